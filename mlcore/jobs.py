@@ -1,0 +1,181 @@
+"""The job interface the web process uses: submit, progress, stop, result.
+
+Jobs live in the store's ``jobs`` table, so queued work survives a restart and several app
+processes can share the queue. :class:`JobManager` is the local implementation: it keeps one
+training worker process (multiprocessing ``spawn``; see :mod:`mlcore.worker`) alive, and a
+supervisor thread that marks the running job ``failed`` when the worker dies and starts a new
+worker for the next job.
+
+Nothing here imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlcore import worker as worker_mod
+from mlcore.runs import get_run, queued_record, run_row
+from mlcore.specs import FINAL_STATUSES, EpochReport, RunRecord, TrainRequest
+from store import Store, StoreError
+
+
+@dataclass(frozen=True)
+class JobView:
+    """What a page shows about one job: status, queue position, live progress, the run."""
+
+    job_id: str
+    run_id: str
+    status: str
+    queue_position: int | None
+    progress: EpochReport | None
+    run: RunRecord | None
+    error: str | None
+    stop_requested: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+class JobManager:
+    """Local job executor: one worker process trains one job at a time from the store's queue.
+
+    ``start_worker=False`` makes a client that only submits and watches (another process, or
+    a test, serves the queue).
+    """
+
+    def __init__(self, store: Store, home: Path, *, start_worker: bool = True) -> None:
+        self.store = store
+        self.home = home
+        self._ctx = mp.get_context("spawn")
+        self._proc: mp.process.BaseProcess | None = None
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._supervisor: threading.Thread | None = None
+        self.last_worker_exit: str | None = None
+        worker_mod.recover_interrupted(store)
+        if start_worker:
+            self.ensure_worker()
+            self._supervisor = threading.Thread(
+                target=self._supervise, name="moatlab-supervisor", daemon=True
+            )
+            self._supervisor.start()
+
+    # ------------------------------------------------------------------ worker
+    def ensure_worker(self) -> None:
+        """Start the worker process unless one is alive."""
+        with self._lock:
+            if self._closed.is_set():
+                return
+            if self._proc is not None and self._proc.is_alive():
+                return
+            proc = self._ctx.Process(
+                target=worker_mod.main,
+                args=(self.store.url, str(self.home), os.getpid()),
+                kwargs={"log_path": str(self.home / "logs" / "worker.log")},
+                name="moatlab-worker",
+                daemon=True,
+            )
+            proc.start()
+            self._proc = proc
+
+    @property
+    def worker_pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None and self._proc.is_alive() else None
+
+    def _supervise(self) -> None:
+        while not self._closed.wait(1.0):
+            self.check_worker()
+
+    def check_worker(self) -> None:
+        """If the worker died: fail its running job with the reason, then start a new one."""
+        with self._lock:
+            proc = self._proc
+        if proc is None or proc.is_alive() or self._closed.is_set():
+            return
+        code = proc.exitcode
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        reason = (
+            f"the training worker stopped unexpectedly ({how}); the history up to the last "
+            "finished epoch is kept. A new worker serves the next job."
+        )
+        self.last_worker_exit = how
+        try:
+            self.store.fail_running(
+                status="failed", reason=reason, worker_id=worker_mod.worker_id(proc.pid)
+            )
+        except StoreError:
+            return  # the database is down: try again on the next tick
+        self.ensure_worker()
+
+    def close(self, *, timeout: float = 5.0) -> None:
+        """Stop supervising and terminate the worker (a running job ends ``interrupted``)."""
+        self._closed.set()
+        with self._lock:
+            proc = self._proc
+            self._proc = None
+        if proc is not None and proc.is_alive():
+            proc.terminate()
+            proc.join(timeout)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout)
+        if proc is not None:
+            self.store.fail_running(
+                status="interrupted",
+                reason="the app was shut down while this job ran; history up to the last finished epoch is kept",
+                worker_id=worker_mod.worker_id(proc.pid),
+            )
+
+    # ------------------------------------------------------------------ jobs
+    def submit(self, request: TrainRequest) -> JobView:
+        """Queue a training run; returns its view (status ``queued``)."""
+        record = queued_record(request)
+        job_id = secrets.token_hex(8)
+        self.store.submit(
+            run_row(record),
+            {"id": job_id, "run_id": record.id, "kind": "train", "request": json.dumps(request.to_dict())},
+        )
+        if self._supervisor is not None:
+            self.ensure_worker()
+        return self.view(job_id)  # type: ignore[return-value]
+
+    def view(self, job_id: str) -> JobView | None:
+        """The job's current state, or None for an unknown id."""
+        job = self.store.get_job(job_id)
+        if job is None:
+            return None
+        progress = None
+        if job.get("progress"):
+            try:
+                progress = EpochReport.from_dict(json.loads(job["progress"]))
+            except (ValueError, TypeError, KeyError):
+                progress = None
+        return JobView(
+            job_id=job_id,
+            run_id=job["run_id"],
+            status=job["status"],
+            queue_position=self.store.queue_position(job_id),
+            progress=progress,
+            run=get_run(self.store, job["run_id"]),
+            error=job.get("error"),
+            stop_requested=bool(job.get("stop_requested")),
+        )
+
+    def view_for_run(self, run_id: str) -> JobView | None:
+        job = self.store.job_for_run(run_id)
+        return self.view(job["id"]) if job else None
+
+    def stop(self, job_id: str) -> str | None:
+        """Ask the job to stop (queued: at once; running: at its next batch)."""
+        return self.store.request_stop(job_id)
+
+    def active(self) -> list[JobView]:
+        """Queued and running jobs, oldest first."""
+        return [v for j in self.store.active_jobs() if (v := self.view(j["id"])) is not None]

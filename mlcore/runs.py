@@ -1,0 +1,112 @@
+"""Runs as domain objects: create, read, list, rename, delete (client side, no TensorFlow).
+
+The ``runs`` table's ``status`` column is authoritative; the record JSON mirrors it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from pathlib import Path
+
+from mlcore.specs import RunRecord, SpecError, TrainRequest, clean_name
+from store import Store
+
+
+def new_id() -> str:
+    """A short, URL-safe, sortable-enough run id: ``YYYYMMDD-HHMMSS-xxxxxx``."""
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def queued_record(request: TrainRequest, *, run_id: str | None = None) -> RunRecord:
+    """The record of a run that has been submitted but not started."""
+    rid = run_id or new_id()
+    dataset = request.dataset if request.dataset != "csv" else f"csv:{request.csv_name or 'upload'}"
+    return RunRecord(
+        id=rid,
+        name=request.name or default_name(request),
+        created_at=now_iso(),
+        status="queued",
+        request=request,
+        dataset=dataset,
+        split_seed=request.split_seed,
+    )
+
+
+def default_name(request: TrainRequest) -> str:
+    """``<model> on <dataset>``, e.g. ``article-mlp on mnist-5k``."""
+    data = request.csv_name if request.dataset == "csv" else request.dataset
+    return f"{request.spec.preset} on {data}"
+
+
+def run_row(record: RunRecord) -> dict[str, str]:
+    """The ``runs`` table row for a record."""
+    return {
+        "id": record.id,
+        "name": record.name,
+        "created_at": record.created_at,
+        "status": record.status,
+        "dataset": record.dataset,
+        "model": record.model,
+        "record": record.to_json(),
+    }
+
+
+def _from_row(row: dict) -> RunRecord | None:
+    try:
+        record = RunRecord.from_json(row["record"])
+    except (ValueError, TypeError, KeyError, SpecError):
+        return None  # an unreadable row is skipped, never a crash
+    return record.replace(status=row["status"], name=row["name"])
+
+
+def get_run(store: Store, run_id: str) -> RunRecord | None:
+    """The run with this id, or None."""
+    row = store.get_run(run_id)
+    return _from_row(row) if row else None
+
+
+def list_runs(store: Store) -> list[RunRecord]:
+    """Every readable run, newest first."""
+    return [r for row in store.list_runs() if (r := _from_row(row)) is not None]
+
+
+def latest_completed(store: Store) -> RunRecord | None:
+    """The newest run that completed (or was stopped) with a test accuracy."""
+    for run in list_runs(store):
+        if run.status in ("completed", "stopped") and run.test_accuracy is not None:
+            return run
+    return None
+
+
+def rename_run(store: Store, run_id: str, name: str) -> str:
+    """Rename a run; returns the cleaned name. Raises ``SpecError`` for an empty name."""
+    cleaned = clean_name(name)
+    if not cleaned:
+        raise SpecError("a run name cannot be empty")
+    if not store.rename_run(run_id, cleaned):
+        raise SpecError(f"run {run_id} does not exist")
+    return cleaned
+
+
+def delete_run(store: Store, run_id: str, *, home: Path) -> bool:
+    """Delete a finished run and its saved model file. False while it is queued or running."""
+    run = get_run(store, run_id)
+    if run is None or not store.delete_run(run_id):
+        return False
+    if run.model_path:
+        path = (home / run.model_path).resolve()
+        models = (home / "models").resolve()
+        if path.parent == models and path.suffix == ".keras":
+            path.unlink(missing_ok=True)
+    return True
+
+
+def run_json(run: RunRecord) -> str:
+    """A run as pretty JSON (for downloads)."""
+    return json.dumps(run.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)

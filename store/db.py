@@ -1,0 +1,458 @@
+"""The store: schema, engine set-up and every query the app makes."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+SCHEMA_VERSION = 1
+_CLAIM_LOCK_KEY = 7_261_001  # PostgreSQL advisory lock that serialises job claims
+
+metadata = sa.MetaData()
+
+meta_table = sa.Table(
+    "moatlab_meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(256), nullable=False),
+)
+
+runs_table = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("dataset", sa.String(64), nullable=False),
+    sa.Column("model", sa.String(120), nullable=False),
+    sa.Column("record", sa.Text, nullable=False),
+    sa.Index("ix_runs_created", "created_at"),
+)
+
+jobs_table = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("run_id", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("request", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("claimed_at", sa.Float),
+    sa.Column("finished_at", sa.Float),
+    sa.Column("heartbeat_at", sa.Float),
+    sa.Column("worker_id", sa.String(120)),
+    sa.Column("stop_requested", sa.Boolean, nullable=False, default=False),
+    sa.Column("progress", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.Index("ix_jobs_status_created", "status", "created_at"),
+    sa.Index("ix_jobs_run", "run_id"),
+)
+
+
+class StoreError(RuntimeError):
+    """The database cannot be reached or refused a write; the message says what to check."""
+
+
+def default_home() -> Path:
+    """``$MOATLAB_HOME`` or ``~/.moatlab``: where the SQLite file, models and uploads live."""
+    home = os.environ.get("MOATLAB_HOME")
+    return Path(home).expanduser() if home else Path.home() / ".moatlab"
+
+
+def default_url() -> str:
+    """``$DATABASE_URL`` or the SQLite file under :func:`default_home`."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants a driver too.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://") :]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return url
+    return f"sqlite:///{default_home() / 'moatlab.db'}"
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password hidden, safe to show or log."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown as nothing rather than leaked
+        return "(unparsable database URL)"
+
+
+def _json_patch(text: str, **changes: Any) -> str:
+    data = json.loads(text)
+    data.update(changes)
+    return json.dumps(data, allow_nan=False, ensure_ascii=False)
+
+
+class Store:
+    """Runs and jobs in one database. Safe to share between threads and processes.
+
+    Every method is one transaction: a run record and its job change together or not at all.
+    Methods raise :class:`StoreError` when the database is unreachable or locked too long.
+    """
+
+    def __init__(self, url: str | None = None, *, busy_timeout_seconds: float = 30.0) -> None:
+        self.url = url or default_url()
+        self.is_sqlite = self.url.startswith("sqlite")
+        self.is_postgres = self.url.startswith("postgresql")
+        self._engine = self._make_engine(busy_timeout_seconds)
+        self._initialise()
+
+    # ------------------------------------------------------------------ set-up
+    def _make_engine(self, busy_timeout_seconds: float) -> Engine:
+        if not self.is_sqlite:
+            return sa.create_engine(self.url, pool_pre_ping=True, future=True)
+        path = make_url(self.url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            self.url,
+            connect_args={"timeout": busy_timeout_seconds, "check_same_thread": False},
+            future=True,
+        )
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds * 1000)}")
+            cur.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            # IMMEDIATE takes the write lock up front, so read-then-write transactions
+            # (claiming a job) cannot interleave between processes.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+
+    def _initialise(self) -> None:
+        try:
+            with self._engine.begin() as conn:
+                metadata.create_all(conn, checkfirst=True)
+                row = conn.execute(
+                    sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
+                ).first()
+                if row is None:
+                    conn.execute(
+                        meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
+                    )
+                elif int(row[0]) > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the database was written by a newer Moatlab (schema {row[0]}); "
+                        "upgrade Moatlab or point MOATLAB_HOME / DATABASE_URL elsewhere"
+                    )
+        except SQLAlchemyError as exc:
+            raise StoreError(self._explain(exc)) from exc
+
+    def _explain(self, exc: Exception) -> str:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "locked" in text:
+            return "the database is busy (locked by another process); try again in a moment"
+        return f"database {redact_url(self.url)} is not usable: {text[:300]}"
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        try:
+            with self._engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(self._explain(exc)) from exc
+
+    def dispose(self) -> None:
+        """Close pooled connections (call in a child process after fork/spawn)."""
+        self._engine.dispose()
+
+    # ------------------------------------------------------------------ runs
+    def insert_run(self, row: dict[str, Any]) -> None:
+        """Insert a run row (id, name, created_at, status, dataset, model, record)."""
+        with self._tx() as conn:
+            conn.execute(runs_table.insert().values(updated_at=time.time(), **row))
+
+    def submit(self, run_row: dict[str, Any], job_row: dict[str, Any]) -> None:
+        """Insert a queued run and its job in one transaction."""
+        now = time.time()
+        with self._tx() as conn:
+            conn.execute(runs_table.insert().values(updated_at=now, **run_row))
+            conn.execute(
+                jobs_table.insert().values(
+                    created_at=now, status="queued", stop_requested=False, **job_row
+                )
+            )
+
+    def get_run(self, run_id: str) -> dict[str, Any] | None:
+        with self._tx() as conn:
+            row = conn.execute(sa.select(runs_table).where(runs_table.c.id == run_id)).mappings().first()
+        return dict(row) if row else None
+
+    def list_runs(self) -> list[dict[str, Any]]:
+        """Every run, newest first."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                sa.select(runs_table).order_by(runs_table.c.created_at.desc(), runs_table.c.id)
+            ).mappings()
+            return [dict(r) for r in rows]
+
+    def update_run(self, run_id: str, *, status: str | None = None, record: str | None = None) -> None:
+        """Replace a run's record JSON and/or status atomically."""
+        values: dict[str, Any] = {"updated_at": time.time()}
+        if status is not None:
+            values["status"] = status
+        if record is not None:
+            values["record"] = record
+        with self._tx() as conn:
+            conn.execute(runs_table.update().where(runs_table.c.id == run_id).values(**values))
+
+    def rename_run(self, run_id: str, name: str) -> bool:
+        """Set a run's name (column and record). False when the run does not exist."""
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.select(runs_table.c.record).where(runs_table.c.id == run_id)
+            ).first()
+            if row is None:
+                return False
+            conn.execute(
+                runs_table.update()
+                .where(runs_table.c.id == run_id)
+                .values(name=name, record=_json_patch(row[0], name=name), updated_at=time.time())
+            )
+            return True
+
+    def delete_run(self, run_id: str) -> bool:
+        """Delete a finished run and its jobs. Refuses (False) while the run is queued or running."""
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.select(runs_table.c.status).where(runs_table.c.id == run_id)
+            ).first()
+            if row is None or row[0] in ("queued", "running"):
+                return False
+            conn.execute(jobs_table.delete().where(jobs_table.c.run_id == run_id))
+            conn.execute(runs_table.delete().where(runs_table.c.id == run_id))
+            return True
+
+    # ------------------------------------------------------------------ jobs
+    def get_job(self, job_id: str) -> dict[str, Any] | None:
+        with self._tx() as conn:
+            row = conn.execute(sa.select(jobs_table).where(jobs_table.c.id == job_id)).mappings().first()
+        return dict(row) if row else None
+
+    def job_for_run(self, run_id: str) -> dict[str, Any] | None:
+        with self._tx() as conn:
+            row = (
+                conn.execute(
+                    sa.select(jobs_table)
+                    .where(jobs_table.c.run_id == run_id)
+                    .order_by(jobs_table.c.created_at.desc())
+                )
+                .mappings()
+                .first()
+            )
+        return dict(row) if row else None
+
+    def active_jobs(self) -> list[dict[str, Any]]:
+        """Queued and running jobs, oldest first."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                sa.select(jobs_table)
+                .where(jobs_table.c.status.in_(("queued", "running")))
+                .order_by(jobs_table.c.created_at, jobs_table.c.id)
+            ).mappings()
+            return [dict(r) for r in rows]
+
+    def queue_position(self, job_id: str) -> int | None:
+        """1 for the next job to start, 2 behind it, …; None unless the job is queued."""
+        with self._tx() as conn:
+            job = conn.execute(
+                sa.select(jobs_table.c.status, jobs_table.c.created_at, jobs_table.c.id).where(
+                    jobs_table.c.id == job_id
+                )
+            ).first()
+            if job is None or job.status != "queued":
+                return None
+            ahead = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(jobs_table)
+                .where(jobs_table.c.status == "queued")
+                .where(
+                    sa.or_(
+                        jobs_table.c.created_at < job.created_at,
+                        sa.and_(jobs_table.c.created_at == job.created_at, jobs_table.c.id < job.id),
+                    )
+                )
+            ).scalar_one()
+            return int(ahead) + 1
+
+    def claim_job(self, worker_id: str, *, max_running: int = 1) -> dict[str, Any] | None:
+        """Atomically move the oldest queued job to ``running`` for ``worker_id``.
+
+        Returns the claimed job row, or None when the queue is empty or ``max_running`` jobs
+        already run. Serialised across processes (SQLite ``BEGIN IMMEDIATE``, PostgreSQL an
+        advisory transaction lock), so each job is claimed exactly once.
+        """
+        now = time.time()
+        with self._tx() as conn:
+            if self.is_postgres:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CLAIM_LOCK_KEY})
+            running = conn.execute(
+                sa.select(sa.func.count()).select_from(jobs_table).where(jobs_table.c.status == "running")
+            ).scalar_one()
+            if running >= max_running:
+                return None
+            job = (
+                conn.execute(
+                    sa.select(jobs_table)
+                    .where(jobs_table.c.status == "queued")
+                    .order_by(jobs_table.c.created_at, jobs_table.c.id)
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
+            if job is None:
+                return None
+            result = conn.execute(
+                jobs_table.update()
+                .where(jobs_table.c.id == job["id"], jobs_table.c.status == "queued")
+                .values(status="running", worker_id=worker_id, claimed_at=now, heartbeat_at=now)
+            )
+            if result.rowcount != 1:
+                return None
+            self._set_run_status(conn, job["run_id"], "running", started_at=_iso(now))
+            claimed = dict(job)
+            claimed.update(status="running", worker_id=worker_id, claimed_at=now, heartbeat_at=now)
+            return claimed
+
+    def _set_run_status(self, conn: Connection, run_id: str, status: str, **record_changes: Any) -> None:
+        row = conn.execute(sa.select(runs_table.c.record).where(runs_table.c.id == run_id)).first()
+        if row is None:
+            return
+        conn.execute(
+            runs_table.update()
+            .where(runs_table.c.id == run_id)
+            .values(
+                status=status,
+                record=_json_patch(row[0], status=status, **record_changes),
+                updated_at=time.time(),
+            )
+        )
+
+    def heartbeat(self, job_id: str, *, progress: str | None = None) -> bool:
+        """Record that the job's worker is alive (and its latest progress JSON).
+
+        Returns whether a stop was requested.
+        """
+        values: dict[str, Any] = {"heartbeat_at": time.time()}
+        if progress is not None:
+            values["progress"] = progress
+        with self._tx() as conn:
+            conn.execute(jobs_table.update().where(jobs_table.c.id == job_id).values(**values))
+            flag = conn.execute(
+                sa.select(jobs_table.c.stop_requested).where(jobs_table.c.id == job_id)
+            ).scalar()
+        return bool(flag)
+
+    def request_stop(self, job_id: str) -> str | None:
+        """Ask a job to stop. A queued job is stopped at once; a running one at its next batch.
+
+        Returns the job's status after the request (None when the job is unknown).
+        """
+        now = time.time()
+        with self._tx() as conn:
+            job = conn.execute(
+                sa.select(jobs_table.c.status, jobs_table.c.run_id).where(jobs_table.c.id == job_id)
+            ).first()
+            if job is None:
+                return None
+            if job.status == "queued":
+                conn.execute(
+                    jobs_table.update()
+                    .where(jobs_table.c.id == job_id)
+                    .values(status="stopped", stop_requested=True, finished_at=now)
+                )
+                self._set_run_status(conn, job.run_id, "stopped", finished_at=_iso(now))
+                return "stopped"
+            if job.status == "running":
+                conn.execute(
+                    jobs_table.update().where(jobs_table.c.id == job_id).values(stop_requested=True)
+                )
+            return str(job.status)
+
+    def save_progress(self, job_id: str, run_id: str, record: str) -> None:
+        """Save a running job's record so far (history per epoch) and beat its heart."""
+        now = time.time()
+        with self._tx() as conn:
+            conn.execute(
+                runs_table.update().where(runs_table.c.id == run_id).values(record=record, updated_at=now)
+            )
+            conn.execute(jobs_table.update().where(jobs_table.c.id == job_id).values(heartbeat_at=now))
+
+    def finish_job(
+        self, job_id: str, run_id: str, *, status: str, record: str, error: str | None = None
+    ) -> None:
+        """Write the final run record and close the job, in one transaction."""
+        now = time.time()
+        with self._tx() as conn:
+            conn.execute(
+                runs_table.update()
+                .where(runs_table.c.id == run_id)
+                .values(status=status, record=record, updated_at=now)
+            )
+            conn.execute(
+                jobs_table.update()
+                .where(jobs_table.c.id == job_id)
+                .values(status=status, finished_at=now, error=error)
+            )
+
+    def fail_running(
+        self, *, status: str, reason: str, worker_id: str | None = None, stale_before: float | None = None
+    ) -> list[str]:
+        """Close running jobs whose worker is gone: by ``worker_id`` or by a heartbeat older than
+        ``stale_before`` (epoch seconds). Runs keep their saved history. Returns the job ids.
+        """
+        now = time.time()
+        with self._tx() as conn:
+            query = sa.select(jobs_table.c.id, jobs_table.c.run_id).where(jobs_table.c.status == "running")
+            if worker_id is not None:
+                query = query.where(jobs_table.c.worker_id == worker_id)
+            if stale_before is not None:
+                query = query.where(
+                    sa.or_(jobs_table.c.heartbeat_at.is_(None), jobs_table.c.heartbeat_at < stale_before)
+                )
+            if worker_id is None and stale_before is None:
+                return []
+            rows = conn.execute(query).all()
+            for job_id, run_id in rows:
+                conn.execute(
+                    jobs_table.update()
+                    .where(jobs_table.c.id == job_id)
+                    .values(status=status, finished_at=now, error=reason)
+                )
+                self._set_run_status(conn, run_id, status, error=reason, finished_at=_iso(now))
+            return [r[0] for r in rows]
+
+    def running_worker_ids(self) -> list[str]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                sa.select(jobs_table.c.worker_id).where(jobs_table.c.status == "running").distinct()
+            ).all()
+        return [r[0] for r in rows if r[0]]
+
+
+def _iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
