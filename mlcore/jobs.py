@@ -107,9 +107,7 @@ class JobManager:
         )
         self.last_worker_exit = how
         try:
-            self.store.fail_running(
-                status="failed", reason=reason, worker_id=worker_mod.worker_id(proc.pid)
-            )
+            self.store.fail_running(status="failed", reason=reason, worker_id=worker_mod.worker_id(proc.pid))
         except StoreError:
             return  # the database is down: try again on the next tick
         self.ensure_worker()

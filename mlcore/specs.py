@@ -368,9 +368,7 @@ class RunRecord:
     def from_dict(cls, data: dict[str, Any]) -> RunRecord:
         version = int(data.get("schema_version", SCHEMA_VERSION))
         if version > SCHEMA_VERSION:
-            raise SpecError(
-                f"run record schema {version} is newer than this Moatlab ({SCHEMA_VERSION})"
-            )
+            raise SpecError(f"run record schema {version} is newer than this Moatlab ({SCHEMA_VERSION})")
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         values["request"] = TrainRequest.from_dict(data.get("request", {}))

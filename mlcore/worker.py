@@ -115,7 +115,7 @@ class Engine:
 
     def __init__(self, home: Path) -> None:
         # Imported here: this is the moment the worker process takes on TensorFlow.
-        from mlcore.engine import devices  # noqa: PLC0415
+        from mlcore.engine import devices
 
         self.home = home
         self._devices = devices
@@ -134,9 +134,9 @@ class Engine:
 
 def execute_job(store: Store, engine: Engine, job: dict[str, Any]) -> RunRecord:
     """Train one claimed job to its end and write the final record (any outcome)."""
-    from mlcore.datasets import DatasetError, load  # noqa: PLC0415
-    from mlcore.engine.train import TrainContext, train  # noqa: PLC0415
-    from mlcore.runs import get_run  # noqa: PLC0415
+    from mlcore.datasets import DatasetError, load
+    from mlcore.engine.train import TrainContext, train
+    from mlcore.runs import get_run
 
     job_id, run_id = job["id"], job["run_id"]
     queued = get_run(store, run_id)
@@ -146,9 +146,7 @@ def execute_job(store: Store, engine: Engine, job: dict[str, Any]) -> RunRecord:
     record: RunRecord
     try:
         request = TrainRequest.from_dict(json.loads(job["request"]))
-        base = queued or RunRecord(
-            id=run_id, name=run_id, created_at="", status="running", request=request
-        )
+        base = queued or RunRecord(id=run_id, name=run_id, created_at="", status="running", request=request)
         try:
             data = load(request.dataset, csv_path=request.csv_path, label_column=request.label_column)
             device, peak = engine.device_and_peak(force_cpu=request.force_cpu)
@@ -183,7 +181,7 @@ def execute_job(store: Store, engine: Engine, job: dict[str, Any]) -> RunRecord:
 
 
 def _failed(store: Store, base: RunRecord, error: str, t0: float) -> RunRecord:
-    from mlcore.runs import get_run, now_iso  # noqa: PLC0415
+    from mlcore.runs import get_run, now_iso
 
     saved = get_run(store, base.id) or base  # keep any per-epoch history already saved
     return saved.replace(
@@ -213,7 +211,7 @@ def main(db_url: str, home: str, parent_pid: int, *, log_path: str | None = None
     engine = Engine(Path(home))
     log.info("worker %s ready", wid)
     while True:
-        if parent_pid and not pid_alive(parent_pid) or (parent_pid and os.getppid() != parent_pid):
+        if (parent_pid and not pid_alive(parent_pid)) or (parent_pid and os.getppid() != parent_pid):
             log.info("parent %s is gone; worker exits", parent_pid)
             return
         try:

@@ -150,9 +150,7 @@ class Store:
                     sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
                 ).first()
                 if row is None:
-                    conn.execute(
-                        meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
-                    )
+                    conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
                 elif int(row[0]) > SCHEMA_VERSION:
                     raise StoreError(
                         f"the database was written by a newer Moatlab (schema {row[0]}); "
@@ -191,9 +189,7 @@ class Store:
         with self._tx() as conn:
             conn.execute(runs_table.insert().values(updated_at=now, **run_row))
             conn.execute(
-                jobs_table.insert().values(
-                    created_at=now, status="queued", stop_requested=False, **job_row
-                )
+                jobs_table.insert().values(created_at=now, status="queued", stop_requested=False, **job_row)
             )
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
@@ -222,9 +218,7 @@ class Store:
     def rename_run(self, run_id: str, name: str) -> bool:
         """Set a run's name (column and record). False when the run does not exist."""
         with self._tx() as conn:
-            row = conn.execute(
-                sa.select(runs_table.c.record).where(runs_table.c.id == run_id)
-            ).first()
+            row = conn.execute(sa.select(runs_table.c.record).where(runs_table.c.id == run_id)).first()
             if row is None:
                 return False
             conn.execute(
@@ -237,9 +231,7 @@ class Store:
     def delete_run(self, run_id: str) -> bool:
         """Delete a finished run and its jobs. Refuses (False) while the run is queued or running."""
         with self._tx() as conn:
-            row = conn.execute(
-                sa.select(runs_table.c.status).where(runs_table.c.id == run_id)
-            ).first()
+            row = conn.execute(sa.select(runs_table.c.status).where(runs_table.c.id == run_id)).first()
             if row is None or row[0] in ("queued", "running"):
                 return False
             conn.execute(jobs_table.delete().where(jobs_table.c.run_id == run_id))
@@ -388,9 +380,7 @@ class Store:
                 self._set_run_status(conn, job.run_id, "stopped", finished_at=_iso(now))
                 return "stopped"
             if job.status == "running":
-                conn.execute(
-                    jobs_table.update().where(jobs_table.c.id == job_id).values(stop_requested=True)
-                )
+                conn.execute(jobs_table.update().where(jobs_table.c.id == job_id).values(stop_requested=True))
             return str(job.status)
 
     def save_progress(self, job_id: str, run_id: str, record: str) -> None:

@@ -39,7 +39,7 @@ def gpu_names() -> list[str]:
     backend = keras.backend.backend()
     try:
         if backend == "tensorflow":
-            import tensorflow as tf  # noqa: PLC0415  (TF-only branch)
+            import tensorflow as tf
 
             out = []
             for gpu in tf.config.list_physical_devices("GPU"):
@@ -47,11 +47,11 @@ def gpu_names() -> list[str]:
                 out.append(str(details.get("device_name", gpu.name)))
             return out
         if backend == "jax":
-            import jax  # noqa: PLC0415
+            import jax
 
             return [str(d.device_kind) for d in jax.devices() if d.platform == "gpu"]
         if backend == "torch":
-            import torch  # noqa: PLC0415
+            import torch
 
             return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
     except Exception:  # a broken driver must not stop CPU training
@@ -67,7 +67,9 @@ def choose_device(*, force_cpu: bool) -> Device:
     return Device("cpu:0", "cpu", f"CPU ({cpu_description()})")
 
 
-def probe_peak(device: Device, *, size: int | None = None, repeats: int = 6, dtype: str = "float32") -> PeakProbe:
+def probe_peak(
+    device: Device, *, size: int | None = None, repeats: int = 6, dtype: str = "float32"
+) -> PeakProbe:
     """Measure the device's matmul FLOP/s: best of ``repeats`` ``size×size`` products.
 
     One product costs ``2·size³`` FLOPs. The first call (compilation, warm-up) is not timed.

@@ -59,15 +59,17 @@ def build_model(
         x = keras.layers.Reshape((*input_shape, 1), name="channels")(x)
         for i, filters in enumerate(spec.conv_filters, start=1):
             x = keras.layers.Conv2D(
-                filters, 3, padding="same", activation=spec.activation, kernel_regularizer=reg,
+                filters,
+                3,
+                padding="same",
+                activation=spec.activation,
+                kernel_regularizer=reg,
                 name=f"conv{i}",
             )(x)
             x = keras.layers.MaxPooling2D(2, name=f"pool{i}")(x)
     x = keras.layers.Flatten(name="flatten")(x)
     for i, units in enumerate(spec.hidden_units, start=1):
-        x = keras.layers.Dense(
-            units, activation=spec.activation, kernel_regularizer=reg, name=f"dense{i}"
-        )(x)
+        x = keras.layers.Dense(units, activation=spec.activation, kernel_regularizer=reg, name=f"dense{i}")(x)
         if spec.dropout > 0:
             x = keras.layers.Dropout(spec.dropout, seed=spec.seed + i, name=f"dropout{i}")(x)
     # The output stays float32 under mixed precision, for a numerically stable softmax.

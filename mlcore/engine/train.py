@@ -309,9 +309,7 @@ def train(
 
     samples = callback.samples_seen
     sps = samples / train_seconds if train_seconds > 0 else None
-    achieved = (
-        flops_mod.TRAINING_FLOPS_MULTIPLIER * forward_flops * sps if sps is not None else None
-    )
+    achieved = flops_mod.TRAINING_FLOPS_MULTIPLIER * forward_flops * sps if sps is not None else None
     peak = ctx.peak.flops_per_second if ctx.peak else None
     est = energy.stop()
     status = "stopped" if callback.stopped_by_user else "completed"
