@@ -100,7 +100,7 @@ def flops_per_sample(spec: ModelSpec, input_shape: tuple[int, ...], n_classes: i
 
     >>> from mlcore.specs import preset_spec
     >>> flops_per_sample(preset_spec("article-mlp"), (28, 28), 10)
-    109450
+    109962
     """
     return sum(layer.flops for layer in layer_table(spec, input_shape, n_classes))
 

@@ -110,3 +110,22 @@ def delete_run(store: Store, run_id: str, *, home: Path) -> bool:
 def run_json(run: RunRecord) -> str:
     """A run as pretty JSON (for downloads)."""
     return json.dumps(run.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def save_upload(home: Path, data: bytes, original_name: str) -> Path:
+    """Keep an uploaded CSV as ``home/uploads/<sha256 prefix>.csv`` and return that path.
+
+    The file name is derived from the content only; ``original_name`` is never used as a path
+    (it is kept in the request as a label).
+    """
+    import hashlib
+
+    digest = hashlib.sha256(data).hexdigest()[:24]
+    folder = home / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{digest}.csv"
+    if not path.exists():
+        tmp = path.with_suffix(".partial")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return path

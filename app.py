@@ -1,0 +1,32 @@
+"""Moatlab: the router. Page config, navigation sections, the sidebar context, then the page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mlcore.runs import get_run, latest_completed
+from ui.i18n import t
+from ui.state import store_or_error
+from ui.widgets import sidebar_context
+
+st.set_page_config(page_title="Moatlab", page_icon=":material/insights:", layout="wide")
+
+pages = {
+    t("nav.start"): [
+        st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/home:", default=True, url_path="overview"),
+    ],
+    t("nav.model"): [
+        st.Page("pages/train.py", title=t("nav.train"), icon=":material/model_training:", url_path="train"),
+        st.Page("pages/runs.py", title=t("nav.runs"), icon=":material/table_rows:", url_path="runs"),
+    ],
+}
+navigation = st.navigation(pages)
+
+store = store_or_error()
+active = None
+if store is not None:
+    run_param = st.query_params.get("run")
+    active = get_run(store, run_param) if run_param else latest_completed(store)
+sidebar_context(active.name if active else None, active.id if active else None)
+
+navigation.run()

@@ -1,0 +1,42 @@
+"""Runs: every run ever made; filter, sort, rename, delete, download, compare."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mlcore.runs import list_runs
+from ui.i18n import t
+from ui.runs_view import actions, compare, filters, table
+from ui.state import store_or_error
+from ui.tables import filter_runs, runs_frame
+from ui.widgets import empty_state
+
+st.title(t("runs.title"))
+st.caption(t("runs.lead"))
+store = store_or_error()
+if store is None:
+    st.stop()
+runs = list_runs(store)
+if not runs:
+    empty_state(t("runs.empty"), page="pages/train.py", link_label=t("overview.go_train"))
+    st.stop()
+
+text, datasets, statuses = filters(runs)
+shown = filter_runs(runs, text=text, datasets=datasets, statuses=statuses)
+st.caption(t("runs.count", shown=len(shown), total=len(runs)))
+selected = table(shown)
+st.download_button(
+    t("runs.download_csv"),
+    data=lambda: runs_frame(shown, t).to_csv().encode("utf-8"),
+    file_name="moatlab-runs.csv",
+    mime="text/csv",
+    on_click="ignore",
+    key="download_runs_csv",
+    icon=":material/download:",
+)
+if not selected:
+    st.info(t("runs.select_hint"), icon=":material/touch_app:")
+elif len(selected) == 1:
+    actions(store, selected[0])
+else:
+    compare(selected)

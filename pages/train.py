@@ -1,0 +1,91 @@
+"""Train: pick data and a model, press Start, watch it learn live, read the measured summary."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mlcore.runs import get_run
+from store import StoreError
+from ui.i18n import t
+from ui.run_views import render_progress, render_summary
+from ui.state import get_jobs, store_or_error
+from ui.train_form import choose_data, model_form
+from ui.widgets import escape_md
+
+POLL_SECONDS = 0.5
+
+st.title(t("train.title"))
+st.caption(t("train.lead"))
+store = store_or_error()
+if store is None:
+    st.stop()
+
+
+def new_run() -> None:
+    for key in ("job", "run"):
+        st.query_params.pop(key, None)
+
+
+def watch(job_id: str, running: bool) -> None:
+    """Poll the job while it runs; a finished job reruns the page to show its summary."""
+
+    @st.fragment(run_every=POLL_SECONDS if running else None)
+    def live() -> None:
+        view = get_jobs().view(job_id)
+        if view is None or view.finished:
+            st.rerun()
+        render_progress(view)
+        if st.button(t("train.stop"), key="stop_job", icon=":material/stop:", disabled=view.stop_requested):
+            get_jobs().stop(job_id)
+            st.rerun(scope="fragment")
+
+    live()
+
+
+job_id = st.query_params.get("job")
+run_id = st.query_params.get("run")
+if job_id:
+    try:
+        view = get_jobs().view(job_id)
+    except StoreError as exc:
+        st.error(t("error.store", reason=str(exc)))
+        st.stop()
+    if view is None:
+        st.warning(t("train.unknown_job"))
+        st.button(t("train.new"), on_click=new_run, key="new_run_unknown")
+    elif not view.finished:
+        st.subheader(view.run.name if view.run else view.run_id)
+        watch(job_id, running=True)
+    else:
+        if view.run is not None:
+            render_summary(view.run)
+        c1, c2 = st.columns(2)
+        c1.button(t("train.new"), on_click=new_run, key="new_run", icon=":material/add:")
+        with c2:
+            st.page_link("pages/runs.py", label=t("train.to_runs"), icon=":material/table_rows:")
+elif run_id:
+    run = get_run(store, run_id)
+    if run is None:
+        st.warning(t("train.unknown_run"))
+    else:
+        render_summary(run)
+    st.button(t("train.new"), on_click=new_run, key="new_run_from_run", icon=":material/add:")
+else:
+    choice = choose_data()
+    if choice is not None:
+        request = model_form(choice)
+        if request is not None:
+            try:
+                submitted = get_jobs().submit(request)
+            except StoreError as exc:
+                st.error(t("error.store", reason=str(exc)))
+            else:
+                st.query_params["job"] = submitted.job_id
+                st.rerun()
+    active = get_jobs().active()
+    if active:
+        with st.expander(t("train.queue", n=len(active)), expanded=False):
+            for v in active:
+                label = t(f"status.{v.status}")
+                pos = f" · #{v.queue_position}" if v.queue_position else ""
+                st.markdown(f"- {label}{pos} — {escape_md(v.run.name if v.run else v.run_id)}")

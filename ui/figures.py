@@ -1,0 +1,214 @@
+"""Plotly figure builders (pure: data in, figure out) and the one Moatlab template.
+
+Every chart uses the ``moatlab`` template: one font, one colour sequence, titles and axis
+units, a transparent background that reads in light and dark themes. Builders take
+translated labels from the caller, so they stay free of Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from mlcore.specs import EpochRecord, EpochReport, RunRecord
+
+#: Colours: train (solid) and validation (dashed) share a hue per run.
+PALETTE = ("#2563eb", "#d97706", "#059669", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d")
+#: Provenance colours, the same in the app and the report.
+PROVENANCE_COLOURS = {"measured": "#059669", "catalog": "#2563eb", "assumed": "#d97706"}
+
+TEMPLATE_NAME = "moatlab"
+
+
+def _register_template() -> None:
+    if TEMPLATE_NAME in pio.templates:
+        return
+    axis = {
+        "showgrid": True,
+        "gridcolor": "rgba(128,128,128,0.18)",
+        "zeroline": False,
+        "linecolor": "rgba(128,128,128,0.5)",
+        "ticks": "outside",
+        "tickcolor": "rgba(128,128,128,0.5)",
+        "title": {"standoff": 8},
+    }
+    pio.templates[TEMPLATE_NAME] = go.layout.Template(
+        layout={
+            "font": {"family": "Inter, 'Source Sans Pro', 'Noto Sans SC', sans-serif", "size": 13},
+            "colorway": list(PALETTE),
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+            "title": {"x": 0.0, "xanchor": "left", "font": {"size": 15}},
+            "margin": {"l": 56, "r": 16, "t": 48, "b": 48},
+            "hovermode": "x unified",
+            "hoverlabel": {"namelength": -1},
+            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+            "xaxis": axis,
+            "yaxis": axis,
+        }
+    )
+
+
+_register_template()
+
+
+@dataclass(frozen=True)
+class CurveLabels:
+    """Translated texts of the learning-curve chart."""
+
+    title: str
+    epoch: str
+    loss: str
+    accuracy: str
+    train: str
+    validation: str
+    current: str
+
+
+def _series(history: Sequence[EpochRecord], attr: str) -> tuple[list[float], list[float | None]]:
+    xs = [float(h.epoch) for h in history]
+    ys = [getattr(h, attr) for h in history]
+    return xs, ys
+
+
+def learning_curves(
+    history: Sequence[EpochRecord], labels: CurveLabels, *, live: EpochReport | None = None
+) -> go.Figure:
+    """Loss (left) and accuracy (right) per epoch, train solid and validation dashed.
+
+    ``live`` adds the running average of the epoch in progress at its fractional position
+    (e.g. 3.4 = 40 % into epoch 4), so long epochs still move.
+    """
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(labels.loss, labels.accuracy))
+    for col, metric in ((1, "loss"), (2, "accuracy")):
+        for attr, name, dash, colour in (
+            (metric, labels.train, "solid", PALETTE[0]),
+            (f"val_{metric}", labels.validation, "dash", PALETTE[1]),
+        ):
+            xs, ys = _series(history, attr)
+            if live is not None and live.finished_epoch is None and attr == metric:
+                value = live.loss if metric == "loss" else live.accuracy
+                if value is not None and live.batches:
+                    xs = [*xs, live.epoch - 1 + live.batch / live.batches]
+                    ys = [*ys, value]
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    name=name,
+                    mode="lines+markers",
+                    line={"dash": dash, "color": colour},
+                    legendgroup=name,
+                    showlegend=col == 1,
+                    hovertemplate="%{y:.4f}",
+                ),
+                row=1,
+                col=col,
+            )
+    fig.update_layout(template=TEMPLATE_NAME, title=labels.title, height=340)
+    fig.update_xaxes(title_text=labels.epoch, rangemode="tozero")
+    fig.update_yaxes(title_text=labels.loss, row=1, col=1, rangemode="tozero")
+    fig.update_yaxes(title_text=labels.accuracy, row=1, col=2, range=[0, 1.02], tickformat=".0%")
+    return fig
+
+
+def compare_curves(runs: Sequence[RunRecord], *, metric: str, title: str, epoch_label: str,
+                   y_label: str, train_label: str, val_label: str) -> go.Figure:
+    """One colour per run: train (solid) and validation (dashed) ``metric`` per epoch."""
+    fig = go.Figure()
+    for i, run in enumerate(runs):
+        colour = PALETTE[i % len(PALETTE)]
+        for attr, dash, suffix in ((metric, "solid", train_label), (f"val_{metric}", "dash", val_label)):
+            xs, ys = _series(run.history, attr)
+            fig.add_trace(
+                go.Scatter(
+                    x=xs, y=ys, mode="lines+markers", name=f"{run.name} · {suffix}",
+                    line={"color": colour, "dash": dash}, hovertemplate="%{y:.4f}",
+                )
+            )
+    fig.update_layout(template=TEMPLATE_NAME, title=title, height=360)
+    fig.update_xaxes(title_text=epoch_label)
+    fig.update_yaxes(title_text=y_label)
+    if metric == "accuracy":
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def hyperparameter_parallel(
+    runs: Sequence[RunRecord], *, title: str, dimension_labels: dict[str, str]
+) -> go.Figure:
+    """Parallel coordinates: each run a line across its hyper-parameters, coloured by test
+    accuracy. ``dimension_labels`` maps ``learning_rate``, ``batch_size``, ``epochs``,
+    ``params``, ``dropout``, ``layers`` and ``test_accuracy`` to translated axis titles."""
+    import math
+
+    def col(key: str) -> list[float]:
+        values: list[float] = []
+        for run in runs:
+            spec = run.request.spec
+            v: float | None = {
+                "learning_rate": math.log10(spec.learning_rate),
+                "batch_size": math.log2(spec.batch_size),
+                "epochs": float(run.epochs_completed),
+                "params": math.log10(run.params) if run.params else None,
+                "dropout": spec.dropout,
+                "layers": float(len(spec.hidden_units) + len(spec.conv_filters)),
+                "test_accuracy": run.test_accuracy,
+            }[key]
+            values.append(float("nan") if v is None else float(v))
+        return values
+
+    dims = []
+    for key, label in dimension_labels.items():
+        values = col(key)
+        dim: dict = {"label": label, "values": values}
+        if key in ("learning_rate", "params"):
+            finite = [v for v in values if v == v]
+            if finite:
+                ticks = sorted({round(v) for v in finite})
+                dim["tickvals"] = ticks
+                dim["ticktext"] = [f"1e{t}" for t in ticks]
+        if key == "batch_size":
+            ticks = sorted({round(v) for v in values if v == v})
+            dim["tickvals"] = ticks
+            dim["ticktext"] = [str(2**t) for t in ticks]
+        dims.append(dim)
+    acc = col("test_accuracy")
+    fig = go.Figure(
+        go.Parcoords(
+            line={"color": [0 if a != a else a for a in acc], "colorscale": "Viridis", "showscale": True,
+                  "cmin": min([a for a in acc if a == a], default=0),
+                  "cmax": max([a for a in acc if a == a], default=1)},
+            dimensions=dims,
+        )
+    )
+    fig.update_layout(template=TEMPLATE_NAME, title=title, height=380, margin={"l": 70, "r": 40, "t": 70})
+    return fig
+
+
+def chain_figure(nodes: Sequence[tuple[str, str]], *, title: str) -> go.Figure:
+    """The article's chain as a left-to-right diagram of labelled boxes joined by arrows.
+
+    ``nodes`` are ``(label, caption)`` pairs.
+    """
+    fig = go.Figure()
+    n = len(nodes)
+    for i, (label, caption) in enumerate(nodes):
+        x0 = i * 1.4
+        fig.add_shape(type="rect", x0=x0, x1=x0 + 1.0, y0=0, y1=1, line={"color": PALETTE[i % len(PALETTE)], "width": 2},
+                      fillcolor="rgba(37,99,235,0.06)")
+        fig.add_annotation(x=x0 + 0.5, y=0.62, text=f"<b>{label}</b>", showarrow=False, font={"size": 15})
+        fig.add_annotation(x=x0 + 0.5, y=0.3, text=caption, showarrow=False, font={"size": 11})
+        if i < n - 1:
+            fig.add_annotation(x=x0 + 1.38, y=0.5, ax=x0 + 1.02, ay=0.5, xref="x", yref="y", axref="x", ayref="y",
+                               showarrow=True, arrowhead=3, arrowsize=1.4, arrowwidth=2, arrowcolor="#64748b", text="")
+    fig.update_xaxes(visible=False, range=[-0.1, n * 1.4 - 0.3])
+    fig.update_yaxes(visible=False, range=[-0.1, 1.1])
+    fig.update_layout(template=TEMPLATE_NAME, title=title, height=200, margin={"l": 8, "r": 8, "t": 40, "b": 8},
+                      hovermode=False)
+    return fig

@@ -1,0 +1,151 @@
+"""Number, unit and currency formatting: one way to write every quantity in the UI.
+
+Pure functions (no Streamlit). Missing values render as an en dash "–".
+
+>>> fmt_usd(12345)
+'$12.3k'
+>>> fmt_duration(0.00035)
+'0.35 ms'
+>>> fmt_pct(0.9612)
+'96.1 %'
+>>> fmt_flops(2.0e11, per_second=True)
+'200 GFLOP/s'
+"""
+
+from __future__ import annotations
+
+import math
+
+MISSING = "–"
+
+_SI = ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def _sig(value: float, digits: int = 3) -> str:
+    """``value`` with about ``digits`` significant digits, no trailing zeros.
+
+    >>> _sig(200.4), _sig(12.34), _sig(1.234), _sig(0.01234)
+    ('200', '12.3', '1.23', '0.0123')
+    """
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - magnitude)
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def fmt_number(value: float | None, *, digits: int = 3) -> str:
+    """A count or plain quantity with SI suffix: 55,050 → ``55.1k``; 950 → ``950``.
+
+    >>> fmt_number(55050), fmt_number(950), fmt_number(1_234_567)
+    ('55.1k', '950', '1.23M')
+    """
+    if _missing(value):
+        return MISSING
+    v = float(value)  # type: ignore[arg-type]
+    for factor, suffix in _SI:
+        if abs(v) >= factor:
+            return f"{_sig(v / factor, digits)}{suffix}"
+    return _sig(v, digits)
+
+
+def fmt_int(value: int | None) -> str:
+    """An exact count with thousands separators: ``55,050``."""
+    return MISSING if value is None else f"{int(value):,}"
+
+
+def fmt_usd(value: float | None, *, digits: int = 3) -> str:
+    """US dollars: ``$12.3k``, ``$0.42``, ``-$1.2M``.
+
+    >>> fmt_usd(0.4213), fmt_usd(-1_200_000)
+    ('$0.421', '-$1.2M')
+    """
+    if _missing(value):
+        return MISSING
+    v = float(value)  # type: ignore[arg-type]
+    sign = "-" if v < 0 else ""
+    return f"{sign}${fmt_number(abs(v), digits=digits)}"
+
+
+def fmt_pct(fraction: float | None, *, decimals: int = 1) -> str:
+    """A fraction 0–1 as a percentage: 0.9612 → ``96.1 %``."""
+    if _missing(fraction):
+        return MISSING
+    return f"{float(fraction) * 100:.{decimals}f} %"  # type: ignore[arg-type]
+
+
+def fmt_score(fraction: float | None) -> str:
+    """A score 0–1 with three decimals: ``0.842``."""
+    return MISSING if _missing(fraction) else f"{float(fraction):.3f}"  # type: ignore[arg-type]
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """Seconds in the most readable unit: ``0.35 ms``, ``12.3 s``, ``4.2 min``, ``3.4 h``, ``2.1 days``.
+
+    >>> fmt_duration(12.34), fmt_duration(252), fmt_duration(12240), fmt_duration(181440)
+    ('12.3 s', '4.2 min', '3.4 h', '2.1 days')
+    """
+    if _missing(seconds):
+        return MISSING
+    s = float(seconds)  # type: ignore[arg-type]
+    if s < 1e-3:
+        return f"{_sig(s * 1e6)} µs"
+    if s < 1:
+        return f"{_sig(s * 1e3)} ms"
+    if s < 120:
+        return f"{_sig(s)} s"
+    if s < 7200:
+        return f"{_sig(s / 60, 2)} min"
+    if s < 48 * 3600:
+        return f"{_sig(s / 3600, 2)} h"
+    return f"{_sig(s / 86400, 2)} days"
+
+
+def fmt_bytes(n: float | None) -> str:
+    """Bytes in binary units: ``512 MiB``.
+
+    >>> fmt_bytes(1536), fmt_bytes(3 * 1024**3)
+    ('1.5 KiB', '3 GiB')
+    """
+    if _missing(n):
+        return MISSING
+    v = float(n)  # type: ignore[arg-type]
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(v) < 1024:
+            return f"{_sig(v)} {unit}"
+        v /= 1024
+    return f"{_sig(v)} TiB"
+
+
+def fmt_flops(value: float | None, *, per_second: bool = False) -> str:
+    """FLOPs (or FLOP/s) with SI prefix: ``110 kFLOP``, ``6.1 GFLOP/s``."""
+    if _missing(value):
+        return MISSING
+    unit = "FLOP/s" if per_second else "FLOP"
+    v = float(value)  # type: ignore[arg-type]
+    for factor, suffix in _SI:
+        if abs(v) >= factor:
+            return f"{_sig(v / factor)} {suffix}{unit}"
+    return f"{_sig(v)} {unit}"
+
+
+def fmt_rate(value: float | None, unit: str) -> str:
+    """A rate such as samples/s: ``19.2k samples/s``."""
+    return MISSING if _missing(value) else f"{fmt_number(value)} {unit}"
+
+
+def fmt_energy_kwh(kwh: float | None) -> str:
+    """Energy: ``0.42 Wh`` below 1 kWh, else ``1.3 kWh``."""
+    if _missing(kwh):
+        return MISSING
+    v = float(kwh)  # type: ignore[arg-type]
+    if v < 1:
+        return f"{_sig(v * 1000)} Wh"
+    return f"{_sig(v)} kWh"

@@ -1,0 +1,66 @@
+"""Translation: every user-visible string goes through :func:`t`.
+
+Catalogs are JSON files in ``ui/locales/<lang>.json`` (flat ``key → text`` with
+``str.format`` placeholders). English is the reference catalog; a key missing from another
+language falls back to English. The language comes from the URL (``?lang=en``), so a shared
+link keeps it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+LOCALES = Path(__file__).parent / "locales"
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """The catalog of ``lang`` (empty when there is none)."""
+    path = LOCALES / f"{lang}.json"
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def available_languages() -> list[str]:
+    """Languages that have a catalog, English first."""
+    langs = sorted(p.stem for p in LOCALES.glob("*.json"))
+    return sorted(langs, key=lambda lang: (lang != DEFAULT_LANGUAGE, lang))
+
+
+def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """The text of ``key`` in ``lang``, formatted with ``values``.
+
+    An unknown key returns the key itself in brackets, so a gap is visible, never a crash.
+
+    >>> translate("app.title")
+    'Moatlab'
+    >>> translate("no.such.key")
+    '[no.such.key]'
+    """
+    text = catalog(lang).get(key) or catalog(DEFAULT_LANGUAGE).get(key)
+    if text is None:
+        return f"[{key}]"
+    if values:
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def current_language() -> str:
+    """The UI language from the URL's ``lang`` parameter (English when absent or unknown)."""
+    import streamlit as st
+
+    lang = st.query_params.get("lang", DEFAULT_LANGUAGE)
+    return lang if lang in available_languages() else DEFAULT_LANGUAGE
+
+
+def t(key: str, **values: object) -> str:
+    """Translate ``key`` into the current UI language."""
+    return translate(key, current_language(), **values)

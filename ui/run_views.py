@@ -1,0 +1,113 @@
+"""How a run looks: live progress while it trains, the measured summary when it ends."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mlcore.jobs import JobView
+from mlcore.runs import run_json
+from mlcore.specs import RunRecord
+from ui import format as fmt
+from ui.figures import CurveLabels, learning_curves
+from ui.i18n import t
+from ui.summary import summary_items
+from ui.widgets import Provenance, escape_md, metric
+
+
+def curve_labels() -> CurveLabels:
+    return CurveLabels(
+        title=t("chart.curves"),
+        epoch=t("chart.epoch"),
+        loss=t("chart.loss"),
+        accuracy=t("chart.accuracy"),
+        train=t("chart.train"),
+        validation=t("chart.validation"),
+        current=t("chart.current"),
+    )
+
+
+def status_banner(run: RunRecord) -> None:
+    """One line that says how the run ended (and why, when it did not complete)."""
+    name = escape_md(run.name)
+    if run.status == "completed":
+        st.success(t("run.completed", name=name), icon=":material/check_circle:")
+    elif run.status == "stopped":
+        st.warning(t("run.stopped", name=name, epochs=run.epochs_completed), icon=":material/stop_circle:")
+    elif run.status == "failed":
+        st.error(t("run.failed", name=name, error=run.error or "?"), icon=":material/error:")
+    elif run.status == "interrupted":
+        st.error(t("run.interrupted", name=name, error=run.error or ""), icon=":material/warning:")
+
+
+def render_summary(run: RunRecord) -> None:
+    """The measured summary: status, headline numbers with badges, curves, details, download."""
+    status_banner(run)
+    if run.test_accuracy is not None:
+        items = summary_items(run, t)
+        for start in range(0, len(items), 4):
+            cols = st.columns(4)
+            for col, item in zip(cols, items[start : start + 4], strict=False):
+                with col:
+                    metric(item.label, item.value, Provenance(item.provenance, item.detail), help=item.help)
+    if run.history:
+        st.plotly_chart(learning_curves(run.history, curve_labels()), key=f"curves_{run.id}")
+    with st.expander(t("run.details")):
+        spec = run.request.spec
+        st.markdown(
+            "\n".join(
+                [
+                    f"- **{t('col.dataset')}**: {escape_md(run.dataset)} "
+                    f"({t('run.split', train=run.n_train or 0, val=run.n_val or 0, test=run.n_test or 0, seed=run.split_seed)})",
+                    f"- **{t('col.model')}**: {escape_md(run.model)} · {t('form.optimizer')} {spec.optimizer} · "
+                    f"{t('form.lr')} {spec.learning_rate:g} ({spec.lr_schedule}) · {t('form.batch')} {spec.batch_size}",
+                    f"- **{t('col.device')}**: {escape_md(run.device or fmt.MISSING)}"
+                    + (f" · {t('run.mixed_precision')}" if run.mixed_precision else ""),
+                    f"- **{t('m.peak_flops')}**: {escape_md(run.peak_flops_method or fmt.MISSING)}",
+                    f"- **{t('m.energy')}**: {escape_md(run.energy_method or fmt.MISSING)}",
+                    f"- **{t('run.fingerprint')}**: `{run.dataset_fingerprint or fmt.MISSING}`",
+                    f"- **{t('run.model_file')}**: `{run.model_path or fmt.MISSING}`",
+                ]
+            )
+        )
+    st.download_button(
+        t("run.download_json"),
+        data=lambda: run_json(run),
+        file_name=f"moatlab-run-{run.id}.json",
+        mime="application/json",
+        on_click="ignore",
+        key=f"download_{run.id}",
+        icon=":material/download:",
+    )
+
+
+def render_progress(view: JobView) -> None:
+    """Queue position, progress bar with epoch / ETA / samples per second, live curves."""
+    run = view.run
+    if view.status == "queued":
+        st.info(t("live.queued", position=view.queue_position or 1), icon=":material/schedule:")
+        st.progress(0.0, text=t("live.waiting"))
+        return
+    p = view.progress
+    if p is None:
+        st.progress(0.0, text=t("live.starting"))
+    else:
+        text = t(
+            "live.progress",
+            epoch=p.epoch,
+            epochs=p.epochs,
+            batch=p.batch,
+            batches=p.batches,
+            eta=fmt.fmt_duration(p.eta_seconds),
+            rate=fmt.fmt_number(p.samples_per_second),
+        )
+        st.progress(p.fraction, text=text)
+    if view.stop_requested:
+        st.caption(t("live.stopping"))
+    history = run.history if run else ()
+    st.plotly_chart(learning_curves(history, curve_labels(), live=p), key="live_curves")
+    if p is not None and run is not None and run.flops_per_sample:
+        achieved = 3 * run.flops_per_sample * p.samples_per_second
+        cols = st.columns(3)
+        cols[0].metric(t("m.samples_per_second"), fmt.fmt_rate(p.samples_per_second, t("unit.samples_per_second")))
+        cols[1].metric(t("m.achieved_flops"), fmt.fmt_flops(achieved, per_second=True))
+        cols[2].metric(t("live.elapsed"), fmt.fmt_duration(p.elapsed_seconds))

@@ -1,0 +1,169 @@
+"""The Train page's inputs: dataset (with CSV upload), model preset and settings → a request."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import streamlit as st
+
+from mlcore import datasets
+from mlcore.runs import save_upload
+from mlcore.specs import ACTIVATIONS, OPTIMIZERS, SCHEDULES, ModelSpec, SpecError, TrainRequest, preset_spec
+from ui.i18n import t
+from ui.state import home
+
+DATASET_CHOICES = ("mnist-5k", "digits", "mnist", "fashion-mnist", "csv")
+
+
+@dataclass(frozen=True)
+class DataChoice:
+    """The chosen data: a built-in name, or a validated CSV upload (bytes kept until Start)."""
+
+    dataset: str
+    csv_bytes: bytes | None = None
+    csv_name: str | None = None
+    label_column: str | None = None
+    kind: str = "image"
+
+
+@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+def _availability(name: str) -> tuple[bool, str]:
+    return datasets.availability(name)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _parse(data: bytes) -> tuple[list[str], str | None]:
+    try:
+        return [str(c) for c in datasets.parse_csv(data).columns], None
+    except datasets.DatasetError as exc:
+        return [], str(exc)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _validate(data: bytes, label: str) -> tuple[tuple[int, int, tuple[str, ...]] | None, str | None]:
+    try:
+        table = datasets.validate_csv(data, label_column=label)
+    except datasets.DatasetError as exc:
+        return None, str(exc)
+    return (len(table.labels), len(table.feature_names), table.class_names), None
+
+
+def choose_data() -> DataChoice | None:
+    """Dataset selector (and CSV upload with label column). None while the choice is unusable."""
+    name = st.selectbox(
+        t("form.dataset"),
+        DATASET_CHOICES,
+        format_func=lambda n: t(f"dataset.{n}"),
+        key="dataset",
+        help=t("help.dataset"),
+    )
+    if name != "csv":
+        ok, reason = _availability(name)
+        info = datasets.BUILTIN[name]
+        if not ok:
+            st.error(reason, icon=":material/cloud_off:")
+            return None
+        st.caption(t("form.dataset_info", source=info.source, shape="×".join(map(str, info.input_shape)), status=reason))
+        return DataChoice(dataset=name)
+    upload = st.file_uploader(t("form.csv"), type=["csv"], key="csv_file", help=t("help.csv"))
+    if upload is None:
+        st.caption(t("form.csv_hint"))
+        return None
+    data = upload.getvalue()
+    columns, error = _parse(data)
+    if error:
+        st.error(t("form.csv_refused", reason=error), icon=":material/block:")
+        return None
+    label = st.selectbox(t("form.label"), columns, index=len(columns) - 1, key="csv_label")
+    summary, error = _validate(data, label)
+    if error or summary is None:
+        st.error(t("form.csv_refused", reason=error or "?"), icon=":material/block:")
+        return None
+    rows, features, classes = summary
+    st.caption(t("form.csv_ok", rows=rows, features=features, classes=len(classes), names=", ".join(classes[:8])))
+    return DataChoice("csv", data, upload.name, label, kind="table")
+
+
+def _parse_units(text: str) -> tuple[int, ...]:
+    try:
+        units = tuple(int(u) for u in text.replace(" ", "").split(",") if u)
+    except ValueError as exc:
+        raise SpecError(t("form.bad_units")) from exc
+    return units
+
+
+def model_form(choice: DataChoice) -> TrainRequest | None:
+    """Preset and settings in one form; returns the request when Start is pressed and valid."""
+    presets = ["article-mlp", "small-cnn", "custom"] if choice.kind == "image" else ["article-mlp", "custom"]
+    preset = st.radio(
+        t("form.preset"), presets, format_func=lambda p: t(f"preset.{p}"), horizontal=True, key="preset"
+    )
+    st.caption(t(f"preset.{preset}.about"))
+    base = preset_spec(preset)
+    k = preset  # widget keys per preset, so each preset starts from its own defaults
+    with st.form("train_form", border=True):
+        c1, c2, c3, c4 = st.columns(4)
+        epochs = c1.number_input(t("form.epochs"), 1, 500, base.epochs, key=f"epochs_{k}")
+        batch = c2.number_input(t("form.batch"), 1, 8192, base.batch_size, key=f"batch_{k}")
+        lr = c3.number_input(t("form.lr"), 1e-6, 10.0, base.learning_rate, format="%.5f", key=f"lr_{k}")
+        seed = c4.number_input(t("form.seed"), 0, 2**31 - 1, base.seed, key=f"seed_{k}")
+        overrides: dict = {}
+        if preset == "custom":
+            d1, d2, d3 = st.columns(3)
+            units = d1.text_input(t("form.hidden"), ",".join(map(str, base.hidden_units)), key="hidden", help=t("help.hidden"))
+            arch_options = ["mlp", "cnn"] if choice.kind == "image" else ["mlp"]
+            arch = d2.selectbox(t("form.architecture"), arch_options, key="architecture")
+            filters = d3.text_input(t("form.filters"), "16,32", key="filters", help=t("help.filters"))
+            e1, e2, e3, e4 = st.columns(4)
+            activation = e1.selectbox(t("form.activation"), ACTIVATIONS, key="activation")
+            optimizer = e2.selectbox(t("form.optimizer"), OPTIMIZERS, key="optimizer")
+            schedule = e3.selectbox(t("form.schedule"), SCHEDULES, key="schedule",
+                                    format_func=lambda s: t(f"schedule.{s}"))
+            momentum = e4.number_input(t("form.momentum"), 0.0, 0.99, 0.9, key="momentum")
+            f1, f2, f3 = st.columns(3)
+            dropout = f1.number_input(t("form.dropout"), 0.0, 0.9, 0.0, step=0.05, key="dropout")
+            l2 = f2.number_input(t("form.l2"), 0.0, 1.0, 0.0, format="%.5f", key="l2")
+            patience = f3.number_input(t("form.patience"), 0, 100, 0, key="patience", help=t("help.patience"))
+            overrides = {
+                "units": units, "architecture": arch, "filters": filters, "activation": activation,
+                "optimizer": optimizer, "lr_schedule": schedule, "momentum": momentum, "dropout": dropout,
+                "l2": l2, "early_stopping_patience": patience,
+            }
+        with st.expander(t("form.advanced")):
+            g1, g2, g3 = st.columns(3)
+            split_seed = g1.number_input(t("form.split_seed"), 0, 2**31 - 1, 0, key="split_seed")
+            force_cpu = g2.checkbox(t("form.force_cpu"), False, key="force_cpu", help=t("help.force_cpu"))
+            mixed = g3.checkbox(t("form.mixed"), True, key="mixed", help=t("help.mixed"))
+            name = st.text_input(t("form.name"), "", max_chars=80, key="run_name", placeholder=t("form.name_hint"))
+        submitted = st.form_submit_button(t("form.start"), type="primary", icon=":material/play_arrow:", key="start")
+    if not submitted:
+        return None
+    try:
+        spec_values = {"epochs": int(epochs), "batch_size": int(batch), "learning_rate": float(lr), "seed": int(seed)}
+        if overrides:
+            arch = overrides.pop("architecture")
+            spec_values.update(
+                architecture=arch,
+                hidden_units=_parse_units(overrides.pop("units")),
+                conv_filters=_parse_units(overrides.pop("filters")) if arch == "cnn" else (),
+                **{key: (int(v) if key == "early_stopping_patience" else v) for key, v in overrides.items()},
+            )
+        spec: ModelSpec = dataclasses.replace(base, **spec_values)
+        csv_path = None
+        if choice.csv_bytes is not None:
+            csv_path = str(save_upload(home(), choice.csv_bytes, choice.csv_name or "upload.csv"))
+        return TrainRequest(
+            spec=spec,
+            dataset=choice.dataset,
+            name=name,
+            csv_path=csv_path,
+            csv_name=choice.csv_name,
+            label_column=choice.label_column,
+            split_seed=int(split_seed),
+            force_cpu=bool(force_cpu),
+            mixed_precision=bool(mixed),
+        )
+    except (SpecError, TypeError) as exc:
+        st.error(t("form.invalid", reason=str(exc)), icon=":material/block:")
+        return None

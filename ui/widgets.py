@@ -1,0 +1,79 @@
+"""Shared Streamlit widgets: provenance badges, measured metrics, empty states, sidebar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui.i18n import LANGUAGE_NAMES, available_languages, current_language, t
+
+#: Badge colours by provenance (Streamlit's named colours; the report uses figures.PROVENANCE_COLOURS).
+_BADGE_COLOURS = {"measured": "green", "catalog": "blue", "assumed": "orange"}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a number comes from: ``measured`` (a run), ``catalog`` (a dated table) or
+    ``assumed`` (typed by the user or a default); ``detail`` is the run id, the as-of date
+    or the assumption."""
+
+    kind: str
+    detail: str = ""
+
+    def label(self) -> str:
+        text = t(f"provenance.{self.kind}")
+        return f"{text} · {self.detail}" if self.detail else text
+
+
+def badge(prov: Provenance) -> None:
+    """Show the provenance badge."""
+    st.badge(prov.label(), color=_BADGE_COLOURS.get(prov.kind, "gray"))
+
+
+def metric(label: str, value: str, prov: Provenance | None = None, *, help: str | None = None) -> None:
+    """A headline number with its unit already formatted, and its provenance badge below."""
+    st.metric(label, value, help=help)
+    if prov is not None:
+        badge(prov)
+
+
+def empty_state(message: str, *, page: str, link_label: str, icon: str = ":material/arrow_forward:") -> None:
+    """Say why there is nothing to show, and link to the page that fills it."""
+    with st.container(border=True):
+        st.info(message)
+        st.page_link(page, label=link_label, icon=icon)
+
+
+def sidebar_context(active_run_name: str | None, active_run_id: str | None) -> None:
+    """The sidebar on every page: active run and language."""
+    with st.sidebar:
+        st.caption(t("sidebar.active_run"))
+        if active_run_name:
+            st.markdown(f"**{escape_md(active_run_name)}**")
+            st.caption(active_run_id or "")
+        else:
+            st.caption(t("sidebar.no_run"))
+        langs = available_languages()
+        current = current_language()
+        choice = st.selectbox(
+            t("sidebar.language"),
+            langs,
+            index=langs.index(current),
+            format_func=lambda lang: LANGUAGE_NAMES.get(lang, lang),
+            key="language",
+        )
+        if choice != current:
+            st.query_params["lang"] = choice
+            st.rerun()
+
+
+def escape_md(text: str) -> str:
+    """Escape user text for Markdown so a run name cannot inject formatting or HTML."""
+    out = []
+    for ch in text:
+        if ch in "\\`*_{}[]()#+-.!|<>~$:":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
