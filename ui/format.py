@@ -42,10 +42,11 @@ def _sig(value: float, digits: int = 3) -> str:
 
 
 def fmt_number(value: float | None, *, digits: int = 3) -> str:
-    """A count or plain quantity with SI suffix: 55,050 → ``55.1k``; 950 → ``950``.
+    """A count or plain quantity with SI suffix: 55,500 → ``55.5k``; 950 → ``950``;
+    magnitudes below 0.001 in scientific notation.
 
-    >>> fmt_number(55050), fmt_number(950), fmt_number(1_234_567)
-    ('55.1k', '950', '1.23M')
+    >>> fmt_number(55_500), fmt_number(950), fmt_number(1_234_567), fmt_number(0.00012)
+    ('55.5k', '950', '1.23M', '1.2e-04')
     """
     if _missing(value):
         return MISSING
@@ -53,6 +54,8 @@ def fmt_number(value: float | None, *, digits: int = 3) -> str:
     for factor, suffix in _SI:
         if abs(v) >= factor:
             return f"{_sig(v / factor, digits)}{suffix}"
+    if v != 0 and abs(v) < 1e-3:
+        return f"{v:.{max(digits - 2, 0)}e}"
     return _sig(v, digits)
 
 
@@ -95,7 +98,7 @@ def fmt_duration(seconds: float | None) -> str:
     if _missing(seconds):
         return MISSING
     s = float(seconds)  # type: ignore[arg-type]
-    if s < 1e-3:
+    if s < 1e-5:
         return f"{_sig(s * 1e6)} µs"
     if s < 1:
         return f"{_sig(s * 1e3)} ms"

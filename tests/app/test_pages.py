@@ -1,0 +1,198 @@
+"""AppTest: every page renders without exception; Train drives a job; Runs acts on runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from store import Store
+from tests.app.conftest import ReplayWorker, make_app, seed_runs
+
+PAGES = ("pages/overview.py", "pages/train.py", "pages/runs.py")
+
+
+def _no_errors(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    texts = " ".join(m.value for m in at.markdown) + " ".join(e.value for e in at.error)
+    assert "Traceback" not in texts
+    assert "[" + "m." not in texts  # no untranslated catalog key shown
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_empty(app_env: Path, page: str) -> None:
+    at = make_app(page)
+    _no_errors(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_runs(app_env: Path, page: str) -> None:
+    seed_runs(Store(), 3)
+    at = make_app(page)
+    _no_errors(at)
+
+
+def test_overview_empty_state_points_to_train(app_env: Path) -> None:
+    at = make_app()
+    assert any("No run has finished yet" in i.value for i in at.info)
+
+
+def test_overview_shows_latest_run_with_badges(app_env: Path) -> None:
+    runs = seed_runs(Store(), 2)
+    at = make_app()
+    labels = {m.label: m.value for m in at.metric}
+    latest = max(runs, key=lambda r: r.created_at)
+    assert labels["Test accuracy"] == f"{latest.test_accuracy * 100:.1f} %"
+    badges = [m.value for m in at.markdown if "measured" in m.value]
+    assert badges and latest.id in " ".join(badges)
+
+
+def test_web_process_never_imports_tensorflow() -> None:
+    """Render every page (with runs) in a fresh interpreter; TF/Keras must stay unloaded."""
+    code = f"""
+import os, sys, tempfile
+os.environ['MOATLAB_HOME'] = tempfile.mkdtemp()
+os.environ['MOATLAB_START_WORKER'] = '0'
+sys.path.insert(0, {str(Path.cwd())!r})
+from tests.app.conftest import make_app, seed_runs
+from store import Store
+seed_runs(Store(), 2)
+for page in {list(PAGES)!r}:
+    at = make_app(page)
+    assert not at.exception, page
+print(sorted(m for m in ('tensorflow', 'keras', 'mlcore.engine', 'mlcore.engine.train') if m in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+
+
+def test_train_drives_a_job_to_completion(replay: ReplayWorker) -> None:
+    at = make_app("pages/train.py")
+    at.selectbox(key="dataset").set_value("digits").run()
+    at.number_input(key="epochs_article-mlp").set_value(3)
+    at.button(key="start").click().run()
+    _no_errors(at)
+    job_id = at.query_params["job"]
+    job_id = job_id[0] if isinstance(job_id, list) else job_id
+    # queued: position shown
+    assert any("position 1" in i.value for i in at.info)
+    replay.claim()
+    seen_progress = []
+    while replay.advance(3):
+        at.run()
+        _no_errors(at)
+        seen_progress += [p.proto.text for p in at.get("progress")]
+        chart = at.get("plotly_chart")
+        assert chart, "live curves are shown while training"
+    assert any(t.startswith("Epoch ") and "samples/s" in t for t in seen_progress), seen_progress
+    replay.finish()
+    at.run()
+    at.run()
+    _no_errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Test accuracy"].endswith("%")
+    for label in ("Precision (macro)", "Recall (macro)", "F1 (macro)", "Wall time", "Samples/s", "Parameters",
+                  "FLOPs per sample", "Achieved FLOP/s", "Peak FLOP/s", "FLOP utilisation (MFU)", "Peak memory",
+                  "Device", "Energy"):
+        assert label in metrics, label
+    assert any("completed" in s.value for s in at.success)
+
+
+def test_train_stop_button_requests_stop(replay: ReplayWorker) -> None:
+    at = make_app("pages/train.py")
+    at.selectbox(key="dataset").set_value("digits").run()
+    at.button(key="start").click().run()
+    replay.claim()
+    replay.advance(2)
+    at.run()
+    at.button(key="stop_job").click().run()
+    job = Store().get_job(replay.job["id"])
+    assert job["stop_requested"]
+    while replay.advance(1):
+        pass
+    at.run()
+    at.run()
+    assert any("stopped by you" in w.value for w in at.warning)
+
+
+def test_train_reload_restores_live_view(replay: ReplayWorker) -> None:
+    at = make_app("pages/train.py")
+    at.selectbox(key="dataset").set_value("digits").run()
+    at.button(key="start").click().run()
+    job_id = at.query_params["job"]
+    job_id = job_id[0] if isinstance(job_id, list) else job_id
+    replay.claim()
+    replay.advance(4)
+    fresh = make_app("pages/train.py", job=job_id)  # a reload is a new session with the URL
+    _no_errors(fresh)
+    assert fresh.get("progress"), "the live view comes back from the URL"
+
+
+def test_unknown_job_in_url_is_explained(app_env: Path) -> None:
+    at = make_app("pages/train.py", job="doesnotexist")
+    _no_errors(at)
+    assert any("does not exist" in w.value for w in at.warning)
+
+
+def test_offline_dataset_is_refused_within_seconds(app_env: Path) -> None:
+    at = make_app("pages/train.py")
+    at.selectbox(key="dataset").set_value("mnist").run()
+    assert any("not available offline" in e.value for e in at.error)
+    assert not [b for b in at.button if b.key == "start"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"a;b;y\n1;2;x\n", "semicolons"),
+        (b"\x00\x01\x02binary", "binary"),
+    ],
+)
+def test_bad_csv_upload_is_refused_with_reason(app_env: Path, content: bytes, message: str) -> None:
+    at = make_app("pages/train.py")
+    at.selectbox(key="dataset").set_value("csv").run()
+    at.get("file_uploader")[0].set_value(("data.csv", content, "text/csv")).run() if hasattr(
+        at.get("file_uploader")[0], "set_value"
+    ) else pytest.skip("file_uploader not drivable in this Streamlit")
+    _no_errors(at)
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_runs_compare_rename_delete(app_env: Path) -> None:
+    store = Store()
+    seed_runs(store, 3)
+    at = make_app("pages/runs.py")
+    _no_errors(at)
+    assert any("3 of 3 runs" in c.value for c in at.caption)
+    # select two rows -> compare
+    at.session_state["runs_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
+    at.run()
+    _no_errors(at)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert any(s["data"][0]["type"] == "parcoords" for s in specs)
+    assert any("Comparing 2 runs" in s.value for s in at.subheader)
+    # select one row -> rename then delete with confirmation
+    at.session_state["runs_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    first_id = store.list_runs()[0]["id"]
+    at.text_input(key=f"rename_{first_id}").set_value("Renamed run")
+    at.button(key="rename_run").click().run()
+    assert store.get_run(first_id)["name"] == "Renamed run"
+    at.session_state["runs_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    at.button(key="delete_run").click().run()
+    assert store.get_run(first_id) is not None, "nothing is deleted before confirmation"
+    at.button(key="confirm_delete").click().run()
+    assert store.get_run(first_id) is None
+    assert len(store.list_runs()) == 2
+
+
+def test_runs_filter(app_env: Path) -> None:
+    seed_runs(Store(), 3)
+    at = make_app("pages/runs.py")
+    at.text_input(key="runs_search").set_value("Run 1").run()
+    assert any("1 of 3 runs" in c.value for c in at.caption)

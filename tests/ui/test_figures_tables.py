@@ -1,0 +1,85 @@
+"""Pure UI builders: tables of runs, comparison differences, figures and summaries."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import plotly.io as pio
+import pytest
+
+from mlcore.specs import EpochReport, RunRecord
+from ui.figures import TEMPLATE_NAME, CurveLabels, chain_figure, compare_curves, hyperparameter_parallel, learning_curves
+from ui.i18n import translate
+from ui.summary import summary_items
+from ui.tables import compare_frame, filter_runs, runs_frame
+
+DATA = json.loads((Path(__file__).resolve().parents[1] / "app" / "data" / "recorded_run.json").read_text())
+RUN = RunRecord.from_dict(DATA["record"])
+REPORTS = [EpochReport.from_dict(r) for r in DATA["reports"]]
+
+
+def tr(key: str, **kw: object) -> str:
+    return translate(key, "en", **kw)
+
+
+LABELS = CurveLabels("Curves", "Epoch", "Loss", "Accuracy", "train", "validation", "now")
+
+
+def test_template_registered() -> None:
+    assert TEMPLATE_NAME in pio.templates
+
+
+def test_learning_curves_has_train_and_validation_on_both_panels() -> None:
+    fig = learning_curves(RUN.history, LABELS)
+    assert len(fig.data) == 4
+    assert fig.data[0].y == tuple(h.loss for h in RUN.history)
+    assert fig.data[1].line.dash == "dash"
+
+
+def test_live_point_is_appended_mid_epoch() -> None:
+    live = next(r for r in REPORTS if r.finished_epoch is None and r.epoch == 2)
+    fig = learning_curves(RUN.history[:1], LABELS, live=live)
+    xs = fig.data[0].x
+    assert len(xs) == 2 and 1 < xs[-1] < 2
+
+
+def test_compare_and_parallel() -> None:
+    other = RUN.replace(id="b", name="B", test_accuracy=0.5)
+    fig = compare_curves([RUN, other], metric="accuracy", title="t", epoch_label="e", y_label="y",
+                         train_label="train", val_label="val")
+    assert len(fig.data) == 4
+    par = hyperparameter_parallel([RUN, other], title="p", dimension_labels={"learning_rate": "LR", "test_accuracy": "Acc"})
+    assert par.data[0].type == "parcoords"
+    assert list(par.data[0].dimensions[1].values) == [RUN.test_accuracy, 0.5]
+
+
+def test_chain_figure_has_four_boxes() -> None:
+    fig = chain_figure([("AI", "a"), ("Large model", "b"), ("Startup", "c"), ("Advantage", "d")], title="chain")
+    assert len(fig.layout.shapes) == 4
+
+
+def test_runs_frame_and_filter() -> None:
+    runs = [RUN, RUN.replace(id="x2", name="other", dataset="mnist-5k", status="failed")]
+    frame = runs_frame(runs, tr)
+    assert list(frame.index) == [RUN.id, "x2"]
+    assert frame.loc["x2", "Status"] == "failed"
+    assert filter_runs(runs, text="OTHER") == [runs[1]]
+    assert filter_runs(runs, datasets=["digits"]) == [RUN]
+    assert filter_runs(runs, statuses=["failed"]) == [runs[1]]
+    assert runs_frame([], tr).empty
+
+
+def test_compare_frame_differences() -> None:
+    other = RUN.replace(id="b", name="B", test_accuracy=RUN.test_accuracy - 0.1, params=None)
+    frame = compare_frame([RUN, other], tr)
+    assert frame.loc["Test accuracy", "Δ 2 − 1"] == pytest.approx(-0.1)
+    assert frame.loc["Parameters"].isna()["Δ 2 − 1"]
+
+
+def test_summary_items_complete_and_sourced() -> None:
+    items = {i.key: i for i in summary_items(RUN, tr)}
+    assert items["test_accuracy"].value.endswith("%")
+    assert items["energy"].provenance == "assumed"  # TDP share on this machine
+    assert items["mfu"].provenance == "measured" and items["mfu"].detail == RUN.id
+    assert all(not i.label.startswith("[") for i in items.values())
