@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from mlcore.runs import get_run, latest_completed
+from store import StoreError
 from ui.i18n import t
-from ui.state import store_or_error
+from ui.state import get_store
 from ui.widgets import sidebar_context
 
 st.set_page_config(page_title="Moatlab", page_icon=":material/insights:", layout="wide")
@@ -22,11 +23,13 @@ pages = {
 }
 navigation = st.navigation(pages)
 
-store = store_or_error()
 active = None
-if store is not None:
+try:  # a store problem is explained by the page itself; the sidebar just shows no run
+    store = get_store()
     run_param = st.query_params.get("run")
     active = get_run(store, run_param) if run_param else latest_completed(store)
+except StoreError:
+    active = None
 sidebar_context(active.name if active else None, active.id if active else None)
 
 navigation.run()

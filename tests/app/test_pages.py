@@ -196,3 +196,15 @@ def test_runs_filter(app_env: Path) -> None:
     at = make_app("pages/runs.py")
     at.text_input(key="runs_search").set_value("Run 1").run()
     assert any("1 of 3 runs" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_unreachable_database_is_explained_without_secrets(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://moat:s3cret-pw@127.0.0.1:1/nowhere")
+    at = make_app(page)
+    assert not at.exception, [e.value for e in at.exception]
+    errors = " ".join(e.value for e in at.error)
+    assert "cannot be opened" in errors
+    assert "s3cret-pw" not in errors
