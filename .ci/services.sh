@@ -41,6 +41,15 @@ as_pg() {
 }
 
 BIN=$(find_bindir || true)
+if [ "${1:-}" = "stop" ]; then
+    if [ -n "$BIN" ] && [ -f "$DATA/PG_VERSION" ] && as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+        as_pg "$BIN/pg_ctl" -D "$DATA" -m fast -w stop || true
+    fi
+    rm -rf "$PG_DIR"
+    log "stopped and removed $PG_DIR"
+    exit 0
+fi
+
 if [ -z "$BIN" ]; then
     if [ "$(id -u)" != 0 ]; then
         log "PostgreSQL is not installed and installing it needs root"
@@ -55,15 +64,6 @@ if [ -z "$BIN" ]; then
         log "apt-get installed postgresql but no /usr/lib/postgresql/*/bin/initdb was found"
         exit 1
     fi
-fi
-
-if [ "${1:-}" = "stop" ]; then
-    if [ -f "$DATA/PG_VERSION" ]; then
-        as_pg "$BIN/pg_ctl" -D "$DATA" -m fast -w stop || true
-    fi
-    rm -rf "$PG_DIR"
-    log "stopped and removed $PG_DIR"
-    exit 0
 fi
 
 if [ "$(id -u)" = 0 ]; then
@@ -96,9 +96,10 @@ else
         exit 1
     fi
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    # 3>&-: the server must not hold the caller's stdout, or "$(bash services.sh)" never returns.
     as_pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start \
         -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off \
-            -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" || {
+            -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" 3>&- || {
         cat "$LOG" || true
         exit 1
     }

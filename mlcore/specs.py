@@ -151,7 +151,7 @@ def preset_spec(name: str, **overrides: Any) -> ModelSpec:
     >>> preset_spec("small-cnn", epochs=2).epochs
     2
     """
-    if name == "article-mlp" or name == "custom":
+    if name in ("article-mlp", "custom"):
         base = ModelSpec(preset=name)
     elif name == "small-cnn":
         base = ModelSpec(

@@ -7,6 +7,7 @@ translated labels from the caller, so they stay free of Streamlit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -117,8 +118,16 @@ def learning_curves(
     return fig
 
 
-def compare_curves(runs: Sequence[RunRecord], *, metric: str, title: str, epoch_label: str,
-                   y_label: str, train_label: str, val_label: str) -> go.Figure:
+def compare_curves(
+    runs: Sequence[RunRecord],
+    *,
+    metric: str,
+    title: str,
+    epoch_label: str,
+    y_label: str,
+    train_label: str,
+    val_label: str,
+) -> go.Figure:
     """One colour per run: train (solid) and validation (dashed) ``metric`` per epoch."""
     fig = go.Figure()
     for i, run in enumerate(runs):
@@ -127,8 +136,12 @@ def compare_curves(runs: Sequence[RunRecord], *, metric: str, title: str, epoch_
             xs, ys = _series(run.history, attr)
             fig.add_trace(
                 go.Scatter(
-                    x=xs, y=ys, mode="lines+markers", name=f"{run.name} · {suffix}",
-                    line={"color": colour, "dash": dash}, hovertemplate="%{y:.4f}",
+                    x=xs,
+                    y=ys,
+                    mode="lines+markers",
+                    name=f"{run.name} · {suffix}",
+                    line={"color": colour, "dash": dash},
+                    hovertemplate="%{y:.4f}",
                 )
             )
     fig.update_layout(template=TEMPLATE_NAME, title=title, height=360)
@@ -145,7 +158,6 @@ def hyperparameter_parallel(
     """Parallel coordinates: each run a line across its hyper-parameters, coloured by test
     accuracy. ``dimension_labels`` maps ``learning_rate``, ``batch_size``, ``epochs``,
     ``params``, ``dropout``, ``layers`` and ``test_accuracy`` to translated axis titles."""
-    import math
 
     def col(key: str) -> list[float]:
         values: list[float] = []
@@ -168,22 +180,26 @@ def hyperparameter_parallel(
         values = col(key)
         dim: dict = {"label": label, "values": values}
         if key in ("learning_rate", "params"):
-            finite = [v for v in values if v == v]
+            finite = [v for v in values if not math.isnan(v)]
             if finite:
                 ticks = sorted({round(v) for v in finite})
                 dim["tickvals"] = ticks
                 dim["ticktext"] = [f"1e{t}" for t in ticks]
         if key == "batch_size":
-            ticks = sorted({round(v) for v in values if v == v})
+            ticks = sorted({round(v) for v in values if not math.isnan(v)})
             dim["tickvals"] = ticks
             dim["ticktext"] = [str(2**t) for t in ticks]
         dims.append(dim)
     acc = col("test_accuracy")
     fig = go.Figure(
         go.Parcoords(
-            line={"color": [0 if a != a else a for a in acc], "colorscale": "Viridis", "showscale": True,
-                  "cmin": min([a for a in acc if a == a], default=0),
-                  "cmax": max([a for a in acc if a == a], default=1)},
+            line={
+                "color": [0 if math.isnan(a) else a for a in acc],
+                "colorscale": "Viridis",
+                "showscale": True,
+                "cmin": min([a for a in acc if not math.isnan(a)], default=0),
+                "cmax": max([a for a in acc if not math.isnan(a)], default=1),
+            },
             dimensions=dims,
         )
     )
@@ -200,15 +216,41 @@ def chain_figure(nodes: Sequence[tuple[str, str]], *, title: str) -> go.Figure:
     n = len(nodes)
     for i, (label, caption) in enumerate(nodes):
         x0 = i * 1.4
-        fig.add_shape(type="rect", x0=x0, x1=x0 + 1.0, y0=0, y1=1, line={"color": PALETTE[i % len(PALETTE)], "width": 2},
-                      fillcolor="rgba(37,99,235,0.06)")
+        fig.add_shape(
+            type="rect",
+            x0=x0,
+            x1=x0 + 1.0,
+            y0=0,
+            y1=1,
+            line={"color": PALETTE[i % len(PALETTE)], "width": 2},
+            fillcolor="rgba(37,99,235,0.06)",
+        )
         fig.add_annotation(x=x0 + 0.5, y=0.62, text=f"<b>{label}</b>", showarrow=False, font={"size": 15})
         fig.add_annotation(x=x0 + 0.5, y=0.3, text=caption, showarrow=False, font={"size": 11})
         if i < n - 1:
-            fig.add_annotation(x=x0 + 1.38, y=0.5, ax=x0 + 1.02, ay=0.5, xref="x", yref="y", axref="x", ayref="y",
-                               showarrow=True, arrowhead=3, arrowsize=1.4, arrowwidth=2, arrowcolor="#64748b", text="")
+            fig.add_annotation(
+                x=x0 + 1.38,
+                y=0.5,
+                ax=x0 + 1.02,
+                ay=0.5,
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=3,
+                arrowsize=1.4,
+                arrowwidth=2,
+                arrowcolor="#64748b",
+                text="",
+            )
     fig.update_xaxes(visible=False, range=[-0.1, n * 1.4 - 0.3])
     fig.update_yaxes(visible=False, range=[-0.1, 1.1])
-    fig.update_layout(template=TEMPLATE_NAME, title=title, height=200, margin={"l": 8, "r": 8, "t": 40, "b": 8},
-                      hovermode=False)
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=title,
+        height=200,
+        margin={"l": 8, "r": 8, "t": 40, "b": 8},
+        hovermode=False,
+    )
     return fig

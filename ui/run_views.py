@@ -53,22 +53,26 @@ def render_summary(run: RunRecord) -> None:
         st.plotly_chart(learning_curves(run.history, curve_labels()), key=f"curves_{run.id}")
     with st.expander(t("run.details")):
         spec = run.request.spec
-        st.markdown(
-            "\n".join(
-                [
-                    f"- **{t('col.dataset')}**: {escape_md(run.dataset)} "
-                    f"({t('run.split', train=run.n_train or 0, val=run.n_val or 0, test=run.n_test or 0, seed=run.split_seed)})",
-                    f"- **{t('col.model')}**: {escape_md(run.model)} · {t('form.optimizer')} {spec.optimizer} · "
-                    f"{t('form.lr')} {spec.learning_rate:g} ({spec.lr_schedule}) · {t('form.batch')} {spec.batch_size}",
-                    f"- **{t('col.device')}**: {escape_md(run.device or fmt.MISSING)}"
-                    + (f" · {t('run.mixed_precision')}" if run.mixed_precision else ""),
-                    f"- **{t('m.peak_flops')}**: {escape_md(run.peak_flops_method or fmt.MISSING)}",
-                    f"- **{t('m.energy')}**: {escape_md(run.energy_method or fmt.MISSING)}",
-                    f"- **{t('run.fingerprint')}**: `{run.dataset_fingerprint or fmt.MISSING}`",
-                    f"- **{t('run.model_file')}**: `{run.model_path or fmt.MISSING}`",
-                ]
-            )
+        split = t(
+            "run.split", train=run.n_train or 0, val=run.n_val or 0, test=run.n_test or 0, seed=run.split_seed
         )
+        training = (
+            f"{t('form.optimizer')} {spec.optimizer} · {t('form.lr')} {spec.learning_rate:g} "
+            f"({spec.lr_schedule}) · {t('form.batch')} {spec.batch_size}"
+        )
+        device = escape_md(run.device or fmt.MISSING) + (
+            f" · {t('run.mixed_precision')}" if run.mixed_precision else ""
+        )
+        lines = [
+            f"- **{t('col.dataset')}**: {escape_md(run.dataset)} ({split})",
+            f"- **{t('col.model')}**: {escape_md(run.model)} · {training}",
+            f"- **{t('col.device')}**: {device}",
+            f"- **{t('m.peak_flops')}**: {escape_md(run.peak_flops_method or fmt.MISSING)}",
+            f"- **{t('m.energy')}**: {escape_md(run.energy_method or fmt.MISSING)}",
+            f"- **{t('run.fingerprint')}**: `{run.dataset_fingerprint or fmt.MISSING}`",
+            f"- **{t('run.model_file')}**: `{run.model_path or fmt.MISSING}`",
+        ]
+        st.markdown("\n".join(lines))
     st.download_button(
         t("run.download_json"),
         data=lambda: run_json(run),
@@ -108,6 +112,8 @@ def render_progress(view: JobView) -> None:
     if p is not None and run is not None and run.flops_per_sample:
         achieved = 3 * run.flops_per_sample * p.samples_per_second
         cols = st.columns(3)
-        cols[0].metric(t("m.samples_per_second"), fmt.fmt_rate(p.samples_per_second, t("unit.samples_per_second")))
+        cols[0].metric(
+            t("m.samples_per_second"), fmt.fmt_rate(p.samples_per_second, t("unit.samples_per_second"))
+        )
         cols[1].metric(t("m.achieved_flops"), fmt.fmt_flops(achieved, per_second=True))
         cols[2].metric(t("live.elapsed"), fmt.fmt_duration(p.elapsed_seconds))

@@ -39,7 +39,10 @@ def filters(runs: Sequence[RunRecord]) -> tuple[str, list[str], list[str]]:
     text = c1.text_input(t("runs.search"), key="runs_search", placeholder=t("runs.search_hint"))
     datasets = c2.multiselect(t("col.dataset"), sorted({r.dataset for r in runs}), key="runs_datasets")
     statuses = c3.multiselect(
-        t("col.status"), sorted({r.status for r in runs}), key="runs_statuses", format_func=lambda s: t(f"status.{s}")
+        t("col.status"),
+        sorted({r.status for r in runs}),
+        key="runs_statuses",
+        format_func=lambda s: t(f"status.{s}"),
     )
     return text, datasets, statuses
 
@@ -75,10 +78,20 @@ def actions(store: Store, run: RunRecord) -> None:
                 st.toast(t("runs.renamed"))
                 st.rerun()
     with c2:
-        st.page_link("pages/train.py", label=t("runs.open"), query_params={"run": run.id}, icon=":material/open_in_new:")
+        st.page_link(
+            "pages/train.py",
+            label=t("runs.open"),
+            query_params={"run": run.id},
+            icon=":material/open_in_new:",
+        )
         st.download_button(
-            t("run.download_json"), data=lambda: run_json(run), file_name=f"moatlab-run-{run.id}.json",
-            mime="application/json", on_click="ignore", key="download_run_json", icon=":material/download:",
+            t("run.download_json"),
+            data=lambda: run_json(run),
+            file_name=f"moatlab-run-{run.id}.json",
+            mime="application/json",
+            on_click="ignore",
+            key="download_run_json",
+            icon=":material/download:",
         )
     with c3:
         confirm_key = f"confirm_delete_{run.id}"
@@ -112,12 +125,22 @@ def compare(runs: Sequence[RunRecord]) -> None:
             with col:
                 st.plotly_chart(
                     compare_curves(
-                        with_history, metric=metric, title=t(f"chart.compare_{metric}"), epoch_label=t("chart.epoch"),
-                        y_label=t(f"chart.{metric}"), train_label=t("chart.train"), val_label=t("chart.validation"),
+                        with_history,
+                        metric=metric,
+                        title=t(f"chart.compare_{metric}"),
+                        epoch_label=t("chart.epoch"),
+                        y_label=t(f"chart.{metric}"),
+                        train_label=t("chart.train"),
+                        val_label=t("chart.validation"),
                     ),
                     key=f"compare_{metric}",
                 )
     st.dataframe(compare_frame(runs, t), width="stretch", key="compare_table")
     st.caption(t("runs.compare_note"))
-    dims = {k: t(f"hp.{k}") for k in ("learning_rate", "batch_size", "epochs", "layers", "dropout", "params", "test_accuracy")}
-    st.plotly_chart(hyperparameter_parallel(runs, title=t("chart.parallel"), dimension_labels=dims), key="parallel")
+    dims = {
+        k: t(f"hp.{k}")
+        for k in ("learning_rate", "batch_size", "epochs", "layers", "dropout", "params", "test_accuracy")
+    }
+    st.plotly_chart(
+        hyperparameter_parallel(runs, title=t("chart.parallel"), dimension_labels=dims), key="parallel"
+    )

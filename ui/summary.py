@@ -32,7 +32,9 @@ def summary_items(run: RunRecord, tr: Translate) -> list[SummaryItem]:
     rid = run.id
     energy_prov = "measured" if (run.energy_method or "").startswith("RAPL") else "assumed"
 
-    def item(key: str, value: str, prov: str = "measured", detail: str = rid, help_text: str = "") -> SummaryItem:
+    def item(
+        key: str, value: str, prov: str = "measured", detail: str = rid, help_text: str = ""
+    ) -> SummaryItem:
         return SummaryItem(key, tr(f"m.{key}"), value, prov, detail, help_text or tr(f"help.{key}"))
 
     return [
@@ -48,12 +50,16 @@ def summary_items(run: RunRecord, tr: Translate) -> list[SummaryItem]:
         item(
             "peak_flops",
             fmt.fmt_flops(run.peak_flops_per_second, per_second=True),
-            help_text=tr("help.peak_flops") + (f" ({run.peak_flops_method})" if run.peak_flops_method else ""),
+            help_text=tr("help.peak_flops")
+            + (f" ({run.peak_flops_method})" if run.peak_flops_method else ""),
         ),
         item("mfu", fmt.fmt_pct(run.mfu, decimals=2)),
         item("peak_memory", fmt.fmt_bytes(run.peak_memory_bytes)),
-        item("device", run.device_kind.upper() if run.device_kind else fmt.MISSING,
-             help_text=run.device or tr("help.device")),
+        item(
+            "device",
+            run.device_kind.upper() if run.device_kind else fmt.MISSING,
+            help_text=run.device or tr("help.device"),
+        ),
         item(
             "energy",
             fmt.fmt_energy_kwh(run.energy_kwh),

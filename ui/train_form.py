@@ -64,7 +64,14 @@ def choose_data() -> DataChoice | None:
         if not ok:
             st.error(reason, icon=":material/cloud_off:")
             return None
-        st.caption(t("form.dataset_info", source=info.source, shape="×".join(map(str, info.input_shape)), status=reason))
+        st.caption(
+            t(
+                "form.dataset_info",
+                source=info.source,
+                shape="×".join(map(str, info.input_shape)),
+                status=reason,
+            )
+        )
         return DataChoice(dataset=name)
     upload = st.file_uploader(t("form.csv"), type=["csv"], key="csv_file", help=t("help.csv"))
     if upload is None:
@@ -81,7 +88,9 @@ def choose_data() -> DataChoice | None:
         st.error(t("form.csv_refused", reason=error or "?"), icon=":material/block:")
         return None
     rows, features, classes = summary
-    st.caption(t("form.csv_ok", rows=rows, features=features, classes=len(classes), names=", ".join(classes[:8])))
+    st.caption(
+        t("form.csv_ok", rows=rows, features=features, classes=len(classes), names=", ".join(classes[:8]))
+    )
     return DataChoice("csv", data, upload.name, label, kind="table")
 
 
@@ -111,36 +120,55 @@ def model_form(choice: DataChoice) -> TrainRequest | None:
         overrides: dict = {}
         if preset == "custom":
             d1, d2, d3 = st.columns(3)
-            units = d1.text_input(t("form.hidden"), ",".join(map(str, base.hidden_units)), key="hidden", help=t("help.hidden"))
+            units = d1.text_input(
+                t("form.hidden"), ",".join(map(str, base.hidden_units)), key="hidden", help=t("help.hidden")
+            )
             arch_options = ["mlp", "cnn"] if choice.kind == "image" else ["mlp"]
             arch = d2.selectbox(t("form.architecture"), arch_options, key="architecture")
             filters = d3.text_input(t("form.filters"), "16,32", key="filters", help=t("help.filters"))
             e1, e2, e3, e4 = st.columns(4)
             activation = e1.selectbox(t("form.activation"), ACTIVATIONS, key="activation")
             optimizer = e2.selectbox(t("form.optimizer"), OPTIMIZERS, key="optimizer")
-            schedule = e3.selectbox(t("form.schedule"), SCHEDULES, key="schedule",
-                                    format_func=lambda s: t(f"schedule.{s}"))
+            schedule = e3.selectbox(
+                t("form.schedule"), SCHEDULES, key="schedule", format_func=lambda s: t(f"schedule.{s}")
+            )
             momentum = e4.number_input(t("form.momentum"), 0.0, 0.99, 0.9, key="momentum")
             f1, f2, f3 = st.columns(3)
             dropout = f1.number_input(t("form.dropout"), 0.0, 0.9, 0.0, step=0.05, key="dropout")
             l2 = f2.number_input(t("form.l2"), 0.0, 1.0, 0.0, format="%.5f", key="l2")
             patience = f3.number_input(t("form.patience"), 0, 100, 0, key="patience", help=t("help.patience"))
             overrides = {
-                "units": units, "architecture": arch, "filters": filters, "activation": activation,
-                "optimizer": optimizer, "lr_schedule": schedule, "momentum": momentum, "dropout": dropout,
-                "l2": l2, "early_stopping_patience": patience,
+                "units": units,
+                "architecture": arch,
+                "filters": filters,
+                "activation": activation,
+                "optimizer": optimizer,
+                "lr_schedule": schedule,
+                "momentum": momentum,
+                "dropout": dropout,
+                "l2": l2,
+                "early_stopping_patience": patience,
             }
         with st.expander(t("form.advanced")):
             g1, g2, g3 = st.columns(3)
             split_seed = g1.number_input(t("form.split_seed"), 0, 2**31 - 1, 0, key="split_seed")
             force_cpu = g2.checkbox(t("form.force_cpu"), False, key="force_cpu", help=t("help.force_cpu"))
             mixed = g3.checkbox(t("form.mixed"), True, key="mixed", help=t("help.mixed"))
-            name = st.text_input(t("form.name"), "", max_chars=80, key="run_name", placeholder=t("form.name_hint"))
-        submitted = st.form_submit_button(t("form.start"), type="primary", icon=":material/play_arrow:", key="start")
+            name = st.text_input(
+                t("form.name"), "", max_chars=80, key="run_name", placeholder=t("form.name_hint")
+            )
+        submitted = st.form_submit_button(
+            t("form.start"), type="primary", icon=":material/play_arrow:", key="start"
+        )
     if not submitted:
         return None
     try:
-        spec_values = {"epochs": int(epochs), "batch_size": int(batch), "learning_rate": float(lr), "seed": int(seed)}
+        spec_values = {
+            "epochs": int(epochs),
+            "batch_size": int(batch),
+            "learning_rate": float(lr),
+            "seed": int(seed),
+        }
         if overrides:
             arch = overrides.pop("architecture")
             spec_values.update(

@@ -1,0 +1,400 @@
+"""The store on SQLite and PostgreSQL: runs, the job queue, atomic writes, errors."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from store import Store, StoreError, default_home, default_url, redact_url
+from store.db import meta_table
+from tests.store._claimer import claim_all
+
+
+def run_row(run_id: str, *, status: str = "queued", name: str | None = None, created_at: str = "") -> dict:
+    record = {"id": run_id, "name": name or f"run {run_id}", "status": status, "history": []}
+    return {
+        "id": run_id,
+        "name": record["name"],
+        "created_at": created_at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "status": status,
+        "dataset": "digits",
+        "model": "article-mlp",
+        "record": json.dumps(record),
+    }
+
+
+def submit(store: Store, job_id: str, *, run_id: str | None = None) -> str:
+    """Queue a run ``r-<job_id>`` and its job; returns the run id."""
+    rid = run_id or f"r-{job_id}"
+    store.submit(run_row(rid), {"id": job_id, "run_id": rid, "kind": "train", "request": '{"x": 1}'})
+    return rid
+
+
+def record_of(store: Store, run_id: str) -> dict[str, Any]:
+    row = store.get_run(run_id)
+    assert row is not None
+    return json.loads(row["record"])
+
+
+@contextmanager
+def failing_statement(store: Store, prefix: str) -> Iterator[None]:
+    """Make the next SQL statement starting with ``prefix`` fail inside its transaction."""
+
+    def fail(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(prefix.upper()):
+            raise RuntimeError(f"injected failure: {prefix}")
+
+    sa.event.listen(store._engine, "before_cursor_execute", fail)
+    try:
+        yield
+    finally:
+        sa.event.remove(store._engine, "before_cursor_execute", fail)
+
+
+# --------------------------------------------------------------------------- queue
+
+
+def test_queue_positions_follow_submission_order(store: Store) -> None:
+    for i in range(4):
+        submit(store, f"j{i}")
+    assert [store.queue_position(f"j{i}") for i in range(4)] == [1, 2, 3, 4]
+    assert [j["id"] for j in store.active_jobs()] == ["j0", "j1", "j2", "j3"]
+    store.claim_job("w1")
+    assert store.queue_position("j0") is None  # running, not queued
+    assert [store.queue_position(f"j{i}") for i in (1, 2, 3)] == [1, 2, 3]
+    assert store.request_stop("j2") == "stopped"
+    assert [store.queue_position(f"j{i}") for i in (1, 2, 3)] == [1, None, 2]
+    assert store.queue_position("nope") is None
+
+
+def test_claim_takes_the_oldest_job_once(store: Store) -> None:
+    # Submitted first but with the larger id: time decides, not the id.
+    submit(store, "b-older")
+    time.sleep(0.01)
+    submit(store, "a-newer")
+    job = store.claim_job("worker-1")
+    assert job is not None
+    assert job["id"] == "b-older" and job["status"] == "running" and job["worker_id"] == "worker-1"
+    assert job["request"] == '{"x": 1}' and job["heartbeat_at"] == job["claimed_at"]
+    stored = store.get_job("b-older")
+    assert stored is not None and stored["status"] == "running" and stored["worker_id"] == "worker-1"
+    run = store.get_run("r-b-older")
+    assert run is not None and run["status"] == "running"
+    assert record_of(store, "r-b-older")["status"] == "running"
+    assert record_of(store, "r-b-older")["started_at"].endswith("Z")
+
+    assert store.claim_job("worker-2") is None, "max_running=1 and one job runs"
+    second = store.claim_job("worker-2", max_running=2)
+    assert second is not None and second["id"] == "a-newer"
+    assert store.claim_job("worker-3", max_running=5) is None, "queue empty"
+    assert sorted(store.running_worker_ids()) == ["worker-1", "worker-2"]
+
+
+def test_claim_on_an_empty_queue(store: Store) -> None:
+    assert store.claim_job("w") is None
+    assert store.active_jobs() == []
+
+
+N_THREADS = 4
+JOBS_PER_WORKER = 20
+
+
+def test_concurrent_claims_from_threads_take_each_job_once(store_url: str) -> None:
+    setup = Store(store_url)
+    ids = [f"j{i:03d}" for i in range(N_THREADS * JOBS_PER_WORKER)]
+    for job_id in ids:
+        submit(setup, job_id)
+    barrier = threading.Barrier(N_THREADS)
+
+    def worker(n: int) -> list[str]:
+        own = Store(store_url)  # its own engine and connections, like another process
+        claimed = []
+        barrier.wait()
+        try:
+            while (job := own.claim_job(f"thread-{n}", max_running=10_000)) is not None:
+                claimed.append(job["id"])
+        finally:
+            own.dispose()
+        return claimed
+
+    with ThreadPoolExecutor(N_THREADS) as pool:
+        results = list(pool.map(worker, range(N_THREADS)))
+    claimed = [j for r in results for j in r]
+    assert sorted(claimed) == ids, "every job claimed exactly once"
+    for n, result in enumerate(results):
+        for job_id in result:
+            job = setup.get_job(job_id)
+            assert job is not None and job["worker_id"] == f"thread-{n}"
+    setup.dispose()
+
+
+def test_concurrent_claims_from_processes_take_each_job_once(store_url: str) -> None:
+    setup = Store(store_url)
+    ids = [f"p{i:03d}" for i in range(3 * JOBS_PER_WORKER)]
+    for job_id in ids:
+        submit(setup, job_id)
+    setup.dispose()
+    start_at = time.time() + 2.0  # every process is connected by then, so they contend
+    with ProcessPoolExecutor(3, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(claim_all, store_url, f"proc-{n}", start_at) for n in range(3)]
+        results = [f.result(timeout=120) for f in futures]
+    assert sorted(j for r in results for j in r) == ids
+
+
+# --------------------------------------------------------------------------- stop, heartbeat, progress
+
+
+def test_stop_a_queued_job_at_once(store: Store) -> None:
+    submit(store, "j1")
+    assert store.request_stop("j1") == "stopped"
+    job = store.get_job("j1")
+    assert job is not None and job["status"] == "stopped" and job["stop_requested"] and job["finished_at"]
+    run = store.get_run("r-j1")
+    assert run is not None and run["status"] == "stopped"
+    assert record_of(store, "r-j1")["status"] == "stopped" and record_of(store, "r-j1")["finished_at"]
+    assert store.claim_job("w") is None, "a stopped job is never claimed"
+    assert store.request_stop("j1") == "stopped"  # asking again changes nothing
+    assert store.request_stop("unknown") is None
+
+
+def test_stop_a_running_job_through_its_heartbeat(store: Store) -> None:
+    submit(store, "j1")
+    store.claim_job("w")
+    assert store.heartbeat("j1") is False
+    assert store.request_stop("j1") == "running"
+    job = store.get_job("j1")
+    assert job is not None and job["status"] == "running" and job["stop_requested"]
+    assert store.heartbeat("j1", progress='{"epoch": 2}') is True
+    job = store.get_job("j1")
+    assert job is not None and job["progress"] == '{"epoch": 2}'
+
+
+def test_stop_a_finished_job_changes_nothing(store: Store) -> None:
+    submit(store, "j1")
+    store.claim_job("w")
+    store.finish_job("j1", "r-j1", status="completed", record=json.dumps({"status": "completed"}))
+    assert store.request_stop("j1") == "completed"
+    job = store.get_job("j1")
+    assert job is not None and not job["stop_requested"]
+
+
+def test_save_progress_and_finish(store: Store) -> None:
+    submit(store, "j1")
+    claimed = store.claim_job("w")
+    assert claimed is not None
+    time.sleep(0.01)
+    store.save_progress("j1", "r-j1", json.dumps({"status": "running", "history": [{"epoch": 1}]}))
+    job = store.get_job("j1")
+    assert job is not None and job["heartbeat_at"] > claimed["heartbeat_at"]
+    assert record_of(store, "r-j1")["history"] == [{"epoch": 1}]
+    store.finish_job("j1", "r-j1", status="failed", record=json.dumps({"status": "failed"}), error="boom")
+    job = store.get_job("j1")
+    assert job is not None and (job["status"], job["error"]) == ("failed", "boom") and job["finished_at"]
+    run = store.get_run("r-j1")
+    assert run is not None and run["status"] == "failed"
+    assert store.active_jobs() == []
+
+
+def test_finish_job_is_atomic(store: Store) -> None:
+    submit(store, "j1")
+    store.claim_job("w")
+    before = store.get_run("r-j1")
+    with failing_statement(store, "UPDATE jobs"), pytest.raises(RuntimeError, match="injected"):
+        store.finish_job("j1", "r-j1", status="completed", record=json.dumps({"status": "completed"}))
+    after = store.get_run("r-j1")
+    assert after is not None and before is not None
+    assert (after["status"], after["record"]) == (before["status"], before["record"]), "run write rolled back"
+    job = store.get_job("j1")
+    assert job is not None and job["status"] == "running"
+
+
+def test_save_progress_is_atomic(store: Store) -> None:
+    submit(store, "j1")
+    store.claim_job("w")
+    before = record_of(store, "r-j1")
+    with failing_statement(store, "UPDATE jobs"), pytest.raises(RuntimeError):
+        store.save_progress("j1", "r-j1", json.dumps({"history": [1, 2, 3]}))
+    assert record_of(store, "r-j1") == before
+
+
+def test_submit_is_atomic(store: Store) -> None:
+    with failing_statement(store, "INSERT INTO jobs"), pytest.raises(RuntimeError):
+        submit(store, "j1")
+    assert store.get_run("r-j1") is None and store.get_job("j1") is None
+    assert store.list_runs() == []
+
+
+# --------------------------------------------------------------------------- crashed workers
+
+
+def test_fail_running_by_worker(store: Store) -> None:
+    for job_id in ("j1", "j2", "j3"):
+        submit(store, job_id)
+    store.claim_job("dead", max_running=5)
+    store.claim_job("alive", max_running=5)
+    assert store.fail_running(status="failed", reason="worker crashed (exit -9)", worker_id="dead") == ["j1"]
+    job = store.get_job("j1")
+    assert job is not None and (job["status"], job["error"]) == ("failed", "worker crashed (exit -9)")
+    run = store.get_run("r-j1")
+    assert run is not None and run["status"] == "failed"
+    record = record_of(store, "r-j1")
+    assert record["error"] == "worker crashed (exit -9)" and record["finished_at"]
+    assert record["history"] == [], "the saved record is patched, not replaced"
+    job2 = store.get_job("j2")
+    assert job2 is not None and job2["status"] == "running"
+    job3 = store.get_job("j3")
+    assert job3 is not None and job3["status"] == "queued", "queued jobs are not touched"
+    assert store.fail_running(status="failed", reason="x", worker_id="nobody") == []
+    assert store.fail_running(status="failed", reason="x") == [], "no filter closes nothing"
+
+
+def test_fail_running_by_stale_heartbeat(store: Store) -> None:
+    submit(store, "j1")
+    store.claim_job("w")
+    store.heartbeat("j1")
+    assert store.fail_running(status="interrupted", reason="r", stale_before=time.time() - 60) == []
+    assert store.fail_running(status="interrupted", reason="lost", stale_before=time.time() + 1) == ["j1"]
+    run = store.get_run("r-j1")
+    assert run is not None and run["status"] == "interrupted"
+    assert store.running_worker_ids() == []
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def test_runs_list_newest_first_and_update(store: Store) -> None:
+    store.insert_run(run_row("old", status="completed", created_at="2024-01-01T00:00:00Z"))
+    store.insert_run(run_row("new", status="completed", created_at="2025-06-01T00:00:00Z"))
+    store.insert_run(run_row("mid", status="failed", created_at="2024-06-01T00:00:00Z"))
+    assert [r["id"] for r in store.list_runs()] == ["new", "mid", "old"]
+    store.update_run("mid", status="stopped", record='{"status": "stopped"}')
+    row = store.get_run("mid")
+    assert row is not None and (row["status"], row["record"]) == ("stopped", '{"status": "stopped"}')
+    assert store.get_run("missing") is None
+
+
+def test_rename(store: Store) -> None:
+    store.insert_run(run_row("r1", status="completed"))
+    assert store.rename_run("r1", "better name ✓") is True
+    row = store.get_run("r1")
+    assert row is not None and row["name"] == "better name ✓"
+    assert record_of(store, "r1")["name"] == "better name ✓"
+    assert store.rename_run("missing", "x") is False
+
+
+def test_delete_is_refused_while_queued_or_running(store: Store) -> None:
+    submit(store, "j1")
+    assert store.delete_run("r-j1") is False, "queued"
+    store.claim_job("w")
+    assert store.delete_run("r-j1") is False, "running"
+    store.finish_job("j1", "r-j1", status="completed", record=json.dumps({"status": "completed"}))
+    assert store.job_for_run("r-j1") is not None
+    assert store.delete_run("r-j1") is True
+    assert store.get_run("r-j1") is None and store.get_job("j1") is None and store.job_for_run("r-j1") is None
+    assert store.delete_run("r-j1") is False, "already gone"
+
+
+def test_job_for_run_is_the_latest(store: Store) -> None:
+    submit(store, "j1", run_id="r")
+    store.request_stop("j1")
+    time.sleep(0.01)
+    store.submit(run_row("r2"), {"id": "j2", "run_id": "r", "kind": "train", "request": "{}"})
+    job = store.job_for_run("r")
+    assert job is not None and job["id"] == "j2"
+
+
+# --------------------------------------------------------------------------- schema and connection
+
+
+def test_reopening_keeps_the_data(store_url: str) -> None:
+    first = Store(store_url)
+    submit(first, "j1")
+    first.dispose()
+    second = Store(store_url)
+    assert second.queue_position("j1") == 1
+    second.dispose()
+
+
+def test_newer_schema_is_refused(store_url: str) -> None:
+    first = Store(store_url)
+    with first._engine.begin() as conn:
+        conn.execute(meta_table.update().where(meta_table.c.key == "schema_version").values(value="99"))
+    first.dispose()
+    with pytest.raises(StoreError, match="newer Moatlab"):
+        Store(store_url)
+
+
+def test_sqlite_uses_wal_and_creates_its_folder(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "moatlab.db"
+    s = Store(f"sqlite:///{path}")
+    assert path.is_file()
+    with s._engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    s.dispose()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_postgres_gives_a_clear_store_error() -> None:
+    url = f"postgresql+psycopg://moatlab:pw-s3cret@127.0.0.1:{closed_port()}/moatlab?connect_timeout=2"
+    start = time.monotonic()
+    with pytest.raises(StoreError) as info:
+        Store(url)
+    assert time.monotonic() - start < 10
+    message = str(info.value)
+    assert "pw-s3cret" not in message, "the password never shows"
+    assert "127.0.0.1" in message and "not usable" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "hidden", "shown"),
+    [
+        ("postgresql+psycopg://user:s3cret@db.example:5432/moatlab", "s3cret", "user:***@db.example:5432"),
+        ("postgresql://u:p%40ss%3Aword@h/db", "p%40ss", "u:***@h/db"),
+        ("mysql+pymysql://root:hunter2@localhost/x?charset=utf8", "hunter2", "root:***@localhost"),
+        ("sqlite:////tmp/x/moatlab.db", "", "sqlite:////tmp/x/moatlab.db"),
+        ("::not a url::", "::not a url::", "unparsable"),
+    ],
+)
+def test_redact_url(url: str, hidden: str, shown: str) -> None:
+    redacted = redact_url(url)
+    if hidden:
+        assert hidden not in redacted
+    assert shown in redacted
+
+
+def test_default_url(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert default_home() == home
+    assert default_url() == f"sqlite:///{home / 'moatlab.db'}"
+    for given, expected in [
+        ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+        ("postgresql://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+        ("postgresql+psycopg://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+        ("  sqlite:////tmp/y.db  ", "sqlite:////tmp/y.db"),
+    ]:
+        monkeypatch.setenv("DATABASE_URL", given)
+        assert default_url() == expected
+    monkeypatch.delenv("MOATLAB_HOME")
+    assert default_home() == Path.home() / ".moatlab"
+
+
+def test_default_store_lives_in_moatlab_home(home: Path) -> None:
+    s = Store()
+    assert s.is_sqlite and (home / "moatlab.db").is_file()
+    s.dispose()
