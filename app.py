@@ -14,11 +14,19 @@ st.set_page_config(page_title="Moatlab", page_icon=":material/insights:", layout
 
 pages = {
     t("nav.start"): [
-        st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/home:", default=True, url_path="overview"),
+        st.Page(
+            "app_pages/overview.py",
+            title=t("nav.overview"),
+            icon=":material/home:",
+            default=True,
+            url_path="overview",
+        ),
     ],
     t("nav.model"): [
-        st.Page("pages/train.py", title=t("nav.train"), icon=":material/model_training:", url_path="train"),
-        st.Page("pages/runs.py", title=t("nav.runs"), icon=":material/table_rows:", url_path="runs"),
+        st.Page(
+            "app_pages/train.py", title=t("nav.train"), icon=":material/model_training:", url_path="train"
+        ),
+        st.Page("app_pages/runs.py", title=t("nav.runs"), icon=":material/table_rows:", url_path="runs"),
     ],
 }
 navigation = st.navigation(pages)

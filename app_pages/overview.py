@@ -9,12 +9,18 @@ from ui import format as fmt
 from ui.figures import chain_figure
 from ui.i18n import t
 from ui.state import store_or_error
+from ui.summary import short_id
 from ui.widgets import Provenance, empty_state, escape_md, metric
 
 st.title(t("overview.title"))
 st.markdown(t("overview.lead"))
 
-steps = [("ai", "pages/train.py"), ("model", "pages/train.py"), ("startup", "pages/runs.py"), ("advantage", "pages/runs.py")]
+steps = [
+    ("ai", "app_pages/train.py"),
+    ("model", "app_pages/train.py"),
+    ("startup", "app_pages/runs.py"),
+    ("advantage", "app_pages/runs.py"),
+]
 st.plotly_chart(
     chain_figure([(t(f"chain.{k}"), t(f"chain.{k}.caption")) for k, _ in steps], title=t("overview.chain")),
     key="chain",
@@ -30,17 +36,28 @@ st.subheader(t("overview.latest"))
 store = store_or_error()
 run = latest_completed(store) if store is not None else None
 if run is None:
-    empty_state(t("overview.no_runs"), page="pages/train.py", link_label=t("overview.go_train"))
+    empty_state(t("overview.no_runs"), page="app_pages/train.py", link_label=t("overview.go_train"))
 else:
-    st.markdown(t("overview.latest_line", name=escape_md(run.name), dataset=escape_md(run.dataset), model=escape_md(run.model)))
-    prov = Provenance("measured", run.id)
+    st.markdown(
+        t(
+            "overview.latest_line",
+            name=escape_md(run.name),
+            dataset=escape_md(run.dataset),
+            model=escape_md(run.model),
+        )
+    )
+    prov = Provenance("measured", short_id(run.id))
     c1, c2, c3, c4 = st.columns(4)
     with c1:
         metric(t("m.test_accuracy"), fmt.fmt_pct(run.test_accuracy), prov)
     with c2:
-        metric(t("m.samples_per_second"), fmt.fmt_rate(run.samples_per_second, t("unit.samples_per_second")), prov)
+        metric(
+            t("m.samples_per_second"),
+            fmt.fmt_rate(run.samples_per_second, t("unit.samples_per_second")),
+            prov,
+        )
     with c3:
         metric(t("m.mfu"), fmt.fmt_pct(run.mfu, decimals=2), prov, help=t("help.mfu"))
     with c4:
         metric(t("m.wall_time"), fmt.fmt_duration(run.wall_seconds), prov)
-    st.page_link("pages/runs.py", label=t("overview.see_runs"), icon=":material/table_rows:")
+    st.page_link("app_pages/runs.py", label=t("overview.see_runs"), icon=":material/table_rows:")

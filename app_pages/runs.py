@@ -18,7 +18,7 @@ if store is None:
     st.stop()
 runs = list_runs(store)
 if not runs:
-    empty_state(t("runs.empty"), page="pages/train.py", link_label=t("overview.go_train"))
+    empty_state(t("runs.empty"), page="app_pages/train.py", link_label=t("overview.go_train"))
     st.stop()
 
 text, datasets, statuses = filters(runs)

@@ -62,7 +62,7 @@ if job_id:
         c1, c2 = st.columns(2)
         c1.button(t("train.new"), on_click=new_run, key="new_run", icon=":material/add:")
         with c2:
-            st.page_link("pages/runs.py", label=t("train.to_runs"), icon=":material/table_rows:")
+            st.page_link("app_pages/runs.py", label=t("train.to_runs"), icon=":material/table_rows:")
 elif run_id:
     run = get_run(store, run_id)
     if run is None:

@@ -43,10 +43,10 @@ def _register_template() -> None:
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "rgba(0,0,0,0)",
             "title": {"x": 0.0, "xanchor": "left", "font": {"size": 15}},
-            "margin": {"l": 56, "r": 16, "t": 48, "b": 48},
+            "margin": {"l": 56, "r": 16, "t": 56, "b": 96},
             "hovermode": "x unified",
             "hoverlabel": {"namelength": -1},
-            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+            "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
             "xaxis": axis,
             "yaxis": axis,
         }
@@ -111,7 +111,7 @@ def learning_curves(
                 row=1,
                 col=col,
             )
-    fig.update_layout(template=TEMPLATE_NAME, title=labels.title, height=340)
+    fig.update_layout(template=TEMPLATE_NAME, title=labels.title, height=380)
     fig.update_xaxes(title_text=labels.epoch, rangemode="tozero")
     fig.update_yaxes(title_text=labels.loss, row=1, col=1, rangemode="tozero")
     fig.update_yaxes(title_text=labels.accuracy, row=1, col=2, range=[0, 1.02], tickformat=".0%")
@@ -139,12 +139,12 @@ def compare_curves(
                     x=xs,
                     y=ys,
                     mode="lines+markers",
-                    name=f"{run.name} · {suffix}",
+                    name=f"{run.name} ({run.id[-6:]}) · {suffix}",
                     line={"color": colour, "dash": dash},
                     hovertemplate="%{y:.4f}",
                 )
             )
-    fig.update_layout(template=TEMPLATE_NAME, title=title, height=360)
+    fig.update_layout(template=TEMPLATE_NAME, title=title, height=420)
     fig.update_xaxes(title_text=epoch_label)
     fig.update_yaxes(title_text=y_label)
     if metric == "accuracy":

@@ -95,14 +95,16 @@ def render_progress(view: JobView) -> None:
     if p is None:
         st.progress(0.0, text=t("live.starting"))
     else:
+        # The first half epoch includes graph compilation: its rate and ETA would mislead.
+        settled = p.epoch > 1 or p.finished_epoch is not None or p.batch >= p.batches / 2
         text = t(
             "live.progress",
             epoch=p.epoch,
             epochs=p.epochs,
             batch=p.batch,
             batches=p.batches,
-            eta=fmt.fmt_duration(p.eta_seconds),
-            rate=fmt.fmt_number(p.samples_per_second),
+            eta=fmt.fmt_duration(p.eta_seconds) if settled else t("live.estimating"),
+            rate=fmt.fmt_number(p.samples_per_second) if settled else t("live.estimating"),
         )
         st.progress(p.fraction, text=text)
     if view.stop_requested:

@@ -79,7 +79,7 @@ def actions(store: Store, run: RunRecord) -> None:
                 st.rerun()
     with c2:
         st.page_link(
-            "pages/train.py",
+            "app_pages/train.py",
             label=t("runs.open"),
             query_params={"run": run.id},
             icon=":material/open_in_new:",

@@ -23,13 +23,22 @@ class SummaryItem:
     help: str
 
 
+def short_id(run_id: str) -> str:
+    """The last segment of a run id (its random part), enough to tell runs apart on a badge.
+
+    >>> short_id("20261129-051746-827970")
+    '827970'
+    """
+    return run_id.rsplit("-", 1)[-1]
+
+
 def summary_items(run: RunRecord, tr: Translate) -> list[SummaryItem]:
     """Every headline measurement of ``run`` in display order.
 
     Counts derived from the model (parameters, FLOPs) are measured facts of this run; the
     energy estimate is ``assumed`` when it comes from a TDP share rather than RAPL counters.
     """
-    rid = run.id
+    rid = short_id(run.id)
     energy_prov = "measured" if (run.energy_method or "").startswith("RAPL") else "assumed"
 
     def item(
@@ -43,7 +52,7 @@ def summary_items(run: RunRecord, tr: Translate) -> list[SummaryItem]:
         item("recall", fmt.fmt_score(run.test_recall_macro)),
         item("f1", fmt.fmt_score(run.test_f1_macro)),
         item("wall_time", fmt.fmt_duration(run.wall_seconds)),
-        item("samples_per_second", fmt.fmt_rate(run.samples_per_second, tr("unit.samples_per_second"))),
+        item("samples_per_second", fmt.fmt_number(run.samples_per_second)),
         item("params", fmt.fmt_int(run.params)),
         item("flops_per_sample", fmt.fmt_flops(run.flops_per_sample)),
         item("achieved_flops", fmt.fmt_flops(run.achieved_flops_per_second, per_second=True)),

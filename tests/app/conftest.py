@@ -94,7 +94,11 @@ class ReplayWorker:
         assert self.job is not None
         queued = RunRecord.from_json(self.store.get_run(self.job["run_id"])["record"])
         final = self.final.replace(
-            id=queued.id, name=queued.name, created_at=queued.created_at, request=queued.request, status=status
+            id=queued.id,
+            name=queued.name,
+            created_at=queued.created_at,
+            request=queued.request,
+            status=status,
         )
         if history is not None:
             final = final.replace(history=tuple(history), epochs_completed=len(history))
@@ -116,7 +120,10 @@ def seed_runs(store: Store, n: int = 3) -> list[RunRecord]:
     for i in range(n):
         spec = final.request.spec
         req = dataclasses.replace(
-            final.request, spec=dataclasses.replace(spec, learning_rate=spec.learning_rate * (i + 1), batch_size=32 * (i + 1))
+            final.request,
+            spec=dataclasses.replace(
+                spec, learning_rate=spec.learning_rate * (i + 1), batch_size=32 * (i + 1)
+            ),
         )
         rec = final.replace(
             id=f"run-{i}",

@@ -11,8 +11,9 @@ import pytest
 
 from store import Store
 from tests.app.conftest import ReplayWorker, make_app, seed_runs
+from ui.summary import short_id
 
-PAGES = ("pages/overview.py", "pages/train.py", "pages/runs.py")
+PAGES = ("app_pages/overview.py", "app_pages/train.py", "app_pages/runs.py")
 
 
 def _no_errors(at) -> None:
@@ -47,7 +48,7 @@ def test_overview_shows_latest_run_with_badges(app_env: Path) -> None:
     latest = max(runs, key=lambda r: r.created_at)
     assert labels["Test accuracy"] == f"{latest.test_accuracy * 100:.1f} %"
     badges = [m.value for m in at.markdown if "measured" in m.value]
-    assert badges and latest.id in " ".join(badges)
+    assert badges and f"measured · {short_id(latest.id)}" in " ".join(badges)
 
 
 def test_web_process_never_imports_tensorflow() -> None:
@@ -65,12 +66,14 @@ for page in {list(PAGES)!r}:
     assert not at.exception, page
 print(sorted(m for m in ('tensorflow', 'keras', 'mlcore.engine', 'mlcore.engine.train') if m in sys.modules))
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=180, check=True
+    )
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
 
 
 def test_train_drives_a_job_to_completion(replay: ReplayWorker) -> None:
-    at = make_app("pages/train.py")
+    at = make_app("app_pages/train.py")
     at.selectbox(key="dataset").set_value("digits").run()
     at.number_input(key="epochs_article-mlp").set_value(3)
     at.button(key="start").click().run()
@@ -94,15 +97,27 @@ def test_train_drives_a_job_to_completion(replay: ReplayWorker) -> None:
     _no_errors(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Test accuracy"].endswith("%")
-    for label in ("Precision (macro)", "Recall (macro)", "F1 (macro)", "Wall time", "Samples/s", "Parameters",
-                  "FLOPs per sample", "Achieved FLOP/s", "Peak FLOP/s", "FLOP utilisation (MFU)", "Peak memory",
-                  "Device", "Energy"):
+    for label in (
+        "Precision (macro)",
+        "Recall (macro)",
+        "F1 (macro)",
+        "Wall time",
+        "Samples/s",
+        "Parameters",
+        "FLOPs per sample",
+        "Achieved FLOP/s",
+        "Peak FLOP/s",
+        "FLOP utilisation (MFU)",
+        "Peak memory",
+        "Device",
+        "Energy",
+    ):
         assert label in metrics, label
     assert any("completed" in s.value for s in at.success)
 
 
 def test_train_stop_button_requests_stop(replay: ReplayWorker) -> None:
-    at = make_app("pages/train.py")
+    at = make_app("app_pages/train.py")
     at.selectbox(key="dataset").set_value("digits").run()
     at.button(key="start").click().run()
     replay.claim()
@@ -119,26 +134,26 @@ def test_train_stop_button_requests_stop(replay: ReplayWorker) -> None:
 
 
 def test_train_reload_restores_live_view(replay: ReplayWorker) -> None:
-    at = make_app("pages/train.py")
+    at = make_app("app_pages/train.py")
     at.selectbox(key="dataset").set_value("digits").run()
     at.button(key="start").click().run()
     job_id = at.query_params["job"]
     job_id = job_id[0] if isinstance(job_id, list) else job_id
     replay.claim()
     replay.advance(4)
-    fresh = make_app("pages/train.py", job=job_id)  # a reload is a new session with the URL
+    fresh = make_app("app_pages/train.py", job=job_id)  # a reload is a new session with the URL
     _no_errors(fresh)
     assert fresh.get("progress"), "the live view comes back from the URL"
 
 
 def test_unknown_job_in_url_is_explained(app_env: Path) -> None:
-    at = make_app("pages/train.py", job="doesnotexist")
+    at = make_app("app_pages/train.py", job="doesnotexist")
     _no_errors(at)
     assert any("does not exist" in w.value for w in at.warning)
 
 
 def test_offline_dataset_is_refused_within_seconds(app_env: Path) -> None:
-    at = make_app("pages/train.py")
+    at = make_app("app_pages/train.py")
     at.selectbox(key="dataset").set_value("mnist").run()
     assert any("not available offline" in e.value for e in at.error)
     assert not [b for b in at.button if b.key == "start"]
@@ -153,7 +168,7 @@ def test_offline_dataset_is_refused_within_seconds(app_env: Path) -> None:
     ],
 )
 def test_bad_csv_upload_is_refused_with_reason(app_env: Path, content: bytes, message: str) -> None:
-    at = make_app("pages/train.py")
+    at = make_app("app_pages/train.py")
     at.selectbox(key="dataset").set_value("csv").run()
     at.get("file_uploader")[0].set_value(("data.csv", content, "text/csv")).run() if hasattr(
         at.get("file_uploader")[0], "set_value"
@@ -165,7 +180,7 @@ def test_bad_csv_upload_is_refused_with_reason(app_env: Path, content: bytes, me
 def test_runs_compare_rename_delete(app_env: Path) -> None:
     store = Store()
     seed_runs(store, 3)
-    at = make_app("pages/runs.py")
+    at = make_app("app_pages/runs.py")
     _no_errors(at)
     assert any("3 of 3 runs" in c.value for c in at.caption)
     # select two rows -> compare
@@ -193,7 +208,7 @@ def test_runs_compare_rename_delete(app_env: Path) -> None:
 
 def test_runs_filter(app_env: Path) -> None:
     seed_runs(Store(), 3)
-    at = make_app("pages/runs.py")
+    at = make_app("app_pages/runs.py")
     at.text_input(key="runs_search").set_value("Run 1").run()
     assert any("1 of 3 runs" in c.value for c in at.caption)
 

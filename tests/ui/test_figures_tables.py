@@ -9,7 +9,14 @@ import plotly.io as pio
 import pytest
 
 from mlcore.specs import EpochReport, RunRecord
-from ui.figures import TEMPLATE_NAME, CurveLabels, chain_figure, compare_curves, hyperparameter_parallel, learning_curves
+from ui.figures import (
+    TEMPLATE_NAME,
+    CurveLabels,
+    chain_figure,
+    compare_curves,
+    hyperparameter_parallel,
+    learning_curves,
+)
 from ui.i18n import translate
 from ui.summary import summary_items
 from ui.tables import compare_frame, filter_runs, runs_frame
@@ -46,16 +53,27 @@ def test_live_point_is_appended_mid_epoch() -> None:
 
 def test_compare_and_parallel() -> None:
     other = RUN.replace(id="b", name="B", test_accuracy=0.5)
-    fig = compare_curves([RUN, other], metric="accuracy", title="t", epoch_label="e", y_label="y",
-                         train_label="train", val_label="val")
+    fig = compare_curves(
+        [RUN, other],
+        metric="accuracy",
+        title="t",
+        epoch_label="e",
+        y_label="y",
+        train_label="train",
+        val_label="val",
+    )
     assert len(fig.data) == 4
-    par = hyperparameter_parallel([RUN, other], title="p", dimension_labels={"learning_rate": "LR", "test_accuracy": "Acc"})
+    par = hyperparameter_parallel(
+        [RUN, other], title="p", dimension_labels={"learning_rate": "LR", "test_accuracy": "Acc"}
+    )
     assert par.data[0].type == "parcoords"
     assert list(par.data[0].dimensions[1].values) == [RUN.test_accuracy, 0.5]
 
 
 def test_chain_figure_has_four_boxes() -> None:
-    fig = chain_figure([("AI", "a"), ("Large model", "b"), ("Startup", "c"), ("Advantage", "d")], title="chain")
+    fig = chain_figure(
+        [("AI", "a"), ("Large model", "b"), ("Startup", "c"), ("Advantage", "d")], title="chain"
+    )
     assert len(fig.layout.shapes) == 4
 
 
@@ -81,5 +99,5 @@ def test_summary_items_complete_and_sourced() -> None:
     items = {i.key: i for i in summary_items(RUN, tr)}
     assert items["test_accuracy"].value.endswith("%")
     assert items["energy"].provenance == "assumed"  # TDP share on this machine
-    assert items["mfu"].provenance == "measured" and items["mfu"].detail == RUN.id
+    assert items["mfu"].provenance == "measured" and items["mfu"].detail == RUN.id.rsplit("-", 1)[-1]
     assert all(not i.label.startswith("[") for i in items.values())

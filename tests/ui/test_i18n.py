@@ -13,7 +13,7 @@ from ui.tables import MEASUREMENTS
 from ui.train_form import DATASET_CHOICES
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+SOURCES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
 LITERAL = re.compile(r"\b(?:t|tr)\(\s*\"([a-z_]+(?:\.[A-Za-z0-9_\-]+)+)\"")
 
 # Keys built at run time (f-strings): each family with every value it can take.
@@ -24,14 +24,33 @@ DYNAMIC = (
     + [f"preset.{p}.about" for p in PRESETS]
     + [f"schedule.{s}" for s in SCHEDULES]
     + [f"provenance.{p}" for p in ("measured", "catalog", "assumed")]
-    + [f"chain.{k}{suffix}" for k in ("ai", "model", "startup", "advantage") for suffix in ("", ".caption", ".link", ".about")]
+    + [
+        f"chain.{k}{suffix}"
+        for k in ("ai", "model", "startup", "advantage")
+        for suffix in ("", ".caption", ".link", ".about")
+    ]
     + [f"chart.{m}" for m in ("loss", "accuracy", "compare_loss", "compare_accuracy")]
-    + [f"hp.{k}" for k in ("learning_rate", "batch_size", "epochs", "layers", "dropout", "params", "test_accuracy")]
+    + [
+        f"hp.{k}"
+        for k in ("learning_rate", "batch_size", "epochs", "layers", "dropout", "params", "test_accuracy")
+    ]
     + [key for _, key, _ in MEASUREMENTS]
 )
 SUMMARY_KEYS = (
-    "test_accuracy", "precision", "recall", "f1", "wall_time", "samples_per_second", "params", "flops_per_sample",
-    "achieved_flops", "peak_flops", "mfu", "peak_memory", "device", "energy",
+    "test_accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "wall_time",
+    "samples_per_second",
+    "params",
+    "flops_per_sample",
+    "achieved_flops",
+    "peak_flops",
+    "mfu",
+    "peak_memory",
+    "device",
+    "energy",
 )
 
 
@@ -46,8 +65,15 @@ def test_scanner_finds_keys() -> None:
     assert len(used_literal_keys()) > 80
 
 
-@pytest.mark.parametrize("key", sorted(used_literal_keys() | set(DYNAMIC)
-                                       | {f"m.{k}" for k in SUMMARY_KEYS} | {f"help.{k}" for k in SUMMARY_KEYS}))
+@pytest.mark.parametrize(
+    "key",
+    sorted(
+        used_literal_keys()
+        | set(DYNAMIC)
+        | {f"m.{k}" for k in SUMMARY_KEYS}
+        | {f"help.{k}" for k in SUMMARY_KEYS}
+    ),
+)
 def test_key_in_english_catalog(key: str) -> None:
     assert key in catalog(DEFAULT_LANGUAGE), f"missing English text for {key}"
 

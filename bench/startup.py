@@ -1,0 +1,256 @@
+"""Startup benchmark: how soon after ``streamlit run app.py`` a user sees Moatlab.
+
+For each repeat, with a fresh ``MOATLAB_HOME`` (offline), it starts the server exactly as the
+README does (headless, on a free port) and measures, from the moment the process is started:
+
+* ``health``: until ``/_stcore/health`` answers ``ok``;
+* ``overview``: until the Overview page has rendered in Debian's headless Chromium (the
+  "Moatlab" title heading visible and the "Latest run" section present);
+* ``reload``: a reload of that page (a new session on the warm server), from the reload.
+
+Each repeat runs the README's command and, interleaved, the same with the file watcher off.
+
+Then it checks that the web process does not import TensorFlow or Keras: an AppTest in a
+fresh subprocess renders Overview and Runs (with one saved run) and reports ``sys.modules``,
+and the real server's memory map (``/proc/<pid>/maps``) is searched for TensorFlow's libraries
+after it served Overview and Runs.
+
+Usage: ``.venv/bin/python bench/startup.py [--repeats 3] [--target 2.0] [--variants all|readme] [--no-seed]``.
+Prints a table, the ratio of each figure to the target, and PASS/FAIL lines (exit status 1
+when a check fails). Needs ``/usr/bin/chromium`` and the playwright package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.harness import AppServer, Browser, chromium_missing  # noqa: E402
+
+#: (name, extra server arguments). The README's command first; the file watcher off second,
+#: because watching the project folder (with a .venv inside) measurably slows first renders.
+VARIANTS: list[tuple[str, list[str]]] = [
+    ("README command", []),
+    ("file watcher off", ["--server.fileWatcherType", "none"]),
+]
+
+APPTEST_PROBE = r"""
+import json, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=60).run()
+errors = [str(e.value) for e in at.exception]
+titles = [t.value for t in at.title]
+at.switch_page("app_pages/runs.py").run()
+errors += [str(e.value) for e in at.exception]
+titles += [t.value for t in at.title]
+print(json.dumps({
+    "tensorflow": "tensorflow" in sys.modules,
+    "keras": "keras" in sys.modules,
+    "errors": errors,
+    "titles": titles,
+}))
+"""
+
+
+def measure_once(
+    browser: Browser, home: Path, extra_args: list[str], timeout: float = 60.0
+) -> tuple[float, float, float, AppServer]:
+    """(s to health ok, s to Overview rendered, s for a reload of Overview, the running server)."""
+    server = AppServer(home, extra_args=extra_args)
+    page = browser.new_page()
+    ms = timeout * 1000
+
+    def overview_shown() -> None:
+        page.get_by_role("heading", name="Moatlab").first.wait_for(state="visible", timeout=ms)
+        page.get_by_role("heading", name="Latest run").wait_for(state="attached", timeout=ms)
+
+    server.start()
+    try:
+        health = server.wait_healthy(timeout=timeout)
+        page.goto(server.url + "/", wait_until="commit", timeout=ms)
+        overview_shown()
+        rendered = time.perf_counter() - server.started_at
+        t0 = time.perf_counter()
+        page.reload(wait_until="commit", timeout=ms)
+        overview_shown()
+        reload = time.perf_counter() - t0
+    except BaseException:
+        page.close()
+        server.stop()
+        raise
+    page.close()
+    return health, rendered, reload, server
+
+
+def server_maps_tensorflow(server: AppServer, browser: Browser) -> list[str]:
+    """Serve Overview and Runs once more, then list TensorFlow/Keras libraries the server mapped."""
+    page = browser.new_page()
+    try:
+        for path, heading in (("/", "Moatlab"), ("/runs", "Runs")):
+            page.goto(server.url + path)
+            page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+            time.sleep(1.0)  # let the script run finish
+    finally:
+        page.close()
+    assert server.proc is not None
+    maps = Path(f"/proc/{server.proc.pid}/maps").read_text()
+    libs = {line.split()[-1] for line in maps.splitlines() if len(line.split()) >= 6}
+    return sorted(p for p in libs if "tensorflow" in p.lower() or "/keras/" in p.lower())
+
+
+def seed_run(home: Path) -> str:
+    """Train 1 epoch on digits through the CLI, so Runs and Overview show a real run."""
+    env = dict(os.environ, MOATLAB_HOME=str(home), MOATLAB_OFFLINE="1", TF_CPP_MIN_LOG_LEVEL="3")
+    env.pop("DATABASE_URL", None)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mlcore",
+            "train",
+            "--dataset",
+            "digits",
+            "--preset",
+            "article-mlp",
+            "--epochs",
+            "1",
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(out.stdout)["id"]
+
+
+def apptest_probe(home: Path) -> dict:
+    env = dict(os.environ, MOATLAB_HOME=str(home), MOATLAB_OFFLINE="1", MOATLAB_START_WORKER="0")
+    env.pop("DATABASE_URL", None)
+    out = subprocess.run(
+        [sys.executable, "-c", APPTEST_PROBE],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    if out.returncode != 0 or not lines:
+        return {"tensorflow": None, "keras": None, "errors": [out.stderr[-2000:]], "titles": []}
+    return json.loads(lines[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--target", type=float, default=2.0, help="seconds (default 2.0)")
+    parser.add_argument(
+        "--variants",
+        choices=("all", "readme"),
+        default="all",
+        help="'readme': only the README's command; 'all' also with the file watcher off",
+    )
+    parser.add_argument("--no-seed", action="store_true", help="skip training a run for the import check")
+    args = parser.parse_args(argv)
+
+    missing = chromium_missing()
+    if missing:
+        print(f"FAIL cannot run: {missing}")
+        return 1
+
+    base = Path(tempfile.mkdtemp(prefix="moatlab-bench-startup-"))
+    variants = VARIANTS if args.variants == "all" else VARIANTS[:1]
+    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _ in variants}
+    tf_libs: list[str] = []
+    browser = Browser()
+    try:
+        # Chromium's own first start is not the app's: warm it on a blank page.
+        warm = browser.new_page()
+        warm.goto("about:blank")
+        warm.close()
+        for i in range(args.repeats):
+            for v, (name, extra) in enumerate(variants):  # interleaved, so load drifts hit both
+                health, rendered, reload, server = measure_once(browser, base / f"home-{i}-{v}", extra)
+                try:
+                    if i == args.repeats - 1 and v == 0:
+                        tf_libs = server_maps_tensorflow(server, browser)
+                finally:
+                    server.stop()
+                results[name].append((health, rendered, reload))
+    finally:
+        browser.close()
+
+    print(
+        f"Startup of `streamlit run app.py` (fresh MOATLAB_HOME, offline, {os.cpu_count()} CPUs), "
+        f"{args.repeats} repeats, target {args.target:.1f} s; seconds from process start"
+    )
+    header = (
+        f"{'variant':<22} {'repeat':>6}  {'health ok':>9}  {'Overview rendered':>17}  {'reload Overview':>15}"
+    )
+    print(header)
+    print("-" * len(header))
+    medians: dict[str, tuple[float, float, float]] = {}
+    for name, rows in results.items():
+        for i, (h, r, rl) in enumerate(rows, 1):
+            print(f"{name:<22} {i:>6}  {h:>9.2f}  {r:>17.2f}  {rl:>15.2f}")
+        med = tuple(statistics.median(col) for col in zip(*rows, strict=True))
+        medians[name] = med  # type: ignore[assignment]
+        print(f"{name:<22} {'median':>6}  {med[0]:>9.2f}  {med[1]:>17.2f}  {med[2]:>15.2f}")
+        print(
+            f"{name:<22} {'ratio':>6}  {med[0] / args.target:>9.2f}  {med[1] / args.target:>17.2f}  "
+            f"{med[2] / args.target:>15.2f}   (median ÷ {args.target:.1f} s target; ≤ 1 meets it)"
+        )
+    hs_med, rs_med, _ = medians[variants[0][0]]
+
+    probe_home = base / "probe-home"
+    seeded = None
+    if not args.no_seed:
+        seeded = seed_run(probe_home)
+    probe = apptest_probe(probe_home)
+    print(
+        f"AppTest (Overview + Runs{', 1 saved run ' + seeded if seeded else ', no runs'}): "
+        f"tensorflow in sys.modules = {probe['tensorflow']}, keras = {probe['keras']}, "
+        f"titles = {probe['titles']}, exceptions = {len(probe['errors'])}"
+    )
+    for err in probe["errors"]:
+        print(f"  exception: {err[:500]}")
+    print(f"server /proc/<pid>/maps TensorFlow/Keras libraries: {tf_libs or 'none'}")
+
+    checks = [
+        (
+            f"health answers ok within {args.target:.1f} s of start (README command, median {hs_med:.2f} s)",
+            hs_med <= args.target,
+        ),
+        (
+            f"Overview rendered within {args.target:.1f} s of start (README command, median {rs_med:.2f} s)",
+            rs_med <= args.target,
+        ),
+        (
+            "web process renders Overview and Runs without importing TensorFlow/Keras (AppTest)",
+            probe["tensorflow"] is False and probe["keras"] is False and not probe["errors"],
+        ),
+        ("server process has no TensorFlow library mapped", not tf_libs),
+    ]
+    ok = True
+    for label, passed in checks:
+        print(f"{'PASS' if passed else 'FAIL'} {label}")
+        ok = ok and passed
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Start the real app and a real headless Chromium (shared by the browser tests and bench/startup.py).
+
+The server runs as ``python -m streamlit run app.py`` in its own process group, so stopping it
+also ends the training worker it spawns. Chromium is Debian's package (never ``playwright
+install``), started through playwright's Python API with a throw-away profile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Debian's Chromium; ``MOATLAB_CHROMIUM`` points elsewhere (or, set to a missing path, simulates none).
+CHROMIUM = os.environ.get("MOATLAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def chromium_missing() -> str | None:
+    """Why a browser test cannot run here, or None when Chromium and playwright are present."""
+    if not Path(CHROMIUM).is_file():
+        return f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed (pip install playwright)"
+    return None
+
+
+@dataclass
+class AppServer:
+    """``streamlit run app.py`` on a free port with its own ``MOATLAB_HOME``."""
+
+    home: Path
+    port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    extra_args: list[str] = field(default_factory=list)
+    proc: subprocess.Popen | None = None
+    started_at: float = 0.0
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = dict(os.environ)
+        env.update(
+            MOATLAB_HOME=str(self.home),
+            MOATLAB_OFFLINE="1",
+            PYTHONUNBUFFERED="1",
+            TF_CPP_MIN_LOG_LEVEL="2",
+        )
+        env.pop("DATABASE_URL", None)
+        env.update(self.extra_env)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.home / "server.log"
+        log = self.log_path.open("wb")
+        cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(self.port),
+            "--browser.gatherUsageStats",
+            "false",
+            *self.extra_args,
+        ]
+        self.started_at = time.perf_counter()
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as resp:
+                return resp.status == 200 and resp.read().strip() == b"ok"
+        except (OSError, urllib.error.URLError):
+            return False
+
+    def wait_healthy(self, timeout: float = 60.0) -> float:
+        """Seconds from process start until ``/_stcore/health`` answered ``ok``."""
+        assert self.proc is not None
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n{self.log()}")
+            if self.healthy():
+                return time.perf_counter() - self.started_at
+            time.sleep(0.02)
+        raise TimeoutError(f"streamlit not healthy after {timeout:.0f} s:\n{self.log()}")
+
+    def log(self) -> str:
+        if self.log_path and self.log_path.exists():
+            return self.log_path.read_text(errors="replace")[-20000:]
+        return ""
+
+    def stop(self) -> None:
+        """End the server and every process of its group (the training worker too)."""
+        if self.proc is None:
+            return
+        pgid = self.proc.pid  # start_new_session: the group id is the server's pid
+        for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, sig)
+            try:
+                self.proc.wait(timeout=wait)
+            except subprocess.TimeoutExpired:
+                continue
+            # the server is gone; make sure no child of its group outlives it
+            if not _group_alive(pgid):
+                break
+            deadline = time.monotonic() + wait
+            while _group_alive(pgid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if not _group_alive(pgid):
+                break
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+        self.proc = None
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Browser:
+    """A headless Debian Chromium through playwright with a throw-away profile."""
+
+    def __init__(self, viewport: dict[str, int] | None = None) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._pw_cm = sync_playwright()
+        self.pw = self._pw_cm.__enter__()
+        self.profile = tempfile.mkdtemp(prefix="moatlab-chromium-")
+        self.context: Any = self.pw.chromium.launch_persistent_context(
+            self.profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=viewport or VIEWPORT,
+        )
+
+    def new_page(self) -> Any:
+        return self.context.new_page()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.context.close()
+        with contextlib.suppress(Exception):
+            self._pw_cm.__exit__(None, None, None)
+        shutil.rmtree(self.profile, ignore_errors=True)

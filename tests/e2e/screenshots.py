@@ -1,0 +1,143 @@
+"""README screenshots from the real app in headless Chromium (1400×900).
+
+``.venv/bin/python -m tests.e2e.screenshots [OUT_DIR]`` (default ``docs/screenshots``) starts
+the app with a fresh MOATLAB_HOME, trains two short runs on the bundled MNIST 5k through the
+Train page, and writes:
+
+* ``train-live.png``: training in progress, curves visible;
+* ``train-summary.png``: the measured summary of the first run;
+* ``overview.png``: Overview with the latest run;
+* ``runs-compare.png``: Runs with two rows selected and their comparison (``runs.png`` when the
+  rows cannot be selected).
+
+Not a test (pytest does not collect it); it takes about a minute.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.harness import ROOT, AppServer, Browser, chromium_missing
+
+DATASET = "MNIST 5k (bundled)"
+ROW_HEIGHT = 35  # px of a st.dataframe row (and its header) at the default font size
+
+
+def _settle(page: Any, seconds: float = 1.0) -> None:
+    page.wait_for_function(
+        """() => !document.querySelector("[data-testid='stSkeleton']")
+              && !document.querySelector("[data-stale='true']")""",
+        timeout=30_000,
+    )
+    time.sleep(seconds)  # plotly draws after the element is there
+
+
+def train(
+    page: Any, server: AppServer, *, epochs: int, batch: int, name: str, live_shot: Path | None
+) -> None:
+    page.goto(server.url + "/train")
+    combo = page.locator(".st-key-dataset").get_by_role("combobox")
+    combo.wait_for()
+    if combo.input_value() != DATASET:
+        combo.click()
+        page.get_by_role("option", name=DATASET).click()
+    for key, value in (("epochs_article-mlp", epochs), ("batch_article-mlp", batch)):
+        box = page.locator(f".st-key-{key} input")
+        box.fill(str(value))
+        box.press("Tab")
+    page.locator("[data-testid='stExpander']").get_by_text("Split, device and name").click()
+    name_box = page.locator(".st-key-run_name input")
+    name_box.fill(name)
+    name_box.press("Tab")
+    page.locator(".st-key-start button").click()
+    page.wait_for_url(re.compile(r"[?&]job="))
+    if live_shot is not None:
+        want = max(2, epochs // 2)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            bars = page.locator("[data-testid='stProgress']")
+            text = bars.first.inner_text() if bars.count() else ""
+            m = re.match(r"Epoch (\d+)/", text)
+            if m and int(m.group(1)) >= want and page.locator(".st-key-live_curves .js-plotly-plot").count():
+                time.sleep(0.3)
+                page.screenshot(path=str(live_shot))
+                break
+            time.sleep(0.2)
+    page.locator("[data-testid='stMetricLabel']", has_text="Test accuracy").wait_for(timeout=240_000)
+    _settle(page)
+
+
+def select_rows(page: Any, rows: list[int]) -> None:
+    """Tick the selection checkboxes of rows of the runs grid (a canvas: click by position)."""
+    canvas = page.locator(".st-key-runs_table canvas[data-testid='data-grid-canvas']")
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    for row in rows:
+        page.mouse.click(box["x"] + 16, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+        time.sleep(1.0)
+
+
+def main(out_dir: str | None = None) -> int:
+    missing = chromium_missing()
+    if missing:
+        print(f"cannot take screenshots: {missing}")
+        return 1
+    out = Path(out_dir or ROOT / "docs" / "screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    server = AppServer(
+        Path(tempfile.mkdtemp(prefix="moatlab-shots-")) / "home",
+        extra_args=["--server.fileWatcherType", "none"],
+    )
+    server.start()
+    server.wait_healthy()
+    browser = Browser()
+    written = []
+    try:
+        page = browser.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(server.url + "/")
+        page.get_by_role("heading", name="Moatlab").first.wait_for()
+
+        train(
+            page, server, epochs=8, batch=32, name="Article MLP, batch 32", live_shot=out / "train-live.png"
+        )
+        written.append("train-live.png")
+        page.screenshot(path=str(out / "train-summary.png"))
+        written.append("train-summary.png")
+        train(page, server, epochs=8, batch=128, name="Article MLP, batch 128", live_shot=None)
+
+        page.goto(server.url + "/")
+        page.get_by_role("heading", name="Latest run").wait_for()
+        page.locator("[data-testid='stMetricLabel']", has_text="Test accuracy").wait_for()
+        _settle(page, 2.0)
+        page.screenshot(path=str(out / "overview.png"))
+        written.append("overview.png")
+
+        page.goto(server.url + "/runs")
+        page.get_by_text(re.compile(r"^2 of 2 runs$")).wait_for()
+        _settle(page)
+        select_rows(page, [0, 1])
+        try:
+            page.get_by_role("heading", name="Comparing 2 runs").wait_for(timeout=15_000)
+        except Exception:
+            page.screenshot(path=str(out / "runs.png"))
+            written.append("runs.png (rows could not be selected)")
+        else:
+            _settle(page, 2.0)
+            page.locator(".st-key-runs_table").scroll_into_view_if_needed()
+            page.screenshot(path=str(out / "runs-compare.png"))
+            written.append("runs-compare.png")
+    finally:
+        browser.close()
+        server.stop()
+    print("wrote", ", ".join(written), "to", out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else None))
