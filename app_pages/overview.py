@@ -6,7 +6,7 @@ import streamlit as st
 
 from mlcore.runs import latest_completed
 from ui import format as fmt
-from ui.figures import chain_figure
+from ui.chain import ChainNode, chain_html
 from ui.i18n import t
 from ui.state import store_or_error
 from ui.summary import short_id
@@ -15,21 +15,19 @@ from ui.widgets import Provenance, empty_state, escape_md, metric
 st.title(t("overview.title"))
 st.markdown(t("overview.lead"))
 
-steps = [
-    ("ai", "app_pages/train.py"),
-    ("model", "app_pages/train.py"),
-    ("startup", "app_pages/runs.py"),
-    ("advantage", "app_pages/runs.py"),
-]
-st.plotly_chart(
-    chain_figure([(t(f"chain.{k}"), t(f"chain.{k}.caption")) for k, _ in steps], title=t("overview.chain")),
-    key="chain",
-    config={"displayModeBar": False},
+steps = [("ai", "train"), ("model", "train"), ("startup", "runs"), ("advantage", "runs")]
+st.markdown(f"**{t('overview.chain')}**")
+st.markdown(
+    chain_html(
+        [ChainNode(t(f"chain.{k}"), t(f"chain.{k}.caption"), path) for k, path in steps],
+        title=t("overview.chain"),
+    ),
+    unsafe_allow_html=True,
 )
 cols = st.columns(len(steps))
-for col, (key, page) in zip(cols, steps, strict=True):
+for col, (key, path) in zip(cols, steps, strict=True):
     with col:
-        st.page_link(page, label=t(f"chain.{key}.link"), icon=":material/arrow_forward:")
+        st.page_link(f"app_pages/{path}.py", label=t(f"chain.{key}.link"), icon=":material/arrow_forward:")
         st.caption(t(f"chain.{key}.about"))
 
 st.subheader(t("overview.latest"))

@@ -15,11 +15,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from mlcore.specs import EpochRecord, EpochReport, RunRecord
-
-#: Colours: train (solid) and validation (dashed) share a hue per run.
-PALETTE = ("#2563eb", "#d97706", "#059669", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d")
-#: Provenance colours, the same in the app and the report.
-PROVENANCE_COLOURS = {"measured": "#059669", "catalog": "#2563eb", "assumed": "#d97706"}
+from ui.theme import PALETTE
 
 TEMPLATE_NAME = "moatlab"
 
@@ -204,53 +200,4 @@ def hyperparameter_parallel(
         )
     )
     fig.update_layout(template=TEMPLATE_NAME, title=title, height=380, margin={"l": 70, "r": 40, "t": 70})
-    return fig
-
-
-def chain_figure(nodes: Sequence[tuple[str, str]], *, title: str) -> go.Figure:
-    """The article's chain as a left-to-right diagram of labelled boxes joined by arrows.
-
-    ``nodes`` are ``(label, caption)`` pairs.
-    """
-    fig = go.Figure()
-    n = len(nodes)
-    for i, (label, caption) in enumerate(nodes):
-        x0 = i * 1.4
-        fig.add_shape(
-            type="rect",
-            x0=x0,
-            x1=x0 + 1.0,
-            y0=0,
-            y1=1,
-            line={"color": PALETTE[i % len(PALETTE)], "width": 2},
-            fillcolor="rgba(37,99,235,0.06)",
-        )
-        fig.add_annotation(x=x0 + 0.5, y=0.62, text=f"<b>{label}</b>", showarrow=False, font={"size": 15})
-        fig.add_annotation(x=x0 + 0.5, y=0.3, text=caption, showarrow=False, font={"size": 11})
-        if i < n - 1:
-            fig.add_annotation(
-                x=x0 + 1.38,
-                y=0.5,
-                ax=x0 + 1.02,
-                ay=0.5,
-                xref="x",
-                yref="y",
-                axref="x",
-                ayref="y",
-                showarrow=True,
-                arrowhead=3,
-                arrowsize=1.4,
-                arrowwidth=2,
-                arrowcolor="#64748b",
-                text="",
-            )
-    fig.update_xaxes(visible=False, range=[-0.1, n * 1.4 - 0.3])
-    fig.update_yaxes(visible=False, range=[-0.1, 1.1])
-    fig.update_layout(
-        template=TEMPLATE_NAME,
-        title=title,
-        height=200,
-        margin={"l": 8, "r": 8, "t": 40, "b": 8},
-        hovermode=False,
-    )
     return fig

@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui.i18n import LANGUAGE_NAMES, available_languages, current_language, t
 
-#: Badge colours by provenance (Streamlit's named colours; the report uses figures.PROVENANCE_COLOURS).
+#: Badge colours by provenance (Streamlit's named colours; the report uses theme.PROVENANCE_COLOURS).
 _BADGE_COLOURS = {"measured": "green", "catalog": "blue", "assumed": "orange"}
 
 

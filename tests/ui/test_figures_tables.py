@@ -9,10 +9,10 @@ import plotly.io as pio
 import pytest
 
 from mlcore.specs import EpochReport, RunRecord
+from ui.chain import ChainNode, chain_html
 from ui.figures import (
     TEMPLATE_NAME,
     CurveLabels,
-    chain_figure,
     compare_curves,
     hyperparameter_parallel,
     learning_curves,
@@ -70,11 +70,15 @@ def test_compare_and_parallel() -> None:
     assert list(par.data[0].dimensions[1].values) == [RUN.test_accuracy, 0.5]
 
 
-def test_chain_figure_has_four_boxes() -> None:
-    fig = chain_figure(
-        [("AI", "a"), ("Large model", "b"), ("Startup", "c"), ("Advantage", "d")], title="chain"
-    )
-    assert len(fig.layout.shapes) == 4
+def test_chain_picture_links_every_step_and_escapes() -> None:
+    nodes = [
+        ChainNode("AI", "a", "train"),
+        ChainNode("<script>", "b", "train"),
+        ChainNode("Startup", "c", "runs"),
+    ]
+    out = chain_html(nodes, title="chain")
+    assert out.count("<a ") == 3 and out.count("→") == 2
+    assert "<script>" not in out and "&lt;script&gt;" in out
 
 
 def test_runs_frame_and_filter() -> None:

@@ -1,0 +1,8 @@
+"""Colours shared by charts, badges, the chain picture and (later) the report."""
+
+from __future__ import annotations
+
+#: Colours: train (solid) and validation (dashed) share a hue per run.
+PALETTE = ("#2563eb", "#d97706", "#059669", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d")
+#: Provenance colours, the same in the app and the report.
+PROVENANCE_COLOURS = {"measured": "#059669", "catalog": "#2563eb", "assumed": "#d97706"}
