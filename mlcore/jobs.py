@@ -15,6 +15,7 @@ import json
 import multiprocessing as mp
 import os
 import secrets
+import signal
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,23 @@ from mlcore import worker as worker_mod
 from mlcore.runs import get_run, queued_record, run_row
 from mlcore.specs import FINAL_STATUSES, EpochReport, RunRecord, TrainRequest
 from store import Store, StoreError
+
+
+def describe_exit(code: int | None) -> str:
+    """How a process ended, for people: ``signal 9 (SIGKILL)`` or ``exit code 1``.
+
+    >>> describe_exit(-9)
+    'signal 9 (SIGKILL)'
+    >>> describe_exit(1)
+    'exit code 1'
+    """
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            return f"signal {-code}"
+        return f"signal {-code} ({name})"
+    return f"exit code {code}"
 
 
 @dataclass(frozen=True)
@@ -99,8 +117,7 @@ class JobManager:
             proc = self._proc
         if proc is None or proc.is_alive() or self._closed.is_set():
             return
-        code = proc.exitcode
-        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        how = describe_exit(proc.exitcode)
         reason = (
             f"the training worker stopped unexpectedly ({how}); the history up to the last "
             "finished epoch is kept. A new worker serves the next job."
@@ -127,7 +144,9 @@ class JobManager:
         if proc is not None:
             self.store.fail_running(
                 status="interrupted",
-                reason="the app was shut down while this job ran; history up to the last finished epoch is kept",
+                reason=(
+                    "the app was shut down while this job ran; history up to the last finished epoch is kept"
+                ),
                 worker_id=worker_mod.worker_id(proc.pid),
             )
 

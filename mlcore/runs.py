@@ -5,13 +5,19 @@ The ``runs`` table's ``status`` column is authoritative; the record JSON mirrors
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
 import secrets
 import time
 from pathlib import Path
 
+from mlcore.datasets import MAX_CSV_BYTES, DatasetError
 from mlcore.specs import RunRecord, SpecError, TrainRequest, clean_name
 from store import Store
+
+UPLOADS_DIR = "uploads"
 
 
 def new_id() -> str:
@@ -112,20 +118,50 @@ def run_json(run: RunRecord) -> str:
     return json.dumps(run.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
 
 
-def save_upload(home: Path, data: bytes, original_name: str) -> Path:
-    """Keep an uploaded CSV as ``home/uploads/<sha256 prefix>.csv`` and return that path.
+_UNSAFE_NAME = re.compile(r"[^\w .()+-]", re.UNICODE)
 
-    The file name is derived from the content only; ``original_name`` is never used as a path
-    (it is kept in the request as a label).
+
+def upload_display_name(original_name: str) -> str:
+    r"""The user's file name as shown and stored in a request (``csv_name``), never a path.
+
+    Directories (``/`` or ``\``) and control characters are dropped, odd characters replaced.
+
+    >>> upload_display_name("../../etc/passwd")
+    'passwd'
+    >>> upload_display_name("C:\\Users\\me\\churn 2024.csv")
+    'churn 2024.csv'
     """
-    import hashlib
+    base = re.split(r"[\\/]", original_name or "")[-1]
+    name = clean_name(_UNSAFE_NAME.sub("_", base), max_len=120).strip(". ")
+    return name or "upload.csv"
 
-    digest = hashlib.sha256(data).hexdigest()[:24]
-    folder = home / "uploads"
+
+def save_upload(home: Path, data: bytes, original_name: str) -> Path:
+    """Keep an uploaded CSV as ``home/uploads/<first 24 hex digits of its SHA-256>.csv``; return the path.
+
+    The file's content names it, so the same upload is stored once and the user's file name
+    (``original_name``) is never part of any path: it only appears in messages (use
+    :func:`upload_display_name` for what to show). The write is atomic. Raises
+    :class:`~mlcore.datasets.DatasetError` for an empty or oversized file; the CSV itself is
+    validated by :func:`mlcore.datasets.validate_csv`.
+    """
+    shown = upload_display_name(original_name)
+    if not data:
+        raise DatasetError(f"{shown} is empty: upload a CSV with a header row and data rows")
+    if len(data) > MAX_CSV_BYTES:
+        raise DatasetError(
+            f"{shown} is {len(data) / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES / 1e6:.0f} MB. "
+            "Upload a sample of the rows."
+        )
+    folder = Path(home) / UPLOADS_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}.csv"
-    if not path.exists():
-        tmp = path.with_suffix(".partial")
+    path = folder / f"{hashlib.sha256(data).hexdigest()[:24]}.csv"
+    if path.is_file() and path.stat().st_size == len(data):
+        return path
+    tmp = folder / f".{path.stem}.{secrets.token_hex(4)}.partial"
+    try:
         tmp.write_bytes(data)
-        tmp.replace(path)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

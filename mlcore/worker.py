@@ -3,7 +3,9 @@
 Started by :class:`mlcore.jobs.JobManager` with multiprocessing ``spawn``. It imports the
 engine (and so TensorFlow) once, measures the device's peak FLOP/s once, then loops: claim the
 oldest queued job from the store, train it while a monitor thread beats the job's heart,
-publishes live progress and watches for a stop request, and write the final record.
+publishes live progress, saves the record after each epoch and watches for a stop request,
+and write the final record. The command line trains in its own process through the same
+:func:`execute_job` (see :func:`run_foreground`).
 
 The worker exits when its parent process is gone, so a killed web server never leaves an
 orphan training. A job whose process dies mid-run keeps the history saved at each epoch and is
@@ -20,17 +22,27 @@ import socket
 import threading
 import time
 import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mlcore.specs import EpochReport, RunRecord, TrainRequest
+from mlcore.specs import EpochReport, RunRecord, SpecError, TrainRequest
 from store import Store, StoreError
+
+if TYPE_CHECKING:  # the engine imports Keras: never at import time of this module
+    from mlcore.datasets import Dataset
 
 log = logging.getLogger("moatlab.worker")
 
 POLL_SECONDS = 0.3
 HEARTBEAT_SECONDS = 0.3
 STALE_AFTER_SECONDS = 60.0
+FOREGROUND_BEAT_SECONDS = 5.0
+FINISH_RETRIES = 5
+_INTERRUPTED_REASON = (
+    "the process running this job stopped (server restart or crash); "
+    "history up to the last finished epoch is kept"
+)
 
 
 def worker_id(pid: int | None = None) -> str:
@@ -49,64 +61,148 @@ def pid_alive(pid: int) -> bool:
 
 
 def recover_interrupted(store: Store) -> list[str]:
-    """Mark ``interrupted`` every running job whose process is gone.
+    """Mark ``interrupted`` every running job whose process is gone; returns job and run ids.
 
     A job is orphaned when its worker ran on this host and that pid is dead, or when its
-    heartbeat is older than ``STALE_AFTER_SECONDS`` (a worker on another host).
+    heartbeat is older than ``STALE_AFTER_SECONDS`` (a worker on another host). A foreground
+    run of the command line has no job row; it is orphaned when its ``runs`` row has not been
+    touched for ``STALE_AFTER_SECONDS`` (a live command line touches it every
+    ``FOREGROUND_BEAT_SECONDS``).
     """
     host = socket.gethostname()
     closed: list[str] = []
-    reason = "the process running this job stopped (server restart or crash); history up to the last finished epoch is kept"
     for wid in store.running_worker_ids():
         name, _, pid = wid.rpartition(":")
         if name == host and pid.isdigit() and not pid_alive(int(pid)):
-            closed += store.fail_running(status="interrupted", reason=reason, worker_id=wid)
+            closed += store.fail_running(status="interrupted", reason=_INTERRUPTED_REASON, worker_id=wid)
     closed += store.fail_running(
-        status="interrupted", reason=reason, stale_before=time.time() - STALE_AFTER_SECONDS
+        status="interrupted", reason=_INTERRUPTED_REASON, stale_before=time.time() - STALE_AFTER_SECONDS
     )
+    closed += _recover_foreground_runs(store)
+    return closed
+
+
+def _recover_foreground_runs(store: Store) -> list[str]:
+    from mlcore.runs import get_run, now_iso
+
+    stale_before = time.time() - STALE_AFTER_SECONDS
+    closed = []
+    for row in store.list_runs():
+        if row["status"] != "running" or float(row["updated_at"]) >= stale_before:
+            continue
+        if store.job_for_run(row["id"]) is not None:
+            continue  # a queued job: the jobs table decides (above)
+        run = get_run(store, row["id"])
+        if run is None:
+            continue
+        final = run.replace(status="interrupted", error=_INTERRUPTED_REASON, finished_at=now_iso())
+        store.update_run(run.id, status="interrupted", record=final.to_json())
+        closed.append(run.id)
     return closed
 
 
 class _Monitor:
-    """Background thread for one job: heartbeat + latest progress, stop flag, and cadence."""
+    """Background thread for one job: heartbeat + latest progress, saved epochs, stop flag.
 
-    def __init__(self, store: Store, job_id: str) -> None:
+    The training thread only hands objects over (:meth:`publish`, :meth:`save_record`); this
+    thread serialises them and talks to the database, so a slow database never stalls training.
+    A queued job (``in_store=True``) beats its ``jobs`` row every ``HEARTBEAT_SECONDS``, which
+    publishes the latest progress and picks up a stop request from the web. A foreground run
+    (the command line, no ``jobs`` row) instead touches its ``runs`` row at least every
+    ``FOREGROUND_BEAT_SECONDS``, so a killed command line is recognised as stale and marked
+    ``interrupted`` by :func:`recover_interrupted`.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        job_id: str,
+        *,
+        run_id: str | None = None,
+        in_store: bool = True,
+        stop_event: threading.Event | None = None,
+        on_report: Callable[[EpochReport], None] | None = None,
+    ) -> None:
         self.store = store
         self.job_id = job_id
-        self.stop_event = threading.Event()
+        self.run_id = run_id
+        self.in_store = in_store
+        self.stop_event = stop_event or threading.Event()
+        self._on_report = on_report
         self._latest: EpochReport | None = None
         self._sent: EpochReport | None = None
+        self._pending: RunRecord | None = None
+        self._last_touch = time.monotonic()
         self._done = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="job-monitor", daemon=True)
 
     def publish(self, report: EpochReport) -> None:
+        """Keep the latest report (called from the training thread; never blocks on I/O)."""
         with self._lock:
             self._latest = report
+        if self._on_report is not None:
+            self._on_report(report)
+
+    def save_record(self, record: RunRecord) -> None:
+        """Queue the record so far (after an epoch) for the next beat; the newest one wins."""
+        with self._lock:
+            self._pending = record
 
     def start(self) -> None:
         self._thread.start()
 
     def _beat(self) -> None:
+        self._flush_record()
+        if not self.in_store:
+            self._touch_run()
+            return
         with self._lock:
             report = self._latest
         progress = None
         if report is not None and report is not self._sent:
             progress = json.dumps(report.to_dict(), allow_nan=False)
-            self._sent = report
         try:
             if self.store.heartbeat(self.job_id, progress=progress):
                 self.stop_event.set()
+            self._sent = report if progress is not None else self._sent
         except StoreError as exc:
             log.warning("heartbeat failed: %s", exc)
+
+    def _flush_record(self) -> None:
+        with self._lock:
+            record, self._pending = self._pending, None
+        if record is None:
+            return
+        try:
+            self.store.save_progress(self.job_id, record.id, record.to_json())
+            self._last_touch = time.monotonic()
+        except StoreError as exc:
+            log.warning("saving progress of run %s failed: %s", record.id, exc)
+            with self._lock:
+                self._pending = self._pending or record  # retry on the next beat
+
+    def _touch_run(self) -> None:
+        now = time.monotonic()
+        if self.run_id is None or now - self._last_touch < FOREGROUND_BEAT_SECONDS:
+            return
+        try:
+            self.store.update_run(self.run_id)  # bumps updated_at only
+            self._last_touch = now
+        except StoreError as exc:
+            log.warning("run heartbeat failed: %s", exc)
 
     def _run(self) -> None:
         while not self._done.wait(HEARTBEAT_SECONDS):
             self._beat()
 
     def close(self) -> None:
+        """Stop the thread after a last beat (saves a pending record and the last progress)."""
         self._done.set()
-        self._thread.join(timeout=5)
+        self._thread.join(timeout=60)  # a beat waits at most for the database's busy timeout
+        if self._thread.is_alive():
+            log.warning("the monitor of job %s is stuck on the database", self.job_id)
+            return
         self._beat()
 
 
@@ -132,8 +228,24 @@ class Engine:
         return device, self._peaks[device.name]
 
 
-def execute_job(store: Store, engine: Engine, job: dict[str, Any]) -> RunRecord:
-    """Train one claimed job to its end and write the final record (any outcome)."""
+def execute_job(
+    store: Store,
+    engine: Engine,
+    job: dict[str, Any],
+    *,
+    data: Dataset | None = None,
+    stop_event: threading.Event | None = None,
+    on_report: Callable[[EpochReport], None] | None = None,
+    in_store: bool = True,
+    callbacks: Sequence[Any] = (),
+) -> RunRecord:
+    """Train one claimed job to its end and write the final record (any outcome).
+
+    ``job`` is a ``jobs`` row (``id``, ``run_id``, ``request`` JSON). The command line passes
+    ``in_store=False`` for a job that has no row (see :func:`run_foreground`), the data it has
+    already validated, its own ``stop_event`` (Ctrl-C) and ``on_report`` (progress lines).
+    ``callbacks`` are extra Keras callbacks (the benchmarks time epochs with one).
+    """
     from mlcore.datasets import DatasetError, load
     from mlcore.engine.train import TrainContext, train
     from mlcore.runs import get_run
@@ -141,14 +253,20 @@ def execute_job(store: Store, engine: Engine, job: dict[str, Any]) -> RunRecord:
     job_id, run_id = job["id"], job["run_id"]
     queued = get_run(store, run_id)
     t0 = time.perf_counter()
-    monitor = _Monitor(store, job_id)
+    monitor = _Monitor(
+        store, job_id, run_id=run_id, in_store=in_store, stop_event=stop_event, on_report=on_report
+    )
     monitor.start()
+    base = queued or RunRecord(
+        id=run_id, name=run_id, created_at="", status="running", request=TrainRequest()
+    )
     record: RunRecord
     try:
-        request = TrainRequest.from_dict(json.loads(job["request"]))
-        base = queued or RunRecord(id=run_id, name=run_id, created_at="", status="running", request=request)
         try:
-            data = load(request.dataset, csv_path=request.csv_path, label_column=request.label_column)
+            request = TrainRequest.from_dict(json.loads(job["request"]))
+            base = base.replace(request=request)
+            if data is None:
+                data = load(request.dataset, csv_path=request.csv_path, label_column=request.label_column)
             device, peak = engine.device_and_peak(force_cpu=request.force_cpu)
             ctx = TrainContext(run_id, base.created_at, engine.home, device, peak)
             record = train(
@@ -156,28 +274,57 @@ def execute_job(store: Store, engine: Engine, job: dict[str, Any]) -> RunRecord:
                 data,
                 ctx,
                 on_report=monitor.publish,
-                on_epoch=lambda r: store.save_progress(job_id, run_id, r.replace(name=base.name).to_json()),
+                on_epoch=lambda r: monitor.save_record(r.replace(name=base.name)),
                 stop_event=monitor.stop_event,
+                callbacks=callbacks,
             )
             record = record.replace(name=base.name, wall_seconds=time.perf_counter() - t0)
-            error = None
-        except (DatasetError, ValueError) as exc:
-            error = str(exc)
-            record = _failed(store, base, error, t0)
+        except (DatasetError, SpecError) as exc:
+            record = _failed(store, base, str(exc), t0)
         except MemoryError:
-            error = "out of memory: choose a smaller model, batch size or dataset"
-            record = _failed(store, base, error, t0)
+            record = _failed(store, base, "out of memory: choose a smaller model, batch size or dataset", t0)
         except OSError as exc:
             error = f"could not write the model file ({exc.strerror or exc}); check free disk space"
             record = _failed(store, base, error, t0)
         except Exception as exc:  # anything else from Keras/TF ends this job, not the worker
             log.error("job %s failed:\n%s", job_id, traceback.format_exc())
-            error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
-            record = _failed(store, base, error, t0)
+            record = _failed(store, base, one_line_error(exc), t0)
     finally:
         monitor.close()
-    store.finish_job(job_id, run_id, status=record.status, record=record.to_json(), error=record.error)
+        _release_engine_memory()
+    _finish(store, job_id, record)
     return record
+
+
+def one_line_error(exc: BaseException, *, limit: int = 300) -> str:
+    """``<Type>: <first line of the message>``, at most ``limit`` characters of message."""
+    text = str(exc).strip()
+    first = text.splitlines()[0][:limit] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def _finish(store: Store, job_id: str, record: RunRecord) -> None:
+    """Write the final record, retrying while the database is briefly unavailable."""
+    for attempt in range(FINISH_RETRIES):
+        try:
+            store.finish_job(
+                job_id, record.id, status=record.status, record=record.to_json(), error=record.error
+            )
+            return
+        except StoreError as exc:
+            if attempt == FINISH_RETRIES - 1:
+                raise
+            log.warning("writing the final record of run %s failed (%s); retrying", record.id, exc)
+            time.sleep(1.0 + attempt)
+
+
+def _release_engine_memory() -> None:
+    """Drop Keras' global state between jobs: a long-lived worker builds a model per job."""
+    import sys
+
+    keras = sys.modules.get("keras")
+    if keras is not None:
+        keras.backend.clear_session(free_memory=True)
 
 
 def _failed(store: Store, base: RunRecord, error: str, t0: float) -> RunRecord:
@@ -190,6 +337,54 @@ def _failed(store: Store, base: RunRecord, error: str, t0: float) -> RunRecord:
         finished_at=now_iso(),
         wall_seconds=time.perf_counter() - t0,
     )
+
+
+def run_foreground(
+    store: Store,
+    request: TrainRequest,
+    home: Path,
+    *,
+    data: Dataset | None = None,
+    stop_event: threading.Event | None = None,
+    on_report: Callable[[EpochReport], None] | None = None,
+    engine: Engine | None = None,
+) -> RunRecord:
+    """Train ``request`` in this process (the command line) through the worker's code path.
+
+    The run is inserted directly as ``running`` with no ``jobs`` row, so no worker of a running
+    app can claim it and it does not wait behind the app's queue; then :func:`execute_job` trains
+    it exactly as a worker would (per-epoch progress saved, final record written in one
+    transaction). Setting ``stop_event`` stops it at the next batch (``stopped``, record kept).
+    A ``KeyboardInterrupt`` that escapes training (a second Ctrl-C) still leaves a ``stopped``
+    run with the history saved so far; a killed process leaves a ``running`` row that
+    :func:`recover_interrupted` marks ``interrupted`` once it is stale.
+    """
+    import secrets
+
+    from mlcore.runs import get_run, now_iso, queued_record, run_row
+
+    record = queued_record(request).replace(status="running", started_at=now_iso())
+    store.insert_run(run_row(record))
+    job = {
+        "id": "fg-" + secrets.token_hex(6),
+        "run_id": record.id,
+        "kind": "train",
+        "request": json.dumps(request.to_dict()),
+    }
+    engine = engine or Engine(home)
+    try:
+        return execute_job(
+            store, engine, job, data=data, stop_event=stop_event, on_report=on_report, in_store=False
+        )
+    except KeyboardInterrupt:
+        saved = get_run(store, record.id) or record
+        final = saved.replace(
+            status="stopped",
+            finished_at=now_iso(),
+            error="stopped by a second Ctrl-C before the test evaluation; the saved epochs are kept",
+        )
+        _finish(store, job["id"], final)
+        return final
 
 
 def _configure_process() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +67,7 @@ class ProgressCallback(keras.callbacks.Callback):
         self._epoch = 0
         self._epoch_t0 = self._t0
         self._batches_done_total = 0
+        self._epoch_batches = 0
         self.history = []
         self.samples_seen = 0
         self.stopped_by_user = False
@@ -80,7 +81,8 @@ class ProgressCallback(keras.callbacks.Callback):
     def _check_stop(self) -> None:
         if self._stop_event is not None and self._stop_event.is_set():
             self.stopped_by_user = True
-            self.model.stop_training = True
+            # ``self._model``, not ``self.model``: under JAX the property syncs all weights back.
+            self._model.stop_training = True
 
     def _report(self, batch: int, logs: dict | None, finished: EpochRecord | None) -> None:
         now = time.perf_counter()
@@ -108,13 +110,16 @@ class ProgressCallback(keras.callbacks.Callback):
 
     # -- hooks -------------------------------------------------------------
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        # Keras may run these hooks out of order on its callback thread pool (``async_safe``):
+        # counters only move forward.
         with self._lock:
-            self._epoch_batches = batch + 1
-            self.samples_seen = (self._epoch - 1) * self._n_train + min(
-                self._n_train, (batch + 1) * self._batch_size
+            self._epoch_batches = max(self._epoch_batches, batch + 1)
+            self.samples_seen = max(
+                self.samples_seen,
+                (self._epoch - 1) * self._n_train + min(self._n_train, (batch + 1) * self._batch_size),
             )
             if time.perf_counter() - self._last_report >= self._every:
-                self._report(batch + 1, logs, None)
+                self._report(self._epoch_batches, logs, None)
             self._check_stop()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
@@ -141,6 +146,19 @@ class ProgressCallback(keras.callbacks.Callback):
                 self.samples_seen = (epoch + 1) * self._n_train
                 self._report(self._steps, logs, record)
             self._check_stop()
+
+
+def predict_proba(model: keras.Model, x: np.ndarray, *, batch_size: int = 1024) -> np.ndarray:
+    """Class probabilities (float64) through direct model calls, batch by batch.
+
+    Unlike ``model.predict`` this traces no new ``tf.function`` per model, so a worker that
+    trains many models does not trip TensorFlow's retracing warning.
+    """
+    parts = [
+        keras.ops.convert_to_numpy(model(x[i : i + batch_size], training=False))
+        for i in range(0, len(x), batch_size)
+    ]
+    return np.concatenate(parts).astype(np.float64) if parts else np.zeros((0, 0))
 
 
 def _maybe_float(v: object) -> float | None:
@@ -194,20 +212,52 @@ def train(
     on_epoch: Callable[[RunRecord], None] | None = None,
     stop_event: threading.Event | None = None,
     report_every_seconds: float = 0.25,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> RunRecord:
     """Train ``request.spec`` on ``data`` and return the measured :class:`RunRecord`.
 
     ``on_epoch`` receives the record so far (status ``running``, history up to this epoch)
     after every epoch, so the caller can persist it and a killed process loses at most one
-    epoch. Exceptions from Keras propagate; the caller records them as a failed run.
+    epoch. ``callbacks`` are extra Keras callbacks, called after the progress callback.
+    Exceptions from Keras propagate; the caller records them as a failed run.
     """
-    wall_t0 = time.perf_counter()
-    started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    spec = request.spec
     energy = EnergyMeter()
     memory = MemorySampler()
     energy.start()
     memory.start()
+    try:
+        return _train_measured(
+            request,
+            data,
+            ctx,
+            energy=energy,
+            memory=memory,
+            on_report=on_report,
+            on_epoch=on_epoch,
+            stop_event=stop_event,
+            report_every_seconds=report_every_seconds,
+            callbacks=callbacks,
+        )
+    finally:
+        memory.stop()  # idempotent; on an error it ends the sampling thread
+
+
+def _train_measured(
+    request: TrainRequest,
+    data: Dataset,
+    ctx: TrainContext,
+    *,
+    energy: EnergyMeter,
+    memory: MemorySampler,
+    on_report: ReportFn | None,
+    on_epoch: Callable[[RunRecord], None] | None,
+    stop_event: threading.Event | None,
+    report_every_seconds: float,
+    callbacks: Sequence[keras.callbacks.Callback],
+) -> RunRecord:
+    wall_t0 = time.perf_counter()
+    started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    spec = request.spec
     split = stratified_split(
         data.y,
         val_fraction=request.val_fraction,
@@ -262,9 +312,9 @@ def train(
         batch_size=spec.batch_size,
         every_seconds=report_every_seconds,
     )
-    callbacks: list[keras.callbacks.Callback] = [callback]
+    all_callbacks: list[keras.callbacks.Callback] = [callback]
     if spec.early_stopping_patience > 0:
-        callbacks.append(
+        all_callbacks.append(
             keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=spec.early_stopping_patience, restore_best_weights=True
             )
@@ -292,11 +342,11 @@ def train(
                 epochs=spec.epochs,
                 validation_data=(x_va, y_va),
                 shuffle=True,
-                callbacks=callbacks,
+                callbacks=[*all_callbacks, *callbacks],
                 verbose=0,
             )
             train_seconds = time.perf_counter() - fit_t0
-            probs = np.asarray(model.predict(x_te, batch_size=1024, verbose=0), dtype=np.float64)
+            probs = predict_proba(model, x_te)
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
 

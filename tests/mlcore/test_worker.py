@@ -1,0 +1,200 @@
+"""The job queue with a real spawned training worker, on real bundled data (digits).
+
+One worker (one TensorFlow import) serves the module's tests in turn; each test waits for its
+own jobs to end, so the queue is empty between tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from mlcore import worker
+from mlcore.datasets import DatasetError, validate_csv
+from mlcore.jobs import JobManager, JobView
+from mlcore.runs import get_run, queued_record, run_row, save_upload
+from mlcore.specs import EpochRecord, TrainRequest, preset_spec
+from store import Store
+
+pytestmark = pytest.mark.slow
+
+START_SECONDS = 90.0  # a fresh worker imports TensorFlow and probes the peak (seconds, or more under load)
+
+
+def wait_for(check: Callable[[], object], *, timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def digits_request(epochs: int, **spec_changes: object) -> TrainRequest:
+    return TrainRequest(spec=preset_spec("article-mlp", epochs=epochs, **spec_changes), dataset="digits")
+
+
+def wait_finished(manager: JobManager, job_id: str, timeout: float = START_SECONDS) -> JobView:
+    def done() -> JobView | None:
+        view = manager.view(job_id)
+        return view if view is not None and view.finished else None
+
+    return wait_for(done, timeout=timeout, what=f"job {job_id} to finish")  # type: ignore[return-value]
+
+
+def saved_epochs(manager: JobManager, run_id: str) -> int:
+    run = get_run(manager.store, run_id)
+    return len(run.history) if run else 0
+
+
+@pytest.fixture(scope="module")
+def worker_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("worker-home")
+
+
+@pytest.fixture(scope="module")
+def manager(worker_home: Path) -> Iterator[JobManager]:
+    store = Store(f"sqlite:///{worker_home / 'moatlab.db'}")
+    jm = JobManager(store, worker_home)
+    yield jm
+    jm.close()
+
+
+def test_a_short_job_trains_to_completion(manager: JobManager, worker_home: Path) -> None:
+    view = manager.submit(digits_request(epochs=2))
+    assert view.status == "queued" and view.run is not None and view.run.status == "queued"
+    done = wait_finished(manager, view.job_id)
+    assert done.status == "completed", done.error
+    run = done.run
+    assert run is not None and run.status == "completed"
+    assert run.epochs_completed == 2 and len(run.history) == 2
+    assert run.test_accuracy is not None and run.test_accuracy > 0.3
+    assert run.peak_flops_per_second and run.peak_flops_method and 0 < run.mfu <= 1
+    assert run.peak_memory_bytes and run.wall_seconds >= run.train_seconds
+    assert (worker_home / run.model_path).is_file()
+    assert done.progress is not None and done.progress.epoch == 2  # the last live report
+    assert run.name == "article-mlp on digits"
+
+
+def test_two_jobs_run_one_at_a_time(manager: JobManager) -> None:
+    first = manager.submit(digits_request(epochs=12))
+    second = manager.submit(digits_request(epochs=1))
+    wait_for(
+        lambda: manager.view(first.job_id).status == "running",
+        timeout=START_SECONDS,
+        what="first job to start",
+    )
+    waiting = manager.view(second.job_id)
+    assert waiting.status == "queued" and waiting.queue_position == 1
+    assert manager.view(first.job_id).queue_position is None
+    assert wait_finished(manager, first.job_id).status == "completed"
+    assert wait_finished(manager, second.job_id).status == "completed"
+    first_row, second_row = manager.store.get_job(first.job_id), manager.store.get_job(second.job_id)
+    assert second_row["claimed_at"] >= first_row["finished_at"]
+
+
+def test_stop_mid_run_keeps_the_history_so_far(manager: JobManager) -> None:
+    view = manager.submit(digits_request(epochs=300))
+    wait_for(lambda: saved_epochs(manager, view.run_id) >= 2, timeout=START_SECONDS, what="two epochs")
+    assert manager.stop(view.job_id) == "running"
+    done = wait_finished(manager, view.job_id, timeout=30)
+    assert done.status == "stopped" and done.stop_requested
+    run = done.run
+    assert run is not None and run.status == "stopped" and run.error is None
+    assert 2 <= run.epochs_completed < 300 and len(run.history) == run.epochs_completed
+    assert run.test_accuracy is not None  # evaluated as it stood
+
+
+def test_stopping_a_queued_job_never_runs_it(manager: JobManager) -> None:
+    first = manager.submit(digits_request(epochs=8))
+    second = manager.submit(digits_request(epochs=8))
+    assert manager.stop(second.job_id) == "stopped"
+    assert wait_finished(manager, first.job_id).status == "completed"
+    stopped = manager.view(second.job_id)
+    assert stopped.status == "stopped" and stopped.run.history == () and stopped.run.started_at is None
+
+
+def test_killed_worker_fails_its_job_and_a_new_worker_serves_the_next(manager: JobManager) -> None:
+    view = manager.submit(digits_request(epochs=300))
+    wait_for(lambda: saved_epochs(manager, view.run_id) >= 1, timeout=START_SECONDS, what="one epoch")
+    pid = manager.worker_pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    done = wait_finished(manager, view.job_id, timeout=30)
+    assert done.status == "failed"
+    assert "SIGKILL" in done.error and "signal 9" in done.error
+    run = done.run
+    assert run is not None and run.status == "failed" and run.error == done.error
+    assert len(run.history) >= 1  # the epochs saved before the kill are kept
+    assert manager.last_worker_exit is not None and "SIGKILL" in manager.last_worker_exit
+
+    following = manager.submit(digits_request(epochs=1))
+    assert wait_finished(manager, following.job_id).status == "completed"
+    assert manager.worker_pid not in (None, pid)
+
+
+def test_a_bad_csv_job_fails_with_the_validators_message(manager: JobManager, worker_home: Path) -> None:
+    data = b"a,b,label\n" + b"1,2,x\n" * 30  # a single class
+    with pytest.raises(DatasetError) as expected:
+        validate_csv(data, label_column="label")
+    path = save_upload(worker_home, data, "one-class.csv")
+    request = TrainRequest(
+        spec=preset_spec("article-mlp", epochs=1),
+        dataset="csv",
+        csv_path=str(path),
+        csv_name="one-class.csv",
+        label_column="label",
+    )
+    done = wait_finished(manager, manager.submit(request).job_id)
+    assert done.status == "failed"
+    assert done.error == str(expected.value)
+    assert done.run.error == str(expected.value) and done.run.dataset == "csv:one-class.csv"
+
+
+def _dead_pid() -> int:
+    code = "import os; print(os.getpid())"
+    proc = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    pid = int(proc.stdout)
+    assert not worker.pid_alive(pid)
+    return pid
+
+
+def test_a_running_job_of_a_dead_process_is_marked_interrupted(home: Path) -> None:
+    store = Store()
+    client = JobManager(store, home, start_worker=False)
+    view = client.submit(digits_request(epochs=10))
+    fake_worker = f"{socket.gethostname()}:{_dead_pid()}"
+    claimed = store.claim_job(fake_worker)
+    assert claimed is not None and claimed["id"] == view.job_id
+    record = get_run(store, view.run_id).replace(
+        status="running", history=(EpochRecord(1, 0.9, 0.7, 0.8, 0.75, 0.2),), epochs_completed=1
+    )
+    store.save_progress(view.job_id, view.run_id, record.to_json())
+
+    JobManager(store, home, start_worker=False)  # what a restarted app does first
+
+    after = client.view(view.job_id)
+    assert after.status == "interrupted" and "stopped" in after.error
+    run = after.run
+    assert run.status == "interrupted" and len(run.history) == 1 and run.finished_at
+
+
+def test_a_stale_foreground_run_is_marked_interrupted(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store()
+    record = queued_record(digits_request(epochs=3)).replace(status="running")
+    store.insert_run(run_row(record))  # how the command line starts a run: no jobs row
+    assert worker.recover_interrupted(store) == []  # touched just now: alive
+    monkeypatch.setattr(worker, "STALE_AFTER_SECONDS", -1.0)
+    assert worker.recover_interrupted(store) == [record.id]
+    run = get_run(store, record.id)
+    assert run.status == "interrupted" and run.error and json.loads(store.get_run(record.id)["record"])
