@@ -255,18 +255,7 @@ def prepare(args: argparse.Namespace, home: Path) -> tuple[TrainRequest, Dataset
 
 def _check_fits(request: TrainRequest, data: Dataset) -> None:
     """Refuse a model that cannot be built on this data (before TensorFlow is imported)."""
-    spec = request.spec
-    if spec.architecture == "cnn" and data.kind != "image":
-        raise SpecError("a CNN needs image data; use an MLP (--architecture mlp) for a table")
-    try:
-        layers = flops.layer_table(spec, data.input_shape, data.n_classes)
-    except ValueError as exc:
-        raise SpecError(str(exc)) from None
-    if any(0 in layer.output_shape for layer in layers):
-        raise SpecError(
-            f"{len(spec.conv_filters)} convolution + pooling layers shrink the "
-            f"{'×'.join(map(str, data.input_shape))} images to nothing: use fewer --filters"
-        )
+    flops.check_fits(request.spec, data.input_shape, data.n_classes, kind=data.kind)
     # The split the run will make (raises DatasetError when a class is too small for it).
     stratified_split(
         data.y,

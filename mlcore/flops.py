@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlcore.specs import ModelSpec
+from mlcore.specs import ModelSpec, SpecError
 
 TRAINING_FLOPS_MULTIPLIER = 3
 KERNEL = 3
@@ -108,3 +108,28 @@ def flops_per_sample(spec: ModelSpec, input_shape: tuple[int, ...], n_classes: i
 def training_flops(flops_forward: int, samples: int, epochs: int) -> float:
     """Total training FLOPs: ``3 × forward × samples × epochs``."""
     return float(TRAINING_FLOPS_MULTIPLIER * flops_forward * samples * epochs)
+
+
+def check_fits(spec: ModelSpec, input_shape: tuple[int, ...], n_classes: int, *, kind: str) -> None:
+    """Refuse a model that cannot be built on this data, with what to change.
+
+    ``kind`` is ``"image"`` or ``"table"``. Raises :class:`~mlcore.specs.SpecError`.
+
+    >>> from mlcore.specs import preset_spec
+    >>> check_fits(preset_spec("small-cnn"), (28, 28), 10, kind="image")
+    >>> check_fits(preset_spec("small-cnn"), (4,), 3, kind="table")
+    Traceback (most recent call last):
+    ...
+    mlcore.specs.SpecError: a CNN needs image data; use an MLP for a table
+    """
+    if spec.architecture == "cnn" and kind != "image":
+        raise SpecError("a CNN needs image data; use an MLP for a table")
+    try:
+        layers = layer_table(spec, input_shape, n_classes)
+    except ValueError as exc:
+        raise SpecError(str(exc)) from None
+    if any(0 in layer.output_shape for layer in layers):
+        raise SpecError(
+            f"{len(spec.conv_filters)} convolution + pooling layers shrink the "
+            f"{'×'.join(map(str, input_shape))} images to nothing: use fewer convolution layers"
+        )

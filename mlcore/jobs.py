@@ -11,12 +11,16 @@ Nothing here imports TensorFlow.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing as mp
 import os
 import secrets
 import signal
+import sys
 import threading
+import types
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +45,24 @@ def describe_exit(code: int | None) -> str:
             return f"signal {-code}"
         return f"signal {-code} ({name})"
     return f"exit code {code}"
+
+
+@contextlib.contextmanager
+def _plain_main_module() -> Iterator[None]:
+    """Hide the web app's script from multiprocessing while a worker starts.
+
+    ``spawn`` re-imports the parent's ``__main__`` in the child; under ``streamlit run`` that is
+    ``app.py``, which would run the whole app (and its imports) inside the worker. The worker
+    needs nothing from ``__main__``, so a blank module stands in while the child is prepared.
+    """
+    original = sys.modules.get("__main__")
+    blank = types.ModuleType("__main__")
+    sys.modules["__main__"] = blank
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is blank and original is not None:
+            sys.modules["__main__"] = original
 
 
 @dataclass(frozen=True)
@@ -100,7 +122,8 @@ class JobManager:
                 name="moatlab-worker",
                 daemon=True,
             )
-            proc.start()
+            with _plain_main_module():
+                proc.start()
             self._proc = proc
 
     @property

@@ -13,7 +13,6 @@ import secrets
 import time
 from pathlib import Path
 
-from mlcore.datasets import MAX_CSV_BYTES, DatasetError
 from mlcore.specs import RunRecord, SpecError, TrainRequest, clean_name
 from store import Store
 
@@ -145,6 +144,8 @@ def save_upload(home: Path, data: bytes, original_name: str) -> Path:
     :class:`~mlcore.datasets.DatasetError` for an empty or oversized file; the CSV itself is
     validated by :func:`mlcore.datasets.validate_csv`.
     """
+    from mlcore.datasets import MAX_CSV_BYTES, DatasetError  # pandas: only when uploading
+
     shown = upload_display_name(original_name)
     if not data:
         raise DatasetError(f"{shown} is empty: upload a CSV with a header row and data rows")

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from mlcore import datasets
-from mlcore.runs import save_upload
+from mlcore import datasets, flops
+from mlcore.runs import save_upload, upload_display_name
 from mlcore.specs import ACTIVATIONS, OPTIMIZERS, SCHEDULES, ModelSpec, SpecError, TrainRequest, preset_spec
 from ui.i18n import t
 from ui.state import home
@@ -25,6 +25,8 @@ class DataChoice:
     csv_name: str | None = None
     label_column: str | None = None
     kind: str = "image"
+    input_shape: tuple[int, ...] = ()
+    n_classes: int = 0
 
 
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)
@@ -72,7 +74,7 @@ def choose_data() -> DataChoice | None:
                 status=reason,
             )
         )
-        return DataChoice(dataset=name)
+        return DataChoice(dataset=name, input_shape=info.input_shape, n_classes=info.n_classes)
     upload = st.file_uploader(t("form.csv"), type=["csv"], key="csv_file", help=t("help.csv"))
     if upload is None:
         st.caption(t("form.csv_hint"))
@@ -91,7 +93,15 @@ def choose_data() -> DataChoice | None:
     st.caption(
         t("form.csv_ok", rows=rows, features=features, classes=len(classes), names=", ".join(classes[:8]))
     )
-    return DataChoice("csv", data, upload.name, label, kind="table")
+    return DataChoice(
+        "csv",
+        data,
+        upload_display_name(upload.name),
+        label,
+        kind="table",
+        input_shape=(features,),
+        n_classes=len(classes),
+    )
 
 
 def _parse_units(text: str) -> tuple[int, ...]:
@@ -178,6 +188,7 @@ def model_form(choice: DataChoice) -> TrainRequest | None:
                 **{key: (int(v) if key == "early_stopping_patience" else v) for key, v in overrides.items()},
             )
         spec: ModelSpec = dataclasses.replace(base, **spec_values)
+        flops.check_fits(spec, choice.input_shape, choice.n_classes, kind=choice.kind)
         csv_path = None
         if choice.csv_bytes is not None:
             csv_path = str(save_upload(home(), choice.csv_bytes, choice.csv_name or "upload.csv"))
@@ -192,6 +203,6 @@ def model_form(choice: DataChoice) -> TrainRequest | None:
             force_cpu=bool(force_cpu),
             mixed_precision=bool(mixed),
         )
-    except (SpecError, TypeError) as exc:
+    except (SpecError, datasets.DatasetError, TypeError) as exc:
         st.error(t("form.invalid", reason=str(exc)), icon=":material/block:")
         return None

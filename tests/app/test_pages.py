@@ -223,3 +223,16 @@ def test_unreachable_database_is_explained_without_secrets(
     errors = " ".join(e.value for e in at.error)
     assert "cannot be opened" in errors
     assert "s3cret-pw" not in errors
+
+
+def test_cnn_too_deep_for_digits_is_refused_before_submit(app_env: Path) -> None:
+    at = make_app("app_pages/train.py")
+    at.selectbox(key="dataset").set_value("digits").run()
+    at.radio(key="preset").set_value("custom").run()
+    at.selectbox(key="architecture").set_value("cnn")
+    at.text_input(key="filters").set_value("8,8,8,8")
+    at.button(key="start").click().run()
+    _no_errors(at)
+    assert any("shrink" in e.value for e in at.error), [e.value for e in at.error]
+    assert "job" not in at.query_params
+    assert Store().list_runs() == []
