@@ -134,7 +134,7 @@ def test_runs_on_an_empty_home_lists_nothing_without_loading_tensorflow(tmp_path
         ),
         pytest.param(["--dataset", "mnist"], "not available offline", id="mnist offline"),
         pytest.param(
-            ["--filters", "8,8,8,8", "--dataset", "digits"], "use fewer --filters", id="cnn too deep"
+            ["--filters", "8,8,8,8", "--dataset", "digits"], "use fewer convolution layers", id="cnn too deep"
         ),
         pytest.param(
             ["--preset", "small-cnn", "--csv", "{good}", "--label", "y"], "needs image data", id="cnn csv"
