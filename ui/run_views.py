@@ -73,13 +73,18 @@ def render_summary(run: RunRecord) -> None:
             f"- **{t('run.model_file')}**: `{run.model_path or fmt.MISSING}`",
         ]
         st.markdown("\n".join(lines))
+    download_run_button(run, key=f"download_{run.id}")
+
+
+def download_run_button(run: RunRecord, *, key: str) -> None:
+    """Download one run's record as JSON (built only on click)."""
     st.download_button(
         t("run.download_json"),
         data=lambda: run_json(run),
         file_name=f"moatlab-run-{run.id}.json",
         mime="application/json",
         on_click="ignore",
-        key=f"download_{run.id}",
+        key=key,
         icon=":material/download:",
     )
 

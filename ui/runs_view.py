@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from mlcore.runs import delete_run, rename_run, run_json
+from mlcore.runs import delete_run, rename_run
 from mlcore.specs import RunRecord, SpecError
 from store import Store
 from ui.figures import compare_curves, hyperparameter_parallel
 from ui.i18n import t
+from ui.run_views import download_run_button
 from ui.state import home
 from ui.tables import compare_frame, runs_frame
 from ui.widgets import escape_md
@@ -84,15 +85,7 @@ def actions(store: Store, run: RunRecord) -> None:
             query_params={"run": run.id},
             icon=":material/open_in_new:",
         )
-        st.download_button(
-            t("run.download_json"),
-            data=lambda: run_json(run),
-            file_name=f"moatlab-run-{run.id}.json",
-            mime="application/json",
-            on_click="ignore",
-            key="download_run_json",
-            icon=":material/download:",
-        )
+        download_run_button(run, key="download_run_json")
     with c3:
         confirm_key = f"confirm_delete_{run.id}"
         if run.status in ("queued", "running"):
