@@ -37,11 +37,15 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e.harness import AppServer, Browser, chromium_missing  # noqa: E402
 
-#: (name, extra server arguments). The README's command first; the file watcher off second,
-#: because watching the project folder (with a .venv inside) measurably slows first renders.
-VARIANTS: list[tuple[str, list[str]]] = [
-    ("README command", []),
-    ("file watcher off", ["--server.fileWatcherType", "none"]),
+#: A bare Streamlit page with the same two headings: the framework's own floor on this machine
+#: (server start, the browser loading Streamlit's front end, one script run), measured beside
+#: the app so the app's own share of the start-up is the difference of the two.
+BASELINE_SCRIPT = 'import streamlit as st\nst.title("Moatlab")\nst.header("Latest run")\n'
+
+#: (name, extra server arguments, script). The README's command first.
+VARIANTS: list[tuple[str, list[str], str | None]] = [
+    ("README command", [], None),
+    ("bare Streamlit page", [], BASELINE_SCRIPT),
 ]
 
 APPTEST_PROBE = r"""
@@ -63,10 +67,19 @@ print(json.dumps({
 
 
 def measure_once(
-    browser: Browser, home: Path, extra_args: list[str], timeout: float = 60.0
+    browser: Browser, home: Path, extra_args: list[str], script: str | None = None, timeout: float = 60.0
 ) -> tuple[float, float, float, AppServer]:
-    """(s to health ok, s to Overview rendered, s for a reload of Overview, the running server)."""
-    server = AppServer(home, extra_args=extra_args)
+    """(s to health ok, s to Overview rendered, s for a reload of Overview, the running server).
+
+    ``script`` replaces ``app.py`` by that source (the bare-Streamlit baseline).
+    """
+    if script is not None:
+        path = home / "baseline_app.py"
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(script)
+        server = AppServer(home, extra_args=extra_args, script=str(path))
+    else:
+        server = AppServer(home, extra_args=extra_args)
     page = browser.new_page()
     ms = timeout * 1000
 
@@ -174,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
 
     base = Path(tempfile.mkdtemp(prefix="moatlab-bench-startup-"))
     variants = VARIANTS if args.variants == "all" else VARIANTS[:1]
-    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _ in variants}
+    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _, _ in variants}
     tf_libs: list[str] = []
     browser = Browser()
     try:
@@ -183,8 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         warm.goto("about:blank")
         warm.close()
         for i in range(args.repeats):
-            for v, (name, extra) in enumerate(variants):  # interleaved, so load drifts hit both
-                health, rendered, reload, server = measure_once(browser, base / f"home-{i}-{v}", extra)
+            for v, (name, extra, script) in enumerate(variants):  # interleaved: drifts hit both
+                health, rendered, reload, server = measure_once(
+                    browser, base / f"home-{i}-{v}", extra, script
+                )
                 try:
                     if i == args.repeats - 1 and v == 0:
                         tf_libs = server_maps_tensorflow(server, browser)
@@ -215,6 +230,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{med[2] / args.target:>15.2f}   (median ÷ {args.target:.1f} s target; ≤ 1 meets it)"
         )
     hs_med, rs_med, _ = medians[variants[0][0]]
+    if len(variants) > 1:
+        b_h, b_r, b_rl = medians[variants[1][0]]
+        print(
+            f"app ÷ bare Streamlit page: health {hs_med / b_h:.2f}, first render {rs_med / b_r:.2f}, "
+            f"reload {medians[variants[0][0]][2] / b_rl:.2f}; the app's own share of the first render: "
+            f"{rs_med - b_r:+.2f} s"
+        )
 
     probe_home = base / "probe-home"
     seeded = None

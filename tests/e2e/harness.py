@@ -64,6 +64,7 @@ class AppServer:
     port: int = field(default_factory=free_port)
     extra_env: dict[str, str] = field(default_factory=dict)
     extra_args: list[str] = field(default_factory=list)
+    script: str = "app.py"
     proc: subprocess.Popen | None = None
     started_at: float = 0.0
     log_path: Path | None = None
@@ -90,7 +91,7 @@ class AppServer:
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            self.script,
             "--server.headless",
             "true",
             "--server.address",
