@@ -51,7 +51,7 @@ else:
     with c2:
         metric(
             t("m.samples_per_second"),
-            fmt.fmt_rate(run.samples_per_second, t("unit.samples_per_second")),
+            fmt.fmt_number(run.samples_per_second),
             prov,
         )
     with c3:

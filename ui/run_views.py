@@ -119,8 +119,6 @@ def render_progress(view: JobView) -> None:
     if p is not None and run is not None and run.flops_per_sample:
         achieved = 3 * run.flops_per_sample * p.samples_per_second
         cols = st.columns(3)
-        cols[0].metric(
-            t("m.samples_per_second"), fmt.fmt_rate(p.samples_per_second, t("unit.samples_per_second"))
-        )
+        cols[0].metric(t("m.samples_per_second"), fmt.fmt_number(p.samples_per_second))
         cols[1].metric(t("m.achieved_flops"), fmt.fmt_flops(achieved, per_second=True))
         cols[2].metric(t("live.elapsed"), fmt.fmt_duration(p.elapsed_seconds))
