@@ -8,7 +8,7 @@ from mlcore.runs import latest_completed
 from ui import format as fmt
 from ui.chain import ChainNode, chain_html
 from ui.i18n import t
-from ui.state import store_or_error
+from ui.state import store_guard, store_or_error
 from ui.summary import short_id
 from ui.widgets import Provenance, empty_state, escape_md, metric
 
@@ -32,7 +32,8 @@ for col, (key, path) in zip(cols, steps, strict=True):
 
 st.subheader(t("overview.latest"))
 store = store_or_error()
-run = latest_completed(store) if store is not None else None
+with store_guard():
+    run = latest_completed(store) if store is not None else None
 if run is None:
     empty_state(t("overview.no_runs"), page="app_pages/train.py", link_label=t("overview.go_train"))
 else:

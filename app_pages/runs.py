@@ -7,7 +7,7 @@ import streamlit as st
 from mlcore.runs import list_runs
 from ui.i18n import t
 from ui.runs_view import actions, compare, filters, table
-from ui.state import store_or_error
+from ui.state import store_guard, store_or_error
 from ui.tables import filter_runs, runs_frame
 from ui.widgets import empty_state
 
@@ -16,7 +16,8 @@ st.caption(t("runs.lead"))
 store = store_or_error()
 if store is None:
     st.stop()
-runs = list_runs(store)
+with store_guard():
+    runs = list_runs(store)
 if not runs:
     empty_state(t("runs.empty"), page="app_pages/train.py", link_label=t("overview.go_train"))
     st.stop()
@@ -37,6 +38,7 @@ st.download_button(
 if not selected:
     st.info(t("runs.select_hint"), icon=":material/touch_app:")
 elif len(selected) == 1:
-    actions(store, selected[0])
+    with store_guard():
+        actions(store, selected[0])
 else:
     compare(selected)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from mlcore.runs import get_run
-from store import StoreError
 from ui.i18n import t
 from ui.run_views import render_progress, render_summary
-from ui.state import get_jobs, store_or_error
+from ui.state import get_jobs, store_guard, store_or_error
 from ui.train_form import choose_data, model_form
 from ui.widgets import escape_md
 
@@ -31,12 +30,14 @@ def watch(job_id: str, running: bool) -> None:
 
     @st.fragment(run_every=POLL_SECONDS if running else None)
     def live() -> None:
-        view = get_jobs().view(job_id)
+        with store_guard():
+            view = get_jobs().view(job_id)
         if view is None or view.finished:
             st.rerun()
-        render_progress(view)
+        render_progress(view, worker_problem=get_jobs().worker_problem)
         if st.button(t("train.stop"), key="stop_job", icon=":material/stop:", disabled=view.stop_requested):
-            get_jobs().stop(job_id)
+            with store_guard():
+                get_jobs().stop(job_id)
             st.rerun(scope="fragment")
 
     live()
@@ -45,16 +46,13 @@ def watch(job_id: str, running: bool) -> None:
 job_id = st.query_params.get("job")
 run_id = st.query_params.get("run")
 if job_id:
-    try:
+    with store_guard():
         view = get_jobs().view(job_id)
-    except StoreError as exc:
-        st.error(t("error.store", reason=str(exc)))
-        st.stop()
     if view is None:
         st.warning(t("train.unknown_job"))
         st.button(t("train.new"), on_click=new_run, key="new_run_unknown")
     elif not view.finished:
-        st.subheader(view.run.name if view.run else view.run_id)
+        st.subheader(escape_md(view.run.name if view.run else view.run_id))
         watch(job_id, running=True)
     else:
         if view.run is not None:
@@ -64,7 +62,8 @@ if job_id:
         with c2:
             st.page_link("app_pages/runs.py", label=t("train.to_runs"), icon=":material/table_rows:")
 elif run_id:
-    run = get_run(store, run_id)
+    with store_guard():
+        run = get_run(store, run_id)
     if run is None:
         st.warning(t("train.unknown_run"))
     else:
@@ -75,14 +74,12 @@ else:
     if choice is not None:
         request = model_form(choice)
         if request is not None:
-            try:
+            with store_guard():
                 submitted = get_jobs().submit(request)
-            except StoreError as exc:
-                st.error(t("error.store", reason=str(exc)))
-            else:
-                st.query_params["job"] = submitted.job_id
-                st.rerun()
-    active = get_jobs().active()
+            st.query_params["job"] = submitted.job_id
+            st.rerun()
+    with store_guard():
+        active = get_jobs().active()
     if active:
         with st.expander(t("train.queue", n=len(active)), expanded=False):
             for v in active:

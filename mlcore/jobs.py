@@ -19,6 +19,7 @@ import secrets
 import signal
 import sys
 import threading
+import time
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,6 +46,12 @@ def describe_exit(code: int | None) -> str:
             return f"signal {-code}"
         return f"signal {-code} ({name})"
     return f"exit code {code}"
+
+
+#: A worker that dies within this many seconds of its start counts as failing to start.
+QUICK_DEATH_SECONDS = 20.0
+#: The supervisor sweeps jobs of dead processes every this many seconds.
+SWEEP_TICKS = 10
 
 
 @contextlib.contextmanager
@@ -99,6 +106,11 @@ class JobManager:
         self._closed = threading.Event()
         self._supervisor: threading.Thread | None = None
         self.last_worker_exit: str | None = None
+        #: Set (a sentence) when the worker keeps dying at start-up; pages show it.
+        self.worker_problem: str | None = None
+        self._quick_deaths = 0
+        self._not_before = 0.0
+        self._started_at = 0.0
         worker_mod.recover_interrupted(store)
         if start_worker:
             self.ensure_worker()
@@ -109,11 +121,13 @@ class JobManager:
 
     # ------------------------------------------------------------------ worker
     def ensure_worker(self) -> None:
-        """Start the worker process unless one is alive."""
+        """Start the worker process unless one is alive (or a restart is being backed off)."""
         with self._lock:
             if self._closed.is_set():
                 return
             if self._proc is not None and self._proc.is_alive():
+                return
+            if time.monotonic() < self._not_before:
                 return
             proc = self._ctx.Process(
                 target=worker_mod.main,
@@ -125,31 +139,61 @@ class JobManager:
             with _plain_main_module():
                 proc.start()
             self._proc = proc
+            self._started_at = time.monotonic()
 
     @property
     def worker_pid(self) -> int | None:
         return self._proc.pid if self._proc is not None and self._proc.is_alive() else None
 
     def _supervise(self) -> None:
+        ticks = 0
         while not self._closed.wait(1.0):
             self.check_worker()
+            ticks += 1
+            if ticks % SWEEP_TICKS == 0:
+                try:
+                    worker_mod.recover_interrupted(self.store)
+                except StoreError:
+                    pass  # the database is down: the next sweep tries again
 
     def check_worker(self) -> None:
-        """If the worker died: fail its running job with the reason, then start a new one."""
+        """If the worker died: fail its running job with the reason, then start a new one
+        (after a back-off when it keeps dying at start-up)."""
         with self._lock:
             proc = self._proc
-        if proc is None or proc.is_alive() or self._closed.is_set():
+        if self._closed.is_set():
+            return
+        if proc is None:
+            self.ensure_worker()
+            return
+        if proc.is_alive():
             return
         how = describe_exit(proc.exitcode)
         reason = (
             f"the training worker stopped unexpectedly ({how}); the history up to the last "
             "finished epoch is kept. A new worker serves the next job."
         )
-        self.last_worker_exit = how
         try:
             self.store.fail_running(status="failed", reason=reason, worker_id=worker_mod.worker_id(proc.pid))
         except StoreError:
             return  # the database is down: try again on the next tick
+        self.last_worker_exit = how
+        if time.monotonic() - self._started_at < QUICK_DEATH_SECONDS:
+            self._quick_deaths += 1
+        else:
+            self._quick_deaths = 0
+            self.worker_problem = None
+        if self._quick_deaths >= 3:
+            self.worker_problem = (
+                f"the training worker cannot start ({how}, {self._quick_deaths} times in a row); "
+                f"the reason is in {self.home / 'logs' / 'worker.log'}"
+            )
+        # Back off 1, 2, 4 … 60 s between quick deaths, so a broken set-up does not spin.
+        delay = min(60.0, 2.0 ** (self._quick_deaths - 1)) if self._quick_deaths else 0.0
+        with self._lock:
+            if self._proc is proc:
+                self._proc = None
+            self._not_before = time.monotonic() + delay
         self.ensure_worker()
 
     def close(self, *, timeout: float = 5.0) -> None:

@@ -108,7 +108,10 @@ def delete_run(store: Store, run_id: str, *, home: Path) -> bool:
         path = (home / run.model_path).resolve()
         models = (home / "models").resolve()
         if path.parent == models and path.suffix == ".keras":
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass  # the run is gone; a model file that cannot be removed is only disk space
     return True
 
 

@@ -38,7 +38,8 @@ POLL_SECONDS = 0.3
 HEARTBEAT_SECONDS = 0.3
 STALE_AFTER_SECONDS = 60.0
 FOREGROUND_BEAT_SECONDS = 5.0
-FINISH_RETRIES = 5
+FINISH_RETRIES = 60  # × 2 s: the final record is the only copy of the results
+SWEEP_SECONDS = 10.0
 _INTERRUPTED_REASON = (
     "the process running this job stopped (server restart or crash); "
     "history up to the last finished epoch is kept"
@@ -122,9 +123,12 @@ class _Monitor:
         in_store: bool = True,
         stop_event: threading.Event | None = None,
         on_report: Callable[[EpochReport], None] | None = None,
+        parent_pid: int = 0,
     ) -> None:
         self.store = store
         self.job_id = job_id
+        self.parent_pid = parent_pid
+        self.orphaned = False
         self.run_id = run_id
         self.in_store = in_store
         self.stop_event = stop_event or threading.Event()
@@ -132,6 +136,7 @@ class _Monitor:
         self._latest: EpochReport | None = None
         self._sent: EpochReport | None = None
         self._pending: RunRecord | None = None
+        self.last_record: RunRecord | None = None
         self._last_touch = time.monotonic()
         self._done = threading.Event()
         self._lock = threading.Lock()
@@ -148,11 +153,16 @@ class _Monitor:
         """Queue the record so far (after an epoch) for the next beat; the newest one wins."""
         with self._lock:
             self._pending = record
+            self.last_record = record
 
     def start(self) -> None:
         self._thread.start()
 
     def _beat(self) -> None:
+        if self.parent_pid and not self.orphaned and not pid_alive(self.parent_pid):
+            # The app that started this worker is gone: stop at the next batch, end interrupted.
+            self.orphaned = True
+            self.stop_event.set()
         self._flush_record()
         if not self.in_store:
             self._touch_run()
@@ -226,18 +236,22 @@ class Engine:
         if request.dataset == "csv":
             return load("csv", csv_path=request.csv_path, label_column=request.label_column)
         if request.dataset not in self._datasets:
-            self._datasets[request.dataset] = load(request.dataset)
+            self._datasets = {request.dataset: load(request.dataset)}  # keep only the latest
         return self._datasets[request.dataset]
 
-    def device_and_peak(self, *, force_cpu: bool) -> tuple[Any, Any]:
+    def device_and_peak(self, *, force_cpu: bool, mixed_precision: bool) -> tuple[Any, Any]:
+        """The device a request trains on and its peak, probed once per (device, compute dtype):
+        a mixed-precision GPU run is measured against the 16-bit peak it actually computes in."""
         device = self._devices.choose_device(force_cpu=force_cpu)
-        if device.name not in self._peaks:
+        dtype = self._devices.compute_dtype(device, mixed_precision=mixed_precision)
+        key = f"{device.name}/{dtype}"
+        if key not in self._peaks:
             try:
-                self._peaks[device.name] = self._devices.probe_peak(device)
+                self._peaks[key] = self._devices.probe_peak(device, dtype=dtype)
             except Exception as exc:  # a failed probe leaves MFU unknown, not the run failed
-                log.warning("peak probe failed on %s: %s", device.name, exc)
-                self._peaks[device.name] = None
-        return device, self._peaks[device.name]
+                log.warning("peak probe failed on %s (%s): %s", device.name, dtype, exc)
+                self._peaks[key] = None
+        return device, self._peaks[key]
 
 
 def execute_job(
@@ -250,36 +264,47 @@ def execute_job(
     on_report: Callable[[EpochReport], None] | None = None,
     in_store: bool = True,
     callbacks: Sequence[Any] = (),
+    parent_pid: int = 0,
 ) -> RunRecord:
     """Train one claimed job to its end and write the final record (any outcome).
 
     ``job`` is a ``jobs`` row (``id``, ``run_id``, ``request`` JSON). The command line passes
     ``in_store=False`` for a job that has no row (see :func:`run_foreground`), the data it has
     already validated, its own ``stop_event`` (Ctrl-C) and ``on_report`` (progress lines).
-    ``callbacks`` are extra Keras callbacks (the benchmarks time epochs with one).
+    ``callbacks`` are extra Keras callbacks (the benchmarks time epochs with one). When
+    ``parent_pid`` (the app) dies mid-job, training stops at the next batch and the run ends
+    ``interrupted``. A :class:`~store.StoreError` while writing the final record propagates
+    after retries; the worker's loop catches it.
     """
     from mlcore.datasets import DatasetError
     from mlcore.engine.train import TrainContext, train
     from mlcore.runs import get_run
 
     job_id, run_id = job["id"], job["run_id"]
-    queued = get_run(store, run_id)
     t0 = time.perf_counter()
     monitor = _Monitor(
-        store, job_id, run_id=run_id, in_store=in_store, stop_event=stop_event, on_report=on_report
+        store,
+        job_id,
+        run_id=run_id,
+        in_store=in_store,
+        stop_event=stop_event,
+        on_report=on_report,
+        parent_pid=parent_pid,
     )
     monitor.start()
-    base = queued or RunRecord(
-        id=run_id, name=run_id, created_at="", status="running", request=TrainRequest()
-    )
-    record: RunRecord
+    base = RunRecord(id=run_id, name=run_id, created_at="", status="running", request=TrainRequest())
+    record: RunRecord | None = None
+    error: str | None = None
     try:
         try:
+            base = get_run(store, run_id) or base
             request = TrainRequest.from_dict(json.loads(job["request"]))
             base = base.replace(request=request)
             if data is None:
                 data = engine.dataset(request)
-            device, peak = engine.device_and_peak(force_cpu=request.force_cpu)
+            device, peak = engine.device_and_peak(
+                force_cpu=request.force_cpu, mixed_precision=request.mixed_precision
+            )
             ctx = TrainContext(run_id, base.created_at, engine.home, device, peak)
             record = train(
                 request,
@@ -292,18 +317,23 @@ def execute_job(
             )
             record = record.replace(name=base.name, wall_seconds=time.perf_counter() - t0)
         except (DatasetError, SpecError) as exc:
-            record = _failed(store, base, str(exc), t0)
+            error = str(exc)
         except MemoryError:
-            record = _failed(store, base, "out of memory: choose a smaller model, batch size or dataset", t0)
+            error = "out of memory: choose a smaller model, batch size or dataset"
+        except StoreError as exc:
+            error = f"the run store failed during the job: {exc}"
         except OSError as exc:
             error = f"could not write the model file ({exc.strerror or exc}); check free disk space"
-            record = _failed(store, base, error, t0)
         except Exception as exc:  # anything else from Keras/TF ends this job, not the worker
             log.error("job %s failed:\n%s", job_id, traceback.format_exc())
-            record = _failed(store, base, one_line_error(exc), t0)
+            error = one_line_error(exc)
     finally:
-        monitor.close()
+        monitor.close()  # first: saves the last finished epoch before a failed record is built
         _release_engine_memory()
+    if record is None:
+        record = _failed(store, monitor.last_record or base, error or "unknown error", t0)
+    if monitor.orphaned:
+        record = record.replace(status="interrupted", error=_INTERRUPTED_REASON)
     _finish(store, job_id, record)
     return record
 
@@ -327,7 +357,7 @@ def _finish(store: Store, job_id: str, record: RunRecord) -> None:
             if attempt == FINISH_RETRIES - 1:
                 raise
             log.warning("writing the final record of run %s failed (%s); retrying", record.id, exc)
-            time.sleep(1.0 + attempt)
+            time.sleep(2.0)
 
 
 def _release_engine_memory() -> None:
@@ -339,11 +369,16 @@ def _release_engine_memory() -> None:
         keras.backend.clear_session(free_memory=True)
 
 
-def _failed(store: Store, base: RunRecord, error: str, t0: float) -> RunRecord:
+def _failed(store: Store, latest: RunRecord, error: str, t0: float) -> RunRecord:
+    """The failed record: the latest record known (with its saved epochs), the error, the time."""
     from mlcore.runs import get_run, now_iso
 
-    saved = get_run(store, base.id) or base  # keep any per-epoch history already saved
-    return saved.replace(
+    if not latest.history:
+        try:  # a record saved by an earlier process (none in memory) keeps its epochs too
+            latest = get_run(store, latest.id) or latest
+        except StoreError:
+            pass
+    return latest.replace(
         status="failed",
         error=error,
         finished_at=now_iso(),
@@ -405,29 +440,46 @@ def _configure_process() -> None:
 
 
 def main(db_url: str, home: str, parent_pid: int, *, log_path: str | None = None) -> None:
-    """Worker process entry point: serve jobs until the parent process is gone."""
+    """Worker process entry point: serve jobs until the parent process is gone.
+
+    Set-up failures (TensorFlow cannot be imported, the store cannot be opened) are logged with
+    their traceback and end the process with exit code 3, which the supervising
+    :class:`~mlcore.jobs.JobManager` reports. Every ``SWEEP_SECONDS`` while idle the worker marks
+    jobs of dead processes ``interrupted``, so a stale job never blocks the queue.
+    """
     _configure_process()
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         logging.basicConfig(
             filename=log_path, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
         )
-    store = Store(db_url)
-    wid = worker_id()
-    recover_interrupted(store)
-    engine = Engine(Path(home))
+    try:
+        store = Store(db_url)
+        wid = worker_id()
+        recover_interrupted(store)
+        engine = Engine(Path(home))
+    except Exception:
+        log.error("worker could not start:\n%s", traceback.format_exc())
+        raise SystemExit(3) from None
     log.info("worker %s ready", wid)
+    last_sweep = time.monotonic()
     while True:
         if (parent_pid and not pid_alive(parent_pid)) or (parent_pid and os.getppid() != parent_pid):
             log.info("parent %s is gone; worker exits", parent_pid)
             return
         try:
+            if time.monotonic() - last_sweep >= SWEEP_SECONDS:
+                last_sweep = time.monotonic()
+                recover_interrupted(store)
             job = store.claim_job(wid)
         except StoreError as exc:
-            log.warning("claim failed: %s", exc)
+            log.warning("store unavailable: %s", exc)
             job = None
         if job is None:
             time.sleep(POLL_SECONDS)
             continue
         log.info("job %s (run %s) starts", job["id"], job["run_id"])
-        execute_job(store, engine, job)
+        try:
+            execute_job(store, engine, job, parent_pid=parent_pid)
+        except StoreError as exc:
+            log.error("job %s: its final record could not be written: %s", job["id"], exc)

@@ -34,8 +34,8 @@ runs_table = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("dataset", sa.String(64), nullable=False),
-    sa.Column("model", sa.String(120), nullable=False),
+    sa.Column("dataset", sa.String(200), nullable=False),
+    sa.Column("model", sa.String(200), nullable=False),
     sa.Column("record", sa.Text, nullable=False),
     sa.Index("ix_runs_created", "created_at"),
 )
@@ -372,13 +372,21 @@ class Store:
             if job is None:
                 return None
             if job.status == "queued":
-                conn.execute(
+                # Guarded by status: a worker may have claimed it since we read it (PostgreSQL
+                # runs this at READ COMMITTED); then it is running and gets the flag below.
+                result = conn.execute(
                     jobs_table.update()
-                    .where(jobs_table.c.id == job_id)
+                    .where(jobs_table.c.id == job_id, jobs_table.c.status == "queued")
                     .values(status="stopped", stop_requested=True, finished_at=now)
                 )
-                self._set_run_status(conn, job.run_id, "stopped", finished_at=_iso(now))
-                return "stopped"
+                if result.rowcount == 1:
+                    self._set_run_status(conn, job.run_id, "stopped", finished_at=_iso(now))
+                    return "stopped"
+                job = conn.execute(
+                    sa.select(jobs_table.c.status, jobs_table.c.run_id).where(jobs_table.c.id == job_id)
+                ).first()
+                if job is None:
+                    return None
             if job.status == "running":
                 conn.execute(jobs_table.update().where(jobs_table.c.id == job_id).values(stop_requested=True))
             return str(job.status)

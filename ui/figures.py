@@ -7,6 +7,7 @@ translated labels from the caller, so they stay free of Streamlit.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -135,7 +136,7 @@ def compare_curves(
                     x=xs,
                     y=ys,
                     mode="lines+markers",
-                    name=f"{run.name} ({run.id[-6:]}) · {suffix}",
+                    name=f"{html.escape(run.name)} ({run.id[-6:]}) · {suffix}",
                     line={"color": colour, "dash": dash},
                     hovertemplate="%{y:.4f}",
                 )

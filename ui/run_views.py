@@ -34,9 +34,9 @@ def status_banner(run: RunRecord) -> None:
     elif run.status == "stopped":
         st.warning(t("run.stopped", name=name, epochs=run.epochs_completed), icon=":material/stop_circle:")
     elif run.status == "failed":
-        st.error(t("run.failed", name=name, error=run.error or "?"), icon=":material/error:")
+        st.error(t("run.failed", name=name, error=escape_md(run.error or "?")), icon=":material/error:")
     elif run.status == "interrupted":
-        st.error(t("run.interrupted", name=name, error=run.error or ""), icon=":material/warning:")
+        st.error(t("run.interrupted", name=name, error=escape_md(run.error or "")), icon=":material/warning:")
 
 
 def render_summary(run: RunRecord) -> None:
@@ -89,9 +89,15 @@ def download_run_button(run: RunRecord, *, key: str) -> None:
     )
 
 
-def render_progress(view: JobView) -> None:
-    """Queue position, progress bar with epoch / ETA / samples per second, live curves."""
+def render_progress(view: JobView, *, worker_problem: str | None = None) -> None:
+    """Queue position, progress bar with epoch / ETA / samples per second, live curves.
+
+    ``worker_problem`` (the job manager's sentence when the worker keeps failing to start) is
+    shown to waiting users instead of letting them wait in silence.
+    """
     run = view.run
+    if worker_problem and view.status == "queued":
+        st.error(t("live.worker_problem", problem=escape_md(worker_problem)), icon=":material/error:")
     if view.status == "queued":
         st.info(t("live.queued", position=view.queue_position or 1), icon=":material/schedule:")
         st.progress(0.0, text=t("live.waiting"))

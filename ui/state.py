@@ -6,7 +6,9 @@ per process. Never mutate what these return from a page; call their methods.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import streamlit as st
@@ -52,3 +54,19 @@ def store_or_error() -> Store | None:
     except StoreError as exc:
         st.error(t("error.store", reason=str(exc)))
         return None
+
+
+@contextlib.contextmanager
+def store_guard() -> Iterator[None]:
+    """Show a store failure inside the block as a clear message and end this (fragment) run.
+
+    A database that is down or locked mid-session must never become a traceback; the next
+    rerun (or the next poll of a fragment) tries again.
+    """
+    from ui.i18n import t
+
+    try:
+        yield
+    except StoreError as exc:
+        st.error(t("error.store", reason=str(exc)), icon=":material/database:")
+        st.stop()

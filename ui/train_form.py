@@ -12,6 +12,7 @@ from mlcore.runs import save_upload, upload_display_name
 from mlcore.specs import ACTIVATIONS, OPTIMIZERS, SCHEDULES, ModelSpec, SpecError, TrainRequest, preset_spec
 from ui.i18n import t
 from ui.state import home
+from ui.widgets import escape_md
 
 DATASET_CHOICES = ("mnist-5k", "digits", "mnist", "fashion-mnist", "csv")
 
@@ -82,16 +83,22 @@ def choose_data() -> DataChoice | None:
     data = upload.getvalue()
     columns, error = _parse(data)
     if error:
-        st.error(t("form.csv_refused", reason=error), icon=":material/block:")
+        st.error(t("form.csv_refused", reason=escape_md(error)), icon=":material/block:")
         return None
     label = st.selectbox(t("form.label"), columns, index=len(columns) - 1, key="csv_label")
     summary, error = _validate(data, label)
     if error or summary is None:
-        st.error(t("form.csv_refused", reason=error or "?"), icon=":material/block:")
+        st.error(t("form.csv_refused", reason=escape_md(error or "?")), icon=":material/block:")
         return None
     rows, features, classes = summary
     st.caption(
-        t("form.csv_ok", rows=rows, features=features, classes=len(classes), names=", ".join(classes[:8]))
+        t(
+            "form.csv_ok",
+            rows=rows,
+            features=features,
+            classes=len(classes),
+            names=escape_md(", ".join(classes[:8])),
+        )
     )
     return DataChoice(
         "csv",
@@ -203,6 +210,6 @@ def model_form(choice: DataChoice) -> TrainRequest | None:
             force_cpu=bool(force_cpu),
             mixed_precision=bool(mixed),
         )
-    except (SpecError, datasets.DatasetError, TypeError) as exc:
-        st.error(t("form.invalid", reason=str(exc)), icon=":material/block:")
+    except (SpecError, datasets.DatasetError, TypeError, OSError) as exc:
+        st.error(t("form.invalid", reason=escape_md(str(exc))), icon=":material/block:")
         return None

@@ -67,6 +67,17 @@ def choose_device(*, force_cpu: bool) -> Device:
     return Device("cpu:0", "cpu", f"CPU ({cpu_description()})")
 
 
+def compute_dtype(device: Device, *, mixed_precision: bool) -> str:
+    """The dtype matrix products run in: 16-bit on a GPU with mixed precision, else float32.
+
+    Matches the policy :func:`mlcore.engine.train.train` sets (``mixed_bfloat16`` under JAX,
+    ``mixed_float16`` otherwise), so MFU is measured against the peak of the same precision.
+    """
+    if not mixed_precision or device.kind != "gpu":
+        return "float32"
+    return "bfloat16" if keras.backend.backend() == "jax" else "float16"
+
+
 def probe_peak(
     device: Device, *, size: int | None = None, repeats: int = 6, dtype: str = "float32"
 ) -> PeakProbe:

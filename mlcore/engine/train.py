@@ -21,7 +21,7 @@ import numpy as np
 from mlcore import flops as flops_mod
 from mlcore import metrics
 from mlcore.datasets import Dataset, stratified_split
-from mlcore.engine.devices import Device, PeakProbe
+from mlcore.engine.devices import Device, PeakProbe, compute_dtype
 from mlcore.engine.model import build_model, trainable_params
 from mlcore.hardware import EnergyMeter, MemorySampler
 from mlcore.specs import EpochRecord, EpochReport, RunRecord, TrainRequest
@@ -198,9 +198,8 @@ def _save_atomically(model: keras.Model, path: Path) -> None:
 
 
 def _mixed_policy(device: Device, wanted: bool) -> str | None:
-    if not wanted or device.kind != "gpu":
-        return None
-    return "mixed_bfloat16" if keras.backend.backend() == "jax" else "mixed_float16"
+    dtype = compute_dtype(device, mixed_precision=wanted)
+    return None if dtype == "float32" else f"mixed_{dtype}"
 
 
 def train(

@@ -236,3 +236,23 @@ def test_cnn_too_deep_for_digits_is_refused_before_submit(app_env: Path) -> None
     assert any("shrink" in e.value for e in at.error), [e.value for e in at.error]
     assert "job" not in at.query_params
     assert Store().list_runs() == []
+
+
+def test_user_text_is_shown_as_text_not_markdown(app_env: Path) -> None:
+    """A run name or error with Markdown/HTML must render literally (not as a link or bold)."""
+    store = Store()
+    runs = seed_runs(store, 1)
+    nasty = "**bold** [click](https://evil.example) <b>x</b>"
+    from mlcore.runs import rename_run
+
+    rename_run(store, runs[0].id, nasty)
+    failed = runs[0].replace(id="run-failed", name="failing", status="failed", error="column '__id__' is bad")
+    from mlcore.runs import run_row
+
+    store.insert_run(run_row(failed))
+    at = make_app("app_pages/train.py", run=runs[0].id)
+    _no_errors(at)
+    banner = at.success[0].value
+    assert "\\*\\*bold\\*\\*" in banner and "\\[click\\]" in banner
+    at = make_app("app_pages/train.py", run="run-failed")
+    assert "\\_\\_id\\_\\_" in at.error[0].value

@@ -198,3 +198,67 @@ def test_a_stale_foreground_run_is_marked_interrupted(home: Path, monkeypatch: p
     assert worker.recover_interrupted(store) == [record.id]
     run = get_run(store, record.id)
     assert run.status == "interrupted" and run.error and json.loads(store.get_run(record.id)["record"])
+
+
+def test_a_stale_job_of_a_vanished_host_is_swept_while_the_app_runs(manager: JobManager) -> None:
+    """A job left running by a worker on another host (heartbeat stale) must not block the
+    queue until a restart: the idle worker sweeps it and serves the next job."""
+    store = manager.store
+    ghost = JobManager(store, manager.home, start_worker=False).submit(digits_request(epochs=1))
+    wait_for(lambda: manager.view(ghost.job_id).status == "running", timeout=START_SECONDS, what="claim")
+    # Pretend the job belongs to a replica that vanished an hour ago.
+    from store.db import jobs_table
+
+    manager.stop(ghost.job_id)
+    wait_finished(manager, ghost.job_id)
+    with store._engine.begin() as conn:  # white-box: forge the orphan
+        conn.execute(
+            jobs_table.update()
+            .where(jobs_table.c.id == ghost.job_id)
+            .values(status="running", worker_id="elsewhere:1", heartbeat_at=time.time() - 3600)
+        )
+    waiting = manager.submit(digits_request(epochs=1))
+    done = wait_finished(manager, waiting.job_id, timeout=START_SECONDS)
+    assert done.status == "completed"
+    assert manager.view(ghost.job_id).status == "interrupted"
+
+
+def test_a_failed_job_keeps_every_finished_epoch(worker_home: Path) -> None:
+    """An error after the last epoch (here: in a callback at the end of training) must not drop
+    the epochs saved just before it."""
+    import keras
+
+    class Boom(keras.callbacks.Callback):
+        def on_train_end(self, logs=None) -> None:
+            raise RuntimeError("disk on fire")
+
+    store = Store(f"sqlite:///{worker_home / 'failed-epochs.db'}")
+    client = JobManager(store, worker_home, start_worker=False)
+    view = client.submit(digits_request(epochs=3))
+    job = store.claim_job("test:0")
+    record = worker.execute_job(store, worker.Engine(worker_home), job, callbacks=[Boom()])
+    assert record.status == "failed" and "disk on fire" in record.error
+    assert len(record.history) == 3
+    assert len(get_run(store, view.run_id).history) == 3
+
+
+def test_a_worker_that_cannot_start_is_reported_not_respawned_in_a_loop(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KERAS_BACKEND", "bogus")  # the worker's Keras import fails
+    jm = JobManager(Store(), home)
+    try:
+        view = jm.submit(digits_request(epochs=1))
+        wait_for(lambda: jm.worker_problem, timeout=60, what="the worker problem to be reported")
+        assert "cannot start" in jm.worker_problem and "exit code 3" in jm.worker_problem
+        assert jm.view(view.job_id).status == "queued"  # kept for when the set-up is fixed
+        assert "could not start" in (home / "logs" / "worker.log").read_text()
+        pids = set()
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            if jm.worker_pid:
+                pids.add(jm.worker_pid)
+            time.sleep(0.05)
+        assert len(pids) <= 1, "restarts are backed off"
+    finally:
+        jm.close()

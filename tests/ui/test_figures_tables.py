@@ -105,3 +105,11 @@ def test_summary_items_complete_and_sourced() -> None:
     assert items["energy"].provenance == "assumed"  # TDP share on this machine
     assert items["mfu"].provenance == "measured" and items["mfu"].detail == RUN.id.rsplit("-", 1)[-1]
     assert all(not i.label.startswith("[") for i in items.values())
+
+
+def test_compare_legend_escapes_run_names() -> None:
+    evil = RUN.replace(id="x-abcdef", name='<a href="https://evil.example">click</a>')
+    fig = compare_curves(
+        [evil], metric="loss", title="t", epoch_label="e", y_label="y", train_label="tr", val_label="va"
+    )
+    assert "<a " not in fig.data[0].name and "&lt;a href" in fig.data[0].name
