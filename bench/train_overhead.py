@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import keras
 
 from mlcore import worker
-from mlcore.datasets import Dataset, load, stratified_split
+from mlcore.datasets import Dataset, load, request_split
 from mlcore.engine.model import build_model
 from mlcore.runs import queued_record, run_row
 from mlcore.specs import TrainRequest, preset_spec
@@ -108,12 +108,7 @@ class Side:
 
 def run_bare(request: TrainRequest, data: Dataset, device_name: str) -> tuple[EpochTimer, float]:
     spec = request.spec
-    split = stratified_split(
-        data.y,
-        val_fraction=request.val_fraction,
-        test_fraction=request.test_fraction,
-        seed=request.split_seed,
-    )
+    split = request_split(data.y, request)
     x_tr, y_tr = data.x[split.train], data.y[split.train]
     x_va, y_va = data.x[split.val], data.y[split.val]
     timer = EpochTimer()

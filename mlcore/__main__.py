@@ -37,7 +37,7 @@ from mlcore.datasets import (
     Dataset,
     DatasetError,
     load,
-    stratified_split,
+    request_split,
     validate_csv,
 )
 from mlcore.runs import list_runs, save_upload, upload_display_name
@@ -257,12 +257,7 @@ def _check_fits(request: TrainRequest, data: Dataset) -> None:
     """Refuse a model that cannot be built on this data (before TensorFlow is imported)."""
     flops.check_fits(request.spec, data.input_shape, data.n_classes, kind=data.kind)
     # The split the run will make (raises DatasetError when a class is too small for it).
-    stratified_split(
-        data.y,
-        val_fraction=request.val_fraction,
-        test_fraction=request.test_fraction,
-        seed=request.split_seed,
-    )
+    request_split(data.y, request)
 
 
 def _progress_printer(stream: Any) -> Callable[[EpochReport], None]:

@@ -26,9 +26,13 @@ import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from mlcore.specs import TrainRequest
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
 MAX_CSV_ROWS = 200_000
@@ -514,3 +518,10 @@ def stratified_split(y: np.ndarray, *, val_fraction: float, test_fraction: float
     # Shuffle the training order deterministically (sorted indices would group by source order).
     out[0] = out[0][rng.permutation(len(out[0]))]
     return Split(*out)
+
+
+def request_split(y: np.ndarray, request: TrainRequest) -> Split:
+    """The split a training request makes of labels ``y`` (its fractions and split seed)."""
+    return stratified_split(
+        y, val_fraction=request.val_fraction, test_fraction=request.test_fraction, seed=request.split_seed
+    )

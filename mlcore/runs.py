@@ -82,9 +82,15 @@ def list_runs(store: Store) -> list[RunRecord]:
 
 
 def latest_completed(store: Store) -> RunRecord | None:
-    """The newest run that completed (or was stopped) with a test accuracy."""
-    for run in list_runs(store):
-        if run.status in ("completed", "stopped") and run.test_accuracy is not None:
+    """The newest run that completed (or was stopped) with a test accuracy.
+
+    Reads the status column first and parses only candidate records (this runs on every page).
+    """
+    for row in store.list_runs():
+        if row["status"] not in ("completed", "stopped"):
+            continue
+        run = _from_row(row)
+        if run is not None and run.test_accuracy is not None:
             return run
     return None
 

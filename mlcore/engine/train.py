@@ -20,7 +20,7 @@ import numpy as np
 
 from mlcore import flops as flops_mod
 from mlcore import metrics
-from mlcore.datasets import Dataset, stratified_split
+from mlcore.datasets import Dataset, request_split
 from mlcore.engine.devices import Device, PeakProbe, compute_dtype
 from mlcore.engine.model import build_model, trainable_params
 from mlcore.hardware import EnergyMeter, MemorySampler
@@ -66,7 +66,6 @@ class ProgressCallback(keras.callbacks.Callback):
         self._last_report = 0.0
         self._epoch = 0
         self._epoch_t0 = self._t0
-        self._batches_done_total = 0
         self._epoch_batches = 0
         self.history = []
         self.samples_seen = 0
@@ -257,12 +256,7 @@ def _train_measured(
     wall_t0 = time.perf_counter()
     started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     spec = request.spec
-    split = stratified_split(
-        data.y,
-        val_fraction=request.val_fraction,
-        test_fraction=request.test_fraction,
-        seed=request.split_seed,
-    )
+    split = request_split(data.y, request)
     x_tr, y_tr = data.x[split.train], data.y[split.train]
     x_va, y_va = data.x[split.val], data.y[split.val]
     x_te, y_te = data.x[split.test], data.y[split.test]
