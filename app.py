@@ -26,6 +26,16 @@ pages = {
         st.Page(
             "app_pages/train.py", title=t("nav.train"), icon=":material/model_training:", url_path="train"
         ),
+        st.Page(
+            "app_pages/evaluate.py",
+            title=t("nav.evaluate"),
+            icon=":material/fact_check:",
+            url_path="evaluate",
+        ),
+        st.Page(
+            "app_pages/inference.py", title=t("nav.inference"), icon=":material/speed:", url_path="inference"
+        ),
+        st.Page("app_pages/learn.py", title=t("nav.learn"), icon=":material/school:", url_path="learn"),
         st.Page("app_pages/runs.py", title=t("nav.runs"), icon=":material/table_rows:", url_path="runs"),
     ],
 }

@@ -1,8 +1,13 @@
-"""Moatlab's command line: train in the foreground and list saved runs.
+"""Moatlab's command line: train in the foreground, list saved runs, and work on a saved run.
 
     python -m mlcore train --dataset mnist-5k --preset article-mlp --epochs 3 --json
     python -m mlcore train --csv churn.csv --label churned --hidden 128,64 --epochs 20
     python -m mlcore runs --json
+    python -m mlcore bench-inference --run ID --json
+    python -m mlcore sweep --run ID --fractions 0.1,0.25,0.5,1 --seeds 2 --json
+    python -m mlcore predict --run ID --image digit.png
+
+(``bench-inference``, ``sweep`` and ``predict`` are described in :mod:`mlcore.cli_tasks`.)
 
 This is the public scripting contract. ``train`` trains in this process (it imports the
 engine and so TensorFlow, unlike the web app), through the same code path as the app's worker,
@@ -30,7 +35,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from mlcore import flops
+from mlcore import cli_tasks, flops
 from mlcore.datasets import (
     BUILTIN,
     MAX_CSV_BYTES,
@@ -145,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("runs", help="list the saved runs", description="List the saved runs, newest first.")
     r.add_argument("--json", action="store_true", help="print a JSON array of run records")
+    cli_tasks.add_parsers(sub)
     return parser
 
 
@@ -447,7 +453,11 @@ def runs_table(runs: Sequence[RunRecord]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return cmd_train(args) if args.command == "train" else cmd_runs(args)
+        if args.command == "train":
+            return cmd_train(args)
+        if args.command == "runs":
+            return cmd_runs(args)
+        return cli_tasks.run_command(args, fail=_fail, stop_on_signal=_StopOnSignal)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; nothing was saved", file=sys.stderr)
         return EXIT_STOPPED

@@ -128,6 +128,7 @@ class Dataset:
     kind: str
     pixel_max: float | None
     fingerprint: str
+    feature_names: tuple[str, ...] = ()
 
     @property
     def n_classes(self) -> int:
@@ -152,10 +153,11 @@ def _make(
     input_shape: tuple[int, ...],
     kind: str,
     pixel_max: float | None,
+    feature_names: tuple[str, ...] = (),
 ) -> Dataset:
     x = np.asarray(x, dtype=np.float32).reshape((len(x), *input_shape))
     y = np.asarray(y, dtype=np.int64)
-    return Dataset(name, x, y, class_names, input_shape, kind, pixel_max, fingerprint(x, y))
+    return Dataset(name, x, y, class_names, input_shape, kind, pixel_max, fingerprint(x, y), feature_names)
 
 
 def keras_cache_dir() -> Path:
@@ -312,7 +314,16 @@ class CsvTable:
         lookup = {c: i for i, c in enumerate(self.class_names)}
         y = np.array([lookup[str(v)] for v in self.labels], dtype=np.int64)
         x = self.features.to_numpy(dtype=np.float32)
-        return _make("csv", x, y, self.class_names, input_shape=(x.shape[1],), kind="table", pixel_max=None)
+        return _make(
+            "csv",
+            x,
+            y,
+            self.class_names,
+            input_shape=(x.shape[1],),
+            kind="table",
+            pixel_max=None,
+            feature_names=self.feature_names,
+        )
 
 
 def _decode(data: bytes) -> str:
@@ -525,3 +536,27 @@ def request_split(y: np.ndarray, request: TrainRequest) -> Split:
     return stratified_split(
         y, val_fraction=request.val_fraction, test_fraction=request.test_fraction, seed=request.split_seed
     )
+
+
+def subsample_stratified(y: np.ndarray, indices: np.ndarray, fraction: float, *, seed: int) -> np.ndarray:
+    """A stratified random ``fraction`` of ``indices`` (positions into ``y``): each class keeps
+    ``round(fraction × its count)`` samples, at least one. Deterministic in ``seed``.
+
+    >>> y = np.repeat(np.arange(2), 10)
+    >>> len(subsample_stratified(y, np.arange(20), 0.3, seed=0))
+    6
+    """
+    if not 0.0 < fraction <= 1.0:
+        raise DatasetError("a training fraction must be in (0, 1]")
+    indices = np.asarray(indices, dtype=np.int64)
+    if fraction == 1.0:
+        return indices.copy()
+    rng = np.random.default_rng(seed)
+    labels = np.asarray(y)[indices]
+    keep = []
+    for cls in np.unique(labels):
+        members = indices[labels == cls]
+        n = max(1, round(fraction * len(members)))
+        keep.append(members[rng.permutation(len(members))[:n]])
+    out = np.concatenate(keep)
+    return out[rng.permutation(len(out))]

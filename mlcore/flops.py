@@ -120,7 +120,7 @@ def check_fits(spec: ModelSpec, input_shape: tuple[int, ...], n_classes: int, *,
     >>> check_fits(preset_spec("small-cnn"), (4,), 3, kind="table")
     Traceback (most recent call last):
     ...
-    mlcore.specs.SpecError: a CNN needs image data; use an MLP for a table
+    mlcore.errors.SpecError: a CNN needs image data; use an MLP for a table
     """
     if spec.architecture == "cnn" and kind != "image":
         raise SpecError("a CNN needs image data; use an MLP for a table")

@@ -24,10 +24,12 @@ import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mlcore import worker as worker_mod
 from mlcore.runs import get_run, queued_record, run_row
-from mlcore.specs import FINAL_STATUSES, EpochReport, RunRecord, TrainRequest
+from mlcore.specs import FINAL_STATUSES, EpochReport, RunRecord, SpecError, TrainRequest
+from mlcore.tasks import TASK_KINDS, TaskProgress, parse_params
 from store import Store, StoreError
 
 
@@ -74,7 +76,11 @@ def _plain_main_module() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class JobView:
-    """What a page shows about one job: status, queue position, live progress, the run."""
+    """What a page shows about one job: status, queue position, live progress, the run.
+
+    A training job (``kind`` ``train``) reports ``progress`` (an :class:`EpochReport`); any
+    other job reports ``task`` (a :class:`TaskProgress`) and ends with ``result`` (its JSON).
+    """
 
     job_id: str
     run_id: str
@@ -84,6 +90,9 @@ class JobView:
     run: RunRecord | None
     error: str | None
     stop_requested: bool
+    kind: str = "train"
+    task: TaskProgress | None = None
+    result: dict[str, Any] | None = None
 
     @property
     def finished(self) -> bool:
@@ -230,26 +239,63 @@ class JobManager:
             self.ensure_worker()
         return self.view(job_id)  # type: ignore[return-value]
 
+    def submit_task(self, run_id: str, kind: str, params: dict[str, Any] | None = None) -> JobView:
+        """Queue a job on a finished run (see :mod:`mlcore.tasks`); returns its view.
+
+        Raises :class:`~mlcore.specs.SpecError` for an unknown kind, bad parameters or a run
+        that does not exist. ``predict`` jobs go to the quick lane; the others wait their turn
+        behind training runs.
+        """
+        if kind not in TASK_KINDS:
+            raise SpecError(f"unknown task {kind!r}; choose one of {', '.join(TASK_KINDS)}")
+        parsed = parse_params(kind, params)
+        if self.store.get_run(run_id) is None:
+            raise SpecError(f"run {run_id} does not exist")
+        job_id = secrets.token_hex(8)
+        request = json.dumps(parsed.to_dict() if parsed is not None else {}, allow_nan=False)
+        self.store.submit_job({"id": job_id, "run_id": run_id, "kind": kind, "request": request})
+        if self._supervisor is not None:
+            self.ensure_worker()
+        return self.view(job_id)  # type: ignore[return-value]
+
+    def latest_task(self, run_id: str, kind: str) -> JobView | None:
+        """The newest job of ``kind`` on the run (running, queued or finished), or None."""
+        job = self.store.job_for_run(run_id, kind=kind)
+        return self.view(job["id"]) if job else None
+
     def view(self, job_id: str) -> JobView | None:
         """The job's current state, or None for an unknown id."""
         job = self.store.get_job(job_id)
         if job is None:
             return None
-        progress = None
-        if job.get("progress"):
-            try:
-                progress = EpochReport.from_dict(json.loads(job["progress"]))
-            except (ValueError, TypeError, KeyError):
-                progress = None
+        kind = job.get("kind") or "train"
+        progress: EpochReport | None = None
+        task: TaskProgress | None = None
+        result: dict[str, Any] | None = None
+        try:
+            if job.get("progress"):
+                raw = json.loads(job["progress"])
+                if kind == "train":
+                    progress = EpochReport.from_dict(raw)
+                else:
+                    task = TaskProgress.from_dict(raw)
+            if job.get("result"):
+                loaded = json.loads(job["result"])
+                result = loaded if isinstance(loaded, dict) else None
+        except (ValueError, TypeError, KeyError):
+            pass  # a garbled progress or result row shows as none, never as a crash
         return JobView(
             job_id=job_id,
             run_id=job["run_id"],
             status=job["status"],
-            queue_position=self.store.queue_position(job_id),
+            queue_position=self.store.queue_position(job_id) if job["status"] == "queued" else None,
             progress=progress,
             run=get_run(self.store, job["run_id"]),
             error=job.get("error"),
             stop_requested=bool(job.get("stop_requested")),
+            kind=kind,
+            task=task,
+            result=result,
         )
 
     def view_for_run(self, run_id: str) -> JobView | None:

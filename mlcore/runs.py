@@ -95,6 +95,34 @@ def latest_completed(store: Store) -> RunRecord | None:
     return None
 
 
+def finished_runs(store: Store) -> list[RunRecord]:
+    """Runs that ended with a test accuracy and a saved model (completed or stopped), newest first.
+
+    These are the runs the Evaluate, Inference and Learn pages can work on.
+    """
+    out = []
+    for row in store.list_runs():
+        if row["status"] not in ("completed", "stopped"):
+            continue
+        run = _from_row(row)
+        if run is not None and run.test_accuracy is not None and run.model_path:
+            out.append(run)
+    return out
+
+
+def is_image_run(run: RunRecord) -> bool:
+    """Whether the run's inputs are images (2-D, pixels) rather than a table's rows."""
+    return len(run.input_shape) == 2 and not run.feature_names
+
+
+def image_scale(run: RunRecord) -> float:
+    """Full-scale pixel value of an image run's inputs: 255 for MNIST-style data, 16 for the
+    8×8 digits (runs saved before this was recorded are told apart by their shape)."""
+    if run.pixel_max:
+        return float(run.pixel_max)
+    return 16.0 if tuple(run.input_shape) == (8, 8) else 255.0
+
+
 def rename_run(store: Store, run_id: str, name: str) -> str:
     """Rename a run; returns the cleaned name. Raises ``SpecError`` for an empty name."""
     cleaned = clean_name(name)
@@ -106,18 +134,22 @@ def rename_run(store: Store, run_id: str, name: str) -> str:
 
 
 def delete_run(store: Store, run_id: str, *, home: Path) -> bool:
-    """Delete a finished run and its saved model file. False while it is queued or running."""
+    """Delete a finished run, its saved model and its evaluation file. False while it (or a job on
+    it) is queued or running."""
     run = get_run(store, run_id)
     if run is None or not store.delete_run(run_id):
         return False
+    models = (home / "models").resolve()
+    files = [models / f"{run_id}.eval.npz"]
     if run.model_path:
         path = (home / run.model_path).resolve()
-        models = (home / "models").resolve()
         if path.parent == models and path.suffix == ".keras":
-            try:
-                path.unlink(missing_ok=True)
-            except OSError:
-                pass  # the run is gone; a model file that cannot be removed is only disk space
+            files.append(path)
+    for path in files:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass  # the run is gone; a file that cannot be removed is only disk space
     return True
 
 

@@ -25,6 +25,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mlcore.errors import SpecError
+from mlcore.tasks import InferenceProfile, LearningCurve, RepeatResult
+
 SCHEMA_VERSION = 1
 
 RunStatus = Literal["queued", "running", "completed", "stopped", "failed", "interrupted"]
@@ -48,10 +51,6 @@ _MAX_LAYERS = 8
 _MAX_UNITS = 4096
 _MAX_EPOCHS = 500
 _MAX_BATCH = 8192
-
-
-class SpecError(ValueError):
-    """A model specification or training request is invalid; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -309,7 +308,9 @@ class RunRecord:
     dataset_fingerprint: str | None = None
     split_seed: int = 0
     class_names: tuple[str, ...] = ()
+    feature_names: tuple[str, ...] = ()
     input_shape: tuple[int, ...] = ()
+    pixel_max: float | None = None
     n_train: int | None = None
     n_val: int | None = None
     n_test: int | None = None
@@ -340,6 +341,10 @@ class RunRecord:
     history: tuple[EpochRecord, ...] = ()
     model_path: str | None = None
     versions: dict[str, str] = field(default_factory=dict)
+    # measured after training, by jobs on the finished run (see mlcore.tasks)
+    inference: InferenceProfile | None = None
+    learning_curve: LearningCurve | None = None
+    repeat: RepeatResult | None = None
 
     @property
     def model(self) -> str:
@@ -354,11 +359,15 @@ class RunRecord:
         d = dataclasses.asdict(self)
         d["request"] = self.request.to_dict()
         d["class_names"] = list(self.class_names)
+        d["feature_names"] = list(self.feature_names)
         d["input_shape"] = list(self.input_shape)
         d["confusion_matrix"] = (
             [list(row) for row in self.confusion_matrix] if self.confusion_matrix else None
         )
         d["history"] = [h.to_dict() for h in self.history]
+        for name in ("inference", "learning_curve", "repeat"):
+            value = getattr(self, name)
+            d[name] = value.to_dict() if value is not None else None
         return d
 
     def to_json(self, *, indent: int | None = None) -> str:
@@ -373,11 +382,19 @@ class RunRecord:
         values = {k: v for k, v in data.items() if k in known}
         values["request"] = TrainRequest.from_dict(data.get("request", {}))
         values["class_names"] = tuple(str(c) for c in data.get("class_names") or ())
+        values["feature_names"] = tuple(str(c) for c in data.get("feature_names") or ())
         values["input_shape"] = tuple(int(s) for s in data.get("input_shape") or ())
         cm = data.get("confusion_matrix")
         values["confusion_matrix"] = tuple(tuple(int(v) for v in r) for r in cm) if cm else None
         values["history"] = tuple(EpochRecord.from_dict(h) for h in data.get("history") or ())
         values["versions"] = dict(data.get("versions") or {})
+        for name, kind in (
+            ("inference", InferenceProfile),
+            ("learning_curve", LearningCurve),
+            ("repeat", RepeatResult),
+        ):
+            raw = data.get(name)
+            values[name] = kind.from_dict(raw) if isinstance(raw, dict) else None
         return cls(**values)
 
     @classmethod

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlcore.specs import EpochReport, RunRecord, SpecError, TrainRequest
+from mlcore.tasks import TaskProgress
 from store import Store, StoreError
 
 if TYPE_CHECKING:  # the engine imports Keras: never at import time of this module
@@ -122,7 +123,7 @@ class _Monitor:
         run_id: str | None = None,
         in_store: bool = True,
         stop_event: threading.Event | None = None,
-        on_report: Callable[[EpochReport], None] | None = None,
+        on_report: Callable[[Any], None] | None = None,
         parent_pid: int = 0,
     ) -> None:
         self.store = store
@@ -133,8 +134,8 @@ class _Monitor:
         self.in_store = in_store
         self.stop_event = stop_event or threading.Event()
         self._on_report = on_report
-        self._latest: EpochReport | None = None
-        self._sent: EpochReport | None = None
+        self._latest: EpochReport | TaskProgress | None = None
+        self._sent: EpochReport | TaskProgress | None = None
         self._pending: RunRecord | None = None
         self.last_record: RunRecord | None = None
         self._last_touch = time.monotonic()
@@ -142,7 +143,7 @@ class _Monitor:
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="job-monitor", daemon=True)
 
-    def publish(self, report: EpochReport) -> None:
+    def publish(self, report: EpochReport | TaskProgress) -> None:
         """Keep the latest report (called from the training thread; never blocks on I/O)."""
         with self._lock:
             self._latest = report
@@ -217,7 +218,10 @@ class _Monitor:
 
 
 class Engine:
-    """The loaded engine of one worker: device choice and peak probes, measured once."""
+    """The loaded engine of one worker: device choice and peak probes, measured once; the
+    latest built-in dataset; the models the quick lane predicts with (a few, newest kept)."""
+
+    MODEL_CACHE = 4
 
     def __init__(self, home: Path) -> None:
         # Imported here: this is the moment the worker process takes on TensorFlow.
@@ -227,6 +231,43 @@ class Engine:
         self._devices = devices
         self._peaks: dict[str, Any] = {}
         self._datasets: dict[str, Dataset] = {}
+        self._models: dict[tuple[str, float], Any] = {}
+        self._models_lock = threading.Lock()
+
+    def model_path(self, run: RunRecord) -> Path:
+        """The run's model file; only a file directly under ``home/models`` is accepted."""
+        if not run.model_path:
+            raise SpecError("this run has no saved model (it did not finish); train it again")
+        path = (self.home / run.model_path).resolve()
+        if path.parent != (self.home / "models").resolve() or path.suffix != ".keras":
+            raise SpecError("this run's model path is not a Moatlab model file")
+        return path
+
+    def load_model(self, run: RunRecord, *, cached: bool = False) -> Any:
+        """The run's model, loaded in Keras' safe mode; ``cached`` shares one copy (quick lane)."""
+        from mlcore.engine.inference import load_model
+
+        path = self.model_path(run)
+        if not cached:
+            return load_model(path)
+        key = (str(path), path.stat().st_mtime if path.exists() else 0.0)
+        with self._models_lock:
+            model = self._models.pop(key, None)
+            if model is None:
+                model = load_model(path)
+            self._models[key] = model  # most recently used last
+            while len(self._models) > self.MODEL_CACHE:
+                self._models.pop(next(iter(self._models)))
+            return model
+
+    def devices(self, *, force_cpu: bool) -> list[Any]:
+        """The CPU, then the first GPU when one is visible (and not ``force_cpu``)."""
+        cpu = self._devices.choose_device(force_cpu=True)
+        gpu = self._devices.choose_device(force_cpu=force_cpu)
+        return [cpu] + ([gpu] if gpu.kind == "gpu" else [])
+
+    def train_device(self, *, force_cpu: bool) -> Any:
+        return self._devices.choose_device(force_cpu=force_cpu)
 
     def dataset(self, request: TrainRequest) -> Dataset:
         """Load the request's data; built-in datasets are loaded once per worker and reused
@@ -338,6 +379,219 @@ def execute_job(
     return record
 
 
+def execute_task(
+    store: Store,
+    engine: Engine,
+    job: dict[str, Any],
+    *,
+    stop_event: threading.Event | None = None,
+    on_progress: Callable[[TaskProgress], None] | None = None,
+    in_store: bool = True,
+    parent_pid: int = 0,
+) -> tuple[str, dict[str, Any] | None, str | None]:
+    """Run one claimed job that is not a training run (see :mod:`mlcore.tasks`) and close it.
+
+    Returns ``(status, result, error)``: ``completed`` with the result, ``stopped`` (a sweep
+    stopped after some fractions still returns and stores them), or ``failed`` with a
+    one-line reason. The result is stored in the job row and, for ``bench`` / ``sweep`` /
+    ``repeat``, in the run's record (``inference`` / ``learning_curve`` / ``repeat``) in the same
+    transaction. A :class:`~store.StoreError` while closing propagates after retries.
+    """
+    from mlcore.datasets import DatasetError
+    from mlcore.engine.inference import Stopped
+    from mlcore.runs import get_run
+    from mlcore.tasks import parse_params
+
+    job_id, run_id, kind = job["id"], job["run_id"], job["kind"]
+    monitor = _Monitor(
+        store,
+        job_id,
+        run_id=run_id,
+        in_store=in_store,
+        stop_event=stop_event,
+        on_report=on_progress,
+        parent_pid=parent_pid,
+    )
+    monitor.start()
+    status, result, error, fields = "failed", None, None, None
+    try:
+        try:
+            run = get_run(store, run_id)
+            if run is None:
+                raise SpecError("the run was deleted before this job started")
+            params = parse_params(kind, json.loads(job["request"] or "{}"))
+            result, fields = _TASKS[kind](engine, run, params, monitor)
+            status = "completed"
+            if kind == "sweep" and result is not None and not result.get("complete", True):
+                status = "stopped"
+        except Stopped:
+            status, error = "stopped", "stopped before any result was measured"
+        except (DatasetError, SpecError) as exc:
+            error = str(exc)
+        except MemoryError:
+            error = "out of memory: choose smaller batch sizes or fewer samples"
+        except StoreError as exc:
+            error = f"the run store failed during the job: {exc}"
+        except Exception as exc:  # anything else from Keras/TF ends this job, not the worker
+            log.error("job %s (%s) failed:\n%s", job_id, kind, traceback.format_exc())
+            error = one_line_error(exc)
+    finally:
+        monitor.close()
+        if kind != "predict":  # the quick lane must not clear state a long job is using
+            _release_engine_memory()
+    if monitor.orphaned and status != "completed":
+        status, error = "interrupted", _INTERRUPTED_REASON
+    _finish_task(store, job_id, run_id, status=status, result=result, error=error, fields=fields)
+    return status, result, error
+
+
+def _task_evaluate(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, None]:
+    from mlcore.datasets import request_split
+    from mlcore.engine.train import predict_proba
+    from mlcore.evaluation import build_evaluation, evaluation_path, save_evaluation
+
+    t0 = time.perf_counter()
+    monitor.publish(TaskProgress(0, 2, "loading the model and the data", 0.0))
+    model = engine.load_model(run)
+    data = engine.dataset(run.request)
+    _check_same_data(run, data)
+    split = request_split(data.y, run.request)
+    monitor.publish(TaskProgress(1, 2, "predicting the test split", time.perf_counter() - t0))
+    probs = predict_proba(model, data.x[split.test])
+    path = evaluation_path(engine.home, run.id)
+    save_evaluation(
+        path,
+        build_evaluation(
+            run.id,
+            data.class_names,
+            data.y[split.test],
+            probs,
+            data.x[split.test],
+            pixel_max=data.pixel_max,
+            feature_names=data.feature_names,
+        ),
+    )
+    monitor.publish(TaskProgress(2, 2, "done", time.perf_counter() - t0))
+    return {"evaluation": path.relative_to(engine.home).as_posix()}, None
+
+
+def _check_same_data(run: RunRecord, data: Dataset) -> None:
+    if run.dataset_fingerprint and data.fingerprint != run.dataset_fingerprint:
+        raise SpecError(
+            f"the data of {run.dataset} changed since this run trained (fingerprint "
+            f"{data.fingerprint} ≠ {run.dataset_fingerprint}); its test split would differ"
+        )
+
+
+def _task_bench(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, dict]:
+    from mlcore.datasets import request_split
+    from mlcore.engine.inference import benchmark
+
+    monitor.publish(TaskProgress(0, 1, "loading the model and the data", 0.0))
+    model = engine.load_model(run)
+    data = engine.dataset(run.request)
+    _check_same_data(run, data)
+    split = request_split(data.y, run.request)
+    profile = benchmark(
+        model,
+        data.x[split.test],
+        data.y[split.test],
+        devices=engine.devices(force_cpu=run.request.force_cpu),
+        params=params,
+        calibration=data.x[split.train],
+        on_progress=monitor.publish,
+        stop_event=monitor.stop_event,
+    )
+    value = profile.to_dict()
+    return value, {"inference": value}
+
+
+def _task_sweep(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, dict]:
+    from mlcore.engine.experiments import sweep
+
+    data = engine.dataset(run.request)
+    _check_same_data(run, data)
+    curve = sweep(
+        run.request,
+        data,
+        params,
+        device=engine.train_device(force_cpu=run.request.force_cpu),
+        on_progress=monitor.publish,
+        stop_event=monitor.stop_event,
+    )
+    value = curve.to_dict()
+    return value, {"learning_curve": value}
+
+
+def _task_repeat(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, dict]:
+    from mlcore.engine.experiments import repeat
+
+    data = engine.dataset(run.request)
+    _check_same_data(run, data)
+    result = repeat(
+        run.request,
+        data,
+        params,
+        device=engine.train_device(force_cpu=run.request.force_cpu),
+        on_progress=monitor.publish,
+        stop_event=monitor.stop_event,
+    )
+    value = result.to_dict()
+    return value, {"repeat": value}
+
+
+def _task_predict(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, None]:
+    import numpy as np
+
+    from mlcore.engine.inference import predict_top
+
+    size = int(np.prod(run.input_shape)) if run.input_shape else 0
+    if not size or any(len(row) != size for row in params.inputs):
+        raise SpecError(f"this model takes {size} values per input (shape {run.input_shape})")
+    x = np.asarray(params.inputs, dtype=np.float32).reshape((-1, *run.input_shape))
+    model = engine.load_model(run, cached=True)
+    t0 = time.perf_counter()
+    predictions = predict_top(model, x, top_k=params.top_k)
+    return {
+        "predictions": [p.to_dict() for p in predictions],
+        "class_names": list(run.class_names),
+        "latency_ms": (time.perf_counter() - t0) * 1000.0,
+    }, None
+
+
+_TASKS: dict[str, Callable[[Engine, RunRecord, Any, _Monitor], tuple[Any, Any]]] = {
+    "evaluate": _task_evaluate,
+    "bench": _task_bench,
+    "sweep": _task_sweep,
+    "repeat": _task_repeat,
+    "predict": _task_predict,
+}
+
+
+def _finish_task(
+    store: Store,
+    job_id: str,
+    run_id: str,
+    *,
+    status: str,
+    result: dict[str, Any] | None,
+    error: str | None,
+    fields: dict[str, Any] | None,
+) -> None:
+    text = json.dumps(result, allow_nan=False, ensure_ascii=False) if result is not None else None
+    for attempt in range(FINISH_RETRIES):
+        try:
+            store.finish_task(
+                job_id, status=status, result=text, error=error, run_id=run_id, run_fields=fields
+            )
+            return
+        except StoreError as exc:
+            if attempt == FINISH_RETRIES - 1:
+                raise
+            log.warning("closing job %s failed (%s); retrying", job_id, exc)
+            time.sleep(2.0)
+
+
 def one_line_error(exc: BaseException, *, limit: int = 300) -> str:
     """``<Type>: <first line of the message>``, at most ``limit`` characters of message."""
     text = str(exc).strip()
@@ -383,6 +637,38 @@ def _failed(store: Store, latest: RunRecord, error: str, t0: float) -> RunRecord
         error=error,
         finished_at=now_iso(),
         wall_seconds=time.perf_counter() - t0,
+    )
+
+
+def run_task_foreground(
+    store: Store,
+    home: Path,
+    run_id: str,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    *,
+    stop_event: threading.Event | None = None,
+    on_progress: Callable[[TaskProgress], None] | None = None,
+    engine: Engine | None = None,
+) -> tuple[str, dict[str, Any] | None, str | None]:
+    """Run a task on a finished run in this process (the command line), without a ``jobs`` row.
+
+    Same code path as the worker (:func:`execute_task`): the result is stored with the run
+    exactly as a queued job's would be. Returns ``(status, result, error)``.
+    """
+    import secrets
+
+    from mlcore.tasks import parse_params
+
+    parsed = parse_params(kind, params)  # SpecError before anything runs
+    job = {
+        "id": "fg-" + secrets.token_hex(6),
+        "run_id": run_id,
+        "kind": kind,
+        "request": json.dumps(parsed.to_dict() if parsed is not None else {}),
+    }
+    return execute_task(
+        store, engine or Engine(home), job, stop_event=stop_event, on_progress=on_progress, in_store=False
     )
 
 
@@ -462,6 +748,9 @@ def main(db_url: str, home: str, parent_pid: int, *, log_path: str | None = None
         log.error("worker could not start:\n%s", traceback.format_exc())
         raise SystemExit(3) from None
     log.info("worker %s ready", wid)
+    threading.Thread(
+        target=_serve_quick_lane, args=(store, engine, wid, parent_pid), name="quick-lane", daemon=True
+    ).start()
     last_sweep = time.monotonic()
     while True:
         if (parent_pid and not pid_alive(parent_pid)) or (parent_pid and os.getppid() != parent_pid):
@@ -478,8 +767,34 @@ def main(db_url: str, home: str, parent_pid: int, *, log_path: str | None = None
         if job is None:
             time.sleep(POLL_SECONDS)
             continue
-        log.info("job %s (run %s) starts", job["id"], job["run_id"])
+        log.info("job %s (%s, run %s) starts", job["id"], job["kind"], job["run_id"])
         try:
-            execute_job(store, engine, job, parent_pid=parent_pid)
+            if job["kind"] == "train":
+                execute_job(store, engine, job, parent_pid=parent_pid)
+            else:
+                execute_task(store, engine, job, parent_pid=parent_pid)
         except StoreError as exc:
             log.error("job %s: its final record could not be written: %s", job["id"], exc)
+
+
+#: Quick jobs (a drawn digit) one worker serves at once beside its long job.
+QUICK_PARALLEL = 2
+
+
+def _serve_quick_lane(store: Store, engine: Engine, wid: str, parent_pid: int) -> None:
+    """Serve quick jobs (``predict``) beside the long job, so a prediction never waits for training."""
+    while True:
+        try:
+            job = store.claim_job(wid, quick=True, max_running=QUICK_PARALLEL)
+        except StoreError as exc:
+            log.warning("store unavailable (quick lane): %s", exc)
+            job = None
+        if job is None:
+            time.sleep(0.1)
+            continue
+        try:
+            execute_task(store, engine, job, parent_pid=parent_pid)
+        except StoreError as exc:
+            log.error("quick job %s could not be closed: %s", job["id"], exc)
+        except Exception:  # the lane must survive anything a single prediction throws
+            log.error("quick job %s crashed:\n%s", job["id"], traceback.format_exc())

@@ -10,6 +10,8 @@ seconds (floats, for ordering and heartbeats).
 """
 
 from store.db import (
+    QUICK_KINDS,
+    TRAIN_KIND,
     Store,
     StoreError,
     default_home,
@@ -17,4 +19,4 @@ from store.db import (
     redact_url,
 )
 
-__all__ = ["Store", "StoreError", "default_home", "default_url", "redact_url"]
+__all__ = ["QUICK_KINDS", "TRAIN_KIND", "Store", "StoreError", "default_home", "default_url", "redact_url"]

@@ -14,8 +14,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _CLAIM_LOCK_KEY = 7_261_001  # PostgreSQL advisory lock that serialises job claims
+
+#: Job kinds a worker serves in its quick lane, beside the long job it may be running (a drawn
+#: digit must not wait behind a training run). Every other kind runs one at a time.
+QUICK_KINDS: tuple[str, ...] = ("predict",)
+#: The kind whose job owns its run: only its outcome sets the run's status.
+TRAIN_KIND = "train"
 
 metadata = sa.MetaData()
 
@@ -56,6 +62,7 @@ jobs_table = sa.Table(
     sa.Column("stop_requested", sa.Boolean, nullable=False, default=False),
     sa.Column("progress", sa.Text),
     sa.Column("error", sa.Text),
+    sa.Column("result", sa.Text),
     sa.Index("ix_jobs_status_created", "status", "created_at"),
     sa.Index("ix_jobs_run", "run_id"),
 )
@@ -156,8 +163,20 @@ class Store:
                         f"the database was written by a newer Moatlab (schema {row[0]}); "
                         "upgrade Moatlab or point MOATLAB_HOME / DATABASE_URL elsewhere"
                     )
+                elif int(row[0]) < SCHEMA_VERSION:
+                    self._migrate(conn, int(row[0]))
         except SQLAlchemyError as exc:
             raise StoreError(self._explain(exc)) from exc
+
+    def _migrate(self, conn: Connection, version: int) -> None:
+        """Bring a database written by an older Moatlab up to :data:`SCHEMA_VERSION` (additive)."""
+        if version < 2:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("jobs")}
+            if "result" not in columns:
+                conn.execute(sa.text("ALTER TABLE jobs ADD COLUMN result TEXT"))
+        conn.execute(
+            meta_table.update().where(meta_table.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
+        )
 
     def _explain(self, exc: Exception) -> str:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -191,6 +210,34 @@ class Store:
             conn.execute(
                 jobs_table.insert().values(created_at=now, status="queued", stop_requested=False, **job_row)
             )
+
+    def submit_job(self, job_row: dict[str, Any]) -> None:
+        """Queue a job on an existing run (id, run_id, kind, request)."""
+        with self._tx() as conn:
+            conn.execute(
+                jobs_table.insert().values(
+                    created_at=time.time(), status="queued", stop_requested=False, **job_row
+                )
+            )
+
+    def patch_run_record(self, run_id: str, **fields: Any) -> bool:
+        """Set top-level fields of a run's record JSON (the others are kept), atomically.
+
+        False when the run does not exist.
+        """
+        with self._tx() as conn:
+            return self._patch_record(conn, run_id, fields)
+
+    def _patch_record(self, conn: Connection, run_id: str, fields: dict[str, Any]) -> bool:
+        row = conn.execute(sa.select(runs_table.c.record).where(runs_table.c.id == run_id)).first()
+        if row is None:
+            return False
+        conn.execute(
+            runs_table.update()
+            .where(runs_table.c.id == run_id)
+            .values(record=_json_patch(row[0], **fields), updated_at=time.time())
+        )
+        return True
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         with self._tx() as conn:
@@ -229,10 +276,18 @@ class Store:
             return True
 
     def delete_run(self, run_id: str) -> bool:
-        """Delete a finished run and its jobs. Refuses (False) while the run is queued or running."""
+        """Delete a finished run and its jobs. Refuses (False) while the run is queued or running,
+        or while any job on it (an inference benchmark, a sweep) is."""
         with self._tx() as conn:
             row = conn.execute(sa.select(runs_table.c.status).where(runs_table.c.id == run_id)).first()
             if row is None or row[0] in ("queued", "running"):
+                return False
+            busy = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(jobs_table)
+                .where(jobs_table.c.run_id == run_id, jobs_table.c.status.in_(("queued", "running")))
+            ).scalar_one()
+            if busy:
                 return False
             conn.execute(jobs_table.delete().where(jobs_table.c.run_id == run_id))
             conn.execute(runs_table.delete().where(runs_table.c.id == run_id))
@@ -244,43 +299,48 @@ class Store:
             row = conn.execute(sa.select(jobs_table).where(jobs_table.c.id == job_id)).mappings().first()
         return dict(row) if row else None
 
-    def job_for_run(self, run_id: str) -> dict[str, Any] | None:
+    def job_for_run(self, run_id: str, *, kind: str = TRAIN_KIND) -> dict[str, Any] | None:
+        """The newest job of ``kind`` on the run, or None."""
         with self._tx() as conn:
             row = (
                 conn.execute(
                     sa.select(jobs_table)
-                    .where(jobs_table.c.run_id == run_id)
-                    .order_by(jobs_table.c.created_at.desc())
+                    .where(jobs_table.c.run_id == run_id, jobs_table.c.kind == kind)
+                    .order_by(jobs_table.c.created_at.desc(), jobs_table.c.id.desc())
                 )
                 .mappings()
                 .first()
             )
         return dict(row) if row else None
 
-    def active_jobs(self) -> list[dict[str, Any]]:
-        """Queued and running jobs, oldest first."""
+    def active_jobs(self, *, include_quick: bool = False) -> list[dict[str, Any]]:
+        """Queued and running jobs, oldest first (quick-lane jobs only when asked)."""
+        query = sa.select(jobs_table).where(jobs_table.c.status.in_(("queued", "running")))
+        if not include_quick:
+            query = query.where(jobs_table.c.kind.not_in(QUICK_KINDS))
         with self._tx() as conn:
-            rows = conn.execute(
-                sa.select(jobs_table)
-                .where(jobs_table.c.status.in_(("queued", "running")))
-                .order_by(jobs_table.c.created_at, jobs_table.c.id)
-            ).mappings()
+            rows = conn.execute(query.order_by(jobs_table.c.created_at, jobs_table.c.id)).mappings()
             return [dict(r) for r in rows]
 
     def queue_position(self, job_id: str) -> int | None:
-        """1 for the next job to start, 2 behind it, …; None unless the job is queued."""
+        """1 for the next job to start in its lane, 2 behind it, …; None unless the job is queued."""
         with self._tx() as conn:
             job = conn.execute(
-                sa.select(jobs_table.c.status, jobs_table.c.created_at, jobs_table.c.id).where(
-                    jobs_table.c.id == job_id
-                )
+                sa.select(
+                    jobs_table.c.status, jobs_table.c.created_at, jobs_table.c.id, jobs_table.c.kind
+                ).where(jobs_table.c.id == job_id)
             ).first()
             if job is None or job.status != "queued":
                 return None
+            lane = (
+                jobs_table.c.kind.in_(QUICK_KINDS)
+                if job.kind in QUICK_KINDS
+                else jobs_table.c.kind.not_in(QUICK_KINDS)
+            )
             ahead = conn.execute(
                 sa.select(sa.func.count())
                 .select_from(jobs_table)
-                .where(jobs_table.c.status == "queued")
+                .where(jobs_table.c.status == "queued", lane)
                 .where(
                     sa.or_(
                         jobs_table.c.created_at < job.created_at,
@@ -290,26 +350,33 @@ class Store:
             ).scalar_one()
             return int(ahead) + 1
 
-    def claim_job(self, worker_id: str, *, max_running: int = 1) -> dict[str, Any] | None:
-        """Atomically move the oldest queued job to ``running`` for ``worker_id``.
+    def claim_job(
+        self, worker_id: str, *, max_running: int = 1, quick: bool = False
+    ) -> dict[str, Any] | None:
+        """Atomically move the oldest queued job of a lane to ``running`` for ``worker_id``.
 
-        Returns the claimed job row, or None when the queue is empty or ``max_running`` jobs
-        already run. Serialised across processes (SQLite ``BEGIN IMMEDIATE``, PostgreSQL an
-        advisory transaction lock), so each job is claimed exactly once.
+        The long lane (``quick=False``) serves every kind but :data:`QUICK_KINDS`; the quick
+        lane only those. Returns the claimed job row, or None when the lane's queue is empty or
+        ``max_running`` of its jobs already run. Serialised across processes (SQLite
+        ``BEGIN IMMEDIATE``, PostgreSQL an advisory transaction lock), so each job is claimed
+        exactly once. Claiming a ``train`` job also marks its run ``running``.
         """
         now = time.time()
+        lane = jobs_table.c.kind.in_(QUICK_KINDS) if quick else jobs_table.c.kind.not_in(QUICK_KINDS)
         with self._tx() as conn:
             if self.is_postgres:
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CLAIM_LOCK_KEY})
             running = conn.execute(
-                sa.select(sa.func.count()).select_from(jobs_table).where(jobs_table.c.status == "running")
+                sa.select(sa.func.count())
+                .select_from(jobs_table)
+                .where(jobs_table.c.status == "running", lane)
             ).scalar_one()
             if running >= max_running:
                 return None
             job = (
                 conn.execute(
                     sa.select(jobs_table)
-                    .where(jobs_table.c.status == "queued")
+                    .where(jobs_table.c.status == "queued", lane)
                     .order_by(jobs_table.c.created_at, jobs_table.c.id)
                     .limit(1)
                 )
@@ -325,7 +392,8 @@ class Store:
             )
             if result.rowcount != 1:
                 return None
-            self._set_run_status(conn, job["run_id"], "running", started_at=_iso(now))
+            if job["kind"] == TRAIN_KIND:
+                self._set_run_status(conn, job["run_id"], "running", started_at=_iso(now))
             claimed = dict(job)
             claimed.update(status="running", worker_id=worker_id, claimed_at=now, heartbeat_at=now)
             return claimed
@@ -367,7 +435,9 @@ class Store:
         now = time.time()
         with self._tx() as conn:
             job = conn.execute(
-                sa.select(jobs_table.c.status, jobs_table.c.run_id).where(jobs_table.c.id == job_id)
+                sa.select(jobs_table.c.status, jobs_table.c.run_id, jobs_table.c.kind).where(
+                    jobs_table.c.id == job_id
+                )
             ).first()
             if job is None:
                 return None
@@ -380,7 +450,8 @@ class Store:
                     .values(status="stopped", stop_requested=True, finished_at=now)
                 )
                 if result.rowcount == 1:
-                    self._set_run_status(conn, job.run_id, "stopped", finished_at=_iso(now))
+                    if job.kind == TRAIN_KIND:
+                        self._set_run_status(conn, job.run_id, "stopped", finished_at=_iso(now))
                     return "stopped"
                 job = conn.execute(
                     sa.select(jobs_table.c.status, jobs_table.c.run_id).where(jobs_table.c.id == job_id)
@@ -417,6 +488,28 @@ class Store:
                 .values(status=status, finished_at=now, error=error)
             )
 
+    def finish_task(
+        self,
+        job_id: str,
+        *,
+        status: str,
+        result: str | None = None,
+        error: str | None = None,
+        run_id: str | None = None,
+        run_fields: dict[str, Any] | None = None,
+    ) -> None:
+        """Close a job that is not a training run, with its result JSON; when ``run_fields`` is
+        given, set those fields of run ``run_id``'s record in the same transaction."""
+        now = time.time()
+        with self._tx() as conn:
+            if run_id is not None and run_fields:
+                self._patch_record(conn, run_id, run_fields)
+            conn.execute(
+                jobs_table.update()
+                .where(jobs_table.c.id == job_id)
+                .values(status=status, finished_at=now, error=error, result=result)
+            )
+
     def fail_running(
         self, *, status: str, reason: str, worker_id: str | None = None, stale_before: float | None = None
     ) -> list[str]:
@@ -425,7 +518,9 @@ class Store:
         """
         now = time.time()
         with self._tx() as conn:
-            query = sa.select(jobs_table.c.id, jobs_table.c.run_id).where(jobs_table.c.status == "running")
+            query = sa.select(jobs_table.c.id, jobs_table.c.run_id, jobs_table.c.kind).where(
+                jobs_table.c.status == "running"
+            )
             if worker_id is not None:
                 query = query.where(jobs_table.c.worker_id == worker_id)
             if stale_before is not None:
@@ -435,13 +530,14 @@ class Store:
             if worker_id is None and stale_before is None:
                 return []
             rows = conn.execute(query).all()
-            for job_id, run_id in rows:
+            for job_id, run_id, kind in rows:
                 conn.execute(
                     jobs_table.update()
                     .where(jobs_table.c.id == job_id)
                     .values(status=status, finished_at=now, error=reason)
                 )
-                self._set_run_status(conn, run_id, status, error=reason, finished_at=_iso(now))
+                if kind == TRAIN_KIND:  # a failed benchmark or sweep leaves its run as it was
+                    self._set_run_status(conn, run_id, status, error=reason, finished_at=_iso(now))
             return [r[0] for r in rows]
 
     def running_worker_ids(self) -> list[str]:

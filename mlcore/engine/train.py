@@ -23,6 +23,7 @@ from mlcore import metrics
 from mlcore.datasets import Dataset, request_split
 from mlcore.engine.devices import Device, PeakProbe, compute_dtype
 from mlcore.engine.model import build_model, trainable_params
+from mlcore.evaluation import build_evaluation, evaluation_path, save_evaluation
 from mlcore.hardware import EnergyMeter, MemorySampler
 from mlcore.specs import EpochRecord, EpochReport, RunRecord, TrainRequest
 
@@ -196,7 +197,7 @@ def _save_atomically(model: keras.Model, path: Path) -> None:
             tmp.unlink()
 
 
-def _mixed_policy(device: Device, wanted: bool) -> str | None:
+def mixed_policy(device: Device, wanted: bool) -> str | None:
     dtype = compute_dtype(device, mixed_precision=wanted)
     return None if dtype == "float32" else f"mixed_{dtype}"
 
@@ -262,7 +263,7 @@ def _train_measured(
     x_te, y_te = data.x[split.test], data.y[split.test]
     n_train = len(y_tr)
     steps = int(np.ceil(n_train / spec.batch_size))
-    policy = _mixed_policy(ctx.device, request.mixed_precision)
+    policy = mixed_policy(ctx.device, request.mixed_precision)
     forward_flops = flops_mod.flops_per_sample(spec, data.input_shape, data.n_classes)
 
     base = RunRecord(
@@ -276,7 +277,9 @@ def _train_measured(
         dataset_fingerprint=data.fingerprint,
         split_seed=request.split_seed,
         class_names=data.class_names,
+        feature_names=data.feature_names,
         input_shape=data.input_shape,
+        pixel_max=data.pixel_max,
         n_train=n_train,
         n_val=len(y_va),
         n_test=len(y_te),
@@ -349,6 +352,18 @@ def _train_measured(
     test_loss = float(-np.mean(np.log(np.clip(probs[np.arange(len(y_te)), y_te], eps, 1.0))))
     model_path = ctx.home / "models" / f"{ctx.run_id}.keras"
     _save_atomically(model, model_path)
+    save_evaluation(
+        evaluation_path(ctx.home, ctx.run_id),
+        build_evaluation(
+            ctx.run_id,
+            data.class_names,
+            y_te,
+            probs,
+            x_te,
+            pixel_max=data.pixel_max,
+            feature_names=data.feature_names,
+        ),
+    )
 
     samples = callback.samples_seen
     sps = samples / train_seconds if train_seconds > 0 else None

@@ -13,7 +13,14 @@ from store import Store
 from tests.app.conftest import ReplayWorker, make_app, seed_runs
 from ui.summary import short_id
 
-PAGES = ("app_pages/overview.py", "app_pages/train.py", "app_pages/runs.py")
+PAGES = (
+    "app_pages/overview.py",
+    "app_pages/train.py",
+    "app_pages/evaluate.py",
+    "app_pages/inference.py",
+    "app_pages/learn.py",
+    "app_pages/runs.py",
+)
 
 
 def _no_errors(at) -> None:

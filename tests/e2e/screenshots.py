@@ -8,7 +8,11 @@ Train page, and writes:
 * ``train-summary.png``: the measured summary of the first run;
 * ``overview.png``: Overview with the latest run;
 * ``runs-compare.png``: Runs with two rows selected and their comparison (``runs.png`` when the
-  rows cannot be selected).
+  rows cannot be selected);
+* ``evaluate.png``: Evaluate on the newest run (confusion matrix, per-class table);
+* ``inference.png``: Inference after a benchmark (headline numbers, latency and throughput);
+* ``try-it.png``: a "7" drawn on the canvas and the model's answer;
+* ``learn.png``: Learn, gradient descent on the loss surface.
 
 Not a test (pytest does not collect it); it takes about a minute.
 """
@@ -82,6 +86,57 @@ def select_rows(page: Any, rows: list[int]) -> None:
         time.sleep(1.0)
 
 
+def draw_seven(page: Any) -> None:
+    """Draw a 7 on the Try-it canvas: a top bar, then a diagonal down to the bottom."""
+    canvas = page.locator(".st-key-digit_canvas canvas.upper-canvas")
+    canvas.wait_for()
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    points = [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]
+    xy = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in points]
+    page.mouse.move(*xy[0])
+    page.mouse.down()
+    for x, y in xy[1:]:
+        page.mouse.move(x, y, steps=12)
+    page.mouse.up()
+
+
+def model_demos(page: Any, server: AppServer, out: Path, written: list[str]) -> None:
+    """Evaluate, Inference (benchmark, then a drawn digit) and Learn screenshots."""
+    page.goto(server.url + "/evaluate")
+    page.get_by_role("heading", name="Evaluate").first.wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    _settle(page, 2.0)
+    page.screenshot(path=str(out / "evaluate.png"))
+    written.append("evaluate.png")
+
+    page.goto(server.url + "/inference")
+    page.locator(".st-key-bench_start button").click()
+    page.locator("[data-testid='stMetricLabel']", has_text="Compiled vs model.predict").wait_for(
+        timeout=240_000
+    )
+    _settle(page, 2.0)
+    page.get_by_role("heading", name="Latency and throughput").scroll_into_view_if_needed()
+    page.screenshot(path=str(out / "inference.png"))
+    written.append("inference.png")
+    page.get_by_role("heading", name="Try it").wait_for()
+    _settle(page, 2.0)
+    draw_seven(page)
+    page.get_by_text(re.compile(r"The model says")).wait_for(timeout=60_000)
+    _settle(page, 1.5)
+    page.get_by_role("heading", name="Try it").scroll_into_view_if_needed()
+    page.screenshot(path=str(out / "try-it.png"))
+    written.append("try-it.png")
+
+    page.goto(server.url + "/learn")
+    page.get_by_role("heading", name="Learn").first.wait_for()
+    _settle(page)
+    page.get_by_role("tab").nth(1).click()
+    _settle(page, 2.0)
+    page.screenshot(path=str(out / "learn.png"))
+    written.append("learn.png")
+
+
 def main(out_dir: str | None = None) -> int:
     missing = chromium_missing()
     if missing:
@@ -132,6 +187,7 @@ def main(out_dir: str | None = None) -> int:
             page.locator(".st-key-runs_table").scroll_into_view_if_needed()
             page.screenshot(path=str(out / "runs-compare.png"))
             written.append("runs-compare.png")
+        model_demos(page, server, out, written)
     finally:
         browser.close()
         server.stop()

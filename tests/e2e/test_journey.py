@@ -230,7 +230,15 @@ def test_unknown_job_and_run_links_explain_themselves(app_server: AppServer, pag
 
 @pytest.mark.parametrize(
     ("path", "heading"),
-    [("/", "Moatlab"), ("/train", "Train"), ("/runs", "Runs"), ("/overview?lang=zh", None)],
+    [
+        ("/", "Moatlab"),
+        ("/train", "Train"),
+        ("/evaluate", "Evaluate"),
+        ("/inference", "Inference"),
+        ("/learn", "Learn"),
+        ("/runs", "Runs"),
+        ("/overview?lang=zh", None),
+    ],
 )
 def test_every_page_renders_without_traceback(
     app_server: AppServer, page: Any, path: str, heading: str | None

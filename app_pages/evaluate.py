@@ -1,0 +1,40 @@
+"""Evaluate: where a run errs on its test split, and a metrics calculator from four counts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mlcore.evaluation import EvaluationError, evaluation_path
+from ui.evaluate_view import load_analysis, render_analysis, render_calculator
+from ui.experiments_view import render_experiments
+from ui.i18n import t
+from ui.run_picker import pick_run
+from ui.state import home
+from ui.task_view import task_panel
+from ui.widgets import escape_md
+
+st.title(t("evaluate.title"))
+st.caption(t("evaluate.lead"))
+
+run = pick_run()
+if run is None:
+    # The calculator needs no run: it works from typed counts.
+    st.subheader(t("evaluate.tab_calculator"))
+    render_calculator()
+    st.stop()
+
+errors_tab, curve_tab, calculator_tab = st.tabs(
+    [t("evaluate.tab_errors"), t("evaluate.tab_curve"), t("evaluate.tab_calculator")]
+)
+with errors_tab:
+    try:
+        analysis = load_analysis(evaluation_path(home(), run.id))
+    except EvaluationError as exc:
+        st.info(t("evaluate.missing", reason=escape_md(str(exc))), icon=":material/info:")
+        task_panel(run, "evaluate", start_label=t("evaluate.compute"), key="evaluate_task")
+    else:
+        render_analysis(run, analysis)
+with curve_tab:
+    render_experiments(run)
+with calculator_tab:
+    render_calculator()

@@ -1,0 +1,219 @@
+"""Experiments on a finished run's spec: the learning-curve sweep and the seed repeat.
+
+Both re-train the run's :class:`~mlcore.specs.ModelSpec` on the run's own split (same data,
+fractions and split seed) and score on its test split, so their accuracies compare with the
+run's. Seed ``k`` (0-based) trains with ``spec.seed + k`` and, in the sweep, draws its
+training subset with seed ``k`` too: the spread covers both weight initialisation and which
+samples were drawn. Seed 0 of a repeat reproduces the run's own initialisation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+
+import keras
+import numpy as np
+
+from mlcore.datasets import Dataset, request_split, subsample_stratified
+from mlcore.engine.devices import Device
+from mlcore.engine.inference import Stopped
+from mlcore.engine.model import build_model
+from mlcore.engine.train import mixed_policy, predict_proba
+from mlcore.specs import TrainRequest
+from mlcore.tasks import (
+    CurvePoint,
+    LearningCurve,
+    RepeatParams,
+    RepeatResult,
+    SweepParams,
+    TaskProgress,
+    sample_std,
+)
+
+ProgressFn = Callable[[TaskProgress], None]
+
+
+class _StopOnEvent(keras.callbacks.Callback):
+    def __init__(self, stop_event: threading.Event | None) -> None:
+        super().__init__()
+        self._event = stop_event
+        self.stopped = False
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self._event is not None and self._event.is_set():
+            self.stopped = True
+            self._model.stop_training = True
+
+
+@dataclasses.dataclass(frozen=True)
+class FitScore:
+    """One training of the experiment: test accuracy, fit seconds, training samples per second."""
+
+    accuracy: float
+    train_seconds: float
+    samples_per_second: float
+    n_train: int
+
+
+def fit_and_score(
+    request: TrainRequest,
+    data: Dataset,
+    train_idx: np.ndarray,
+    *,
+    seed: int,
+    device: Device,
+    stop_event: threading.Event | None = None,
+) -> FitScore:
+    """Train ``request.spec`` (with ``seed``) on ``train_idx`` and score on the request's test split.
+
+    Raises :class:`~mlcore.engine.inference.Stopped` when ``stop_event`` is set meanwhile.
+    """
+    spec = dataclasses.replace(request.spec, seed=seed)
+    split = request_split(data.y, request)
+    x_tr, y_tr = data.x[train_idx], data.y[train_idx]
+    steps = int(np.ceil(len(y_tr) / spec.batch_size))
+    stopper = _StopOnEvent(stop_event)
+    callbacks: list[keras.callbacks.Callback] = [stopper]
+    validation = None
+    if spec.early_stopping_patience > 0:
+        validation = (data.x[split.val], data.y[split.val])
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=spec.early_stopping_patience, restore_best_weights=True
+            )
+        )
+    policy = mixed_policy(device, request.mixed_precision)
+    previous = keras.mixed_precision.global_policy().name
+    try:
+        if policy:
+            keras.mixed_precision.set_global_policy(policy)
+        with keras.device(device.name):
+            model = build_model(
+                spec,
+                input_shape=data.input_shape,
+                n_classes=data.n_classes,
+                pixel_max=data.pixel_max,
+                x_train=x_tr if data.pixel_max is None else None,
+                steps_per_epoch=steps,
+            )
+            t0 = time.perf_counter()
+            history = model.fit(
+                x_tr,
+                y_tr,
+                batch_size=spec.batch_size,
+                epochs=spec.epochs,
+                validation_data=validation,
+                shuffle=True,
+                callbacks=callbacks,
+                verbose=0,
+            )
+            seconds = time.perf_counter() - t0
+            if stopper.stopped:
+                raise Stopped
+            probs = predict_proba(model, data.x[split.test])
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+    epochs_run = len(history.history.get("loss", [])) or spec.epochs
+    accuracy = float((probs.argmax(axis=1) == data.y[split.test]).mean())
+    return FitScore(accuracy, seconds, len(y_tr) * epochs_run / seconds if seconds > 0 else 0.0, len(y_tr))
+
+
+def _progress(on_progress: ProgressFn | None, t0: float, step: int, steps: int, message: str) -> None:
+    if on_progress is None:
+        return
+    elapsed = time.perf_counter() - t0
+    eta = elapsed / step * (steps - step) if step else None
+    on_progress(TaskProgress(step, steps, message, elapsed, eta))
+
+
+def sweep(
+    request: TrainRequest,
+    data: Dataset,
+    params: SweepParams,
+    *,
+    device: Device,
+    on_progress: ProgressFn | None = None,
+    stop_event: threading.Event | None = None,
+) -> LearningCurve:
+    """Accuracy against training-set size: every fraction × every seed, smallest fraction first.
+
+    A stop keeps the fractions finished so far (``complete=False``); with none finished it
+    raises :class:`~mlcore.engine.inference.Stopped`.
+    """
+    t0 = time.perf_counter()
+    train_idx = request_split(data.y, request).train
+    steps = len(params.fractions) * params.seeds
+    points: list[CurvePoint] = []
+    step = 0
+    try:
+        for fraction in params.fractions:
+            scores = []
+            for k in range(params.seeds):
+                subset = subsample_stratified(data.y, train_idx, fraction, seed=k)
+                message = f"{fraction:.0%} of the data ({len(subset):,} samples), seed {k + 1}"
+                _progress(on_progress, t0, step, steps, message)
+                scores.append(
+                    fit_and_score(
+                        request,
+                        data,
+                        subset,
+                        seed=request.spec.seed + k,
+                        device=device,
+                        stop_event=stop_event,
+                    )
+                )
+                step += 1
+            accs = tuple(s.accuracy for s in scores)
+            points.append(
+                CurvePoint(
+                    fraction=fraction,
+                    n_train=scores[0].n_train,
+                    accuracy_mean=float(np.mean(accs)),
+                    accuracy_std=sample_std(accs),
+                    train_seconds=float(np.mean([s.train_seconds for s in scores])),
+                    seeds=len(scores),
+                    accuracies=accs,
+                )
+            )
+    except Stopped:
+        if not points:
+            raise
+    _progress(on_progress, t0, step, steps, "done")
+    return LearningCurve(
+        measured_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        points=tuple(points),
+        epochs=request.spec.epochs,
+        complete=len(points) == len(params.fractions),
+    )
+
+
+def repeat(
+    request: TrainRequest,
+    data: Dataset,
+    params: RepeatParams,
+    *,
+    device: Device,
+    on_progress: ProgressFn | None = None,
+    stop_event: threading.Event | None = None,
+) -> RepeatResult:
+    """Re-train the full training split with ``params.seeds`` seeds; raises
+    :class:`~mlcore.engine.inference.Stopped` on a stop (a spread needs every seed)."""
+    t0 = time.perf_counter()
+    train_idx = request_split(data.y, request).train
+    seeds = tuple(request.spec.seed + k for k in range(params.seeds))
+    results = []
+    for k, seed in enumerate(seeds):
+        _progress(on_progress, t0, k, len(seeds), f"seed {k + 1} of {len(seeds)}")
+        results.append(
+            fit_and_score(request, data, train_idx, seed=seed, device=device, stop_event=stop_event)
+        )
+    _progress(on_progress, t0, len(seeds), len(seeds), "done")
+    return RepeatResult(
+        measured_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        seeds=seeds,
+        accuracies=tuple(r.accuracy for r in results),
+        samples_per_second=tuple(r.samples_per_second for r in results),
+    )

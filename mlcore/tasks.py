@@ -1,0 +1,406 @@
+"""Jobs on a finished run besides training, and what they measure (client side, no TensorFlow).
+
+Kinds (the ``jobs.kind`` column):
+
+* ``evaluate``: write the run's test-set evaluation file (see :mod:`mlcore.evaluation`).
+* ``bench``: the **inference profile**: latency percentiles and throughput per device, batch
+  size and path; stored with the run (``RunRecord.inference``); the economics read it.
+* ``sweep``: the **learning curve**: the same spec trained on fractions of the training split
+  with several seeds; stored as ``RunRecord.learning_curve``.
+* ``repeat``: the run's spec re-trained with N seeds: the spread of accuracy and throughput
+  (``RunRecord.repeat``), the measured uncertainty later used in Monte Carlo.
+* ``predict``: class probabilities for a few inputs (a drawn digit); served in the worker's quick
+  lane so it never waits behind a training run; its result lives only in the job row.
+
+Conventions: latencies are milliseconds of wall time per call (one call = one batch);
+``samples_per_second`` = batch size ÷ mean call latency; model sizes are bytes; accuracies are
+fractions 0–1; ``train_seconds`` is the wall time of ``fit``. Every parameter and result is a
+frozen dataclass that round-trips through JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from mlcore.errors import SpecError
+
+TASK_KINDS: tuple[str, ...] = ("evaluate", "bench", "sweep", "repeat", "predict")
+#: Inference paths: Keras' compiled predict step called directly, ``model.predict`` per call,
+#: and the full-integer TFLite model.
+PATHS: tuple[str, ...] = ("compiled", "predict", "int8")
+DEFAULT_BATCH_SIZES: tuple[int, ...] = (1, 8, 32, 128, 1024)
+DEFAULT_FRACTIONS: tuple[float, ...] = (0.1, 0.2, 0.4, 0.7, 1.0)
+MAX_PREDICT_INPUTS = 64
+
+
+def _from(cls: type, data: dict[str, Any]) -> Any:
+    known = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in (data or {}).items() if k in known})
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    """Live progress of a task: ``step`` of ``steps`` done, what runs now, time so far and left."""
+
+    step: int
+    steps: int
+    message: str
+    elapsed_seconds: float
+    eta_seconds: float | None = None
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.step / self.steps) if self.steps > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TaskProgress:
+        return _from(cls, data)
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True)
+class BenchParams:
+    """What to benchmark: batch sizes (1–4096), whether to include ``model.predict`` and int8,
+    and the minimum measured calls and seconds per (device, path, batch) cell."""
+
+    batch_sizes: tuple[int, ...] = DEFAULT_BATCH_SIZES
+    include_predict: bool = True
+    include_int8: bool = True
+    min_calls: int = 20
+    min_seconds: float = 0.4
+
+    def __post_init__(self) -> None:
+        sizes = tuple(sorted({int(b) for b in self.batch_sizes}))
+        object.__setattr__(self, "batch_sizes", sizes)
+        if not sizes or sizes[0] < 1 or sizes[-1] > 4096:
+            raise SpecError("batch sizes must be between 1 and 4096")
+        if not 3 <= self.min_calls <= 10_000:
+            raise SpecError("calls per measurement must be 3 to 10,000")
+        if not 0.0 <= self.min_seconds <= 60.0:
+            raise SpecError("seconds per measurement must be 0 to 60")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["batch_sizes"] = list(self.batch_sizes)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BenchParams:
+        return _from(cls, data)
+
+
+@dataclass(frozen=True)
+class SweepParams:
+    """Fractions of the training split (0 < f ≤ 1) and seeds per fraction (2–10)."""
+
+    fractions: tuple[float, ...] = DEFAULT_FRACTIONS
+    seeds: int = 2
+
+    def __post_init__(self) -> None:
+        fr = tuple(sorted({round(float(f), 6) for f in self.fractions}))
+        object.__setattr__(self, "fractions", fr)
+        if len(fr) < 2 or fr[0] <= 0.0 or fr[-1] > 1.0:
+            raise SpecError("give at least 2 distinct fractions in (0, 1], e.g. 0.1,0.25,0.5,1")
+        if len(fr) > 12:
+            raise SpecError("at most 12 fractions")
+        if not 2 <= int(self.seeds) <= 10:
+            raise SpecError("seeds per fraction must be 2 to 10 (a spread needs at least 2)")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["fractions"] = list(self.fractions)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SweepParams:
+        return _from(cls, data)
+
+
+@dataclass(frozen=True)
+class RepeatParams:
+    """How many seeds to re-train the run's spec with (2–20)."""
+
+    seeds: int = 3
+
+    def __post_init__(self) -> None:
+        if not 2 <= int(self.seeds) <= 20:
+            raise SpecError("repeat with 2 to 20 seeds")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RepeatParams:
+        return _from(cls, data)
+
+
+@dataclass(frozen=True)
+class PredictParams:
+    """Raw inputs to classify: a list of samples, each a flat list of feature values as stored
+    (pixels 0–255 for MNIST, 0–16 for digits, the CSV's numbers), and how many classes to return."""
+
+    inputs: tuple[tuple[float, ...], ...]
+    top_k: int = 3
+
+    def __post_init__(self) -> None:
+        rows = tuple(tuple(float(v) for v in row) for row in self.inputs)
+        object.__setattr__(self, "inputs", rows)
+        if not rows or len(rows) > MAX_PREDICT_INPUTS:
+            raise SpecError(f"give 1 to {MAX_PREDICT_INPUTS} inputs")
+        if len({len(r) for r in rows}) != 1:
+            raise SpecError("every input needs the same number of values")
+        if not all(math.isfinite(v) for r in rows for v in r):
+            raise SpecError("inputs must be finite numbers")
+        if not 1 <= self.top_k <= 100:
+            raise SpecError("top-k must be 1 to 100")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"inputs": [list(r) for r in self.inputs], "top_k": self.top_k}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PredictParams:
+        return _from(cls, data)
+
+
+PARAMS: dict[str, type] = {
+    "evaluate": type(None),
+    "bench": BenchParams,
+    "sweep": SweepParams,
+    "repeat": RepeatParams,
+    "predict": PredictParams,
+}
+
+
+def parse_params(kind: str, data: dict[str, Any] | None) -> Any:
+    """The parameters object of a task kind from its JSON (None for ``evaluate``).
+
+    >>> parse_params("sweep", {"fractions": [1, 0.5], "seeds": 2}).fractions
+    (0.5, 1.0)
+    """
+    if kind not in PARAMS:
+        raise SpecError(f"unknown task {kind!r}; choose one of {', '.join(TASK_KINDS)}")
+    cls = PARAMS[kind]
+    if cls is type(None):
+        return None
+    try:
+        return cls.from_dict(data or {})
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, SpecError):
+            raise
+        raise SpecError(f"bad {kind} parameters: {exc}") from exc
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class InferenceRow:
+    """One measured cell of the inference profile.
+
+    ``model_bytes``: for ``compiled``/``predict`` the float weights in memory (parameters ×
+    bytes per value); for ``int8`` the TFLite flatbuffer on disk. ``accuracy`` is the test
+    accuracy of the model this path runs (the same for both float paths).
+    """
+
+    device: str
+    device_kind: str
+    path: str
+    batch_size: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+    samples_per_second: float
+    calls: int
+    model_bytes: int
+    quantized: bool
+    accuracy: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InferenceRow:
+        return _from(cls, data)
+
+
+@dataclass(frozen=True)
+class InferenceProfile:
+    """Every measured cell, when and how; ``notes`` say what was skipped and why."""
+
+    measured_at: str
+    rows: tuple[InferenceRow, ...]
+    backend: str
+    notes: tuple[str, ...] = ()
+    float_accuracy: float | None = None
+    int8_accuracy: float | None = None
+
+    def best(self, *, path: str | None = None, device_kind: str | None = None) -> InferenceRow | None:
+        """The row with the highest throughput among those matching ``path`` / ``device_kind``."""
+        rows = [
+            r
+            for r in self.rows
+            if (path is None or r.path == path) and (device_kind is None or r.device_kind == device_kind)
+        ]
+        return max(rows, key=lambda r: r.samples_per_second) if rows else None
+
+    def row(self, *, path: str, batch_size: int, device_kind: str = "cpu") -> InferenceRow | None:
+        for r in self.rows:
+            if r.path == path and r.batch_size == batch_size and r.device_kind == device_kind:
+                return r
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "measured_at": self.measured_at,
+            "rows": [r.to_dict() for r in self.rows],
+            "backend": self.backend,
+            "notes": list(self.notes),
+            "float_accuracy": self.float_accuracy,
+            "int8_accuracy": self.int8_accuracy,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InferenceProfile:
+        values = dict(data)
+        values["rows"] = tuple(InferenceRow.from_dict(r) for r in data.get("rows") or ())
+        values["notes"] = tuple(str(n) for n in data.get("notes") or ())
+        return _from(cls, values)
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """Accuracy at one training-set size: mean and sample standard deviation over seeds."""
+
+    fraction: float
+    n_train: int
+    accuracy_mean: float
+    accuracy_std: float
+    train_seconds: float
+    seeds: int
+    accuracies: tuple[float, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["accuracies"] = list(self.accuracies)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CurvePoint:
+        values = dict(data)
+        values["accuracies"] = tuple(float(a) for a in data.get("accuracies") or ())
+        return _from(cls, values)
+
+
+@dataclass(frozen=True)
+class LearningCurve:
+    """Sweep result: one point per fraction, smallest first; ``complete`` is False when stopped."""
+
+    measured_at: str
+    points: tuple[CurvePoint, ...]
+    epochs: int
+    complete: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "measured_at": self.measured_at,
+            "points": [p.to_dict() for p in self.points],
+            "epochs": self.epochs,
+            "complete": self.complete,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LearningCurve:
+        values = dict(data)
+        values["points"] = tuple(CurvePoint.from_dict(p) for p in data.get("points") or ())
+        return _from(cls, values)
+
+
+@dataclass(frozen=True)
+class RepeatResult:
+    """Spread over seeds of test accuracy and training throughput (samples/s)."""
+
+    measured_at: str
+    seeds: tuple[int, ...]
+    accuracies: tuple[float, ...]
+    samples_per_second: tuple[float, ...]
+
+    @property
+    def accuracy_mean(self) -> float:
+        return _mean(self.accuracies)
+
+    @property
+    def accuracy_std(self) -> float:
+        return sample_std(self.accuracies)
+
+    @property
+    def throughput_mean(self) -> float:
+        return _mean(self.samples_per_second)
+
+    @property
+    def throughput_std(self) -> float:
+        return sample_std(self.samples_per_second)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "measured_at": self.measured_at,
+            "seeds": list(self.seeds),
+            "accuracies": list(self.accuracies),
+            "samples_per_second": list(self.samples_per_second),
+            "accuracy_mean": self.accuracy_mean,
+            "accuracy_std": self.accuracy_std,
+            "throughput_mean": self.throughput_mean,
+            "throughput_std": self.throughput_std,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RepeatResult:
+        return cls(
+            measured_at=str(data.get("measured_at", "")),
+            seeds=tuple(int(s) for s in data.get("seeds") or ()),
+            accuracies=tuple(float(a) for a in data.get("accuracies") or ()),
+            samples_per_second=tuple(float(a) for a in data.get("samples_per_second") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Top-k classes of one input: indices into the run's classes and their probabilities."""
+
+    classes: tuple[int, ...]
+    probabilities: tuple[float, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"classes": list(self.classes), "probabilities": list(self.probabilities)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Prediction:
+        return cls(
+            tuple(int(c) for c in data.get("classes") or ()),
+            tuple(float(p) for p in data.get("probabilities") or ()),
+        )
+
+
+def _mean(values: tuple[float, ...]) -> float:
+    return sum(values) / len(values) if values else float("nan")
+
+
+def sample_std(values: tuple[float, ...] | list[float]) -> float:
+    """Sample standard deviation (n − 1 in the denominator); 0 for fewer than 2 values.
+
+    >>> round(sample_std([1.0, 2.0, 3.0]), 6)
+    1.0
+    """
+    n = len(values)
+    if n < 2:
+        return 0.0
+    m = sum(values) / n
+    return math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1))
