@@ -85,4 +85,5 @@ else:
             for v in active:
                 label = t(f"status.{v.status}")
                 pos = f" · #{v.queue_position}" if v.queue_position else ""
-                st.markdown(f"- {label}{pos} — {escape_md(v.run.name if v.run else v.run_id)}")
+                kind = t(f"job.kind.{v.kind}")
+                st.markdown(f"- {label}{pos} — {kind}: {escape_md(v.run.name if v.run else v.run_id)}")

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from mlcore.errors import SpecError
-from mlcore.runs import get_run, image_scale, is_image_run
+from mlcore.runs import feature_labels, get_run, image_scale, is_image_run
 from mlcore.specs import RunRecord
 from mlcore.tasks import DEFAULT_BATCH_SIZES, MAX_PREDICT_INPUTS, TaskProgress, parse_params
 from store import Store, StoreError, default_home
@@ -145,10 +145,12 @@ def csv_inputs(run: RunRecord, path: Path) -> list[list[float]]:
     """Rows of a CSV with the run's feature columns (others, like the label, are ignored)."""
     import pandas as pd
 
-    if is_image_run(run) or not run.feature_names:
+    if is_image_run(run):
         raise SpecError(f"run {run.id} was trained on images ({run.dataset}); use --image")
     if not path.is_file():
         raise SpecError(f"{path} does not exist")
+    if not run.feature_names:  # saved before feature names were kept: columns in training order
+        return _positional_rows(path, len(feature_labels(run)))
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -167,6 +169,28 @@ def csv_inputs(run: RunRecord, path: Path) -> list[list[float]]:
         if not all(np.isfinite(values)):
             raise SpecError(f"{path.name} line {i}: features must be finite")
         rows.append(values)
+    return rows
+
+
+def _positional_rows(path: Path, width: int) -> list[list[float]]:
+    """Rows of a CSV whose first ``width`` columns are the features in training order."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise SpecError(f"{path.name} is not a readable CSV ({type(exc).__name__})") from exc
+    if frame.shape[1] < width or frame.empty or len(frame) > MAX_PREDICT_INPUTS:
+        raise SpecError(
+            f"this run predates named features: give {path.name} its {width} feature columns first, "
+            f"in training order, and 1 to {MAX_PREDICT_INPUTS} rows"
+        )
+    rows = []
+    for i, (_, row) in enumerate(frame.iloc[:, :width].iterrows(), start=2):
+        try:
+            rows.append([float(v) for v in row])
+        except ValueError:
+            raise SpecError(f"{path.name} line {i}: every feature must be a number") from None
     return rows
 
 

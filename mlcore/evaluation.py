@@ -137,8 +137,11 @@ def save_evaluation(path: Path, ev: Evaluation) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def load_evaluation(path: Path) -> Evaluation:
-    """Read an evaluation file. Raises :class:`EvaluationError` when it is missing or damaged."""
+def load_evaluation(path: Path, *, run_id: str | None = None) -> Evaluation:
+    """Read an evaluation file (of run ``run_id`` when given).
+
+    Raises :class:`EvaluationError` when it is missing, damaged, inconsistent or another run's.
+    """
     if not Path(path).is_file():
         raise EvaluationError("this run has no saved evaluation yet")
     try:
@@ -154,10 +157,28 @@ def load_evaluation(path: Path) -> Evaluation:
                 pixel_max=None if np.isnan(pixel_max) else pixel_max,
                 feature_names=tuple(str(c) for c in data["feature_names"]),
             )
-    except (OSError, ValueError, KeyError, EOFError) as exc:
+    except Exception as exc:  # a damaged zip or array raises many types (BadZipFile, zlib.error, …)
         raise EvaluationError(
             f"the saved evaluation cannot be read ({type(exc).__name__}); compute it again"
         ) from exc
-    if ev.probs.ndim != 2 or ev.probs.shape != (len(ev.y_true), len(ev.class_names)):
-        raise EvaluationError("the saved evaluation does not match its run; compute it again")
+    _check_consistent(ev, run_id)
     return ev
+
+
+def _check_consistent(ev: Evaluation, run_id: str | None) -> None:
+    """Refuse an evaluation whose arrays disagree with each other or with its run."""
+    n, k = len(ev.y_true), len(ev.class_names)
+    problems = [
+        (run_id is not None and ev.run_id != run_id, "it belongs to another run"),
+        (ev.probs.ndim != 2 or ev.probs.shape != (n, k), "its probabilities do not match its labels"),
+        (n > 0 and (ev.y_true.min() < 0 or ev.y_true.max() >= k), "a label is outside the classes"),
+        (len(ev.kept) != len(ev.x_kept), "its kept samples do not match their features"),
+        (
+            len(ev.kept) > 0 and (ev.kept.min() < 0 or ev.kept.max() >= n),
+            "a kept sample is outside the test split",
+        ),
+        (not np.isfinite(ev.probs).all(), "it holds non-finite probabilities"),
+    ]
+    for bad, why in problems:
+        if bad:
+            raise EvaluationError(f"the saved evaluation does not fit this run ({why}); compute it again")

@@ -54,6 +54,8 @@ def describe_exit(code: int | None) -> str:
 QUICK_DEATH_SECONDS = 20.0
 #: The supervisor sweeps jobs of dead processes every this many seconds.
 SWEEP_TICKS = 10
+#: Finished prediction jobs are deleted after this many seconds.
+PREDICTION_KEEP_SECONDS = 3600.0
 
 
 @contextlib.contextmanager
@@ -254,6 +256,8 @@ class JobManager:
         job_id = secrets.token_hex(8)
         request = json.dumps(parsed.to_dict() if parsed is not None else {}, allow_nan=False)
         self.store.submit_job({"id": job_id, "run_id": run_id, "kind": kind, "request": request})
+        if kind == "predict":  # every drawn digit is a job: forget answers older than an hour
+            self.store.prune_jobs("predict", finished_before=time.time() - PREDICTION_KEEP_SECONDS)
         if self._supervisor is not None:
             self.ensure_worker()
         return self.view(job_id)  # type: ignore[return-value]

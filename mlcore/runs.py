@@ -110,9 +110,33 @@ def finished_runs(store: Store) -> list[RunRecord]:
     return out
 
 
+def model_file(home: Path, run: RunRecord) -> Path | None:
+    """The run's saved ``.keras`` file, or None when its recorded path is missing or points
+    anywhere but directly under ``home/models`` (a tampered record never reaches other files)."""
+    if not run.model_path:
+        return None
+    path = (Path(home) / run.model_path).resolve()
+    if path.parent != (Path(home) / "models").resolve() or path.suffix != ".keras":
+        return None
+    return path
+
+
 def is_image_run(run: RunRecord) -> bool:
     """Whether the run's inputs are images (2-D, pixels) rather than a table's rows."""
     return len(run.input_shape) == 2 and not run.feature_names
+
+
+def feature_labels(run: RunRecord) -> list[str]:
+    """The run's feature column names; ``x1 … xd`` for table runs saved before names were kept.
+
+    >>> from mlcore.specs import TrainRequest
+    >>> feature_labels(RunRecord("r", "r", "", "completed", TrainRequest(), input_shape=(3,)))
+    ['x1', 'x2', 'x3']
+    """
+    if run.feature_names:
+        return list(run.feature_names)
+    width = int(run.input_shape[0]) if len(run.input_shape) == 1 else 0
+    return [f"x{i}" for i in range(1, width + 1)]
 
 
 def image_scale(run: RunRecord) -> float:
@@ -140,11 +164,11 @@ def delete_run(store: Store, run_id: str, *, home: Path) -> bool:
     if run is None or not store.delete_run(run_id):
         return False
     models = (home / "models").resolve()
-    files = [models / f"{run_id}.eval.npz"]
-    if run.model_path:
-        path = (home / run.model_path).resolve()
-        if path.parent == models and path.suffix == ".keras":
-            files.append(path)
+    evaluation = (models / f"{run_id}.eval.npz").resolve()
+    files = [evaluation] if evaluation.parent == models else []
+    saved = model_file(home, run)
+    if saved is not None:
+        files.append(saved)
     for path in files:
         try:
             path.unlink(missing_ok=True)

@@ -34,6 +34,8 @@ PATHS: tuple[str, ...] = ("compiled", "predict", "int8")
 DEFAULT_BATCH_SIZES: tuple[int, ...] = (1, 8, 32, 128, 1024)
 DEFAULT_FRACTIONS: tuple[float, ...] = (0.1, 0.2, 0.4, 0.7, 1.0)
 MAX_PREDICT_INPUTS = 64
+#: Largest magnitude a 32-bit float holds: inputs beyond it would become infinite in the model.
+FLOAT32_MAX = 3.4028234663852886e38
 
 
 def _from(cls: type, data: dict[str, Any]) -> Any:
@@ -157,8 +159,10 @@ class PredictParams:
             raise SpecError(f"give 1 to {MAX_PREDICT_INPUTS} inputs")
         if len({len(r) for r in rows}) != 1:
             raise SpecError("every input needs the same number of values")
-        if not all(math.isfinite(v) for r in rows for v in r):
-            raise SpecError("inputs must be finite numbers")
+        if not rows[0]:
+            raise SpecError("an input needs at least one value")
+        if not all(math.isfinite(v) and abs(v) <= FLOAT32_MAX for r in rows for v in r):
+            raise SpecError("inputs must be finite numbers within ±3.4e38 (32-bit floats)")
         if not 1 <= self.top_k <= 100:
             raise SpecError("top-k must be 1 to 100")
 

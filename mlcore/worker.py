@@ -233,13 +233,18 @@ class Engine:
         self._datasets: dict[str, Dataset] = {}
         self._models: dict[tuple[str, float], Any] = {}
         self._models_lock = threading.Lock()
+        #: Held by quick-lane predictions and while Keras' global state is cleared between long
+        #: jobs, so a prediction never runs while the session is being reset.
+        self.session_lock = threading.Lock()
 
     def model_path(self, run: RunRecord) -> Path:
         """The run's model file; only a file directly under ``home/models`` is accepted."""
+        from mlcore.runs import model_file
+
         if not run.model_path:
             raise SpecError("this run has no saved model (it did not finish); train it again")
-        path = (self.home / run.model_path).resolve()
-        if path.parent != (self.home / "models").resolve() or path.suffix != ".keras":
+        path = model_file(self.home, run)
+        if path is None:
             raise SpecError("this run's model path is not a Moatlab model file")
         return path
 
@@ -260,10 +265,10 @@ class Engine:
                 self._models.pop(next(iter(self._models)))
             return model
 
-    def devices(self, *, force_cpu: bool) -> list[Any]:
-        """The CPU, then the first GPU when one is visible (and not ``force_cpu``)."""
+    def devices(self) -> list[Any]:
+        """Every device to measure: the CPU, then the first GPU when one is visible."""
         cpu = self._devices.choose_device(force_cpu=True)
-        gpu = self._devices.choose_device(force_cpu=force_cpu)
+        gpu = self._devices.choose_device(force_cpu=False)
         return [cpu] + ([gpu] if gpu.kind == "gpu" else [])
 
     def train_device(self, *, force_cpu: bool) -> Any:
@@ -370,7 +375,8 @@ def execute_job(
             error = one_line_error(exc)
     finally:
         monitor.close()  # first: saves the last finished epoch before a failed record is built
-        _release_engine_memory()
+        with engine.session_lock:
+            _release_engine_memory()
     if record is None:
         record = _failed(store, monitor.last_record or base, error or "unknown error", t0)
     if monitor.orphaned:
@@ -420,7 +426,11 @@ def execute_task(
             if run is None:
                 raise SpecError("the run was deleted before this job started")
             params = parse_params(kind, json.loads(job["request"] or "{}"))
-            result, fields = _TASKS[kind](engine, run, params, monitor)
+            if kind == "predict":
+                with engine.session_lock:
+                    result, fields = _TASKS[kind](engine, run, params, monitor)
+            else:
+                result, fields = _TASKS[kind](engine, run, params, monitor)
             status = "completed"
             if kind == "sweep" and result is not None and not result.get("complete", True):
                 status = "stopped"
@@ -438,7 +448,8 @@ def execute_task(
     finally:
         monitor.close()
         if kind != "predict":  # the quick lane must not clear state a long job is using
-            _release_engine_memory()
+            with engine.session_lock:
+                _release_engine_memory()
     if monitor.orphaned and status != "completed":
         status, error = "interrupted", _INTERRUPTED_REASON
     _finish_task(store, job_id, run_id, status=status, result=result, error=error, fields=fields)
@@ -484,11 +495,15 @@ def _check_same_data(run: RunRecord, data: Dataset) -> None:
 
 
 def _task_bench(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, dict]:
+    import keras
+
     from mlcore.datasets import request_split
     from mlcore.engine.inference import benchmark
 
     monitor.publish(TaskProgress(0, 1, "loading the model and the data", 0.0))
-    model = engine.load_model(run)
+    devices = engine.devices()
+    with keras.device(devices[0].name):  # the CPU's own copy: CPU rows never include transfers
+        model = engine.load_model(run)
     data = engine.dataset(run.request)
     _check_same_data(run, data)
     split = request_split(data.y, run.request)
@@ -496,7 +511,8 @@ def _task_bench(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) 
         model,
         data.x[split.test],
         data.y[split.test],
-        devices=engine.devices(force_cpu=run.request.force_cpu),
+        devices=devices,
+        load_on=lambda _device: engine.load_model(run),
         params=params,
         calibration=data.x[split.train],
         on_progress=monitor.publish,
@@ -520,6 +536,9 @@ def _task_sweep(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) 
         stop_event=monitor.stop_event,
     )
     value = curve.to_dict()
+    previous = run.learning_curve
+    if not curve.complete and previous is not None and previous.complete:
+        return value, None  # a stopped re-run keeps the complete curve; its points stay in the job
     return value, {"learning_curve": value}
 
 
@@ -552,6 +571,11 @@ def _task_predict(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor
     model = engine.load_model(run, cached=True)
     t0 = time.perf_counter()
     predictions = predict_top(model, x, top_k=params.top_k)
+    if not all(np.isfinite(p.probabilities).all() for p in predictions):
+        raise SpecError(
+            "the model gave no valid probabilities for this input: its values are far outside the "
+            "training data's range; enter values like the training data's"
+        )
     return {
         "predictions": [p.to_dict() for p in predictions],
         "class_names": list(run.class_names),
@@ -578,7 +602,14 @@ def _finish_task(
     error: str | None,
     fields: dict[str, Any] | None,
 ) -> None:
-    text = json.dumps(result, allow_nan=False, ensure_ascii=False) if result is not None else None
+    try:
+        text = json.dumps(result, allow_nan=False, ensure_ascii=False) if result is not None else None
+        if fields is not None:
+            json.dumps(fields, allow_nan=False)
+    except (TypeError, ValueError):
+        log.error("job %s: its result is not valid JSON (non-finite numbers)", job_id)
+        status, text, fields = "failed", None, None
+        error = "the job produced non-finite numbers (NaN or infinity); nothing was stored"
     for attempt in range(FINISH_RETRIES):
         try:
             store.finish_task(
@@ -775,6 +806,18 @@ def main(db_url: str, home: str, parent_pid: int, *, log_path: str | None = None
                 execute_task(store, engine, job, parent_pid=parent_pid)
         except StoreError as exc:
             log.error("job %s: its final record could not be written: %s", job["id"], exc)
+        except Exception as exc:  # never leave a job "running" behind a live worker
+            log.error("job %s crashed:\n%s", job["id"], traceback.format_exc())
+            if job["kind"] != "train":
+                _close_crashed(store, job, exc)
+
+
+def _close_crashed(store: Store, job: dict[str, Any], exc: BaseException) -> None:
+    """Mark a task whose handling itself crashed ``failed``, so it never stays ``running``."""
+    try:
+        store.finish_task(job["id"], status="failed", error=f"internal error: {one_line_error(exc)}")
+    except StoreError as err:
+        log.error("job %s could not be marked failed: %s", job["id"], err)
 
 
 #: Quick jobs (a drawn digit) one worker serves at once beside its long job.
@@ -796,5 +839,6 @@ def _serve_quick_lane(store: Store, engine: Engine, wid: str, parent_pid: int) -
             execute_task(store, engine, job, parent_pid=parent_pid)
         except StoreError as exc:
             log.error("quick job %s could not be closed: %s", job["id"], exc)
-        except Exception:  # the lane must survive anything a single prediction throws
+        except Exception as exc:  # the lane must survive anything a single prediction throws
             log.error("quick job %s crashed:\n%s", job["id"], traceback.format_exc())
+            _close_crashed(store, job, exc)

@@ -171,9 +171,12 @@ class Store:
     def _migrate(self, conn: Connection, version: int) -> None:
         """Bring a database written by an older Moatlab up to :data:`SCHEMA_VERSION` (additive)."""
         if version < 2:
-            columns = {c["name"] for c in sa.inspect(conn).get_columns("jobs")}
-            if "result" not in columns:
-                conn.execute(sa.text("ALTER TABLE jobs ADD COLUMN result TEXT"))
+            if self.is_postgres:  # replicas starting together: IF NOT EXISTS makes it idempotent
+                conn.execute(sa.text("ALTER TABLE jobs ADD COLUMN IF NOT EXISTS result TEXT"))
+            else:  # SQLite: BEGIN IMMEDIATE already serialises this check and the change
+                columns = {c["name"] for c in sa.inspect(conn).get_columns("jobs")}
+                if "result" not in columns:
+                    conn.execute(sa.text("ALTER TABLE jobs ADD COLUMN result TEXT"))
         conn.execute(
             meta_table.update().where(meta_table.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
         )
@@ -228,8 +231,15 @@ class Store:
         with self._tx() as conn:
             return self._patch_record(conn, run_id, fields)
 
+    def _record_for_update(self, conn: Connection, run_id: str) -> Any:
+        """The run's record row, locked until the transaction ends (PostgreSQL ``FOR UPDATE``;
+        SQLite's ``BEGIN IMMEDIATE`` already holds the write lock), so two read-modify-writes of
+        one record never lose each other's change."""
+        query = sa.select(runs_table.c.record).where(runs_table.c.id == run_id)
+        return conn.execute(query.with_for_update() if self.is_postgres else query).first()
+
     def _patch_record(self, conn: Connection, run_id: str, fields: dict[str, Any]) -> bool:
-        row = conn.execute(sa.select(runs_table.c.record).where(runs_table.c.id == run_id)).first()
+        row = self._record_for_update(conn, run_id)
         if row is None:
             return False
         conn.execute(
@@ -265,7 +275,7 @@ class Store:
     def rename_run(self, run_id: str, name: str) -> bool:
         """Set a run's name (column and record). False when the run does not exist."""
         with self._tx() as conn:
-            row = conn.execute(sa.select(runs_table.c.record).where(runs_table.c.id == run_id)).first()
+            row = self._record_for_update(conn, run_id)
             if row is None:
                 return False
             conn.execute(
@@ -399,7 +409,7 @@ class Store:
             return claimed
 
     def _set_run_status(self, conn: Connection, run_id: str, status: str, **record_changes: Any) -> None:
-        row = conn.execute(sa.select(runs_table.c.record).where(runs_table.c.id == run_id)).first()
+        row = self._record_for_update(conn, run_id)
         if row is None:
             return
         conn.execute(
@@ -539,6 +549,19 @@ class Store:
                 if kind == TRAIN_KIND:  # a failed benchmark or sweep leaves its run as it was
                     self._set_run_status(conn, run_id, status, error=reason, finished_at=_iso(now))
             return [r[0] for r in rows]
+
+    def prune_jobs(self, kind: str, *, finished_before: float) -> int:
+        """Delete finished jobs of ``kind`` that ended before ``finished_before`` (epoch seconds);
+        returns how many. Keeps the jobs table small where every drawn digit is a job."""
+        with self._tx() as conn:
+            result = conn.execute(
+                jobs_table.delete().where(
+                    jobs_table.c.kind == kind,
+                    jobs_table.c.status.not_in(("queued", "running")),
+                    jobs_table.c.finished_at < finished_before,
+                )
+            )
+            return int(result.rowcount or 0)
 
     def running_worker_ids(self) -> list[str]:
         with self._tx() as conn:

@@ -247,7 +247,12 @@ def class_frame(report: ClassReport, *, macro_label: str, weighted_label: str) -
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _analysis_of(path: str, mtime_ns: int, size: int) -> Analysis:
-    return analyse(load_evaluation(Path(path)))
+    return analyse(load_evaluation(Path(path), run_id=_run_of(Path(path))))
+
+
+def _run_of(path: Path) -> str:
+    """The run id an evaluation file is named after (``<run id>.eval.npz``)."""
+    return path.name.removesuffix(".eval.npz")
 
 
 def load_analysis(path: Path) -> Analysis:
@@ -256,7 +261,7 @@ def load_analysis(path: Path) -> Analysis:
     Raises :class:`mlcore.evaluation.EvaluationError` when the file is missing or damaged.
     """
     if not path.is_file():
-        return analyse(load_evaluation(path))  # raises with the reason
+        return analyse(load_evaluation(path, run_id=_run_of(path)))  # raises with the reason
     stat = path.stat()
     return _analysis_of(str(path), stat.st_mtime_ns, stat.st_size)
 

@@ -29,10 +29,10 @@ def curve_figure(curve: LearningCurve, *, title: str, x_title: str, y_title: str
             x=[p.n_train for p in pts],
             y=[100 * p.accuracy_mean for p in pts],
             error_y={"type": "data", "array": [100 * p.accuracy_std for p in pts], "thickness": 1.2},
-            customdata=[[p.seeds, p.train_seconds, 100 * p.fraction] for p in pts],
+            customdata=[[p.seeds, p.train_seconds, 100 * p.fraction, 100 * p.accuracy_std] for p in pts],
             mode="lines+markers",
             hovertemplate=(
-                "%{x:,} samples (%{customdata[2]:.0f} %) · %{y:.1f} % ± %{error_y.array:.1f}"
+                "%{x:,} samples (%{customdata[2]:.0f} %) · %{y:.1f} % ± %{customdata[3]:.1f}"
                 " · %{customdata[0]} seeds · %{customdata[1]:.2f} s<extra></extra>"
             ),
         )
@@ -123,7 +123,7 @@ def repeat_section(run: RunRecord) -> None:
     label = t("repeat.rerun") if run.repeat else t("repeat.start")
     task_panel(run, "repeat", params={"seeds": seeds}, start_label=label, key="repeat")
     rep = run.repeat
-    if rep is None:
+    if rep is None or not rep.accuracies:
         st.info(t("repeat.none_yet"), icon=":material/repeat:")
         return
     prov = Provenance("measured", f"{short_id(run.id)} · {rep.measured_at[:10]}")

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from mlcore.runs import model_file
 from mlcore.specs import RunRecord
 from mlcore.tasks import DEFAULT_BATCH_SIZES, InferenceProfile, InferenceRow
 from ui import format as fmt
@@ -155,12 +156,19 @@ def render_profile(run: RunRecord, profile: InferenceProfile) -> None:
     prov = Provenance("measured", f"{short_id(run.id)} · {profile.measured_at[:10]}")
     one = profile.row(path="compiled", batch_size=1)
     best = profile.best()
+    if one is None:
+        st.caption(t("inference.no_batch_one"))
     ratio = speedup(profile)
     int8 = profile.best(path="int8")
     cols = st.columns(4)
     with cols[0]:
         value = f"{one.p50_ms:.3g} / {one.p95_ms:.3g} ms" if one else "–"
-        metric(t("inference.m.latency"), value, prov, help=t("inference.help.latency"))
+        metric(
+            t("inference.m.latency", device=(one.device_kind if one else "cpu").upper()),
+            value,
+            prov,
+            help=t("inference.help.latency"),
+        )
     with cols[1]:
         metric(
             t("inference.m.speedup"),
@@ -170,13 +178,18 @@ def render_profile(run: RunRecord, profile: InferenceProfile) -> None:
         )
     with cols[2]:
         label = (
-            t("inference.m.best_where", path=best.path, batch=best.batch_size)
+            t(
+                "inference.m.best_where",
+                path=best.path,
+                batch=best.batch_size,
+                device=best.device_kind.upper(),
+            )
             if best
             else t("inference.m.best")
         )
         metric(label, f"{fmt.fmt_number(best.samples_per_second)}/s" if best else "–", prov)
     with cols[3]:
-        if int8 is not None and profile.float_accuracy is not None:
+        if int8 is not None and profile.float_accuracy is not None and profile.int8_accuracy is not None:
             float_row = profile.best(path="compiled")
             shrink = float_row.model_bytes / int8.model_bytes if float_row and int8.model_bytes else None
             metric(
@@ -213,10 +226,8 @@ def render_profile(run: RunRecord, profile: InferenceProfile) -> None:
 
 def download_model(run: RunRecord) -> None:
     """Download the run's trained ``.keras`` file (read only on click)."""
-    if not run.model_path:
-        return
-    path = home() / run.model_path
-    if not path.is_file():
+    path = model_file(home(), run)
+    if path is None or not path.is_file():
         st.caption(t("inference.model_missing"))
         return
     st.download_button(

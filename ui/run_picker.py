@@ -13,7 +13,7 @@ from mlcore.specs import RunRecord
 from ui.i18n import t
 from ui.state import store_guard, store_or_error
 from ui.summary import short_id
-from ui.widgets import empty_state
+from ui.widgets import empty_state, escape_md
 
 
 def pick_run(*, key: str = "run_picker") -> RunRecord | None:
@@ -33,7 +33,7 @@ def pick_run(*, key: str = "run_picker") -> RunRecord | None:
     by_id = {r.id: r for r in runs}
     wanted = st.query_params.get("run")
     if wanted and wanted not in by_id:
-        st.warning(t("picker.unknown_run", run=wanted))
+        st.warning(t("picker.unknown_run", run=escape_md(wanted[:40])))
         wanted = None
     if st.session_state.get(key) not in by_id or (wanted and st.session_state.get(key) != wanted):
         st.session_state[key] = wanted or ids[0]

@@ -13,7 +13,7 @@ import streamlit as st
 
 from mlcore.evaluation import Evaluation, EvaluationError, evaluation_path, load_evaluation
 from mlcore.preprocess import PreprocessError, to_model_input
-from mlcore.runs import image_scale, is_image_run
+from mlcore.runs import feature_labels, image_scale, is_image_run
 from mlcore.specs import RunRecord, SpecError
 from mlcore.tasks import Prediction
 from ui.figures import TEMPLATE_NAME
@@ -52,7 +52,7 @@ def prediction_figure(prediction: Prediction, class_names: Sequence[str], *, tit
 
 def _evaluation(run: RunRecord) -> Evaluation | None:
     try:
-        return load_evaluation(evaluation_path(home(), run.id))
+        return load_evaluation(evaluation_path(home(), run.id), run_id=run.id)
     except EvaluationError:
         return None
 
@@ -130,7 +130,7 @@ def _pick(ev: Evaluation, run: RunRecord) -> np.ndarray:
 
 
 def _table(run: RunRecord) -> None:
-    names = list(run.feature_names)
+    names = feature_labels(run)
     ev = _evaluation(run)
     start = ev.x_kept[0] if ev is not None and len(ev.x_kept) else np.zeros(len(names))
     st.caption(t("try.table_hint"))

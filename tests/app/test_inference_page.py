@@ -143,3 +143,24 @@ def test_an_unknown_run_in_the_link_falls_back(app_env: Path, param: str) -> Non
     at = make_app(PAGE, run=param)
     _no_errors(at)
     assert any("does not exist" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("tampered", ["../moatlab.db", "/etc/passwd", "models/../moatlab.db", "models/x.txt"])
+def test_a_tampered_model_path_is_never_served(app_env: Path, tampered: str) -> None:
+    store = Store()
+    seed_runs(store, 1)
+    store.patch_run_record("run-0", model_path=tampered)
+    at = make_app(PAGE, run="run-0")
+    _no_errors(at)
+    assert not at.get("download_button") or all(
+        "Download the model" not in b.proto.label for b in at.get("download_button")
+    )
+    assert any("model file of this run is missing" in c.value for c in at.caption)
+
+
+def test_a_link_cannot_inject_markdown(app_env: Path) -> None:
+    seed_runs(Store(), 1)
+    at = make_app(PAGE, run="[click](https://example.com)")
+    _no_errors(at)
+    warning = " ".join(w.value for w in at.warning)
+    assert "does not exist" in warning and "](https" not in warning.replace("\\]\\(", "")

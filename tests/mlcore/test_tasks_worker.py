@@ -110,20 +110,26 @@ def test_predict_answers_while_a_training_run_holds_the_long_lane(jm: JobManager
     assert view.status == "completed", view.error
     assert jm.view(long.job_id).status == "running", "the prediction did not wait for the training run"
     top = view.result["predictions"][0]
-    assert len(top["classes"]) == 3 and abs(sum(top["probabilities"]) - 1.0) < 0.5
+    assert len(top["classes"]) == 3 and 0.0 < sum(top["probabilities"]) <= 1.0 + 1e-6
     assert top["probabilities"] == sorted(top["probabilities"], reverse=True)
     assert view.result["class_names"] == [str(i) for i in range(10)]
     jm.stop(long.job_id)
     assert wait_finished(jm, long.job_id).status == "stopped"
 
 
-def test_a_stopped_sweep_keeps_finished_fractions_or_nothing(jm: JobManager, trained: str) -> None:
+def test_a_stopped_sweep_never_replaces_a_complete_curve(jm: JobManager, trained: str) -> None:
+    before = get_run(jm.store, trained).learning_curve
+    assert before is not None and before.complete  # from test_sweep_stores_the_learning_curve
     view = jm.submit_task(trained, "sweep", {"fractions": [0.1, 0.5, 1.0], "seeds": 2})
     wait_for(lambda: jm.view(view.job_id).status == "running", timeout=START_SECONDS, what="sweep start")
     jm.stop(view.job_id)
     done = wait_finished(jm, view.job_id, timeout=120)
     assert done.status == "stopped"
-    assert get_run(jm.store, trained).status == "completed"
+    after = get_run(jm.store, trained)
+    assert after.status == "completed"
+    assert after.learning_curve == before, "the complete curve is kept; partial points stay in the job"
+    if done.result is not None:
+        assert done.result["complete"] is False
 
 
 def test_bad_tasks_are_refused_or_fail_with_a_reason(jm: JobManager, trained: str, task_home: Path) -> None:
@@ -135,6 +141,8 @@ def test_bad_tasks_are_refused_or_fail_with_a_reason(jm: JobManager, trained: st
         jm.submit_task("no-such-run", "bench")
     view = wait_finished(jm, jm.submit_task(trained, "predict", {"inputs": [[1.0, 2.0]]}).job_id, timeout=60)
     assert view.status == "failed" and "64 values" in (view.error or "")
+    with pytest.raises(SpecError, match="32-bit"):
+        jm.submit_task(trained, "predict", {"inputs": [[1e39] * 64]})
     model = task_home / get_run(jm.store, trained).model_path
     model.rename(model.with_suffix(".moved"))
     try:
@@ -142,3 +150,17 @@ def test_bad_tasks_are_refused_or_fail_with_a_reason(jm: JobManager, trained: st
         assert view.status == "failed" and "model file is missing" in (view.error or "")
     finally:
         model.with_suffix(".moved").rename(model)
+
+
+def test_a_result_with_non_finite_numbers_fails_the_job_instead_of_sticking(tmp_path: Path) -> None:
+    """JSON cannot hold NaN: such a result must close the job as failed, never leave it running."""
+    from mlcore import worker
+
+    store = Store(f"sqlite:///{tmp_path / 'moatlab.db'}")
+    store.submit_job({"id": "p1", "run_id": "r", "kind": "predict", "request": "{}"})
+    store.claim_job("w", quick=True, max_running=5)
+    worker._finish_task(
+        store, "p1", "r", status="completed", result={"p": float("nan")}, error=None, fields=None
+    )
+    job = store.get_job("p1")
+    assert job["status"] == "failed" and "non-finite" in job["error"] and job["result"] is None
