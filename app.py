@@ -38,6 +38,17 @@ pages = {
         st.Page("app_pages/learn.py", title=t("nav.learn"), icon=":material/school:", url_path="learn"),
         st.Page("app_pages/runs.py", title=t("nav.runs"), icon=":material/table_rows:", url_path="runs"),
     ],
+    t("nav.economics"): [
+        st.Page(
+            "app_pages/compute.py", title=t("nav.compute"), icon=":material/payments:", url_path="compute"
+        ),
+        st.Page(
+            "app_pages/data_value.py",
+            title=t("nav.data_value"),
+            icon=":material/database:",
+            url_path="data-value",
+        ),
+    ],
 }
 navigation = st.navigation(pages)
 

@@ -59,6 +59,21 @@ def fmt_number(value: float | None, *, digits: int = 3) -> str:
     return _sig(v, digits)
 
 
+def fmt_count(value: float | None) -> str:
+    """A large count the way model sizes are spoken of: ``7B``, ``21.7B``, ``1.4T``, ``350M``.
+
+    >>> fmt_count(7e9), fmt_count(2.17e10), fmt_count(1.4e12), fmt_count(3.5e8)
+    ('7B', '21.7B', '1.4T', '350M')
+    """
+    if _missing(value):
+        return MISSING
+    v = float(value)  # type: ignore[arg-type]
+    for factor, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= factor:
+            return f"{_sig(v / factor)}{suffix}"
+    return _sig(v)
+
+
 def fmt_int(value: int | None) -> str:
     """An exact count with thousands separators: ``55,050``."""
     return MISSING if value is None else f"{int(value):,}"
@@ -128,11 +143,18 @@ def fmt_bytes(n: float | None) -> str:
 
 
 def fmt_flops(value: float | None, *, per_second: bool = False) -> str:
-    """FLOPs (or FLOP/s) with SI prefix: ``110 kFLOP``, ``6.1 GFLOP/s``."""
+    """FLOPs (or FLOP/s) with SI prefix: ``110 kFLOP``, ``6.1 GFLOP/s``; beyond peta, scientific.
+
+    >>> fmt_flops(5.88e21), fmt_flops(2e14, per_second=True)
+    ('5.88e21 FLOP', '200 TFLOP/s')
+    """
     if _missing(value):
         return MISSING
     unit = "FLOP/s" if per_second else "FLOP"
     v = float(value)  # type: ignore[arg-type]
+    if abs(v) >= 1e18:
+        mantissa, exponent = f"{v:.2e}".split("e")
+        return f"{mantissa}e{int(exponent)} {unit}"
     for factor, suffix in _SI:
         if abs(v) >= factor:
             return f"{_sig(v / factor)} {suffix}{unit}"

@@ -21,13 +21,25 @@ def pick_run(*, key: str = "run_picker") -> RunRecord | None:
 
     Returns the chosen run, or None after showing an empty state that links to Train.
     """
+    return _pick(key=key, required=True)
+
+
+def optional_run(*, key: str = "run_picker") -> RunRecord | None:
+    """Like :func:`pick_run`, for pages that also work without a run: with none, a short caption."""
+    return _pick(key=key, required=False)
+
+
+def _pick(*, key: str, required: bool) -> RunRecord | None:
     store = store_or_error()
     if store is None:
         return None
     with store_guard():
         runs = finished_runs(store)
     if not runs:
-        empty_state(t("picker.no_runs"), page="app_pages/train.py", link_label=t("overview.go_train"))
+        if required:
+            empty_state(t("picker.no_runs"), page="app_pages/train.py", link_label=t("overview.go_train"))
+        else:
+            st.caption(t("picker.none_optional"))
         return None
     ids = [r.id for r in runs]
     by_id = {r.id: r for r in runs}

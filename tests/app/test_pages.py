@@ -20,6 +20,8 @@ PAGES = (
     "app_pages/inference.py",
     "app_pages/learn.py",
     "app_pages/runs.py",
+    "app_pages/compute.py",
+    "app_pages/data_value.py",
 )
 
 

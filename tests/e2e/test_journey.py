@@ -237,6 +237,8 @@ def test_unknown_job_and_run_links_explain_themselves(app_server: AppServer, pag
         ("/inference", "Inference"),
         ("/learn", "Learn"),
         ("/runs", "Runs"),
+        ("/compute", "Compute cost"),
+        ("/data-value", "Data value"),
         ("/overview?lang=zh", None),
     ],
 )

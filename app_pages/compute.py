@@ -1,0 +1,41 @@
+"""Compute cost: the measured run in dollars, training at scale on every catalog option, serving."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.catalog_view import active_catalog, catalog_panel
+from ui.compute_view import assumptions_form, render_advice, render_budget, render_options, work_form
+from ui.i18n import t
+from ui.run_picker import optional_run
+from ui.serving_view import run_cost_section, serving_section
+
+st.title(t("compute.title"))
+st.caption(t("compute.lead"))
+catalog = active_catalog()
+catalog_panel(catalog)
+run = optional_run(key="compute_run")
+assumptions = assumptions_form(run)
+
+scale_tab, budget_tab, serving_tab, run_tab = st.tabs(
+    [t("compute.tab.scale"), t("compute.tab.budget"), t("compute.tab.serving"), t("compute.tab.run")]
+)
+with scale_tab:
+    work, label = work_form(run)
+    if work is not None and assumptions is not None:
+        render_options(work, label, catalog, assumptions)
+        with st.expander(t("compute.advice_title")):
+            render_advice(work)
+with budget_tab:
+    if assumptions is not None:
+        render_budget(catalog, assumptions)
+with serving_tab:
+    if run is None:
+        st.info(t("compute.needs_run"), icon=":material/model_training:")
+    else:
+        serving_section(run, catalog)
+with run_tab:
+    if run is None:
+        st.info(t("compute.needs_run"), icon=":material/model_training:")
+    else:
+        run_cost_section(run, catalog)

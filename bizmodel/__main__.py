@@ -1,0 +1,761 @@
+"""Moatlab's economics on the command line: training cost, serving cost and the value of data.
+
+    python -m bizmodel cost --params 7e9 --tokens 140e9 --json
+    python -m bizmodel cost --run ID --data-factor 10 --model-factor 4
+    python -m bizmodel serving --run ID --requests-per-month 5e6 --p95-ms 50 --json
+    python -m bizmodel data-value --run ID --label-cost-usd 0.05 --value-per-point-usd 20000 --buy 50000
+
+This is the one module of :mod:`bizmodel` that opens the store (``store.Store()``: the SQLite
+file under ``MOATLAB_HOME``, or ``DATABASE_URL``); it reads a run's record JSON and hands it to the
+pure models (:class:`bizmodel.basis.TechnicalBasis`, :func:`bizmodel.data_value.points_from_record`).
+Prices come from the bundled catalog, or from your own CSV files (``--catalog-instances FILE``
+and optionally ``--catalog-accelerators FILE``, validated like an upload in the app).
+
+Commands
+--------
+``cost``
+    Every catalog option (instance type × node count × on-demand/spot) for a training run:
+    pre-training or fine-tuning ``--params N`` parameters on ``--tokens D`` tokens
+    (``--method pretrain|finetune-full|finetune-adapter``), or — with ``--run ID`` and no
+    ``--params``/``--tokens`` — the saved run scaled by ``--data-factor K`` and
+    ``--model-factor M`` (both default 1). With ``--run`` *and* ``--params``/``--tokens`` the
+    work is N and D and the run is only named in the output. Assumptions: ``--mfu`` (fraction of
+    the dense bf16 peak, default 0.4), ``--discount``, ``--spot-overhead``, ``--max-nodes``.
+    See :mod:`bizmodel.compute` for the conventions.
+``serving``
+    The run's inference profile (measured with ``python -m mlcore bench-inference``) priced on
+    catalog hardware, with estimates for accelerators nobody measured, and a capacity plan for
+    ``--requests-per-month`` at a ``--p95-ms`` latency target. Measured CPU rows are priced on the
+    catalog CPU instance closest to the run's core count. See :mod:`bizmodel.serving`.
+``data-value``
+    The run's learning curve (``python -m mlcore sweep``) fitted as ``error(n) = a·n^(−b) + c``,
+    the training-set size that maximises net value for ``--label-cost-usd`` per sample and
+    ``--value-per-point-usd`` per accuracy point per year over ``--horizon-years``, searched up
+    to ``--max-n`` (default 100 × the current training set), and with ``--buy N`` what buying
+    N more labels is worth. See :mod:`bizmodel.data_value`.
+
+JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``null``)
+------------------------------------------------------------------------------------------
+* ``cost``: ``{"catalog": {name, version, as_of, age_days, stale}, "run_id": str|null,
+  "work": {flops, params, tokens, method, memory_bytes, scaled_from}, "assumptions": {...},
+  "cheapest": option|null, "fastest": option|null, "options_total": int, "feasible_options":
+  int, "options": [option, ...]}``. ``options`` holds the first ``--top`` (default 20; 0 = all)
+  of the ranked list: feasible options first, by ``cost_usd`` then ``days``. Each option has the
+  columns of :data:`bizmodel.compute.OPTION_COLUMNS` (``provider``, ``region``,
+  ``instance_type``, ``accelerator``, ``accelerators_per_node``, ``nodes``, ``count`` = total
+  accelerators, ``pricing`` = ``on_demand`` or ``spot``, ``usd_per_hour``, ``gpu_hours``,
+  ``cost_usd``, ``days``, ``feasible``, ``min_gpus``, energy and CO₂, ranks, ``pareto``,
+  ``as_of``, ``source``, …). ``method`` is ``pretrain``, ``finetune-full``,
+  ``finetune-adapter`` or ``scaled-run``.
+* ``serving``: ``{"catalog": {...}, "run_id": str, "target": {requests_per_month,
+  p95_target_ms}, "assumptions": {...}, "cpu_instance": row|null, "best": row|null,
+  "plan": [row, ...]}``; rows have the columns of :data:`bizmodel.serving.OPTION_COLUMNS` plus
+  the capacity plan's (``instances``, ``monthly_usd``, ``usd_per_1000_at_load``,
+  ``meets_p95_target``, …), options meeting the target first, then by monthly cost.
+* ``data-value``: ``{"run_id": str, "economics": {...}, "points": [...], "fit": {a, b, c,
+  a_std, b_std, c_std, rmse_points, noise_scale, n_points, n_sizes, n_min, n_max,
+  interval_level, n_bootstrap_ok, max_accuracy, notes}, "optimal": {n_train, extra_samples,
+  accuracy, gain_points, value_usd_per_year, labelling_cost_usd, net_value_usd, bound,
+  extrapolated, buy}, "purchase": {... , summary}|null, "curve": [row, ...]}``; ``purchase`` is
+  null without ``--buy``; ``curve`` rows (columns of
+  :func:`bizmodel.data_value.marginal_value_curve`) lie on a log grid from the smallest measured
+  size to ``--max-n``, plus the current, optimal and purchased sizes.
+
+Without ``--json`` each command prints a short table for people, with the catalog's date and a
+warning when its newest price is more than 180 days old.
+
+Exit status: 0 done; 1 the store is not usable (or an unexpected internal error, reported in one
+line); 2 bad arguments, a bad catalog file, an unknown or unusable run, a run without the
+measurement the command needs, or a learning curve that cannot be fitted (one line on stderr:
+``python -m bizmodel: error: <reason>``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+import pandas as pd
+
+from bizmodel.basis import BasisError, TechnicalBasis
+from bizmodel.catalog import MAX_UPLOAD_BYTES, Catalog, CatalogError, age_days, is_stale, load_bundled
+from bizmodel.catalog import read_catalog as read_catalog_csv
+from bizmodel.compute import Assumptions, ComputeError, TrainingWork, cheapest, fastest, training_options
+from bizmodel.data_value import (
+    DataEconomics,
+    DataValueError,
+    buy_data,
+    fit_learning_curve,
+    marginal_value_curve,
+    optimal_dataset_size,
+    points_from_record,
+)
+from bizmodel.run_cost import RunCostError, closest_instance
+from bizmodel.serving import ServingAssumptions, ServingError, best_serving, capacity_plan, serving_options
+from store import Store, StoreError
+
+PROG = "python -m bizmodel"
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+STALE_AFTER_DAYS = 180
+DEFAULT_TOP = 20
+CURVE_GRID_POINTS = 25
+DEFAULT_MAX_N_FACTOR = 100
+METHODS = ("pretrain", "finetune-full", "finetune-adapter")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``<prog>: error: <reason>``) instead of usage + error."""
+
+    def error(self, message: str) -> NoReturn:
+        _fail(f"{message} (see {self.prog} --help)")
+
+
+def _fail(reason: str, status: int = EXIT_USAGE) -> NoReturn:
+    print(f"{PROG}: error: {reason}", file=sys.stderr)
+    raise SystemExit(status)
+
+
+# --------------------------------------------------------------------------- argument types
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    value = _number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    """A fraction in (0, 1]: 0.4 means 40 %."""
+    value = _number(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1] such as 0.4, got {text!r}")
+    return value
+
+
+def _discount(text: str) -> float:
+    value = _number(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1) such as 0.2, got {text!r}")
+    return value
+
+
+def _whole(text: str, *, minimum: int) -> int:
+    value = _number(text)
+    if not value.is_integer() or value < minimum:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ {minimum}, got {text!r}")
+    return int(value)
+
+
+def _count_from_0(text: str) -> int:
+    return _whole(text, minimum=0)
+
+
+def _count_from_1(text: str) -> int:
+    return _whole(text, minimum=1)
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _add_catalog_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("catalog (default: the bundled one)")
+    g.add_argument(
+        "--catalog-instances", type=Path, metavar="FILE", help="your instances CSV (the catalog's columns)"
+    )
+    g.add_argument(
+        "--catalog-accelerators",
+        type=Path,
+        metavar="FILE",
+        help="your accelerators CSV (needs --catalog-instances; default: the bundled specs)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Training cost, serving cost and the value of data (Moatlab's economics).",
+        epilog="Exit status: 0 done, 1 store unusable, 2 bad arguments, catalog, run or curve.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    c = sub.add_parser(
+        "cost",
+        help="rank catalog options for a training run by cost and time",
+        description=(
+            "Price a training run on every catalog option. Give --params and --tokens, or --run ID "
+            "alone to scale a saved run by --data-factor and --model-factor."
+        ),
+    )
+    c.add_argument("--run", metavar="ID", help="a saved run (see: python -m mlcore runs)")
+    c.add_argument("--params", type=_positive, metavar="N", help="model parameters, e.g. 7e9")
+    c.add_argument("--tokens", type=_positive, metavar="D", help="training tokens, e.g. 140e9")
+    c.add_argument("--method", choices=METHODS, help="default pretrain (FLOPs 6·N·D; adapter ≈ 4·N·D)")
+    c.add_argument("--data-factor", type=_positive, metavar="K", help="scaled run: × data (default 1)")
+    c.add_argument("--model-factor", type=_positive, metavar="M", help="scaled run: × model (default 1)")
+    c.add_argument("--mfu", type=_fraction, default=0.4, help="fraction of dense bf16 peak (default 0.4)")
+    c.add_argument("--discount", type=_discount, default=0.0, help="fraction off every price (default 0)")
+    c.add_argument(
+        "--spot-overhead", type=_non_negative, default=0.1, help="extra wall time on spot (default 0.1)"
+    )
+    c.add_argument("--max-nodes", type=_count_from_1, default=64, help="largest node count (default 64)")
+    c.add_argument(
+        "--top", type=_count_from_0, default=DEFAULT_TOP, help="options to show (default 20; 0 = all)"
+    )
+    _add_catalog_options(c)
+    c.add_argument("--json", action="store_true", help="print JSON")
+
+    s = sub.add_parser(
+        "serving",
+        help="price a run's inference and plan capacity for a request volume and p95 target",
+        description="Serving options and a capacity plan from the run's measured inference profile.",
+    )
+    s.add_argument("--run", required=True, metavar="ID", help="a run with an inference profile")
+    s.add_argument("--requests-per-month", type=_positive, required=True, metavar="R", help="predictions")
+    s.add_argument("--p95-ms", type=_positive, required=True, metavar="L", help="p95 latency target, ms")
+    s.add_argument("--utilisation", type=_fraction, default=0.5, help="busy share at peak (default 0.5)")
+    s.add_argument(
+        "--efficiency", type=_fraction, default=0.05, help="share of peak for estimates (default 0.05)"
+    )
+    _add_catalog_options(s)
+    s.add_argument("--json", action="store_true", help="print JSON")
+
+    d = sub.add_parser(
+        "data-value",
+        help="fit a run's learning curve and price more labels against their value",
+        description="Value of data from the run's learning curve (python -m mlcore sweep).",
+    )
+    d.add_argument("--run", required=True, metavar="ID", help="a run with a learning curve")
+    d.add_argument(
+        "--label-cost-usd", type=_non_negative, required=True, metavar="C", help="USD per labelled sample"
+    )
+    d.add_argument(
+        "--value-per-point-usd",
+        type=_non_negative,
+        required=True,
+        metavar="V",
+        help="USD per accuracy point per year",
+    )
+    d.add_argument("--horizon-years", type=_positive, default=1.0, help="years of value (default 1)")
+    d.add_argument("--buy", type=_count_from_0, metavar="N", help="price buying N more labels")
+    d.add_argument(
+        "--max-n", type=_count_from_1, metavar="N", help="largest training set (default 100 × current)"
+    )
+    d.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+# --------------------------------------------------------------------------- JSON helpers
+
+
+def to_jsonable(value: Any) -> Any:
+    """``value`` with numpy/pandas scalars as Python ones, NaN/NA/infinity as None, dates as ISO text.
+
+    >>> to_jsonable({"a": np.float64("nan"), "b": [np.int64(3), pd.NA], "c": date(2026, 1, 2)})
+    {'a': None, 'b': [3, None], 'c': '2026-01-02'}
+    """
+    if value is None or isinstance(value, str):
+        return value
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, pd.Series):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [to_jsonable(v) for v in value]
+    return str(value)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [to_jsonable(dict(zip(frame.columns, row, strict=True))) for row in frame.itertuples(index=False)]
+
+
+def _dump(document: dict[str, Any]) -> None:
+    print(json.dumps(to_jsonable(document), indent=2, ensure_ascii=False, allow_nan=False))
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _read_upload(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_UPLOAD_BYTES:
+            _fail(f"{path} is {size / 1e6:.1f} MB, over the {MAX_UPLOAD_BYTES // 2**20} MiB catalog limit")
+        return path.read_bytes()
+    except IsADirectoryError:
+        _fail(f"cannot read {path}: it is a directory")
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror or exc}")
+
+
+def load_catalog(args: argparse.Namespace) -> Catalog:
+    """The bundled catalog, or the uploaded CSV files validated by :func:`bizmodel.catalog.read_catalog`."""
+    if args.catalog_instances is None:
+        if args.catalog_accelerators is not None:
+            _fail("--catalog-accelerators needs --catalog-instances (the prices) too")
+        try:
+            return load_bundled()
+        except CatalogError as exc:
+            _fail(f"the bundled catalog is broken ({exc}); reinstall Moatlab", EXIT_FAILED)
+    instances = _read_upload(args.catalog_instances)
+    accelerators = None if args.catalog_accelerators is None else _read_upload(args.catalog_accelerators)
+    try:
+        return read_catalog_csv(instances, accelerators, name=args.catalog_instances.name)
+    except CatalogError as exc:
+        _fail(str(exc))
+
+
+def _catalog_json(catalog: Catalog, today: date) -> dict[str, Any]:
+    return {
+        "name": catalog.name,
+        "version": catalog.version,
+        "as_of": catalog.as_of.isoformat(),
+        "age_days": age_days(catalog, today),
+        "stale": is_stale(catalog, today, max_age_days=STALE_AFTER_DAYS),
+    }
+
+
+def _catalog_lines(catalog: Catalog, today: date) -> list[str]:
+    age = age_days(catalog, today)
+    lines = [
+        f"catalog {catalog.name} (version {catalog.version}): prices as of {catalog.as_of.isoformat()}"
+        f" ({age} day{'s' * (age != 1)} old)"
+    ]
+    if is_stale(catalog, today, max_age_days=STALE_AFTER_DAYS):
+        lines.append(
+            f"warning: the catalog's newest price is {age} days old (more than {STALE_AFTER_DAYS}): "
+            "prices may have changed; give a current one with --catalog-instances FILE"
+        )
+    return lines
+
+
+def load_record(run_id: str) -> dict[str, Any]:
+    """The stored record of run ``run_id`` as a dict (its status as the store has it)."""
+    try:
+        store = Store()
+        row = store.get_run(run_id)
+    except StoreError as exc:
+        _fail(str(exc), EXIT_FAILED)
+    except OSError as exc:  # e.g. MOATLAB_HOME cannot be created
+        _fail(f"the store is not usable: {exc}", EXIT_FAILED)
+    if row is None:
+        _fail(f"run {run_id!r} does not exist (list runs with: python -m mlcore runs)")
+    try:
+        record = json.loads(row["record"])
+    except (TypeError, ValueError):
+        record = None
+    if not isinstance(record, dict):
+        _fail(f"run {run_id}'s record is unreadable; train the run again")
+    record["status"] = row.get("status") or record.get("status")
+    record.setdefault("id", run_id)
+    return record
+
+
+def load_basis(run_id: str) -> TechnicalBasis:
+    try:
+        return TechnicalBasis.from_record(load_record(run_id))
+    except BasisError as exc:
+        _fail(str(exc))
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, right: set[int]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+
+    def fmt(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)])
+
+
+def _amount(v: float) -> str:
+    """A readable magnitude: whole numbers from 100, two decimals from 0.01, else 2 significant digits."""
+    if v == 0 or abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:,.2f}" if abs(v) >= 0.01 else f"{v:.2g}"
+
+
+def _usd(value: Any) -> str:
+    v = to_jsonable(value)
+    if v is None:
+        return "–"
+    return f"-${_amount(-v)}" if v < 0 else f"${_amount(v)}"
+
+
+def _num(value: Any, fmt: str | None = None) -> str:
+    v = to_jsonable(value)
+    if v is None:
+        return "–"
+    return _amount(v) if fmt is None else format(v, fmt)
+
+
+# --------------------------------------------------------------------------- cost
+
+
+def _cost_work(args: argparse.Namespace) -> tuple[TrainingWork, str, dict[str, Any] | None]:
+    """The work to price, the method's CLI name and, for a scaled run, what it was scaled from."""
+    given = [name for name in ("params", "tokens") if getattr(args, name) is not None]
+    factors = args.data_factor is not None or args.model_factor is not None
+    if args.run is not None and not given:
+        if args.method is not None:
+            _fail("--method applies to --params/--tokens; a scaled run is priced as the run's own training")
+        basis = load_basis(args.run)
+        data_factor = args.data_factor if args.data_factor is not None else 1.0
+        model_factor = args.model_factor if args.model_factor is not None else 1.0
+        work = TrainingWork.scaled_run(
+            basis.flops_per_sample,
+            basis.n_train,
+            basis.epochs_completed,
+            params=basis.params,
+            data_factor=data_factor,
+            model_factor=model_factor,
+        )
+        scaled_from = {
+            "run_id": basis.run_id,
+            "flops_per_sample": basis.flops_per_sample,
+            "n_train": basis.n_train,
+            "epochs_completed": basis.epochs_completed,
+            "params": basis.params,
+            "data_factor": data_factor,
+            "model_factor": model_factor,
+        }
+        return work, "scaled-run", scaled_from
+    if len(given) < 2:
+        missing = " and ".join(f"--{n}" for n in ("params", "tokens") if n not in given)
+        _fail(f"give {missing} (or --run ID alone to scale a saved run)")
+    if factors:
+        _fail("--data-factor and --model-factor scale a saved run: use them with --run ID alone")
+    if args.run is not None:
+        load_basis(args.run)  # named in the output: it must exist and be usable
+    method = args.method or "pretrain"
+    if method == "pretrain":
+        work = TrainingWork.pretrain(args.params, args.tokens)
+    else:
+        work = TrainingWork.finetune(args.params, args.tokens, method=method.removeprefix("finetune-"))
+    return work, method, None
+
+
+def cmd_cost(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args)
+    try:
+        assumptions = Assumptions(
+            mfu=args.mfu, discount=args.discount, spot_overhead=args.spot_overhead, max_nodes=args.max_nodes
+        )
+        work, method, scaled_from = _cost_work(args)
+        options = training_options(work, catalog.instances, catalog.accelerators, assumptions)
+    except ComputeError as exc:
+        _fail(str(exc))
+    best_cost, best_time = cheapest(options), fastest(options)
+    shown = options if args.top == 0 else options.head(args.top)
+    today = date.today()
+    feasible = int(options["feasible"].astype(bool).sum())
+    if args.json:
+        _dump(
+            {
+                "catalog": _catalog_json(catalog, today),
+                "run_id": args.run,
+                "work": {
+                    "flops": work.flops,
+                    "params": work.params,
+                    "tokens": work.tokens,
+                    "method": method,
+                    "memory_bytes": work.memory_bytes,
+                    "scaled_from": scaled_from,
+                },
+                "assumptions": dataclasses.asdict(assumptions),
+                "cheapest": best_cost,
+                "fastest": best_time,
+                "options_total": len(options),
+                "feasible_options": feasible,
+                "options": _records(shown),
+            }
+        )
+        return 0
+    what = (
+        f"run {args.run} scaled ×{scaled_from['data_factor']:g} data, ×{scaled_from['model_factor']:g} model"
+        if scaled_from
+        else f"{work.params:.3g} parameters × {work.tokens:.3g} tokens ({method})"
+    )
+    print(
+        f"{what}: {work.flops:.3g} FLOPs; weights, gradients and optimizer state need "
+        f"{work.memory_bytes / 1e9:,.3g} GB (MFU {args.mfu:g} assumed)"
+    )
+    for line in _catalog_lines(catalog, today):
+        print(line)
+    for label, row in (("cheapest", best_cost), ("fastest ", best_time)):
+        if row is not None:
+            print(
+                f"{label}: {row['provider']} {row['instance_type']} × {int(row['nodes'])} "
+                f"({int(row['count'])} {row['accelerator']}, {row['pricing']}): {_usd(row['cost_usd'])} "
+                f"in {_num(row['days'])} days"
+            )
+    if best_cost is None:
+        print("no option has the memory for this work: raise --max-nodes or use fine-tuning with adapters")
+    header = (
+        "#",
+        "provider",
+        "instance",
+        "accelerator",
+        "count",
+        "pricing",
+        "days",
+        "GPU-hours",
+        "cost",
+        "fits",
+    )
+    rows = [
+        (
+            str(i),
+            str(r["provider"]),
+            str(r["instance_type"]),
+            str(r["accelerator"]),
+            str(int(r["count"])),
+            str(r["pricing"]),
+            _num(r["days"]),
+            _num(r["gpu_hours"]),
+            _usd(r["cost_usd"]),
+            "yes" if r["feasible"] else "no",
+        )
+        for i, (_, r) in enumerate(shown.iterrows(), start=1)
+    ]
+    print(_table(header, rows, right={0, 4, 6, 7, 8}))
+    print(
+        f"({len(shown)} of {len(options)} options, {feasible} with enough memory; "
+        "--top 0 shows all, --json every column)"
+    )
+    return 0
+
+
+# --------------------------------------------------------------------------- serving
+
+
+def cmd_serving(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args)
+    try:
+        assumptions = ServingAssumptions(utilisation=args.utilisation, efficiency=args.efficiency)
+    except ServingError as exc:
+        _fail(str(exc))
+    basis = load_basis(args.run)
+    if not basis.has_inference:
+        _fail(
+            f"run {args.run} has no inference profile: measure it with  "
+            f"python -m mlcore bench-inference --run {args.run}"
+        )
+    try:
+        cpu = closest_instance(catalog.instances, vcpus=basis.cpu_logical_cores, accelerator=None)
+    except RunCostError:
+        cpu = None  # measured CPU rows stay unpriced
+    try:
+        options = serving_options(
+            basis, catalog.instances, catalog.accelerators, assumptions, cpu_instance=cpu
+        )
+        plan = capacity_plan(
+            options,
+            requests_per_month=args.requests_per_month,
+            p95_target_ms=args.p95_ms,
+            assumptions=assumptions,
+        )
+    except (ServingError, RunCostError) as exc:
+        _fail(str(exc))
+    best = best_serving(plan)
+    today = date.today()
+    cpu_json = None
+    if cpu is not None:
+        keys = ("provider", "region", "instance_type", "vcpus", "on_demand_usd_per_hour", "as_of", "source")
+        cpu_json = {k: cpu.get(k) for k in keys}
+    if args.json:
+        _dump(
+            {
+                "catalog": _catalog_json(catalog, today),
+                "run_id": basis.run_id,
+                "target": {"requests_per_month": args.requests_per_month, "p95_target_ms": args.p95_ms},
+                "assumptions": dataclasses.asdict(assumptions),
+                "cpu_instance": cpu_json,
+                "best": best,
+                "plan": _records(plan),
+            }
+        )
+        return 0
+    print(
+        f"run {basis.run_id}: {args.requests_per_month:,.0f} requests a month at p95 ≤ {args.p95_ms:g} ms "
+        f"(utilisation {args.utilisation:.0%} at peak, estimates at {args.efficiency:.0%} of peak)"
+    )
+    for line in _catalog_lines(catalog, today):
+        print(line)
+    if best is None:
+        print(f"no priced option meets the p95 target of {args.p95_ms:g} ms: relax it or measure on a GPU")
+    else:
+        print(
+            f"best: {best['option']} ({best['provenance']}): {int(best['instances'])} instance(s), "
+            f"{_usd(best['monthly_usd'])} a month, {_usd(best['usd_per_1000_at_load'])} per 1,000 requests, "
+            f"p95 {_num(best['p95_ms'], ',.2f')} ms"
+        )
+    header = ("option", "source", "p95 ms", "samples/s", "instances", "per month", "per 1,000", "meets")
+    rows = [
+        (
+            str(r["option"]),
+            str(r["provenance"]),
+            _num(r["p95_ms"], ",.2f"),
+            _num(r["samples_per_second"], ",.0f"),
+            str(int(r["instances"])),
+            _usd(r["monthly_usd"]),
+            _usd(r["usd_per_1000_at_load"]),
+            "yes" if r["meets_p95_target"] else "no",
+        )
+        for _, r in plan.head(10).iterrows()
+    ]
+    print(_table(header, rows, right={2, 3, 4, 5, 6}))
+    print(f"({len(rows)} of {len(plan)} options; --json for all)")
+    return 0
+
+
+# --------------------------------------------------------------------------- data value
+
+
+def _curve_grid(n_min: int, max_n: int, extra: Sequence[int]) -> np.ndarray:
+    grid = np.round(np.geomspace(max(n_min, 1), max(max_n, n_min, 1), CURVE_GRID_POINTS))
+    return np.unique(np.concatenate([grid, np.asarray(extra, dtype=float)])).astype(np.int64)
+
+
+def cmd_data_value(args: argparse.Namespace) -> int:
+    record = load_record(args.run)
+    try:
+        points = points_from_record(record)
+        fit = fit_learning_curve(points)
+        econ = DataEconomics(
+            value_usd_per_point_per_year=args.value_per_point_usd,
+            label_cost_usd_per_sample=args.label_cost_usd,
+            horizon_years=args.horizon_years,
+        )
+        current = econ.current(fit)
+        max_n = args.max_n if args.max_n is not None else DEFAULT_MAX_N_FACTOR * current
+        optimal = optimal_dataset_size(fit, econ, max_n=max_n)
+        purchase = buy_data(fit, econ, args.buy) if args.buy is not None else None
+        extra = [current, optimal.n_train] + ([purchase.n_after] if purchase else [])
+        curve = marginal_value_curve(fit, econ, _curve_grid(fit.n_min, max_n, extra))
+    except DataValueError as exc:
+        _fail(str(exc))
+    fit_json = {f.name: getattr(fit, f.name) for f in dataclasses.fields(fit) if f.name != "boot_params"}
+    fit_json["max_accuracy"] = fit.max_accuracy
+    optimal_json = {**dataclasses.asdict(optimal), "buy": optimal.buy}
+    purchase_json = (
+        None if purchase is None else {**dataclasses.asdict(purchase), "summary": purchase.summary()}
+    )
+    if args.json:
+        _dump(
+            {
+                "run_id": str(record.get("id")),
+                "economics": {**dataclasses.asdict(econ), "current_n": current, "max_n": max_n},
+                "points": [dataclasses.asdict(p) for p in points],
+                "fit": fit_json,
+                "optimal": optimal_json,
+                "purchase": purchase_json,
+                "curve": _records(curve),
+            }
+        )
+        return 0
+    print(
+        f"run {record.get('id')}: error(n) = {fit.a:.4g}·n^(−{fit.b:.3g}) + {fit.c:.3g} fitted to "
+        f"{fit.n_points} points ({fit.n_min:,}–{fit.n_max:,} samples), RMSE {fit.rmse_points:.2f} points; "
+        f"accuracy can reach {100 * fit.max_accuracy:.1f} % at most"
+    )
+    print(
+        f"now: {current:,} samples; value ${args.value_per_point_usd:,.0f} per point a year for "
+        f"{args.horizon_years:g} year(s); labels ${args.label_cost_usd:,.4g} each"
+    )
+    if optimal.buy:
+        print(
+            f"optimal: buy {optimal.extra_samples:,} more → {optimal.n_train:,} samples, accuracy "
+            f"{100 * optimal.accuracy:.2f} % (+{optimal.gain_points:.2f} points), net value "
+            f"{_usd(optimal.net_value_usd)} ({optimal.bound}"
+            f"{', extrapolated' if optimal.extrapolated else ''})"
+        )
+    else:
+        print("optimal: buy nothing: the next label is worth less than it costs")
+    if purchase is not None:
+        print(
+            f"purchase: {purchase.summary()}; costs {_usd(purchase.labelling_cost_usd)}, net value "
+            f"{_usd(purchase.net_value_usd)} over {purchase.horizon_years:g} year(s)"
+        )
+    header = ("n_train", "accuracy", "gain (points)", "interval", "net value", "value of +1 sample")
+    rows = [
+        (
+            f"{int(r['n_train']):,}" + ("*" if r["extrapolated"] else ""),
+            f"{100 * r['accuracy']:.2f} %",
+            _num(r["gain_points"], "+.2f"),
+            f"{_num(r['gain_points_low'], '.2f')}–{_num(r['gain_points_high'], '.2f')}",
+            _usd(r["net_value_usd"]),
+            _usd(r["marginal_value_usd_per_sample"]),
+        )
+        for _, r in curve.iterrows()
+    ]
+    print(_table(header, rows, right={0, 1, 2, 3, 4, 5}))
+    print(f"* beyond the largest measured size; intervals are {100 * fit.interval_level:.0f} %")
+    for note in fit.notes:
+        print(f"note: {note}")
+    return 0
+
+
+# --------------------------------------------------------------------------- main
+
+
+COMMANDS = {"cost": cmd_cost, "serving": cmd_serving, "data-value": cmd_data_value}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except (SystemExit, BrokenPipeError):
+        raise
+    except Exception as exc:  # the contract: one line, never a traceback
+        print(f"{PROG}: error: internal error ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,857 @@
+"""Training cost at scale: FLOPs → days, GPU-hours, dollars, energy and CO₂ for every catalog option.
+
+Conventions
+-----------
+- **FLOPs** count a multiply-add as 2. Pre-training and full fine-tuning cost ``6·N·D`` (forward 2·N·D,
+  backward 4·N·D) for ``N`` parameters and ``D`` tokens. Adapter (LoRA-style) fine-tuning costs about
+  ``4·N·D``: the frozen weights still run forward and pass gradients back to the activations, but no
+  weight gradients are formed for them. Scaling a measured run costs ``3 × flops_per_sample × samples ×
+  epochs × data_factor × model_factor`` (``flops_per_sample`` is the forward pass; backward ≈ 2×).
+- **Memory feasibility** counts weights + gradients + optimizer state only: about 16 bytes per trained
+  parameter for mixed-precision Adam (bf16 weights and gradients, fp32 master weights and two moments).
+  Adapter fine-tuning holds the frozen weights in bf16 (2 B/param) plus 16 B per trainable adapter
+  parameter (by default 1 % of the model). Activations, KV caches and framework overhead are left out,
+  so the minimum accelerator count is a lower bound (sharded, ZeRO-3-style).
+- **MFU** (model FLOPs utilisation) here is the fraction of the catalog accelerator's **dense bf16 peak**
+  that the training run sustains (default 0.40; 0.35–0.45 is reported for well-tuned large runs, see the
+  shared reference §4.4). It is an assumption about the target device. The MFU measured by a local run is
+  relative to this machine's CPU peak and is never applied to a different device.
+- **count vs nodes**: an option is ``nodes`` identical instances; ``count`` is the *total* number of
+  accelerators (accelerators per instance × nodes). ``gpu_hours = count × hours_per_day × days``.
+  Throughput is assumed to scale linearly with ``count`` at the same MFU, so every node count of one
+  instance type costs the same and more nodes buy time only (optimistic for many nodes: lower the MFU).
+- **Price**: ``cost_usd = nodes × instance $/hour × wall hours × (1 − discount)``; the discount (credits,
+  committed use) applies to every pricing. **Spot** runs take ``spot_overhead`` more wall time (lost work
+  and restarts after interruptions); that time is paid for too.
+- **Energy and CO₂ are assumed, not measured**: ``energy_kwh = count × TDP × PUE × wall hours / 1000``
+  (accelerators at their TDP, times a data-centre PUE of 1.2 by default); ``co2_kg = energy_kwh × grid
+  g/kWh / 1000`` with an assumed grid of 400 g CO₂/kWh (a round mid-range figure, not a specific grid).
+  ``energy_usd`` is informational: cloud prices already include power, so it is never added to
+  ``cost_usd``.
+- **Compute-optimal advice** uses the Chinchilla parametric loss ``L(N, D) = E + A/N^α + B/D^β`` with the
+  Epoch AI refit (Besiroglu et al. 2024), which gives ≈ 20 tokens per parameter. The rounded constants
+  published by Hoffmann et al. 2022 are kept for comparison; they give 50–98 tokens per parameter.
+
+- **Inverse budgeting** (:func:`largest_within`): for every option, cost and days grow linearly with
+  FLOPs and the memory need grows with the compute-optimal N, so each option's largest affordable
+  FLOPs is the smallest of three closed forms (budget, deadline, memory); the best option wins.
+- Each option carries the ``as_of`` date and ``source`` of its price row.
+
+Money is US dollars, times are named by unit, fractions are 0–1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+BYTES_PER_PARAM_MIXED_ADAM = 16.0
+"""bf16 weights (2) + bf16 gradients (2) + fp32 master weights (4) + fp32 Adam moments (8)."""
+BYTES_PER_FROZEN_PARAM_BF16 = 2.0
+DEFAULT_ADAPTER_FRACTION = 0.01
+DEFAULT_GRID_G_CO2_PER_KWH = 400.0
+"""Assumed grid intensity: a round mid-range figure, not a specific grid; the user should set theirs."""
+GIB_BYTES = 2.0**30
+SECONDS_PER_HOUR = 3600.0
+
+INSTANCE_COLUMNS = (
+    "provider",
+    "region",
+    "instance_type",
+    "accelerator",
+    "count",
+    "on_demand_usd_per_hour",
+    "spot_usd_per_hour",
+    "status",
+    "as_of",
+    "source",
+)
+ACCELERATOR_COLUMNS = ("accelerator", "bf16_tflops", "memory_gib", "tdp_watts")
+
+OPTION_COLUMNS = (
+    "provider",
+    "region",
+    "instance_type",
+    "accelerator",
+    "accelerators_per_node",
+    "nodes",
+    "count",
+    "pricing",
+    "usd_per_hour",
+    "usd_per_gpu_hour",
+    "min_gpus",
+    "feasible",
+    "train_seconds",
+    "days",
+    "gpu_hours",
+    "cost_usd",
+    "energy_kwh",
+    "energy_usd",
+    "co2_kg",
+    "cost_rank",
+    "days_rank",
+    "pareto",
+    "as_of",
+    "source",
+    "status",
+)
+
+Method = Literal["pretrain", "finetune_full", "finetune_adapter", "scaled_run"]
+
+
+class ComputeError(ValueError):
+    """Inputs to the training-cost model are invalid (non-positive sizes, bad fractions, bad tables)."""
+
+
+def _require_positive(**values: float) -> None:
+    for name, value in values.items():
+        if not (
+            isinstance(value, int | float | np.floating | np.integer) and math.isfinite(value) and value > 0
+        ):
+            raise ComputeError(f"{name} must be a positive finite number, got {value!r}")
+
+
+@dataclass(frozen=True)
+class TrainingWork:
+    """The work of one training run: its FLOPs and the memory its trained state needs.
+
+    Build it with :meth:`pretrain`, :meth:`finetune` or :meth:`scaled_run` rather than directly.
+
+    Attributes
+    ----------
+    flops : float
+        Total training FLOPs (multiply-add = 2).
+    params : float
+        Model parameters N (for a scaled run: the scaled model).
+    tokens : float
+        Training tokens D processed (for a scaled run: samples processed, all epochs included).
+    method : str
+        ``pretrain``, ``finetune_full``, ``finetune_adapter`` or ``scaled_run``.
+    memory_bytes : float
+        Accelerator memory for weights + gradients + optimizer state, summed over all accelerators.
+
+    Examples
+    --------
+    >>> work = TrainingWork.pretrain(7e9, 140e9)
+    >>> f"{work.flops:.3g} FLOPs, {work.memory_bytes / 1e9:.0f} GB"
+    '5.88e+21 FLOPs, 112 GB'
+    """
+
+    flops: float
+    params: float
+    tokens: float
+    method: Method
+    memory_bytes: float
+
+    def __post_init__(self) -> None:
+        _require_positive(
+            flops=self.flops, params=self.params, tokens=self.tokens, memory_bytes=self.memory_bytes
+        )
+
+    @classmethod
+    def pretrain(cls, params: float, tokens: float) -> TrainingWork:
+        """Pre-training from scratch: FLOPs = 6·N·D, memory 16 B/param.
+
+        Parameters
+        ----------
+        params : float
+            Parameters N.
+        tokens : float
+            Training tokens D.
+
+        Returns
+        -------
+        TrainingWork
+
+        Raises
+        ------
+        ComputeError
+            If N or D is not positive.
+
+        Examples
+        --------
+        >>> TrainingWork.pretrain(1e9, 20e9).flops
+        1.2e+20
+        """
+        _require_positive(params=params, tokens=tokens)
+        return cls(6.0 * params * tokens, params, tokens, "pretrain", BYTES_PER_PARAM_MIXED_ADAM * params)
+
+    @classmethod
+    def finetune(
+        cls,
+        params: float,
+        tokens: float,
+        *,
+        method: Literal["full", "adapter"] = "full",
+        adapter_fraction: float = DEFAULT_ADAPTER_FRACTION,
+    ) -> TrainingWork:
+        """Fine-tuning an existing model: full (6·N·D, 16 B/param) or adapter/LoRA-style (≈ 4·N·D).
+
+        Parameters
+        ----------
+        params : float
+            Parameters N of the base model.
+        tokens : float
+            Fine-tuning tokens D.
+        method : {"full", "adapter"}
+            ``full`` trains every weight; ``adapter`` freezes the base (2 B/param in bf16) and trains
+            ``adapter_fraction × N`` adapter parameters at 16 B each.
+        adapter_fraction : float
+            Trainable adapter parameters as a fraction of N (0 < f ≤ 1); default 0.01, an assumption.
+
+        Returns
+        -------
+        TrainingWork
+
+        Raises
+        ------
+        ComputeError
+            On a non-positive N or D, an unknown method or a fraction outside (0, 1].
+
+        Examples
+        --------
+        >>> TrainingWork.finetune(7e9, 1e9, method="adapter").flops
+        2.8e+19
+        """
+        _require_positive(params=params, tokens=tokens)
+        if method == "full":
+            return cls(
+                6.0 * params * tokens, params, tokens, "finetune_full", BYTES_PER_PARAM_MIXED_ADAM * params
+            )
+        if method != "adapter":
+            raise ComputeError(f"fine-tuning method must be 'full' or 'adapter', got {method!r}")
+        if not 0.0 < adapter_fraction <= 1.0:
+            raise ComputeError(f"adapter_fraction must be in (0, 1], got {adapter_fraction!r}")
+        memory = (BYTES_PER_FROZEN_PARAM_BF16 + BYTES_PER_PARAM_MIXED_ADAM * adapter_fraction) * params
+        return cls(4.0 * params * tokens, params, tokens, "finetune_adapter", memory)
+
+    @classmethod
+    def scaled_run(
+        cls,
+        flops_per_sample: float,
+        samples: float,
+        epochs: float,
+        *,
+        params: float,
+        data_factor: float = 1.0,
+        model_factor: float = 1.0,
+    ) -> TrainingWork:
+        """A measured run scaled by ×``data_factor`` data and ×``model_factor`` model.
+
+        FLOPs = 3 × ``flops_per_sample`` × samples × epochs × data_factor × model_factor (forward plus a
+        backward pass of about twice the forward). Memory is 16 B per scaled parameter.
+
+        Parameters
+        ----------
+        flops_per_sample : float
+            Forward-pass FLOPs per sample of the measured model.
+        samples : float
+            Training samples of the measured run.
+        epochs : float
+            Epochs of the measured run.
+        params : float
+            Parameters of the measured model.
+        data_factor, model_factor : float
+            Multipliers on the data and on the model size (and so on FLOPs per sample).
+
+        Returns
+        -------
+        TrainingWork
+            ``tokens`` holds the samples processed (samples × epochs × data_factor).
+
+        Raises
+        ------
+        ComputeError
+            If any input is not positive.
+
+        Examples
+        --------
+        >>> w = TrainingWork.scaled_run(2e6, 60_000, 5, params=1e6, data_factor=10, model_factor=2)
+        >>> w.flops, w.params
+        (36000000000000.0, 2000000.0)
+        """
+        _require_positive(
+            flops_per_sample=flops_per_sample,
+            samples=samples,
+            epochs=epochs,
+            params=params,
+            data_factor=data_factor,
+            model_factor=model_factor,
+        )
+        flops = 3.0 * flops_per_sample * samples * epochs * data_factor * model_factor
+        scaled_params = float(params) * model_factor
+        processed = float(samples) * epochs * data_factor
+        return cls(flops, scaled_params, processed, "scaled_run", BYTES_PER_PARAM_MIXED_ADAM * scaled_params)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Assumptions:
+    """Assumed (user-editable) settings for pricing a training run on catalog hardware.
+
+    Attributes
+    ----------
+    mfu : float
+        Fraction of the accelerator's dense bf16 peak sustained (0 < mfu ≤ 1); default 0.40.
+    discount : float
+        Fraction off every price (credits, committed use), 0 ≤ discount < 1.
+    spot_overhead : float
+        Extra wall time on spot for interruptions and restarts (0.10 = 10 % longer).
+    usd_per_kwh : float
+        Electricity price, for the informational ``energy_usd`` column.
+    grid_g_co2_per_kwh : float
+        Grid carbon intensity; default 400 g/kWh is an assumed round figure, not a named grid.
+    pue : float
+        Data-centre power usage effectiveness on top of accelerator TDP (≥ 1; 1.2 assumed).
+    max_nodes : int
+        Largest node count tried; counts are powers of two up to it (and it itself).
+    hours_per_day : float
+        Hours per day the cluster trains (24 = around the clock).
+
+    Examples
+    --------
+    >>> Assumptions(mfu=0.35).spot_overhead
+    0.1
+    """
+
+    mfu: float = 0.40
+    discount: float = 0.0
+    spot_overhead: float = 0.10
+    usd_per_kwh: float = 0.12
+    grid_g_co2_per_kwh: float = DEFAULT_GRID_G_CO2_PER_KWH
+    pue: float = 1.2
+    max_nodes: int = 64
+    hours_per_day: float = 24.0
+
+    def __post_init__(self) -> None:
+        checks = {
+            "mfu must be in (0, 1]": 0.0 < self.mfu <= 1.0,
+            "discount must be in [0, 1)": 0.0 <= self.discount < 1.0,
+            "spot_overhead must be ≥ 0": self.spot_overhead >= 0.0,
+            "usd_per_kwh must be ≥ 0": self.usd_per_kwh >= 0.0,
+            "grid_g_co2_per_kwh must be ≥ 0": self.grid_g_co2_per_kwh >= 0.0,
+            "pue must be ≥ 1": self.pue >= 1.0,
+            "max_nodes must be an integer ≥ 1": isinstance(self.max_nodes, int | np.integer)
+            and self.max_nodes >= 1,
+            "hours_per_day must be in (0, 24]": 0.0 < self.hours_per_day <= 24.0,
+        }
+        failed = [message for message, ok in checks.items() if not ok]
+        if failed:
+            raise ComputeError("; ".join(failed))
+
+
+def node_counts(max_nodes: int) -> np.ndarray:
+    """Node counts tried: powers of two up to ``max_nodes``, plus ``max_nodes`` itself.
+
+    Examples
+    --------
+    >>> node_counts(12).tolist()
+    [1, 2, 4, 8, 12]
+    """
+    powers = [2**k for k in range(int(math.log2(max_nodes)) + 1)]
+    return np.array(sorted({*powers, int(max_nodes)}), dtype=np.int64)
+
+
+def _check_columns(df: pd.DataFrame, required: tuple[str, ...], table: str) -> None:
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ComputeError(f"{table} table lacks column(s): {', '.join(missing)}")
+
+
+def _option_rates(
+    instances: pd.DataFrame,
+    accelerators: pd.DataFrame,
+    assumptions: Assumptions,
+    statuses: tuple[str, ...],
+) -> pd.DataFrame:
+    """Every (instance × node count × pricing) with its rates, independent of the work to be done."""
+    _check_columns(instances, INSTANCE_COLUMNS, "instances")
+    _check_columns(accelerators, ACCELERATOR_COLUMNS, "accelerators")
+    inst = instances.loc[
+        instances["status"].isin(statuses) & (pd.to_numeric(instances["count"], errors="coerce") > 0),
+        list(INSTANCE_COLUMNS),
+    ]
+    acc = accelerators.loc[:, list(ACCELERATOR_COLUMNS)].rename(
+        columns={"memory_gib": "accelerator_memory_gib"}
+    )
+    rows = inst.merge(acc, on="accelerator", how="inner", validate="many_to_one")
+    for column in (
+        "count",
+        "on_demand_usd_per_hour",
+        "spot_usd_per_hour",
+        "bf16_tflops",
+        "accelerator_memory_gib",
+    ):
+        rows[column] = pd.to_numeric(rows[column], errors="coerce")
+    rows["tdp_watts"] = pd.to_numeric(rows["tdp_watts"], errors="coerce")
+    rows = rows[(rows["bf16_tflops"] > 0) & (rows["accelerator_memory_gib"] > 0)]
+    rows = rows.rename(columns={"count": "accelerators_per_node"})
+
+    priced = pd.concat(
+        [
+            rows.assign(pricing="on_demand", instance_usd_per_hour=rows["on_demand_usd_per_hour"]),
+            rows.assign(pricing="spot", instance_usd_per_hour=rows["spot_usd_per_hour"]),
+        ],
+        ignore_index=True,
+    )
+    priced = priced[priced["instance_usd_per_hour"] > 0]
+    nodes = pd.DataFrame({"nodes": node_counts(assumptions.max_nodes)})
+    opts = priced.merge(nodes, how="cross")
+
+    opts["count"] = (opts["accelerators_per_node"] * opts["nodes"]).astype(np.int64)
+    slowdown = np.where(opts["pricing"] == "spot", 1.0 + assumptions.spot_overhead, 1.0)
+    # Effective FLOP/s of the whole cluster, spot interruptions counted as lost time.
+    opts["effective_flops_per_second"] = (
+        opts["count"] * opts["bf16_tflops"] * 1e12 * assumptions.mfu / slowdown
+    )
+    opts["usd_per_hour"] = opts["nodes"] * opts["instance_usd_per_hour"] * (1.0 - assumptions.discount)
+    opts["usd_per_gpu_hour"] = opts["usd_per_hour"] / opts["count"]
+    opts["total_memory_bytes"] = opts["count"] * opts["accelerator_memory_gib"] * GIB_BYTES
+    return opts.reset_index(drop=True)
+
+
+def _price(opts: pd.DataFrame, work: TrainingWork, assumptions: Assumptions) -> pd.DataFrame:
+    """Add the work-dependent columns (time, money, memory feasibility, energy) to option rates."""
+    opts = opts.copy()
+    wall_seconds = work.flops / opts["effective_flops_per_second"]
+    wall_hours = wall_seconds / SECONDS_PER_HOUR
+    opts["train_seconds"] = wall_seconds
+    opts["days"] = wall_hours / assumptions.hours_per_day
+    opts["gpu_hours"] = opts["count"] * wall_hours
+    opts["cost_usd"] = opts["usd_per_hour"] * wall_hours
+    # The tolerance keeps an exact fit (memory = count × accelerator memory) feasible despite rounding.
+    gpus_needed = work.memory_bytes / (opts["accelerator_memory_gib"] * GIB_BYTES)
+    opts["min_gpus"] = np.ceil(gpus_needed * (1.0 - 1e-9)).astype(np.int64)
+    opts["feasible"] = opts["count"] >= opts["min_gpus"]
+    opts["energy_kwh"] = opts["count"] * opts["tdp_watts"] * assumptions.pue * wall_hours / 1000.0
+    opts["energy_usd"] = opts["energy_kwh"] * assumptions.usd_per_kwh
+    opts["co2_kg"] = opts["energy_kwh"] * assumptions.grid_g_co2_per_kwh / 1000.0
+    return opts
+
+
+def _rank_feasible(values: pd.Series, feasible: pd.Series) -> pd.Series:
+    ranks = values.where(feasible).rank(method="min")
+    return ranks.astype("Int64")
+
+
+def _tie_key(values: pd.Series) -> pd.Series:
+    """Values rounded to 12 significant digits, so that float noise does not break exact ties.
+
+    Under linear scaling every node count of one instance costs the same; products computed in a
+    different order differ in the last bits, which must not decide the Pareto front or a tie-break.
+    """
+    x = values.astype(float).to_numpy()
+    scale = 10.0 ** np.floor(np.log10(np.abs(np.where((x == 0) | ~np.isfinite(x), 1.0, x))))
+    return pd.Series(np.round(x / scale, 11) * scale, index=values.index)
+
+
+def pareto_front(options: pd.DataFrame) -> pd.Series:
+    """Feasible options that no other feasible option beats on both cost and days.
+
+    An option is dominated when another feasible one costs no more and takes no longer, and is strictly
+    better on at least one of the two.
+
+    Parameters
+    ----------
+    options : pandas.DataFrame
+        Columns ``cost_usd``, ``days`` and ``feasible``.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``options.index``; True on the frontier.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"cost_usd": [1, 2, 3, 2], "days": [9, 5, 1, 6], "feasible": True})
+    >>> pareto_front(df).tolist()
+    [True, True, True, False]
+    """
+    on_front = pd.Series(False, index=options.index)
+    feasible = options.loc[options["feasible"].astype(bool), ["cost_usd", "days"]]
+    feasible = feasible.assign(cost_usd=_tie_key(feasible["cost_usd"]), days=_tie_key(feasible["days"]))
+    if feasible.empty:
+        return on_front
+    by_cost = feasible.groupby("cost_usd")["days"].min().sort_index()
+    # Fastest among strictly cheaper options, for each distinct cost.
+    best_cheaper = by_cost.astype(float).cummin().shift(1, fill_value=np.inf)
+    same_cost_best = feasible["cost_usd"].map(by_cost)
+    cheaper_best = feasible["cost_usd"].map(best_cheaper)
+    keep = (feasible["days"] <= same_cost_best) & (feasible["days"] < cheaper_best)
+    on_front.loc[keep.index] = keep.to_numpy()
+    return on_front
+
+
+def training_options(
+    work: TrainingWork,
+    instances: pd.DataFrame,
+    accelerators: pd.DataFrame,
+    assumptions: Assumptions = Assumptions(),
+    *,
+    statuses: tuple[str, ...] = ("current",),
+) -> pd.DataFrame:
+    """Price ``work`` on every catalog option: instance type × node count × on-demand/spot.
+
+    Instances without accelerators, without a dense bf16 peak or memory for their accelerator, or whose
+    ``status`` is not in ``statuses`` are skipped; spot appears only where the catalog has a spot price.
+
+    Parameters
+    ----------
+    work : TrainingWork
+        FLOPs and memory of the run.
+    instances, accelerators : pandas.DataFrame
+        The catalog tables (columns as agreed for ``bizmodel.catalog``).
+    assumptions : Assumptions
+        MFU, discount, spot overhead, energy and CO₂ settings, node counts.
+    statuses : tuple of str
+        Catalog row statuses to use; ``("current",)`` leaves superseded and suspect rows out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per option with the columns in :data:`OPTION_COLUMNS`, feasible options first, then by
+        ``cost_usd`` and ``days``. ``cost_rank`` and ``days_rank`` rank feasible options (1 = best; missing
+        when infeasible); ``pareto`` marks the cost–days frontier.
+
+    Raises
+    ------
+    ComputeError
+        If a table lacks a required column.
+
+    Examples
+    --------
+    >>> inst = pd.DataFrame({"provider": ["lambda"], "region": ["us"], "instance_type": ["8xH100"],
+    ...     "accelerator": ["H100-SXM"], "count": [8.0], "on_demand_usd_per_hour": [23.92],
+    ...     "spot_usd_per_hour": [float("nan")], "status": ["current"], "as_of": ["2025-06-30"],
+    ...     "source": ["list price"]})
+    >>> acc = pd.DataFrame({"accelerator": ["H100-SXM"], "bf16_tflops": [989.0], "memory_gib": [80.0],
+    ...     "tdp_watts": [700.0]})
+    >>> opts = training_options(TrainingWork.pretrain(7e9, 140e9), inst, acc, Assumptions(max_nodes=1))
+    >>> row = opts.iloc[0]
+    >>> round(row.gpu_hours), round(row.cost_usd), round(float(row.days), 1), bool(row.feasible)
+    (4129, 12345, 21.5, True)
+    """
+    opts = _price(_option_rates(instances, accelerators, assumptions, statuses), work, assumptions)
+    opts["cost_rank"] = _rank_feasible(_tie_key(opts["cost_usd"]), opts["feasible"])
+    opts["days_rank"] = _rank_feasible(_tie_key(opts["days"]), opts["feasible"])
+    opts["pareto"] = pareto_front(opts)
+    keys = pd.DataFrame(
+        {"infeasible": ~opts["feasible"], "cost": _tie_key(opts["cost_usd"]), "days": _tie_key(opts["days"])}
+    )
+    order = keys.sort_values(["infeasible", "cost", "days"], kind="stable").index
+    return opts.loc[order, list(OPTION_COLUMNS)].reset_index(drop=True)
+
+
+def _best(options: pd.DataFrame, by: list[str]) -> pd.Series | None:
+    feasible = options[options["feasible"].astype(bool)]
+    if feasible.empty:
+        return None
+    keys = pd.DataFrame({column: _tie_key(feasible[column]) for column in by})
+    order = keys.sort_values(by, kind="stable").index
+    return feasible.loc[order[0]]
+
+
+def cheapest(options: pd.DataFrame) -> pd.Series | None:
+    """The cheapest feasible option (ties: the faster one), or None when nothing is feasible.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"cost_usd": [5.0, 3.0, 1.0], "days": [1.0, 2.0, 0.5],
+    ...     "feasible": [True, True, False]})
+    >>> float(cheapest(df).cost_usd)
+    3.0
+    """
+    return _best(options, ["cost_usd", "days"])
+
+
+def fastest(options: pd.DataFrame) -> pd.Series | None:
+    """The fastest feasible option (ties: the cheaper one), or None when nothing is feasible.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"cost_usd": [5.0, 3.0, 1.0], "days": [1.0, 2.0, 0.5],
+    ...     "feasible": [True, True, False]})
+    >>> float(fastest(df).days)
+    1.0
+    """
+    return _best(options, ["days", "cost_usd"])
+
+
+# --- Compute-optimal scaling (Chinchilla) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScalingLaw:
+    """Parametric loss ``L(N, D) = E + A/N^alpha + B/D^beta`` (N parameters, D tokens).
+
+    Examples
+    --------
+    >>> EPOCH_2024.alpha
+    0.3478
+    """
+
+    E: float
+    A: float
+    B: float
+    alpha: float
+    beta: float
+    name: str
+    source: str = field(compare=False)
+
+
+EPOCH_2024 = ScalingLaw(
+    E=1.8172,
+    A=482.01,
+    B=2085.43,
+    alpha=0.3478,
+    beta=0.3658,
+    name="Epoch AI refit (2024)",
+    source="Besiroglu et al. 2024, 'Chinchilla Scaling: A replication attempt', arXiv:2404.10102",
+)
+HOFFMANN_2022 = ScalingLaw(
+    E=1.69,
+    A=406.4,
+    B=410.7,
+    alpha=0.34,
+    beta=0.28,
+    name="Chinchilla, rounded published constants (2022)",
+    source="Hoffmann et al. 2022, arXiv:2203.15556, Approach 3 (Appendix D.2); gives 50–98 tokens/param",
+)
+
+
+def loss(law: ScalingLaw, params: float | np.ndarray, tokens: float | np.ndarray) -> float | np.ndarray:
+    """Predicted pre-training loss ``E + A/N^α + B/D^β`` (nats per token).
+
+    Examples
+    --------
+    >>> round(float(loss(EPOCH_2024, 70e9, 1.4e12)), 3)
+    1.974
+    """
+    n = np.asarray(params, dtype=float)
+    d = np.asarray(tokens, dtype=float)
+    if np.any(n <= 0) or np.any(d <= 0):
+        raise ComputeError("params and tokens must be positive")
+    result = law.E + law.A / n**law.alpha + law.B / d**law.beta
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def _law_g(law: ScalingLaw) -> float:
+    return (law.alpha * law.A / (law.beta * law.B)) ** (1.0 / (law.alpha + law.beta))
+
+
+def compute_optimal(
+    law: ScalingLaw, flops: float | np.ndarray
+) -> tuple[float | np.ndarray, float | np.ndarray]:
+    """Loss-minimising parameters and tokens for a FLOP budget C under C = 6·N·D.
+
+    ``G = (αA/(βB))^(1/(α+β))``, ``N_opt = G·(C/6)^(β/(α+β))``, ``D_opt = C/(6·N_opt)``.
+
+    Parameters
+    ----------
+    law : ScalingLaw
+        Constants; use :data:`EPOCH_2024`.
+    flops : float or array
+        Training compute C.
+
+    Returns
+    -------
+    (params, tokens)
+
+    Raises
+    ------
+    ComputeError
+        If C is not positive.
+
+    Examples
+    --------
+    >>> n, d = compute_optimal(EPOCH_2024, 1e23)
+    >>> round(d / n, 1)
+    19.2
+    """
+    c = np.asarray(flops, dtype=float)
+    if np.any(c <= 0):
+        raise ComputeError("flops must be positive")
+    n = _law_g(law) * (c / 6.0) ** (law.beta / (law.alpha + law.beta))
+    d = c / (6.0 * n)
+    if np.ndim(c) == 0:
+        return float(n), float(d)
+    return n, d
+
+
+def _flops_for_params(law: ScalingLaw, params: np.ndarray, tokens_per_param: float | None) -> np.ndarray:
+    """Inverse of the allocation rule: the FLOPs at which the chosen N equals ``params``."""
+    if tokens_per_param is not None:
+        return 6.0 * tokens_per_param * params**2
+    a = law.beta / (law.alpha + law.beta)
+    return 6.0 * (params / _law_g(law)) ** (1.0 / a)
+
+
+def _allocate(
+    law: ScalingLaw, flops: np.ndarray, tokens_per_param: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split FLOPs into (N, D): by the law's compute-optimal rule, or at a fixed D/N ratio."""
+    if tokens_per_param is None:
+        n, d = compute_optimal(law, flops)
+        return np.asarray(n), np.asarray(d)
+    n = np.sqrt(flops / (6.0 * tokens_per_param))
+    return n, tokens_per_param * n
+
+
+# --- Inverse budgeting -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class BudgetAnswer:
+    """The largest model and data that fit a budget and a deadline on some catalog option.
+
+    Attributes
+    ----------
+    params, tokens, flops : float
+        The chosen N, D and C = 6·N·D.
+    predicted_loss : float
+        ``L(N, D)`` under ``law``.
+    cost_usd, days : float
+        Of the chosen option running C.
+    limited_by : str
+        ``budget``, ``deadline`` or ``memory``: the constraint that binds on the chosen option.
+    option : pandas.Series
+        The chosen option (columns as in :func:`training_options`).
+    per_accelerator : pandas.DataFrame
+        The best option per accelerator, largest FLOPs first, with its ``max_flops``, ``params``,
+        ``tokens``, ``cost_usd``, ``days`` and ``limited_by``.
+    law : ScalingLaw
+        The scaling law used to split C into N and D.
+    """
+
+    params: float
+    tokens: float
+    flops: float
+    predicted_loss: float
+    cost_usd: float
+    days: float
+    limited_by: str
+    option: pd.Series
+    per_accelerator: pd.DataFrame
+    law: ScalingLaw
+
+
+def largest_within(
+    budget_usd: float,
+    deadline_days: float,
+    instances: pd.DataFrame,
+    accelerators: pd.DataFrame,
+    assumptions: Assumptions = Assumptions(),
+    *,
+    law: ScalingLaw = EPOCH_2024,
+    tokens_per_param: float | None = None,
+    statuses: tuple[str, ...] = ("current",),
+) -> BudgetAnswer:
+    """The compute-optimal pre-training run with the most FLOPs that fits a budget and a deadline.
+
+    For each option, cost and days grow linearly with C and the memory need (16 B per parameter of
+    ``N_opt(C)``) grows with C, so each option's largest C is the minimum of three closed forms
+    (budget, deadline, memory). The answer is the option with the largest such C (ties: cheaper).
+
+    Parameters
+    ----------
+    budget_usd : float
+        Money available.
+    deadline_days : float
+        Wall-clock days available.
+    instances, accelerators : pandas.DataFrame
+        The catalog tables.
+    assumptions : Assumptions
+        MFU, discount, spot overhead, node counts.
+    law : ScalingLaw
+        How C is split into N and D (default the Epoch AI refit).
+    tokens_per_param : float, optional
+        Use a fixed D/N ratio instead of the law (e.g. 20, or more to over-train for cheaper inference).
+    statuses : tuple of str
+        Catalog row statuses to use.
+
+    Returns
+    -------
+    BudgetAnswer
+
+    Raises
+    ------
+    ComputeError
+        If the budget, deadline or ratio is not positive, or the catalog has no usable option.
+
+    Examples
+    --------
+    >>> inst = pd.DataFrame({"provider": ["lambda"], "region": ["us"], "instance_type": ["8xH100"],
+    ...     "accelerator": ["H100-SXM"], "count": [8.0], "on_demand_usd_per_hour": [23.92],
+    ...     "spot_usd_per_hour": [float("nan")], "status": ["current"], "as_of": ["2025-06-30"],
+    ...     "source": ["list price"]})
+    >>> acc = pd.DataFrame({"accelerator": ["H100-SXM"], "bf16_tflops": [989.0], "memory_gib": [80.0],
+    ...     "tdp_watts": [700.0]})
+    >>> answer = largest_within(12_345.0, 60.0, inst, acc, Assumptions(max_nodes=1))
+    >>> f"{answer.flops:.2e}", answer.limited_by
+    ('5.88e+21', 'budget')
+    """
+    _require_positive(budget_usd=budget_usd, deadline_days=deadline_days)
+    if tokens_per_param is not None:
+        _require_positive(tokens_per_param=tokens_per_param)
+    opts = _option_rates(instances, accelerators, assumptions, statuses)
+    if opts.empty:
+        raise ComputeError("the catalog has no priced accelerator option with a bf16 peak and memory")
+    seconds_per_flop = 1.0 / opts["effective_flops_per_second"]
+    flops_budget = budget_usd / (opts["usd_per_hour"] * seconds_per_flop / SECONDS_PER_HOUR)
+    flops_deadline = deadline_days * assumptions.hours_per_day * SECONDS_PER_HOUR / seconds_per_flop
+    max_params = opts["total_memory_bytes"] / BYTES_PER_PARAM_MIXED_ADAM
+    flops_memory = pd.Series(
+        _flops_for_params(law, max_params.to_numpy(), tokens_per_param), index=opts.index
+    )
+    limits = pd.DataFrame({"budget": flops_budget, "deadline": flops_deadline, "memory": flops_memory})
+    opts["max_flops"] = limits.min(axis=1)
+    opts["limited_by"] = limits.idxmin(axis=1)
+    opts["cost_usd"] = opts["usd_per_hour"] * opts["max_flops"] * seconds_per_flop / SECONDS_PER_HOUR
+    opts["days"] = opts["max_flops"] * seconds_per_flop / SECONDS_PER_HOUR / assumptions.hours_per_day
+    opts["params"], opts["tokens"] = _allocate(law, opts["max_flops"].to_numpy(), tokens_per_param)
+    ranked = opts.sort_values(["max_flops", "cost_usd"], ascending=[False, True], kind="stable")
+    best = ranked.iloc[0]
+    per_accelerator = ranked.drop_duplicates("accelerator").loc[
+        :,
+        [
+            "accelerator",
+            "provider",
+            "region",
+            "instance_type",
+            "nodes",
+            "count",
+            "pricing",
+            "max_flops",
+            "params",
+            "tokens",
+            "cost_usd",
+            "days",
+            "limited_by",
+        ],
+    ]
+    work = TrainingWork(
+        float(best["max_flops"]),
+        float(best["params"]),
+        float(best["tokens"]),
+        "pretrain",
+        BYTES_PER_PARAM_MIXED_ADAM * float(best["params"]),
+    )
+    option = _price(opts.loc[[best.name]], work, assumptions)
+    option = (
+        option.assign(cost_rank=pd.NA, days_rank=pd.NA, pareto=pd.NA).loc[:, list(OPTION_COLUMNS)].iloc[0]
+    )
+    return BudgetAnswer(
+        params=float(best["params"]),
+        tokens=float(best["tokens"]),
+        flops=float(best["max_flops"]),
+        predicted_loss=float(loss(law, best["params"], best["tokens"])),
+        cost_usd=float(best["cost_usd"]),
+        days=float(best["days"]),
+        limited_by=str(best["limited_by"]),
+        option=option,
+        per_accelerator=per_accelerator.reset_index(drop=True),
+        law=law,
+    )

@@ -1,0 +1,308 @@
+"""The cost of the measured run: its wall time priced on a catalog instance, its energy and CO₂.
+
+Conventions
+-----------
+* The run's **wall seconds** (the whole job; its training seconds where no wall time was
+  recorded) are billed at the instance's on-demand $/hour, per second, with no minimum.
+  ``compute_usd`` = wall hours × $/hour. The instance is the one the user says the run ran on,
+  or the closest catalog match (:func:`closest_instance`).
+* **Energy** is the run's own estimate (kWh, with the method it used); ``energy_usd`` = kWh ×
+  an assumed $/kWh and ``co2_kg`` = kWh × an assumed grid intensity (g CO₂ per kWh) ÷ 1000.
+  A cloud $/hour already includes the provider's electricity, so ``energy_usd`` is shown
+  beside ``compute_usd`` (what the same run costs in electricity on your own machine) and is not
+  added to it.
+* Every item carries its provenance: **measured** (from the run, with its id), **catalog** (a
+  bundled price, with its as-of date) or **assumed** (typed by the user or a default).
+* Per-unit costs: ``usd_per_epoch`` = compute $ ÷ epochs completed; ``usd_per_1000_samples`` =
+  compute $ ÷ (training samples × epochs ÷ 1000).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from bizmodel.basis import TechnicalBasis
+
+Provenance = Literal["measured", "catalog", "assumed"]
+
+
+class RunCostError(ValueError):
+    """No catalog instance fits, or a price or policy is out of range."""
+
+
+@dataclass(frozen=True)
+class CostItem:
+    """One number of a cost breakdown with its unit and where it comes from.
+
+    ``value`` is None when the run did not measure it (e.g. no energy estimate).
+    """
+
+    name: str
+    value: float | None
+    unit: str
+    provenance: Provenance
+    detail: str
+
+
+@dataclass(frozen=True)
+class RunCost:
+    """The measured run's cost on one instance; each field a :class:`CostItem`."""
+
+    instance: str
+    wall_seconds: CostItem
+    usd_per_hour: CostItem
+    compute_usd: CostItem
+    energy_kwh: CostItem
+    energy_usd: CostItem
+    co2_kg: CostItem
+    usd_per_epoch: CostItem
+    usd_per_1000_samples: CostItem
+
+    @property
+    def items(self) -> tuple[CostItem, ...]:
+        """All items in display order."""
+        return (
+            self.wall_seconds,
+            self.usd_per_hour,
+            self.compute_usd,
+            self.energy_kwh,
+            self.energy_usd,
+            self.co2_kg,
+            self.usd_per_epoch,
+            self.usd_per_1000_samples,
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per item: name, value, unit, provenance, detail."""
+        return pd.DataFrame([vars(i) for i in self.items])
+
+
+# ---------------------------------------------------------------------- choosing an instance
+
+
+def _current(instances: pd.DataFrame) -> pd.DataFrame:
+    if "status" not in instances.columns:
+        return instances
+    return instances[instances["status"].fillna("current") == "current"]
+
+
+def _is_cpu_only(instances: pd.DataFrame) -> pd.Series:
+    acc = instances["accelerator"].fillna("").astype(str).str.strip()
+    count = pd.to_numeric(instances["count"], errors="coerce").fillna(0)
+    return (acc == "") & (count == 0)
+
+
+def closest_instance(instances_df: pd.DataFrame, *, vcpus: int | None, accelerator: str | None) -> pd.Series:
+    """The catalog instance a run is priced on when the user names none.
+
+    Only rows with status ``current`` are considered. A CPU-only run (``accelerator`` None or
+    empty) gets the cheapest CPU-only instance with at least ``vcpus`` vCPUs; if none is that
+    large, the one with the most vCPUs (the closest); with ``vcpus`` None, the cheapest CPU-only
+    instance. A GPU run gets the cheapest instance carrying ``accelerator`` (on-demand $/hour of
+    the whole instance; ties go to fewer accelerators).
+
+    Parameters
+    ----------
+    instances_df : DataFrame
+        The catalog's instances table.
+    vcpus : int or None
+        The logical cores the run used.
+    accelerator : str or None
+        The catalog accelerator key of the run's GPU.
+
+    Returns
+    -------
+    Series
+        One row of ``instances_df`` (its index label kept as ``name``).
+
+    Raises
+    ------
+    RunCostError
+        If no current instance matches.
+
+    >>> df = pd.DataFrame({"provider": ["aws"] * 3, "instance_type": ["c.large", "c.xlarge", "g.xl"],
+    ...     "accelerator": [None, None, "L4"], "count": [0, 0, 1], "vcpus": [2, 4, 4],
+    ...     "on_demand_usd_per_hour": [0.1, 0.2, 0.8], "status": ["current"] * 3})
+    >>> closest_instance(df, vcpus=3, accelerator=None)["instance_type"]
+    'c.xlarge'
+    >>> closest_instance(df, vcpus=None, accelerator="L4")["instance_type"]
+    'g.xl'
+    """
+    current = _current(instances_df)
+    price = pd.to_numeric(current["on_demand_usd_per_hour"], errors="coerce")
+    current = current[price.notna() & (price > 0)]
+    if accelerator:
+        pool = current[current["accelerator"].fillna("").astype(str) == accelerator]
+        if pool.empty:
+            raise RunCostError(f"no current catalog instance carries {accelerator!r}; choose an instance")
+        return pool.sort_values(["on_demand_usd_per_hour", "count"], kind="stable").iloc[0]
+    pool = current[_is_cpu_only(current)]
+    if pool.empty:
+        raise RunCostError("the catalog has no current CPU-only instance; choose an instance")
+    if vcpus is not None:
+        big_enough = pool[pd.to_numeric(pool["vcpus"], errors="coerce") >= vcpus]
+        if big_enough.empty:
+            return pool.sort_values(["vcpus", "on_demand_usd_per_hour"], ascending=[False, True]).iloc[0]
+        pool = big_enough
+    return pool.sort_values(["on_demand_usd_per_hour", "vcpus"], kind="stable").iloc[0]
+
+
+_MEMORY_RE = re.compile(r"\d+GB")
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[A-Z0-9]+", text.upper())
+
+
+def accelerator_for_device(device: str, accelerator_keys: list[str] | pd.Series) -> str | None:
+    """The catalog accelerator key that names the GPU in a run's device description, if any.
+
+    A key matches when its first token (the model, e.g. ``H100``) is a whole word of the
+    description; further tokens (``SXM``, ``40GB``) break ties when the description starts with
+    them, and a key naming a different memory size (``80GB`` for a ``40GB`` card) loses. Among
+    equal matches the first key in the table wins.
+
+    >>> accelerator_for_device("NVIDIA A100-SXM4-40GB", ["A100-80GB-PCIe", "A100-40GB", "L4"])
+    'A100-40GB'
+    >>> accelerator_for_device("NVIDIA L40S", ["L4"]) is None
+    True
+    """
+    words = _tokens(device)
+    best, best_score = None, 0
+    for key in list(accelerator_keys):
+        parts = _tokens(str(key))
+        if not parts or parts[0] not in words:
+            continue
+        score = 1
+        for part in parts[1:]:
+            if any(w.startswith(part) for w in words):
+                score += 1
+            elif _MEMORY_RE.fullmatch(part) and any(_MEMORY_RE.fullmatch(w) for w in words):
+                score -= 2  # the description names a different memory size
+        if score > best_score:
+            best, best_score = str(key), score
+    return best
+
+
+# ---------------------------------------------------------------------- pricing the run
+
+
+def _label(row: pd.Series) -> str:
+    parts = [str(row.get(k)) for k in ("provider", "region", "instance_type") if _present(row.get(k))]
+    return " ".join(parts) or "custom instance"
+
+
+def _present(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value)) and value != ""
+
+
+def price_run(
+    basis: TechnicalBasis,
+    instance_row: pd.Series,
+    *,
+    usd_per_kwh: float,
+    grid_g_co2_per_kwh: float,
+) -> RunCost:
+    """Price the measured run on one instance (see the module docstring for the conventions).
+
+    Parameters
+    ----------
+    basis : TechnicalBasis
+        The finished run.
+    instance_row : Series
+        A catalog instance row (``on_demand_usd_per_hour``; ``as_of``, ``provider``,
+        ``instance_type`` for the labels), e.g. from :func:`closest_instance`.
+    usd_per_kwh : float
+        Assumed electricity price, ≥ 0.
+    grid_g_co2_per_kwh : float
+        Assumed grid carbon intensity, g CO₂ per kWh, ≥ 0.
+
+    Returns
+    -------
+    RunCost
+
+    Raises
+    ------
+    RunCostError
+        If the instance has no positive price or an assumption is negative.
+
+    >>> b = TechnicalBasis.from_record({"id": "r1", "status": "completed", "params": 1,
+    ...     "flops_per_sample": 1, "n_train": 1000, "epochs_completed": 2, "train_seconds": 3000,
+    ...     "wall_seconds": 3600, "energy_kwh": 0.5, "device_kind": "cpu", "test_accuracy": 0.9})
+    >>> row = pd.Series({"instance_type": "c.large", "on_demand_usd_per_hour": 3.6, "as_of": "2025-12-01"})
+    >>> cost = price_run(b, row, usd_per_kwh=0.2, grid_g_co2_per_kwh=400)
+    >>> cost.compute_usd.value, cost.energy_usd.value, cost.co2_kg.value, cost.usd_per_epoch.value
+    (3.6, 0.1, 0.2, 1.8)
+    """
+    usd_per_hour = float(pd.to_numeric(instance_row.get("on_demand_usd_per_hour"), errors="coerce"))
+    if not (np.isfinite(usd_per_hour) and usd_per_hour > 0):
+        raise RunCostError("the instance has no positive on-demand $/hour; pick another or type a price")
+    if not (usd_per_kwh >= 0 and grid_g_co2_per_kwh >= 0):
+        raise RunCostError("electricity price and grid intensity must be ≥ 0")
+    seconds = basis.billed_seconds
+    which = "wall time" if basis.wall_seconds is not None else "training time (no wall time recorded)"
+    run = f"run {basis.run_id}"
+    as_of = instance_row.get("as_of")
+    name = _label(instance_row)
+    priced: Provenance = "catalog" if _present(as_of) else "assumed"
+    compute_usd = seconds / 3600.0 * usd_per_hour
+    kwh = basis.energy_kwh
+    energy_usd = None if kwh is None else kwh * usd_per_kwh
+    co2_kg = None if kwh is None else kwh * grid_g_co2_per_kwh / 1000.0
+    no_energy = "the run has no energy estimate"
+    return RunCost(
+        instance=name,
+        wall_seconds=CostItem("wall time", seconds, "s", "measured", f"{which} of {run}"),
+        usd_per_hour=CostItem(
+            "instance price",
+            usd_per_hour,
+            "USD/h",
+            priced,
+            f"{name} on demand" + (f", as of {as_of}" if _present(as_of) else ", typed by the user"),
+        ),
+        compute_usd=CostItem(
+            "compute cost",
+            compute_usd,
+            "USD",
+            priced,
+            f"{seconds:.1f} s ÷ 3600 × {usd_per_hour:g} USD/h (measured time × catalog price)",
+        ),
+        energy_kwh=CostItem(
+            "energy", kwh, "kWh", "measured", f"{run}: {basis.energy_method or 'method not recorded'}"
+        ),
+        energy_usd=CostItem(
+            "energy cost",
+            None if energy_usd is None else energy_usd,
+            "USD",
+            "assumed",
+            no_energy if kwh is None else f"at an assumed {usd_per_kwh:g} USD/kWh; not added to compute cost",
+        ),
+        co2_kg=CostItem(
+            "CO₂",
+            None if co2_kg is None else co2_kg,
+            "kg",
+            "assumed",
+            no_energy if kwh is None else f"at an assumed grid of {grid_g_co2_per_kwh:g} g CO₂/kWh",
+        ),
+        usd_per_epoch=CostItem(
+            "cost per epoch",
+            compute_usd / basis.epochs_completed,
+            "USD",
+            priced,
+            f"compute cost ÷ {basis.epochs_completed} epochs",
+        ),
+        usd_per_1000_samples=CostItem(
+            "cost per 1,000 training samples",
+            compute_usd / basis.training_samples * 1000.0,
+            "USD",
+            priced,
+            f"compute cost ÷ {basis.training_samples:,} samples × 1,000 ({basis.n_train:,} × "
+            f"{basis.epochs_completed} epochs)",
+        ),
+    )

@@ -1,0 +1,505 @@
+"""Serving economics: $ per 1,000 predictions, capacity plans and the cheapest hardware that meets a p95.
+
+Conventions
+-----------
+* **One prediction = one sample** (one row of input, one class out). One request is one
+  prediction. Money is USD; prices are on-demand $/hour of a whole catalog instance.
+* **Utilisation** (0–1) is the fraction of time a server is busy doing inference. An
+  instance that can do ``samples_per_second`` at full load does ``samples_per_second ×
+  utilisation`` on average, so ``usd_per_1000 = usd_per_hour ÷ (samples_per_second × 3600 ×
+  utilisation) × 1000`` (:func:`usd_per_1000`). In a capacity plan the same fraction is the
+  highest busy share allowed at **peak** load (headroom so that queues stay short).
+* **Measured** options are the cells of the run's inference profile (device, path, batch size):
+  throughput and p50/p95 latency as measured. A CPU cell is priced on the CPU instance the
+  caller chooses (by default the catalog match for the run's machine, :func:`bizmodel.run_cost.
+  closest_instance`), assuming that instance runs the model as fast as the measured machine. A
+  GPU cell is priced on the cheapest current instance carrying that GPU.
+* **Estimated** options cover catalog accelerators nobody measured: the arithmetic rate
+  = peak FLOP/s (dense bf16 for the float model, int8 for the quantised one) × an assumed
+  **efficiency** ÷ ``flops_per_sample`` (the forward FLOPs of one sample); latency of a batch of
+  ``b`` = ``b`` ÷ that rate + an assumed fixed per-call overhead; throughput per accelerator
+  = ``b`` ÷ that latency (one call serves one batch, so the overhead bounds it). These rows are
+  labelled ``assumed``. The efficiency default is low (5 %) on purpose: a model of a few
+  kFLOP to MFLOP per sample cannot keep an accelerator's matrix units busy — kernel launches,
+  host-to-device copies and memory traffic dominate (the measured MFU of such a run on a CPU is
+  well under 1 %). Edit it when you have a measurement.
+* An instance with several accelerators runs one model replica per accelerator: its
+  throughput is ``count`` × the per-accelerator throughput; latency is per replica.
+* Latencies are milliseconds per call of one batch: the time a request waits for its batch to
+  fill and queueing delay are not modelled.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bizmodel.basis import InferenceMeasurement, TechnicalBasis
+from bizmodel.run_cost import RunCostError, accelerator_for_device, closest_instance
+
+#: Columns of :func:`serving_options`.
+OPTION_COLUMNS: tuple[str, ...] = (
+    "option",
+    "provenance",
+    "device",
+    "accelerator",
+    "instance",
+    "count",
+    "path",
+    "batch_size",
+    "quantized",
+    "accuracy",
+    "samples_per_second",
+    "p50_ms",
+    "p95_ms",
+    "usd_per_hour",
+    "usd_per_1000",
+    "source",
+    "as_of",
+)
+
+
+class ServingError(ValueError):
+    """Serving inputs are out of range (non-positive requests, a utilisation outside (0, 1], …)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServingAssumptions:
+    """The assumed (not measured) inputs of the serving economics.
+
+    Attributes
+    ----------
+    utilisation : float
+        Fraction of time a server is busy, in (0, 1]; 0.5 by default.
+    efficiency : float
+        Fraction of an unmeasured accelerator's peak FLOP/s this model achieves, in (0, 1];
+        0.05 by default (low on purpose: small models cannot fill an accelerator).
+    hours_per_month : float
+        Billed hours in a month; 730 (= 8,760 / 12).
+    peak_to_average : float
+        Peak request rate ÷ average rate, ≥ 1; capacity is sized on the peak. 2.0 by default.
+    cpu_usd_per_hour : float or None
+        A $/hour to use for the measured CPU instead of the CPU instance's catalog price.
+    estimate_batch_size : int
+        The batch size an estimated accelerator is assumed to serve at; 32.
+    overhead_ms : float
+        Fixed per-call overhead (launch, copies) added to an estimated latency; 1 ms.
+    include_int8_estimates : bool
+        Whether to estimate int8 options for accelerators with an int8 peak.
+
+    >>> ServingAssumptions(utilisation=0.8).hours_per_month
+    730.0
+    """
+
+    utilisation: float = 0.5
+    efficiency: float = 0.05
+    hours_per_month: float = 730.0
+    peak_to_average: float = 2.0
+    cpu_usd_per_hour: float | None = None
+    estimate_batch_size: int = 32
+    overhead_ms: float = 1.0
+    include_int8_estimates: bool = True
+
+    def __post_init__(self) -> None:
+        checks = [
+            (0.0 < self.utilisation <= 1.0, "utilisation must be in (0, 1]"),
+            (0.0 < self.efficiency <= 1.0, "efficiency must be in (0, 1]"),
+            (0.0 < self.hours_per_month <= 744.0, "hours per month must be in (0, 744]"),
+            (self.peak_to_average >= 1.0, "peak-to-average ratio must be ≥ 1"),
+            (
+                self.cpu_usd_per_hour is None or self.cpu_usd_per_hour > 0,
+                "the CPU price must be positive",
+            ),
+            (self.estimate_batch_size >= 1, "the estimate batch size must be ≥ 1"),
+            (self.overhead_ms >= 0.0, "the per-call overhead must be ≥ 0 ms"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ServingError(message)
+
+
+def usd_per_1000(
+    samples_per_second: float | npt.ArrayLike,
+    usd_per_hour: float | npt.ArrayLike,
+    utilisation: float,
+) -> float | np.ndarray:
+    """Dollars per 1,000 predictions: ``usd_per_hour ÷ (samples_per_second × 3600 × utilisation) × 1000``.
+
+    Parameters
+    ----------
+    samples_per_second : float or array
+        Predictions per second the instance sustains at full load (> 0).
+    usd_per_hour : float or array
+        The instance's price (≥ 0).
+    utilisation : float
+        Fraction of time the instance is busy, in (0, 1].
+
+    Returns
+    -------
+    float or ndarray
+        USD per 1,000 predictions (an array when an input is).
+
+    Raises
+    ------
+    ServingError
+        If a throughput is not positive, a price is negative or utilisation is outside (0, 1].
+
+    >>> round(usd_per_1000(1000.0, 3.60, 1.0), 9)
+    0.001
+    >>> round(usd_per_1000(1000.0, 3.60, 0.5), 9)
+    0.002
+    """
+    sps = np.asarray(samples_per_second, dtype=float)
+    price = np.asarray(usd_per_hour, dtype=float)
+    if not 0.0 < utilisation <= 1.0:
+        raise ServingError("utilisation must be in (0, 1]")
+    if np.any(~(sps > 0)):
+        raise ServingError("samples per second must be positive")
+    if np.any(price < 0):
+        raise ServingError("price per hour must be ≥ 0")
+    out = price / (sps * 3600.0 * utilisation) * 1000.0
+    return float(out) if out.ndim == 0 else out
+
+
+# ---------------------------------------------------------------------- options
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _instance_label(row: pd.Series) -> str:
+    return " ".join(t for t in (_text(row.get("provider")), _text(row.get("instance_type"))) if t)
+
+
+def _count(row: pd.Series) -> int:
+    count = pd.to_numeric(row.get("count"), errors="coerce")
+    return max(1, int(count)) if pd.notna(count) else 1
+
+
+def _price(row: pd.Series) -> float:
+    return float(pd.to_numeric(row.get("on_demand_usd_per_hour"), errors="coerce"))
+
+
+def _measured_row(
+    m: InferenceMeasurement,
+    basis: TechnicalBasis,
+    instance: pd.Series | None,
+    accelerator: str | None,
+    assumptions: ServingAssumptions,
+) -> dict[str, object]:
+    run = f"measured: run {basis.run_id} inference profile" + (
+        f" ({basis.inference_measured_at})" if basis.inference_measured_at else ""
+    )
+    if m.device_kind == "cpu":
+        count = 1
+        if assumptions.cpu_usd_per_hour is not None:
+            price, label, price_note, as_of = assumptions.cpu_usd_per_hour, "CPU", "price assumed", ""
+        elif instance is not None:
+            price, label, as_of = _price(instance), _instance_label(instance), _text(instance.get("as_of"))
+            price_note = f"price: {label}, catalog as of {as_of or 'unknown'}"
+        else:
+            price, label, price_note, as_of = math.nan, "CPU", "no CPU instance chosen", ""
+    elif instance is not None:
+        count = _count(instance)
+        price, label, as_of = _price(instance), _instance_label(instance), _text(instance.get("as_of"))
+        price_note = f"price: {label}, catalog as of {as_of or 'unknown'}; {count} replica(s)"
+    else:
+        count, price, label, as_of = 1, math.nan, m.device, ""
+        price_note = "no catalog instance carries this GPU; not priced"
+    sps = m.samples_per_second * count
+    return {
+        "option": f"{label} · {m.path} · batch {m.batch_size}",
+        "provenance": "measured",
+        "device": m.device,
+        "accelerator": accelerator or "",
+        "instance": label,
+        "count": count,
+        "path": m.path,
+        "batch_size": m.batch_size,
+        "quantized": m.quantized,
+        "accuracy": m.accuracy if m.accuracy is not None else math.nan,
+        "samples_per_second": sps,
+        "p50_ms": m.p50_ms,
+        "p95_ms": m.p95_ms,
+        "usd_per_hour": price,
+        "usd_per_1000": usd_per_1000(sps, price, assumptions.utilisation) if np.isfinite(price) else math.nan,
+        "source": f"{run}; {price_note}",
+        "as_of": as_of,
+    }
+
+
+def _estimated_rows(
+    basis: TechnicalBasis,
+    acc: pd.Series,
+    instance: pd.Series,
+    assumptions: ServingAssumptions,
+) -> list[dict[str, object]]:
+    key = str(acc["accelerator"])
+    variants: list[tuple[str, str, float, bool, float | None]] = []
+    bf16 = float(pd.to_numeric(acc.get("bf16_tflops"), errors="coerce"))
+    fp32 = float(pd.to_numeric(acc.get("fp32_tflops"), errors="coerce"))
+    if np.isfinite(bf16) and bf16 > 0:
+        variants.append(("compiled", "dense bf16", bf16, False, basis.float_accuracy or basis.test_accuracy))
+    elif np.isfinite(fp32) and fp32 > 0:
+        variants.append(("compiled", "fp32 (no bf16 figure)", fp32, False, basis.test_accuracy))
+    int8 = float(pd.to_numeric(acc.get("int8_tops"), errors="coerce"))
+    if assumptions.include_int8_estimates and np.isfinite(int8) and int8 > 0:
+        variants.append(("int8", "int8", int8, True, basis.int8_accuracy))
+    count = _count(instance)
+    price = _price(instance)
+    label = _instance_label(instance)
+    as_of = _text(instance.get("as_of"))
+    rows = []
+    b = assumptions.estimate_batch_size
+    for path, precision, tera, quantized, accuracy in variants:
+        compute_bound = tera * 1e12 * assumptions.efficiency / basis.flops_per_sample
+        latency_ms = b / compute_bound * 1000.0 + assumptions.overhead_ms
+        # One call serves one batch: the per-call overhead bounds throughput as much as the
+        # arithmetic does (a tiny model is overhead-bound on any accelerator).
+        per_accel = b / (latency_ms / 1000.0)
+        sps = per_accel * count
+        rows.append(
+            {
+                "option": f"{label} ({key}) · {path} estimate · batch {b}",
+                "provenance": "assumed",
+                "device": key,
+                "accelerator": key,
+                "instance": label,
+                "count": count,
+                "path": path,
+                "batch_size": b,
+                "quantized": quantized,
+                "accuracy": accuracy if accuracy is not None else math.nan,
+                "samples_per_second": sps,
+                "p50_ms": latency_ms,
+                "p95_ms": latency_ms,
+                "usd_per_hour": price,
+                "usd_per_1000": usd_per_1000(sps, price, assumptions.utilisation),
+                "source": (
+                    f"assumed: {assumptions.efficiency:.0%} of {key}'s {precision} peak {tera:g} TFLOP/s "
+                    f"(catalog spec as of {_text(acc.get('as_of')) or 'unknown'}) ÷ "
+                    f"{basis.flops_per_sample:,} FLOPs per sample; latency + {assumptions.overhead_ms:g} ms "
+                    f"overhead; price: {label}, catalog as of {as_of or 'unknown'}"
+                ),
+                "as_of": as_of,
+            }
+        )
+    return rows
+
+
+def serving_options(
+    basis: TechnicalBasis,
+    instances_df: pd.DataFrame,
+    accelerators_df: pd.DataFrame,
+    assumptions: ServingAssumptions,
+    *,
+    cpu_instance: pd.Series | None,
+    gpu_instance: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Every way to serve the run's model, with its throughput, p95 latency and $ per 1,000 predictions.
+
+    Measured rows come from the run's inference profile (one per device × path × batch size,
+    float and int8 alike); assumed rows estimate each catalog accelerator that has a current
+    instance and was not measured (see the module docstring for how).
+
+    Parameters
+    ----------
+    basis : TechnicalBasis
+        The run; its inference profile gives the measured rows (none if it has no profile).
+    instances_df, accelerators_df : DataFrame
+        The catalog's tables (agreed columns).
+    assumptions : ServingAssumptions
+        Utilisation, efficiency, batch size and overhead of the estimates.
+    cpu_instance : Series or None
+        The catalog instance that prices measured CPU rows (None: unpriced unless
+        ``assumptions.cpu_usd_per_hour`` is set).
+    gpu_instance : Series or None
+        The instance that prices measured GPU rows; by default the cheapest current instance
+        carrying the catalog accelerator named in the measured device.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`OPTION_COLUMNS`; unpriced rows have NaN ``usd_per_hour``/``usd_per_1000``.
+        Sorted by ``usd_per_1000`` (unpriced last).
+
+    >>> rec = {"id": "r1", "status": "completed", "params": 1, "flops_per_sample": 20_000,
+    ...        "n_train": 1000, "epochs_completed": 1, "train_seconds": 1.0, "device_kind": "cpu",
+    ...        "test_accuracy": 0.9, "inference": {"rows": [{"device": "CPU", "device_kind": "cpu",
+    ...        "path": "compiled", "batch_size": 32, "p50_ms": 0.8, "p95_ms": 1.0, "p99_ms": 1.2,
+    ...        "mean_ms": 0.8, "samples_per_second": 1000, "quantized": False}]}}
+    >>> inst = pd.DataFrame({"provider": ["aws", "gcp"], "instance_type": ["c.large", "g2"],
+    ...     "accelerator": [None, "L4"], "count": [0, 1], "vcpus": [2, 4],
+    ...     "on_demand_usd_per_hour": [3.6, 0.72], "status": ["current"] * 2,
+    ...     "as_of": ["2025-12-01"] * 2})
+    >>> acc = pd.DataFrame({"accelerator": ["L4"], "fp32_tflops": [30.3], "bf16_tflops": [121.0],
+    ...     "int8_tops": [float("nan")], "as_of": ["2025-01-01"]})
+    >>> opts = serving_options(TechnicalBasis.from_record(rec), inst, acc,
+    ...     ServingAssumptions(utilisation=1.0), cpu_instance=inst.iloc[0])
+    >>> opts[["provenance", "instance", "path", "p95_ms"]].round(3).values.tolist()
+    [['assumed', 'gcp g2', 'compiled', 1.0], ['measured', 'aws c.large', 'compiled', 1.0]]
+    >>> round(float(opts.loc[1, "usd_per_1000"]), 9)
+    0.001
+    """
+    keys = accelerators_df["accelerator"].astype(str).tolist() if "accelerator" in accelerators_df else []
+    rows: list[dict[str, object]] = []
+    measured_accelerators: set[str] = set()
+    for m in basis.inference:
+        if m.device_kind == "cpu":
+            rows.append(_measured_row(m, basis, cpu_instance, None, assumptions))
+            continue
+        key = accelerator_for_device(m.device, keys)
+        instance = gpu_instance
+        if instance is None and key is not None:
+            try:
+                instance = closest_instance(instances_df, vcpus=None, accelerator=key)
+            except RunCostError:
+                instance = None
+        if key is not None:
+            measured_accelerators.add(key)
+        rows.append(_measured_row(m, basis, instance, key, assumptions))
+    for _, acc in accelerators_df.iterrows():
+        key = str(acc["accelerator"])
+        if key in measured_accelerators or key.upper().startswith("CPU"):
+            continue
+        try:
+            instance = closest_instance(instances_df, vcpus=None, accelerator=key)
+        except RunCostError:
+            continue  # no current instance to price it on
+        rows.extend(_estimated_rows(basis, acc, instance, assumptions))
+    frame = pd.DataFrame(rows, columns=list(OPTION_COLUMNS))
+    return frame.sort_values("usd_per_1000", kind="stable", na_position="last").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------- capacity
+
+
+def capacity_plan(
+    options_df: pd.DataFrame,
+    *,
+    requests_per_month: float,
+    p95_target_ms: float,
+    assumptions: ServingAssumptions,
+) -> pd.DataFrame:
+    """Instances and monthly cost of each option for a monthly request volume and a p95 target.
+
+    The average rate is ``requests_per_month ÷ (hours_per_month × 3600)`` predictions/s; the
+    plan is sized on the **peak** rate = average × ``peak_to_average``:
+    ``instances = ceil(peak rate ÷ (samples_per_second × utilisation))`` (at least 1), and
+    ``monthly_usd = instances × usd_per_hour × hours_per_month``. ``usd_per_1000_at_load`` is
+    that monthly cost per 1,000 requests actually served. An option meets the target when its
+    p95 call latency is at most ``p95_target_ms``.
+
+    Parameters
+    ----------
+    options_df : DataFrame
+        From :func:`serving_options` (needs ``samples_per_second``, ``p95_ms``, ``usd_per_hour``).
+    requests_per_month : float
+        Predictions per month (> 0); one request = one prediction.
+    p95_target_ms : float
+        The p95 latency target in milliseconds (> 0).
+    assumptions : ServingAssumptions
+        Utilisation, peak-to-average ratio, hours per month.
+
+    Returns
+    -------
+    DataFrame
+        ``options_df`` plus ``average_rps``, ``peak_rps``, ``instances``, ``monthly_usd``,
+        ``usd_per_1000_at_load``, ``meets_p95_target``; options meeting the target first, then
+        by monthly cost (unpriced last).
+
+    Raises
+    ------
+    ServingError
+        If the request volume or the target is not positive, or a throughput is not positive.
+
+    >>> opts = pd.DataFrame({"option": ["a", "b"], "samples_per_second": [100.0, 1000.0],
+    ...     "p95_ms": [5.0, 50.0], "usd_per_hour": [1.0, 4.0]})
+    >>> plan = capacity_plan(opts, requests_per_month=730 * 3600 * 100, p95_target_ms=20,
+    ...     assumptions=ServingAssumptions(utilisation=0.5, peak_to_average=2.0))
+    >>> plan[["option", "instances", "monthly_usd", "meets_p95_target"]].to_dict("records")
+    [{'option': 'a', 'instances': 4, 'monthly_usd': 2920.0, 'meets_p95_target': True}, {'option': 'b', 'instances': 1, 'monthly_usd': 2920.0, 'meets_p95_target': False}]
+    """  # noqa: E501
+    if not (requests_per_month > 0 and math.isfinite(requests_per_month)):
+        raise ServingError("requests per month must be a positive number")
+    if not (p95_target_ms > 0 and math.isfinite(p95_target_ms)):
+        raise ServingError("the p95 latency target must be positive (milliseconds)")
+    sps = options_df["samples_per_second"].to_numpy(dtype=float)
+    if np.any(~(sps > 0)):
+        raise ServingError("every option needs a positive throughput")
+    average = requests_per_month / (assumptions.hours_per_month * 3600.0)
+    peak = average * assumptions.peak_to_average
+    ratio = peak / (sps * assumptions.utilisation)
+    instances = np.maximum(1, np.ceil(ratio - 1e-9)).astype(int)
+    price = options_df["usd_per_hour"].to_numpy(dtype=float)
+    monthly = instances * price * assumptions.hours_per_month
+    plan = options_df.copy()
+    plan["average_rps"] = average
+    plan["peak_rps"] = peak
+    plan["instances"] = instances
+    plan["monthly_usd"] = monthly
+    plan["usd_per_1000_at_load"] = monthly / (requests_per_month / 1000.0)
+    plan["meets_p95_target"] = options_df["p95_ms"].to_numpy(dtype=float) <= p95_target_ms
+    order = np.lexsort(
+        (np.where(np.isfinite(monthly), monthly, np.inf), ~plan["meets_p95_target"].to_numpy())
+    )
+    return plan.iloc[order].reset_index(drop=True)
+
+
+def best_serving(plan_df: pd.DataFrame) -> pd.Series | None:
+    """The cheapest priced option of a capacity plan that meets the p95 target, or None.
+
+    Cheapest by ``monthly_usd``; ties go to the lower ``usd_per_1000``, then the lower p95.
+
+    >>> plan = pd.DataFrame({"option": ["a", "b", "c"], "meets_p95_target": [True, True, False],
+    ...     "monthly_usd": [20.0, 10.0, 1.0], "usd_per_1000": [0.1, 0.1, 0.01], "p95_ms": [1, 2, 3]})
+    >>> best_serving(plan)["option"]
+    'b'
+    """
+    ok = plan_df[plan_df["meets_p95_target"].astype(bool) & np.isfinite(plan_df["monthly_usd"].astype(float))]
+    if ok.empty:
+        return None
+    return ok.sort_values(["monthly_usd", "usd_per_1000", "p95_ms"], kind="stable").iloc[0]
+
+
+def float_vs_int8(options_df: pd.DataFrame) -> pd.DataFrame:
+    """Float against int8 for each measured device and batch size: $ per 1,000 and accuracy.
+
+    The float side is the cheaper of the ``compiled`` and ``predict`` paths. Only pairs where
+    both were measured appear (empty when the profile has no int8 rows).
+
+    >>> opts = pd.DataFrame({"provenance": ["measured"] * 3, "device": ["CPU"] * 3,
+    ...     "path": ["compiled", "predict", "int8"], "batch_size": [32] * 3,
+    ...     "quantized": [False, False, True], "usd_per_1000": [0.002, 0.05, 0.001],
+    ...     "accuracy": [0.95, 0.95, 0.94]})
+    >>> float_vs_int8(opts)[["float_usd_per_1000", "int8_usd_per_1000", "accuracy_change"]].round(3).values.tolist()
+    [[0.002, 0.001, -0.01]]
+    """  # noqa: E501
+    measured = options_df[options_df["provenance"] == "measured"]
+    keys = ["device", "batch_size"]
+    floats = (
+        measured[~measured["quantized"].astype(bool)]
+        .sort_values("usd_per_1000", kind="stable")
+        .groupby(keys, as_index=False)
+        .first()[[*keys, "usd_per_1000", "accuracy"]]
+    )
+    ints = measured[measured["quantized"].astype(bool)].groupby(keys, as_index=False).first()
+    pairs = floats.merge(ints[[*keys, "usd_per_1000", "accuracy"]], on=keys, suffixes=("_float", "_int8"))
+    return pd.DataFrame(
+        {
+            "device": pairs["device"],
+            "batch_size": pairs["batch_size"],
+            "float_usd_per_1000": pairs["usd_per_1000_float"],
+            "int8_usd_per_1000": pairs["usd_per_1000_int8"],
+            "float_accuracy": pairs["accuracy_float"],
+            "int8_accuracy": pairs["accuracy_int8"],
+            "accuracy_change": pairs["accuracy_int8"] - pairs["accuracy_float"],
+        }
+    )

@@ -1,0 +1,136 @@
+"""AppTest of the Value-of-data page: empty state, no curve (offers the sweep), a fitted curve
+(metrics with badges, both charts, inputs that move the numbers), too few sizes, bad inputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mlcore.tasks import CurvePoint, LearningCurve
+from store import Store
+from tests.app.conftest import make_app, seed_runs
+from tests.app.test_pages import _no_errors
+
+PAGE = "app_pages/data_value.py"
+N_TRAIN = 1259  # the recorded run's training split
+
+
+def curve(fractions: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 1.0)) -> LearningCurve:
+    """Points on error = 2·n^(−0.5) + 0.05, with a little seed-to-seed spread."""
+    points = []
+    for i, f in enumerate(fractions):
+        n = round(N_TRAIN * f)
+        acc = 1 - (2.0 * n**-0.5 + 0.05) + (0.002 if i % 2 else -0.002)
+        points.append(CurvePoint(f, n, acc, 0.01, 0.5 + f, 2, (acc - 0.007, acc + 0.007)))
+    return LearningCurve("2026-11-29T10:00:00Z", tuple(points), epochs=10)
+
+
+def with_curve(lc: LearningCurve) -> None:
+    store = Store()
+    seed_runs(store, 1)
+    store.patch_run_record("run-0", learning_curve=lc.to_dict())
+
+
+def chart_titles(at) -> list[str]:
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return [s["layout"]["title"]["text"] for s in specs]
+
+
+def badges(at) -> list[str]:
+    """st.badge renders as Markdown."""
+    return [m.value for m in at.markdown]
+
+
+def test_no_runs_shows_the_empty_state(app_env: Path) -> None:
+    at = make_app(PAGE)
+    _no_errors(at)
+    assert any("No finished run" in i.value for i in at.info)
+    assert not at.metric
+
+
+def test_without_a_curve_the_sweep_is_offered(app_env: Path) -> None:
+    seed_runs(Store(), 1)
+    at = make_app(PAGE, run="run-0")
+    _no_errors(at)
+    assert any("has no learning curve" in w.value for w in at.warning)
+    assert at.button(key="sweep_start") is not None
+    assert not at.metric and not at.get("plotly_chart"), "no curve is fabricated"
+    at.button(key="sweep_start").click().run()
+    _no_errors(at)
+    assert Store().job_for_run("run-0", kind="sweep") is not None
+
+
+def test_three_sizes_are_not_enough(app_env: Path) -> None:
+    with_curve(curve((0.25, 0.5, 1.0)))
+    at = make_app(PAGE, run="run-0")
+    _no_errors(at)
+    assert any("at least 4" in w.value for w in at.warning)
+    assert at.button(key="sweep_start") is not None
+    assert "Accuracy gain" not in [m.label for m in at.metric], "the sweep's own figures only"
+
+
+def test_a_fitted_curve_is_priced(app_env: Path) -> None:
+    with_curve(curve())
+    at = make_app(PAGE, run="run-0")
+    _no_errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    for label in (
+        "Accuracy gain",
+        "Value per year",
+        "Labelling cost",
+        "Net value over 1 year(s)",
+        "Return on the labels",
+        "Payback",
+        "Best training-set size",
+    ):
+        assert label in metrics, label
+    assert metrics["Labelling cost"] == "$2.5k"  # 50,000 × $0.05
+    assert metrics["Accuracy gain"].startswith("+") and metrics["Accuracy gain"].endswith(" pts")
+    marks = " ".join(badges(at))
+    assert "measured · fit of run 0" in marks and "assumed · your label cost" in marks
+    assert any("Buying 50,000 more labels" in m.value for m in at.markdown)
+    titles = chart_titles(at)
+    assert any(title.startswith("Learning curve: measured points and fitted") for title in titles)
+    assert any(title.startswith("Marginal value of one more sample") for title in titles)
+    assert at.get("latex"), "the formula is shown"
+
+    roi_before = metrics["Return on the labels"]
+    at.number_input(key="data_value_label_cost").set_value(1.0).run()
+    _no_errors(at)
+    after = {m.label: m.value for m in at.metric}
+    assert after["Labelling cost"] == "$50k"
+    assert after["Return on the labels"] != roi_before
+
+
+def test_curve_chart_separates_measured_and_extrapolated(app_env: Path) -> None:
+    lc = curve()
+    with_curve(lc)
+    at = make_app(PAGE, run="run-0")
+    spec = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Learning curve: measured")
+    )
+    traces = {d.get("name"): d for d in spec["data"]}
+    measured = traces["measured (mean ± 1 std over seeds)"]
+    assert measured["x"] == [p.n_train for p in lc.points]
+    assert measured["error_y"]["array"] == [1.0] * len(lc.points)
+    assert traces["fitted curve (extrapolated)"]["line"]["dash"] == "dash"
+    assert "after buying: 51,259" in traces
+    assert spec["layout"]["xaxis"]["type"] == "log"
+
+
+def test_bad_inputs_say_what_to_change(app_env: Path) -> None:
+    with_curve(curve())
+    at = make_app(PAGE, run="run-0")
+    at.number_input(key="data_value_label_cost").set_value(-0.05).run()
+    _no_errors(at)
+    assert any("cannot be negative" in e.value for e in at.error)
+    assert not at.metric and not at.get("plotly_chart")
+
+    at.number_input(key="data_value_label_cost").set_value(0.05)
+    at.number_input(key="data_value_value_per_point").set_value(0.0)
+    at.number_input(key="data_value_samples").set_value(0).run()
+    _no_errors(at)
+    errors = " ".join(e.value for e in at.error)
+    assert "value per accuracy point must be above" in errors and "at least 1" in errors

@@ -1,0 +1,633 @@
+"""Technical basis, cost of the measured run and serving economics: hand-computed cases and properties."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bizmodel.basis import BasisError, TechnicalBasis
+from bizmodel.run_cost import RunCostError, accelerator_for_device, closest_instance, price_run
+from bizmodel.serving import (
+    OPTION_COLUMNS,
+    ServingAssumptions,
+    ServingError,
+    best_serving,
+    capacity_plan,
+    float_vs_int8,
+    serving_options,
+    usd_per_1000,
+)
+
+RECORDED = Path(__file__).resolve().parents[1] / "app" / "data" / "recorded_run.json"
+
+
+def recorded_record() -> dict[str, Any]:
+    return json.loads(RECORDED.read_text(encoding="utf-8"))["record"]
+
+
+def profile_row(**overrides: Any) -> dict[str, Any]:
+    row = {
+        "device": "CPU (Test CPU, 2 logical cores)",
+        "device_kind": "cpu",
+        "path": "compiled",
+        "batch_size": 32,
+        "p50_ms": 0.8,
+        "p95_ms": 1.0,
+        "p99_ms": 1.5,
+        "mean_ms": 0.8,
+        "samples_per_second": 40_000.0,
+        "calls": 200,
+        "model_bytes": 35_880,
+        "quantized": False,
+        "accuracy": 0.95,
+    }
+    row.update(overrides)
+    return row
+
+
+def record_with_extras() -> dict[str, Any]:
+    rec = recorded_record()
+    rec["inference"] = {
+        "measured_at": "2026-11-29T06:00:00Z",
+        "backend": "tensorflow",
+        "notes": [],
+        "float_accuracy": 0.95,
+        "int8_accuracy": 0.94,
+        "rows": [
+            profile_row(batch_size=1, p50_ms=0.4, p95_ms=0.5, mean_ms=0.4, samples_per_second=2500.0),
+            profile_row(),
+            profile_row(path="predict", batch_size=32, p95_ms=45.0, samples_per_second=800.0),
+            profile_row(
+                path="int8",
+                quantized=True,
+                accuracy=0.94,
+                p95_ms=0.6,
+                samples_per_second=80_000.0,
+                model_bytes=12_000,
+            ),
+        ],
+    }
+    rec["learning_curve"] = {
+        "measured_at": "2026-11-29T06:10:00Z",
+        "epochs": 3,
+        "complete": True,
+        "points": [
+            {"fraction": 1.0, "n_train": 1259, "accuracy_mean": 0.86, "accuracy_std": 0.01,
+             "train_seconds": 2.0, "seeds": 2},
+            {"fraction": 0.1, "n_train": 125, "accuracy_mean": 0.6, "accuracy_std": 0.03,
+             "train_seconds": 0.5, "seeds": 2},
+        ],
+    }  # fmt: skip
+    rec["repeat"] = {
+        "measured_at": "2026-11-29T06:20:00Z",
+        "seeds": [1, 2, 3],
+        "accuracies": [0.85, 0.86, 0.87],
+        "samples_per_second": [1800.0, 1900.0, 2000.0],
+    }
+    return rec
+
+
+def cpu_instance(**overrides: Any) -> pd.Series:
+    row = {
+        "provider": "aws",
+        "region": "us-east-1",
+        "instance_type": "c.test",
+        "accelerator": np.nan,
+        "count": 0.0,
+        "vcpus": 2.0,
+        "on_demand_usd_per_hour": 3.6,
+        "status": "current",
+        "as_of": "2025-12-01",
+    }
+    row.update(overrides)
+    return pd.Series(row)
+
+
+def instances_table() -> pd.DataFrame:
+    rows = [
+        ("aws", "c.small", np.nan, 0, 2, 0.10, "current"),
+        ("aws", "c.medium", np.nan, 0, 4, 0.20, "current"),
+        ("gcp", "c.medium-cheap", np.nan, 0, 4, 0.15, "current"),
+        ("aws", "c.big", np.nan, 0, 16, 0.80, "current"),
+        ("aws", "c.old", np.nan, 0, 4, 0.01, "superseded"),
+        ("aws", "g.l4", "L4", 1, 4, 0.80, "current"),
+        ("lambda", "g.l4-cheap", "L4", 1, 4, 0.50, "current"),
+        ("aws", "g.l4x8", "L4", 8, 96, 13.0, "current"),
+        ("aws", "g.h100x8", "H100-SXM", 8, 192, 55.04, "current"),
+        ("aws", "g.t4-old", "T4", 1, 4, 0.40, "superseded"),
+    ]
+    return pd.DataFrame(
+        [
+            {
+                "provider": p,
+                "region": "us-east-1",
+                "instance_type": t,
+                "accelerator": a,
+                "count": float(c),
+                "vcpus": float(v),
+                "memory_gib": np.nan,
+                "on_demand_usd_per_hour": price,
+                "spot_usd_per_hour": np.nan,
+                "status": s,
+                "as_of": "2025-12-01",
+                "source": "test",
+                "notes": "",
+            }
+            for p, t, a, c, v, price, s in rows
+        ]
+    )
+
+
+def accelerators_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "accelerator": ["H100-SXM", "L4", "T4", "CPU"],
+            "fp32_tflops": [67.0, 30.3, 8.1, 3.2],
+            "tf32_tflops": [494.5, 60.0, np.nan, np.nan],
+            "bf16_tflops": [989.0, 100.0, 65.0, np.nan],
+            "int8_tops": [1979.0, 200.0, 130.0, np.nan],
+            "memory_gib": [80.0, 24.0, 16.0, np.nan],
+            "bandwidth_gbps": [3350.0, 300.0, 320.0, np.nan],
+            "tdp_watts": [700.0, 72.0, 70.0, np.nan],
+            "as_of": ["2025-01-01"] * 4,
+            "source": ["test"] * 4,
+            "notes": [""] * 4,
+        }
+    )
+
+
+# ---------------------------------------------------------------------- basis
+
+
+def test_basis_from_recorded_run_json() -> None:
+    rec = recorded_record()
+    basis = TechnicalBasis.from_json(json.dumps(rec))
+    assert basis.run_id == "recorded"
+    assert basis.status == "completed"
+    assert basis.params == 8970
+    assert basis.flops_per_sample == 17802
+    assert (basis.n_train, basis.n_test, basis.epochs_completed) == (1259, 359, 3)
+    assert basis.n_classes == 10
+    assert basis.device_kind == "cpu"
+    assert basis.cpu_logical_cores == 2
+    assert basis.energy_kwh == pytest.approx(6.638888888888892e-06)
+    assert basis.test_accuracy == pytest.approx(0.8635097493036211)
+    assert basis.training_flops == 3 * 17802 * 1259 * 3
+    assert basis.training_samples == 1259 * 3
+    assert basis.billed_seconds == pytest.approx(rec["wall_seconds"])
+    # the recorded run predates the inference / learning-curve / repeat jobs
+    assert basis.inference == ()
+    assert basis.learning_curve == ()
+    assert basis.repeat is None
+    assert not basis.has_inference and not basis.has_int8
+
+
+def test_basis_with_inference_learning_curve_and_repeat() -> None:
+    basis = TechnicalBasis.from_record(record_with_extras())
+    assert len(basis.inference) == 4
+    assert basis.has_int8
+    int8 = [m for m in basis.inference if m.quantized]
+    assert [(m.path, m.batch_size, m.samples_per_second) for m in int8] == [("int8", 32, 80_000.0)]
+    assert basis.float_accuracy == 0.95 and basis.int8_accuracy == 0.94
+    assert basis.inference_measured_at == "2026-11-29T06:00:00Z"
+    assert [p.n_train for p in basis.learning_curve] == [125, 1259]  # sorted by size
+    assert basis.repeat is not None
+    assert basis.repeat.seeds == 3
+    assert basis.repeat.accuracy_mean == pytest.approx(0.86)
+    assert basis.repeat.accuracy_std == pytest.approx(0.01)
+    assert basis.repeat.throughput_mean == pytest.approx(1900.0)
+    assert basis.repeat.throughput_std == pytest.approx(100.0)
+
+
+def test_old_record_without_new_keys_loads() -> None:
+    rec = recorded_record()
+    for key in (
+        "inference",
+        "learning_curve",
+        "repeat",
+        "schema_version",
+        "wall_seconds",
+        "energy_kwh",
+        "energy_method",
+        "mfu",
+        "peak_flops_per_second",
+        "achieved_flops_per_second",
+        "class_names",
+        "n_test",
+    ):
+        rec.pop(key, None)
+    basis = TechnicalBasis.from_record(rec)
+    assert basis.wall_seconds is None
+    assert basis.billed_seconds == pytest.approx(rec["train_seconds"])
+    assert basis.energy_kwh is None and basis.mfu is None and basis.n_classes is None
+    assert basis.inference == () and basis.repeat is None
+
+
+@pytest.mark.parametrize("status", ["queued", "running", "failed", "interrupted", ""])
+def test_unfinished_run_is_refused(status: str) -> None:
+    rec = recorded_record() | {"status": status}
+    with pytest.raises(BasisError, match="not finished"):
+        TechnicalBasis.from_record(rec)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"test_accuracy": None}, "no test accuracy"),
+        ({"flops_per_sample": None}, "flops_per_sample"),
+        ({"n_train": 0}, "n_train"),
+        ({"epochs_completed": 0}, "no epoch"),
+        ({"schema_version": 99}, "newer"),
+        ({"params": "many"}, "must be a number"),
+    ],
+)
+def test_unusable_records_are_refused_with_a_reason(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(BasisError, match=message):
+        TechnicalBasis.from_record(recorded_record() | change)
+
+
+def test_stopped_run_with_a_test_accuracy_is_usable() -> None:
+    assert TechnicalBasis.from_record(recorded_record() | {"status": "stopped"}).status == "stopped"
+
+
+@pytest.mark.parametrize("text", ["not json", "[1, 2]"])
+def test_bad_json_is_refused(text: str) -> None:
+    with pytest.raises(BasisError):
+        TechnicalBasis.from_json(text)
+
+
+def test_malformed_inference_row_is_refused() -> None:
+    rec = record_with_extras()
+    rec["inference"]["rows"][0]["samples_per_second"] = 0
+    with pytest.raises(BasisError, match="inference row 0"):
+        TechnicalBasis.from_record(rec)
+
+
+# ---------------------------------------------------------------------- cost of the run
+
+
+def test_closest_cpu_instance() -> None:
+    inst = instances_table()
+    # cheapest current CPU-only with ≥ 3 vCPUs (the superseded one at 0.01 is ignored)
+    assert closest_instance(inst, vcpus=3, accelerator=None)["instance_type"] == "c.medium-cheap"
+    assert closest_instance(inst, vcpus=2, accelerator=None)["instance_type"] == "c.small"
+    assert closest_instance(inst, vcpus=None, accelerator=None)["instance_type"] == "c.small"
+    # none large enough: the largest
+    assert closest_instance(inst, vcpus=64, accelerator=None)["instance_type"] == "c.big"
+
+
+def test_closest_gpu_instance() -> None:
+    inst = instances_table()
+    assert closest_instance(inst, vcpus=None, accelerator="L4")["instance_type"] == "g.l4-cheap"
+    with pytest.raises(RunCostError, match="T4"):  # only a superseded row carries it
+        closest_instance(inst, vcpus=None, accelerator="T4")
+
+
+@pytest.mark.parametrize(
+    ("device", "key"),
+    [
+        ("NVIDIA H100 80GB HBM3", "H100-SXM"),
+        ("NVIDIA L4", "L4"),
+        ("Tesla T4", "T4"),
+        ("NVIDIA L40S", None),
+        ("NVIDIA GeForce RTX 4090", None),
+    ],
+)
+def test_accelerator_for_device(device: str, key: str | None) -> None:
+    assert accelerator_for_device(device, accelerators_table()["accelerator"]) == key
+
+
+def test_run_cost_by_hand() -> None:
+    rec = recorded_record() | {
+        "id": "r42",
+        "wall_seconds": 1800.0,
+        "n_train": 1000,
+        "epochs_completed": 4,
+        "energy_kwh": 0.25,
+        "energy_method": "RAPL",
+    }
+    cost = price_run(
+        TechnicalBasis.from_record(rec), cpu_instance(), usd_per_kwh=0.20, grid_g_co2_per_kwh=400
+    )
+    assert cost.wall_seconds.value == 1800.0 and cost.wall_seconds.provenance == "measured"
+    assert "r42" in cost.wall_seconds.detail
+    assert cost.usd_per_hour.value == 3.6 and cost.usd_per_hour.provenance == "catalog"
+    assert "2025-12-01" in cost.usd_per_hour.detail
+    assert cost.compute_usd.value == pytest.approx(1.8)  # 0.5 h × 3.60
+    assert cost.energy_kwh.value == 0.25 and cost.energy_kwh.provenance == "measured"
+    assert "RAPL" in cost.energy_kwh.detail
+    assert cost.energy_usd.value == pytest.approx(0.05) and cost.energy_usd.provenance == "assumed"
+    assert cost.co2_kg.value == pytest.approx(0.1) and cost.co2_kg.provenance == "assumed"
+    assert cost.usd_per_epoch.value == pytest.approx(0.45)
+    assert cost.usd_per_1000_samples.value == pytest.approx(1.8 / 4000 * 1000)
+    frame = cost.to_frame()
+    assert list(frame.columns) == ["name", "value", "unit", "provenance", "detail"]
+    assert set(frame["provenance"]) == {"measured", "catalog", "assumed"}
+
+
+def test_run_cost_without_energy_or_catalog_date() -> None:
+    rec = recorded_record() | {"energy_kwh": None}
+    typed = cpu_instance(as_of=None)
+    cost = price_run(TechnicalBasis.from_record(rec), typed, usd_per_kwh=0.2, grid_g_co2_per_kwh=400)
+    assert cost.energy_kwh.value is None and cost.energy_usd.value is None and cost.co2_kg.value is None
+    assert cost.usd_per_hour.provenance == "assumed"
+
+
+@pytest.mark.parametrize(
+    ("price", "kwh", "grid"), [(0.0, 0.2, 400), (float("nan"), 0.2, 400), (1.0, -0.1, 400), (1.0, 0.2, -1)]
+)
+def test_run_cost_rejects_bad_prices(price: float, kwh: float, grid: float) -> None:
+    basis = TechnicalBasis.from_record(recorded_record())
+    with pytest.raises(RunCostError):
+        price_run(basis, cpu_instance(on_demand_usd_per_hour=price), usd_per_kwh=kwh, grid_g_co2_per_kwh=grid)
+
+
+@given(
+    hours=st.floats(0.01, 100),
+    price=st.floats(0.01, 100),
+    factor=st.floats(1.0, 10.0),
+)
+def test_run_cost_rises_with_price_and_time(hours: float, price: float, factor: float) -> None:
+    basis = TechnicalBasis.from_record(recorded_record() | {"wall_seconds": hours * 3600})
+    longer = TechnicalBasis.from_record(recorded_record() | {"wall_seconds": hours * 3600 * factor})
+    base = price_run(basis, cpu_instance(on_demand_usd_per_hour=price), usd_per_kwh=0, grid_g_co2_per_kwh=0)
+    dearer = price_run(
+        basis, cpu_instance(on_demand_usd_per_hour=price * factor), usd_per_kwh=0, grid_g_co2_per_kwh=0
+    )
+    slower = price_run(
+        longer, cpu_instance(on_demand_usd_per_hour=price), usd_per_kwh=0, grid_g_co2_per_kwh=0
+    )
+    assert base.compute_usd.value == pytest.approx(hours * price)
+    assert dearer.compute_usd.value >= base.compute_usd.value  # type: ignore[operator]
+    assert slower.compute_usd.value >= base.compute_usd.value  # type: ignore[operator]
+
+
+# ---------------------------------------------------------------------- $ per 1,000 predictions
+
+
+@pytest.mark.parametrize(
+    ("sps", "usd_per_hour", "utilisation", "expected"),
+    [
+        (1000.0, 3.60, 1.0, 0.001),  # 3.6 M predictions per hour for $3.60
+        (1000.0, 3.60, 0.5, 0.002),  # half busy: twice the cost
+        (1.0, 3.60, 1.0, 1.0),  # 3,600 predictions per hour
+        (2000.0, 3.60, 1.0, 0.0005),
+        (1000.0, 0.0, 1.0, 0.0),
+    ],
+)
+def test_usd_per_1000_by_hand(sps: float, usd_per_hour: float, utilisation: float, expected: float) -> None:
+    assert usd_per_1000(sps, usd_per_hour, utilisation) == pytest.approx(expected)
+
+
+def test_usd_per_1000_vectorised() -> None:
+    out = usd_per_1000(np.array([1000.0, 2000.0]), 3.6, 1.0)
+    np.testing.assert_allclose(out, [0.001, 0.0005])
+
+
+@pytest.mark.parametrize(("sps", "price", "util"), [(0.0, 1.0, 0.5), (-1.0, 1.0, 0.5), (1.0, -1.0, 0.5),
+                                                    (1.0, 1.0, 0.0), (1.0, 1.0, 1.5)])  # fmt: skip
+def test_usd_per_1000_rejects_bad_inputs(sps: float, price: float, util: float) -> None:
+    with pytest.raises(ServingError):
+        usd_per_1000(sps, price, util)
+
+
+@given(
+    sps=st.floats(1e-3, 1e9),
+    speedup=st.floats(1.0, 1e3),
+    price=st.floats(0.0, 1e3),
+    util=st.floats(0.01, 1.0),
+)
+def test_faster_option_never_costs_more_per_1000(
+    sps: float, speedup: float, price: float, util: float
+) -> None:
+    slow = usd_per_1000(sps, price, util)
+    fast = usd_per_1000(sps * speedup, price, util)
+    assert fast <= slow * (1 + 1e-12)
+
+
+@given(sps=st.floats(1e-3, 1e9), price=st.floats(0.0, 1e3), more=st.floats(1.0, 100.0))
+def test_cost_per_1000_rises_with_price(sps: float, price: float, more: float) -> None:
+    assert usd_per_1000(sps, price * more, 0.5) >= usd_per_1000(sps, price, 0.5)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"utilisation": 0.0},
+        {"utilisation": 1.2},
+        {"efficiency": 0.0},
+        {"hours_per_month": 0.0},
+        {"peak_to_average": 0.5},
+        {"cpu_usd_per_hour": 0.0},
+        {"estimate_batch_size": 0},
+        {"overhead_ms": -1.0},
+    ],
+)
+def test_assumptions_are_validated(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ServingError):
+        ServingAssumptions(**kwargs)
+
+
+# ---------------------------------------------------------------------- serving options
+
+
+def test_serving_options_measured_and_estimated() -> None:
+    basis = TechnicalBasis.from_record(record_with_extras())
+    assumptions = ServingAssumptions(
+        utilisation=1.0, efficiency=0.05, estimate_batch_size=32, overhead_ms=1.0
+    )
+    opts = serving_options(
+        basis, instances_table(), accelerators_table(), assumptions, cpu_instance=cpu_instance()
+    )
+    assert list(opts.columns) == list(OPTION_COLUMNS)
+    measured = opts[opts["provenance"] == "measured"]
+    assert len(measured) == 4
+    # each measured row is priced on the CPU instance at $3.60/h
+    row = measured[(measured["path"] == "compiled") & (measured["batch_size"] == 32)].iloc[0]
+    assert row["usd_per_hour"] == 3.6
+    assert row["usd_per_1000"] == pytest.approx(3.6 / (40_000 * 3600) * 1000)
+    assert row["p95_ms"] == 1.0 and row["instance"] == "aws c.test"
+    assert "run recorded" in row["source"]
+    # estimated: the L4 (cheapest current L4 instance, $0.50/h, 1 GPU): 100 TFLOP/s × 5 % ÷ 17,802
+    est = opts[(opts["provenance"] == "assumed") & (opts["accelerator"] == "L4") & ~opts["quantized"]].iloc[0]
+    compute_bound = 100e12 * 0.05 / 17802
+    latency_ms = 32 / compute_bound * 1000 + 1.0  # arithmetic plus the 1 ms per-call overhead
+    per_gpu = 32 / (latency_ms / 1000)  # one batch of 32 per call
+    assert est["samples_per_second"] == pytest.approx(per_gpu)
+    assert est["p95_ms"] == pytest.approx(latency_ms)
+    assert est["usd_per_hour"] == 0.5
+    assert est["usd_per_1000"] == pytest.approx(0.5 / (per_gpu * 3600) * 1000)
+    assert "assumed" in est["source"] and "5%" in est["source"]
+    # H100 only on an 8-GPU instance: 8 replicas
+    h100 = opts[(opts["accelerator"] == "H100-SXM") & ~opts["quantized"]].iloc[0]
+    assert h100["count"] == 8
+    h100_latency_s = 32 / (989e12 * 0.05 / 17802) + 0.001
+    assert h100["samples_per_second"] == pytest.approx(8 * 32 / h100_latency_s)
+    # T4 has only a superseded instance, CPU is not an accelerator to estimate
+    assert not opts["accelerator"].isin(["T4", "CPU"]).any()
+    # sorted by $ per 1,000
+    assert opts["usd_per_1000"].is_monotonic_increasing
+
+
+def test_int8_and_float_rows_both_present_when_measured() -> None:
+    basis = TechnicalBasis.from_record(record_with_extras())
+    opts = serving_options(
+        basis,
+        instances_table(),
+        accelerators_table().iloc[0:0],
+        ServingAssumptions(),
+        cpu_instance=cpu_instance(),
+    )
+    assert set(opts["provenance"]) == {"measured"}
+    assert set(opts["path"]) == {"compiled", "predict", "int8"}
+    assert opts["quantized"].any() and (~opts["quantized"]).any()
+    cmp = float_vs_int8(opts)
+    assert len(cmp) == 1
+    pair = cmp.iloc[0]
+    assert pair["batch_size"] == 32
+    # the float side is the cheaper float path (compiled, 40k/s), int8 runs at 80k/s
+    assert pair["int8_usd_per_1000"] == pytest.approx(pair["float_usd_per_1000"] / 2)
+    assert pair["accuracy_change"] == pytest.approx(-0.01)
+
+
+def test_cpu_price_override_and_no_profile() -> None:
+    basis = TechnicalBasis.from_record(record_with_extras())
+    opts = serving_options(
+        basis,
+        instances_table(),
+        accelerators_table().iloc[0:0],
+        ServingAssumptions(cpu_usd_per_hour=7.2, utilisation=1.0),
+        cpu_instance=None,
+    )
+    row = opts[(opts["path"] == "compiled") & (opts["batch_size"] == 32)].iloc[0]
+    assert row["usd_per_hour"] == 7.2 and "assumed" in row["source"]
+    bare = TechnicalBasis.from_record(recorded_record())
+    empty = serving_options(bare, instances_table(), accelerators_table().iloc[0:0], ServingAssumptions(),
+                            cpu_instance=cpu_instance())  # fmt: skip
+    assert empty.empty and list(empty.columns) == list(OPTION_COLUMNS)
+
+
+def test_measured_gpu_row_priced_on_matching_instance_and_not_estimated() -> None:
+    rec = record_with_extras()
+    rec["inference"]["rows"] = [
+        profile_row(device="NVIDIA L4", device_kind="gpu", samples_per_second=500_000.0, p95_ms=0.3)
+    ]
+    opts = serving_options(
+        TechnicalBasis.from_record(rec),
+        instances_table(),
+        accelerators_table(),
+        ServingAssumptions(utilisation=1.0),
+        cpu_instance=cpu_instance(),
+    )
+    l4 = opts[opts["accelerator"] == "L4"]
+    assert list(l4["provenance"]) == ["measured"]  # the measured L4 replaces the estimate
+    assert l4.iloc[0]["instance"] == "lambda g.l4-cheap"
+    assert l4.iloc[0]["usd_per_1000"] == pytest.approx(0.5 / (500_000 * 3600) * 1000)
+
+
+# ---------------------------------------------------------------------- capacity plan
+
+
+def plan_options() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "option": ["cpu-b1", "cpu-b32", "gpu"],
+            "provenance": ["measured", "measured", "assumed"],
+            "samples_per_second": [100.0, 1000.0, 50_000.0],
+            "p95_ms": [2.0, 30.0, 5.0],
+            "usd_per_hour": [0.1, 0.1, 1.0],
+            "usd_per_1000": [0.1 / 360, 0.1 / 3600, 1.0 / 180_000],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("average_rps", "utilisation", "peak", "expected"),
+    [
+        # peak = average × peak_to_average; instances = ceil(peak ÷ (samples/s × utilisation))
+        (100.0, 0.5, 2.0, {"cpu-b1": 4, "cpu-b32": 1, "gpu": 1}),
+        (100.0, 1.0, 1.0, {"cpu-b1": 1, "cpu-b32": 1, "gpu": 1}),
+        (101.0, 1.0, 1.0, {"cpu-b1": 2, "cpu-b32": 1, "gpu": 1}),
+        (1000.0, 0.5, 3.0, {"cpu-b1": 60, "cpu-b32": 6, "gpu": 1}),
+        (30_000.0, 0.5, 2.0, {"cpu-b1": 1200, "cpu-b32": 120, "gpu": 3}),
+        (0.001, 0.5, 2.0, {"cpu-b1": 1, "cpu-b32": 1, "gpu": 1}),
+    ],
+)
+def test_capacity_plan_instances_by_hand(
+    average_rps: float, utilisation: float, peak: float, expected: dict[str, int]
+) -> None:
+    a = ServingAssumptions(utilisation=utilisation, peak_to_average=peak, hours_per_month=730)
+    requests = average_rps * 730 * 3600
+    plan = capacity_plan(plan_options(), requests_per_month=requests, p95_target_ms=1e9, assumptions=a)
+    got = dict(zip(plan["option"], plan["instances"], strict=True))
+    assert got == expected
+    for _, row in plan.iterrows():
+        assert row["monthly_usd"] == pytest.approx(row["instances"] * row["usd_per_hour"] * 730)
+        assert row["usd_per_1000_at_load"] == pytest.approx(row["monthly_usd"] / requests * 1000)
+    assert plan["average_rps"].iloc[0] == pytest.approx(average_rps)
+    assert plan["peak_rps"].iloc[0] == pytest.approx(average_rps * peak)
+
+
+def test_p95_target_filters_options() -> None:
+    a = ServingAssumptions(utilisation=0.5, peak_to_average=2.0)
+    requests = 100.0 * 730 * 3600  # 100/s average, 200/s peak
+    plan = capacity_plan(plan_options(), requests_per_month=requests, p95_target_ms=10.0, assumptions=a)
+    meets = dict(zip(plan["option"], plan["meets_p95_target"], strict=True))
+    assert meets == {"cpu-b1": True, "cpu-b32": False, "gpu": True}
+    assert list(plan["option"]) == ["cpu-b1", "gpu", "cpu-b32"]  # meeting first, then by monthly $
+    best = best_serving(plan)
+    assert best is not None and best["option"] == "cpu-b1"  # 4 × $0.10 < 1 × $1.00
+    # with a loose target, the one-instance batch-32 CPU wins
+    loose = capacity_plan(plan_options(), requests_per_month=requests, p95_target_ms=50.0, assumptions=a)
+    assert best_serving(loose)["option"] == "cpu-b32"  # type: ignore[index]
+    # nothing meets 1 ms
+    strict = capacity_plan(plan_options(), requests_per_month=requests, p95_target_ms=1.0, assumptions=a)
+    assert not strict["meets_p95_target"].any()
+    assert best_serving(strict) is None
+
+
+def test_best_serving_skips_unpriced_options() -> None:
+    opts = plan_options()
+    opts.loc[0, "usd_per_hour"] = math.nan
+    plan = capacity_plan(opts, requests_per_month=1e6, p95_target_ms=10.0, assumptions=ServingAssumptions())
+    assert best_serving(plan)["option"] == "gpu"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("requests", "target"), [(0.0, 10.0), (-5.0, 10.0), (float("nan"), 10.0), (1e6, 0.0), (1e6, -1.0)]
+)
+def test_capacity_plan_rejects_bad_inputs(requests: float, target: float) -> None:
+    with pytest.raises(ServingError):
+        capacity_plan(plan_options(), requests_per_month=requests, p95_target_ms=target,
+                      assumptions=ServingAssumptions())  # fmt: skip
+
+
+@given(requests=st.floats(1.0, 1e12), more=st.floats(1.0, 100.0))
+def test_more_requests_never_need_fewer_instances(requests: float, more: float) -> None:
+    a = ServingAssumptions()
+    few = capacity_plan(plan_options(), requests_per_month=requests, p95_target_ms=100, assumptions=a)
+    many = capacity_plan(plan_options(), requests_per_month=requests * more, p95_target_ms=100, assumptions=a)
+    by_option = few.set_index("option")["instances"]
+    assert (many.set_index("option")["instances"] >= by_option.reindex(many["option"]).to_numpy()).all()
+
+
+def test_end_to_end_serving_plan_from_a_record() -> None:
+    basis = TechnicalBasis.from_record(record_with_extras())
+    inst = instances_table()
+    a = ServingAssumptions()
+    cpu = closest_instance(inst, vcpus=basis.cpu_logical_cores, accelerator=None)
+    opts = serving_options(basis, inst, accelerators_table(), a, cpu_instance=cpu)
+    plan = capacity_plan(opts, requests_per_month=10_000_000, p95_target_ms=5.0, assumptions=a)
+    best = best_serving(plan)
+    assert best is not None
+    assert best["meets_p95_target"]
+    priced = plan[plan["meets_p95_target"]]
+    assert best["monthly_usd"] == priced["monthly_usd"].min()

@@ -1,0 +1,349 @@
+"""The Compute cost page's content: what to train, the assumptions, every catalog option ranked,
+the Pareto frontier, compute-optimal advice and inverse budgeting. Figure builders are pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from bizmodel.basis import BasisError, TechnicalBasis
+from bizmodel.catalog import Catalog
+from bizmodel.compute import (
+    EPOCH_2024,
+    Assumptions,
+    ComputeError,
+    TrainingWork,
+    cheapest,
+    compute_optimal,
+    fastest,
+    largest_within,
+    loss,
+    training_options,
+)
+from mlcore.specs import RunRecord
+from ui import format as fmt
+from ui.catalog_view import catalog_provenance
+from ui.figures import TEMPLATE_NAME
+from ui.i18n import t
+from ui.summary import short_id
+from ui.widgets import Provenance, escape_md, metric
+
+MODES = ("pretrain", "finetune_full", "finetune_adapter", "scaled_run")
+TABLE_ROWS = 25
+
+
+@dataclass(frozen=True)
+class ParetoLabels:
+    """Translated texts of the cost-versus-days chart."""
+
+    title: str
+    days: str
+    cost: str
+    frontier: str
+    cheapest: str
+    fastest: str
+
+
+def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
+    """Every feasible option as a point (days, $), one colour per provider, the frontier as a line,
+    the cheapest and the fastest ringed. Log–log axes."""
+    feasible = options[options["feasible"]]
+    fig = go.Figure()
+    for provider, group in feasible.groupby("provider", sort=True):
+        fig.add_trace(
+            go.Scatter(
+                x=group["days"],
+                y=group["cost_usd"],
+                mode="markers",
+                name=str(provider),
+                marker={"size": 7, "opacity": 0.6},
+                customdata=group[["instance_type", "nodes", "count", "pricing"]].to_numpy(),
+                hovertemplate=(
+                    "%{customdata[0]} × %{customdata[1]} nodes (%{customdata[2]} accelerators, "
+                    "%{customdata[3]})<br>%{x:.3g} days · $%{y:,.0f}<extra>%{fullData.name}</extra>"
+                ),
+            )
+        )
+    front = feasible[feasible["pareto"]].sort_values("days")
+    fig.add_trace(
+        go.Scatter(
+            x=front["days"],
+            y=front["cost_usd"],
+            mode="lines",
+            name=labels.frontier,
+            line={"width": 2, "dash": "dot", "color": "rgba(128,128,128,0.9)"},
+            hoverinfo="skip",
+        )
+    )
+    for row, name, symbol in (
+        (cheapest(options), labels.cheapest, "circle-open"),
+        (fastest(options), labels.fastest, "diamond-open"),
+    ):
+        if row is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[row["days"]],
+                    y=[row["cost_usd"]],
+                    mode="markers",
+                    name=name,
+                    marker={"size": 18, "symbol": symbol, "line": {"width": 3}},
+                    hovertemplate=f"{name}: %{{x:.3g}} days · $%{{y:,.0f}}<extra></extra>",
+                )
+            )
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=labels.title,
+        xaxis={"title": labels.days, "type": "log"},
+        yaxis={"title": labels.cost, "type": "log"},
+    )
+    return fig
+
+
+def options_frame(options: pd.DataFrame) -> pd.DataFrame:
+    """The ranked options for display, units in the column names."""
+    shown = options.head(TABLE_ROWS)
+    return pd.DataFrame(
+        {
+            t("compute.col.provider"): shown["provider"],
+            t("compute.col.instance"): shown["instance_type"] + " · " + shown["region"],
+            t("compute.col.accelerator"): shown["accelerator"],
+            t("compute.col.count"): shown["count"].astype(int),
+            t("compute.col.pricing"): shown["pricing"].map(lambda p: t(f"compute.pricing.{p}")),
+            t("compute.col.days"): shown["days"].round(2),
+            t("compute.col.gpu_hours"): shown["gpu_hours"].round(0),
+            t("compute.col.cost"): shown["cost_usd"].round(0),
+            t("compute.col.usd_per_gpu_hour"): shown["usd_per_gpu_hour"].round(3),
+            t("compute.col.feasible"): shown["feasible"],
+            t("compute.col.energy"): shown["energy_kwh"].round(0),
+            t("compute.col.co2"): shown["co2_kg"].round(0),
+            t("compute.col.as_of"): shown["as_of"],
+        }
+    )
+
+
+def _basis(run: RunRecord | None) -> TechnicalBasis | None:
+    if run is None:
+        return None
+    try:
+        return TechnicalBasis.from_record(run.to_dict())
+    except BasisError:
+        return None
+
+
+def work_form(run: RunRecord | None) -> tuple[TrainingWork | None, str]:
+    """What to train: N and D for an LLM-style run, or this run scaled. Returns the work and a label."""
+    basis = _basis(run)
+    modes = MODES if basis is not None else MODES[:3]
+    mode = st.segmented_control(
+        t("compute.mode"),
+        modes,
+        default="pretrain",
+        format_func=lambda m: t(f"compute.mode.{m}"),
+        key="compute_mode",
+    )
+    mode = mode or "pretrain"
+    try:
+        if mode == "scaled_run" and basis is not None:
+            c1, c2 = st.columns(2)
+            k = c1.number_input(t("compute.data_factor"), 1.0, 1e7, 1000.0, key="compute_k", format="%g")
+            m = c2.number_input(t("compute.model_factor"), 1.0, 1e7, 100.0, key="compute_m", format="%g")
+            work = TrainingWork.scaled_run(
+                basis.flops_per_sample,
+                basis.n_train,
+                max(1, basis.epochs_completed),
+                params=basis.params,
+                data_factor=k,
+                model_factor=m,
+            )
+            return work, t(
+                "compute.work.scaled", name=escape_md(run.name if run else ""), k=f"{k:g}", m=f"{m:g}"
+            )
+        c1, c2 = st.columns(2)
+        params_b = c1.number_input(
+            t("compute.params_b"), 0.001, 10_000.0, 7.0, key="compute_params", format="%g"
+        )
+        tokens_b = c2.number_input(
+            t("compute.tokens_b"), 0.001, 1_000_000.0, 140.0, key="compute_tokens", format="%g"
+        )
+        n, d = params_b * 1e9, tokens_b * 1e9
+        if mode == "pretrain":
+            work = TrainingWork.pretrain(n, d)
+        else:
+            work = TrainingWork.finetune(n, d, method="full" if mode == "finetune_full" else "adapter")
+        return work, t(f"compute.work.{mode}", n=fmt.fmt_count(n), d=fmt.fmt_count(d))
+    except ComputeError as exc:
+        st.error(t("compute.refused", reason=escape_md(str(exc))))
+        return None, ""
+
+
+def assumptions_form(run: RunRecord | None) -> Assumptions | None:
+    """MFU, discount, spot overhead, energy price, grid and the node limit (all assumed)."""
+    with st.expander(t("compute.assumptions"), expanded=False):
+        c1, c2, c3 = st.columns(3)
+        mfu = c1.slider(
+            t("compute.mfu"), 0.05, 0.80, 0.40, 0.01, key="compute_mfu", help=t("compute.help.mfu")
+        )
+        discount = c2.slider(t("compute.discount"), 0, 90, 0, 5, key="compute_discount", format="%d %%")
+        overhead = c3.slider(
+            t("compute.spot_overhead"), 0, 100, 10, 5, key="compute_overhead", format="%d %%"
+        )
+        c4, c5, c6 = st.columns(3)
+        kwh = c4.number_input(t("compute.usd_per_kwh"), 0.0, 5.0, 0.12, 0.01, key="compute_kwh")
+        grid = c5.number_input(t("compute.grid"), 0.0, 2000.0, 400.0, 10.0, key="compute_grid")
+        nodes = c6.select_slider(
+            t("compute.max_nodes"), [1, 2, 4, 8, 16, 32, 64, 128, 256], 64, key="compute_nodes"
+        )
+        if run is not None and run.mfu is not None:
+            st.caption(t("compute.run_mfu", mfu=fmt.fmt_pct(run.mfu, decimals=2), id=short_id(run.id)))
+    try:
+        return Assumptions(
+            mfu=mfu,
+            discount=discount / 100,
+            spot_overhead=overhead / 100,
+            usd_per_kwh=kwh,
+            grid_g_co2_per_kwh=grid,
+            max_nodes=int(nodes),
+        )
+    except ComputeError as exc:
+        st.error(t("compute.refused", reason=escape_md(str(exc))))
+        return None
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _options(work: TrainingWork, version: str, _catalog: Catalog, assumptions: Assumptions) -> pd.DataFrame:
+    return training_options(work, _catalog.instances, _catalog.accelerators, assumptions)
+
+
+def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions: Assumptions) -> None:
+    """Cheapest and fastest, the Pareto chart, and the ranked table."""
+    try:
+        options = _options(work, catalog.version, catalog, assumptions)
+    except ComputeError as exc:
+        st.error(t("compute.refused", reason=escape_md(str(exc))))
+        return
+    st.markdown(label)
+    prov = catalog_provenance(catalog)
+    low, high = cheapest(options), fastest(options)
+    cols = st.columns(4)
+    with cols[0]:
+        metric(
+            t("compute.m.flops"), fmt.fmt_flops(work.flops), Provenance("assumed", t("compute.your_input"))
+        )
+    with cols[1]:
+        metric(
+            t("compute.m.memory"),
+            fmt.fmt_bytes(work.memory_bytes),
+            Provenance("assumed", t("compute.your_input")),
+        )
+    if low is None:
+        st.error(t("compute.none_feasible"), icon=":material/memory:")
+        return
+    with cols[2]:
+        metric(t("compute.m.cheapest"), fmt.fmt_usd(low["cost_usd"]), prov)
+        st.caption(_describe(low))
+    with cols[3]:
+        metric(t("compute.m.fastest"), fmt.fmt_duration(high["days"] * 86400), prov)
+        st.caption(_describe(high))
+    st.caption(
+        t(
+            "compute.provenance_note",
+            date=catalog.as_of.isoformat(),
+            mfu=fmt.fmt_pct(assumptions.mfu, decimals=0),
+        )
+    )
+    labels = ParetoLabels(
+        title=t("compute.chart.title"),
+        days=t("compute.chart.days"),
+        cost=t("compute.chart.cost"),
+        frontier=t("compute.chart.frontier"),
+        cheapest=t("compute.m.cheapest"),
+        fastest=t("compute.m.fastest"),
+    )
+    st.plotly_chart(pareto_figure(options, labels), key="pareto_chart")
+    order = st.segmented_control(
+        t("compute.sort"),
+        ["cost", "days"],
+        default="cost",
+        format_func=lambda k: t(f"compute.sort.{k}"),
+        key="compute_sort",
+    )
+    ranked = options.sort_values(
+        ["feasible", "days" if order == "days" else "cost_usd"], ascending=[False, True]
+    )
+    infeasible = int((~options["feasible"]).sum())
+    st.caption(
+        t("compute.table_note", shown=min(TABLE_ROWS, len(ranked)), total=len(ranked), infeasible=infeasible)
+    )
+    st.dataframe(options_frame(ranked), hide_index=True)
+
+
+def _describe(row: pd.Series) -> str:
+    return t(
+        "compute.option",
+        provider=row["provider"],
+        instance=row["instance_type"],
+        nodes=int(row["nodes"]),
+        count=int(row["count"]),
+        accelerator=row["accelerator"],
+        pricing=t(f"compute.pricing.{row['pricing']}"),
+        days=f"{row['days']:.3g}",
+        gpu_hours=fmt.fmt_number(row["gpu_hours"]),
+    )
+
+
+def render_advice(work: TrainingWork) -> None:
+    """Compute-optimal N and D for this many FLOPs (Epoch AI refit of Chinchilla)."""
+    n_opt, d_opt = compute_optimal(EPOCH_2024, work.flops)
+    st.markdown(
+        t(
+            "compute.advice",
+            flops=fmt.fmt_flops(work.flops),
+            n=fmt.fmt_count(float(n_opt)),
+            d=fmt.fmt_count(float(d_opt)),
+            ratio=f"{float(d_opt) / float(n_opt):.1f}",
+        )
+    )
+    if work.method == "pretrain" and work.tokens:
+        ratio = work.tokens / work.params
+        yours = float(loss(EPOCH_2024, work.params, work.tokens))
+        best = float(loss(EPOCH_2024, n_opt, d_opt))
+        st.caption(t("compute.advice_yours", ratio=f"{ratio:.1f}", loss=f"{yours:.3f}", best=f"{best:.3f}"))
+    st.latex(r"L(N, D) = E + \frac{A}{N^{\alpha}} + \frac{B}{D^{\beta}}")
+    st.caption(t("compute.law_source", source=EPOCH_2024.source))
+
+
+def render_budget(catalog: Catalog, assumptions: Assumptions) -> None:
+    """Inverse budgeting: the largest compute-optimal model that fits a budget and a deadline."""
+    c1, c2 = st.columns(2)
+    budget = c1.number_input(
+        t("compute.budget"), 100.0, 1e10, 50_000.0, 1000.0, key="compute_budget", format="%g"
+    )
+    deadline = c2.number_input(
+        t("compute.deadline"), 0.1, 3650.0, 14.0, 1.0, key="compute_deadline", format="%g"
+    )
+    try:
+        answer = largest_within(budget, deadline, catalog.instances, catalog.accelerators, assumptions)
+    except ComputeError as exc:
+        st.warning(t("compute.budget_none", reason=escape_md(str(exc))))
+        return
+    prov = catalog_provenance(catalog)
+    cols = st.columns(4)
+    with cols[0]:
+        metric(t("compute.m.params"), fmt.fmt_count(answer.params), prov)
+    with cols[1]:
+        metric(t("compute.m.tokens"), fmt.fmt_count(answer.tokens), prov)
+    with cols[2]:
+        metric(t("compute.m.cost"), fmt.fmt_usd(answer.cost_usd), prov)
+    with cols[3]:
+        metric(t("compute.m.days"), fmt.fmt_duration(answer.days * 86400), prov)
+    st.caption(
+        t(
+            "compute.budget_answer",
+            option=_describe(answer.option),
+            limited=t(f"compute.limited.{answer.limited_by}"),
+            loss=f"{answer.predicted_loss:.3f}",
+        )
+    )

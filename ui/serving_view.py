@@ -1,0 +1,233 @@
+"""Serving economics and the measured run's own cost, on the Compute cost page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from bizmodel.basis import BasisError, TechnicalBasis
+from bizmodel.catalog import Catalog
+from bizmodel.run_cost import RunCostError, accelerator_for_device, closest_instance, price_run
+from bizmodel.serving import (
+    ServingAssumptions,
+    ServingError,
+    best_serving,
+    capacity_plan,
+    float_vs_int8,
+    serving_options,
+)
+from mlcore.specs import RunRecord
+from ui import format as fmt
+from ui.figures import TEMPLATE_NAME
+from ui.i18n import t
+from ui.summary import short_id
+from ui.widgets import Provenance, escape_md, metric
+
+PLAN_ROWS = 20
+
+
+def _basis(run: RunRecord) -> TechnicalBasis | None:
+    try:
+        return TechnicalBasis.from_record(run.to_dict())
+    except BasisError as exc:
+        st.warning(t("serving.no_basis", reason=escape_md(str(exc))))
+        return None
+
+
+def _cpu_instance(catalog: Catalog, basis: TechnicalBasis) -> pd.Series | None:
+    try:
+        return closest_instance(catalog.instances, vcpus=basis.cpu_logical_cores, accelerator=None)
+    except RunCostError:
+        return None
+
+
+def cost_figure(plan: pd.DataFrame, *, title: str, x_title: str) -> go.Figure:
+    """Monthly cost of the cheapest options meeting the target, measured and assumed apart."""
+    shown = plan[plan["meets_p95_target"]].head(12).iloc[::-1]
+    colours = shown["provenance"].map({"measured": "#2e7d32", "assumed": "#ef6c00"}).fillna("#888")
+    fig = go.Figure(
+        go.Bar(
+            x=shown["monthly_usd"],
+            y=shown["option"],
+            orientation="h",
+            marker={"color": list(colours)},
+            customdata=shown[["provenance", "instances", "p95_ms"]].to_numpy(),
+            hovertemplate=(
+                "%{y}<br>$%{x:,.0f} a month · %{customdata[1]} instances · p95 %{customdata[2]:.3g} ms"
+                " · %{customdata[0]}<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=title,
+        xaxis={"title": x_title, "type": "log"},
+        yaxis={"type": "category"},
+        height=140 + 28 * len(shown),
+        margin={"l": 280},
+    )
+    return fig
+
+
+def serving_section(run: RunRecord, catalog: Catalog) -> None:
+    """$ per 1,000 predictions per option, the capacity plan for a volume and a p95 target."""
+    basis = _basis(run)
+    if basis is None:
+        return
+    if not basis.has_inference:
+        st.info(t("serving.no_profile"), icon=":material/speed:")
+        st.page_link("app_pages/inference.py", label=t("serving.to_inference"), icon=":material/speed:")
+        return
+    c1, c2, c3, c4 = st.columns(4)
+    requests = c1.number_input(
+        t("serving.requests"), 1_000.0, 1e13, 10_000_000.0, 1_000_000.0, key="serving_requests", format="%g"
+    )
+    target = c2.number_input(t("serving.p95"), 0.01, 60_000.0, 50.0, 5.0, key="serving_p95", format="%g")
+    utilisation = c3.slider(t("serving.utilisation"), 5, 100, 50, 5, key="serving_util", format="%d %%")
+    efficiency = c4.slider(
+        t("serving.efficiency"),
+        1,
+        50,
+        5,
+        1,
+        key="serving_eff",
+        format="%d %%",
+        help=t("serving.help.efficiency"),
+    )
+    try:
+        assumptions = ServingAssumptions(utilisation=utilisation / 100, efficiency=efficiency / 100)
+        options = serving_options(
+            basis,
+            catalog.instances,
+            catalog.accelerators,
+            assumptions,
+            cpu_instance=_cpu_instance(catalog, basis),
+        )
+        plan = capacity_plan(
+            options, requests_per_month=requests, p95_target_ms=target, assumptions=assumptions
+        )
+    except ServingError as exc:
+        st.error(t("serving.refused", reason=escape_md(str(exc))))
+        return
+    best = best_serving(plan)
+    if best is None:
+        st.warning(t("serving.none_meets", target=f"{target:g}"))
+    else:
+        prov = Provenance(
+            best["provenance"],
+            short_id(run.id) if best["provenance"] == "measured" else t("serving.estimate"),
+        )
+        cols = st.columns(4)
+        with cols[0]:
+            metric(t("serving.m.best"), str(best["option"]), prov)
+        with cols[1]:
+            metric(t("serving.m.monthly"), fmt.fmt_usd(best["monthly_usd"]), prov)
+        with cols[2]:
+            metric(t("serving.m.per_1000"), fmt.fmt_usd(best["usd_per_1000_at_load"]), prov)
+        with cols[3]:
+            metric(t("serving.m.instances"), fmt.fmt_int(int(best["instances"])), prov)
+        st.caption(t("serving.best_note", p95=f"{best['p95_ms']:.3g}", target=f"{target:g}"))
+    st.plotly_chart(
+        cost_figure(plan, title=t("serving.chart", target=f"{target:g}"), x_title=t("serving.chart_x")),
+        key="serving_chart",
+    )
+    st.caption(t("serving.legend"))
+    frame = plan.head(PLAN_ROWS)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("serving.col.option"): frame["option"],
+                t("serving.col.provenance"): frame["provenance"].map(lambda p: t(f"provenance.{p}")),
+                t("serving.col.sps"): frame["samples_per_second"].round(0),
+                "p95 (ms)": frame["p95_ms"].round(3),
+                t("serving.col.per_1000"): frame["usd_per_1000"],
+                t("serving.col.instances"): frame["instances"],
+                t("serving.col.monthly"): frame["monthly_usd"].round(2),
+                t("serving.col.meets"): frame["meets_p95_target"],
+            }
+        ),
+        hide_index=True,
+        column_config={t("serving.col.per_1000"): st.column_config.NumberColumn(format="$%.6f")},
+    )
+    comparison = float_vs_int8(options)
+    if len(comparison):
+        with st.expander(t("serving.int8")):
+            st.dataframe(comparison, hide_index=True)
+
+
+def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
+    """The measured run priced on the instance it ran on (or the closest catalog match)."""
+    basis = _basis(run)
+    if basis is None:
+        return
+    current = catalog.instances[catalog.instances["status"] == "current"].reset_index(drop=True)
+    accelerator = None
+    if basis.device_kind == "gpu" and basis.device:
+        accelerator = accelerator_for_device(basis.device, list(catalog.accelerator_keys))
+    try:
+        match = closest_instance(current, vcpus=basis.cpu_logical_cores, accelerator=accelerator)
+    except RunCostError as exc:
+        st.warning(t("serving.refused", reason=escape_md(str(exc))))
+        return
+    labels = [f"{r.provider} · {r.instance_type} · {r.region}" for r in current.itertuples()]
+    default = next(
+        (
+            i
+            for i, r in enumerate(current.itertuples())
+            if r.instance_type == match["instance_type"] and r.region == match["region"]
+        ),
+        0,
+    )
+    c1, c2, c3 = st.columns([3, 1, 1])
+    chosen = c1.selectbox(
+        t("runcost.instance"),
+        range(len(labels)),
+        index=default,
+        format_func=lambda i: labels[i],
+        key="runcost_instance",
+    )
+    kwh = c2.number_input(t("compute.usd_per_kwh"), 0.0, 5.0, 0.12, 0.01, key="runcost_kwh")
+    grid = c3.number_input(t("compute.grid"), 0.0, 2000.0, 400.0, 10.0, key="runcost_grid")
+    st.caption(t("runcost.match", instance=labels[default], device=escape_md(basis.device or "?")))
+    try:
+        cost = price_run(basis, current.iloc[int(chosen)], usd_per_kwh=kwh, grid_g_co2_per_kwh=grid)
+    except RunCostError as exc:
+        st.warning(t("serving.refused", reason=escape_md(str(exc))))
+        return
+    fields = (
+        "wall_seconds",
+        "usd_per_hour",
+        "compute_usd",
+        "energy_kwh",
+        "energy_usd",
+        "co2_kg",
+        "usd_per_epoch",
+        "usd_per_1000_samples",
+    )
+    short = {
+        "measured": short_id(run.id),
+        "catalog": catalog.as_of.isoformat(),
+        "assumed": t("compute.your_input"),
+    }
+    cols = st.columns(4)
+    for i, (field, item) in enumerate(zip(fields, cost.items, strict=True)):
+        with cols[i % 4]:
+            value = fmt.MISSING if item.value is None else _value(item.value, item.unit)
+            metric(
+                t(f"runcost.{field}"),
+                value,
+                Provenance(item.provenance, short[item.provenance]),
+                help=item.detail,
+            )
+    st.caption(t("runcost.note"))
+
+
+def _value(value: float, unit: str) -> str:
+    if unit == "USD":
+        return fmt.fmt_usd(value)
+    if unit == "USD/h":
+        return f"{fmt.fmt_usd(value)}/h"
+    if unit == "s":
+        return fmt.fmt_duration(value)
+    return f"{fmt.fmt_number(value)} {unit}"
