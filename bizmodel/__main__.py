@@ -36,7 +36,8 @@ Commands
 
 JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``null``)
 ------------------------------------------------------------------------------------------
-* ``cost``: ``{"catalog": {name, version, as_of, age_days, stale}, "run_id": str|null,
+* ``cost``: ``{"catalog": {name, version, as_of (newest price), oldest_as_of, age_days (of the
+  oldest current price), stale, stale_providers}, "run_id": str|null,
   "work": {flops, params, tokens, method, memory_bytes, scaled_from}, "assumptions": {...},
   "cheapest": option|null, "fastest": option|null, "options_total": int, "feasible_options":
   int, "options": [option, ...]}``. ``options`` holds the first ``--top`` (default 20; 0 = all)
@@ -86,19 +87,29 @@ import numpy as np
 import pandas as pd
 
 from bizmodel.basis import BasisError, TechnicalBasis
-from bizmodel.catalog import MAX_UPLOAD_BYTES, Catalog, CatalogError, age_days, is_stale, load_bundled
+from bizmodel.catalog import (
+    MAX_UPLOAD_BYTES,
+    Catalog,
+    CatalogError,
+    age_days,
+    is_stale,
+    load_bundled,
+    stale_providers,
+)
 from bizmodel.catalog import read_catalog as read_catalog_csv
 from bizmodel.compute import Assumptions, ComputeError, TrainingWork, cheapest, fastest, training_options
 from bizmodel.data_value import (
+    MAX_N_FACTOR,
     DataEconomics,
     DataValueError,
     buy_data,
+    current_size,
     fit_learning_curve,
     marginal_value_curve,
     optimal_dataset_size,
     points_from_record,
 )
-from bizmodel.run_cost import RunCostError, closest_instance
+from bizmodel.run_cost import RunCostError, closest_instance, device_cpu_arch
 from bizmodel.serving import ServingAssumptions, ServingError, best_serving, capacity_plan, serving_options
 from store import Store, StoreError
 
@@ -108,7 +119,6 @@ EXIT_USAGE = 2
 STALE_AFTER_DAYS = 180
 DEFAULT_TOP = 20
 CURVE_GRID_POINTS = 25
-DEFAULT_MAX_N_FACTOR = 100
 METHODS = ("pretrain", "finetune-full", "finetune-adapter")
 
 
@@ -225,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--spot-overhead", type=_non_negative, default=0.1, help="extra wall time on spot (default 0.1)"
     )
     c.add_argument("--max-nodes", type=_count_from_1, default=64, help="largest node count (default 64)")
+    c.add_argument(
+        "--scaling-efficiency",
+        type=float,
+        default=0.95,
+        help="throughput kept per doubling of nodes, in (0.5, 1] (default 0.95)",
+    )
     c.add_argument(
         "--top", type=_count_from_0, default=DEFAULT_TOP, help="options to show (default 20; 0 = all)"
     )
@@ -346,21 +362,25 @@ def _catalog_json(catalog: Catalog, today: date) -> dict[str, Any]:
         "name": catalog.name,
         "version": catalog.version,
         "as_of": catalog.as_of.isoformat(),
+        "oldest_as_of": catalog.oldest_as_of.isoformat(),
         "age_days": age_days(catalog, today),
         "stale": is_stale(catalog, today, max_age_days=STALE_AFTER_DAYS),
+        "stale_providers": list(stale_providers(catalog, today, max_age_days=STALE_AFTER_DAYS)),
     }
 
 
 def _catalog_lines(catalog: Catalog, today: date) -> list[str]:
-    age = age_days(catalog, today)
     lines = [
-        f"catalog {catalog.name} (version {catalog.version}): prices as of {catalog.as_of.isoformat()}"
-        f" ({age} day{'s' * (age != 1)} old)"
+        f"catalog {catalog.name} (version {catalog.version}): current prices as of "
+        f"{catalog.oldest_as_of.isoformat()} … {catalog.as_of.isoformat()}"
     ]
-    if is_stale(catalog, today, max_age_days=STALE_AFTER_DAYS):
+    stale = stale_providers(catalog, today, max_age_days=STALE_AFTER_DAYS)
+    if stale:
+        dates = catalog.provider_dates()
+        named = ", ".join(f"{p} ({dates[p].isoformat()})" for p in stale)
         lines.append(
-            f"warning: the catalog's newest price is {age} days old (more than {STALE_AFTER_DAYS}): "
-            "prices may have changed; give a current one with --catalog-instances FILE"
+            f"warning: prices older than {STALE_AFTER_DAYS} days for {named}: they may have changed; "
+            "give current ones with --catalog-instances FILE"
         )
     return lines
 
@@ -480,7 +500,11 @@ def cmd_cost(args: argparse.Namespace) -> int:
     catalog = load_catalog(args)
     try:
         assumptions = Assumptions(
-            mfu=args.mfu, discount=args.discount, spot_overhead=args.spot_overhead, max_nodes=args.max_nodes
+            mfu=args.mfu,
+            discount=args.discount,
+            spot_overhead=args.spot_overhead,
+            max_nodes=args.max_nodes,
+            scaling_efficiency=args.scaling_efficiency,
         )
         work, method, scaled_from = _cost_work(args)
         options = training_options(work, catalog.instances, catalog.accelerators, assumptions)
@@ -583,7 +607,12 @@ def cmd_serving(args: argparse.Namespace) -> int:
             f"python -m mlcore bench-inference --run {args.run}"
         )
     try:
-        cpu = closest_instance(catalog.instances, vcpus=basis.cpu_logical_cores, accelerator=None)
+        cpu = closest_instance(
+            catalog.instances,
+            vcpus=basis.cpu_logical_cores,
+            accelerator=None,
+            arch=device_cpu_arch(basis.device),
+        )
     except RunCostError:
         cpu = None  # measured CPU rows stay unpriced
     try:
@@ -629,14 +658,14 @@ def cmd_serving(args: argparse.Namespace) -> int:
         print(
             f"best: {best['option']} ({best['provenance']}): {int(best['instances'])} instance(s), "
             f"{_usd(best['monthly_usd'])} a month, {_usd(best['usd_per_1000_at_load'])} per 1,000 requests, "
-            f"p95 {_num(best['p95_ms'], ',.2f')} ms"
+            f"p95 per request {_num(best['p95_request_ms'], ',.2f')} ms (batch fill included)"
         )
     header = ("option", "source", "p95 ms", "samples/s", "instances", "per month", "per 1,000", "meets")
     rows = [
         (
             str(r["option"]),
             str(r["provenance"]),
-            _num(r["p95_ms"], ",.2f"),
+            _num(r["p95_request_ms"], ",.2f"),
             _num(r["samples_per_second"], ",.0f"),
             str(int(r["instances"])),
             _usd(r["monthly_usd"]),
@@ -653,6 +682,13 @@ def cmd_serving(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- data value
 
 
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(value) if value is not None else None  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
 def _curve_grid(n_min: int, max_n: int, extra: Sequence[int]) -> np.ndarray:
     grid = np.round(np.geomspace(max(n_min, 1), max(max_n, n_min, 1), CURVE_GRID_POINTS))
     return np.unique(np.concatenate([grid, np.asarray(extra, dtype=float)])).astype(np.int64)
@@ -663,13 +699,14 @@ def cmd_data_value(args: argparse.Namespace) -> int:
     try:
         points = points_from_record(record)
         fit = fit_learning_curve(points)
+        current = current_size(fit, _int_or_none(record.get("n_train")))
         econ = DataEconomics(
             value_usd_per_point_per_year=args.value_per_point_usd,
             label_cost_usd_per_sample=args.label_cost_usd,
             horizon_years=args.horizon_years,
+            current_n=current,
         )
-        current = econ.current(fit)
-        max_n = args.max_n if args.max_n is not None else DEFAULT_MAX_N_FACTOR * current
+        max_n = args.max_n if args.max_n is not None else MAX_N_FACTOR * current
         optimal = optimal_dataset_size(fit, econ, max_n=max_n)
         purchase = buy_data(fit, econ, args.buy) if args.buy is not None else None
         extra = [current, optimal.n_train] + ([purchase.n_after] if purchase else [])

@@ -11,8 +11,12 @@ Conventions
 * ``status`` is ``current`` (used by default), ``superseded`` (an older price kept for reference,
   e.g. AWS rows from before the 2025 price cut) or ``suspect`` (a figure the sources flag as doubtful).
 * Every row carries an ISO ``as_of`` date (``YYYY-MM-DD``; the end of the inferred window when only a
-  window is known) and a ``source``. The catalog's :attr:`Catalog.as_of` is the newest *instance*
-  date: prices go stale, published specs do not.
+  window is known) and a ``source``. Prices go stale, published specs do not, so the catalog's dates
+  come from the *instance* rows: :attr:`Catalog.as_of` is the newest of them (any status),
+  :attr:`Catalog.oldest_as_of` the oldest ``current`` one and :meth:`Catalog.provider_dates` the newest
+  ``current`` date per provider. Providers are priced at different times, so a catalog is stale when
+  any provider's newest current price is (:func:`stale_providers`, :func:`is_stale`), not only when
+  the newest row is.
 * In the DataFrames numeric columns are ``float64`` with NaN for missing values (``count`` and
   ``vcpus`` hold whole numbers); text columns, ``as_of`` included, are ``str`` with ``""`` for empty.
 * :attr:`Catalog.version` is 12 hex digits of a SHA-256 over both tables' canonical CSV (rows sorted
@@ -49,6 +53,7 @@ __all__ = [
     "is_stale",
     "load_bundled",
     "read_catalog",
+    "stale_providers",
     "to_csv_bytes",
     "validate",
 ]
@@ -132,8 +137,49 @@ class Catalog:
 
     @property
     def as_of(self) -> date:
-        """The newest ``as_of`` date among the instance (price) rows."""
+        """The newest ``as_of`` date among the instance (price) rows, whatever their status.
+
+        Other providers' prices may be much older: see :attr:`oldest_as_of` and :meth:`provider_dates`.
+        """
         return date.fromisoformat(max(self.instances["as_of"]))
+
+    @property
+    def oldest_as_of(self) -> date:
+        """The oldest ``as_of`` date among the ``current`` price rows (among all rows if none is current).
+
+        Together with :attr:`as_of` it gives the date range of the prices the catalog computes with.
+
+        Examples
+        --------
+        >>> cat = load_bundled()
+        >>> cat.oldest_as_of <= cat.as_of
+        True
+        """
+        return date.fromisoformat(min(self._current_rows()["as_of"]))
+
+    def provider_dates(self) -> dict[str, date]:
+        """Each provider's newest ``current`` price date, providers sorted by name.
+
+        A provider with no ``current`` row (only superseded or suspect prices) is left out, unless no
+        row of the catalog is current: then every row counts.
+
+        Returns
+        -------
+        dict[str, datetime.date]
+            ``{provider: newest current as_of}``.
+
+        Examples
+        --------
+        >>> dates = load_bundled().provider_dates()
+        >>> dates["azure"].isoformat(), dates["aws"].isoformat()
+        ('2024-12-31', '2025-12-21')
+        """
+        newest = self._current_rows().groupby("provider", sort=True)["as_of"].max()
+        return {str(provider): date.fromisoformat(str(day)) for provider, day in newest.items()}
+
+    def _current_rows(self) -> pd.DataFrame:
+        current = self.instances[self.instances["status"] == "current"]
+        return current if len(current) else self.instances
 
     @property
     def accelerator_keys(self) -> tuple[str, ...]:
@@ -353,19 +399,24 @@ def to_csv_bytes(catalog: Catalog) -> tuple[bytes, bytes]:
 
 
 def age_days(catalog: Catalog, today: date) -> int:
-    """Days from the catalog's newest price date to ``today`` (negative if ``today`` is earlier).
+    """Days from the catalog's *oldest* current price date (:attr:`Catalog.oldest_as_of`) to ``today``.
+
+    Negative if ``today`` is earlier. This is the age of the stalest price the catalog computes with.
 
     Examples
     --------
     >>> cat = load_bundled()
-    >>> age_days(cat, cat.as_of)
+    >>> age_days(cat, cat.oldest_as_of)
     0
     """
-    return (today - catalog.as_of).days
+    return (today - catalog.oldest_as_of).days
 
 
-def is_stale(catalog: Catalog, today: date, *, max_age_days: int = 180) -> bool:
-    """Whether the catalog's newest price is more than ``max_age_days`` days old on ``today``.
+def stale_providers(catalog: Catalog, today: date, *, max_age_days: int = 180) -> tuple[str, ...]:
+    """The providers whose newest ``current`` price is more than ``max_age_days`` days old on ``today``.
+
+    A provider counts as fresh as long as one of its current prices is recent enough (its older rows
+    are then more likely to be unchanged than unchecked); see :meth:`Catalog.provider_dates`.
 
     Parameters
     ----------
@@ -374,7 +425,37 @@ def is_stale(catalog: Catalog, today: date, *, max_age_days: int = 180) -> bool:
     today:
         The reference date.
     max_age_days:
-        The largest age that still counts as fresh.
+        The largest age (days) that still counts as fresh.
+
+    Returns
+    -------
+    tuple[str, ...]
+        The stale providers, oldest newest-price first (ties by name); empty when every provider is fresh.
+
+    Examples
+    --------
+    >>> stale_providers(load_bundled(), date(2026, 11, 29))
+    ('azure', 'aws')
+    """
+    dates = catalog.provider_dates()
+    stale = [p for p, day in dates.items() if (today - day).days > max_age_days]
+    return tuple(sorted(stale, key=lambda p: (dates[p], p)))
+
+
+def is_stale(catalog: Catalog, today: date, *, max_age_days: int = 180) -> bool:
+    """Whether any provider's newest current price is more than ``max_age_days`` days old on ``today``.
+
+    The same as ``bool(stale_providers(catalog, today, max_age_days=max_age_days))``: a catalog whose
+    newest row is fresh is still stale when one provider's prices are old.
+
+    Parameters
+    ----------
+    catalog:
+        The catalog to check.
+    today:
+        The reference date.
+    max_age_days:
+        The largest age (days) that still counts as fresh.
 
     Returns
     -------
@@ -382,12 +463,11 @@ def is_stale(catalog: Catalog, today: date, *, max_age_days: int = 180) -> bool:
 
     Examples
     --------
-    >>> from datetime import timedelta
     >>> cat = load_bundled()
-    >>> is_stale(cat, cat.as_of + timedelta(days=180)), is_stale(cat, cat.as_of + timedelta(days=181))
-    (False, True)
+    >>> is_stale(cat, date(2026, 11, 29)), is_stale(cat, date(2025, 1, 1))
+    (True, False)
     """
-    return age_days(catalog, today) > max_age_days
+    return bool(stale_providers(catalog, today, max_age_days=max_age_days))
 
 
 # --- parsing -------------------------------------------------------------------------------------------

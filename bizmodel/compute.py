@@ -16,10 +16,21 @@ Conventions
   that the training run sustains (default 0.40; 0.35–0.45 is reported for well-tuned large runs, see the
   shared reference §4.4). It is an assumption about the target device. The MFU measured by a local run is
   relative to this machine's CPU peak and is never applied to a different device.
+- **fp16-only accelerators**: T4 and V100 have no bf16 support; the catalog's ``bf16_tflops`` holds their
+  fp16 tensor-core figure. They are kept (mixed-precision fp16 training with loss scaling runs at that
+  peak), and their options carry ``precision_note = "fp16 (no bf16)"``. An accelerator is flagged when its
+  key is in :data:`FP16_ONLY_ACCELERATORS` or its catalog ``notes`` say "no bf16"; otherwise the note is
+  empty.
 - **count vs nodes**: an option is ``nodes`` identical instances; ``count`` is the *total* number of
   accelerators (accelerators per instance × nodes). ``gpu_hours = count × hours_per_day × days``.
-  Throughput is assumed to scale linearly with ``count`` at the same MFU, so every node count of one
-  instance type costs the same and more nodes buy time only (optimistic for many nodes: lower the MFU).
+- **Multi-node rule**: only instances with at least :data:`MULTI_NODE_MIN_ACCELERATORS` (8) accelerators
+  are spread over several nodes (1, 2, 4, … up to ``max_nodes``). These are the training-class nodes
+  sold with a fast node-to-node interconnect (InfiniBand, EFA, GPUDirect-TCPX); smaller instances (1–4
+  GPUs, usually on ordinary networking) are priced as a single node only.
+- **Scaling efficiency**: each doubling of nodes keeps ``scaling_efficiency`` of the per-accelerator
+  throughput (default 0.95), i.e. cluster throughput = ``count × peak × MFU × efficiency^log2(nodes)``.
+  One node is unaffected; 1.0 is perfectly linear scaling. So more nodes finish sooner but cost a little
+  more (communication overhead is paid for). With ``efficiency > 0.5`` throughput still rises with nodes.
 - **Price**: ``cost_usd = nodes × instance $/hour × wall hours × (1 − discount)``; the discount (credits,
   committed use) applies to every pricing. **Spot** runs take ``spot_overhead`` more wall time (lost work
   and restarts after interruptions); that time is paid for too.
@@ -57,6 +68,12 @@ DEFAULT_GRID_G_CO2_PER_KWH = 400.0
 """Assumed grid intensity: a round mid-range figure, not a specific grid; the user should set theirs."""
 GIB_BYTES = 2.0**30
 SECONDS_PER_HOUR = 3600.0
+MULTI_NODE_MIN_ACCELERATORS = 8
+"""Instances with at least this many accelerators (training-class nodes) may be spread over several nodes."""
+FP16_ONLY_ACCELERATORS = frozenset({"T4", "V100", "V100-16GB", "V100-32GB"})
+"""Accelerators without bf16 support whose catalog ``bf16_tflops`` is really the fp16 tensor figure."""
+FP16_ONLY_NOTE = "fp16 (no bf16)"
+_NO_BF16_PATTERN = r"no\s+bf16"
 
 INSTANCE_COLUMNS = (
     "provider",
@@ -89,6 +106,8 @@ OPTION_COLUMNS = (
     "days",
     "gpu_hours",
     "cost_usd",
+    "scaling_efficiency",
+    "precision_note",
     "energy_kwh",
     "energy_usd",
     "co2_kg",
@@ -307,7 +326,11 @@ class Assumptions:
     pue : float
         Data-centre power usage effectiveness on top of accelerator TDP (≥ 1; 1.2 assumed).
     max_nodes : int
-        Largest node count tried; counts are powers of two up to it (and it itself).
+        Largest node count tried for instances with ≥ 8 accelerators; counts are powers of two up to it
+        (and it itself). Smaller instances are always one node.
+    scaling_efficiency : float
+        Throughput kept per doubling of nodes (0.5 < e ≤ 1; default 0.95): a cluster of ``n`` nodes runs
+        at ``e^log2(n)`` of linear speed. 1.0 = perfectly linear scaling.
     hours_per_day : float
         Hours per day the cluster trains (24 = around the clock).
 
@@ -325,6 +348,7 @@ class Assumptions:
     pue: float = 1.2
     max_nodes: int = 64
     hours_per_day: float = 24.0
+    scaling_efficiency: float = 0.95
 
     def __post_init__(self) -> None:
         checks = {
@@ -337,6 +361,7 @@ class Assumptions:
             "max_nodes must be an integer ≥ 1": isinstance(self.max_nodes, int | np.integer)
             and self.max_nodes >= 1,
             "hours_per_day must be in (0, 24]": 0.0 < self.hours_per_day <= 24.0,
+            "scaling_efficiency must be in (0.5, 1]": 0.5 < self.scaling_efficiency <= 1.0,
         }
         failed = [message for message, ok in checks.items() if not ok]
         if failed:
@@ -353,6 +378,35 @@ def node_counts(max_nodes: int) -> np.ndarray:
     """
     powers = [2**k for k in range(int(math.log2(max_nodes)) + 1)]
     return np.array(sorted({*powers, int(max_nodes)}), dtype=np.int64)
+
+
+def precision_notes(accelerators: pd.DataFrame) -> pd.Series:
+    """``"fp16 (no bf16)"`` for accelerators whose ``bf16_tflops`` is really an fp16 figure, else ``""``.
+
+    An accelerator is flagged when its key is in :data:`FP16_ONLY_ACCELERATORS` or its ``notes`` column
+    (optional) says "no bf16".
+
+    Parameters
+    ----------
+    accelerators : pandas.DataFrame
+        Column ``accelerator``; ``notes`` is used when present.
+
+    Returns
+    -------
+    pandas.Series of str
+        Aligned with ``accelerators.index``.
+
+    Examples
+    --------
+    >>> acc = pd.DataFrame({"accelerator": ["T4", "H100-SXM", "X1"], "notes": ["", "", "no bf16 support"]})
+    >>> precision_notes(acc).tolist()
+    ['fp16 (no bf16)', '', 'fp16 (no bf16)']
+    """
+    flagged = accelerators["accelerator"].astype(str).isin(FP16_ONLY_ACCELERATORS)
+    if "notes" in accelerators.columns:
+        notes = accelerators["notes"].astype(object).where(accelerators["notes"].notna(), "").astype(str)
+        flagged |= notes.str.contains(_NO_BF16_PATTERN, case=False, regex=True)
+    return pd.Series(np.where(flagged, FP16_ONLY_NOTE, ""), index=accelerators.index, dtype=object)
 
 
 def _check_columns(df: pd.DataFrame, required: tuple[str, ...], table: str) -> None:
@@ -377,6 +431,7 @@ def _option_rates(
     acc = accelerators.loc[:, list(ACCELERATOR_COLUMNS)].rename(
         columns={"memory_gib": "accelerator_memory_gib"}
     )
+    acc["precision_note"] = precision_notes(accelerators)
     rows = inst.merge(acc, on="accelerator", how="inner", validate="many_to_one")
     for column in (
         "count",
@@ -400,12 +455,15 @@ def _option_rates(
     priced = priced[priced["instance_usd_per_hour"] > 0]
     nodes = pd.DataFrame({"nodes": node_counts(assumptions.max_nodes)})
     opts = priced.merge(nodes, how="cross")
+    # Only training-class instances (≥ 8 accelerators, fast interconnect) are spread over several nodes.
+    opts = opts[(opts["nodes"] == 1) | (opts["accelerators_per_node"] >= MULTI_NODE_MIN_ACCELERATORS)].copy()
 
     opts["count"] = (opts["accelerators_per_node"] * opts["nodes"]).astype(np.int64)
+    opts["scaling_efficiency"] = assumptions.scaling_efficiency ** np.log2(opts["nodes"].astype(float))
     slowdown = np.where(opts["pricing"] == "spot", 1.0 + assumptions.spot_overhead, 1.0)
-    # Effective FLOP/s of the whole cluster, spot interruptions counted as lost time.
+    # Effective FLOP/s of the whole cluster: scaling losses across nodes, spot interruptions as lost time.
     opts["effective_flops_per_second"] = (
-        opts["count"] * opts["bf16_tflops"] * 1e12 * assumptions.mfu / slowdown
+        opts["count"] * opts["bf16_tflops"] * 1e12 * assumptions.mfu * opts["scaling_efficiency"] / slowdown
     )
     opts["usd_per_hour"] = opts["nodes"] * opts["instance_usd_per_hour"] * (1.0 - assumptions.discount)
     opts["usd_per_gpu_hour"] = opts["usd_per_hour"] / opts["count"]
@@ -440,8 +498,9 @@ def _rank_feasible(values: pd.Series, feasible: pd.Series) -> pd.Series:
 def _tie_key(values: pd.Series) -> pd.Series:
     """Values rounded to 12 significant digits, so that float noise does not break exact ties.
 
-    Under linear scaling every node count of one instance costs the same; products computed in a
-    different order differ in the last bits, which must not decide the Pareto front or a tie-break.
+    Under linear scaling (``scaling_efficiency = 1``) every node count of one instance costs the same;
+    products computed in a different order differ in the last bits, which must not decide the Pareto
+    front or a tie-break.
     """
     x = values.astype(float).to_numpy()
     scale = 10.0 ** np.floor(np.log10(np.abs(np.where((x == 0) | ~np.isfinite(x), 1.0, x))))
@@ -495,8 +554,10 @@ def training_options(
 ) -> pd.DataFrame:
     """Price ``work`` on every catalog option: instance type × node count × on-demand/spot.
 
-    Instances without accelerators, without a dense bf16 peak or memory for their accelerator, or whose
-    ``status`` is not in ``statuses`` are skipped; spot appears only where the catalog has a spot price.
+    Instances with ≥ 8 accelerators are tried on every node count of :func:`node_counts`, smaller ones on
+    one node only (see the module conventions). Instances without accelerators, without a dense bf16 peak
+    or memory for their accelerator, or whose ``status`` is not in ``statuses`` are skipped; spot appears
+    only where the catalog has a spot price.
 
     Parameters
     ----------
@@ -505,7 +566,7 @@ def training_options(
     instances, accelerators : pandas.DataFrame
         The catalog tables (columns as agreed for ``bizmodel.catalog``).
     assumptions : Assumptions
-        MFU, discount, spot overhead, energy and CO₂ settings, node counts.
+        MFU, scaling efficiency, discount, spot overhead, energy and CO₂ settings, node counts.
     statuses : tuple of str
         Catalog row statuses to use; ``("current",)`` leaves superseded and suspect rows out.
 
@@ -514,7 +575,9 @@ def training_options(
     pandas.DataFrame
         One row per option with the columns in :data:`OPTION_COLUMNS`, feasible options first, then by
         ``cost_usd`` and ``days``. ``cost_rank`` and ``days_rank`` rank feasible options (1 = best; missing
-        when infeasible); ``pareto`` marks the cost–days frontier.
+        when infeasible); ``pareto`` marks the cost–days frontier. ``scaling_efficiency`` is the factor
+        applied to the option's throughput (``efficiency^log2(nodes)``, 1 on one node);
+        ``precision_note`` is ``"fp16 (no bf16)"`` for fp16-only accelerators, else empty.
 
     Raises
     ------

@@ -492,6 +492,19 @@ class DataEconomics:
         return self.current_n if self.current_n is not None else fit.n_max
 
 
+#: The optimum is searched up to this many times the current training set, by default.
+MAX_N_FACTOR = 100
+
+
+def current_size(fit: CurveFit, n_train: int | None) -> int:
+    """Training samples the run already has: its training split (``n_train``, the sweep's
+    fraction 1), or the fit's largest measured size when that is larger or ``n_train`` unknown.
+
+    Every caller (the page and the command line) uses this one rule, so they agree.
+    """
+    return max(int(n_train or 0), fit.n_max)
+
+
 def _gain_points(fit: CurveFit, n: np.ndarray, current: int) -> tuple[np.ndarray, ...]:
     base = predicted_accuracy(fit, float(current))
     gain = 100 * (np.asarray(predicted_accuracy(fit, n)) - base)

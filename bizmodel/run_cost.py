@@ -15,6 +15,11 @@ Conventions
   bundled price, with its as-of date) or **assumed** (typed by the user or a default).
 * Per-unit costs: ``usd_per_epoch`` = compute $ ÷ epochs completed; ``usd_per_1000_samples`` =
   compute $ ÷ (training samples × epochs ÷ 1000).
+* **CPU family.** A run is matched to instances of its own CPU family (:func:`cpu_arch` reads an
+  instance's family from the providers' naming conventions; :func:`device_cpu_arch` reads the
+  run's from its device description: x86 unless it names ARM, aarch64, Graviton or Neoverse).
+  Speed measured on one family says little about the other, so an ARM instance is not the
+  "closest match" for an x86 run even when it is cheaper.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import pandas as pd
 from bizmodel.basis import TechnicalBasis
 
 Provenance = Literal["measured", "catalog", "assumed"]
+CpuArch = Literal["arm", "x86"]
 
 
 class RunCostError(ValueError):
@@ -98,14 +104,114 @@ def _is_cpu_only(instances: pd.DataFrame) -> pd.Series:
     return (acc == "") & (count == 0)
 
 
-def closest_instance(instances_df: pd.DataFrame, *, vcpus: int | None, accelerator: str | None) -> pd.Series:
+# AWS: family letters, generation digits, attribute letters ("m7gd", "c6gn", "g4dn", "p5en").
+_AWS_RE = re.compile(r"^([a-z]+)(\d+)([a-z]*)")
+# Azure: after "Standard_", family letters, vCPUs (optionally "-constrained"), additive letters.
+_AZURE_RE = re.compile(r"^([a-z]+)(\d+)(?:-\d+)?([a-z]*)", re.IGNORECASE)
+# GCP: the machine family is the first dash-separated part ("t2a-standard-4" → "t2a").
+_GCP_ARM_RE = re.compile(r"^[a-z]+\d+a$")
+_GCP_ARM_FAMILIES = frozenset({"a4x"})  # GB200 machines: Grace (Neoverse) hosts
+# Any provider: names that say the host is ARM (e.g. Lambda "gpu_1x_gh200").
+_ARM_WORD_RE = re.compile(
+    r"(?:^|[^a-z0-9])(gh200|gb200|gb300|grace|graviton\d*|arm64|aarch64|arm)(?:$|[^a-z0-9])"
+)
+_DEVICE_ARM_RE = re.compile(r"\b(?:arm|aarch64|graviton|neoverse)", re.IGNORECASE)
+
+
+def cpu_arch(instance_type: str, provider: str) -> CpuArch:
+    """The CPU family of a catalog instance, read from the provider's naming conventions.
+
+    A heuristic, x86 unless the name says ARM:
+
+    * **aws**: the letters after the generation digit hold ``g`` for Graviton (``m7g``, ``c7gn``,
+      ``r7gd``, ``t4g``, ``im4gn``, ``g5g``); the ``a1`` family (Graviton 1) and ``mac2``-and-later
+      (Apple silicon) are ARM too. ``g4dn``/``g6e``: the ``g`` is the family, not an attribute.
+    * **azure**: a ``p`` among the additive letters after the vCPU count (``Standard_D2ps_v5``,
+      ``Standard_E8pds_v6``: Ampere Altra, Cobalt).
+    * **gcp**: families ending in ``a`` after the generation digit (``t2a``: Ampere Altra,
+      ``c4a``/``n4a``: Axion) and ``a4x`` (Grace).
+    * **any provider**: a name with the word ``gh200``, ``gb200``, ``gb300``, ``grace``,
+      ``graviton``, ``arm``, ``arm64`` or ``aarch64`` (e.g. Lambda ``gpu_1x_gh200``).
+
+    Parameters
+    ----------
+    instance_type : str
+        The catalog's ``instance_type``.
+    provider : str
+        The catalog's ``provider`` (aws, gcp, azure, lambda, runpod; others use the generic rule).
+
+    Returns
+    -------
+    str
+        ``"arm"`` or ``"x86"``.
+
+    >>> [cpu_arch(t, "aws") for t in ("m7g.xlarge", "c7gn.large", "g4dn.xlarge", "m7i.large")]
+    ['arm', 'arm', 'x86', 'x86']
+    >>> cpu_arch("Standard_D2ps_v5", "azure"), cpu_arch("Standard_E8s_v5", "azure")
+    ('arm', 'x86')
+    >>> cpu_arch("c4a-standard-8", "gcp"), cpu_arch("t2d-standard-4", "gcp")
+    ('arm', 'x86')
+    """
+    name = str(instance_type or "").strip().lower()
+    provider = str(provider or "").strip().lower()
+    if _ARM_WORD_RE.search(name):
+        return "arm"
+    if provider == "aws":
+        match = _AWS_RE.match(name)
+        if match:
+            family, generation, attributes = match.group(1), int(match.group(2)), match.group(3)
+            if "g" in attributes or (family, generation) == ("a", 1) or (family == "mac" and generation >= 2):
+                return "arm"
+    elif provider == "azure":
+        match = _AZURE_RE.match(name.removeprefix("standard_"))
+        if match and "p" in match.group(3):
+            return "arm"
+    elif provider == "gcp":
+        family = name.split("-", 1)[0]
+        if _GCP_ARM_RE.fullmatch(family) or family in _GCP_ARM_FAMILIES:
+            return "arm"
+    return "x86"
+
+
+def device_cpu_arch(device: str) -> CpuArch:
+    """The CPU family of a run's machine from its device description (``basis.device``).
+
+    ARM when the description names ARM (``ARM``, ``ARMv8``, ``arm64``), ``aarch64``, Graviton or
+    Neoverse; x86 otherwise (also when it says nothing about the CPU, e.g. a GPU name).
+
+    >>> device_cpu_arch("CPU (Intel(R) Xeon(R) Processor, 2 logical cores)")
+    'x86'
+    >>> device_cpu_arch("CPU (Neoverse-V1, 4 logical cores)")
+    'arm'
+    >>> device_cpu_arch("CPU (aarch64, 2 logical cores)")
+    'arm'
+    """
+    return "arm" if _DEVICE_ARM_RE.search(device or "") else "x86"
+
+
+def _prefer_arch(pool: pd.DataFrame, arch: CpuArch) -> pd.DataFrame:
+    """The rows of ``pool`` of CPU family ``arch``; all of ``pool`` when none is."""
+    types = pool["instance_type"] if "instance_type" in pool else pd.Series("", index=pool.index)
+    providers = pool["provider"] if "provider" in pool else pd.Series("", index=pool.index)
+    same = np.array([cpu_arch(t, p) == arch for t, p in zip(types, providers, strict=True)], dtype=bool)
+    return pool[same] if same.any() else pool
+
+
+def closest_instance(
+    instances_df: pd.DataFrame,
+    *,
+    vcpus: int | None,
+    accelerator: str | None,
+    arch: CpuArch = "x86",
+) -> pd.Series:
     """The catalog instance a run is priced on when the user names none.
 
-    Only rows with status ``current`` are considered. A CPU-only run (``accelerator`` None or
-    empty) gets the cheapest CPU-only instance with at least ``vcpus`` vCPUs; if none is that
-    large, the one with the most vCPUs (the closest); with ``vcpus`` None, the cheapest CPU-only
-    instance. A GPU run gets the cheapest instance carrying ``accelerator`` (on-demand $/hour of
-    the whole instance; ties go to fewer accelerators).
+    Only rows with status ``current`` are considered, and among those only instances of the
+    run's CPU family ``arch`` (:func:`cpu_arch`) unless none of the candidates is of that family.
+    A CPU-only run (``accelerator`` None or empty) gets the cheapest CPU-only instance with at
+    least ``vcpus`` vCPUs; if none is that large, the one with the most vCPUs (the closest); with
+    ``vcpus`` None, the cheapest CPU-only instance. A GPU run gets the cheapest instance carrying
+    ``accelerator`` (on-demand $/hour of the whole instance; ties go to fewer accelerators).
 
     Parameters
     ----------
@@ -115,22 +221,28 @@ def closest_instance(instances_df: pd.DataFrame, *, vcpus: int | None, accelerat
         The logical cores the run used.
     accelerator : str or None
         The catalog accelerator key of the run's GPU.
+    arch : {"x86", "arm"}
+        The run's CPU family (:func:`device_cpu_arch` of its device); x86 by default.
 
     Returns
     -------
     Series
-        One row of ``instances_df`` (its index label kept as ``name``).
+        One row of ``instances_df`` (its index label kept as ``name``); check its family with
+        :func:`cpu_arch` (it differs from ``arch`` only when no candidate had that family).
 
     Raises
     ------
     RunCostError
         If no current instance matches.
 
-    >>> df = pd.DataFrame({"provider": ["aws"] * 3, "instance_type": ["c.large", "c.xlarge", "g.xl"],
-    ...     "accelerator": [None, None, "L4"], "count": [0, 0, 1], "vcpus": [2, 4, 4],
-    ...     "on_demand_usd_per_hour": [0.1, 0.2, 0.8], "status": ["current"] * 3})
+    >>> df = pd.DataFrame({"provider": ["aws"] * 4,
+    ...     "instance_type": ["m7g.large", "c.large", "c.xlarge", "g.xl"],
+    ...     "accelerator": [None, None, None, "L4"], "count": [0, 0, 0, 1], "vcpus": [4, 2, 4, 4],
+    ...     "on_demand_usd_per_hour": [0.05, 0.1, 0.2, 0.8], "status": ["current"] * 4})
     >>> closest_instance(df, vcpus=3, accelerator=None)["instance_type"]
     'c.xlarge'
+    >>> closest_instance(df, vcpus=3, accelerator=None, arch="arm")["instance_type"]
+    'm7g.large'
     >>> closest_instance(df, vcpus=None, accelerator="L4")["instance_type"]
     'g.xl'
     """
@@ -141,10 +253,12 @@ def closest_instance(instances_df: pd.DataFrame, *, vcpus: int | None, accelerat
         pool = current[current["accelerator"].fillna("").astype(str) == accelerator]
         if pool.empty:
             raise RunCostError(f"no current catalog instance carries {accelerator!r}; choose an instance")
+        pool = _prefer_arch(pool, arch)
         return pool.sort_values(["on_demand_usd_per_hour", "count"], kind="stable").iloc[0]
     pool = current[_is_cpu_only(current)]
     if pool.empty:
         raise RunCostError("the catalog has no current CPU-only instance; choose an instance")
+    pool = _prefer_arch(pool, arch)
     if vcpus is not None:
         big_enough = pool[pd.to_numeric(pool["vcpus"], errors="coerce") >= vcpus]
         if big_enough.empty:

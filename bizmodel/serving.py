@@ -11,8 +11,9 @@ Conventions
   highest busy share allowed at **peak** load (headroom so that queues stay short).
 * **Measured** options are the cells of the run's inference profile (device, path, batch size):
   throughput and p50/p95 latency as measured. A CPU cell is priced on the CPU instance the
-  caller chooses (by default the catalog match for the run's machine, :func:`bizmodel.run_cost.
-  closest_instance`), assuming that instance runs the model as fast as the measured machine. A
+  caller chooses (by default the catalog match for the run's machine and CPU family,
+  :func:`bizmodel.run_cost.closest_instance`), assuming that instance runs the model as fast as
+  the measured machine. A
   GPU cell is priced on the cheapest current instance carrying that GPU.
 * **Estimated** options cover catalog accelerators nobody measured: the arithmetic rate
   = peak FLOP/s (dense bf16 for the float model, int8 for the quantised one) × an assumed
@@ -25,8 +26,15 @@ Conventions
   well under 1 %). Edit it when you have a measurement.
 * An instance with several accelerators runs one model replica per accelerator: its
   throughput is ``count`` × the per-accelerator throughput; latency is per replica.
-* Latencies are milliseconds per call of one batch: the time a request waits for its batch to
-  fill and queueing delay are not modelled.
+* ``p50_ms``/``p95_ms`` are milliseconds per **call** of one batch. What a **request** sees
+  (``p95_request_ms`` in :func:`capacity_plan`) adds the time its batch takes to fill: a batch of
+  ``b`` waits for ``b − 1`` more requests, which arrive at the **average** rate each instance
+  receives, ``average_rps ÷ instances``, so ``fill_ms = (b − 1) ÷ (average_rps ÷ instances) ×
+  1000`` (conservative: the first request of a batch waits the whole fill; at peak the batch
+  fills faster). ``p95_request_ms = fill_ms + p95_ms``, and that is what is compared with the
+  p95 target: a batch that cannot fill within the target does not meet it, however fast its
+  call is. No batching timeout is modelled (a server that sends part-filled batches after a
+  deadline is a different, unmeasured option), nor is queueing delay.
 """
 
 from __future__ import annotations
@@ -388,23 +396,26 @@ def capacity_plan(
     p95_target_ms: float,
     assumptions: ServingAssumptions,
 ) -> pd.DataFrame:
-    """Instances and monthly cost of each option for a monthly request volume and a p95 target.
+    """Instances, monthly cost and request latency of each option for a monthly volume and a p95 target.
 
     The average rate is ``requests_per_month ÷ (hours_per_month × 3600)`` predictions/s; the
     plan is sized on the **peak** rate = average × ``peak_to_average``:
     ``instances = ceil(peak rate ÷ (samples_per_second × utilisation))`` (at least 1), and
     ``monthly_usd = instances × usd_per_hour × hours_per_month``. ``usd_per_1000_at_load`` is
-    that monthly cost per 1,000 requests actually served. An option meets the target when its
-    p95 call latency is at most ``p95_target_ms``.
+    that monthly cost per 1,000 requests actually served. The latency a request sees is
+    ``p95_request_ms = fill_ms + p95_ms`` with ``fill_ms = (batch_size − 1) ÷ (average rate ÷
+    instances) × 1000``, the time its batch takes to fill (see the module docstring); an option
+    meets the target when ``p95_request_ms ≤ p95_target_ms``.
 
     Parameters
     ----------
     options_df : DataFrame
-        From :func:`serving_options` (needs ``samples_per_second``, ``p95_ms``, ``usd_per_hour``).
+        From :func:`serving_options` (needs ``samples_per_second``, ``batch_size``, ``p95_ms``,
+        ``usd_per_hour``).
     requests_per_month : float
         Predictions per month (> 0); one request = one prediction.
     p95_target_ms : float
-        The p95 latency target in milliseconds (> 0).
+        The p95 latency target in milliseconds (> 0), per request.
     assumptions : ServingAssumptions
         Utilisation, peak-to-average ratio, hours per month.
 
@@ -412,20 +423,21 @@ def capacity_plan(
     -------
     DataFrame
         ``options_df`` plus ``average_rps``, ``peak_rps``, ``instances``, ``monthly_usd``,
-        ``usd_per_1000_at_load``, ``meets_p95_target``; options meeting the target first, then
-        by monthly cost (unpriced last).
+        ``usd_per_1000_at_load``, ``fill_ms``, ``p95_request_ms``, ``meets_p95_target``; options
+        meeting the target first, then by monthly cost (unpriced last), then by request latency.
 
     Raises
     ------
     ServingError
-        If the request volume or the target is not positive, or a throughput is not positive.
+        If the request volume or the target is not positive, a throughput is not positive or a
+        batch size is below 1.
 
     >>> opts = pd.DataFrame({"option": ["a", "b"], "samples_per_second": [100.0, 1000.0],
-    ...     "p95_ms": [5.0, 50.0], "usd_per_hour": [1.0, 4.0]})
-    >>> plan = capacity_plan(opts, requests_per_month=730 * 3600 * 100, p95_target_ms=20,
+    ...     "batch_size": [1, 8], "p95_ms": [5.0, 30.0], "usd_per_hour": [1.0, 4.0]})
+    >>> plan = capacity_plan(opts, requests_per_month=730 * 3600 * 100, p95_target_ms=50,
     ...     assumptions=ServingAssumptions(utilisation=0.5, peak_to_average=2.0))
-    >>> plan[["option", "instances", "monthly_usd", "meets_p95_target"]].to_dict("records")
-    [{'option': 'a', 'instances': 4, 'monthly_usd': 2920.0, 'meets_p95_target': True}, {'option': 'b', 'instances': 1, 'monthly_usd': 2920.0, 'meets_p95_target': False}]
+    >>> plan[["option", "instances", "monthly_usd", "p95_request_ms", "meets_p95_target"]].to_dict("records")
+    [{'option': 'a', 'instances': 4, 'monthly_usd': 2920.0, 'p95_request_ms': 5.0, 'meets_p95_target': True}, {'option': 'b', 'instances': 1, 'monthly_usd': 2920.0, 'p95_request_ms': 100.0, 'meets_p95_target': False}]
     """  # noqa: E501
     if not (requests_per_month > 0 and math.isfinite(requests_per_month)):
         raise ServingError("requests per month must be a positive number")
@@ -434,21 +446,32 @@ def capacity_plan(
     sps = options_df["samples_per_second"].to_numpy(dtype=float)
     if np.any(~(sps > 0)):
         raise ServingError("every option needs a positive throughput")
+    batch = options_df["batch_size"].to_numpy(dtype=float)
+    if np.any(~(batch >= 1)):
+        raise ServingError("every option needs a batch size of at least 1")
     average = requests_per_month / (assumptions.hours_per_month * 3600.0)
     peak = average * assumptions.peak_to_average
     ratio = peak / (sps * assumptions.utilisation)
     instances = np.maximum(1, np.ceil(ratio - 1e-9)).astype(int)
     price = options_df["usd_per_hour"].to_numpy(dtype=float)
     monthly = instances * price * assumptions.hours_per_month
+    fill_ms = (batch - 1.0) / (average / instances) * 1000.0
+    request_ms = fill_ms + options_df["p95_ms"].to_numpy(dtype=float)
     plan = options_df.copy()
     plan["average_rps"] = average
     plan["peak_rps"] = peak
     plan["instances"] = instances
     plan["monthly_usd"] = monthly
     plan["usd_per_1000_at_load"] = monthly / (requests_per_month / 1000.0)
-    plan["meets_p95_target"] = options_df["p95_ms"].to_numpy(dtype=float) <= p95_target_ms
+    plan["fill_ms"] = fill_ms
+    plan["p95_request_ms"] = request_ms
+    plan["meets_p95_target"] = request_ms <= p95_target_ms
     order = np.lexsort(
-        (np.where(np.isfinite(monthly), monthly, np.inf), ~plan["meets_p95_target"].to_numpy())
+        (
+            np.where(np.isfinite(request_ms), request_ms, np.inf),
+            np.where(np.isfinite(monthly), monthly, np.inf),
+            ~plan["meets_p95_target"].to_numpy(),
+        )
     )
     return plan.iloc[order].reset_index(drop=True)
 
@@ -456,17 +479,22 @@ def capacity_plan(
 def best_serving(plan_df: pd.DataFrame) -> pd.Series | None:
     """The cheapest priced option of a capacity plan that meets the p95 target, or None.
 
-    Cheapest by ``monthly_usd``; ties go to the lower ``usd_per_1000``, then the lower p95.
+    Cheapest by ``monthly_usd``; ties (e.g. several options that each need one instance) go to
+    the lower request latency ``p95_request_ms`` (``p95_ms`` when the plan has no such column),
+    then the lower ``usd_per_1000`` — not to the biggest batch, whose headroom the volume does
+    not use.
 
-    >>> plan = pd.DataFrame({"option": ["a", "b", "c"], "meets_p95_target": [True, True, False],
-    ...     "monthly_usd": [20.0, 10.0, 1.0], "usd_per_1000": [0.1, 0.1, 0.01], "p95_ms": [1, 2, 3]})
+    >>> plan = pd.DataFrame({"option": ["a", "b", "c", "d"], "meets_p95_target": [True, True, True, False],
+    ...     "monthly_usd": [20.0, 10.0, 10.0, 1.0], "usd_per_1000": [0.1, 0.01, 0.1, 0.01],
+    ...     "p95_request_ms": [1.0, 40.0, 2.0, 3.0]})
     >>> best_serving(plan)["option"]
-    'b'
+    'c'
     """
     ok = plan_df[plan_df["meets_p95_target"].astype(bool) & np.isfinite(plan_df["monthly_usd"].astype(float))]
     if ok.empty:
         return None
-    return ok.sort_values(["monthly_usd", "usd_per_1000", "p95_ms"], kind="stable").iloc[0]
+    latency = "p95_request_ms" if "p95_request_ms" in ok.columns else "p95_ms"
+    return ok.sort_values(["monthly_usd", latency, "usd_per_1000"], kind="stable").iloc[0]
 
 
 def float_vs_int8(options_df: pd.DataFrame) -> pd.DataFrame:

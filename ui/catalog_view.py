@@ -2,13 +2,22 @@
 
 A user catalog is validated by :mod:`bizmodel.catalog`, saved under ``MOATLAB_HOME/catalogs``
 as ``<version>.instances.csv`` / ``<version>.accelerators.csv`` and named in the URL
-(``?catalog=<version>``), so a reload or a shared link computes with the same prices.
+(``?catalog=<version>``), so a reload or a shared link computes with the same prices. The bundled
+catalog is named in the URL by its version too, so a link records which prices it was made with.
+
+Saving is atomic per file (a temporary file, then ``os.replace``), accelerators first and instances
+last: a catalog counts as saved once its instances file exists. Only the newest ``MAX_SAVED``
+catalogs are kept. A link whose catalog cannot be loaded falls back to the bundled one with a
+warning, never a traceback.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -17,9 +26,9 @@ import streamlit as st
 from bizmodel.catalog import (
     Catalog,
     CatalogError,
-    age_days,
     load_bundled,
     read_catalog,
+    stale_providers,
     to_csv_bytes,
     validate,
 )
@@ -28,7 +37,11 @@ from ui.state import home
 from ui.widgets import Provenance, badge, escape_md
 
 STALE_DAYS = 180
+MAX_SAVED = 50
 _VERSION = re.compile(r"[0-9a-f]{12}")
+_EDITOR_KEY = "catalog_editor"
+_EDITOR_VERSION_KEY = "catalog_editor_version"
+_PROVIDER_NAMES = {"aws": "AWS", "gcp": "GCP", "azure": "Azure", "lambda": "Lambda", "runpod": "RunPod"}
 
 
 def _folder() -> Path:
@@ -37,12 +50,17 @@ def _folder() -> Path:
     return folder
 
 
+def _paths(folder: Path, version: str) -> tuple[Path, Path]:
+    """The (instances, accelerators) files of a saved catalog."""
+    return folder / f"{version}.instances.csv", folder / f"{version}.accelerators.csv"
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def _load_saved(version: str, folder: str) -> Catalog:
-    base = Path(folder)
-    inst = (base / f"{version}.instances.csv").read_bytes()
-    acc = (base / f"{version}.accelerators.csv").read_bytes()
-    return read_catalog(inst, acc, name=f"your catalog {version}")
+    instances_path, accelerators_path = _paths(Path(folder), version)
+    return read_catalog(
+        instances_path.read_bytes(), accelerators_path.read_bytes(), name=f"your catalog {version}"
+    )
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
@@ -50,38 +68,127 @@ def _bundled() -> Catalog:
     return load_bundled()
 
 
-def save_catalog(catalog: Catalog) -> str:
-    """Keep a validated user catalog on disk; returns its version (the name in the URL)."""
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the whole new one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _prune(folder: Path, *, keep: int, protect: str) -> None:
+    """Delete all but the ``keep`` newest saved catalogs (both files), never ``protect``."""
+    newest: dict[str, float] = {}
+    for path in folder.glob("*.csv"):
+        version, _, kind = path.name.partition(".")
+        if not _VERSION.fullmatch(version) or kind not in ("instances.csv", "accelerators.csv"):
+            continue
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            continue
+        newest[version] = max(newest.get(version, mtime), mtime)
+    ordered = sorted(newest, key=lambda v: (v == protect, newest[v]), reverse=True)
+    for version in ordered[keep:]:
+        for path in _paths(folder, version):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def save_catalog(catalog: Catalog, *, keep: int = MAX_SAVED) -> str:
+    """Keep a validated user catalog on disk; returns its version (the name in the URL).
+
+    Each file is written atomically, accelerators first and instances last (a catalog counts as
+    saved once its instances file exists); then only the ``keep`` newest catalogs are kept.
+
+    Raises
+    ------
+    OSError
+        When the files cannot be written.
+    """
     inst, acc = to_csv_bytes(catalog)
     folder = _folder()
-    (folder / f"{catalog.version}.instances.csv").write_bytes(inst)
-    (folder / f"{catalog.version}.accelerators.csv").write_bytes(acc)
+    instances_path, accelerators_path = _paths(folder, catalog.version)
+    _write_atomic(accelerators_path, acc)
+    _write_atomic(instances_path, inst)
+    _prune(folder, keep=keep, protect=catalog.version)
     return catalog.version
 
 
+def _try_saved(wanted: str, bundled: Catalog) -> Catalog | None:
+    """The saved catalog ``wanted``, or None after a warning that says why it cannot be used."""
+    fallback = {"version": escape_md(wanted[:20]), "bundled": bundled.version}
+    try:
+        folder = _folder()
+        instances_path, accelerators_path = _paths(folder, wanted)
+        if not _VERSION.fullmatch(wanted) or not instances_path.is_file():
+            st.warning(t("catalog.unknown", **fallback), icon=":material/link_off:")
+            return None
+        if not accelerators_path.is_file():
+            st.warning(t("catalog.saved_incomplete", **fallback), icon=":material/link_off:")
+            return None
+        loaded = _load_saved(wanted, str(folder))
+    except CatalogError as exc:
+        st.warning(t("catalog.saved_broken", reason=escape_md(str(exc)), **fallback))
+        return None
+    except OSError as exc:
+        st.warning(t("catalog.saved_broken", reason=escape_md(exc.strerror or str(exc)), **fallback))
+        return None
+    if loaded.version != wanted:
+        st.warning(t("catalog.version_mismatch", found=loaded.version, **fallback))
+        return None
+    return loaded
+
+
 def active_catalog() -> Catalog:
-    """The catalog named by ``?catalog=`` (a saved user catalog), else the bundled one."""
+    """The catalog named by ``?catalog=`` (a saved user catalog), else the bundled one.
+
+    The link always ends up naming the catalog in use: when the bundled catalog is used (no
+    ``catalog`` in the link, the bundled version, or a saved catalog that cannot be loaded) the link
+    is set to the bundled version.
+    """
+    bundled = _bundled()
     wanted = st.query_params.get("catalog")
-    if wanted and wanted != "bundled":
-        if _VERSION.fullmatch(wanted) and (_folder() / f"{wanted}.instances.csv").is_file():
-            try:
-                return _load_saved(wanted, str(_folder()))
-            except CatalogError as exc:
-                st.warning(t("catalog.saved_broken", reason=escape_md(str(exc))))
-        else:
-            st.warning(t("catalog.unknown", version=escape_md(wanted[:20])))
-    return _bundled()
+    if wanted and wanted not in ("bundled", bundled.version):
+        saved = _try_saved(wanted, bundled)
+        if saved is not None:
+            return saved
+    if st.query_params.get("catalog") != bundled.version:
+        st.query_params["catalog"] = bundled.version
+    return bundled
+
+
+def _date_range(catalog: Catalog) -> tuple[dt.date, dt.date]:
+    """The oldest and the newest date of the current prices."""
+    dates = catalog.provider_dates()
+    return catalog.oldest_as_of, max(dates.values(), default=catalog.as_of)
+
+
+def _span(oldest: dt.date, newest: dt.date) -> str:
+    return oldest.isoformat() if oldest == newest else f"{oldest.isoformat()} … {newest.isoformat()}"
+
+
+def _provider_name(provider: str) -> str:
+    return _PROVIDER_NAMES.get(provider) or escape_md(provider)
 
 
 def catalog_provenance(catalog: Catalog) -> Provenance:
-    """The badge for numbers that come from this catalog: its as-of date."""
-    return Provenance("catalog", catalog.as_of.isoformat())
+    """The badge for numbers that come from this catalog: the date range of its current prices."""
+    return Provenance("catalog", _span(*_date_range(catalog)))
 
 
 def catalog_panel(catalog: Catalog, *, today: dt.date | None = None) -> None:
-    """Which catalog is in use, how old it is, and the controls to edit, upload or reset it."""
+    """Which catalog is in use, how old its prices are, and the controls to edit, upload or reset it."""
     today = today or dt.date.today()
-    age = age_days(catalog, today)
+    oldest, newest = _date_range(catalog)
     c1, c2 = st.columns([4, 1])
     with c1:
         st.markdown(
@@ -89,14 +196,28 @@ def catalog_panel(catalog: Catalog, *, today: dt.date | None = None) -> None:
                 "catalog.line",
                 name=escape_md(catalog.name),
                 version=catalog.version,
-                date=catalog.as_of.isoformat(),
-                providers=", ".join(catalog.providers),
+                dates=_span(oldest, newest),
+                providers=", ".join(_provider_name(p) for p in catalog.providers),
             )
         )
     with c2:
         badge(catalog_provenance(catalog))
-    if age > STALE_DAYS:
-        st.warning(t("catalog.stale", days=age), icon=":material/history:")
+    stale = stale_providers(catalog, today, max_age_days=STALE_DAYS)
+    if stale:
+        dates = catalog.provider_dates()
+        named = [
+            t(
+                "catalog.stale_provider",
+                provider=_provider_name(p),
+                date=dates[p].isoformat(),
+                days=(today - dates[p]).days,
+            )
+            for p in stale
+        ]
+        st.warning(
+            t("catalog.stale_providers", limit=STALE_DAYS, providers="; ".join(named)),
+            icon=":material/history:",
+        )
     with st.expander(t("catalog.edit")):
         _editor(catalog, today)
         _upload(today)
@@ -114,17 +235,23 @@ def catalog_panel(catalog: Catalog, *, today: dt.date | None = None) -> None:
             file_name=f"accelerators-{catalog.version}.csv",
             on_click="ignore",
         )
-        if st.query_params.get("catalog") not in (None, "bundled"):
+        if catalog.version != _bundled().version:
             if d3.button(t("catalog.reset"), key="catalog_reset"):
-                st.query_params.pop("catalog", None)
+                st.session_state.pop(_EDITOR_KEY, None)
+                st.query_params["catalog"] = _bundled().version
                 st.rerun()
 
 
 def _editor(catalog: Catalog, today: dt.date) -> None:
+    # The editor's state holds row edits and additions relative to the table it was shown with:
+    # forget them when the catalog changes (a reset, a link, an upload), so they never land on another one.
+    if st.session_state.get(_EDITOR_VERSION_KEY) != catalog.version:
+        st.session_state.pop(_EDITOR_KEY, None)
+        st.session_state[_EDITOR_VERSION_KEY] = catalog.version
     st.caption(t("catalog.edit_hint"))
     edited = st.data_editor(
         catalog.instances,
-        key="catalog_editor",
+        key=_EDITOR_KEY,
         num_rows="dynamic",
         hide_index=True,
         width="stretch",
@@ -150,11 +277,21 @@ def _upload(today: dt.date) -> None:
         _adopt(lambda: read_catalog(inst.getvalue(), acc.getvalue() if acc else None, name=name, today=today))
 
 
-def _adopt(build: object) -> None:
+def _adopt(build: Callable[[], Catalog]) -> None:
+    """Validate, save and switch to a user catalog; on success the editor's pending edits are cleared."""
     try:
-        catalog = build()  # type: ignore[operator]
+        catalog = build()
     except CatalogError as exc:
         st.error(t("catalog.refused", reason=escape_md(str(exc))), icon=":material/error:")
         return
-    st.query_params["catalog"] = save_catalog(catalog)
+    try:
+        # The bundled prices (e.g. applied without edits) need no saved copy: the link names them.
+        version = catalog.version if catalog.version == _bundled().version else save_catalog(catalog)
+    except OSError as exc:
+        st.error(
+            t("catalog.save_failed", reason=escape_md(exc.strerror or str(exc))), icon=":material/error:"
+        )
+        return
+    st.session_state.pop(_EDITOR_KEY, None)
+    st.query_params["catalog"] = version
     st.rerun()

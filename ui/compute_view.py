@@ -25,11 +25,10 @@ from bizmodel.compute import (
 )
 from mlcore.specs import RunRecord
 from ui import format as fmt
-from ui.catalog_view import catalog_provenance
 from ui.figures import TEMPLATE_NAME
 from ui.i18n import t
 from ui.summary import short_id
-from ui.widgets import Provenance, escape_md, metric
+from ui.widgets import Provenance, badge, escape_md, metric
 
 MODES = ("pretrain", "finetune_full", "finetune_adapter", "scaled_run")
 TABLE_ROWS = 25
@@ -102,15 +101,34 @@ def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
     return fig
 
 
-def options_frame(options: pd.DataFrame) -> pd.DataFrame:
-    """The ranked options for display, units in the column names."""
+def option_marks(options: pd.DataFrame) -> pd.Series:
+    """Translated marks per option: cheapest, fastest, on the frontier (joined), empty otherwise."""
+    low, high = cheapest(options), fastest(options)
+    marks = pd.Series("", index=options.index, dtype=object)
+    for index in options.index:
+        found = []
+        if low is not None and index == low.name:
+            found.append(t("compute.mark.cheapest"))
+        if high is not None and index == high.name:
+            found.append(t("compute.mark.fastest"))
+        if not found and bool(options.at[index, "pareto"]):
+            found.append(t("compute.mark.frontier"))
+        marks.at[index] = " · ".join(found)
+    return marks
+
+
+def options_frame(options: pd.DataFrame, marks: pd.Series) -> pd.DataFrame:
+    """The ranked options for display, units in the column names; ``marks`` from :func:`option_marks`."""
     shown = options.head(TABLE_ROWS)
     return pd.DataFrame(
         {
+            t("compute.col.mark"): marks.reindex(shown.index).fillna(""),
             t("compute.col.provider"): shown["provider"],
             t("compute.col.instance"): shown["instance_type"] + " · " + shown["region"],
             t("compute.col.accelerator"): shown["accelerator"],
+            t("compute.col.nodes"): shown["nodes"].astype(int),
             t("compute.col.count"): shown["count"].astype(int),
+            t("compute.col.precision"): shown["precision_note"],
             t("compute.col.pricing"): shown["pricing"].map(lambda p: t(f"compute.pricing.{p}")),
             t("compute.col.days"): shown["days"].round(2),
             t("compute.col.gpu_hours"): shown["gpu_hours"].round(0),
@@ -180,7 +198,8 @@ def work_form(run: RunRecord | None) -> tuple[TrainingWork | None, str]:
 
 
 def assumptions_form(run: RunRecord | None) -> Assumptions | None:
-    """MFU, discount, spot overhead, energy price, grid and the node limit (all assumed)."""
+    """MFU, scaling efficiency, discount, spot overhead, energy price, grid and the node limit (all
+    assumed). The run's own measured MFU is shown outside the collapsed expander, for reference."""
     with st.expander(t("compute.assumptions"), expanded=False):
         c1, c2, c3 = st.columns(3)
         mfu = c1.slider(
@@ -190,14 +209,24 @@ def assumptions_form(run: RunRecord | None) -> Assumptions | None:
         overhead = c3.slider(
             t("compute.spot_overhead"), 0, 100, 10, 5, key="compute_overhead", format="%d %%"
         )
-        c4, c5, c6 = st.columns(3)
+        c4, c5, c6, c7 = st.columns(4)
         kwh = c4.number_input(t("compute.usd_per_kwh"), 0.0, 5.0, 0.12, 0.01, key="compute_kwh")
         grid = c5.number_input(t("compute.grid"), 0.0, 2000.0, 400.0, 10.0, key="compute_grid")
         nodes = c6.select_slider(
             t("compute.max_nodes"), [1, 2, 4, 8, 16, 32, 64, 128, 256], 64, key="compute_nodes"
         )
-        if run is not None and run.mfu is not None:
-            st.caption(t("compute.run_mfu", mfu=fmt.fmt_pct(run.mfu, decimals=2), id=short_id(run.id)))
+        scaling = c7.slider(
+            t("compute.scaling"),
+            0.55,
+            1.0,
+            0.95,
+            0.01,
+            key="compute_scaling",
+            help=t("compute.help.scaling"),
+        )
+    if run is not None and run.mfu is not None:
+        st.caption(t("compute.run_mfu", mfu=fmt.fmt_pct(run.mfu, decimals=2), id=short_id(run.id)))
+        badge(Provenance("measured", short_id(run.id)))
     try:
         return Assumptions(
             mfu=mfu,
@@ -206,6 +235,7 @@ def assumptions_form(run: RunRecord | None) -> Assumptions | None:
             usd_per_kwh=kwh,
             grid_g_co2_per_kwh=grid,
             max_nodes=int(nodes),
+            scaling_efficiency=float(scaling),
         )
     except ComputeError as exc:
         st.error(t("compute.refused", reason=escape_md(str(exc))))
@@ -225,9 +255,8 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
         st.error(t("compute.refused", reason=escape_md(str(exc))))
         return
     st.markdown(label)
-    prov = catalog_provenance(catalog)
     low, high = cheapest(options), fastest(options)
-    cols = st.columns(4)
+    cols = st.columns(5)
     with cols[0]:
         metric(
             t("compute.m.flops"), fmt.fmt_flops(work.flops), Provenance("assumed", t("compute.your_input"))
@@ -238,20 +267,34 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
             fmt.fmt_bytes(work.memory_bytes),
             Provenance("assumed", t("compute.your_input")),
         )
+    with cols[2]:
+        metric(
+            t("compute.m.mfu"),
+            fmt.fmt_pct(assumptions.mfu, decimals=0),
+            Provenance("assumed", t("compute.your_input")),
+            help=t("compute.help.mfu"),
+        )
+        st.caption(
+            t(
+                "compute.m.mfu_note",
+                efficiency=f"{assumptions.scaling_efficiency:.2f}".rstrip("0").rstrip("."),
+            )
+        )
     if low is None:
         st.error(t("compute.none_feasible"), icon=":material/memory:")
         return
-    with cols[2]:
-        metric(t("compute.m.cheapest"), fmt.fmt_usd(low["cost_usd"]), prov)
-        st.caption(_describe(low))
     with cols[3]:
-        metric(t("compute.m.fastest"), fmt.fmt_duration(high["days"] * 86400), prov)
+        metric(t("compute.m.cheapest"), fmt.fmt_usd(low["cost_usd"]), row_provenance(low))
+        st.caption(_describe(low))
+    with cols[4]:
+        metric(t("compute.m.fastest"), fmt.fmt_duration(high["days"] * 86400), row_provenance(high))
         st.caption(_describe(high))
     st.caption(
         t(
             "compute.provenance_note",
             date=catalog.as_of.isoformat(),
             mfu=fmt.fmt_pct(assumptions.mfu, decimals=0),
+            efficiency=f"{assumptions.scaling_efficiency:.2f}".rstrip("0").rstrip("."),
         )
     )
     labels = ParetoLabels(
@@ -277,7 +320,18 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
     st.caption(
         t("compute.table_note", shown=min(TABLE_ROWS, len(ranked)), total=len(ranked), infeasible=infeasible)
     )
-    st.dataframe(options_frame(ranked), hide_index=True)
+    st.dataframe(options_frame(ranked, option_marks(options)), hide_index=True)
+    no_tdp = sorted(options.loc[options["energy_kwh"].isna(), "accelerator"].astype(str).unique())
+    if no_tdp:
+        st.caption(t("compute.energy_blank", accelerators=", ".join(no_tdp)))
+    fp16 = sorted(options.loc[options["precision_note"] != "", "accelerator"].astype(str).unique())
+    if fp16:
+        st.caption(t("compute.fp16_note", accelerators=", ".join(fp16)))
+
+
+def row_provenance(row: pd.Series) -> Provenance:
+    """The badge for a number priced from one catalog row: that row's own as-of date."""
+    return Provenance("catalog", str(row["as_of"]))
 
 
 def _describe(row: pd.Series) -> str:
@@ -295,7 +349,13 @@ def _describe(row: pd.Series) -> str:
 
 
 def render_advice(work: TrainingWork) -> None:
-    """Compute-optimal N and D for this many FLOPs (Epoch AI refit of Chinchilla)."""
+    """Compute-optimal N and D for this many FLOPs (Epoch AI refit of Chinchilla).
+
+    Only for pre-training: the law describes training from scratch, not fine-tuning an existing model
+    or scaling a measured run; for those a one-line caption says so."""
+    if work.method != "pretrain":
+        st.caption(t("compute.advice_pretrain_only"))
+        return
     n_opt, d_opt = compute_optimal(EPOCH_2024, work.flops)
     st.markdown(
         t(
@@ -306,7 +366,7 @@ def render_advice(work: TrainingWork) -> None:
             ratio=f"{float(d_opt) / float(n_opt):.1f}",
         )
     )
-    if work.method == "pretrain" and work.tokens:
+    if work.tokens:
         ratio = work.tokens / work.params
         yours = float(loss(EPOCH_2024, work.params, work.tokens))
         best = float(loss(EPOCH_2024, n_opt, d_opt))
@@ -329,7 +389,7 @@ def render_budget(catalog: Catalog, assumptions: Assumptions) -> None:
     except ComputeError as exc:
         st.warning(t("compute.budget_none", reason=escape_md(str(exc))))
         return
-    prov = catalog_provenance(catalog)
+    prov = row_provenance(answer.option)
     cols = st.columns(4)
     with cols[0]:
         metric(t("compute.m.params"), fmt.fmt_count(answer.params), prov)

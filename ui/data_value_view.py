@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from bizmodel.data_value import (
+    MAX_N_FACTOR,
     CurveFit,
     CurvePointIn,
     DataEconomics,
@@ -25,6 +26,7 @@ from bizmodel.data_value import (
     OptimalSize,
     Purchase,
     buy_data,
+    current_size,
     fit_learning_curve,
     marginal_value_curve,
     optimal_dataset_size,
@@ -40,7 +42,6 @@ from ui.theme import PALETTE
 from ui.widgets import Provenance, badge, escape_md
 
 #: The optimum is searched up to this multiple of today's training set.
-MAX_N_FACTOR = 1000
 #: Sizes on the charts' fitted curves.
 GRID_POINTS = 160
 
@@ -134,11 +135,6 @@ def input_problems(inputs: Inputs) -> list[str]:
     if inputs.extra_samples <= 0:
         problems.append(t("data_value.bad.samples"))
     return problems
-
-
-def current_size(run: RunRecord, fit: CurveFit) -> int:
-    """Training samples the run already has: its training split (the sweep's fraction 1)."""
-    return max(int(run.n_train or 0), fit.n_max)
 
 
 def _grid(fit: CurveFit, *sizes: int) -> np.ndarray:
@@ -472,7 +468,7 @@ def render(run: RunRecord) -> None:
         sweep_section(run)
         return
 
-    current = current_size(run, fit)
+    current = current_size(fit, run.n_train)
     st.caption(
         t(
             "data_value.current",

@@ -8,7 +8,14 @@ import streamlit as st
 
 from bizmodel.basis import BasisError, TechnicalBasis
 from bizmodel.catalog import Catalog
-from bizmodel.run_cost import RunCostError, accelerator_for_device, closest_instance, price_run
+from bizmodel.run_cost import (
+    RunCostError,
+    accelerator_for_device,
+    closest_instance,
+    cpu_arch,
+    device_cpu_arch,
+    price_run,
+)
 from bizmodel.serving import (
     ServingAssumptions,
     ServingError,
@@ -37,7 +44,12 @@ def _basis(run: RunRecord) -> TechnicalBasis | None:
 
 def _cpu_instance(catalog: Catalog, basis: TechnicalBasis) -> pd.Series | None:
     try:
-        return closest_instance(catalog.instances, vcpus=basis.cpu_logical_cores, accelerator=None)
+        return closest_instance(
+            catalog.instances,
+            vcpus=basis.cpu_logical_cores,
+            accelerator=None,
+            arch=device_cpu_arch(basis.device),
+        )
     except RunCostError:
         return None
 
@@ -52,10 +64,10 @@ def cost_figure(plan: pd.DataFrame, *, title: str, x_title: str) -> go.Figure:
             y=shown["option"],
             orientation="h",
             marker={"color": list(colours)},
-            customdata=shown[["provenance", "instances", "p95_ms"]].to_numpy(),
+            customdata=shown[["provenance", "instances", "p95_request_ms"]].to_numpy(),
             hovertemplate=(
-                "%{y}<br>$%{x:,.0f} a month · %{customdata[1]} instances · p95 %{customdata[2]:.3g} ms"
-                " · %{customdata[0]}<extra></extra>"
+                "%{y}<br>$%{x:,.0f} a month · %{customdata[1]} instances · p95 per request"
+                " %{customdata[2]:.3g} ms · %{customdata[0]}<extra></extra>"
             ),
         )
     )
@@ -79,7 +91,7 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
         st.info(t("serving.no_profile"), icon=":material/speed:")
         st.page_link("app_pages/inference.py", label=t("serving.to_inference"), icon=":material/speed:")
         return
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4, c5 = st.columns(5)
     requests = c1.number_input(
         t("serving.requests"), 1_000.0, 1e13, 10_000_000.0, 1_000_000.0, key="serving_requests", format="%g"
     )
@@ -95,8 +107,13 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
         format="%d %%",
         help=t("serving.help.efficiency"),
     )
+    peak = c5.number_input(
+        t("serving.peak"), 1.0, 100.0, 2.0, 0.5, key="serving_peak", format="%g", help=t("serving.help.peak")
+    )
     try:
-        assumptions = ServingAssumptions(utilisation=utilisation / 100, efficiency=efficiency / 100)
+        assumptions = ServingAssumptions(
+            utilisation=utilisation / 100, efficiency=efficiency / 100, peak_to_average=peak
+        )
         options = serving_options(
             basis,
             catalog.instances,
@@ -124,31 +141,50 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
         with cols[1]:
             metric(t("serving.m.monthly"), fmt.fmt_usd(best["monthly_usd"]), prov)
         with cols[2]:
-            metric(t("serving.m.per_1000"), fmt.fmt_usd(best["usd_per_1000_at_load"]), prov)
+            metric(
+                t("serving.m.per_1000"),
+                fmt.fmt_usd(best["usd_per_1000_at_load"]),
+                prov,
+                help=t("serving.help.per_1000"),
+            )
         with cols[3]:
             metric(t("serving.m.instances"), fmt.fmt_int(int(best["instances"])), prov)
-        st.caption(t("serving.best_note", p95=f"{best['p95_ms']:.3g}", target=f"{target:g}"))
+        st.caption(
+            t(
+                "serving.best_note",
+                fill=f"{best['fill_ms']:.3g}",
+                p95=f"{best['p95_ms']:.3g}",
+                request=f"{best['p95_request_ms']:.3g}",
+                target=f"{target:g}",
+            )
+        )
     st.plotly_chart(
         cost_figure(plan, title=t("serving.chart", target=f"{target:g}"), x_title=t("serving.chart_x")),
         key="serving_chart",
     )
     st.caption(t("serving.legend"))
     frame = plan.head(PLAN_ROWS)
+    per_1000 = t("serving.col.per_1000", utilisation=f"{utilisation:g}")
+    p95_request = t("serving.col.p95_request")
     st.dataframe(
         pd.DataFrame(
             {
                 t("serving.col.option"): frame["option"],
                 t("serving.col.provenance"): frame["provenance"].map(lambda p: t(f"provenance.{p}")),
                 t("serving.col.sps"): frame["samples_per_second"].round(0),
-                "p95 (ms)": frame["p95_ms"].round(3),
-                t("serving.col.per_1000"): frame["usd_per_1000"],
+                t("serving.col.p95_call"): frame["p95_ms"].round(3),
+                p95_request: frame["p95_request_ms"].round(3),
+                per_1000: frame["usd_per_1000"],
                 t("serving.col.instances"): frame["instances"],
                 t("serving.col.monthly"): frame["monthly_usd"].round(2),
                 t("serving.col.meets"): frame["meets_p95_target"],
             }
         ),
         hide_index=True,
-        column_config={t("serving.col.per_1000"): st.column_config.NumberColumn(format="$%.6f")},
+        column_config={
+            per_1000: st.column_config.NumberColumn(format="$%.6f"),
+            p95_request: st.column_config.NumberColumn(help=t("serving.help.p95_request")),
+        },
     )
     comparison = float_vs_int8(options)
     if len(comparison):
@@ -165,8 +201,11 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
     accelerator = None
     if basis.device_kind == "gpu" and basis.device:
         accelerator = accelerator_for_device(basis.device, list(catalog.accelerator_keys))
+    run_arch = device_cpu_arch(basis.device)
     try:
-        match = closest_instance(current, vcpus=basis.cpu_logical_cores, accelerator=accelerator)
+        match = closest_instance(
+            current, vcpus=basis.cpu_logical_cores, accelerator=accelerator, arch=run_arch
+        )
     except RunCostError as exc:
         st.warning(t("serving.refused", reason=escape_md(str(exc))))
         return
@@ -189,7 +228,15 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
     )
     kwh = c2.number_input(t("compute.usd_per_kwh"), 0.0, 5.0, 0.12, 0.01, key="runcost_kwh")
     grid = c3.number_input(t("compute.grid"), 0.0, 2000.0, 400.0, 10.0, key="runcost_grid")
-    st.caption(t("runcost.match", instance=labels[default], device=escape_md(basis.device or "?")))
+    st.caption(
+        t(
+            "runcost.match",
+            instance=labels[default],
+            device=escape_md(basis.device or "?"),
+            arch=t(f"runcost.arch.{cpu_arch(match['instance_type'], match['provider'])}"),
+            run_arch=t(f"runcost.arch.{run_arch}"),
+        )
+    )
     try:
         cost = price_run(basis, current.iloc[int(chosen)], usd_per_kwh=kwh, grid_g_co2_per_kwh=grid)
     except RunCostError as exc:

@@ -3,10 +3,16 @@ serving from an inference profile, and the measured run's cost."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
 from bizmodel.catalog import load_bundled, to_csv_bytes
+from bizmodel.compute import TrainingWork, cheapest, training_options
 from store import Store
 from tests.app.conftest import make_app, seed_runs
 from tests.app.test_inference_page import profile
@@ -17,6 +23,33 @@ PAGE = "app_pages/compute.py"
 
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+UNIT_SECONDS = {"µs": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "days": 86400.0}
+
+
+def seconds(text: str) -> float:
+    """A duration as written by ``ui.format.fmt_duration`` (``3.4 h``, ``2.1 days``), in seconds."""
+    match = re.fullmatch(r"([\d.,]+)\s*(µs|ms|s|min|h|days)", text.strip())
+    assert match, f"not a duration: {text!r}"
+    return float(match.group(1).replace(",", "")) * UNIT_SECONDS[match.group(2)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("12.3 s", 12.3), ("4.2 min", 252.0), ("3.4 h", 12240.0), ("2.1 days", 181440.0)]
+)
+def test_seconds_reads_formatted_durations(text: str, expected: float) -> None:
+    assert seconds(text) == pytest.approx(expected)
+
+
+def options_table(at) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "Mark" in d.value.columns)
+
+
+def column_badges(at, label: str) -> list[str]:
+    """The badges under the metric called ``label`` (the markdown in the same column)."""
+    column = next(c for c in at.columns if [m.label for m in c.metric] == [label])
+    return [m.value for m in column.markdown]
 
 
 def test_without_runs_the_7b_example_is_priced(app_env: Path) -> None:
@@ -34,11 +67,69 @@ def test_without_runs_the_7b_example_is_priced(app_env: Path) -> None:
 
 def test_more_utilisation_makes_the_fastest_option_faster(app_env: Path) -> None:
     at = make_app(PAGE)
-    before = metrics(at)["Fastest feasible"]
+    before = seconds(metrics(at)["Fastest feasible"])
     at.slider(key="compute_mfu").set_value(0.8).run()
     _no_errors(at)
-    after = metrics(at)["Fastest feasible"]
-    assert before != after
+    after = seconds(metrics(at)["Fastest feasible"])
+    # Twice the utilisation: the same option runs in about half the time.
+    assert after < before
+    assert after == pytest.approx(before / 2, rel=0.05)
+    assert metrics(at)["Utilisation (MFU) used"] == "80 %"
+
+
+def test_lower_scaling_efficiency_slows_the_fastest_and_is_said(app_env: Path) -> None:
+    at = make_app(PAGE)
+    before = seconds(metrics(at)["Fastest feasible"])
+    at.slider(key="compute_scaling").set_value(0.8).run()
+    _no_errors(at)
+    assert seconds(metrics(at)["Fastest feasible"]) > before
+    assert any("0.8 of throughput kept per doubling" in c.value for c in at.caption)
+
+
+def test_the_options_table_shows_nodes_marks_and_precision(app_env: Path) -> None:
+    at = make_app(PAGE)
+    table = options_table(at)
+    assert {"Nodes", "Accelerators", "Precision", "Mark"} <= set(table.columns)
+    first = table.iloc[0]  # ranked by cost: the cheapest option, on one node
+    assert "cheapest" in first["Mark"] and first["Nodes"] == 1
+    assert set(table["Mark"]) <= {"", "cheapest", "fastest", "cheapest · fastest", "on the frontier"}
+    assert (table["Mark"] == "on the frontier").any()
+    captions = " ".join(c.value for c in at.caption)
+    assert "Energy and CO₂ are blank for" in captions and "no TDP" in captions
+    assert "T4" in captions and "no bf16 support" in captions
+
+
+def test_the_cheapest_badge_carries_its_own_rows_date(app_env: Path) -> None:
+    catalog = load_bundled()
+    low = cheapest(
+        training_options(TrainingWork.pretrain(7e9, 140e9), catalog.instances, catalog.accelerators)
+    )
+    assert low is not None
+    same = (
+        (catalog.instances["provider"] == low["provider"])
+        & (catalog.instances["region"] == low["region"])
+        & (catalog.instances["instance_type"] == low["instance_type"])
+    )
+    instances = catalog.instances.copy()
+    instances.loc[same, "as_of"] = "2025-03-15"  # older than the catalog's newest row
+    assert catalog.as_of.isoformat() != "2025-03-15"
+    csv, _ = to_csv_bytes(dataclasses.replace(catalog, instances=instances))
+    at = make_app(PAGE)
+    at.get("file_uploader")[0].set_value(("dated.csv", csv, "text/csv")).run()
+    at.button(key="catalog_use_upload").click().run()
+    _no_errors(at)
+    assert column_badges(at, "Cheapest feasible") == [":blue-badge[catalog · 2025-03-15]"]
+    fastest_badges = column_badges(at, "Fastest feasible")
+    assert fastest_badges and "2025-03-15" not in fastest_badges[0]
+
+
+def test_compute_optimal_advice_only_for_pre_training(app_env: Path) -> None:
+    at = make_app(PAGE)
+    assert any("compute-optimal split" in m.value for m in at.markdown)
+    at.get("button_group")[0].set_value("finetune_full").run()
+    _no_errors(at)
+    assert not any("compute-optimal split" in m.value for m in at.markdown)
+    assert any("applies to pre-training from scratch only" in c.value for c in at.caption)
 
 
 def test_fine_tuning_with_an_adapter_needs_less_memory(app_env: Path) -> None:
@@ -65,7 +156,7 @@ def test_a_bad_catalog_upload_is_refused_with_the_reason(app_env: Path) -> None:
     at.button(key="catalog_use_upload").click().run()
     _no_errors(at)
     assert any("This catalog cannot be used" in e.value for e in at.error)
-    assert "catalog" not in at.query_params
+    assert at.query_params["catalog"] in (load_bundled().version, [load_bundled().version])
 
 
 def test_an_uploaded_catalog_is_saved_and_named_in_the_link(app_env: Path) -> None:
@@ -96,7 +187,7 @@ def test_serving_and_run_cost_with_a_profiled_run(app_env: Path) -> None:
     at = make_app(PAGE, run="run-0")
     _no_errors(at)
     values = metrics(at)
-    assert values["Best option"] and values["$ per 1,000 predictions"].startswith("$")
+    assert values["Best option"] and values["$ per 1,000 at your volume"].startswith("$")
     assert values["Wall time"].endswith("s") and values["Compute cost"].startswith("$")
     badges = " ".join(m.value for m in at.markdown)
     assert "measured · " in badges and "assumed · your input" in badges
@@ -115,3 +206,12 @@ def test_scaling_the_run(app_env: Path) -> None:
     at.get("button_group")[0].set_value("scaled_run").run()
     _no_errors(at)
     assert any("scaled by ×1000 data and ×100 model" in m.value for m in at.markdown)
+
+
+def test_the_runs_own_mfu_is_shown_outside_the_assumptions(app_env: Path) -> None:
+    seed_runs(Store(), 1)
+    at = make_app(PAGE, run="run-0")
+    _no_errors(at)
+    assert any("Your run's own MFU was" in c.value for c in at.caption)
+    assert any(m.value.startswith(":") and "measured · " in m.value for m in at.markdown)
+    assert metrics(at)["Utilisation (MFU) used"] == "40 %"

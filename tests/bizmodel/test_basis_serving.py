@@ -14,7 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bizmodel.basis import BasisError, TechnicalBasis
-from bizmodel.run_cost import RunCostError, accelerator_for_device, closest_instance, price_run
+from bizmodel.run_cost import (
+    RunCostError,
+    accelerator_for_device,
+    closest_instance,
+    cpu_arch,
+    device_cpu_arch,
+    price_run,
+)
 from bizmodel.serving import (
     OPTION_COLUMNS,
     ServingAssumptions,
@@ -305,6 +312,106 @@ def test_accelerator_for_device(device: str, key: str | None) -> None:
     assert accelerator_for_device(device, accelerators_table()["accelerator"]) == key
 
 
+@pytest.mark.parametrize(
+    ("provider", "instance_type", "arch"),
+    [
+        # AWS: a "g" among the letters after the generation digit is Graviton
+        ("aws", "m7g.xlarge", "arm"),
+        ("aws", "m7gd.2xlarge", "arm"),
+        ("aws", "c7gn.large", "arm"),
+        ("aws", "r7g.metal", "arm"),
+        ("aws", "t4g.micro", "arm"),
+        ("aws", "im4gn.large", "arm"),
+        ("aws", "g5g.xlarge", "arm"),  # Graviton host with a T4G
+        ("aws", "a1.medium", "arm"),  # Graviton 1
+        ("aws", "mac2.metal", "arm"),  # Apple M1
+        ("aws", "mac1.metal", "x86"),
+        ("aws", "g4dn.xlarge", "x86"),  # "g" is the family here
+        ("aws", "g4ad.xlarge", "x86"),
+        ("aws", "g6e.12xlarge", "x86"),
+        ("aws", "m7i-flex.large", "x86"),
+        ("aws", "p5en.48xlarge", "x86"),
+        ("aws", "r5.xlarge", "x86"),
+        # Azure: a "p" among the additive letters
+        ("azure", "Standard_D2ps_v5", "arm"),
+        ("azure", "Standard_E8pds_v6", "arm"),
+        ("azure", "Standard_B2pls_v2", "arm"),
+        ("azure", "Standard_E8s_v5", "x86"),
+        ("azure", "Standard_E8as_v5", "x86"),
+        ("azure", "Standard_E4-2ds_v4", "x86"),
+        ("azure", "Standard_NP10s", "x86"),  # "P" of the family, not an additive letter
+        ("azure", "Standard_ND96isr_H100_v5", "x86"),
+        # GCP: t2a / c4a / n4a (Ampere, Axion), a4x (Grace)
+        ("gcp", "t2a-standard-4", "arm"),
+        ("gcp", "c4a-highcpu-8", "arm"),
+        ("gcp", "a4x-highgpu-4g", "arm"),
+        ("gcp", "t2d-standard-4", "x86"),
+        ("gcp", "c3d-standard-4", "x86"),
+        ("gcp", "a2-highgpu-8g", "x86"),  # "g" of the GPU count, not a family letter
+        # any provider: names that say so
+        ("lambda", "gpu_1x_gh200", "arm"),
+        ("lambda", "gpu_1x_h100_sxm5", "x86"),
+        ("runpod", "1x_H100_SECURE", "x86"),
+        ("", "", "x86"),
+    ],
+)
+def test_cpu_arch_from_naming_conventions(provider: str, instance_type: str, arch: str) -> None:
+    assert cpu_arch(instance_type, provider) == arch
+
+
+@pytest.mark.parametrize(
+    ("device", "arch"),
+    [
+        ("CPU (Intel(R) Xeon(R) Processor, 2 logical cores)", "x86"),
+        ("CPU (AMD EPYC 7R13, 8 logical cores)", "x86"),
+        ("CPU (aarch64, 4 logical cores)", "arm"),
+        ("CPU (ARMv8 Processor rev 1, 4 logical cores)", "arm"),
+        ("CPU (AWS Graviton3, 4 logical cores)", "arm"),
+        ("CPU (Neoverse-N1, 2 logical cores)", "arm"),
+        ("NVIDIA L4", "x86"),
+        ("", "x86"),
+    ],
+)
+def test_device_cpu_arch(device: str, arch: str) -> None:
+    assert device_cpu_arch(device) == arch
+
+
+def with_arm_instances() -> pd.DataFrame:
+    extra = instances_table().iloc[:2].copy()
+    extra["instance_type"] = ["m7g.large", "m7g.xlarge"]
+    extra["on_demand_usd_per_hour"] = [0.05, 0.09]  # cheaper than every x86 row
+    return pd.concat([instances_table(), extra], ignore_index=True)
+
+
+def test_closest_instance_keeps_to_the_runs_cpu_family() -> None:
+    inst = with_arm_instances()
+    # an x86 run is never matched to the cheaper Graviton
+    assert closest_instance(inst, vcpus=2, accelerator=None)["instance_type"] == "c.small"
+    assert closest_instance(inst, vcpus=3, accelerator=None)["instance_type"] == "c.medium-cheap"
+    # an ARM run gets the ARM ones, sized the same way
+    assert closest_instance(inst, vcpus=2, accelerator=None, arch="arm")["instance_type"] == "m7g.large"
+    assert closest_instance(inst, vcpus=3, accelerator=None, arch="arm")["instance_type"] == "m7g.xlarge"
+    assert closest_instance(inst, vcpus=64, accelerator=None, arch="arm")["instance_type"] == "m7g.xlarge"
+    # with no instance of the run's family, the closest of the other one
+    assert closest_instance(instances_table(), vcpus=2, accelerator=None, arch="arm")["instance_type"] == (
+        "c.small"
+    )
+    only_arm = inst[inst["instance_type"].str.startswith("m7g")]
+    assert closest_instance(only_arm, vcpus=2, accelerator=None)["instance_type"] == "m7g.large"
+
+
+def test_closest_instance_for_the_recorded_x86_run_on_the_bundled_catalog() -> None:
+    from bizmodel.catalog import load_bundled
+
+    basis = TechnicalBasis.from_record(recorded_record())
+    arch = device_cpu_arch(basis.device)
+    assert arch == "x86"
+    match = closest_instance(
+        load_bundled().instances, vcpus=basis.cpu_logical_cores, accelerator=None, arch=arch
+    )
+    assert cpu_arch(match["instance_type"], match["provider"]) == "x86"
+
+
 def test_run_cost_by_hand() -> None:
     rec = recorded_record() | {
         "id": "r42",
@@ -542,6 +649,7 @@ def plan_options() -> pd.DataFrame:
             "option": ["cpu-b1", "cpu-b32", "gpu"],
             "provenance": ["measured", "measured", "assumed"],
             "samples_per_second": [100.0, 1000.0, 50_000.0],
+            "batch_size": [1, 32, 1],
             "p95_ms": [2.0, 30.0, 5.0],
             "usd_per_hour": [0.1, 0.1, 1.0],
             "usd_per_1000": [0.1 / 360, 0.1 / 3600, 1.0 / 180_000],
@@ -585,13 +693,119 @@ def test_p95_target_filters_options() -> None:
     assert list(plan["option"]) == ["cpu-b1", "gpu", "cpu-b32"]  # meeting first, then by monthly $
     best = best_serving(plan)
     assert best is not None and best["option"] == "cpu-b1"  # 4 × $0.10 < 1 × $1.00
-    # with a loose target, the one-instance batch-32 CPU wins
-    loose = capacity_plan(plan_options(), requests_per_month=requests, p95_target_ms=50.0, assumptions=a)
+    # batch 32 on one instance: 31 more requests at 100/s = 310 ms to fill, + 30 ms per call
+    b32 = plan.set_index("option").loc["cpu-b32"]
+    assert b32["p95_request_ms"] == pytest.approx(340.0)
+    medium = capacity_plan(plan_options(), requests_per_month=requests, p95_target_ms=50.0, assumptions=a)
+    assert best_serving(medium)["option"] == "cpu-b1"  # type: ignore[index]  # its 30 ms call is not enough
+    # with a target the filled batch meets, the one-instance batch-32 CPU wins
+    loose = capacity_plan(plan_options(), requests_per_month=requests, p95_target_ms=400.0, assumptions=a)
     assert best_serving(loose)["option"] == "cpu-b32"  # type: ignore[index]
     # nothing meets 1 ms
     strict = capacity_plan(plan_options(), requests_per_month=requests, p95_target_ms=1.0, assumptions=a)
     assert not strict["meets_p95_target"].any()
     assert best_serving(strict) is None
+
+
+MONTH_S = 730 * 3600
+
+
+@pytest.mark.parametrize(
+    ("batch", "average_rps", "sizing", "expected"),
+    [
+        # sizing = (samples/s, utilisation, peak ÷ average); expected = (instances, fill_ms) with
+        # fill_ms = (batch − 1) ÷ (average_rps ÷ instances) × 1000
+        (1, 100.0, (1000.0, 1.0, 1.0), (1, 0.0)),
+        (2, 100.0, (1000.0, 1.0, 1.0), (1, 10.0)),
+        (32, 100.0, (1000.0, 1.0, 1.0), (1, 310.0)),
+        (32, 100.0, (50.0, 0.5, 2.0), (8, 2480.0)),  # 8 instances share the stream: 12.5/s each
+        (1024, 1e7 / MONTH_S, (1e6, 0.5, 2.0), (1, 1023 / (1e7 / MONTH_S) * 1000)),  # ≈ 269 s
+        (1024, 100_000.0, (1e6, 0.5, 2.0), (1, 10.23)),
+    ],
+)
+def test_batch_fill_time_by_hand(
+    batch: int, average_rps: float, sizing: tuple[float, float, float], expected: tuple[int, float]
+) -> None:
+    sps, utilisation, peak = sizing
+    instances, fill_ms = expected
+    opts = pd.DataFrame(
+        {"option": ["x"], "samples_per_second": [sps], "batch_size": [batch], "p95_ms": [30.0],
+         "usd_per_hour": [1.0], "usd_per_1000": [0.0]}
+    )  # fmt: skip
+    a = ServingAssumptions(utilisation=utilisation, peak_to_average=peak)
+    row = capacity_plan(
+        opts, requests_per_month=average_rps * MONTH_S, p95_target_ms=50.0, assumptions=a
+    ).iloc[0]
+    assert row["instances"] == instances
+    assert row["fill_ms"] == pytest.approx(fill_ms)
+    assert row["p95_request_ms"] == pytest.approx(fill_ms + 30.0)
+    assert row["p95_ms"] == 30.0  # the per-call figure is kept
+    assert bool(row["meets_p95_target"]) == (fill_ms + 30.0 <= 50.0)
+
+
+def batch_options() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "option": ["cpu · batch 1", "gpu · batch 1024"],
+            "provenance": ["measured", "measured"],
+            "samples_per_second": [500.0, 1e6],
+            "batch_size": [1, 1024],
+            "p95_ms": [2.0, 30.0],
+            "usd_per_hour": [0.10, 1.00],
+            "usd_per_1000": [0.10 / 1800 * 2, 1.00 / 3.6e6 * 2],
+        }
+    )
+
+
+def test_a_big_batch_does_not_win_at_low_volume() -> None:
+    a = ServingAssumptions(utilisation=0.5, peak_to_average=2.0)
+    plan = capacity_plan(batch_options(), requests_per_month=10_000_000, p95_target_ms=50.0, assumptions=a)
+    big = plan.set_index("option").loc["gpu · batch 1024"]
+    assert big["p95_ms"] == 30.0 and big["p95_request_ms"] > 250_000  # minutes to fill 1,024 at ≈3.8/s
+    assert not big["meets_p95_target"]
+    assert best_serving(plan)["option"] == "cpu · batch 1"  # type: ignore[index]
+
+
+def test_a_big_batch_can_win_at_high_volume() -> None:
+    a = ServingAssumptions(utilisation=0.5, peak_to_average=2.0)
+    plan = capacity_plan(
+        batch_options(), requests_per_month=100_000 * MONTH_S, p95_target_ms=50.0, assumptions=a
+    )
+    by_option = plan.set_index("option")
+    assert by_option.loc["gpu · batch 1024", "p95_request_ms"] == pytest.approx(40.23)  # 10.23 ms fill + 30
+    assert by_option.loc["cpu · batch 1", "instances"] == 800  # 200,000/s peak ÷ 250/s
+    assert best_serving(plan)["option"] == "gpu · batch 1024"  # type: ignore[index]
+
+
+def test_ties_in_monthly_cost_go_to_the_lower_request_latency() -> None:
+    # both need one instance at the same price; batch 32 is cheaper per 1,000 at full load, but at
+    # this volume its batch takes seconds to fill
+    opts = pd.DataFrame(
+        {"option": ["batch 32", "batch 1"], "samples_per_second": [30_000.0, 1000.0], "batch_size": [32, 1],
+         "p95_ms": [3.0, 2.0], "usd_per_hour": [0.1, 0.1], "usd_per_1000": [0.1 / 108_000, 0.1 / 3600]}
+    )  # fmt: skip
+    plan = capacity_plan(opts, requests_per_month=1e6, p95_target_ms=1e9, assumptions=ServingAssumptions())
+    assert plan["meets_p95_target"].all() and (plan["instances"] == 1).all()
+    assert best_serving(plan)["option"] == "batch 1"  # type: ignore[index]
+    assert list(plan["option"]) == ["batch 1", "batch 32"]
+
+
+@pytest.mark.parametrize("batch", [0, -1, float("nan")])
+def test_capacity_plan_rejects_bad_batch_sizes(batch: float) -> None:
+    opts = plan_options()
+    opts.loc[0, "batch_size"] = batch
+    with pytest.raises(ServingError, match="batch size"):
+        capacity_plan(opts, requests_per_month=1e6, p95_target_ms=10.0, assumptions=ServingAssumptions())
+
+
+@given(requests=st.floats(1.0, 1e12), batch=st.integers(1, 4096), p95=st.floats(0.01, 1000.0))
+def test_request_latency_is_never_below_the_call_latency(requests: float, batch: int, p95: float) -> None:
+    opts = plan_options().iloc[:1].assign(batch_size=batch, p95_ms=p95)
+    row = capacity_plan(
+        opts, requests_per_month=requests, p95_target_ms=50.0, assumptions=ServingAssumptions()
+    ).iloc[0]
+    assert row["p95_request_ms"] >= row["p95_ms"]
+    assert (row["p95_request_ms"] == row["p95_ms"]) == (batch == 1)
 
 
 def test_best_serving_skips_unpriced_options() -> None:

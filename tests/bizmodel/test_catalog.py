@@ -22,6 +22,7 @@ from bizmodel.catalog import (
     is_stale,
     load_bundled,
     read_catalog,
+    stale_providers,
     to_csv_bytes,
     validate,
 )
@@ -322,18 +323,103 @@ def test_the_version_changes_when_a_price_changes(index: int, price: float) -> N
 # --- staleness ----------------------------------------------------------------------------------------
 
 
+def _dated(*rows: tuple[str, str, str]) -> Catalog:
+    """A catalog of (provider, status, as_of) rows, each its own region."""
+    lines = [_with(provider=p, status=s, as_of=d, region=f"r{i}") for i, (p, s, d) in enumerate(rows)]
+    return read_catalog(_upload(HEADER, *lines), name="dated", today=TODAY)
+
+
+def test_the_bundled_dates_span_the_providers_and_the_range() -> None:
+    cat = load_bundled()
+    assert cat.as_of == date(2026, 11, 28)
+    assert cat.oldest_as_of == date(2024, 12, 31)
+    assert cat.provider_dates() == {
+        "aws": date(2025, 12, 21),
+        "azure": date(2024, 12, 31),
+        "gcp": date(2026, 11, 28),
+        "lambda": date(2026, 11, 28),
+        "runpod": date(2026, 11, 28),
+    }
+    assert stale_providers(cat, TODAY) == ("azure", "aws")
+    assert is_stale(cat, TODAY)
+    assert age_days(cat, TODAY) == (TODAY - date(2024, 12, 31)).days
+
+
+def test_dates_come_from_current_rows_only() -> None:
+    cat = _dated(
+        ("acme", "current", "2025-06-01"),
+        ("acme", "superseded", "2024-01-01"),
+        ("acme", "suspect", "2026-02-01"),
+        ("zeta", "superseded", "2023-01-01"),
+        ("beta", "current", "2026-01-31"),
+        ("beta", "current", "2025-03-01"),
+    )
+    assert cat.as_of == date(2026, 2, 1)  # newest row of any status
+    assert cat.oldest_as_of == date(2025, 3, 1)
+    assert cat.provider_dates() == {"acme": date(2025, 6, 1), "beta": date(2026, 1, 31)}
+
+
+def test_with_no_current_row_every_row_counts() -> None:
+    cat = _dated(("acme", "superseded", "2024-01-01"), ("beta", "suspect", "2025-01-01"))
+    assert cat.oldest_as_of == date(2024, 1, 1)
+    assert cat.provider_dates() == {"acme": date(2024, 1, 1), "beta": date(2025, 1, 1)}
+
+
 @pytest.mark.parametrize(
     ("days", "stale"), [(0, False), (179, False), (180, False), (181, True), (400, True)]
 )
 def test_staleness_is_strictly_more_than_the_limit(days: int, stale: bool) -> None:
     cat = load_bundled()
-    today = cat.as_of + timedelta(days=days)
+    today = cat.oldest_as_of + timedelta(days=days)
     assert age_days(cat, today) == days
     assert is_stale(cat, today) is stale
+    assert ("azure" in stale_providers(cat, today)) is stale
 
 
-def test_staleness_limit_is_a_keyword_and_the_date_is_the_newest_price() -> None:
-    cat = read_catalog(_upload(HEADER, GOOD, _with(region="old", as_of="2024-01-01")), name="x", today=TODAY)
-    assert cat.as_of == date(2026, 1, 31)
+def test_one_old_provider_makes_a_fresh_catalog_stale() -> None:
+    cat = _dated(("acme", "current", "2026-11-28"), ("old", "current", "2024-12-31"))
+    assert cat.as_of == date(2026, 11, 28)
+    assert stale_providers(cat, TODAY) == ("old",)
+    assert is_stale(cat, TODAY)
+
+
+def test_a_provider_is_fresh_while_its_newest_current_price_is() -> None:
+    cat = _dated(("acme", "current", "2026-11-01"), ("acme", "current", "2024-01-01"))
+    assert stale_providers(cat, TODAY) == ()
+    assert not is_stale(cat, TODAY)
+    assert age_days(cat, TODAY) == (TODAY - date(2024, 1, 1)).days
+
+
+def test_staleness_limit_is_a_keyword_and_stale_providers_are_oldest_first() -> None:
+    cat = _dated(
+        ("b", "current", "2026-01-31"), ("a", "current", "2026-01-31"), ("c", "current", "2025-12-01")
+    )
     assert is_stale(cat, date(2026, 3, 1), max_age_days=20)
+    assert stale_providers(cat, date(2026, 3, 1), max_age_days=20) == ("c", "a", "b")
+    assert stale_providers(cat, date(2026, 3, 1), max_age_days=60) == ("c",)
     assert not is_stale(cat, date(2026, 3, 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    offsets=st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=6),
+    today_offset=st.integers(min_value=0, max_value=1500),
+    limit=st.integers(min_value=0, max_value=400),
+)
+def test_is_stale_agrees_with_stale_providers_and_the_dates(
+    offsets: list[int], today_offset: int, limit: int
+) -> None:
+    start = date(2023, 1, 1)
+    cat = _dated(
+        *((f"p{i % 3}", "current", (start + timedelta(days=o)).isoformat()) for i, o in enumerate(offsets))
+    )
+    today = start + timedelta(days=today_offset)
+    stale = stale_providers(cat, today, max_age_days=limit)
+    assert is_stale(cat, today, max_age_days=limit) is bool(stale)
+    newest = {f"p{i}": start + timedelta(days=max(offsets[i::3])) for i in range(min(3, len(offsets)))}
+    dates = cat.provider_dates()
+    assert dates == newest
+    assert set(stale) == {p for p, d in newest.items() if (today - d).days > limit}
+    assert cat.oldest_as_of == start + timedelta(days=min(offsets))
+    assert max(dates.values()) == cat.as_of
+    assert age_days(cat, today) == (today - cat.oldest_as_of).days

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bizmodel.compute import (
     EPOCH_2024,
+    FP16_ONLY_NOTE,
     HOFFMANN_2022,
     Assumptions,
     ComputeError,
@@ -23,6 +24,7 @@ from bizmodel.compute import (
     loss,
     node_counts,
     pareto_front,
+    precision_notes,
     training_options,
 )
 
@@ -109,6 +111,8 @@ def test_seven_b_on_140b_tokens_by_hand():
     assert row.co2_kg == pytest.approx(row.energy_kwh * 0.4)
     assert row.energy_usd == pytest.approx(row.energy_kwh * 0.12)
     assert row.as_of == "2025-06-30" and row.source == "test table" and row.status == "current"
+    # One node: the scaling efficiency does not apply; H100 supports bf16.
+    assert row.nodes == 1 and row.scaling_efficiency == 1.0 and row.precision_note == ""
 
 
 @pytest.mark.parametrize(
@@ -121,14 +125,49 @@ def test_reference_price_table(price_per_gpu_hour, expected_usd):
     assert row.cost_usd == pytest.approx(expected_usd, abs=1.0)
 
 
-def test_more_nodes_same_gpu_hours_fewer_days():
-    options = training_options(SEVEN_B, LAMBDA_ONLY, ACCELERATORS, Assumptions(max_nodes=8))
+def test_linear_scaling_more_nodes_same_gpu_hours_fewer_days():
+    assumptions = Assumptions(max_nodes=8, scaling_efficiency=1.0)
+    options = training_options(SEVEN_B, LAMBDA_ONLY, ACCELERATORS, assumptions)
     options = options.sort_values("nodes")
     assert options["nodes"].tolist() == [1, 2, 4, 8]
     assert options["count"].tolist() == [8, 16, 32, 64]
     assert np.allclose(options["gpu_hours"], 4128.75, atol=0.01)
     assert np.allclose(options["days"] * options["nodes"], 4128.75 / 8 / 24, rtol=1e-6)
     assert np.allclose(options["cost_usd"], 12344.96, atol=0.01)
+
+
+@pytest.mark.parametrize(
+    ("nodes", "factor"),
+    [(1, 1.0), (2, 0.95), (4, 0.9025), (8, 0.857375)],  # 0.95 ** log2(nodes)
+)
+def test_scaling_efficiency_by_hand(nodes, factor):
+    options = training_options(SEVEN_B, LAMBDA_ONLY, ACCELERATORS, Assumptions(max_nodes=8))
+    row = pick(options, nodes=nodes).iloc[0]
+    assert row.scaling_efficiency == pytest.approx(factor)
+    # Throughput 8·n GPUs × 0.4 × 989 TFLOP/s × factor: GPU-hours and cost grow by 1/factor, days shrink.
+    assert row.gpu_hours == pytest.approx(4128.75 / factor, abs=0.01)
+    assert row.cost_usd == pytest.approx(12344.96 / factor, abs=0.01)
+    assert row.days == pytest.approx(4128.75 / (8 * nodes * factor) / 24, rel=1e-6)
+
+
+def test_scaling_efficiency_three_quarters_on_twelve_nodes():
+    options = training_options(
+        SEVEN_B, LAMBDA_ONLY, ACCELERATORS, Assumptions(max_nodes=12, scaling_efficiency=0.75)
+    )
+    row = pick(options, nodes=12).iloc[0]
+    factor = 0.75 ** math.log2(12)  # 0.2893
+    assert row.scaling_efficiency == pytest.approx(factor)
+    assert row["count"] == 96 and row.gpu_hours == pytest.approx(4128.75 / factor, rel=1e-6)
+
+
+def test_small_instances_are_never_multi_node():
+    # The 1 × L4 instance stays one node; only the ≥ 8-accelerator instances span nodes.
+    options = training_options(SEVEN_B, INSTANCES, ACCELERATORS, Assumptions(max_nodes=64))
+    assert set(pick(options, accelerator="L4")["nodes"]) == {1}
+    eight = options[options["accelerators_per_node"] == 8]
+    assert set(eight["nodes"]) == {1, 2, 4, 8, 16, 32, 64}
+    four = make_instances([("x", "r", "4xH100", "H100-SXM", 4.0, 96.0, 900.0, 12.0, NAN, "current")])
+    assert training_options(SEVEN_B, four, ACCELERATORS)["nodes"].tolist() == [1]
 
 
 # --- work definitions ----------------------------------------------------------------------------------
@@ -203,6 +242,9 @@ def test_bad_work_is_refused(make):
         {"max_nodes": 2.5},
         {"hours_per_day": 25},
         {"grid_g_co2_per_kwh": -1},
+        {"scaling_efficiency": 0.5},
+        {"scaling_efficiency": 1.01},
+        {"scaling_efficiency": 0.0},
     ],
 )
 def test_bad_assumptions_are_refused(kwargs):
@@ -268,8 +310,10 @@ def test_option_table_contract():
     assert set(options["accelerator"]) == {"H100-SXM", "A100-40GB", "L4"}
     assert set(options["status"]) == {"current"}
     assert not (options["instance_type"] == "c7i.8xlarge").any()
-    # Spot only where the catalog has a spot price: 3 node counts × (4 on-demand + 2 spot) rows.
-    assert len(options) == 3 * 6
+    # Spot only where the catalog has a spot price: the three 8-GPU instances on 3 node counts ×
+    # (3 on-demand + 2 spot), and the 1 × L4 on one node, on demand only.
+    assert len(options) == 3 * 5 + 1
+    assert set(options["precision_note"]) == {""}
     assert pick(options, provider="lambda", pricing="spot").empty
     assert np.allclose(options["gpu_hours"], options["count"] * 24 * options["days"])
     feasible = options[options["feasible"]]
@@ -304,6 +348,32 @@ def test_hours_per_day_stretches_days_not_gpu_hours():
     assert office.days == pytest.approx(3 * base.days)
     assert office.gpu_hours == pytest.approx(base.gpu_hours)
     assert office.gpu_hours == pytest.approx(office["count"] * 8 * office.days)
+
+
+@pytest.mark.parametrize(
+    ("accelerator", "notes", "expected"),
+    [
+        ("T4", "", FP16_ONLY_NOTE),
+        ("V100-32GB", "", FP16_ONLY_NOTE),
+        ("NEW-GPU", "fp16 tensor only; no bf16/tf32 support", FP16_ONLY_NOTE),
+        ("NEW-GPU", "No BF16", FP16_ONLY_NOTE),
+        ("H100-SXM", "bf16 dense", ""),
+        ("A100-40GB", float("nan"), ""),
+    ],
+)
+def test_precision_notes(accelerator, notes, expected):
+    table = pd.DataFrame({"accelerator": [accelerator], "notes": [notes]})
+    assert precision_notes(table).tolist() == [expected]
+    assert precision_notes(table.drop(columns="notes")).tolist() == [
+        FP16_ONLY_NOTE if accelerator in {"T4", "V100-32GB"} else ""
+    ]
+
+
+def test_fp16_only_accelerators_are_kept_and_flagged():
+    t4 = make_instances([("azure", "eastus", "NC4as_T4_v3", "T4", 1.0, 4.0, 28.0, 0.526, NAN, "current")])
+    accelerators = make_accelerators([("T4", 8.1, NAN, 65.0, 130.0, 16.0, 320.0, 70.0)])
+    row = training_options(TrainingWork.pretrain(1e8, 2e9), t4, accelerators).iloc[0]
+    assert row.precision_note == FP16_ONLY_NOTE and row.nodes == 1 and bool(row.feasible)
 
 
 def test_missing_tdp_gives_missing_energy_not_an_error():
@@ -371,11 +441,20 @@ def test_float_noise_does_not_split_a_cost_tie():
     assert fastest(df).days == 1.0 and cheapest(df).days == 1.0
 
 
-def test_equal_cost_options_list_the_faster_first():
-    options = training_options(SEVEN_B, LAMBDA_ONLY, ACCELERATORS)
+def test_under_linear_scaling_equal_cost_options_list_the_faster_first():
+    options = training_options(SEVEN_B, LAMBDA_ONLY, ACCELERATORS, Assumptions(scaling_efficiency=1.0))
     assert options["nodes"].tolist() == [64, 32, 16, 8, 4, 2, 1]
     assert options["pareto"].tolist() == [True] + [False] * 6
     assert (options["cost_rank"] == 1).all() and options["days_rank"].tolist() == list(range(1, 8))
+
+
+def test_with_scaling_losses_every_node_count_is_a_real_trade_off():
+    options = training_options(SEVEN_B, LAMBDA_ONLY, ACCELERATORS)  # efficiency 0.95
+    assert options["nodes"].tolist() == [1, 2, 4, 8, 16, 32, 64]  # cheapest first
+    assert options["pareto"].all()
+    assert options["cost_usd"].is_monotonic_increasing and options["days"].is_monotonic_decreasing
+    assert cheapest(options).nodes == 1 and fastest(options).nodes == 64
+    assert options["days_rank"].tolist() == list(range(7, 0, -1))
 
 
 def test_cheapest_and_fastest_skip_infeasible():
@@ -449,10 +528,16 @@ def test_cost_falls_with_mfu(low, high, spot_overhead):
 
 
 @property_settings
-@given(params=st.floats(min_value=1e6, max_value=1e12), tokens_per_param=positive, chosen_mfu=mfu)
-def test_more_gpus_never_more_days_when_feasible(params, tokens_per_param, chosen_mfu):
+@given(
+    params=st.floats(min_value=1e6, max_value=1e12),
+    tokens_per_param=positive,
+    chosen_mfu=mfu,
+    efficiency=st.floats(min_value=0.501, max_value=1.0),
+)
+def test_more_gpus_never_more_days_when_feasible(params, tokens_per_param, chosen_mfu, efficiency):
     work = TrainingWork.pretrain(params, params * tokens_per_param)
-    options = training_options(work, INSTANCES, ACCELERATORS, Assumptions(mfu=chosen_mfu))
+    assumptions = Assumptions(mfu=chosen_mfu, scaling_efficiency=efficiency)
+    options = training_options(work, INSTANCES, ACCELERATORS, assumptions)
     feasible = options[options["feasible"]]
     for _, group in feasible.groupby(["accelerator", "pricing"]):
         days = group.sort_values(["count", "days"])["days"].to_numpy()
@@ -584,6 +669,17 @@ def test_bundled_catalog_prices_the_hand_case():
     assert not options.empty and set(CLI_FIELDS) <= set(options.columns)
     assert cheapest(options) is not None and fastest(options) is not None
     peaks = catalog.accelerators.set_index("accelerator")["bf16_tflops"]
-    at_989 = options[(options["accelerator"].map(peaks) == 989.0) & (options["pricing"] == "on_demand")]
-    assert not at_989.empty  # H100 SXM / H200 rows
+    at_989 = options[
+        (options["accelerator"].map(peaks) == 989.0)
+        & (options["pricing"] == "on_demand")
+        & (options["nodes"] == 1)
+    ]
+    assert not at_989.empty  # H100 SXM / H200 rows, one node (no scaling losses)
     assert np.allclose(at_989["gpu_hours"], 4128.75, rtol=1e-4)
+    # Small instances stay one node; the cheapest uses few nodes; the frontier trades cost for time.
+    assert (options.loc[options["accelerators_per_node"] < 8, "nodes"] == 1).all()
+    assert cheapest(options).nodes <= 2
+    front = options[options["pareto"]]
+    assert front["nodes"].nunique() > 1 and front["cost_usd"].nunique() == len(front)
+    fp16 = set(options.loc[options["precision_note"] == FP16_ONLY_NOTE, "accelerator"])
+    assert fp16 <= {"T4", "V100-16GB", "V100-32GB"}

@@ -12,7 +12,9 @@ Train page, and writes:
 * ``evaluate.png``: Evaluate on the newest run (confusion matrix, per-class table);
 * ``inference.png``: Inference after a benchmark (headline numbers, latency and throughput);
 * ``try-it.png``: a "7" drawn on the canvas and the model's answer;
-* ``learn.png``: Learn, gradient descent on the loss surface.
+* ``learn.png``: Learn, gradient descent on the loss surface;
+* ``compute.png``: Compute cost for a 7B model on 140B tokens (cheapest, fastest, Pareto chart);
+* ``data-value.png``: Data value after a learning-curve sweep of the newest run.
 
 Not a test (pytest does not collect it); it takes about a minute.
 """
@@ -137,6 +139,26 @@ def model_demos(page: Any, server: AppServer, out: Path, written: list[str]) -> 
     written.append("learn.png")
 
 
+def economics(page: Any, server: AppServer, out: Path, written: list[str]) -> None:
+    """Compute cost, then a sweep from the Evaluate page and the Data value page it feeds."""
+    page.goto(server.url + "/compute")
+    page.locator("[data-testid='stMetricLabel']", has_text="Cheapest feasible").wait_for(timeout=60_000)
+    _settle(page, 2.0)
+    page.locator("[data-testid='stMetricLabel']", has_text="Training FLOPs").scroll_into_view_if_needed()
+    page.screenshot(path=str(out / "compute.png"))
+    written.append("compute.png")
+
+    page.goto(server.url + "/evaluate")
+    page.get_by_role("tab", name="Learning curve and variance").click()
+    page.locator(".st-key-sweep_start button").click()
+    page.locator("[data-testid='stMetricLabel']", has_text="Gain from more data").wait_for(timeout=600_000)
+    page.goto(server.url + "/data-value")
+    page.locator("[data-testid='stMetricLabel']", has_text="Accuracy gain").wait_for(timeout=60_000)
+    _settle(page, 2.0)
+    page.screenshot(path=str(out / "data-value.png"))
+    written.append("data-value.png")
+
+
 def main(out_dir: str | None = None) -> int:
     missing = chromium_missing()
     if missing:
@@ -188,6 +210,7 @@ def main(out_dir: str | None = None) -> int:
             page.screenshot(path=str(out / "runs-compare.png"))
             written.append("runs-compare.png")
         model_demos(page, server, out, written)
+        economics(page, server, out, written)
     finally:
         browser.close()
         server.stop()
