@@ -238,7 +238,7 @@ def test_unknown_job_and_run_links_explain_themselves(app_server: AppServer, pag
         ("/learn", "Learn"),
         ("/runs", "Runs"),
         ("/compute", "Compute cost"),
-        ("/data-value", "Data value"),
+        ("/data-value", "Value of data"),
         ("/overview?lang=zh", None),
     ],
 )
