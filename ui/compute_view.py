@@ -259,7 +259,9 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
     cols = st.columns(5)
     with cols[0]:
         metric(
-            t("compute.m.flops"), fmt.fmt_flops(work.flops).removesuffix(" FLOP"), Provenance("assumed", t("compute.your_input"))
+            t("compute.m.flops"),
+            fmt.fmt_flops(work.flops).removesuffix(" FLOP"),
+            Provenance("assumed", t("compute.your_input")),
         )
     with cols[1]:
         metric(
