@@ -268,6 +268,7 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
             t("compute.m.memory"),
             fmt.fmt_bytes(work.memory_bytes),
             Provenance("assumed", t("compute.your_input")),
+            help=t("compute.help.memory"),
         )
     with cols[2]:
         metric(
