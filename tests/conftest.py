@@ -12,6 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests judge results, not speed: this machine and CI are shared and noisy, so no
+# per-example deadline (speed is checked by the benchmarks under bench/).
+settings.register_profile("moatlab", deadline=None, print_blob=True)
+settings.load_profile("moatlab")
 
 # Tests never download: the keras.datasets path must answer "not available offline".
 os.environ["MOATLAB_OFFLINE"] = "1"
