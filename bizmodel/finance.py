@@ -112,8 +112,11 @@ def irr(cash_flows: np.ndarray | list[float], *, tolerance: float = 1e-14) -> Ir
     months = np.arange(1, len(flows) + 1, dtype=np.float64)
 
     def value(log_growth: float) -> float:
-        # NPV × (1 + r)^H with 1 + r = e^x: no underflow at large rates, full precision near −100 %.
-        return float(flows @ np.exp(log_growth * (len(flows) - months)))
+        # NPV × (1 + r)^H / e^m with 1 + r = e^x and m the largest exponent: the sign of the NPV,
+        # with every term at most 1 in size (no overflow at any rate or horizon) and full precision
+        # near −100 %.
+        exponents = log_growth * (len(flows) - months)
+        return float(flows @ np.exp(exponents - exponents.max()))
 
     low, high = -40.0, 14.0  # 1 + r from 4e-18 to 1.2e6 per month
     f_low, f_high = value(low), value(high)

@@ -135,3 +135,11 @@ def test_rates_and_sign_changes() -> None:
     with pytest.raises(FinanceError):
         monthly_rate(-1.0)
     assert sign_changes([0.0, -1.0, 0.0, 2.0, 3.0]) == 1
+
+
+def test_irr_over_a_long_horizon_stays_finite_and_quiet() -> None:
+    """120 months of flows: the bisection's large probe rates must not overflow."""
+    flows = [-1e6] + [2e4] * 119
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is harmless
+        result = irr(flows)
+    assert result.monthly is not None and npv(flows, result.annual) == pytest.approx(0.0, abs=1e-3)

@@ -1,0 +1,272 @@
+"""The deterministic monthly projection of a :class:`~bizmodel.scenario.Scenario`, and its KPIs.
+
+Conventions (those of :mod:`bizmodel.finance`)
+----------------------------------------------
+* Months are numbered 1…H (the frame's index); every flow falls at its month's end. USD throughout.
+* **Customers.** Adoption follows the discrete Bass model on the *cumulative adopters* ``N``:
+  ``new_t = f × (p + q × N_{t−1} / M) × (M − N_{t−1})`` with ``f`` the accuracy link's factor, so
+  below minimum-viable accuracy nobody adopts. Churned customers do not re-enter the market.
+  ``churned_t = c × active_{t−1}`` with ``c = monthly_churn + extra × (1 − f)``, and
+  ``active_t = active_{t−1} − churned_t + new_t``. Customers are expected values (fractional).
+* **Revenue** of month t = ``active_t`` × ARPU (a new customer pays its first month, a churned one
+  no longer pays). ``arr_usd`` = 12 × that month's revenue.
+* **Cost of revenue** = serving (active × requests × $ per 1,000 predictions ÷ 1,000, one request
+  being one prediction) + data bought + retraining (at the end of months k, 2k, …);
+  ``gross_margin_usd`` = revenue − cost of revenue.
+* **Operating cash flow** = gross margin − acquisition (CAC × new customers) − team (headcount ×
+  cost per head) − other fixed opex. ``cash_usd`` = starting cash + cumulative operating cash
+  flow + cumulative funding.
+
+The Bass and churn recursions run over months (each month depends on the last) but are
+vectorised over any leading axes (:func:`customer_flows` takes arrays, e.g. Monte Carlo paths);
+every other column is a whole-array expression.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bizmodel import finance
+from bizmodel.scenario import Scenario
+
+COLUMNS = (
+    "new_customers",
+    "churned_customers",
+    "active_customers",
+    "revenue_usd",
+    "arr_usd",
+    "serving_cost_usd",
+    "data_cost_usd",
+    "retraining_cost_usd",
+    "gross_margin_usd",
+    "acquisition_usd",
+    "team_usd",
+    "other_opex_usd",
+    "operating_cash_flow_usd",
+    "funding_usd",
+    "cash_usd",
+)
+
+
+def customer_flows(
+    market_size: float | np.ndarray,
+    bass_p: float | np.ndarray,
+    bass_q: float | np.ndarray,
+    adoption_factor: float | np.ndarray,
+    monthly_churn: float | np.ndarray,
+    *,
+    months: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """New, churned and active customers per month, shape ``(*broadcast shape, months)``.
+
+    See the module docstring for the recursion. The inputs broadcast together (one value, or one
+    per Monte Carlo path); the loop runs over months only.
+
+    >>> new, churned, active = customer_flows(1000.0, 0.1, 0.0, 1.0, 0.0, months=3)
+    >>> new.round(6).tolist(), active.round(6).tolist()
+    ([100.0, 90.0, 81.0], [100.0, 190.0, 271.0])
+    """
+    values = (market_size, bass_p, bass_q, adoption_factor, monthly_churn)
+    arrays = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in values))
+    market, p, q, factor, churn = arrays
+    shape = market.shape
+    new = np.empty((*shape, months))
+    churned = np.empty((*shape, months))
+    active = np.empty((*shape, months))
+    adopted = np.zeros(shape)
+    current = np.zeros(shape)
+    for t in range(months):
+        share = np.divide(adopted, market, out=np.zeros(shape), where=market > 0)
+        new_t = factor * (p + q * share) * np.maximum(market - adopted, 0.0)
+        lost_t = churn * current
+        current = current - lost_t + new_t
+        adopted = adopted + new_t
+        new[..., t], churned[..., t], active[..., t] = new_t, lost_t, current
+    return new, churned, active
+
+
+def headcount_series(scenario: Scenario) -> np.ndarray:
+    """Headcount in months 1…H: the plan, its last value held for later months."""
+    heads = np.asarray(scenario.headcount_by_month, dtype=np.float64)
+    index = np.minimum(np.arange(scenario.horizon_months), len(heads) - 1)
+    return heads[index]
+
+
+def project(scenario: Scenario) -> pd.DataFrame:
+    """The monthly projection of a scenario: one row per month 1…H, the columns of ``COLUMNS``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``month`` (1…H); units in the column names (``_usd``, customers as counts).
+
+    >>> from bizmodel.scenario import base_template
+    >>> frame = project(base_template())
+    >>> len(frame), int(frame.index[0]), list(frame.columns[:3])
+    (60, 1, ['new_customers', 'churned_customers', 'active_customers'])
+    """
+    s = scenario
+    months = np.arange(1, s.horizon_months + 1)
+    new, churned, active = customer_flows(
+        s.market_size,
+        s.bass_p,
+        s.bass_q,
+        s.accuracy_factor,
+        s.effective_monthly_churn,
+        months=s.horizon_months,
+    )
+    revenue = active * s.revenue_usd_per_user_month
+    serving = active * s.serving_usd_per_user_month
+    data = np.full(s.horizon_months, s.data_samples_per_month * s.data_cost_usd_per_sample)
+    retrain_months = (months % s.retrain_every_months == 0) if s.retrain_every_months else months < 0
+    retraining = np.where(retrain_months, s.retrain_cost_usd, 0.0)
+    gross_margin = revenue - serving - data - retraining
+    acquisition = new * s.cac_usd
+    team = headcount_series(s) * s.cost_per_head_usd_month
+    other = np.full(s.horizon_months, float(s.other_fixed_usd_month))
+    operating = gross_margin - acquisition - team - other
+    funding = np.zeros(s.horizon_months)
+    for r in s.funding_rounds:
+        funding[r.month - 1] += r.amount_usd
+    cash = s.starting_cash_usd + np.cumsum(operating) + np.cumsum(funding)
+    columns = (new, churned, active, revenue, 12.0 * revenue, serving, data, retraining, gross_margin)
+    columns += (acquisition, team, other, operating, funding, cash)
+    frame = pd.DataFrame(dict(zip(COLUMNS, columns, strict=True)), index=pd.Index(months, name="month"))
+    return frame.astype(np.float64)
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """The KPIs of one projection (definitions in :func:`kpis`); None where undefined, with a reason.
+
+    ``reasons`` maps a KPI's name to why it is None (or, for ``irr_annual``, also ``irr_reason``).
+    """
+
+    break_even_month: int | None
+    payback_month: int | None
+    runway_months: int | None
+    min_cash_usd: float
+    npv_usd: float
+    irr_annual: float | None
+    irr_reason: str | None
+    ltv_usd: float | None
+    cac_usd: float
+    ltv_to_cac: float | None
+    cac_payback_months: float | None
+    gross_margin: float | None
+    burn_multiple: float | None
+    ending_arr_usd: float
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: every non-finite number becomes None with an entry in ``reasons``."""
+        out: dict[str, Any] = {}
+        reasons = dict(self.reasons)
+        for name in self.__dataclass_fields__:
+            if name == "reasons":
+                continue
+            value = getattr(self, name)
+            if isinstance(value, float) and not math.isfinite(value):
+                reasons.setdefault(name, f"{name} is not a finite number")
+                value = None
+            out[name] = value
+        out["reasons"] = reasons
+        return out
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    """``numerator / denominator`` when that is a finite number, else None."""
+    if denominator == 0.0:
+        return None
+    value = numerator / denominator
+    return value if math.isfinite(value) else None
+
+
+def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
+    """The KPIs of a projection made by :func:`project` from ``scenario``.
+
+    Definitions: ``break_even_month``, ``payback_month``, ``runway_months``, ``npv_usd`` (of the
+    operating cash flows at ``annual_discount_rate``) and ``irr_annual`` as in
+    :mod:`bizmodel.finance`; ``min_cash_usd`` the lowest month-end cash. ``gross_margin``: the
+    horizon's gross margin ÷ its revenue (None without revenue). ``ltv_usd``: ARPU × gross margin ÷
+    effective monthly churn (None with zero churn or no gross margin). ``ltv_to_cac``: LTV ÷ CAC.
+    ``cac_payback_months``: CAC ÷ (ARPU × gross margin), months of one customer's gross margin that
+    repay its acquisition. ``burn_multiple``: net burn (−Σ operating cash flow, 0 when that is
+    negative) ÷ net new ARR (ending ARR, ARR being 0 before month 1); None when ARR does not grow.
+
+    >>> from bizmodel.scenario import base_template
+    >>> s = base_template()
+    >>> k = kpis(project(s), s)
+    >>> k.break_even_month is not None, k.to_dict()["reasons"].get("irr_annual") is None
+    (True, True)
+    """
+    s = scenario
+    operating = frame["operating_cash_flow_usd"].to_numpy()
+    cash = frame["cash_usd"].to_numpy()
+    reasons: dict[str, str] = {}
+    irr = finance.irr(operating)
+    if irr.annual is None:
+        reasons["irr_annual"] = irr.reason or "no IRR"
+    revenue_total = float(frame["revenue_usd"].sum())
+    gross_margin = _ratio(float(frame["gross_margin_usd"].sum()), revenue_total)
+    if gross_margin is None:
+        reasons["gross_margin"] = "no revenue over the horizon"
+    churn = s.effective_monthly_churn
+    ltv: float | None = None
+    unit_margin = None if gross_margin is None else s.revenue_usd_per_user_month * gross_margin
+    if unit_margin is None:
+        reasons["ltv_usd"] = "no gross margin share without revenue"
+    elif churn == 0.0:
+        reasons["ltv_usd"] = "monthly churn is 0: customers never leave, so lifetime value is unbounded"
+    else:
+        ltv = unit_margin / churn
+    ltv_to_cac = None if ltv is None else _ratio(ltv, s.cac_usd)
+    if ltv_to_cac is None:
+        reasons["ltv_to_cac"] = reasons.get("ltv_usd", "CAC is 0: nothing to divide by")
+    cac_payback: float | None = None
+    if unit_margin is None or unit_margin <= 0.0:
+        reasons["cac_payback_months"] = (
+            "a customer's monthly gross margin is not positive: CAC is never repaid"
+        )
+    else:
+        cac_payback = s.cac_usd / unit_margin
+    ending_arr = float(frame["arr_usd"].iloc[-1])
+    burn = max(-float(operating.sum()), 0.0)
+    burn_multiple = _ratio(burn, ending_arr) if ending_arr > 0.0 else None
+    if burn_multiple is None:
+        reasons["burn_multiple"] = "ARR does not grow over the horizon: no net new ARR to divide by"
+    months = {
+        "break_even_month": finance.break_even_month(operating),
+        "payback_month": finance.payback_month(operating),
+        "runway_months": finance.runway_months(cash),
+    }
+    for name, value in months.items():
+        if value is None:
+            reasons[name] = "not within the horizon" + (
+                " (cash never goes below 0)" if "runway" in name else ""
+            )
+    return Kpis(
+        **months,
+        min_cash_usd=float(cash.min()),
+        npv_usd=float(finance.npv(operating, s.annual_discount_rate)),
+        irr_annual=irr.annual,
+        irr_reason=irr.reason,
+        ltv_usd=ltv,
+        cac_usd=float(s.cac_usd),
+        ltv_to_cac=ltv_to_cac,
+        cac_payback_months=cac_payback,
+        gross_margin=gross_margin,
+        burn_multiple=burn_multiple,
+        ending_arr_usd=ending_arr,
+        reasons=reasons,
+    )

@@ -1,0 +1,302 @@
+"""The monthly projection and its KPIs: hand-computed cases and properties."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bizmodel import finance
+from bizmodel.projection import COLUMNS, customer_flows, kpis, project
+from bizmodel.scenario import TEMPLATES, AccuracyLink, Scenario, base_template
+
+
+def tiny(**changes: Any) -> Scenario:
+    """12 months, 1,000 potential customers, Bass p = 10 % only, $10 a month, no churn, no costs."""
+    values: dict[str, Any] = {
+        "horizon_months": 12,
+        "market_size": 1000.0,
+        "bass_p": 0.1,
+        "bass_q": 0.0,
+        "price_usd_per_user_month": 10.0,
+        "usage_price_usd_per_1000_requests": 0.0,
+        "requests_per_user_month": 0.0,
+        "monthly_churn": 0.0,
+        "churn_at_minimum_accuracy_extra": 0.0,
+        "cac_usd": 0.0,
+        "headcount_by_month": (0,),
+        "cost_per_head_usd_month": 0.0,
+        "other_fixed_usd_month": 0.0,
+        "data_samples_per_month": 0.0,
+        "data_cost_usd_per_sample": 0.0,
+        "retrain_every_months": 0,
+        "retrain_cost_usd": 0.0,
+        "serving_usd_per_1000_predictions": 0.0,
+        "model_accuracy": 1.0,
+        "accuracy_link": AccuracyLink(minimum_viable_accuracy=0.5, delightful_accuracy=0.9),
+        "starting_cash_usd": 100.0,
+        "funding_rounds": (),
+        "annual_discount_rate": 0.0,
+    }
+    values.update(changes)
+    return Scenario(**values)
+
+
+def test_columns_and_index() -> None:
+    frame = project(tiny())
+    assert tuple(frame.columns) == COLUMNS
+    assert frame.index.tolist() == list(range(1, 13))
+    assert frame.index.name == "month"
+
+
+@pytest.mark.parametrize(
+    ("month", "new", "active", "revenue", "cash"),
+    [
+        (1, 100.0, 100.0, 1000.0, 1100.0),
+        (2, 90.0, 190.0, 1900.0, 3000.0),
+        (3, 81.0, 271.0, 2710.0, 5710.0),
+        (12, 100.0 * 0.9**11, 1000.0 * (1 - 0.9**12), 10_000.0 * (1 - 0.9**12), None),
+    ],
+)
+def test_tiny_scenario_by_hand(
+    month: int, new: float, active: float, revenue: float, cash: float | None
+) -> None:
+    row = project(tiny()).loc[month]
+    assert row["new_customers"] == pytest.approx(new)
+    assert row["churned_customers"] == 0.0
+    assert row["active_customers"] == pytest.approx(active)
+    assert row["revenue_usd"] == pytest.approx(revenue)
+    assert row["arr_usd"] == pytest.approx(12 * revenue)
+    if cash is not None:
+        assert row["cash_usd"] == pytest.approx(cash)
+
+
+def test_tiny_scenario_with_costs_and_funding_by_hand() -> None:
+    scenario = tiny(
+        cac_usd=5.0,
+        headcount_by_month=(1,),
+        cost_per_head_usd_month=1000.0,
+    )
+    scenario = Scenario.from_dict(
+        {**scenario.to_dict(), "funding_rounds": [{"month": 2, "amount_usd": 500.0}]}
+    )
+    frame = project(scenario)
+    # OCF = revenue − 5 × new − 1000: month 1: 1000 − 500 − 1000; 2: 1900 − 450 − 1000; 3: 2710 − 405 − 1000.
+    assert frame["operating_cash_flow_usd"].iloc[:3].tolist() == pytest.approx([-500.0, 450.0, 1305.0])
+    assert frame["funding_usd"].iloc[:3].tolist() == [0.0, 500.0, 0.0]
+    assert frame["cash_usd"].iloc[:3].tolist() == pytest.approx([-400.0, 550.0, 1855.0])
+    k = kpis(frame, scenario)
+    assert (k.break_even_month, k.payback_month, k.runway_months) == (2, 3, 0)
+    assert k.min_cash_usd == pytest.approx(-400.0)
+
+
+def test_churn_by_hand() -> None:
+    frame = project(tiny(monthly_churn=0.1))
+    assert frame["churned_customers"].iloc[:3].tolist() == pytest.approx([0.0, 10.0, 18.0])
+    assert frame["active_customers"].iloc[:3].tolist() == pytest.approx([100.0, 180.0, 243.0])
+
+
+def test_costs_by_hand() -> None:
+    scenario = tiny(
+        requests_per_user_month=2000.0,
+        usage_price_usd_per_1000_requests=1.0,
+        serving_usd_per_1000_predictions=0.5,
+        data_samples_per_month=100.0,
+        data_cost_usd_per_sample=0.2,
+        retrain_every_months=3,
+        retrain_cost_usd=50.0,
+        headcount_by_month=(1, 2, 3),
+        cost_per_head_usd_month=10.0,
+        other_fixed_usd_month=7.0,
+    )
+    frame = project(scenario)
+    assert frame["revenue_usd"].iloc[0] == pytest.approx(100 * (10 + 2))
+    assert frame["serving_cost_usd"].iloc[0] == pytest.approx(100 * 1.0)
+    assert (frame["data_cost_usd"] == 20.0).all()
+    assert frame.index[frame["retraining_cost_usd"] > 0].tolist() == [3, 6, 9, 12]
+    assert frame["team_usd"].tolist() == [10.0, 20.0] + [30.0] * 10
+    assert (frame["other_opex_usd"] == 7.0).all()
+    expected_gm = frame["revenue_usd"] - frame["serving_cost_usd"] - 20.0 - frame["retraining_cost_usd"]
+    assert np.allclose(frame["gross_margin_usd"], expected_gm)
+
+
+def test_below_minimum_accuracy_nobody_adopts() -> None:
+    frame = project(tiny(model_accuracy=0.4))
+    assert (frame["new_customers"] == 0.0).all()
+    assert (frame["revenue_usd"] == 0.0).all()
+
+
+def test_bass_imitation_by_hand() -> None:
+    new, _, _ = customer_flows(100.0, 0.1, 0.5, 1.0, 0.0, months=2)
+    # month 1: 0.1 × 100 = 10; month 2: (0.1 + 0.5 × 10/100) × 90 = 13.5
+    assert new.tolist() == pytest.approx([10.0, 13.5])
+
+
+def test_customer_flows_vectorised_over_paths() -> None:
+    p = np.array([0.01, 0.05, 0.1])
+    new, churned, active = customer_flows(1000.0, p, 0.2, 1.0, 0.03, months=24)
+    assert new.shape == churned.shape == active.shape == (3, 24)
+    for i, p_i in enumerate(p):
+        single, _, _ = customer_flows(1000.0, float(p_i), 0.2, 1.0, 0.03, months=24)
+        assert np.allclose(new[i], single)
+
+
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+def test_templates_project_without_nan(kind: str) -> None:
+    scenario = TEMPLATES[kind]()
+    frame = project(scenario)
+    assert len(frame) == scenario.horizon_months
+    assert np.isfinite(frame.to_numpy()).all()
+    out = kpis(frame, scenario).to_dict()
+    json.dumps(out, allow_nan=False)
+    for name, value in out.items():
+        if value is None and name != "irr_reason":
+            assert name in out["reasons"]
+
+
+def test_zero_churn_ltv_is_none_with_reason() -> None:
+    scenario = tiny()
+    k = kpis(project(scenario), scenario)
+    assert k.ltv_usd is None and "ltv_usd" in k.reasons
+    out = k.to_dict()
+    assert out["ltv_usd"] is None and out["ltv_to_cac"] is None
+    json.dumps(out, allow_nan=False)
+
+
+def test_ltv_and_cac_payback_by_hand() -> None:
+    scenario = tiny(monthly_churn=0.1, cac_usd=20.0)
+    k = kpis(project(scenario), scenario)
+    assert k.gross_margin == pytest.approx(1.0)
+    assert k.ltv_usd == pytest.approx(10.0 / 0.1)
+    assert k.ltv_to_cac == pytest.approx(5.0)
+    assert k.cac_payback_months == pytest.approx(2.0)
+
+
+def test_burn_multiple_by_hand() -> None:
+    scenario = tiny(headcount_by_month=(1,), cost_per_head_usd_month=10_000.0)
+    frame = project(scenario)
+    k = kpis(frame, scenario)
+    burn = -frame["operating_cash_flow_usd"].sum()
+    assert burn > 0
+    assert k.burn_multiple == pytest.approx(burn / frame["arr_usd"].iloc[-1])
+    assert k.ending_arr_usd == pytest.approx(frame["arr_usd"].iloc[-1])
+
+
+def test_zero_market_kpis_are_json_safe() -> None:
+    scenario = tiny(market_size=0.0, headcount_by_month=(1,), cost_per_head_usd_month=10.0)
+    k = kpis(project(scenario), scenario)
+    out = k.to_dict()
+    json.dumps(out, allow_nan=False)
+    for name in ("gross_margin", "ltv_usd", "burn_multiple", "irr_annual", "cac_payback_months"):
+        assert out[name] is None and name in out["reasons"]
+
+
+# ---------------------------------------------------------------------- properties
+
+scenarios = st.builds(
+    lambda horizon, market, p, q, price, churn, cac, heads, accuracy, cash, rate: tiny(
+        horizon_months=horizon,
+        market_size=market,
+        bass_p=p,
+        bass_q=q,
+        price_usd_per_user_month=price,
+        monthly_churn=churn,
+        churn_at_minimum_accuracy_extra=0.05,
+        cac_usd=cac,
+        headcount_by_month=(heads,),
+        cost_per_head_usd_month=5000.0,
+        requests_per_user_month=1000.0,
+        serving_usd_per_1000_predictions=0.01,
+        model_accuracy=accuracy,
+        starting_cash_usd=cash,
+        annual_discount_rate=rate,
+    ),
+    st.integers(12, 60),
+    st.floats(0.0, 1e5),
+    st.floats(0.0, 0.5),
+    st.floats(0.0, 0.5),
+    st.floats(0.01, 500.0),
+    st.floats(0.0, 0.9),
+    st.floats(0.0, 1000.0),
+    st.integers(0, 10),
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 1e7),
+    st.floats(0.0, 0.5),
+)
+
+
+def _with(scenario: Scenario, **changes: Any) -> Scenario:
+    return Scenario.from_dict({**scenario.to_dict(), **changes})
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios, st.floats(0.0, 0.05))
+def test_more_churn_never_raises_npv(scenario: Scenario, extra: float) -> None:
+    # Holds whenever a customer's monthly gross margin is non-negative (price ≥ serving here).
+    assert scenario.revenue_usd_per_user_month >= scenario.serving_usd_per_user_month
+    higher = _with(scenario, monthly_churn=scenario.monthly_churn + extra)
+    low, high = (kpis(project(s), s).npv_usd for s in (scenario, higher))
+    assert high <= low + 1e-9 * max(1.0, abs(low))
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios, st.floats(0.0, 100.0))
+def test_higher_price_never_lowers_revenue(scenario: Scenario, increase: float) -> None:
+    dearer = _with(scenario, price_usd_per_user_month=scenario.price_usd_per_user_month + increase)
+    before, after = project(scenario)["revenue_usd"], project(dearer)["revenue_usd"]
+    assert (after.to_numpy() >= before.to_numpy() - 1e-9).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(scenarios)
+def test_zero_market_means_zero_revenue(scenario: Scenario) -> None:
+    frame = project(_with(scenario, market_size=0.0))
+    assert (frame["revenue_usd"] == 0.0).all()
+    assert (frame["active_customers"] == 0.0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios, st.integers(1, 12), st.floats(1.0, 1e6))
+def test_cash_is_start_plus_operating_plus_funding(scenario: Scenario, month: int, amount: float) -> None:
+    funded = _with(scenario, funding_rounds=[{"month": month, "amount_usd": amount}])
+    frame = project(funded)
+    expected = (
+        funded.starting_cash_usd + frame["operating_cash_flow_usd"].cumsum() + frame["funding_usd"].cumsum()
+    )
+    assert np.allclose(frame["cash_usd"], expected, rtol=1e-12, atol=1e-6)
+    assert frame["funding_usd"].sum() == pytest.approx(amount)
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios)
+def test_npv_at_rate_zero_is_the_sum_of_operating_cash_flows(scenario: Scenario) -> None:
+    at_zero = _with(scenario, annual_discount_rate=0.0)
+    frame = project(at_zero)
+    total = float(frame["operating_cash_flow_usd"].sum())
+    assert kpis(frame, at_zero).npv_usd == pytest.approx(total, rel=1e-9, abs=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios)
+def test_kpis_are_json_safe_and_consistent_with_finance(scenario: Scenario) -> None:
+    frame = project(scenario)
+    assert np.isfinite(frame.to_numpy()).all()
+    k = kpis(frame, scenario)
+    out = k.to_dict()
+    json.dumps(out, allow_nan=False)
+    flows = frame["operating_cash_flow_usd"].to_numpy()
+    assert k.npv_usd == pytest.approx(finance.npv(flows, scenario.annual_discount_rate))
+    assert k.break_even_month == finance.break_even_month(flows)
+    assert all(v is None or not isinstance(v, float) or math.isfinite(v) for v in out.values())
+
+
+def test_base_template_kpis_are_plausible() -> None:
+    scenario = base_template()
+    k = kpis(project(scenario), scenario)
+    assert 0.0 < k.gross_margin < 1.0
+    assert k.ltv_to_cac is not None and k.ltv_to_cac > 1.0
