@@ -522,12 +522,13 @@ def _task_bench(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) 
     return value, {"inference": value}
 
 
-def _task_sweep(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, dict]:
-    from mlcore.engine.experiments import sweep
-
+def _experiment(
+    engine: Engine, run: RunRecord, params: Any, monitor: _Monitor, run_fn: Callable[..., Any]
+) -> Any:
+    """Re-train the run's spec on its own data through ``run_fn`` (a sweep or a repeat)."""
     data = engine.dataset(run.request)
     _check_same_data(run, data)
-    curve = sweep(
+    return run_fn(
         run.request,
         data,
         params,
@@ -535,6 +536,12 @@ def _task_sweep(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) 
         on_progress=monitor.publish,
         stop_event=monitor.stop_event,
     )
+
+
+def _task_sweep(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, dict | None]:
+    from mlcore.engine.experiments import sweep
+
+    curve = _experiment(engine, run, params, monitor, sweep)
     value = curve.to_dict()
     previous = run.learning_curve
     if not curve.complete and previous is not None and previous.complete:
@@ -545,17 +552,7 @@ def _task_sweep(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) 
 def _task_repeat(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, dict]:
     from mlcore.engine.experiments import repeat
 
-    data = engine.dataset(run.request)
-    _check_same_data(run, data)
-    result = repeat(
-        run.request,
-        data,
-        params,
-        device=engine.train_device(force_cpu=run.request.force_cpu),
-        on_progress=monitor.publish,
-        stop_event=monitor.stop_event,
-    )
-    value = result.to_dict()
+    value = _experiment(engine, run, params, monitor, repeat).to_dict()
     return value, {"repeat": value}
 
 

@@ -45,6 +45,17 @@ def series_name(device_kind: str, path: str) -> str:
     return f"{device_kind.upper()} · {path}"
 
 
+def _log_log(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+    """The Moatlab template, a title and two logarithmic axes with their titles."""
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=title,
+        xaxis={"title": x_title, "type": "log"},
+        yaxis={"title": y_title, "type": "log"},
+    )
+    return fig
+
+
 def latency_figure(profile: InferenceProfile, labels: ProfileLabels) -> go.Figure:
     """p50 latency per call against batch size (log–log), whiskers up to p95 and p99 in hover."""
     fig = go.Figure()
@@ -66,13 +77,7 @@ def latency_figure(profile: InferenceProfile, labels: ProfileLabels) -> go.Figur
                 hovertemplate="%{y:.3g} ms p50 · %{customdata[0]:.3g} ms p95 · %{customdata[1]:.3g} ms p99",
             )
         )
-    fig.update_layout(
-        template=TEMPLATE_NAME,
-        title=labels.latency_title,
-        xaxis={"title": labels.batch, "type": "log"},
-        yaxis={"title": labels.latency, "type": "log"},
-    )
-    return fig
+    return _log_log(fig, labels.latency_title, labels.batch, labels.latency)
 
 
 def throughput_figure(profile: InferenceProfile, labels: ProfileLabels) -> go.Figure:
@@ -88,13 +93,7 @@ def throughput_figure(profile: InferenceProfile, labels: ProfileLabels) -> go.Fi
                 hovertemplate="%{y:,.0f} samples/s",
             )
         )
-    fig.update_layout(
-        template=TEMPLATE_NAME,
-        title=labels.throughput_title,
-        xaxis={"title": labels.batch, "type": "log"},
-        yaxis={"title": labels.throughput, "type": "log"},
-    )
-    return fig
+    return _log_log(fig, labels.throughput_title, labels.batch, labels.throughput)
 
 
 def profile_frame(rows: Sequence[InferenceRow]) -> pd.DataFrame:

@@ -11,11 +11,12 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from mlcore.evaluation import Evaluation, EvaluationError, evaluation_path, load_evaluation
+from mlcore.evaluation import Evaluation, EvaluationError, evaluation_path
 from mlcore.preprocess import PreprocessError, to_model_input
 from mlcore.runs import feature_labels, image_scale, is_image_run
 from mlcore.specs import RunRecord, SpecError
 from mlcore.tasks import Prediction
+from ui.evaluate_view import load_analysis
 from ui.figures import TEMPLATE_NAME
 from ui.i18n import t
 from ui.state import get_jobs, home, store_guard
@@ -51,8 +52,9 @@ def prediction_figure(prediction: Prediction, class_names: Sequence[str], *, tit
 
 
 def _evaluation(run: RunRecord) -> Evaluation | None:
+    """The run's evaluation, read once per file version (shared with the Evaluate page's cache)."""
     try:
-        return load_evaluation(evaluation_path(home(), run.id), run_id=run.id)
+        return load_analysis(evaluation_path(home(), run.id)).evaluation
     except EvaluationError:
         return None
 
