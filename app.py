@@ -48,6 +48,21 @@ pages = {
             icon=":material/database:",
             url_path="data-value",
         ),
+        st.Page(
+            "app_pages/scenarios.py",
+            title=t("nav.scenarios"),
+            icon=":material/query_stats:",
+            url_path="scenarios",
+        ),
+        st.Page(
+            "app_pages/compare.py", title=t("nav.compare"), icon=":material/compare:", url_path="compare"
+        ),
+        st.Page(
+            "app_pages/build_buy.py",
+            title=t("nav.build_buy"),
+            icon=":material/balance:",
+            url_path="build-vs-buy",
+        ),
     ],
 }
 navigation = st.navigation(pages)

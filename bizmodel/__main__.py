@@ -1,9 +1,12 @@
-"""Moatlab's economics on the command line: training cost, serving cost and the value of data.
+"""Moatlab's economics on the command line: training cost, serving cost, the value of data and
+revenue scenarios.
 
     python -m bizmodel cost --params 7e9 --tokens 140e9 --json
     python -m bizmodel cost --run ID --data-factor 10 --model-factor 4
     python -m bizmodel serving --run ID --requests-per-month 5e6 --p95-ms 50 --json
     python -m bizmodel data-value --run ID --label-cost-usd 0.05 --value-per-point-usd 20000 --buy 50000
+    python -m bizmodel template --kind base --json > scenario.json
+    python -m bizmodel project scenario.json --run ID --paths 10000 --seed 1 --json
 
 This is the one module of :mod:`bizmodel` that opens the store (``store.Store()``: the SQLite
 file under ``MOATLAB_HOME``, or ``DATABASE_URL``); it reads a run's record JSON and hands it to the
@@ -33,6 +36,16 @@ Commands
     ``--value-per-point-usd`` per accuracy point per year over ``--horizon-years``, searched up
     to ``--max-n`` (default 100 × the current training set), and with ``--buy N`` what buying
     N more labels is worth. See :mod:`bizmodel.data_value`.
+``template``
+    A complete, valid revenue scenario (``--kind base|bull|bear``) as JSON: the file format
+    ``project`` reads (:meth:`bizmodel.scenario.Scenario.to_dict`).
+``project``
+    The monthly projection of ``SCENARIO.json`` and its KPIs (:mod:`bizmodel.projection`). With
+    ``--run ID`` the run's test accuracy, its training cost on the closest catalog instance (the
+    cost of one retraining) and its cheapest measured serving cost per 1,000 predictions replace
+    the typed values (:mod:`bizmodel.binding`); ``--spread`` adds the run's seed spread as
+    ranges. ``--paths N`` adds a Monte Carlo of N paths from ``--seed S``
+    (:mod:`bizmodel.montecarlo`); the same seed gives byte-identical output.
 
 JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``null``)
 ------------------------------------------------------------------------------------------
@@ -62,13 +75,28 @@ JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``
   :func:`bizmodel.data_value.marginal_value_curve`) lie on a log grid from the smallest measured
   size to ``--max-n``, plus the current, optimal and purchased sizes.
 
+* ``template``: the scenario (``horizon_months``, ``market_size``, …, ``accuracy_link``,
+  ``funding_rounds``, ``ranges``).
+* ``project``: ``{"scenario": {...} (as projected, after --run), "run": {run_id, run_name,
+  model_accuracy, retrain_cost_usd, retrain_detail, serving_usd_per_1000_predictions,
+  serving_detail, accuracy_range, serving_range}|null, "kpis": {npv_usd, irr_annual, irr_reason,
+  break_even_month, payback_month, runway_months, min_cash_usd, ltv_usd, cac_usd, ltv_to_cac,
+  cac_payback_months, gross_margin, burn_multiple, ending_arr_usd, reasons: {kpi: why it is
+  null}}, "monthly": [{month, new_customers, churned_customers, active_customers, revenue_usd,
+  arr_usd, serving_cost_usd, data_cost_usd, retraining_cost_usd, gross_margin_usd,
+  acquisition_usd, team_usd, other_opex_usd, operating_cash_flow_usd, funding_usd, cash_usd},
+  ...], "monte_carlo": {paths, seed, probability_out_of_cash, probability_break_even, npv_usd:
+  {p10, p50, p90, mean}, ..., monthly: [{month, cash_usd_p10, ...}]}|null}``. Months are 1-based;
+  fractions 0–1; USD.
+
 Without ``--json`` each command prints a short table for people, with the catalog's date and a
 warning when its newest price is more than 180 days old.
 
 Exit status: 0 done; 1 the store is not usable (or an unexpected internal error, reported in one
 line); 2 bad arguments, a bad catalog file, an unknown or unusable run, a run without the
-measurement the command needs, or a learning curve that cannot be fitted (one line on stderr:
-``python -m bizmodel: error: <reason>``).
+measurement the command needs, a learning curve that cannot be fitted (one line on stderr:
+``python -m bizmodel: error: <reason>``), or an invalid scenario file (every invalid field
+listed below that line, one per line).
 """
 
 from __future__ import annotations
@@ -87,6 +115,7 @@ import numpy as np
 import pandas as pd
 
 from bizmodel.basis import BasisError, TechnicalBasis
+from bizmodel.binding import BindingError, RunInputs, bind, run_inputs
 from bizmodel.catalog import (
     MAX_UPLOAD_BYTES,
     Catalog,
@@ -109,7 +138,10 @@ from bizmodel.data_value import (
     optimal_dataset_size,
     points_from_record,
 )
+from bizmodel.montecarlo import MonteCarloError, simulate
+from bizmodel.projection import Kpis, kpis, project
 from bizmodel.run_cost import RunCostError, closest_instance, device_cpu_arch
+from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
 from bizmodel.serving import ServingAssumptions, ServingError, best_serving, capacity_plan, serving_options
 from store import Store, StoreError
 
@@ -210,8 +242,10 @@ def _add_catalog_options(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
-        description="Training cost, serving cost and the value of data (Moatlab's economics).",
-        epilog="Exit status: 0 done, 1 store unusable, 2 bad arguments, catalog, run or curve.",
+        description=(
+            "Training cost, serving cost, the value of data and revenue scenarios (Moatlab's economics)."
+        ),
+        epilog="Exit status: 0 done, 1 store unusable, 2 bad arguments, catalog, run, curve or scenario.",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -284,6 +318,36 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-n", type=_count_from_1, metavar="N", help="largest training set (default 100 × current)"
     )
     d.add_argument("--json", action="store_true", help="print JSON")
+
+    tp = sub.add_parser(
+        "template",
+        help="print a complete revenue scenario (base, bull or bear) as JSON",
+        description="A complete, valid scenario to start from: edit it and pass it to `project`.",
+    )
+    tp.add_argument("--kind", choices=tuple(TEMPLATES), default="base", help="which template (default base)")
+    tp.add_argument("--json", action="store_true", help="print JSON (the only format; accepted for symmetry)")
+
+    pj = sub.add_parser(
+        "project",
+        help="project a scenario month by month: KPIs, the monthly table and (with --paths) Monte Carlo",
+        description=(
+            "Project SCENARIO.json (see `template`). With --run ID the run's measured accuracy, "
+            "training cost and serving cost replace the scenario's typed technical inputs."
+        ),
+    )
+    pj.add_argument("scenario", type=Path, metavar="SCENARIO.json", help="a scenario file")
+    pj.add_argument("--run", metavar="ID", help="a saved run that drives the technical inputs")
+    pj.add_argument(
+        "--spread",
+        action="store_true",
+        help="with --run: use the run's seed spread as Monte Carlo ranges for accuracy and serving cost",
+    )
+    pj.add_argument(
+        "--paths", type=_count_from_1, metavar="N", help="Monte Carlo paths (e.g. 10000; default: none)"
+    )
+    pj.add_argument("--seed", type=_count_from_0, default=0, metavar="S", help="Monte Carlo seed (default 0)")
+    _add_catalog_options(pj)
+    pj.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -777,7 +841,139 @@ def cmd_data_value(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- main
 
 
-COMMANDS = {"cost": cmd_cost, "serving": cmd_serving, "data-value": cmd_data_value}
+# --------------------------------------------------------------------------- scenarios
+
+MAX_SCENARIO_BYTES = 1_000_000
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    print(json.dumps(TEMPLATES[args.kind]().to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
+    return 0
+
+
+def read_scenario(path: Path) -> Scenario:
+    """The scenario in ``path``; exits 2 naming every invalid field (or the JSON error's place)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            _fail(
+                f"{path} is {size / 1e6:.1f} MB; a scenario file is at most {MAX_SCENARIO_BYTES / 1e6:g} MB"
+            )
+        text = path.read_text(encoding="utf-8")
+    except IsADirectoryError:
+        _fail(f"cannot read {path}: it is a directory")
+    except UnicodeDecodeError:
+        _fail(f"{path} is not UTF-8 text; save the scenario as UTF-8 JSON")
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror or exc}")
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except ValueError as exc:
+        _fail(f"{path} is not valid JSON: {exc}")
+    try:
+        return Scenario.from_dict(data)
+    except ScenarioError as exc:
+        problems = "\n".join(f"  - {p}" for p in exc.problems)
+        _fail(f"{path} is not a valid scenario ({len(exc.problems)} problem(s)):\n{problems}")
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a number JSON allows; write a finite number")
+
+
+def cmd_project(args: argparse.Namespace) -> int:
+    scenario = read_scenario(args.scenario)
+    inputs = None
+    if args.run:
+        catalog = load_catalog(args)
+        basis = load_basis(args.run)
+        try:
+            inputs = run_inputs(basis, catalog)
+            scenario = bind(scenario, inputs, with_ranges=args.spread)
+        except (BindingError, ScenarioError) as exc:
+            _fail(f"run {args.run} cannot drive this scenario: {exc}")
+    elif args.spread:
+        _fail("--spread needs --run ID (the run whose seed spread gives the ranges)")
+    frame = project(scenario)
+    k = kpis(frame, scenario)
+    result = None
+    if args.paths:
+        try:
+            result = simulate(scenario, paths=args.paths, seed=args.seed).summary()
+        except MonteCarloError as exc:
+            _fail(str(exc))
+    if args.json:
+        monthly = [{"month": int(m), **row} for m, row in zip(frame.index, _records(frame), strict=True)]
+        _dump(
+            {
+                "scenario": scenario.to_dict(),
+                "run": inputs.to_dict() if inputs is not None else None,
+                "kpis": k.to_dict(),
+                "monthly": monthly,
+                "monte_carlo": result,
+            }
+        )
+        return 0
+    _print_projection(scenario, frame, k, inputs, result)
+    return 0
+
+
+def _month_text(value: int | None) -> str:
+    return f"month {value}" if value is not None else "not within the horizon"
+
+
+def _print_projection(
+    scenario: Scenario, frame: pd.DataFrame, k: Kpis, inputs: RunInputs | None, mc: dict[str, Any] | None
+) -> None:
+    if inputs is not None:
+        print(f"driven by run {inputs.run_id} ({inputs.run_name}): accuracy {scenario.model_accuracy:.2%}")
+        print(f"  retraining: {inputs.retrain_detail}")
+        print(f"  serving:    {inputs.serving_detail}")
+    print(f"{scenario.horizon_months} months, discount rate {scenario.annual_discount_rate:.1%} a year")
+    irr = f"{k.irr_annual:.1%}" if k.irr_annual is not None else f"none ({k.irr_reason})"
+    lines = [
+        ("NPV", _usd(k.npv_usd)),
+        ("IRR (annual)", irr),
+        ("break-even", _month_text(k.break_even_month)),
+        ("payback", _month_text(k.payback_month)),
+        ("runway", _month_text(k.runway_months) if k.runway_months is not None else "cash never below 0"),
+        ("lowest cash", _usd(k.min_cash_usd)),
+        ("ending ARR", _usd(k.ending_arr_usd)),
+        ("gross margin", f"{k.gross_margin:.1%}" if k.gross_margin is not None else "–"),
+        ("LTV / CAC", f"{k.ltv_to_cac:.2f}" if k.ltv_to_cac is not None else "–"),
+    ]
+    for label, value in lines:
+        print(f"  {label:<14} {value}")
+    header = ("month", "active", "revenue", "operating CF", "cash")
+    months = sorted({1, 6, 12, 24, 36, 48, 60, 120, scenario.horizon_months} & set(frame.index))
+    rows = [
+        (
+            str(m),
+            f"{frame.at[m, 'active_customers']:,.0f}",
+            _usd(frame.at[m, "revenue_usd"]),
+            _usd(frame.at[m, "operating_cash_flow_usd"]),
+            _usd(frame.at[m, "cash_usd"]),
+        )
+        for m in months
+    ]
+    print(_table(header, rows, right={0, 1, 2, 3, 4}))
+    if mc is not None:
+        npv = mc["npv_usd"]
+        print(
+            f"Monte Carlo, {mc['paths']:,} paths (seed {mc['seed']}): NPV P10 {_usd(npv['p10'])}, "
+            f"P50 {_usd(npv['p50'])}, P90 {_usd(npv['p90'])}; P(out of cash) "
+            f"{mc['probability_out_of_cash']:.1%}; P(break-even) {mc['probability_break_even']:.1%}"
+        )
+    print("(--json for every month and KPI)")
+
+
+COMMANDS = {
+    "cost": cmd_cost,
+    "serving": cmd_serving,
+    "data-value": cmd_data_value,
+    "template": cmd_template,
+    "project": cmd_project,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

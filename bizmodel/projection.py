@@ -20,11 +20,18 @@ Conventions (those of :mod:`bizmodel.finance`)
 The Bass and churn recursions run over months (each month depends on the last) but are
 vectorised over any leading axes (:func:`customer_flows` takes arrays, e.g. Monte Carlo paths);
 every other column is a whole-array expression.
+
+**Paths.** :func:`project_paths` computes the projection of many *paths* at once: each field of
+:data:`~bizmodel.scenario.RANGE_FIELDS` may take one value per path (the Monte Carlo inputs), and
+every column is an array of shape ``(paths, months)``. The accuracy factor, effective churn, ARPU
+and serving cost per customer are derived per path from the per-path values. :func:`project` is
+:func:`project_paths` with one path (the scenario's own values), so there is one set of formulas.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from bizmodel import finance
-from bizmodel.scenario import Scenario
+from bizmodel.scenario import FIELD_BOUNDS, JOINT_AT_MOST_ONE, RANGE_FIELDS, Scenario, ScenarioError
 
 COLUMNS = (
     "new_customers",
@@ -97,8 +104,143 @@ def headcount_series(scenario: Scenario) -> np.ndarray:
     return heads[index]
 
 
+def path_values(
+    scenario: Scenario, values: Mapping[str, Any] | None = None, *, paths: int | None = None
+) -> dict[str, np.ndarray]:
+    """Every field of ``RANGE_FIELDS`` as an array of shape ``(paths,)``: ``values``' arrays where
+    given, the scenario's own value elsewhere.
+
+    The number of paths is the length of ``values``' arrays (all equal), else ``paths``, else 1.
+    Raises :class:`~bizmodel.scenario.ScenarioError` for an unknown field, a wrong shape, and a
+    value out of the field's bounds (or a pair breaking ``bass_p + bass_q ≤ 1`` or ``monthly_churn
+    + churn_at_minimum_accuracy_extra ≤ 1``), naming the field as ``values[field]``.
+
+    >>> from bizmodel.scenario import base_template
+    >>> v = path_values(base_template(), {"cac_usd": np.array([300.0, 500.0])})
+    >>> v["cac_usd"].tolist(), v["monthly_churn"].tolist()
+    ([300.0, 500.0], [0.03, 0.03])
+    """
+    given = {} if values is None else dict(values)
+    problems = [
+        f"values[{k}]: not a field that can vary by path; use one of RANGE_FIELDS"
+        for k in given
+        if k not in FIELD_BOUNDS
+    ]
+    arrays = {k: np.asarray(v, dtype=np.float64) for k, v in given.items() if k in FIELD_BOUNDS}
+    lengths = {a.shape[0] for a in arrays.values() if a.ndim == 1}
+    for name, array in arrays.items():
+        if array.ndim != 1:
+            problems.append(f"values[{name}]: must be one value per path (shape (paths,)); got {array.shape}")
+    if len(lengths) > 1:
+        problems.append(f"values: every array must have the same number of paths; got {sorted(lengths)}")
+    if paths is not None and lengths and lengths != {paths}:
+        problems.append(f"values: the arrays have {sorted(lengths)} paths, not paths={paths}")
+    if problems:
+        raise ScenarioError(problems)
+    n = lengths.pop() if lengths else (1 if paths is None else int(paths))
+    if n < 1:
+        raise ScenarioError(f"paths must be at least 1; got {n}")
+    out = {name: arrays.get(name, np.full(n, float(getattr(scenario, name)))) for name in RANGE_FIELDS}
+    for name, array in arrays.items():
+        low, high = FIELD_BOUNDS[name]
+        inside = np.isfinite(array) & (array >= low) & (array <= (np.inf if high is None else high))
+        if not inside.all():
+            bounds = f"{low:g}…{'∞' if high is None else f'{high:g}'}"
+            problems.append(f"values[{name}]: every value must be finite and within {bounds}")
+    for a, b in JOINT_AT_MOST_ONE:
+        if (a in arrays or b in arrays) and np.any(out[a] + out[b] > 1.0 + 1e-12):
+            problems.append(f"values[{a}] + values[{b}] must be at most 1 on every path")
+    if problems:
+        raise ScenarioError(problems)
+    return out
+
+
+def project_paths(
+    scenario: Scenario,
+    values: Mapping[str, np.ndarray] | None = None,
+    *,
+    paths: int | None = None,
+    columns: Iterable[str] | None = None,
+) -> dict[str, np.ndarray]:
+    """The monthly projection of many paths at once: each column an array ``(paths, months)``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario: its structure (horizon, headcount plan, retraining schedule,
+        funding, accuracy link, starting cash) and the value of every field not in ``values``.
+    values : mapping of field name to array of shape (paths,), optional
+        Per-path values of fields of :data:`~bizmodel.scenario.RANGE_FIELDS` (units as the
+        scenario's fields), overriding the scenario's value; checked by :func:`path_values`.
+    paths : int, optional
+        The number of paths when ``values`` is empty (every path then the scenario's own).
+    columns : iterable of str, optional
+        Only these of :data:`COLUMNS` (default: all); the others are not kept, which saves memory
+        with many paths.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Column name (as :func:`project`) → float64 array ``(paths, months)``, months 1…H along
+        axis 1. Path ``i`` equals :func:`project` of the scenario with path ``i``'s values.
+
+    >>> from bizmodel.scenario import base_template
+    >>> out = project_paths(base_template(), {"monthly_churn": np.array([0.02, 0.03, 0.05])})
+    >>> out["cash_usd"].shape
+    (3, 60)
+    >>> bool(out["active_customers"][0, -1] > out["active_customers"][2, -1])
+    True
+    """
+    wanted = COLUMNS if columns is None else tuple(columns)
+    unknown = [c for c in wanted if c not in COLUMNS]
+    if unknown:
+        raise ScenarioError(f"columns: unknown {unknown}; use names from COLUMNS")
+    s = scenario
+    v = path_values(s, values, paths=paths)
+    n = len(v["market_size"])
+    horizon = s.horizon_months
+    months = np.arange(1, horizon + 1)
+    col = {name: array[:, None] for name, array in v.items()}  # (paths, 1): broadcasts over months
+
+    factor = np.asarray(s.accuracy_link.factor(v["model_accuracy"]), dtype=np.float64)
+    churn = v["monthly_churn"] + v["churn_at_minimum_accuracy_extra"] * (1.0 - factor)
+    new, churned, active = customer_flows(
+        v["market_size"], v["bass_p"], v["bass_q"], factor, churn, months=horizon
+    )
+    requests = col["requests_per_user_month"]
+    arpu = col["price_usd_per_user_month"] + col["usage_price_usd_per_1000_requests"] * requests / 1000.0
+    serving_per_user = col["serving_usd_per_1000_predictions"] * requests / 1000.0
+    revenue = active * arpu
+    serving = active * serving_per_user
+    data = col["data_samples_per_month"] * col["data_cost_usd_per_sample"]
+    retrain_months = (months % s.retrain_every_months == 0) if s.retrain_every_months else months < 0
+    retraining = np.where(retrain_months, col["retrain_cost_usd"], 0.0)
+    gross_margin = revenue - serving - data - retraining
+    acquisition = new * col["cac_usd"]
+    team = headcount_series(s) * col["cost_per_head_usd_month"]
+    other = col["other_fixed_usd_month"]
+    operating = gross_margin - acquisition - team - other
+    funding = np.zeros(horizon)
+    for r in s.funding_rounds:
+        funding[r.month - 1] += r.amount_usd
+    cash = s.starting_cash_usd + np.cumsum(operating, axis=-1) + np.cumsum(funding)
+    computed = (new, churned, active, revenue, None, serving, data, retraining, gross_margin)
+    computed += (acquisition, team, other, operating, funding, cash)
+    arrays = dict(zip(COLUMNS, computed, strict=True))
+    shape = (n, horizon)
+    out: dict[str, np.ndarray] = {}
+    for name in wanted:
+        array = 12.0 * revenue if name == "arr_usd" else arrays[name]
+        # Whole (paths, months) arrays, each its own memory (no broadcast views shared by columns).
+        out[name] = array if array.shape == shape else np.broadcast_to(array, shape).copy()
+    return out
+
+
 def project(scenario: Scenario) -> pd.DataFrame:
     """The monthly projection of a scenario: one row per month 1…H, the columns of ``COLUMNS``.
+
+    The scenario's own values (its ranges are ignored: see :mod:`bizmodel.montecarlo`); the
+    one path of :func:`project_paths`.
 
     Parameters
     ----------
@@ -115,34 +257,9 @@ def project(scenario: Scenario) -> pd.DataFrame:
     >>> len(frame), int(frame.index[0]), list(frame.columns[:3])
     (60, 1, ['new_customers', 'churned_customers', 'active_customers'])
     """
-    s = scenario
-    months = np.arange(1, s.horizon_months + 1)
-    new, churned, active = customer_flows(
-        s.market_size,
-        s.bass_p,
-        s.bass_q,
-        s.accuracy_factor,
-        s.effective_monthly_churn,
-        months=s.horizon_months,
-    )
-    revenue = active * s.revenue_usd_per_user_month
-    serving = active * s.serving_usd_per_user_month
-    data = np.full(s.horizon_months, s.data_samples_per_month * s.data_cost_usd_per_sample)
-    retrain_months = (months % s.retrain_every_months == 0) if s.retrain_every_months else months < 0
-    retraining = np.where(retrain_months, s.retrain_cost_usd, 0.0)
-    gross_margin = revenue - serving - data - retraining
-    acquisition = new * s.cac_usd
-    team = headcount_series(s) * s.cost_per_head_usd_month
-    other = np.full(s.horizon_months, float(s.other_fixed_usd_month))
-    operating = gross_margin - acquisition - team - other
-    funding = np.zeros(s.horizon_months)
-    for r in s.funding_rounds:
-        funding[r.month - 1] += r.amount_usd
-    cash = s.starting_cash_usd + np.cumsum(operating) + np.cumsum(funding)
-    columns = (new, churned, active, revenue, 12.0 * revenue, serving, data, retraining, gross_margin)
-    columns += (acquisition, team, other, operating, funding, cash)
-    frame = pd.DataFrame(dict(zip(COLUMNS, columns, strict=True)), index=pd.Index(months, name="month"))
-    return frame.astype(np.float64)
+    paths = project_paths(scenario)
+    months = pd.Index(np.arange(1, scenario.horizon_months + 1), name="month")
+    return pd.DataFrame({name: paths[name][0] for name in COLUMNS}, index=months)
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,29 @@ Conventions
   1,000 requests.
 * Every field is checked in ``__post_init__``; all problems are reported together in one
   :class:`ScenarioError`, each naming its field and what to change.
+* **Uncertain inputs.** A scenario's own value of a field is its *most likely* value; a
+  :class:`Range` on one of :data:`RANGE_FIELDS` adds a low and a high around it for the Monte
+  Carlo simulation (:mod:`bizmodel.montecarlo`). Two distributions (:data:`DISTRIBUTIONS`):
+
+  - ``"triangular"``: triangular(low, mode = the value, high); samples lie within [low, high].
+  - ``"lognormal"``: median = the value and σ = ln(high / low) / (2 × 1.644854) (1.644854 being
+    the standard normal's 95th percentile), so that low and high are the 5th and 95th
+    percentiles when the value is their geometric mean √(low × high). Samples are *not* clipped
+    to [low, high] (about one in ten falls outside); they are clipped only to the field's own
+    valid bounds (:data:`FIELD_BOUNDS`, e.g. churn at most 1). Needs low > 0.
+
+  A range must hold the value (low ≤ value ≤ high, low < high) within the field's bounds, and
+  for the pairs that must sum to at most 1 (:data:`JOINT_AT_MOST_ONE`: ``bass_p + bass_q``,
+  ``monthly_churn + churn_at_minimum_accuracy_extra``) the highs (the value for a field without a
+  range) must too; a log-normal tail beyond its high is handled by the sampler
+  (:mod:`bizmodel.montecarlo`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
@@ -29,6 +47,40 @@ import numpy as np
 
 HORIZON_MIN_MONTHS = 12
 HORIZON_MAX_MONTHS = 120
+
+#: The valid bounds (inclusive; None = unbounded) of the scenario's float fields that may carry a
+#: :class:`Range`; ``Scenario.__post_init__`` checks the fields against the same bounds.
+FIELD_BOUNDS: dict[str, tuple[float, float | None]] = {
+    "market_size": (0.0, 1e10),
+    "bass_p": (0.0, 1.0),
+    "bass_q": (0.0, 1.0),
+    "price_usd_per_user_month": (0.0, None),
+    "usage_price_usd_per_1000_requests": (0.0, None),
+    "requests_per_user_month": (0.0, None),
+    "monthly_churn": (0.0, 1.0),
+    "churn_at_minimum_accuracy_extra": (0.0, 1.0),
+    "cac_usd": (0.0, None),
+    "cost_per_head_usd_month": (0.0, None),
+    "other_fixed_usd_month": (0.0, None),
+    "data_samples_per_month": (0.0, None),
+    "data_cost_usd_per_sample": (0.0, None),
+    "retrain_cost_usd": (0.0, None),
+    "serving_usd_per_1000_predictions": (0.0, None),
+    "model_accuracy": (0.0, 1.0),
+    "annual_discount_rate": (-0.99, 10.0),
+}
+
+#: The float fields of :class:`Scenario` that may carry a :class:`Range` (an uncertain input).
+RANGE_FIELDS: tuple[str, ...] = tuple(FIELD_BOUNDS)
+
+#: Pairs of fields whose sum must stay at most 1 (monthly rates).
+JOINT_AT_MOST_ONE: tuple[tuple[str, str], ...] = (
+    ("bass_p", "bass_q"),
+    ("monthly_churn", "churn_at_minimum_accuracy_extra"),
+)
+
+#: The distributions a :class:`Range` may follow (see the module docstring).
+DISTRIBUTIONS = ("triangular", "lognormal")
 
 
 class ScenarioError(ValueError):
@@ -145,6 +197,103 @@ class FundingRound:
         return cls(**_fields_of(cls, data, "funding round"))
 
 
+@dataclass(frozen=True)
+class Range:
+    """An uncertain input: low / high around the scenario's own value (the most likely value).
+
+    ``field`` is one of :data:`RANGE_FIELDS`, ``low`` and ``high`` are in that field's units, and
+    ``distribution`` one of :data:`DISTRIBUTIONS` (conventions in the module docstring). On its
+    own a range checks what it can without the scenario (a known field and distribution, finite
+    numbers, low < high, low > 0 for a log-normal); :class:`Scenario` checks the rest (the value
+    lies within, the field's bounds, no field twice).
+
+    >>> r = Range("monthly_churn", 0.02, 0.05)
+    >>> r.to_dict()
+    {'field': 'monthly_churn', 'low': 0.02, 'high': 0.05, 'distribution': 'triangular'}
+    >>> Range.from_dict(r.to_dict()) == r
+    True
+    >>> Range("market_size", 0.0, 10.0, "lognormal")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    bizmodel.scenario.ScenarioError: ranges[market_size]: a lognormal range needs low above 0...
+    """
+
+    field: str
+    low: float
+    high: float
+    distribution: str = "triangular"
+
+    def __post_init__(self) -> None:
+        problems = _range_own_problems(self)
+        if problems:
+            raise ScenarioError(problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (see :meth:`from_dict`)."""
+        return {"field": self.field, "low": self.low, "high": self.high, "distribution": self.distribution}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Range:
+        """The range from a dict with ``field``, ``low``, ``high`` (and optionally ``distribution``,
+        default ``"triangular"``); raises :class:`ScenarioError`."""
+        return cls(**_fields_of(cls, data, "a range"))
+
+
+def _range_name(r: Any) -> str:
+    name = getattr(r, "field", None)
+    return f"ranges[{name}]" if isinstance(name, str) else f"ranges[{name!r}]"
+
+
+def _range_own_problems(r: Range) -> list[str]:
+    """What is wrong with a range on its own (without the scenario's value)."""
+    name = _range_name(r)
+    problems: list[str] = []
+    if not isinstance(r.field, str) or r.field not in FIELD_BOUNDS:
+        problems.append(
+            f"{name}: {r.field!r} is not a field that can carry a range; use one of {', '.join(RANGE_FIELDS)}"
+        )
+    if r.distribution not in DISTRIBUTIONS:
+        problems.append(
+            f"{name}: distribution must be one of {', '.join(DISTRIBUTIONS)}; got {r.distribution!r}"
+        )
+    finite = True
+    for side in ("low", "high"):
+        value = getattr(r, side)
+        if not _is_number(value) or not math.isfinite(float(value)):
+            problems.append(f"{name}: {side} must be a number, got {value!r}")
+            finite = False
+    if finite:
+        if not r.low < r.high:
+            problems.append(f"{name}: low must be below high; got low {r.low!r}, high {r.high!r}")
+        if r.distribution == "lognormal" and not r.low > 0.0:
+            problems.append(f"{name}: a lognormal range needs low above 0; got {r.low!r}")
+    return problems
+
+
+def _range_context_problems(r: Range, values: dict[str, Any]) -> list[str]:
+    """What is wrong with a (self-consistent) range given the scenario's field values."""
+    name = _range_name(r)
+    value = values.get(r.field)
+    low_bound, high_bound = FIELD_BOUNDS[r.field]
+    if (
+        not _is_number(value)
+        or not math.isfinite(float(value))
+        or value < low_bound
+        or (high_bound is not None and value > high_bound)
+    ):
+        return []  # the field's own check reports the value
+    problems: list[str] = []
+    if r.low < low_bound:
+        problems.append(f"{name}: low must be at least {low_bound:g} (the field's bound); got {r.low!r}")
+    if high_bound is not None and r.high > high_bound:
+        problems.append(f"{name}: high must be at most {high_bound:g} (the field's bound); got {r.high!r}")
+    if r.low > value:
+        problems.append(f"{name}: low must be at most the value {value!r}; got {r.low!r}")
+    if r.high < value:
+        problems.append(f"{name}: high must be at least the value {value!r}; got {r.high!r}")
+    return problems
+
+
 def _fields_of(cls: type, data: Any, what: str) -> dict[str, Any]:
     """The constructor keywords of ``cls`` from ``data``, refusing unknown or missing keys."""
     if not isinstance(data, dict):
@@ -186,6 +335,8 @@ class Scenario:
     starting_cash_usd : cash before month 1, ≥ 0.
     funding_rounds : cash raised at month ends within the horizon.
     annual_discount_rate : the annual rate NPV discounts at, −0.99…10.
+    ranges : uncertain inputs (:class:`Range`), at most one per field of :data:`RANGE_FIELDS`; the
+        field's own value is the most likely value. Empty: a deterministic scenario.
 
     >>> s = base_template()
     >>> Scenario.from_dict(s.to_dict()) == s
@@ -219,38 +370,22 @@ class Scenario:
     starting_cash_usd: float = 0.0
     funding_rounds: tuple[FundingRound, ...] = ()
     annual_discount_rate: float = 0.10
+    ranges: tuple[Range, ...] = ()
 
     def __post_init__(self) -> None:
         # Accept lists (as JSON gives them) and store tuples, so the scenario stays hashable.
-        if isinstance(self.headcount_by_month, list):
-            object.__setattr__(self, "headcount_by_month", tuple(self.headcount_by_month))
-        if isinstance(self.funding_rounds, list):
-            object.__setattr__(self, "funding_rounds", tuple(self.funding_rounds))
+        for name in ("headcount_by_month", "funding_rounds", "ranges"):
+            if isinstance(getattr(self, name), list):
+                object.__setattr__(self, name, tuple(getattr(self, name)))
         problems: list[str] = []
         check = _check_range
         horizon_bounds = (HORIZON_MIN_MONTHS, HORIZON_MAX_MONTHS)
         check(problems, "horizon_months", self.horizon_months, *horizon_bounds, integer=True)
-        check(problems, "market_size", self.market_size, 0.0, 1e10)
-        check(problems, "bass_p", self.bass_p, 0.0, 1.0)
-        check(problems, "bass_q", self.bass_q, 0.0, 1.0)
+        for name, (low, high) in FIELD_BOUNDS.items():
+            check(problems, name, getattr(self, name), low, high)
+        check(problems, "starting_cash_usd", self.starting_cash_usd, 0.0, None)
         if _is_number(self.bass_p) and _is_number(self.bass_q) and self.bass_p + self.bass_q > 1.0:
             problems.append("bass_p + bass_q must be at most 1 (monthly); lower one of them")
-        for name in (
-            "price_usd_per_user_month",
-            "usage_price_usd_per_1000_requests",
-            "requests_per_user_month",
-            "cac_usd",
-            "cost_per_head_usd_month",
-            "other_fixed_usd_month",
-            "data_samples_per_month",
-            "data_cost_usd_per_sample",
-            "retrain_cost_usd",
-            "serving_usd_per_1000_predictions",
-            "starting_cash_usd",
-        ):
-            check(problems, name, getattr(self, name), 0.0, None)
-        check(problems, "monthly_churn", self.monthly_churn, 0.0, 1.0)
-        check(problems, "churn_at_minimum_accuracy_extra", self.churn_at_minimum_accuracy_extra, 0.0, 1.0)
         if (
             _is_number(self.monthly_churn)
             and _is_number(self.churn_at_minimum_accuracy_extra)
@@ -263,11 +398,10 @@ class Scenario:
         check(
             problems, "retrain_every_months", self.retrain_every_months, 0, HORIZON_MAX_MONTHS, integer=True
         )
-        check(problems, "model_accuracy", self.model_accuracy, 0.0, 1.0)
         if not isinstance(self.accuracy_link, AccuracyLink):
             problems.append("accuracy_link must be an AccuracyLink (minimum and delightful accuracy)")
         self._check_funding(problems)
-        check(problems, "annual_discount_rate", self.annual_discount_rate, -0.99, 10.0)
+        self._check_ranges(problems)
         if problems:
             raise ScenarioError(problems)
 
@@ -297,6 +431,73 @@ class Scenario:
                     f"a funding round falls in month {r.month}, after horizon_months ({horizon}); "
                     "move it earlier or lengthen the horizon"
                 )
+
+    def _check_ranges(self, problems: list[str]) -> None:
+        ranges = self.ranges
+        if not isinstance(ranges, tuple) or not all(isinstance(r, Range) for r in ranges):
+            problems.append("ranges must be a list of ranges (field, low, high, distribution)")
+            return
+        values = {name: getattr(self, name) for name in RANGE_FIELDS}
+        seen: set[str] = set()
+        for r in ranges:
+            if r.field in seen:
+                problems.append(f"{_range_name(r)}: the field has two ranges; keep one")
+            seen.add(r.field)
+            problems.extend(_range_context_problems(r, values))
+        highs = {r.field: r.high for r in ranges}
+        for a, b in JOINT_AT_MOST_ONE:
+            if (a in highs or b in highs) and all(_is_number(values[n]) for n in (a, b)):
+                top_a, top_b = highs.get(a, values[a]), highs.get(b, values[b])
+                if values[a] + values[b] <= 1.0 < top_a + top_b:
+                    ranged = " and ".join(f"ranges[{n}]" for n in (a, b) if n in highs)
+                    problems.append(
+                        f"{ranged}: the highest {a} + {b} ({top_a:g} + {top_b:g}) must be at most 1; "
+                        "lower a high"
+                    )
+
+    def range_of(self, name: str) -> Range | None:
+        """The range on field ``name``, or None when the field is certain.
+
+        >>> base_template().range_of("monthly_churn")
+        Range(field='monthly_churn', low=0.02, high=0.05, distribution='triangular')
+        >>> base_template().range_of("model_accuracy") is None
+        True
+        """
+        return next((r for r in self.ranges if r.field == name), None)
+
+    def with_values(self, **changes: Any) -> Scenario:
+        """A copy with some fields changed, validated again (raises :class:`ScenarioError`).
+
+        A range on a changed field (or on the partner of a changed field in a joint bound such as
+        ``bass_p + bass_q ≤ 1``) that no longer fits — its value now outside [low, high], or its
+        high now breaking the joint bound — is dropped: the field becomes certain at its new
+        value. Passing ``ranges=...`` sets the ranges as given (nothing is dropped).
+
+        >>> s = base_template()
+        >>> s.with_values(monthly_churn=0.04).range_of("monthly_churn") is not None
+        True
+        >>> s.with_values(monthly_churn=0.2).range_of("monthly_churn") is None
+        True
+        """
+        if "ranges" in changes:
+            return dataclasses.replace(self, **changes)
+        values = {name: changes.get(name, getattr(self, name)) for name in RANGE_FIELDS}
+        kept = {
+            r.field: r
+            for r in self.ranges
+            if r.field not in changes or not _range_context_problems(r, values)
+        }
+        for a, b in JOINT_AT_MOST_ONE:
+            if not ({a, b} & set(changes)) or not all(_is_number(values[n]) for n in (a, b)):
+                continue
+            # Drop the changed field's range first, then the partner's, until the highs fit.
+            for name in sorted((a, b), key=lambda n: n not in changes):
+                highs = {n: kept[n].high if n in kept else values[n] for n in (a, b)}
+                if highs[a] + highs[b] <= 1.0:
+                    break
+                kept.pop(name, None)
+        order = [r for r in self.ranges if kept.get(r.field) is r]
+        return dataclasses.replace(self, **changes, ranges=tuple(order))
 
     # ------------------------------------------------------------------ derived quantities
 
@@ -329,18 +530,25 @@ class Scenario:
         out["headcount_by_month"] = list(self.headcount_by_month)
         out["accuracy_link"] = self.accuracy_link.to_dict()
         out["funding_rounds"] = [r.to_dict() for r in self.funding_rounds]
+        out["ranges"] = [r.to_dict() for r in self.ranges]
         return out
 
     @classmethod
     def from_dict(cls, data: Any) -> Scenario:
         """A scenario from a dict (as :meth:`to_dict` writes, or parsed JSON).
 
+        A document without ``"ranges"`` (written before ranges existed) loads with no ranges.
+
         Raises
         ------
         ScenarioError
-            For unknown or missing keys, and for every invalid field (all listed at once).
+            For unknown or missing keys, and for every invalid field (all listed at once: with keys
+            missing, the fields that are present are still checked).
         """
-        values = _fields_of(cls, data, "the scenario")
+        try:
+            values = _fields_of(cls, data, "the scenario")
+        except ScenarioError as missing:
+            raise ScenarioError([*missing.problems, *cls._present_field_problems(data)]) from None
         if "accuracy_link" in values:
             values["accuracy_link"] = AccuracyLink.from_dict(values["accuracy_link"])
         if "funding_rounds" in values:
@@ -350,7 +558,47 @@ class Scenario:
             values["funding_rounds"] = tuple(FundingRound.from_dict(r) for r in rounds)
         if isinstance(values.get("headcount_by_month"), list):
             values["headcount_by_month"] = tuple(values["headcount_by_month"])
+        if "ranges" in values:
+            values["ranges"] = cls._ranges_from(values)
         return cls(**values)
+
+    @classmethod
+    def _present_field_problems(cls, data: Any) -> list[str]:
+        """The problems of the fields present in an incomplete document: the missing ones are
+        filled from the base template (valid by construction, with no ranges or funding), so
+        every problem reported belongs to a field the document has."""
+        if not isinstance(data, dict):
+            return []
+        names = {f.name for f in fields(cls)}
+        probe = {**base_template().to_dict(), "ranges": [], "funding_rounds": []}
+        probe.update({k: v for k, v in data.items() if k in names})
+        try:
+            cls.from_dict(probe)
+        except ScenarioError as exc:
+            present = {k for k in data if k in names}
+            return [p for p in exc.problems if re.split(r"[\s\[]", p, maxsplit=1)[0] in present]
+        return []
+
+    @classmethod
+    def _ranges_from(cls, values: dict[str, Any]) -> tuple[Range, ...]:
+        """The ranges of a document; on any bad range, every problem of the document at once."""
+        items = values["ranges"]
+        if not isinstance(items, list | tuple):
+            raise ScenarioError("ranges must be a list of {field, low, high, distribution} objects")
+        ranges: list[Range] = []
+        problems: list[str] = []
+        for item in items:
+            try:
+                ranges.append(item if isinstance(item, Range) else Range.from_dict(item))
+            except ScenarioError as error:
+                problems.extend(error.problems)
+        if problems:
+            try:  # the other fields' problems too, so one answer lists them all
+                cls(**{**values, "ranges": tuple(ranges)})
+            except ScenarioError as error:
+                problems.extend(error.problems)
+            raise ScenarioError(problems)
+        return tuple(ranges)
 
 
 # ---------------------------------------------------------------------- templates
@@ -366,6 +614,10 @@ def base_template() -> Scenario:
     retraining every quarter for $200; serving $0.02 per 1,000 predictions. Accuracy 92 % against a
     link from 80 % (minimum viable) to 95 % (delightful). $1.5 M starting cash, $2 M raised in month
     18; 12 % annual discount rate.
+
+    Default ranges (the value above is the most likely one): churn triangular 2–5 %, CAC
+    triangular $250–$700, Bass q triangular 3–8 %, price triangular $39–$59, and market size
+    log-normal with 10,000 and 40,000 as its 5th and 95th percentiles (median 20,000).
     """
     return Scenario(
         horizon_months=60,
@@ -391,12 +643,27 @@ def base_template() -> Scenario:
         starting_cash_usd=1_500_000.0,
         funding_rounds=(FundingRound(month=18, amount_usd=2_000_000.0),),
         annual_discount_rate=0.12,
+        ranges=(
+            Range("monthly_churn", 0.02, 0.05),
+            Range("cac_usd", 250.0, 700.0),
+            Range("bass_q", 0.03, 0.08),
+            Range("price_usd_per_user_month", 39.0, 59.0),
+            Range("market_size", 10_000.0, 40_000.0, "lognormal"),
+        ),
     )
+
+
+def _ranges_dicts(*ranges: Range) -> list[dict[str, Any]]:
+    return [r.to_dict() for r in ranges]
 
 
 def bull_template() -> Scenario:
     """The base case going well: a larger market (30,000), faster word of mouth (q = 8 %), $59 a
     month, churn 2 %, CAC $300 and a better model (94 % accuracy); the rest as :func:`base_template`.
+
+    Default ranges: churn triangular 1.2–3.5 %, CAC triangular $200–$500, Bass q triangular
+    5–11 %, price triangular $49–$69, market size log-normal 15,000–60,000 (5th–95th percentiles,
+    median 30,000).
     """
     base = base_template()
     return Scenario.from_dict(
@@ -409,6 +676,13 @@ def bull_template() -> Scenario:
             "monthly_churn": 0.02,
             "cac_usd": 300.0,
             "model_accuracy": 0.94,
+            "ranges": _ranges_dicts(
+                Range("monthly_churn", 0.012, 0.035),
+                Range("cac_usd", 200.0, 500.0),
+                Range("bass_q", 0.05, 0.11),
+                Range("price_usd_per_user_month", 49.0, 69.0),
+                Range("market_size", 15_000.0, 60_000.0, "lognormal"),
+            ),
         }
     )
 
@@ -416,6 +690,10 @@ def bull_template() -> Scenario:
 def bear_template() -> Scenario:
     """The base case going badly: a smaller market (12,000), slow adoption (p = 0.2 %, q = 3 %), $39
     a month, churn 5 %, CAC $600, an 86 % accurate model and no second funding round; a 15 % rate.
+
+    Default ranges: churn triangular 3.5–8 %, CAC triangular $400–$900, Bass q triangular
+    1.5–5 %, price triangular $29–$49, market size log-normal 6,000–24,000 (5th–95th
+    percentiles, median 12,000).
     """
     base = base_template()
     return Scenario.from_dict(
@@ -430,6 +708,13 @@ def bear_template() -> Scenario:
             "model_accuracy": 0.86,
             "funding_rounds": [],
             "annual_discount_rate": 0.15,
+            "ranges": _ranges_dicts(
+                Range("monthly_churn", 0.035, 0.08),
+                Range("cac_usd", 400.0, 900.0),
+                Range("bass_q", 0.015, 0.05),
+                Range("price_usd_per_user_month", 29.0, 49.0),
+                Range("market_size", 6_000.0, 24_000.0, "lognormal"),
+            ),
         }
     )
 

@@ -1,10 +1,11 @@
-"""The store: schema, engine set-up and every query the app makes."""
+"""The store: schema, engine set-up and every query the app makes (runs, jobs, scenarios)."""
 
 from __future__ import annotations
 
 import json
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,8 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _CLAIM_LOCK_KEY = 7_261_001  # PostgreSQL advisory lock that serialises job claims
+_SCENARIO_NAME_LOCK_KEY = 7_261_002  # PostgreSQL advisory lock that serialises new scenario names
+
+#: The longest scenario name the store keeps (characters, after trimming).
+SCENARIO_NAME_MAX = 200
 
 #: Job kinds a worker serves in its quick lane, beside the long job it may be running (a drawn
 #: digit must not wait behind a training run). Every other kind runs one at a time.
@@ -67,6 +72,20 @@ jobs_table = sa.Table(
     sa.Index("ix_jobs_run", "run_id"),
 )
 
+#: Saved revenue scenarios (schema 3). ``document`` is the scenario JSON exactly as the caller
+#: gave it; the store never parses it. ``run_id`` names the run the scenario is bound to, if any.
+scenarios_table = sa.Table(
+    "scenarios",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(SCENARIO_NAME_MAX), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("run_id", sa.String(32)),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Index("ix_scenarios_updated", "updated_at"),
+)
+
 
 class StoreError(RuntimeError):
     """The database cannot be reached or refused a write; the message says what to check."""
@@ -105,8 +124,27 @@ def _json_patch(text: str, **changes: Any) -> str:
     return json.dumps(data, allow_nan=False, ensure_ascii=False)
 
 
+def _scenario_name(name: str) -> str:
+    """``name`` trimmed; ValueError (saying what to change) when empty or too long."""
+    if not isinstance(name, str):
+        raise TypeError(f"a scenario name must be text, not {type(name).__name__}")
+    cleaned = name.strip()
+    if not cleaned:
+        raise ValueError("the scenario name is empty; type a name for the scenario")
+    if len(cleaned) > SCENARIO_NAME_MAX:
+        raise ValueError(
+            f"the scenario name is {len(cleaned)} characters long; shorten it to at most {SCENARIO_NAME_MAX}"
+        )
+    return cleaned
+
+
+def _with_suffix(stem: str, suffix: str) -> str:
+    """``stem`` + ``suffix``, the stem cut so the whole fits :data:`SCENARIO_NAME_MAX`."""
+    return stem[: SCENARIO_NAME_MAX - len(suffix)] + suffix
+
+
 class Store:
-    """Runs and jobs in one database. Safe to share between threads and processes.
+    """Runs, jobs and saved revenue scenarios in one database. Safe to share between threads and processes.
 
     Every method is one transaction: a run record and its job change together or not at all.
     Methods raise :class:`StoreError` when the database is unreachable or locked too long.
@@ -169,7 +207,11 @@ class Store:
             raise StoreError(self._explain(exc)) from exc
 
     def _migrate(self, conn: Connection, version: int) -> None:
-        """Bring a database written by an older Moatlab up to :data:`SCHEMA_VERSION` (additive)."""
+        """Bring a database written by an older Moatlab up to :data:`SCHEMA_VERSION` (additive).
+
+        Schema 2 → 3 only adds the ``scenarios`` table, which ``create_all`` has already made by
+        the time this runs; so the step is recording the version.
+        """
         if version < 2:
             if self.is_postgres:  # replicas starting together: IF NOT EXISTS makes it idempotent
                 conn.execute(sa.text("ALTER TABLE jobs ADD COLUMN IF NOT EXISTS result TEXT"))
@@ -302,6 +344,162 @@ class Store:
             conn.execute(jobs_table.delete().where(jobs_table.c.run_id == run_id))
             conn.execute(runs_table.delete().where(runs_table.c.id == run_id))
             return True
+
+    # ------------------------------------------------------------------ scenarios
+    # Names are trimmed and at most SCENARIO_NAME_MAX characters. The database does not require
+    # them to be unique, but every scenario the store creates (save_scenario without an id,
+    # duplicate_scenario) gets a name no other scenario has, chosen in the same transaction as
+    # the insert (serialised by BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL).
+    # Overwriting and renaming keep the name the caller gave.
+
+    def _lock_scenario_names(self, conn: Connection) -> None:
+        if self.is_postgres:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCENARIO_NAME_LOCK_KEY})
+
+    def _names_like(self, conn: Connection, stem: str) -> set[str]:
+        """The scenario names that start with ``stem``'s first characters (a superset of the
+        names :meth:`_free_name` could collide with)."""
+        prefix = stem[: SCENARIO_NAME_MAX // 2]
+        starts = scenarios_table.c.name.startswith(prefix, autoescape=True)
+        rows = conn.execute(sa.select(scenarios_table.c.name).where(starts)).all()
+        return {r[0] for r in rows}
+
+    def _free_name(self, conn: Connection, first: str, stem: str, pattern: str) -> str:
+        """``first`` when no scenario has it, else ``stem`` + ``pattern.format(n)`` for the
+        smallest n ≥ 2 that is free."""
+        taken = self._names_like(conn, stem)
+        if first not in taken:
+            return first
+        n = 2
+        while (candidate := _with_suffix(stem, pattern.format(n))) in taken:
+            n += 1
+        return candidate
+
+    def unique_scenario_name(self, name: str) -> str:
+        """``name`` (trimmed) when no scenario has it, else ``"name (2)"``, ``"name (3)"``, …
+
+        The stem is shortened where the suffix would push the name past
+        :data:`SCENARIO_NAME_MAX`. ValueError for an empty or too long name. Advisory: another
+        writer may take the name before it is used; :meth:`save_scenario` picks it atomically.
+        """
+        cleaned = _scenario_name(name)
+        with self._tx() as conn:
+            return self._free_name(conn, cleaned, cleaned, " ({})")
+
+    def save_scenario(
+        self, name: str, document: str, *, run_id: str | None = None, scenario_id: str | None = None
+    ) -> str:
+        """Save a scenario's JSON ``document`` (stored as given, not parsed) and return its id.
+
+        Without ``scenario_id`` a new scenario is inserted under a free name: ``name`` itself or,
+        when another scenario has it, ``"name (2)"``, ``"name (3)"``, … (see
+        :meth:`unique_scenario_name`). With ``scenario_id`` that scenario's name, document and
+        ``run_id`` are overwritten (its ``created_at`` is kept, ``updated_at`` moves); a name shared
+        with another scenario is then kept as given. LookupError when that scenario no longer
+        exists; ValueError for an empty or too long name; TypeError when ``document`` is not a str.
+        """
+        cleaned = _scenario_name(name)
+        if not isinstance(document, str):
+            raise TypeError(f"a scenario document must be JSON text, not {type(document).__name__}")
+        now = time.time()
+        with self._tx() as conn:
+            if scenario_id is not None:
+                result = conn.execute(
+                    scenarios_table.update()
+                    .where(scenarios_table.c.id == scenario_id)
+                    .values(name=cleaned, document=document, run_id=run_id, updated_at=now)
+                )
+                if result.rowcount != 1:
+                    raise LookupError(f"scenario {scenario_id} no longer exists; save it as a new one")
+                return scenario_id
+            self._lock_scenario_names(conn)
+            new_id = uuid.uuid4().hex
+            conn.execute(
+                scenarios_table.insert().values(
+                    id=new_id,
+                    name=self._free_name(conn, cleaned, cleaned, " ({})"),
+                    created_at=_iso(now),
+                    updated_at=now,
+                    run_id=run_id,
+                    document=document,
+                )
+            )
+            return new_id
+
+    def get_scenario(self, scenario_id: str) -> dict[str, Any] | None:
+        """The scenario row (id, name, created_at, updated_at, run_id, document), or None."""
+        with self._tx() as conn:
+            row = (
+                conn.execute(sa.select(scenarios_table).where(scenarios_table.c.id == scenario_id))
+                .mappings()
+                .first()
+            )
+        return dict(row) if row else None
+
+    def list_scenarios(self) -> list[dict[str, Any]]:
+        """Every scenario with its document, the most recently updated first."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                sa.select(scenarios_table).order_by(scenarios_table.c.updated_at.desc(), scenarios_table.c.id)
+            ).mappings()
+            return [dict(r) for r in rows]
+
+    def rename_scenario(self, scenario_id: str, name: str) -> bool:
+        """Set a scenario's name (trimmed, kept even when another scenario has it).
+
+        False when the scenario does not exist; ValueError for an empty or too long name.
+        """
+        cleaned = _scenario_name(name)
+        with self._tx() as conn:
+            result = conn.execute(
+                scenarios_table.update()
+                .where(scenarios_table.c.id == scenario_id)
+                .values(name=cleaned, updated_at=time.time())
+            )
+            return result.rowcount == 1
+
+    def duplicate_scenario(self, scenario_id: str, name: str | None = None) -> str | None:
+        """Copy a scenario (document and run binding) into a new one; returns the new id.
+
+        The copy is named ``name`` when given, made unique like :meth:`save_scenario` does, else
+        ``"<name> (copy)"``, ``"<name> (copy 2)"``, … — the first no scenario has. None when the
+        scenario does not exist; ValueError for an empty or too long ``name``.
+        """
+        cleaned = None if name is None else _scenario_name(name)
+        now = time.time()
+        with self._tx() as conn:
+            self._lock_scenario_names(conn)
+            source = conn.execute(
+                sa.select(scenarios_table.c.name, scenarios_table.c.run_id, scenarios_table.c.document).where(
+                    scenarios_table.c.id == scenario_id
+                )
+            ).first()
+            if source is None:
+                return None
+            if cleaned is not None:
+                copy_name = self._free_name(conn, cleaned, cleaned, " ({})")
+            else:
+                copy_name = self._free_name(
+                    conn, _with_suffix(source.name, " (copy)"), source.name, " (copy {})"
+                )
+            new_id = uuid.uuid4().hex
+            conn.execute(
+                scenarios_table.insert().values(
+                    id=new_id,
+                    name=copy_name,
+                    created_at=_iso(now),
+                    updated_at=now,
+                    run_id=source.run_id,
+                    document=source.document,
+                )
+            )
+            return new_id
+
+    def delete_scenario(self, scenario_id: str) -> bool:
+        """Delete a scenario. False when it does not exist."""
+        with self._tx() as conn:
+            result = conn.execute(scenarios_table.delete().where(scenarios_table.c.id == scenario_id))
+            return result.rowcount == 1
 
     # ------------------------------------------------------------------ jobs
     def get_job(self, job_id: str) -> dict[str, Any] | None:

@@ -37,6 +37,7 @@ from ui import format as fmt
 from ui.experiments_view import sweep_section
 from ui.figures import TEMPLATE_NAME
 from ui.i18n import t
+from ui.scenario_view import scenario_value_choice
 from ui.summary import short_id
 from ui.theme import PALETTE
 from ui.widgets import Provenance, badge, escape_md
@@ -59,6 +60,8 @@ class Inputs:
     label_cost_usd_per_sample: float
     horizon_years: float
     extra_samples: int
+    #: The scenario the value per point comes from (its name), None when typed.
+    value_source: str | None = None
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -86,15 +89,27 @@ def load_fit(run: RunRecord) -> tuple[tuple[CurvePointIn, ...], CurveFit]:
 
 def read_inputs() -> Inputs:
     """The four assumptions as widgets with keys (no bounds: :func:`input_problems` explains)."""
+    from_scenario = scenario_value_choice(key="data_value_value_from")
     c1, c2, c3, c4 = st.columns(4)
-    value = c1.number_input(
-        t("data_value.in.value"),
-        value=DEFAULT_VALUE_USD_PER_POINT_PER_YEAR,
-        step=1000.0,
-        format="%.0f",
-        help=t("data_value.in.value_help"),
-        key="data_value_value_per_point",
-    )
+    if from_scenario is None:
+        value = c1.number_input(
+            t("data_value.in.value"),
+            value=DEFAULT_VALUE_USD_PER_POINT_PER_YEAR,
+            step=1000.0,
+            format="%.0f",
+            help=t("data_value.in.value_help"),
+            key="data_value_value_per_point",
+        )
+    else:
+        value, source_name = from_scenario
+        c1.number_input(
+            t("data_value.in.value"),
+            value=float(value),
+            format="%.0f",
+            help=t("data_value.in.value_from_help", name=source_name),
+            key=f"data_value_value_scn_{source_name}_{value:.6g}",
+            disabled=True,
+        )
     cost = c2.number_input(
         t("data_value.in.cost"),
         value=DEFAULT_LABEL_COST_USD_PER_SAMPLE,
@@ -118,7 +133,8 @@ def read_inputs() -> Inputs:
         help=t("data_value.in.samples_help"),
         key="data_value_samples",
     )
-    return Inputs(float(value), float(cost), float(years), int(samples))
+    source = from_scenario[1] if from_scenario is not None else None
+    return Inputs(float(value), float(cost), float(years), int(samples), source)
 
 
 def input_problems(inputs: Inputs) -> list[str]:
@@ -337,9 +353,20 @@ def _headline(purchase: Purchase, econ: DataEconomics) -> None:
         st.markdown(escape_md(verdict))
 
 
-def _metrics(run: RunRecord, fit: CurveFit, purchase: Purchase, optimum: OptimalSize, cap: int) -> None:
+def _metrics(
+    run: RunRecord,
+    fit: CurveFit,
+    purchase: Purchase,
+    optimum: OptimalSize,
+    cap: int,
+    *,
+    value_source: str | None = None,
+) -> None:
     measured = Provenance("measured", t("data_value.prov.fit", run=short_id(run.id)))
-    value_prov = Provenance("assumed", t("data_value.prov.value"))
+    value_prov = Provenance(
+        "assumed",
+        t("data_value.prov.value_from", name=value_source) if value_source else t("data_value.prov.value"),
+    )
     cost_prov = Provenance("assumed", t("data_value.prov.cost"))
     both_prov = Provenance("assumed", t("data_value.prov.both"))
     level = f"{100 * purchase.interval_level:.0f}"
@@ -503,7 +530,7 @@ def render(run: RunRecord) -> None:
         return
 
     _headline(purchase, econ)
-    _metrics(run, fit, purchase, optimum, cap)
+    _metrics(run, fit, purchase, optimum, cap, value_source=inputs.value_source)
     if purchase.extrapolated:
         st.caption(
             t(

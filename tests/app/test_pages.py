@@ -22,6 +22,9 @@ PAGES = (
     "app_pages/runs.py",
     "app_pages/compute.py",
     "app_pages/data_value.py",
+    "app_pages/scenarios.py",
+    "app_pages/compare.py",
+    "app_pages/build_buy.py",
 )
 
 

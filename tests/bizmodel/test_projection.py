@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bizmodel import finance
-from bizmodel.projection import COLUMNS, customer_flows, kpis, project
-from bizmodel.scenario import TEMPLATES, AccuracyLink, Scenario, base_template
+from bizmodel.projection import COLUMNS, customer_flows, kpis, path_values, project, project_paths
+from bizmodel.scenario import RANGE_FIELDS, TEMPLATES, AccuracyLink, Scenario, ScenarioError, base_template
 
 
 def tiny(**changes: Any) -> Scenario:
@@ -300,3 +300,101 @@ def test_base_template_kpis_are_plausible() -> None:
     k = kpis(project(scenario), scenario)
     assert 0.0 < k.gross_margin < 1.0
     assert k.ltv_to_cac is not None and k.ltv_to_cac > 1.0
+
+
+# ---------------------------------------------------------------------- many paths at once
+
+
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+def test_project_paths_with_constant_arrays_equals_project(kind: str) -> None:
+    scenario = TEMPLATES[kind]()
+    values = {name: np.full(7, float(getattr(scenario, name))) for name in RANGE_FIELDS}
+    paths = project_paths(scenario, values)
+    frame = project(scenario)
+    assert set(paths) == set(COLUMNS)
+    for name in COLUMNS:
+        assert paths[name].shape == (7, scenario.horizon_months)
+        for row in paths[name]:
+            np.testing.assert_array_equal(row, frame[name].to_numpy(), err_msg=name)
+
+
+def test_project_paths_without_values_is_one_path_or_as_many_as_asked() -> None:
+    scenario = base_template()
+    assert project_paths(scenario)["cash_usd"].shape == (1, 60)
+    out = project_paths(scenario, paths=4, columns=["cash_usd", "revenue_usd"])
+    assert set(out) == {"cash_usd", "revenue_usd"}
+    assert out["cash_usd"].shape == (4, 60)
+    np.testing.assert_array_equal(out["cash_usd"][3], project(scenario)["cash_usd"].to_numpy())
+
+
+def test_each_path_equals_project_of_its_own_values() -> None:
+    scenario = base_template()
+    values = {
+        "model_accuracy": np.array([0.5, 0.85, 0.92, 0.99]),  # below minimum, steep, base, delightful
+        "monthly_churn": np.array([0.01, 0.03, 0.05, 0.2]),
+        "churn_at_minimum_accuracy_extra": np.array([0.0, 0.05, 0.1, 0.3]),
+        "price_usd_per_user_month": np.array([19.0, 49.0, 99.0, 10.0]),
+        "requests_per_user_month": np.array([0.0, 2000.0, 10_000.0, 500.0]),
+        "serving_usd_per_1000_predictions": np.array([0.0, 0.02, 1.0, 5.0]),
+        "market_size": np.array([0.0, 20_000.0, 1e6, 500.0]),
+        "bass_p": np.array([0.003, 0.01, 0.2, 0.5]),
+        "bass_q": np.array([0.05, 0.0, 0.3, 0.5]),
+        "retrain_cost_usd": np.array([0.0, 200.0, 5000.0, 1.0]),
+        "other_fixed_usd_month": np.array([0.0, 3000.0, 10.0, 1e5]),
+    }
+    paths = project_paths(scenario, values)
+    for i in range(4):
+        single = scenario.with_values(**{name: float(v[i]) for name, v in values.items()})
+        frame = project(single)
+        for name in COLUMNS:
+            np.testing.assert_allclose(paths[name][i], frame[name].to_numpy(), rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"horizon_months": np.array([12.0])}, "values[horizon_months]"),
+        ({"cac_usd": np.array([[1.0, 2.0]])}, "values[cac_usd]: must be one value per path"),
+        ({"cac_usd": np.array([1.0, 2.0]), "monthly_churn": np.array([0.1])}, "the same number of paths"),
+        ({"cac_usd": np.array([1.0, -2.0])}, "values[cac_usd]: every value must be finite"),
+        ({"monthly_churn": np.array([0.1, np.nan])}, "values[monthly_churn]"),
+        ({"model_accuracy": np.array([1.2])}, "values[model_accuracy]"),
+        ({"bass_p": np.array([0.6]), "bass_q": np.array([0.6])}, "values[bass_p] + values[bass_q]"),
+        (
+            {"monthly_churn": np.array([0.99])},
+            "values[monthly_churn] + values[churn_at_minimum_accuracy_extra]",
+        ),
+    ],
+)
+def test_path_values_refuse_bad_input_naming_the_field(values: dict[str, np.ndarray], expected: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        path_values(base_template(), values)
+    assert expected in str(caught.value)
+
+
+def test_project_paths_refuses_unknown_columns() -> None:
+    with pytest.raises(ScenarioError, match="unknown"):
+        project_paths(base_template(), columns=["cash"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(scenarios, st.lists(st.floats(0.0, 0.9), min_size=1, max_size=5), st.floats(0.0, 1.0))
+def test_project_paths_matches_project_per_path(
+    scenario: Scenario, churns: list[float], accuracy: float
+) -> None:
+    values = {"monthly_churn": np.array(churns), "model_accuracy": np.full(len(churns), accuracy)}
+    cash = project_paths(scenario, values)["cash_usd"]
+    for i, churn in enumerate(churns):
+        single = scenario.with_values(monthly_churn=churn, model_accuracy=accuracy)
+        np.testing.assert_allclose(cash[i], project(single)["cash_usd"].to_numpy(), rtol=1e-12, atol=1e-6)
+
+
+def test_npv_agrees_with_numpy_financial() -> None:
+    npf = pytest.importorskip("numpy_financial")
+    scenario = base_template()
+    flows = project(scenario)["operating_cash_flow_usd"].to_numpy()
+    monthly = finance.monthly_rate(scenario.annual_discount_rate)
+    # numpy_financial.npv discounts its first value at t = 0; our flows fall at month ends 1…H.
+    expected = npf.npv(monthly, [0.0, *flows])
+    assert finance.npv(flows, scenario.annual_discount_rate) == pytest.approx(expected, rel=1e-12)
+    assert kpis(project(scenario), scenario).npv_usd == pytest.approx(expected, rel=1e-12)

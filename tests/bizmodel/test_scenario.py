@@ -10,9 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bizmodel.scenario import (
+    DISTRIBUTIONS,
+    FIELD_BOUNDS,
+    RANGE_FIELDS,
     TEMPLATES,
     AccuracyLink,
     FundingRound,
+    Range,
     Scenario,
     ScenarioError,
     base_template,
@@ -142,3 +146,172 @@ def test_effective_churn_follows_the_link() -> None:
     assert poor.effective_monthly_churn == pytest.approx(
         base.monthly_churn + base.churn_at_minimum_accuracy_extra
     )
+
+
+# ---------------------------------------------------------------------- ranges
+
+
+def test_range_fields_are_float_fields_with_bounds() -> None:
+    assert set(RANGE_FIELDS) == set(FIELD_BOUNDS)
+    assert DISTRIBUTIONS == ("triangular", "lognormal")
+    s = base_template()
+    for name in RANGE_FIELDS:
+        assert isinstance(getattr(s, name), int | float)
+
+
+def _with_ranges(*ranges: object, **changes: object) -> dict[str, object]:
+    return {**base_template().to_dict(), **changes, "ranges": list(ranges)}
+
+
+def _r(name: str, low: object, high: object, distribution: str = "triangular") -> dict[str, object]:
+    return {"field": name, "low": low, "high": high, "distribution": distribution}
+
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize(
+    ("ranges", "expected"),
+    [
+        (
+            [_r("monthly_churn", 0.05, 0.08)],
+            "ranges[monthly_churn]: low must be at most the value 0.03; got 0.05",
+        ),
+        ([_r("monthly_churn", 0.01, 0.02)], "ranges[monthly_churn]: high must be at least the value 0.03"),
+        ([_r("monthly_churn", -0.01, 0.05)], "ranges[monthly_churn]: low must be at least 0"),
+        ([_r("monthly_churn", 0.01, 1.5)], "ranges[monthly_churn]: high must be at most 1"),
+        ([_r("model_accuracy", 0.9, 1.01)], "ranges[model_accuracy]: high must be at most 1"),
+        ([_r("bass_q", 0.01, 1.2)], "ranges[bass_q]: high must be at most 1"),
+        ([_r("bass_q", 0.01, 0.999)], "ranges[bass_q]: the highest bass_p + bass_q"),
+        ([_r("cac_usd", -5.0, 500.0)], "ranges[cac_usd]: low must be at least 0"),
+        ([_r("annual_discount_rate", -1.5, 0.2)], "ranges[annual_discount_rate]: low must be at least -0.99"),
+        ([_r("annual_discount_rate", 0.1, 11.0)], "ranges[annual_discount_rate]: high must be at most 10"),
+        ([_r("cac_usd", 500.0, 300.0)], "ranges[cac_usd]: low must be below high"),
+        ([_r("cac_usd", 400.0, 400.0)], "ranges[cac_usd]: low must be below high"),
+        ([_r("cac_usd", NAN, 500.0)], "ranges[cac_usd]: low must be a number"),
+        ([_r("cac_usd", 100.0, INF)], "ranges[cac_usd]: high must be a number"),
+        ([_r("cac_usd", "100", 500.0)], "ranges[cac_usd]: low must be a number"),
+        ([_r("cac_usd", 0.0, 500.0, "lognormal")], "ranges[cac_usd]: a lognormal range needs low above 0"),
+        ([_r("cac_usd", 100.0, 500.0, "uniform")], "ranges[cac_usd]: distribution must be one of"),
+        ([_r("horizon_months", 12, 60)], "ranges[horizon_months]: 'horizon_months' is not a field"),
+        ([_r("nonsense", 1.0, 2.0)], "ranges[nonsense]: 'nonsense' is not a field"),
+        ([_r("cac_usd", 300.0, 500.0), _r("cac_usd", 350.0, 450.0)], "ranges[cac_usd]: the field has two"),
+        ([{"field": "cac_usd", "low": 300.0}], "a range lacks 'high'"),
+        ([{**_r("cac_usd", 300.0, 500.0), "mode": 400.0}], "a range has an unknown field 'mode'"),
+        ("cac", "ranges must be a list"),
+    ],
+)
+def test_bad_ranges_are_refused_naming_the_field(ranges: object, expected: str) -> None:
+    data = {**base_template().to_dict(), "ranges": ranges}
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_dict(data)
+    assert expected in str(caught.value)
+
+
+def test_every_range_problem_and_field_problem_is_reported_at_once() -> None:
+    data = _with_ranges(
+        {"field": "cac_usd", "low": 500.0, "high": 300.0},
+        {"field": "bass_q", "low": 0.01, "high": 0.02},
+        {"field": "market_size", "low": 0.0, "high": 5.0, "distribution": "lognormal"},
+        monthly_churn=-1.0,
+    )
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_dict(data)
+    text = str(caught.value)
+    for name in ("ranges[cac_usd]", "ranges[bass_q]", "ranges[market_size]", "monthly_churn"):
+        assert name in text
+
+
+def test_range_round_trip_and_defaults() -> None:
+    r = Range.from_dict({"field": "cac_usd", "low": 100.0, "high": 500.0})
+    assert r.distribution == "triangular"
+    assert Range.from_dict(r.to_dict()) == r
+    assert Range.from_dict({**r.to_dict(), "distribution": "lognormal"}).distribution == "lognormal"
+
+
+def test_old_documents_without_ranges_still_load() -> None:
+    data = base_template().to_dict()
+    del data["ranges"]
+    scenario = Scenario.from_dict(data)
+    assert scenario.ranges == ()
+    assert scenario == base_template().with_values(ranges=())
+
+
+def test_ranges_accept_a_list_and_store_a_tuple() -> None:
+    scenario = base_template().with_values(ranges=[Range("cac_usd", 100.0, 500.0)])
+    assert scenario.ranges == (Range("cac_usd", 100.0, 500.0),)
+    hash(scenario)
+
+
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+def test_templates_carry_valid_default_ranges(kind: str) -> None:
+    scenario = TEMPLATES[kind]()
+    fields = {r.field: r for r in scenario.ranges}
+    assert {"monthly_churn", "cac_usd", "bass_q", "price_usd_per_user_month", "market_size"} <= set(fields)
+    assert fields["market_size"].distribution == "lognormal"
+    market = fields["market_size"]
+    assert np.sqrt(market.low * market.high) == pytest.approx(scenario.market_size)
+    for r in scenario.ranges:
+        assert r.low <= getattr(scenario, r.field) <= r.high
+
+
+@pytest.mark.parametrize(
+    ("changes", "kept"),
+    [
+        ({"monthly_churn": 0.04}, True),  # inside 2–5 %: the range stays
+        ({"monthly_churn": 0.02}, True),  # on the edge: stays
+        ({"monthly_churn": 0.06}, False),  # outside: dropped
+        ({"cac_usd": 100.0}, True),  # another field: the churn range is untouched
+    ],
+)
+def test_with_values_drops_only_ranges_that_no_longer_hold(changes: dict[str, float], kept: bool) -> None:
+    base = base_template()
+    changed = base.with_values(**changes)
+    for name, value in changes.items():
+        assert getattr(changed, name) == value
+    assert (changed.range_of("monthly_churn") is not None) is kept
+    assert len(changed.ranges) == len(base.ranges) - (not kept) - (
+        "cac_usd" in changes and base.range_of("cac_usd") is not None
+    )
+
+
+def test_with_values_revalidates() -> None:
+    with pytest.raises(ScenarioError, match="monthly_churn"):
+        base_template().with_values(monthly_churn=1.5)
+    with pytest.raises(ScenarioError, match=r"ranges\[cac_usd\]: low must be at most the value 400"):
+        base_template().with_values(ranges=[Range("cac_usd", 500.0, 900.0)])  # given ranges are kept
+
+
+def test_with_values_drops_a_partner_range_that_breaks_the_joint_bound() -> None:
+    scenario = base_template().with_values(ranges=[Range("bass_q", 0.03, 0.6)])
+    moved = scenario.with_values(bass_p=0.45)  # 0.45 + 0.6 > 1: the q range can no longer hold
+    assert moved.bass_p == 0.45
+    assert moved.range_of("bass_q") is None
+
+
+@given(st.sampled_from(RANGE_FIELDS), st.floats(0.0, 1.0))
+def test_with_values_inside_the_bounds_always_gives_a_valid_scenario(name: str, a: float) -> None:
+    base = base_template()
+    low, high = FIELD_BOUNDS[name]
+    top = 2.0 * max(getattr(base, name), 1.0) if high is None else high
+    value = low + a * (top - low)
+    if name in ("bass_p", "bass_q"):
+        value = min(value, 1.0 - getattr(base, "bass_q" if name == "bass_p" else "bass_p"))
+    if name in ("monthly_churn", "churn_at_minimum_accuracy_extra"):
+        other = "churn_at_minimum_accuracy_extra" if name == "monthly_churn" else "monthly_churn"
+        value = min(value, 1.0 - getattr(base, other))
+    changed = base.with_values(**{name: value})
+    assert getattr(changed, name) == value
+    for r in changed.ranges:
+        assert r.low <= getattr(changed, r.field) <= r.high
+
+
+def test_an_incomplete_document_still_names_its_invalid_fields() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_dict({"horizon_months": 5, "monthly_churn": 2, "foo": 1})
+    problems = caught.value.problems
+    assert any("unknown field 'foo'" in p for p in problems)
+    assert any(p.startswith("horizon_months must be") for p in problems)
+    assert any(p.startswith("monthly_churn must be") for p in problems)
+    assert any("lacks 'market_size'" in p for p in problems)
+    assert not any(p.startswith("headcount_by_month") for p in problems)  # not in the document

@@ -239,6 +239,9 @@ def test_unknown_job_and_run_links_explain_themselves(app_server: AppServer, pag
         ("/runs", "Runs"),
         ("/compute", "Compute cost"),
         ("/data-value", "Value of data"),
+        ("/scenarios", "Revenue scenarios"),
+        ("/compare", "Compare scenarios"),
+        ("/build-vs-buy", "Build vs buy"),
         ("/overview?lang=zh", None),
     ],
 )

@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from store import Store
+from store.db import SCHEMA_VERSION
 from tests.store.test_store import record_of, submit
 
 
@@ -109,5 +110,5 @@ def test_a_first_schema_database_is_migrated_in_place(tmp_path: Path) -> None:
     assert store.get_job("old")["result"] is None
     with sa.create_engine(f"sqlite:///{path}").connect() as conn:
         version = conn.exec_driver_sql("SELECT value FROM moatlab_meta WHERE key = 'schema_version'").scalar()
-    assert version == "2"
+    assert version == str(SCHEMA_VERSION)
     Store(f"sqlite:///{path}")  # opening again is a no-op

@@ -1,0 +1,31 @@
+"""Build vs buy: your own model against a per-call API, a self-hosted open LLM against paid APIs, and
+the economic-advantage scorecard, all for the scenario chosen at the top (``?scenario=``)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.build_buy_view import advantage_tab, llm_tab, own_vs_api_tab, scenario_picker
+from ui.catalog_view import active_catalog
+from ui.i18n import t
+from ui.state import store_or_error
+
+st.title(t("buildbuy.title"))
+st.caption(t("buildbuy.lead"))
+
+store = store_or_error()
+if store is None:
+    st.stop()
+chosen = scenario_picker(store)
+if chosen is None:
+    st.stop()
+
+own_tab, llm_tab_, advantage_tab_ = st.tabs(
+    [t("buildbuy.tab.own"), t("buildbuy.tab.llm"), t("buildbuy.tab.advantage")]
+)
+with own_tab:
+    own_vs_api_tab(chosen)
+with llm_tab_:
+    llm_tab(active_catalog())
+with advantage_tab_:
+    advantage_tab(chosen)

@@ -1,0 +1,30 @@
+"""Scenarios: the business case of a run — projection, KPIs, Monte Carlo and sensitivity.
+
+The scenario comes from a template or the store (``?scenario=``); the run that drives its
+accuracy, retraining and serving cost is chosen here and saved with it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.i18n import t
+from ui.scenario_view import editor, results, run_binding
+from ui.scenario_work import current_work, manager_bar
+from ui.state import store_or_error
+from ui.widgets import escape_md
+
+st.title(t("scenario.title"))
+st.caption(t("scenario.lead"))
+
+store = store_or_error()
+if store is None:
+    st.stop()
+work = current_work(store)
+if work.problems:
+    st.warning("\n\n".join(escape_md(p) for p in work.problems))
+manager_bar(store, work)
+run_binding(store, work)
+with st.expander(t("scenario.edit"), expanded=False, icon=":material/edit:"):
+    editor(work)
+results(store, work)

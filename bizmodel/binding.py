@@ -1,0 +1,447 @@
+"""A measured run drives a scenario: its accuracy, retraining cost and serving cost replace assumptions.
+
+:func:`run_inputs` reads what one finished run (a :class:`~bizmodel.basis.TechnicalBasis`) contributes
+to a revenue :class:`~bizmodel.scenario.Scenario`, each number with a line of provenance;
+:func:`bind` writes those numbers into a scenario.
+
+Conventions
+-----------
+* Currency is USD; units are in the names (``retrain_cost_usd``, ``serving_usd_per_1000_predictions``,
+  ``serving_p95_ms``). Accuracies are fractions 0–1. One prediction is one request (one sample).
+* ``model_accuracy`` is the run's test accuracy (measured).
+* ``retrain_cost_usd`` is what **one retraining** costs on a cloud bill: the run's billed wall time
+  priced on the closest current catalog instance (:func:`bizmodel.run_cost.closest_instance` for the
+  run's CPU family and core count, or the cheapest instance carrying the run's GPU), i.e.
+  :func:`bizmodel.run_cost.price_run`'s ``compute_usd``. Energy is **not** added: a cloud $/hour
+  already includes the provider's electricity (the energy figure at ``usd_per_kwh`` is quoted in the
+  detail for comparison only). None when no catalog instance fits.
+* ``serving_usd_per_1000_predictions`` is the cheapest **measured**, priced row of
+  :func:`bizmodel.serving.serving_options` for the **float** model (the one whose accuracy is
+  ``model_accuracy``; int8 rows are left out so that cost and accuracy describe the same model).
+  Measured CPU rows are priced on the catalog CPU instance closest to the run's machine. None without
+  an inference profile or without a priced measured row. ``serving_p95_ms`` is that row's measured p95
+  latency per call.
+* **Ranges from repeated seeds** (``basis.repeat``, at least 2 seeds):
+
+  - ``accuracy_range`` = mean ± 2 sample standard deviations of the seeds' test accuracies, clipped
+    to [0, 1]; None with fewer than 2 seeds or a zero spread.
+  - ``serving_range``: serving cost scales with 1 / throughput, so with the seeds' (training)
+    throughput mean ``m`` and sample standard deviation ``s`` the cost ranges from
+    ``value × m / (m + 2s)`` to ``value × m / (m − 2s)``. When ``m − 2s`` is below ``m /``
+    :data:`SERVING_RANGE_MAX_FACTOR` (or ≤ 0) the upper end is capped at ``value ×``
+    :data:`SERVING_RANGE_MAX_FACTOR`. The seeds measure *training* throughput; its spread stands in
+    for the run-to-run spread of serving throughput on the same machine (an assumption). None without
+    a serving cost, with fewer than 2 seeds or a zero spread.
+
+* :func:`bind` replaces ``model_accuracy`` always and the two costs when they are not None, through
+  :meth:`bizmodel.scenario.Scenario.with_values` (an assumed range that no longer holds a bound value
+  is dropped). With ``with_ranges=True`` the two ranges above become triangular
+  :class:`~bizmodel.scenario.Range` entries around the bound values (widened to hold them), for the
+  Monte Carlo simulation.
+* Provenance: everything taken from the run is **measured**; prices come from the **catalog** (with
+  its as-of date); the detail strings say which is which.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bizmodel.basis import TechnicalBasis
+from bizmodel.catalog import Catalog
+from bizmodel.run_cost import (
+    RunCostError,
+    accelerator_for_device,
+    closest_instance,
+    device_cpu_arch,
+    price_run,
+)
+from bizmodel.scenario import Range, Scenario, ScenarioError
+from bizmodel.serving import ServingAssumptions, ServingError, serving_options
+
+__all__ = [
+    "SERVING_RANGE_MAX_FACTOR",
+    "BindingError",
+    "RunInputs",
+    "bind",
+    "run_inputs",
+]
+
+#: The upper end of ``serving_range`` is at most this many times the serving cost (see the module doc).
+SERVING_RANGE_MAX_FACTOR = 10.0
+
+
+class BindingError(ValueError):
+    """A run's inputs cannot be priced or written into a scenario; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What a measured run contributes to a scenario, each number with its provenance text.
+
+    Attributes
+    ----------
+    run_id, run_name : str
+        The run's id and display name.
+    model_accuracy : float
+        The run's test accuracy, fraction 0–1 (measured).
+    retrain_cost_usd : float or None
+        One retraining: the run's wall time priced on the closest catalog instance (compute only,
+        what a cloud bill charges); None when no instance fits.
+    retrain_detail : str
+        How ``retrain_cost_usd`` was computed, or why it is None.
+    serving_usd_per_1000_predictions : float or None
+        The cheapest measured, priced serving option of the float model; None without an
+        inference profile.
+    serving_detail : str
+        Which option that is and where its price comes from, or why it is None.
+    accuracy_range : tuple of float or None
+        (low, high): mean ± 2 sample std of the repeated seeds' accuracies, clipped to [0, 1].
+    serving_range : tuple of float or None
+        (low, high) serving cost from the seeds' throughput spread (module docstring).
+    accuracy_detail : str
+        Where ``model_accuracy`` comes from.
+    range_detail : str
+        How the ranges were formed, or why they are None.
+    serving_p95_ms : float or None
+        Measured p95 latency (ms per call) of the chosen serving option.
+    """
+
+    run_id: str
+    run_name: str
+    model_accuracy: float
+    retrain_cost_usd: float | None
+    retrain_detail: str
+    serving_usd_per_1000_predictions: float | None
+    serving_detail: str
+    accuracy_range: tuple[float, float] | None
+    serving_range: tuple[float, float] | None
+    accuracy_detail: str = ""
+    range_detail: str = ""
+    serving_p95_ms: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: ranges become two-element lists, non-finite numbers None.
+
+        Returns
+        -------
+        dict
+            One key per attribute.
+
+        Examples
+        --------
+        >>> r = RunInputs("r1", "demo", 0.9, None, "no instance", 0.01, "measured", (0.88, 0.92), None)
+        >>> d = r.to_dict()
+        >>> d["accuracy_range"], d["retrain_cost_usd"], d["serving_range"]
+        ([0.88, 0.92], None, None)
+        """
+        out: dict[str, Any] = {}
+        for key, value in asdict(self).items():
+            if isinstance(value, tuple):
+                out[key] = [_finite_or_none(v) for v in value]
+            elif isinstance(value, float):
+                out[key] = _finite_or_none(value)
+            else:
+                out[key] = value
+        return out
+
+
+def _finite_or_none(value: float | None) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _label(row: pd.Series) -> str:
+    parts = [str(row.get(k)) for k in ("provider", "region", "instance_type") if _present(row.get(k))]
+    return " ".join(parts) or "a custom instance"
+
+
+def _present(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value)) and value != ""
+
+
+def _cpu_instance(basis: TechnicalBasis, catalog: Catalog) -> pd.Series | None:
+    try:
+        return closest_instance(
+            catalog.instances,
+            vcpus=basis.cpu_logical_cores,
+            accelerator=None,
+            arch=device_cpu_arch(basis.device),
+        )
+    except RunCostError:
+        return None
+
+
+def _retrain(
+    basis: TechnicalBasis, catalog: Catalog, usd_per_kwh: float, grid_g_co2_per_kwh: float
+) -> tuple[float | None, str]:
+    run = f"run {basis.run_id}"
+    if basis.device_kind == "cpu":
+        instance = _cpu_instance(basis, catalog)
+        if instance is None:
+            return None, f"{run}: the catalog has no current CPU-only instance to price its training on"
+    else:
+        key = accelerator_for_device(basis.device, list(catalog.accelerator_keys))
+        if key is None:
+            return None, (
+                f"{run}: no catalog accelerator matches its device {basis.device!r}; "
+                "type the retraining cost yourself"
+            )
+        try:
+            instance = closest_instance(catalog.instances, vcpus=None, accelerator=key)
+        except RunCostError as exc:
+            return None, f"{run}: {exc}"
+    try:
+        cost = price_run(basis, instance, usd_per_kwh=usd_per_kwh, grid_g_co2_per_kwh=grid_g_co2_per_kwh)
+    except RunCostError as exc:
+        return None, f"{run}: {exc}"
+    usd = float(cost.compute_usd.value or 0.0)
+    price = float(cost.usd_per_hour.value or 0.0)
+    as_of = instance.get("as_of")
+    dated = f"catalog {as_of}" if _present(as_of) else "price typed by the user"
+    energy = cost.energy_usd.value
+    energy_note = (
+        f"; the cloud price includes electricity (on your own machine the run's {basis.energy_kwh:.3g} kWh "
+        f"would cost ≈ ${energy:.4g} at an assumed ${usd_per_kwh:g}/kWh)"
+        if energy is not None and basis.energy_kwh is not None
+        else ""
+    )
+    detail = (
+        f"{run}: {basis.billed_seconds:.1f} s on {_label(instance)} at ${price:.4g}/h ({dated}) "
+        f"= ${usd:.4g} per retraining (compute only){energy_note}"
+    )
+    return usd, detail
+
+
+def _serving(
+    basis: TechnicalBasis, catalog: Catalog, assumptions: ServingAssumptions
+) -> tuple[float | None, float | None, str]:
+    run = f"run {basis.run_id}"
+    if not basis.has_inference:
+        return (
+            None,
+            None,
+            (
+                f"{run} has no inference profile: measure it (python -m mlcore bench-inference --run "
+                f"{basis.run_id}) to bind a measured serving cost"
+            ),
+        )
+    try:
+        options = serving_options(
+            basis,
+            catalog.instances,
+            catalog.accelerators,
+            assumptions,
+            cpu_instance=_cpu_instance(basis, catalog),
+        )
+    except (ServingError, RunCostError) as exc:
+        return None, None, f"{run}: serving could not be priced ({exc})"
+    usd = pd.to_numeric(options["usd_per_1000"], errors="coerce")
+    measured = options[
+        (options["provenance"] == "measured") & ~options["quantized"].astype(bool) & np.isfinite(usd)
+    ]
+    if measured.empty:
+        return (
+            None,
+            None,
+            (
+                f"{run}: no measured float-model serving option could be priced (no catalog instance for "
+                "the measured device)"
+            ),
+        )
+    best = measured.sort_values(["usd_per_1000", "p95_ms"], kind="stable").iloc[0]
+    value = float(best["usd_per_1000"])
+    detail = (
+        f"{run}: {best['option']}, {float(best['samples_per_second']):,.0f} predictions/s at "
+        f"{assumptions.utilisation:.0%} utilisation → ${value:.4g} per 1,000 predictions ({best['source']})"
+    )
+    return value, float(best["p95_ms"]), detail
+
+
+def _ranges(
+    basis: TechnicalBasis, serving: float | None
+) -> tuple[tuple[float, float] | None, tuple[float, float] | None, str]:
+    spread = basis.repeat
+    if spread is None or spread.seeds < 2:
+        return None, None, "no ranges: the run has no repeat over at least 2 seeds"
+    notes: list[str] = []
+    accuracy_range: tuple[float, float] | None = None
+    if spread.accuracy_std > 0:
+        low = min(1.0, max(0.0, spread.accuracy_mean - 2.0 * spread.accuracy_std))
+        high = min(1.0, max(0.0, spread.accuracy_mean + 2.0 * spread.accuracy_std))
+        accuracy_range = (low, high)
+        notes.append(
+            f"accuracy {spread.accuracy_mean:.4f} ± 2 × {spread.accuracy_std:.4f} over {spread.seeds} seeds"
+        )
+    else:
+        notes.append(f"no accuracy range: the {spread.seeds} seeds gave the same accuracy")
+    serving_range: tuple[float, float] | None = None
+    mean, std = spread.throughput_mean, spread.throughput_std
+    if serving is None:
+        notes.append("no serving range: no measured serving cost")
+    elif not (mean > 0 and std > 0):
+        notes.append("no serving range: the seeds' throughput has no spread")
+    else:
+        floor = mean / SERVING_RANGE_MAX_FACTOR
+        slow = mean - 2.0 * std
+        capped = slow < floor
+        serving_range = (serving * mean / (mean + 2.0 * std), serving * mean / max(slow, floor))
+        notes.append(
+            f"serving cost × mean/(mean ± 2 std) of the seeds' training throughput "
+            f"({mean:,.0f} ± {std:,.0f} samples/s)"
+            + (f"; upper end capped at {SERVING_RANGE_MAX_FACTOR:g}×" if capped else "")
+        )
+    return accuracy_range, serving_range, "; ".join(notes)
+
+
+def run_inputs(
+    basis: TechnicalBasis,
+    catalog: Catalog,
+    *,
+    serving_assumptions: ServingAssumptions | None = None,
+    usd_per_kwh: float = 0.12,
+    grid_g_co2_per_kwh: float = 400.0,
+) -> RunInputs:
+    """What a finished run contributes to a scenario (see the module docstring for each number).
+
+    Parameters
+    ----------
+    basis : TechnicalBasis
+        The finished run.
+    catalog : Catalog
+        Prices for retraining and serving (e.g. :func:`bizmodel.catalog.load_bundled`).
+    serving_assumptions : ServingAssumptions or None
+        Utilisation and estimates for :func:`bizmodel.serving.serving_options`; the defaults
+        (50 % utilisation) when None.
+    usd_per_kwh : float
+        Assumed electricity price, only for the energy comparison in ``retrain_detail`` (≥ 0;
+        0.12 as on the Compute page).
+    grid_g_co2_per_kwh : float
+        Assumed grid intensity passed to :func:`bizmodel.run_cost.price_run` (≥ 0; 400 as on the
+        Compute page).
+
+    Returns
+    -------
+    RunInputs
+
+    Raises
+    ------
+    BindingError
+        If the electricity price or grid intensity is negative or not finite.
+
+    Examples
+    --------
+    >>> from bizmodel.catalog import load_bundled
+    >>> rec = {"id": "r1", "status": "completed", "params": 100, "flops_per_sample": 200,
+    ...        "n_train": 1000, "epochs_completed": 2, "train_seconds": 30.0, "wall_seconds": 36.0,
+    ...        "device": "CPU (Intel Xeon, 2 logical cores)", "device_kind": "cpu", "test_accuracy": 0.9}
+    >>> inputs = run_inputs(TechnicalBasis.from_record(rec), load_bundled())
+    >>> inputs.model_accuracy, inputs.retrain_cost_usd > 0, inputs.serving_usd_per_1000_predictions
+    (0.9, True, None)
+    """
+    if not (math.isfinite(usd_per_kwh) and usd_per_kwh >= 0):
+        raise BindingError(f"usd_per_kwh must be a number ≥ 0, got {usd_per_kwh!r}")
+    if not (math.isfinite(grid_g_co2_per_kwh) and grid_g_co2_per_kwh >= 0):
+        raise BindingError(f"grid_g_co2_per_kwh must be a number ≥ 0, got {grid_g_co2_per_kwh!r}")
+    assumptions = serving_assumptions or ServingAssumptions()
+    retrain, retrain_detail = _retrain(basis, catalog, usd_per_kwh, grid_g_co2_per_kwh)
+    serving, p95, serving_detail = _serving(basis, catalog, assumptions)
+    accuracy_range, serving_range, range_detail = _ranges(basis, serving)
+    tested = f" on {basis.n_test:,} test samples" if basis.n_test else ""
+    return RunInputs(
+        run_id=basis.run_id,
+        run_name=basis.name,
+        model_accuracy=float(basis.test_accuracy),
+        retrain_cost_usd=retrain,
+        retrain_detail=retrain_detail,
+        serving_usd_per_1000_predictions=serving,
+        serving_detail=serving_detail,
+        accuracy_range=accuracy_range,
+        serving_range=serving_range,
+        accuracy_detail=f"run {basis.run_id}: test accuracy {basis.test_accuracy:.4f}{tested} (measured)",
+        range_detail=range_detail,
+        serving_p95_ms=p95,
+    )
+
+
+def _run_ranges(scenario: Scenario, inputs: RunInputs) -> dict[str, Range]:
+    """Triangular ranges from the run's spread, widened where needed to hold the bound value."""
+    spreads = {
+        "model_accuracy": inputs.accuracy_range,
+        "serving_usd_per_1000_predictions": inputs.serving_range,
+    }
+    out: dict[str, Range] = {}
+    for name, spread in spreads.items():
+        if spread is None:
+            continue
+        value = float(getattr(scenario, name))
+        low, high = min(spread[0], value), max(spread[1], value)
+        if low < high:
+            out[name] = Range(name, low, high, "triangular")
+    return out
+
+
+def bind(scenario: Scenario, inputs: RunInputs, *, with_ranges: bool = False) -> Scenario:
+    """The scenario with the run's measured numbers in place of the assumed ones.
+
+    ``model_accuracy`` is always replaced; ``retrain_cost_usd`` and
+    ``serving_usd_per_1000_predictions`` only when the run priced them (not None). Every other field
+    is kept. A range the scenario had on a replaced field is kept while it still holds the new value
+    and dropped otherwise (:meth:`bizmodel.scenario.Scenario.with_values`).
+
+    With ``with_ranges``, the run's spread over seeds becomes the range of ``model_accuracy``
+    (``accuracy_range``) and of ``serving_usd_per_1000_predictions`` (``serving_range``):
+    triangular, with the bound value as the most likely value, and widened to hold that value when
+    it lies outside the seeds' spread (a run's own accuracy need not lie within its seeds' mean ± 2
+    std). Such a range replaces any range the scenario had on that field; a field without a spread
+    keeps its range.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to update (it is not changed; a new one is returned).
+    inputs : RunInputs
+        From :func:`run_inputs`.
+    with_ranges : bool
+        Whether to add ranges from the run's repeated seeds.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    BindingError
+        If a bound value makes the scenario invalid (e.g. an accuracy outside 0–1).
+
+    Examples
+    --------
+    >>> from bizmodel.scenario import base_template
+    >>> r = RunInputs("r1", "demo", 0.93, None, "no instance", 0.004, "measured", (0.91, 0.95), None)
+    >>> s = bind(base_template(), r)
+    >>> s.model_accuracy, s.retrain_cost_usd, s.serving_usd_per_1000_predictions
+    (0.93, 200.0, 0.004)
+    >>> bind(base_template(), r, with_ranges=True).range_of("model_accuracy")
+    Range(field='model_accuracy', low=0.91, high=0.95, distribution='triangular')
+    """
+    changes: dict[str, Any] = {"model_accuracy": inputs.model_accuracy}
+    if inputs.retrain_cost_usd is not None:
+        changes["retrain_cost_usd"] = inputs.retrain_cost_usd
+    if inputs.serving_usd_per_1000_predictions is not None:
+        changes["serving_usd_per_1000_predictions"] = inputs.serving_usd_per_1000_predictions
+    try:
+        bound = scenario.with_values(**changes)
+        if with_ranges:
+            added = _run_ranges(bound, inputs)
+            if added:
+                kept = tuple(r for r in bound.ranges if r.field not in added)
+                bound = bound.with_values(ranges=kept + tuple(added.values()))
+    except ScenarioError as exc:
+        raise BindingError(f"run {inputs.run_id} cannot be bound: {exc}") from exc
+    return bound

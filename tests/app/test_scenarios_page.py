@@ -1,0 +1,157 @@
+"""AppTest of the Scenarios, Compare and Data value pages' scenario paths: templates render
+with KPIs and every chart; an edit moves the KPIs; save, reopen by link, rename, duplicate,
+delete; bad edits, tampered links and invalid saved documents give messages, never tracebacks;
+a bound run drives the technical inputs; Compare shows differences; Data value takes a
+scenario's value of accuracy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bizmodel.projection import kpis, project
+from bizmodel.scenario import base_template, bull_template
+from store import Store
+from tests.app.conftest import make_app, seed_runs
+from tests.app.test_pages import _no_errors
+from ui import format as fmt
+from ui.summary import short_id
+
+PAGE = "app_pages/scenarios.py"
+COMPARE = "app_pages/compare.py"
+
+
+def metric(at, label: str) -> str:
+    values = [m.value for m in at.metric if m.label == label]
+    assert values, [m.label for m in at.metric]
+    return values[0]
+
+
+def field(at, name: str):
+    found = [w for w in at.number_input if w.key and w.key.endswith(f"_{name}")]
+    assert found, name
+    return found[0]
+
+
+def apply_button(at):
+    return next(b for b in at.button if b.key and b.key.endswith("_apply"))
+
+
+def test_base_template_renders_kpis_and_charts(app_env: Path) -> None:
+    at = make_app(PAGE)
+    _no_errors(at)
+    s = base_template()
+    k = kpis(project(s), s)
+    assert metric(at, "NPV") == fmt.fmt_usd(k.npv_usd)
+    assert metric(at, "Break-even") == f"month {k.break_even_month}"
+    assert at.query_params["scenario"] == ["base"] or at.query_params["scenario"] == "base"
+    # projection, accuracy link, fan, histogram, two tornados
+    assert len(at.get("plotly_chart")) == 6
+    assert any("P(out of cash)" == m.label for m in at.metric)
+
+
+def test_an_edit_moves_the_kpis_and_bad_edits_are_explained(app_env: Path) -> None:
+    at = make_app(PAGE)
+    before = metric(at, "NPV")
+    field(at, "monthly_churn").set_value(4.5)
+    apply_button(at).click().run()
+    _no_errors(at)
+    after = metric(at, "NPV")
+    assert after != before
+    s = base_template().with_values(monthly_churn=0.045)
+    assert after == fmt.fmt_usd(kpis(project(s), s).npv_usd)
+    assert any("Unsaved" in c.value for c in at.caption)
+    # an impossible link: delightful below minimum viable accuracy
+    field(at, "delightful_accuracy").set_value(50.0)
+    apply_button(at).click().run()
+    _no_errors(at)
+    assert any("delightful\\_accuracy" in e.value for e in at.error)
+    assert metric(at, "NPV") == after  # the last valid scenario still shows
+
+
+def test_save_reopen_rename_duplicate_delete(app_env: Path) -> None:
+    at = make_app(PAGE, scenario="bull")
+    at.text_input(key=next(w.key for w in at.text_input if w.key.startswith("scn_name_"))).set_value("Plan A")
+    at.button(key="scn_save").click().run()
+    _no_errors(at)
+    store = Store()
+    rows = store.list_scenarios()
+    assert [r["name"] for r in rows] == ["Plan A"]
+    sid = rows[0]["id"]
+    assert json.loads(rows[0]["document"]) == bull_template().to_dict()
+    npv = metric(at, "NPV")
+    # reopened by link in a fresh session: the same numbers
+    again = make_app(PAGE, scenario=sid)
+    _no_errors(again)
+    assert metric(again, "NPV") == npv
+    name_key = next(w.key for w in again.text_input if w.key.startswith("scn_name_"))
+    again.text_input(key=name_key).set_value("Plan B")
+    again.button(key="scn_rename").click().run()
+    assert store.get_scenario(sid)["name"] == "Plan B"
+    again.button(key="scn_duplicate").click().run()
+    _no_errors(again)
+    names = sorted(r["name"] for r in store.list_scenarios())
+    assert names == ["Plan B", "Plan B (copy)"]
+    copy_id = next(r["id"] for r in store.list_scenarios() if r["name"] == "Plan B (copy)")
+    assert again.query_params["scenario"] in (copy_id, [copy_id])
+    again.button(key="scn_delete").click().run()
+    _no_errors(again)
+    assert [r["name"] for r in store.list_scenarios()] == ["Plan B"]
+
+
+def test_tampered_link_and_invalid_saved_document(app_env: Path) -> None:
+    at = make_app(PAGE, scenario="../../etc/passwd")
+    _no_errors(at)
+    assert any("no longer exists" in w.value for w in at.warning)
+    assert metric(at, "NPV") == fmt.fmt_usd(kpis(project(base_template()), base_template()).npv_usd)
+    store = Store()
+    bad = {**base_template().to_dict(), "monthly_churn": 3.0}
+    sid = store.save_scenario("Broken", json.dumps(bad))
+    at = make_app(PAGE, scenario=sid)
+    _no_errors(at)
+    text = " ".join(w.value for w in at.warning)
+    assert "not valid any more" in text and "monthly\\_churn" in text
+    assert store.get_scenario(sid) is not None  # nothing saved is lost
+
+
+def test_a_bound_run_drives_the_accuracy(app_env: Path) -> None:
+    runs = seed_runs(Store(), 2)
+    at = make_app(PAGE)
+    key = next(w.key for w in at.selectbox if w.key and w.key.startswith("scn_run_"))
+    at.selectbox(key=key).set_value(runs[1].id).run()
+    _no_errors(at)
+    assert metric(at, "Model accuracy (%)") == fmt.fmt_pct(runs[1].test_accuracy)
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert f":green-badge[measured · {short_id(runs[1].id)}]" in badges
+    assert ":orange-badge[assumed · typed]" in badges  # no inference profile: serving stays typed
+    # saved with the scenario
+    name_key = next(w.key for w in at.text_input if w.key.startswith("scn_name_"))
+    at.text_input(key=name_key).set_value("Run-driven")
+    at.button(key="scn_save").click().run()
+    row = Store().list_scenarios()[0]
+    assert row["run_id"] == runs[1].id
+
+
+def test_compare_shows_differences(app_env: Path) -> None:
+    at = make_app(COMPARE)
+    _no_errors(at)
+    assert len(at.get("plotly_chart")) == 2
+    frames = [d.value for d in at.dataframe]
+    kpi = frames[0]
+    assert "Δ Template: Bull case" in kpi.columns
+    diff = frames[1]
+    assert "market_size" in diff.index and "horizon_months" not in diff.index
+    at = make_app(COMPARE, compare="base")
+    _no_errors(at)
+    assert any("at least two" in i.value for i in at.info)
+
+
+def test_data_value_takes_a_scenarios_value_of_accuracy(app_env: Path) -> None:
+    from tests.app.test_data_value_page import curve, with_curve
+
+    with_curve(curve())
+    at = make_app("app_pages/data_value.py", value_from="base")
+    _no_errors(at)
+    value = [w for w in at.number_input if w.key and w.key.startswith("data_value_value_scn_")]
+    assert value and value[0].disabled
+    assert any("Base case" in c.value and "accuracy point" in c.value for c in at.caption)

@@ -1,0 +1,242 @@
+"""The economic-advantage scorecard and the value of accuracy: hand-checked cases and properties."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bizmodel.advantage import (
+    CATEGORIES,
+    AdvantageError,
+    CompetitorBaseline,
+    ScoreItem,
+    scorecard,
+    scorecard_frame,
+    value_of_accuracy,
+)
+from bizmodel.binding import RunInputs, bind
+from bizmodel.projection import kpis, project
+from bizmodel.scenario import AccuracyLink, Scenario, base_template
+
+COMPETITOR = CompetitorBaseline(usd_per_1000_predictions=0.05, accuracy=0.90, p95_latency_ms=40.0)
+RUN = RunInputs(
+    run_id="run-1",
+    run_name="demo",
+    model_accuracy=0.93,
+    retrain_cost_usd=12.0,
+    retrain_detail="run run-1: priced",
+    serving_usd_per_1000_predictions=0.004,
+    serving_detail="run run-1: measured",
+    accuracy_range=None,
+    serving_range=None,
+    accuracy_detail="run run-1: test accuracy 0.93 (measured)",
+    serving_p95_ms=10.0,
+)
+
+
+def with_accuracy(accuracy: float, scenario: Scenario | None = None) -> Scenario:
+    return (scenario or base_template()).with_values(model_accuracy=accuracy)
+
+
+def cash(s: Scenario) -> float:
+    return float(project(s)["operating_cash_flow_usd"].sum())
+
+
+@pytest.mark.parametrize("accuracy", [0.82, 0.87, 0.92, 0.94])
+def test_value_positive_between_minimum_and_delightful(accuracy: float) -> None:
+    s = with_accuracy(accuracy)  # link 0.80 … 0.95
+    v = value_of_accuracy(s)
+    assert v.usd_per_point_year > 0 and v.reason is None
+    assert v.factor_up > v.factor_base
+    expected = (cash(with_accuracy(accuracy + 0.01)) - cash(s)) / (s.horizon_months / 12)
+    assert v.usd_per_point_year == pytest.approx(expected)
+
+
+def test_value_scales_per_point() -> None:
+    s = with_accuracy(0.85)
+    two = value_of_accuracy(s, points=2.0)
+    expected = (cash(with_accuracy(0.87)) - cash(s)) / 5 / 2
+    assert two.points == 2.0 and two.usd_per_point_year == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("accuracy", "reason"),
+    [
+        (0.95, "at or above the delightful"),
+        (0.97, "at or above the delightful"),
+        (1.0, "already 100 %"),
+        (0.70, "at or below the minimum viable"),
+        (0.79, "at or below the minimum viable"),
+    ],
+)
+def test_value_is_zero_with_a_reason_where_the_link_is_flat(accuracy: float, reason: str) -> None:
+    v = value_of_accuracy(with_accuracy(accuracy))
+    assert v.usd_per_point_year == 0.0
+    assert v.reason is not None and reason in v.reason
+
+
+def test_accuracy_is_clipped_at_one() -> None:
+    s = with_accuracy(0.995).with_values(
+        accuracy_link=AccuracyLink(minimum_viable_accuracy=0.9, delightful_accuracy=1.0)
+    )
+    v = value_of_accuracy(s, points=1.0)
+    assert v.points == pytest.approx(0.5) and v.factor_up == 1.0
+    expected = (cash(s.with_values(model_accuracy=1.0)) - cash(s)) / 5 / 0.5
+    assert v.usd_per_point_year == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("points", [0.0, -1.0, math.nan, math.inf])
+def test_bad_points(points: float) -> None:
+    with pytest.raises(AdvantageError):
+        value_of_accuracy(base_template(), points=points)
+
+
+@st.composite
+def paying_scenarios(draw: st.DrawFn) -> Scenario:
+    """Scenarios without acquisition cost whose serving costs at most the price, so that every
+    extra customer adds margin."""
+    minimum = draw(st.floats(0.0, 0.9))
+    price = draw(st.floats(0.0, 500.0))
+    return Scenario.from_dict(
+        {
+            **base_template().to_dict(),
+            "horizon_months": draw(st.integers(12, 60)),
+            "headcount_by_month": [3],
+            "funding_rounds": [],
+            "model_accuracy": draw(st.floats(0.0, 1.0)),
+            "accuracy_link": {
+                "minimum_viable_accuracy": minimum,
+                "delightful_accuracy": min(1.0, minimum + draw(st.floats(0.01, 0.5))),
+            },
+            "bass_p": draw(st.floats(0.0, 0.2)),
+            "bass_q": draw(st.floats(0.0, 0.5)),
+            "monthly_churn": draw(st.floats(0.0, 0.3)),
+            "churn_at_minimum_accuracy_extra": draw(st.floats(0.0, 0.3)),
+            "price_usd_per_user_month": price,
+            "usage_price_usd_per_1000_requests": 0.0,
+            "serving_usd_per_1000_predictions": draw(st.floats(0.0, 1.0)) * price * 1000.0 / 2000.0,
+            "cac_usd": 0.0,
+            "ranges": [],
+        }
+    )
+
+
+@settings(max_examples=60)
+@given(paying_scenarios(), st.floats(0.01, 20.0))
+def test_value_of_accuracy_is_never_negative_when_customers_pay_their_way(s: Scenario, points: float) -> None:
+    # More accuracy brings more customers, sooner, who stay longer (the adoption factor rises and the
+    # extra churn falls); with no acquisition cost each of them adds margin, so the value is ≥ 0.
+    v = value_of_accuracy(s, points=points)
+    assert v.usd_per_point_year >= -1e-6
+    if v.reason is not None:
+        assert v.usd_per_point_year == 0.0
+
+
+# ---------------------------------------------------------------------- the scorecard
+
+
+def card(scenario: Scenario | None = None, **kwargs: Any) -> dict[str, ScoreItem]:
+    s = scenario or base_template()
+    items = scorecard(s, kpis(project(s), s), competitor=kwargs.pop("competitor", COMPETITOR), **kwargs)
+    return {item.key: item for item in items}
+
+
+def test_all_four_categories_each_item_with_provenance() -> None:
+    items = card(samples_owned=50_000, accuracy_gain_points_per_usd_1000=0.3)
+    assert {i.category for i in items.values()} == set(CATEGORIES)
+    for item in items.values():
+        assert item.provenance in {"measured", "catalog", "assumed"}
+        assert item.detail
+        if item.value is None or item.favourable is None:
+            assert item.reason, item.key
+    frame = scorecard_frame(tuple(items.values()))
+    assert len(frame) == len(items)
+    json.dumps([i.to_dict() for i in items.values()], allow_nan=False)
+
+
+def test_figures_by_hand() -> None:
+    items = card()  # base: $0.02 per 1,000, 92 % accurate; competitor $0.05, 90 %, 40 ms
+    assert items["serving_cost_vs_competitor"].value == pytest.approx(0.4)
+    assert items["serving_cost_vs_competitor"].favourable is True
+    assert items["accuracy_lead_points"].value == pytest.approx(2.0)
+    assert items["accuracy_lead_points"].favourable is True
+    assert items["serving_cost_vs_competitor"].provenance == "assumed"
+    assert "assumed, typed by you" in items["serving_cost_vs_competitor"].detail
+    latency = items["p95_latency_vs_competitor"]
+    assert latency.value is None and latency.reason is not None and "not known" in latency.reason
+    assert items["value_per_accuracy_point"].value == pytest.approx(
+        value_of_accuracy(base_template()).usd_per_point_year
+    )
+
+
+def test_a_bound_run_makes_figures_measured() -> None:
+    bound = bind(base_template(), RUN)
+    items = card(bound, run=RUN)
+    assert items["serving_cost_vs_competitor"].provenance == "measured"
+    assert items["serving_cost_vs_competitor"].value == pytest.approx(0.004 / 0.05)
+    assert items["accuracy_lead_points"].provenance == "measured"
+    assert items["accuracy_lead_points"].value == pytest.approx(3.0)
+    latency = items["p95_latency_vs_competitor"]
+    assert latency.provenance == "measured" and latency.value == pytest.approx(10 / 40) and latency.favourable
+    typed = card(bound, run=RUN, p95_latency_ms=80.0)["p95_latency_vs_competitor"]
+    assert typed.provenance == "assumed" and typed.value == pytest.approx(2.0) and typed.favourable is False
+
+
+def test_unbound_run_figures_stay_assumed() -> None:
+    items = card(base_template(), run=RUN)  # the scenario still holds its own assumptions
+    assert items["serving_cost_vs_competitor"].provenance == "assumed"
+    assert items["accuracy_lead_points"].provenance == "assumed"
+
+
+def test_data_items() -> None:
+    missing = card()["accuracy_points_per_usd_1000"]
+    assert missing.value is None and missing.reason is not None and "learning curve" in missing.reason
+    per_point = value_of_accuracy(base_template()).usd_per_point_year
+    pays = card(accuracy_gain_points_per_usd_1000=2000.0 / per_point)["accuracy_points_per_usd_1000"]
+    assert pays.favourable is True and pays.provenance == "measured"
+    costs_more = card(accuracy_gain_points_per_usd_1000=500.0 / per_point)["accuracy_points_per_usd_1000"]
+    assert costs_more.favourable is False
+    flat = card(with_accuracy(0.97), accuracy_gain_points_per_usd_1000=1.0)["accuracy_points_per_usd_1000"]
+    assert flat.favourable is False and "delightful" in flat.detail
+    assert card(samples_owned=10)["samples_owned"].value == 10.0
+
+
+def test_business_model_thresholds() -> None:
+    good = card()
+    assert good["ltv_to_cac"].favourable is True  # base: LTV/CAC ≈ 3.5
+    assert good["gross_margin"].favourable is True
+    dear = base_template().with_values(cac_usd=2000.0)
+    bad = card(dear)
+    assert bad["ltv_to_cac"].value is not None and bad["ltv_to_cac"].value < 3
+    assert bad["ltv_to_cac"].favourable is False
+    assert bad["cac_payback_months"].favourable is False
+    forever = base_template().with_values(monthly_churn=0.0, churn_at_minimum_accuracy_extra=0.0)
+    undefined = card(forever)["ltv_to_cac"]
+    assert undefined.value is None and undefined.favourable is None
+    assert undefined.reason is not None and "churn is 0" in undefined.reason
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: CompetitorBaseline(-1.0, 0.9),
+        lambda: CompetitorBaseline(0.1, 1.2),
+        lambda: CompetitorBaseline(0.1, 0.9, p95_latency_ms=0.0),
+        lambda: card(samples_owned=-5),
+        lambda: card(run=RUN, p95_latency_ms=-1.0),
+        lambda: card(competitor=CompetitorBaseline(0.1, 0.9), p95_latency_ms=math.nan),
+    ],
+)
+def test_invalid_inputs(make: Any) -> None:
+    with pytest.raises(AdvantageError):
+        make()
+
+
+def test_free_competitor_has_no_cost_ratio() -> None:
+    item = card(competitor=CompetitorBaseline(0.0, 0.9))["serving_cost_vs_competitor"]
+    assert item.value is None and item.favourable is None and item.reason is not None

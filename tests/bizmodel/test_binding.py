@@ -1,0 +1,288 @@
+"""A run drives a scenario: hand-priced retraining and serving, ranges from seeds, binding, JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+
+from bizmodel.basis import TechnicalBasis
+from bizmodel.binding import SERVING_RANGE_MAX_FACTOR, BindingError, RunInputs, bind, run_inputs
+from bizmodel.catalog import Catalog, read_catalog
+from bizmodel.scenario import Range, Scenario, base_template
+from bizmodel.serving import ServingAssumptions
+
+HEADER = (
+    "provider,region,instance_type,accelerator,count,vcpus,memory_gib,"
+    "on_demand_usd_per_hour,spot_usd_per_hour,status,as_of,source,notes\n"
+)
+ROWS = (
+    "acme,eu,cpu.small,,0,2,4,3.6,,current,2026-01-31,test quote,\n"
+    "acme,eu,cpu.big,,0,16,64,20.0,,current,2026-01-31,test quote,\n"
+    "acme,eu,gpu.l4,L4,1,8,32,0.8,,current,2026-02-28,test quote,\n"
+)
+
+
+def catalog(rows: str = ROWS) -> Catalog:
+    """Two CPU instances ($3.60/h for 2 vCPUs) and one L4 instance ($0.80/h), bundled specs."""
+    return read_catalog((HEADER + rows).encode(), name="test")
+
+
+def profile_row(**overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "device": "CPU (Test CPU, 2 logical cores)",
+        "device_kind": "cpu",
+        "path": "compiled",
+        "batch_size": 32,
+        "p50_ms": 0.8,
+        "p95_ms": 1.0,
+        "p99_ms": 1.2,
+        "mean_ms": 0.8,
+        "samples_per_second": 1000.0,
+        "quantized": False,
+        "accuracy": 0.9,
+    }
+    row.update(overrides)
+    return row
+
+
+def record(**overrides: Any) -> dict[str, Any]:
+    """A finished CPU run of one hour's wall time, 90 % accurate, without profile or repeat."""
+    rec: dict[str, Any] = {
+        "id": "run-1",
+        "name": "demo",
+        "status": "completed",
+        "params": 1_000,
+        "flops_per_sample": 2_000,
+        "n_train": 1_000,
+        "n_test": 500,
+        "epochs_completed": 2,
+        "train_seconds": 3000.0,
+        "wall_seconds": 3600.0,
+        "energy_kwh": 0.05,
+        "device": "CPU (Intel Xeon, 2 logical cores)",
+        "device_kind": "cpu",
+        "test_accuracy": 0.9,
+    }
+    rec.update(overrides)
+    return rec
+
+
+def inputs(rec: dict[str, Any], **kwargs: Any) -> RunInputs:
+    return run_inputs(TechnicalBasis.from_record(rec), catalog(), **kwargs)
+
+
+def test_cpu_run_without_profile_or_repeat() -> None:
+    got = inputs(record())
+    assert got.model_accuracy == 0.9
+    assert got.retrain_cost_usd == pytest.approx(3.6)  # 3,600 s on the 2-vCPU instance at $3.60/h
+    assert "cpu.small" in got.retrain_detail and "compute only" in got.retrain_detail
+    assert got.serving_usd_per_1000_predictions is None
+    assert "no inference profile" in got.serving_detail
+    assert got.accuracy_range is None and got.serving_range is None
+    assert "repeat" in got.range_detail
+    assert "500 test samples" in got.accuracy_detail
+
+
+def test_retraining_is_compute_only_not_energy() -> None:
+    cheap_power = inputs(record(), usd_per_kwh=0.0)
+    dear_power = inputs(record(), usd_per_kwh=5.0)
+    assert cheap_power.retrain_cost_usd == dear_power.retrain_cost_usd
+    assert "includes electricity" in dear_power.retrain_detail
+
+
+def test_core_count_picks_the_instance() -> None:
+    big = inputs(record(device="CPU (Intel Xeon, 16 logical cores)"))
+    assert big.retrain_cost_usd == pytest.approx(20.0)
+
+
+@pytest.mark.parametrize(
+    ("device", "expected_usd", "detail"),
+    [
+        ("NVIDIA L4", 0.8, "gpu.l4"),
+        ("NVIDIA Unknown-9000", None, "no catalog accelerator matches"),
+        ("NVIDIA H100 80GB HBM3", None, "no current catalog instance carries"),
+    ],
+)
+def test_gpu_run(device: str, expected_usd: float | None, detail: str) -> None:
+    got = inputs(record(device=device, device_kind="gpu"))
+    if expected_usd is None:
+        assert got.retrain_cost_usd is None
+    else:
+        assert got.retrain_cost_usd == pytest.approx(expected_usd)
+    assert detail in got.retrain_detail
+
+
+def test_serving_is_the_cheapest_measured_float_row() -> None:
+    rows = [
+        profile_row(samples_per_second=1000.0, p95_ms=2.0),
+        profile_row(batch_size=1, samples_per_second=250.0, p95_ms=0.5),
+        profile_row(path="int8", quantized=True, samples_per_second=8000.0, accuracy=0.85),
+    ]
+    got = inputs(record(inference={"measured_at": "2026-11-01T00:00:00Z", "rows": rows}))
+    # $3.60/h ÷ (1,000 predictions/s × 3,600 s × 0.5 utilisation) × 1,000 = $0.002 per 1,000.
+    assert got.serving_usd_per_1000_predictions == pytest.approx(0.002)
+    assert got.serving_p95_ms == 2.0
+    assert "batch 32" in got.serving_detail and "measured" in got.serving_detail
+
+
+def test_serving_utilisation_is_an_assumption() -> None:
+    rec = record(inference={"rows": [profile_row()]})
+    full = inputs(rec, serving_assumptions=ServingAssumptions(utilisation=1.0))
+    assert full.serving_usd_per_1000_predictions == pytest.approx(0.001)
+
+
+def test_unpriced_measured_rows_give_none() -> None:
+    rows = [profile_row(device="NVIDIA Unknown-9000", device_kind="gpu")]
+    got = inputs(record(inference={"rows": rows}))
+    assert got.serving_usd_per_1000_predictions is None
+    assert "no measured float-model serving option" in got.serving_detail
+
+
+def repeat(accuracies: list[float], throughputs: list[float]) -> dict[str, Any]:
+    seeds = list(range(len(accuracies)))
+    return {"seeds": seeds, "accuracies": accuracies, "samples_per_second": throughputs}
+
+
+@pytest.mark.parametrize(
+    ("accuracies", "throughputs", "accuracy_range", "serving_factors"),
+    [
+        # mean 0.92, sample std 0.02; throughput mean 1,000, std 100.
+        ([0.90, 0.92, 0.94], [900.0, 1000.0, 1100.0], (0.88, 0.96), (1000 / 1200, 1000 / 800)),
+        # mean ≈ 0.9867, std ≈ 0.0153: the upper end clips at 1.
+        ([0.97, 0.99, 1.0], [1000.0, 1000.0, 1000.0], (0.9867 - 2 * 0.015275, 1.0), None),
+        # throughput std 900 > mean / 2: the upper end is capped at 10×.
+        ([0.9, 0.9], [100.0, 1372.79221], None, (None, SERVING_RANGE_MAX_FACTOR)),
+        # a single seed: no range.
+        ([0.9], [1000.0], None, None),
+    ],
+)
+def test_ranges_from_seeds(
+    accuracies: list[float],
+    throughputs: list[float],
+    accuracy_range: tuple[float, float] | None,
+    serving_factors: tuple[float | None, float] | None,
+) -> None:
+    rec = record(inference={"rows": [profile_row()]}, repeat=repeat(accuracies, throughputs))
+    got = inputs(rec)
+    if accuracy_range is None:
+        assert got.accuracy_range is None
+    else:
+        assert got.accuracy_range == pytest.approx(accuracy_range, abs=1e-4)
+    value = got.serving_usd_per_1000_predictions
+    assert value == pytest.approx(0.002)
+    if serving_factors is None:
+        assert got.serving_range is None
+    else:
+        assert got.serving_range is not None
+        low, high = got.serving_range
+        if serving_factors[0] is not None:
+            assert low == pytest.approx(value * serving_factors[0])
+        assert high == pytest.approx(value * serving_factors[1])
+        assert low < value < high
+
+
+def test_no_serving_range_without_serving_cost() -> None:
+    got = inputs(record(repeat=repeat([0.90, 0.92, 0.94], [900.0, 1000.0, 1100.0])))
+    assert got.accuracy_range is not None
+    assert got.serving_range is None
+    assert "no measured serving cost" in got.range_detail
+
+
+def test_bind_replaces_the_measured_fields() -> None:
+    got = inputs(record(test_accuracy=0.93, inference={"rows": [profile_row()]}))
+    base = base_template()
+    bound = bind(base, got)
+    assert bound.model_accuracy == 0.93
+    assert bound.retrain_cost_usd == pytest.approx(3.6)
+    assert bound.serving_usd_per_1000_predictions == pytest.approx(0.002)
+    unchanged = {k: v for k, v in base.to_dict().items() if k not in CHANGED}
+    assert {k: v for k, v in bound.to_dict().items() if k not in CHANGED} == unchanged
+    assert base.model_accuracy == 0.92  # the original is not changed
+
+
+CHANGED = {"model_accuracy", "retrain_cost_usd", "serving_usd_per_1000_predictions"}
+
+
+def test_bind_keeps_assumptions_the_run_could_not_price() -> None:
+    got = inputs(record(device="NVIDIA Unknown-9000", device_kind="gpu"))
+    bound = bind(base_template(), got)
+    assert bound.retrain_cost_usd == base_template().retrain_cost_usd
+    assert bound.serving_usd_per_1000_predictions == base_template().serving_usd_per_1000_predictions
+    assert bound.model_accuracy == 0.9
+
+
+def test_bind_refuses_an_invalid_value() -> None:
+    bad = RunInputs("r", "r", 1.5, None, "", None, "", None, None)
+    with pytest.raises(BindingError, match="model_accuracy"):
+        bind(base_template(), bad)
+
+
+@pytest.mark.parametrize(("kwh", "grid"), [(-0.1, 400.0), (0.1, -1.0), (math.nan, 400.0)])
+def test_bad_energy_assumptions(kwh: float, grid: float) -> None:
+    with pytest.raises(BindingError):
+        inputs(record(), usd_per_kwh=kwh, grid_g_co2_per_kwh=grid)
+
+
+def test_to_dict_is_json() -> None:
+    rec = record(
+        inference={"rows": [profile_row()]}, repeat=repeat([0.90, 0.92, 0.94], [900.0, 1000.0, 1100.0])
+    )
+    got = inputs(rec)
+    data = json.loads(json.dumps(got.to_dict(), allow_nan=False))
+    assert data["run_id"] == "run-1"
+    assert data["accuracy_range"] == pytest.approx([0.88, 0.96])
+    assert isinstance(data["serving_range"], list) and len(data["serving_range"]) == 2
+    assert set(data) == set(RunInputs.__dataclass_fields__)
+    nan_inputs = RunInputs("r", "r", 0.9, math.nan, "", None, "", None, None)
+    assert json.dumps(nan_inputs.to_dict(), allow_nan=False)
+
+
+def test_bound_scenario_round_trips() -> None:
+    bound = bind(base_template(), inputs(record(inference={"rows": [profile_row()]})))
+    assert Scenario.from_dict(json.loads(json.dumps(bound.to_dict()))) == bound
+
+
+SPREAD = repeat([0.90, 0.92, 0.94], [900.0, 1000.0, 1100.0])
+
+
+def test_bind_with_ranges_adds_the_runs_spread() -> None:
+    got = inputs(record(test_accuracy=0.92, inference={"rows": [profile_row()]}, repeat=SPREAD))
+    bound = bind(base_template(), got, with_ranges=True)
+    accuracy = bound.range_of("model_accuracy")
+    serving = bound.range_of("serving_usd_per_1000_predictions")
+    assert accuracy is not None and serving is not None
+    assert (accuracy.low, accuracy.high) == pytest.approx((0.88, 0.96))
+    assert accuracy.distribution == "triangular"
+    assert (serving.low, serving.high) == pytest.approx((0.002 * 1000 / 1200, 0.002 * 1000 / 800))
+    assert serving.low <= bound.serving_usd_per_1000_predictions <= serving.high
+    assert {r.field for r in base_template().ranges} <= {r.field for r in bound.ranges}
+    assert bind(base_template(), got).range_of("model_accuracy") is None  # ranges only when asked
+
+
+def test_bind_with_ranges_widens_to_hold_the_runs_own_accuracy() -> None:
+    got = inputs(record(test_accuracy=0.85, repeat=SPREAD))  # outside the seeds' 0.88–0.96
+    accuracy = bind(base_template(), got, with_ranges=True).range_of("model_accuracy")
+    assert accuracy is not None and (accuracy.low, accuracy.high) == pytest.approx((0.85, 0.96))
+
+
+def test_bind_with_ranges_replaces_an_assumed_range() -> None:
+    assumed = base_template().with_values(
+        ranges=(*base_template().ranges, Range("model_accuracy", 0.80, 0.97))
+    )
+    got = inputs(record(test_accuracy=0.92, repeat=SPREAD))
+    replaced = bind(assumed, got, with_ranges=True).range_of("model_accuracy")
+    assert replaced is not None and (replaced.low, replaced.high) == pytest.approx((0.88, 0.96))
+    no_spread = inputs(record(test_accuracy=0.92))
+    assert bind(assumed, no_spread, with_ranges=True).range_of("model_accuracy") == Range(
+        "model_accuracy", 0.80, 0.97
+    )
+
+
+def test_bind_drops_an_assumed_range_the_measured_value_leaves() -> None:
+    assumed = base_template().with_values(ranges=(Range("serving_usd_per_1000_predictions", 0.01, 0.05),))
+    bound = bind(assumed, inputs(record(inference={"rows": [profile_row()]})))
+    assert bound.serving_usd_per_1000_predictions == pytest.approx(0.002)
+    assert bound.range_of("serving_usd_per_1000_predictions") is None

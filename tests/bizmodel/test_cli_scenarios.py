@@ -1,0 +1,136 @@
+"""``python -m bizmodel template`` and ``project``: complete templates, projections with KPIs and
+the monthly table, Monte Carlo reproducible byte for byte, a run overriding the typed technical
+inputs, and invalid scenario files refused with every problem named (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bizmodel.finance import npv
+from bizmodel.projection import kpis, project
+from bizmodel.scenario import TEMPLATES, Scenario
+from tests.bizmodel.test_cli import PROG_ERROR, cli_home, run_cli  # noqa: F401  (fixture)
+
+KPI_KEYS = {
+    "npv_usd",
+    "irr_annual",
+    "break_even_month",
+    "payback_month",
+    "min_cash_usd",
+    "runway_months",
+    "ltv_usd",
+    "cac_usd",
+    "ltv_to_cac",
+    "gross_margin",
+}
+
+
+@pytest.fixture
+def scenario_file(tmp_path: Path) -> Path:
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(TEMPLATES["base"]().to_dict()))
+    return path
+
+
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+def test_template_prints_a_complete_valid_scenario(cli_home: Path, kind: str) -> None:  # noqa: F811
+    out = run_cli(cli_home, "template", "--kind", kind, "--json")
+    assert out.returncode == 0, out.stderr
+    assert Scenario.from_dict(json.loads(out.stdout)) == TEMPLATES[kind]()
+
+
+def test_project_json_has_kpis_and_every_month(cli_home: Path, scenario_file: Path) -> None:  # noqa: F811
+    out = run_cli(cli_home, "project", str(scenario_file), "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert KPI_KEYS <= set(doc["kpis"])
+    assert doc["run"] is None and doc["monte_carlo"] is None
+    s = TEMPLATES["base"]()
+    assert [m["month"] for m in doc["monthly"]] == list(range(1, s.horizon_months + 1))
+    flows = [m["operating_cash_flow_usd"] for m in doc["monthly"]]
+    assert doc["kpis"]["npv_usd"] == pytest.approx(npv(flows, s.annual_discount_rate), rel=1e-12)
+    expected = kpis(project(s), s)
+    assert doc["kpis"]["break_even_month"] == expected.break_even_month
+    assert "NaN" not in out.stdout and "Infinity" not in out.stdout
+
+
+def test_monte_carlo_is_byte_identical_for_a_seed(cli_home: Path, scenario_file: Path) -> None:  # noqa: F811
+    args = ("project", str(scenario_file), "--paths", "2000", "--seed", "7", "--json")
+    first, second = run_cli(cli_home, *args), run_cli(cli_home, *args)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    other = run_cli(cli_home, "project", str(scenario_file), "--paths", "2000", "--seed", "8", "--json")
+    mc, mc_other = json.loads(first.stdout)["monte_carlo"], json.loads(other.stdout)["monte_carlo"]
+    assert mc["paths"] == 2000 and mc["seed"] == 7
+    assert 0.0 <= mc["probability_out_of_cash"] <= 1.0
+    assert mc["npv_usd"]["p10"] <= mc["npv_usd"]["p50"] <= mc["npv_usd"]["p90"]
+    assert mc["npv_usd"] != mc_other["npv_usd"]
+
+
+def test_a_run_overrides_the_typed_technical_inputs(cli_home: Path, scenario_file: Path) -> None:  # noqa: F811
+    out = run_cli(cli_home, "project", str(scenario_file), "--run", "measured", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    run = doc["run"]
+    assert run["run_id"] == "measured"
+    assert doc["scenario"]["model_accuracy"] == pytest.approx(run["model_accuracy"])
+    assert doc["scenario"]["model_accuracy"] != TEMPLATES["base"]().model_accuracy
+    assert doc["scenario"]["serving_usd_per_1000_predictions"] == pytest.approx(
+        run["serving_usd_per_1000_predictions"]
+    )
+    assert doc["scenario"]["retrain_cost_usd"] == pytest.approx(run["retrain_cost_usd"])
+    text = run_cli(cli_home, "project", str(scenario_file), "--run", "measured")
+    assert text.returncode == 0 and "driven by run measured" in text.stdout
+    missing = run_cli(cli_home, "project", str(scenario_file), "--run", "nope")
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("{not json", ["not valid JSON"]),
+        ("[1, 2]", ["must be a JSON object"]),
+        ('{"horizon_months": 60}', ["lacks 'market_size'", "lacks 'cac_usd'"]),
+        (None, ["monthly_churn", "horizon_months", "cac_usd"]),
+        ("NaN-file", ["not a number JSON allows"]),
+    ],
+)
+def test_invalid_scenario_files_exit_2_naming_every_field(
+    cli_home: Path,  # noqa: F811
+    tmp_path: Path,
+    content: str | None,
+    expected: list[str],
+) -> None:
+    path = tmp_path / "bad.json"
+    if content is None:
+        doc = TEMPLATES["base"]().to_dict() | {"monthly_churn": 1.5, "horizon_months": 7, "cac_usd": -3}
+        doc["ranges"] = []
+        content = json.dumps(doc)
+    elif content == "NaN-file":
+        content = json.dumps(TEMPLATES["base"]().to_dict()).replace('"cac_usd": 400.0', '"cac_usd": NaN')
+    path.write_text(content)
+    out = run_cli(cli_home, "project", str(path), "--json")
+    assert out.returncode == 2
+    assert out.stdout == ""
+    assert out.stderr.startswith(PROG_ERROR)
+    for text in expected:
+        assert text in out.stderr
+
+
+def test_unreadable_paths_and_flags(cli_home: Path, tmp_path: Path, scenario_file: Path) -> None:  # noqa: F811
+    assert run_cli(cli_home, "project", str(tmp_path / "missing.json")).returncode == 2
+    assert run_cli(cli_home, "project", str(tmp_path)).returncode == 2
+    spread = run_cli(cli_home, "project", str(scenario_file), "--spread")
+    assert spread.returncode == 2 and "--spread needs --run" in spread.stderr
+    assert run_cli(cli_home, "project", str(scenario_file), "--paths", "0").returncode == 2
+    assert run_cli(cli_home, "project", str(scenario_file), "--paths", "999999999").returncode == 2
+
+
+def test_text_output_names_the_kpis(cli_home: Path, scenario_file: Path) -> None:  # noqa: F811
+    out = run_cli(cli_home, "project", str(scenario_file), "--paths", "500")
+    assert out.returncode == 0, out.stderr
+    for word in ("NPV", "break-even", "runway", "Monte Carlo, 500 paths", "P(out of cash)"):
+        assert word in out.stdout

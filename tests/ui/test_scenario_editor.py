@@ -1,0 +1,160 @@
+"""The scenario editor's pure helpers: headcount steps, display units, documents from the form,
+and the comparison tables (no Streamlit session needed)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bizmodel.projection import kpis, project
+from bizmodel.scenario import Scenario, base_template, bear_template, bull_template
+from ui.compare_view import differing_assumptions, flatten, kpi_table, unique_names
+from ui.scenario_editor import (
+    SECTIONS,
+    FieldSpec,
+    document_from_inputs,
+    field_value,
+    from_display,
+    headcount_from_steps,
+    headcount_steps,
+    to_display,
+    validate,
+)
+
+
+def steps(*rows: tuple[object, object]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=["from_month", "headcount"])
+
+
+@given(st.lists(st.integers(0, 50), min_size=1, max_size=60))
+def test_headcount_steps_round_trip(heads: list[int]) -> None:
+    plan, problems = headcount_from_steps(headcount_steps(heads), horizon_months=120)
+    assert problems == []
+    # The plan stops at the last change; the last value holds afterwards, so it is a prefix.
+    assert plan == [float(h) for h in heads[: len(plan)]]
+    assert all(float(h) == plan[-1] for h in heads[len(plan) :])
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        ((), "empty"),
+        (((2, 3),), "start in month 1"),
+        (((1, 3), (1, 4)), "appears twice"),
+        (((1, 3), (0, 4)), "whole month from 1"),
+        (((1, 3), (2.5, 4)), "whole month from 1"),
+        (((1, 3), (200, 4)), "whole month from 1 to 60"),
+        (((1, -2),), "must be a number ≥ 0"),
+        (((1, 3), (None, 4)), "both a month and a headcount"),
+    ],
+)
+def test_bad_headcount_steps_say_what_to_change(rows: tuple, problem: str) -> None:
+    plan, problems = headcount_from_steps(steps(*rows), horizon_months=60)
+    assert plan == []
+    assert any(problem in p for p in problems), problems
+
+
+def test_blank_rows_are_ignored() -> None:
+    plan, problems = headcount_from_steps(steps((1, 2), (None, None), (4, 3)), horizon_months=12)
+    assert (plan, problems) == ([2.0, 2.0, 2.0, 3.0], [])
+
+
+@pytest.mark.parametrize(
+    ("spec", "stored", "shown"),
+    [
+        (FieldSpec("monthly_churn", "pct", 0.5, 2), 0.03, 3.0),
+        (FieldSpec("cac_usd", "usd", 50, 2), 400.0, 400.0),
+        (FieldSpec("horizon_months", "int", 12, 0), 60, 60.0),
+    ],
+)
+def test_display_units_round_trip(spec: FieldSpec, stored: float, shown: float) -> None:
+    assert to_display(spec, stored) == pytest.approx(shown)
+    assert from_display(spec, shown) == pytest.approx(stored)
+
+
+def _typed(document: dict) -> dict[str, float]:
+    return {s.name: to_display(s, field_value(document, s.name)) for _, specs in SECTIONS for s in specs}
+
+
+def _tables(document: dict) -> dict[str, pd.DataFrame]:
+    from ui.scenario_editor import funding_frame, ranges_frame
+
+    return {
+        "headcount": headcount_steps(document["headcount_by_month"]),
+        "funding": funding_frame(document),
+        "ranges": ranges_frame(document),
+    }
+
+
+@pytest.mark.parametrize("template", [base_template, bull_template, bear_template])
+def test_an_untouched_form_gives_back_the_same_scenario(template) -> None:
+    document = template().to_dict()
+    new, problems = document_from_inputs(document, _typed(document), **_tables(document))
+    assert problems == []
+    scenario, errors = validate(new)
+    assert errors == []
+    assert scenario is not None
+    assert project(scenario).equals(project(template()))
+
+
+def test_typed_percentages_are_stored_as_fractions() -> None:
+    document = base_template().to_dict()
+    typed = _typed(document) | {"monthly_churn": 5.0, "delightful_accuracy": 97.0, "horizon_months": 36}
+    new, problems = document_from_inputs(document, typed, **_tables(document))
+    assert problems == []
+    assert new["monthly_churn"] == pytest.approx(0.05)
+    assert new["accuracy_link"]["delightful_accuracy"] == pytest.approx(0.97)
+    assert new["horizon_months"] == 36
+
+
+def test_invalid_values_are_reported_by_field() -> None:
+    document = base_template().to_dict()
+    typed = _typed(document) | {"monthly_churn": 150.0, "cac_usd": -1.0}
+    new, problems = document_from_inputs(document, typed, **_tables(document))
+    assert problems == []
+    scenario, errors = validate(new)
+    assert scenario is None
+    assert any("monthly_churn" in e for e in errors) and any("cac_usd" in e for e in errors)
+
+
+def test_incomplete_table_rows_are_problems() -> None:
+    document = base_template().to_dict()
+    tables = _tables(document)
+    tables["funding"] = pd.DataFrame({"month": [6, None], "amount_usd": [1e6, 5e5]})
+    tables["ranges"] = pd.DataFrame(
+        {"field": ["cac_usd"], "low": [None], "high": [500.0], "distribution": [None]}
+    )
+    _, problems = document_from_inputs(document, _typed(document), **tables)
+    assert len(problems) == 2
+
+
+def test_flatten_and_differences() -> None:
+    a, b = base_template().to_dict(), bull_template().to_dict()
+    flat = flatten(a)
+    assert flat["accuracy_link.minimum_viable_accuracy"] == "0.8"
+    diff = differing_assumptions([("A", a), ("B", b)])
+    assert "market_size" in diff.index and "cac_usd" in diff.index
+    assert "horizon_months" not in diff.index
+    assert differing_assumptions([("A", a), ("A2", a)]).empty
+
+
+def test_kpi_table_differences_from_the_first() -> None:
+    named = []
+    for name, template in (("base", base_template), ("bull", bull_template)):
+        s: Scenario = template()
+        named.append((name, kpis(project(s), s)))
+    table = kpi_table(named)
+    assert list(table.columns) == ["base", "bull", "Δ bull"]
+    assert table.loc["npv_usd", "Δ bull"] == pytest.approx(named[1][1].npv_usd - named[0][1].npv_usd)
+    assert table.loc["npv_usd", "bull"] > table.loc["npv_usd", "base"]
+    for value in table.loc["irr_annual"]:
+        assert value is None or isinstance(value, float)
+    assert math.isfinite(table.loc["npv_usd", "base"])
+
+
+def test_unique_names() -> None:
+    assert unique_names(["A", "B", "A", "A"]) == ["A", "B", "A (2)", "A (3)"]

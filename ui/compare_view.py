@@ -1,0 +1,226 @@
+"""Compare 2–4 scenarios side by side: KPIs with differences, overlaid charts, what differs.
+
+Scenarios are templates or saved ones (``?compare=base,<id>,…`` keeps the choice in the link).
+Each is projected as the Scenarios page would: bound to its saved run when it has one. The pure
+helpers (:func:`kpi_table`, :func:`differing_assumptions`, :func:`flatten`) are tested without
+Streamlit.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from bizmodel.projection import Kpis
+from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
+from store import Store
+from ui.i18n import t
+from ui.scenario_figures import OverlayLabels, overlay_figure
+from ui.scenario_view import bound_scenario, projection_of
+from ui.state import store_guard
+from ui.widgets import escape_md
+
+MIN_SCENARIOS = 2
+MAX_SCENARIOS = 4
+#: KPIs compared, in order; for the first group higher is better, for ``LOWER_IS_BETTER`` lower.
+KPI_KEYS = (
+    "npv_usd",
+    "irr_annual",
+    "break_even_month",
+    "payback_month",
+    "runway_months",
+    "min_cash_usd",
+    "ending_arr_usd",
+    "gross_margin",
+    "ltv_usd",
+    "ltv_to_cac",
+    "cac_payback_months",
+    "burn_multiple",
+)
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One scenario in the comparison: its display name, document, projection and KPIs."""
+
+    key: str
+    name: str
+    document: dict[str, Any]
+    frame: pd.DataFrame
+    kpis: Kpis
+
+
+def flatten(document: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Every assumption of a document as ``path → text`` (lists summarised, numbers with ``g``).
+
+    >>> flatten({"a": 1.5, "link": {"x": 0.8}, "heads": [3, 3, 4]})
+    {'a': '1.5', 'link.x': '0.8', 'heads': '3, 3, 4'}
+    """
+    out: dict[str, str] = {}
+    for key, value in document.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten(value, prefix=f"{path}."))
+        elif isinstance(value, list | tuple):
+            if value and all(isinstance(v, Mapping) for v in value):
+                out[path] = "; ".join(", ".join(f"{k}={_text(v)}" for k, v in item.items()) for item in value)
+            else:
+                out[path] = ", ".join(_text(v) for v in value)
+        else:
+            out[path] = _text(value)
+    return out
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def differing_assumptions(named: Sequence[tuple[str, Mapping[str, Any]]]) -> pd.DataFrame:
+    """Assumptions whose values differ between the documents: one row per field, one column
+    per scenario (the field's path as the index). Empty when all documents agree.
+
+    >>> differing_assumptions([("A", {"p": 1, "q": 2}), ("B", {"p": 1, "q": 3})]).to_dict("index")
+    {'q': {'A': '2', 'B': '3'}}
+    """
+    flats = [(name, flatten(doc)) for name, doc in named]
+    keys: list[str] = []
+    for _, flat in flats:
+        keys.extend(k for k in flat if k not in keys)
+    rows = {}
+    for k in keys:
+        values = [flat.get(k, "–") for _, flat in flats]
+        if len(set(values)) > 1:
+            rows[k] = dict(zip([n for n, _ in flats], values, strict=True))
+    return pd.DataFrame.from_dict(rows, orient="index", columns=[n for n, _ in flats])
+
+
+def kpi_table(named: Sequence[tuple[str, Kpis]]) -> pd.DataFrame:
+    """KPIs (rows) of each scenario (columns) and, for the 2nd… scenarios, the difference from
+    the first (``Δ <name>``). Undefined KPIs (no break-even within the horizon, no IRR) are NaN.
+    """
+    data: dict[str, list[float]] = {}
+    for name, k in named:
+        values = k.to_dict()
+        data[name] = [_float(values.get(key)) for key in KPI_KEYS]
+    frame = pd.DataFrame(data, index=list(KPI_KEYS))
+    first = named[0][0]
+    for name, _ in named[1:]:
+        frame[f"Δ {name}"] = frame[name] - frame[first]
+    return frame
+
+
+def _float(value: Any) -> float:
+    if value is None:
+        return math.nan
+    return float(value)
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """Names made distinct for table columns by numbering repeats: ["A", "A"] → ["A", "A (2)"]."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+# ---------------------------------------------------------------------- Streamlit
+
+
+def _options(store: Store) -> tuple[list[str], dict[str, str], dict[str, dict[str, Any]]]:
+    labels = {k: t("scenario.option.template", name=t(f"scenario.template.{k}")) for k in TEMPLATES}
+    with store_guard():
+        rows = store.list_scenarios()
+    saved = {row["id"]: row for row in rows}
+    for sid, row in saved.items():
+        labels[sid] = row["name"]
+    return list(labels), labels, saved
+
+
+def _chosen(options: list[str]) -> list[str]:
+    wanted = [k for k in (st.query_params.get("compare") or "").split(",") if k]
+    picked = [k for k in wanted if k in options][:MAX_SCENARIOS]
+    if not picked:
+        saved = [k for k in options if k not in TEMPLATES]
+        picked = (saved[:MAX_SCENARIOS] if len(saved) >= MIN_SCENARIOS else list(TEMPLATES))[:MAX_SCENARIOS]
+    return picked
+
+
+def _load(
+    store: Store, key: str, labels: Mapping[str, str], saved: Mapping[str, dict[str, Any]]
+) -> Compared | None:
+    if key in TEMPLATES:
+        scenario, run_id = TEMPLATES[key](), None
+    else:
+        row = saved[key]
+        try:
+            scenario = Scenario.from_dict(json.loads(row["document"]))
+        except (ScenarioError, ValueError, TypeError) as exc:
+            st.warning(t("compare.invalid", name=escape_md(row["name"]), reason=escape_md(str(exc))))
+            return None
+        run_id = row.get("run_id")
+    effective = bound_scenario(store, scenario, run_id)
+    frame, k = projection_of(effective.document)
+    return Compared(key, labels[key], effective.scenario.to_dict(), frame, k)
+
+
+def render(store: Store) -> None:
+    """The picker, the KPI table, the overlaid charts and the differing assumptions."""
+    options, labels, saved = _options(store)
+    default = _chosen(options)
+    key = "compare_pick"
+
+    def _remember() -> None:
+        st.query_params["compare"] = ",".join(st.session_state[key])
+
+    if st.session_state.get(key) is None or any(k not in options for k in st.session_state[key]):
+        st.session_state[key] = default
+    picked = st.multiselect(
+        t("compare.pick"),
+        options,
+        format_func=lambda k: labels.get(k, k),
+        max_selections=MAX_SCENARIOS,
+        key=key,
+        on_change=_remember,
+        help=t("compare.pick_help"),
+    )
+    if len(picked) < MIN_SCENARIOS:
+        st.info(t("compare.need_two"))
+        return
+    st.query_params["compare"] = ",".join(picked)
+    loaded = [c for c in (_load(store, k, labels, saved) for k in picked) if c is not None]
+    if len(loaded) < MIN_SCENARIOS:
+        st.info(t("compare.need_two"))
+        return
+    names = unique_names([c.name for c in loaded])
+    table = kpi_table(list(zip(names, [c.kpis for c in loaded], strict=True)))
+    table.index = [t(f"kpi.{k}") for k in table.index]
+    st.subheader(t("compare.kpis"))
+    st.dataframe(table.style.format("{:,.3g}", na_rep="–"), width="stretch")
+    st.caption(t("compare.kpis_note"))
+    c1, c2 = st.columns(2)
+    for col, column, title in (
+        (c1, "cash_usd", "compare.chart.cash"),
+        (c2, "revenue_usd", "compare.chart.revenue"),
+    ):
+        with col:
+            labels_ = OverlayLabels(
+                title=t(title), month=t("scenario.axis.month"), usd=t("scenario.axis.usd")
+            )
+            series = [(n, c.frame[column]) for n, c in zip(names, loaded, strict=True)]
+            st.plotly_chart(overlay_figure(series, labels_), width="stretch", key=f"compare_{column}")
+    st.subheader(t("compare.differences"))
+    diff = differing_assumptions(list(zip(names, [c.document for c in loaded], strict=True)))
+    if diff.empty:
+        st.caption(t("compare.no_differences"))
+    else:
+        st.dataframe(diff, width="stretch")

@@ -1,0 +1,311 @@
+"""Plotly figures of the revenue scenarios (pure: data and translated labels in, figure out).
+
+Money axes are USD; months are 1…H on the x axis. Every figure uses the ``moatlab`` template
+(:mod:`ui.figures`) and escapes user text (scenario names) before it reaches a legend.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from bizmodel.scenario import AccuracyLink
+from ui.figures import TEMPLATE_NAME
+from ui.theme import PALETTE
+
+#: Translucent band fill for the P10–P90 range of a fan chart.
+_BAND = "rgba(37,99,235,0.18)"
+_LOSS = "#dc2626"
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+@dataclass(frozen=True)
+class ProjectionLabels:
+    """Translated texts of the cash and revenue chart."""
+
+    title: str
+    month: str
+    usd: str
+    cash: str
+    revenue: str
+    operating: str
+
+
+def projection_figure(frame: pd.DataFrame, labels: ProjectionLabels) -> go.Figure:
+    """Month-end cash (line), monthly revenue (bars) and operating cash flow (line) over months.
+
+    ``frame`` is :func:`bizmodel.projection.project`'s table (indexed by month, USD columns).
+    """
+    months = frame.index.to_numpy()
+    fig = go.Figure()
+    fig.add_bar(x=months, y=frame["revenue_usd"], name=labels.revenue, marker_color=_rgba(PALETTE[2], 0.55))
+    fig.add_scatter(
+        x=months, y=frame["operating_cash_flow_usd"], name=labels.operating, line={"color": PALETTE[1]}
+    )
+    fig.add_scatter(x=months, y=frame["cash_usd"], name=labels.cash, line={"color": PALETTE[0], "width": 3})
+    fig.add_hline(y=0, line={"color": "rgba(128,128,128,0.6)", "width": 1})
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=labels.title,
+        xaxis_title=labels.month,
+        yaxis_title=labels.usd,
+        yaxis_tickprefix="$",
+        yaxis_tickformat="~s",
+    )
+    return fig
+
+
+@dataclass(frozen=True)
+class LinkLabels:
+    """Translated texts of the accuracy-link chart."""
+
+    title: str
+    accuracy: str
+    factor: str
+    churn: str
+    minimum: str
+    delightful: str
+    current: str
+
+
+def accuracy_link_figure(
+    link: AccuracyLink,
+    *,
+    accuracy: float,
+    monthly_churn: float,
+    churn_extra: float,
+    labels: LinkLabels,
+) -> go.Figure:
+    """The adoption factor (0–1) and the monthly churn it implies across accuracies (all in %).
+
+    Vertical lines mark minimum-viable and delightful accuracy; a marker the model's accuracy.
+    """
+    low = max(0.0, link.minimum_viable_accuracy - 0.1)
+    high = min(1.0, link.delightful_accuracy + 0.05)
+    xs = np.linspace(low, high, 121)
+    factor = np.asarray(link.factor(xs))
+    churn = monthly_churn + churn_extra * (1.0 - factor)
+    fig = go.Figure()
+    fig.add_scatter(x=xs * 100, y=factor * 100, name=labels.factor, line={"color": PALETTE[0], "width": 3})
+    fig.add_scatter(
+        x=xs * 100, y=churn * 100, name=labels.churn, line={"color": _LOSS, "dash": "dash"}, yaxis="y2"
+    )
+    here = float(link.factor(accuracy))
+    fig.add_scatter(
+        x=[accuracy * 100],
+        y=[here * 100],
+        name=labels.current,
+        mode="markers",
+        marker={"size": 12, "color": PALETTE[2], "line": {"width": 2, "color": "white"}},
+    )
+    for x, text in (
+        (link.minimum_viable_accuracy, labels.minimum),
+        (link.delightful_accuracy, labels.delightful),
+    ):
+        fig.add_vline(x=x * 100, line={"color": "rgba(128,128,128,0.7)", "dash": "dot"})
+        fig.add_annotation(x=x * 100, y=1.02, yref="paper", text=html.escape(text), showarrow=False)
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=labels.title,
+        xaxis_title=labels.accuracy,
+        xaxis_ticksuffix=" %",
+        yaxis={"title": labels.factor, "ticksuffix": " %", "range": [-3, 103]},
+        yaxis2={
+            "title": labels.churn,
+            "ticksuffix": " %",
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+        },
+    )
+    return fig
+
+
+@dataclass(frozen=True)
+class FanLabels:
+    """Translated texts of a fan chart."""
+
+    title: str
+    month: str
+    usd: str
+    p10: str
+    p50: str
+    p90: str
+    deterministic: str
+
+
+def fan_figure(fan: pd.DataFrame, labels: FanLabels, *, deterministic: pd.Series | None = None) -> go.Figure:
+    """P10–P90 band and P50 line of a money series over months (``fan`` has columns p10, p50, p90).
+
+    ``deterministic`` (the projection at the most likely values) is drawn dashed for reference.
+    """
+    months = fan.index.to_numpy()
+    fig = go.Figure()
+    fig.add_scatter(x=months, y=fan["p90"], name=labels.p90, line={"width": 0.5, "color": PALETTE[0]})
+    fig.add_scatter(
+        x=months,
+        y=fan["p10"],
+        name=labels.p10,
+        fill="tonexty",
+        fillcolor=_BAND,
+        line={"width": 0.5, "color": PALETTE[0]},
+    )
+    fig.add_scatter(x=months, y=fan["p50"], name=labels.p50, line={"width": 3, "color": PALETTE[0]})
+    if deterministic is not None:
+        fig.add_scatter(
+            x=deterministic.index.to_numpy(),
+            y=deterministic.to_numpy(),
+            name=labels.deterministic,
+            line={"dash": "dash", "color": PALETTE[1]},
+        )
+    fig.add_hline(y=0, line={"color": _LOSS, "width": 1})
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=labels.title,
+        xaxis_title=labels.month,
+        yaxis_title=labels.usd,
+        yaxis_tickprefix="$",
+        yaxis_tickformat="~s",
+    )
+    return fig
+
+
+@dataclass(frozen=True)
+class HistogramLabels:
+    """Translated texts of the NPV histogram."""
+
+    title: str
+    npv: str
+    paths: str
+    median: str
+
+
+def npv_histogram(npv_usd: np.ndarray, labels: HistogramLabels, *, bins: int = 60) -> go.Figure:
+    """Histogram of NPV over Monte Carlo paths (USD); losses (< 0) in red, the median marked."""
+    values = np.asarray(npv_usd, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    fig = go.Figure()
+    if values.size:
+        lo, hi = float(values.min()), float(values.max())
+        if hi <= lo:
+            lo, hi = lo - 1.0, hi + 1.0
+        counts, edges = np.histogram(values, bins=bins, range=(lo, hi))
+        centres = (edges[:-1] + edges[1:]) / 2
+        colours = [_rgba(_LOSS, 0.7) if c < 0 else _rgba(PALETTE[0], 0.7) for c in centres]
+        fig.add_bar(x=centres, y=counts, width=np.diff(edges), marker_color=colours, name=labels.paths)
+        median = float(np.median(values))
+        fig.add_vline(x=median, line={"color": PALETTE[1], "width": 2, "dash": "dash"})
+        fig.add_annotation(x=median, y=1.02, yref="paper", text=html.escape(labels.median), showarrow=False)
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=labels.title,
+        xaxis_title=labels.npv,
+        yaxis_title=labels.paths,
+        xaxis_tickprefix="$",
+        xaxis_tickformat="~s",
+        bargap=0.02,
+        showlegend=False,
+        hovermode="closest",
+    )
+    return fig
+
+
+@dataclass(frozen=True)
+class TornadoLabels:
+    """Translated texts of a tornado chart."""
+
+    title: str
+    axis: str
+    low: str
+    high: str
+    technical: str
+    business: str
+
+
+def _kind(kind: str, labels: TornadoLabels) -> str:
+    return labels.technical if kind == "technical" else labels.business
+
+
+def tornado_figure(
+    frame: pd.DataFrame,
+    *,
+    low_column: str,
+    high_column: str,
+    base: float,
+    labels: TornadoLabels,
+    lever_names: Mapping[str, str],
+    money: bool = True,
+) -> go.Figure:
+    """Horizontal bars from the base value to each lever's low (−X %) and high (+X %) outcome.
+
+    ``frame`` is :func:`bizmodel.sensitivity.tornado`'s table (already ranked, largest swing first);
+    the largest swing is drawn at the top. ``lever_names`` maps a lever key to its display name;
+    technical levers are marked with their kind in the tick label.
+    """
+    rows = frame.iloc[::-1]
+    names = [
+        f"{html.escape(lever_names.get(k, k))} · {_kind(kind, labels)}"
+        for k, kind in zip(rows["key"], rows["kind"], strict=True)
+    ]
+    low = rows[low_column].to_numpy(dtype=np.float64) - base
+    high = rows[high_column].to_numpy(dtype=np.float64) - base
+    fig = go.Figure()
+    fig.add_bar(y=names, x=low, base=base, orientation="h", name=labels.low, marker_color=_rgba(_LOSS, 0.75))
+    fig.add_bar(
+        y=names, x=high, base=base, orientation="h", name=labels.high, marker_color=_rgba(PALETTE[2], 0.75)
+    )
+    fig.add_vline(x=base, line={"color": "rgba(128,128,128,0.8)", "width": 1})
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=labels.title,
+        xaxis_title=labels.axis,
+        barmode="overlay",
+        hovermode="closest",
+        height=max(320, 46 * len(names) + 140),
+        margin={"l": 24},
+    )
+    if money:
+        fig.update_layout(xaxis_tickprefix="$", xaxis_tickformat="~s")
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+@dataclass(frozen=True)
+class OverlayLabels:
+    """Translated texts of a chart that overlays one series of several scenarios."""
+
+    title: str
+    month: str
+    usd: str
+
+
+def overlay_figure(series: Sequence[tuple[str, pd.Series]], labels: OverlayLabels) -> go.Figure:
+    """One line per scenario (name, monthly USD series) on shared axes; names are escaped."""
+    fig = go.Figure()
+    for i, (name, values) in enumerate(series):
+        fig.add_scatter(
+            x=values.index.to_numpy(),
+            y=values.to_numpy(),
+            name=html.escape(name),
+            line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
+        )
+    fig.add_hline(y=0, line={"color": "rgba(128,128,128,0.6)", "width": 1})
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title=labels.title,
+        xaxis_title=labels.month,
+        yaxis_title=labels.usd,
+        yaxis_tickprefix="$",
+        yaxis_tickformat="~s",
+    )
+    return fig

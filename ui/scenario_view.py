@@ -1,0 +1,590 @@
+"""The Scenarios page: edit a revenue scenario bound to a run, and see what it is worth.
+
+The economics are :mod:`bizmodel` (pure): :func:`~bizmodel.projection.project` and
+:func:`~bizmodel.projection.kpis`, :func:`~bizmodel.montecarlo.simulate`,
+:func:`~bizmodel.sensitivity.tornado`, :func:`~bizmodel.binding.run_inputs` /
+:func:`~bizmodel.binding.bind` and :func:`~bizmodel.advantage.value_of_accuracy`. This module
+caches them by the scenario's canonical JSON and renders: KPIs with provenance, the monthly P&L,
+the accuracy link, the Monte Carlo fan and NPV histogram, and the tornado.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+from bizmodel.advantage import ValueOfAccuracy, value_of_accuracy
+
+from bizmodel.basis import BasisError, TechnicalBasis
+from bizmodel.binding import BindingError, RunInputs, bind, run_inputs
+from bizmodel.catalog import Catalog
+from bizmodel.montecarlo import DEFAULT_PATHS, MAX_PATHS, MonteCarloError, MonteCarloResult, simulate
+from bizmodel.projection import Kpis, kpis, project
+from bizmodel.scenario import TEMPLATES, Scenario
+from bizmodel.sensitivity import SensitivityError, tornado
+from mlcore.runs import finished_runs, get_run
+from mlcore.specs import RunRecord
+from store import Store
+from ui import format as fmt
+from ui.catalog_view import active_catalog
+from ui.i18n import t
+from ui.scenario_editor import editor_form, validate
+from ui.scenario_figures import (
+    FanLabels,
+    HistogramLabels,
+    LinkLabels,
+    ProjectionLabels,
+    TornadoLabels,
+    accuracy_link_figure,
+    fan_figure,
+    npv_histogram,
+    projection_figure,
+    tornado_figure,
+)
+from ui.scenario_work import Work, document_json, param_from_source
+from ui.state import store_guard, store_or_error
+from ui.summary import short_id
+from ui.widgets import Provenance, badge, escape_md
+
+#: Projection columns shown in the monthly table, in order.
+TABLE_COLUMNS = (
+    "new_customers",
+    "churned_customers",
+    "active_customers",
+    "revenue_usd",
+    "arr_usd",
+    "serving_cost_usd",
+    "data_cost_usd",
+    "retraining_cost_usd",
+    "gross_margin_usd",
+    "acquisition_usd",
+    "team_usd",
+    "other_opex_usd",
+    "operating_cash_flow_usd",
+    "funding_usd",
+    "cash_usd",
+)
+
+
+# ---------------------------------------------------------------------- cached computations
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def projection_of(document: str) -> tuple[pd.DataFrame, Kpis]:
+    """The monthly projection and KPIs of a scenario given as canonical JSON."""
+    scenario = Scenario.from_dict(json.loads(document))
+    frame = project(scenario)
+    return frame, kpis(frame, scenario)
+
+
+@st.cache_data(max_entries=6, show_spinner=False)
+def monte_carlo_of(document: str, paths: int, seed: int) -> MonteCarloResult:
+    """The Monte Carlo of a scenario (canonical JSON), ``paths`` paths from ``seed``."""
+    return simulate(Scenario.from_dict(json.loads(document)), paths=paths, seed=seed)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def tornado_of(document: str, change: float) -> pd.DataFrame:
+    """The tornado table of a scenario (canonical JSON) for levers moved ± ``change``."""
+    return tornado(Scenario.from_dict(json.loads(document)), change=change)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def value_of_accuracy_of(document: str) -> ValueOfAccuracy:
+    """What one accuracy point is worth a year in this scenario (canonical JSON)."""
+    return value_of_accuracy(Scenario.from_dict(json.loads(document)))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _run_inputs(run_id: str, record: str, catalog_version: str, _catalog: Catalog) -> RunInputs:
+    del run_id, catalog_version  # cache key only
+    return run_inputs(TechnicalBasis.from_record(json.loads(record)), _catalog)
+
+
+def inputs_of_run(run: RunRecord, catalog: Catalog) -> RunInputs | None:
+    """What the run contributes to a scenario, or None after saying why it cannot."""
+    try:
+        return _run_inputs(run.id, json.dumps(run.to_dict(), sort_keys=True), catalog.version, catalog)
+    except (BasisError, BindingError) as exc:
+        st.warning(t("scenario.run_unusable", run=short_id(run.id), reason=escape_md(str(exc))))
+        return None
+
+
+# ---------------------------------------------------------------------- effective scenario
+
+
+@dataclass(frozen=True)
+class Effective:
+    """The scenario the numbers are computed from: typed values, or bound to a run."""
+
+    scenario: Scenario
+    document: str
+    run: RunRecord | None
+    inputs: RunInputs | None
+
+
+def effective_scenario(store: Store, work: Work, scenario: Scenario) -> Effective:
+    """``scenario`` with the bound run's measurements in place of the typed technical inputs."""
+    return bound_scenario(store, scenario, work.run_id, use_spread=work.use_spread)
+
+
+def bound_scenario(
+    store: Store, scenario: Scenario, run_id: str | None, *, use_spread: bool = False
+) -> Effective:
+    """``scenario`` driven by run ``run_id`` (None: the typed values); a warning says when the run
+    cannot drive it (gone, or unusable), and the typed values are used."""
+    if not run_id:
+        return Effective(scenario, document_json(scenario.to_dict()), None, None)
+    with store_guard():
+        run = get_run(store, run_id)
+    if run is None or run.test_accuracy is None:
+        st.warning(t("scenario.run_gone", run=escape_md(run_id[:40])))
+        return Effective(scenario, document_json(scenario.to_dict()), None, None)
+    inputs = inputs_of_run(run, active_catalog())
+    if inputs is None:
+        return Effective(scenario, document_json(scenario.to_dict()), run, None)
+    bound = bind(scenario, inputs, with_ranges=use_spread)
+    return Effective(bound, document_json(bound.to_dict()), run, inputs)
+
+
+def run_binding(store: Store, work: Work) -> None:
+    """Choose the run that drives the scenario's technical inputs (or none: typed values)."""
+    with store_guard():
+        runs = finished_runs(store)
+    by_id = {r.id: r for r in runs}
+    options: list[str | None] = [None, *by_id]
+    if work.run_id and work.run_id not in by_id:
+        options.append(work.run_id)
+
+    def _label(rid: str | None) -> str:
+        if rid is None:
+            return t("scenario.no_run")
+        run = by_id.get(rid)
+        if run is None:
+            return t("scenario.run_missing_option", id=short_id(rid))
+        return t(
+            "picker.option", name=run.name, id=short_id(rid), accuracy=f"{(run.test_accuracy or 0) * 100:.1f}"
+        )
+
+    key = f"scn_run_{work.generation}"
+
+    def _changed() -> None:
+        work.run_id = st.session_state[key]
+        work.dirty = True
+
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    c1.selectbox(
+        t("scenario.bound_run"),
+        options,
+        index=options.index(work.run_id),
+        format_func=_label,
+        key=key,
+        on_change=_changed,
+        help=t("scenario.bound_run_help"),
+    )
+    spread_key = f"scn_spread_{work.generation}"
+
+    def _spread() -> None:
+        work.use_spread = bool(st.session_state[spread_key])
+
+    c2.toggle(
+        t("scenario.use_spread"),
+        value=work.use_spread,
+        key=spread_key,
+        on_change=_spread,
+        disabled=work.run_id is None,
+        help=t("scenario.use_spread_help"),
+    )
+
+
+def _show_inputs(effective: Effective) -> None:
+    """The three technical inputs with their provenance (measured from the run, or assumed)."""
+    s = effective.scenario
+    inputs = effective.inputs
+    run_prov = Provenance("measured", short_id(effective.run.id)) if effective.run else None
+    typed = Provenance("assumed", t("scenario.typed"))
+    cols = st.columns(3)
+    rows = (
+        ("model_accuracy", fmt.fmt_pct(s.model_accuracy), inputs is not None, None),
+        (
+            "retrain_cost_usd",
+            fmt.fmt_usd(s.retrain_cost_usd),
+            inputs is not None and inputs.retrain_cost_usd is not None,
+            inputs.retrain_detail if inputs else None,
+        ),
+        (
+            "serving_usd_per_1000_predictions",
+            fmt.fmt_usd(s.serving_usd_per_1000_predictions),
+            inputs is not None and inputs.serving_usd_per_1000_predictions is not None,
+            inputs.serving_detail if inputs else None,
+        ),
+    )
+    for col, (name, value, measured, detail) in zip(cols, rows, strict=True):
+        with col:
+            st.metric(t(f"scenario.f.{name}"), value, help=detail)
+            badge(run_prov if measured and run_prov else typed)
+
+
+# ---------------------------------------------------------------------- KPIs
+
+
+def _month(value: int | None) -> str:
+    return t("scenario.month_n", month=value) if value is not None else t("scenario.not_within")
+
+
+def _ratio(value: float | None, suffix: str = "×") -> str:
+    return fmt.MISSING if value is None or not math.isfinite(value) else f"{value:,.2f}{suffix}"
+
+
+def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
+    """The KPIs as metrics, each with its reason when undefined, and the scenario's badge."""
+    reasons = k.to_dict()["reasons"]
+
+    def help_for(key: str) -> str:
+        base = t(f"kpi.{key}.help")
+        return f"{base}\n\n{reasons[key]}" if key in reasons else base
+
+    items = (
+        ("npv_usd", fmt.fmt_usd(k.npv_usd)),
+        ("irr_annual", fmt.fmt_pct(k.irr_annual) if k.irr_annual is not None else fmt.MISSING),
+        ("break_even_month", _month(k.break_even_month)),
+        ("payback_month", _month(k.payback_month)),
+        (
+            "runway_months",
+            _month(k.runway_months) if k.runway_months is not None else t("scenario.runway_full"),
+        ),
+        ("min_cash_usd", fmt.fmt_usd(k.min_cash_usd)),
+        ("ending_arr_usd", fmt.fmt_usd(k.ending_arr_usd)),
+        ("gross_margin", fmt.fmt_pct(k.gross_margin)),
+        ("ltv_usd", fmt.fmt_usd(k.ltv_usd)),
+        ("ltv_to_cac", _ratio(k.ltv_to_cac)),
+        ("cac_payback_months", _ratio(k.cac_payback_months, suffix=" mo")),
+        ("burn_multiple", _ratio(k.burn_multiple)),
+    )
+    for start in range(0, len(items), 6):
+        cols = st.columns(6)
+        for col, (key, value) in zip(cols, items[start : start + 6], strict=False):
+            col.metric(t(f"kpi.{key}"), value, help=help_for(key))
+    provs = [Provenance("assumed", name)]
+    if effective.inputs is not None and effective.run is not None:
+        provs.append(Provenance("measured", short_id(effective.run.id)))
+    cols = st.columns(len(provs) + 4)
+    for col, prov in zip(cols, provs, strict=False):
+        with col:
+            badge(prov)
+
+
+# ---------------------------------------------------------------------- tabs
+
+
+def _projection_tab(frame: pd.DataFrame, effective: Effective, source_key: str | None) -> None:
+    labels = ProjectionLabels(
+        title=t("scenario.chart.projection"),
+        month=t("scenario.axis.month"),
+        usd=t("scenario.axis.usd"),
+        cash=t("scenario.series.cash"),
+        revenue=t("scenario.series.revenue"),
+        operating=t("scenario.series.operating"),
+    )
+    st.plotly_chart(projection_figure(frame, labels), width="stretch", key="scn_projection_chart")
+    table = frame.loc[:, list(TABLE_COLUMNS)].rename(
+        columns={c: t(f"scenario.col.{c}") for c in TABLE_COLUMNS}
+    )
+    st.dataframe(table.style.format("{:,.0f}"), width="stretch", height=360)
+    st.download_button(
+        t("scenario.download_csv"),
+        data=frame.to_csv().encode("utf-8"),
+        file_name="projection.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="scn_projection_csv",
+    )
+    voa = value_of_accuracy_of(effective.document)
+    c1, c2 = st.columns([2, 3], vertical_alignment="center")
+    c1.metric(t("scenario.value_of_accuracy"), fmt.fmt_usd(voa.usd_per_point_year), help=voa.detail)
+    with c2:
+        if voa.reason:
+            st.caption(escape_md(voa.reason))
+        st.caption(t("scenario.value_of_accuracy_note"))
+        if source_key:
+            st.page_link(
+                "app_pages/data_value.py",
+                label=t("scenario.to_data_value"),
+                icon=":material/database:",
+                query_params={"value_from": source_key},
+            )
+
+
+def _link_tab(scenario: Scenario) -> None:
+    labels = LinkLabels(
+        title=t("scenario.chart.link"),
+        accuracy=t("scenario.axis.accuracy"),
+        factor=t("scenario.series.factor"),
+        churn=t("scenario.series.churn"),
+        minimum=t("scenario.f.minimum_viable_accuracy"),
+        delightful=t("scenario.f.delightful_accuracy"),
+        current=t("scenario.series.model"),
+    )
+    fig = accuracy_link_figure(
+        scenario.accuracy_link,
+        accuracy=scenario.model_accuracy,
+        monthly_churn=scenario.monthly_churn,
+        churn_extra=scenario.churn_at_minimum_accuracy_extra,
+        labels=labels,
+    )
+    st.plotly_chart(fig, width="stretch", key="scn_link_chart")
+    st.caption(
+        t(
+            "scenario.link_explain",
+            factor=fmt.fmt_pct(scenario.accuracy_factor),
+            churn=fmt.fmt_pct(scenario.effective_monthly_churn, decimals=2),
+        )
+    )
+
+
+def _monte_carlo_tab(effective: Effective, frame: pd.DataFrame) -> None:
+    c1, c2, c3 = st.columns(3)
+    paths = int(
+        c1.number_input(
+            t("scenario.mc.paths"),
+            min_value=100,
+            max_value=MAX_PATHS,
+            value=DEFAULT_PATHS,
+            step=1000,
+            key="scn_mc_paths",
+        )
+    )
+    seed = int(
+        c2.number_input(
+            t("scenario.mc.seed"), min_value=0, max_value=2**31 - 1, value=0, step=1, key="scn_mc_seed"
+        )
+    )
+    if not effective.scenario.ranges:
+        st.info(t("scenario.mc.no_ranges"))
+    try:
+        with st.spinner(t("scenario.mc.running")):
+            result = monte_carlo_of(effective.document, paths, seed)
+    except MonteCarloError as exc:
+        st.error(escape_md(str(exc)))
+        return
+    npv = result.npv_percentiles()
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(
+        t("scenario.mc.p_out_of_cash"),
+        fmt.fmt_pct(result.probability_out_of_cash),
+        help=t("scenario.mc.p_out_of_cash_help"),
+    )
+    m2.metric(
+        t("scenario.mc.p_break_even"),
+        fmt.fmt_pct(result.probability_break_even),
+        help=t("scenario.mc.p_break_even_help"),
+    )
+    m3.metric(t("scenario.mc.npv_p50"), fmt.fmt_usd(npv.get("p50")))
+    m4.metric(t("scenario.mc.npv_p10_p90"), f"{fmt.fmt_usd(npv.get('p10'))} … {fmt.fmt_usd(npv.get('p90'))}")
+    c3.caption(t("scenario.mc.caption", paths=f"{result.paths:,}", seed=result.seed))
+    fan_labels = FanLabels(
+        title=t("scenario.chart.fan"),
+        month=t("scenario.axis.month"),
+        usd=t("scenario.axis.usd"),
+        p10="P10",
+        p50="P50",
+        p90="P90",
+        deterministic=t("scenario.series.deterministic"),
+    )
+    st.plotly_chart(
+        fan_figure(result.fan("cash_usd"), fan_labels, deterministic=frame["cash_usd"]),
+        width="stretch",
+        key="scn_fan_chart",
+    )
+    hist_labels = HistogramLabels(
+        title=t("scenario.chart.npv_hist"), npv=t("kpi.npv_usd"), paths=t("scenario.axis.paths"), median="P50"
+    )
+    st.plotly_chart(npv_histogram(result.npv_usd, hist_labels), width="stretch", key="scn_npv_hist")
+
+
+def lever_names() -> dict[str, str]:
+    """Translated lever names by key."""
+    keys = (
+        "accuracy",
+        "gpu_price",
+        "mfu",
+        "latency",
+        "price",
+        "churn",
+        "cac",
+        "adoption",
+        "market",
+        "team_cost",
+    )
+    return {k: t(f"lever.{k}") for k in keys}
+
+
+def _sensitivity_tab(effective: Effective) -> None:
+    change_pct = st.slider(
+        t("scenario.tornado.change"), 5, 50, 10, step=5, key="scn_tornado_change", format="± %d %%"
+    )
+    try:
+        frame = tornado_of(effective.document, change_pct / 100.0)
+    except SensitivityError as exc:
+        st.error(escape_md(str(exc)))
+        return
+    labels = TornadoLabels(
+        title=t("scenario.chart.tornado_npv", change=change_pct),
+        axis=t("kpi.npv_usd"),
+        low=t("scenario.tornado.low", change=change_pct),
+        high=t("scenario.tornado.high", change=change_pct),
+        technical=t("scenario.tornado.technical"),
+        business=t("scenario.tornado.business"),
+    )
+    names = lever_names()
+    base = float(frame["npv_base_usd"].iloc[0])
+    fig = tornado_figure(
+        frame,
+        low_column="npv_low_usd",
+        high_column="npv_high_usd",
+        base=base,
+        labels=labels,
+        lever_names=names,
+    )
+    st.plotly_chart(fig, width="stretch", key="scn_tornado_npv")
+    top = frame.iloc[0]
+    st.caption(
+        t(
+            "scenario.tornado.top",
+            lever=names.get(str(top["key"]), str(top["key"])),
+            swing=fmt.fmt_usd(float(top["npv_swing_usd"])),
+            change=change_pct,
+        )
+    )
+    horizon = effective.scenario.horizon_months
+    be = frame.copy()
+    for column in ("break_even_low", "break_even_high", "break_even_base"):
+        be[column] = be[column].fillna(horizon + 1)
+    be["swing"] = (be["break_even_high"] - be["break_even_low"]).abs()
+    be = be.sort_values("swing", ascending=False, kind="stable")
+    be_labels = TornadoLabels(
+        title=t("scenario.chart.tornado_break_even", change=change_pct),
+        axis=t("scenario.tornado.break_even_axis", beyond=horizon + 1),
+        low=labels.low,
+        high=labels.high,
+        technical=labels.technical,
+        business=labels.business,
+    )
+    fig = tornado_figure(
+        be,
+        low_column="break_even_low",
+        high_column="break_even_high",
+        base=float(be["break_even_base"].iloc[0]),
+        labels=be_labels,
+        lever_names=names,
+        money=False,
+    )
+    st.plotly_chart(fig, width="stretch", key="scn_tornado_break_even")
+    with st.expander(t("scenario.tornado.levers")):
+        st.markdown("\n".join(f"- **{names.get(k, k)}**: {t(f'lever.{k}.help')}" for k in frame["key"]))
+
+
+def results(store: Store, work: Work) -> None:
+    """Validate the working copy, bind the run, and show KPIs and the four result tabs."""
+    scenario, problems = validate(work.document)
+    if scenario is None:
+        st.error(t("scenario.invalid") + "\n\n" + "\n".join(f"- {escape_md(p)}" for p in problems))
+        return
+    effective = effective_scenario(store, work, scenario)
+    _show_inputs(effective)
+    frame, k = projection_of(effective.document)
+    kpi_panel(k, effective, work.name)
+    tabs = st.tabs(
+        [
+            t("scenario.tab.projection"),
+            t("scenario.tab.link"),
+            t("scenario.tab.monte_carlo"),
+            t("scenario.tab.sensitivity"),
+        ]
+    )
+    with tabs[0]:
+        source_key = None if work.dirty else param_from_source(work.source)
+        _projection_tab(frame, effective, source_key)
+    with tabs[1]:
+        _link_tab(effective.scenario)
+    with tabs[2]:
+        _monte_carlo_tab(effective, frame)
+    with tabs[3]:
+        _sensitivity_tab(effective)
+
+
+def editor(work: Work) -> None:
+    """The form; an applied edit that validates becomes the working copy (unsaved)."""
+    new = editor_form(work.document, generation=work.generation, run_fields=work.run_id is not None)
+    if new is None:
+        return
+    scenario, problems = validate(new)
+    if scenario is None:
+        st.error(t("scenario.invalid") + "\n\n" + "\n".join(f"- {escape_md(p)}" for p in problems))
+        return
+    work.document = scenario.to_dict()
+    work.dirty = True
+    st.rerun()
+
+
+def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
+    """Where the Data value page's "value per accuracy point" comes from: typed (None), or a
+    scenario's value of accuracy (USD per point per year, and the scenario's name).
+
+    The choice is kept in the link (``?value_from=<template kind or saved id>``), so the Scenarios
+    page can link straight to it.
+    """
+    store = store_or_error()
+    if store is None:
+        return None
+    labels: dict[str, str] = {"": t("data_value.value_typed")}
+    labels.update({k: t("scenario.option.template", name=t(f"scenario.template.{k}")) for k in TEMPLATES})
+    with store_guard():
+        saved = {row["id"]: row for row in store.list_scenarios()}
+    labels.update({sid: row["name"] for sid, row in saved.items()})
+    options = list(labels)
+    wanted = st.query_params.get("value_from", "")
+    if wanted not in labels:
+        wanted = ""
+    if st.session_state.get(key) not in labels or st.session_state.get(key) != wanted:
+        st.session_state[key] = wanted
+
+    def _remember() -> None:
+        if st.session_state[key]:
+            st.query_params["value_from"] = st.session_state[key]
+        elif "value_from" in st.query_params:
+            del st.query_params["value_from"]
+
+    choice = st.selectbox(
+        t("data_value.in.value_from"),
+        options,
+        format_func=lambda k: labels.get(k, k),
+        key=key,
+        on_change=_remember,
+        help=t("data_value.in.value_from_choice_help"),
+    )
+    if not choice:
+        return None
+    if choice in TEMPLATES:
+        scenario, run_id = TEMPLATES[choice](), None
+    else:
+        scenario, problems = validate(json.loads(saved[choice]["document"]))
+        if scenario is None:
+            st.warning(t("scenario.invalid") + "\n\n" + "\n".join(f"- {escape_md(p)}" for p in problems))
+            return None
+        run_id = saved[choice].get("run_id")
+    effective = bound_scenario(store, scenario, run_id)
+    voa = value_of_accuracy_of(effective.document)
+    st.caption(
+        t(
+            "data_value.value_from_caption",
+            value=fmt.fmt_usd(voa.usd_per_point_year),
+            name=escape_md(labels[choice]),
+        )
+    )
+    if voa.reason:
+        st.caption(escape_md(voa.reason))
+    return float(voa.usd_per_point_year), labels[choice]

@@ -1,0 +1,285 @@
+"""The scenario being worked on, and the bar that saves, renames, duplicates and deletes it.
+
+A scenario comes from a template (``?scenario=base|bull|bear``) or from the store
+(``?scenario=<id>``); the URL always names it, so a reload reopens it. The working copy (the
+document, its name, the run it is bound to, unsaved edits) lives in session state until it is
+saved; saving writes the document JSON and the run id to the store in one transaction.
+
+A saved document that no longer validates (written by hand, or by an older version) is
+reported with every problem and left untouched in the store; the page falls back to the base
+template so nothing is lost and nothing crashes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
+from store import Store, StoreError
+from ui.i18n import t
+from ui.state import store_guard
+
+WORK_KEY = "scenario_work"
+TEMPLATE_PREFIX = "template:"
+SAVED_PREFIX = "saved:"
+
+
+@dataclass
+class Work:
+    """The working copy: where it came from, its document, name, bound run and edit state."""
+
+    source: str
+    document: dict[str, Any]
+    name: str
+    run_id: str | None = None
+    use_spread: bool = False
+    dirty: bool = False
+    generation: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def saved_id(self) -> str | None:
+        """The store id when the working copy came from the store."""
+        return self.source[len(SAVED_PREFIX) :] if self.source.startswith(SAVED_PREFIX) else None
+
+
+def source_from_param(value: str | None) -> str:
+    """The source key named by the URL's ``scenario`` parameter (a template kind or a saved id)."""
+    if not value:
+        return TEMPLATE_PREFIX + "base"
+    if value in TEMPLATES:
+        return TEMPLATE_PREFIX + value
+    return SAVED_PREFIX + value
+
+
+def param_from_source(source: str) -> str:
+    """The URL value of a source key."""
+    return source.split(":", 1)[1]
+
+
+def document_json(document: dict[str, Any]) -> str:
+    """Canonical JSON of a document (sorted keys): the store's text and the caches' key."""
+    return json.dumps(document, sort_keys=True, allow_nan=False)
+
+
+def _template(kind: str, generation: int) -> Work:
+    scenario = TEMPLATES[kind]()
+    return Work(
+        source=TEMPLATE_PREFIX + kind,
+        document=scenario.to_dict(),
+        name=t(f"scenario.template.{kind}"),
+        generation=generation,
+    )
+
+
+def _load(store: Store, source: str, generation: int) -> Work:
+    """A fresh working copy of ``source``; a missing or invalid saved one falls back to base."""
+    if source.startswith(TEMPLATE_PREFIX):
+        return _template(source[len(TEMPLATE_PREFIX) :], generation)
+    sid = source[len(SAVED_PREFIX) :]
+    row = store.get_scenario(sid)
+    if row is None:
+        work = _template("base", generation)
+        work.problems = [t("scenario.missing", id=sid[:40])]
+        return work
+    try:
+        document = json.loads(row["document"])
+        Scenario.from_dict(document)
+    except (ValueError, TypeError) as exc:
+        problems = list(exc.problems) if isinstance(exc, ScenarioError) else [str(exc)]
+        work = _template("base", generation)
+        work.problems = [t("scenario.invalid_saved", name=row["name"]), *problems]
+        return work
+    return Work(
+        source=source, document=document, name=row["name"], run_id=row.get("run_id"), generation=generation
+    )
+
+
+def next_generation() -> int:
+    """A number never used before in this session: part of every editor widget's key, so
+    widgets start afresh from the document whenever another scenario (or version) is shown."""
+    generation = int(st.session_state.get("scn_generation", 0)) + 1
+    st.session_state["scn_generation"] = generation
+    return generation
+
+
+def current_work(store: Store) -> Work:
+    """The working copy for the scenario the URL names (loaded when it changes)."""
+    wanted = source_from_param(st.query_params.get("scenario"))
+    work: Work | None = st.session_state.get(WORK_KEY)
+    if work is None or work.source != wanted:
+        generation = next_generation()
+        with store_guard():
+            work = _load(store, wanted, generation)
+        st.session_state[WORK_KEY] = work
+    if st.query_params.get("scenario") != param_from_source(work.source):
+        st.query_params["scenario"] = param_from_source(work.source)
+    return work
+
+
+def switch_to(source: str) -> None:
+    """Open another scenario (the next run loads it)."""
+    st.query_params["scenario"] = param_from_source(source)
+
+
+def _options(store: Store) -> tuple[list[str], dict[str, str]]:
+    labels = {
+        TEMPLATE_PREFIX + k: t("scenario.option.template", name=t(f"scenario.template.{k}"))
+        for k in TEMPLATES
+    }
+    with store_guard():
+        rows = store.list_scenarios()
+    for row in rows:
+        labels[SAVED_PREFIX + row["id"]] = row["name"]
+    return list(labels), labels
+
+
+def manager_bar(store: Store, work: Work) -> None:
+    """Choose a scenario; save, save as new, rename, duplicate or delete it."""
+    options, labels = _options(store)
+    if work.source not in labels:
+        options.append(work.source)
+        labels[work.source] = work.name
+    key = f"scn_pick_{work.generation}"
+
+    def _picked() -> None:
+        switch_to(st.session_state[key])
+
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    with c1:
+        st.selectbox(
+            t("scenario.pick"),
+            options,
+            index=options.index(work.source),
+            format_func=lambda s: labels.get(s, s),
+            key=key,
+            on_change=_picked,
+        )
+    with c2:
+        state = t("scenario.unsaved") if work.dirty or work.saved_id is None else t("scenario.saved_state")
+        st.caption(state)
+    name_key = f"scn_name_{work.generation}"
+    st.text_input(t("scenario.name"), value=work.name, max_chars=200, key=name_key)
+    b1, b2, b3, b4, b5 = st.columns(5)
+    saved = work.saved_id is not None
+    b1.button(
+        t("scenario.save"),
+        type="primary",
+        key="scn_save",
+        on_click=_save,
+        args=(store, work, name_key, False),
+        width="stretch",
+    )
+    b2.button(
+        t("scenario.save_new"),
+        key="scn_save_new",
+        on_click=_save,
+        args=(store, work, name_key, True),
+        width="stretch",
+    )
+    b3.button(
+        t("scenario.rename"),
+        key="scn_rename",
+        on_click=_rename,
+        args=(store, work, name_key),
+        disabled=not saved,
+        width="stretch",
+    )
+    b4.button(
+        t("scenario.duplicate"),
+        key="scn_duplicate",
+        on_click=_duplicate,
+        args=(store, work),
+        disabled=not saved,
+        width="stretch",
+    )
+    with b5.popover(t("scenario.delete"), disabled=not saved, width="stretch"):
+        st.caption(t("scenario.delete_confirm", name=work.name))
+        st.button(
+            t("scenario.delete_yes"), key="scn_delete", on_click=_delete, args=(store, work), type="primary"
+        )
+    flash = st.session_state.pop("scn_flash", None)
+    if flash:
+        kind, text = flash
+        (st.success if kind == "ok" else st.error)(text)
+
+
+def _flash(kind: str, text: str) -> None:
+    st.session_state["scn_flash"] = (kind, text)
+
+
+def _save(store: Store, work: Work, name_key: str, as_new: bool) -> None:
+    name = str(st.session_state.get(name_key) or "").strip()
+    if not name:
+        _flash("error", t("scenario.name_empty"))
+        return
+    try:
+        Scenario.from_dict(work.document)
+        text = document_json(work.document)
+        if work.saved_id and not as_new:
+            sid = store.save_scenario(name, text, run_id=work.run_id, scenario_id=work.saved_id)
+        else:
+            sid = store.save_scenario(store.unique_scenario_name(name), text, run_id=work.run_id)
+        row = store.get_scenario(sid)
+    except ScenarioError as exc:
+        _flash("error", t("scenario.cannot_save") + " " + "; ".join(exc.problems))
+        return
+    except (StoreError, LookupError, ValueError) as exc:
+        _flash("error", t("scenario.store_failed", reason=str(exc)))
+        return
+    work.source = SAVED_PREFIX + sid
+    work.name = row["name"] if row else name
+    work.dirty = False
+    work.generation = next_generation()
+    st.query_params["scenario"] = sid
+    _flash("ok", t("scenario.saved", name=work.name))
+
+
+def _rename(store: Store, work: Work, name_key: str) -> None:
+    name = str(st.session_state.get(name_key) or "").strip()
+    if not name or work.saved_id is None:
+        _flash("error", t("scenario.name_empty"))
+        return
+    try:
+        ok = store.rename_scenario(work.saved_id, name)
+    except (StoreError, ValueError) as exc:
+        _flash("error", t("scenario.store_failed", reason=str(exc)))
+        return
+    if ok:
+        work.name = name
+        work.generation = next_generation()
+        _flash("ok", t("scenario.renamed", name=name))
+    else:
+        _flash("error", t("scenario.missing", id=work.saved_id))
+
+
+def _duplicate(store: Store, work: Work) -> None:
+    if work.saved_id is None:
+        return
+    try:
+        new_id = store.duplicate_scenario(work.saved_id)
+    except (StoreError, ValueError) as exc:
+        _flash("error", t("scenario.store_failed", reason=str(exc)))
+        return
+    if new_id is None:
+        _flash("error", t("scenario.missing", id=work.saved_id))
+        return
+    st.query_params["scenario"] = new_id
+    _flash("ok", t("scenario.duplicated"))
+
+
+def _delete(store: Store, work: Work) -> None:
+    if work.saved_id is None:
+        return
+    try:
+        store.delete_scenario(work.saved_id)
+    except StoreError as exc:
+        _flash("error", t("scenario.store_failed", reason=str(exc)))
+        return
+    st.session_state.pop(WORK_KEY, None)
+    st.query_params["scenario"] = "base"
+    _flash("ok", t("scenario.deleted", name=work.name))
