@@ -180,8 +180,13 @@ def _cost_figure(
     fig.update_layout(
         template=TEMPLATE_NAME,
         title=html.escape(labels.title),
-        xaxis={"title": html.escape(labels.volume), "type": "log", "hoverformat": ",.4s"},
-        yaxis={"title": html.escape(labels.cost), "type": "log" if log_y else "linear"},
+        xaxis={"title": html.escape(labels.volume), "type": "log", "hoverformat": ",.4s", "tickformat": "~s"},
+        yaxis={
+            "title": html.escape(labels.cost),
+            "type": "log" if log_y else "linear",
+            "tickprefix": "$",
+            "tickformat": "~s",
+        },
         height=440,
     )
     if not log_y:

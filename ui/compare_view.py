@@ -20,6 +20,7 @@ import streamlit as st
 from bizmodel.projection import Kpis
 from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
 from store import Store
+from ui import format as fmt
 from ui.i18n import t
 from ui.scenario_figures import OverlayLabels, overlay_figure
 from ui.scenario_view import bound_scenario, projection_of
@@ -117,6 +118,58 @@ def kpi_table(named: Sequence[tuple[str, Kpis]]) -> pd.DataFrame:
     return frame
 
 
+#: How each KPI is written: money (USD), fraction (as %), month (1-based), ratio (×), months.
+KPI_KINDS = {
+    "npv_usd": "usd",
+    "irr_annual": "pct",
+    "break_even_month": "month",
+    "payback_month": "month",
+    "runway_months": "month",
+    "min_cash_usd": "usd",
+    "ending_arr_usd": "usd",
+    "gross_margin": "pct",
+    "ltv_usd": "usd",
+    "ltv_to_cac": "ratio",
+    "cac_payback_months": "months",
+    "burn_multiple": "ratio",
+}
+
+
+def format_kpi(kind: str, value: float, *, delta: bool = False) -> str:
+    """One KPI (or, with ``delta``, a difference) as text with its unit; NaN is an en dash.
+
+    >>> format_kpi("usd", 1.28e7, delta=True), format_kpi("pct", 0.0235, delta=True)
+    ('+$12.8M', '+2.35 pts')
+    >>> format_kpi("month", 43.0), format_kpi("month", -28.0, delta=True), format_kpi("ratio", float("nan"))
+    ('43', '−28', '–')
+    """
+    if value is None or not math.isfinite(value):
+        return fmt.MISSING
+    sign = ("+" if value > 0 else "−" if value < 0 else "±") if delta else ("−" if value < 0 else "")
+    size = abs(value)
+    if kind == "usd":
+        return f"{sign}{fmt.fmt_usd(size)}"
+    if kind == "pct":
+        return f"{sign}{size * 100:.3g} pts" if delta else f"{sign}{size * 100:.1f} %"
+    if kind == "month":
+        return f"{sign}{size:.0f}"
+    if kind == "months":
+        return f"{sign}{size:.1f} mo"
+    return f"{sign}{size:,.2f}×"
+
+
+def format_kpi_table(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`kpi_table` as text: each row in its KPI's unit, Δ columns signed."""
+    out = pd.DataFrame(index=table.index, columns=table.columns, dtype=object)
+    for key in table.index:
+        kind = KPI_KINDS.get(str(key), "ratio")
+        for column in table.columns:
+            out.loc[key, column] = format_kpi(
+                kind, float(table.loc[key, column]), delta=column.startswith("Δ ")
+            )
+    return out
+
+
 def _float(value: Any) -> float:
     if value is None:
         return math.nan
@@ -202,10 +255,10 @@ def render(store: Store) -> None:
         st.info(t("compare.need_two"))
         return
     names = unique_names([c.name for c in loaded])
-    table = kpi_table(list(zip(names, [c.kpis for c in loaded], strict=True)))
+    table = format_kpi_table(kpi_table(list(zip(names, [c.kpis for c in loaded], strict=True))))
     table.index = [t(f"kpi.{k}") for k in table.index]
     st.subheader(t("compare.kpis"))
-    st.dataframe(table.style.format("{:,.3g}", na_rep="–"), width="stretch")
+    st.dataframe(table, width="stretch", height=35 * (len(table) + 1) + 3, key="compare_kpis")
     st.caption(t("compare.kpis_note"))
     c1, c2 = st.columns(2)
     for col, column, title in (

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
-from bizmodel.advantage import ValueOfAccuracy, value_of_accuracy
 
+from bizmodel.advantage import ValueOfAccuracy, value_of_accuracy
 from bizmodel.basis import BasisError, TechnicalBasis
 from bizmodel.binding import BindingError, RunInputs, bind, run_inputs
 from bizmodel.catalog import Catalog
@@ -231,8 +231,11 @@ def _show_inputs(effective: Effective) -> None:
 # ---------------------------------------------------------------------- KPIs
 
 
-def _month(value: int | None) -> str:
-    return t("scenario.month_n", month=value) if value is not None else t("scenario.not_within")
+def month_text(value: int | float | None, horizon: int) -> str:
+    """A 1-based month as ``month 43``, or ``> month 60`` when it falls beyond the horizon."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return t("scenario.beyond", horizon=horizon)
+    return t("scenario.month_n", month=int(value))
 
 
 def _ratio(value: float | None, suffix: str = "×") -> str:
@@ -242,6 +245,7 @@ def _ratio(value: float | None, suffix: str = "×") -> str:
 def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
     """The KPIs as metrics, each with its reason when undefined, and the scenario's badge."""
     reasons = k.to_dict()["reasons"]
+    horizon = effective.scenario.horizon_months
 
     def help_for(key: str) -> str:
         base = t(f"kpi.{key}.help")
@@ -250,11 +254,13 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
     items = (
         ("npv_usd", fmt.fmt_usd(k.npv_usd)),
         ("irr_annual", fmt.fmt_pct(k.irr_annual) if k.irr_annual is not None else fmt.MISSING),
-        ("break_even_month", _month(k.break_even_month)),
-        ("payback_month", _month(k.payback_month)),
+        ("break_even_month", month_text(k.break_even_month, horizon)),
+        ("payback_month", month_text(k.payback_month, horizon)),
         (
             "runway_months",
-            _month(k.runway_months) if k.runway_months is not None else t("scenario.runway_full"),
+            month_text(k.runway_months, horizon)
+            if k.runway_months is not None
+            else t("scenario.runway_full"),
         ),
         ("min_cash_usd", fmt.fmt_usd(k.min_cash_usd)),
         ("ending_arr_usd", fmt.fmt_usd(k.ending_arr_usd)),
@@ -264,9 +270,9 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
         ("cac_payback_months", _ratio(k.cac_payback_months, suffix=" mo")),
         ("burn_multiple", _ratio(k.burn_multiple)),
     )
-    for start in range(0, len(items), 6):
-        cols = st.columns(6)
-        for col, (key, value) in zip(cols, items[start : start + 6], strict=False):
+    for start in range(0, len(items), 4):
+        cols = st.columns(4)
+        for col, (key, value) in zip(cols, items[start : start + 4], strict=False):
             col.metric(t(f"kpi.{key}"), value, help=help_for(key))
     provs = [Provenance("assumed", name)]
     if effective.inputs is not None and effective.run is not None:

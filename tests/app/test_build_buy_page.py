@@ -34,7 +34,7 @@ def badges(at) -> list[str]:
 
 def own_break_even(usd_per_1000: float) -> str:
     volume = break_even(OwnModelCosts.from_scenario(base_template()), ApiCosts(usd_per_1000)).volume_per_month
-    return f"{fmt.fmt_number(volume)} requests/month"
+    return fmt.fmt_number(volume)
 
 
 def bound_scenario(*, profiled: bool) -> str:
@@ -52,27 +52,27 @@ def test_a_template_renders_every_tab(app_env: Path) -> None:
     assert not at.error and not at.warning
     qp = at.query_params["scenario"]
     assert (qp[0] if isinstance(qp, list) else qp) == "base"
-    own, llm = metrics(at, "Break-even volume")
+    own, llm = metrics(at, "Break-even (requests/month)")
     assert own == own_break_even(1.5)
     text = " ".join(m.value for m in at.markdown)
     assert f"Below {own.split()[0]} requests a month the API is cheaper; above it, your own model." in text
     assert len(at.get("plotly_chart")) == 2
     assert ":orange-badge[assumed · scenario]" in badges(at)  # serving cost: typed in the template
     assert ":orange-badge[assumed · your input]" in badges(at)  # the API price
-    assert llm.endswith("requests/month") or llm == "none"
+    assert llm[0].isdigit() or llm == "none"
 
 
 def test_the_api_price_moves_the_break_even(app_env: Path) -> None:
     at = make_app(PAGE)
-    before = metrics(at, "Break-even volume")[0]
+    before = metrics(at, "Break-even (requests/month)")[0]
     at.number_input(key="bb_api_per_1000").set_value(3.0).run()
     _no_errors(at)
-    after = metrics(at, "Break-even volume")[0]
+    after = metrics(at, "Break-even (requests/month)")[0]
     assert after != before and after == own_break_even(3.0)
     # an API cheaper per call than serving yourself: no break-even, and the reason
     at.number_input(key="bb_api_per_1000").set_value(0.01).run()
     _no_errors(at)
-    assert metrics(at, "Break-even volume")[0] == "none"
+    assert metrics(at, "Break-even (requests/month)")[0] == "none"
     assert any("At every volume, the API is cheaper." in m.value for m in at.markdown)
 
 
@@ -101,9 +101,9 @@ def test_a_bound_run_with_a_profile_measures_serving_and_data(app_env: Path) -> 
     assert any("Bound to run **Run 0**" in c.value for c in at.caption)
     measured = f":green-badge[measured · {short_id('run-0')}]"
     assert measured in badges(at)
-    assert metrics(at, "Your serving cost")[0].endswith("per 1,000")
+    assert metrics(at, "Your serving ($ per 1,000)")[0].startswith("$")
     # a measured CPU model costs fractions of a cent: the lines cross below one request a month
-    assert "below 1 request/month" in metrics(at, "Break-even volume")
+    assert "below 1" in metrics(at, "Break-even (requests/month)")
     assert any("at any real volume your own model is cheaper" in m.value for m in at.markdown)
     # the scorecard: samples default to the run's training set, the curve prices data
     assert at.number_input(key="bb_samples_run-0").value == 1259
@@ -136,8 +136,8 @@ def test_the_llm_tab_lists_prices_and_options(app_env: Path) -> None:
     assert "gpt-4o-mini" in set(prices["Model"]) and "$ per 1M output tokens" in prices.columns
     assert bool(options["Fits"].iloc[0]) and "$ per 1,000 requests" in options.columns
     assert at.selectbox(key="bb_api_model").value == "openai · gpt-4o-mini"
-    llm = metrics(at, "Break-even volume")[1]
-    assert llm.endswith("requests/month") or llm == "none"
+    llm = metrics(at, "Break-even (requests/month)")[1]
+    assert llm[0].isdigit() or llm == "none"
     assert any("ignores KV-cache reads" in c.value for c in at.caption)
     assert any(b.startswith(":blue-badge[catalog · ") for b in badges(at))
     assert ":orange-badge[assumed · roofline]" in badges(at)
@@ -199,7 +199,7 @@ def test_broken_links_and_invalid_saved_scenarios(app_env: Path) -> None:
     at = make_app(PAGE, scenario="no-such-id")
     _no_errors(at)
     assert any("no longer exists" in w.value for w in at.warning)
-    assert metrics(at, "Break-even volume")[0] == own_break_even(1.5)
+    assert metrics(at, "Break-even (requests/month)")[0] == own_break_even(1.5)
     store = Store()
     sid = store.save_scenario("Broken", json.dumps({**base_template().to_dict(), "monthly_churn": 3.0}))
     at = make_app(PAGE, scenario=sid)

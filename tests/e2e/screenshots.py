@@ -14,7 +14,14 @@ Train page, and writes:
 * ``try-it.png``: a "7" drawn on the canvas and the model's answer;
 * ``learn.png``: Learn, gradient descent on the loss surface;
 * ``compute.png``: Compute cost for a 7B model on 140B tokens (cheapest, fastest, Pareto chart);
-* ``data-value.png``: Data value after a learning-curve sweep of the newest run.
+* ``data-value.png``: Data value after a learning-curve sweep of the newest run;
+* ``scenarios.png``: the base scenario bound to the newest run (KPIs, monthly P&L);
+* ``monte-carlo.png``: its Monte Carlo tab (cash fan chart, NPV histogram);
+* ``sensitivity.png``: its tornado of NPV;
+* ``compare.png``: base, bull and bear side by side;
+* ``build-vs-buy.png``: the open-LLM tab (self-hosted against a paid API).
+
+``--business`` takes only the last five, on the bundled templates (no training; seconds).
 
 Not a test (pytest does not collect it); it takes about a minute.
 """
@@ -159,7 +166,48 @@ def economics(page: Any, server: AppServer, out: Path, written: list[str]) -> No
     written.append("data-value.png")
 
 
-def main(out_dir: str | None = None) -> int:
+def business(page: Any, server: AppServer, out: Path, written: list[str], *, run_id: str | None) -> None:
+    """Scenarios (bound to ``run_id`` when given), its Monte Carlo and tornado, Compare, Build vs buy."""
+    page.goto(server.url + "/scenarios?scenario=base")
+    page.locator("[data-testid='stMetricLabel']", has_text="NPV").first.wait_for(timeout=60_000)
+    if run_id:
+        box = page.locator("[class*='st-key-scn_run_']").get_by_role("combobox")
+        box.click()
+        page.get_by_role("option").nth(1).click()
+        page.get_by_text("measured ·").first.wait_for()
+    _settle(page, 2.0)
+    page.screenshot(path=str(out / "scenarios.png"))
+    written.append("scenarios.png")
+    for tab, name, chart in (
+        ("Monte Carlo", "monte-carlo.png", "scn_fan_chart"),
+        ("Sensitivity", "sensitivity.png", "scn_tornado_npv"),
+    ):
+        page.get_by_role("tab", name=tab).click()
+        page.locator(f".st-key-{chart} .js-plotly-plot").wait_for()
+        _settle(page, 2.0)
+        page.get_by_role("tab", name=tab).scroll_into_view_if_needed()
+        page.mouse.wheel(0, 180)
+        _settle(page, 1.0)
+        page.screenshot(path=str(out / name))
+        written.append(name)
+    page.goto(server.url + "/compare?compare=base,bull,bear")
+    page.get_by_role("heading", name="KPIs").wait_for(timeout=60_000)
+    _settle(page, 2.0)
+    page.get_by_role("heading", name="KPIs").scroll_into_view_if_needed()
+    page.screenshot(path=str(out / "compare.png"))
+    written.append("compare.png")
+    page.goto(server.url + "/build-vs-buy?scenario=base")
+    page.get_by_role("tab", name="Open LLM vs API").click()
+    page.locator(".st-key-bb_llm_chart .js-plotly-plot").wait_for(timeout=60_000)
+    _settle(page, 2.0)
+    page.locator(".st-key-bb_llm_chart").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 250)
+    _settle(page, 1.0)
+    page.screenshot(path=str(out / "build-vs-buy.png"))
+    written.append("build-vs-buy.png")
+
+
+def main(out_dir: str | None = None, *, only_business: bool = False) -> int:
     missing = chromium_missing()
     if missing:
         print(f"cannot take screenshots: {missing}")
@@ -179,6 +227,10 @@ def main(out_dir: str | None = None) -> int:
         page.set_default_timeout(30_000)
         page.goto(server.url + "/")
         page.get_by_role("heading", name="Moatlab").first.wait_for()
+        if only_business:
+            business(page, server, out, written, run_id=None)
+            print("wrote", ", ".join(written), "to", out)
+            return 0
 
         train(
             page, server, epochs=8, batch=32, name="Article MLP, batch 32", live_shot=out / "train-live.png"
@@ -211,6 +263,7 @@ def main(out_dir: str | None = None) -> int:
             written.append("runs-compare.png")
         model_demos(page, server, out, written)
         economics(page, server, out, written)
+        business(page, server, out, written, run_id="newest")
     finally:
         browser.close()
         server.stop()
@@ -219,4 +272,5 @@ def main(out_dir: str | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else None))
+    args = [a for a in sys.argv[1:] if a != "--business"]
+    sys.exit(main(args[0] if args else None, only_business="--business" in sys.argv[1:]))
