@@ -7,6 +7,7 @@ import streamlit as st
 from mlcore.runs import get_run, latest_completed
 from store import StoreError
 from ui.i18n import t
+from ui.scenario_work import active_scenario_label
 from ui.state import get_store
 from ui.widgets import sidebar_context
 
@@ -68,12 +69,13 @@ pages = {
 navigation = st.navigation(pages)
 
 active = None
+store = None
 try:  # a store problem is explained by the page itself; the sidebar just shows no run
     store = get_store()
     run_param = st.query_params.get("run")
     active = get_run(store, run_param) if run_param else latest_completed(store)
 except StoreError:
     active = None
-sidebar_context(active.name if active else None, active.id if active else None)
+sidebar_context(active.name if active else None, active.id if active else None, active_scenario_label(store))
 
 navigation.run()

@@ -10,7 +10,7 @@ import streamlit as st
 
 from ui.i18n import t
 from ui.scenario_view import editor, results, run_binding
-from ui.scenario_work import current_work, manager_bar
+from ui.scenario_work import current_work, manager_bar, take_notice
 from ui.state import store_or_error
 from ui.widgets import escape_md
 
@@ -21,8 +21,9 @@ store = store_or_error()
 if store is None:
     st.stop()
 work = current_work(store)
-if work.problems:
-    st.warning("\n\n".join(escape_md(p) for p in work.problems))
+notice = take_notice()
+if notice:
+    st.warning("\n\n".join(escape_md(p) for p in notice))
 manager_bar(store, work)
 run_binding(store, work)
 with st.expander(t("scenario.edit"), expanded=False, icon=":material/edit:"):

@@ -41,11 +41,15 @@ Commands
     ``project`` reads (:meth:`bizmodel.scenario.Scenario.to_dict`).
 ``project``
     The monthly projection of ``SCENARIO.json`` and its KPIs (:mod:`bizmodel.projection`). With
-    ``--run ID`` the run's test accuracy, its training cost on the closest catalog instance (the
-    cost of one retraining) and its cheapest measured serving cost per 1,000 predictions replace
-    the typed values (:mod:`bizmodel.binding`); ``--spread`` adds the run's seed spread as
-    ranges. ``--paths N`` adds a Monte Carlo of N paths from ``--seed S``
-    (:mod:`bizmodel.montecarlo`); the same seed gives byte-identical output.
+    ``--run ID`` the run's test accuracy, its training cost on the closest catalog instance × the
+    scenario's ``run_retrain_scale`` (the cost of one retraining) and its serving cost per 1,000
+    predictions replace the typed values (:mod:`bizmodel.binding`). Serving is planned for the
+    scenario's peak monthly requests (:func:`bizmodel.binding.peak_requests_per_month`): the
+    cheapest measured float-model option whose p95 per request (batch fill included) meets 100 ms,
+    priced on the whole instances that peak needs. ``--spread`` adds the run's seed spread as
+    ranges; without it the scenario's ``use_run_spread`` decides. ``--paths N`` adds a Monte Carlo
+    of N paths from ``--seed S`` (:mod:`bizmodel.montecarlo`); the same seed gives byte-identical
+    output.
 
 JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``null``)
 ------------------------------------------------------------------------------------------
@@ -78,8 +82,9 @@ JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``
 * ``template``: the scenario (``horizon_months``, ``market_size``, …, ``accuracy_link``,
   ``funding_rounds``, ``ranges``).
 * ``project``: ``{"scenario": {...} (as projected, after --run), "run": {run_id, run_name,
-  model_accuracy, retrain_cost_usd, retrain_detail, serving_usd_per_1000_predictions,
-  serving_detail, accuracy_range, serving_range}|null, "kpis": {npv_usd, irr_annual, irr_reason,
+  model_accuracy, retrain_cost_usd (the run's own, before run_retrain_scale), retrain_detail,
+  serving_usd_per_1000_predictions, serving_detail, accuracy_range, serving_range,
+  accuracy_detail, range_detail, serving_p95_ms (per request)}|null, "kpis": {npv_usd, irr_annual, irr_reason,
   break_even_month, payback_month, runway_months, min_cash_usd, ltv_usd, cac_usd, ltv_to_cac,
   cac_payback_months, gross_margin, burn_multiple, ending_arr_usd, reasons: {kpi: why it is
   null}}, "monthly": [{month, new_customers, churned_customers, active_customers, revenue_usd,
@@ -115,7 +120,7 @@ import numpy as np
 import pandas as pd
 
 from bizmodel.basis import BasisError, TechnicalBasis
-from bizmodel.binding import BindingError, RunInputs, bind, run_inputs
+from bizmodel.binding import BindingError, RunInputs, bind, peak_requests_per_month, run_inputs
 from bizmodel.catalog import (
     MAX_UPLOAD_BYTES,
     Catalog,
@@ -340,7 +345,10 @@ def build_parser() -> argparse.ArgumentParser:
     pj.add_argument(
         "--spread",
         action="store_true",
-        help="with --run: use the run's seed spread as Monte Carlo ranges for accuracy and serving cost",
+        help=(
+            "with --run: use the run's seed spread as Monte Carlo ranges for accuracy and serving cost "
+            "(default: the scenario's use_run_spread)"
+        ),
     )
     pj.add_argument(
         "--paths", type=_count_from_1, metavar="N", help="Monte Carlo paths (e.g. 10000; default: none)"
@@ -888,8 +896,8 @@ def cmd_project(args: argparse.Namespace) -> int:
         catalog = load_catalog(args)
         basis = load_basis(args.run)
         try:
-            inputs = run_inputs(basis, catalog)
-            scenario = bind(scenario, inputs, with_ranges=args.spread)
+            inputs = run_inputs(basis, catalog, requests_per_month=peak_requests_per_month(scenario))
+            scenario = bind(scenario, inputs, with_ranges=True if args.spread else None)
         except (BindingError, ScenarioError) as exc:
             _fail(f"run {args.run} cannot drive this scenario: {exc}")
     elif args.spread:

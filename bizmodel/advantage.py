@@ -62,7 +62,8 @@ LTV_TO_CAC_GOOD = 3.0
 GROSS_MARGIN_GOOD = 0.5
 """Gross margin (fraction) at or above which it counts as favourable for an AI product (rule of thumb)."""
 CAC_PAYBACK_GOOD_MONTHS = 12.0
-"""Months of gross margin to repay CAC at or below which it counts as favourable (rule of thumb)."""
+"""Months of one customer's contribution (revenue − serving cost) to repay CAC at or below which it counts
+as favourable (rule of thumb)."""
 
 
 class AdvantageError(ValueError):
@@ -344,7 +345,11 @@ def _technology_items(
         )
     else:
         ratio = yours_p95 / theirs_p95
-        origin = "measured per call on the run's inference profile" if p95_measured else "as given"
+        origin = (
+            "per request at the run's planned volume: batch fill + measured p95 per call"
+            if p95_measured
+            else "per request, as given"
+        )
         items.append(
             ScoreItem(
                 "technology",
@@ -353,7 +358,7 @@ def _technology_items(
                 ratio,
                 "× competitor",
                 "measured" if p95_measured else "assumed",
-                f"yours {yours_p95:.3g} ms ({origin}); "
+                f"p95 latency per request: yours {yours_p95:.3g} ms ({origin}); "
                 f"competitor {theirs_p95:.3g} ms (assumed, typed by you)",
                 ratio < 1.0,
                 None,
@@ -522,7 +527,8 @@ def scorecard(
     run : RunInputs or None
         The run the scenario was bound to; figures equal to the run's count as measured.
     p95_latency_ms : float or None
-        Your p95 latency per request; the run's measured p95 per call when None.
+        Your p95 latency per request; when None, the run's ``serving_p95_ms`` (p95 per request
+        at the volume serving was planned for: batch fill + measured p95 per call).
     samples_owned : int or None
         Labelled samples you own.
     accuracy_gain_points_per_usd_1000 : float or None

@@ -15,12 +15,22 @@ Conventions
   :func:`bizmodel.run_cost.price_run`'s ``compute_usd``. Energy is **not** added: a cloud $/hour
   already includes the provider's electricity (the energy figure at ``usd_per_kwh`` is quoted in the
   detail for comparison only). None when no catalog instance fits.
-* ``serving_usd_per_1000_predictions`` is the cheapest **measured**, priced row of
-  :func:`bizmodel.serving.serving_options` for the **float** model (the one whose accuracy is
-  ``model_accuracy``; int8 rows are left out so that cost and accuracy describe the same model).
-  Measured CPU rows are priced on the catalog CPU instance closest to the run's machine. None without
-  an inference profile or without a priced measured row. ``serving_p95_ms`` is that row's measured p95
-  latency per call.
+* ``serving_usd_per_1000_predictions`` is what serving costs at the scenario's volume. The
+  **measured**, priced rows of :func:`bizmodel.serving.serving_options` for the **float** model
+  (the one whose accuracy is ``model_accuracy``; int8 rows are left out so that cost and accuracy
+  describe the same model; measured CPU rows are priced on the catalog CPU instance closest to the
+  run's machine) go through :func:`bizmodel.serving.capacity_plan` for ``requests_per_month``
+  (by default :data:`DEFAULT_REQUESTS_PER_MONTH`; callers pass the scenario's peak,
+  :func:`peak_requests_per_month`) and a p95 target per request (:data:`DEFAULT_P95_TARGET_MS`).
+  The cheapest row that meets the target (:func:`bizmodel.serving.best_serving`: by monthly cost,
+  then request latency) is bound: its ``usd_per_1000_at_load`` (the whole instances its peak
+  needs, billed all month, per 1,000 requests served) and its ``p95_request_ms`` as
+  ``serving_p95_ms`` (batch fill + measured p95 per call: what a request sees). So a large batch
+  that the volume cannot fill within the target is not chosen however cheap its full-load cost. If
+  no measured row meets the target, the one with the lowest p95 per request is bound and
+  ``serving_detail`` says so. None without an inference profile or without a priced measured row.
+  The projection then treats this cost per 1,000 as variable; at volumes below the peak the real
+  cost per request is higher (instances are whole).
 * **Ranges from repeated seeds** (``basis.repeat``, at least 2 seeds):
 
   - ``accuracy_range`` = mean ± 2 sample standard deviations of the seeds' test accuracies, clipped
@@ -30,14 +40,17 @@ Conventions
     ``value × m / (m + 2s)`` to ``value × m / (m − 2s)``. When ``m − 2s`` is below ``m /``
     :data:`SERVING_RANGE_MAX_FACTOR` (or ≤ 0) the upper end is capped at ``value ×``
     :data:`SERVING_RANGE_MAX_FACTOR`. The seeds measure *training* throughput; its spread stands in
-    for the run-to-run spread of serving throughput on the same machine (an assumption). None without
-    a serving cost, with fewer than 2 seeds or a zero spread.
+    for the run-to-run spread of serving throughput on the same machine (an assumption), and the cost
+    is taken as proportional to 1 / throughput although a capacity plan's instances are whole (a
+    planned volume that one instance serves costs the same at any throughput). None without a
+    serving cost, with fewer than 2 seeds or a zero spread.
 
-* :func:`bind` replaces ``model_accuracy`` always and the two costs when they are not None, through
+* :func:`bind` replaces ``model_accuracy`` always and the two costs when they are not None (the
+  retraining cost × the scenario's ``run_retrain_scale``), through
   :meth:`bizmodel.scenario.Scenario.with_values` (an assumed range that no longer holds a bound value
-  is dropped). With ``with_ranges=True`` the two ranges above become triangular
-  :class:`~bizmodel.scenario.Range` entries around the bound values (widened to hold them), for the
-  Monte Carlo simulation.
+  is dropped). With ranges (``with_ranges=True``, or by default the scenario's ``use_run_spread``)
+  the two ranges above become triangular :class:`~bizmodel.scenario.Range` entries around the
+  bound values (widened to hold them), for the Monte Carlo simulation.
 * Provenance: everything taken from the run is **measured**; prices come from the **catalog** (with
   its as-of date); the detail strings say which is which.
 """
@@ -53,6 +66,7 @@ import pandas as pd
 
 from bizmodel.basis import TechnicalBasis
 from bizmodel.catalog import Catalog
+from bizmodel.projection import project_paths
 from bizmodel.run_cost import (
     RunCostError,
     accelerator_for_device,
@@ -61,15 +75,30 @@ from bizmodel.run_cost import (
     price_run,
 )
 from bizmodel.scenario import Range, Scenario, ScenarioError
-from bizmodel.serving import ServingAssumptions, ServingError, serving_options
+from bizmodel.serving import (
+    ServingAssumptions,
+    ServingError,
+    best_serving,
+    capacity_plan,
+    serving_options,
+)
 
 __all__ = [
+    "DEFAULT_P95_TARGET_MS",
+    "DEFAULT_REQUESTS_PER_MONTH",
     "SERVING_RANGE_MAX_FACTOR",
     "BindingError",
     "RunInputs",
     "bind",
+    "peak_requests_per_month",
     "run_inputs",
 ]
+
+#: The p95 latency target per request (ms) a bound serving option must meet.
+DEFAULT_P95_TARGET_MS = 100.0
+
+#: The monthly request volume serving is planned for when the caller gives none (requests = predictions).
+DEFAULT_REQUESTS_PER_MONTH = 1e6
 
 #: The upper end of ``serving_range`` is at most this many times the serving cost (see the module doc).
 SERVING_RANGE_MAX_FACTOR = 10.0
@@ -95,10 +124,12 @@ class RunInputs:
     retrain_detail : str
         How ``retrain_cost_usd`` was computed, or why it is None.
     serving_usd_per_1000_predictions : float or None
-        The cheapest measured, priced serving option of the float model; None without an
+        USD per 1,000 predictions of the cheapest measured, priced float-model option that meets
+        the p95 target at the planned volume (its capacity plan's cost at load); None without an
         inference profile.
     serving_detail : str
-        Which option that is and where its price comes from, or why it is None.
+        Which option that is (batch size, instances, volume, p95 per request) and where its price
+        comes from, or why it is None.
     accuracy_range : tuple of float or None
         (low, high): mean ± 2 sample std of the repeated seeds' accuracies, clipped to [0, 1].
     serving_range : tuple of float or None
@@ -108,7 +139,8 @@ class RunInputs:
     range_detail : str
         How the ranges were formed, or why they are None.
     serving_p95_ms : float or None
-        Measured p95 latency (ms per call) of the chosen serving option.
+        p95 latency per request (ms) of the chosen serving option at the planned volume: the time
+        its batch takes to fill plus its measured p95 per call.
     """
 
     run_id: str
@@ -148,6 +180,10 @@ class RunInputs:
             else:
                 out[key] = value
         return out
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
 def _finite_or_none(value: float | None) -> float | None:
@@ -220,7 +256,11 @@ def _retrain(
 
 
 def _serving(
-    basis: TechnicalBasis, catalog: Catalog, assumptions: ServingAssumptions
+    basis: TechnicalBasis,
+    catalog: Catalog,
+    assumptions: ServingAssumptions,
+    requests_per_month: float,
+    p95_target_ms: float,
 ) -> tuple[float | None, float | None, str]:
     run = f"run {basis.run_id}"
     if not basis.has_inference:
@@ -255,13 +295,73 @@ def _serving(
                 "the measured device)"
             ),
         )
-    best = measured.sort_values(["usd_per_1000", "p95_ms"], kind="stable").iloc[0]
-    value = float(best["usd_per_1000"])
+    try:
+        plan = capacity_plan(
+            measured,
+            requests_per_month=requests_per_month,
+            p95_target_ms=p95_target_ms,
+            assumptions=assumptions,
+        )
+    except ServingError as exc:
+        return None, None, f"{run}: serving could not be planned ({exc})"
+    best = best_serving(plan)
+    if best is None:
+        best = plan.sort_values(["p95_request_ms", "monthly_usd"], kind="stable").iloc[0]
+        verdict = (
+            f"no measured option meets the p95 target of {p95_target_ms:g} ms per request; "
+            "took the one with the lowest p95 per request"
+        )
+    else:
+        verdict = (
+            f"the cheapest measured option that meets the p95 target of {p95_target_ms:g} ms per request"
+        )
+    value = float(best["usd_per_1000_at_load"])
+    p95 = float(best["p95_request_ms"])
+    instances = int(best["instances"])
+    label = str(best["option"])
+    batch = f"batch {int(best['batch_size'])}"
+    label = label if batch in label else f"{label} ({batch})"
+    peak = float(best["peak_rps"])
+    peak_text = f"{peak:,.0f}" if peak >= 100 else f"{peak:.3g}"
     detail = (
-        f"{run}: {best['option']}, {float(best['samples_per_second']):,.0f} predictions/s at "
-        f"{assumptions.utilisation:.0%} utilisation → ${value:.4g} per 1,000 predictions ({best['source']})"
+        f"{run}: {verdict}: {label}, {instances:,} instance(s) "
+        f"for {requests_per_month:,.0f} requests a month (peak {peak_text}/s at "
+        f"≤ {assumptions.utilisation:.0%} utilisation, {float(best['samples_per_second']):,.0f} "
+        f"predictions/s each) → ${float(best['monthly_usd']):,.2f} a month = ${value:.4g} per 1,000 "
+        f"predictions; p95 per request {p95:,.3g} ms (batch fill {float(best['fill_ms']):,.3g} ms + "
+        f"measured p95 per call {float(best['p95_ms']):,.3g} ms) ({best['source']})"
     )
-    return value, float(best["p95_ms"]), detail
+    return value, p95, detail
+
+
+def peak_requests_per_month(scenario: Scenario) -> float:
+    """The highest monthly request volume of the scenario's projection (requests = predictions).
+
+    The most active customers in any month × ``requests_per_user_month``, at least 1; what
+    :func:`run_inputs` should plan serving for. The scenario's own values are used (its ranges
+    are ignored).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario, before or after binding.
+
+    Returns
+    -------
+    float
+        Requests per month, ≥ 1.
+
+    Examples
+    --------
+    >>> from bizmodel.scenario import base_template
+    >>> s = base_template()
+    >>> peak = peak_requests_per_month(s)
+    >>> peak > 1e6, peak_requests_per_month(s.with_values(requests_per_user_month=0.0))
+    (True, 1.0)
+    """
+    active = project_paths(scenario, columns=["active_customers"])["active_customers"]
+    peak = float(active.max()) * float(scenario.requests_per_user_month)
+    return max(peak, 1.0) if math.isfinite(peak) else 1.0
 
 
 def _ranges(
@@ -304,6 +404,8 @@ def run_inputs(
     basis: TechnicalBasis,
     catalog: Catalog,
     *,
+    requests_per_month: float | None = None,
+    p95_target_ms: float = DEFAULT_P95_TARGET_MS,
     serving_assumptions: ServingAssumptions | None = None,
     usd_per_kwh: float = 0.12,
     grid_g_co2_per_kwh: float = 400.0,
@@ -316,9 +418,17 @@ def run_inputs(
         The finished run.
     catalog : Catalog
         Prices for retraining and serving (e.g. :func:`bizmodel.catalog.load_bundled`).
+    requests_per_month : float or None
+        The monthly request volume to plan serving for (> 0; one request = one prediction),
+        normally :func:`peak_requests_per_month` of the scenario; :data:`DEFAULT_REQUESTS_PER_MONTH`
+        (1e6) when None.
+    p95_target_ms : float
+        The p95 latency target per request in ms (> 0), batch fill included;
+        :data:`DEFAULT_P95_TARGET_MS` (100 ms) by default.
     serving_assumptions : ServingAssumptions or None
-        Utilisation and estimates for :func:`bizmodel.serving.serving_options`; the defaults
-        (50 % utilisation) when None.
+        Utilisation, peak-to-average ratio and hours per month for
+        :func:`bizmodel.serving.serving_options` and :func:`bizmodel.serving.capacity_plan`; the
+        defaults (50 % utilisation at peak, peak 2× average, 730 hours) when None.
     usd_per_kwh : float
         Assumed electricity price, only for the energy comparison in ``retrain_detail`` (≥ 0;
         0.12 as on the Compute page).
@@ -333,7 +443,8 @@ def run_inputs(
     Raises
     ------
     BindingError
-        If the electricity price or grid intensity is negative or not finite.
+        If the electricity price or grid intensity is negative or not finite, or the request
+        volume or p95 target is not a positive number.
 
     Examples
     --------
@@ -349,9 +460,14 @@ def run_inputs(
         raise BindingError(f"usd_per_kwh must be a number ≥ 0, got {usd_per_kwh!r}")
     if not (math.isfinite(grid_g_co2_per_kwh) and grid_g_co2_per_kwh >= 0):
         raise BindingError(f"grid_g_co2_per_kwh must be a number ≥ 0, got {grid_g_co2_per_kwh!r}")
+    volume = DEFAULT_REQUESTS_PER_MONTH if requests_per_month is None else requests_per_month
+    if not (_is_real(volume) and math.isfinite(volume) and volume > 0):
+        raise BindingError(f"requests_per_month must be a positive number, got {requests_per_month!r}")
+    if not (_is_real(p95_target_ms) and math.isfinite(p95_target_ms) and p95_target_ms > 0):
+        raise BindingError(f"p95_target_ms must be a positive number of milliseconds, got {p95_target_ms!r}")
     assumptions = serving_assumptions or ServingAssumptions()
     retrain, retrain_detail = _retrain(basis, catalog, usd_per_kwh, grid_g_co2_per_kwh)
-    serving, p95, serving_detail = _serving(basis, catalog, assumptions)
+    serving, p95, serving_detail = _serving(basis, catalog, assumptions, float(volume), float(p95_target_ms))
     accuracy_range, serving_range, range_detail = _ranges(basis, serving)
     tested = f" on {basis.n_test:,} test samples" if basis.n_test else ""
     return RunInputs(
@@ -387,15 +503,18 @@ def _run_ranges(scenario: Scenario, inputs: RunInputs) -> dict[str, Range]:
     return out
 
 
-def bind(scenario: Scenario, inputs: RunInputs, *, with_ranges: bool = False) -> Scenario:
+def bind(scenario: Scenario, inputs: RunInputs, *, with_ranges: bool | None = None) -> Scenario:
     """The scenario with the run's measured numbers in place of the assumed ones.
 
     ``model_accuracy`` is always replaced; ``retrain_cost_usd`` and
-    ``serving_usd_per_1000_predictions`` only when the run priced them (not None). Every other field
-    is kept. A range the scenario had on a replaced field is kept while it still holds the new value
-    and dropped otherwise (:meth:`bizmodel.scenario.Scenario.with_values`).
+    ``serving_usd_per_1000_predictions`` only when the run priced them (not None). The bound
+    retraining cost is the run's (``inputs.retrain_cost_usd``, one retraining on the run's own
+    samples) × the scenario's ``run_retrain_scale`` (e.g. 1,000 when production retrains on 1,000×
+    the run's samples; 1 by default). Every other field is kept. A range the scenario had on a
+    replaced field is kept while it still holds the new value and dropped otherwise
+    (:meth:`bizmodel.scenario.Scenario.with_values`).
 
-    With ``with_ranges``, the run's spread over seeds becomes the range of ``model_accuracy``
+    With ranges, the run's spread over seeds becomes the range of ``model_accuracy``
     (``accuracy_range``) and of ``serving_usd_per_1000_predictions`` (``serving_range``):
     triangular, with the bound value as the most likely value, and widened to hold that value when
     it lies outside the seeds' spread (a run's own accuracy need not lie within its seeds' mean ± 2
@@ -408,8 +527,9 @@ def bind(scenario: Scenario, inputs: RunInputs, *, with_ranges: bool = False) ->
         The scenario to update (it is not changed; a new one is returned).
     inputs : RunInputs
         From :func:`run_inputs`.
-    with_ranges : bool
-        Whether to add ranges from the run's repeated seeds.
+    with_ranges : bool or None
+        Whether to add ranges from the run's repeated seeds; None (the default) follows the
+        scenario's ``use_run_spread``.
 
     Returns
     -------
@@ -418,7 +538,8 @@ def bind(scenario: Scenario, inputs: RunInputs, *, with_ranges: bool = False) ->
     Raises
     ------
     BindingError
-        If a bound value makes the scenario invalid (e.g. an accuracy outside 0–1).
+        If a bound value makes the scenario invalid (e.g. an accuracy outside 0–1, or a scaled
+        retraining cost above the field's bound).
 
     Examples
     --------
@@ -429,10 +550,19 @@ def bind(scenario: Scenario, inputs: RunInputs, *, with_ranges: bool = False) ->
     (0.93, 200.0, 0.004)
     >>> bind(base_template(), r, with_ranges=True).range_of("model_accuracy")
     Range(field='model_accuracy', low=0.91, high=0.95, distribution='triangular')
+    >>> spread = base_template().with_values(use_run_spread=True)
+    >>> bind(spread, r).range_of("model_accuracy") is not None, bind(spread, r, with_ranges=False).range_of(
+    ...     "model_accuracy")
+    (True, None)
+    >>> priced = RunInputs("r1", "demo", 0.93, 3.6, "3,600 s at $3.60/h", None, "no profile", None, None)
+    >>> bind(base_template().with_values(run_retrain_scale=1000.0), priced).retrain_cost_usd
+    3600.0
     """
+    if with_ranges is None:
+        with_ranges = bool(scenario.use_run_spread)
     changes: dict[str, Any] = {"model_accuracy": inputs.model_accuracy}
     if inputs.retrain_cost_usd is not None:
-        changes["retrain_cost_usd"] = inputs.retrain_cost_usd
+        changes["retrain_cost_usd"] = inputs.retrain_cost_usd * scenario.run_retrain_scale
     if inputs.serving_usd_per_1000_predictions is not None:
         changes["serving_usd_per_1000_predictions"] = inputs.serving_usd_per_1000_predictions
     try:

@@ -143,10 +143,9 @@ def path_values(
     out = {name: arrays.get(name, np.full(n, float(getattr(scenario, name)))) for name in RANGE_FIELDS}
     for name, array in arrays.items():
         low, high = FIELD_BOUNDS[name]
-        inside = np.isfinite(array) & (array >= low) & (array <= (np.inf if high is None else high))
+        inside = np.isfinite(array) & (array >= low) & (array <= high)
         if not inside.all():
-            bounds = f"{low:g}…{'∞' if high is None else f'{high:g}'}"
-            problems.append(f"values[{name}]: every value must be finite and within {bounds}")
+            problems.append(f"values[{name}]: every value must be finite and within {low:g}…{high:g}")
     for a, b in JOINT_AT_MOST_ONE:
         if (a in arrays or b in arrays) and np.any(out[a] + out[b] > 1.0 + 1e-12):
             problems.append(f"values[{a}] + values[{b}] must be at most 1 on every path")
@@ -315,17 +314,30 @@ def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
     Definitions: ``break_even_month``, ``payback_month``, ``runway_months``, ``npv_usd`` (of the
     operating cash flows at ``annual_discount_rate``) and ``irr_annual`` as in
     :mod:`bizmodel.finance`; ``min_cash_usd`` the lowest month-end cash. ``gross_margin``: the
-    horizon's gross margin ÷ its revenue (None without revenue). ``ltv_usd``: ARPU × gross margin ÷
-    effective monthly churn (None with zero churn or no gross margin). ``ltv_to_cac``: LTV ÷ CAC.
-    ``cac_payback_months``: CAC ÷ (ARPU × gross margin), months of one customer's gross margin that
-    repay its acquisition. ``burn_multiple``: net burn (−Σ operating cash flow, 0 when that is
-    negative) ÷ net new ARR (ending ARR, ARR being 0 before month 1); None when ARR does not grow.
+    horizon's gross margin ÷ its revenue, i.e. (revenue − cost of revenue: serving, data and
+    retraining) ÷ revenue (None without revenue).
+
+    The unit economics use one customer's monthly **contribution**, USD per customer-month: ARPU
+    (``revenue_usd_per_user_month``) − the variable cost of serving that customer's requests
+    (``serving_usd_per_user_month``). Data purchases and retraining are fixed costs of the
+    business, not of a customer, so they do not enter it. ``ltv_usd``: contribution ÷ effective
+    monthly churn (None with zero churn; negative when serving a customer costs more than it
+    pays). ``ltv_to_cac``: LTV ÷ CAC (None with CAC 0). ``cac_payback_months``: CAC ÷
+    contribution, the months of one customer's contribution that repay its acquisition (None
+    when the contribution is not positive). ``burn_multiple``: net burn (−Σ operating cash flow,
+    0 when that is negative) ÷ net new ARR (ending ARR, ARR being 0 before month 1); None when ARR
+    does not grow. A ratio that is not a finite number (e.g. a churn so close to 0 that LTV
+    overflows) is None, with its reason: no KPI is ever NaN or infinite.
 
     >>> from bizmodel.scenario import base_template
     >>> s = base_template()
     >>> k = kpis(project(s), s)
     >>> k.break_even_month is not None, k.to_dict()["reasons"].get("irr_annual") is None
     (True, True)
+    >>> s.revenue_usd_per_user_month - s.serving_usd_per_user_month  # contribution: $50 − $0.04
+    49.96
+    >>> round(k.ltv_usd), round(k.cac_payback_months, 2)  # 49.96 ÷ 3.52 % churn; $400 ÷ 49.96
+    (1419, 8.01)
     """
     s = scenario
     operating = frame["operating_cash_flow_usd"].to_numpy()
@@ -337,31 +349,39 @@ def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
     revenue_total = float(frame["revenue_usd"].sum())
     gross_margin = _ratio(float(frame["gross_margin_usd"].sum()), revenue_total)
     if gross_margin is None:
-        reasons["gross_margin"] = "no revenue over the horizon"
+        reasons["gross_margin"] = (
+            "no revenue over the horizon" if revenue_total == 0.0 else "gross margin ÷ revenue is not finite"
+        )
     churn = s.effective_monthly_churn
+    contribution = s.revenue_usd_per_user_month - s.serving_usd_per_user_month
     ltv: float | None = None
-    unit_margin = None if gross_margin is None else s.revenue_usd_per_user_month * gross_margin
-    if unit_margin is None:
-        reasons["ltv_usd"] = "no gross margin share without revenue"
-    elif churn == 0.0:
+    if churn == 0.0:
         reasons["ltv_usd"] = "monthly churn is 0: customers never leave, so lifetime value is unbounded"
     else:
-        ltv = unit_margin / churn
+        ltv = _ratio(contribution, churn)
+        if ltv is None:
+            reasons["ltv_usd"] = "monthly churn is so close to 0 that lifetime value is not a finite number"
     ltv_to_cac = None if ltv is None else _ratio(ltv, s.cac_usd)
     if ltv_to_cac is None:
-        reasons["ltv_to_cac"] = reasons.get("ltv_usd", "CAC is 0: nothing to divide by")
+        reasons["ltv_to_cac"] = reasons.get("ltv_usd", "CAC is 0 (or LTV ÷ CAC is not a finite number)")
     cac_payback: float | None = None
-    if unit_margin is None or unit_margin <= 0.0:
+    if contribution <= 0.0:
         reasons["cac_payback_months"] = (
-            "a customer's monthly gross margin is not positive: CAC is never repaid"
+            "a customer's monthly contribution (revenue − serving cost) is not positive: CAC is never repaid"
         )
     else:
-        cac_payback = s.cac_usd / unit_margin
+        cac_payback = _ratio(s.cac_usd, contribution)
+        if cac_payback is None:
+            reasons["cac_payback_months"] = "CAC ÷ monthly contribution is not a finite number"
     ending_arr = float(frame["arr_usd"].iloc[-1])
     burn = max(-float(operating.sum()), 0.0)
     burn_multiple = _ratio(burn, ending_arr) if ending_arr > 0.0 else None
     if burn_multiple is None:
-        reasons["burn_multiple"] = "ARR does not grow over the horizon: no net new ARR to divide by"
+        reasons["burn_multiple"] = (
+            "ARR does not grow over the horizon: no net new ARR to divide by"
+            if ending_arr <= 0.0
+            else "net burn ÷ net new ARR is not a finite number"
+        )
     months = {
         "break_even_month": finance.break_even_month(operating),
         "payback_month": finance.payback_month(operating),

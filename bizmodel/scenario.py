@@ -48,24 +48,50 @@ import numpy as np
 HORIZON_MIN_MONTHS = 12
 HORIZON_MAX_MONTHS = 120
 
-#: The valid bounds (inclusive; None = unbounded) of the scenario's float fields that may carry a
+# Upper bounds (generous, finite). With them no valid scenario can overflow float64 in the
+# projection, its NPV or its IRR: revenue and every cost of a month stay below ~1e22 USD (at most
+# 1e10 customers × 1e12 USD of usage each), 120 months of them below ~1e25, and discounting at the
+# lowest rate (−99 % a year) multiplies a flow by at most 100^10 = 1e20, far from float64's 1.8e308.
+
+#: Money per month (other fixed costs, one retraining), USD.
+MAX_USD_PER_MONTH = 1e12
+#: Prices and costs per unit (per user-month, per 1,000 requests or predictions, per sample), USD.
+MAX_USD_PER_UNIT = 1e6
+#: Acquisition cost of one customer, USD.
+MAX_CAC_USD = 1e9
+#: Loaded monthly cost of one person, USD.
+MAX_COST_PER_HEAD_USD_MONTH = 1e7
+#: Starting cash and one funding round, USD.
+MAX_CASH_USD = 1e13
+#: Potential customers in the market.
+MAX_MARKET_SIZE = 1e10
+#: Requests one customer makes per month.
+MAX_REQUESTS_PER_USER_MONTH = 1e9
+#: Data samples bought per month.
+MAX_SAMPLES_PER_MONTH = 1e12
+#: People in one month of the hiring plan.
+MAX_HEADCOUNT = 1e6
+#: The factor on a run's training cost for one retraining (:attr:`Scenario.run_retrain_scale`).
+MAX_RUN_RETRAIN_SCALE = 1e9
+
+#: The valid bounds (inclusive, all finite) of the scenario's float fields that may carry a
 #: :class:`Range`; ``Scenario.__post_init__`` checks the fields against the same bounds.
-FIELD_BOUNDS: dict[str, tuple[float, float | None]] = {
-    "market_size": (0.0, 1e10),
+FIELD_BOUNDS: dict[str, tuple[float, float]] = {
+    "market_size": (0.0, MAX_MARKET_SIZE),
     "bass_p": (0.0, 1.0),
     "bass_q": (0.0, 1.0),
-    "price_usd_per_user_month": (0.0, None),
-    "usage_price_usd_per_1000_requests": (0.0, None),
-    "requests_per_user_month": (0.0, None),
+    "price_usd_per_user_month": (0.0, MAX_USD_PER_UNIT),
+    "usage_price_usd_per_1000_requests": (0.0, MAX_USD_PER_UNIT),
+    "requests_per_user_month": (0.0, MAX_REQUESTS_PER_USER_MONTH),
     "monthly_churn": (0.0, 1.0),
     "churn_at_minimum_accuracy_extra": (0.0, 1.0),
-    "cac_usd": (0.0, None),
-    "cost_per_head_usd_month": (0.0, None),
-    "other_fixed_usd_month": (0.0, None),
-    "data_samples_per_month": (0.0, None),
-    "data_cost_usd_per_sample": (0.0, None),
-    "retrain_cost_usd": (0.0, None),
-    "serving_usd_per_1000_predictions": (0.0, None),
+    "cac_usd": (0.0, MAX_CAC_USD),
+    "cost_per_head_usd_month": (0.0, MAX_COST_PER_HEAD_USD_MONTH),
+    "other_fixed_usd_month": (0.0, MAX_USD_PER_MONTH),
+    "data_samples_per_month": (0.0, MAX_SAMPLES_PER_MONTH),
+    "data_cost_usd_per_sample": (0.0, MAX_USD_PER_UNIT),
+    "retrain_cost_usd": (0.0, MAX_USD_PER_MONTH),
+    "serving_usd_per_1000_predictions": (0.0, MAX_USD_PER_UNIT),
     "model_accuracy": (0.0, 1.0),
     "annual_discount_rate": (-0.99, 10.0),
 }
@@ -175,7 +201,7 @@ class AccuracyLink:
 
 @dataclass(frozen=True)
 class FundingRound:
-    """Cash raised (USD, > 0) at the end of month ``month`` (1-based)."""
+    """Cash raised (USD, > 0 and at most :data:`MAX_CASH_USD`) at the end of month ``month`` (1-based)."""
 
     month: int
     amount_usd: float
@@ -183,7 +209,7 @@ class FundingRound:
     def __post_init__(self) -> None:
         problems: list[str] = []
         _check_range(problems, "funding round month", self.month, 1, HORIZON_MAX_MONTHS, integer=True)
-        _check_range(problems, "funding round amount_usd", self.amount_usd, 0.0, None, low_open=True)
+        _check_range(problems, "funding round amount_usd", self.amount_usd, 0.0, MAX_CASH_USD, low_open=True)
         if problems:
             raise ScenarioError(problems)
 
@@ -275,17 +301,12 @@ def _range_context_problems(r: Range, values: dict[str, Any]) -> list[str]:
     name = _range_name(r)
     value = values.get(r.field)
     low_bound, high_bound = FIELD_BOUNDS[r.field]
-    if (
-        not _is_number(value)
-        or not math.isfinite(float(value))
-        or value < low_bound
-        or (high_bound is not None and value > high_bound)
-    ):
+    if not _is_number(value) or not math.isfinite(float(value)) or not low_bound <= value <= high_bound:
         return []  # the field's own check reports the value
     problems: list[str] = []
     if r.low < low_bound:
         problems.append(f"{name}: low must be at least {low_bound:g} (the field's bound); got {r.low!r}")
-    if high_bound is not None and r.high > high_bound:
+    if r.high > high_bound:
         problems.append(f"{name}: high must be at most {high_bound:g} (the field's bound); got {r.high!r}")
     if r.low > value:
         problems.append(f"{name}: low must be at most the value {value!r}; got {r.low!r}")
@@ -314,29 +335,43 @@ class Scenario:
     Fields
     ------
     horizon_months : months projected, 12–120.
-    market_size : potential customers (users) in the addressable market, ≥ 0.
+    market_size : potential customers (users) in the addressable market, 0–1e10.
     bass_p, bass_q : monthly Bass innovation / imitation coefficients, each 0–1, sum ≤ 1.
-    price_usd_per_user_month : subscription price per active customer per month.
-    usage_price_usd_per_1000_requests : usage price per 1,000 requests.
-    requests_per_user_month : requests (= predictions) one active customer makes per month.
+    price_usd_per_user_month : subscription price per active customer per month, USD 0–1e6.
+    usage_price_usd_per_1000_requests : usage price per 1,000 requests, USD 0–1e6.
+    requests_per_user_month : requests (= predictions) one active customer makes per month, 0–1e9.
     monthly_churn : fraction of active customers lost each month at delightful accuracy.
     churn_at_minimum_accuracy_extra : extra monthly churn at minimum-viable accuracy; the
         accuracy link scales it to 0 at delightful accuracy. ``monthly_churn`` + this ≤ 1.
-    cac_usd : all acquisition cost per new customer (acquisition spend = CAC × new customers).
-    headcount_by_month : people employed in months 1, 2, …; the last value holds afterwards.
-    cost_per_head_usd_month : loaded monthly cost of one person.
-    other_fixed_usd_month : other fixed operating costs per month (rent, tools, …).
-    data_samples_per_month, data_cost_usd_per_sample : data bought each month and its unit price.
+    cac_usd : all acquisition cost per new customer (acquisition spend = CAC × new customers),
+        USD 0–1e9.
+    headcount_by_month : people employed in months 1, 2, …; the last value holds afterwards;
+        each 0–1e6.
+    cost_per_head_usd_month : loaded monthly cost of one person, USD 0–1e7.
+    other_fixed_usd_month : other fixed operating costs per month (rent, tools, …), USD 0–1e12.
+    data_samples_per_month, data_cost_usd_per_sample : data bought each month (0–1e12 samples) and
+        its unit price (USD 0–1e6).
     retrain_every_months : retrain at the end of months k, 2k, …; 0 = never.
-    retrain_cost_usd : cost of one retraining (the run's training cost, or a scaled one).
-    serving_usd_per_1000_predictions : serving cost (the run's measured $ per 1,000 predictions).
+    retrain_cost_usd : cost of one retraining, USD 0–1e12 (when a run drives the scenario: the
+        run's training cost × ``run_retrain_scale``).
+    serving_usd_per_1000_predictions : serving cost per 1,000 predictions, USD 0–1e6 (the run's
+        measured cost when a run drives the scenario).
     model_accuracy : the model's test accuracy, fraction 0–1.
     accuracy_link : how adoption and churn respond to ``model_accuracy``.
-    starting_cash_usd : cash before month 1, ≥ 0.
-    funding_rounds : cash raised at month ends within the horizon.
+    starting_cash_usd : cash before month 1, USD 0–1e13.
+    funding_rounds : cash raised at month ends within the horizon, each USD above 0 and ≤ 1e13.
     annual_discount_rate : the annual rate NPV discounts at, −0.99…10.
     ranges : uncertain inputs (:class:`Range`), at most one per field of :data:`RANGE_FIELDS`; the
         field's own value is the most likely value. Empty: a deterministic scenario.
+    run_retrain_scale : when a run drives the scenario, the cost of one retraining is the run's
+        training cost × this factor (e.g. 1,000 when production retrains on 1,000× the run's
+        samples); above 0 and at most 1e9. 1 by default.
+    use_run_spread : when a run drives the scenario, its seed spread becomes the Monte Carlo range
+        of accuracy and serving cost (:func:`bizmodel.binding.bind`); a bool (JSON ``true`` /
+        ``false``), False by default.
+
+    The upper bounds (the ``MAX_*`` constants, :data:`FIELD_BOUNDS`) are generous but finite, so
+    that no valid scenario overflows a float in the projection, its NPV or its IRR.
 
     >>> s = base_template()
     >>> Scenario.from_dict(s.to_dict()) == s
@@ -371,6 +406,8 @@ class Scenario:
     funding_rounds: tuple[FundingRound, ...] = ()
     annual_discount_rate: float = 0.10
     ranges: tuple[Range, ...] = ()
+    run_retrain_scale: float = 1.0
+    use_run_spread: bool = False
 
     def __post_init__(self) -> None:
         # Accept lists (as JSON gives them) and store tuples, so the scenario stays hashable.
@@ -383,7 +420,7 @@ class Scenario:
         check(problems, "horizon_months", self.horizon_months, *horizon_bounds, integer=True)
         for name, (low, high) in FIELD_BOUNDS.items():
             check(problems, name, getattr(self, name), low, high)
-        check(problems, "starting_cash_usd", self.starting_cash_usd, 0.0, None)
+        check(problems, "starting_cash_usd", self.starting_cash_usd, 0.0, MAX_CASH_USD)
         if _is_number(self.bass_p) and _is_number(self.bass_q) and self.bass_p + self.bass_q > 1.0:
             problems.append("bass_p + bass_q must be at most 1 (monthly); lower one of them")
         if (
@@ -400,6 +437,11 @@ class Scenario:
         )
         if not isinstance(self.accuracy_link, AccuracyLink):
             problems.append("accuracy_link must be an AccuracyLink (minimum and delightful accuracy)")
+        check(
+            problems, "run_retrain_scale", self.run_retrain_scale, 0.0, MAX_RUN_RETRAIN_SCALE, low_open=True
+        )
+        if not isinstance(self.use_run_spread, bool):
+            problems.append(f"use_run_spread must be true or false; got {self.use_run_spread!r}")
         self._check_funding(problems)
         self._check_ranges(problems)
         if problems:
@@ -411,7 +453,7 @@ class Scenario:
             problems.append("headcount_by_month must be a non-empty list of head counts (one per month)")
             return
         for i, h in enumerate(heads, start=1):
-            _check_range(problems, f"headcount_by_month[month {i}]", h, 0.0, 1e6)
+            _check_range(problems, f"headcount_by_month[month {i}]", h, 0.0, MAX_HEADCOUNT)
         horizon = self.horizon_months
         if _is_number(horizon) and len(heads) > horizon:
             problems.append(
@@ -428,8 +470,8 @@ class Scenario:
         for r in rounds:
             if _is_number(horizon) and r.month > horizon:
                 problems.append(
-                    f"a funding round falls in month {r.month}, after horizon_months ({horizon}); "
-                    "move it earlier or lengthen the horizon"
+                    f"funding_rounds: a funding round falls in month {r.month}, after horizon_months "
+                    f"({horizon}); move it earlier or lengthen the horizon"
                 )
 
     def _check_ranges(self, problems: list[str]) -> None:
@@ -537,30 +579,50 @@ class Scenario:
     def from_dict(cls, data: Any) -> Scenario:
         """A scenario from a dict (as :meth:`to_dict` writes, or parsed JSON).
 
-        A document without ``"ranges"`` (written before ranges existed) loads with no ranges.
+        A document without ``"ranges"`` (written before ranges existed) loads with no ranges; one
+        without ``"run_retrain_scale"`` or ``"use_run_spread"`` loads with their defaults (1 and
+        false).
+
+        Every problem is reported at once, nested objects included: a problem of the accuracy link
+        is prefixed ``accuracy_link:``, one of a funding round ``funding_rounds[i]:`` (i = 1 for the
+        first round), one of a range ``ranges[field]:`` (or ``ranges:``). To check the rest of the
+        document, an invalid accuracy link stands in as the default link and invalid funding rounds
+        and ranges are left out; none of them is ever returned.
 
         Raises
         ------
         ScenarioError
             For unknown or missing keys, and for every invalid field (all listed at once: with keys
             missing, the fields that are present are still checked).
+
+        >>> bad = {**base_template().to_dict(), "cac_usd": "x",
+        ...        "accuracy_link": {"minimum_viable_accuracy": 0.9, "delightful_accuracy": 0.8}}
+        >>> try:
+        ...     Scenario.from_dict(bad)
+        ... except ScenarioError as error:
+        ...     [p.split(" must")[0] for p in error.problems]
+        ['cac_usd', 'accuracy_link: delightful_accuracy']
         """
         try:
             values = _fields_of(cls, data, "the scenario")
         except ScenarioError as missing:
             raise ScenarioError([*missing.problems, *cls._present_field_problems(data)]) from None
+        nested: list[str] = []
         if "accuracy_link" in values:
-            values["accuracy_link"] = AccuracyLink.from_dict(values["accuracy_link"])
+            values["accuracy_link"] = _link_from(values["accuracy_link"], nested)
         if "funding_rounds" in values:
-            rounds = values["funding_rounds"]
-            if not isinstance(rounds, list | tuple):
-                raise ScenarioError("funding_rounds must be a list of {month, amount_usd} objects")
-            values["funding_rounds"] = tuple(FundingRound.from_dict(r) for r in rounds)
+            values["funding_rounds"] = _rounds_from(values["funding_rounds"], nested)
         if isinstance(values.get("headcount_by_month"), list):
             values["headcount_by_month"] = tuple(values["headcount_by_month"])
         if "ranges" in values:
-            values["ranges"] = cls._ranges_from(values)
-        return cls(**values)
+            values["ranges"] = _ranges_from(values["ranges"], nested)
+        try:
+            scenario = cls(**values)
+        except ScenarioError as error:
+            raise ScenarioError([*error.problems, *nested]) from None
+        if nested:
+            raise ScenarioError(nested)
+        return scenario
 
     @classmethod
     def _present_field_problems(cls, data: Any) -> list[str]:
@@ -576,29 +638,63 @@ class Scenario:
             cls.from_dict(probe)
         except ScenarioError as exc:
             present = {k for k in data if k in names}
-            return [p for p in exc.problems if re.split(r"[\s\[]", p, maxsplit=1)[0] in present]
+            return [p for p in exc.problems if re.split(r"[\s\[:]", p, maxsplit=1)[0] in present]
         return []
 
-    @classmethod
-    def _ranges_from(cls, values: dict[str, Any]) -> tuple[Range, ...]:
-        """The ranges of a document; on any bad range, every problem of the document at once."""
-        items = values["ranges"]
-        if not isinstance(items, list | tuple):
-            raise ScenarioError("ranges must be a list of {field, low, high, distribution} objects")
-        ranges: list[Range] = []
-        problems: list[str] = []
-        for item in items:
-            try:
-                ranges.append(item if isinstance(item, Range) else Range.from_dict(item))
-            except ScenarioError as error:
-                problems.extend(error.problems)
-        if problems:
-            try:  # the other fields' problems too, so one answer lists them all
-                cls(**{**values, "ranges": tuple(ranges)})
-            except ScenarioError as error:
-                problems.extend(error.problems)
-            raise ScenarioError(problems)
-        return tuple(ranges)
+
+def _link_from(data: Any, problems: list[str]) -> AccuracyLink:
+    """The document's accuracy link; when it is invalid, its problems (prefixed ``accuracy_link``)
+    are appended and the default link stands in."""
+    if isinstance(data, AccuracyLink):
+        return data
+    try:
+        keywords = _fields_of(AccuracyLink, data, "accuracy_link")
+    except ScenarioError as error:
+        problems.extend(error.problems)
+        return AccuracyLink()
+    try:
+        return AccuracyLink(**keywords)
+    except ScenarioError as error:
+        problems.extend(f"accuracy_link: {p}" for p in error.problems)
+        return AccuracyLink()
+
+
+def _rounds_from(items: Any, problems: list[str]) -> tuple[FundingRound, ...]:
+    """The document's valid funding rounds; each invalid one's problems (prefixed
+    ``funding_rounds[i]``, 1-based) are appended and the round left out."""
+    if not isinstance(items, list | tuple):
+        problems.append("funding_rounds must be a list of {month, amount_usd} objects")
+        return ()
+    rounds: list[FundingRound] = []
+    for i, item in enumerate(items, start=1):
+        if isinstance(item, FundingRound):
+            rounds.append(item)
+            continue
+        name = f"funding_rounds[{i}]"
+        try:
+            rounds.append(FundingRound(**_fields_of(FundingRound, item, name)))
+        except ScenarioError as error:
+            problems.extend(
+                p if p.startswith(name) else f"{name}: {p.removeprefix('funding round ')}"
+                for p in error.problems
+            )
+    return tuple(rounds)
+
+
+def _ranges_from(items: Any, problems: list[str]) -> tuple[Range, ...]:
+    """The document's self-consistent ranges; each invalid one's problems (named
+    ``ranges[field]``, or ``ranges:`` when the range has no usable field) are appended and the
+    range left out. The scenario checks the rest (the value within, the field's bounds)."""
+    if not isinstance(items, list | tuple):
+        problems.append("ranges must be a list of {field, low, high, distribution} objects")
+        return ()
+    ranges: list[Range] = []
+    for item in items:
+        try:
+            ranges.append(item if isinstance(item, Range) else Range.from_dict(item))
+        except ScenarioError as error:
+            problems.extend(p if p.startswith("ranges") else f"ranges: {p}" for p in error.problems)
+    return tuple(ranges)
 
 
 # ---------------------------------------------------------------------- templates

@@ -56,7 +56,14 @@ from ui.data_value_view import load_fit
 from ui.figures import TEMPLATE_NAME
 from ui.i18n import t
 from ui.scenario_view import Effective, bound_scenario, projection_of
-from ui.scenario_work import SAVED_PREFIX, TEMPLATE_PREFIX, param_from_source, source_from_param
+from ui.scenario_work import (
+    CURRENT_KEY,
+    SAVED_PREFIX,
+    TEMPLATE_PREFIX,
+    drafts,
+    param_from_source,
+    wanted_source,
+)
 from ui.state import store_guard
 from ui.summary import short_id
 from ui.theme import PALETTE
@@ -292,7 +299,7 @@ def scenario_picker(store: Store) -> Chosen | None:
     Returns None after an error when the saved document no longer validates.
     """
     labels, saved = _scenario_options(store)
-    wanted = source_from_param(st.query_params.get("scenario"))
+    wanted = wanted_source()
     if wanted not in labels:
         st.warning(t("scenario.missing", id=escape_md(param_from_source(wanted)[:40])))
         wanted = TEMPLATE_PREFIX + "base"
@@ -313,7 +320,12 @@ def scenario_picker(store: Store) -> Chosen | None:
     )
     if st.query_params.get("scenario") != param_from_source(source):
         st.query_params["scenario"] = param_from_source(source)
-    if source.startswith(TEMPLATE_PREFIX):
+    st.session_state[CURRENT_KEY] = source
+    draft = drafts().get(source)
+    if draft is not None and draft.dirty:  # the Scenarios page's unsaved edits of this scenario
+        scenario, run_id = Scenario.from_dict(draft.document), draft.run_id
+        st.caption(t("buildbuy.draft_used"))
+    elif source.startswith(TEMPLATE_PREFIX):
         scenario, run_id = TEMPLATES[param_from_source(source)](), None
     else:
         row = saved[source]

@@ -25,6 +25,7 @@ from ui.i18n import t
 from ui.scenario_figures import OverlayLabels, overlay_figure
 from ui.scenario_view import bound_scenario, projection_of
 from ui.state import store_guard
+from ui.summary import short_id
 from ui.widgets import escape_md
 
 MIN_SCENARIOS = 2
@@ -55,6 +56,7 @@ class Compared:
     document: dict[str, Any]
     frame: pd.DataFrame
     kpis: Kpis
+    driven_by: str = ""
 
 
 def flatten(document: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -158,15 +160,29 @@ def format_kpi(kind: str, value: float, *, delta: bool = False) -> str:
     return f"{sign}{size:,.2f}×"
 
 
-def format_kpi_table(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`kpi_table` as text: each row in its KPI's unit, Δ columns signed."""
+def format_kpi_table(table: pd.DataFrame, horizons: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """:func:`kpi_table` as text: each row in its KPI's unit, Δ columns signed.
+
+    With ``horizons`` (months by scenario column), a month that does not happen reads
+    ``> month H`` (runway: ``whole horizon``: cash never runs out) instead of a dash.
+
+    >>> table = pd.DataFrame({"A": [float("nan")] * 2}, index=["break_even_month", "runway_months"])
+    >>> format_kpi_table(table, {"A": 60})["A"].tolist()
+    ['> month 60', 'whole horizon']
+    """
     out = pd.DataFrame(index=table.index, columns=table.columns, dtype=object)
     for key in table.index:
         kind = KPI_KINDS.get(str(key), "ratio")
         for column in table.columns:
-            out.loc[key, column] = format_kpi(
-                kind, float(table.loc[key, column]), delta=column.startswith("Δ ")
-            )
+            value = float(table.loc[key, column])
+            delta = column.startswith("Δ ")
+            text = format_kpi(kind, value, delta=delta)
+            if kind == "month" and not delta and not math.isfinite(value) and horizons and column in horizons:
+                if key == "runway_months":
+                    text = t("scenario.runway_full")
+                else:
+                    text = t("scenario.beyond", horizon=horizons[column])
+            out.loc[key, column] = text
     return out
 
 
@@ -223,7 +239,11 @@ def _load(
         run_id = row.get("run_id")
     effective = bound_scenario(store, scenario, run_id)
     frame, k = projection_of(effective.document)
-    return Compared(key, labels[key], effective.scenario.to_dict(), frame, k)
+    if effective.run is not None and effective.inputs is not None:
+        driven = t("compare.driven_measured", run=short_id(effective.run.id), name=effective.run.name)
+    else:
+        driven = t("compare.driven_typed")
+    return Compared(key, labels[key], effective.scenario.to_dict(), frame, k, driven)
 
 
 def render(store: Store) -> None:
@@ -255,8 +275,16 @@ def render(store: Store) -> None:
         st.info(t("compare.need_two"))
         return
     names = unique_names([c.name for c in loaded])
-    table = format_kpi_table(kpi_table(list(zip(names, [c.kpis for c in loaded], strict=True))))
+    numbers = kpi_table(list(zip(names, [c.kpis for c in loaded], strict=True)))
+    horizons = {n: int(c.document["horizon_months"]) for n, c in zip(names, loaded, strict=True)}
+    table = format_kpi_table(numbers, horizons)
     table.index = [t(f"kpi.{k}") for k in table.index]
+    driven = pd.DataFrame(
+        [[c.driven_by for c in loaded] + [""] * (len(table.columns) - len(loaded))],
+        columns=table.columns,
+        index=[t("compare.driven_by")],
+    )
+    table = pd.concat([driven, table])
     st.subheader(t("compare.kpis"))
     st.dataframe(table, width="stretch", height=35 * (len(table) + 1) + 3, key="compare_kpis")
     st.caption(t("compare.kpis_note"))

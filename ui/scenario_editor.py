@@ -221,11 +221,13 @@ def document_from_inputs(
     headcount: pd.DataFrame,
     funding: pd.DataFrame,
     ranges: pd.DataFrame,
+    notes: list[str] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """A scenario document from typed values (display units) and the three tables.
 
     Returns the document and the problems of the tables (the scenario's own checks come later,
-    from :meth:`Scenario.from_dict`). Fields not on the form are kept from ``base``.
+    from :meth:`Scenario.from_dict`). Fields not on the form are kept from ``base``. Ranges left
+    untouched are widened to hold a moved value; each widening is appended to ``notes``.
     """
     document = dict(base)
     link = dict(base.get("accuracy_link") or {})
@@ -264,8 +266,37 @@ def document_from_inputs(
                 "distribution": str(row["distribution"] or "triangular"),
             }
         )
-    document["ranges"] = chosen
+    document["ranges"] = _widen_stale_ranges(base, document, chosen, notes)
     return document, problems
+
+
+def _widen_stale_ranges(
+    base: Mapping[str, Any],
+    document: Mapping[str, Any],
+    ranges: list[dict[str, Any]],
+    notes: list[str] | None,
+) -> list[dict[str, Any]]:
+    """Ranges the user left as they were, widened to hold a field's new value.
+
+    A typed value moved outside its (untouched) Monte Carlo range would make the scenario
+    invalid; the range is stretched to the new value instead and a note says so. A range the user
+    edited is kept as typed (and validated).
+    """
+    before = {r["field"]: r for r in base.get("ranges") or []}
+    out = []
+    for r in ranges:
+        name = r["field"]
+        old = before.get(name)
+        value = field_value(document, name)
+        untouched = old is not None and (float(old["low"]), float(old["high"])) == (r["low"], r["high"])
+        if untouched and isinstance(value, int | float) and not r["low"] <= value <= r["high"]:
+            low, high = min(r["low"], float(value)), max(r["high"], float(value))
+            if notes is not None:
+                notes.append(f"ranges[{name}] widened to {low:g} … {high:g} to hold the new value {value:g}")
+            out.append({**r, "low": low, "high": high})
+            continue
+        out.append(r)
+    return out
 
 
 def validate(document: Mapping[str, Any]) -> tuple[Scenario | None, list[str]]:
@@ -385,9 +416,12 @@ def editor_form(document: Mapping[str, Any], *, generation: int, run_fields: boo
         submitted = st.form_submit_button(t("scenario.apply"), type="primary", key=f"scn_{generation}_apply")
     if not submitted:
         return None
+    notes: list[str] = []
     new_document, problems = document_from_inputs(
-        document, values, headcount=headcount, funding=funding, ranges=ranges
+        document, values, headcount=headcount, funding=funding, ranges=ranges, notes=notes
     )
+    if notes:
+        st.session_state["scn_notes"] = notes
     if problems:
         st.error(t("scenario.table_problems") + "\n\n" + "\n".join(f"- {p}" for p in problems))
         return None

@@ -14,16 +14,17 @@ import json
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from bizmodel.advantage import ValueOfAccuracy, value_of_accuracy
 from bizmodel.basis import BasisError, TechnicalBasis
-from bizmodel.binding import BindingError, RunInputs, bind, run_inputs
+from bizmodel.binding import BindingError, RunInputs, bind, peak_requests_per_month, run_inputs
 from bizmodel.catalog import Catalog
-from bizmodel.montecarlo import DEFAULT_PATHS, MAX_PATHS, MonteCarloError, MonteCarloResult, simulate
+from bizmodel.montecarlo import DEFAULT_PATHS, MonteCarloError, MonteCarloResult, simulate
 from bizmodel.projection import Kpis, kpis, project
-from bizmodel.scenario import TEMPLATES, Scenario
+from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
 from bizmodel.sensitivity import SensitivityError, tornado
 from mlcore.runs import finished_runs, get_run
 from mlcore.specs import RunRecord
@@ -80,10 +81,40 @@ def projection_of(document: str) -> tuple[pd.DataFrame, Kpis]:
     return frame, kpis(frame, scenario)
 
 
-@st.cache_data(max_entries=6, show_spinner=False)
-def monte_carlo_of(document: str, paths: int, seed: int) -> MonteCarloResult:
-    """The Monte Carlo of a scenario (canonical JSON), ``paths`` paths from ``seed``."""
-    return simulate(Scenario.from_dict(json.loads(document)), paths=paths, seed=seed)
+#: The most paths the page simulates (the command line goes to bizmodel.montecarlo.MAX_PATHS).
+UI_MAX_PATHS = 50_000
+
+
+@dataclass(frozen=True)
+class MonteCarloDigest:
+    """What the page shows of a Monte Carlo: small enough to cache (no paths × months arrays).
+
+    ``fan`` is the cash fan (index month; columns p10, p50, p90, USD); ``npv_usd`` one NPV per
+    path (for the histogram); ``npv`` its P10/P50/P90 and mean.
+    """
+
+    paths: int
+    seed: int
+    fan: pd.DataFrame
+    npv_usd: np.ndarray
+    npv: dict[str, float]
+    probability_out_of_cash: float
+    probability_break_even: float
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def monte_carlo_of(document: str, paths: int, seed: int) -> MonteCarloDigest:
+    """The Monte Carlo of a scenario (canonical JSON), ``paths`` paths from ``seed``, digested."""
+    result: MonteCarloResult = simulate(Scenario.from_dict(json.loads(document)), paths=paths, seed=seed)
+    return MonteCarloDigest(
+        paths=result.paths,
+        seed=result.seed,
+        fan=result.fan("cash_usd"),
+        npv_usd=np.asarray(result.npv_usd, dtype=np.float64),
+        npv=result.npv_percentiles(),
+        probability_out_of_cash=result.probability_out_of_cash,
+        probability_break_even=result.probability_break_even,
+    )
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -99,15 +130,21 @@ def value_of_accuracy_of(document: str) -> ValueOfAccuracy:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _run_inputs(run_id: str, record: str, catalog_version: str, _catalog: Catalog) -> RunInputs:
+def _run_inputs(
+    run_id: str, record: str, catalog_version: str, requests_per_month: float, _catalog: Catalog
+) -> RunInputs:
     del run_id, catalog_version  # cache key only
-    return run_inputs(TechnicalBasis.from_record(json.loads(record)), _catalog)
+    basis = TechnicalBasis.from_record(json.loads(record))
+    return run_inputs(basis, _catalog, requests_per_month=requests_per_month)
 
 
-def inputs_of_run(run: RunRecord, catalog: Catalog) -> RunInputs | None:
-    """What the run contributes to a scenario, or None after saying why it cannot."""
+def inputs_of_run(run: RunRecord, catalog: Catalog, scenario: Scenario) -> RunInputs | None:
+    """What the run contributes to ``scenario`` (serving priced at the scenario's peak monthly
+    requests), or None after saying why it cannot."""
+    volume = float(f"{peak_requests_per_month(scenario):.3g}")  # a stable cache key
     try:
-        return _run_inputs(run.id, json.dumps(run.to_dict(), sort_keys=True), catalog.version, catalog)
+        record = json.dumps(run.to_dict(), sort_keys=True)
+        return _run_inputs(run.id, record, catalog.version, volume, catalog)
     except (BasisError, BindingError) as exc:
         st.warning(t("scenario.run_unusable", run=short_id(run.id), reason=escape_md(str(exc))))
         return None
@@ -128,12 +165,10 @@ class Effective:
 
 def effective_scenario(store: Store, work: Work, scenario: Scenario) -> Effective:
     """``scenario`` with the bound run's measurements in place of the typed technical inputs."""
-    return bound_scenario(store, scenario, work.run_id, use_spread=work.use_spread)
+    return bound_scenario(store, scenario, work.run_id)
 
 
-def bound_scenario(
-    store: Store, scenario: Scenario, run_id: str | None, *, use_spread: bool = False
-) -> Effective:
+def bound_scenario(store: Store, scenario: Scenario, run_id: str | None) -> Effective:
     """``scenario`` driven by run ``run_id`` (None: the typed values); a warning says when the run
     cannot drive it (gone, or unusable), and the typed values are used."""
     if not run_id:
@@ -143,10 +178,14 @@ def bound_scenario(
     if run is None or run.test_accuracy is None:
         st.warning(t("scenario.run_gone", run=escape_md(run_id[:40])))
         return Effective(scenario, document_json(scenario.to_dict()), None, None)
-    inputs = inputs_of_run(run, active_catalog())
+    inputs = inputs_of_run(run, active_catalog(), scenario)
     if inputs is None:
         return Effective(scenario, document_json(scenario.to_dict()), run, None)
-    bound = bind(scenario, inputs, with_ranges=use_spread)
+    try:  # the scenario's own run_retrain_scale and use_run_spread decide how
+        bound = bind(scenario, inputs)
+    except (BindingError, ScenarioError) as exc:
+        st.warning(t("scenario.run_unusable", run=short_id(run.id), reason=escape_md(str(exc))))
+        return Effective(scenario, document_json(scenario.to_dict()), run, None)
     return Effective(bound, document_json(bound.to_dict()), run, inputs)
 
 
@@ -186,18 +225,35 @@ def run_binding(store: Store, work: Work) -> None:
         help=t("scenario.bound_run_help"),
     )
     spread_key = f"scn_spread_{work.generation}"
+    scale_key = f"scn_scale_{work.generation}"
 
-    def _spread() -> None:
-        work.use_spread = bool(st.session_state[spread_key])
+    def _set(name: str, key: str) -> None:
+        value = st.session_state[key]
+        work.document = {**work.document, name: bool(value) if name == "use_run_spread" else float(value)}
+        work.dirty = True
 
-    c2.toggle(
-        t("scenario.use_spread"),
-        value=work.use_spread,
-        key=spread_key,
-        on_change=_spread,
-        disabled=work.run_id is None,
-        help=t("scenario.use_spread_help"),
-    )
+    with c2:
+        st.toggle(
+            t("scenario.use_spread"),
+            value=bool(work.document.get("use_run_spread", False)),
+            key=spread_key,
+            on_change=_set,
+            args=("use_run_spread", spread_key),
+            disabled=work.run_id is None,
+            help=t("scenario.use_spread_help"),
+        )
+    if work.run_id is not None:
+        st.number_input(
+            t("scenario.retrain_scale"),
+            min_value=1e-6,
+            max_value=1e9,
+            value=float(work.document.get("run_retrain_scale", 1.0)),
+            format="%g",
+            key=scale_key,
+            on_change=_set,
+            args=("run_retrain_scale", scale_key),
+            help=t("scenario.retrain_scale_help"),
+        )
 
 
 def _show_inputs(effective: Effective) -> None:
@@ -357,7 +413,7 @@ def _monte_carlo_tab(effective: Effective, frame: pd.DataFrame) -> None:
         c1.number_input(
             t("scenario.mc.paths"),
             min_value=100,
-            max_value=MAX_PATHS,
+            max_value=UI_MAX_PATHS,
             value=DEFAULT_PATHS,
             step=1000,
             key="scn_mc_paths",
@@ -376,7 +432,7 @@ def _monte_carlo_tab(effective: Effective, frame: pd.DataFrame) -> None:
     except MonteCarloError as exc:
         st.error(escape_md(str(exc)))
         return
-    npv = result.npv_percentiles()
+    npv = result.npv
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(
         t("scenario.mc.p_out_of_cash"),
@@ -401,7 +457,7 @@ def _monte_carlo_tab(effective: Effective, frame: pd.DataFrame) -> None:
         deterministic=t("scenario.series.deterministic"),
     )
     st.plotly_chart(
-        fan_figure(result.fan("cash_usd"), fan_labels, deterministic=frame["cash_usd"]),
+        fan_figure(result.fan, fan_labels, deterministic=frame["cash_usd"]),
         width="stretch",
         key="scn_fan_chart",
     )
@@ -524,6 +580,8 @@ def results(store: Store, work: Work) -> None:
 
 def editor(work: Work) -> None:
     """The form; an applied edit that validates becomes the working copy (unsaved)."""
+    for note in st.session_state.pop("scn_notes", None) or []:
+        st.info(escape_md(note), icon=":material/info:")
     new = editor_form(work.document, generation=work.generation, run_fields=work.run_id is not None)
     if new is None:
         return
@@ -552,9 +610,13 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
         saved = {row["id"]: row for row in store.list_scenarios()}
     labels.update({sid: row["name"] for sid, row in saved.items()})
     options = list(labels)
-    wanted = st.query_params.get("value_from", "")
+    param = st.query_params.get("value_from")
+    # A click in the sidebar drops the link's parameters: keep this session's choice then.
+    wanted = param if param is not None else str(st.session_state.get(key) or "")
     if wanted not in labels:
         wanted = ""
+    if wanted and param != wanted:
+        st.query_params["value_from"] = wanted
     if st.session_state.get(key) not in labels or st.session_state.get(key) != wanted:
         st.session_state[key] = wanted
 
@@ -577,7 +639,12 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
     if choice in TEMPLATES:
         scenario, run_id = TEMPLATES[choice](), None
     else:
-        scenario, problems = validate(json.loads(saved[choice]["document"]))
+        try:
+            document = json.loads(saved[choice]["document"])
+        except ValueError as exc:
+            st.warning(t("scenario.invalid") + "\n\n" + escape_md(str(exc)))
+            return None
+        scenario, problems = validate(document)
         if scenario is None:
             st.warning(t("scenario.invalid") + "\n\n" + "\n".join(f"- {escape_md(p)}" for p in problems))
             return None
@@ -591,6 +658,12 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
             name=escape_md(labels[choice]),
         )
     )
+    if voa.usd_per_point_year <= 0:
+        st.warning(
+            t("data_value.value_from_nonpositive", name=escape_md(labels[choice]))
+            + (f"\n\n{escape_md(voa.reason)}" if voa.reason else "")
+        )
+        return None
     if voa.reason:
         st.caption(escape_md(voa.reason))
     return float(voa.usd_per_point_year), labels[choice]

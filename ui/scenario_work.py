@@ -13,7 +13,7 @@ template so nothing is lost and nothing crashes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -23,7 +23,9 @@ from store import Store, StoreError
 from ui.i18n import t
 from ui.state import store_guard
 
-WORK_KEY = "scenario_work"
+DRAFTS_KEY = "scenario_drafts"
+CURRENT_KEY = "scenario_current"
+NOTICE_KEY = "scenario_notice"
 TEMPLATE_PREFIX = "template:"
 SAVED_PREFIX = "saved:"
 
@@ -36,10 +38,8 @@ class Work:
     document: dict[str, Any]
     name: str
     run_id: str | None = None
-    use_spread: bool = False
     dirty: bool = False
     generation: int = 0
-    problems: list[str] = field(default_factory=list)
 
     @property
     def saved_id(self) -> str | None:
@@ -76,27 +76,24 @@ def _template(kind: str, generation: int) -> Work:
     )
 
 
-def _load(store: Store, source: str, generation: int) -> Work:
-    """A fresh working copy of ``source``; a missing or invalid saved one falls back to base."""
+def _load(store: Store, source: str, generation: int) -> tuple[Work | None, list[str]]:
+    """A fresh working copy of ``source``, or None and why (a missing or invalid saved one)."""
     if source.startswith(TEMPLATE_PREFIX):
-        return _template(source[len(TEMPLATE_PREFIX) :], generation)
+        return _template(source[len(TEMPLATE_PREFIX) :], generation), []
     sid = source[len(SAVED_PREFIX) :]
     row = store.get_scenario(sid)
     if row is None:
-        work = _template("base", generation)
-        work.problems = [t("scenario.missing", id=sid[:40])]
-        return work
+        return None, [t("scenario.missing", id=sid[:40])]
     try:
         document = json.loads(row["document"])
         Scenario.from_dict(document)
     except (ValueError, TypeError) as exc:
         problems = list(exc.problems) if isinstance(exc, ScenarioError) else [str(exc)]
-        work = _template("base", generation)
-        work.problems = [t("scenario.invalid_saved", name=row["name"]), *problems]
-        return work
-    return Work(
+        return None, [t("scenario.invalid_saved", name=row["name"]), *problems]
+    work = Work(
         source=source, document=document, name=row["name"], run_id=row.get("run_id"), generation=generation
     )
+    return work, []
 
 
 def next_generation() -> int:
@@ -107,22 +104,74 @@ def next_generation() -> int:
     return generation
 
 
+def drafts() -> dict[str, Work]:
+    """Working copies by source key, kept for the session: leaving a scenario (another page,
+    another scenario) and coming back finds its unsaved edits where they were."""
+    found = st.session_state.get(DRAFTS_KEY)
+    if found is None:
+        found = {}
+        st.session_state[DRAFTS_KEY] = found
+    return found
+
+
+def wanted_source() -> str:
+    """The scenario to show: the link's ``?scenario=``, else the one shown last in this session
+    (a click in the sidebar drops the link's parameters), else the base template."""
+    param = st.query_params.get("scenario")
+    if param:
+        return source_from_param(param)
+    return st.session_state.get(CURRENT_KEY) or TEMPLATE_PREFIX + "base"
+
+
 def current_work(store: Store) -> Work:
-    """The working copy for the scenario the URL names (loaded when it changes)."""
-    wanted = source_from_param(st.query_params.get("scenario"))
-    work: Work | None = st.session_state.get(WORK_KEY)
-    if work is None or work.source != wanted:
-        generation = next_generation()
+    """The working copy of the scenario to show (a draft when there is one, else loaded)."""
+    wanted = wanted_source()
+    pool = drafts()
+    work = pool.get(wanted)
+    if work is None:
         with store_guard():
-            work = _load(store, wanted, generation)
-        st.session_state[WORK_KEY] = work
+            work, problems = _load(store, wanted, next_generation())
+        if work is None:  # missing or invalid: say why once, fall back to base, lose nothing
+            st.session_state[NOTICE_KEY] = problems
+            fallback = TEMPLATE_PREFIX + "base"
+            work = pool.get(fallback) or _template("base", next_generation())
+        pool[work.source] = work
+    st.session_state[CURRENT_KEY] = work.source
     if st.query_params.get("scenario") != param_from_source(work.source):
         st.query_params["scenario"] = param_from_source(work.source)
     return work
 
 
+def take_notice() -> list[str]:
+    """Problems met while opening the scenario (shown once)."""
+    return list(st.session_state.pop(NOTICE_KEY, None) or [])
+
+
+def active_scenario_label(store: Store | None = None) -> str | None:
+    """The sidebar's "active scenario": the one open on the scenario pages (the session's last,
+    else the link's), with "unsaved edits" when it has some; None before any was opened."""
+    source = st.session_state.get(CURRENT_KEY)
+    if not source and st.query_params.get("scenario"):
+        source = source_from_param(st.query_params.get("scenario"))
+    if not source:
+        return None
+    work = drafts().get(source)
+    if work is not None:
+        return t("sidebar.scenario_unsaved", name=work.name) if work.dirty else work.name
+    if source.startswith(TEMPLATE_PREFIX):
+        kind = source[len(TEMPLATE_PREFIX) :]
+        return t(f"scenario.template.{kind}") if kind in TEMPLATES else None
+    if store is None:
+        return None
+    try:
+        row = store.get_scenario(source[len(SAVED_PREFIX) :])
+    except StoreError:
+        return None
+    return row["name"] if row else None
+
+
 def switch_to(source: str) -> None:
-    """Open another scenario (the next run loads it)."""
+    """Open another scenario (the next run loads it, or its draft)."""
     st.query_params["scenario"] = param_from_source(source)
 
 
@@ -135,6 +184,9 @@ def _options(store: Store) -> tuple[list[str], dict[str, str]]:
         rows = store.list_scenarios()
     for row in rows:
         labels[SAVED_PREFIX + row["id"]] = row["name"]
+    for source, draft in drafts().items():
+        if draft.dirty and source in labels:
+            labels[source] = t("scenario.option.unsaved", name=labels[source])
     return list(labels), labels
 
 
@@ -231,10 +283,14 @@ def _save(store: Store, work: Work, name_key: str, as_new: bool) -> None:
     except (StoreError, LookupError, ValueError) as exc:
         _flash("error", t("scenario.store_failed", reason=str(exc)))
         return
+    pool = drafts()
+    pool.pop(work.source, None)  # a template (or the scenario saved as new) reopens as stored
     work.source = SAVED_PREFIX + sid
     work.name = row["name"] if row else name
     work.dirty = False
     work.generation = next_generation()
+    pool[work.source] = work
+    st.session_state[CURRENT_KEY] = work.source
     st.query_params["scenario"] = sid
     _flash("ok", t("scenario.saved", name=work.name))
 
@@ -251,23 +307,36 @@ def _rename(store: Store, work: Work, name_key: str) -> None:
         return
     if ok:
         work.name = name
-        work.generation = next_generation()
         _flash("ok", t("scenario.renamed", name=name))
     else:
         _flash("error", t("scenario.missing", id=work.saved_id))
 
 
 def _duplicate(store: Store, work: Work) -> None:
+    """Copy the scenario as it is on screen: with unsaved edits, the copy holds them and the
+    original goes back to its saved version."""
     if work.saved_id is None:
         return
     try:
         new_id = store.duplicate_scenario(work.saved_id)
-    except (StoreError, ValueError) as exc:
+        if new_id is not None and work.dirty:
+            Scenario.from_dict(work.document)
+            row = store.get_scenario(new_id)
+            if row is not None:
+                store.save_scenario(
+                    row["name"], document_json(work.document), run_id=work.run_id, scenario_id=new_id
+                )
+    except ScenarioError as exc:
+        _flash("error", t("scenario.cannot_save") + " " + "; ".join(exc.problems))
+        return
+    except (StoreError, LookupError, ValueError) as exc:
         _flash("error", t("scenario.store_failed", reason=str(exc)))
         return
     if new_id is None:
         _flash("error", t("scenario.missing", id=work.saved_id))
         return
+    drafts().pop(work.source, None)
+    st.session_state[CURRENT_KEY] = SAVED_PREFIX + new_id
     st.query_params["scenario"] = new_id
     _flash("ok", t("scenario.duplicated"))
 
@@ -280,6 +349,7 @@ def _delete(store: Store, work: Work) -> None:
     except StoreError as exc:
         _flash("error", t("scenario.store_failed", reason=str(exc)))
         return
-    st.session_state.pop(WORK_KEY, None)
+    drafts().pop(work.source, None)
+    st.session_state[CURRENT_KEY] = TEMPLATE_PREFIX + "base"
     st.query_params["scenario"] = "base"
     _flash("ok", t("scenario.deleted", name=work.name))

@@ -45,8 +45,10 @@ def empty_state(message: str, *, page: str, link_label: str, icon: str = ":mater
         st.page_link(page, label=link_label, icon=icon)
 
 
-def sidebar_context(active_run_name: str | None, active_run_id: str | None) -> None:
-    """The sidebar on every page: active run and language."""
+def sidebar_context(
+    active_run_name: str | None, active_run_id: str | None, active_scenario: str | None = None
+) -> None:
+    """The sidebar on every page: active run, active scenario and language."""
     with st.sidebar:
         st.caption(t("sidebar.active_run"))
         if active_run_name:
@@ -54,6 +56,11 @@ def sidebar_context(active_run_name: str | None, active_run_id: str | None) -> N
             st.caption(active_run_id or "")
         else:
             st.caption(t("sidebar.no_run"))
+        st.caption(t("sidebar.active_scenario"))
+        if active_scenario:
+            st.markdown(f"**{escape_md(active_scenario)}**")
+        else:
+            st.caption(t("sidebar.no_scenario"))
         langs = available_languages()
         current = current_language()
         choice = st.selectbox(

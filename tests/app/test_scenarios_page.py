@@ -155,3 +155,90 @@ def test_data_value_takes_a_scenarios_value_of_accuracy(app_env: Path) -> None:
     value = [w for w in at.number_input if w.key and w.key.startswith("data_value_value_scn_")]
     assert value and value[0].disabled
     assert any("Base case" in c.value and "accuracy point" in c.value for c in at.caption)
+
+
+def test_leaving_and_coming_back_keeps_the_scenario_and_its_edits(app_env: Path) -> None:
+    store = Store()
+    sid = store.save_scenario("Plan A", json.dumps(base_template().to_dict()))
+    at = make_app(PAGE, scenario=sid)
+    field(at, "monthly_churn").set_value(4.5)
+    apply_button(at).click().run()
+    edited = metric(at, "NPV")
+    # a click in the sidebar drops the link's parameters
+    at.query_params.clear()
+    at.switch_page(COMPARE).run()
+    _no_errors(at)
+    assert any("Plan A \\(unsaved edits\\)" in m.value for m in at.sidebar.markdown)
+    at.query_params.clear()
+    at.switch_page(PAGE).run()
+    _no_errors(at)
+    assert metric(at, "NPV") == edited
+    assert at.query_params["scenario"] in (sid, [sid])
+    # the picker marks the draft, and switching away and back keeps it
+    pick = next(w for w in at.selectbox if w.key and w.key.startswith("scn_pick_"))
+    assert any("unsaved edits" in o for o in pick.options)
+    pick.set_value("template:bull").run()
+    pick = next(w for w in at.selectbox if w.key and w.key.startswith("scn_pick_"))
+    pick.set_value(f"saved:{sid}").run()
+    assert metric(at, "NPV") == edited
+
+
+def test_duplicate_copies_the_edits_on_screen(app_env: Path) -> None:
+    store = Store()
+    sid = store.save_scenario("Plan A", json.dumps(base_template().to_dict()))
+    at = make_app(PAGE, scenario=sid)
+    field(at, "monthly_churn").set_value(4.5)
+    apply_button(at).click().run()
+    at.button(key="scn_duplicate").click().run()
+    _no_errors(at)
+    rows = {r["name"]: json.loads(r["document"]) for r in store.list_scenarios()}
+    assert rows["Plan A (copy)"]["monthly_churn"] == 0.045
+    assert rows["Plan A"]["monthly_churn"] == 0.03  # the original keeps its saved version
+
+
+def test_a_missing_scenario_is_explained_once(app_env: Path) -> None:
+    at = make_app(PAGE, scenario="deadbeef")
+    assert any("no longer exists" in w.value for w in at.warning)
+    name_key = next(w.key for w in at.text_input if w.key.startswith("scn_name_"))
+    at.text_input(key=name_key).set_value("Plan Z")
+    at.button(key="scn_save").click().run()
+    _no_errors(at)
+    assert not any("no longer exists" in w.value for w in at.warning)
+
+
+def test_retraining_scale_and_spread_are_saved_with_the_scenario(app_env: Path) -> None:
+    runs = seed_runs(Store(), 1)
+    at = make_app(PAGE)
+    key = next(w.key for w in at.selectbox if w.key and w.key.startswith("scn_run_"))
+    at.selectbox(key=key).set_value(runs[0].id).run()
+    scale = next(w for w in at.number_input if w.key and w.key.startswith("scn_scale_"))
+    before = metric(at, "Cost of one retraining ($)")
+    scale.set_value(1000.0).run()
+    _no_errors(at)
+    assert metric(at, "Cost of one retraining ($)") != before
+    spread = next(w for w in at.toggle if w.key and w.key.startswith("scn_spread_"))
+    spread.set_value(True).run()
+    name_key = next(w.key for w in at.text_input if w.key.startswith("scn_name_"))
+    at.text_input(key=name_key).set_value("Scaled")
+    at.button(key="scn_save").click().run()
+    saved = json.loads(Store().list_scenarios()[0]["document"])
+    assert saved["run_retrain_scale"] == 1000.0 and saved["use_run_spread"] is True
+
+
+def test_compare_names_the_inputs_and_months_beyond_the_horizon(app_env: Path) -> None:
+    at = make_app(COMPARE, compare="base,bear")
+    _no_errors(at)
+    kpi = at.dataframe[0].value
+    assert kpi.iloc[0].tolist()[:2] == ["assumed · typed", "assumed · typed"]
+    assert "whole horizon" in kpi.loc["Runway"].tolist()
+
+
+def test_data_value_refuses_a_scenario_where_accuracy_does_not_pay(app_env: Path) -> None:
+    from tests.app.test_data_value_page import curve, with_curve
+
+    with_curve(curve())
+    at = make_app("app_pages/data_value.py", value_from="bear")
+    _no_errors(at)
+    assert any("does not pay" in w.value for w in at.warning)
+    typed = [w for w in at.number_input if w.key == "data_value_value_per_point"]
+    assert typed and not typed[0].disabled

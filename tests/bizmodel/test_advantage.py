@@ -22,6 +22,7 @@ from bizmodel.advantage import (
 from bizmodel.binding import RunInputs, bind
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import AccuracyLink, Scenario, base_template
+from tests.bizmodel.test_binding import batch_run
 
 COMPETITOR = CompetitorBaseline(usd_per_1000_predictions=0.05, accuracy=0.90, p95_latency_ms=40.0)
 RUN = RunInputs(
@@ -183,8 +184,22 @@ def test_a_bound_run_makes_figures_measured() -> None:
     assert items["accuracy_lead_points"].value == pytest.approx(3.0)
     latency = items["p95_latency_vs_competitor"]
     assert latency.provenance == "measured" and latency.value == pytest.approx(10 / 40) and latency.favourable
+    assert "per request" in latency.detail and "batch fill" in latency.detail
     typed = card(bound, run=RUN, p95_latency_ms=80.0)["p95_latency_vs_competitor"]
     assert typed.provenance == "assumed" and typed.value == pytest.approx(2.0) and typed.favourable is False
+
+
+def test_latency_compares_the_runs_p95_per_request_not_per_call() -> None:
+    # A batch of 1,024 answers a call in 4 ms but takes ~45 minutes to fill at 1e6 requests a month:
+    # the run binds batch 1 (0.5 ms per request, no fill), and the scorecard compares that.
+    run = batch_run(requests_per_month=1e6)
+    assert run.serving_p95_ms == pytest.approx(0.5)
+    latency = card(bind(base_template(), run), run=run)["p95_latency_vs_competitor"]
+    assert latency.value == pytest.approx(0.5 / 40.0)
+    assert latency.provenance == "measured"
+    assert "p95 latency per request: yours 0.5 ms" in latency.detail
+    typed = card(bind(base_template(), run), run=run, p95_latency_ms=20.0)["p95_latency_vs_competitor"]
+    assert typed.provenance == "assumed" and "per request, as given" in typed.detail
 
 
 def test_unbound_run_figures_stay_assumed() -> None:
@@ -208,7 +223,7 @@ def test_data_items() -> None:
 
 def test_business_model_thresholds() -> None:
     good = card()
-    assert good["ltv_to_cac"].favourable is True  # base: LTV/CAC ≈ 3.5
+    assert good["ltv_to_cac"].favourable is True  # base: LTV/CAC = ($49.96 ÷ 3.52 %) ÷ $400 ≈ 3.5
     assert good["gross_margin"].favourable is True
     dear = base_template().with_values(cac_usd=2000.0)
     bad = card(dear)

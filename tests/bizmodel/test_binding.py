@@ -9,8 +9,18 @@ from typing import Any
 import pytest
 
 from bizmodel.basis import TechnicalBasis
-from bizmodel.binding import SERVING_RANGE_MAX_FACTOR, BindingError, RunInputs, bind, run_inputs
+from bizmodel.binding import (
+    DEFAULT_P95_TARGET_MS,
+    DEFAULT_REQUESTS_PER_MONTH,
+    SERVING_RANGE_MAX_FACTOR,
+    BindingError,
+    RunInputs,
+    bind,
+    peak_requests_per_month,
+    run_inputs,
+)
 from bizmodel.catalog import Catalog, read_catalog
+from bizmodel.projection import project
 from bizmodel.scenario import Range, Scenario, base_template
 from bizmodel.serving import ServingAssumptions
 
@@ -115,23 +125,103 @@ def test_gpu_run(device: str, expected_usd: float | None, detail: str) -> None:
     assert detail in got.retrain_detail
 
 
-def test_serving_is_the_cheapest_measured_float_row() -> None:
-    rows = [
-        profile_row(samples_per_second=1000.0, p95_ms=2.0),
-        profile_row(batch_size=1, samples_per_second=250.0, p95_ms=0.5),
-        profile_row(path="int8", quantized=True, samples_per_second=8000.0, accuracy=0.85),
-    ]
-    got = inputs(record(inference={"measured_at": "2026-11-01T00:00:00Z", "rows": rows}))
-    # $3.60/h ÷ (1,000 predictions/s × 3,600 s × 0.5 utilisation) × 1,000 = $0.002 per 1,000.
-    assert got.serving_usd_per_1000_predictions == pytest.approx(0.002)
-    assert got.serving_p95_ms == 2.0
-    assert "batch 32" in got.serving_detail and "measured" in got.serving_detail
+HOURS = 730.0  # ServingAssumptions' billed hours a month
+#: 2,000 requests/s on average, as requests a month.
+VOLUME_2000_RPS = 2000.0 * HOURS * 3600.0
+
+#: A batch of 1,024 is by far the cheapest at full load, but no realistic volume fills it in time.
+BATCH_ROWS = [
+    profile_row(batch_size=1024, samples_per_second=100_000.0, p95_ms=4.0),
+    profile_row(batch_size=1, samples_per_second=500.0, p95_ms=0.5),
+    profile_row(batch_size=32, samples_per_second=10_000.0, p95_ms=2.0),
+    profile_row(
+        path="int8", quantized=True, batch_size=1, samples_per_second=8000.0, p95_ms=0.1, accuracy=0.85
+    ),
+]
+
+
+def batch_run(**kwargs: Any) -> RunInputs:
+    return inputs(record(inference={"measured_at": "2026-11-01T00:00:00Z", "rows": BATCH_ROWS}), **kwargs)
+
+
+def test_serving_is_planned_for_the_volume_not_the_biggest_batch() -> None:
+    # 1e6 requests a month = 0.38/s on average: one instance of any option is enough, and only batch 1
+    # meets 100 ms per request (a batch of 32 takes 31 ÷ 0.38 s ≈ 81 s to fill). One $3.60/h instance
+    # all month = $2,628 for 1,000 thousand requests = $2.628 per 1,000.
+    got = batch_run(requests_per_month=1e6)
+    assert got.serving_usd_per_1000_predictions == pytest.approx(3.6 * HOURS / 1000.0)
+    assert got.serving_p95_ms == pytest.approx(0.5)  # no fill for a batch of 1
+    detail = got.serving_detail
+    for text in ("batch 1, 1 instance(s)", "1,000,000 requests a month", "p95 per request 0.5 ms"):
+        assert text in detail, detail
+    assert "meets the p95 target of 100 ms per request" in detail
+
+
+def test_a_larger_volume_fills_a_larger_batch() -> None:
+    # 2,000/s on average (4,000/s at peak): batch 1 needs ceil(4,000 ÷ 250) = 16 instances, batch 32
+    # one instance (5,000/s at 50 %) whose batch fills in 31 ÷ 2,000 s = 15.5 ms (+ 2 ms per call),
+    # batch 1,024 one instance but 1,023 ÷ 2,000 s = 511.5 ms to fill: too slow.
+    got = batch_run(requests_per_month=VOLUME_2000_RPS)
+    assert got.serving_usd_per_1000_predictions == pytest.approx(3.6 * HOURS / (VOLUME_2000_RPS / 1000.0))
+    assert got.serving_p95_ms == pytest.approx(15.5 + 2.0)
+    assert "batch 32, 1 instance(s)" in got.serving_detail and "fill 15.5 ms" in got.serving_detail
+    # Before volume planning the batch-1,024 row's full-load price and per-call p95 were bound:
+    full_load_1024 = 3.6 / (100_000.0 * 3600.0 * 0.5) * 1000.0
+    assert got.serving_usd_per_1000_predictions > 10 * full_load_1024
+    assert got.serving_p95_ms != 4.0
+
+
+def test_no_option_meets_the_target_takes_the_fastest_per_request() -> None:
+    got = batch_run(requests_per_month=1e6, p95_target_ms=0.1)  # the int8 row is not the float model
+    assert got.serving_p95_ms == pytest.approx(0.5)
+    assert "no measured option meets the p95 target of 0.1 ms" in got.serving_detail
+    assert "lowest p95 per request" in got.serving_detail
+
+
+def test_default_volume_and_target() -> None:
+    assert DEFAULT_REQUESTS_PER_MONTH == 1e6 and DEFAULT_P95_TARGET_MS == 100.0
+    assert batch_run() == batch_run(requests_per_month=1e6, p95_target_ms=100.0)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"requests_per_month": 0.0},
+        {"requests_per_month": -5.0},
+        {"requests_per_month": math.nan},
+        {"requests_per_month": math.inf},
+        {"p95_target_ms": 0.0},
+        {"p95_target_ms": math.nan},
+    ],
+)
+def test_bad_volume_or_target(kwargs: dict[str, float]) -> None:
+    with pytest.raises(BindingError):
+        batch_run(**kwargs)
 
 
 def test_serving_utilisation_is_an_assumption() -> None:
-    rec = record(inference={"rows": [profile_row()]})
-    full = inputs(rec, serving_assumptions=ServingAssumptions(utilisation=1.0))
+    rec = record(inference={"rows": [profile_row()]})  # batch 32, 1,000 predictions/s, p95 1 ms
+    volume = 1000.0 * HOURS * 3600.0  # 1,000/s on average
+    # Fully used, no peak: one instance, the batch fills in 31 ms; $2,628 ÷ 2.628e6 thousand requests.
+    full = inputs(
+        rec,
+        requests_per_month=volume,
+        serving_assumptions=ServingAssumptions(utilisation=1.0, peak_to_average=1.0),
+    )
     assert full.serving_usd_per_1000_predictions == pytest.approx(0.001)
+    assert full.serving_p95_ms == pytest.approx(31.0 + 1.0)
+    # 50 % at a peak of 2×: four instances, four times the cost.
+    half = inputs(rec, requests_per_month=volume)
+    assert half.serving_usd_per_1000_predictions == pytest.approx(0.004)
+
+
+def test_peak_requests_per_month() -> None:
+    s = base_template()
+    expected = float(project(s)["active_customers"].max()) * s.requests_per_user_month
+    assert peak_requests_per_month(s) == pytest.approx(expected)
+    assert peak_requests_per_month(s) > DEFAULT_REQUESTS_PER_MONTH
+    assert peak_requests_per_month(s.with_values(requests_per_user_month=0.0)) == 1.0
+    assert peak_requests_per_month(s.with_values(market_size=0.0, ranges=())) == 1.0
 
 
 def test_unpriced_measured_rows_give_none() -> None:
@@ -172,7 +262,7 @@ def test_ranges_from_seeds(
     else:
         assert got.accuracy_range == pytest.approx(accuracy_range, abs=1e-4)
     value = got.serving_usd_per_1000_predictions
-    assert value == pytest.approx(0.002)
+    assert value is not None and value > 0
     if serving_factors is None:
         assert got.serving_range is None
     else:
@@ -197,7 +287,7 @@ def test_bind_replaces_the_measured_fields() -> None:
     bound = bind(base, got)
     assert bound.model_accuracy == 0.93
     assert bound.retrain_cost_usd == pytest.approx(3.6)
-    assert bound.serving_usd_per_1000_predictions == pytest.approx(0.002)
+    assert bound.serving_usd_per_1000_predictions == got.serving_usd_per_1000_predictions
     unchanged = {k: v for k, v in base.to_dict().items() if k not in CHANGED}
     assert {k: v for k, v in bound.to_dict().items() if k not in CHANGED} == unchanged
     assert base.model_accuracy == 0.92  # the original is not changed
@@ -256,7 +346,9 @@ def test_bind_with_ranges_adds_the_runs_spread() -> None:
     assert accuracy is not None and serving is not None
     assert (accuracy.low, accuracy.high) == pytest.approx((0.88, 0.96))
     assert accuracy.distribution == "triangular"
-    assert (serving.low, serving.high) == pytest.approx((0.002 * 1000 / 1200, 0.002 * 1000 / 800))
+    value = got.serving_usd_per_1000_predictions
+    assert value is not None
+    assert (serving.low, serving.high) == pytest.approx((value * 1000 / 1200, value * 1000 / 800))
     assert serving.low <= bound.serving_usd_per_1000_predictions <= serving.high
     assert {r.field for r in base_template().ranges} <= {r.field for r in bound.ranges}
     assert bind(base_template(), got).range_of("model_accuracy") is None  # ranges only when asked
@@ -283,6 +375,35 @@ def test_bind_with_ranges_replaces_an_assumed_range() -> None:
 
 def test_bind_drops_an_assumed_range_the_measured_value_leaves() -> None:
     assumed = base_template().with_values(ranges=(Range("serving_usd_per_1000_predictions", 0.01, 0.05),))
-    bound = bind(assumed, inputs(record(inference={"rows": [profile_row()]})))
-    assert bound.serving_usd_per_1000_predictions == pytest.approx(0.002)
+    got = inputs(record(inference={"rows": [profile_row()]}))
+    bound = bind(assumed, got)
+    assert bound.serving_usd_per_1000_predictions == got.serving_usd_per_1000_predictions
     assert bound.range_of("serving_usd_per_1000_predictions") is None
+
+
+def test_with_ranges_defaults_to_the_scenarios_use_run_spread() -> None:
+    got = inputs(record(test_accuracy=0.92, repeat=SPREAD))
+    off, on = base_template(), base_template().with_values(use_run_spread=True)
+    assert bind(off, got).range_of("model_accuracy") is None
+    assert bind(on, got).range_of("model_accuracy") is not None
+    assert bind(off, got, with_ranges=True).range_of("model_accuracy") is not None  # asked: always
+    assert bind(on, got, with_ranges=False).range_of("model_accuracy") is None  # refused: never
+    assert bind(on, got).use_run_spread is True  # the flag itself is kept
+
+
+def test_the_retraining_cost_is_scaled() -> None:
+    got = inputs(record())  # one hour on the $3.60/h instance
+    assert bind(base_template(), got).retrain_cost_usd == pytest.approx(3.6)
+    scaled = bind(base_template().with_values(run_retrain_scale=1000.0), got)
+    assert scaled.retrain_cost_usd == pytest.approx(3600.0)
+    assert scaled.run_retrain_scale == 1000.0
+    assert got.retrain_cost_usd == pytest.approx(3.6)  # the run's own cost is unchanged
+    unpriced = inputs(record(device="NVIDIA Unknown-9000", device_kind="gpu"))
+    kept = bind(base_template().with_values(run_retrain_scale=1000.0), unpriced)
+    assert kept.retrain_cost_usd == base_template().retrain_cost_usd  # a typed cost is not scaled
+
+
+def test_a_scaled_retraining_cost_beyond_the_bound_is_refused() -> None:
+    dear = RunInputs("r", "r", 0.9, 5e6, "", None, "", None, None)
+    with pytest.raises(BindingError, match="retrain_cost_usd"):
+        bind(base_template().with_values(run_retrain_scale=1e9), dear)

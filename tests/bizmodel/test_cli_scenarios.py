@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from bizmodel.binding import peak_requests_per_month
 from bizmodel.finance import npv
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import TEMPLATES, Scenario
-from tests.bizmodel.test_cli import PROG_ERROR, cli_home, run_cli  # noqa: F401  (fixture)
+from store import Store
+from tests.bizmodel.test_cli import PROFILE, PROG_ERROR, _insert, cli_home, run_cli  # noqa: F401  (fixture)
+from tests.bizmodel.test_scenario import FOUR_MISTAKES
 
 KPI_KEYS = {
     "npv_usd",
@@ -86,6 +89,47 @@ def test_a_run_overrides_the_typed_technical_inputs(cli_home: Path, scenario_fil
     assert text.returncode == 0 and "driven by run measured" in text.stdout
     missing = run_cli(cli_home, "project", str(scenario_file), "--run", "nope")
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+    # Serving is planned for the scenario's peak monthly requests, and the p95 bound is per request.
+    peak = peak_requests_per_month(TEMPLATES["base"]())
+    assert f"{peak:,.0f} requests a month" in run["serving_detail"]
+    assert "p95 per request" in run["serving_detail"]
+
+
+@pytest.fixture
+def seeded_run(cli_home: Path) -> str:  # noqa: F811
+    """A measured run repeated over three seeds (so it has a spread)."""
+    store = Store(f"sqlite:///{cli_home / 'moatlab.db'}")
+    if store.get_run("seeded") is None:
+        repeat = {
+            "seeds": [0, 1, 2],
+            "accuracies": [0.85, 0.86, 0.87],
+            "samples_per_second": [900, 1000, 1100],
+        }
+        _insert(store, "seeded", inference=PROFILE, repeat=repeat)
+    store.dispose()
+    return "seeded"
+
+
+def test_the_scenario_scales_retraining_and_chooses_the_spread(
+    cli_home: Path,  # noqa: F811
+    tmp_path: Path,
+    seeded_run: str,
+) -> None:
+    base = TEMPLATES["base"]().to_dict()
+    plain, scaled = tmp_path / "plain.json", tmp_path / "scaled.json"
+    plain.write_text(json.dumps(base))
+    scaled.write_text(json.dumps({**base, "run_retrain_scale": 1000.0, "use_run_spread": True}))
+    args = ("--run", seeded_run, "--json")
+    one = json.loads(run_cli(cli_home, "project", str(plain), *args).stdout)
+    many = json.loads(run_cli(cli_home, "project", str(scaled), *args).stdout)
+    asked = json.loads(run_cli(cli_home, "project", str(plain), "--spread", *args).stdout)
+    run_cost = one["run"]["retrain_cost_usd"]
+    assert one["scenario"]["retrain_cost_usd"] == pytest.approx(run_cost)
+    assert many["scenario"]["retrain_cost_usd"] == pytest.approx(1000.0 * run_cost)
+    fields = [{r["field"] for r in doc["scenario"]["ranges"]} for doc in (one, many, asked)]
+    assert "model_accuracy" not in fields[0]  # use_run_spread false, no --spread
+    assert "model_accuracy" in fields[1]  # the scenario's use_run_spread
+    assert "model_accuracy" in fields[2]  # --spread
 
 
 @pytest.mark.parametrize(
@@ -96,6 +140,17 @@ def test_a_run_overrides_the_typed_technical_inputs(cli_home: Path, scenario_fil
         ('{"horizon_months": 60}', ["lacks 'market_size'", "lacks 'cac_usd'"]),
         (None, ["monthly_churn", "horizon_months", "cac_usd"]),
         ("NaN-file", ["not a number JSON allows"]),
+        (
+            json.dumps(FOUR_MISTAKES),
+            [
+                "(6 problem(s))",
+                "monthly_churn must be at least 0",
+                "cac_usd must be a number",
+                "accuracy_link: delightful_accuracy must be above",
+                "funding_rounds[1]: month must be at least 1",
+                "funding_rounds[1]: amount_usd must be above 0",
+            ],
+        ),
     ],
 )
 def test_invalid_scenario_files_exit_2_naming_every_field(

@@ -12,8 +12,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bizmodel import finance
+from bizmodel.montecarlo import simulate
 from bizmodel.projection import COLUMNS, customer_flows, kpis, path_values, project, project_paths
-from bizmodel.scenario import RANGE_FIELDS, TEMPLATES, AccuracyLink, Scenario, ScenarioError, base_template
+from bizmodel.scenario import (
+    FIELD_BOUNDS,
+    HORIZON_MAX_MONTHS,
+    JOINT_AT_MOST_ONE,
+    MAX_CASH_USD,
+    MAX_HEADCOUNT,
+    RANGE_FIELDS,
+    TEMPLATES,
+    AccuracyLink,
+    FundingRound,
+    Range,
+    Scenario,
+    ScenarioError,
+    base_template,
+)
 
 
 def tiny(**changes: Any) -> Scenario:
@@ -192,8 +207,50 @@ def test_zero_market_kpis_are_json_safe() -> None:
     k = kpis(project(scenario), scenario)
     out = k.to_dict()
     json.dumps(out, allow_nan=False)
-    for name in ("gross_margin", "ltv_usd", "burn_multiple", "irr_annual", "cac_payback_months"):
+    for name in ("gross_margin", "ltv_usd", "burn_multiple", "irr_annual"):
         assert out[name] is None and name in out["reasons"]
+    # Unit economics are per customer: a customer would pay $10 a month and cost nothing to acquire.
+    assert out["cac_payback_months"] == 0.0
+
+
+def test_data_and_retraining_do_not_change_ltv_or_cac_payback() -> None:
+    base = base_template()
+    # $1 M of data a month and a $1 M retraining every month: fixed costs, no customer's.
+    heavy = base.with_values(
+        data_samples_per_month=1e6, data_cost_usd_per_sample=1.0, retrain_every_months=1, retrain_cost_usd=1e6
+    )
+    k_base, k_heavy = (kpis(project(s), s) for s in (base, heavy))
+    assert k_heavy.gross_margin is not None and k_heavy.gross_margin < 0  # the horizon's margin suffers
+    assert k_heavy.ltv_usd == pytest.approx(k_base.ltv_usd) and k_heavy.ltv_usd > 0
+    assert k_heavy.cac_payback_months == pytest.approx(k_base.cac_payback_months)
+    assert k_heavy.ltv_to_cac == pytest.approx(k_base.ltv_to_cac)
+
+
+def test_ltv_and_cac_payback_use_the_contribution_per_customer() -> None:
+    # ARPU $10 + 1,000 requests × $1 per 1,000 = $11; serving 1,000 × $3 per 1,000 = $3: contribution $8.
+    scenario = tiny(
+        monthly_churn=0.1,
+        cac_usd=20.0,
+        requests_per_user_month=1000.0,
+        usage_price_usd_per_1000_requests=1.0,
+        serving_usd_per_1000_predictions=3.0,
+        data_samples_per_month=1000.0,
+        data_cost_usd_per_sample=5.0,
+    )
+    k = kpis(project(scenario), scenario)
+    assert k.ltv_usd == pytest.approx(8.0 / 0.1)
+    assert k.cac_payback_months == pytest.approx(20.0 / 8.0)
+    assert k.ltv_to_cac == pytest.approx(80.0 / 20.0)
+
+
+def test_a_customer_who_costs_more_than_it_pays_never_repays_cac() -> None:
+    scenario = tiny(
+        monthly_churn=0.1, cac_usd=20.0, requests_per_user_month=1000.0, serving_usd_per_1000_predictions=15.0
+    )
+    k = kpis(project(scenario), scenario)
+    assert k.ltv_usd == pytest.approx((10.0 - 15.0) / 0.1)
+    assert k.cac_payback_months is None
+    assert "contribution" in k.reasons["cac_payback_months"]
 
 
 # ---------------------------------------------------------------------- properties
@@ -398,3 +455,93 @@ def test_npv_agrees_with_numpy_financial() -> None:
     expected = npf.npv(monthly, [0.0, *flows])
     assert finance.npv(flows, scenario.annual_discount_rate) == pytest.approx(expected, rel=1e-12)
     assert kpis(project(scenario), scenario).npv_usd == pytest.approx(expected, rel=1e-12)
+
+
+# ---------------------------------------------------------------------- the bounds keep numbers finite
+
+TINY = 5e-324  # the smallest positive float: churn, CAC or revenue this small make ratios overflow
+
+
+@st.composite
+def extreme_scenarios(draw: st.DrawFn) -> Scenario:
+    """Scenarios whose fields sit at their bounds (or just above 0), with ranges spanning the bounds."""
+
+    def extreme(name: str) -> float:
+        low, high = FIELD_BOUNDS[name]
+        choices = [low, high, low + (high - low) * draw(st.floats(0.0, 1.0))]
+        if low == 0.0:
+            choices.append(TINY)
+        return draw(st.sampled_from(choices))
+
+    values = {name: extreme(name) for name in RANGE_FIELDS}
+    for a, b in JOINT_AT_MOST_ONE:
+        values[b] = min(values[b], 1.0 - values[a])
+    ranged = draw(st.lists(st.sampled_from(RANGE_FIELDS), unique=True, max_size=6))
+    joint = {name for pair in JOINT_AT_MOST_ONE for name in pair}
+    ranges = []
+    for name in ranged:
+        low, high = FIELD_BOUNDS[name]
+        value = values[name]
+        if name in joint or not low < high or value == high:
+            continue
+        if draw(st.booleans()) and value > 0.0:
+            ranges.append(Range(name, min(value, max(TINY, value * 1e-6)), high, "lognormal"))
+        else:
+            ranges.append(Range(name, low, high, "triangular"))
+    heads = draw(st.sampled_from([0.0, 1.0, MAX_HEADCOUNT]))
+    horizon = draw(st.sampled_from([12, HORIZON_MAX_MONTHS]))
+    most = (FundingRound(1, MAX_CASH_USD), FundingRound(horizon, MAX_CASH_USD))
+    funding = draw(st.sampled_from([(), most]))
+    return Scenario(
+        horizon_months=horizon,
+        headcount_by_month=(heads, MAX_HEADCOUNT - heads),
+        retrain_every_months=draw(st.sampled_from([0, 1, HORIZON_MAX_MONTHS])),
+        accuracy_link=AccuracyLink(minimum_viable_accuracy=0.5, delightful_accuracy=0.9),
+        starting_cash_usd=draw(st.sampled_from([0.0, MAX_CASH_USD])),
+        funding_rounds=funding,
+        ranges=tuple(ranges),
+        **values,
+    )
+
+
+def _finite_or_none(value: object) -> bool:
+    return value is None or not isinstance(value, float) or math.isfinite(value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(extreme_scenarios())
+@np.errstate(over="raise", invalid="raise")
+def test_no_valid_scenario_overflows(scenario: Scenario) -> None:
+    frame = project(scenario)
+    assert np.isfinite(frame.to_numpy()).all()
+    k = kpis(frame, scenario)  # never raises
+    for name in k.__dataclass_fields__:
+        assert _finite_or_none(getattr(k, name)), (name, getattr(k, name))
+    out = k.to_dict()
+    json.dumps(out, allow_nan=False)
+    for name, value in out.items():
+        if value is None and name != "irr_reason":
+            assert name in out["reasons"]
+    result = simulate(scenario, paths=64, seed=1)
+    for array in (result.npv_usd, result.cash_usd, result.revenue_usd, result.min_cash_usd):
+        assert np.isfinite(array).all()
+    json.dumps(result.summary(), allow_nan=False)
+
+
+@pytest.mark.parametrize("rate", [-0.99, 10.0])
+def test_the_largest_scenario_stays_finite(rate: float) -> None:
+    top = {name: FIELD_BOUNDS[name][1] for name in RANGE_FIELDS}
+    top.update(bass_q=0.0, churn_at_minimum_accuracy_extra=0.0, monthly_churn=TINY, annual_discount_rate=rate)
+    scenario = Scenario(
+        horizon_months=HORIZON_MAX_MONTHS,
+        headcount_by_month=(MAX_HEADCOUNT,),
+        retrain_every_months=1,
+        starting_cash_usd=MAX_CASH_USD,
+        funding_rounds=(FundingRound(HORIZON_MAX_MONTHS, MAX_CASH_USD),),
+        **top,
+    )
+    frame = project(scenario)
+    assert np.isfinite(frame.to_numpy()).all()
+    k = kpis(frame, scenario)
+    assert math.isfinite(k.npv_usd) and k.ltv_usd is None and "finite" in k.reasons["ltv_usd"]
+    json.dumps(k.to_dict(), allow_nan=False)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bizmodel.scenario import (
     DISTRIBUTIONS,
     FIELD_BOUNDS,
+    MAX_CASH_USD,
     RANGE_FIELDS,
     TEMPLATES,
     AccuracyLink,
@@ -293,8 +294,7 @@ def test_with_values_drops_a_partner_range_that_breaks_the_joint_bound() -> None
 def test_with_values_inside_the_bounds_always_gives_a_valid_scenario(name: str, a: float) -> None:
     base = base_template()
     low, high = FIELD_BOUNDS[name]
-    top = 2.0 * max(getattr(base, name), 1.0) if high is None else high
-    value = low + a * (top - low)
+    value = low + a * (high - low)
     if name in ("bass_p", "bass_q"):
         value = min(value, 1.0 - getattr(base, "bass_q" if name == "bass_p" else "bass_p"))
     if name in ("monthly_churn", "churn_at_minimum_accuracy_extra"):
@@ -315,3 +315,154 @@ def test_an_incomplete_document_still_names_its_invalid_fields() -> None:
     assert any(p.startswith("monthly_churn must be") for p in problems)
     assert any("lacks 'market_size'" in p for p in problems)
     assert not any(p.startswith("headcount_by_month") for p in problems)  # not in the document
+
+
+# ---------------------------------------------------------------------- every problem, nested ones too
+
+#: A scenario file with four mistakes: churn 2, a funding round in month 0 of −$5, an inverted
+#: accuracy link and a CAC that is not a number.
+FOUR_MISTAKES = {
+    **base_template().to_dict(),
+    "monthly_churn": 2,
+    "funding_rounds": [{"month": 0, "amount_usd": -5}],
+    "accuracy_link": {"minimum_viable_accuracy": 0.95, "delightful_accuracy": 0.8},
+    "cac_usd": "x",
+}
+
+
+def test_nested_problems_are_reported_with_every_other_problem() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_dict(json.loads(json.dumps(FOUR_MISTAKES)))
+    problems = caught.value.problems
+    expected = [
+        "monthly_churn must be at least 0 and at most 1; got 2",
+        "cac_usd must be a number, got 'x'",
+        "accuracy_link: delightful_accuracy must be above minimum_viable_accuracy",
+        "funding_rounds[1]: month must be at least 1",
+        "funding_rounds[1]: amount_usd must be above 0",
+    ]
+    for text in expected:
+        assert sum(p.startswith(text) for p in problems) == 1, (text, problems)
+    assert len(problems) >= 5
+
+
+def test_nested_problems_name_the_item() -> None:
+    rounds = [
+        {"month": 3, "amount_usd": 10.0},
+        {"month": 4},
+        "soon",
+        {"month": 5, "amount_usd": 1.0, "currency": "EUR"},
+        {"month": 70, "amount_usd": 1.0},
+    ]
+    data = {**base_template().to_dict(), "funding_rounds": rounds, "accuracy_link": [0.8, 0.95]}
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_dict(data)
+    text = "\n".join(caught.value.problems)
+    assert "funding_rounds[1]" not in text  # the valid round
+    assert "funding_rounds[2] lacks 'amount_usd'" in text
+    assert "funding_rounds[3] must be a JSON object" in text
+    assert "funding_rounds[4] has an unknown field 'currency'" in text
+    assert "funding_rounds: a funding round falls in month 70, after horizon_months (60)" in text
+    assert "accuracy_link must be a JSON object" in text
+
+
+def test_an_incomplete_document_names_its_nested_problems() -> None:
+    link = {"minimum_viable_accuracy": 0.95, "delightful_accuracy": 0.8}
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_dict({"accuracy_link": link, "funding_rounds": [{"month": 0, "amount_usd": 1.0}]})
+    problems = caught.value.problems
+    assert any(p.startswith("accuracy_link: delightful_accuracy") for p in problems)
+    assert any(p.startswith("funding_rounds[1]: month") for p in problems)
+    assert any("lacks 'market_size'" in p for p in problems)
+
+
+def test_bad_ranges_and_nested_problems_come_together() -> None:
+    data = {
+        **FOUR_MISTAKES,
+        "ranges": [{"field": "cac_usd", "low": 1.0}, {"field": "bass_q", "low": 0.5, "high": 0.9}],
+    }
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_dict(data)
+    text = "\n".join(caught.value.problems)
+    for name in ("ranges: a range lacks 'high'", "ranges[bass_q]: low must be at most", "accuracy_link:"):
+        assert name in text
+    assert "funding_rounds[1]:" in text and "cac_usd must be a number" in text
+
+
+# ---------------------------------------------------------------------- run_retrain_scale, use_run_spread
+
+
+def test_run_fields_default_round_trip_and_old_documents_load() -> None:
+    base = base_template()
+    assert base.run_retrain_scale == 1.0 and base.use_run_spread is False
+    data = base.to_dict()
+    assert data["run_retrain_scale"] == 1.0 and data["use_run_spread"] is False
+    changed = base.with_values(run_retrain_scale=1000.0, use_run_spread=True)
+    text = json.dumps(changed.to_dict(), allow_nan=False)
+    assert '"use_run_spread": true' in text
+    assert Scenario.from_dict(json.loads(text)) == changed
+    old = base.to_dict()
+    del old["run_retrain_scale"], old["use_run_spread"]
+    assert Scenario.from_dict(old) == base
+    for kind in TEMPLATES:
+        assert TEMPLATES[kind]().run_retrain_scale == 1.0 and TEMPLATES[kind]().use_run_spread is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"run_retrain_scale": 0.0}, "run_retrain_scale must be above 0"),
+        ({"run_retrain_scale": -2.0}, "run_retrain_scale must be above 0"),
+        ({"run_retrain_scale": 2e9}, "run_retrain_scale must be above 0 and at most 1e+09"),
+        ({"run_retrain_scale": "1000"}, "run_retrain_scale must be a number"),
+        ({"run_retrain_scale": True}, "run_retrain_scale must be a number"),
+        ({"use_run_spread": 1}, "use_run_spread must be true or false"),
+        ({"use_run_spread": "true"}, "use_run_spread must be true or false"),
+        ({"use_run_spread": None}, "use_run_spread must be true or false"),
+        ({"use_run_spread": np.bool_(True)}, "use_run_spread must be true or false"),
+    ],
+)
+def test_run_fields_are_checked(changes: dict[str, object], expected: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_dict({**base_template().to_dict(), **changes})
+    assert expected in str(caught.value)
+
+
+# ---------------------------------------------------------------------- finite bounds
+
+
+def test_every_bound_is_finite() -> None:
+    for name, (low, high) in FIELD_BOUNDS.items():
+        assert high is not None and np.isfinite(high) and low < high, name
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"price_usd_per_user_month": 1e306},
+        {"usage_price_usd_per_1000_requests": 1e7},
+        {"requests_per_user_month": 2e9},
+        {"cac_usd": 1e306},
+        {"cost_per_head_usd_month": 1e8},
+        {"other_fixed_usd_month": 1e13},
+        {"data_samples_per_month": 1e13},
+        {"data_cost_usd_per_sample": 1e7},
+        {"retrain_cost_usd": 1e13},
+        {"serving_usd_per_1000_predictions": 1e7},
+        {"market_size": 1e11},
+        {"starting_cash_usd": 1e306},
+        {"headcount_by_month": [1, 2e6]},
+    ],
+)
+def test_huge_values_are_refused(changes: dict[str, object]) -> None:
+    name = next(iter(changes))
+    with pytest.raises(ScenarioError, match=f"{name}.*at most"):
+        Scenario.from_dict({**base_template().to_dict(), **changes})
+
+
+def test_a_huge_funding_round_is_refused() -> None:
+    data = {**base_template().to_dict(), "funding_rounds": [{"month": 2, "amount_usd": 10 * MAX_CASH_USD}]}
+    with pytest.raises(ScenarioError, match=r"funding_rounds\[1\]: amount_usd must be above 0 and at most"):
+        Scenario.from_dict(data)
+    with pytest.raises(ScenarioError, match=r"ranges\[cac_usd\]: high must be at most"):
+        base_template().with_values(ranges=[Range("cac_usd", 100.0, 1e306)])

@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import Scenario, base_template, bear_template, bull_template
-from ui.compare_view import differing_assumptions, flatten, kpi_table, unique_names
+from ui.compare_view import (
+    differing_assumptions,
+    flatten,
+    format_kpi,
+    format_kpi_table,
+    kpi_table,
+    unique_names,
+)
 from ui.scenario_editor import (
     SECTIONS,
     FieldSpec,
@@ -144,16 +151,59 @@ def test_flatten_and_differences() -> None:
 
 def test_kpi_table_differences_from_the_first() -> None:
     named = []
-    for name, template in (("base", base_template), ("bull", bull_template)):
+    for name, template in (("base", base_template), ("bull", bull_template), ("bear", bear_template)):
         s: Scenario = template()
         named.append((name, kpis(project(s), s)))
     table = kpi_table(named)
-    assert list(table.columns) == ["base", "bull", "Δ bull"]
+    assert list(table.columns) == ["base", "bull", "bear", "Δ bull", "Δ bear"]
     assert table.loc["npv_usd", "Δ bull"] == pytest.approx(named[1][1].npv_usd - named[0][1].npv_usd)
     assert table.loc["npv_usd", "bull"] > table.loc["npv_usd", "base"]
-    for value in table.loc["irr_annual"]:
-        assert value is None or isinstance(value, float)
-    assert math.isfinite(table.loc["npv_usd", "base"])
+    for name, k in named:  # an undefined KPI is NaN, a defined one its value
+        for key in ("irr_annual", "break_even_month", "runway_months"):
+            value = getattr(k, key)
+            cell = table.loc[key, name]
+            assert math.isnan(cell) if value is None else cell == pytest.approx(value)
+    text = format_kpi_table(table, {"base": 60, "bull": 60, "bear": 60})
+    assert text.loc["npv_usd", "Δ bull"].startswith("+$")
+    assert text.loc["runway_months", "base"] == "whole horizon"  # cash never below 0
+    if named[2][1].break_even_month is None:
+        assert text.loc["break_even_month", "bear"] == "> month 60"
+        assert text.loc["break_even_month", "Δ bear"] == "–"
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "delta", "text"),
+    [
+        ("usd", -1.11e6, False, "−$1.11M"),
+        ("usd", 0.0, True, "±$0"),
+        ("pct", 0.239, False, "23.9 %"),
+        ("pct", -0.071, True, "−7.1 pts"),
+        ("month", 15.0, False, "15"),
+        ("months", 8.03, False, "8.0 mo"),
+        ("ratio", 3.5412, False, "3.54×"),
+        ("ratio", float("nan"), True, "–"),
+    ],
+)
+def test_format_kpi(kind: str, value: float, delta: bool, text: str) -> None:
+    assert format_kpi(kind, value, delta=delta) == text
+
+
+def test_untouched_ranges_widen_to_a_moved_value() -> None:
+    document = base_template().to_dict()
+    typed = _typed(document) | {"monthly_churn": 6.0}  # the base range is 2 %–5 %
+    notes: list[str] = []
+    new, problems = document_from_inputs(document, typed, **_tables(document), notes=notes)
+    assert problems == []
+    churn = next(r for r in new["ranges"] if r["field"] == "monthly_churn")
+    assert (churn["low"], churn["high"]) == (0.02, pytest.approx(0.06))
+    assert notes and "monthly_churn" in notes[0]
+    scenario, errors = validate(new)
+    assert errors == [] and scenario is not None
+    # a range the user edited is kept as typed, and validated
+    tables = _tables(document)
+    tables["ranges"].loc[tables["ranges"]["field"] == "monthly_churn", "high"] = 0.055
+    new, _ = document_from_inputs(document, typed, **tables, notes=[])
+    assert validate(new)[0] is None
 
 
 def test_unique_names() -> None:
