@@ -723,6 +723,15 @@ def price_list() -> tuple[pd.DataFrame, bool]:
     upload = st.file_uploader(
         t("buildbuy.llm.upload"), type=["csv"], key="bb_prices_upload", help=t("buildbuy.llm.upload_help")
     )
+    st.download_button(
+        t("buildbuy.llm.download"),
+        data=lambda: _bundled_prices().to_csv(index=False).encode("utf-8"),
+        file_name="llm_api_prices.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="bb_prices_download",
+        help=t("buildbuy.llm.download_help"),
+    )
     if upload is not None:
         try:
             return read_api_prices(upload.getvalue(), name=upload.name), True

@@ -206,3 +206,13 @@ def test_broken_links_and_invalid_saved_scenarios(app_env: Path) -> None:
     _no_errors(at)
     assert any("not valid any more" in e.value and "monthly\\_churn" in e.value for e in at.error)
     assert not at.metric
+
+
+def test_the_bundled_price_list_can_be_downloaded_to_edit(app_env: Path) -> None:
+    at = make_app(PAGE)
+    _no_errors(at)
+    assert at.get("download_button"), "a download of the bundled price list"
+    from bizmodel.buildbuy import load_api_prices, read_api_prices
+
+    text = load_api_prices().to_csv(index=False).encode("utf-8")
+    assert len(read_api_prices(text)) == len(load_api_prices())  # what is downloaded uploads again
