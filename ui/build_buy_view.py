@@ -191,8 +191,7 @@ def _cost_figure(
         yaxis={
             "title": html.escape(labels.cost),
             "type": "log" if log_y else "linear",
-            "tickprefix": "$",
-            "tickformat": "~s",
+            "tickformat": "$~s",
         },
         height=440,
     )

@@ -59,8 +59,7 @@ def projection_figure(frame: pd.DataFrame, labels: ProjectionLabels) -> go.Figur
         title=labels.title,
         xaxis_title=labels.month,
         yaxis_title=labels.usd,
-        yaxis_tickprefix="$",
-        yaxis_tickformat="~s",
+        yaxis_tickformat="$~s",
     )
     return fig
 
@@ -174,8 +173,7 @@ def fan_figure(fan: pd.DataFrame, labels: FanLabels, *, deterministic: pd.Series
         title=labels.title,
         xaxis_title=labels.month,
         yaxis_title=labels.usd,
-        yaxis_tickprefix="$",
-        yaxis_tickformat="~s",
+        yaxis_tickformat="$~s",
     )
     return fig
 
@@ -211,8 +209,7 @@ def npv_histogram(npv_usd: np.ndarray, labels: HistogramLabels, *, bins: int = 6
         title=labels.title,
         xaxis_title=labels.npv,
         yaxis_title=labels.paths,
-        xaxis_tickprefix="$",
-        xaxis_tickformat="~s",
+        xaxis_tickformat="$~s",
         bargap=0.02,
         showlegend=False,
         hovermode="closest",
@@ -275,7 +272,7 @@ def tornado_figure(
         margin={"l": 24},
     )
     if money:
-        fig.update_layout(xaxis_tickprefix="$", xaxis_tickformat="~s")
+        fig.update_layout(xaxis_tickformat="$~s")  # d3 currency: −$1.2M, not $−1.2M
     fig.update_yaxes(automargin=True)
     return fig
 
@@ -305,7 +302,6 @@ def overlay_figure(series: Sequence[tuple[str, pd.Series]], labels: OverlayLabel
         title=labels.title,
         xaxis_title=labels.month,
         yaxis_title=labels.usd,
-        yaxis_tickprefix="$",
-        yaxis_tickformat="~s",
+        yaxis_tickformat="$~s",
     )
     return fig
