@@ -67,6 +67,7 @@ from bizmodel.scenario import Scenario
 __all__ = [
     "API_PRICE_COLUMNS",
     "HOURS_PER_MONTH",
+    "MAX_BREAK_EVEN_VOLUME",
     "MAX_PRICE_UPLOAD_BYTES",
     "MAX_PRICE_UPLOAD_ROWS",
     "MEMORY_OVERHEAD",
@@ -93,6 +94,8 @@ __all__ = [
 ]
 
 HOURS_PER_MONTH = 730.0
+#: A break-even volume above this many requests a month is reported as none (with the reason).
+MAX_BREAK_EVEN_VOLUME = 1e15
 """Billed hours in a month (8,760 / 12)."""
 MEMORY_OVERHEAD = 1.2
 """Accelerator memory needed ÷ weight bytes: KV cache, activations and runtime on top (rule of thumb)."""
@@ -314,6 +317,14 @@ def _linear_break_even(
             f"{low_slope} is cheaper at every volume above 0 (same fixed cost, lower cost per request)",
         )
     high_slope = theirs if low_slope == ours else ours
+    if not math.isfinite(volume) or volume > MAX_BREAK_EVEN_VOLUME:
+        return BreakEven(
+            None,
+            None,
+            high_slope,
+            f"the costs per request differ so little that the lines cross only beyond "
+            f"{MAX_BREAK_EVEN_VOLUME:.0e} requests a month: {high_slope} is cheaper at any real volume",
+        )
     return BreakEven(volume, high_slope, low_slope, None)
 
 

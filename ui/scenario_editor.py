@@ -104,8 +104,8 @@ DISTRIBUTION_NAMES = ("triangular", "lognormal")
 def headcount_steps(heads: Sequence[float]) -> pd.DataFrame:
     """The month-by-month plan as steps: one row where the headcount changes.
 
-    >>> headcount_steps([3, 3, 4, 4, 4, 6]).values.tolist()
-    [[1, 3.0], [3, 4.0], [6, 6.0]]
+    >>> headcount_steps([3, 3, 4, 4, 4, 6]).to_dict("list")
+    {'from_month': [1, 3, 6], 'headcount': [3.0, 4.0, 6.0]}
     """
     rows: list[tuple[int, float]] = []
     for month, h in enumerate(heads, start=1):

@@ -416,3 +416,12 @@ def test_price_upload_round_trip(tmp_path: Any) -> None:
     assert load_api_prices(path).equals(prices)
     with pytest.raises(BuildBuyError, match="cannot read"):
         load_api_prices(tmp_path / "missing.csv")
+
+
+def test_a_crossing_beyond_any_real_volume_is_no_break_even() -> None:
+    # unit costs 2e-308 apart: the lines meet past 1e300 requests a month (once an overflow to inf)
+    be = break_even(OwnModelCosts(1.0, 0.0), ApiCosts(2.2250738585072014e-308))
+    assert (
+        be.volume_per_month is None and break_even_volume(OwnModelCosts(1.0, 0.0), ApiCosts(2.2e-308)) is None
+    )
+    assert be.cheaper_above == "api" and be.reason is not None and "beyond" in be.reason
