@@ -256,6 +256,15 @@ def run_binding(store: Store, work: Work) -> None:
         )
 
 
+def _retrain_help(inputs: RunInputs | None, scale: float) -> str | None:
+    """The run's retraining detail, and the scale applied to it when it is not 1."""
+    if inputs is None:
+        return None
+    if scale == 1.0 or inputs.retrain_cost_usd is None:
+        return inputs.retrain_detail
+    return f"{inputs.retrain_detail}\n\n{t('scenario.retrain_scaled', scale=f'{scale:,g}')}"
+
+
 def _show_inputs(effective: Effective) -> None:
     """The three technical inputs with their provenance (measured from the run, or assumed)."""
     s = effective.scenario
@@ -269,7 +278,7 @@ def _show_inputs(effective: Effective) -> None:
             "retrain_cost_usd",
             fmt.fmt_usd(s.retrain_cost_usd),
             inputs is not None and inputs.retrain_cost_usd is not None,
-            inputs.retrain_detail if inputs else None,
+            _retrain_help(inputs, s.run_retrain_scale),
         ),
         (
             "serving_usd_per_1000_predictions",

@@ -216,6 +216,8 @@ def test_retraining_scale_and_spread_are_saved_with_the_scenario(app_env: Path) 
     scale.set_value(1000.0).run()
     _no_errors(at)
     assert metric(at, "Cost of one retraining ($)") != before
+    helps = [m.help for m in at.metric if m.label == "Cost of one retraining ($)"]
+    assert helps and "× 1,000" in helps[0]
     spread = next(w for w in at.toggle if w.key and w.key.startswith("scn_spread_"))
     spread.set_value(True).run()
     name_key = next(w.key for w in at.text_input if w.key.startswith("scn_name_"))
