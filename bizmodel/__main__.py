@@ -145,7 +145,7 @@ from bizmodel.data_value import (
 )
 from bizmodel.montecarlo import MonteCarloError, simulate
 from bizmodel.projection import Kpis, kpis, project
-from bizmodel.run_cost import RunCostError, closest_instance, device_cpu_arch
+from bizmodel.run_cost import RunCostError, run_cpu_instance
 from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
 from bizmodel.serving import ServingAssumptions, ServingError, best_serving, capacity_plan, serving_options
 from store import Store, StoreError
@@ -678,15 +678,7 @@ def cmd_serving(args: argparse.Namespace) -> int:
             f"run {args.run} has no inference profile: measure it with  "
             f"python -m mlcore bench-inference --run {args.run}"
         )
-    try:
-        cpu = closest_instance(
-            catalog.instances,
-            vcpus=basis.cpu_logical_cores,
-            accelerator=None,
-            arch=device_cpu_arch(basis.device),
-        )
-    except RunCostError:
-        cpu = None  # measured CPU rows stay unpriced
+    cpu = run_cpu_instance(basis, catalog.instances)  # None: measured CPU rows stay unpriced
     try:
         options = serving_options(
             basis, catalog.instances, catalog.accelerators, assumptions, cpu_instance=cpu

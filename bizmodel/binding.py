@@ -71,8 +71,8 @@ from bizmodel.run_cost import (
     RunCostError,
     accelerator_for_device,
     closest_instance,
-    device_cpu_arch,
     price_run,
+    run_cpu_instance,
 )
 from bizmodel.scenario import Range, Scenario, ScenarioError
 from bizmodel.serving import (
@@ -202,24 +202,12 @@ def _present(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value)) and value != ""
 
 
-def _cpu_instance(basis: TechnicalBasis, catalog: Catalog) -> pd.Series | None:
-    try:
-        return closest_instance(
-            catalog.instances,
-            vcpus=basis.cpu_logical_cores,
-            accelerator=None,
-            arch=device_cpu_arch(basis.device),
-        )
-    except RunCostError:
-        return None
-
-
 def _retrain(
     basis: TechnicalBasis, catalog: Catalog, usd_per_kwh: float, grid_g_co2_per_kwh: float
 ) -> tuple[float | None, str]:
     run = f"run {basis.run_id}"
     if basis.device_kind == "cpu":
-        instance = _cpu_instance(basis, catalog)
+        instance = run_cpu_instance(basis, catalog.instances)
         if instance is None:
             return None, f"{run}: the catalog has no current CPU-only instance to price its training on"
     else:
@@ -278,7 +266,7 @@ def _serving(
             catalog.instances,
             catalog.accelerators,
             assumptions,
-            cpu_instance=_cpu_instance(basis, catalog),
+            cpu_instance=run_cpu_instance(basis, catalog.instances),
         )
     except (ServingError, RunCostError) as exc:
         return None, None, f"{run}: serving could not be priced ({exc})"

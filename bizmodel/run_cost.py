@@ -267,6 +267,18 @@ def closest_instance(
     return pool.sort_values(["on_demand_usd_per_hour", "vcpus"], kind="stable").iloc[0]
 
 
+def run_cpu_instance(basis: TechnicalBasis, instances: pd.DataFrame) -> pd.Series | None:
+    """The catalog CPU instance that prices what the run measured on its CPU: the closest
+    current CPU-only instance of the same family (x86 or ARM) with at least its logical cores,
+    or None when none fits (measured CPU rows then stay unpriced)."""
+    try:
+        return closest_instance(
+            instances, vcpus=basis.cpu_logical_cores, accelerator=None, arch=device_cpu_arch(basis.device)
+        )
+    except RunCostError:
+        return None
+
+
 _MEMORY_RE = re.compile(r"\d+GB")
 
 

@@ -11,7 +11,6 @@ and translated labels in, a plotly figure out.
 from __future__ import annotations
 
 import html
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -47,7 +46,7 @@ from bizmodel.buildbuy import (
 from bizmodel.catalog import Catalog
 from bizmodel.data_value import DataEconomics, DataValueError, buy_data, current_size
 from bizmodel.projection import Kpis
-from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
+from bizmodel.scenario import Scenario, ScenarioError
 from mlcore.specs import RunRecord
 from store import Store
 from ui import format as fmt
@@ -58,13 +57,14 @@ from ui.i18n import t
 from ui.scenario_view import Effective, bound_scenario, projection_of
 from ui.scenario_work import (
     CURRENT_KEY,
-    SAVED_PREFIX,
     TEMPLATE_PREFIX,
     drafts,
     param_from_source,
+    scenario_choices,
+    scenario_of,
+    source_from_param,
     wanted_source,
 )
-from ui.state import store_guard
 from ui.summary import short_id
 from ui.theme import PALETTE
 from ui.widgets import Provenance, badge, escape_md
@@ -280,16 +280,9 @@ class Chosen:
 
 
 def _scenario_options(store: Store) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
-    """Labels by source key (templates, then saved scenarios) and the saved rows by source key."""
-    labels = {
-        TEMPLATE_PREFIX + k: t("scenario.option.template", name=t(f"scenario.template.{k}"))
-        for k in TEMPLATES
-    }
-    with store_guard():
-        rows = store.list_scenarios()
-    saved = {SAVED_PREFIX + row["id"]: row for row in rows}
-    labels.update({key: row["name"] for key, row in saved.items()})
-    return labels, saved
+    """Labels by source key (templates, then saved scenarios) and the saved rows by id."""
+    choices, saved = scenario_choices(store)
+    return {source_from_param(k): label for k, label in choices.items()}, saved
 
 
 def scenario_picker(store: Store) -> Chosen | None:
@@ -324,21 +317,16 @@ def scenario_picker(store: Store) -> Chosen | None:
     if draft is not None and draft.dirty:  # the Scenarios page's unsaved edits of this scenario
         scenario, run_id = Scenario.from_dict(draft.document), draft.run_id
         st.caption(t("buildbuy.draft_used"))
-    elif source.startswith(TEMPLATE_PREFIX):
-        scenario, run_id = TEMPLATES[param_from_source(source)](), None
     else:
-        row = saved[source]
         try:
-            scenario = Scenario.from_dict(json.loads(row["document"]))
-        except (ScenarioError, ValueError, TypeError) as exc:
-            problems = list(exc.problems) if isinstance(exc, ScenarioError) else [str(exc)]
+            scenario, run_id = scenario_of(param_from_source(source), saved)
+        except ScenarioError as exc:
             st.error(
-                t("buildbuy.scenario_invalid", name=escape_md(row["name"]))
+                t("buildbuy.scenario_invalid", name=escape_md(labels[source]))
                 + "\n\n"
-                + "\n".join(f"- {escape_md(p)}" for p in problems)
+                + "\n".join(f"- {escape_md(p)}" for p in exc.problems)
             )
             return None
-        run_id = row.get("run_id")
     effective = bound_scenario(store, scenario, run_id)
     frame, k = projection_of(effective.document)
     chosen = Chosen(source, labels[source], effective, frame, k)

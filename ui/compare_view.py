@@ -8,7 +8,6 @@ Streamlit.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,13 +17,13 @@ import pandas as pd
 import streamlit as st
 
 from bizmodel.projection import Kpis
-from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
+from bizmodel.scenario import TEMPLATES, ScenarioError
 from store import Store
 from ui import format as fmt
 from ui.i18n import t
 from ui.scenario_figures import OverlayLabels, overlay_figure
 from ui.scenario_view import bound_scenario, projection_of
-from ui.state import store_guard
+from ui.scenario_work import scenario_choices, scenario_of
 from ui.summary import short_id
 from ui.widgets import escape_md
 
@@ -206,12 +205,7 @@ def unique_names(names: Sequence[str]) -> list[str]:
 
 
 def _options(store: Store) -> tuple[list[str], dict[str, str], dict[str, dict[str, Any]]]:
-    labels = {k: t("scenario.option.template", name=t(f"scenario.template.{k}")) for k in TEMPLATES}
-    with store_guard():
-        rows = store.list_scenarios()
-    saved = {row["id"]: row for row in rows}
-    for sid, row in saved.items():
-        labels[sid] = row["name"]
+    labels, saved = scenario_choices(store)
     return list(labels), labels, saved
 
 
@@ -227,16 +221,11 @@ def _chosen(options: list[str]) -> list[str]:
 def _load(
     store: Store, key: str, labels: Mapping[str, str], saved: Mapping[str, dict[str, Any]]
 ) -> Compared | None:
-    if key in TEMPLATES:
-        scenario, run_id = TEMPLATES[key](), None
-    else:
-        row = saved[key]
-        try:
-            scenario = Scenario.from_dict(json.loads(row["document"]))
-        except (ScenarioError, ValueError, TypeError) as exc:
-            st.warning(t("compare.invalid", name=escape_md(row["name"]), reason=escape_md(str(exc))))
-            return None
-        run_id = row.get("run_id")
+    try:
+        scenario, run_id = scenario_of(key, dict(saved))
+    except ScenarioError as exc:
+        st.warning(t("compare.invalid", name=escape_md(saved[key]["name"]), reason=escape_md(str(exc))))
+        return None
     effective = bound_scenario(store, scenario, run_id)
     frame, k = projection_of(effective.document)
     if effective.run is not None and effective.inputs is not None:

@@ -29,6 +29,14 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def _monthly_usd_layout(fig: go.Figure, title: str, month: str, usd: str) -> go.Figure:
+    """The house layout of a money series over months: titles, USD ticks as −$1.2M."""
+    fig.update_layout(
+        template=TEMPLATE_NAME, title=title, xaxis_title=month, yaxis_title=usd, yaxis_tickformat="$~s"
+    )
+    return fig
+
+
 @dataclass(frozen=True)
 class ProjectionLabels:
     """Translated texts of the cash and revenue chart."""
@@ -54,14 +62,7 @@ def projection_figure(frame: pd.DataFrame, labels: ProjectionLabels) -> go.Figur
     )
     fig.add_scatter(x=months, y=frame["cash_usd"], name=labels.cash, line={"color": PALETTE[0], "width": 3})
     fig.add_hline(y=0, line={"color": "rgba(128,128,128,0.6)", "width": 1})
-    fig.update_layout(
-        template=TEMPLATE_NAME,
-        title=labels.title,
-        xaxis_title=labels.month,
-        yaxis_title=labels.usd,
-        yaxis_tickformat="$~s",
-    )
-    return fig
+    return _monthly_usd_layout(fig, labels.title, labels.month, labels.usd)
 
 
 @dataclass(frozen=True)
@@ -168,14 +169,7 @@ def fan_figure(fan: pd.DataFrame, labels: FanLabels, *, deterministic: pd.Series
             line={"dash": "dash", "color": PALETTE[1]},
         )
     fig.add_hline(y=0, line={"color": _LOSS, "width": 1})
-    fig.update_layout(
-        template=TEMPLATE_NAME,
-        title=labels.title,
-        xaxis_title=labels.month,
-        yaxis_title=labels.usd,
-        yaxis_tickformat="$~s",
-    )
-    return fig
+    return _monthly_usd_layout(fig, labels.title, labels.month, labels.usd)
 
 
 @dataclass(frozen=True)
@@ -297,11 +291,4 @@ def overlay_figure(series: Sequence[tuple[str, pd.Series]], labels: OverlayLabel
             line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
         )
     fig.add_hline(y=0, line={"color": "rgba(128,128,128,0.6)", "width": 1})
-    fig.update_layout(
-        template=TEMPLATE_NAME,
-        title=labels.title,
-        xaxis_title=labels.month,
-        yaxis_title=labels.usd,
-        yaxis_tickformat="$~s",
-    )
-    return fig
+    return _monthly_usd_layout(fig, labels.title, labels.month, labels.usd)

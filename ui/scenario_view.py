@@ -23,8 +23,8 @@ from bizmodel.basis import BasisError, TechnicalBasis
 from bizmodel.binding import BindingError, RunInputs, bind, peak_requests_per_month, run_inputs
 from bizmodel.catalog import Catalog
 from bizmodel.montecarlo import DEFAULT_PATHS, MonteCarloError, MonteCarloResult, simulate
-from bizmodel.projection import Kpis, kpis, project
-from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
+from bizmodel.projection import COLUMNS, Kpis, kpis, project
+from bizmodel.scenario import Scenario, ScenarioError
 from bizmodel.sensitivity import SensitivityError, tornado
 from mlcore.runs import finished_runs, get_run
 from mlcore.specs import RunRecord
@@ -45,30 +45,10 @@ from ui.scenario_figures import (
     projection_figure,
     tornado_figure,
 )
-from ui.scenario_work import Work, document_json, param_from_source
+from ui.scenario_work import Work, document_json, param_from_source, scenario_choices, scenario_of
 from ui.state import store_guard, store_or_error
 from ui.summary import short_id
 from ui.widgets import Provenance, badge, escape_md
-
-#: Projection columns shown in the monthly table, in order.
-TABLE_COLUMNS = (
-    "new_customers",
-    "churned_customers",
-    "active_customers",
-    "revenue_usd",
-    "arr_usd",
-    "serving_cost_usd",
-    "data_cost_usd",
-    "retraining_cost_usd",
-    "gross_margin_usd",
-    "acquisition_usd",
-    "team_usd",
-    "other_opex_usd",
-    "operating_cash_flow_usd",
-    "funding_usd",
-    "cash_usd",
-)
-
 
 # ---------------------------------------------------------------------- cached computations
 
@@ -361,9 +341,7 @@ def _projection_tab(frame: pd.DataFrame, effective: Effective, source_key: str |
         operating=t("scenario.series.operating"),
     )
     st.plotly_chart(projection_figure(frame, labels), width="stretch", key="scn_projection_chart")
-    table = frame.loc[:, list(TABLE_COLUMNS)].rename(
-        columns={c: t(f"scenario.col.{c}") for c in TABLE_COLUMNS}
-    )
+    table = frame.rename(columns={c: t(f"scenario.col.{c}") for c in COLUMNS})
     st.dataframe(table.style.format("{:,.0f}"), width="stretch", height=360)
     st.download_button(
         t("scenario.download_csv"),
@@ -613,11 +591,8 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
     store = store_or_error()
     if store is None:
         return None
-    labels: dict[str, str] = {"": t("data_value.value_typed")}
-    labels.update({k: t("scenario.option.template", name=t(f"scenario.template.{k}")) for k in TEMPLATES})
-    with store_guard():
-        saved = {row["id"]: row for row in store.list_scenarios()}
-    labels.update({sid: row["name"] for sid, row in saved.items()})
+    choices, saved = scenario_choices(store)
+    labels: dict[str, str] = {"": t("data_value.value_typed"), **choices}
     options = list(labels)
     param = st.query_params.get("value_from")
     # A click in the sidebar drops the link's parameters: keep this session's choice then.
@@ -645,19 +620,11 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
     )
     if not choice:
         return None
-    if choice in TEMPLATES:
-        scenario, run_id = TEMPLATES[choice](), None
-    else:
-        try:
-            document = json.loads(saved[choice]["document"])
-        except ValueError as exc:
-            st.warning(t("scenario.invalid") + "\n\n" + escape_md(str(exc)))
-            return None
-        scenario, problems = validate(document)
-        if scenario is None:
-            st.warning(t("scenario.invalid") + "\n\n" + "\n".join(f"- {escape_md(p)}" for p in problems))
-            return None
-        run_id = saved[choice].get("run_id")
+    try:
+        scenario, run_id = scenario_of(choice, saved)
+    except ScenarioError as exc:
+        st.warning(t("scenario.invalid") + "\n\n" + "\n".join(f"- {escape_md(p)}" for p in exc.problems))
+        return None
     effective = bound_scenario(store, scenario, run_id)
     voa = value_of_accuracy_of(effective.document)
     st.caption(

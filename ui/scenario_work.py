@@ -66,6 +66,34 @@ def document_json(document: dict[str, Any]) -> str:
     return json.dumps(document, sort_keys=True, allow_nan=False)
 
 
+def scenario_choices(store: Store) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """Every scenario one can open, keyed by its link value (a template kind or a saved id): the
+    display labels (templates first, then saved scenarios, newest first) and the saved rows by id."""
+    labels = {k: t("scenario.option.template", name=t(f"scenario.template.{k}")) for k in TEMPLATES}
+    with store_guard():
+        saved = {row["id"]: row for row in store.list_scenarios()}
+    labels.update({sid: row["name"] for sid, row in saved.items()})
+    return labels, saved
+
+
+def scenario_of(key: str, saved: dict[str, dict[str, Any]]) -> tuple[Scenario, str | None]:
+    """The scenario a link value names (a template, or a saved row of ``saved``) and its bound run.
+
+    Raises
+    ------
+    ScenarioError
+        The saved document is not JSON or no longer validates (every problem listed).
+    """
+    if key in TEMPLATES:
+        return TEMPLATES[key](), None
+    row = saved[key]
+    try:
+        document = json.loads(row["document"])
+    except (TypeError, ValueError) as exc:
+        raise ScenarioError(f"the saved document is not readable JSON: {exc}") from None
+    return Scenario.from_dict(document), row.get("run_id")
+
+
 def _template(kind: str, generation: int) -> Work:
     scenario = TEMPLATES[kind]()
     return Work(
@@ -85,11 +113,10 @@ def _load(store: Store, source: str, generation: int) -> tuple[Work | None, list
     if row is None:
         return None, [t("scenario.missing", id=sid[:40])]
     try:
-        document = json.loads(row["document"])
-        Scenario.from_dict(document)
-    except (ValueError, TypeError) as exc:
-        problems = list(exc.problems) if isinstance(exc, ScenarioError) else [str(exc)]
-        return None, [t("scenario.invalid_saved", name=row["name"]), *problems]
+        scenario, _ = scenario_of(sid, {sid: row})
+    except ScenarioError as exc:
+        return None, [t("scenario.invalid_saved", name=row["name"]), *exc.problems]
+    document = scenario.to_dict()
     work = Work(
         source=source, document=document, name=row["name"], run_id=row.get("run_id"), generation=generation
     )
@@ -176,14 +203,9 @@ def switch_to(source: str) -> None:
 
 
 def _options(store: Store) -> tuple[list[str], dict[str, str]]:
-    labels = {
-        TEMPLATE_PREFIX + k: t("scenario.option.template", name=t(f"scenario.template.{k}"))
-        for k in TEMPLATES
-    }
-    with store_guard():
-        rows = store.list_scenarios()
-    for row in rows:
-        labels[SAVED_PREFIX + row["id"]] = row["name"]
+    """Source keys and their labels; scenarios with unsaved edits in this session are marked."""
+    choices, _ = scenario_choices(store)
+    labels = {source_from_param(k): label for k, label in choices.items()}
     for source, draft in drafts().items():
         if draft.dirty and source in labels:
             labels[source] = t("scenario.option.unsaved", name=labels[source])

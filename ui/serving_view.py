@@ -15,6 +15,7 @@ from bizmodel.run_cost import (
     cpu_arch,
     device_cpu_arch,
     price_run,
+    run_cpu_instance,
 )
 from bizmodel.serving import (
     ServingAssumptions,
@@ -39,18 +40,6 @@ def _basis(run: RunRecord) -> TechnicalBasis | None:
         return TechnicalBasis.from_record(run.to_dict())
     except BasisError as exc:
         st.warning(t("serving.no_basis", reason=escape_md(str(exc))))
-        return None
-
-
-def _cpu_instance(catalog: Catalog, basis: TechnicalBasis) -> pd.Series | None:
-    try:
-        return closest_instance(
-            catalog.instances,
-            vcpus=basis.cpu_logical_cores,
-            accelerator=None,
-            arch=device_cpu_arch(basis.device),
-        )
-    except RunCostError:
         return None
 
 
@@ -119,7 +108,7 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
             catalog.instances,
             catalog.accelerators,
             assumptions,
-            cpu_instance=_cpu_instance(catalog, basis),
+            cpu_instance=run_cpu_instance(basis, catalog.instances),
         )
         plan = capacity_plan(
             options, requests_per_month=requests, p95_target_ms=target, assumptions=assumptions
