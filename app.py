@@ -6,12 +6,16 @@ import streamlit as st
 
 from mlcore.runs import get_run, latest_completed
 from store import StoreError
-from ui.i18n import t
+from ui import format as fmt
+from ui.i18n import style_from_params, t
 from ui.scenario_work import active_scenario_label
+from ui.share_view import open_shared_link, show_link_problem
 from ui.state import get_store
 from ui.widgets import sidebar_context
 
 st.set_page_config(page_title="Moatlab", page_icon=":material/insights:", layout="wide")
+style, ignored = style_from_params(st.query_params.to_dict())
+fmt.set_style(style)  # every number this run writes: language, currency, exchange rate
 
 pages = {
     t("nav.start"): [
@@ -67,6 +71,10 @@ pages = {
     ],
 }
 navigation = st.navigation(pages)
+open_shared_link(navigation.url_path or "overview")  # a ?share= link, once per session
+show_link_problem()
+if ignored:
+    st.warning(t("sidebar.bad_style", params=", ".join(ignored)), icon=":material/currency_exchange:")
 
 active = None
 store = None

@@ -11,6 +11,7 @@ import streamlit as st
 from ui.i18n import t
 from ui.scenario_view import editor, results, run_binding
 from ui.scenario_work import current_work, manager_bar, take_notice
+from ui.share_view import export_buttons, import_box, share_button
 from ui.state import store_or_error
 from ui.widgets import escape_md
 
@@ -25,6 +26,12 @@ notice = take_notice()
 if notice:
     st.warning("\n\n".join(escape_md(p) for p in notice))
 manager_bar(store, work)
+share_col, export_col = st.columns([1, 3], vertical_alignment="center")
+with share_col:
+    share_button(work, "scenarios")
+with export_col, st.expander(t("scenario.export_import"), icon=":material/ios_share:"):
+    export_buttons(store, work)
+    import_box()
 run_binding(store, work)
 with st.expander(t("scenario.edit"), expanded=False, icon=":material/edit:"):
     editor(work)

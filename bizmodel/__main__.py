@@ -7,10 +7,14 @@ revenue scenarios.
     python -m bizmodel data-value --run ID --label-cost-usd 0.05 --value-per-point-usd 20000 --buy 50000
     python -m bizmodel template --kind base --json > scenario.json
     python -m bizmodel project scenario.json --run ID --paths 10000 --seed 1 --json
+    python -m bizmodel report scenario.json --run ID -o report.html --xlsx report.xlsx --currency CNY
 
 This is the one module of :mod:`bizmodel` that opens the store (``store.Store()``: the SQLite
 file under ``MOATLAB_HOME``, or ``DATABASE_URL``); it reads a run's record JSON and hands it to the
 pure models (:class:`bizmodel.basis.TechnicalBasis`, :func:`bizmodel.data_value.points_from_record`).
+``report`` alone also reaches into the shell's other side: it imports :mod:`ui.report_data`,
+:mod:`ui.report` and :mod:`ui.workbook` (pure, no Streamlit) when it runs, to write the same
+report the app downloads.
 Prices come from the bundled catalog, or from your own CSV files (``--catalog-instances FILE``
 and optionally ``--catalog-accelerators FILE``, validated like an upload in the app).
 
@@ -50,6 +54,15 @@ Commands
     ranges; without it the scenario's ``use_run_spread`` decides. ``--paths N`` adds a Monte Carlo
     of N paths from ``--seed S`` (:mod:`bizmodel.montecarlo`); the same seed gives byte-identical
     output.
+``report``
+    The whole business case of ``SCENARIO.json`` (driven by ``--run ID`` when given), as the app
+    shares it: ``-o FILE`` writes the self-contained HTML report (opens offline, charts live),
+    ``--xlsx FILE`` the Excel workbook; at least one of them. ``--lang en|zh`` chooses the
+    language, ``--currency USD|CNY`` the display currency and ``--rate R`` the CNY per USD
+    (with ``--currency CNY``; the economics stay in USD). ``--paths N`` / ``--seed S`` set the Monte
+    Carlo (default 10,000 paths, seed 0), ``--name TEXT`` the scenario's name (default: the file's
+    name). Each file is written to a temporary file beside it and renamed, so a failure never
+    leaves half a file; one line per written file is printed.
 
 JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``null``)
 ------------------------------------------------------------------------------------------
@@ -98,7 +111,8 @@ Without ``--json`` each command prints a short table for people, with the catalo
 warning when its newest price is more than 180 days old.
 
 Exit status: 0 done; 1 the store is not usable (or an unexpected internal error, reported in one
-line); 2 bad arguments, a bad catalog file, an unknown or unusable run, a run without the
+line); 2 bad arguments (including an unwritable output path), a bad catalog file, an unknown or
+unusable run, a run without the
 measurement the command needs, a learning curve that cannot be fitted (one line on stderr:
 ``python -m bizmodel: error: <reason>``), or an invalid scenario file (every invalid field
 listed below that line, one per line).
@@ -107,10 +121,13 @@ listed below that line, one per line).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import math
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -143,7 +160,7 @@ from bizmodel.data_value import (
     optimal_dataset_size,
     points_from_record,
 )
-from bizmodel.montecarlo import MonteCarloError, simulate
+from bizmodel.montecarlo import MAX_PATHS, MonteCarloError, simulate
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.run_cost import RunCostError, run_cpu_instance
 from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
@@ -157,6 +174,8 @@ STALE_AFTER_DAYS = 180
 DEFAULT_TOP = 20
 CURVE_GRID_POINTS = 25
 METHODS = ("pretrain", "finetune-full", "finetune-adapter")
+REPORT_LANGUAGES = ("en", "zh")
+REPORT_CURRENCIES = ("USD", "CNY")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -356,6 +375,41 @@ def build_parser() -> argparse.ArgumentParser:
     pj.add_argument("--seed", type=_count_from_0, default=0, metavar="S", help="Monte Carlo seed (default 0)")
     _add_catalog_options(pj)
     pj.add_argument("--json", action="store_true", help="print JSON")
+
+    rp = sub.add_parser(
+        "report",
+        help="write a scenario's business case as a self-contained HTML report and/or an Excel workbook",
+        description=(
+            "The business case of SCENARIO.json (driven by --run ID) as the app shares it: an HTML "
+            "report that opens offline (-o) and/or an Excel workbook (--xlsx)."
+        ),
+    )
+    rp.add_argument("scenario", type=Path, metavar="SCENARIO.json", help="a scenario file")
+    rp.add_argument("--run", metavar="ID", help="a saved run that drives the technical inputs")
+    rp.add_argument("-o", "--output", type=Path, metavar="FILE", help="the HTML report to write")
+    rp.add_argument("--xlsx", type=Path, metavar="FILE", help="the Excel workbook to write")
+    rp.add_argument(
+        "--name", metavar="TEXT", help="the scenario's name in the report (default: the file name)"
+    )
+    rp.add_argument("--lang", choices=REPORT_LANGUAGES, default="en", help="language (default en)")
+    rp.add_argument(
+        "--currency", choices=REPORT_CURRENCIES, default="USD", help="display currency (default USD)"
+    )
+    rp.add_argument(
+        "--rate",
+        type=_positive,
+        metavar="R",
+        help="CNY per USD, with --currency CNY (default: the app's default rate)",
+    )
+    rp.add_argument(
+        "--paths",
+        type=_count_from_1,
+        default=10_000,
+        metavar="N",
+        help=f"Monte Carlo paths, 1–{MAX_PATHS:,} (default 10,000)",
+    )
+    rp.add_argument("--seed", type=_count_from_0, default=0, metavar="S", help="Monte Carlo seed (default 0)")
+    _add_catalog_options(rp)
     return parser
 
 
@@ -967,12 +1021,129 @@ def _print_projection(
     print("(--json for every month and KPI)")
 
 
+# --------------------------------------------------------------------------- report
+
+
+def _check_target(path: Path) -> None:
+    """Exit 2 unless ``path`` can be written: not a folder, in a folder that exists and is writable."""
+    if path.is_dir():
+        _fail(f"cannot write {path}: it is a directory")
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        _fail(f"cannot write {path}: {folder} is not a folder")
+    if not folder.is_dir():
+        _fail(f"cannot write {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        _fail(f"cannot write {path}: the folder {folder} is not writable")
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it: never half a file."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _size_text(n_bytes: int) -> str:
+    """``4.9 MB`` or ``35 kB``."""
+    return f"{n_bytes / 1e6:.1f} MB" if n_bytes >= 1e6 else f"{max(1, round(n_bytes / 1e3))} kB"
+
+
+def load_run(run_id: str) -> Any:
+    """The stored run ``run_id`` as a :class:`mlcore.specs.RunRecord`; exits 2 when it is unusable."""
+    from mlcore.specs import RunRecord
+
+    record = load_record(run_id)
+    try:
+        TechnicalBasis.from_record(record)
+    except BasisError as exc:
+        _fail(str(exc))
+    try:
+        return RunRecord.from_dict(record)
+    except (KeyError, TypeError, ValueError) as exc:
+        _fail(f"run {run_id}'s record is unreadable ({exc}); train the run again")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ui.format import DEFAULT_USD_TO_CNY, NumberStyle
+
+    targets = [p for p in (args.output, args.xlsx) if p is not None]
+    if not targets:
+        _fail("give -o FILE (the HTML report), --xlsx FILE (the workbook) or both")
+    if len(targets) == 2 and targets[0].resolve() == targets[1].resolve():
+        _fail("-o and --xlsx name the same file; give each its own")
+    if args.rate is not None and args.currency != "CNY":
+        _fail("--rate is CNY per USD: use it with --currency CNY")
+    if args.paths > MAX_PATHS:
+        _fail(f"--paths must be from 1 to {MAX_PATHS:,}; got {args.paths:,}")
+    try:
+        style = NumberStyle(
+            language=args.lang,
+            currency=args.currency,
+            usd_to_cny=args.rate if args.rate is not None else DEFAULT_USD_TO_CNY,
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+    for path in targets:
+        _check_target(path)
+    scenario = read_scenario(args.scenario)
+    catalog = load_catalog(args)
+    run = load_run(args.run) if args.run else None
+
+    from ui.report_data import ReportOptions, build_report
+
+    report = build_report(
+        scenario,
+        name=args.name if args.name is not None else args.scenario.stem,
+        run=run,
+        catalog=catalog,
+        options=ReportOptions(paths=args.paths, seed=args.seed),
+    )
+    if "binding" in report.notes:
+        _fail(report.notes["binding"])
+    files: list[tuple[str, Path, bytes]] = []
+    if args.output is not None:
+        from ui.report import render_html
+
+        files.append(("HTML report", args.output, render_html(report, style).encode("utf-8")))
+    if args.xlsx is not None:
+        try:
+            from ui.workbook import workbook_bytes
+        except ModuleNotFoundError as exc:
+            if exc.name != "ui.workbook":
+                raise
+            _fail(
+                "this installation cannot write workbooks (ui.workbook is missing); use -o for HTML",
+                EXIT_FAILED,
+            )
+        files.append(("workbook", args.xlsx, workbook_bytes(report, style)))
+    for kind, path, data in files:  # everything is built before anything is written
+        _write_file(path, data)
+        print(f"wrote {kind} {path} ({_size_text(len(data))})")
+    return 0
+
+
 COMMANDS = {
     "cost": cmd_cost,
     "serving": cmd_serving,
     "data-value": cmd_data_value,
     "template": cmd_template,
     "project": cmd_project,
+    "report": cmd_report,
 }
 
 

@@ -52,7 +52,7 @@ from store import Store
 from ui import format as fmt
 from ui.catalog_view import catalog_provenance
 from ui.data_value_view import load_fit
-from ui.figures import TEMPLATE_NAME
+from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import t
 from ui.scenario_view import Effective, bound_scenario, projection_of
 from ui.scenario_work import (
@@ -138,9 +138,10 @@ def _cost_figure(
     break_even: tuple[float, float] | None,
     marker: tuple[float, float, float] | None,
 ) -> go.Figure:
+    money = money_axis()
     volume = curves["volume_per_month"].to_numpy(dtype=float)
-    ours = curves[ours_column].to_numpy(dtype=float)
-    api = curves["api_usd_month"].to_numpy(dtype=float)
+    ours = money.values(curves[ours_column])
+    api = money.values(curves["api_usd_month"])
     fig = go.Figure()
     for ys, name, colour, shape in (
         (ours, labels.ours, PALETTE[0], "hv" if step else "linear"),
@@ -153,34 +154,35 @@ def _cost_figure(
                 mode="lines",
                 name=html.escape(name),
                 line={"color": colour, "width": 2.5, "shape": shape},
-                hovertemplate="$%{y:,.2f}",
+                hovertemplate=money.hover("%{y:,.2f}"),
             )
         )
     plotted = [ours, api]
     if marker is not None:
         x, ours_usd, api_usd = marker
+        ys = money.values([ours_usd, api_usd])
         fig.add_trace(
             go.Scatter(
                 x=[x, x],
-                y=[ours_usd, api_usd],
+                y=ys,
                 mode="lines+markers",
                 name=html.escape(labels.marker),
                 line={"color": PALETTE[2], "dash": "dot"},
                 marker={"size": 9, "symbol": "line-ew-open"},
-                hovertemplate="$%{y:,.2f}",
+                hovertemplate=money.hover("%{y:,.2f}"),
             )
         )
-        plotted.append(np.array([ours_usd, api_usd]))
+        plotted.append(ys)
     if break_even is not None:
         x, usd = break_even
         fig.add_trace(
             go.Scatter(
                 x=[x],
-                y=[usd],
+                y=money.values([usd]),
                 mode="markers",
                 name=html.escape(labels.break_even),
                 marker={"color": PALETTE[3], "size": 13, "symbol": "diamond"},
-                hovertemplate="$%{y:,.2f}",
+                hovertemplate=money.hover("%{y:,.2f}"),
             )
         )
     log_y = _positive(np.concatenate(plotted))
@@ -191,7 +193,7 @@ def _cost_figure(
         yaxis={
             "title": html.escape(labels.cost),
             "type": "log" if log_y else "linear",
-            "tickformat": "$~s",
+            **money.ticks,
         },
         height=440,
     )
@@ -209,7 +211,7 @@ def own_vs_api_figure(
 ) -> go.Figure:
     """Monthly cost of your own model and of the API against volume (log x; log y when every cost is
     positive), the break-even point as a diamond and, when given, your volume as a segment between
-    the two costs there.
+    the two costs there. Costs are given in USD and drawn in the display currency.
 
     Parameters
     ----------
@@ -233,7 +235,8 @@ def own_vs_api_figure(
 def llm_figure(
     curves: pd.DataFrame, labels: CostChartLabels, *, break_even: tuple[float, float] | None = None
 ) -> go.Figure:
-    """Monthly cost of self-hosting (a step per instance added) against the API's line (log x).
+    """Monthly cost of self-hosting (a step per instance added) against the API's line (log x), given
+    in USD and drawn in the display currency.
 
     Parameters
     ----------
@@ -492,7 +495,7 @@ def own_vs_api_tab(chosen: Chosen) -> None:
         _break_even_block(be, ours=ours, api=theirs)
     with c2:
         st.metric(
-            t("buildbuy.own.serving"),
+            t("buildbuy.own.serving_money", **fmt.currency_words()),
             t("buildbuy.per_1000", value=fmt.fmt_usd(own.serving_usd_per_1000)),
             help=escape_md(serving_detail),
         )
@@ -501,7 +504,7 @@ def own_vs_api_tab(chosen: Chosen) -> None:
             st.caption(escape_md(serving_detail))
     with c3:
         st.metric(
-            t("buildbuy.own.fixed"),
+            t("buildbuy.own.fixed_money", **fmt.currency_words()),
             t("buildbuy.per_month", value=fmt.fmt_usd(own.fixed_usd_month)),
             help=t(
                 "buildbuy.own.fixed_help",
@@ -513,7 +516,7 @@ def own_vs_api_tab(chosen: Chosen) -> None:
         badge(Provenance("assumed", t("buildbuy.prov.scenario")))
     with c4:
         st.metric(
-            t("buildbuy.own.api"),
+            t("buildbuy.own.api_money", **fmt.currency_words()),
             t("buildbuy.per_1000", value=fmt.fmt_usd(api.usd_per_1000_calls)),
             help=t("buildbuy.own.api_metric_help", fee=_usd_md(api.fixed_usd_month)),
         )
@@ -536,14 +539,18 @@ def own_vs_api_tab(chosen: Chosen) -> None:
     labels = CostChartLabels(
         title=t("buildbuy.own.chart"),
         volume=t("buildbuy.axis.volume"),
-        cost=t("buildbuy.axis.cost"),
+        cost=t("buildbuy.axis.cost_money", **fmt.currency_words()),
         ours=ours,
         api=theirs,
         break_even=t("buildbuy.break_even"),
         marker=t("buildbuy.own.marker", month=chosen.scenario.horizon_months),
     )
     point = None if at_be is None else (float(be.volume_per_month or 0), float(at_be["api_usd_month"]))
-    st.plotly_chart(own_vs_api_figure(curves, labels, break_even=point, marker=marker), key="bb_own_chart")
+    st.plotly_chart(
+        own_vs_api_figure(curves, labels, break_even=point, marker=marker),
+        key="bb_own_chart",
+        config=chart_config("own-model-vs-api"),
+    )
     st.caption(t("buildbuy.own.note"))
 
 
@@ -755,16 +762,21 @@ def pick_api(prices: pd.DataFrame, workload: LlmWorkload) -> pd.Series | None:
     if shown.empty:
         st.info(t("buildbuy.llm.no_match", query=escape_md(query)))
         return None
-    per_1m_in, per_1m_out = t("buildbuy.col.per_1m_in"), t("buildbuy.col.per_1m_out")
-    per_request = t("buildbuy.col.per_1000_requests")
+    words = fmt.currency_words()
+    per_1m_in, per_1m_out = (
+        t("buildbuy.col.per_1m_in_money", **words),
+        t("buildbuy.col.per_1m_out_money", **words),
+    )
+    per_request = t("buildbuy.col.per_1000_requests_money", **words)
+    style = fmt.current_style()
     st.dataframe(
         pd.DataFrame(
             {
                 t("buildbuy.col.provider"): shown["provider"],
                 t("buildbuy.col.model"): shown["model"],
-                per_1m_in: shown["input_usd_per_1m_tokens"],
-                per_1m_out: shown["output_usd_per_1m_tokens"],
-                per_request: _per_1000_requests(shown, workload),
+                per_1m_in: style.from_usd(shown["input_usd_per_1m_tokens"]),
+                per_1m_out: style.from_usd(shown["output_usd_per_1m_tokens"]),
+                per_request: style.from_usd(_per_1000_requests(shown, workload)),
                 t("buildbuy.col.as_of"): shown["as_of"],
                 t("buildbuy.col.source"): shown["source"],
             }
@@ -772,9 +784,9 @@ def pick_api(prices: pd.DataFrame, workload: LlmWorkload) -> pd.Series | None:
         hide_index=True,
         height=240,
         column_config={
-            per_1m_in: st.column_config.NumberColumn(format="$%.3f"),
-            per_1m_out: st.column_config.NumberColumn(format="$%.3f"),
-            per_request: st.column_config.NumberColumn(format="$%.4f"),
+            per_1m_in: st.column_config.NumberColumn(format=fmt.money_printf(3)),
+            per_1m_out: st.column_config.NumberColumn(format=fmt.money_printf(3)),
+            per_request: st.column_config.NumberColumn(format=fmt.money_printf(4)),
         },
         key="bb_api_table",
     )
@@ -793,17 +805,21 @@ def _option_key(row: pd.Series) -> str:
 
 
 def options_table(options: pd.DataFrame) -> pd.DataFrame:
-    """The self-hosted options for display, units in the column names (fits first, as given)."""
+    """The self-hosted options for display, units in the column names (fits first, as given); money
+    in the display currency."""
+    words, style = fmt.currency_words(), fmt.current_style()
     return pd.DataFrame(
         {
             t("buildbuy.col.instance"): options["instance"] + " · " + options["region"],
             t("buildbuy.col.accelerator"): options["count"].astype(str) + " × " + options["accelerator"],
-            t("buildbuy.col.usd_per_hour"): options["usd_per_hour"],
+            t("buildbuy.col.per_hour_money", **words): style.from_usd(options["usd_per_hour"]),
             t("buildbuy.col.prefill"): options["prefill_tokens_per_second"].round(0),
             t("buildbuy.col.decode"): options["decode_tokens_per_second"].round(0),
-            t("buildbuy.col.per_1m_in"): options["usd_per_1m_input_tokens"],
-            t("buildbuy.col.per_1m_out"): options["usd_per_1m_output_tokens"],
-            t("buildbuy.col.per_1000_requests"): options["usd_per_request"] * 1000.0,
+            t("buildbuy.col.per_1m_in_money", **words): style.from_usd(options["usd_per_1m_input_tokens"]),
+            t("buildbuy.col.per_1m_out_money", **words): style.from_usd(options["usd_per_1m_output_tokens"]),
+            t("buildbuy.col.per_1000_requests_money", **words): style.from_usd(
+                options["usd_per_request"] * 1000.0
+            ),
             t("buildbuy.col.memory"): [
                 f"{need:,.1f} / {have:,.0f}"
                 for need, have in zip(
@@ -819,13 +835,10 @@ def options_table(options: pd.DataFrame) -> pd.DataFrame:
 def pick_option(options: pd.DataFrame, catalog: Catalog) -> pd.Series | None:
     """Show the self-hosted options (fits first) and pick one that fits (the cheapest by default)."""
     money = {
-        t(f"buildbuy.col.{c}"): st.column_config.NumberColumn(format=f)
-        for c, f in (
-            ("usd_per_hour", "$%.2f"),
-            ("per_1m_in", "$%.4f"),
-            ("per_1m_out", "$%.4f"),
-            ("per_1000_requests", "$%.4f"),
+        t(f"buildbuy.col.{c}_money", **fmt.currency_words()): st.column_config.NumberColumn(
+            format=fmt.money_printf(decimals)
         )
+        for c, decimals in (("per_hour", 2), ("per_1m_in", 4), ("per_1m_out", 4), ("per_1000_requests", 4))
     }
     st.dataframe(options_table(options), hide_index=True, height=300, column_config=money, key="bb_options")
     b1, b2, _ = st.columns([1, 1, 3])
@@ -944,7 +957,7 @@ def llm_tab(catalog: Catalog) -> None:
         _break_even_block(be, ours=t("buildbuy.side.self_hosted"), api=escape_md(api_name))
     with c2:
         st.metric(
-            t("buildbuy.llm.self_per_1000"),
+            t("buildbuy.llm.self_per_1000_money", **fmt.currency_words()),
             t("buildbuy.per_1000_requests", value=fmt.fmt_usd(float(option["usd_per_request"]) * 1000.0)),
             help=escape_md(str(option["detail"])),
         )
@@ -952,7 +965,7 @@ def llm_tab(catalog: Catalog) -> None:
         badge(catalog_provenance(catalog))
     with c3:
         st.metric(
-            t("buildbuy.llm.api_per_1000"),
+            t("buildbuy.llm.api_per_1000_money", **fmt.currency_words()),
             t("buildbuy.per_1000_requests", value=fmt.fmt_usd(api_per_1000)),
             help=t(
                 "buildbuy.llm.api_help",
@@ -964,7 +977,7 @@ def llm_tab(catalog: Catalog) -> None:
         badge(api_prov)
     with c4:
         st.metric(
-            t("buildbuy.llm.instance_month"),
+            t("buildbuy.llm.instance_month_money", **fmt.currency_words()),
             t("buildbuy.per_month", value=fmt.fmt_usd(float(option["usd_per_hour"]) * 730.0)),
             help=t("buildbuy.llm.instance_month_help"),
         )
@@ -973,13 +986,17 @@ def llm_tab(catalog: Catalog) -> None:
     labels = CostChartLabels(
         title=t("buildbuy.llm.chart", model=api_name),
         volume=t("buildbuy.axis.volume"),
-        cost=t("buildbuy.axis.cost"),
+        cost=t("buildbuy.axis.cost_money", **fmt.currency_words()),
         ours=ours,
         api=api_name,
         break_even=t("buildbuy.break_even"),
     )
     point = None if at_be is None else (float(be.volume_per_month or 0), float(at_be["api_usd_month"]))
-    st.plotly_chart(llm_figure(curves, labels, break_even=point), key="bb_llm_chart")
+    st.plotly_chart(
+        llm_figure(curves, labels, break_even=point),
+        key="bb_llm_chart",
+        config=chart_config("llm-self-hosted-vs-api"),
+    )
     with st.expander(t("buildbuy.llm.detail")):
         st.caption(escape_md(str(option["detail"])))
         if str(api_row["notes"]).strip():

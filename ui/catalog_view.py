@@ -32,6 +32,7 @@ from bizmodel.catalog import (
     to_csv_bytes,
     validate,
 )
+from ui import format as fmt
 from ui.i18n import t
 from ui.state import home
 from ui.widgets import Provenance, badge, escape_md
@@ -249,6 +250,8 @@ def _editor(catalog: Catalog, today: dt.date) -> None:
         st.session_state.pop(_EDITOR_KEY, None)
         st.session_state[_EDITOR_VERSION_KEY] = catalog.version
     st.caption(t("catalog.edit_hint"))
+    if fmt.current_style().currency != "USD":
+        st.caption(t("catalog.usd_note", **fmt.currency_words()))
     edited = st.data_editor(
         catalog.instances,
         key=_EDITOR_KEY,

@@ -20,6 +20,7 @@ from bizmodel.projection import Kpis
 from bizmodel.scenario import TEMPLATES, ScenarioError
 from store import Store
 from ui import format as fmt
+from ui.figures import chart_config
 from ui.i18n import t
 from ui.scenario_figures import OverlayLabels, overlay_figure
 from ui.scenario_view import bound_scenario, projection_of
@@ -284,10 +285,17 @@ def render(store: Store) -> None:
     ):
         with col:
             labels_ = OverlayLabels(
-                title=t(title), month=t("scenario.axis.month"), usd=t("scenario.axis.usd")
+                title=t(title),
+                month=t("scenario.axis.month"),
+                usd=t("scenario.axis.money", **fmt.currency_words()),
             )
             series = [(n, c.frame[column]) for n, c in zip(names, loaded, strict=True)]
-            st.plotly_chart(overlay_figure(series, labels_), width="stretch", key=f"compare_{column}")
+            st.plotly_chart(
+                overlay_figure(series, labels_),
+                width="stretch",
+                key=f"compare_{column}",
+                config=chart_config(f"compare-{column.removesuffix('_usd')}-by-month"),
+            )
     st.subheader(t("compare.differences"))
     diff = differing_assumptions(list(zip(names, [c.document for c in loaded], strict=True)))
     if diff.empty:

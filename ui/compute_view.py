@@ -25,7 +25,7 @@ from bizmodel.compute import (
 )
 from mlcore.specs import RunRecord
 from ui import format as fmt
-from ui.figures import TEMPLATE_NAME
+from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import t
 from ui.summary import short_id
 from ui.widgets import Provenance, badge, escape_md, metric
@@ -47,22 +47,24 @@ class ParetoLabels:
 
 
 def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
-    """Every feasible option as a point (days, $), one colour per provider, the frontier as a line,
-    the cheapest and the fastest ringed. Log–log axes."""
+    """Every feasible option as a point (days, cost), one colour per provider, the frontier as a line,
+    the cheapest and the fastest ringed. Log–log axes; costs (USD) drawn in the display currency."""
+    money = money_axis()
+    cost = money.hover("%{y:,.0f}")
     feasible = options[options["feasible"]]
     fig = go.Figure()
     for provider, group in feasible.groupby("provider", sort=True):
         fig.add_trace(
             go.Scatter(
                 x=group["days"],
-                y=group["cost_usd"],
+                y=money.values(group["cost_usd"]),
                 mode="markers",
                 name=str(provider),
                 marker={"size": 7, "opacity": 0.6},
                 customdata=group[["instance_type", "nodes", "count", "pricing"]].to_numpy(),
                 hovertemplate=(
                     "%{customdata[0]} × %{customdata[1]} nodes (%{customdata[2]} accelerators, "
-                    "%{customdata[3]})<br>%{x:.3g} days · $%{y:,.0f}<extra>%{fullData.name}</extra>"
+                    f"%{{customdata[3]}})<br>%{{x:.3g}} days · {cost}<extra>%{{fullData.name}}</extra>"
                 ),
             )
         )
@@ -70,7 +72,7 @@ def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
     fig.add_trace(
         go.Scatter(
             x=front["days"],
-            y=front["cost_usd"],
+            y=money.values(front["cost_usd"]),
             mode="lines",
             name=labels.frontier,
             line={"width": 2, "dash": "dot", "color": "rgba(128,128,128,0.9)"},
@@ -85,11 +87,11 @@ def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
             fig.add_trace(
                 go.Scatter(
                     x=[row["days"]],
-                    y=[row["cost_usd"]],
+                    y=money.values([row["cost_usd"]]),
                     mode="markers",
                     name=name,
                     marker={"size": 18, "symbol": symbol, "line": {"width": 3}},
-                    hovertemplate=f"{name}: %{{x:.3g}} days · $%{{y:,.0f}}<extra></extra>",
+                    hovertemplate=f"{name}: %{{x:.3g}} days · {cost}<extra></extra>",
                 )
             )
     fig.update_layout(
@@ -118,8 +120,10 @@ def option_marks(options: pd.DataFrame) -> pd.Series:
 
 
 def options_frame(options: pd.DataFrame, marks: pd.Series) -> pd.DataFrame:
-    """The ranked options for display, units in the column names; ``marks`` from :func:`option_marks`."""
+    """The ranked options for display, units in the column names, money in the display currency;
+    ``marks`` from :func:`option_marks`."""
     shown = options.head(TABLE_ROWS)
+    words, style = fmt.currency_words(), fmt.current_style()
     return pd.DataFrame(
         {
             t("compute.col.mark"): marks.reindex(shown.index).fillna(""),
@@ -132,8 +136,8 @@ def options_frame(options: pd.DataFrame, marks: pd.Series) -> pd.DataFrame:
             t("compute.col.pricing"): shown["pricing"].map(lambda p: t(f"compute.pricing.{p}")),
             t("compute.col.days"): shown["days"].round(2),
             t("compute.col.gpu_hours"): shown["gpu_hours"].round(0),
-            t("compute.col.cost"): shown["cost_usd"].round(0),
-            t("compute.col.usd_per_gpu_hour"): shown["usd_per_gpu_hour"].round(3),
+            t("compute.col.cost_money", **words): style.from_usd(shown["cost_usd"]).round(0),
+            t("compute.col.per_gpu_hour_money", **words): style.from_usd(shown["usd_per_gpu_hour"]).round(3),
             t("compute.col.feasible"): shown["feasible"],
             t("compute.col.energy"): shown["energy_kwh"].round(0),
             t("compute.col.co2"): shown["co2_kg"].round(0),
@@ -303,12 +307,14 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
     labels = ParetoLabels(
         title=t("compute.chart.title"),
         days=t("compute.chart.days"),
-        cost=t("compute.chart.cost"),
+        cost=t("compute.chart.cost_money", **fmt.currency_words()),
         frontier=t("compute.chart.frontier"),
         cheapest=t("compute.m.cheapest"),
         fastest=t("compute.m.fastest"),
     )
-    st.plotly_chart(pareto_figure(options, labels), key="pareto_chart")
+    st.plotly_chart(
+        pareto_figure(options, labels), key="pareto_chart", config=chart_config("training-cost-vs-days")
+    )
     order = st.segmented_control(
         t("compute.sort"),
         ["cost", "days"],

@@ -35,7 +35,7 @@ from bizmodel.data_value import (
 from mlcore.specs import RunRecord
 from ui import format as fmt
 from ui.experiments_view import sweep_section
-from ui.figures import TEMPLATE_NAME
+from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import t
 from ui.scenario_view import scenario_value_choice
 from ui.summary import short_id
@@ -265,9 +265,12 @@ def curve_figure(
 def marginal_figure(
     fit: CurveFit, table: pd.DataFrame, *, label_cost_usd_per_sample: float, optimum: OptimalSize
 ) -> go.Figure:
-    """Value of one more sample against its label cost; they cross at the optimum."""
+    """Value of one more sample against its label cost (USD, drawn in the display currency); they
+    cross at the optimum."""
+    money = money_axis()
     n = table["n_train"].to_numpy(dtype=float)
-    marginal = table["marginal_value_usd_per_sample"].to_numpy()
+    marginal = money.values(table["marginal_value_usd_per_sample"])
+    cost = float(money.values(label_cost_usd_per_sample))
     fig = go.Figure()
     for mask, name, dash in (
         (n <= fit.n_max, t("data_value.c2.marginal"), "solid"),
@@ -280,24 +283,28 @@ def marginal_figure(
                 mode="lines",
                 name=name,
                 line={"color": PALETTE[0], "dash": dash},
-                hovertemplate="%{x:,.0f} · $%{y:.4g}<extra>" + escape_html(name) + "</extra>",
+                hovertemplate="%{x:,.0f} · "
+                + money.hover("%{y:.4g}")
+                + "<extra>"
+                + escape_html(name)
+                + "</extra>",
             )
         )
     fig.add_trace(
         go.Scatter(
             x=[n.min(), n.max()],
-            y=[label_cost_usd_per_sample] * 2,
+            y=[cost] * 2,
             mode="lines",
             name=t("data_value.c2.cost"),
             line={"color": PALETTE[1]},
-            hovertemplate="$%{y:.4g}<extra></extra>",
+            hovertemplate=money.hover("%{y:.4g}") + "<extra></extra>",
         )
     )
     name = _optimum_name("data_value.c2.optimum", optimum)
     fig.add_trace(
         go.Scatter(
             x=[optimum.n_train],
-            y=[label_cost_usd_per_sample],
+            y=[cost],
             mode="markers",
             marker={"color": PALETTE[3], "size": 12, "symbol": "diamond"},
             name=name,
@@ -308,7 +315,7 @@ def marginal_figure(
         template=TEMPLATE_NAME,
         title=t("data_value.c2.title"),
         xaxis={"title": t("data_value.c2.x"), "type": "log"},
-        yaxis={"title": t("data_value.c2.y"), "type": "log"},
+        yaxis={"title": t("data_value.c2.y_money", **fmt.currency_words()), "type": "log"},
         height=420,
     )
     return fig
@@ -541,13 +548,16 @@ def render(run: RunRecord) -> None:
             )
         )
     st.plotly_chart(
-        curve_figure(fit, points, table, bought_n=purchase.n_after, optimum=optimum), key="data_value_curve"
+        curve_figure(fit, points, table, bought_n=purchase.n_after, optimum=optimum),
+        key="data_value_curve",
+        config=chart_config("learning-curve-fit"),
     )
     st.plotly_chart(
         marginal_figure(
             fit, table, label_cost_usd_per_sample=econ.label_cost_usd_per_sample, optimum=optimum
         ),
         key="data_value_marginal",
+        config=chart_config("marginal-value-of-data"),
     )
     _fit_details(fit)
     with st.expander(t("data_value.sweep_again")):

@@ -26,7 +26,7 @@ from mlcore.metrics import class_report as compute_class_report
 from mlcore.metrics import precision_recall_curve as compute_pr_curve
 from mlcore.specs import RunRecord
 from ui import format as fmt
-from ui.figures import TEMPLATE_NAME
+from ui.figures import TEMPLATE_NAME, chart_config
 from ui.i18n import t
 from ui.summary import short_id
 from ui.theme import PALETTE
@@ -397,7 +397,11 @@ def render_analysis(run: RunRecord, analysis: Analysis) -> None:
             share=t("evaluate.share_of_true"),
             hover=t("evaluate.confusion_hover"),
         )
-        st.plotly_chart(confusion_figure(report.confusion, ev.class_names, labels), key="confusion")
+        st.plotly_chart(
+            confusion_figure(report.confusion, ev.class_names, labels),
+            key="confusion",
+            config=chart_config(f"confusion-matrix-{run.id[-6:]}"),
+        )
     with right:
         st.markdown(f"**{t('evaluate.per_class')}**")
         render_class_table(report)
@@ -411,7 +415,11 @@ def render_analysis(run: RunRecord, analysis: Analysis) -> None:
         precision=t("evaluate.col.precision"),
         legend=t("evaluate.pr_legend"),
     )
-    st.plotly_chart(pr_figure(analysis.curves, pr_labels), key="pr_curves")
+    st.plotly_chart(
+        pr_figure(analysis.curves, pr_labels),
+        key="pr_curves",
+        config=chart_config(f"precision-recall-{run.id[-6:]}"),
+    )
 
 
 # ---------------------------------------------------------------- the metrics calculator

@@ -12,7 +12,7 @@ import streamlit as st
 from mlcore.specs import RunRecord
 from mlcore.tasks import DEFAULT_FRACTIONS, LearningCurve
 from ui import format as fmt
-from ui.figures import TEMPLATE_NAME
+from ui.figures import TEMPLATE_NAME, chart_config
 from ui.i18n import t
 from ui.summary import short_id
 from ui.task_view import task_panel
@@ -89,6 +89,7 @@ def sweep_section(run: RunRecord) -> None:
     st.plotly_chart(
         curve_figure(curve, title=t("sweep.chart"), x_title=t("sweep.x"), y_title=t("sweep.y")),
         key="sweep_chart",
+        config=chart_config("learning-curve-sweep"),
     )
     first, last = curve.points[0], curve.points[-1]
     prov = Provenance("measured", f"{short_id(run.id)} · {curve.measured_at[:10]}")

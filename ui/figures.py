@@ -2,7 +2,9 @@
 
 Every chart uses the ``moatlab`` template: one font, one colour sequence, titles and axis
 units, a transparent background that reads in light and dark themes. Builders take
-translated labels from the caller, so they stay free of Streamlit.
+translated labels from the caller, so they stay free of Streamlit. Money arrives in USD and is
+drawn in the display currency of the current :class:`ui.format.NumberStyle` (:func:`money_axis`),
+read when the figure is built.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from mlcore.specs import EpochRecord, EpochReport, RunRecord
+from ui import format as fmt
 from ui.theme import PALETTE
 
 TEMPLATE_NAME = "moatlab"
@@ -51,6 +56,57 @@ def _register_template() -> None:
 
 
 _register_template()
+
+
+@dataclass(frozen=True)
+class MoneyAxis:
+    """Money on a chart in the display currency: values given in USD are multiplied by ``factor``
+    and written with ``symbol``.
+
+    >>> axis = MoneyAxis("¥", 7.0)
+    >>> axis.values([1.0, 2.0]).tolist(), axis.hover("%{y:,.2f}"), axis.ticks
+    ([7.0, 14.0], '¥%{y:,.2f}', {'tickprefix': '¥', 'tickformat': '~s'})
+    >>> MoneyAxis("$", 1.0).ticks
+    {'tickformat': '$~s'}
+    """
+
+    symbol: str
+    factor: float
+
+    def values(self, usd: Any) -> np.ndarray:
+        """``usd`` (a number, sequence or Series of USD) in the display currency, as an array."""
+        return np.asarray(usd, dtype=np.float64) * self.factor
+
+    def hover(self, number: str) -> str:
+        """A hover-template number (e.g. ``%{y:,.2f}``) with the currency symbol before it."""
+        return f"{self.symbol}{number}"
+
+    @property
+    def ticks(self) -> dict[str, str]:
+        """Axis properties for money ticks: d3's currency format for USD (−$1.2M), else the
+        symbol as a prefix of an SI number (¥−1.2M; d3 knows only the locale's currency)."""
+        if self.symbol == "$":
+            return {"tickformat": "$~s"}
+        return {"tickprefix": self.symbol, "tickformat": "~s"}
+
+
+def money_axis() -> MoneyAxis:
+    """The :class:`MoneyAxis` of the current number style (USD unless a style says otherwise)."""
+    symbol, factor = fmt.money_tickformat()
+    return MoneyAxis(symbol, factor)
+
+
+def chart_config(filename: str) -> dict[str, Any]:
+    """The ``config`` of ``st.plotly_chart``: the modebar's camera saves ``filename``.png at twice
+    the size on screen (sharp in a slide), and no plotly logo.
+
+    >>> chart_config("cash-by-month")["toImageButtonOptions"]
+    {'format': 'png', 'filename': 'cash-by-month', 'scale': 2}
+    """
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+    }
 
 
 @dataclass(frozen=True)

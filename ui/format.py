@@ -2,6 +2,12 @@
 
 Pure functions (no Streamlit). Missing values render as an en dash "–".
 
+Money enters every function in **US dollars** and is shown in the display currency of the current
+:class:`NumberStyle` (USD, or CNY at the user's exchange rate). In Chinese, large numbers use
+万 (10⁴), 亿 (10⁸) and 万亿 (10¹²) instead of k/M/B/T. The style lives in a context variable: the
+app sets it once per script run (each session's script runs in its own thread), a report or a
+test wraps its work in ``with number_style(style):``; the default is English and USD.
+
 >>> fmt_usd(12345)
 '$12.3k'
 >>> fmt_duration(0.00035)
@@ -15,10 +21,98 @@ Pure functions (no Streamlit). Missing values render as an en dash "–".
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 MISSING = "–"
 
+#: Display currencies. Money is always computed in USD; CNY is USD × the user's rate.
+CURRENCIES = ("USD", "CNY")
+CURRENCY_SYMBOLS = {"USD": "$", "CNY": "¥"}
+#: Default CNY per USD: the rate the bundled China price reference (collected 2026-11-28) quotes
+#: (6.74 CNY/USD). An assumption the user can change in the sidebar; it is shown beside every report.
+DEFAULT_USD_TO_CNY = 6.74
+#: Accepted exchange rates (CNY per USD).
+USD_TO_CNY_BOUNDS = (0.01, 1000.0)
+
+
+@dataclass(frozen=True)
+class NumberStyle:
+    """How numbers are written: ``language`` (``en`` or ``zh``), display ``currency`` (``USD`` or
+    ``CNY``) and ``usd_to_cny`` (CNY per USD, used only when the currency is CNY).
+
+    >>> NumberStyle(currency="CNY", usd_to_cny=7.0).from_usd(2.0)
+    14.0
+    """
+
+    language: str = "en"
+    currency: str = "USD"
+    usd_to_cny: float = DEFAULT_USD_TO_CNY
+
+    def __post_init__(self) -> None:
+        if self.currency not in CURRENCIES:
+            raise ValueError(f"currency must be one of {', '.join(CURRENCIES)}; got {self.currency!r}")
+        low, high = USD_TO_CNY_BOUNDS
+        rate = self.usd_to_cny
+        if not (isinstance(rate, int | float) and math.isfinite(rate) and low <= rate <= high):
+            raise ValueError(f"the exchange rate must be {low:g}–{high:g} CNY per USD; got {rate!r}")
+
+    @property
+    def symbol(self) -> str:
+        """``$`` or ``¥``."""
+        return CURRENCY_SYMBOLS[self.currency]
+
+    @property
+    def factor(self) -> float:
+        """Display-currency units per USD (1 for USD)."""
+        return self.usd_to_cny if self.currency == "CNY" else 1.0
+
+    @property
+    def chinese(self) -> bool:
+        """Whether large numbers use 万 / 亿."""
+        return self.language == "zh"
+
+    def from_usd(self, usd: float) -> float:
+        """``usd`` in the display currency."""
+        return usd * self.factor
+
+
+_DEFAULT_STYLE = NumberStyle()
+_STYLE: ContextVar[NumberStyle | None] = ContextVar("moatlab_number_style", default=None)
+
+
+def current_style() -> NumberStyle:
+    """The style numbers are written in now (English and USD unless set)."""
+    return _STYLE.get() or _DEFAULT_STYLE
+
+
+def set_style(style: NumberStyle) -> None:
+    """Make ``style`` current for the rest of this thread's context (the app, once per run)."""
+    _STYLE.set(style)
+
+
+@contextmanager
+def number_style(style: NumberStyle) -> Iterator[NumberStyle]:
+    """Write numbers in ``style`` inside the block.
+
+    >>> with number_style(NumberStyle(language="zh", currency="CNY", usd_to_cny=7.0)):
+    ...     fmt_usd(20_000), fmt_number(123_456_789)
+    ('¥14万', '1.23亿')
+    >>> fmt_usd(20_000)
+    '$20k'
+    """
+    token = _STYLE.set(style)
+    try:
+        yield style
+    finally:
+        _STYLE.reset(token)
+
+
 _SI = ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+#: Chinese magnitudes: 万亿 (10¹²), 亿 (10⁸), 万 (10⁴).
+_ZH = ((1e12, "万亿"), (1e8, "亿"), (1e4, "万"))
 
 
 def _missing(value: float | None) -> bool:
@@ -51,7 +145,7 @@ def fmt_number(value: float | None, *, digits: int = 3) -> str:
     if _missing(value):
         return MISSING
     v = float(value)  # type: ignore[arg-type]
-    for factor, suffix in _SI:
+    for factor, suffix in _ZH if current_style().chinese else _SI:
         if abs(v) >= factor:
             return f"{_sig(v / factor, digits)}{suffix}"
     if v != 0 and abs(v) < 1e-3:
@@ -68,7 +162,8 @@ def fmt_count(value: float | None) -> str:
     if _missing(value):
         return MISSING
     v = float(value)  # type: ignore[arg-type]
-    for factor, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+    scale = _ZH if current_style().chinese else ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+    for factor, suffix in scale:
         if abs(v) >= factor:
             return f"{_sig(v / factor)}{suffix}"
     return _sig(v)
@@ -80,16 +175,61 @@ def fmt_int(value: int | None) -> str:
 
 
 def fmt_usd(value: float | None, *, digits: int = 3) -> str:
-    """US dollars: ``$12.3k``, ``$0.42``, ``-$1.2M``.
+    """An amount given in US dollars, in the display currency: ``$12.3k``, ``$0.42``, ``-$1.2M``
+    (or ``¥8.3万`` in Chinese with CNY).
 
     >>> fmt_usd(0.4213), fmt_usd(-1_200_000)
     ('$0.421', '-$1.2M')
     """
     if _missing(value):
         return MISSING
-    v = float(value)  # type: ignore[arg-type]
+    style = current_style()
+    v = style.from_usd(float(value))  # type: ignore[arg-type]
     sign = "-" if v < 0 else ""
-    return f"{sign}${fmt_number(abs(v), digits=digits)}"
+    return f"{sign}{style.symbol}{fmt_number(abs(v), digits=digits)}"
+
+
+def fmt_money_exact(value: float | None, *, decimals: int = 2) -> str:
+    """An amount given in USD, in the display currency with separators: ``$1,234.50``.
+
+    >>> fmt_money_exact(1234.5)
+    '$1,234.50'
+    """
+    if _missing(value):
+        return MISSING
+    style = current_style()
+    v = style.from_usd(float(value))  # type: ignore[arg-type]
+    sign = "-" if v < 0 else ""
+    return f"{sign}{style.symbol}{abs(v):,.{decimals}f}"
+
+
+def money_tickformat() -> tuple[str, float]:
+    """A chart's money axis in the display currency: (axis prefix, factor to multiply USD by).
+
+    Use ``tickprefix=prefix`` with ``tickformat="~s"`` and values × factor.
+    """
+    style = current_style()
+    return style.symbol, style.factor
+
+
+def currency_words() -> dict[str, str]:
+    """The placeholders of a translated label that names the display currency: ``currency``
+    (``USD`` or ``CNY``) and ``symbol`` (``$`` or ``¥``), for ``t(key, **currency_words())``.
+
+    >>> currency_words()
+    {'currency': 'USD', 'symbol': '$'}
+    """
+    style = current_style()
+    return {"currency": style.currency, "symbol": style.symbol}
+
+
+def money_printf(decimals: int = 2) -> str:
+    """A printf format for a table column of amounts already in the display currency.
+
+    >>> money_printf(4)
+    '$%.4f'
+    """
+    return f"{current_style().symbol}%.{decimals}f"
 
 
 def fmt_pct(fraction: float | None, *, decimals: int = 1) -> str:
@@ -123,7 +263,8 @@ def fmt_duration(seconds: float | None) -> str:
         return f"{_sig(s / 60, 2)} min"
     if s < 48 * 3600:
         return f"{_sig(s / 3600, 2)} h"
-    return f"{_sig(s / 86400, 2)} days"
+    days = "天" if current_style().chinese else "days"
+    return f"{_sig(s / 86400, 2)} {days}"
 
 
 def fmt_bytes(n: float | None) -> str:

@@ -9,8 +9,12 @@ link keeps it.
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+
+from ui.format import CURRENCIES, DEFAULT_USD_TO_CNY, USD_TO_CNY_BOUNDS, NumberStyle
 
 LOCALES = Path(__file__).parent / "locales"
 DEFAULT_LANGUAGE = "en"
@@ -59,6 +63,36 @@ def current_language() -> str:
 
     lang = st.query_params.get("lang", DEFAULT_LANGUAGE)
     return lang if lang in available_languages() else DEFAULT_LANGUAGE
+
+
+def style_from_params(params: Mapping[str, str]) -> tuple[NumberStyle, list[str]]:
+    """The number style a URL asks for (``lang``, ``cur`` = USD|CNY, ``fx`` = CNY per USD), and
+    the parameters that were ignored because they are not valid (their defaults are used).
+
+    >>> style_from_params({"lang": "zh", "cur": "CNY", "fx": "7.1"})[0]
+    NumberStyle(language='zh', currency='CNY', usd_to_cny=7.1)
+    >>> style_from_params({"cur": "EUR", "fx": "nan"})[1]
+    ['cur', 'fx']
+    """
+    ignored: list[str] = []
+    lang = params.get("lang", DEFAULT_LANGUAGE)
+    if lang not in available_languages():
+        lang = DEFAULT_LANGUAGE
+    currency = params.get("cur", "USD")
+    if currency not in CURRENCIES:
+        ignored.append("cur")
+        currency = "USD"
+    rate = DEFAULT_USD_TO_CNY
+    if "fx" in params:
+        try:
+            value = float(params["fx"])
+        except (TypeError, ValueError):
+            value = math.nan
+        if math.isfinite(value) and USD_TO_CNY_BOUNDS[0] <= value <= USD_TO_CNY_BOUNDS[1]:
+            rate = value
+        else:
+            ignored.append("fx")
+    return NumberStyle(language=lang, currency=currency, usd_to_cny=rate), ignored
 
 
 def t(key: str, **values: object) -> str:

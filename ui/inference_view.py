@@ -14,7 +14,7 @@ from mlcore.runs import model_file
 from mlcore.specs import RunRecord
 from mlcore.tasks import DEFAULT_BATCH_SIZES, InferenceProfile, InferenceRow
 from ui import format as fmt
-from ui.figures import TEMPLATE_NAME
+from ui.figures import TEMPLATE_NAME, chart_config
 from ui.i18n import t
 from ui.state import home
 from ui.summary import short_id
@@ -211,8 +211,14 @@ def render_profile(run: RunRecord, profile: InferenceProfile) -> None:
         throughput=t("inference.chart.throughput_axis"),
     )
     c1, c2 = st.columns(2)
-    c1.plotly_chart(latency_figure(profile, labels), key="latency_chart")
-    c2.plotly_chart(throughput_figure(profile, labels), key="throughput_chart")
+    c1.plotly_chart(
+        latency_figure(profile, labels), key="latency_chart", config=chart_config("inference-latency")
+    )
+    c2.plotly_chart(
+        throughput_figure(profile, labels),
+        key="throughput_chart",
+        config=chart_config("inference-throughput"),
+    )
     if ratio:
         st.caption(t("inference.why_predict", ratio=f"{ratio:,.0f}"))
     if not any(r.device_kind == "gpu" for r in profile.rows):

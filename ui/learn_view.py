@@ -41,7 +41,7 @@ from mlcore.lessons import (
 from mlcore.runs import finished_runs
 from mlcore.specs import ModelSpec, TrainRequest, preset_spec
 from ui import format as fmt
-from ui.figures import TEMPLATE_NAME
+from ui.figures import TEMPLATE_NAME, chart_config
 from ui.i18n import t
 from ui.run_picker import pick_run
 from ui.state import store_guard, store_or_error
@@ -359,7 +359,11 @@ def render_loss_functions() -> None:
         mse=t("learn.loss.mse"),
         cross_entropy=t("learn.loss.ce"),
     )
-    st.plotly_chart(loss_figure(loss_curves(target), labels, marked_p=p), key="learn_loss_chart")
+    st.plotly_chart(
+        loss_figure(loss_curves(target), labels, marked_p=p),
+        key="learn_loss_chart",
+        config=chart_config("loss-functions"),
+    )
     st.markdown(t("learn.loss.takeaway"))
     st.caption(t("learn.loss.clip"))
 
@@ -485,8 +489,14 @@ def render_gradient_descent() -> None:
         loss=t("learn.gd.loss"),
     )
     c1, c2 = st.columns([3, 2])
-    c1.plotly_chart(descent_contour_figure(_grid(key), path, surface.minimum, labels), key="learn_contour")
-    c2.plotly_chart(loss_by_step_figure(path, labels), key="learn_loss_steps")
+    c1.plotly_chart(
+        descent_contour_figure(_grid(key), path, surface.minimum, labels),
+        key="learn_contour",
+        config=chart_config("gradient-descent-path"),
+    )
+    c2.plotly_chart(
+        loss_by_step_figure(path, labels), key="learn_loss_steps", config=chart_config("loss-by-step")
+    )
     st.markdown(t("learn.gd.takeaway"))
 
 
@@ -589,5 +599,7 @@ def render_network() -> None:
         fmt.fmt_flops(epoch),
         help=t("learn.net.epoch_help", n=f"{source.n_train:,}"),
     )
-    st.plotly_chart(pass_flops_figure(table, labels), key="learn_pass_chart")
+    st.plotly_chart(
+        pass_flops_figure(table, labels), key="learn_pass_chart", config=chart_config("flops-per-pass")
+    )
     st.markdown(t("learn.net.takeaway"))

@@ -8,7 +8,7 @@ from mlcore.jobs import JobView
 from mlcore.runs import run_json
 from mlcore.specs import RunRecord
 from ui import format as fmt
-from ui.figures import CurveLabels, learning_curves
+from ui.figures import CurveLabels, chart_config, learning_curves
 from ui.i18n import t
 from ui.summary import summary_items
 from ui.widgets import Provenance, escape_md, metric
@@ -50,7 +50,11 @@ def render_summary(run: RunRecord) -> None:
                 with col:
                     metric(item.label, item.value, Provenance(item.provenance, item.detail), help=item.help)
     if run.history:
-        st.plotly_chart(learning_curves(run.history, curve_labels()), key=f"curves_{run.id}")
+        st.plotly_chart(
+            learning_curves(run.history, curve_labels()),
+            key=f"curves_{run.id}",
+            config=chart_config(f"learning-curves-{run.id[-6:]}"),
+        )
     with st.expander(t("run.details")):
         spec = run.request.spec
         split = t(
@@ -121,7 +125,11 @@ def render_progress(view: JobView, *, worker_problem: str | None = None) -> None
     if view.stop_requested:
         st.caption(t("live.stopping"))
     history = run.history if run else ()
-    st.plotly_chart(learning_curves(history, curve_labels(), live=p), key="live_curves")
+    st.plotly_chart(
+        learning_curves(history, curve_labels(), live=p),
+        key="live_curves",
+        config=chart_config("learning-curves-live"),
+    )
     if p is not None and run is not None and run.flops_per_sample:
         achieved = 3 * run.flops_per_sample * p.samples_per_second
         cols = st.columns(3)

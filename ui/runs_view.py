@@ -9,7 +9,7 @@ import streamlit as st
 from mlcore.runs import delete_run, rename_run
 from mlcore.specs import RunRecord, SpecError
 from store import Store
-from ui.figures import compare_curves, hyperparameter_parallel
+from ui.figures import chart_config, compare_curves, hyperparameter_parallel
 from ui.i18n import t
 from ui.run_views import download_run_button
 from ui.state import home
@@ -127,6 +127,7 @@ def compare(runs: Sequence[RunRecord]) -> None:
                         val_label=t("chart.validation"),
                     ),
                     key=f"compare_{metric}",
+                    config=chart_config(f"compare-runs-{metric}"),
                 )
     st.dataframe(compare_frame(runs, t), width="stretch", key="compare_table")
     st.caption(t("runs.compare_note"))
@@ -135,5 +136,7 @@ def compare(runs: Sequence[RunRecord]) -> None:
         for k in ("learning_rate", "batch_size", "epochs", "layers", "dropout", "params", "test_accuracy")
     }
     st.plotly_chart(
-        hyperparameter_parallel(runs, title=t("chart.parallel"), dimension_labels=dims), key="parallel"
+        hyperparameter_parallel(runs, title=t("chart.parallel"), dimension_labels=dims),
+        key="parallel",
+        config=chart_config("hyperparameters-vs-accuracy"),
     )

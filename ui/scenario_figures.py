@@ -1,7 +1,8 @@
 """Plotly figures of the revenue scenarios (pure: data and translated labels in, figure out).
 
-Money axes are USD; months are 1…H on the x axis. Every figure uses the ``moatlab`` template
-(:mod:`ui.figures`) and escapes user text (scenario names) before it reaches a legend.
+Money arrives in USD and is drawn in the display currency of the current number style
+(:func:`ui.figures.money_axis`); months are 1…H on the x axis. Every figure uses the ``moatlab``
+template (:mod:`ui.figures`) and escapes user text (scenario names) before it reaches a legend.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from bizmodel.scenario import AccuracyLink
-from ui.figures import TEMPLATE_NAME
+from ui.figures import TEMPLATE_NAME, MoneyAxis, money_axis
 from ui.theme import PALETTE
 
 #: Translucent band fill for the P10–P90 range of a fan chart.
@@ -29,11 +30,10 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _monthly_usd_layout(fig: go.Figure, title: str, month: str, usd: str) -> go.Figure:
-    """The house layout of a money series over months: titles, USD ticks as −$1.2M."""
-    fig.update_layout(
-        template=TEMPLATE_NAME, title=title, xaxis_title=month, yaxis_title=usd, yaxis_tickformat="$~s"
-    )
+def _monthly_money_layout(fig: go.Figure, title: str, month: str, money: str, axis: MoneyAxis) -> go.Figure:
+    """The house layout of a money series over months: titles, money ticks as −$1.2M (or ¥−1.2M)."""
+    fig.update_layout(template=TEMPLATE_NAME, title=title, xaxis_title=month, yaxis_title=money)
+    fig.update_yaxes(**axis.ticks)
     return fig
 
 
@@ -52,17 +52,29 @@ class ProjectionLabels:
 def projection_figure(frame: pd.DataFrame, labels: ProjectionLabels) -> go.Figure:
     """Month-end cash (line), monthly revenue (bars) and operating cash flow (line) over months.
 
-    ``frame`` is :func:`bizmodel.projection.project`'s table (indexed by month, USD columns).
+    ``frame`` is :func:`bizmodel.projection.project`'s table (indexed by month, USD columns);
+    ``labels.usd`` names the money axis (in the display currency).
     """
+    money = money_axis()
     months = frame.index.to_numpy()
     fig = go.Figure()
-    fig.add_bar(x=months, y=frame["revenue_usd"], name=labels.revenue, marker_color=_rgba(PALETTE[2], 0.55))
-    fig.add_scatter(
-        x=months, y=frame["operating_cash_flow_usd"], name=labels.operating, line={"color": PALETTE[1]}
+    fig.add_bar(
+        x=months,
+        y=money.values(frame["revenue_usd"]),
+        name=labels.revenue,
+        marker_color=_rgba(PALETTE[2], 0.55),
     )
-    fig.add_scatter(x=months, y=frame["cash_usd"], name=labels.cash, line={"color": PALETTE[0], "width": 3})
+    fig.add_scatter(
+        x=months,
+        y=money.values(frame["operating_cash_flow_usd"]),
+        name=labels.operating,
+        line={"color": PALETTE[1]},
+    )
+    fig.add_scatter(
+        x=months, y=money.values(frame["cash_usd"]), name=labels.cash, line={"color": PALETTE[0], "width": 3}
+    )
     fig.add_hline(y=0, line={"color": "rgba(128,128,128,0.6)", "width": 1})
-    return _monthly_usd_layout(fig, labels.title, labels.month, labels.usd)
+    return _monthly_money_layout(fig, labels.title, labels.month, labels.usd, money)
 
 
 @dataclass(frozen=True)
@@ -148,28 +160,34 @@ def fan_figure(fan: pd.DataFrame, labels: FanLabels, *, deterministic: pd.Series
     """P10–P90 band and P50 line of a money series over months (``fan`` has columns p10, p50, p90).
 
     ``deterministic`` (the projection at the most likely values) is drawn dashed for reference.
+    Values are USD, drawn in the display currency.
     """
+    money = money_axis()
     months = fan.index.to_numpy()
     fig = go.Figure()
-    fig.add_scatter(x=months, y=fan["p90"], name=labels.p90, line={"width": 0.5, "color": PALETTE[0]})
+    fig.add_scatter(
+        x=months, y=money.values(fan["p90"]), name=labels.p90, line={"width": 0.5, "color": PALETTE[0]}
+    )
     fig.add_scatter(
         x=months,
-        y=fan["p10"],
+        y=money.values(fan["p10"]),
         name=labels.p10,
         fill="tonexty",
         fillcolor=_BAND,
         line={"width": 0.5, "color": PALETTE[0]},
     )
-    fig.add_scatter(x=months, y=fan["p50"], name=labels.p50, line={"width": 3, "color": PALETTE[0]})
+    fig.add_scatter(
+        x=months, y=money.values(fan["p50"]), name=labels.p50, line={"width": 3, "color": PALETTE[0]}
+    )
     if deterministic is not None:
         fig.add_scatter(
             x=deterministic.index.to_numpy(),
-            y=deterministic.to_numpy(),
+            y=money.values(deterministic),
             name=labels.deterministic,
             line={"dash": "dash", "color": PALETTE[1]},
         )
     fig.add_hline(y=0, line={"color": _LOSS, "width": 1})
-    return _monthly_usd_layout(fig, labels.title, labels.month, labels.usd)
+    return _monthly_money_layout(fig, labels.title, labels.month, labels.usd, money)
 
 
 @dataclass(frozen=True)
@@ -183,8 +201,10 @@ class HistogramLabels:
 
 
 def npv_histogram(npv_usd: np.ndarray, labels: HistogramLabels, *, bins: int = 60) -> go.Figure:
-    """Histogram of NPV over Monte Carlo paths (USD); losses (< 0) in red, the median marked."""
-    values = np.asarray(npv_usd, dtype=np.float64)
+    """Histogram of NPV over Monte Carlo paths (given in USD, drawn in the display currency);
+    losses (< 0) in red, the median marked."""
+    money = money_axis()
+    values = money.values(npv_usd)
     values = values[np.isfinite(values)]
     fig = go.Figure()
     if values.size:
@@ -203,11 +223,11 @@ def npv_histogram(npv_usd: np.ndarray, labels: HistogramLabels, *, bins: int = 6
         title=labels.title,
         xaxis_title=labels.npv,
         yaxis_title=labels.paths,
-        xaxis_tickformat="$~s",
         bargap=0.02,
         showlegend=False,
         hovermode="closest",
     )
+    fig.update_xaxes(**money.ticks)
     return fig
 
 
@@ -241,15 +261,18 @@ def tornado_figure(
 
     ``frame`` is :func:`bizmodel.sensitivity.tornado`'s table (already ranked, largest swing first);
     the largest swing is drawn at the top. ``lever_names`` maps a lever key to its display name;
-    technical levers are marked with their kind in the tick label.
+    technical levers are marked with their kind in the tick label. With ``money`` the columns and
+    ``base`` are USD, drawn in the display currency.
     """
+    axis = money_axis() if money else MoneyAxis("", 1.0)
+    base = base * axis.factor
     rows = frame.iloc[::-1]
     names = [
         f"{html.escape(lever_names.get(k, k))} · {_kind(kind, labels)}"
         for k, kind in zip(rows["key"], rows["kind"], strict=True)
     ]
-    low = rows[low_column].to_numpy(dtype=np.float64) - base
-    high = rows[high_column].to_numpy(dtype=np.float64) - base
+    low = axis.values(rows[low_column]) - base
+    high = axis.values(rows[high_column]) - base
     fig = go.Figure()
     fig.add_bar(y=names, x=low, base=base, orientation="h", name=labels.low, marker_color=_rgba(_LOSS, 0.75))
     fig.add_bar(
@@ -266,7 +289,7 @@ def tornado_figure(
         margin={"l": 24},
     )
     if money:
-        fig.update_layout(xaxis_tickformat="$~s")  # d3 currency: −$1.2M, not $−1.2M
+        fig.update_xaxes(**axis.ticks)  # USD: d3 currency, −$1.2M, not $−1.2M
     fig.update_yaxes(automargin=True)
     return fig
 
@@ -281,14 +304,16 @@ class OverlayLabels:
 
 
 def overlay_figure(series: Sequence[tuple[str, pd.Series]], labels: OverlayLabels) -> go.Figure:
-    """One line per scenario (name, monthly USD series) on shared axes; names are escaped."""
+    """One line per scenario (name, monthly USD series, drawn in the display currency) on shared
+    axes; names are escaped."""
+    money = money_axis()
     fig = go.Figure()
     for i, (name, values) in enumerate(series):
         fig.add_scatter(
             x=values.index.to_numpy(),
-            y=values.to_numpy(),
+            y=money.values(values),
             name=html.escape(name),
             line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
         )
     fig.add_hline(y=0, line={"color": "rgba(128,128,128,0.6)", "width": 1})
-    return _monthly_usd_layout(fig, labels.title, labels.month, labels.usd)
+    return _monthly_money_layout(fig, labels.title, labels.month, labels.usd, money)

@@ -31,6 +31,7 @@ from mlcore.specs import RunRecord
 from store import Store
 from ui import format as fmt
 from ui.catalog_view import active_catalog
+from ui.figures import chart_config
 from ui.i18n import t
 from ui.scenario_editor import editor_form, validate
 from ui.scenario_figures import (
@@ -251,6 +252,7 @@ def _show_inputs(effective: Effective) -> None:
     inputs = effective.inputs
     run_prov = Provenance("measured", short_id(effective.run.id)) if effective.run else None
     typed = Provenance("assumed", t("scenario.typed"))
+    words = fmt.currency_words()
     cols = st.columns(3)
     rows = (
         ("model_accuracy", fmt.fmt_pct(s.model_accuracy), inputs is not None, None),
@@ -269,7 +271,8 @@ def _show_inputs(effective: Effective) -> None:
     )
     for col, (name, value, measured, detail) in zip(cols, rows, strict=True):
         with col:
-            st.metric(t(f"scenario.f.{name}"), value, help=detail)
+            label = t(f"scenario.f.{name}") if name == "model_accuracy" else t(f"scenario.m.{name}", **words)
+            st.metric(label, value, help=detail)
             badge(run_prov if measured and run_prov else typed)
 
 
@@ -331,18 +334,34 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
 # ---------------------------------------------------------------------- tabs
 
 
+def projection_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The monthly projection for display: money columns (``*_usd``) in the display currency, every
+    column named in the UI language (money ones with the currency's symbol)."""
+    words, style = fmt.currency_words(), fmt.current_style()
+    money = [c for c in COLUMNS if c.endswith("_usd")]
+    shown = frame.assign(**{c: style.from_usd(frame[c]) for c in money})
+    names = {
+        c: t(f"scenario.col.money.{c}", **words) if c in money else t(f"scenario.col.{c}") for c in COLUMNS
+    }
+    return shown.rename(columns=names)
+
+
 def _projection_tab(frame: pd.DataFrame, effective: Effective, source_key: str | None) -> None:
     labels = ProjectionLabels(
         title=t("scenario.chart.projection"),
         month=t("scenario.axis.month"),
-        usd=t("scenario.axis.usd"),
+        usd=t("scenario.axis.money", **fmt.currency_words()),
         cash=t("scenario.series.cash"),
         revenue=t("scenario.series.revenue"),
         operating=t("scenario.series.operating"),
     )
-    st.plotly_chart(projection_figure(frame, labels), width="stretch", key="scn_projection_chart")
-    table = frame.rename(columns={c: t(f"scenario.col.{c}") for c in COLUMNS})
-    st.dataframe(table.style.format("{:,.0f}"), width="stretch", height=360)
+    st.plotly_chart(
+        projection_figure(frame, labels),
+        width="stretch",
+        key="scn_projection_chart",
+        config=chart_config("revenue-and-cash-by-month"),
+    )
+    st.dataframe(projection_table(frame).style.format("{:,.0f}"), width="stretch", height=360)
     st.download_button(
         t("scenario.download_csv"),
         data=frame.to_csv().encode("utf-8"),
@@ -384,7 +403,7 @@ def _link_tab(scenario: Scenario) -> None:
         churn_extra=scenario.churn_at_minimum_accuracy_extra,
         labels=labels,
     )
-    st.plotly_chart(fig, width="stretch", key="scn_link_chart")
+    st.plotly_chart(fig, width="stretch", key="scn_link_chart", config=chart_config("accuracy-link"))
     st.caption(
         t(
             "scenario.link_explain",
@@ -437,7 +456,7 @@ def _monte_carlo_tab(effective: Effective, frame: pd.DataFrame) -> None:
     fan_labels = FanLabels(
         title=t("scenario.chart.fan"),
         month=t("scenario.axis.month"),
-        usd=t("scenario.axis.usd"),
+        usd=t("scenario.axis.money", **fmt.currency_words()),
         p10="P10",
         p50="P50",
         p90="P90",
@@ -447,11 +466,17 @@ def _monte_carlo_tab(effective: Effective, frame: pd.DataFrame) -> None:
         fan_figure(result.fan, fan_labels, deterministic=frame["cash_usd"]),
         width="stretch",
         key="scn_fan_chart",
+        config=chart_config("cash-fan-chart"),
     )
     hist_labels = HistogramLabels(
         title=t("scenario.chart.npv_hist"), npv=t("kpi.npv_usd"), paths=t("scenario.axis.paths"), median="P50"
     )
-    st.plotly_chart(npv_histogram(result.npv_usd, hist_labels), width="stretch", key="scn_npv_hist")
+    st.plotly_chart(
+        npv_histogram(result.npv_usd, hist_labels),
+        width="stretch",
+        key="scn_npv_hist",
+        config=chart_config("npv-histogram"),
+    )
 
 
 def lever_names() -> dict[str, str]:
@@ -498,7 +523,7 @@ def _sensitivity_tab(effective: Effective) -> None:
         labels=labels,
         lever_names=names,
     )
-    st.plotly_chart(fig, width="stretch", key="scn_tornado_npv")
+    st.plotly_chart(fig, width="stretch", key="scn_tornado_npv", config=chart_config("tornado-npv"))
     top = frame.iloc[0]
     st.caption(
         t(
@@ -531,7 +556,9 @@ def _sensitivity_tab(effective: Effective) -> None:
         lever_names=names,
         money=False,
     )
-    st.plotly_chart(fig, width="stretch", key="scn_tornado_break_even")
+    st.plotly_chart(
+        fig, width="stretch", key="scn_tornado_break_even", config=chart_config("tornado-break-even")
+    )
     with st.expander(t("scenario.tornado.levers")):
         st.markdown("\n".join(f"- **{names.get(k, k)}**: {t(f'lever.{k}.help')}" for k in frame["key"]))
 

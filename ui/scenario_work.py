@@ -1,7 +1,9 @@
 """The scenario being worked on, and the bar that saves, renames, duplicates and deletes it.
 
-A scenario comes from a template (``?scenario=base|bull|bear``) or from the store
-(``?scenario=<id>``); the URL always names it, so a reload reopens it. The working copy (the
+A scenario comes from a template (``?scenario=base|bull|bear``), from the store
+(``?scenario=<id>``), or from a share link or an imported JSON file (``?scenario=shared-<digest>``:
+an unsaved copy kept in this session; a share link keeps its token in ``?share=`` so a reload
+reopens it). The URL always names it, so a reload reopens it. The working copy (the
 document, its name, the run it is bound to, unsaved edits) lives in session state until it is
 saved; saving writes the document JSON and the run id to the store in one transaction.
 
@@ -28,6 +30,9 @@ CURRENT_KEY = "scenario_current"
 NOTICE_KEY = "scenario_notice"
 TEMPLATE_PREFIX = "template:"
 SAVED_PREFIX = "saved:"
+SHARED_PREFIX = "shared:"
+#: The URL form of a shared (or imported) scenario's source: ``shared-<digest>``.
+SHARED_PARAM_PREFIX = "shared-"
 
 
 @dataclass
@@ -53,11 +58,19 @@ def source_from_param(value: str | None) -> str:
         return TEMPLATE_PREFIX + "base"
     if value in TEMPLATES:
         return TEMPLATE_PREFIX + value
+    if value.startswith(SHARED_PARAM_PREFIX):
+        return SHARED_PREFIX + value[len(SHARED_PARAM_PREFIX) :]
     return SAVED_PREFIX + value
 
 
 def param_from_source(source: str) -> str:
-    """The URL value of a source key."""
+    """The URL value of a source key.
+
+    >>> param_from_source("shared:0a1b"), source_from_param("shared-0a1b")
+    ('shared-0a1b', 'shared:0a1b')
+    """
+    if source.startswith(SHARED_PREFIX):
+        return SHARED_PARAM_PREFIX + source[len(SHARED_PREFIX) :]
     return source.split(":", 1)[1]
 
 
@@ -108,6 +121,8 @@ def _load(store: Store, source: str, generation: int) -> tuple[Work | None, list
     """A fresh working copy of ``source``, or None and why (a missing or invalid saved one)."""
     if source.startswith(TEMPLATE_PREFIX):
         return _template(source[len(TEMPLATE_PREFIX) :], generation), []
+    if source.startswith(SHARED_PREFIX):  # a shared or imported copy lives only in its session
+        return None, [t("share.gone")]
     sid = source[len(SAVED_PREFIX) :]
     row = store.get_scenario(sid)
     if row is None:
@@ -166,6 +181,23 @@ def current_work(store: Store) -> Work:
     st.session_state[CURRENT_KEY] = work.source
     if st.query_params.get("scenario") != param_from_source(work.source):
         st.query_params["scenario"] = param_from_source(work.source)
+    if not work.source.startswith(SHARED_PREFIX) and "share" in st.query_params:
+        del st.query_params["share"]  # the link's scenario is no longer the one shown
+    return work
+
+
+def open_copy(source: str, scenario: Scenario, name: str, run_id: str | None) -> Work:
+    """Make an unsaved working copy of a shared or imported scenario the one shown (kept under
+    ``source`` for the session; opening the same one again keeps its edits)."""
+    pool = drafts()
+    work = pool.get(source)
+    if work is None:
+        work = Work(
+            source=source, document=scenario.to_dict(), name=name, run_id=run_id, generation=next_generation()
+        )
+        pool[source] = work
+    st.session_state[CURRENT_KEY] = source
+    st.query_params["scenario"] = param_from_source(source)
     return work
 
 
@@ -188,7 +220,7 @@ def active_scenario_label(store: Store | None = None) -> str | None:
     if source.startswith(TEMPLATE_PREFIX):
         kind = source[len(TEMPLATE_PREFIX) :]
         return t(f"scenario.template.{kind}") if kind in TEMPLATES else None
-    if store is None:
+    if store is None or not source.startswith(SAVED_PREFIX):
         return None
     try:
         row = store.get_scenario(source[len(SAVED_PREFIX) :])
@@ -200,6 +232,8 @@ def active_scenario_label(store: Store | None = None) -> str | None:
 def switch_to(source: str) -> None:
     """Open another scenario (the next run loads it, or its draft)."""
     st.query_params["scenario"] = param_from_source(source)
+    if not source.startswith(SHARED_PREFIX) and "share" in st.query_params:
+        del st.query_params["share"]
 
 
 def _options(store: Store) -> tuple[list[str], dict[str, str]]:
@@ -207,7 +241,9 @@ def _options(store: Store) -> tuple[list[str], dict[str, str]]:
     choices, _ = scenario_choices(store)
     labels = {source_from_param(k): label for k, label in choices.items()}
     for source, draft in drafts().items():
-        if draft.dirty and source in labels:
+        if source.startswith(SHARED_PREFIX):
+            labels[source] = t("scenario.option.shared", name=draft.name)
+        elif draft.dirty and source in labels:
             labels[source] = t("scenario.option.unsaved", name=labels[source])
     return list(labels), labels
 

@@ -27,7 +27,7 @@ from bizmodel.serving import (
 )
 from mlcore.specs import RunRecord
 from ui import format as fmt
-from ui.figures import TEMPLATE_NAME
+from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import t
 from ui.summary import short_id
 from ui.widgets import Provenance, escape_md, metric
@@ -44,19 +44,21 @@ def _basis(run: RunRecord) -> TechnicalBasis | None:
 
 
 def cost_figure(plan: pd.DataFrame, *, title: str, x_title: str) -> go.Figure:
-    """Monthly cost of the cheapest options meeting the target, measured and assumed apart."""
+    """Monthly cost of the cheapest options meeting the target, measured and assumed apart (USD,
+    drawn in the display currency)."""
+    money = money_axis()
     shown = plan[plan["meets_p95_target"]].head(12).iloc[::-1]
     colours = shown["provenance"].map({"measured": "#2e7d32", "assumed": "#ef6c00"}).fillna("#888")
     fig = go.Figure(
         go.Bar(
-            x=shown["monthly_usd"],
+            x=money.values(shown["monthly_usd"]),
             y=shown["option"],
             orientation="h",
             marker={"color": list(colours)},
             customdata=shown[["provenance", "instances", "p95_request_ms"]].to_numpy(),
             hovertemplate=(
-                "%{y}<br>$%{x:,.0f} a month · %{customdata[1]} instances · p95 per request"
-                " %{customdata[2]:.3g} ms · %{customdata[0]}<extra></extra>"
+                "%{y}<br>" + money.hover("%{x:,.0f}") + " a month · %{customdata[1]} instances · p95 per"
+                " request %{customdata[2]:.3g} ms · %{customdata[0]}<extra></extra>"
             ),
         )
     )
@@ -131,7 +133,7 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
             metric(t("serving.m.monthly"), fmt.fmt_usd(best["monthly_usd"]), prov)
         with cols[2]:
             metric(
-                t("serving.m.per_1000"),
+                t("serving.m.per_1000_money", **fmt.currency_words()),
                 fmt.fmt_usd(best["usd_per_1000_at_load"]),
                 prov,
                 help=t("serving.help.per_1000"),
@@ -148,12 +150,18 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
             )
         )
     st.plotly_chart(
-        cost_figure(plan, title=t("serving.chart", target=f"{target:g}"), x_title=t("serving.chart_x")),
+        cost_figure(
+            plan,
+            title=t("serving.chart", target=f"{target:g}"),
+            x_title=t("serving.chart_x_money", **fmt.currency_words()),
+        ),
         key="serving_chart",
+        config=chart_config("serving-cost-per-month"),
     )
     st.caption(t("serving.legend"))
     frame = plan.head(PLAN_ROWS)
-    per_1000 = t("serving.col.per_1000", utilisation=f"{utilisation:g}")
+    words, style = fmt.currency_words(), fmt.current_style()
+    per_1000 = t("serving.col.per_1000_money", utilisation=f"{utilisation:g}", **words)
     p95_request = t("serving.col.p95_request")
     st.dataframe(
         pd.DataFrame(
@@ -163,22 +171,37 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
                 t("serving.col.sps"): frame["samples_per_second"].round(0),
                 t("serving.col.p95_call"): frame["p95_ms"].round(3),
                 p95_request: frame["p95_request_ms"].round(3),
-                per_1000: frame["usd_per_1000"],
+                per_1000: style.from_usd(frame["usd_per_1000"]),
                 t("serving.col.instances"): frame["instances"],
-                t("serving.col.monthly"): frame["monthly_usd"].round(2),
+                t("serving.col.monthly_money", **words): style.from_usd(frame["monthly_usd"]).round(2),
                 t("serving.col.meets"): frame["meets_p95_target"],
             }
         ),
         hide_index=True,
         column_config={
-            per_1000: st.column_config.NumberColumn(format="$%.6f"),
+            per_1000: st.column_config.NumberColumn(format=fmt.money_printf(6)),
             p95_request: st.column_config.NumberColumn(help=t("serving.help.p95_request")),
         },
     )
     comparison = float_vs_int8(options)
     if len(comparison):
         with st.expander(t("serving.int8")):
-            st.dataframe(comparison, hide_index=True)
+            st.dataframe(int8_table(comparison), hide_index=True)
+
+
+def int8_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~bizmodel.serving.float_vs_int8` for display: the two costs in the display currency,
+    their columns named with it."""
+    words, style = fmt.currency_words(), fmt.current_style()
+    return comparison.assign(
+        float_usd_per_1000=style.from_usd(comparison["float_usd_per_1000"]),
+        int8_usd_per_1000=style.from_usd(comparison["int8_usd_per_1000"]),
+    ).rename(
+        columns={
+            "float_usd_per_1000": t("serving.int8.float_per_1000", **words),
+            "int8_usd_per_1000": t("serving.int8.int8_per_1000", **words),
+        }
+    )
 
 
 def run_cost_section(run: RunRecord, catalog: Catalog) -> None:

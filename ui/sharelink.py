@@ -14,8 +14,10 @@ so a token holds only ``[A-Za-z0-9_.-]`` and needs no escaping in a query string
   whether a newer or an older Moatlab made it; a future format gets a new number.
 * The JSON is canonical: ``json.dumps(payload, sort_keys=True, separators=(",", ":"),
   ensure_ascii=False, allow_nan=False)`` of ``{"s": scenario.to_dict(), "r": run_id, "p": page,
-  "l": language}``, encoded as UTF-8, so the same view always gives the same token. All four keys
-  are required, and no other key is allowed; ``"r"`` is ``null`` when no run drives the scenario.
+  "l": language, "n": name}``, encoded as UTF-8, so the same view always gives the same token. All
+  five keys are required, and no other key is allowed; ``"r"`` is ``null`` when no run drives the
+  scenario. The name is display text of at most :data:`MAX_NAME_CHARS` characters without control
+  characters (it is shown escaped, never interpreted).
 * The run id is plain text of 1–32 characters from ``[0-9A-Za-z_-]`` (a store id is 32 hex
   digits); the page is one of :data:`PAGES`; the language one of :data:`LANGUAGES`.
 
@@ -62,7 +64,8 @@ MAX_LINK_CHARS = 6000  # the encoded token's limit (browsers and proxies cope wi
 MAX_DECODED_BYTES = 64_000  # refuse a token that inflates beyond this (zip-bomb guard)
 PAGES = ("overview", "scenarios", "compare", "build-vs-buy", "data-value", "compute")
 LANGUAGES = ("en", "zh")
-PAYLOAD_KEYS = ("l", "p", "r", "s")
+PAYLOAD_KEYS = ("l", "n", "p", "r", "s")
+MAX_NAME_CHARS = 200
 
 _PREFIX = f"v{SHARE_VERSION}."
 _RUN_ID = re.compile(r"[0-9A-Za-z_-]{1,32}")
@@ -86,7 +89,8 @@ def _shown(value: object, limit: int = 40) -> str:
 
 @dataclass(frozen=True)
 class SharedView:
-    """What a share link opens: a scenario, optionally the run driving it, a page and a language.
+    """What a share link opens: a scenario and its name, optionally the run driving it, a page and
+    a language.
 
     Checked on construction (raises :class:`ShareLinkError`).
 
@@ -101,10 +105,15 @@ class SharedView:
     run_id: str | None = None
     page: str = "scenarios"
     language: str = "en"
+    name: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.scenario, Scenario):
             raise _refuse(f"holds no scenario (got {type(self.scenario).__name__})")
+        if not isinstance(self.name, str) or len(self.name) > MAX_NAME_CHARS:
+            raise _refuse(f"has a scenario name that is not text of at most {MAX_NAME_CHARS} characters")
+        if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in self.name):
+            raise _refuse("has a scenario name with control characters")
         if self.run_id is not None and not (isinstance(self.run_id, str) and _RUN_ID.fullmatch(self.run_id)):
             raise _refuse(
                 f"has an invalid run id {_shown(self.run_id)} "
@@ -119,7 +128,13 @@ class SharedView:
 
 
 def _canonical_json(view: SharedView) -> bytes:
-    payload = {"s": view.scenario.to_dict(), "r": view.run_id, "p": view.page, "l": view.language}
+    payload = {
+        "s": view.scenario.to_dict(),
+        "r": view.run_id,
+        "p": view.page,
+        "l": view.language,
+        "n": view.name,
+    }
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return text.encode("utf-8")
 
@@ -240,4 +255,6 @@ def decode(token: str) -> SharedView:
         scenario = Scenario.from_dict(payload["s"])
     except ScenarioError as error:
         raise _refuse(f"holds an invalid scenario: {'; '.join(error.problems)}") from None
-    return SharedView(scenario=scenario, run_id=payload["r"], page=payload["p"], language=payload["l"])
+    return SharedView(
+        scenario=scenario, run_id=payload["r"], page=payload["p"], language=payload["l"], name=payload["n"]
+    )

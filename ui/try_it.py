@@ -17,7 +17,7 @@ from mlcore.runs import feature_labels, image_scale, is_image_run
 from mlcore.specs import RunRecord, SpecError
 from mlcore.tasks import Prediction
 from ui.evaluate_view import load_analysis
-from ui.figures import TEMPLATE_NAME
+from ui.figures import TEMPLATE_NAME, chart_config
 from ui.i18n import t
 from ui.state import get_jobs, home, store_guard
 from ui.widgets import escape_md
@@ -199,7 +199,11 @@ def predict_panel(run: RunRecord, x: np.ndarray) -> None:
     names = [str(n) for n in view.result.get("class_names") or run.class_names]
     best = names[prediction.classes[0]] if prediction.classes else "?"
     st.markdown(t("try.answer", label=escape_md(best), p=f"{100 * prediction.probabilities[0]:.1f}"))
-    st.plotly_chart(prediction_figure(prediction, names, title=t("try.chart")), key=f"prediction_{digest}")
+    st.plotly_chart(
+        prediction_figure(prediction, names, title=t("try.chart")),
+        key=f"prediction_{digest}",
+        config=chart_config("prediction"),
+    )
     latency = view.result.get("latency_ms")
     if latency is not None:
         st.caption(t("try.latency", ms=f"{latency:.2f}"))

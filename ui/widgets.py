@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui import format as fmt
 from ui.i18n import LANGUAGE_NAMES, available_languages, current_language, t
 
 #: Badge colours by provenance (Streamlit's named colours; the report uses theme.PROVENANCE_COLOURS).
@@ -23,7 +24,7 @@ class Provenance:
 
     def label(self) -> str:
         text = t(f"provenance.{self.kind}")
-        return f"{text} · {self.detail}" if self.detail else text
+        return f"{text} · {escape_badge(self.detail)}" if self.detail else text
 
 
 def badge(prov: Provenance) -> None:
@@ -73,6 +74,47 @@ def sidebar_context(
         if choice != current:
             st.query_params["lang"] = choice
             st.rerun()
+        currency_picker()
+
+
+def currency_picker() -> None:
+    """Display currency and exchange rate, kept in the URL (``cur``, ``fx``) so a link keeps them."""
+    style = fmt.current_style()
+    currency = st.segmented_control(
+        t("sidebar.currency"),
+        list(fmt.CURRENCIES),
+        default=style.currency,
+        key="currency",
+        help=t("sidebar.currency_help"),
+    )
+    if currency and currency != style.currency:
+        st.query_params["cur"] = currency
+        st.rerun()
+    if style.currency == "CNY":
+        low, high = fmt.USD_TO_CNY_BOUNDS
+        rate = st.number_input(
+            t("sidebar.rate"),
+            min_value=low,
+            max_value=high,
+            value=float(style.usd_to_cny),
+            step=0.01,
+            format="%.4g",
+            key="usd_to_cny",
+            help=t("sidebar.rate_help", default=f"{fmt.DEFAULT_USD_TO_CNY:g}"),
+        )
+        if rate != style.usd_to_cny:
+            st.query_params["fx"] = f"{rate:g}"
+            st.rerun()
+
+
+def escape_badge(text: str) -> str:
+    r"""Escape user text inside a badge: the characters that could close the badge, start
+    formatting, a directive or HTML (dates, ids and numbers stay as they are).
+
+    >>> escape_badge("<b>x</b> [y] 2026-11-28")
+    '\\<b\\>x\\</b\\> \\[y\\] 2026-11-28'
+    """
+    return "".join("\\" + ch if ch in "\\[]*_`<>$:~|" else ch for ch in text)
 
 
 def escape_md(text: str) -> str:

@@ -11,7 +11,6 @@ import pytest
 
 from store import Store
 from tests.app.conftest import ReplayWorker, make_app, seed_runs
-from ui.summary import short_id
 
 PAGES = (
     "app_pages/overview.py",
@@ -53,14 +52,17 @@ def test_overview_empty_state_points_to_train(app_env: Path) -> None:
     assert any("No run has finished yet" in i.value for i in at.info)
 
 
-def test_overview_shows_latest_run_with_badges(app_env: Path) -> None:
+def test_overview_names_the_latest_run_and_asks_to_bind_it(app_env: Path) -> None:
     runs = seed_runs(Store(), 2)
     at = make_app()
-    labels = {m.label: m.value for m in at.metric}
     latest = max(runs, key=lambda r: r.created_at)
-    assert labels["Test accuracy"] == f"{latest.test_accuracy * 100:.1f} %"
-    badges = [m.value for m in at.markdown if "measured" in m.value]
-    assert badges and f"measured · {short_id(latest.id)}" in " ".join(badges)
+    sidebar = " ".join(m.value for m in at.sidebar.markdown)
+    assert latest.name in sidebar  # the active run, on every page
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Test accuracy"] == "92.0 %"  # the base template's typed accuracy, badged assumed
+    badges = " ".join(m.value for m in at.markdown if "-badge[" in m.value)
+    assert "assumed · " in badges and "measured" not in badges
+    assert any("No run drives this scenario yet" in i.value for i in at.info)
 
 
 def test_web_process_never_imports_tensorflow() -> None:

@@ -8,6 +8,7 @@ import pytest
 from bizmodel.buildbuy import ApiCosts, LlmWorkload, OwnModelCosts, cost_curves, llm_cost_curves
 from ui.build_buy_view import CostChartLabels, llm_figure, own_vs_api_figure, volume_grid
 from ui.figures import TEMPLATE_NAME
+from ui.format import NumberStyle, number_style
 
 LABELS = CostChartLabels(
     title="Monthly cost",
@@ -102,3 +103,19 @@ def test_template_name_is_the_house_template() -> None:
     assert TEMPLATE_NAME in pio.templates
     fig = own_vs_api_figure(_own_curves(), LABELS)
     assert fig.layout.template == pio.templates[TEMPLATE_NAME]
+
+
+def test_costs_follow_the_display_currency() -> None:
+    kwargs = {"break_even": (100_000.0, 150.0), "marker": (500_000.0, 350.0, 750.0)}
+    usd = own_vs_api_figure(_own_curves(), LABELS, **kwargs)
+    with number_style(NumberStyle(currency="CNY", usd_to_cny=7.0)):
+        cny = own_vs_api_figure(_own_curves(), LABELS, **kwargs)
+    assert list(cny.data[0].y) == pytest.approx([7 * 100.5, 7 * 105.0, 7 * 150.0, 7 * 600.0])
+    assert list(cny.data[2].y) == pytest.approx([7 * 350.0, 7 * 750.0])
+    assert list(cny.data[3].y) == pytest.approx([7 * 150.0])
+    assert list(cny.data[0].x) == list(usd.data[0].x)  # volumes are not money
+    assert {trace.hovertemplate for trace in cny.data} == {"¥%{y:,.2f}"}
+    assert cny.layout.yaxis.tickprefix == "¥" and cny.layout.yaxis.tickformat == "~s"
+    assert {trace.hovertemplate for trace in usd.data} == {"$%{y:,.2f}"}
+    assert usd.layout.yaxis.tickformat == "$~s" and usd.layout.yaxis.tickprefix is None
+    assert list(usd.data[0].y) == [100.5, 105.0, 150.0, 600.0]

@@ -11,6 +11,7 @@ from bizmodel.montecarlo import simulate
 from bizmodel.projection import project
 from bizmodel.scenario import AccuracyLink, base_template
 from bizmodel.sensitivity import tornado
+from ui.format import NumberStyle, number_style
 from ui.scenario_figures import (
     FanLabels,
     HistogramLabels,
@@ -97,3 +98,56 @@ def test_overlay_escapes_scenario_names() -> None:
     fig = overlay_figure(series, OverlayLabels("t", "Month", "USD"))
     assert fig.data[0].name == "&lt;script&gt;x&lt;/script&gt;"
     assert fig.layout.template.layout.paper_bgcolor == "rgba(0,0,0,0)"
+
+
+CNY = NumberStyle(currency="CNY", usd_to_cny=7.0)
+
+
+def test_money_follows_the_display_currency() -> None:
+    frame = project(base_template())
+    labels = ProjectionLabels("t", "Month", "CNY", "Cash", "Rev", "Op")
+    usd = projection_figure(frame, labels)
+    with number_style(CNY):
+        cny = projection_figure(frame, labels)
+    for a, b in zip(usd.data, cny.data, strict=True):
+        assert np.asarray(b.y) == pytest.approx(7.0 * np.asarray(a.y))
+    assert list(usd.data[2].y) == pytest.approx(frame["cash_usd"].tolist())  # USD: unchanged
+    assert usd.layout.yaxis.tickformat == "$~s" and usd.layout.yaxis.tickprefix is None
+    assert cny.layout.yaxis.tickprefix == "¥" and cny.layout.yaxis.tickformat == "~s"
+
+
+def test_fan_histogram_and_overlay_convert() -> None:
+    s = base_template()
+    result = simulate(s, paths=200, seed=3)
+    fan = result.fan("cash_usd")
+    fan_labels = FanLabels("t", "Month", "USD", "P10", "P50", "P90", "det")
+    hist_labels = HistogramLabels("t", "NPV", "Paths", "P50")
+    series = [("A", pd.Series([1.0, -2.0], index=[1, 2]))]
+    with number_style(CNY):
+        fig = fan_figure(fan, fan_labels, deterministic=project(s)["cash_usd"])
+        hist = npv_histogram(np.array([-1e6, 2e6]), hist_labels, bins=2)
+        overlay = overlay_figure(series, OverlayLabels("t", "Month", "CNY"))
+    assert np.asarray(fig.data[2].y) == pytest.approx(7.0 * fan["p50"].to_numpy())
+    assert fig.layout.yaxis.tickprefix == "¥"
+    assert list(hist.data[0].x) == pytest.approx([-1.75e6, 8.75e6])  # bins of ¥−7M … ¥14M
+    assert hist.layout.xaxis.tickprefix == "¥" and hist.layout.xaxis.tickformat == "~s"
+    assert list(overlay.data[0].y) == [7.0, -14.0]
+
+
+def test_tornado_converts_money_but_not_months() -> None:
+    frame = tornado(base_template(), change=0.1)
+    base = float(frame["npv_base_usd"].iloc[0])
+    kwargs = {
+        "low_column": "npv_low_usd",
+        "high_column": "npv_high_usd",
+        "labels": TORNADO,
+        "lever_names": {},
+    }
+    with number_style(CNY):
+        fig = tornado_figure(frame, base=base, **kwargs)
+        months = tornado_figure(frame, base=base, money=False, **kwargs)
+    low = np.asarray(fig.data[0].x, dtype=float)
+    assert fig.data[0].base == pytest.approx(7.0 * base)
+    assert low[-1] + 7.0 * base == pytest.approx(7.0 * float(frame["npv_low_usd"].iloc[0]))
+    assert fig.layout.xaxis.tickprefix == "¥"
+    assert months.data[0].base == pytest.approx(base) and months.layout.xaxis.tickprefix is None

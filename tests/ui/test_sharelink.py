@@ -42,7 +42,7 @@ def _token_of_bytes(raw: bytes) -> str:
 
 
 def _payload(**changes: Any) -> dict[str, Any]:
-    payload = {"s": base_template().to_dict(), "r": None, "p": "scenarios", "l": "en"}
+    payload = {"s": base_template().to_dict(), "r": None, "p": "scenarios", "l": "en", "n": "Base"}
     payload.update(changes)
     return payload
 
@@ -140,6 +140,9 @@ BAD_LINKS: list[tuple[str, object, str]] = [
     ("run id not text", _token(_payload(r=7)), "invalid run id 7"),
     ("unknown page", _token(_payload(p="admin")), "unknown page 'admin'"),
     ("unknown language", _token(_payload(l="fr")), "unknown language 'fr'"),
+    ("name not text", _token(_payload(n=["x"])), "scenario name that is not text"),
+    ("name too long", _token(_payload(n="x" * 201)), "at most 200 characters"),
+    ("name with control characters", _token(_payload(n="a\x1b[31mb")), "control characters"),
 ]
 
 

@@ -1,0 +1,174 @@
+"""``python -m bizmodel report``: the scenario's business case written as the self-contained HTML
+report (and the Excel workbook) the app shares, in the language and currency asked for; bad
+arguments and unwritable paths refused with one line and exit 2, never half a file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bizmodel.__main__ import main
+from bizmodel.scenario import TEMPLATES
+from tests.bizmodel.test_cli import PROG_ERROR, ROOT, cli_home, one_line_error, run_cli  # noqa: F401  (fixture)
+
+WORKBOOK_MISSING = not (ROOT / "ui" / "workbook.py").is_file()
+
+
+@pytest.fixture
+def scenario_file(tmp_path: Path) -> Path:
+    path = tmp_path / "pitch.json"
+    path.write_text(json.dumps(TEMPLATES["base"]().to_dict()))
+    return path
+
+
+@pytest.fixture
+def home_env(cli_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: F811
+    """``cli_home`` as this process's store, for in-process calls of ``main``."""
+    monkeypatch.setenv("MOATLAB_HOME", str(cli_home))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return cli_home
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary files a write left behind (there must be none)."""
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_writes_the_html_report_and_the_workbook(
+    cli_home: Path,  # noqa: F811
+    scenario_file: Path,
+    tmp_path: Path,
+) -> None:
+    out_html, out_xlsx = tmp_path / "report.html", tmp_path / "report.xlsx"
+    args = ["report", str(scenario_file), "--run", "measured", "-o", str(out_html), "--paths", "300"]
+    if not WORKBOOK_MISSING:
+        args += ["--xlsx", str(out_xlsx)]
+    proc = run_cli(cli_home, *args)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith(f"wrote HTML report {out_html} (")
+    document = out_html.read_text(encoding="utf-8")
+    assert document.startswith("<!DOCTYPE html>") and '<html lang="en">' in document
+    assert "<h1>pitch</h1>" in document  # the file's name by default
+    assert "Driven by run measured (measured)" in document
+    assert 'id="plot-learning_curves"' in document and 'class="serving-plan"' in document
+    assert "300 paths, seed 0" in document
+    assert leftovers(tmp_path) == []
+    if WORKBOOK_MISSING:
+        pytest.skip("ui/workbook.py is not in this checkout: the --xlsx half cannot be checked")
+    assert len(lines) == 2 and lines[1].startswith(f"wrote workbook {out_xlsx} (")
+    assert zipfile.is_zipfile(out_xlsx)
+    with zipfile.ZipFile(out_xlsx) as book:
+        assert "xl/workbook.xml" in book.namelist()
+
+
+def test_chinese_in_yuan_without_a_run(cli_home: Path, scenario_file: Path, tmp_path: Path) -> None:  # noqa: F811
+    out = tmp_path / "zh.html"
+    proc = run_cli(
+        cli_home,
+        *("report", str(scenario_file), "-o", str(out), "--lang", "zh", "--currency", "CNY", "--rate", "7.2"),
+        *("--paths", "200", "--seed", "3", "--name", "<b>Seed</b> round"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        f"wrote HTML report {out} ({out.stat().st_size / 1e6:.1f} MB)"
+    ]  # > 1 MB
+    document = out.read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in document
+    assert "<h1>&lt;b&gt;Seed&lt;/b&gt; round</h1>" in document
+    assert "7.2" in document and "¥" in document
+    assert 'data-note="compute"' in document and 'id="plot-learning_curves"' not in document
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        ([], "give -o FILE"),
+        (["-o", "{dir}/r.html", "--lang", "fr"], "invalid choice: 'fr'"),
+        (["-o", "{dir}/r.html", "--currency", "EUR"], "invalid choice: 'EUR'"),
+        (["-o", "{dir}/r.html", "--currency", "CNY", "--rate", "0"], "expected a positive number"),
+        (["-o", "{dir}/r.html", "--currency", "CNY", "--rate", "5000"], "0.01–1000 CNY per USD"),
+        (["-o", "{dir}/r.html", "--rate", "7"], "use it with --currency CNY"),
+        (["-o", "{dir}/r.html", "--paths", "300000"], "--paths must be from 1 to 200,000"),
+        (["-o", "{dir}"], "it is a directory"),
+        (["-o", "{dir}/missing/r.html"], "does not exist"),
+        (["-o", "{dir}/pitch.json/r.html"], "is not a folder"),
+        (["-o", "{dir}/r.html", "--xlsx", "{dir}/r.html"], "name the same file"),
+        (["-o", "{dir}/r.html", "--run", "nope"], "does not exist"),
+        (["-o", "{dir}/r.html", "--run", "queued"], "queued"),
+    ],
+)
+def test_bad_arguments_are_one_line_exit_2_and_write_nothing(
+    home_env: Path,
+    scenario_file: Path,
+    args: list[str],
+    reason: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """In-process (each case fails before any work); the subprocess contract is checked below."""
+    folder = scenario_file.parent
+    before = sorted(p.name for p in folder.iterdir())
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", str(scenario_file), *(a.format(dir=folder) for a in args)])
+    out = capsys.readouterr()
+    assert exit_.value.code == 2 and out.out == ""
+    assert out.err.count("\n") == 1 and out.err.startswith(PROG_ERROR), out.err
+    assert reason in out.err
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [(["--lang", "fr"], "invalid choice: 'fr'"), (["-o", "{dir}/missing/r.html"], "does not exist")],
+)
+def test_a_real_process_refuses_with_one_line(
+    cli_home: Path,  # noqa: F811
+    scenario_file: Path,
+    args: list[str],
+    reason: str,
+) -> None:
+    proc = run_cli(
+        cli_home, "report", str(scenario_file), *(a.format(dir=scenario_file.parent) for a in args)
+    )
+    assert reason in one_line_error(proc)
+
+
+def test_an_invalid_scenario_keeps_the_old_report(cli_home: Path, tmp_path: Path) -> None:  # noqa: F811
+    out = tmp_path / "report.html"
+    out.write_text("the report sent yesterday")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"horizon_months": 60}')
+    proc = run_cli(cli_home, "report", str(bad), "-o", str(out))
+    assert proc.returncode == 2 and "is not a valid scenario" in proc.stderr
+    assert out.read_text() == "the report sent yesterday"
+    assert leftovers(tmp_path) == []
+
+
+def test_the_report_command_never_imports_streamlit(
+    cli_home: Path,  # noqa: F811
+    scenario_file: Path,
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "r.html"
+    code = (
+        "import sys; from bizmodel.__main__ import main; "
+        f"status = main(['report', {str(scenario_file)!r}, '-o', {str(out)!r}, '--paths', '50']); "
+        "assert 'streamlit' not in sys.modules, 'streamlit was imported'; sys.exit(status)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "MOATLAB_HOME": str(cli_home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.is_file()

@@ -1,0 +1,92 @@
+"""The generated narrative of a business case: a few plain sentences a founder can read aloud.
+
+Pure (no Streamlit): :func:`narrative` turns a :class:`~ui.report_data.Report` into translated
+sentences, with every number written by :mod:`ui.format` in the current number style. The
+Overview page and the HTML report show the same sentences. User text (scenario and run names)
+is returned as given: the caller escapes it for Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+from ui import format as fmt
+from ui.i18n import translate
+from ui.report_data import Report
+
+
+def _break_even(value: int | float | None, horizon: int, lang: str) -> str:
+    if value is None:
+        return translate("narrative.no_break_even", lang, horizon=horizon)
+    return translate("narrative.break_even", lang, month=int(value))
+
+
+def narrative(report: Report, lang: str) -> list[str]:
+    """Sentences describing ``report`` in language ``lang`` (numbers in the current style).
+
+    The first names what drives the scenario (the run and its measured accuracy, or typed values);
+    then break-even with its probability, NPV with its P10–P90 range, cash, and the lever that
+    moves NPV most.
+    """
+    k, horizon = report.kpis, report.effective.horizon_months
+    out = []
+    if report.inputs is not None and report.run is not None:
+        out.append(
+            translate(
+                "narrative.run",
+                lang,
+                name=report.name,
+                run=report.run.name,
+                accuracy=fmt.fmt_pct(report.inputs.model_accuracy),
+            )
+        )
+    else:
+        out.append(
+            translate(
+                "narrative.typed",
+                lang,
+                name=report.name,
+                accuracy=fmt.fmt_pct(report.effective.model_accuracy),
+            )
+        )
+    mc = report.monte_carlo
+    out.append(_break_even(k.break_even_month, horizon, lang))
+    if mc is not None:
+        out.append(
+            translate(
+                "narrative.break_even_p",
+                lang,
+                probability=fmt.fmt_pct(mc.probability_break_even),
+                horizon=horizon,
+            )
+        )
+        out.append(
+            translate(
+                "narrative.npv_range",
+                lang,
+                npv=fmt.fmt_usd(k.npv_usd),
+                p10=fmt.fmt_usd(mc.npv.get("p10")),
+                p90=fmt.fmt_usd(mc.npv.get("p90")),
+                paths=f"{mc.paths:,}",
+            )
+        )
+        out.append(
+            translate(
+                "narrative.cash",
+                lang,
+                probability=fmt.fmt_pct(mc.probability_out_of_cash),
+                low=fmt.fmt_usd(k.min_cash_usd),
+            )
+        )
+    else:
+        out.append(translate("narrative.npv", lang, npv=fmt.fmt_usd(k.npv_usd)))
+    if report.tornado is not None and not report.tornado.empty and "npv_swing_usd" in report.tornado:
+        top = report.tornado.sort_values("npv_swing_usd", ascending=False).iloc[0]
+        out.append(
+            translate(
+                "narrative.lever",
+                lang,
+                lever=translate(f"lever.{top['key']}", lang),
+                swing=fmt.fmt_usd(float(top["npv_swing_usd"])),
+                change=f"{report.change * 100:g}",
+            )
+        )
+    return out

@@ -1,0 +1,196 @@
+"""The Overview dashboard: the active scenario's business case at a glance, ready to share.
+
+One cached :class:`~ui.report_data.Report` feeds everything here (and the downloads), so the
+dashboard, the HTML report and the workbook show the same numbers: the KPIs beside the run that
+drives them (accuracy, training cost now and at scale, $ per 1,000 predictions), the generated
+narrative, the cash fan chart and the economic-advantage scorecard, each number with its badge.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from bizmodel.advantage import CATEGORIES, ScoreItem
+from store import Store
+from ui import format as fmt
+from ui.figures import chart_config
+from ui.i18n import current_language, t
+from ui.narrative import narrative
+from ui.report_data import Report
+from ui.scenario_figures import FanLabels, fan_figure
+from ui.scenario_view import month_text
+from ui.scenario_work import Work
+from ui.share_view import export_buttons, report_of, share_button
+from ui.summary import short_id
+from ui.widgets import Provenance, badge, empty_state, escape_md, metric
+
+
+def _catalog_prov(report: Report) -> Provenance:
+    return Provenance("catalog", report.catalog["as_of"])
+
+
+def _run_prov(report: Report) -> Provenance | None:
+    return Provenance("measured", short_id(report.run.id)) if report.run is not None else None
+
+
+def business_kpis(report: Report) -> None:
+    """NPV, break-even, runway and the Monte Carlo's P(break-even), badged by what drives them."""
+    k, horizon = report.kpis, report.effective.horizon_months
+    prov = _run_prov(report) if report.inputs is not None else Provenance("assumed", report.name)
+    mc = report.monte_carlo
+    runway = (
+        month_text(k.runway_months, horizon) if k.runway_months is not None else t("scenario.runway_full")
+    )
+    items = [
+        (t("kpi.npv_usd"), fmt.fmt_usd(k.npv_usd), t("kpi.npv_usd.help")),
+        (t("kpi.break_even_month"), month_text(k.break_even_month, horizon), t("kpi.break_even_month.help")),
+        (t("kpi.runway_months"), runway, t("kpi.runway_months.help")),
+        (
+            t("scenario.mc.p_break_even"),
+            fmt.fmt_pct(mc.probability_break_even) if mc is not None else fmt.MISSING,
+            t("scenario.mc.p_break_even_help"),
+        ),
+    ]
+    for col, (label, value, help_text) in zip(st.columns(4), items, strict=True):
+        with col:
+            metric(label, value, prov, help=help_text)
+
+
+def technical_kpis(report: Report) -> None:
+    """The run behind the case: accuracy, training cost now and at scale, serving cost."""
+    run_prov = _run_prov(report)
+    inputs = report.inputs
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        if inputs is not None:
+            metric(t("m.test_accuracy"), fmt.fmt_pct(inputs.model_accuracy), run_prov)
+        else:
+            metric(
+                t("m.test_accuracy"),
+                fmt.fmt_pct(report.effective.model_accuracy),
+                Provenance("assumed", report.name),
+            )
+    by_key = {section.key: section for section in report.compute}
+    for col, key in ((c2, "now"), (c3, "scale")):
+        section = by_key.get(key)
+        with col:
+            if section is None or section.cheapest is None:
+                metric(t(f"overview.train_{key}"), fmt.MISSING, help=report.notes.get("compute"))
+                continue
+            help_text = t(
+                f"overview.train_{key}_help",
+                k=f"{section.data_factor:g}",
+                m=f"{section.model_factor:g}",
+                option=f"{section.cheapest['provider']} {section.cheapest['instance_type']}",
+                days=fmt.fmt_duration(float(section.cheapest["days"]) * 86400),
+            )
+            metric(
+                t(f"overview.train_{key}"),
+                fmt.fmt_usd(section.cheapest["cost_usd"]),
+                _catalog_prov(report),
+                help=help_text,
+            )
+    with c4:
+        serving = report.effective.serving_usd_per_1000_predictions
+        measured = "serving_usd_per_1000_predictions" in report.measured_fields
+        prov = run_prov if measured and run_prov is not None else Provenance("assumed", report.name)
+        metric(t("overview.serving"), fmt.fmt_usd(serving), prov, help=t("overview.serving_help"))
+
+
+def _score_value(item: ScoreItem) -> str:
+    if item.value is None or not math.isfinite(item.value):
+        return fmt.MISSING
+    if item.unit == "fraction":
+        return fmt.fmt_pct(item.value)
+    if item.unit == "USD per point per year":
+        return fmt.fmt_usd(item.value)
+    if item.unit == "points":
+        return f"{item.value:+.2f}"
+    return f"{item.value:.3g}"
+
+
+def scorecard_summary(report: Report) -> None:
+    """The four kinds of economic advantage, one column each, favourable items marked."""
+    if not report.scorecard:
+        st.info(escape_md(report.notes.get("scorecard", "")))
+        return
+    judged = [i for i in report.scorecard if i.favourable is not None]
+    st.markdown(t("advantage.tally", favourable=sum(1 for i in judged if i.favourable), judged=len(judged)))
+    for col, category in zip(st.columns(len(CATEGORIES)), CATEGORIES, strict=True):
+        with col, st.container(border=True):
+            st.markdown(f"**{t(f'advantage.category.{category}')}**")
+            for item in (i for i in report.scorecard if i.category == category):
+                mark = {True: "✅", False: "⚠️", None: "ℹ️"}[item.favourable]
+                label = t(f"advantage.item.{item.key}")
+                st.markdown(f"{mark} {label}: **{_score_value(item)}**", help=escape_md(item.detail))
+    st.page_link("app_pages/build_buy.py", label=t("overview.to_scorecard"), icon=":material/balance:")
+
+
+def fan_chart(report: Report) -> None:
+    """The Monte Carlo cash fan with the deterministic plan."""
+    mc = report.monte_carlo
+    if mc is None:
+        st.info(escape_md(report.notes.get("monte_carlo", "")))
+        return
+    labels = FanLabels(
+        title=t("scenario.chart.fan"),
+        month=t("scenario.axis.month"),
+        usd=t("scenario.axis.money", **fmt.currency_words()),
+        p10="P10",
+        p50="P50",
+        p90="P90",
+        deterministic=t("scenario.series.deterministic"),
+    )
+    st.plotly_chart(
+        fan_figure(mc.fan, labels, deterministic=report.frame["cash_usd"]),
+        width="stretch",
+        key="overview_fan",
+        config=chart_config("cash-fan"),
+    )
+
+
+def dashboard(store: Store, work: Work) -> None:
+    """The whole business-case block of the Overview."""
+    head, actions = st.columns([3, 2], vertical_alignment="bottom")
+    with head:
+        run_text = (
+            t("overview.case_run", run=escape_md(work.run_id[:12]))
+            if work.run_id
+            else t("overview.case_typed")
+        )
+        st.markdown(t("overview.case", name=escape_md(work.name)) + " · " + run_text)
+    with actions:
+        share_button(work, "overview")
+    report = report_of(store, work)
+    if report is None:
+        return
+    for note in ("binding",):
+        if note in report.notes:
+            st.warning(escape_md(report.notes[note]))
+    business_kpis(report)
+    st.markdown(" ".join(escape_md(s) for s in narrative(report, current_language())))
+    technical_kpis(report)
+    if report.run is None:
+        empty_state(
+            t("overview.no_bound_run"), page="app_pages/scenarios.py", link_label=t("overview.bind_run")
+        )
+    left, right = st.columns([3, 2])
+    with left:
+        fan_chart(report)
+    with right:
+        scorecard_summary(report)
+    st.subheader(t("share.title"))
+    st.caption(t("share.lead"))
+    export_buttons(store, work)
+    badge(
+        Provenance(
+            "catalog",
+            t(
+                "overview.catalog_dates",
+                newest=report.catalog["as_of"],
+                oldest=report.catalog["oldest_as_of"],
+            ),
+        )
+    )

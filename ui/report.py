@@ -1,0 +1,1449 @@
+"""The shared business case as one self-contained HTML file (pure: a report and a style in, text out).
+
+:func:`render_html` writes a :class:`ui.report_data.Report` as a complete HTML document that a
+founder can e-mail and an investor can open offline in any browser:
+
+* **Self-contained.** plotly.js is inlined once in the head; every chart is a ``<div>`` with a
+  stable id (``plot-<name>``) drawn by that one copy. Nothing is fetched: no CDN, no web font, no
+  stylesheet link (the styles are inline, the fonts are the reader's own).
+* **Live charts.** Hover and zoom work; the modebar downloads a PNG and the buttons under each
+  chart a PNG or an SVG.
+* **The app's numbers.** Every number is written with :mod:`ui.format` inside
+  ``number_style(style)``, so it reads exactly as the app shows it (money given in USD, shown in
+  the style's currency; 万/亿 in Chinese). Every figure that matters carries a provenance badge in
+  the app's three colours (:data:`ui.theme.PROVENANCE_COLOURS`).
+* **Safe.** Every text a person typed (scenario, run and dataset names, class names) or a model
+  generated (notes, details) is HTML-escaped; translations are escaped too.
+* **Printable.** ``@media print`` hides buttons and modebars, keeps cards, tables and charts whole
+  and starts each major section on a new page.
+
+Sections, in order: header, executive summary, the run, compute cost, serving economics, data
+value, the scenario, assumptions (:data:`SECTIONS`).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from bizmodel.advantage import CATEGORIES, ScoreItem
+from bizmodel.projection import Kpis
+from ui import format as fmt
+from ui.figures import CurveLabels, learning_curves
+from ui.i18n import translate
+from ui.narrative import narrative
+from ui.report_data import ComputeSection, DataValueSection, MonteCarloSection, Report, ServingSection
+from ui.scenario_figures import (
+    FanLabels,
+    HistogramLabels,
+    LinkLabels,
+    ProjectionLabels,
+    TornadoLabels,
+    accuracy_link_figure,
+    fan_figure,
+    npv_histogram,
+    projection_figure,
+    tornado_figure,
+)
+from ui.summary import short_id, summary_items
+from ui.theme import PROVENANCE_COLOURS
+
+#: The report's sections after the header, in order (headings ``report.section.<key>``, ids
+#: ``section-<key>``).
+SECTIONS = ("summary", "run", "compute", "serving", "data_value", "scenario", "assumptions")
+#: Sections that start on a new printed page.
+MAJOR_SECTIONS = frozenset(SECTIONS) - {"summary"}
+#: HTML ``lang`` of each UI language.
+HTML_LANG = {"en": "en", "zh": "zh-CN"}
+#: Chart heights in pixels.
+CHART_HEIGHT = 440
+#: Sections a note in ``Report.notes`` can be about (labels ``report.note.<key>``).
+NOTE_SECTIONS = ("binding", "monte_carlo", "sensitivity", "scorecard", "compute", "serving", "data_value")
+#: Sections that need a run.
+RUN_SECTIONS = ("compute", "serving", "data_value")
+#: Levers of the tornado (labels ``lever.<key>``).
+LEVERS = (
+    "accuracy",
+    "gpu_price",
+    "mfu",
+    "latency",
+    "price",
+    "churn",
+    "cac",
+    "adoption",
+    "market",
+    "team_cost",
+)
+#: Scalar scenario fields in the assumptions table: (field, kind, unit key). ``kind`` is ``pct``
+#: (a fraction shown in %), ``usd`` (money), ``count`` or ``int`` (whole months).
+SCENARIO_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("horizon_months", "int", "report.unit.months"),
+    ("market_size", "count", "report.unit.customers"),
+    ("bass_p", "pct", "report.unit.pct_per_month"),
+    ("bass_q", "pct", "report.unit.pct_per_month"),
+    ("price_usd_per_user_month", "usd", "report.unit.money_per_customer_month"),
+    ("usage_price_usd_per_1000_requests", "usd", "report.unit.money_per_1000_requests"),
+    ("requests_per_user_month", "count", "report.unit.requests_per_customer_month"),
+    ("monthly_churn", "pct", "report.unit.pct_per_month"),
+    ("churn_at_minimum_accuracy_extra", "pct", "report.unit.pct_per_month"),
+    ("cac_usd", "usd", "report.unit.money_per_new_customer"),
+    ("model_accuracy", "pct", "report.unit.pct"),
+    ("minimum_viable_accuracy", "pct", "report.unit.pct"),
+    ("delightful_accuracy", "pct", "report.unit.pct"),
+    ("retrain_every_months", "int", "report.unit.months"),
+    ("retrain_cost_usd", "usd", "report.unit.money_per_retraining"),
+    ("serving_usd_per_1000_predictions", "usd", "report.unit.money_per_1000_predictions"),
+    ("cost_per_head_usd_month", "usd", "report.unit.money_per_person_month"),
+    ("other_fixed_usd_month", "usd", "report.unit.money_per_month"),
+    ("data_samples_per_month", "count", "report.unit.samples_per_month"),
+    ("data_cost_usd_per_sample", "usd", "report.unit.money_per_sample"),
+    ("starting_cash_usd", "usd", "report.unit.money"),
+    ("annual_discount_rate", "pct", "report.unit.pct_per_year"),
+)
+#: Fields of the accuracy link (read from ``scenario.accuracy_link``).
+LINK_FIELDS = frozenset({"minimum_viable_accuracy", "delightful_accuracy"})
+#: ``ScoreItem.unit`` → catalog key of its display format (``{value}`` placeholder).
+UNIT_KEYS = {
+    "× competitor": "advantage.unit.ratio_competitor",
+    "points": "advantage.unit.points",
+    "USD per point per year": "advantage.unit.usd_per_point_year",
+    "samples": "advantage.unit.samples",
+    "points per $1,000": "advantage.unit.points_per_1000",
+    "fraction": "advantage.unit.fraction",
+    "ratio": "advantage.unit.ratio",
+    "months": "advantage.unit.months",
+}
+
+_UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+
+
+class Safe(str):
+    """Text that is already HTML (escaped or built here); everything else is escaped on output."""
+
+    __slots__ = ()
+
+
+def _esc(value: object) -> Safe:
+    """``value`` as HTML: already-safe markup as is, anything else escaped."""
+    return value if isinstance(value, Safe) else Safe(html.escape(str(value)))
+
+
+def _join(parts: Iterable[object], sep: str = "") -> Safe:
+    return Safe(sep.join(_esc(p) for p in parts))
+
+
+def bare_label(label: str) -> str:
+    """A field label without its trailing unit in brackets (the report gives units their own column).
+
+    >>> bare_label("Cost per head ($ per month)"), bare_label("Horizon")
+    ('Cost per head', 'Horizon')
+    """
+    return _UNIT_SUFFIX.sub("", label) or label
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _ratio(value: float | None, suffix: str = "×") -> str:
+    return f"{value:,.2f}{suffix}" if _finite(value) else fmt.MISSING
+
+
+# ---------------------------------------------------------------------- styles and scripts
+
+_CSS = """
+:root { --ink: #111827; --muted: #4b5563; --line: #d1d5db; --soft: #f3f4f6; --accent: #2563eb; }
+* { box-sizing: border-box; }
+html { background: #ffffff; }
+body { margin: 0 auto; max-width: 1120px; padding: 24px 28px 48px; color: var(--ink); background: #ffffff;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans",
+  "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; font-size: 15px; line-height: 1.5; }
+h1 { font-size: 28px; margin: 4px 0 8px; }
+h2 { font-size: 22px; margin: 36px 0 12px; padding-bottom: 4px; border-bottom: 2px solid var(--ink); }
+h3 { font-size: 17px; margin: 24px 0 8px; }
+p { margin: 6px 0; }
+.kicker { text-transform: uppercase; letter-spacing: .08em; color: var(--muted); font-size: 12px; margin: 0; }
+.meta { color: var(--muted); margin: 2px 0; }
+.muted, .detail { color: var(--muted); font-size: 13px; }
+nav.toc { margin: 12px 0 0; font-size: 14px; }
+nav.toc a { color: var(--accent); text-decoration: none; margin-right: 14px; white-space: nowrap; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 10px;
+  margin: 12px 0; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; background: #ffffff;
+  break-inside: avoid; page-break-inside: avoid; }
+.card .label { color: var(--muted); font-size: 13px; }
+.card .kpi-value { font-size: 22px; font-weight: 650; margin: 2px 0 4px; font-variant-numeric: tabular-nums; }
+.card .why { color: var(--muted); font-size: 12px; }
+.badge { display: inline-block; color: #ffffff; border-radius: 999px; padding: 1px 8px; font-size: 11.5px;
+  margin: 1px 3px 1px 0; white-space: nowrap; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.narrative { border-left: 4px solid var(--accent); background: var(--soft); padding: 10px 14px;
+  margin: 12px 0; break-inside: avoid; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.note { border-left: 4px solid #d97706; background: #fffbeb; padding: 8px 12px; margin: 10px 0;
+  -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.formula { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; background: var(--soft);
+  padding: 2px 6px; border-radius: 4px; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 14px; font-size: 13.5px; }
+th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: var(--soft); font-weight: 600;
+  -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+table.compact { width: auto; min-width: 50%; }
+table.serving-plan td:first-child { min-width: 14em; }
+th.num { white-space: normal; }
+.good { color: #047857; font-weight: 600; }
+.bad { color: #b91c1c; font-weight: 600; }
+.info { color: var(--muted); }
+figure.chart { margin: 12px 0 18px; break-inside: avoid; page-break-inside: avoid; }
+.chart-tools { text-align: right; margin-top: 2px; }
+.chart-tools button { font: inherit; font-size: 12px; padding: 2px 10px; margin-left: 6px; cursor: pointer;
+  border: 1px solid var(--line); border-radius: 6px; background: #ffffff; color: var(--ink); }
+.chart-tools button:hover { border-color: var(--accent); color: var(--accent); }
+.two { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
+footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line);
+  padding-top: 8px; }
+@media (max-width: 760px) { .two { grid-template-columns: 1fr; } body { padding: 12px; } }
+@page { margin: 14mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  .no-print, .chart-tools, .modebar, .modebar-container, button, nav.toc { display: none !important; }
+  section.major { break-before: page; page-break-before: always; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  .card, figure.chart, .narrative, .note, table { break-inside: avoid; page-break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+_SCRIPT = """
+(function () {
+  function plotOf(button) { return document.getElementById(button.getAttribute("data-plot")); }
+  document.querySelectorAll("button[data-format]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var gd = plotOf(button);
+      if (!gd || !window.Plotly) { return; }
+      var size = gd._fullLayout || {};
+      Plotly.downloadImage(gd, {
+        format: button.getAttribute("data-format"),
+        filename: button.getAttribute("data-filename"),
+        width: size.width || 960,
+        height: size.height || 440
+      });
+    });
+  });
+  function resizeAll() {
+    if (!window.Plotly) { return; }
+    document.querySelectorAll(".plotly-graph-div").forEach(function (gd) { Plotly.Plots.resize(gd); });
+  }
+  window.addEventListener("beforeprint", resizeAll);
+  window.addEventListener("afterprint", resizeAll);
+})();
+"""
+
+
+# ---------------------------------------------------------------------- the page
+
+
+class _Page:
+    """Renders one report: translation, formatting, badges, tables and charts."""
+
+    def __init__(self, report: Report, style: fmt.NumberStyle) -> None:
+        self.r = report
+        self.style = style
+        self.lang = style.language
+        run = report.run
+        self.run_badge = self.badge("measured", short_id(run.id)) if run is not None else Safe("")
+
+    # -- text
+
+    def t(self, key: str, **values: object) -> str:
+        """The translation of ``key`` (plain text)."""
+        return translate(key, self.lang, **values)
+
+    def x(self, key: str, **values: object) -> Safe:
+        """The translation of ``key``, escaped for HTML."""
+        return _esc(self.t(key, **values))
+
+    def month(self, value: float | None) -> str:
+        """``month 43`` or, beyond the horizon, ``> month 60``."""
+        if not _finite(value):
+            return self.t("scenario.beyond", horizon=self.r.effective.horizon_months)
+        return self.t("scenario.month_n", month=int(value))  # type: ignore[arg-type]
+
+    def months(self, value: float | None) -> str:
+        """A duration in months: ``8.00 mo``."""
+        return self.t("report.months_short", value=f"{value:,.2f}") if _finite(value) else fmt.MISSING
+
+    def dataset(self, key: str) -> str:
+        label = self.t(f"dataset.{key}")
+        return key if label == f"[dataset.{key}]" else label
+
+    def badge(self, kind: str, detail: str = "") -> Safe:
+        """A provenance pill in the app's colour: ``measured · 827970``."""
+        colour = PROVENANCE_COLOURS.get(kind, "#6b7280")
+        label = self.t(f"provenance.{kind}")
+        if label == f"[provenance.{kind}]":
+            label = kind
+        text = f"{label} · {detail}" if detail else label
+        return Safe(f'<span class="badge badge-{_esc(kind)}" style="background:{colour}">{_esc(text)}</span>')
+
+    def assumed_badge(self) -> Safe:
+        return self.badge("assumed", self.r.name)
+
+    def catalog_badge(self) -> Safe:
+        return self.badge("catalog", self.r.catalog.get("as_of", ""))
+
+    # -- blocks
+
+    def table(
+        self,
+        headers: Sequence[str],
+        rows: Iterable[Sequence[object]],
+        *,
+        numeric: Iterable[int] = (),
+        cls: str = "",
+    ) -> Safe:
+        """A bordered table; ``numeric`` columns are right-aligned. Cells are escaped unless :class:`Safe`."""
+        right = set(numeric)
+        head = "".join(
+            f'<th{" class=num" if i in right else ""} scope="col">{_esc(h)}</th>'
+            for i, h in enumerate(headers)
+        )
+        body = "".join(
+            "<tr>"
+            + "".join(f"<td{' class=num' if i in right else ''}>{_esc(c)}</td>" for i, c in enumerate(row))
+            + "</tr>"
+            for row in rows
+        )
+        klass = f' class="{_esc(cls)}"' if cls else ""
+        return Safe(f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+    def card(
+        self, label: str, value: str, *, badges: Sequence[Safe] = (), why: str = "", key: str = ""
+    ) -> Safe:
+        data = f' data-kpi="{_esc(key)}"' if key else ""
+        why_html = f'<div class="why">{_esc(why)}</div>' if why else ""
+        return Safe(
+            f'<div class="card"{data}><div class="label">{_esc(label)}</div>'
+            f'<div class="kpi-value">{_esc(value)}</div>{why_html}<div>{_join(badges)}</div></div>'
+        )
+
+    def note(self, section: str) -> Safe:
+        """Why ``section`` is missing (empty when it is not)."""
+        reason = self.r.notes.get(section)
+        if reason is None:
+            return Safe("")
+        if self.r.run is None and section in RUN_SECTIONS:
+            text = self.t("report.note.no_run")
+        else:
+            text = reason
+        label = self.x(f"report.note.{section}")
+        return Safe(
+            f'<div class="note" data-note="{_esc(section)}"><strong>{label}</strong>: {_esc(text)}</div>'
+        )
+
+    def chart(self, name: str, fig: go.Figure, *, height: int = CHART_HEIGHT) -> Safe:
+        """A live chart drawn by the inlined plotly.js, with PNG and SVG buttons beneath."""
+        filename = f"moatlab-{name}"
+        config = {
+            "displaylogo": False,
+            "responsive": True,
+            "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        }
+        body = fig.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            div_id=f"plot-{name}",
+            config=config,
+            default_width="100%",
+            default_height=f"{height}px",
+        )
+        buttons = "".join(
+            f'<button type="button" data-plot="plot-{name}" data-format="{kind}" data-filename="{filename}"'
+            f' title="{self.x("report.download_chart", format=kind.upper())}">{kind.upper()}</button>'
+            for kind in ("png", "svg")
+        )
+        return Safe(
+            f'<figure class="chart" id="chart-{name}">{body}'
+            f'<figcaption class="chart-tools no-print">{buttons}</figcaption></figure>'
+        )
+
+    # -- header
+
+    def header(self) -> Safe:
+        r = self.r
+        when = r.generated_at if r.generated_at.tzinfo else r.generated_at.replace(tzinfo=UTC)
+        stamp = f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        if r.run is not None:
+            driven = self.t("report.driven_by_run", name=r.run.name, id=r.run.id)
+        else:
+            driven = self.t("report.driven_by_typed")
+        cat = r.catalog
+        catalog = self.t(
+            "report.catalog",
+            name=cat.get("name", ""),
+            version=cat.get("version", ""),
+            oldest=cat.get("oldest_as_of", ""),
+            newest=cat.get("as_of", ""),
+        )
+        if self.style.currency == "CNY":
+            currency = self.t(
+                "report.currency_cny", symbol=self.style.symbol, rate=f"{self.style.usd_to_cny:g}"
+            )
+        else:
+            currency = self.t("report.currency_usd")
+        toc = "".join(f'<a href="#section-{key}">{self.x(f"report.section.{key}")}</a>' for key in SECTIONS)
+        return Safe(
+            '<header id="section-header">'
+            f'<p class="kicker">{self.x("report.kicker")}</p>'
+            f"<h1>{_esc(r.name)}</h1>"
+            f'<p class="meta">{self.x("report.generated", when=stamp)}</p>'
+            f'<p class="meta">{_esc(driven)}</p>'
+            f'<p class="meta">{_esc(catalog)}</p>'
+            f'<p class="meta">{_esc(currency)}</p>'
+            f'<nav class="toc no-print">{toc}</nav>'
+            "</header>"
+        )
+
+    # -- executive summary
+
+    def kpi_cards(self) -> Safe:
+        r, k = self.r, self.r.kpis
+        reasons = k.to_dict()["reasons"]
+        badges = [self.assumed_badge()]
+        if r.inputs is not None:
+            badges.append(self.run_badge)
+        items = kpi_texts(
+            k,
+            r.monte_carlo,
+            month=self.month,
+            months=self.months,
+            runway_full=self.t("scenario.runway_full"),
+        )
+        cards = []
+        for key, value in items:
+            if key.startswith("p_"):
+                label = self.t(f"scenario.mc.{key}")
+                card_badges: Sequence[Safe] = [
+                    self.badge("assumed", self.t("report.badge.ranges")),
+                    *badges[1:],
+                ]
+                why = self.t(f"scenario.mc.{key}_help")
+            else:
+                label = self.t(f"kpi.{key}")
+                card_badges = badges
+                why = reasons.get(key, "")
+            cards.append(self.card(label, value, badges=card_badges, why=why, key=key))
+        return Safe(f'<div class="cards">{"".join(cards)}</div>')
+
+    def narrative(self) -> Safe:
+        """The shared sentences (:func:`ui.narrative.narrative`, as on the Overview page), then
+        what training at scale and more data would cost and bring."""
+        r = self.r
+        lines = narrative(r, self.lang)
+        scale = next((c for c in r.compute if c.key == "scale"), None)
+        if scale is not None and scale.cheapest is not None:
+            lines.append(
+                self.t(
+                    "report.narrative.scale",
+                    data=f"{scale.data_factor:g}",
+                    model=f"{scale.model_factor:g}",
+                    cost=fmt.fmt_usd(scale.cheapest.get("cost_usd")),
+                    time=fmt.fmt_duration(float(scale.cheapest.get("days", math.nan)) * 86400),
+                )
+            )
+        if r.data_value is not None:
+            lines.append(self.purchase_sentence(r.data_value))
+        return Safe(f'<div class="narrative">{"".join(f"<p>{_esc(line)}</p>" for line in lines)}</div>')
+
+    def legend(self) -> Safe:
+        parts = [
+            f"{self.badge(kind)} {self.x(f'report.legend.{kind}')}"
+            for kind in ("measured", "catalog", "assumed")
+        ]
+        return Safe(f'<p class="muted">{" · ".join(parts)}</p>')
+
+    def summary(self) -> Safe:
+        return Safe(
+            self.narrative()
+            + self.note("binding")
+            + self.kpi_cards()
+            + self.legend()
+            + self.note("monte_carlo")
+        )
+
+    # -- the run
+
+    def run_section(self) -> Safe:
+        run = self.r.run
+        if run is None:
+            return Safe(f'<div class="note" data-note="run">{self.x("report.note.no_run_section")}</div>')
+        classes = ", ".join(run.class_names) if run.class_names else fmt.MISSING
+        facts = [
+            (self.t("report.run.name"), f"{run.name} ({run.id})"),
+            (self.t("col.dataset"), self.dataset(run.dataset)),
+            (self.t("col.model"), run.model),
+            (self.t("report.run.classes"), classes),
+            (
+                self.t("report.run.split"),
+                self.t(
+                    "run.split",
+                    train=fmt.fmt_int(run.n_train),
+                    val=fmt.fmt_int(run.n_val),
+                    test=fmt.fmt_int(run.n_test),
+                    seed=run.split_seed,
+                ),
+            ),
+            (self.t("report.run.created"), run.created_at),
+            (self.t("m.device"), run.device or fmt.MISSING),
+        ]
+        out = [self.table([self.t("report.col.item"), self.t("report.col.value")], facts, cls="run-facts")]
+        items = summary_items(run, self.t)
+        rows = [
+            (item.label, item.value, self.badge(item.provenance, item.detail), item.help) for item in items
+        ]
+        out.append(f"<h3>{self.x('report.run.measurements')}</h3>")
+        out.append(
+            self.table(
+                [
+                    self.t("report.col.measurement"),
+                    self.t("report.col.value"),
+                    self.t("report.col.source"),
+                    "",
+                ],
+                rows,
+                numeric=(1,),
+                cls="measurements",
+            )
+        )
+        if run.history:
+            labels = CurveLabels(
+                title=self.t("chart.curves"),
+                epoch=self.t("chart.epoch"),
+                loss=self.t("chart.loss"),
+                accuracy=self.t("chart.accuracy"),
+                train=self.t("chart.train"),
+                validation=self.t("chart.validation"),
+                current=self.t("chart.current"),
+            )
+            out.append(self.chart("learning_curves", learning_curves(run.history, labels), height=400))
+        out.append(self.inference_table())
+        return Safe("".join(out))  # every part was built (and escaped) here
+
+    def inference_table(self) -> Safe:
+        run = self.r.run
+        profile = run.inference if run is not None else None
+        if profile is None or not profile.rows:
+            return Safe(f'<p class="muted">{self.x("report.run.no_inference")}</p>')
+        headers = [
+            self.t("inference.col.device"),
+            self.t("inference.col.path"),
+            self.t("inference.col.batch"),
+            self.t("report.col.p50_call"),
+            self.t("report.col.p95_call"),
+            self.t("inference.col.throughput"),
+            self.t("inference.col.size"),
+            self.t("inference.col.accuracy"),
+        ]
+        rows = [
+            (
+                row.device,
+                row.path,
+                fmt.fmt_int(row.batch_size),
+                fmt.fmt_duration(row.p50_ms / 1000.0),
+                fmt.fmt_duration(row.p95_ms / 1000.0),
+                fmt.fmt_number(row.samples_per_second),
+                fmt.fmt_bytes(row.model_bytes),
+                fmt.fmt_pct(row.accuracy, decimals=2),
+            )
+            for row in profile.rows
+        ]
+        return Safe(
+            f"<h3>{self.x('report.run.inference')}</h3>"
+            f'<p class="muted">{self.x("report.run.inference_when", when=profile.measured_at)} '
+            f"{self.run_badge}</p>" + self.table(headers, rows, numeric=(2, 3, 4, 5, 6, 7), cls="inference")
+        )
+
+    # -- compute
+
+    def option_text(self, row: dict[str, Any] | None) -> str:
+        if row is None:
+            return self.t("compute.none_feasible")
+        return self.t(
+            "report.compute.option",
+            provider=row.get("provider", ""),
+            instance=row.get("instance_type", ""),
+            nodes=int(row.get("nodes", 1)),
+            count=int(row.get("count", 0)),
+            accelerator=row.get("accelerator", ""),
+            pricing=self.pricing(str(row.get("pricing", ""))),
+            cost=fmt.fmt_usd(row.get("cost_usd")),
+            time=fmt.fmt_duration(float(row.get("days", math.nan)) * 86400),
+        )
+
+    def pricing(self, key: str) -> str:
+        label = self.t(f"compute.pricing.{key}")
+        return key if label.startswith("[") else label
+
+    def compute_block(self, section: ComputeSection) -> Safe:
+        title = (
+            self.t("report.compute.now")
+            if section.key == "now"
+            else self.t(
+                "report.compute.scale", data=f"{section.data_factor:g}", model=f"{section.model_factor:g}"
+            )
+        )
+        work = section.work
+        cards = [
+            self.card(self.t("compute.m.flops"), fmt.fmt_flops(work.flops), badges=[self.run_badge]),
+            self.card(self.t("m.params"), fmt.fmt_count(work.params), badges=[self.run_badge]),
+            self.card(self.t("compute.m.memory"), fmt.fmt_bytes(work.memory_bytes), badges=[self.run_badge]),
+            self.card(
+                self.t("report.compute.factors"),
+                f"×{section.data_factor:g} · ×{section.model_factor:g}",
+                badges=[self.assumed_badge()] if section.key == "scale" else [self.run_badge],
+            ),
+        ]
+        best = (
+            f"<p><strong>{self.x('compute.m.cheapest')}</strong>: {_esc(self.option_text(section.cheapest))} "
+            f"{self.badge('catalog', str((section.cheapest or {}).get('as_of', '')))}</p>"
+            f"<p><strong>{self.x('compute.m.fastest')}</strong>: {_esc(self.option_text(section.fastest))} "
+            f"{self.badge('catalog', str((section.fastest or {}).get('as_of', '')))}</p>"
+        )
+        headers = [
+            "#",
+            self.t("compute.col.provider"),
+            self.t("compute.col.instance"),
+            self.t("report.col.accelerators"),
+            self.t("compute.col.pricing"),
+            self.t("report.col.usd_per_hour"),
+            self.t("compute.col.gpu_hours"),
+            self.t("report.col.cost"),
+            self.t("report.col.time"),
+            self.t("compute.col.feasible"),
+            self.t("compute.col.as_of"),
+        ]
+        rows = []
+        for i, row in enumerate(section.options.to_dict("records"), start=1):
+            count = int(row.get("count", 0))
+            rows.append(
+                (
+                    str(i),
+                    row.get("provider", ""),
+                    f"{row.get('instance_type', '')} · {row.get('region', '')}",
+                    f"{row.get('accelerator', '')} × {count}",
+                    self.pricing(str(row.get("pricing", ""))),
+                    fmt.fmt_usd(row.get("usd_per_hour")),
+                    fmt.fmt_number(row.get("gpu_hours")),
+                    fmt.fmt_usd(row.get("cost_usd")),
+                    fmt.fmt_duration(float(row.get("days", math.nan)) * 86400),
+                    self.t("report.yes") if bool(row.get("feasible")) else self.t("report.no"),
+                    str(row.get("as_of", "")),
+                )
+            )
+        note = self.t(
+            "compute.table_note",
+            shown=len(rows),
+            total=fmt.fmt_int(section.options_total),
+            infeasible=fmt.fmt_int(section.options_total - section.feasible_options),
+        )
+        return Safe(
+            f"<h3>{_esc(title)}</h3>"
+            f'<div class="cards">{"".join(cards)}</div>{best}'
+            + self.table(headers, rows, numeric=(0, 5, 6, 7, 8), cls=f"compute-{section.key}")
+            + f'<p class="muted">{_esc(note)}</p>'
+        )
+
+    def compute(self) -> Safe:
+        if not self.r.compute:
+            return self.note("compute")
+        cat = self.r.catalog
+        lead = self.t("report.compute.lead", oldest=cat.get("oldest_as_of", ""), newest=cat.get("as_of", ""))
+        return Safe(
+            f"<p>{_esc(lead)} {self.catalog_badge()}</p>"
+            + _join(self.compute_block(s) for s in self.r.compute)
+            + self.note("compute")
+        )
+
+    # -- serving
+
+    def serving(self) -> Safe:
+        s: ServingSection | None = self.r.serving
+        if s is None:
+            return self.note("serving")
+        cards = [
+            self.card(
+                self.t("serving.requests"),
+                fmt.fmt_number(s.requests_per_month),
+                badges=[self.assumed_badge()],
+            ),
+            self.card(
+                self.t("report.serving.p95_target"),
+                fmt.fmt_duration(s.p95_target_ms / 1000.0),
+                badges=[self.badge("assumed")],
+            ),
+        ]
+        best = s.best
+        if best is not None:
+            cards += [
+                self.card(
+                    self.t("serving.m.monthly"),
+                    fmt.fmt_usd(best.get("monthly_usd")),
+                    badges=[
+                        self.badge(
+                            str(best.get("provenance")), short_id(self.r.run.id) if self.r.run else ""
+                        ),
+                        self.badge("catalog", str(best.get("as_of", ""))),
+                    ],
+                ),
+                self.card(self.t("report.col.per_1000"), fmt.fmt_usd(best.get("usd_per_1000_at_load"))),
+                self.card(self.t("serving.m.instances"), fmt.fmt_int(best.get("instances"))),
+            ]
+            head = f"<p><strong>{self.x('serving.m.best')}</strong>: {_esc(best.get('option', ''))}</p>"
+        else:
+            head = f'<p class="note">{self.x("serving.none_meets", target=f"{s.p95_target_ms:g}")}</p>'
+        headers = [
+            self.t("serving.col.option"),
+            self.t("serving.col.provenance"),
+            self.t("report.col.p95_request"),
+            self.t("serving.col.sps"),
+            self.t("serving.col.instances"),
+            self.t("report.col.monthly"),
+            self.t("report.col.per_1000"),
+            self.t("serving.col.meets"),
+        ]
+        rows = []
+        for row in s.plan.to_dict("records"):
+            prov = str(row.get("provenance", ""))
+            rows.append(
+                (
+                    row.get("option", ""),
+                    self.badge(prov) if prov in PROVENANCE_COLOURS else prov,
+                    fmt.fmt_duration(float(row.get("p95_request_ms", math.nan)) / 1000.0),
+                    fmt.fmt_number(row.get("samples_per_second")),
+                    fmt.fmt_int(row.get("instances")),
+                    fmt.fmt_usd(row.get("monthly_usd")),
+                    fmt.fmt_usd(row.get("usd_per_1000_at_load")),
+                    self.t("report.yes") if bool(row.get("meets_p95_target")) else self.t("report.no"),
+                )
+            )
+        return Safe(
+            head
+            + f'<div class="cards">{"".join(cards)}</div>'
+            + self.table(headers, rows, numeric=(2, 3, 4, 5, 6), cls="serving-plan")
+            + f'<p class="muted">{self.x("serving.legend")}</p>'
+        )
+
+    # -- data value
+
+    def purchase_sentence(self, data: DataValueSection) -> str:
+        p, econ = data.purchase, data.economics
+        return self.t(
+            "data_value.headline",
+            n=fmt.fmt_int(p.extra_samples),
+            price=fmt.fmt_usd(econ.label_cost_usd_per_sample),
+            gain=f"{p.gain_points:.2f}",
+            level=f"{100 * p.interval_level:.0f}",
+            low=f"{p.gain_points_low:.2f}",
+            high=f"{p.gain_points_high:.2f}",
+            value=fmt.fmt_usd(p.value_usd_per_year),
+        )
+
+    def data_value(self) -> Safe:
+        d = self.r.data_value
+        if d is None:
+            return self.note("data_value")
+        fit, econ, opt, p = d.fit, d.economics, d.optimal, d.purchase
+        formula = f"error(n) = {fit.a:.4g} · n^(−{fit.b:.3g}) + {fit.c:.3g}"
+        quality = self.t(
+            "data_value.fit.quality",
+            rmse=f"{fit.rmse_points:.2f}",
+            points=fit.n_points,
+            sizes=fit.n_sizes,
+            n_min=fmt.fmt_int(fit.n_min),
+            n_max=fmt.fmt_int(fit.n_max),
+            ceiling=fmt.fmt_pct(fit.max_accuracy, decimals=2),
+            boot=fit.n_bootstrap_ok,
+            scale=f"{fit.noise_scale:.2f}",
+        )
+        value_key = (
+            "report.data.value_scenario" if d.value_provenance == "scenario" else "report.data.value_assumed"
+        )
+        value_line = self.t(value_key, value=fmt.fmt_usd(econ.value_usd_per_point_per_year))
+        if p.net_value_usd > 0:
+            verdict = self.t(
+                "data_value.verdict_pays",
+                months=f"{p.payback_months:.1f}",
+                net=fmt.fmt_usd(p.net_value_usd),
+                years=fmt.fmt_number(econ.horizon_years),
+            )
+        else:
+            verdict = self.t(
+                "data_value.verdict_loses",
+                net=fmt.fmt_usd(p.net_value_usd),
+                years=fmt.fmt_number(econ.horizon_years),
+            )
+        if not opt.buy:
+            optimum = self.t("data_value.optimum_current")
+        else:
+            optimum = self.t(
+                "data_value.optimum_interior",
+                extra=fmt.fmt_int(opt.extra_samples),
+                net=fmt.fmt_usd(opt.net_value_usd),
+                gain=f"{opt.gain_points:+.2f}",
+            )
+        fit_badge = self.badge(
+            "measured", self.t("data_value.prov.fit", run=short_id(self.r.run.id)) if self.r.run else ""
+        )
+        cards = [
+            self.card(
+                self.t("data_value.m.optimum"),
+                fmt.fmt_int(opt.n_train),
+                badges=[fit_badge, self.badge("assumed")],
+                why=optimum,
+            ),
+            self.card(
+                self.t("data_value.m.after"),
+                " → ".join(fmt.fmt_pct(a, decimals=2) for a in (p.accuracy_before, p.accuracy_after)),
+                badges=[fit_badge],
+            ),
+            self.card(
+                self.t("data_value.m.value"),
+                fmt.fmt_usd(p.value_usd_per_year),
+                badges=[fit_badge, self.badge("assumed")],
+            ),
+            self.card(
+                self.t("data_value.m.cost"), fmt.fmt_usd(p.labelling_cost_usd), badges=[self.badge("assumed")]
+            ),
+        ]
+        rows = [
+            (
+                fmt.fmt_int(pt.n_train),
+                fmt.fmt_pct(pt.accuracy_mean, decimals=2),
+                f"{100 * pt.accuracy_std:.2f}",
+                str(pt.seeds),
+            )
+            for pt in d.points
+        ]
+        points = self.table(
+            [
+                self.t("report.col.samples"),
+                self.t("chart.accuracy"),
+                self.t("report.col.std_points"),
+                self.t("report.col.seeds"),
+            ],
+            rows,
+            numeric=(0, 1, 2, 3),
+            cls="curve-points compact",
+        )
+        extrapolated = (
+            f'<p class="muted">{self.x("report.data.extrapolated", n_max=fmt.fmt_int(fit.n_max))}</p>'
+            if p.extrapolated or opt.extrapolated
+            else ""
+        )
+        return Safe(
+            f'<div class="narrative"><p><strong>{_esc(self.purchase_sentence(d))}</strong></p>'
+            f"<p>{_esc(verdict)}</p></div>"
+            f'<p>{self.x("report.data.fit")}: <span class="formula">{_esc(formula)}</span> {fit_badge}</p>'
+            f'<p class="muted">{_esc(quality)}</p>'
+            f"<p>{_esc(value_line)}</p>"
+            f'<div class="cards">{"".join(cards)}</div>{extrapolated}'
+            f"<h3>{self.x('report.data.points')}</h3>{points}"
+        )
+
+    # -- scenario
+
+    def lever(self, key: str) -> str:
+        label = self.t(f"lever.{key}")
+        return key if label == f"[lever.{key}]" else label
+
+    def yearly_table(self) -> Safe:
+        frame = self.r.frame
+        years = (frame.index.to_numpy() - 1) // 12 + 1
+        grouped = frame.groupby(years)
+        rows = []
+        for year, part in grouped:
+            last = part.iloc[-1]
+            rows.append(
+                (
+                    str(int(year)),
+                    fmt.fmt_number(float(last["active_customers"])),
+                    fmt.fmt_usd(float(part["revenue_usd"].sum())),
+                    fmt.fmt_usd(float(part["gross_margin_usd"].sum())),
+                    fmt.fmt_usd(float(part["operating_cash_flow_usd"].sum())),
+                    fmt.fmt_usd(float(part["funding_usd"].sum())),
+                    fmt.fmt_usd(float(last["cash_usd"])),
+                    fmt.fmt_usd(float(last["arr_usd"])),
+                )
+            )
+        headers = [
+            self.t("report.col.year"),
+            bare_label(self.t("scenario.col.active_customers")),
+            bare_label(self.t("scenario.col.revenue_usd")),
+            bare_label(self.t("scenario.col.gross_margin_usd")),
+            bare_label(self.t("scenario.col.operating_cash_flow_usd")),
+            bare_label(self.t("scenario.col.funding_usd")),
+            bare_label(self.t("report.col.cash_end")),
+            bare_label(self.t("report.col.arr_end")),
+        ]
+        return self.table(headers, rows, numeric=range(8), cls="yearly")
+
+    def projection(self) -> Safe:
+        r = self.r
+        labels = ProjectionLabels(
+            title=self.t("scenario.chart.projection"),
+            month=self.t("scenario.axis.month"),
+            usd=self.money_axis(),
+            cash=self.t("scenario.series.cash"),
+            revenue=self.t("scenario.series.revenue"),
+            operating=self.t("scenario.series.operating"),
+        )
+        s = r.effective
+        link = LinkLabels(
+            title=self.t("scenario.chart.link"),
+            accuracy=self.t("scenario.axis.accuracy"),
+            factor=self.t("scenario.series.factor"),
+            churn=self.t("scenario.series.churn"),
+            minimum=bare_label(self.t("scenario.f.minimum_viable_accuracy")),
+            delightful=bare_label(self.t("scenario.f.delightful_accuracy")),
+            current=self.t("scenario.series.model"),
+        )
+        link_fig = accuracy_link_figure(
+            s.accuracy_link,
+            accuracy=s.model_accuracy,
+            monthly_churn=s.monthly_churn,
+            churn_extra=s.churn_at_minimum_accuracy_extra,
+            labels=link,
+        )
+        explain = self.t(
+            "scenario.link_explain",
+            factor=fmt.fmt_pct(s.accuracy_factor),
+            churn=fmt.fmt_pct(s.effective_monthly_churn, decimals=2),
+        )
+        return Safe(
+            f"<h3>{self.x('scenario.tab.projection')}</h3>"
+            + self.chart("projection", projection_figure(r.frame, labels))
+            + f"<h3>{self.x('report.scenario.yearly')}</h3>"
+            + self.yearly_table()
+            + f"<h3>{self.x('scenario.tab.link')}</h3>"
+            + self.chart("accuracy_link", link_fig)
+            + f'<p class="muted">{_esc(explain)}</p>'
+        )
+
+    def money_axis(self) -> str:
+        return self.style.currency
+
+    def monte_carlo(self) -> Safe:
+        mc: MonteCarloSection | None = self.r.monte_carlo
+        head = f"<h3>{self.x('scenario.tab.monte_carlo')}</h3>"
+        if mc is None:
+            return Safe(head + self.note("monte_carlo"))
+        fan_labels = FanLabels(
+            title=self.t("scenario.chart.fan"),
+            month=self.t("scenario.axis.month"),
+            usd=self.money_axis(),
+            p10="P10",
+            p50="P50",
+            p90="P90",
+            deterministic=self.t("scenario.series.deterministic"),
+        )
+        hist_labels = HistogramLabels(
+            title=self.t("scenario.chart.npv_hist"),
+            npv=self.t("kpi.npv_usd"),
+            paths=self.t("scenario.axis.paths"),
+            median="P50",
+        )
+        last = mc.fan.iloc[-1]
+        rows = [
+            (self.t("kpi.npv_usd"), *(fmt.fmt_usd(mc.npv.get(q)) for q in ("p10", "p50", "p90"))),
+            (
+                self.t("report.mc.cash_end", month=int(mc.fan.index[-1])),
+                *(fmt.fmt_usd(float(last[q])) for q in ("p10", "p50", "p90")),
+            ),
+        ]
+        cards = [
+            self.card(
+                self.t("scenario.mc.p_out_of_cash"),
+                fmt.fmt_pct(mc.probability_out_of_cash),
+                why=self.t("scenario.mc.p_out_of_cash_help"),
+            ),
+            self.card(
+                self.t("scenario.mc.p_break_even"),
+                fmt.fmt_pct(mc.probability_break_even),
+                why=self.t("scenario.mc.p_break_even_help"),
+            ),
+        ]
+        no_ranges = "" if self.r.effective.ranges else f'<p class="note">{self.x("report.mc.no_ranges")}</p>'
+        return Safe(
+            head
+            + f'<p class="muted">{self.x("scenario.mc.caption", paths=fmt.fmt_int(mc.paths), seed=mc.seed)}'
+            + "</p>"
+            + no_ranges
+            + f'<div class="cards">{"".join(cards)}</div>'
+            + self.table(["", "P10", "P50", "P90"], rows, numeric=(1, 2, 3), cls="mc-percentiles compact")
+            + self.chart("fan", fan_figure(mc.fan, fan_labels, deterministic=self.r.frame["cash_usd"]))
+            + self.chart("npv_histogram", npv_histogram(mc.npv_usd, hist_labels))
+        )
+
+    def sensitivity(self) -> Safe:
+        frame = self.r.tornado
+        head = f"<h3>{self.x('scenario.tab.sensitivity')}</h3>"
+        if frame is None or not len(frame):
+            return Safe(head + self.note("sensitivity"))
+        change = f"{100 * self.r.change:g}"
+        labels = TornadoLabels(
+            title=self.t("scenario.chart.tornado_npv", change=change),
+            axis=self.t("kpi.npv_usd"),
+            low=self.t("scenario.tornado.low", change=change),
+            high=self.t("scenario.tornado.high", change=change),
+            technical=self.t("scenario.tornado.technical"),
+            business=self.t("scenario.tornado.business"),
+        )
+        names = {k: self.lever(k) for k in LEVERS}
+        npv_fig = tornado_figure(
+            frame,
+            low_column="npv_low_usd",
+            high_column="npv_high_usd",
+            base=float(frame["npv_base_usd"].iloc[0]),
+            labels=labels,
+            lever_names=names,
+        )
+        horizon = self.r.effective.horizon_months
+        be = frame.copy()
+        for column in ("break_even_low", "break_even_high", "break_even_base"):
+            be[column] = be[column].astype(float).fillna(horizon + 1)
+        be["swing"] = (be["break_even_high"] - be["break_even_low"]).abs()
+        be = be.sort_values("swing", ascending=False, kind="stable")
+        be_labels = TornadoLabels(
+            title=self.t("scenario.chart.tornado_break_even", change=change),
+            axis=self.t("scenario.tornado.break_even_axis", beyond=horizon + 1),
+            low=labels.low,
+            high=labels.high,
+            technical=labels.technical,
+            business=labels.business,
+        )
+        be_fig = tornado_figure(
+            be,
+            low_column="break_even_low",
+            high_column="break_even_high",
+            base=float(be["break_even_base"].iloc[0]),
+            labels=be_labels,
+            lever_names=names,
+            money=False,
+        )
+        top = frame.iloc[0]
+        top_line = self.t(
+            "scenario.tornado.top",
+            lever=self.lever(str(top["key"])),
+            swing=fmt.fmt_usd(float(top["npv_swing_usd"])),
+            change=change,
+        )
+        rows = [
+            (
+                self.lever(str(row["key"])),
+                self.t(f"scenario.tornado.{row['kind']}")
+                if row["kind"] in ("technical", "business")
+                else row["kind"],
+                fmt.fmt_usd(row["npv_low_usd"]),
+                fmt.fmt_usd(row["npv_high_usd"]),
+                fmt.fmt_usd(row["npv_swing_usd"]),
+                self.month(row["break_even_low"]),
+                self.month(row["break_even_high"]),
+                self.t(f"lever.{row['key']}.help")
+                if f"[lever.{row['key']}.help]" != self.t(f"lever.{row['key']}.help")
+                else "",
+            )
+            for row in frame.to_dict("records")
+        ]
+        headers = [
+            self.t("report.col.lever"),
+            self.t("report.col.kind"),
+            self.t("report.col.npv_low", change=change),
+            self.t("report.col.npv_high", change=change),
+            self.t("report.col.swing"),
+            self.t("report.col.break_even_low", change=change),
+            self.t("report.col.break_even_high", change=change),
+            self.t("report.col.meaning"),
+        ]
+        return Safe(
+            head
+            + f"<p>{_esc(top_line)}</p>"
+            + self.chart("tornado_npv", npv_fig, height=max(CHART_HEIGHT, 46 * len(frame) + 140))
+            + self.chart("tornado_break_even", be_fig, height=max(CHART_HEIGHT, 46 * len(frame) + 140))
+            + self.table(headers, rows, numeric=(2, 3, 4), cls="tornado")
+        )
+
+    def value_of_accuracy(self) -> Safe:
+        v = self.r.accuracy_value
+        badges = [self.assumed_badge()] + ([self.run_badge] if self.r.inputs is not None else [])
+        card = self.card(
+            self.t("scenario.value_of_accuracy"),
+            fmt.fmt_usd(v.usd_per_point_year),
+            badges=badges,
+            key="value_of_accuracy",
+        )
+        reason = f'<p class="muted">{_esc(v.reason)}</p>' if v.reason else ""
+        return Safe(
+            f"<h3>{self.x('report.scenario.value_of_accuracy')}</h3>"
+            + f'<div class="cards">{card}</div>'
+            + f'<p class="muted">{_esc(v.detail)}</p>{reason}'
+            + f'<p class="muted">{self.x("report.scenario.value_of_accuracy_note")}</p>'
+        )
+
+    def score_value(self, item: ScoreItem) -> str:
+        return format_score_item(item, self.lang)
+
+    def verdict(self, item: ScoreItem) -> Safe:
+        if item.value is None:
+            return Safe("")
+        if item.favourable is True:
+            return Safe(f'<span class="good">▲ {self.x("report.verdict.favourable")}</span>')
+        if item.favourable is False:
+            return Safe(f'<span class="bad">▼ {self.x("report.verdict.unfavourable")}</span>')
+        return Safe(f'<span class="info">● {self.x("report.verdict.informational")}</span>')
+
+    def scorecard(self) -> Safe:
+        items = self.r.scorecard
+        head = f"<h3>{self.x('report.scenario.scorecard')}</h3>"
+        if not items:
+            return Safe(head + self.note("scorecard"))
+        favourable = sum(1 for i in items if i.favourable is True)
+        judged = sum(1 for i in items if i.favourable is not None)
+        order = {c: i for i, c in enumerate(CATEGORIES)}
+        rows = []
+        for item in sorted(items, key=lambda i: order.get(i.category, len(order))):
+            label = self.t(f"advantage.item.{item.key}")
+            if label.startswith("[advantage.item."):
+                label = item.label
+            category = self.t(f"advantage.category.{item.category}")
+            if category.startswith("[advantage.category."):
+                category = item.category
+            if item.provenance == "measured" and self.r.run is not None:
+                source = self.badge("measured", short_id(self.r.run.id))
+            else:
+                source = self.badge(item.provenance)
+            detail = item.detail + (f" — {item.reason}" if item.reason else "")
+            rows.append((category, label, self.score_value(item), self.verdict(item), source, detail))
+        headers = [
+            self.t("report.col.category"),
+            self.t("report.col.item"),
+            self.t("report.col.value"),
+            self.t("report.col.verdict"),
+            self.t("report.col.source"),
+            self.t("report.col.detail"),
+        ]
+        competitor = self.r.options.competitor
+        return Safe(
+            head
+            + f"<p>{self.x('report.scorecard.tally', favourable=favourable, judged=judged)} "
+            + _esc(
+                self.t(
+                    "report.scorecard.competitor",
+                    cost=fmt.fmt_usd(competitor.usd_per_1000_predictions),
+                    accuracy=fmt.fmt_pct(competitor.accuracy),
+                )
+            )
+            + f" {self.badge('assumed')}</p>"
+            + self.table(headers, rows, numeric=(2,), cls="scorecard")
+        )
+
+    def scenario(self) -> Safe:
+        return Safe(
+            self.projection()
+            + self.monte_carlo()
+            + self.sensitivity()
+            + self.value_of_accuracy()
+            + self.scorecard()
+        )
+
+    # -- assumptions
+
+    def field_value(self, kind: str, value: float) -> str:
+        if kind == "pct":
+            return fmt.fmt_pct(value, decimals=2)
+        if kind == "usd":
+            return fmt.fmt_usd(value)
+        if kind == "int":
+            return fmt.fmt_int(int(value))
+        return fmt.fmt_number(value)
+
+    def assumptions(self) -> Safe:
+        r = self.r
+        s = r.effective
+        measured = r.measured_fields
+        ranges = {rg.field: rg for rg in s.ranges}
+        kinds = {name: kind for name, kind, _ in SCENARIO_FIELDS}
+        currency = self.style.currency
+        rows = []
+        for name, kind, unit_key in SCENARIO_FIELDS:
+            value = getattr(s.accuracy_link, name) if name in LINK_FIELDS else getattr(s, name)
+            rg = ranges.get(name)
+            range_text = (
+                f"{self.field_value(kind, rg.low)} … {self.field_value(kind, rg.high)} "
+                f"({self.distribution(rg.distribution)})"
+                if rg is not None
+                else ""
+            )
+            prov = self.run_badge if name in measured else self.assumed_badge()
+            rows.append(
+                (
+                    bare_label(self.t(f"scenario.f.{name}")),
+                    self.field_value(kind, value),
+                    self.t(unit_key, currency=currency),
+                    prov,
+                    range_text,
+                )
+            )
+        for rg in s.ranges:  # ranges on fields the table does not list (none today)
+            if rg.field not in kinds:
+                rows.append(
+                    (
+                        rg.field,
+                        "",
+                        "",
+                        self.assumed_badge(),
+                        f"{rg.low:g} … {rg.high:g} ({self.distribution(rg.distribution)})",
+                    )
+                )
+        rows += [
+            (
+                self.t("scenario.headcount"),
+                self.headcount_text(),
+                self.t("report.unit.people"),
+                self.assumed_badge(),
+                "",
+            ),
+            (
+                self.t("scenario.funding"),
+                self.funding_text(),
+                self.t("report.unit.money", currency=currency),
+                self.assumed_badge(),
+                "",
+            ),
+            (
+                self.t("scenario.retrain_scale"),
+                f"×{s.run_retrain_scale:g}",
+                "",
+                self.assumed_badge(),
+                "",
+            ),
+            (
+                self.t("scenario.use_spread"),
+                self.t("report.yes") if s.use_run_spread else self.t("report.no"),
+                "",
+                self.assumed_badge(),
+                "",
+            ),
+        ]
+        headers = [
+            self.t("report.col.field"),
+            self.t("report.col.value"),
+            self.t("report.col.unit"),
+            self.t("report.col.source"),
+            self.t("report.col.range"),
+        ]
+        out = [
+            f'<p class="muted">{self.x("report.assumptions.lead")}</p>',
+            self.table(headers, rows, numeric=(1,), cls="assumptions"),
+        ]
+        if r.inputs is not None:
+            details = [
+                (self.t("scenario.f.model_accuracy"), r.inputs.accuracy_detail),
+                (self.t("scenario.f.retrain_cost_usd"), r.inputs.retrain_detail),
+                (self.t("scenario.f.serving_usd_per_1000_predictions"), r.inputs.serving_detail),
+            ]
+            out.append(f"<h3>{self.x('report.assumptions.measured')}</h3>")
+            out.append(
+                self.table(
+                    [self.t("report.col.field"), self.t("report.col.detail")],
+                    [(bare_label(a), b) for a, b in details if b],
+                    cls="measured-details",
+                )
+            )
+        out.append(f"<h3>{self.x('report.assumptions.options')}</h3>")
+        out.append(self.options_table())
+        out.append(f"<h3>{self.x('report.assumptions.notes')}</h3>")
+        notes = [self.note(key) for key in NOTE_SECTIONS if key in r.notes]
+        notes += [self.note(key) for key in r.notes if key not in NOTE_SECTIONS]
+        out.append(_join(notes) if notes else f'<p class="muted">{self.x("report.assumptions.no_notes")}</p>')
+        return Safe("".join(out))  # every part was built (and escaped) here
+
+    def distribution(self, name: str) -> str:
+        label = self.t(f"report.distribution.{name}")
+        return name if label.startswith("[") else label
+
+    def headcount_text(self) -> str:
+        steps: list[str] = []
+        previous = None
+        for month, heads in enumerate(self.r.effective.headcount_by_month, start=1):
+            if heads != previous:
+                steps.append(self.t("report.headcount_step", month=month, people=f"{heads:g}"))
+                previous = heads
+        return " · ".join(steps) or fmt.MISSING
+
+    def funding_text(self) -> str:
+        rounds = self.r.effective.funding_rounds
+        if not rounds:
+            return fmt.MISSING
+        return " · ".join(
+            self.t("report.funding_round", month=fr.month, amount=fmt.fmt_usd(fr.amount_usd)) for fr in rounds
+        )
+
+    def options_table(self) -> Safe:
+        o = self.r.options
+        c = o.competitor
+        currency = self.style.currency
+        p95 = (
+            fmt.fmt_duration(c.p95_latency_ms / 1000.0)
+            if c.p95_latency_ms is not None
+            else self.t("advantage.in.unknown")
+        )
+        rows = [
+            (self.t("scenario.mc.paths"), fmt.fmt_int(o.paths), ""),
+            (self.t("scenario.mc.seed"), str(o.seed), ""),
+            (self.t("scenario.tornado.change"), f"± {100 * o.change:g}", self.t("report.unit.pct")),
+            (
+                bare_label(self.t("advantage.in.competitor_usd")),
+                fmt.fmt_usd(c.usd_per_1000_predictions),
+                self.t("report.unit.money_per_1000_predictions", currency=currency),
+            ),
+            (bare_label(self.t("advantage.in.competitor_accuracy")), fmt.fmt_pct(c.accuracy), ""),
+            (bare_label(self.t("advantage.in.competitor_p95")), p95, ""),
+            (
+                bare_label(self.t("advantage.in.label_cost")),
+                fmt.fmt_usd(o.label_cost_usd),
+                self.t("report.unit.money_per_sample", currency=currency),
+            ),
+            (self.t("report.option.extra_samples"), fmt.fmt_int(o.extra_samples), ""),
+            (self.t("report.option.scale"), f"×{o.scale_data_factor:g} · ×{o.scale_model_factor:g}", ""),
+        ]
+        headers = [self.t("report.col.option"), self.t("report.col.value"), self.t("report.col.unit")]
+        return self.table(headers, rows, numeric=(1,), cls="options compact")
+
+    # -- the document
+
+    def has_content(self, key: str) -> bool:
+        """Whether a section holds more than a note (only those start a new printed page)."""
+        r = self.r
+        return {
+            "run": r.run is not None,
+            "compute": bool(r.compute),
+            "serving": r.serving is not None,
+            "data_value": r.data_value is not None,
+        }.get(key, True)
+
+    def section(self, key: str, body: str) -> str:
+        klass = "major" if key in MAJOR_SECTIONS and self.has_content(key) else "minor"
+        heading = self.x(f"report.section.{key}")
+        return f'<section id="section-{key}" class="{klass}"><h2>{heading}</h2>{body}</section>'
+
+    def document(self) -> str:
+        bodies = {
+            "summary": self.summary,
+            "run": self.run_section,
+            "compute": self.compute,
+            "serving": self.serving,
+            "data_value": self.data_value,
+            "scenario": self.scenario,
+            "assumptions": self.assumptions,
+        }
+        sections = "".join(self.section(key, bodies[key]()) for key in SECTIONS)
+        title = self.t("report.title", name=self.r.name)
+        lang = HTML_LANG.get(self.lang, self.lang)
+        return (
+            "<!DOCTYPE html>\n"
+            f'<html lang="{_esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            '<meta name="generator" content="Moatlab">\n'
+            f"<title>{_esc(title)}</title>\n<style>{_CSS}</style>\n"
+            f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
+            "</head>\n<body>\n"
+            f"{self.header()}\n{sections}\n"
+            f"<footer>{self.x('report.footer')}</footer>\n"
+            f"<script>{_SCRIPT}</script>\n</body>\n</html>\n"
+        )
+
+
+# ---------------------------------------------------------------------- public helpers
+
+
+def kpi_texts(
+    k: Kpis,
+    mc: MonteCarloSection | None,
+    *,
+    month: Callable[[float | None], str],
+    months: Callable[[float | None], str],
+    runway_full: str,
+) -> list[tuple[str, str]]:
+    """The executive summary's figures as (key, text) in display order, written in the current style.
+
+    ``month`` writes a 1-based month (or the beyond-horizon text for None), ``months`` a duration
+    in months; ``runway_full`` is the text for a runway that lasts the whole horizon.
+    ``p_out_of_cash`` and ``p_break_even`` come from the Monte Carlo (``–`` without one).
+    """
+    return [
+        ("npv_usd", fmt.fmt_usd(k.npv_usd)),
+        ("irr_annual", fmt.fmt_pct(k.irr_annual) if k.irr_annual is not None else fmt.MISSING),
+        ("break_even_month", month(k.break_even_month)),
+        ("runway_months", month(k.runway_months) if k.runway_months is not None else runway_full),
+        ("payback_month", month(k.payback_month)),
+        ("ltv_to_cac", _ratio(k.ltv_to_cac)),
+        ("cac_payback_months", months(k.cac_payback_months)),
+        ("gross_margin", fmt.fmt_pct(k.gross_margin)),
+        ("burn_multiple", _ratio(k.burn_multiple)),
+        ("ending_arr_usd", fmt.fmt_usd(k.ending_arr_usd)),
+        ("p_out_of_cash", fmt.fmt_pct(mc.probability_out_of_cash) if mc is not None else fmt.MISSING),
+        ("p_break_even", fmt.fmt_pct(mc.probability_break_even) if mc is not None else fmt.MISSING),
+    ]
+
+
+def format_score_item(item: ScoreItem, lang: str) -> str:
+    """A scorecard figure with its unit (translated), written in the current style, or ``–``."""
+    if item.value is None or not math.isfinite(item.value):
+        return fmt.MISSING
+    v = item.value
+    text = {
+        "× competitor": f"{v:.3g}",
+        "points": f"{v:+.2f}",
+        "USD per point per year": fmt.fmt_usd(v),
+        "samples": fmt.fmt_int(round(v)),
+        "points per $1,000": f"{v:.3g}",
+        "fraction": fmt.fmt_pct(v),
+        "ratio": f"{v:.2f}",
+        "months": f"{v:.1f}",
+    }.get(item.unit)
+    if text is None:
+        return f"{fmt.fmt_number(v)} {item.unit}"
+    return translate(UNIT_KEYS[item.unit], lang, value=text)
+
+
+def render_html(report: Report, style: fmt.NumberStyle) -> str:
+    """The report as one self-contained HTML document (module docstring), numbers written in ``style``.
+
+    Figures are built inside ``number_style(style)`` too, so their money axes use its currency.
+    """
+    with fmt.number_style(style):
+        return _Page(report, style).document()
+
+
+def chart_names(report: Report) -> list[str]:
+    """The names of the charts :func:`render_html` draws for ``report`` (ids ``plot-<name>``), in order."""
+    names = []
+    if report.run is not None and report.run.history:
+        names.append("learning_curves")
+    names += ["projection", "accuracy_link"]
+    if report.monte_carlo is not None:
+        names += ["fan", "npv_histogram"]
+    if report.tornado is not None and len(report.tornado):
+        names += ["tornado_npv", "tornado_break_even"]
+    return names
+
+
+__all__ = ["SECTIONS", "bare_label", "chart_names", "format_score_item", "kpi_texts", "render_html"]

@@ -1,0 +1,323 @@
+"""Sharing the active scenario: the share link, the HTML report, the workbook, JSON export and import.
+
+* **Share link** — :func:`share_link` packs the working scenario (as typed, with the run that
+  drives it), its name, the page and the language into a :mod:`ui.sharelink` token and builds
+  ``<this app>/<page>?share=<token>&lang=…`` (plus ``cur``/``fx`` when the currency is CNY).
+  :func:`open_shared_link`, called by the router on every run, opens such a link once per session:
+  the scenario becomes an unsaved copy in the session (``?scenario=shared-<digest>``), the run
+  becomes the active run and the page the link's page. A bad link shows what is wrong and the app
+  falls back to its defaults; a token is never evaluated, unpickled or used as a path.
+* **Exports** — the report and the workbook are built from one cached
+  :func:`ui.report_data.build_report` (so they carry the page's numbers) only when the button is
+  clicked; the scenario's JSON is the file ``python -m bizmodel project`` reads.
+* **Import** — a JSON file is validated by :meth:`~bizmodel.scenario.Scenario.from_dict`; every
+  problem is listed by field, nothing is saved until the user saves it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import streamlit as st
+
+from bizmodel.catalog import Catalog
+from bizmodel.scenario import Scenario, ScenarioError
+from mlcore.runs import get_run
+from store import Store
+from ui import format as fmt
+from ui.catalog_view import active_catalog
+from ui.i18n import current_language, t
+from ui.report_data import Report, build_report, scenario_json
+from ui.scenario_work import SHARED_PREFIX, Work, open_copy
+from ui.sharelink import PAGES, SharedView, ShareLinkError, decode, encode
+from ui.state import store_guard
+from ui.widgets import escape_md
+
+SHARE_PARAM = "share"
+APPLIED_KEY = "share_applied"
+ERROR_KEY = "share_error"
+#: The page file of each page a link can name.
+PAGE_FILES = {
+    "overview": "app_pages/overview.py",
+    "scenarios": "app_pages/scenarios.py",
+    "compare": "app_pages/compare.py",
+    "build-vs-buy": "app_pages/build_buy.py",
+    "data-value": "app_pages/data_value.py",
+    "compute": "app_pages/compute.py",
+}
+#: Largest scenario JSON file accepted for import (bytes).
+MAX_IMPORT_BYTES = 256_000
+_SAFE_FILE = re.compile(r"[^0-9A-Za-z._-]+")
+
+
+def _digest(text: str | bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+# ---------------------------------------------------------------------- opening a link
+
+
+def open_shared_link(current_page: str | None) -> None:
+    """Open the link's ``?share=`` token once per session (module docstring); a bad token is
+    dropped from the URL and its message shown by :func:`show_link_problem`."""
+    token = st.query_params.get(SHARE_PARAM)
+    if not token or st.session_state.get(APPLIED_KEY) == token:
+        return
+    st.session_state[APPLIED_KEY] = token
+    try:
+        view = decode(token)
+    except ShareLinkError as exc:
+        st.session_state[ERROR_KEY] = str(exc)
+        del st.query_params[SHARE_PARAM]
+        return
+    name = view.name or t("share.default_name")
+    open_copy(SHARED_PREFIX + _digest(token), view.scenario, name, view.run_id)
+    if view.run_id:
+        st.query_params["run"] = view.run_id
+    elif "run" in st.query_params:
+        del st.query_params["run"]
+    if "lang" not in st.query_params:
+        st.query_params["lang"] = view.language
+    if current_page != view.page:
+        st.switch_page(PAGE_FILES[view.page], query_params=st.query_params.to_dict())
+    st.rerun()  # once per link: the language, run and scenario now come from it
+
+
+def show_link_problem() -> None:
+    """Say once why a share link could not be opened, and what happens instead."""
+    problem = st.session_state.pop(ERROR_KEY, None)
+    if problem:
+        st.error(t("share.bad_link", reason=escape_md(problem)), icon=":material/link_off:")
+
+
+# ---------------------------------------------------------------------- making a link
+
+
+def share_link(work: Work, page: str) -> str:
+    """The share link of ``work`` on ``page`` (absolute when the app knows its own URL).
+
+    Raises
+    ------
+    ShareLinkError
+        The scenario does not validate, or its link would be too long.
+    """
+    try:
+        scenario = Scenario.from_dict(work.document)
+    except ScenarioError as exc:
+        raise ShareLinkError("; ".join(exc.problems)) from None
+    language = current_language()
+    token = encode(SharedView(scenario, run_id=work.run_id, page=page, language=language, name=work.name))
+    params = {SHARE_PARAM: token, "lang": language}
+    style = fmt.current_style()
+    if style.currency != "USD":
+        params.update(cur=style.currency, fx=f"{style.usd_to_cny:g}")
+    query = urlencode(params)
+    base = st.context.url
+    if not base:
+        return f"./{page}?{query}"
+    parts = urlsplit(base)
+    root = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    return f"{urljoin(root, page)}?{query}"
+
+
+def share_button(work: Work, page: str) -> None:
+    """ "Copy share link": a popover with the link (the code box has a copy button)."""
+    assert page in PAGES
+    with st.popover(t("share.button"), icon=":material/share:"):
+        try:
+            link = share_link(work, page)
+        except ShareLinkError as exc:
+            st.error(t("share.cannot", reason=escape_md(str(exc))))
+            return
+        st.caption(t("share.copy_help"))
+        st.code(link, language=None, wrap_lines=True)
+        st.caption(t("share.contains", chars=f"{len(link):,}"))
+
+
+# ---------------------------------------------------------------------- exports
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _report(
+    document: str,
+    name: str,
+    run_id: str | None,
+    run_json: str | None,
+    catalog_version: str,
+    _catalog: Catalog,
+) -> Report:
+    del catalog_version, run_id  # cache key only
+    from mlcore.specs import RunRecord
+
+    run = RunRecord.from_dict(json.loads(run_json)) if run_json else None
+    return build_report(Scenario.from_dict(json.loads(document)), name=name, run=run, catalog=_catalog)
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What a report is computed from (taken in the script thread; the download callbacks run
+    outside it and must not touch Streamlit state)."""
+
+    document: str
+    name: str
+    run_id: str | None
+    run_json: str | None
+    catalog: Catalog
+
+    def report(self) -> Report:
+        """The report (cached by scenario, run and catalog)."""
+        return _report(
+            self.document, self.name, self.run_id, self.run_json, self.catalog.version, self.catalog
+        )
+
+
+def report_inputs(store: Store, work: Work) -> ReportInputs | None:
+    """The inputs of ``work``'s report, or None after saying why (the scenario does not validate)."""
+    try:
+        scenario = Scenario.from_dict(work.document)
+    except ScenarioError as exc:
+        st.error(t("scenario.invalid") + "\n\n" + "\n".join(f"- {escape_md(p)}" for p in exc.problems))
+        return None
+    run = None
+    if work.run_id:
+        with store_guard():
+            run = get_run(store, work.run_id)
+    return ReportInputs(
+        document=json.dumps(scenario.to_dict(), sort_keys=True),
+        name=work.name,
+        run_id=work.run_id,
+        run_json=json.dumps(run.to_dict(), sort_keys=True) if run is not None else None,
+        catalog=active_catalog(),
+    )
+
+
+def report_of(store: Store, work: Work) -> Report | None:
+    """The report of ``work`` (computed once per scenario, run and catalog), or None after saying why."""
+    inputs = report_inputs(store, work)
+    if inputs is None:
+        return None
+    with st.spinner(t("share.computing")):
+        return inputs.report()
+
+
+def _file_stem(name: str) -> str:
+    stem = _SAFE_FILE.sub("-", name).strip("-.")[:60]
+    return stem or "scenario"
+
+
+def export_buttons(store: Store, work: Work) -> None:
+    """Download the HTML report, the Excel workbook and the scenario JSON (built on click)."""
+    from ui.report import render_html
+    from ui.workbook import workbook_bytes
+
+    inputs = report_inputs(store, work)
+    if inputs is None:
+        return
+    stem = _file_stem(work.name)
+    style = fmt.current_style()
+    document = json.loads(inputs.document)
+
+    def _html() -> bytes:
+        return render_html(inputs.report(), style).encode("utf-8")
+
+    def _xlsx() -> bytes:
+        return workbook_bytes(inputs.report(), style)
+
+    def _json() -> bytes:
+        return scenario_json(Scenario.from_dict(document)).encode("utf-8")
+
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(
+        t("share.report"),
+        data=_html,
+        file_name=f"{stem}-report.html",
+        mime="text/html",
+        on_click="ignore",
+        icon=":material/description:",
+        key="share_report",
+        width="stretch",
+    )
+    c2.download_button(
+        t("share.workbook"),
+        data=_xlsx,
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=":material/table_view:",
+        key="share_workbook",
+        width="stretch",
+    )
+    c3.download_button(
+        t("share.json"),
+        data=_json,
+        file_name=f"{stem}.json",
+        mime="application/json",
+        on_click="ignore",
+        icon=":material/data_object:",
+        key="share_json",
+        width="stretch",
+    )
+
+
+# ---------------------------------------------------------------------- import
+
+
+def read_scenario_file(data: bytes) -> Scenario:
+    """The scenario in an uploaded JSON file.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem: too large, not UTF-8, not JSON (with line and column), or each
+        invalid field.
+    """
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ScenarioError(
+            [f"the file is {len(data):,} bytes; a scenario file is at most {MAX_IMPORT_BYTES:,} bytes"]
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ScenarioError(["the file is not UTF-8 text; save the scenario as UTF-8 JSON"]) from None
+    try:
+        document = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError([f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from None
+    except ValueError as exc:
+        raise ScenarioError([str(exc)]) from None
+    return Scenario.from_dict(document)
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows; write a finite number")
+
+
+def import_box() -> None:
+    """Open a scenario JSON file as an unsaved copy (save it to keep it)."""
+    upload = st.file_uploader(
+        t("share.import"), type=["json"], key="share_import", help=t("share.import_help")
+    )
+    if upload is None:
+        return
+    data = upload.getvalue()
+    marker = _digest(data)
+    if st.session_state.get("share_imported") == marker:
+        return
+    try:
+        scenario = read_scenario_file(data)
+    except ScenarioError as exc:
+        st.error(
+            t("share.import_invalid", name=escape_md(upload.name))
+            + "\n\n"
+            + "\n".join(f"- {escape_md(p)}" for p in exc.problems)
+        )
+        return
+    st.session_state["share_imported"] = marker
+    name = upload.name.rsplit(".", 1)[0][:200] or t("share.default_name")
+    open_copy(SHARED_PREFIX + marker, scenario, name, None)
+    st.rerun()

@@ -1,0 +1,819 @@
+"""The business case as an Excel workbook (.xlsx) an investor can open, check and extend.
+
+Pure (no Streamlit): :func:`workbook_bytes` writes one :class:`~ui.report_data.Report` with
+openpyxl, so the workbook holds exactly the numbers of the page and the HTML report.
+
+Sheets (names translated; a sheet whose section was not computed is left out, and the Summary
+lists why):
+
+* **Summary** — title, scenario, generation time (UTC), the run that drives it (or typed values),
+  the price catalog and its price dates, the display currency and exchange rate, then the KPIs
+  (label, value, unit, provenance, note) and the value of one accuracy point.
+* **Assumptions** — every field of the effective scenario (label, value, unit, provenance:
+  *measured (run id)* for the fields the run supplies, else *assumed*), then the headcount plan
+  (one row per change), the funding rounds and the Monte Carlo ranges.
+* **Monthly** — the projection, one row per month 1…H.
+* **Monte Carlo** (when simulated) — paths, seed, NPV P10/P50/P90, P(out of cash),
+  P(break-even), then P10/P50/P90 cash per month.
+* **Sensitivity** — the tornado: each lever moved down and up, its NPV and break-even month.
+* **Scorecard** — the economic-advantage figures with category, unit, favourable, provenance and
+  detail.
+* **Compute** (with a run) — the run's training work now and at scale, then the best options.
+* **Serving** (with a run's inference profile) — the capacity plan at the scenario's volume.
+* **Runs** — the report's run and any others given: ids, data, model and measurements.
+
+Conventions
+-----------
+* Cells hold numbers, never numbers as text. Money is computed in USD and stored in the display
+  currency (USD × :attr:`NumberStyle.factor`) with a number format in its symbol (``"$"#,##0``,
+  more decimals or scientific notation for small amounts such as $ per 1,000 predictions).
+  Fractions are stored 0–1 with a percent format (``0.0%``); months are integers; booleans are
+  Excel TRUE/FALSE; dates and times are UTC.
+* A missing value (None, NaN, ±inf) is an empty cell.
+* Every header row is bold and frozen; units are in the headers or in a Unit column.
+* Text that came from a user (scenario and run names, datasets, notes, details) is always stored
+  as a string, never as a formula: a leading ``=``, ``+``, ``-``, ``@``, tab or carriage return
+  is kept as text with Excel's quote prefix (no formula injection), and control characters that
+  the file format forbids are removed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from io import BytesIO
+from typing import Any
+
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bizmodel.projection import COLUMNS
+from bizmodel.scenario import Scenario
+from mlcore.specs import RunRecord
+from ui.format import NumberStyle
+from ui.i18n import translate
+from ui.report_data import Report
+
+#: Excel's limits: sheet-name length, characters a sheet name may not hold, text per cell.
+SHEET_NAME_MAX = 31
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+CELL_TEXT_MAX = 32_767
+#: First characters that make a spreadsheet read text as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+#: Number formats of the value kinds (``money`` and ``number`` depend on the magnitude).
+FORMATS = {
+    "pct": "0.0%",
+    "pct2": "0.00%",
+    "month": "0",
+    "int": "#,##0",
+    "count": "#,##0",
+    "score": "0.000",
+    "general": "General",
+    "sci": "0.00E+00",
+    "datetime": "yyyy-mm-dd hh:mm",
+    "date": "yyyy-mm-dd",
+}
+
+#: Scalar fields of the scenario on the Assumptions sheet: (field, kind, unit key). The lists
+#: (headcount, funding, ranges) and the accuracy link follow in their own rows.
+ASSUMPTION_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("horizon_months", "month", "workbook.unit.months"),
+    ("market_size", "count", "workbook.unit.customers"),
+    ("bass_p", "pct2", "workbook.unit.pct_per_month"),
+    ("bass_q", "pct2", "workbook.unit.pct_per_month"),
+    ("price_usd_per_user_month", "money", "workbook.unit.per_customer_month"),
+    ("usage_price_usd_per_1000_requests", "money", "workbook.unit.per_1000_requests"),
+    ("requests_per_user_month", "count", "workbook.unit.requests_per_customer_month"),
+    ("monthly_churn", "pct2", "workbook.unit.pct_per_month"),
+    ("churn_at_minimum_accuracy_extra", "pct2", "workbook.unit.pct_per_month"),
+    ("cac_usd", "money", "workbook.unit.per_new_customer"),
+    ("cost_per_head_usd_month", "money", "workbook.unit.per_month"),
+    ("other_fixed_usd_month", "money", "workbook.unit.per_month"),
+    ("data_samples_per_month", "count", "workbook.unit.samples_per_month"),
+    ("data_cost_usd_per_sample", "money", "workbook.unit.per_sample"),
+    ("retrain_every_months", "month", "workbook.unit.months"),
+    ("retrain_cost_usd", "money", "workbook.unit.per_retraining"),
+    ("serving_usd_per_1000_predictions", "money", "workbook.unit.per_1000_predictions"),
+    ("model_accuracy", "pct2", "workbook.unit.percent"),
+    ("starting_cash_usd", "money", "workbook.unit.money"),
+    ("annual_discount_rate", "pct", "workbook.unit.pct_per_year"),
+    ("run_retrain_scale", "number", "workbook.unit.times"),
+    ("use_run_spread", "bool", "workbook.unit.true_false"),
+)
+#: Labels of fields whose editor label is not ``scenario.f.<field>``.
+_FIELD_LABELS = {"run_retrain_scale": "scenario.retrain_scale", "use_run_spread": "scenario.use_spread"}
+_KIND_OF_FIELD = {name: kind for name, kind, _ in ASSUMPTION_FIELDS}
+
+#: The KPIs on the Summary sheet: (name in :class:`bizmodel.projection.Kpis`, kind, unit key).
+KPI_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("npv_usd", "money", "workbook.unit.money"),
+    ("irr_annual", "pct", "workbook.unit.pct_per_year"),
+    ("break_even_month", "month", "workbook.unit.month_number"),
+    ("payback_month", "month", "workbook.unit.month_number"),
+    ("runway_months", "month", "workbook.unit.months"),
+    ("min_cash_usd", "money", "workbook.unit.money"),
+    ("ending_arr_usd", "money", "workbook.unit.per_year"),
+    ("gross_margin", "pct", "workbook.unit.percent"),
+    ("ltv_usd", "money", "workbook.unit.per_customer"),
+    ("cac_usd", "money", "workbook.unit.per_new_customer"),
+    ("ltv_to_cac", "number", "workbook.unit.times"),
+    ("cac_payback_months", "number", "workbook.unit.months"),
+    ("burn_multiple", "number", "workbook.unit.times"),
+)
+#: Labels of KPIs without a ``kpi.<name>`` key.
+_KPI_LABELS = {"cac_usd": "workbook.kpi.cac_usd"}
+
+#: Scorecard units (as :mod:`bizmodel.advantage` writes them): (kind, unit key).
+_SCORE_UNITS = {
+    "fraction": ("pct", "workbook.unit.percent"),
+    "USD per point per year": ("money", "workbook.unit.per_point_year"),
+    "× competitor": ("number", "workbook.unit.times_competitor"),
+    "points": ("number", "workbook.unit.points"),
+    "points per $1,000": ("number", "workbook.unit.points_per_1000"),
+    "samples": ("int", "workbook.unit.samples"),
+    "ratio": ("number", "workbook.unit.times"),
+    "months": ("number", "workbook.unit.months"),
+}
+
+#: Report notes (section → sheet or label key) listed on the Summary sheet.
+_SECTION_KEYS = {
+    "binding": "workbook.section.binding",
+    "monte_carlo": "workbook.sheet.monte_carlo",
+    "sensitivity": "workbook.sheet.sensitivity",
+    "scorecard": "workbook.sheet.scorecard",
+    "compute": "workbook.sheet.compute",
+    "serving": "workbook.sheet.serving",
+    "data_value": "workbook.section.data_value",
+}
+
+_UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+
+
+def strip_unit(label: str) -> str:
+    """A label without its trailing parenthesised unit (the workbook puts units in its own way).
+
+    >>> strip_unit("Cash ($)"), strip_unit("订阅费（$/客户/月）"), strip_unit("Requests per month")
+    ('Cash', '订阅费', 'Requests per month')
+    """
+    return _UNIT_SUFFIX.sub("", label)
+
+
+def safe_sheet_name(name: str, taken: Iterable[str] = ()) -> str:
+    """``name`` as a valid, unused sheet name: no ``[]:*?/\\``, at most 31 characters.
+
+    >>> safe_sheet_name("P&L: monthly [USD]"), safe_sheet_name("Runs", ["Runs"])
+    ('P&L  monthly  USD', 'Runs 2')
+    """
+    base = SHEET_NAME_FORBIDDEN.sub(" ", name).strip().strip("'")[:SHEET_NAME_MAX].strip() or "Sheet"
+    used = {n.lower() for n in taken}
+    candidate, n = base, 1
+    while candidate.lower() in used:
+        n += 1
+        suffix = f" {n}"
+        candidate = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+    return candidate
+
+
+def _finite(value: Any) -> float | None:
+    """``value`` as a finite float, or None (None, NaN, ±inf, text, pandas NA)."""
+    if value is None or isinstance(value, bool | str):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _clean_text(value: Any) -> str | None:
+    """User or model text fit for a cell: control characters removed, length capped."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:CELL_TEXT_MAX]
+    return text or None
+
+
+def _when(value: Any) -> datetime | date | None:
+    """A date or an ISO timestamp as a naive UTC datetime (Excel has no time zones)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return _when(datetime.fromisoformat(value))
+        except ValueError:
+            return None
+    return None
+
+
+def _magnitude_format(values: Iterable[Any], prefix: str = "") -> str:
+    """A number format for amounts of this size: whole units from 100, cents from 1, four
+    decimals from 0.01, scientific below."""
+    sizes = [abs(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool) and v]
+    top = max(sizes, default=0.0)
+    if top == 0 or top >= 100:
+        body = "#,##0"
+    elif top >= 1:
+        body = "#,##0.00"
+    elif top >= 0.01:
+        body = "#,##0.0000"
+    else:
+        body = "0.00E+00"
+    return prefix + body
+
+
+class _Book:
+    """The workbook being written, in one language and currency."""
+
+    def __init__(self, style: NumberStyle) -> None:
+        self.style = style
+        self.wb = Workbook()
+        self.wb.remove(self.wb.active)
+
+    def t(self, key: str, **values: object) -> str:
+        return translate(key, self.style.language, **values)
+
+    def unit(self, key: str) -> str:
+        return self.t(key, symbol=self.style.symbol)
+
+    def sheet(self, key: str) -> Worksheet:
+        return self.wb.create_sheet(safe_sheet_name(self.t(key), self.wb.sheetnames))
+
+    def value(self, raw: Any, kind: str) -> Any:
+        """The cell value of ``raw`` for a kind (money converted to the display currency)."""
+        if kind == "text":
+            return _clean_text(raw)
+        if kind in ("datetime", "date"):
+            return _when(raw)
+        if kind == "bool":
+            return bool(raw) if isinstance(raw, bool | np.bool_) else None
+        number = _finite(raw)
+        if number is None:
+            return None
+        if kind == "money":
+            return self.style.from_usd(number)
+        if kind in ("month", "int"):
+            return round(number)
+        return number
+
+    def number_format(self, kind: str, values: Sequence[Any]) -> str | None:
+        if kind == "money":
+            return _magnitude_format(values, f'"{self.style.symbol}"')
+        if kind == "number":
+            return _magnitude_format(values)
+        return FORMATS.get(kind)
+
+    def put(self, ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) -> Cell:
+        """Write one converted value; text is always a string cell, never a formula."""
+        cell = ws.cell(row=row, column=col)
+        cell.value = value
+        if isinstance(value, str):
+            cell.data_type = "s"
+            if value.startswith(FORMULA_PREFIXES):
+                cell.quotePrefix = True
+        elif value is not None and fmt:
+            cell.number_format = fmt
+        return cell
+
+    def header(self, ws: Worksheet, row: int, headers: Sequence[str], *, freeze: bool = True) -> int:
+        for col, text in enumerate(headers, start=1):
+            self.put(ws, row, col, _clean_text(text)).font = _BOLD
+        if freeze:
+            ws.freeze_panes = f"A{row + 1}"
+        return row + 1
+
+    def table(
+        self,
+        ws: Worksheet,
+        row: int,
+        columns: Sequence[tuple[str, str]],
+        rows: Iterable[Sequence[Any]],
+        *,
+        freeze: bool = True,
+    ) -> int:
+        """Write a header (``columns``: header, kind) and ``rows`` of raw values from ``row``;
+        one number format per column. Returns the next free row."""
+        row = self.header(ws, row, [h for h, _ in columns], freeze=freeze)
+        kinds = [k for _, k in columns]
+        converted = [[self.value(v, k) for v, k in zip(r, kinds, strict=True)] for r in rows]
+        formats = [self.number_format(k, [r[i] for r in converted]) for i, k in enumerate(kinds)]
+        for values in converted:
+            for col, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
+                self.put(ws, row, col, value, fmt)
+            row += 1
+        return row
+
+    def line(self, ws: Worksheet, row: int, label: str, raw: Any, kind: str, *rest: Any) -> int:
+        """One label/value line (value formatted on its own), then text columns; next row."""
+        self.put(ws, row, 1, _clean_text(label))
+        value = self.value(raw, kind)
+        self.put(ws, row, 2, value, self.number_format(kind, [value]))
+        for col, text in enumerate(rest, start=3):
+            self.put(ws, row, col, _clean_text(text))
+        return row + 1
+
+    def section(self, ws: Worksheet, row: int, title: str) -> int:
+        self.put(ws, row, 1, _clean_text(title)).font = _BOLD
+        return row + 1
+
+    def bytes(self) -> bytes:
+        for ws in self.wb.worksheets:
+            _fit_columns(ws)
+        out = BytesIO()
+        self.wb.save(out)
+        return out.getvalue()
+
+
+def _fit_columns(ws: Worksheet) -> None:
+    """Column widths from the longest text (numbers count as 12 characters), 8–60."""
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            size = len(cell.value) if isinstance(cell.value, str) else 12
+            widths[cell.column] = max(widths.get(cell.column, 0), size)
+    for col, size in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = min(60, max(8, size + 2))
+
+
+# ---------------------------------------------------------------------- sheets
+
+
+def _run_label(book: _Book, report: Report) -> str:
+    if report.inputs is None or report.run is None:
+        return book.t("workbook.typed_values")
+    return f"{report.run.name} ({report.run.id})"
+
+
+def _kpi_provenance(book: _Book, report: Report) -> str:
+    if report.inputs is None:
+        return book.t("workbook.prov.projected")
+    return book.t("workbook.prov.projected_run", run=report.inputs.run_id)
+
+
+def _summary(book: _Book, report: Report) -> None:
+    ws = book.sheet("workbook.sheet.summary")
+    book.put(ws, 1, 1, book.t("workbook.title")).font = _TITLE
+    row = 3
+    row = book.line(ws, row, book.t("scenario.pick"), report.name, "text")
+    row = book.line(ws, row, book.t("workbook.generated_at"), report.generated_at, "datetime")
+    row = book.line(ws, row, book.t("workbook.run"), _run_label(book, report), "text")
+    catalog = report.catalog
+    row = book.line(ws, row, book.t("workbook.catalog"), f"{catalog['name']} · {catalog['version']}", "text")
+    row = book.line(ws, row, book.t("workbook.prices_newest"), catalog["as_of"], "date")
+    row = book.line(ws, row, book.t("workbook.prices_oldest"), catalog["oldest_as_of"], "date")
+    row = book.line(ws, row, book.t("sidebar.currency"), book.style.currency, "text")
+    if book.style.currency == "CNY":
+        row = book.line(ws, row, book.t("sidebar.rate"), book.style.usd_to_cny, "number")
+    row += 1
+    headers = (
+        "workbook.col.kpi",
+        "workbook.col.value",
+        "workbook.col.unit",
+        "workbook.col.provenance",
+        "workbook.col.note",
+    )
+    row = book.header(ws, row, [book.t(h) for h in headers], freeze=False)
+    values = report.kpis.to_dict()
+    provenance = _kpi_provenance(book, report)
+    for name, kind, unit in KPI_ROWS:
+        label = book.t(_KPI_LABELS.get(name, f"kpi.{name}"))
+        note = values["reasons"].get(name)
+        row = book.line(ws, row, label, values[name], kind, book.unit(unit), provenance, note)
+    accuracy = report.accuracy_value
+    row = book.line(
+        ws,
+        row,
+        book.t("scenario.value_of_accuracy"),
+        accuracy.usd_per_point_year,
+        "money",
+        book.unit("workbook.unit.per_point_year"),
+        provenance,
+        accuracy.reason,
+    )
+    if report.notes:
+        row += 1
+        row = book.header(ws, row, [book.t("workbook.col.section"), book.t("workbook.col.why")], freeze=False)
+        for section, why in report.notes.items():
+            key = _SECTION_KEYS.get(section)
+            row = book.line(ws, row, book.t(key) if key else section, why, "text")
+
+
+def _field_label(book: _Book, name: str) -> str:
+    return strip_unit(book.t(_FIELD_LABELS.get(name, f"scenario.f.{name}")))
+
+
+def _assumptions(book: _Book, report: Report) -> None:
+    ws = book.sheet("workbook.sheet.assumptions")
+    s: Scenario = report.effective
+    measured = report.measured_fields
+    run_id = report.inputs.run_id if report.inputs is not None else ""
+
+    def provenance(name: str) -> str:
+        if name in measured:
+            return book.t("workbook.prov.measured", run=run_id)
+        return book.t("provenance.assumed")
+
+    cols = ("scenario.col.field", "workbook.col.value", "workbook.col.unit", "workbook.col.provenance")
+    row = book.header(ws, 1, [book.t(c) for c in cols])
+    for name, kind, unit in ASSUMPTION_FIELDS:
+        row = book.line(
+            ws, row, _field_label(book, name), getattr(s, name), kind, book.unit(unit), provenance(name)
+        )
+    for name in ("minimum_viable_accuracy", "delightful_accuracy"):
+        value = getattr(s.accuracy_link, name)
+        row = book.line(
+            ws,
+            row,
+            _field_label(book, name),
+            value,
+            "pct2",
+            book.unit("workbook.unit.percent"),
+            provenance(name),
+        )
+
+    row = book.section(ws, row + 1, book.t("scenario.headcount"))
+    heads = s.headcount_by_month
+    changes = [(i, h) for i, h in enumerate(heads, start=1) if i == 1 or h != heads[i - 2]]
+    people = f"{strip_unit(book.t('scenario.col.headcount'))} ({book.unit('workbook.unit.people')})"
+    row = book.table(
+        ws, row, [(book.t("scenario.col.from_month"), "month"), (people, "general")], changes, freeze=False
+    )
+
+    row = book.section(ws, row + 1, book.t("scenario.funding"))
+    amount = f"{strip_unit(book.t('scenario.col.amount_usd'))} ({book.style.symbol})"
+    rounds = [(r.month, r.amount_usd) for r in s.funding_rounds]
+    row = book.table(
+        ws, row, [(book.t("scenario.col.month"), "month"), (amount, "money")], rounds, freeze=False
+    )
+
+    row = book.section(ws, row + 1, book.t("scenario.ranges"))
+    headers = [
+        book.t(k)
+        for k in (
+            "scenario.col.field",
+            "scenario.col.low",
+            "scenario.col.high",
+            "workbook.col.unit",
+            "scenario.col.distribution",
+            "workbook.col.provenance",
+        )
+    ]
+    row = book.header(ws, row, headers, freeze=False)
+    units = {name: unit for name, _, unit in ASSUMPTION_FIELDS}
+    for r in s.ranges:
+        kind = _KIND_OF_FIELD.get(r.field, "number")
+        book.put(ws, row, 1, _field_label(book, r.field))
+        for col, raw in ((2, r.low), (3, r.high)):
+            value = book.value(raw, kind)
+            book.put(ws, row, col, value, book.number_format(kind, [value]))
+        book.put(ws, row, 4, book.unit(units.get(r.field, "workbook.unit.times")))
+        book.put(ws, row, 5, r.distribution)
+        book.put(ws, row, 6, provenance(r.field))
+        row += 1
+
+
+def _monthly(book: _Book, report: Report) -> None:
+    ws = book.sheet("workbook.sheet.monthly")
+    columns: list[tuple[str, str]] = [(book.t("scenario.col.month"), "month")]
+    for name in COLUMNS:
+        label = strip_unit(book.t(f"scenario.col.{name}"))
+        money = name.endswith("_usd")
+        columns.append((f"{label} ({book.style.symbol})" if money else label, "money" if money else "count"))
+    frame = report.frame
+    rows = [(month, *(frame.at[month, c] for c in COLUMNS)) for month in frame.index]
+    book.table(ws, 1, columns, rows)
+
+
+def _monte_carlo(book: _Book, report: Report) -> None:
+    mc = report.monte_carlo
+    if mc is None:
+        return
+    ws = book.sheet("workbook.sheet.monte_carlo")
+    symbol = book.style.symbol
+    row = book.line(ws, 1, book.t("scenario.mc.paths"), mc.paths, "int")
+    row = book.line(ws, row, book.t("scenario.mc.seed"), mc.seed, "int")
+    for q in ("p10", "p50", "p90"):
+        row = book.line(ws, row, book.t(f"workbook.mc.npv_{q}", symbol=symbol), mc.npv.get(q), "money")
+    row = book.line(ws, row, book.t("scenario.mc.p_out_of_cash"), mc.probability_out_of_cash, "pct")
+    row = book.line(ws, row, book.t("scenario.mc.p_break_even"), mc.probability_break_even, "pct")
+    columns = [(book.t("scenario.col.month"), "month")]
+    columns += [(book.t(f"workbook.mc.cash_{q}", symbol=symbol), "money") for q in ("p10", "p50", "p90")]
+    fan = mc.fan
+    rows = [(month, fan.at[month, "p10"], fan.at[month, "p50"], fan.at[month, "p90"]) for month in fan.index]
+    book.table(ws, row + 1, columns, rows)
+
+
+def _sensitivity(book: _Book, report: Report) -> None:
+    table = report.tornado
+    if table is None:
+        return
+    ws = book.sheet("workbook.sheet.sensitivity")
+    row = book.line(ws, 1, book.t("scenario.tornado.change"), report.change, "pct")
+    symbol = book.style.symbol
+    columns = [(book.t("workbook.col.lever"), "text"), (book.t("workbook.col.kind"), "text")]
+    columns += [(book.t(f"workbook.col.{c}"), "pct") for c in ("move_down", "move_up")]
+    columns += [
+        (book.t(f"workbook.col.{c}", symbol=symbol), "money")
+        for c in ("npv_down", "npv_up", "npv_base", "npv_swing")
+    ]
+    columns += [(book.t(f"workbook.col.{c}"), "month") for c in ("be_down", "be_up", "be_base")]
+    rows = []
+    for r in table.to_dict("records"):
+        lever = book.t(f"lever.{r['key']}")
+        kind = book.t(f"scenario.tornado.{r['kind']}")
+        rows.append(
+            (
+                r["label"] if lever.startswith("[") else lever,
+                r["kind"] if kind.startswith("[") else kind,
+                *(
+                    r[c]
+                    for c in (
+                        "low_change",
+                        "high_change",
+                        "npv_low_usd",
+                        "npv_high_usd",
+                        "npv_base_usd",
+                        "npv_swing_usd",
+                        "break_even_low",
+                        "break_even_high",
+                        "break_even_base",
+                    )
+                ),
+            )
+        )
+    book.table(ws, row + 1, columns, rows)
+
+
+def _scorecard(book: _Book, report: Report) -> None:
+    if not report.scorecard:
+        return
+    ws = book.sheet("workbook.sheet.scorecard")
+    keys = (
+        "workbook.col.category",
+        "workbook.col.item",
+        "workbook.col.value",
+        "workbook.col.unit",
+        "workbook.col.favourable",
+        "workbook.col.provenance",
+        "workbook.col.detail",
+        "workbook.col.note",
+    )
+    row = book.header(ws, 1, [book.t(k) for k in keys])
+    for item in report.scorecard:
+        kind, unit_key = _SCORE_UNITS.get(item.unit, ("number", ""))
+        label = book.t(f"advantage.item.{item.key}")
+        texts = (
+            book.t(f"advantage.category.{item.category}"),
+            item.label if label.startswith("[") else label,
+        )
+        for col, text in enumerate(texts, start=1):
+            book.put(ws, row, col, _clean_text(text))
+        value = book.value(item.value, kind)
+        book.put(ws, row, 3, value, book.number_format(kind, [value]))
+        book.put(ws, row, 4, _clean_text(book.unit(unit_key) if unit_key else item.unit))
+        book.put(ws, row, 5, item.favourable)
+        book.put(ws, row, 6, book.t(f"provenance.{item.provenance}"))
+        book.put(ws, row, 7, _clean_text(item.detail))
+        book.put(ws, row, 8, _clean_text(item.reason))
+        row += 1
+
+
+def _case_label(book: _Book, section: Any) -> str:
+    if section.key == "now":
+        return book.t("workbook.case.now")
+    return book.t("workbook.case.scale", data=f"{section.data_factor:g}", model=f"{section.model_factor:g}")
+
+
+def _compute(book: _Book, report: Report) -> None:
+    if not report.compute:
+        return
+    ws = book.sheet("workbook.sheet.compute")
+    symbol = book.style.symbol
+    work_columns = [
+        (book.t("workbook.col.case"), "text"),
+        (book.t("compute.data_factor"), "number"),
+        (book.t("compute.model_factor"), "number"),
+        (book.t("compute.m.flops"), "sci"),
+        (book.t("m.params"), "int"),
+        (book.t("workbook.col.memory_bytes"), "int"),
+        (book.t("workbook.col.options"), "int"),
+        (book.t("workbook.col.feasible_options"), "int"),
+    ]
+    work_rows = [
+        (
+            _case_label(book, c),
+            c.data_factor,
+            c.model_factor,
+            c.work.flops,
+            c.work.params,
+            c.work.memory_bytes,
+            c.options_total,
+            c.feasible_options,
+        )
+        for c in report.compute
+    ]
+    row = book.table(ws, 1, work_columns, work_rows, freeze=False)
+    columns = [
+        (book.t("workbook.col.case"), "text"),
+        (book.t("workbook.col.cost_rank"), "int"),
+        (book.t("compute.col.provider"), "text"),
+        (book.t("workbook.col.region"), "text"),
+        (book.t("workbook.col.instance"), "text"),
+        (book.t("compute.col.accelerator"), "text"),
+        (book.t("compute.col.count"), "int"),
+        (book.t("compute.col.nodes"), "int"),
+        (book.t("compute.col.pricing"), "text"),
+        (book.t("workbook.col.usd_per_hour", symbol=symbol), "money"),
+        (book.t("workbook.col.usd_per_gpu_hour", symbol=symbol), "money"),
+        (book.t("compute.col.feasible"), "bool"),
+        (book.t("compute.col.days"), "number"),
+        (book.t("compute.col.gpu_hours"), "number"),
+        (book.t("workbook.col.cost", symbol=symbol), "money"),
+        (book.t("compute.col.energy"), "number"),
+        (book.t("compute.col.co2"), "number"),
+        (book.t("compute.col.as_of"), "date"),
+    ]
+    rows = []
+    for c in report.compute:
+        case = _case_label(book, c)
+        for r in c.options.to_dict("records"):
+            pricing = book.t(f"compute.pricing.{r.get('pricing')}")
+            rows.append(
+                (
+                    case,
+                    r.get("cost_rank"),
+                    r.get("provider"),
+                    r.get("region"),
+                    r.get("instance_type"),
+                    r.get("accelerator"),
+                    r.get("count"),
+                    r.get("nodes"),
+                    r.get("pricing") if pricing.startswith("[") else pricing,
+                    r.get("usd_per_hour"),
+                    r.get("usd_per_gpu_hour"),
+                    r.get("feasible"),
+                    r.get("days"),
+                    r.get("gpu_hours"),
+                    r.get("cost_usd"),
+                    r.get("energy_kwh"),
+                    r.get("co2_kg"),
+                    r.get("as_of"),
+                )
+            )
+    book.table(ws, row + 1, columns, rows)
+
+
+def _serving(book: _Book, report: Report) -> None:
+    serving = report.serving
+    if serving is None:
+        return
+    ws = book.sheet("workbook.sheet.serving")
+    symbol = book.style.symbol
+    row = book.line(ws, 1, book.t("serving.requests"), serving.requests_per_month, "count")
+    row = book.line(ws, row, book.t("serving.p95"), serving.p95_target_ms, "number")
+    best = (serving.best or {}).get("option")
+    row = book.line(ws, row, book.t("serving.m.best"), best, "text")
+    columns = [
+        (book.t("serving.col.option"), "text"),
+        (book.t("workbook.col.provenance"), "text"),
+        (book.t("workbook.col.instance"), "text"),
+        (book.t("compute.col.accelerator"), "text"),
+        (book.t("compute.col.count"), "int"),
+        (book.t("workbook.col.path"), "text"),
+        (book.t("workbook.col.batch_size"), "int"),
+        (book.t("workbook.col.quantized"), "bool"),
+        (book.t("workbook.col.accuracy"), "pct2"),
+        (book.t("serving.col.sps"), "number"),
+        (book.t("workbook.col.p50_ms"), "number"),
+        (book.t("serving.col.p95_call"), "number"),
+        (book.t("workbook.col.usd_per_hour", symbol=symbol), "money"),
+        (book.t("workbook.col.usd_per_1000_full", symbol=symbol), "money"),
+        (book.t("serving.col.instances"), "int"),
+        (book.t("workbook.col.monthly", symbol=symbol), "money"),
+        (book.t("workbook.col.usd_per_1000_at_load", symbol=symbol), "money"),
+        (book.t("workbook.col.fill_ms"), "number"),
+        (book.t("serving.col.p95_request"), "number"),
+        (book.t("serving.col.meets"), "bool"),
+        (book.t("compute.col.as_of"), "date"),
+    ]
+    rows = []
+    for r in serving.plan.to_dict("records"):
+        prov = book.t(f"provenance.{r.get('provenance')}")
+        rows.append(
+            (
+                r.get("option"),
+                r.get("provenance") if prov.startswith("[") else prov,
+                r.get("instance"),
+                r.get("accelerator"),
+                r.get("count"),
+                r.get("path"),
+                r.get("batch_size"),
+                r.get("quantized"),
+                r.get("accuracy"),
+                r.get("samples_per_second"),
+                r.get("p50_ms"),
+                r.get("p95_ms"),
+                r.get("usd_per_hour"),
+                r.get("usd_per_1000"),
+                r.get("instances"),
+                r.get("monthly_usd"),
+                r.get("usd_per_1000_at_load"),
+                r.get("fill_ms"),
+                r.get("p95_request_ms"),
+                r.get("meets_p95_target"),
+                r.get("as_of"),
+            )
+        )
+    book.table(ws, row + 1, columns, rows)
+
+
+def _runs(book: _Book, report: Report, runs: Sequence[RunRecord]) -> None:
+    unique: dict[str, RunRecord] = {}
+    for run in ([report.run] if report.run is not None else []) + list(runs):
+        unique.setdefault(run.id, run)
+    if not unique:
+        return
+    ws = book.sheet("workbook.sheet.runs")
+    columns = [
+        (book.t("workbook.col.run_id"), "text"),
+        (book.t("col.name"), "text"),
+        (book.t("col.dataset"), "text"),
+        (book.t("col.model"), "text"),
+        (book.t("col.status"), "text"),
+        (book.t("m.test_accuracy"), "pct2"),
+        (book.t("m.precision"), "score"),
+        (book.t("m.recall"), "score"),
+        (book.t("m.f1"), "score"),
+        (book.t("workbook.col.wall_seconds"), "number"),
+        (book.t("m.samples_per_second"), "number"),
+        (book.t("m.mfu"), "pct2"),
+        (book.t("m.params"), "int"),
+        (book.t("m.flops_per_sample"), "int"),
+        (book.t("col.created"), "datetime"),
+    ]
+    rows = [
+        (
+            r.id,
+            r.name,
+            r.dataset,
+            r.model,
+            r.status,
+            r.test_accuracy,
+            r.test_precision_macro,
+            r.test_recall_macro,
+            r.test_f1_macro,
+            r.wall_seconds,
+            r.samples_per_second,
+            r.mfu,
+            r.params,
+            r.flops_per_sample,
+            r.created_at,
+        )
+        for r in unique.values()
+    ]
+    book.table(ws, 1, columns, rows)
+
+
+def workbook_bytes(report: Report, style: NumberStyle, *, runs: Sequence[RunRecord] = ()) -> bytes:
+    """The report as an .xlsx file (module docstring: sheets, units, conventions).
+
+    Parameters
+    ----------
+    report : Report
+        The business case (:func:`ui.report_data.build_report`); money in USD.
+    style : NumberStyle
+        The language of the labels and the display currency (USD, or CNY at its rate).
+    runs : sequence of RunRecord
+        More runs for the Runs sheet (the report's own run comes first; duplicates are dropped).
+
+    Returns
+    -------
+    bytes
+        The workbook, ready to download or write to a file.
+    """
+    book = _Book(style)
+    _summary(book, report)
+    _assumptions(book, report)
+    _monthly(book, report)
+    _monte_carlo(book, report)
+    _sensitivity(book, report)
+    _scorecard(book, report)
+    _compute(book, report)
+    _serving(book, report)
+    _runs(book, report, runs)
+    return book.bytes()
+
+
+__all__ = ["ASSUMPTION_FIELDS", "KPI_ROWS", "safe_sheet_name", "strip_unit", "workbook_bytes"]
