@@ -152,11 +152,13 @@ def format_kpi(kind: str, value: float, *, delta: bool = False) -> str:
     if kind == "usd":
         return f"{sign}{fmt.fmt_usd(size)}"
     if kind == "pct":
-        return f"{sign}{size * 100:.3g} pts" if delta else f"{sign}{size * 100:.1f} %"
+        return (
+            sign + t("data_value.points", value=f"{size * 100:.3g}") if delta else f"{sign}{size * 100:.1f} %"
+        )
     if kind == "month":
         return f"{sign}{size:.0f}"
     if kind == "months":
-        return f"{sign}{size:.1f} mo"
+        return sign + t("report.months_short", value=f"{size:.1f}")
     return f"{sign}{size:,.2f}×"
 
 

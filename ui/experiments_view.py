@@ -100,14 +100,16 @@ def sweep_section(run: RunRecord) -> None:
         metric(t("sweep.m.largest", n=fmt.fmt_int(last.n_train)), fmt.fmt_pct(last.accuracy_mean), prov)
     with cols[2]:
         gain = (last.accuracy_mean - first.accuracy_mean) * 100
-        metric(t("sweep.m.gain"), f"{gain:+.1f} pts", prov, help=t("sweep.help.gain"))
+        metric(
+            t("sweep.m.gain"), t("data_value.points", value=f"{gain:+.1f}"), prov, help=t("sweep.help.gain")
+        )
     frame = pd.DataFrame(
         [
             {
                 t("sweep.col.fraction"): fmt.fmt_pct(p.fraction, decimals=0),
                 t("sweep.col.n"): p.n_train,
                 t("sweep.col.mean"): fmt.fmt_pct(p.accuracy_mean),
-                t("sweep.col.std"): f"{100 * p.accuracy_std:.2f} pts",
+                t("sweep.col.std"): t("data_value.points", value=f"{100 * p.accuracy_std:.2f}"),
                 t("sweep.col.seeds"): p.seeds,
                 t("sweep.col.seconds"): round(p.train_seconds, 2),
             }
@@ -132,7 +134,8 @@ def repeat_section(run: RunRecord) -> None:
     with cols[0]:
         metric(
             t("repeat.m.accuracy"),
-            f"{fmt.fmt_pct(rep.accuracy_mean)} ± {100 * rep.accuracy_std:.2f} pts",
+            f"{fmt.fmt_pct(rep.accuracy_mean)} ± "
+            + t("data_value.points", value=f"{100 * rep.accuracy_std:.2f}"),
             prov,
             help=t("repeat.help.std"),
         )

@@ -77,7 +77,8 @@ def technical_kpis(report: Report) -> None:
         section = by_key.get(key)
         with col:
             if section is None or section.cheapest is None:
-                metric(t(f"overview.train_{key}"), fmt.MISSING, help=report.notes.get("compute"))
+                reason = t("overview.no_run_note") if report.run is None else report.notes.get("compute")
+                metric(t(f"overview.train_{key}"), fmt.MISSING, help=reason)
                 continue
             help_text = t(
                 f"overview.train_{key}_help",

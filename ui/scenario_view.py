@@ -290,6 +290,13 @@ def _ratio(value: float | None, suffix: str = "×") -> str:
     return fmt.MISSING if value is None or not math.isfinite(value) else f"{value:,.2f}{suffix}"
 
 
+def _months(value: float | None) -> str:
+    """A duration in months, e.g. ``8.0 mo`` (translated)."""
+    if value is None or not math.isfinite(value):
+        return fmt.MISSING
+    return t("report.months_short", value=f"{value:,.1f}")
+
+
 def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
     """The KPIs as metrics, each with its reason when undefined, and the scenario's badge."""
     reasons = k.to_dict()["reasons"]
@@ -315,7 +322,7 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
         ("gross_margin", fmt.fmt_pct(k.gross_margin)),
         ("ltv_usd", fmt.fmt_usd(k.ltv_usd)),
         ("ltv_to_cac", _ratio(k.ltv_to_cac)),
-        ("cac_payback_months", _ratio(k.cac_payback_months, suffix=" mo")),
+        ("cac_payback_months", _months(k.cac_payback_months)),
         ("burn_multiple", _ratio(k.burn_multiple)),
     )
     for start in range(0, len(items), 4):

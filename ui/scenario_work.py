@@ -212,8 +212,8 @@ def active_scenario_label(store: Store | None = None) -> str | None:
     source = st.session_state.get(CURRENT_KEY)
     if not source and st.query_params.get("scenario"):
         source = source_from_param(st.query_params.get("scenario"))
-    if not source:
-        return None
+    if not source:  # nothing opened yet: the Overview and Scenarios show the base template
+        source = TEMPLATE_PREFIX + "base"
     work = drafts().get(source)
     if work is not None:
         return t("sidebar.scenario_unsaved", name=work.name) if work.dirty else work.name

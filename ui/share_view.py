@@ -49,6 +49,8 @@ PAGE_FILES = {
     "data-value": "app_pages/data_value.py",
     "compute": "app_pages/compute.py",
 }
+#: The page served at the app's root (Streamlit gives the default page no path of its own).
+DEFAULT_PAGE = "overview"
 #: Largest scenario JSON file accepted for import (bytes).
 MAX_IMPORT_BYTES = 256_000
 _SAFE_FILE = re.compile(r"[^0-9A-Za-z._-]+")
@@ -119,10 +121,11 @@ def share_link(work: Work, page: str) -> str:
     query = urlencode(params)
     base = st.context.url
     if not base:
-        return f"./{page}?{query}"
+        return f"./{'' if page == DEFAULT_PAGE else page}?{query}"
     parts = urlsplit(base)
     root = f"{parts.scheme}://{parts.netloc}{parts.path}"
-    return f"{urljoin(root, page)}?{query}"
+    path = "" if page == DEFAULT_PAGE else page  # the default page lives at the app's root
+    return f"{urljoin(root, path)}?{query}"
 
 
 def share_button(work: Work, page: str) -> None:

@@ -19,9 +19,13 @@ Train page, and writes:
 * ``monte-carlo.png``: its Monte Carlo tab (cash fan chart, NPV histogram);
 * ``sensitivity.png``: its tornado of NPV;
 * ``compare.png``: base, bull and bear side by side;
-* ``build-vs-buy.png``: the open-LLM tab (self-hosted against a paid API).
+* ``build-vs-buy.png``: the open-LLM tab (self-hosted against a paid API);
+* ``overview-case.png``: the Overview dashboard of the active scenario (KPIs, narrative, cash fan,
+  scorecard, share and exports);
+* ``overview-zh.png``: the same in Chinese with amounts in CNY;
+* ``report.png``: the downloaded HTML report opened from its file.
 
-``--business`` takes only the last five, on the bundled templates (no training; seconds).
+``--business`` takes only the last eight, on the bundled templates (no training; seconds).
 
 Not a test (pytest does not collect it); it takes about a minute.
 """
@@ -205,6 +209,31 @@ def business(page: Any, server: AppServer, out: Path, written: list[str], *, run
     _settle(page, 1.0)
     page.screenshot(path=str(out / "build-vs-buy.png"))
     written.append("build-vs-buy.png")
+    share(page, server, out, written)
+
+
+def share(page: Any, server: AppServer, out: Path, written: list[str]) -> None:
+    """The Overview dashboard in English and in Chinese (CNY), and the HTML report."""
+    for path, name in (
+        ("/overview", "overview-case.png"),
+        ("/overview?lang=zh&cur=CNY&fx=7.1", "overview-zh.png"),
+    ):
+        page.goto(server.url + path)
+        page.locator(".st-key-overview_fan .js-plotly-plot").wait_for(timeout=60_000)
+        _settle(page, 2.0)
+        page.screenshot(path=str(out / name))
+        written.append(name)
+    page.goto(server.url + "/?lang=en")
+    page.locator(".st-key-overview_fan .js-plotly-plot").wait_for(timeout=60_000)
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="HTML report").click()
+    report = Path(tempfile.mkdtemp()) / "report.html"
+    download.value.save_as(report)
+    page.goto(report.as_uri())
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    _settle(page, 2.0)
+    page.screenshot(path=str(out / "report.png"))
+    written.append("report.png")
 
 
 def main(out_dir: str | None = None, *, only_business: bool = False) -> int:

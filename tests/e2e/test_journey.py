@@ -242,7 +242,7 @@ def test_unknown_job_and_run_links_explain_themselves(app_server: AppServer, pag
         ("/scenarios", "Revenue scenarios"),
         ("/compare", "Compare scenarios"),
         ("/build-vs-buy", "Build vs buy"),
-        ("/overview?lang=zh", None),
+        ("/?lang=zh", None),
     ],
 )
 def test_every_page_renders_without_traceback(
