@@ -27,10 +27,12 @@ errors_tab, curve_tab, calculator_tab = st.tabs(
     [t("evaluate.tab_errors"), t("evaluate.tab_curve"), t("evaluate.tab_calculator")]
 )
 with errors_tab:
+    path = evaluation_path(home(), run.id)
     try:
-        analysis = load_analysis(evaluation_path(home(), run.id))
+        analysis = load_analysis(path)
     except EvaluationError as exc:
-        st.info(t("evaluate.missing", reason=escape_md(str(exc))), icon=":material/info:")
+        reason = t("evaluate.not_computed") if not path.is_file() else escape_md(str(exc))
+        st.info(t("evaluate.missing", reason=reason), icon=":material/info:")
         task_panel(run, "evaluate", start_label=t("evaluate.compute"), key="evaluate_task")
     else:
         render_analysis(run, analysis)

@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from bizmodel.catalog import (
+    INSTANCE_COLUMNS,
     Catalog,
     CatalogError,
     load_bundled,
@@ -259,8 +260,21 @@ def _editor(catalog: Catalog, today: dt.date) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "on_demand_usd_per_hour": st.column_config.NumberColumn(format="$%.4f"),
-            "spot_usd_per_hour": st.column_config.NumberColumn(format="$%.4f"),
+            **{
+                c: st.column_config.Column(t(f"catalog.col.{c}"), help=t("catalog.col_help", name=c))
+                for c in catalog.instances.columns
+                if c in INSTANCE_COLUMNS
+            },
+            "on_demand_usd_per_hour": st.column_config.NumberColumn(
+                t("catalog.col.on_demand_usd_per_hour"),
+                format="$%.4f",
+                help=t("catalog.col_help", name="on_demand_usd_per_hour"),
+            ),
+            "spot_usd_per_hour": st.column_config.NumberColumn(
+                t("catalog.col.spot_usd_per_hour"),
+                format="$%.4f",
+                help=t("catalog.col_help", name="spot_usd_per_hour"),
+            ),
         },
     )
     if st.button(t("catalog.apply"), key="catalog_apply"):

@@ -44,6 +44,10 @@ class ParetoLabels:
     frontier: str
     cheapest: str
     fastest: str
+    #: Hover of an option: ``str.format`` fields instance, nodes, count, pricing, days, cost.
+    hover_option: str = "{instance} × {nodes} nodes ({count} accelerators, {pricing})<br>{days} days · {cost}"
+    #: Hover of the cheapest / fastest marker: fields name, days, cost.
+    hover_marker: str = "{name}: {days} days · {cost}"
 
 
 def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
@@ -62,10 +66,15 @@ def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
                 name=str(provider),
                 marker={"size": 7, "opacity": 0.6},
                 customdata=group[["instance_type", "nodes", "count", "pricing"]].to_numpy(),
-                hovertemplate=(
-                    "%{customdata[0]} × %{customdata[1]} nodes (%{customdata[2]} accelerators, "
-                    f"%{{customdata[3]}})<br>%{{x:.3g}} days · {cost}<extra>%{{fullData.name}}</extra>"
-                ),
+                hovertemplate=labels.hover_option.format(
+                    instance="%{customdata[0]}",
+                    nodes="%{customdata[1]}",
+                    count="%{customdata[2]}",
+                    pricing="%{customdata[3]}",
+                    days="%{x:.3g}",
+                    cost=cost,
+                )
+                + "<extra>%{fullData.name}</extra>",
             )
         )
     front = feasible[feasible["pareto"]].sort_values("days")
@@ -91,7 +100,8 @@ def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
                     mode="markers",
                     name=name,
                     marker={"size": 18, "symbol": symbol, "line": {"width": 3}},
-                    hovertemplate=f"{name}: %{{x:.3g}} days · {cost}<extra></extra>",
+                    hovertemplate=labels.hover_marker.format(name=name, days="%{x:.3g}", cost=cost)
+                    + "<extra></extra>",
                 )
             )
     fig.update_layout(
@@ -311,6 +321,8 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
         frontier=t("compute.chart.frontier"),
         cheapest=t("compute.m.cheapest"),
         fastest=t("compute.m.fastest"),
+        hover_option=t("compute.chart.hover_option"),
+        hover_marker=t("compute.chart.hover_marker"),
     )
     st.plotly_chart(
         pareto_figure(options, labels), key="pareto_chart", config=chart_config("training-cost-vs-days")

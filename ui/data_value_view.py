@@ -494,6 +494,11 @@ def _fit_details(fit: CurveFit) -> None:
 
 def render(run: RunRecord) -> None:
     """The whole page body for ``run``."""
+    if run.learning_curve is None or not run.learning_curve.points:
+        st.info(t("data_value.no_curve"), icon=":material/show_chart:")
+        st.subheader(t("data_value.sweep_title"))
+        sweep_section(run)
+        return
     try:
         points, fit = load_fit(run)
     except DataValueError as exc:

@@ -21,8 +21,18 @@ from ui.widgets import Provenance, metric
 FRACTION_CHOICES = (0.05, 0.1, 0.2, 0.25, 0.4, 0.5, 0.7, 1.0)
 
 
-def curve_figure(curve: LearningCurve, *, title: str, x_title: str, y_title: str) -> go.Figure:
-    """Mean test accuracy (percent) against training samples (log axis), error bars ± 1 std."""
+def curve_figure(
+    curve: LearningCurve,
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    hover: str = "{n} samples ({fraction} %) · {accuracy} % ± {std} · {seeds} seeds · {seconds} s",
+) -> go.Figure:
+    """Mean test accuracy (percent) against training samples (log axis), error bars ± 1 std.
+
+    ``hover`` is the point's hover text with ``str.format`` fields n, fraction, accuracy, std,
+    seeds and seconds (translated by the caller)."""
     pts = curve.points
     fig = go.Figure(
         go.Scatter(
@@ -31,10 +41,15 @@ def curve_figure(curve: LearningCurve, *, title: str, x_title: str, y_title: str
             error_y={"type": "data", "array": [100 * p.accuracy_std for p in pts], "thickness": 1.2},
             customdata=[[p.seeds, p.train_seconds, 100 * p.fraction, 100 * p.accuracy_std] for p in pts],
             mode="lines+markers",
-            hovertemplate=(
-                "%{x:,} samples (%{customdata[2]:.0f} %) · %{y:.1f} % ± %{customdata[3]:.1f}"
-                " · %{customdata[0]} seeds · %{customdata[1]:.2f} s<extra></extra>"
-            ),
+            hovertemplate=hover.format(
+                n="%{x:,}",
+                fraction="%{customdata[2]:.0f}",
+                accuracy="%{y:.1f}",
+                std="%{customdata[3]:.1f}",
+                seeds="%{customdata[0]}",
+                seconds="%{customdata[1]:.2f}",
+            )
+            + "<extra></extra>",
         )
     )
     fig.update_layout(
@@ -87,7 +102,13 @@ def sweep_section(run: RunRecord) -> None:
     if not curve.complete:
         st.warning(t("sweep.partial"))
     st.plotly_chart(
-        curve_figure(curve, title=t("sweep.chart"), x_title=t("sweep.x"), y_title=t("sweep.y")),
+        curve_figure(
+            curve,
+            title=t("sweep.chart"),
+            x_title=t("sweep.x"),
+            y_title=t("sweep.y"),
+            hover=t("sweep.chart.hover"),
+        ),
         key="sweep_chart",
         config=chart_config("learning-curve-sweep"),
     )

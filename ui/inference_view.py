@@ -3,8 +3,8 @@ numbers, charts and a table) and the model download. Figure builders are pure.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -31,6 +31,11 @@ class ProfileLabels:
     batch: str
     latency: str
     throughput: str
+    #: Names of the measured paths (``compiled``, ``predict``, ``int8``); unknown ones show as is.
+    paths: Mapping[str, str] = field(default_factory=dict)
+    #: Hover of the latency chart (fields p50, p95, p99) and of the throughput chart (field rate).
+    latency_hover: str = "{p50} ms p50 · {p95} ms p95 · {p99} ms p99"
+    throughput_hover: str = "{rate} samples/s"
 
 
 def _series(profile: InferenceProfile) -> dict[tuple[str, str], list[InferenceRow]]:
@@ -40,9 +45,10 @@ def _series(profile: InferenceProfile) -> dict[tuple[str, str], list[InferenceRo
     return {k: sorted(v, key=lambda r: r.batch_size) for k, v in out.items()}
 
 
-def series_name(device_kind: str, path: str) -> str:
-    """Legend name of one (device, path) series, e.g. ``CPU · compiled``."""
-    return f"{device_kind.upper()} · {path}"
+def series_name(device_kind: str, path: str, paths: Mapping[str, str] | None = None) -> str:
+    """Legend name of one (device, path) series, e.g. ``CPU · compiled`` (the path's name from
+    ``paths`` when given)."""
+    return f"{device_kind.upper()} · {(paths or {}).get(path, path)}"
 
 
 def _log_log(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
@@ -73,8 +79,10 @@ def latency_figure(profile: InferenceProfile, labels: ProfileLabels) -> go.Figur
                 },
                 customdata=[[r.p95_ms, r.p99_ms] for r in rows],
                 mode="lines+markers",
-                name=series_name(device, path),
-                hovertemplate="%{y:.3g} ms p50 · %{customdata[0]:.3g} ms p95 · %{customdata[1]:.3g} ms p99",
+                name=series_name(device, path, labels.paths),
+                hovertemplate=labels.latency_hover.format(
+                    p50="%{y:.3g}", p95="%{customdata[0]:.3g}", p99="%{customdata[1]:.3g}"
+                ),
             )
         )
     return _log_log(fig, labels.latency_title, labels.batch, labels.latency)
@@ -89,8 +97,8 @@ def throughput_figure(profile: InferenceProfile, labels: ProfileLabels) -> go.Fi
                 x=[r.batch_size for r in rows],
                 y=[r.samples_per_second for r in rows],
                 mode="lines+markers",
-                name=series_name(device, path),
-                hovertemplate="%{y:,.0f} samples/s",
+                name=series_name(device, path, labels.paths),
+                hovertemplate=labels.throughput_hover.format(rate="%{y:,.0f}"),
             )
         )
     return _log_log(fig, labels.throughput_title, labels.batch, labels.throughput)
@@ -209,6 +217,9 @@ def render_profile(run: RunRecord, profile: InferenceProfile) -> None:
         batch=t("inference.chart.batch"),
         latency=t("inference.chart.latency_axis"),
         throughput=t("inference.chart.throughput_axis"),
+        paths={path: t(f"inference.path.{path}") for path in ("compiled", "predict", "int8")},
+        latency_hover=t("inference.chart.latency_hover"),
+        throughput_hover=t("inference.chart.throughput_hover"),
     )
     c1, c2 = st.columns(2)
     c1.plotly_chart(

@@ -43,7 +43,24 @@ def _basis(run: RunRecord) -> TechnicalBasis | None:
         return None
 
 
-def cost_figure(plan: pd.DataFrame, *, title: str, x_title: str) -> go.Figure:
+def option_label(row: pd.Series) -> str:
+    """An option's name in the UI language: instance, path and batch size (an estimate says so)."""
+    path = (
+        t(f"inference.path.{row['path']}") if row["path"] in ("compiled", "predict", "int8") else row["path"]
+    )
+    key = "serving.option.estimate" if row["provenance"] == "assumed" else "serving.option.measured"
+    return t(
+        key, instance=row["instance"], accelerator=row["accelerator"], path=path, batch=int(row["batch_size"])
+    )
+
+
+def cost_figure(
+    plan: pd.DataFrame,
+    *,
+    title: str,
+    x_title: str,
+    hover: str = "{cost} a month · {instances} instances · p95 per request {p95} ms · {provenance}",
+) -> go.Figure:
     """Monthly cost of the cheapest options meeting the target, measured and assumed apart (USD,
     drawn in the display currency)."""
     money = money_axis()
@@ -55,11 +72,17 @@ def cost_figure(plan: pd.DataFrame, *, title: str, x_title: str) -> go.Figure:
             y=shown["option"],
             orientation="h",
             marker={"color": list(colours)},
-            customdata=shown[["provenance", "instances", "p95_request_ms"]].to_numpy(),
-            hovertemplate=(
-                "%{y}<br>" + money.hover("%{x:,.0f}") + " a month · %{customdata[1]} instances · p95 per"
-                " request %{customdata[2]:.3g} ms · %{customdata[0]}<extra></extra>"
-            ),
+            customdata=shown.assign(provenance_label=shown.get("provenance_label", shown["provenance"]))[
+                ["provenance_label", "instances", "p95_request_ms"]
+            ].to_numpy(),
+            hovertemplate="%{y}<br>"
+            + hover.format(
+                cost=money.hover("%{x:,.0f}"),
+                instances="%{customdata[1]}",
+                p95="%{customdata[2]:.3g}",
+                provenance="%{customdata[0]}",
+            )
+            + "<extra></extra>",
         )
     )
     fig.update_layout(
@@ -118,6 +141,10 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
     except ServingError as exc:
         st.error(t("serving.refused", reason=escape_md(str(exc))))
         return
+    plan = plan.assign(
+        option=plan.apply(option_label, axis=1),
+        provenance_label=plan["provenance"].map(lambda p: t(f"provenance.{p}")),
+    )
     best = best_serving(plan)
     if best is None:
         st.warning(t("serving.none_meets", target=f"{target:g}"))
@@ -154,6 +181,7 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
             plan,
             title=t("serving.chart", target=f"{target:g}"),
             x_title=t("serving.chart_x_money", **fmt.currency_words()),
+            hover=t("serving.chart.hover"),
         ),
         key="serving_chart",
         config=chart_config("serving-cost-per-month"),
@@ -189,6 +217,10 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
             st.dataframe(int8_table(comparison), hide_index=True)
 
 
+#: The float-against-int8 table's other columns, each with a catalog label ``serving.int8.<name>``.
+INT8_COLUMNS = ("device", "batch_size", "float_accuracy", "int8_accuracy", "accuracy_change")
+
+
 def int8_table(comparison: pd.DataFrame) -> pd.DataFrame:
     """:func:`~bizmodel.serving.float_vs_int8` for display: the two costs in the display currency,
     their columns named with it."""
@@ -200,6 +232,7 @@ def int8_table(comparison: pd.DataFrame) -> pd.DataFrame:
         columns={
             "float_usd_per_1000": t("serving.int8.float_per_1000", **words),
             "int8_usd_per_1000": t("serving.int8.int8_per_1000", **words),
+            **{c: t(f"serving.int8.{c}") for c in INT8_COLUMNS},
         }
     )
 

@@ -190,7 +190,7 @@ def test_missing_evaluation_offers_to_compute_it(app_env: Path) -> None:
     seed_runs(Store(), 1)
     at = make_app(PAGE, run="run-0")
     _no_errors(at)
-    assert any("no saved evaluation" in i.value for i in at.info)
+    assert any("has not been computed yet" in i.value for i in at.info)
     at.button(key="evaluate_task_start").click().run()
     _no_errors(at)
     job = Store().job_for_run("run-0", kind="evaluate")

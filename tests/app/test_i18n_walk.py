@@ -558,21 +558,11 @@ def test_zh_shows_no_english_catalog_text(walked: dict[str, list[Seen]]) -> None
     assert not bad, _report("English catalog text in the Chinese UI", bad)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="English still hard-coded on some pages (option labels, hover texts, the catalog editor's "
-    "headers, the economics models' reasons); each found string is listed by this test's message",
-)
 def test_zh_has_no_english_runs(walked: dict[str, list[Seen]]) -> None:
     plain, _ = zh_english(walked)
     assert not plain, _report("runs of 4+ English words in the Chinese UI", plain)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="English still hard-coded on some pages (option labels, hover texts, the catalog editor's "
-    "headers, the economics models' reasons); each found string is listed by this test's message",
-)
 def test_zh_bizmodel_explanations_only_where_allowed(walked: dict[str, list[Seen]]) -> None:
     """English from the economics model: reported, and only allowed as the "why" of a figure."""
     _, explanations = zh_english(walked)
@@ -606,11 +596,6 @@ def test_allowed_words_are_the_chinese_catalogs_own() -> None:
     assert zh_words >= KEPT_TERMS, KEPT_TERMS - zh_words
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="English still hard-coded on some pages (option labels, hover texts, the catalog editor's "
-    "headers, the economics models' reasons); each found string is listed by this test's message",
-)
 def test_zh_labels_have_no_english_words(walked: dict[str, list[Seen]]) -> None:
     """Labels, options, placeholders, metric values, column names and headings: no English word
     (a unit suffix such as " mo" or " pts" included)."""
@@ -622,11 +607,6 @@ def test_zh_labels_have_no_english_words(walked: dict[str, list[Seen]]) -> None:
     assert not bad, _report("English words in Chinese labels and values", bad)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="English still hard-coded on some pages (option labels, hover texts, the catalog editor's "
-    "headers, the economics models' reasons); each found string is listed by this test's message",
-)
 def test_zh_chart_texts_are_translated(walked: dict[str, list[Seen]]) -> None:
     """Figure titles, axis titles, legend titles, trace names, category ticks, annotations and
     hover templates: no English word."""
