@@ -7,6 +7,7 @@ import streamlit as st
 from mlcore.runs import get_run, latest_completed
 from store import StoreError
 from ui import format as fmt
+from ui.figures import set_image_format
 from ui.i18n import style_from_params, t
 from ui.scenario_work import active_scenario_label
 from ui.share_view import open_shared_link, show_link_problem
@@ -16,6 +17,7 @@ from ui.widgets import sidebar_context
 st.set_page_config(page_title="Moatlab", page_icon=":material/insights:", layout="wide")
 style, ignored = style_from_params(st.query_params.to_dict())
 fmt.set_style(style)  # every number this run writes: language, currency, exchange rate
+set_image_format(st.query_params.get("img", "png"))  # what the charts' camera saves
 
 pages = {
     t("nav.start"): [

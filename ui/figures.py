@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,16 +97,28 @@ def money_axis() -> MoneyAxis:
     return MoneyAxis(symbol, factor)
 
 
+#: Image formats the modebar's camera can save (chosen in the sidebar, kept in the URL as ``img``).
+IMAGE_FORMATS = ("png", "svg")
+_IMAGE_FORMAT: ContextVar[str | None] = ContextVar("moatlab_image_format", default=None)
+
+
+def set_image_format(image_format: str) -> None:
+    """Make the modebar save ``png`` or ``svg`` for the rest of this script run (unknown: png)."""
+    _IMAGE_FORMAT.set(image_format if image_format in IMAGE_FORMATS else "png")
+
+
 def chart_config(filename: str) -> dict[str, Any]:
-    """The ``config`` of ``st.plotly_chart``: the modebar's camera saves ``filename``.png at twice
-    the size on screen (sharp in a slide), and no plotly logo.
+    """The ``config`` of ``st.plotly_chart``: the modebar's camera saves ``filename`` as PNG at
+    twice the size on screen (sharp in a slide) or as SVG (see :func:`set_image_format`), and no
+    plotly logo.
 
     >>> chart_config("cash-by-month")["toImageButtonOptions"]
     {'format': 'png', 'filename': 'cash-by-month', 'scale': 2}
     """
+    image_format = _IMAGE_FORMAT.get() or "png"
     return {
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        "toImageButtonOptions": {"format": image_format, "filename": filename, "scale": 2},
     }
 
 

@@ -75,6 +75,23 @@ def sidebar_context(
             st.query_params["lang"] = choice
             st.rerun()
         currency_picker()
+        image_format_picker()
+
+
+def image_format_picker() -> None:
+    """What every chart's camera button saves: PNG or SVG (kept in the URL as ``img``)."""
+    current = st.query_params.get("img", "png")
+    choice = st.segmented_control(
+        t("sidebar.image_format"),
+        ["png", "svg"],
+        default=current if current in ("png", "svg") else "png",
+        format_func=str.upper,
+        key="image_format",
+        help=t("sidebar.image_format_help"),
+    )
+    if choice and choice != current:
+        st.query_params["img"] = choice
+        st.rerun()
 
 
 def currency_picker() -> None:

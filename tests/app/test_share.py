@@ -169,3 +169,12 @@ def test_user_text_is_shown_as_text(app_env: Path) -> None:
     shown = " ".join(m.value for m in at.markdown)
     assert "<script>" not in shown
     assert "\\<script\\>alert\\(1\\)\\</script\\>" in shown
+
+
+def test_charts_save_png_or_svg_as_chosen(app_env: Path) -> None:
+    at = make_app(SCENARIOS, img="svg")
+    _no_errors(at)
+    charts = at.get("plotly_chart")
+    assert charts and all('"format": "svg"' in c.proto.config for c in charts)
+    at = make_app(SCENARIOS)
+    assert all('"format": "png"' in c.proto.config for c in at.get("plotly_chart"))
