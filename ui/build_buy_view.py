@@ -53,7 +53,8 @@ from ui import format as fmt
 from ui.catalog_view import catalog_provenance
 from ui.data_value_view import load_fit
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.model_text import localize
 from ui.scenario_view import Effective, bound_scenario, projection_of
 from ui.scenario_work import (
     CURRENT_KEY,
@@ -410,7 +411,7 @@ def _break_even_block(be: BreakEven, *, ours: str, api: str) -> None:
     else:
         st.markdown(t("buildbuy.always_cheaper", side=api if be.cheaper_above == "api" else ours))
     if be.reason:
-        st.caption(t("buildbuy.reason", reason=escape_md(be.reason)))
+        st.caption(t("buildbuy.reason", reason=escape_md(localize(be.reason, current_language()))))
 
 
 # ---------------------------------------------------------------------- tab 1: own model vs API
@@ -462,9 +463,11 @@ def _serving_provenance(chosen: Chosen) -> tuple[Provenance, str]:
     """Measured (run id) when the bound run has a measured serving cost, else assumed, with why."""
     inputs, run = chosen.effective.inputs, chosen.effective.run
     if inputs is not None and run is not None and inputs.serving_usd_per_1000_predictions is not None:
-        return Provenance("measured", short_id(run.id)), inputs.serving_detail
+        return Provenance("measured", short_id(run.id)), localize(inputs.serving_detail, current_language())
     if inputs is not None:
-        return Provenance("assumed", t("buildbuy.prov.scenario")), inputs.serving_detail
+        return Provenance("assumed", t("buildbuy.prov.scenario")), localize(
+            inputs.serving_detail, current_language()
+        )
     return Provenance("assumed", t("buildbuy.prov.scenario")), t("buildbuy.own.serving_typed")
 
 
@@ -959,7 +962,7 @@ def llm_tab(catalog: Catalog) -> None:
         st.metric(
             t("buildbuy.llm.self_per_1000_money", **fmt.currency_words()),
             t("buildbuy.per_1000_requests", value=fmt.fmt_usd(float(option["usd_per_request"]) * 1000.0)),
-            help=escape_md(str(option["detail"])),
+            help=escape_md(localize(str(option["detail"]), current_language())),
         )
         badge(roofline)
         badge(catalog_provenance(catalog))
@@ -998,9 +1001,9 @@ def llm_tab(catalog: Catalog) -> None:
         config=chart_config("llm-self-hosted-vs-api"),
     )
     with st.expander(t("buildbuy.llm.detail")):
-        st.caption(escape_md(str(option["detail"])))
+        st.caption(escape_md(localize(str(option["detail"]), current_language())))
         if str(api_row["notes"]).strip():
-            st.caption(escape_md(str(api_row["notes"])))
+            st.caption(escape_md(localize(str(api_row["notes"]), current_language())))
 
 
 # ---------------------------------------------------------------------- tab 3: advantage scorecard
@@ -1119,7 +1122,7 @@ def accuracy_gain_per_1000(run: RunRecord | None, label_cost_usd: float) -> tupl
         )
         purchase = buy_data(fit, econ, int(1000.0 / label_cost_usd))
     except DataValueError as exc:
-        return None, t("advantage.gain.no_fit", reason=escape_md(str(exc)))
+        return None, t("advantage.gain.no_fit", reason=escape_md(localize(str(exc), current_language())))
     return purchase.gain_points, t(
         "advantage.gain.from_fit",
         samples=fmt.fmt_int(purchase.extra_samples),
@@ -1177,13 +1180,14 @@ def score_item(item: ScoreItem, chosen: Chosen) -> None:
     label = t(key)
     if label == f"[{key}]":  # an item this page has no translation for yet
         label = item.label
-    st.metric(label, format_item(item), help=escape_md(item.detail))
+    lang = current_language()
+    st.metric(label, format_item(item), help=escape_md(localize(item.detail, lang)))
     indicator = _indicator(item)
     if indicator is not None:
         st.markdown(indicator)
         badge(_item_provenance(item, chosen))
     if item.reason:
-        st.caption(escape_md(item.reason))
+        st.caption(escape_md(localize(item.reason, lang)))
 
 
 def advantage_tab(chosen: Chosen) -> None:

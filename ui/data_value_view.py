@@ -36,7 +36,8 @@ from mlcore.specs import RunRecord
 from ui import format as fmt
 from ui.experiments_view import sweep_section
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.model_text import localize
 from ui.scenario_view import scenario_value_choice
 from ui.summary import short_id
 from ui.theme import PALETTE
@@ -489,7 +490,7 @@ def _fit_details(fit: CurveFit) -> None:
             )
         )
         for note in fit.notes:
-            st.warning(escape_md(note), icon=":material/info:")
+            st.warning(escape_md(localize(note, current_language())), icon=":material/info:")
 
 
 def render(run: RunRecord) -> None:
@@ -502,7 +503,8 @@ def render(run: RunRecord) -> None:
     try:
         points, fit = load_fit(run)
     except DataValueError as exc:
-        st.warning(t("data_value.no_fit", reason=escape_md(str(exc))), icon=":material/show_chart:")
+        reason = escape_md(localize(str(exc), current_language()))
+        st.warning(t("data_value.no_fit", reason=reason), icon=":material/show_chart:")
         st.subheader(t("data_value.sweep_title"))
         sweep_section(run)
         return

@@ -17,6 +17,7 @@ from store import Store
 from ui import format as fmt
 from ui.figures import chart_config
 from ui.i18n import current_language, t
+from ui.model_text import localize
 from ui.narrative import narrative
 from ui.report_data import Report
 from ui.scenario_figures import FanLabels, fan_figure
@@ -125,7 +126,10 @@ def scorecard_summary(report: Report) -> None:
             for item in (i for i in report.scorecard if i.category == category):
                 mark = {True: "✅", False: "⚠️", None: "ℹ️"}[item.favourable]
                 label = t(f"advantage.item.{item.key}")
-                st.markdown(f"{mark} {label}: **{_score_value(item)}**", help=escape_md(item.detail))
+                st.markdown(
+                    f"{mark} {label}: **{_score_value(item)}**",
+                    help=escape_md(localize(item.detail, current_language())),
+                )
     st.page_link("app_pages/build_buy.py", label=t("overview.to_scorecard"), icon=":material/balance:")
 
 

@@ -38,6 +38,7 @@ from bizmodel.projection import Kpis
 from ui import format as fmt
 from ui.figures import CurveLabels, learning_curves
 from ui.i18n import translate
+from ui.model_text import localize
 from ui.narrative import narrative
 from ui.report_data import ComputeSection, DataValueSection, MonteCarloSection, Report, ServingSection
 from ui.scenario_figures import (
@@ -266,6 +267,10 @@ class _Page:
         """The translation of ``key`` (plain text)."""
         return translate(key, self.lang, **values)
 
+    def m(self, text: str) -> str:
+        """An explanation written by ``bizmodel`` (a detail, a reason), in the report's language."""
+        return localize(text, self.lang) if text else text
+
     def x(self, key: str, **values: object) -> Safe:
         """The translation of ``key``, escaped for HTML."""
         return _esc(self.t(key, **values))
@@ -439,7 +444,7 @@ class _Page:
             else:
                 label = self.t(f"kpi.{key}")
                 card_badges = badges
-                why = reasons.get(key, "")
+                why = self.m(reasons.get(key, ""))
             cards.append(self.card(label, value, badges=card_badges, why=why, key=key))
         return Safe(f'<div class="cards">{"".join(cards)}</div>')
 
@@ -1089,11 +1094,11 @@ class _Page:
             badges=badges,
             key="value_of_accuracy",
         )
-        reason = f'<p class="muted">{_esc(v.reason)}</p>' if v.reason else ""
+        reason = f'<p class="muted">{_esc(self.m(v.reason))}</p>' if v.reason else ""
         return Safe(
             f"<h3>{self.x('report.scenario.value_of_accuracy')}</h3>"
             + f'<div class="cards">{card}</div>'
-            + f'<p class="muted">{_esc(v.detail)}</p>{reason}'
+            + f'<p class="muted">{_esc(self.m(v.detail))}</p>{reason}'
             + f'<p class="muted">{self.x("report.scenario.value_of_accuracy_note")}</p>'
         )
 
@@ -1129,7 +1134,7 @@ class _Page:
                 source = self.badge("measured", short_id(self.r.run.id))
             else:
                 source = self.badge(item.provenance)
-            detail = item.detail + (f" — {item.reason}" if item.reason else "")
+            detail = self.m(item.detail) + (f" — {self.m(item.reason)}" if item.reason else "")
             rows.append((category, label, self.score_value(item), self.verdict(item), source, detail))
         headers = [
             self.t("report.col.category"),
@@ -1255,9 +1260,9 @@ class _Page:
         ]
         if r.inputs is not None:
             details = [
-                (self.t("scenario.f.model_accuracy"), r.inputs.accuracy_detail),
-                (self.t("scenario.f.retrain_cost_usd"), r.inputs.retrain_detail),
-                (self.t("scenario.f.serving_usd_per_1000_predictions"), r.inputs.serving_detail),
+                (self.t("scenario.f.model_accuracy"), self.m(r.inputs.accuracy_detail)),
+                (self.t("scenario.f.retrain_cost_usd"), self.m(r.inputs.retrain_detail)),
+                (self.t("scenario.f.serving_usd_per_1000_predictions"), self.m(r.inputs.serving_detail)),
             ]
             out.append(f"<h3>{self.x('report.assumptions.measured')}</h3>")
             out.append(

@@ -32,7 +32,8 @@ from store import Store
 from ui import format as fmt
 from ui.catalog_view import active_catalog
 from ui.figures import chart_config
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.model_text import localize
 from ui.scenario_editor import editor_form, validate
 from ui.scenario_figures import (
     FanLabels,
@@ -241,9 +242,10 @@ def _retrain_help(inputs: RunInputs | None, scale: float) -> str | None:
     """The run's retraining detail, and the scale applied to it when it is not 1."""
     if inputs is None:
         return None
+    detail = localize(inputs.retrain_detail, current_language())
     if scale == 1.0 or inputs.retrain_cost_usd is None:
-        return inputs.retrain_detail
-    return f"{inputs.retrain_detail}\n\n{t('scenario.retrain_scaled', scale=f'{scale:,g}')}"
+        return detail
+    return f"{detail}\n\n{t('scenario.retrain_scaled', scale=f'{scale:,g}')}"
 
 
 def _show_inputs(effective: Effective) -> None:
@@ -266,7 +268,7 @@ def _show_inputs(effective: Effective) -> None:
             "serving_usd_per_1000_predictions",
             fmt.fmt_usd(s.serving_usd_per_1000_predictions),
             inputs is not None and inputs.serving_usd_per_1000_predictions is not None,
-            inputs.serving_detail if inputs else None,
+            localize(inputs.serving_detail, current_language()) if inputs else None,
         ),
     )
     for col, (name, value, measured, detail) in zip(cols, rows, strict=True):
@@ -304,7 +306,7 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
 
     def help_for(key: str) -> str:
         base = t(f"kpi.{key}.help")
-        return f"{base}\n\n{reasons[key]}" if key in reasons else base
+        return f"{base}\n\n{localize(reasons[key], current_language())}" if key in reasons else base
 
     items = (
         ("npv_usd", fmt.fmt_usd(k.npv_usd)),
@@ -379,10 +381,13 @@ def _projection_tab(frame: pd.DataFrame, effective: Effective, source_key: str |
     )
     voa = value_of_accuracy_of(effective.document)
     c1, c2 = st.columns([2, 3], vertical_alignment="center")
-    c1.metric(t("scenario.value_of_accuracy"), fmt.fmt_usd(voa.usd_per_point_year), help=voa.detail)
+    lang = current_language()
+    c1.metric(
+        t("scenario.value_of_accuracy"), fmt.fmt_usd(voa.usd_per_point_year), help=localize(voa.detail, lang)
+    )
     with c2:
         if voa.reason:
-            st.caption(escape_md(voa.reason))
+            st.caption(escape_md(localize(voa.reason, lang)))
         st.caption(t("scenario.value_of_accuracy_note"))
         if source_key:
             st.page_link(
@@ -671,9 +676,9 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
     if voa.usd_per_point_year <= 0:
         st.warning(
             t("data_value.value_from_nonpositive", name=escape_md(labels[choice]))
-            + (f"\n\n{escape_md(voa.reason)}" if voa.reason else "")
+            + (f"\n\n{escape_md(localize(voa.reason, current_language()))}" if voa.reason else "")
         )
         return None
     if voa.reason:
-        st.caption(escape_md(voa.reason))
+        st.caption(escape_md(localize(voa.reason, current_language())))
     return float(voa.usd_per_point_year), labels[choice]

@@ -28,7 +28,8 @@ from bizmodel.serving import (
 from mlcore.specs import RunRecord
 from ui import format as fmt
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.model_text import localize
 from ui.summary import short_id
 from ui.widgets import Provenance, escape_md, metric
 
@@ -310,7 +311,7 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
                 t(f"runcost.{field}"),
                 value,
                 Provenance(item.provenance, short[item.provenance]),
-                help=item.detail,
+                help=localize(item.detail, current_language()),
             )
     st.caption(t("runcost.note"))
 

@@ -58,6 +58,7 @@ from bizmodel.scenario import Scenario
 from mlcore.specs import RunRecord
 from ui.format import NumberStyle
 from ui.i18n import translate
+from ui.model_text import localize
 from ui.report_data import Report
 
 #: Excel's limits: sheet-name length, characters a sheet name may not hold, text per cell.
@@ -243,6 +244,10 @@ class _Book:
     def t(self, key: str, **values: object) -> str:
         return translate(key, self.style.language, **values)
 
+    def m(self, text: str | None) -> str | None:
+        """An explanation written by ``bizmodel`` (a detail, a reason), in the workbook's language."""
+        return localize(text, self.style.language) if text else text
+
     def unit(self, key: str) -> str:
         return self.t(key, symbol=self.style.symbol)
 
@@ -389,7 +394,7 @@ def _summary(book: _Book, report: Report) -> None:
     provenance = _kpi_provenance(book, report)
     for name, kind, unit in KPI_ROWS:
         label = book.t(_KPI_LABELS.get(name, f"kpi.{name}"))
-        note = values["reasons"].get(name)
+        note = book.m(values["reasons"].get(name))
         row = book.line(ws, row, label, values[name], kind, book.unit(unit), provenance, note)
     accuracy = report.accuracy_value
     row = book.line(
@@ -400,7 +405,7 @@ def _summary(book: _Book, report: Report) -> None:
         "money",
         book.unit("workbook.unit.per_point_year"),
         provenance,
-        accuracy.reason,
+        book.m(accuracy.reason),
     )
     if report.notes:
         row += 1
@@ -585,8 +590,8 @@ def _scorecard(book: _Book, report: Report) -> None:
         book.put(ws, row, 4, _clean_text(book.unit(unit_key) if unit_key else item.unit))
         book.put(ws, row, 5, item.favourable)
         book.put(ws, row, 6, book.t(f"provenance.{item.provenance}"))
-        book.put(ws, row, 7, _clean_text(item.detail))
-        book.put(ws, row, 8, _clean_text(item.reason))
+        book.put(ws, row, 7, _clean_text(book.m(item.detail)))
+        book.put(ws, row, 8, _clean_text(book.m(item.reason)))
         row += 1
 
 

@@ -90,7 +90,7 @@ def test_serving_chart_and_int8_table() -> None:
     assert list(fig.data[0].x) == pytest.approx([1750.0, 700.0])  # reversed: cheapest at the top
     assert "¥%{x:,.0f}" in fig.data[0].hovertemplate
     assert table.iloc[0].tolist()[1:] == pytest.approx([0.014, 0.007])
-    assert list(table.columns) == ["device", "float: ¥ per 1,000", "int8: ¥ per 1,000"]
+    assert list(table.columns) == ["Device", "float: ¥ per 1,000", "int8: ¥ per 1,000"]
     assert "$%{x:,.0f}" in cost_figure(plan, title="t", x_title="x").data[0].hovertemplate
 
 

@@ -1,0 +1,479 @@
+"""The economics model's explanations in the UI language.
+
+:mod:`bizmodel` is pure economics: it imports no UI and no catalog, so the ``detail`` and ``reason``
+sentences it writes (:class:`bizmodel.advantage.ScoreItem`, :class:`bizmodel.advantage.ValueOfAccuracy`,
+:class:`bizmodel.binding.RunInputs`, :class:`bizmodel.run_cost.CostItem`, the KPI ``reasons`` of
+:mod:`bizmodel.projection`, the break-even reasons of :mod:`bizmodel.buildbuy`, the fit notes of
+:mod:`bizmodel.data_value` and the ``notes`` of the bundled LLM price list) are English. The pages
+show them as the "why" behind a figure; :func:`localize` turns one of them into the UI language.
+
+Conventions
+-----------
+* :data:`TEMPLATES` lists each English message form ``bizmodel`` writes, in matching order (the
+  more specific first). A form is the f-string with each interpolated value as a ``str.format``
+  field; it is compiled into a regular expression that must **full**-match the message, the fields
+  becoming named groups. The catalogs hold each form under ``model.<name>``: the English text is
+  the form itself, the Chinese text uses the same fields.
+* Field names say what a field may hold: ``*_msg`` is itself a ``bizmodel`` message, localized in
+  turn (a nested sentence: a source, a verdict, an error); ``run_id`` is one token (a run id);
+  ``*_key`` is a snake_case name; ``as_of``, ``utilisation`` and ``threshold`` are one token (a
+  date, a percentage); any other field is text without ``;`` (a number as ``bizmodel``
+  formatted it, a device, a date), kept as it is. A field that appears twice must match the same
+  text twice.
+* A message that no form matches but that ``bizmodel`` composes of clauses joined by ``"; "`` (a
+  range note, an LLM price note, a roofline detail) is localized clause by clause (a ``"; "``
+  inside parentheses does not split) and joined with ``"；"``; an unknown clause stays English.
+* English (and any language without a catalog entry) returns the text unchanged; an unknown
+  message returns it unchanged; numbers are never reformatted; :func:`localize` never raises.
+* Markdown escaping is the caller's: localize first, then escape.
+
+Examples
+--------
+>>> localize("not within the horizon", "zh")
+'不在预测期内'
+>>> localize("not within the horizon", "en")
+'not within the horizon'
+>>> localize("the cash flows change sign 3 times: the IRR is not unique", "zh")
+'现金流变号 3 次：IRR 不唯一'
+>>> localize("no ranges: a sentence the model never wrote", "zh")
+'no ranges: a sentence the model never wrote'
+>>> localize("no serving range: no measured serving cost; upper end capped at 10×", "zh")
+'无推理服务成本范围：没有实测的推理服务成本；上限封顶为 10×'
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from functools import cache
+
+from ui.i18n import DEFAULT_LANGUAGE, catalog
+
+__all__ = ["TEMPLATES", "Template", "localize", "match"]
+
+#: How deep nested messages (``*_msg`` fields) are localized.
+MAX_DEPTH = 6
+#: Texts longer than this are returned unchanged (no bizmodel message is anywhere near it).
+MAX_LENGTH = 5000
+
+_RUN_ID = r"[^\s:;()']+"
+_KEY = r"[a-z0-9_]+"
+_NESTED = r".+?"
+_PLAIN = r"[^;]+?"
+
+
+_ONE_TOKEN = r"[^\s;]+"
+_ONE_TOKEN_FIELDS = frozenset({"as_of", "utilisation", "threshold"})
+
+
+def _field_pattern(name: str) -> str:
+    if name in _ONE_TOKEN_FIELDS:
+        return _ONE_TOKEN
+    if name.endswith("_msg"):
+        return _NESTED
+    if name == "run_id":
+        return _RUN_ID
+    if name.endswith("_key"):
+        return _KEY
+    return _PLAIN
+
+
+@dataclass(frozen=True)
+class Template:
+    """One English message form of ``bizmodel`` (its catalog key is ``model.<name>``).
+
+    Examples
+    --------
+    >>> t = Template("x", "wall time of run {run_id}")
+    >>> t.pattern.fullmatch("wall time of run run-1").groupdict()
+    {'run_id': 'run-1'}
+    """
+
+    name: str
+    english: str
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        parts: list[str] = []
+        seen: set[str] = set()
+        for literal, name, _, _ in string.Formatter().parse(self.english):
+            parts.append(re.escape(literal))
+            if name is None:
+                continue
+            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>{_field_pattern(name)})")
+            seen.add(name)
+        object.__setattr__(self, "pattern", re.compile("".join(parts), re.DOTALL))
+
+    @property
+    def key(self) -> str:
+        return f"model.{self.name}"
+
+
+_RUN_ANY = "run {run_id}: {text_msg}"
+
+TEMPLATES: tuple[Template, ...] = tuple(
+    Template(name, english)
+    for name, english in (
+        # -------------------------------------------------------------- bizmodel.advantage
+        (
+            "voa_detail_valued",
+            "accuracy {base} → {up}: adoption factor {factor_base} → {factor_up} (link {minimum} minimum "
+            "viable … {delightful} delightful); undiscounted operating cash flow over {months} months: "
+            "${base_cash} → ${up_cash}, i.e. ${value} per point per year",
+        ),
+        (
+            "voa_detail",
+            "accuracy {base} → {up}: adoption factor {factor_base} → {factor_up} (link {minimum} minimum "
+            "viable … {delightful} delightful); undiscounted operating cash flow over {months} months",
+        ),
+        ("voa_full", "accuracy is already 100 %: no points left to add"),
+        (
+            "voa_delightful",
+            "accuracy {base} is at or above the delightful {delightful}: more accuracy changes neither "
+            "adoption nor churn",
+        ),
+        ("voa_unviable", "even {up} is at or below the minimum viable {minimum}: nobody adopts either way"),
+        ("assumed_in_scenario", "assumed in the scenario"),
+        ("assumed", "assumed"),
+        (
+            "cost_vs_competitor",
+            "yours ${yours} per 1,000 ({source_msg}); competitor ${theirs} per 1,000 (assumed, typed by you)",
+        ),
+        ("competitor_cost_zero", "the competitor's cost is 0: no ratio to form"),
+        (
+            "accuracy_vs_competitor",
+            "yours {yours} ({source_msg}); competitor {theirs} (assumed, typed by you)",
+        ),
+        ("p95_ratio", "p95 latency per request, yours ÷ competitor's"),
+        ("p95_yours_unknown", "your p95 latency is not known: measure an inference profile or type it"),
+        (
+            "p95_theirs_unknown",
+            "the competitor's p95 latency is not known: measure an inference profile or type it",
+        ),
+        (
+            "p95_vs_competitor",
+            "p95 latency per request: yours {yours} ms ({origin_msg}); competitor {theirs} ms "
+            "(assumed, typed by you)",
+        ),
+        (
+            "p95_origin_measured",
+            "per request at the run's planned volume: batch fill + measured p95 per call",
+        ),
+        ("p95_origin_given", "per request, as given"),
+        (
+            "accuracy_point_informational",
+            "informational: what the accuracy link makes one point worth, not a comparison",
+        ),
+        ("as_given", "as given"),
+        ("not_given", "not given"),
+        ("samples_not_given", "not given: type how many labelled samples you own"),
+        (
+            "samples_informational",
+            "a count alone is neither an advantage nor a drawback; compare it with what a competitor could "
+            "collect",
+        ),
+        ("from_curve", "from the run's learning curve"),
+        ("no_curve", "no learning curve: run a sweep over training-set sizes to measure what more data buys"),
+        (
+            "data_worth_reason",
+            "from the run's learning curve: {points} points per $1,000 × ${per_point} per point per year = "
+            "${worth} a year per $1,000 of data ({reason_msg})",
+        ),
+        (
+            "data_worth",
+            "from the run's learning curve: {points} points per $1,000 × ${per_point} per point per year = "
+            "${worth} a year per $1,000 of data",
+        ),
+        ("projected", "projected from the scenario's assumptions"),
+        (
+            "projected_bound",
+            "projected from the scenario's assumptions with run {run_id}'s measured figures bound in",
+        ),
+        ("favourable_at_least", "favourable at ≥ {threshold}"),
+        ("favourable_months", "favourable at ≤ {months} months"),
+        ("ltv_undefined", "LTV undefined ÷ CAC ${cac}"),
+        ("not_defined", "not defined"),
+        # -------------------------------------------------------------- bizmodel.projection, finance
+        ("no_irr", "no IRR"),
+        ("no_revenue", "no revenue over the horizon"),
+        ("margin_not_finite", "gross margin ÷ revenue is not finite"),
+        ("churn_zero", "monthly churn is 0: customers never leave, so lifetime value is unbounded"),
+        ("churn_tiny", "monthly churn is so close to 0 that lifetime value is not a finite number"),
+        ("cac_zero", "CAC is 0 (or LTV ÷ CAC is not a finite number)"),
+        (
+            "contribution_not_positive",
+            "a customer's monthly contribution (revenue − serving cost) is not positive: CAC is never repaid",
+        ),
+        ("payback_not_finite", "CAC ÷ monthly contribution is not a finite number"),
+        ("arr_flat", "ARR does not grow over the horizon: no net new ARR to divide by"),
+        ("burn_not_finite", "net burn ÷ net new ARR is not a finite number"),
+        ("kpi_not_finite", "{kpi_key} is not a finite number"),
+        ("beyond_horizon", "not within the horizon"),
+        ("runway_beyond_horizon", "not within the horizon (cash never goes below 0)"),
+        ("irr_no_sign_change", "the cash flows never change sign: no rate makes their NPV zero"),
+        ("irr_not_unique", "the cash flows change sign {changes} times: the IRR is not unique"),
+        ("irr_no_root", "no monthly rate between −100 % and 10⁸ % makes the NPV zero"),
+        # -------------------------------------------------------------- bizmodel.binding
+        (
+            "retrain_no_cpu",
+            "run {run_id}: the catalog has no current CPU-only instance to price its training on",
+        ),
+        (
+            "retrain_no_accelerator",
+            "run {run_id}: no catalog accelerator matches its device {device}; type the retraining cost "
+            "yourself",
+        ),
+        (
+            "retrain_priced_energy",
+            "run {run_id}: {seconds} s on {instance_msg} at ${usd_per_hour}/h ({dated_msg}) = ${usd} per "
+            "retraining (compute only); the cloud price includes electricity (on your own machine the run's "
+            "{kwh} kWh would cost ≈ ${energy_usd} at an assumed ${usd_per_kwh}/kWh)",
+        ),
+        (
+            "retrain_priced",
+            "run {run_id}: {seconds} s on {instance_msg} at ${usd_per_hour}/h ({dated_msg}) = ${usd} per "
+            "retraining (compute only)",
+        ),
+        ("a_custom_instance", "a custom instance"),
+        ("catalog_dated", "catalog {as_of}"),
+        ("price_typed", "price typed by the user"),
+        (
+            "no_inference_profile",
+            "run {run_id} has no inference profile: measure it (python -m mlcore bench-inference --run "
+            "{run_id}) to bind a measured serving cost",
+        ),
+        ("serving_unpriced", "run {run_id}: serving could not be priced ({error_msg})"),
+        (
+            "serving_no_row",
+            "run {run_id}: no measured float-model serving option could be priced (no catalog instance for "
+            "the measured device)",
+        ),
+        ("serving_unplanned", "run {run_id}: serving could not be planned ({error_msg})"),
+        (
+            "serving_detail",
+            "run {run_id}: {verdict_msg}: {option}, {instances} instance(s) for {requests} requests a month "
+            "(peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → ${monthly} a "
+            "month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms (batch fill {fill} ms + "
+            "measured p95 per call {call} ms) ({source_msg})",
+        ),
+        ("verdict_met", "the cheapest measured option that meets the p95 target of {target} ms per request"),
+        (
+            "verdict_unmet",
+            "no measured option meets the p95 target of {target} ms per request; took the one with the "
+            "lowest p95 per request",
+        ),
+        ("no_ranges", "no ranges: the run has no repeat over at least 2 seeds"),
+        ("accuracy_spread", "accuracy {mean} ± 2 × {std} over {seeds} seeds"),
+        ("no_accuracy_range", "no accuracy range: the {seeds} seeds gave the same accuracy"),
+        ("no_serving_range_cost", "no serving range: no measured serving cost"),
+        ("no_serving_range_spread", "no serving range: the seeds' throughput has no spread"),
+        (
+            "serving_spread",
+            "serving cost × mean/(mean ± 2 std) of the seeds' training throughput ({mean} ± {std} samples/s)",
+        ),
+        ("range_capped", "upper end capped at {factor}×"),
+        (
+            "accuracy_measured_on",
+            "run {run_id}: test accuracy {accuracy} on {n_test} test samples (measured)",
+        ),
+        ("accuracy_measured", "run {run_id}: test accuracy {accuracy} (measured)"),
+        ("bind_refused", "run {run_id} cannot be bound: {error_msg}"),
+        # -------------------------------------------------------------- bizmodel.serving (sources)
+        ("profile_dated", "measured: run {run_id} inference profile ({measured_at})"),
+        ("profile", "measured: run {run_id} inference profile"),
+        ("llm_price", "price: {instance} on demand ${usd_per_hour}/h, catalog as of {as_of_msg}"),
+        ("price_catalog", "price: {instance}, catalog as of {as_of_msg}"),
+        ("replicas", "{count} replica(s)"),
+        ("price_assumed", "price assumed"),
+        ("no_cpu_chosen", "no CPU instance chosen"),
+        ("gpu_not_in_catalog", "no catalog instance carries this GPU"),
+        ("not_priced", "not priced"),
+        ("unknown", "unknown"),
+        # -------------------------------------------------------------- bizmodel.run_cost
+        ("wall_time_of", "wall time of run {run_id}"),
+        ("train_time_of", "training time (no wall time recorded) of run {run_id}"),
+        ("on_demand_dated", "{instance_msg} on demand, as of {as_of}"),
+        ("on_demand_typed", "{instance_msg} on demand, typed by the user"),
+        ("custom_instance", "custom instance"),
+        ("compute_formula", "{seconds} s ÷ 3600 × {usd_per_hour} USD/h (measured time × catalog price)"),
+        ("method_not_recorded", "method not recorded"),
+        ("no_energy", "the run has no energy estimate"),
+        ("energy_cost", "at an assumed {usd_per_kwh} USD/kWh; not added to compute cost"),
+        ("co2", "at an assumed grid of {grid} g CO₂/kWh"),
+        ("per_epoch", "compute cost ÷ {epochs} epochs"),
+        ("per_samples", "compute cost ÷ {samples} samples × 1,000 ({n_train} × {epochs} epochs)"),
+        ("no_accelerator_instance", "no current catalog instance carries {accelerator}"),
+        ("choose_instance", "choose an instance"),
+        ("no_cpu_instance", "the catalog has no current CPU-only instance"),
+        ("no_price", "the instance has no positive on-demand $/hour"),
+        ("pick_another", "pick another or type a price"),
+        ("negative_energy", "electricity price and grid intensity must be ≥ 0"),
+        # -------------------------------------------------------------- bizmodel.buildbuy
+        ("side_own", "own"),
+        ("side_api", "api"),
+        ("side_self_hosted", "self_hosted"),
+        ("same_everywhere", "both cost the same at every volume"),
+        ("cheaper_fixed", "{side_msg} is cheaper at every volume (same cost per request, lower fixed cost)"),
+        ("cheaper_both", "{side_msg} is cheaper at every volume (lower fixed cost and cost per request)"),
+        (
+            "cheaper_above_zero",
+            "{side_msg} is cheaper at every volume above 0 (same fixed cost, lower cost per request)",
+        ),
+        (
+            "cross_beyond",
+            "the costs per request differ so little that the lines cross only beyond {volume} requests a "
+            "month: {side_msg} is cheaper at any real volume",
+        ),
+        ("api_free", "the API costs nothing at these prices: self-hosting is never cheaper"),
+        (
+            "never_cheaper",
+            "a fully used instance serves {capacity} requests a month for ${instance_month}, which the API "
+            "serves for ${api_usd}: self-hosting is never cheaper at {utilisation} utilisation",
+        ),
+        (
+            "roofline",
+            "assumed roofline: {count} × {accelerator} ({tflops} TFLOP/s bf16 dense at {mfu}, {bandwidth} "
+            "GB/s at {bandwidth_efficiency}, batch {batch}; KV cache ignored)",
+        ),
+        ("utilisation", "{utilisation} utilisation"),
+        ("no_fit", "does NOT fit: needs {needed} GiB, has {available} GiB"),
+        # ------------------------------------------------------- notes of bizmodel/data/llm_api_prices.csv
+        ("note_name", "name: {model_name}"),
+        ("note_cached", "cached input {price}/1M"),
+        ("note_cache_hit", "cache-hit input {price}/1M"),
+        ("note_litellm_match", "matches litellm openrouter entry ({prices} USD/token)"),
+        (
+            "note_commit_date",
+            "as_of = date of the last git commit touching the vendor file (not the date the price took "
+            "effect)",
+        ),
+        (
+            "note_snapshot_date",
+            "as_of = date the snapshot was read (commit date not retrievable): the price held no later than "
+            "this, it was not checked on this date",
+        ),
+        ("note_short_context", "short-context tier (long-context tier priced higher)"),
+        ("note_effective", "price effective from {date}"),
+        ("note_stale", "STALE: {model_name} list price from {month}"),
+        ("note_litellm_lists", "litellm lists {entry} at {prices}"),
+        ("note_hosted_open", "hosted open-weights model via OpenRouter"),
+        ("note_hosted", "hosted via OpenRouter"),
+        ("note_anchor", "useful build-vs-buy anchor"),
+        ("note_litellm_key", "litellm key {entry}"),
+        # -------------------------------------------------------------- bizmodel.data_value
+        ("fit_b_cap", "b reached its cap of {cap}: the curve saturates faster than the points resolve"),
+        (
+            "fit_c_zero",
+            "c fitted as 0: the points do not show the error floor; far extrapolation is optimistic",
+        ),
+        ("fit_bootstrap_failed", "{failed} of {total} bootstrap refits failed and were dropped"),
+        (
+            "run_no_curve",
+            "{run_msg} has no learning curve: run a learning-curve sweep on it first (e.g. `python -m mlcore "
+            "sweep --run ID --fractions 0.1,0.25,0.5,1 --seeds 2`)",
+        ),
+        ("this_run", "this run"),
+        # -------------------------------------------------------------- last: a run's prefix
+        ("run_any", _RUN_ANY),
+    )
+)
+
+
+def match(text: str) -> tuple[Template, dict[str, str]] | None:
+    """The first template that full-matches ``text``, with its fields; None when none does.
+
+    >>> template, fields = match("wall time of run run-7")
+    >>> template.key, fields
+    ('model.wall_time_of', {'run_id': 'run-7'})
+    >>> match("hello") is None
+    True
+    """
+    for template in TEMPLATES:
+        found = template.pattern.fullmatch(text)
+        if found is not None:
+            return template, found.groupdict()
+    return None
+
+
+def _clauses(text: str) -> list[str]:
+    """``text`` split at each ``"; "`` outside parentheses."""
+    parts: list[str] = []
+    depth, start, i = 0, 0, 0
+    while i < len(text):
+        char = text[i]
+        if char in "(（":
+            depth += 1
+        elif char in ")）":
+            depth = max(0, depth - 1)
+        elif depth == 0 and text.startswith("; ", i):
+            parts.append(text[start:i])
+            start = i + 2
+            i += 1
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+@cache
+def _separator(lang: str) -> str:
+    return "；" if lang == "zh" else "; "
+
+
+def _localize(text: str, lang: str, depth: int) -> str | None:
+    """``text`` in ``lang``, or None when no template knows it."""
+    if depth > MAX_DEPTH or not text:
+        return None
+    found = match(text)
+    if found is not None:
+        template, fields = found
+        translated = catalog(lang).get(template.key)
+        if translated is None:
+            return None
+        values = {
+            name: (_localize(value, lang, depth + 1) or value) if name.endswith("_msg") else value
+            for name, value in fields.items()
+        }
+        return translated.format(**values)
+    clauses = _clauses(text)
+    if len(clauses) < 2:
+        return None
+    done = [_localize(clause, lang, depth + 1) for clause in clauses]
+    if all(d is None for d in done):
+        return None
+    return _separator(lang).join(d if d is not None else c for d, c in zip(done, clauses, strict=True))
+
+
+def localize(text: str, lang: str) -> str:
+    """One ``bizmodel`` message (a detail, a reason, a note) in ``lang`` (module docstring).
+
+    Parameters
+    ----------
+    text : str
+        The English message as ``bizmodel`` wrote it.
+    lang : str
+        The UI language (``"en"``, ``"zh"``).
+
+    Returns
+    -------
+    str
+        The message in ``lang``; ``text`` itself for English, for a language without these
+        entries, and for a message no template knows.
+
+    Examples
+    --------
+    >>> localize("wall time of run run-1", "zh")
+    '运行 run-1 的墙钟时间'
+    >>> localize("projected from the scenario's assumptions; favourable at ≥ 50%", "zh")
+    '依据情景假设预测；≥ 50% 为有利'
+    >>> localize("something else entirely", "zh")
+    'something else entirely'
+    >>> localize("wall time of run run-1", "en")
+    'wall time of run run-1'
+    """
+    if lang == DEFAULT_LANGUAGE or not isinstance(text, str) or len(text) > MAX_LENGTH:
+        return text
+    try:
+        return _localize(text, lang, 0) or text
+    except Exception:  # an explanation must never break a page
+        return text
