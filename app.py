@@ -6,18 +6,14 @@ import streamlit as st
 
 from mlcore.runs import get_run, latest_completed
 from store import StoreError
-from ui import format as fmt
-from ui.figures import set_image_format
-from ui.i18n import style_from_params, t
+from ui.i18n import apply_url_style, t
 from ui.scenario_work import active_scenario_label
 from ui.share_view import open_shared_link, show_link_problem
 from ui.state import get_store
 from ui.widgets import sidebar_context
 
 st.set_page_config(page_title="Moatlab", page_icon=":material/insights:", layout="wide")
-style, ignored = style_from_params(st.query_params.to_dict())
-fmt.set_style(style)  # every number this run writes: language, currency, exchange rate
-set_image_format(st.query_params.get("img", "png"))  # what the charts' camera saves
+ignored = apply_url_style()  # every number this run writes (language, currency, rate), chart images
 
 pages = {
     t("nav.start"): [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mlcore.runs import get_run
-from ui.i18n import t
+from ui.i18n import apply_url_style, t
 from ui.run_views import render_progress, render_summary
 from ui.state import get_jobs, store_guard, store_or_error
 from ui.train_form import choose_data, model_form
@@ -30,6 +30,7 @@ def watch(job_id: str, running: bool) -> None:
 
     @st.fragment(run_every=POLL_SECONDS if running else None)
     def live() -> None:
+        apply_url_style()  # a fragment rerun starts in a fresh context
         with store_guard():
             view = get_jobs().view(job_id)
         if view is None or view.finished:

@@ -62,7 +62,9 @@ Commands
     (with ``--currency CNY``; the economics stay in USD). ``--paths N`` / ``--seed S`` set the Monte
     Carlo (default 10,000 paths, seed 0), ``--name TEXT`` the scenario's name (default: the file's
     name). Each file is written to a temporary file beside it and renamed, so a failure never
-    leaves half a file; one line per written file is printed.
+    leaves half a file; one line per written file is printed. A file replaced keeps its permission
+    bits; a symbolic link is kept and the file it points to is written. A target that exists but
+    is not a regular file (a folder, device, FIFO or socket) or that you may not write is refused.
 
 JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``null``)
 ------------------------------------------------------------------------------------------
@@ -126,6 +128,7 @@ import dataclasses
 import json
 import math
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -913,7 +916,7 @@ def read_scenario(path: Path) -> Scenario:
             _fail(
                 f"{path} is {size / 1e6:.1f} MB; a scenario file is at most {MAX_SCENARIO_BYTES / 1e6:g} MB"
             )
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is allowed, as in the app
     except IsADirectoryError:
         _fail(f"cannot read {path}: it is a directory")
     except UnicodeDecodeError:
@@ -924,6 +927,8 @@ def read_scenario(path: Path) -> Scenario:
         data = json.loads(text, parse_constant=_no_constant)
     except ValueError as exc:
         _fail(f"{path} is not valid JSON: {exc}")
+    except RecursionError:
+        _fail(f"{path} is nested too deeply (lists or objects inside each other); it is not a scenario")
     try:
         return Scenario.from_dict(data)
     except ScenarioError as exc:
@@ -1024,23 +1029,57 @@ def _print_projection(
 # --------------------------------------------------------------------------- report
 
 
-def _check_target(path: Path) -> None:
-    """Exit 2 unless ``path`` can be written: not a folder, in a folder that exists and is writable."""
-    if path.is_dir():
-        _fail(f"cannot write {path}: it is a directory")
-    folder = path.parent
+def _check_target(path: Path) -> Path:
+    """The file to write for ``path`` (a symbolic link's target, so the link is kept); exits 2
+    unless it can be written: absent or a regular file you may write, in a writable folder. Only
+    ``stat`` is used, so a device or FIFO is refused before anything opens it."""
+    real = Path(os.path.realpath(path))
+    try:
+        info: os.stat_result | None = os.stat(real)
+    except (FileNotFoundError, NotADirectoryError):  # absent; the folder is checked below
+        info = None
+    except OSError as exc:
+        if real.is_symlink():  # realpath stops at a link it cannot follow (a loop)
+            _fail(f"cannot write {path}: it is a symbolic link that cannot be resolved")
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
+    if info is None and real.is_symlink():
+        _fail(f"cannot write {path}: it is a symbolic link that cannot be resolved")
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            _fail(f"cannot write {path}: it is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            _fail(f"cannot write {path}: it is not a regular file (a device, FIFO or socket); name a file")
+        if not os.access(real, os.W_OK):
+            _fail(
+                f"cannot write {path}: the file is read-only for you; make it writable or name another file"
+            )
+    folder = real.parent
     if folder.exists() and not folder.is_dir():
         _fail(f"cannot write {path}: {folder} is not a folder")
     if not folder.is_dir():
         _fail(f"cannot write {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         _fail(f"cannot write {path}: the folder {folder} is not writable")
+    return real
 
 
 def _write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it: never half a file."""
+    """Write ``data`` to a temporary file beside ``path``'s file, then rename it: never half a file.
+
+    ``path`` is checked again (:func:`_check_target`) right before; a symbolic link is kept and its
+    target written, and a file replaced keeps its permission bits (a new one gets 0666 − umask).
+    """
+    real = _check_target(path)
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        mode = stat.S_IMODE(os.stat(real).st_mode) & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
     except OSError as exc:
         _fail(f"cannot write {path}: {exc.strerror or exc}")
     try:
@@ -1048,10 +1087,8 @@ def _write_file(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        os.chmod(tmp, mode)
+        os.replace(tmp, real)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -5,8 +5,9 @@ Pure functions (no Streamlit). Missing values render as an en dash "–".
 Money enters every function in **US dollars** and is shown in the display currency of the current
 :class:`NumberStyle` (USD, or CNY at the user's exchange rate). In Chinese, large numbers use
 万 (10⁴), 亿 (10⁸) and 万亿 (10¹²) instead of k/M/B/T. The style lives in a context variable: the
-app sets it once per script run (each session's script runs in its own thread), a report or a
-test wraps its work in ``with number_style(style):``; the default is English and USD.
+app sets it at the start of every script run and of every fragment rerun (each runs in its own
+context), a report or a test wraps its work in ``with number_style(style):``; the default is
+English and USD.
 
 >>> fmt_usd(12345)
 '$12.3k'
@@ -135,6 +136,20 @@ def _sig(value: float, digits: int = 3) -> str:
     return text
 
 
+def _scaled(value: float, scale: tuple[tuple[float, str], ...], digits: int) -> str | None:
+    """``value`` in the largest unit of ``scale`` whose mantissa is at least 1 *after rounding*
+    (so 999,950 is ``1M``, not ``1000k``; 9,999.5 is ``1万``), or None below the smallest unit.
+
+    >>> _scaled(999_950, _SI, 3), _scaled(9_999.5, _ZH, 3), _scaled(999.4, _SI, 3)
+    ('1M', '1万', None)
+    """
+    for factor, suffix in sorted(scale, reverse=True):
+        mantissa = _sig(value / factor, digits)
+        if abs(float(mantissa)) >= 1:
+            return f"{mantissa}{suffix}"
+    return None
+
+
 def fmt_number(value: float | None, *, digits: int = 3) -> str:
     """A count or plain quantity with SI suffix: 55,500 → ``55.5k``; 950 → ``950``;
     magnitudes below 0.001 in scientific notation.
@@ -145,9 +160,10 @@ def fmt_number(value: float | None, *, digits: int = 3) -> str:
     if _missing(value):
         return MISSING
     v = float(value)  # type: ignore[arg-type]
-    for factor, suffix in _ZH if current_style().chinese else _SI:
-        if abs(v) >= factor:
-            return f"{_sig(v / factor, digits)}{suffix}"
+    scale = _ZH if current_style().chinese else _SI
+    found = _scaled(v, scale, digits)
+    if found is not None:
+        return found
     if v != 0 and abs(v) < 1e-3:
         return f"{v:.{max(digits - 2, 0)}e}"
     return _sig(v, digits)
@@ -163,9 +179,9 @@ def fmt_count(value: float | None) -> str:
         return MISSING
     v = float(value)  # type: ignore[arg-type]
     scale = _ZH if current_style().chinese else ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
-    for factor, suffix in scale:
-        if abs(v) >= factor:
-            return f"{_sig(v / factor)}{suffix}"
+    found = _scaled(v, scale, 3)
+    if found is not None:
+        return found
     return _sig(v)
 
 

@@ -95,6 +95,22 @@ def style_from_params(params: Mapping[str, str]) -> tuple[NumberStyle, list[str]
     return NumberStyle(language=lang, currency=currency, usd_to_cny=rate), ignored
 
 
+def apply_url_style() -> list[str]:
+    """Make the URL's number style (``lang``, ``cur``, ``fx``) and chart image format (``img``)
+    current for this script run; returns the ignored parameters. The router calls it on every run,
+    and every fragment at its start: a fragment rerun starts in a fresh context."""
+    import streamlit as st
+
+    from ui import format as fmt
+    from ui.figures import set_image_format
+
+    params = st.query_params.to_dict()
+    style, ignored = style_from_params(params)
+    fmt.set_style(style)
+    set_image_format(params.get("img", "png"))
+    return ignored
+
+
 def t(key: str, **values: object) -> str:
     """Translate ``key`` into the current UI language."""
     return translate(key, current_language(), **values)

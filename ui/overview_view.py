@@ -39,7 +39,11 @@ def _run_prov(report: Report) -> Provenance | None:
 def business_kpis(report: Report) -> None:
     """NPV, break-even, runway and the Monte Carlo's P(break-even), badged by what drives them."""
     k, horizon = report.kpis, report.effective.horizon_months
-    prov = _run_prov(report) if report.inputs is not None else Provenance("assumed", report.name)
+    # Projections of the assumptions; when a run drives them, its measurements are inputs too.
+    provs = [Provenance("assumed", report.name)]
+    run_prov = _run_prov(report)
+    if report.inputs is not None and run_prov is not None:
+        provs.append(run_prov)
     mc = report.monte_carlo
     runway = (
         month_text(k.runway_months, horizon) if k.runway_months is not None else t("scenario.runway_full")
@@ -56,7 +60,9 @@ def business_kpis(report: Report) -> None:
     ]
     for col, (label, value, help_text) in zip(st.columns(4), items, strict=True):
         with col:
-            metric(label, value, prov, help=help_text)
+            metric(label, value, help=help_text)
+            for prov in provs:
+                badge(prov)
 
 
 def technical_kpis(report: Report) -> None:

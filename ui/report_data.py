@@ -202,6 +202,18 @@ class Report:
         return frozenset(fields)
 
 
+def serving_volume(scenario: Scenario) -> float:
+    """Requests a month the run's serving is planned for: the scenario's peak
+    (:func:`~bizmodel.binding.peak_requests_per_month`, at its typed accuracy) to 3 significant
+    digits — the same volume for the binding, the Serving section and the Scenarios page.
+
+    >>> from bizmodel.scenario import base_template
+    >>> serving_volume(base_template()) == float(f"{peak_requests_per_month(base_template()):.3g}")
+    True
+    """
+    return float(f"{peak_requests_per_month(scenario):.3g}")
+
+
 def _row(series: pd.Series | None) -> dict[str, Any] | None:
     if series is None:
         return None
@@ -333,7 +345,7 @@ def build_report(
     if run is not None:
         try:
             basis = TechnicalBasis.from_record(run.to_dict())
-            inputs = run_inputs(basis, catalog, requests_per_month=peak_requests_per_month(scenario))
+            inputs = run_inputs(basis, catalog, requests_per_month=serving_volume(scenario))
             effective = bind(scenario, inputs)
         except (BasisError, BindingError, ScenarioError) as exc:
             notes["binding"] = f"run {run.id} cannot drive this scenario: {exc}"
@@ -359,7 +371,7 @@ def build_report(
             notes["compute"] = str(exc)
         if basis.has_inference:
             try:
-                serving = _serving(basis, catalog, peak_requests_per_month(effective))
+                serving = _serving(basis, catalog, serving_volume(scenario))
             except (ServingError, RunCostError) as exc:
                 notes["serving"] = str(exc)
         else:

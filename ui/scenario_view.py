@@ -20,7 +20,7 @@ import streamlit as st
 
 from bizmodel.advantage import ValueOfAccuracy, value_of_accuracy
 from bizmodel.basis import BasisError, TechnicalBasis
-from bizmodel.binding import BindingError, RunInputs, bind, peak_requests_per_month, run_inputs
+from bizmodel.binding import BindingError, RunInputs, bind, run_inputs
 from bizmodel.catalog import Catalog
 from bizmodel.montecarlo import DEFAULT_PATHS, MonteCarloError, MonteCarloResult, simulate
 from bizmodel.projection import COLUMNS, Kpis, kpis, project
@@ -34,6 +34,7 @@ from ui.catalog_view import active_catalog
 from ui.figures import chart_config
 from ui.i18n import current_language, t
 from ui.model_text import localize
+from ui.report_data import serving_volume
 from ui.scenario_editor import editor_form, validate
 from ui.scenario_figures import (
     FanLabels,
@@ -123,7 +124,7 @@ def _run_inputs(
 def inputs_of_run(run: RunRecord, catalog: Catalog, scenario: Scenario) -> RunInputs | None:
     """What the run contributes to ``scenario`` (serving priced at the scenario's peak monthly
     requests), or None after saying why it cannot."""
-    volume = float(f"{peak_requests_per_month(scenario):.3g}")  # a stable cache key
+    volume = serving_volume(scenario)  # the report's volume too, and a stable cache key
     try:
         record = json.dumps(run.to_dict(), sort_keys=True)
         return _run_inputs(run.id, record, catalog.version, volume, catalog)
@@ -427,20 +428,16 @@ def _link_tab(scenario: Scenario) -> None:
 
 def _monte_carlo_tab(effective: Effective, frame: pd.DataFrame) -> None:
     c1, c2, c3 = st.columns(3)
+    # Initialised here rather than through ``value=``: a share link may have set them already.
+    st.session_state.setdefault("scn_mc_paths", DEFAULT_PATHS)
+    st.session_state.setdefault("scn_mc_seed", 0)
     paths = int(
         c1.number_input(
-            t("scenario.mc.paths"),
-            min_value=100,
-            max_value=UI_MAX_PATHS,
-            value=DEFAULT_PATHS,
-            step=1000,
-            key="scn_mc_paths",
+            t("scenario.mc.paths"), min_value=100, max_value=UI_MAX_PATHS, step=1000, key="scn_mc_paths"
         )
     )
     seed = int(
-        c2.number_input(
-            t("scenario.mc.seed"), min_value=0, max_value=2**31 - 1, value=0, step=1, key="scn_mc_seed"
-        )
+        c2.number_input(t("scenario.mc.seed"), min_value=0, max_value=2**31 - 1, step=1, key="scn_mc_seed")
     )
     if not effective.scenario.ranges:
         st.info(t("scenario.mc.no_ranges"))
@@ -509,8 +506,9 @@ def lever_names() -> dict[str, str]:
 
 
 def _sensitivity_tab(effective: Effective) -> None:
+    st.session_state.setdefault("scn_tornado_change", 10)  # a share link may have set it already
     change_pct = st.slider(
-        t("scenario.tornado.change"), 5, 50, 10, step=5, key="scn_tornado_change", format="± %d %%"
+        t("scenario.tornado.change"), 5, 50, step=5, key="scn_tornado_change", format="± %d %%"
     )
     try:
         frame = tornado_of(effective.document, change_pct / 100.0)

@@ -19,7 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import streamlit as st
@@ -31,7 +32,7 @@ from store import Store
 from ui import format as fmt
 from ui.catalog_view import active_catalog
 from ui.i18n import current_language, t
-from ui.report_data import Report, build_report, scenario_json
+from ui.report_data import Report, ReportOptions, build_report, scenario_json
 from ui.scenario_work import SHARED_PREFIX, Work, open_copy
 from ui.sharelink import PAGES, SharedView, ShareLinkError, decode, encode
 from ui.state import store_guard
@@ -61,6 +62,20 @@ def _digest(text: str | bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
+#: The Scenarios page's analysis widgets (Monte Carlo paths and seed, tornado ± % move).
+PATHS_KEY, SEED_KEY, CHANGE_KEY = "scn_mc_paths", "scn_mc_seed", "scn_tornado_change"
+
+
+def analysis_settings() -> tuple[int, int, float]:
+    """The Monte Carlo paths and seed and the tornado's move (fraction) chosen on Scenarios in this
+    session (the defaults until changed): links, the Overview and the exports use the same."""
+    defaults = ReportOptions()
+    paths = int(st.session_state.get(PATHS_KEY, defaults.paths))
+    seed = int(st.session_state.get(SEED_KEY, defaults.seed))
+    change = float(st.session_state.get(CHANGE_KEY, round(defaults.change * 100))) / 100.0
+    return paths, seed, change
+
+
 # ---------------------------------------------------------------------- opening a link
 
 
@@ -79,6 +94,8 @@ def open_shared_link(current_page: str | None) -> None:
         return
     name = view.name or t("share.default_name")
     open_copy(SHARED_PREFIX + _digest(token), view.scenario, name, view.run_id)
+    st.session_state[PATHS_KEY], st.session_state[SEED_KEY] = view.paths, view.seed
+    st.session_state[CHANGE_KEY] = round(view.change * 20) * 5  # the page's slider moves in 5 % steps
     if view.run_id:
         st.query_params["run"] = view.run_id
     elif "run" in st.query_params:
@@ -113,8 +130,18 @@ def share_link(work: Work, page: str) -> str:
     except ScenarioError as exc:
         raise ShareLinkError("; ".join(exc.problems)) from None
     language = current_language()
-    token = encode(SharedView(scenario, run_id=work.run_id, page=page, language=language, name=work.name))
-    params = {SHARE_PARAM: token, "lang": language}
+    paths, seed, change = analysis_settings()
+    view = SharedView(
+        scenario,
+        run_id=work.run_id,
+        page=page,
+        language=language,
+        name=work.name,
+        paths=paths,
+        seed=seed,
+        change=change,
+    )
+    params = {SHARE_PARAM: encode(view), "lang": language, "catalog": active_catalog().version}
     style = fmt.current_style()
     if style.currency != "USD":
         params.update(cur=style.currency, fx=f"{style.usd_to_cny:g}")
@@ -148,9 +175,11 @@ def share_button(work: Work, page: str) -> None:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _report(
     document: str,
+    *,
     name: str,
     run_id: str | None,
     run_json: str | None,
+    settings: tuple[int, int, float],
     catalog_version: str,
     _catalog: Catalog,
 ) -> Report:
@@ -158,7 +187,10 @@ def _report(
     from mlcore.specs import RunRecord
 
     run = RunRecord.from_dict(json.loads(run_json)) if run_json else None
-    return build_report(Scenario.from_dict(json.loads(document)), name=name, run=run, catalog=_catalog)
+    paths, seed, change = settings
+    options = ReportOptions(paths=paths, seed=seed, change=change)
+    scenario = Scenario.from_dict(json.loads(document))
+    return build_report(scenario, name=name, run=run, catalog=_catalog, options=options)
 
 
 @dataclass(frozen=True)
@@ -171,11 +203,18 @@ class ReportInputs:
     run_id: str | None
     run_json: str | None
     catalog: Catalog
+    settings: tuple[int, int, float]
 
     def report(self) -> Report:
-        """The report (cached by scenario, run and catalog)."""
+        """The report (cached by scenario, run, settings and catalog)."""
         return _report(
-            self.document, self.name, self.run_id, self.run_json, self.catalog.version, self.catalog
+            self.document,
+            name=self.name,
+            run_id=self.run_id,
+            run_json=self.run_json,
+            settings=self.settings,
+            catalog_version=self.catalog.version,
+            _catalog=self.catalog,
         )
 
 
@@ -190,12 +229,16 @@ def report_inputs(store: Store, work: Work) -> ReportInputs | None:
     if work.run_id:
         with store_guard():
             run = get_run(store, work.run_id)
+        if run is None or run.test_accuracy is None:
+            st.warning(t("scenario.run_gone", run=escape_md(work.run_id[:40])))
+            run = None
     return ReportInputs(
         document=json.dumps(scenario.to_dict(), sort_keys=True),
         name=work.name,
         run_id=work.run_id,
         run_json=json.dumps(run.to_dict(), sort_keys=True) if run is not None else None,
         catalog=active_catalog(),
+        settings=analysis_settings(),
     )
 
 
@@ -225,11 +268,14 @@ def export_buttons(store: Store, work: Work) -> None:
     style = fmt.current_style()
     document = json.loads(inputs.document)
 
+    def _fresh() -> Report:  # the cached numbers, stamped with the time of the download
+        return replace(inputs.report(), generated_at=datetime.now(UTC).replace(microsecond=0))
+
     def _html() -> bytes:
-        return render_html(inputs.report(), style).encode("utf-8")
+        return render_html(_fresh(), style).encode("utf-8")
 
     def _xlsx() -> bytes:
-        return workbook_bytes(inputs.report(), style)
+        return workbook_bytes(_fresh(), style)
 
     def _json() -> bytes:
         return scenario_json(Scenario.from_dict(document)).encode("utf-8")
@@ -291,6 +337,10 @@ def read_scenario_file(data: bytes) -> Scenario:
         document = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ScenarioError([f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from None
+    except RecursionError:
+        raise ScenarioError(
+            ["the file is nested too deeply (lists or objects inside each other); it is not a scenario"]
+        ) from None
     except ValueError as exc:
         raise ScenarioError([str(exc)]) from None
     return Scenario.from_dict(document)

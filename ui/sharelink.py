@@ -17,7 +17,9 @@ so a token holds only ``[A-Za-z0-9_.-]`` and needs no escaping in a query string
   "l": language, "n": name}``, encoded as UTF-8, so the same view always gives the same token. All
   five keys are required, and no other key is allowed; ``"r"`` is ``null`` when no run drives the
   scenario. The name is display text of at most :data:`MAX_NAME_CHARS` characters without control
-  characters (it is shown escaped, never interpreted).
+  characters (it is shown escaped, never interpreted). An optional sixth key ``"o"`` holds the
+  analysis settings when they differ from the defaults: ``{"paths": int, "seed": int, "change":
+  float}`` (Monte Carlo paths and seed, the tornado's ± move), each within :data:`OPTION_BOUNDS`.
 * The run id is plain text of 1–32 characters from ``[0-9A-Za-z_-]`` (a store id is 32 hex
   digits); the page is one of :data:`PAGES`; the language one of :data:`LANGUAGES`.
 
@@ -65,7 +67,11 @@ MAX_DECODED_BYTES = 64_000  # refuse a token that inflates beyond this (zip-bomb
 PAGES = ("overview", "scenarios", "compare", "build-vs-buy", "data-value", "compute")
 LANGUAGES = ("en", "zh")
 PAYLOAD_KEYS = ("l", "n", "p", "r", "s")
+OPTIONAL_KEYS = ("o",)
 MAX_NAME_CHARS = 200
+#: The analysis settings a link may carry: (low, high) of Monte Carlo paths, seed and tornado move.
+OPTION_BOUNDS = {"paths": (100, 50_000), "seed": (0, 2**31 - 1), "change": (0.05, 0.5)}
+DEFAULT_OPTIONS = {"paths": 10_000, "seed": 0, "change": 0.10}
 
 _PREFIX = f"v{SHARE_VERSION}."
 _RUN_ID = re.compile(r"[0-9A-Za-z_-]{1,32}")
@@ -106,8 +112,17 @@ class SharedView:
     page: str = "scenarios"
     language: str = "en"
     name: str = ""
+    paths: int = DEFAULT_OPTIONS["paths"]
+    seed: int = DEFAULT_OPTIONS["seed"]
+    change: float = DEFAULT_OPTIONS["change"]
 
     def __post_init__(self) -> None:
+        for key, (low, high) in OPTION_BOUNDS.items():
+            value = getattr(self, key)
+            whole = key != "change"
+            ok_type = isinstance(value, int) if whole else isinstance(value, int | float)
+            if isinstance(value, bool) or not ok_type or not (low <= value <= high):
+                raise _refuse(f"has an invalid {key} {_shown(value)} (from {low:g} to {high:g})")
         if not isinstance(self.scenario, Scenario):
             raise _refuse(f"holds no scenario (got {type(self.scenario).__name__})")
         if not isinstance(self.name, str) or len(self.name) > MAX_NAME_CHARS:
@@ -135,6 +150,9 @@ def _canonical_json(view: SharedView) -> bytes:
         "l": view.language,
         "n": view.name,
     }
+    options = {"paths": view.paths, "seed": view.seed, "change": view.change}
+    if options != DEFAULT_OPTIONS:
+        payload["o"] = options
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return text.encode("utf-8")
 
@@ -207,7 +225,7 @@ def _parse(raw: bytes) -> dict[str, Any]:
         raise _refuse("is damaged (its data is not valid JSON)") from None
     if not isinstance(payload, dict):
         raise _refuse(f"is damaged (its JSON is a {type(payload).__name__}, not an object)")
-    unknown = sorted(set(payload) - set(PAYLOAD_KEYS))
+    unknown = sorted(set(payload) - set(PAYLOAD_KEYS) - set(OPTIONAL_KEYS))
     missing = [k for k in PAYLOAD_KEYS if k not in payload]
     if unknown or missing:
         parts = ([f"unknown keys {unknown}"] if unknown else []) + (
@@ -255,6 +273,16 @@ def decode(token: str) -> SharedView:
         scenario = Scenario.from_dict(payload["s"])
     except ScenarioError as error:
         raise _refuse(f"holds an invalid scenario: {'; '.join(error.problems)}") from None
+    options = payload.get("o", DEFAULT_OPTIONS)
+    if not isinstance(options, dict) or set(options) != set(DEFAULT_OPTIONS):
+        raise _refuse(f"is damaged (its settings must be an object with {', '.join(DEFAULT_OPTIONS)})")
     return SharedView(
-        scenario=scenario, run_id=payload["r"], page=payload["p"], language=payload["l"], name=payload["n"]
+        scenario=scenario,
+        run_id=payload["r"],
+        page=payload["p"],
+        language=payload["l"],
+        name=payload["n"],
+        paths=options["paths"],
+        seed=options["seed"],
+        change=options["change"],
     )

@@ -11,7 +11,7 @@ import streamlit as st
 from mlcore.jobs import JobView
 from mlcore.specs import RunRecord, SpecError
 from ui import format as fmt
-from ui.i18n import t
+from ui.i18n import apply_url_style, t
 from ui.state import get_jobs, store_guard
 from ui.widgets import escape_md
 
@@ -52,6 +52,7 @@ def task_panel(
 def _watch(job_id: str, *, key: str) -> None:
     @st.fragment(run_every=POLL_SECONDS)
     def live() -> None:
+        apply_url_style()  # a fragment rerun starts in a fresh context
         with store_guard():
             view = get_jobs().view(job_id)
         if view is None or view.finished:

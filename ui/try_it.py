@@ -18,7 +18,7 @@ from mlcore.specs import RunRecord, SpecError
 from mlcore.tasks import Prediction
 from ui.evaluate_view import load_analysis
 from ui.figures import TEMPLATE_NAME, chart_config
-from ui.i18n import t
+from ui.i18n import apply_url_style, t
 from ui.state import get_jobs, home, store_guard
 from ui.widgets import escape_md
 
@@ -180,6 +180,7 @@ def predict_panel(run: RunRecord, x: np.ndarray) -> None:
 
         @st.fragment(run_every=POLL_SECONDS)
         def wait() -> None:
+            apply_url_style()  # a fragment rerun starts in a fresh context
             with store_guard():
                 current = get_jobs().view(job_id)
             if current is None or current.finished:

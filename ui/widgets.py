@@ -119,8 +119,9 @@ def currency_picker() -> None:
             key="usd_to_cny",
             help=t("sidebar.rate_help", default=f"{fmt.DEFAULT_USD_TO_CNY:g}"),
         )
-        if rate != style.usd_to_cny:
-            st.query_params["fx"] = f"{rate:g}"
+        rate = round(float(rate), 4)  # what the URL keeps; comparing the typed value would loop
+        if rate != round(style.usd_to_cny, 4):
+            st.query_params["fx"] = f"{rate:.4f}".rstrip("0").rstrip(".")
             st.rerun()
 
 

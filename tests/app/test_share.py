@@ -178,3 +178,29 @@ def test_charts_save_png_or_svg_as_chosen(app_env: Path) -> None:
     assert charts and all('"format": "svg"' in c.proto.config for c in charts)
     at = make_app(SCENARIOS)
     assert all('"format": "png"' in c.proto.config for c in at.get("plotly_chart"))
+
+
+def test_a_deeply_nested_import_is_refused_with_a_message(app_env: Path) -> None:
+    at = make_app(SCENARIOS)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    at.file_uploader(key="share_import").set_value(("deep.json", deep, "application/json"))
+    at.run()
+    _no_errors(at)
+    assert any("nested too deeply" in e.value for e in at.error)
+
+
+def test_the_link_carries_the_analysis_settings_and_the_catalog(app_env: Path) -> None:
+    at = make_app(SCENARIOS, scenario="bull")
+    at.number_input(key="scn_mc_paths").set_value(500)
+    at.number_input(key="scn_mc_seed").set_value(42).run()
+    _no_errors(at)
+    shown = metric(at, "NPV, median")
+    link = _link_in(at)
+    query = parse_qs(urlsplit(link).query)
+    assert query["catalog"] == [load_bundled().version]
+    view = decode(query["share"][0])
+    assert (view.paths, view.seed) == (500, 42)
+    fresh = make_app(SCENARIOS, share=query["share"][0])
+    _no_errors(fresh)
+    assert metric(fresh, "NPV, median") == shown
+    assert not fresh.warning

@@ -172,3 +172,131 @@ def test_the_report_command_never_imports_streamlit(
     )
     assert proc.returncode == 0, proc.stderr
     assert out.is_file()
+
+
+# --------------------------------------------------------------------------- scenario files
+
+
+@pytest.mark.parametrize("command", ["project", "report"])
+def test_a_deeply_nested_scenario_is_refused_not_an_internal_error(
+    home_env: Path,
+    tmp_path: Path,
+    command: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    extra = ["-o", str(tmp_path / "r.html")] if command == "report" else []
+    with pytest.raises(SystemExit) as exit_:
+        main([command, str(deep), *extra])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.count("\n") == 1 and err.startswith(PROG_ERROR), err
+    assert "nested too deeply" in err and "internal error" not in err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_scenario_saved_with_a_utf8_byte_order_mark_is_read(
+    home_env: Path,
+    scenario_file: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Editors on Windows save UTF-8 with a BOM; the app's import accepts it, so does the CLI."""
+    scenario_file.write_bytes(b"\xef\xbb\xbf" + scenario_file.read_bytes())
+    assert main(["project", str(scenario_file), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["scenario"] == TEMPLATES["base"]().to_dict()
+
+
+# --------------------------------------------------------------------------- output targets
+
+
+def _make_target(folder: Path, kind: str) -> Path:
+    """A target that exists but must not be written (nothing in it is ever opened)."""
+    path = folder / f"{kind}.html"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "link-to-directory":
+        (folder / "sub").mkdir()
+        path.symlink_to("sub")
+    elif kind == "link-loop":
+        path.symlink_to(path.name)
+    elif kind == "read-only":
+        path.write_text("the report sent yesterday")
+        path.chmod(0o444)
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs and symbolic links")
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("fifo", "-o", "is not a regular file"),
+        ("fifo", "--xlsx", "is not a regular file"),
+        ("directory", "--xlsx", "it is a directory"),
+        ("link-to-directory", "-o", "it is a directory"),
+        ("link-loop", "-o", "symbolic link that cannot be resolved"),
+        ("read-only", "-o", "read-only"),
+        ("read-only", "--xlsx", "read-only"),
+    ],
+)
+def test_a_target_that_is_not_a_writable_regular_file_is_refused_before_any_write(
+    home_env: Path,
+    scenario_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    case: tuple[str, str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    kind, option, reason = case
+    folder = scenario_file.parent
+    target = _make_target(folder, kind)
+    if kind == "read-only":  # root may write anything: make os.access answer as for a user
+        real_access = os.access
+        monkeypatch.setattr(
+            os,
+            "access",
+            lambda p, mode, **kw: (
+                False if Path(p) == target and mode & os.W_OK else real_access(p, mode, **kw)
+            ),
+        )
+    before = {p.name: os.lstat(p) for p in folder.iterdir()}
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", str(scenario_file), option, str(target), "--paths", "50"])
+    out = capsys.readouterr()
+    assert exit_.value.code == 2 and out.out == ""
+    assert out.err.count("\n") == 1 and out.err.startswith(PROG_ERROR), out.err
+    assert f"cannot write {target}: " in out.err and reason in out.err
+    after = {p.name: os.lstat(p) for p in folder.iterdir()}
+    assert after.keys() == before.keys()  # nothing written, no temporary file left
+    for name, info in before.items():
+        assert (after[name].st_mode, after[name].st_ino) == (info.st_mode, info.st_ino), name
+    if kind == "read-only":
+        assert target.read_text() == "the report sent yesterday"
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_link_is_kept_and_a_replaced_file_keeps_its_mode(
+    home_env: Path,
+    scenario_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "report.html").write_text("old")
+    (shared / "report.html").chmod(0o640)
+    link = tmp_path / "latest.html"
+    link.symlink_to(Path("shared") / "report.html")
+    assert main(["report", str(scenario_file), "-o", str(link), "--paths", "50"]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote HTML report {link} (")
+    assert link.is_symlink() and os.readlink(link) == str(Path("shared") / "report.html")
+    assert (shared / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert (shared / "report.html").stat().st_mode & 0o777 == 0o640
+    assert leftovers(tmp_path) == [] and leftovers(shared) == []
+
+    private = tmp_path / "private.html"
+    private.write_text("old")
+    private.chmod(0o600)
+    assert main(["report", str(scenario_file), "-o", str(private), "--paths", "50"]) == 0
+    assert private.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert private.stat().st_mode & 0o777 == 0o600

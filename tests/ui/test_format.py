@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given
@@ -54,3 +55,32 @@ def test_duration_positive_has_unit(v: float) -> None:
     out = fmt.fmt_duration(v)
     assert out.split(" ")[-1] in {"µs", "ms", "s", "min", "h", "days"}
     assert not math.isnan(float(out.split(" ")[0]))
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "chinese"),
+    [
+        (999.4, "999", "999"),
+        (999.6, "1k", "1000"),
+        (9_999.5, "10k", "1万"),
+        (999_500, "1M", "100万"),
+        (99_995_000, "100M", "1亿"),
+        (999_950_000, "1G", "10亿"),
+        (9.9995e11, "1T", "1万亿"),
+        (-999_500, "-1M", "-100万"),
+    ],
+)
+def test_rounding_never_shows_a_thousand_of_a_unit(value: float, english: str, chinese: str) -> None:
+    assert fmt.fmt_number(value) == english
+    with fmt.number_style(fmt.NumberStyle(language="zh")):
+        assert fmt.fmt_number(value) == chinese
+
+
+@given(st.floats(min_value=-9.9e15, max_value=9.9e15, allow_nan=False))  # below 亿亿, the largest unit used
+def test_a_mantissa_is_below_the_next_unit(value: float) -> None:
+    for style, limit in ((fmt.NumberStyle(), 1000.0), (fmt.NumberStyle(language="zh"), 10_000.0)):
+        with fmt.number_style(style):
+            text = fmt.fmt_number(value)
+        number = re.match(r"-?[0-9.]+", text)
+        if number and text[number.end() :] and "e" not in text:
+            assert abs(float(number.group())) < limit, text

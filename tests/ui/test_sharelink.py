@@ -143,6 +143,13 @@ BAD_LINKS: list[tuple[str, object, str]] = [
     ("name not text", _token(_payload(n=["x"])), "scenario name that is not text"),
     ("name too long", _token(_payload(n="x" * 201)), "at most 200 characters"),
     ("name with control characters", _token(_payload(n="a\x1b[31mb")), "control characters"),
+    ("settings not an object", _token(_payload(o=[1])), "settings must be an object"),
+    ("settings missing a key", _token(_payload(o={"paths": 500, "seed": 1})), "settings must be an object"),
+    ("too many paths", _token(_payload(o={"paths": 10**9, "seed": 0, "change": 0.1})), "invalid paths"),
+    ("paths not whole", _token(_payload(o={"paths": 500.5, "seed": 0, "change": 0.1})), "invalid paths"),
+    ("negative seed", _token(_payload(o={"paths": 500, "seed": -1, "change": 0.1})), "invalid seed"),
+    ("change out of range", _token(_payload(o={"paths": 500, "seed": 0, "change": 3})), "invalid change"),
+    ("seed is a bool", _token(_payload(o={"paths": 500, "seed": True, "change": 0.1})), "invalid seed"),
 ]
 
 
@@ -249,3 +256,11 @@ def test_varied_scenarios_round_trip_exactly(
     assert back == view
     assert back.scenario.to_dict() == scenario.to_dict()
     assert isinstance(back.scenario, Scenario)
+
+
+def test_analysis_settings_travel_only_when_changed() -> None:
+    plain = SharedView(base_template(), name="x")
+    tuned = SharedView(base_template(), name="x", paths=500, seed=42, change=0.25)
+    assert decode(encode(tuned)) == tuned
+    assert decode(encode(plain)) == plain
+    assert len(encode(tuned)) > len(encode(plain))  # the defaults add nothing to a link
