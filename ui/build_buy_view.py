@@ -55,6 +55,11 @@ from ui.data_value_view import load_fit
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import current_language, t
 from ui.model_text import localize
+from ui.report_data import (
+    DEFAULT_COMPETITOR_ACCURACY,
+    DEFAULT_COMPETITOR_USD_PER_1000,
+    DEFAULT_LABEL_COST_USD,
+)
 from ui.scenario_view import Effective, bound_scenario, projection_of
 from ui.scenario_work import (
     CURRENT_KEY,
@@ -66,6 +71,7 @@ from ui.scenario_work import (
     source_from_param,
     wanted_source,
 )
+from ui.score_format import format_score_item
 from ui.summary import short_id
 from ui.theme import PALETTE
 from ui.widgets import Provenance, badge, escape_md
@@ -78,20 +84,7 @@ OWN_GRID_POINTS = 121
 LLM_GRID_POINTS = 481
 DEFAULT_API_USD_PER_1000 = 1.5
 DEFAULT_API_MODEL = ("openai", "gpt-4o-mini")
-DEFAULT_COMPETITOR_USD_PER_1000 = 0.05
-DEFAULT_COMPETITOR_ACCURACY_PCT = 90.0
-DEFAULT_LABEL_COST_USD = 0.05
-#: ``ScoreItem.unit`` → catalog key of its display format (``{value}`` placeholder).
-UNIT_KEYS = {
-    "× competitor": "advantage.unit.ratio_competitor",
-    "points": "advantage.unit.points",
-    "USD per point per year": "advantage.unit.usd_per_point_year",
-    "samples": "advantage.unit.samples",
-    "points per $1,000": "advantage.unit.points_per_1000",
-    "fraction": "advantage.unit.fraction",
-    "ratio": "advantage.unit.ratio",
-    "months": "advantage.unit.months",
-}
+DEFAULT_COMPETITOR_ACCURACY_PCT = DEFAULT_COMPETITOR_ACCURACY * 100  # typed in percent
 
 
 # ---------------------------------------------------------------------- pure figure builders
@@ -1135,22 +1128,7 @@ def accuracy_gain_per_1000(run: RunRecord | None, label_cost_usd: float) -> tupl
 
 def format_item(item: ScoreItem) -> str:
     """The item's value with its unit (translated), or the missing mark."""
-    if item.value is None or not math.isfinite(item.value):
-        return fmt.MISSING
-    v = item.value
-    text = {
-        "× competitor": f"{v:.3g}",
-        "points": f"{v:+.2f}",
-        "USD per point per year": fmt.fmt_usd(v),
-        "samples": fmt.fmt_int(round(v)),
-        "points per $1,000": f"{v:.3g}",
-        "fraction": fmt.fmt_pct(v),
-        "ratio": f"{v:.2f}",
-        "months": f"{v:.1f}",
-    }.get(item.unit)
-    if text is None:
-        return f"{fmt.fmt_number(v)} {item.unit}"
-    return t(UNIT_KEYS[item.unit], value=text)
+    return format_score_item(item, current_language())
 
 
 def _indicator(item: ScoreItem) -> str | None:

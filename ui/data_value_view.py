@@ -38,6 +38,12 @@ from ui.experiments_view import sweep_section
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import current_language, t
 from ui.model_text import localize
+from ui.narrative import fit_quality
+from ui.report_data import (
+    DEFAULT_EXTRA_SAMPLES,
+    DEFAULT_LABEL_COST_USD,
+    DEFAULT_VALUE_USD_PER_POINT_PER_YEAR,
+)
 from ui.scenario_view import scenario_value_choice
 from ui.summary import short_id
 from ui.theme import PALETTE
@@ -47,10 +53,8 @@ from ui.widgets import Provenance, badge, escape_md
 #: Sizes on the charts' fitted curves.
 GRID_POINTS = 160
 
-DEFAULT_VALUE_USD_PER_POINT_PER_YEAR = 20_000.0
-DEFAULT_LABEL_COST_USD_PER_SAMPLE = 0.05
+DEFAULT_LABEL_COST_USD_PER_SAMPLE = DEFAULT_LABEL_COST_USD  # the report prices the same purchase
 DEFAULT_HORIZON_YEARS = 1.0
-DEFAULT_EXTRA_SAMPLES = 50_000
 
 
 @dataclass(frozen=True)
@@ -474,21 +478,7 @@ def _fit_details(fit: CurveFit) -> None:
             ),
             hide_index=True,
         )
-        st.markdown(
-            escape_md(
-                t(
-                    "data_value.fit.quality",
-                    rmse=f"{fit.rmse_points:.2f}",
-                    points=fit.n_points,
-                    sizes=fit.n_sizes,
-                    n_min=fmt.fmt_int(fit.n_min),
-                    n_max=fmt.fmt_int(fit.n_max),
-                    ceiling=fmt.fmt_pct(fit.max_accuracy, decimals=2),
-                    boot=fit.n_bootstrap_ok,
-                    scale=f"{fit.noise_scale:.2f}",
-                )
-            )
-        )
+        st.markdown(escape_md(fit_quality(fit, current_language())))
         for note in fit.notes:
             st.warning(escape_md(localize(note, current_language())), icon=":material/info:")
 

@@ -8,6 +8,7 @@ is returned as given: the caller escapes it for Markdown or HTML.
 
 from __future__ import annotations
 
+from bizmodel.data_value import CurveFit
 from ui import format as fmt
 from ui.i18n import translate
 from ui.report_data import Report
@@ -90,3 +91,19 @@ def narrative(report: Report, lang: str) -> list[str]:
             )
         )
     return out
+
+
+def fit_quality(fit: CurveFit, lang: str) -> str:
+    """How well the learning curve is fitted: RMSE, points and sizes, range, ceiling, bootstrap."""
+    return translate(
+        "data_value.fit.quality",
+        lang,
+        rmse=f"{fit.rmse_points:.2f}",
+        points=fit.n_points,
+        sizes=fit.n_sizes,
+        n_min=fmt.fmt_int(fit.n_min),
+        n_max=fmt.fmt_int(fit.n_max),
+        ceiling=fmt.fmt_pct(fit.max_accuracy, decimals=2),
+        boot=fit.n_bootstrap_ok,
+        scale=f"{fit.noise_scale:.2f}",
+    )

@@ -8,11 +8,9 @@ narrative, the cash fan chart and the economic-advantage scorecard, each number 
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
-from bizmodel.advantage import CATEGORIES, ScoreItem
+from bizmodel.advantage import CATEGORIES
 from store import Store
 from ui import format as fmt
 from ui.figures import chart_config
@@ -23,6 +21,7 @@ from ui.report_data import Report
 from ui.scenario_figures import FanLabels, fan_figure
 from ui.scenario_view import month_text
 from ui.scenario_work import Work
+from ui.score_format import format_score_item
 from ui.share_view import export_buttons, report_of, share_button
 from ui.summary import short_id
 from ui.widgets import Provenance, badge, empty_state, escape_md, metric
@@ -107,18 +106,6 @@ def technical_kpis(report: Report) -> None:
         metric(t("overview.serving"), fmt.fmt_usd(serving), prov, help=t("overview.serving_help"))
 
 
-def _score_value(item: ScoreItem) -> str:
-    if item.value is None or not math.isfinite(item.value):
-        return fmt.MISSING
-    if item.unit == "fraction":
-        return fmt.fmt_pct(item.value)
-    if item.unit == "USD per point per year":
-        return fmt.fmt_usd(item.value)
-    if item.unit == "points":
-        return f"{item.value:+.2f}"
-    return f"{item.value:.3g}"
-
-
 def scorecard_summary(report: Report) -> None:
     """The four kinds of economic advantage, one column each, favourable items marked."""
     if not report.scorecard:
@@ -133,7 +120,7 @@ def scorecard_summary(report: Report) -> None:
                 mark = {True: "✅", False: "⚠️", None: "ℹ️"}[item.favourable]
                 label = t(f"advantage.item.{item.key}")
                 st.markdown(
-                    f"{mark} {label}: **{_score_value(item)}**",
+                    f"{mark} {label}: **{format_score_item(item, current_language())}**",
                     help=escape_md(localize(item.detail, current_language())),
                 )
     st.page_link("app_pages/build_buy.py", label=t("overview.to_scorecard"), icon=":material/balance:")
@@ -145,15 +132,7 @@ def fan_chart(report: Report) -> None:
     if mc is None:
         st.info(escape_md(report.notes.get("monte_carlo", "")))
         return
-    labels = FanLabels(
-        title=t("scenario.chart.fan"),
-        month=t("scenario.axis.month"),
-        usd=t("scenario.axis.money", **fmt.currency_words()),
-        p10="P10",
-        p50="P50",
-        p90="P90",
-        deterministic=t("scenario.series.deterministic"),
-    )
+    labels = FanLabels.of_cash(t, t("scenario.axis.money", **fmt.currency_words()))
     st.plotly_chart(
         fan_figure(mc.fan, labels, deterministic=report.frame["cash_usd"]),
         width="stretch",

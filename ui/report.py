@@ -35,24 +35,25 @@ from plotly.offline import get_plotlyjs
 
 from bizmodel.advantage import CATEGORIES, ScoreItem
 from bizmodel.projection import Kpis
+from bizmodel.sensitivity import LEVERS as SENSITIVITY_LEVERS
 from ui import format as fmt
 from ui.figures import CurveLabels, learning_curves
 from ui.i18n import translate
 from ui.model_text import localize
-from ui.narrative import narrative
+from ui.narrative import fit_quality, narrative
 from ui.report_data import ComputeSection, DataValueSection, MonteCarloSection, Report, ServingSection
 from ui.scenario_figures import (
     FanLabels,
     HistogramLabels,
     LinkLabels,
     ProjectionLabels,
-    TornadoLabels,
     accuracy_link_figure,
     fan_figure,
     npv_histogram,
     projection_figure,
-    tornado_figure,
+    tornado_figures,
 )
+from ui.score_format import format_score_item
 from ui.summary import short_id, summary_items
 from ui.theme import PROVENANCE_COLOURS
 
@@ -70,18 +71,7 @@ NOTE_SECTIONS = ("binding", "monte_carlo", "sensitivity", "scorecard", "compute"
 #: Sections that need a run.
 RUN_SECTIONS = ("compute", "serving", "data_value")
 #: Levers of the tornado (labels ``lever.<key>``).
-LEVERS = (
-    "accuracy",
-    "gpu_price",
-    "mfu",
-    "latency",
-    "price",
-    "churn",
-    "cac",
-    "adoption",
-    "market",
-    "team_cost",
-)
+LEVERS = tuple(lever.key for lever in SENSITIVITY_LEVERS)
 #: Scalar scenario fields in the assumptions table: (field, kind, unit key). ``kind`` is ``pct``
 #: (a fraction shown in %), ``usd`` (money), ``count`` or ``int`` (whole months).
 SCENARIO_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -110,17 +100,6 @@ SCENARIO_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 #: Fields of the accuracy link (read from ``scenario.accuracy_link``).
 LINK_FIELDS = frozenset({"minimum_viable_accuracy", "delightful_accuracy"})
-#: ``ScoreItem.unit`` → catalog key of its display format (``{value}`` placeholder).
-UNIT_KEYS = {
-    "× competitor": "advantage.unit.ratio_competitor",
-    "points": "advantage.unit.points",
-    "USD per point per year": "advantage.unit.usd_per_point_year",
-    "samples": "advantage.unit.samples",
-    "points per $1,000": "advantage.unit.points_per_1000",
-    "fraction": "advantage.unit.fraction",
-    "ratio": "advantage.unit.ratio",
-    "months": "advantage.unit.months",
-}
 
 _UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
@@ -767,17 +746,7 @@ class _Page:
             return self.note("data_value")
         fit, econ, opt, p = d.fit, d.economics, d.optimal, d.purchase
         formula = f"error(n) = {fit.a:.4g} · n^(−{fit.b:.3g}) + {fit.c:.3g}"
-        quality = self.t(
-            "data_value.fit.quality",
-            rmse=f"{fit.rmse_points:.2f}",
-            points=fit.n_points,
-            sizes=fit.n_sizes,
-            n_min=fmt.fmt_int(fit.n_min),
-            n_max=fmt.fmt_int(fit.n_max),
-            ceiling=fmt.fmt_pct(fit.max_accuracy, decimals=2),
-            boot=fit.n_bootstrap_ok,
-            scale=f"{fit.noise_scale:.2f}",
-        )
+        quality = fit_quality(fit, self.lang)
         value_key = (
             "report.data.value_scenario" if d.value_provenance == "scenario" else "report.data.value_assumed"
         )
@@ -950,15 +919,7 @@ class _Page:
         head = f"<h3>{self.x('scenario.tab.monte_carlo')}</h3>"
         if mc is None:
             return Safe(head + self.note("monte_carlo"))
-        fan_labels = FanLabels(
-            title=self.t("scenario.chart.fan"),
-            month=self.t("scenario.axis.month"),
-            usd=self.money_axis(),
-            p10="P10",
-            p50="P50",
-            p90="P90",
-            deterministic=self.t("scenario.series.deterministic"),
-        )
+        fan_labels = FanLabels.of_cash(self.t, self.money_axis())
         hist_labels = HistogramLabels(
             title=self.t("scenario.chart.npv_hist"),
             npv=self.t("kpi.npv_usd"),
@@ -1003,45 +964,13 @@ class _Page:
         if frame is None or not len(frame):
             return Safe(head + self.note("sensitivity"))
         change = f"{100 * self.r.change:g}"
-        labels = TornadoLabels(
-            title=self.t("scenario.chart.tornado_npv", change=change),
-            axis=self.t("kpi.npv_usd"),
-            low=self.t("scenario.tornado.low", change=change),
-            high=self.t("scenario.tornado.high", change=change),
-            technical=self.t("scenario.tornado.technical"),
-            business=self.t("scenario.tornado.business"),
-        )
         names = {k: self.lever(k) for k in LEVERS}
-        npv_fig = tornado_figure(
+        npv_fig, be_fig = tornado_figures(
             frame,
-            low_column="npv_low_usd",
-            high_column="npv_high_usd",
-            base=float(frame["npv_base_usd"].iloc[0]),
-            labels=labels,
+            horizon=self.r.effective.horizon_months,
+            change_pct=100 * self.r.change,
+            translate=self.t,
             lever_names=names,
-        )
-        horizon = self.r.effective.horizon_months
-        be = frame.copy()
-        for column in ("break_even_low", "break_even_high", "break_even_base"):
-            be[column] = be[column].astype(float).fillna(horizon + 1)
-        be["swing"] = (be["break_even_high"] - be["break_even_low"]).abs()
-        be = be.sort_values("swing", ascending=False, kind="stable")
-        be_labels = TornadoLabels(
-            title=self.t("scenario.chart.tornado_break_even", change=change),
-            axis=self.t("scenario.tornado.break_even_axis", beyond=horizon + 1),
-            low=labels.low,
-            high=labels.high,
-            technical=labels.technical,
-            business=labels.business,
-        )
-        be_fig = tornado_figure(
-            be,
-            low_column="break_even_low",
-            high_column="break_even_high",
-            base=float(be["break_even_base"].iloc[0]),
-            labels=be_labels,
-            lever_names=names,
-            money=False,
         )
         top = frame.iloc[0]
         top_line = self.t(
@@ -1409,26 +1338,6 @@ def kpi_texts(
     ]
 
 
-def format_score_item(item: ScoreItem, lang: str) -> str:
-    """A scorecard figure with its unit (translated), written in the current style, or ``–``."""
-    if item.value is None or not math.isfinite(item.value):
-        return fmt.MISSING
-    v = item.value
-    text = {
-        "× competitor": f"{v:.3g}",
-        "points": f"{v:+.2f}",
-        "USD per point per year": fmt.fmt_usd(v),
-        "samples": fmt.fmt_int(round(v)),
-        "points per $1,000": f"{v:.3g}",
-        "fraction": fmt.fmt_pct(v),
-        "ratio": f"{v:.2f}",
-        "months": f"{v:.1f}",
-    }.get(item.unit)
-    if text is None:
-        return f"{fmt.fmt_number(v)} {item.unit}"
-    return translate(UNIT_KEYS[item.unit], lang, value=text)
-
-
 def render_html(report: Report, style: fmt.NumberStyle) -> str:
     """The report as one self-contained HTML document (module docstring), numbers written in ``style``.
 
@@ -1451,4 +1360,4 @@ def chart_names(report: Report) -> list[str]:
     return names
 
 
-__all__ = ["SECTIONS", "bare_label", "chart_names", "format_score_item", "kpi_texts", "render_html"]
+__all__ = ["SECTIONS", "bare_label", "chart_names", "kpi_texts", "render_html"]

@@ -230,8 +230,15 @@ def catalog_info(catalog: Catalog) -> dict[str, str]:
     }
 
 
-def _monte_carlo(scenario: Scenario, options: ReportOptions) -> MonteCarloSection:
-    result = simulate(scenario, paths=options.paths, seed=options.seed)
+def monte_carlo_section(scenario: Scenario, *, paths: int, seed: int) -> MonteCarloSection:
+    """The Monte Carlo of ``scenario`` digested for display (no paths × months arrays kept).
+
+    Raises
+    ------
+    MonteCarloError
+        Invalid ``paths`` or ``seed``.
+    """
+    result = simulate(scenario, paths=paths, seed=seed)
     return MonteCarloSection(
         paths=result.paths,
         seed=result.seed,
@@ -355,7 +362,7 @@ def build_report(
     accuracy_value = value_of_accuracy(effective)
     mc = table = None
     try:
-        mc = _monte_carlo(effective, options)
+        mc = monte_carlo_section(effective, paths=options.paths, seed=options.seed)
     except MonteCarloError as exc:
         notes["monte_carlo"] = str(exc)
     try:

@@ -8,7 +8,7 @@ template (:mod:`ui.figures`) and escapes user text (scenario names) before it re
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,6 +155,19 @@ class FanLabels:
     p90: str
     deterministic: str
 
+    @classmethod
+    def of_cash(cls, translate: Callable[..., str], money_title: str) -> FanLabels:
+        """The cash fan's texts from ``translate(key, **values)``, the money axis titled ``money_title``."""
+        return cls(
+            title=translate("scenario.chart.fan"),
+            month=translate("scenario.axis.month"),
+            usd=money_title,
+            p10="P10",
+            p50="P50",
+            p90="P90",
+            deterministic=translate("scenario.series.deterministic"),
+        )
+
 
 def fan_figure(fan: pd.DataFrame, labels: FanLabels, *, deterministic: pd.Series | None = None) -> go.Figure:
     """P10–P90 band and P50 line of a money series over months (``fan`` has columns p10, p50, p90).
@@ -292,6 +305,62 @@ def tornado_figure(
         fig.update_xaxes(**axis.ticks)  # USD: d3 currency, −$1.2M, not $−1.2M
     fig.update_yaxes(automargin=True)
     return fig
+
+
+def tornado_figures(
+    frame: pd.DataFrame,
+    *,
+    horizon: int,
+    change_pct: float,
+    translate: Callable[..., str],
+    lever_names: Mapping[str, str],
+) -> tuple[go.Figure, go.Figure]:
+    """The two tornados of a sensitivity table: NPV (display currency) and break-even month (a
+    lever that pushes break-even past the horizon is drawn at ``horizon + 1``).
+
+    ``translate(key, **values)`` gives the texts (the page's ``t`` or the report's language);
+    ``change_pct`` is the levers' ± move in percent.
+    """
+    change = f"{change_pct:g}"
+    labels = TornadoLabels(
+        title=translate("scenario.chart.tornado_npv", change=change),
+        axis=translate("kpi.npv_usd"),
+        low=translate("scenario.tornado.low", change=change),
+        high=translate("scenario.tornado.high", change=change),
+        technical=translate("scenario.tornado.technical"),
+        business=translate("scenario.tornado.business"),
+    )
+    npv = tornado_figure(
+        frame,
+        low_column="npv_low_usd",
+        high_column="npv_high_usd",
+        base=float(frame["npv_base_usd"].iloc[0]),
+        labels=labels,
+        lever_names=lever_names,
+    )
+    be = frame.copy()
+    for column in ("break_even_low", "break_even_high", "break_even_base"):
+        be[column] = be[column].astype(float).fillna(horizon + 1)
+    be["swing"] = (be["break_even_high"] - be["break_even_low"]).abs()
+    be = be.sort_values("swing", ascending=False, kind="stable")
+    be_labels = TornadoLabels(
+        title=translate("scenario.chart.tornado_break_even", change=change),
+        axis=translate("scenario.tornado.break_even_axis", beyond=horizon + 1),
+        low=labels.low,
+        high=labels.high,
+        technical=labels.technical,
+        business=labels.business,
+    )
+    break_even = tornado_figure(
+        be,
+        low_column="break_even_low",
+        high_column="break_even_high",
+        base=float(be["break_even_base"].iloc[0]),
+        labels=be_labels,
+        lever_names=lever_names,
+        money=False,
+    )
+    return npv, break_even
 
 
 @dataclass(frozen=True)

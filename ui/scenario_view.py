@@ -14,7 +14,6 @@ import json
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -22,10 +21,10 @@ from bizmodel.advantage import ValueOfAccuracy, value_of_accuracy
 from bizmodel.basis import BasisError, TechnicalBasis
 from bizmodel.binding import BindingError, RunInputs, bind, run_inputs
 from bizmodel.catalog import Catalog
-from bizmodel.montecarlo import DEFAULT_PATHS, MonteCarloError, MonteCarloResult, simulate
+from bizmodel.montecarlo import DEFAULT_PATHS, MonteCarloError
 from bizmodel.projection import COLUMNS, Kpis, kpis, project
 from bizmodel.scenario import Scenario, ScenarioError
-from bizmodel.sensitivity import SensitivityError, tornado
+from bizmodel.sensitivity import LEVERS, SensitivityError, tornado
 from mlcore.runs import finished_runs, get_run
 from mlcore.specs import RunRecord
 from store import Store
@@ -34,19 +33,18 @@ from ui.catalog_view import active_catalog
 from ui.figures import chart_config
 from ui.i18n import current_language, t
 from ui.model_text import localize
-from ui.report_data import serving_volume
+from ui.report_data import MonteCarloSection, monte_carlo_section, serving_volume
 from ui.scenario_editor import editor_form, validate
 from ui.scenario_figures import (
     FanLabels,
     HistogramLabels,
     LinkLabels,
     ProjectionLabels,
-    TornadoLabels,
     accuracy_link_figure,
     fan_figure,
     npv_histogram,
     projection_figure,
-    tornado_figure,
+    tornado_figures,
 )
 from ui.scenario_work import Work, document_json, param_from_source, scenario_choices, scenario_of
 from ui.state import store_guard, store_or_error
@@ -68,36 +66,11 @@ def projection_of(document: str) -> tuple[pd.DataFrame, Kpis]:
 UI_MAX_PATHS = 50_000
 
 
-@dataclass(frozen=True)
-class MonteCarloDigest:
-    """What the page shows of a Monte Carlo: small enough to cache (no paths × months arrays).
-
-    ``fan`` is the cash fan (index month; columns p10, p50, p90, USD); ``npv_usd`` one NPV per
-    path (for the histogram); ``npv`` its P10/P50/P90 and mean.
-    """
-
-    paths: int
-    seed: int
-    fan: pd.DataFrame
-    npv_usd: np.ndarray
-    npv: dict[str, float]
-    probability_out_of_cash: float
-    probability_break_even: float
-
-
 @st.cache_data(max_entries=8, show_spinner=False)
-def monte_carlo_of(document: str, paths: int, seed: int) -> MonteCarloDigest:
-    """The Monte Carlo of a scenario (canonical JSON), ``paths`` paths from ``seed``, digested."""
-    result: MonteCarloResult = simulate(Scenario.from_dict(json.loads(document)), paths=paths, seed=seed)
-    return MonteCarloDigest(
-        paths=result.paths,
-        seed=result.seed,
-        fan=result.fan("cash_usd"),
-        npv_usd=np.asarray(result.npv_usd, dtype=np.float64),
-        npv=result.npv_percentiles(),
-        probability_out_of_cash=result.probability_out_of_cash,
-        probability_break_even=result.probability_break_even,
-    )
+def monte_carlo_of(document: str, paths: int, seed: int) -> MonteCarloSection:
+    """The Monte Carlo of a scenario (canonical JSON), ``paths`` paths from ``seed``, digested
+    (small enough to cache: no paths × months arrays)."""
+    return monte_carlo_section(Scenario.from_dict(json.loads(document)), paths=paths, seed=seed)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -462,15 +435,7 @@ def _monte_carlo_tab(effective: Effective, frame: pd.DataFrame) -> None:
     m3.metric(t("scenario.mc.npv_p50"), fmt.fmt_usd(npv.get("p50")))
     m4.metric(t("scenario.mc.npv_p10_p90"), f"{fmt.fmt_usd(npv.get('p10'))} … {fmt.fmt_usd(npv.get('p90'))}")
     c3.caption(t("scenario.mc.caption", paths=f"{result.paths:,}", seed=result.seed))
-    fan_labels = FanLabels(
-        title=t("scenario.chart.fan"),
-        month=t("scenario.axis.month"),
-        usd=t("scenario.axis.money", **fmt.currency_words()),
-        p10="P10",
-        p50="P50",
-        p90="P90",
-        deterministic=t("scenario.series.deterministic"),
-    )
+    fan_labels = FanLabels.of_cash(t, t("scenario.axis.money", **fmt.currency_words()))
     st.plotly_chart(
         fan_figure(result.fan, fan_labels, deterministic=frame["cash_usd"]),
         width="stretch",
@@ -490,19 +455,7 @@ def _monte_carlo_tab(effective: Effective, frame: pd.DataFrame) -> None:
 
 def lever_names() -> dict[str, str]:
     """Translated lever names by key."""
-    keys = (
-        "accuracy",
-        "gpu_price",
-        "mfu",
-        "latency",
-        "price",
-        "churn",
-        "cac",
-        "adoption",
-        "market",
-        "team_cost",
-    )
-    return {k: t(f"lever.{k}") for k in keys}
+    return {lever.key: t(f"lever.{lever.key}") for lever in LEVERS}
 
 
 def _sensitivity_tab(effective: Effective) -> None:
@@ -515,25 +468,15 @@ def _sensitivity_tab(effective: Effective) -> None:
     except SensitivityError as exc:
         st.error(escape_md(str(exc)))
         return
-    labels = TornadoLabels(
-        title=t("scenario.chart.tornado_npv", change=change_pct),
-        axis=t("kpi.npv_usd"),
-        low=t("scenario.tornado.low", change=change_pct),
-        high=t("scenario.tornado.high", change=change_pct),
-        technical=t("scenario.tornado.technical"),
-        business=t("scenario.tornado.business"),
-    )
     names = lever_names()
-    base = float(frame["npv_base_usd"].iloc[0])
-    fig = tornado_figure(
+    npv_fig, be_fig = tornado_figures(
         frame,
-        low_column="npv_low_usd",
-        high_column="npv_high_usd",
-        base=base,
-        labels=labels,
+        horizon=effective.scenario.horizon_months,
+        change_pct=change_pct,
+        translate=t,
         lever_names=names,
     )
-    st.plotly_chart(fig, width="stretch", key="scn_tornado_npv", config=chart_config("tornado-npv"))
+    st.plotly_chart(npv_fig, width="stretch", key="scn_tornado_npv", config=chart_config("tornado-npv"))
     top = frame.iloc[0]
     st.caption(
         t(
@@ -543,31 +486,8 @@ def _sensitivity_tab(effective: Effective) -> None:
             change=change_pct,
         )
     )
-    horizon = effective.scenario.horizon_months
-    be = frame.copy()
-    for column in ("break_even_low", "break_even_high", "break_even_base"):
-        be[column] = be[column].fillna(horizon + 1)
-    be["swing"] = (be["break_even_high"] - be["break_even_low"]).abs()
-    be = be.sort_values("swing", ascending=False, kind="stable")
-    be_labels = TornadoLabels(
-        title=t("scenario.chart.tornado_break_even", change=change_pct),
-        axis=t("scenario.tornado.break_even_axis", beyond=horizon + 1),
-        low=labels.low,
-        high=labels.high,
-        technical=labels.technical,
-        business=labels.business,
-    )
-    fig = tornado_figure(
-        be,
-        low_column="break_even_low",
-        high_column="break_even_high",
-        base=float(be["break_even_base"].iloc[0]),
-        labels=be_labels,
-        lever_names=names,
-        money=False,
-    )
     st.plotly_chart(
-        fig, width="stretch", key="scn_tornado_break_even", config=chart_config("tornado-break-even")
+        be_fig, width="stretch", key="scn_tornado_break_even", config=chart_config("tornado-break-even")
     )
     with st.expander(t("scenario.tornado.levers")):
         st.markdown("\n".join(f"- **{names.get(k, k)}**: {t(f'lever.{k}.help')}" for k in frame["key"]))

@@ -52,6 +52,7 @@ PAGE_FILES = {
 }
 #: The page served at the app's root (Streamlit gives the default page no path of its own).
 DEFAULT_PAGE = "overview"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Largest scenario JSON file accepted for import (bytes).
 MAX_IMPORT_BYTES = 256_000
 _SAFE_FILE = re.compile(r"[^0-9A-Za-z._-]+")
@@ -280,37 +281,22 @@ def export_buttons(store: Store, work: Work) -> None:
     def _json() -> bytes:
         return scenario_json(Scenario.from_dict(document)).encode("utf-8")
 
-    c1, c2, c3 = st.columns(3)
-    c1.download_button(
-        t("share.report"),
-        data=_html,
-        file_name=f"{stem}-report.html",
-        mime="text/html",
-        on_click="ignore",
-        icon=":material/description:",
-        key="share_report",
-        width="stretch",
+    downloads = (
+        ("report", _html, f"{stem}-report.html", "text/html", ":material/description:"),
+        ("workbook", _xlsx, f"{stem}.xlsx", XLSX_MIME, ":material/table_view:"),
+        ("json", _json, f"{stem}.json", "application/json", ":material/data_object:"),
     )
-    c2.download_button(
-        t("share.workbook"),
-        data=_xlsx,
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-        icon=":material/table_view:",
-        key="share_workbook",
-        width="stretch",
-    )
-    c3.download_button(
-        t("share.json"),
-        data=_json,
-        file_name=f"{stem}.json",
-        mime="application/json",
-        on_click="ignore",
-        icon=":material/data_object:",
-        key="share_json",
-        width="stretch",
-    )
+    for column, (what, build, file_name, mime, icon) in zip(st.columns(3), downloads, strict=True):
+        column.download_button(
+            t(f"share.{what}"),
+            data=build,
+            file_name=file_name,
+            mime=mime,
+            on_click="ignore",  # built when clicked, without rerunning the page
+            icon=icon,
+            key=f"share_{what}",
+            width="stretch",
+        )
 
 
 # ---------------------------------------------------------------------- import

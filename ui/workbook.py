@@ -55,6 +55,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bizmodel.projection import COLUMNS
 from bizmodel.scenario import Scenario
+from bizmodel.sensitivity import TORNADO_COLUMNS
 from mlcore.specs import RunRecord
 from ui.format import NumberStyle
 from ui.i18n import translate
@@ -542,20 +543,7 @@ def _sensitivity(book: _Book, report: Report) -> None:
             (
                 r["label"] if lever.startswith("[") else lever,
                 r["kind"] if kind.startswith("[") else kind,
-                *(
-                    r[c]
-                    for c in (
-                        "low_change",
-                        "high_change",
-                        "npv_low_usd",
-                        "npv_high_usd",
-                        "npv_base_usd",
-                        "npv_swing_usd",
-                        "break_even_low",
-                        "break_even_high",
-                        "break_even_base",
-                    )
-                ),
+                *(r[c] for c in TORNADO_COLUMNS[3:]),  # low_change … break_even_base
             )
         )
     book.table(ws, row + 1, columns, rows)
