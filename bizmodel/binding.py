@@ -80,7 +80,7 @@ from bizmodel.serving import (
     ServingError,
     best_serving,
     capacity_plan,
-    serving_options,
+    run_serving_options,
 )
 
 __all__ = [
@@ -261,13 +261,7 @@ def _serving(
             ),
         )
     try:
-        options = serving_options(
-            basis,
-            catalog.instances,
-            catalog.accelerators,
-            assumptions,
-            cpu_instance=run_cpu_instance(basis, catalog.instances),
-        )
+        options = run_serving_options(basis, catalog.instances, catalog.accelerators, assumptions)
     except (ServingError, RunCostError) as exc:
         return None, None, f"{run}: serving could not be priced ({exc})"
     usd = pd.to_numeric(options["usd_per_1000"], errors="coerce")

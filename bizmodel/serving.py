@@ -47,7 +47,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bizmodel.basis import InferenceMeasurement, TechnicalBasis
-from bizmodel.run_cost import RunCostError, accelerator_for_device, closest_instance
+from bizmodel.run_cost import RunCostError, accelerator_for_device, closest_instance, run_cpu_instance
 
 #: Columns of :func:`serving_options`.
 OPTION_COLUMNS: tuple[str, ...] = (
@@ -387,6 +387,24 @@ def serving_options(
 
 
 # ---------------------------------------------------------------------- capacity
+
+
+def run_serving_options(
+    basis: TechnicalBasis,
+    instances_df: pd.DataFrame,
+    accelerators_df: pd.DataFrame,
+    assumptions: ServingAssumptions,
+) -> pd.DataFrame:
+    """:func:`serving_options` with the run's measured CPU rows priced on the catalog CPU instance
+    closest to the one it ran on (:func:`bizmodel.run_cost.run_cpu_instance`; unpriced when none).
+
+    Raises
+    ------
+    ServingError, RunCostError
+        As :func:`serving_options`.
+    """
+    cpu = run_cpu_instance(basis, instances_df)
+    return serving_options(basis, instances_df, accelerators_df, assumptions, cpu_instance=cpu)
 
 
 def capacity_plan(

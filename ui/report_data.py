@@ -61,10 +61,16 @@ from bizmodel.data_value import (
 )
 from bizmodel.montecarlo import MonteCarloError, simulate
 from bizmodel.projection import Kpis, kpis, project
-from bizmodel.run_cost import RunCostError, run_cpu_instance
+from bizmodel.run_cost import RunCostError
 from bizmodel.scenario import Scenario, ScenarioError
 from bizmodel.sensitivity import SensitivityError, tornado
-from bizmodel.serving import ServingAssumptions, ServingError, best_serving, capacity_plan, serving_options
+from bizmodel.serving import (
+    ServingAssumptions,
+    ServingError,
+    best_serving,
+    capacity_plan,
+    run_serving_options,
+)
 from mlcore.specs import RunRecord
 
 #: Defaults shared with the pages (Compute, Data value, Build vs buy), so a report shows what they show.
@@ -280,13 +286,7 @@ def _compute(basis: TechnicalBasis, catalog: Catalog, options: ReportOptions) ->
 
 def _serving(basis: TechnicalBasis, catalog: Catalog, requests: float) -> ServingSection:
     assumptions = ServingAssumptions()
-    table = serving_options(
-        basis,
-        catalog.instances,
-        catalog.accelerators,
-        assumptions,
-        cpu_instance=run_cpu_instance(basis, catalog.instances),
-    )
+    table = run_serving_options(basis, catalog.instances, catalog.accelerators, assumptions)
     plan = capacity_plan(
         table, requests_per_month=requests, p95_target_ms=DEFAULT_P95_TARGET_MS, assumptions=assumptions
     )

@@ -15,7 +15,6 @@ from bizmodel.run_cost import (
     cpu_arch,
     device_cpu_arch,
     price_run,
-    run_cpu_instance,
 )
 from bizmodel.serving import (
     ServingAssumptions,
@@ -23,7 +22,7 @@ from bizmodel.serving import (
     best_serving,
     capacity_plan,
     float_vs_int8,
-    serving_options,
+    run_serving_options,
 )
 from mlcore.specs import RunRecord
 from ui import format as fmt
@@ -129,13 +128,7 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
         assumptions = ServingAssumptions(
             utilisation=utilisation / 100, efficiency=efficiency / 100, peak_to_average=peak
         )
-        options = serving_options(
-            basis,
-            catalog.instances,
-            catalog.accelerators,
-            assumptions,
-            cpu_instance=run_cpu_instance(basis, catalog.instances),
-        )
+        options = run_serving_options(basis, catalog.instances, catalog.accelerators, assumptions)
         plan = capacity_plan(
             options, requests_per_month=requests, p95_target_ms=target, assumptions=assumptions
         )
