@@ -105,7 +105,7 @@ def test_train_live_then_summary_then_runs(app_server: AppServer, page: Any, tmp
     t0 = time.monotonic()
     open_app(page, app_server, "/")
     page.get_by_role("heading", name="Moatlab").first.wait_for()
-    page.get_by_role("heading", name="Latest run").wait_for()
+    page.get_by_role("heading", name="Your business case").wait_for()
     wait_idle(page)
     assert_clean(page)
 
