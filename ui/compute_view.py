@@ -27,6 +27,7 @@ from mlcore.specs import RunRecord
 from ui import format as fmt
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import t
+from ui.report_data import DEFAULT_SCALE_DATA_FACTOR, DEFAULT_SCALE_MODEL_FACTOR
 from ui.summary import short_id
 from ui.widgets import Provenance, badge, escape_md, metric
 
@@ -180,8 +181,12 @@ def work_form(run: RunRecord | None) -> tuple[TrainingWork | None, str]:
     try:
         if mode == "scaled_run" and basis is not None:
             c1, c2 = st.columns(2)
-            k = c1.number_input(t("compute.data_factor"), 1.0, 1e7, 1000.0, key="compute_k", format="%g")
-            m = c2.number_input(t("compute.model_factor"), 1.0, 1e7, 100.0, key="compute_m", format="%g")
+            k = c1.number_input(
+                t("compute.data_factor"), 1.0, 1e7, DEFAULT_SCALE_DATA_FACTOR, key="compute_k", format="%g"
+            )
+            m = c2.number_input(
+                t("compute.model_factor"), 1.0, 1e7, DEFAULT_SCALE_MODEL_FACTOR, key="compute_m", format="%g"
+            )
             work = TrainingWork.scaled_run(
                 basis.flops_per_sample,
                 basis.n_train,

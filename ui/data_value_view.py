@@ -38,7 +38,7 @@ from ui.experiments_view import sweep_section
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import current_language, t
 from ui.model_text import localize
-from ui.narrative import fit_quality
+from ui.narrative import fit_quality, purchase_sentence
 from ui.report_data import (
     DEFAULT_EXTRA_SAMPLES,
     DEFAULT_LABEL_COST_USD,
@@ -337,16 +337,7 @@ def _points(value: float) -> str:
 
 
 def _headline(purchase: Purchase, econ: DataEconomics) -> None:
-    sentence = t(
-        "data_value.headline",
-        n=fmt.fmt_int(purchase.extra_samples),
-        price=fmt.fmt_usd(econ.label_cost_usd_per_sample),
-        gain=f"{purchase.gain_points:.2f}",
-        level=f"{100 * purchase.interval_level:.0f}",
-        low=f"{purchase.gain_points_low:.2f}",
-        high=f"{purchase.gain_points_high:.2f}",
-        value=fmt.fmt_usd(purchase.value_usd_per_year),
-    )
+    sentence = purchase_sentence(purchase, econ, current_language())
     if purchase.net_value_usd > 0:
         verdict = t(
             "data_value.verdict_pays",

@@ -8,7 +8,7 @@ is returned as given: the caller escapes it for Markdown or HTML.
 
 from __future__ import annotations
 
-from bizmodel.data_value import CurveFit
+from bizmodel.data_value import CurveFit, DataEconomics, Purchase
 from ui import format as fmt
 from ui.i18n import translate
 from ui.report_data import Report
@@ -106,4 +106,19 @@ def fit_quality(fit: CurveFit, lang: str) -> str:
         ceiling=fmt.fmt_pct(fit.max_accuracy, decimals=2),
         boot=fit.n_bootstrap_ok,
         scale=f"{fit.noise_scale:.2f}",
+    )
+
+
+def purchase_sentence(purchase: Purchase, econ: DataEconomics, lang: str) -> str:
+    """ "Buying N more labels at $c raises accuracy by X points …, worth $Y a year" in ``lang``."""
+    return translate(
+        "data_value.headline",
+        lang,
+        n=fmt.fmt_int(purchase.extra_samples),
+        price=fmt.fmt_usd(econ.label_cost_usd_per_sample),
+        gain=f"{purchase.gain_points:.2f}",
+        level=f"{100 * purchase.interval_level:.0f}",
+        low=f"{purchase.gain_points_low:.2f}",
+        high=f"{purchase.gain_points_high:.2f}",
+        value=fmt.fmt_usd(purchase.value_usd_per_year),
     )

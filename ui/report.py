@@ -40,7 +40,7 @@ from ui import format as fmt
 from ui.figures import CurveLabels, learning_curves
 from ui.i18n import translate
 from ui.model_text import localize
-from ui.narrative import fit_quality, narrative
+from ui.narrative import fit_quality, narrative, purchase_sentence
 from ui.report_data import ComputeSection, DataValueSection, MonteCarloSection, Report, ServingSection
 from ui.scenario_figures import (
     FanLabels,
@@ -728,17 +728,7 @@ class _Page:
     # -- data value
 
     def purchase_sentence(self, data: DataValueSection) -> str:
-        p, econ = data.purchase, data.economics
-        return self.t(
-            "data_value.headline",
-            n=fmt.fmt_int(p.extra_samples),
-            price=fmt.fmt_usd(econ.label_cost_usd_per_sample),
-            gain=f"{p.gain_points:.2f}",
-            level=f"{100 * p.interval_level:.0f}",
-            low=f"{p.gain_points_low:.2f}",
-            high=f"{p.gain_points_high:.2f}",
-            value=fmt.fmt_usd(p.value_usd_per_year),
-        )
+        return purchase_sentence(data.purchase, data.economics, self.lang)
 
     def data_value(self) -> Safe:
         d = self.r.data_value
