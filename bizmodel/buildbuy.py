@@ -51,6 +51,7 @@ import functools
 import io
 import math
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -63,6 +64,7 @@ import pandas as pd
 from bizmodel.catalog import Catalog
 from bizmodel.compute import Assumptions, ComputeError, TrainingWork, cheapest, training_options
 from bizmodel.scenario import Scenario
+from safetext import hidden_character, listed, shown
 
 __all__ = [
     "API_PRICE_COLUMNS",
@@ -1045,7 +1047,7 @@ def _price_cell(value: str, *, at: str, column: str) -> float:
     except ValueError:
         number = math.nan
     if not math.isfinite(number) or number < 0:
-        raise BuildBuyError(f"{at}, column {column!r}: {value!r} is not a number ≥ 0; {hint}.")
+        raise BuildBuyError(f"{at}, column {column!r}: {shown(value)} is not a number ≥ 0; {hint}.")
     return number
 
 
@@ -1058,7 +1060,7 @@ def _date_cell(value: str, *, at: str, today: date) -> str:
     except ValueError:
         parsed = None
     if parsed is None:
-        raise BuildBuyError(f"{at}, column 'as_of': {value!r} is not an ISO date; {hint}.")
+        raise BuildBuyError(f"{at}, column 'as_of': {shown(value)} is not an ISO date; {hint}.")
     if parsed > today:
         raise BuildBuyError(
             f"{at}, column 'as_of': {value} is in the future (today is {today.isoformat()}); {hint}."
@@ -1102,7 +1104,7 @@ def read_api_prices(data: bytes, *, name: str = "upload", today: date | None = N
     ...
     bizmodel.buildbuy.BuildBuyError: price list 'mine.csv', line 2, column 'input_usd_per_1m_tokens': 'cheap' is not a number ≥ 0; enter the USD price per 1 million tokens, e.g. 0.6 (0 for free).
     """  # noqa: E501
-    what = f"price list {name!r}"
+    what = f"price list {shown(name)}"
     today = today or date.today()
     if len(data) > MAX_PRICE_UPLOAD_BYTES:
         raise BuildBuyError(
@@ -1145,23 +1147,25 @@ def read_api_prices(data: bytes, *, name: str = "upload", today: date | None = N
                 if not row[column]:
                     hint = "say where the price comes from" if column == "source" else f"enter the {column}"
                     raise BuildBuyError(f"{at}, column {column!r}: empty; {hint}.")
-                record[column] = row[column]
+                record[column] = _plain_cell(row[column], at=at, column=column, free=column == "source")
             for column in ("input_usd_per_1m_tokens", "output_usd_per_1m_tokens"):
                 record[column] = _price_cell(row[column], at=at, column=column)
             record["as_of"] = _date_cell(row["as_of"], at=at, today=today)
-            record["notes"] = row["notes"]
+            record["notes"] = _plain_cell(row["notes"], at=at, column="notes", free=True)
             key = (str(record["provider"]), str(record["model"]))
             if key in seen:
                 raise BuildBuyError(
-                    f"{at}, column 'model': {key[1]!r} of {key[0]!r} is already priced on line {seen[key]}; "
-                    "keep one row per provider and model."
+                    f"{at}, column 'model': {shown(key[1])} of {shown(key[0])} is already priced on line "
+                    f"{seen[key]}; keep one row per provider and model."
                 )
             seen[key] = line
             records.append(record)
     except csv.Error as exc:
-        raise BuildBuyError(
-            f"{what}, line {reader.line_num}: not valid CSV ({exc}); fix the quoting."
-        ) from None
+        if "field larger than field limit" in str(exc):
+            problem = f"a value is longer than {csv.field_size_limit():,} characters; shorten it"
+        else:
+            problem = f"not valid CSV ({shown(str(exc))}); fix the quoting"
+        raise BuildBuyError(f"{what}, line {reader.line_num}: {problem}.") from None
     except StopIteration:
         raise BuildBuyError(f"{what} is empty: upload a CSV with a header row.") from None
     if not records:
@@ -1172,11 +1176,26 @@ def read_api_prices(data: bytes, *, name: str = "upload", today: date | None = N
     return frame
 
 
+def _plain_cell(value: str, *, at: str, column: str, free: bool) -> str:
+    """``value`` unless it holds a control character (a tab or line break is allowed when ``free``)."""
+    bad = hidden_character(value, free_text=free)
+    if bad is not None:
+        raise BuildBuyError(
+            f"{at}, column {column!r}: {shown(value)} holds a control or invisible character "
+            f"({shown(bad)}); remove it."
+        )
+    return value
+
+
 def _check_price_header(header: list[str], what: str) -> None:
-    duplicated = sorted({c for c in header if header.count(c) > 1})
+    """Refuse duplicated, missing and unexpected columns (linear in the header's width)."""
+    counts = Counter(header)
+    duplicated = [c for c, n in counts.items() if n > 1]
     if duplicated:
-        raise BuildBuyError(f"{what}, line 1: column {duplicated[0]!r} appears more than once; keep one.")
-    missing = [c for c in API_PRICE_COLUMNS if c not in header]
+        raise BuildBuyError(
+            f"{what}, line 1: column {shown(min(duplicated))} appears more than once; keep one."
+        )
+    missing = [c for c in API_PRICE_COLUMNS if c not in counts]
     if missing:
         raise BuildBuyError(
             f"{what}, line 1: missing column(s) {', '.join(repr(c) for c in missing)}; "
@@ -1185,6 +1204,6 @@ def _check_price_header(header: list[str], what: str) -> None:
     extra = [c for c in header if c not in API_PRICE_COLUMNS]
     if extra:
         raise BuildBuyError(
-            f"{what}, line 1: unexpected column(s) {', '.join(repr(c) for c in extra)}; remove them "
+            f"{what}, line 1: unexpected column(s) {listed(shown(c, limit=30) for c in extra)}; remove them "
             f"(the columns are: {','.join(API_PRICE_COLUMNS)})."
         )

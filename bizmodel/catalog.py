@@ -24,6 +24,9 @@ Conventions
 
 Uploads and edits go through :func:`read_catalog` / :func:`validate`, which either return a
 :class:`Catalog` or raise :class:`CatalogError` naming the column, the line or row, and what to change.
+The header is checked before any row is read (a 100,000-column header is refused at once); values
+from the file are quoted short in messages (:func:`safetext.shown`), and text cells may not hold
+control characters (tabs and line breaks are allowed in ``source`` and ``notes`` only).
 """
 
 from __future__ import annotations
@@ -34,12 +37,15 @@ import hashlib
 import io
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+
+from safetext import hidden_character, listed, shown
 
 __all__ = [
     "ACCELERATOR_COLUMNS",
@@ -297,20 +303,21 @@ def read_catalog(
     ...
     bizmodel.catalog.CatalogError: instances file 'mine' is empty: upload a CSV with a header row...
     """
-    instance_rows, instance_lines = _parse_csv(instances_csv, what=f"instances file {name!r}")
+    label = shown(name)
+    instance_rows, instance_lines = _parse_csv(instances_csv, what=f"instances file {label}")
     if accelerators_csv is None:
         accelerators = load_bundled().accelerators
     else:
-        accel_rows, accel_lines = _parse_csv(accelerators_csv, what=f"accelerators file {name!r}")
+        accel_rows, accel_lines = _parse_csv(accelerators_csv, what=f"accelerators file {label}")
         accelerators = _check_accelerators(
             accel_rows,
-            where=_line_namer(f"accelerators file {name!r}", accel_lines),
+            where=_line_namer(f"accelerators file {label}", accel_lines),
             today=today,
         )
     instances = _check_instances(
         instance_rows,
         accelerators=accelerators,
-        where=_line_namer(f"instances file {name!r}", instance_lines),
+        where=_line_namer(f"instances file {label}", instance_lines),
         today=today,
     )
     return Catalog(instances=instances, accelerators=accelerators, name=name)
@@ -356,15 +363,16 @@ def validate(
     ...
     bizmodel.catalog.CatalogError: instances table 'edited', row 1, column 'count': '-1' is not...
     """
-    accel_rows = _frame_rows(accelerators, what=f"accelerators table {name!r}")
+    label = shown(name)
+    accel_rows = _frame_rows(accelerators, what=f"accelerators table {label}")
     checked_accelerators = _check_accelerators(
-        accel_rows, where=_row_namer(f"accelerators table {name!r}"), today=today
+        accel_rows, where=_row_namer(f"accelerators table {label}"), today=today
     )
-    instance_rows = _frame_rows(instances, what=f"instances table {name!r}")
+    instance_rows = _frame_rows(instances, what=f"instances table {label}")
     checked_instances = _check_instances(
         instance_rows,
         accelerators=checked_accelerators,
-        where=_row_namer(f"instances table {name!r}"),
+        where=_row_namer(f"instances table {label}"),
         today=today,
     )
     return Catalog(instances=checked_instances, accelerators=checked_accelerators, name=name)
@@ -495,6 +503,7 @@ def _parse_csv(data: bytes, *, what: str) -> tuple[list[_Row], list[int]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader)]
+        _check_columns(header, what=what, expected=_expected_for(what))
         rows: list[_Row] = []
         starts: list[int] = []
         previous_end = reader.line_num
@@ -515,10 +524,7 @@ def _parse_csv(data: bytes, *, what: str) -> tuple[list[_Row], list[int]]:
             rows.append(dict(zip(header, (f.strip() for f in fields), strict=True)))
             starts.append(start)
     except csv.Error as exc:
-        raise CatalogError(
-            f"{what}, line {reader.line_num}: not valid CSV ({exc}); fix the quoting."
-        ) from None
-    _check_columns(header, what=what, expected=_expected_for(what))
+        raise CatalogError(f"{what}, line {reader.line_num}: {_csv_problem(exc)}") from None
     if not rows:
         raise CatalogError(f"{what} has a header but no data rows: add at least one row.")
     return rows, starts
@@ -537,20 +543,33 @@ def _expected_for(what: str) -> tuple[str, ...]:
     return INSTANCE_COLUMNS if what.startswith("instances") else ACCELERATOR_COLUMNS
 
 
+def _csv_problem(exc: csv.Error) -> str:
+    """What is wrong with the CSV at the reader's line, and what to change (not Python's wording)."""
+    if "field larger than field limit" in str(exc):
+        return (
+            f"a value is longer than {csv.field_size_limit():,} characters; shorten it "
+            "(or close a quote left open)."
+        )
+    return f"not valid CSV ({shown(str(exc))}); fix the quoting."
+
+
 def _check_columns(header: Sequence[str], *, what: str, expected: tuple[str, ...]) -> None:
-    duplicated = sorted({c for c in header if list(header).count(c) > 1})
+    """Refuse duplicated, missing and unexpected columns (linear in the header's width)."""
+    counts = Counter(header)
+    duplicated = [c for c, n in counts.items() if n > 1]
     if duplicated:
-        raise CatalogError(f"{what}: column {duplicated[0]!r} appears more than once; keep one.")
-    missing = [c for c in expected if c not in header]
+        raise CatalogError(f"{what}: column {shown(min(duplicated))} appears more than once; keep one.")
+    missing = [c for c in expected if c not in counts]
     if missing:
         raise CatalogError(
             f"{what}: missing column(s) {', '.join(repr(c) for c in missing)}; "
             f"the header must be: {','.join(expected)}."
         )
-    extra = [c for c in header if c not in expected]
+    known = set(expected)
+    extra = [c for c in header if c not in known]
     if extra:
         raise CatalogError(
-            f"{what}: unexpected column(s) {', '.join(repr(c) for c in extra)}; remove them "
+            f"{what}: unexpected column(s) {listed(shown(c, limit=30) for c in extra)}; remove them "
             f"(the columns are: {','.join(expected)})."
         )
 
@@ -574,6 +593,17 @@ def _text(value: object) -> str:
     return "" if _is_blank(value) else str(value).strip()
 
 
+def _plain(text: str, *, at: str, column: str, free: bool = False) -> str:
+    """``text`` unless it holds a control character (a tab or line break is allowed when ``free``)."""
+    bad = hidden_character(text, free_text=free)
+    if bad is not None:
+        raise CatalogError(
+            f"{at}, column {column!r}: {shown(text)} holds a control or invisible character "
+            f"({shown(bad)}); remove it."
+        )
+    return text
+
+
 def _number(value: object, *, at: str, column: str, rule: str, hint: str, required: bool) -> float:
     """A finite float from a cell (NaN when blank and not required), else CatalogError."""
     if _is_blank(value):
@@ -585,8 +615,8 @@ def _number(value: object, *, at: str, column: str, rule: str, hint: str, requir
     except (TypeError, ValueError):
         number = math.nan
     if not math.isfinite(number) or not _RULES[rule](number):
-        shown = _format_number(value) if isinstance(value, float) else _text(value)
-        raise CatalogError(f"{at}, column {column!r}: {shown!r} is not {_RULE_TEXT[rule]}; {hint}.")
+        text = _format_number(value) if isinstance(value, float) else _text(value)
+        raise CatalogError(f"{at}, column {column!r}: {shown(text)} is not {_RULE_TEXT[rule]}; {hint}.")
     return number
 
 
@@ -612,7 +642,7 @@ def _iso_date(value: object, *, at: str, column: str, today: date) -> str:
     except ValueError:
         parsed = None
     if parsed is None:
-        raise CatalogError(f"{at}, column {column!r}: {text!r} is not an ISO date; {hint}.")
+        raise CatalogError(f"{at}, column {column!r}: {shown(text)} is not an ISO date; {hint}.")
     if parsed > today:
         raise CatalogError(
             f"{at}, column {column!r}: {text} is in the future (today is {today.isoformat()}); {hint}."
@@ -620,11 +650,11 @@ def _iso_date(value: object, *, at: str, column: str, today: date) -> str:
     return text
 
 
-def _required_text(value: object, *, at: str, column: str, hint: str) -> str:
+def _required_text(value: object, *, at: str, column: str, hint: str, free: bool = False) -> str:
     text = _text(value)
     if not text:
         raise CatalogError(f"{at}, column {column!r}: empty; {hint}.")
-    return text
+    return _plain(text, at=at, column=column, free=free)
 
 
 # --- table checks --------------------------------------------------------------------------------------
@@ -641,7 +671,7 @@ def _check_accelerators(rows: list[_Row], *, where: _Where, today: date | None) 
         )
         if key in seen:
             raise CatalogError(
-                f"{at}, column 'accelerator': {key!r} is already defined at "
+                f"{at}, column 'accelerator': {shown(key)} is already defined at "
                 f"{where(seen[key]).rsplit(', ', 1)[-1]}; "
                 "keep one row per accelerator."
             )
@@ -658,9 +688,9 @@ def _check_accelerators(rows: list[_Row], *, where: _Where, today: date | None) 
             )
         record["as_of"] = _iso_date(row["as_of"], at=at, column="as_of", today=today)
         record["source"] = _required_text(
-            row["source"], at=at, column="source", hint="say where the figures come from"
+            row["source"], at=at, column="source", hint="say where the figures come from", free=True
         )
-        record["notes"] = _text(row["notes"])
+        record["notes"] = _plain(_text(row["notes"]), at=at, column="notes", free=True)
         records.append(record)
     return _frame(records, ACCELERATOR_COLUMNS, _ACCELERATOR_NUMERIC)
 
@@ -677,12 +707,12 @@ def _check_instances(
         record: dict[str, object] = {}
         for column in ("provider", "region", "instance_type"):
             record[column] = _required_text(row[column], at=at, column=column, hint=f"enter the {column}")
-        accelerator = _text(row["accelerator"])
+        accelerator = _plain(_text(row["accelerator"]), at=at, column="accelerator")
         if accelerator and accelerator not in known:
             raise CatalogError(
-                f"{at}, column 'accelerator': unknown key {accelerator!r}; use one of "
-                f"{', '.join(sorted(known))}, add it to the accelerators table, "
-                "or leave it empty for CPU-only."
+                f"{at}, column 'accelerator': unknown key {shown(accelerator)}; use one of "
+                f"{listed((shown(k, limit=30)[1:-1] for k in sorted(known)), limit=8)}, "
+                "add it to the accelerators table, or leave it empty for CPU-only."
             )
         record["accelerator"] = accelerator
         count = _number(
@@ -694,7 +724,7 @@ def _check_instances(
             required=True,
         )
         if (count > 0) != bool(accelerator):
-            problem = "no accelerator key" if count > 0 else f"accelerator {accelerator!r}"
+            problem = "no accelerator key" if count > 0 else f"accelerator {shown(accelerator)}"
             raise CatalogError(
                 f"{at}, column 'count': {count:g} with {problem}; give an accelerator key with a count >= 1, "
                 "or leave the accelerator empty with count 0 for CPU-only."
@@ -736,15 +766,15 @@ def _check_instances(
         status = _text(row["status"])
         if status not in STATUSES:
             raise CatalogError(
-                f"{at}, column 'status': {status!r} is not one of {', '.join(STATUSES)}; "
+                f"{at}, column 'status': {shown(status)} is not one of {', '.join(STATUSES)}; "
                 "use current unless the price is outdated (superseded) or doubtful (suspect)."
             )
         record["status"] = status
         record["as_of"] = _iso_date(row["as_of"], at=at, column="as_of", today=today)
         record["source"] = _required_text(
-            row["source"], at=at, column="source", hint="say where the price comes from"
+            row["source"], at=at, column="source", hint="say where the price comes from", free=True
         )
-        record["notes"] = _text(row["notes"])
+        record["notes"] = _plain(_text(row["notes"]), at=at, column="notes", free=True)
         key = tuple(str(record[c]) for c in _INSTANCE_KEY)
         if key in seen:
             raise CatalogError(

@@ -45,6 +45,8 @@ from typing import Any
 
 import numpy as np
 
+from safetext import capped, joined, listed, shown
+
 HORIZON_MIN_MONTHS = 12
 HORIZON_MAX_MONTHS = 120
 
@@ -109,16 +111,38 @@ JOINT_AT_MOST_ONE: tuple[tuple[str, str], ...] = (
 DISTRIBUTIONS = ("triangular", "lognormal")
 
 
+#: The most problems :attr:`ScenarioError.problems` lists (then "… and N more problems"); a
+#: scenario has 26 fields, so a document with one mistake per field still has each one listed.
+MAX_PROBLEMS = 30
+
+
 class ScenarioError(ValueError):
-    """A scenario (or part of one) is invalid; ``problems`` lists each field and what to change."""
+    """A scenario (or part of one) is invalid; ``problems`` lists each field and what to change.
+
+    Bounded for documents with thousands of mistakes (a headcount list of 100,000 bad months):
+    ``problems`` holds at most :data:`MAX_PROBLEMS` problems and then one last entry "… and N
+    more problems", the message (``str(error)``) the first few of them (:func:`safetext.joined`);
+    ``all_problems`` keeps every one. User values are quoted short (:func:`safetext.shown`).
+    """
 
     def __init__(self, problems: list[str] | tuple[str, ...] | str) -> None:
-        self.problems: tuple[str, ...] = (problems,) if isinstance(problems, str) else tuple(problems)
-        super().__init__("; ".join(self.problems))
+        self.all_problems: tuple[str, ...] = (problems,) if isinstance(problems, str) else tuple(problems)
+        self.problems: tuple[str, ...] = tuple(capped(self.all_problems, limit=MAX_PROBLEMS))
+        super().__init__(joined(self.all_problems))
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _is_finite(value: Any) -> bool:
+    """A number that converts to a finite float (an integer beyond float range does not)."""
+    if not _is_number(value):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an int beyond float range, e.g. 10**400 from JSON
+        return False
 
 
 def _check_range(
@@ -131,21 +155,26 @@ def _check_range(
     integer: bool = False,
     low_open: bool = False,
 ) -> None:
-    """Append a problem unless ``value`` is a finite number (an integer if asked) within bounds."""
+    """Append a problem unless ``value`` is a finite number (an integer if asked) within bounds.
+
+    An integer beyond float range (JSON allows ``1e400`` written out as digits) is compared as an
+    integer, so it is reported as out of bounds rather than raising ``OverflowError``.
+    """
     kind = "a whole number" if integer else "a number"
-    if not _is_number(value) or not math.isfinite(float(value)):
-        problems.append(f"{name} must be {kind}, got {value!r}")
+    is_int = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if not is_int and not _is_finite(value):
+        problems.append(f"{name} must be {kind}, got {shown(value)}")
         return
-    if integer and float(value) != int(value):
-        problems.append(f"{name} must be a whole number, got {value!r}")
+    if integer and not is_int and not float(value).is_integer():
+        problems.append(f"{name} must be a whole number, got {shown(value)}")
         return
-    v = float(value)
+    v = int(value) if is_int else float(value)
     too_low = low is not None and (v <= low if low_open else v < low)
     if too_low or (high is not None and v > high):
         low_text = "" if low is None else f"{'above' if low_open else 'at least'} {low:g}"
         high_text = "" if high is None else f"at most {high:g}"
         bounds = " and ".join(t for t in (low_text, high_text) if t)
-        problems.append(f"{name} must be {bounds}; got {value!r}")
+        problems.append(f"{name} must be {bounds}; got {shown(value)}")
 
 
 @dataclass(frozen=True)
@@ -173,7 +202,8 @@ class AccuracyLink:
         if not problems and self.delightful_accuracy <= self.minimum_viable_accuracy:
             problems.append(
                 "delightful_accuracy must be above minimum_viable_accuracy "
-                f"(got {self.delightful_accuracy!r} ≤ {self.minimum_viable_accuracy!r}); raise it or lower "
+                f"(got {shown(self.delightful_accuracy)} ≤ {shown(self.minimum_viable_accuracy)}); "
+                "raise it or lower "
                 "the minimum"
             )
         if problems:
@@ -267,7 +297,8 @@ class Range:
 
 def _range_name(r: Any) -> str:
     name = getattr(r, "field", None)
-    return f"ranges[{name}]" if isinstance(name, str) else f"ranges[{name!r}]"
+    plain = isinstance(name, str) and len(name) <= 40 and name.isprintable()
+    return f"ranges[{name}]" if plain else f"ranges[{shown(name, limit=40)}]"
 
 
 def _range_own_problems(r: Range) -> list[str]:
@@ -276,23 +307,24 @@ def _range_own_problems(r: Range) -> list[str]:
     problems: list[str] = []
     if not isinstance(r.field, str) or r.field not in FIELD_BOUNDS:
         problems.append(
-            f"{name}: {r.field!r} is not a field that can carry a range; use one of {', '.join(RANGE_FIELDS)}"
+            f"{name}: {shown(r.field, limit=40)} is not a field that can carry a range; "
+            f"use one of {', '.join(RANGE_FIELDS)}"
         )
     if r.distribution not in DISTRIBUTIONS:
         problems.append(
-            f"{name}: distribution must be one of {', '.join(DISTRIBUTIONS)}; got {r.distribution!r}"
+            f"{name}: distribution must be one of {', '.join(DISTRIBUTIONS)}; got {shown(r.distribution)}"
         )
     finite = True
     for side in ("low", "high"):
         value = getattr(r, side)
-        if not _is_number(value) or not math.isfinite(float(value)):
-            problems.append(f"{name}: {side} must be a number, got {value!r}")
+        if not _is_finite(value):
+            problems.append(f"{name}: {side} must be a number, got {shown(value)}")
             finite = False
     if finite:
         if not r.low < r.high:
-            problems.append(f"{name}: low must be below high; got low {r.low!r}, high {r.high!r}")
+            problems.append(f"{name}: low must be below high; got low {shown(r.low)}, high {shown(r.high)}")
         if r.distribution == "lognormal" and not r.low > 0.0:
-            problems.append(f"{name}: a lognormal range needs low above 0; got {r.low!r}")
+            problems.append(f"{name}: a lognormal range needs low above 0; got {shown(r.low)}")
     return problems
 
 
@@ -301,17 +333,19 @@ def _range_context_problems(r: Range, values: dict[str, Any]) -> list[str]:
     name = _range_name(r)
     value = values.get(r.field)
     low_bound, high_bound = FIELD_BOUNDS[r.field]
-    if not _is_number(value) or not math.isfinite(float(value)) or not low_bound <= value <= high_bound:
+    if not _is_finite(value) or not low_bound <= value <= high_bound:
         return []  # the field's own check reports the value
     problems: list[str] = []
     if r.low < low_bound:
-        problems.append(f"{name}: low must be at least {low_bound:g} (the field's bound); got {r.low!r}")
+        problems.append(f"{name}: low must be at least {low_bound:g} (the field's bound); got {shown(r.low)}")
     if r.high > high_bound:
-        problems.append(f"{name}: high must be at most {high_bound:g} (the field's bound); got {r.high!r}")
+        problems.append(
+            f"{name}: high must be at most {high_bound:g} (the field's bound); got {shown(r.high)}"
+        )
     if r.low > value:
-        problems.append(f"{name}: low must be at most the value {value!r}; got {r.low!r}")
+        problems.append(f"{name}: low must be at most the value {shown(value)}; got {shown(r.low)}")
     if r.high < value:
-        problems.append(f"{name}: high must be at least the value {value!r}; got {r.high!r}")
+        problems.append(f"{name}: high must be at least the value {shown(value)}; got {shown(r.high)}")
     return problems
 
 
@@ -321,7 +355,14 @@ def _fields_of(cls: type, data: Any, what: str) -> dict[str, Any]:
         raise ScenarioError(f"{what} must be a JSON object, got {type(data).__name__}")
     names = [f.name for f in fields(cls)]
     required = [f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING]
-    problems = [f"{what} has an unknown field {k!r}; remove it" for k in data if k not in names]
+    unknown = [shown(k, limit=40) for k in data if k not in names]
+    problems = (
+        [f"{what} has an unknown field {unknown[0]}; remove it"]
+        if len(unknown) == 1
+        else [f"{what} has unknown fields {listed(unknown)}; remove them"]
+        if unknown
+        else []
+    )
     problems += [f"{what} lacks {k!r}; add it" for k in required if k not in data]
     if problems:
         raise ScenarioError(problems)
@@ -421,11 +462,11 @@ class Scenario:
         for name, (low, high) in FIELD_BOUNDS.items():
             check(problems, name, getattr(self, name), low, high)
         check(problems, "starting_cash_usd", self.starting_cash_usd, 0.0, MAX_CASH_USD)
-        if _is_number(self.bass_p) and _is_number(self.bass_q) and self.bass_p + self.bass_q > 1.0:
+        if _is_finite(self.bass_p) and _is_finite(self.bass_q) and self.bass_p + self.bass_q > 1.0:
             problems.append("bass_p + bass_q must be at most 1 (monthly); lower one of them")
         if (
-            _is_number(self.monthly_churn)
-            and _is_number(self.churn_at_minimum_accuracy_extra)
+            _is_finite(self.monthly_churn)
+            and _is_finite(self.churn_at_minimum_accuracy_extra)
             and self.monthly_churn + self.churn_at_minimum_accuracy_extra > 1.0
         ):
             problems.append(
@@ -441,7 +482,7 @@ class Scenario:
             problems, "run_retrain_scale", self.run_retrain_scale, 0.0, MAX_RUN_RETRAIN_SCALE, low_open=True
         )
         if not isinstance(self.use_run_spread, bool):
-            problems.append(f"use_run_spread must be true or false; got {self.use_run_spread!r}")
+            problems.append(f"use_run_spread must be true or false; got {shown(self.use_run_spread)}")
         self._check_funding(problems)
         self._check_ranges(problems)
         if problems:
@@ -488,7 +529,7 @@ class Scenario:
             problems.extend(_range_context_problems(r, values))
         highs = {r.field: r.high for r in ranges}
         for a, b in JOINT_AT_MOST_ONE:
-            if (a in highs or b in highs) and all(_is_number(values[n]) for n in (a, b)):
+            if (a in highs or b in highs) and all(_is_finite(values[n]) for n in (a, b)):
                 top_a, top_b = highs.get(a, values[a]), highs.get(b, values[b])
                 if values[a] + values[b] <= 1.0 < top_a + top_b:
                     ranged = " and ".join(f"ranges[{n}]" for n in (a, b) if n in highs)
@@ -530,7 +571,7 @@ class Scenario:
             if r.field not in changes or not _range_context_problems(r, values)
         }
         for a, b in JOINT_AT_MOST_ONE:
-            if not ({a, b} & set(changes)) or not all(_is_number(values[n]) for n in (a, b)):
+            if not ({a, b} & set(changes)) or not all(_is_finite(values[n]) for n in (a, b)):
                 continue
             # Drop the changed field's range first, then the partner's, until the highs fit.
             for name in sorted((a, b), key=lambda n: n not in changes):
@@ -606,7 +647,7 @@ class Scenario:
         try:
             values = _fields_of(cls, data, "the scenario")
         except ScenarioError as missing:
-            raise ScenarioError([*missing.problems, *cls._present_field_problems(data)]) from None
+            raise ScenarioError([*missing.all_problems, *cls._present_field_problems(data)]) from None
         nested: list[str] = []
         if "accuracy_link" in values:
             values["accuracy_link"] = _link_from(values["accuracy_link"], nested)
@@ -619,7 +660,7 @@ class Scenario:
         try:
             scenario = cls(**values)
         except ScenarioError as error:
-            raise ScenarioError([*error.problems, *nested]) from None
+            raise ScenarioError([*error.all_problems, *nested]) from None
         if nested:
             raise ScenarioError(nested)
         return scenario
@@ -638,7 +679,7 @@ class Scenario:
             cls.from_dict(probe)
         except ScenarioError as exc:
             present = {k for k in data if k in names}
-            return [p for p in exc.problems if re.split(r"[\s\[:]", p, maxsplit=1)[0] in present]
+            return [p for p in exc.all_problems if re.split(r"[\s\[:]", p, maxsplit=1)[0] in present]
         return []
 
 
@@ -650,12 +691,12 @@ def _link_from(data: Any, problems: list[str]) -> AccuracyLink:
     try:
         keywords = _fields_of(AccuracyLink, data, "accuracy_link")
     except ScenarioError as error:
-        problems.extend(error.problems)
+        problems.extend(error.all_problems)
         return AccuracyLink()
     try:
         return AccuracyLink(**keywords)
     except ScenarioError as error:
-        problems.extend(f"accuracy_link: {p}" for p in error.problems)
+        problems.extend(f"accuracy_link: {p}" for p in error.all_problems)
         return AccuracyLink()
 
 
@@ -676,7 +717,7 @@ def _rounds_from(items: Any, problems: list[str]) -> tuple[FundingRound, ...]:
         except ScenarioError as error:
             problems.extend(
                 p if p.startswith(name) else f"{name}: {p.removeprefix('funding round ')}"
-                for p in error.problems
+                for p in error.all_problems
             )
     return tuple(rounds)
 
@@ -693,7 +734,7 @@ def _ranges_from(items: Any, problems: list[str]) -> tuple[Range, ...]:
         try:
             ranges.append(item if isinstance(item, Range) else Range.from_dict(item))
         except ScenarioError as error:
-            problems.extend(p if p.startswith("ranges") else f"ranges: {p}" for p in error.problems)
+            problems.extend(p if p.startswith("ranges") else f"ranges: {p}" for p in error.all_problems)
     return tuple(ranges)
 
 

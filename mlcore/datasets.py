@@ -24,12 +24,16 @@ import io
 import os
 import re
 import socket
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from safetext import hidden_character, listed, shown
 
 if TYPE_CHECKING:
     from mlcore.specs import TrainRequest
@@ -334,7 +338,7 @@ def _decode(data: bytes) -> str:
             f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES / 1e6:.0f} MB. "
             "Upload a sample of the rows."
         )
-    if b"\x00" in data[:65536]:
+    if b"\x00" in data:  # anywhere in the file, not only its first block
         raise DatasetError("this is not a text CSV file (it contains binary data)")
     try:
         text = data.decode("utf-8-sig")
@@ -345,62 +349,149 @@ def _decode(data: bytes) -> str:
     return text
 
 
-def _check_delimiter(text: str) -> None:
-    header = text.splitlines()[0] if text.splitlines() else ""
-    if "," in header:
-        return
-    for sep, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
-        if header.count(sep) >= 1:
+def _csv_problem(exc: csv.Error) -> str:
+    """Python's CSV error in words the user can act on."""
+    if "field larger than field limit" in str(exc):
+        return f"a value is longer than {csv.field_size_limit():,} characters; shorten it or close its quote"
+    return f"{shown(str(exc))}; check the quoting"
+
+
+def _read_header(buffer: io.StringIO) -> list[str]:
+    """The header row's column names (stripped), checked before any data row is read.
+
+    Refuses: no header, another separator than commas, more than :data:`MAX_CSV_COLUMNS` columns,
+    a single column, unnamed or duplicate columns, and names with control or invisible characters
+    (:func:`safetext.hidden_character`; a tab in a name means the file mixes tabs and commas).
+    """
+    reader = csv.reader(buffer, skipinitialspace=True)
+    try:
+        first = next(reader, None)
+    except csv.Error as exc:
+        raise DatasetError(f"the header row (line 1) is not valid CSV: {_csv_problem(exc)}") from None
+    header = [h.strip() for h in first or []]
+    if not any(header):
+        raise DatasetError("the first line is empty: the header row with the column names must be line 1")
+    if len(header) == 1:
+        for sep, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if sep in header[0]:
+                raise DatasetError(
+                    f"the header row is separated by {label}, not commas: "
+                    "save the file as comma-separated CSV"
+                )
+        raise DatasetError(
+            "the header row has a single column: a CSV needs feature columns and a label column, "
+            "separated by commas"
+        )
+    if len(header) > MAX_CSV_COLUMNS:
+        raise DatasetError(
+            f"the file has {len(header):,} columns; the limit is {MAX_CSV_COLUMNS:,}: "
+            "keep the features you need"
+        )
+    unnamed = [i + 1 for i, n in enumerate(header) if not n]
+    if unnamed:
+        raise DatasetError(f"column {unnamed[0]} has no name in the header row")
+    for i, name in enumerate(header, start=1):
+        bad = hidden_character(name)
+        if bad is not None:
+            hint = " (a tab suggests the file mixes tabs and commas)" if bad == "\t" else ""
             raise DatasetError(
-                f"the header row is separated by {label}, not commas: save the file as comma-separated CSV"
+                f"column {i}'s name {shown(name)} holds a control or invisible character {shown(bad)}{hint}; "
+                "rename the column"
             )
-    raise DatasetError(
-        "the header row has a single column: a CSV needs feature columns and a label column, "
-        "separated by commas"
+    dupes = sorted(n for n, count in Counter(header).items() if count > 1)
+    if dupes:
+        raise DatasetError(
+            f"duplicate column names: {listed(shown(n, limit=30) for n in dupes)}; "
+            "give every column a unique name"
+        )
+    return header
+
+
+def _wide_rows_problem(buffer: io.StringIO, width: int) -> str | None:
+    """The lines holding more fields than the header's ``width`` (the first few, and how many), or
+    None when there is none. Line numbers are the file's, quoted line breaks counted."""
+    buffer.seek(0)
+    reader = csv.reader(buffer, skipinitialspace=True)
+    lines: list[str] = []
+    widest = 0
+    try:
+        next(reader, None)
+        previous_end = reader.line_num
+        for fields in reader:
+            start, previous_end = previous_end + 1, reader.line_num
+            if len(fields) > width:
+                lines.append(f"{start:,}")
+                widest = max(widest, len(fields))
+    except csv.Error as exc:
+        return f"line {reader.line_num:,}: {_csv_problem(exc)}"
+    if not lines:
+        return None
+    where = f"line {lines[0]} has" if len(lines) == 1 else f"lines {listed(lines)} have"
+    return (
+        f"{where} more fields than the header's {width} (up to {widest}); quote values that contain "
+        "commas, remove trailing commas, or add the missing column names to the header"
     )
 
 
 def parse_csv(data: bytes) -> pd.DataFrame:
     """Parse an uploaded CSV (comma-separated, UTF-8, header row) into strings-as-read.
 
-    Blank lines are dropped; the frame's index keeps each row's position among the lines after
-    the header, so ``index + 2`` is its line in the file (for rows without quoted line breaks).
+    The header is read and checked first (:data:`MAX_CSV_COLUMNS`, names), so a file with
+    100,000 columns is refused before its rows are parsed. A row with more fields than the header
+    is refused naming its line(s); a row with fewer is padded with empty values (reported as
+    missing by :func:`validate_csv`). Blank lines are dropped; the frame's index keeps each row's
+    position among the lines after the header, so ``index + 2`` is its line in the file (for rows
+    without quoted line breaks).
     Raises :class:`DatasetError` for empty, binary, oversized or malformed files.
     """
     text = _decode(data)
-    _check_delimiter(text)
+    buffer = io.StringIO(text, newline="")
+    header = _read_header(buffer)
+    # The first data row decides, for pandas, whether extra fields become an index: refuse it here.
+    first_row = next((r for r in _data_rows(buffer) if any(f.strip() for f in r)), None)
+    if first_row is not None and len(first_row) > len(header):
+        raise DatasetError(f"the file is not valid CSV: {_wide_rows_problem(buffer, len(header))}")
+    buffer.seek(0)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            buffer,
             sep=",",
             dtype=str,
             keep_default_na=False,
             nrows=MAX_CSV_ROWS + 1,
             skipinitialspace=True,
             skip_blank_lines=False,  # dropped below, so that row numbers stay file lines
+            index_col=False,  # never an index from extra fields (rows wider than the header fail)
         )
     except (pd.errors.ParserError, csv.Error) as exc:
-        raise DatasetError(f"the file is not valid CSV: {str(exc).strip()}") from exc
-    except pd.errors.EmptyDataError as exc:
-        raise DatasetError("the file has no columns: upload a CSV with a header row") from exc
+        problem = _wide_rows_problem(buffer, len(header)) or _pandas_problem(exc)
+        raise DatasetError(f"the file is not valid CSV: {problem}") from None
+    except pd.errors.EmptyDataError:
+        raise DatasetError("the file has no columns: upload a CSV with a header row") from None
     if len(frame) > MAX_CSV_ROWS:
         raise DatasetError(f"the file has more than {MAX_CSV_ROWS:,} rows; upload a sample")
-    if frame.shape[1] > MAX_CSV_COLUMNS:
-        raise DatasetError(f"the file has {frame.shape[1]:,} columns; the limit is {MAX_CSV_COLUMNS:,}")
-    if frame.shape[1] < 2:
-        raise DatasetError("a CSV needs at least one feature column and a label column")
-    header = [h.strip() for h in next(csv.reader(io.StringIO(text.splitlines()[0])))]
-    dupes = sorted({n for n in header if header.count(n) > 1 and n})
-    if dupes:
-        raise DatasetError(f"duplicate column names: {', '.join(dupes[:5])}; give every column a unique name")
-    unnamed = [i + 1 for i, n in enumerate(header) if not n]
-    if unnamed:
-        raise DatasetError(f"column {unnamed[0]} has no name in the header row")
+    if frame.shape[1] != len(header):  # the header was read twice; both must agree
+        raise DatasetError("the header row is not valid CSV: check the quoting of the column names")
     if len(frame):
         frame = frame[~frame.apply(lambda c: c.str.strip() == "").all(axis=1)]
     if len(frame) == 0:
         raise DatasetError("the file has a header but no data rows")
     return frame
+
+
+def _data_rows(buffer: io.StringIO) -> Iterator[list[str]]:
+    """The records after the header (the buffer is positioned after it), stopping at a CSV error."""
+    reader = csv.reader(buffer, skipinitialspace=True)
+    try:
+        yield from reader
+    except csv.Error:
+        return  # reported by the full parse
+
+
+def _pandas_problem(exc: Exception) -> str:
+    """pandas' parser message without its internal prefix, quoted short."""
+    text = str(exc).strip().replace("Error tokenizing data. C error: ", "")
+    return f"{shown(text, limit=120)[1:-1]}; check the quoting"
 
 
 def _line(frame: pd.DataFrame, position: int) -> int:
@@ -421,8 +512,8 @@ def validate_csv(data: bytes, *, label_column: str) -> CsvTable:
     frame = parse_csv(data)
     if label_column not in frame.columns:
         raise DatasetError(
-            f"label column {label_column!r} is not in the file; its columns are: "
-            + ", ".join(str(c) for c in list(frame.columns)[:10])
+            f"label column {shown(label_column)} is not in the file; its columns are: "
+            + listed((shown(str(c), limit=30)[1:-1] for c in frame.columns), limit=10)
         )
     if len(frame) < MIN_ROWS:
         raise DatasetError(f"the file has {len(frame)} data rows; at least {MIN_ROWS} are needed")
@@ -432,7 +523,7 @@ def validate_csv(data: bytes, *, label_column: str) -> CsvTable:
     )
     if len(empty):
         raise DatasetError(
-            f"label column {label_column!r} is empty on line {_line(frame, int(empty[0]))}; "
+            f"label column {shown(label_column)} is empty on line {_line(frame, int(empty[0]))}; "
             "every row needs a label"
         )
     features = frame.drop(columns=[label_column])
@@ -444,40 +535,45 @@ def validate_csv(data: bytes, *, label_column: str) -> CsvTable:
         bad_missing = np.flatnonzero(missing.to_numpy())
         if len(bad_missing):
             raise DatasetError(
-                f"column {col!r} has a missing value (empty or NaN) on line "
+                f"column {shown(col)} has a missing value (empty or NaN) on line "
                 f"{_line(frame, int(bad_missing[0]))}; fill or drop such rows"
             )
         bad = np.flatnonzero(np.isnan(values))
         if len(bad):
             i = int(bad[0])
             raise DatasetError(
-                f"column {col!r} is not numeric: {raw.iloc[i][:30]!r} on line {_line(frame, i)}; "
+                f"column {shown(col)} is not numeric: {shown(raw.iloc[i], limit=30)} "
+                f"on line {_line(frame, i)}; "
                 "features must be numbers (encode categories as numbers or drop the column)"
             )
         inf = np.flatnonzero(~np.isfinite(values))
         if len(inf):
-            raise DatasetError(f"column {col!r} has an infinite value on line {_line(frame, int(inf[0]))}")
+            raise DatasetError(
+                f"column {shown(col)} has an infinite value on line {_line(frame, int(inf[0]))}"
+            )
         big = np.flatnonzero(np.abs(values) > 3e38)
         if len(big):
             raise DatasetError(
-                f"column {col!r} has a value too large for 32-bit floats on line {_line(frame, int(big[0]))}"
+                f"column {shown(col)} has a value too large for 32-bit floats on line "
+                f"{_line(frame, int(big[0]))}"
             )
         numeric[str(col)] = values
     counts = labels.value_counts()
     if len(counts) < 2:
         raise DatasetError(
-            f"label column {label_column!r} has a single class ({counts.index[0]!r}); "
+            f"label column {shown(label_column)} has a single class ({shown(counts.index[0])}); "
             "classification needs at least 2 classes"
         )
     if len(counts) > MAX_CLASSES:
         raise DatasetError(
-            f"label column {label_column!r} has {len(counts)} distinct values; at most "
+            f"label column {shown(label_column)} has {len(counts)} distinct values; at most "
             f"{MAX_CLASSES} classes are supported (is it a numeric target rather than a class?)"
         )
     rare = counts[counts < MIN_PER_CLASS]
     if len(rare):
         raise DatasetError(
-            f"class {rare.index[0]!r} of {label_column!r} has {int(rare.iloc[0])} rows; every class "
+            f"class {shown(rare.index[0])} of {shown(label_column)} has {int(rare.iloc[0])} rows; "
+            "every class "
             f"needs at least {MIN_PER_CLASS} to be split into train, validation and test"
         )
     class_names = tuple(sorted(counts.index.astype(str), key=_natural_key))

@@ -308,8 +308,9 @@ def read_scenario_file(data: bytes) -> Scenario:
     Raises
     ------
     ScenarioError
-        With every problem: too large, not UTF-8, not JSON (with line and column), or each
-        invalid field.
+        With every problem: too large, not UTF-8, not JSON (with line and column), NaN or
+        Infinity, an integer of more digits than Python reads (4,300), nested too deeply, or each
+        invalid field (values quoted short, see :func:`safetext.shown`).
     """
     if len(data) > MAX_IMPORT_BYTES:
         raise ScenarioError(
@@ -320,20 +321,41 @@ def read_scenario_file(data: bytes) -> Scenario:
     except UnicodeDecodeError:
         raise ScenarioError(["the file is not UTF-8 text; save the scenario as UTF-8 JSON"]) from None
     try:
-        document = json.loads(text, parse_constant=_no_constant)
+        document = json.loads(text, parse_constant=_no_constant, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise ScenarioError([f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from None
     except RecursionError:
         raise ScenarioError(
             ["the file is nested too deeply (lists or objects inside each other); it is not a scenario"]
         ) from None
-    except ValueError as exc:
+    except _BadNumber as exc:
         raise ScenarioError([str(exc)]) from None
+    except ValueError:  # any other refusal of the JSON reader, worded for the user
+        raise ScenarioError(["the file is not valid JSON; export the scenario again"]) from None
     return Scenario.from_dict(document)
 
 
+#: The most digits of a whole number in an imported scenario: Python reads at most 4,300 (its
+#: guard against slow conversions); a shorter one out of range is refused naming its field.
+MAX_INT_DIGITS = 4_300
+
+
+class _BadNumber(ValueError):
+    """A JSON number a scenario file must never hold; the message says what to write instead."""
+
+
 def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number JSON allows; write a finite number")
+    raise _BadNumber(f"{name} is not a number JSON allows; write a finite number")
+
+
+def _parse_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _BadNumber(
+            f"the file holds a whole number of {digits:,} digits; no scenario field needs more than 15, "
+            "so write the value you mean (e.g. 2e6)"
+        )
+    return int(text)
 
 
 def import_box() -> None:

@@ -31,10 +31,11 @@ Limits and refusals
   (a "zip bomb") is refused without inflating the rest.
 * Every problem — not text, empty, too long, unknown version, bad base64, a damaged or truncated
   zlib stream, trailing data, not UTF-8, not JSON, NaN or Infinity, duplicate keys, not an
-  object, unknown or missing keys, an invalid scenario (every :class:`~bizmodel.scenario.ScenarioError`
-  problem is listed), a bad run id, page or language — raises :class:`ShareLinkError` (a
-  ``ValueError``) whose message says what is wrong and to ask for a new link. No other exception
-  escapes :func:`decode`.
+  object, unknown or missing keys, an invalid scenario (the first :data:`MAX_LISTED_PROBLEMS`
+  :class:`~bizmodel.scenario.ScenarioError` problems, then how many more), a bad run id, page,
+  language or name (control characters, a lone surrogate) — raises :class:`ShareLinkError` (a
+  ``ValueError``) whose message says what is wrong and to ask for a new link; values from the
+  link are quoted short (:func:`safetext.shown`). No other exception escapes :func:`decode`.
 
 >>> from bizmodel.scenario import base_template
 >>> view = SharedView(base_template(), run_id="3f2a9c", page="compare", language="zh")
@@ -60,6 +61,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bizmodel.scenario import Scenario, ScenarioError
+from safetext import joined, listed, shown
 
 SHARE_VERSION = 1
 MAX_LINK_CHARS = 6000  # the encoded token's limit (browsers and proxies cope with ~8k URLs)
@@ -89,8 +91,11 @@ def _refuse(problem: str) -> ShareLinkError:
 
 
 def _shown(value: object, limit: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shown(value, limit=limit)
+
+
+#: The most scenario problems a refusal lists (then "… and N more problems").
+MAX_LISTED_PROBLEMS = 4
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,8 @@ class SharedView:
             raise _refuse(f"has a scenario name that is not text of at most {MAX_NAME_CHARS} characters")
         if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in self.name):
             raise _refuse("has a scenario name with control characters")
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in self.name):
+            raise _refuse("has a scenario name that is not valid text (a lone UTF-16 surrogate)")
         if self.run_id is not None and not (isinstance(self.run_id, str) and _RUN_ID.fullmatch(self.run_id)):
             raise _refuse(
                 f"has an invalid run id {_shown(self.run_id)} "
@@ -228,7 +235,7 @@ def _parse(raw: bytes) -> dict[str, Any]:
     unknown = sorted(set(payload) - set(PAYLOAD_KEYS) - set(OPTIONAL_KEYS))
     missing = [k for k in PAYLOAD_KEYS if k not in payload]
     if unknown or missing:
-        parts = ([f"unknown keys {unknown}"] if unknown else []) + (
+        parts = ([f"unknown keys [{listed(_shown(k, 24) for k in unknown)}]"] if unknown else []) + (
             [f"missing keys {missing}"] if missing else []
         )
         raise _refuse(f"is damaged (its JSON has {' and '.join(parts)})")
@@ -272,7 +279,8 @@ def decode(token: str) -> SharedView:
     try:
         scenario = Scenario.from_dict(payload["s"])
     except ScenarioError as error:
-        raise _refuse(f"holds an invalid scenario: {'; '.join(error.problems)}") from None
+        problems = joined(error.all_problems, limit=MAX_LISTED_PROBLEMS)
+        raise _refuse(f"holds an invalid scenario: {problems}") from None
     options = payload.get("o", DEFAULT_OPTIONS)
     if not isinstance(options, dict) or set(options) != set(DEFAULT_OPTIONS):
         raise _refuse(f"is damaged (its settings must be an object with {', '.join(DEFAULT_OPTIONS)})")
