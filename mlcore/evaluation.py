@@ -1,7 +1,8 @@
 """A run's test-set evaluation, kept beside its model: what the Evaluate page analyses.
 
 The worker writes it when a training run ends (and on request for older runs) as
-``MOATLAB_HOME/models/<run_id>.eval.npz``: the true labels and the predicted class
+``<artifact folder>/<run_id>.eval.npz`` (``MOATLAB_ARTIFACT_DIR``, else ``MOATLAB_HOME/models``;
+see :mod:`mlcore.artifacts`): the true labels and the predicted class
 probabilities of every test sample, plus the raw features of a few test samples (the
 misclassified ones the gallery shows, and the first test samples "pick an image" offers).
 The file is plain numpy arrays read with ``allow_pickle=False``: nothing in it is ever unpickled.
@@ -16,12 +17,12 @@ Client side: numpy only.
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from mlcore.artifacts import artifact_dir, write_atomically
 
 #: How many misclassified test samples keep their features (the most confident errors first).
 KEEP_ERRORS = 200
@@ -71,8 +72,9 @@ class Evaluation:
 
 
 def evaluation_path(home: Path, run_id: str) -> Path:
-    """Where the evaluation of ``run_id`` lives under ``home`` (``MOATLAB_HOME``)."""
-    return Path(home) / "models" / f"{run_id}.eval.npz"
+    """Where the evaluation of ``run_id`` lives: in the artifact folder of ``home``
+    (``MOATLAB_ARTIFACT_DIR``, else ``home/models``)."""
+    return artifact_dir(Path(home)) / f"{run_id}.eval.npz"
 
 
 def build_evaluation(
@@ -115,11 +117,14 @@ def build_evaluation(
     )
 
 
-def save_evaluation(path: Path, ev: Evaluation) -> None:
-    """Write ``ev`` to ``path`` atomically (a partial file never replaces a good one)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial.npz")
-    try:
+def save_evaluation(path: Path, ev: Evaluation, *, then: str = "compute it again") -> None:
+    """Write ``ev`` to ``path`` atomically (a partial file never replaces a good one).
+
+    Raises :class:`~mlcore.artifacts.ArtifactError` when the file cannot be written (a full
+    disk: "no space left in <folder> while saving the evaluation: free space and <then>").
+    """
+
+    def write(tmp: Path) -> None:
         with open(tmp, "wb") as fh:
             np.savez_compressed(
                 fh,
@@ -132,9 +137,8 @@ def save_evaluation(path: Path, ev: Evaluation) -> None:
                 pixel_max=np.array(np.nan if ev.pixel_max is None else ev.pixel_max),
                 feature_names=np.array(ev.feature_names, dtype=str),
             )
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    write_atomically(path, write, what="evaluation", then=then)
 
 
 def load_evaluation(path: Path, *, run_id: str | None = None) -> Evaluation:

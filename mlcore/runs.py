@@ -13,6 +13,7 @@ import secrets
 import time
 from pathlib import Path
 
+from mlcore.artifacts import artifact_name, resolve_artifact
 from mlcore.specs import RunRecord, SpecError, TrainRequest, clean_name
 from store import Store
 
@@ -111,14 +112,11 @@ def finished_runs(store: Store) -> list[RunRecord]:
 
 
 def model_file(home: Path, run: RunRecord) -> Path | None:
-    """The run's saved ``.keras`` file, or None when its recorded path is missing or points
-    anywhere but directly under ``home/models`` (a tampered record never reaches other files)."""
-    if not run.model_path:
-        return None
-    path = (Path(home) / run.model_path).resolve()
-    if path.parent != (Path(home) / "models").resolve() or path.suffix != ".keras":
-        return None
-    return path
+    """The run's saved ``.keras`` file in the artifact folder (``MOATLAB_ARTIFACT_DIR``, else
+    ``home/models``), or None when its recorded name is missing or is anything but
+    ``models/<file>.keras`` resolving directly inside that folder (a tampered record or a
+    symlink never reaches other files). See :mod:`mlcore.artifacts`."""
+    return resolve_artifact(Path(home), run.model_path, ".keras")
 
 
 def is_image_run(run: RunRecord) -> bool:
@@ -163,9 +161,8 @@ def delete_run(store: Store, run_id: str, *, home: Path) -> bool:
     run = get_run(store, run_id)
     if run is None or not store.delete_run(run_id):
         return False
-    models = (home / "models").resolve()
-    evaluation = (models / f"{run_id}.eval.npz").resolve()
-    files = [evaluation] if evaluation.parent == models else []
+    evaluation = resolve_artifact(Path(home), artifact_name(f"{run_id}.eval.npz"), ".eval.npz")
+    files = [evaluation] if evaluation is not None else []
     saved = model_file(home, run)
     if saved is not None:
         files.append(saved)
