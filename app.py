@@ -6,6 +6,7 @@ import streamlit as st
 
 from mlcore.runs import get_run, latest_completed
 from store import StoreError
+from ui.auth import account_sidebar, sign_in_gate
 from ui.i18n import apply_url_style, t
 from ui.scenario_work import active_scenario_label
 from ui.share_view import open_shared_link, show_link_problem
@@ -68,7 +69,10 @@ pages = {
         ),
     ],
 }
-navigation = st.navigation(pages)
+signed_in = sign_in_gate()  # sign-in configured and nobody signed in: the sign-in page only
+navigation = st.navigation(pages, position="sidebar" if signed_in else "hidden")
+if not signed_in:
+    st.stop()
 open_shared_link(navigation.url_path or "overview")  # a ?share= link, once per session
 show_link_problem()
 if ignored:
@@ -83,5 +87,6 @@ try:  # a store problem is explained by the page itself; the sidebar just shows 
 except StoreError:
     active = None
 sidebar_context(active.name if active else None, active.id if active else None, active_scenario_label(store))
+account_sidebar()
 
 navigation.run()

@@ -517,7 +517,7 @@ def _catalog_lines(catalog: Catalog, today: date) -> list[str]:
 def load_record(run_id: str) -> dict[str, Any]:
     """The stored record of run ``run_id`` as a dict (its status as the store has it)."""
     try:
-        store = Store()
+        store = Store().scoped(None)  # the command line acts as the local user
         row = store.get_run(run_id)
     except StoreError as exc:
         _fail(str(exc), EXIT_FAILED)

@@ -213,7 +213,7 @@ def run_command(
 ) -> int:
     """Run ``bench-inference``, ``sweep`` or ``predict``; ``fail(reason, status)`` exits."""
     try:
-        store = Store()
+        store = Store().scoped(None)  # the command line acts as the local user
     except StoreError as exc:
         return fail(str(exc), 1)
     kind, params, label = _prepare(args, store, fail)

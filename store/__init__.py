@@ -9,13 +9,21 @@ Times: ``runs.created_at`` and ``scenarios.created_at`` are ISO-8601 UTC strings
 job times and ``updated_at`` are Unix epoch seconds (floats, for ordering and heartbeats).
 
 Scenarios are stored as the JSON text the caller gives (``bizmodel`` validates them); new ones
-get a name no other scenario has (``"name (2)"``, ``"name (copy)"``, …).
+get a name no other scenario of the same owner has (``"name (2)"``, ``"name (copy)"``, …).
+
+Owners (schema 4): runs, jobs and scenarios belong to a user when the app runs with sign-in, else
+to the one local user (:data:`LOCAL_OWNER`, NULL in the database). ``Store()`` sees every row;
+``Store().scoped(owner)`` is one owner's view: it lists, opens, renames, deletes and binds only
+that owner's rows and stamps what it creates with the owner.
 """
 
 from store.db import (
+    LOCAL_OWNER,
+    OWNER_MAX,
     QUICK_KINDS,
     SCENARIO_NAME_MAX,
     TRAIN_KIND,
+    OwnerError,
     Store,
     StoreError,
     default_home,
@@ -24,9 +32,12 @@ from store.db import (
 )
 
 __all__ = [
+    "LOCAL_OWNER",
+    "OWNER_MAX",
     "QUICK_KINDS",
     "SCENARIO_NAME_MAX",
     "TRAIN_KIND",
+    "OwnerError",
     "Store",
     "StoreError",
     "default_home",

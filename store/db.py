@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import time
@@ -15,9 +16,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _CLAIM_LOCK_KEY = 7_261_001  # PostgreSQL advisory lock that serialises job claims
 _SCENARIO_NAME_LOCK_KEY = 7_261_002  # PostgreSQL advisory lock that serialises new scenario names
+_MIGRATE_LOCK_KEY = 7_261_003  # PostgreSQL advisory lock that serialises schema upgrades
+
+#: The owner of everything when nobody signs in: the one local user. Stored as NULL in the
+#: ``owner`` columns, so rows written before owners existed (schema 3 and older) are theirs.
+LOCAL_OWNER = "local"
+#: The longest owner id the store keeps (characters).
+OWNER_MAX = 255
 
 #: The longest scenario name the store keeps (characters, after trimming).
 SCENARIO_NAME_MAX = 200
@@ -48,7 +56,9 @@ runs_table = sa.Table(
     sa.Column("dataset", sa.String(200), nullable=False),
     sa.Column("model", sa.String(200), nullable=False),
     sa.Column("record", sa.Text, nullable=False),
+    sa.Column("owner", sa.String(OWNER_MAX)),  # schema 4; NULL: the local user
     sa.Index("ix_runs_created", "created_at"),
+    sa.Index("ix_runs_owner", "owner"),
 )
 
 jobs_table = sa.Table(
@@ -68,12 +78,14 @@ jobs_table = sa.Table(
     sa.Column("progress", sa.Text),
     sa.Column("error", sa.Text),
     sa.Column("result", sa.Text),
+    sa.Column("owner", sa.String(OWNER_MAX)),  # schema 4; the owner of the job's run (NULL: local)
     sa.Index("ix_jobs_status_created", "status", "created_at"),
     sa.Index("ix_jobs_run", "run_id"),
 )
 
 #: Saved revenue scenarios (schema 3). ``document`` is the scenario JSON exactly as the caller
 #: gave it; the store never parses it. ``run_id`` names the run the scenario is bound to, if any.
+#: ``owner`` (schema 4) is who saved it (NULL: the local user).
 scenarios_table = sa.Table(
     "scenarios",
     metadata,
@@ -83,12 +95,25 @@ scenarios_table = sa.Table(
     sa.Column("updated_at", sa.Float, nullable=False),
     sa.Column("run_id", sa.String(32)),
     sa.Column("document", sa.Text, nullable=False),
+    sa.Column("owner", sa.String(OWNER_MAX)),
     sa.Index("ix_scenarios_updated", "updated_at"),
+    sa.Index("ix_scenarios_owner", "owner"),
 )
+
+#: The tables that gained an ``owner`` column in schema 4, and the index each has on it.
+_OWNED_TABLES = {"runs": "ix_runs_owner", "jobs": None, "scenarios": "ix_scenarios_owner"}
 
 
 class StoreError(RuntimeError):
     """The database cannot be reached or refused a write; the message says what to check."""
+
+
+class OwnerError(LookupError):
+    """A scoped store was asked to bind a scenario to another owner's run (``run_id``)."""
+
+    def __init__(self, message: str, *, run_id: str) -> None:
+        super().__init__(message)
+        self.run_id = run_id
 
 
 def default_home() -> Path:
@@ -138,6 +163,18 @@ def _scenario_name(name: str) -> str:
     return cleaned
 
 
+def _owner_id(owner: str | None) -> str:
+    """``owner`` checked: a non-empty id of at most :data:`OWNER_MAX` characters (None: the local
+    user, :data:`LOCAL_OWNER`)."""
+    if owner is None:
+        return LOCAL_OWNER
+    if not isinstance(owner, str):
+        raise TypeError(f"an owner must be text, not {type(owner).__name__}")
+    if not owner.strip() or len(owner) > OWNER_MAX:
+        raise ValueError(f"an owner id must be 1 to {OWNER_MAX} characters long, not {len(owner)}")
+    return owner
+
+
 def _with_suffix(stem: str, suffix: str) -> str:
     """``stem`` + ``suffix``, the stem cut so the whole fits :data:`SCENARIO_NAME_MAX`."""
     return stem[: SCENARIO_NAME_MAX - len(suffix)] + suffix
@@ -148,14 +185,55 @@ class Store:
 
     Every method is one transaction: a run record and its job change together or not at all.
     Methods raise :class:`StoreError` when the database is unreachable or locked too long.
+
+    **Owners.** Runs, jobs and scenarios belong to an owner (a signed-in user's id, or
+    :data:`LOCAL_OWNER` when nobody signs in; NULL in the database). ``Store(url)`` is
+    *unscoped*: it reads every owner's rows (the worker, recovery sweeps) and what it creates
+    belongs to the local user. :meth:`scoped` gives an owner's view of the same database (same
+    engine): its reads, renames, deletes, stops and run bindings only see that owner's rows
+    (another owner's id behaves as "not found"), and everything it creates is stamped with the
+    owner. The worker-side methods (:meth:`claim_job`, :meth:`heartbeat`, :meth:`save_progress`,
+    :meth:`finish_job`, :meth:`finish_task`, :meth:`fail_running`, :meth:`prune_jobs`,
+    :meth:`running_worker_ids`) act on the ids the queue handed out and ignore the scope; a
+    worker writes the run row its submitter created, whose owner was set at submit time.
     """
 
     def __init__(self, url: str | None = None, *, busy_timeout_seconds: float = 30.0) -> None:
         self.url = url or default_url()
         self.is_sqlite = self.url.startswith("sqlite")
         self.is_postgres = self.url.startswith("postgresql")
+        #: Whose rows this store sees: None for every owner (unscoped), else an owner id.
+        self.owner: str | None = None
         self._engine = self._make_engine(busy_timeout_seconds)
         self._initialise()
+
+    # ------------------------------------------------------------------ owners
+    def scoped(self, owner: str | None) -> Store:
+        """This database as ``owner`` sees it (None: the local user, :data:`LOCAL_OWNER`).
+
+        Cheap (no new connection pool): the view shares this store's engine, so
+        :meth:`dispose` on either closes both. ValueError for an empty or too long owner id.
+        """
+        view = copy.copy(self)
+        view.owner = _owner_id(owner)
+        return view
+
+    def _stamp(self) -> str | None:
+        """The ``owner`` column value of rows this store creates (NULL for the local user)."""
+        return None if self.owner in (None, LOCAL_OWNER) else self.owner
+
+    def _mine(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+        """The condition "row is visible to this store" on an ``owner`` column."""
+        if self.owner is None:
+            return sa.true()
+        if self.owner == LOCAL_OWNER:
+            return column.is_(None)
+        return column == self.owner
+
+    def _run_owner(self, conn: Connection, run_id: str) -> tuple[bool, str | None]:
+        """Whether run ``run_id`` exists, and its ``owner`` column."""
+        row = conn.execute(sa.select(runs_table.c.owner).where(runs_table.c.id == run_id)).first()
+        return (row is not None, row[0] if row is not None else None)
 
     # ------------------------------------------------------------------ set-up
     def _make_engine(self, busy_timeout_seconds: float) -> Engine:
@@ -210,8 +288,13 @@ class Store:
         """Bring a database written by an older Moatlab up to :data:`SCHEMA_VERSION` (additive).
 
         Schema 2 → 3 only adds the ``scenarios`` table, which ``create_all`` has already made by
-        the time this runs; so the step is recording the version.
+        the time this runs. Schema 3 → 4 adds a nullable ``owner`` column (and its index) to
+        ``runs``, ``jobs`` and ``scenarios``: every existing row stays the local user's (NULL).
+        Each step checks first, so replicas upgrading together, or a database whose newer tables
+        ``create_all`` just made, are fine.
         """
+        if self.is_postgres:  # replicas starting together upgrade one after the other
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATE_LOCK_KEY})
         if version < 2:
             if self.is_postgres:  # replicas starting together: IF NOT EXISTS makes it idempotent
                 conn.execute(sa.text("ALTER TABLE jobs ADD COLUMN IF NOT EXISTS result TEXT"))
@@ -219,6 +302,13 @@ class Store:
                 columns = {c["name"] for c in sa.inspect(conn).get_columns("jobs")}
                 if "result" not in columns:
                     conn.execute(sa.text("ALTER TABLE jobs ADD COLUMN result TEXT"))
+        if version < 4:
+            for table, index in _OWNED_TABLES.items():
+                columns = {c["name"] for c in sa.inspect(conn).get_columns(table)}
+                if "owner" not in columns:
+                    conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN owner VARCHAR({OWNER_MAX})"))
+                if index is not None:
+                    conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {index} ON {table} (owner)"))
         conn.execute(
             meta_table.update().where(meta_table.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
         )
@@ -243,25 +333,40 @@ class Store:
 
     # ------------------------------------------------------------------ runs
     def insert_run(self, row: dict[str, Any]) -> None:
-        """Insert a run row (id, name, created_at, status, dataset, model, record)."""
+        """Insert a run row (id, name, created_at, status, dataset, model, record), owned by this
+        store's owner (the local user when unscoped)."""
         with self._tx() as conn:
-            conn.execute(runs_table.insert().values(updated_at=time.time(), **row))
+            conn.execute(
+                runs_table.insert().values(updated_at=time.time(), **{**row, "owner": self._stamp()})
+            )
 
     def submit(self, run_row: dict[str, Any], job_row: dict[str, Any]) -> None:
-        """Insert a queued run and its job in one transaction."""
+        """Insert a queued run and its job in one transaction, both owned by this store's owner."""
         now = time.time()
+        owner = self._stamp()
         with self._tx() as conn:
-            conn.execute(runs_table.insert().values(updated_at=now, **run_row))
+            conn.execute(runs_table.insert().values(updated_at=now, **{**run_row, "owner": owner}))
             conn.execute(
-                jobs_table.insert().values(created_at=now, status="queued", stop_requested=False, **job_row)
+                jobs_table.insert().values(
+                    created_at=now, status="queued", stop_requested=False, **{**job_row, "owner": owner}
+                )
             )
 
     def submit_job(self, job_row: dict[str, Any]) -> None:
-        """Queue a job on an existing run (id, run_id, kind, request)."""
+        """Queue a job on an existing run (id, run_id, kind, request); the job gets the run's owner.
+
+        LookupError when a scoped store names a run it cannot see (another owner's, or none).
+        """
         with self._tx() as conn:
+            exists, owner = self._run_owner(conn, job_row["run_id"])
+            if self.owner is not None and not (exists and owner == self._stamp()):
+                raise LookupError(f"run {job_row['run_id']} does not exist")
             conn.execute(
                 jobs_table.insert().values(
-                    created_at=time.time(), status="queued", stop_requested=False, **job_row
+                    created_at=time.time(),
+                    status="queued",
+                    stop_requested=False,
+                    **{**job_row, "owner": owner},
                 )
             )
 
@@ -271,17 +376,20 @@ class Store:
         False when the run does not exist.
         """
         with self._tx() as conn:
-            return self._patch_record(conn, run_id, fields)
+            return self._patch_record(conn, run_id, fields, scoped=True)
 
-    def _record_for_update(self, conn: Connection, run_id: str) -> Any:
+    def _record_for_update(self, conn: Connection, run_id: str, *, scoped: bool) -> Any:
         """The run's record row, locked until the transaction ends (PostgreSQL ``FOR UPDATE``;
         SQLite's ``BEGIN IMMEDIATE`` already holds the write lock), so two read-modify-writes of
-        one record never lose each other's change."""
+        one record never lose each other's change. None when there is no such run or, with
+        ``scoped``, when it is not this store's to see (worker-side callers pass False)."""
         query = sa.select(runs_table.c.record).where(runs_table.c.id == run_id)
+        if scoped:
+            query = query.where(self._mine(runs_table.c.owner))
         return conn.execute(query.with_for_update() if self.is_postgres else query).first()
 
-    def _patch_record(self, conn: Connection, run_id: str, fields: dict[str, Any]) -> bool:
-        row = self._record_for_update(conn, run_id)
+    def _patch_record(self, conn: Connection, run_id: str, fields: dict[str, Any], *, scoped: bool) -> bool:
+        row = self._record_for_update(conn, run_id, scoped=scoped)
         if row is None:
             return False
         conn.execute(
@@ -292,17 +400,27 @@ class Store:
         return True
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
+        """The run row (its ``owner`` as an owner id, ``"local"`` for the local user), or None
+        when there is no such run or it is not this store's to see."""
         with self._tx() as conn:
-            row = conn.execute(sa.select(runs_table).where(runs_table.c.id == run_id)).mappings().first()
-        return dict(row) if row else None
+            row = (
+                conn.execute(
+                    sa.select(runs_table).where(runs_table.c.id == run_id, self._mine(runs_table.c.owner))
+                )
+                .mappings()
+                .first()
+            )
+        return _row(row) if row else None
 
     def list_runs(self) -> list[dict[str, Any]]:
-        """Every run, newest first."""
+        """Every run this store sees, newest first."""
         with self._tx() as conn:
             rows = conn.execute(
-                sa.select(runs_table).order_by(runs_table.c.created_at.desc(), runs_table.c.id)
+                sa.select(runs_table)
+                .where(self._mine(runs_table.c.owner))
+                .order_by(runs_table.c.created_at.desc(), runs_table.c.id)
             ).mappings()
-            return [dict(r) for r in rows]
+            return [_row(r) for r in rows]
 
     def update_run(self, run_id: str, *, status: str | None = None, record: str | None = None) -> None:
         """Replace a run's record JSON and/or status atomically."""
@@ -312,12 +430,16 @@ class Store:
         if record is not None:
             values["record"] = record
         with self._tx() as conn:
-            conn.execute(runs_table.update().where(runs_table.c.id == run_id).values(**values))
+            conn.execute(
+                runs_table.update()
+                .where(runs_table.c.id == run_id, self._mine(runs_table.c.owner))
+                .values(**values)
+            )
 
     def rename_run(self, run_id: str, name: str) -> bool:
         """Set a run's name (column and record). False when the run does not exist."""
         with self._tx() as conn:
-            row = self._record_for_update(conn, run_id)
+            row = self._record_for_update(conn, run_id, scoped=True)
             if row is None:
                 return False
             conn.execute(
@@ -331,7 +453,11 @@ class Store:
         """Delete a finished run and its jobs. Refuses (False) while the run is queued or running,
         or while any job on it (an inference benchmark, a sweep) is."""
         with self._tx() as conn:
-            row = conn.execute(sa.select(runs_table.c.status).where(runs_table.c.id == run_id)).first()
+            row = conn.execute(
+                sa.select(runs_table.c.status).where(
+                    runs_table.c.id == run_id, self._mine(runs_table.c.owner)
+                )
+            ).first()
             if row is None or row[0] in ("queued", "running"):
                 return False
             busy = conn.execute(
@@ -348,20 +474,24 @@ class Store:
     # ------------------------------------------------------------------ scenarios
     # Names are trimmed and at most SCENARIO_NAME_MAX characters. The database does not require
     # them to be unique, but every scenario the store creates (save_scenario without an id,
-    # duplicate_scenario) gets a name no other scenario has, chosen in the same transaction as
-    # the insert (serialised by BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL).
-    # Overwriting and renaming keep the name the caller gave.
+    # duplicate_scenario) gets a name no other scenario of the same owner has, chosen in the same
+    # transaction as the insert (serialised by BEGIN IMMEDIATE on SQLite, an advisory lock on
+    # PostgreSQL). Two owners may each have a scenario called "Base". Overwriting and renaming
+    # keep the name the caller gave.
 
     def _lock_scenario_names(self, conn: Connection) -> None:
         if self.is_postgres:
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCENARIO_NAME_LOCK_KEY})
 
     def _names_like(self, conn: Connection, stem: str) -> set[str]:
-        """The scenario names that start with ``stem``'s first characters (a superset of the
-        names :meth:`_free_name` could collide with)."""
+        """The names of this store's owner's scenarios that start with ``stem``'s first
+        characters (a superset of the names :meth:`_free_name` could collide with); an unscoped
+        store creates as the local user, so it checks the local user's names."""
         prefix = stem[: SCENARIO_NAME_MAX // 2]
         starts = scenarios_table.c.name.startswith(prefix, autoescape=True)
-        rows = conn.execute(sa.select(scenarios_table.c.name).where(starts)).all()
+        stamp = self._stamp()
+        same_owner = scenarios_table.c.owner.is_(None) if stamp is None else scenarios_table.c.owner == stamp
+        rows = conn.execute(sa.select(scenarios_table.c.name).where(starts, same_owner)).all()
         return {r[0] for r in rows}
 
     def _free_name(self, conn: Connection, first: str, stem: str, pattern: str) -> str:
@@ -376,7 +506,7 @@ class Store:
         return candidate
 
     def unique_scenario_name(self, name: str) -> str:
-        """``name`` (trimmed) when no scenario has it, else ``"name (2)"``, ``"name (3)"``, …
+        """``name`` (trimmed) when none of this owner's scenarios has it, else ``"name (2)"``, …
 
         The stem is shortened where the suffix would push the name past
         :data:`SCENARIO_NAME_MAX`. ValueError for an empty or too long name. Advisory: another
@@ -397,16 +527,22 @@ class Store:
         ``run_id`` are overwritten (its ``created_at`` is kept, ``updated_at`` moves); a name shared
         with another scenario is then kept as given. LookupError when that scenario no longer
         exists; ValueError for an empty or too long name; TypeError when ``document`` is not a str.
+
+        A scoped store saves as its owner: ``scenario_id`` must be one of the owner's scenarios
+        (another owner's is "no longer exists"), and ``run_id`` may not name another owner's run
+        (:class:`OwnerError`, a LookupError; a run id that names no run at all is kept, like a
+        binding to a deleted run).
         """
         cleaned = _scenario_name(name)
         if not isinstance(document, str):
             raise TypeError(f"a scenario document must be JSON text, not {type(document).__name__}")
         now = time.time()
         with self._tx() as conn:
+            self._check_binding(conn, run_id)
             if scenario_id is not None:
                 result = conn.execute(
                     scenarios_table.update()
-                    .where(scenarios_table.c.id == scenario_id)
+                    .where(scenarios_table.c.id == scenario_id, self._mine(scenarios_table.c.owner))
                     .values(name=cleaned, document=document, run_id=run_id, updated_at=now)
                 )
                 if result.rowcount != 1:
@@ -422,27 +558,46 @@ class Store:
                     updated_at=now,
                     run_id=run_id,
                     document=document,
+                    owner=self._stamp(),
                 )
             )
             return new_id
 
+    def _check_binding(self, conn: Connection, run_id: str | None) -> None:
+        """LookupError when a scoped store would bind a scenario to another owner's run."""
+        if run_id is None or self.owner is None:
+            return
+        exists, owner = self._run_owner(conn, run_id)
+        if exists and owner != self._stamp():
+            raise OwnerError(
+                f"run {run_id} is not one of your runs; bind one of yours (or none) and save again",
+                run_id=run_id,
+            )
+
     def get_scenario(self, scenario_id: str) -> dict[str, Any] | None:
-        """The scenario row (id, name, created_at, updated_at, run_id, document), or None."""
+        """The scenario row (id, name, created_at, updated_at, run_id, document, owner), or None
+        when there is none or it is not this store's to see."""
         with self._tx() as conn:
             row = (
-                conn.execute(sa.select(scenarios_table).where(scenarios_table.c.id == scenario_id))
+                conn.execute(
+                    sa.select(scenarios_table).where(
+                        scenarios_table.c.id == scenario_id, self._mine(scenarios_table.c.owner)
+                    )
+                )
                 .mappings()
                 .first()
             )
-        return dict(row) if row else None
+        return _row(row) if row else None
 
     def list_scenarios(self) -> list[dict[str, Any]]:
-        """Every scenario with its document, the most recently updated first."""
+        """Every scenario this store sees, with its document, the most recently updated first."""
         with self._tx() as conn:
             rows = conn.execute(
-                sa.select(scenarios_table).order_by(scenarios_table.c.updated_at.desc(), scenarios_table.c.id)
+                sa.select(scenarios_table)
+                .where(self._mine(scenarios_table.c.owner))
+                .order_by(scenarios_table.c.updated_at.desc(), scenarios_table.c.id)
             ).mappings()
-            return [dict(r) for r in rows]
+            return [_row(r) for r in rows]
 
     def rename_scenario(self, scenario_id: str, name: str) -> bool:
         """Set a scenario's name (trimmed, kept even when another scenario has it).
@@ -453,7 +608,7 @@ class Store:
         with self._tx() as conn:
             result = conn.execute(
                 scenarios_table.update()
-                .where(scenarios_table.c.id == scenario_id)
+                .where(scenarios_table.c.id == scenario_id, self._mine(scenarios_table.c.owner))
                 .values(name=cleaned, updated_at=time.time())
             )
             return result.rowcount == 1
@@ -462,8 +617,9 @@ class Store:
         """Copy a scenario (document and run binding) into a new one; returns the new id.
 
         The copy is named ``name`` when given, made unique like :meth:`save_scenario` does, else
-        ``"<name> (copy)"``, ``"<name> (copy 2)"``, … — the first no scenario has. None when the
-        scenario does not exist; ValueError for an empty or too long ``name``.
+        ``"<name> (copy)"``, ``"<name> (copy 2)"``, … — the first none of the owner's scenarios
+        has. The copy belongs to this store's owner. None when the scenario does not exist (or is
+        not this store's to see); ValueError for an empty or too long ``name``.
         """
         cleaned = None if name is None else _scenario_name(name)
         now = time.time()
@@ -471,7 +627,7 @@ class Store:
             self._lock_scenario_names(conn)
             source = conn.execute(
                 sa.select(scenarios_table.c.name, scenarios_table.c.run_id, scenarios_table.c.document).where(
-                    scenarios_table.c.id == scenario_id
+                    scenarios_table.c.id == scenario_id, self._mine(scenarios_table.c.owner)
                 )
             ).first()
             if source is None:
@@ -491,6 +647,7 @@ class Store:
                     updated_at=now,
                     run_id=source.run_id,
                     document=source.document,
+                    owner=self._stamp(),
                 )
             )
             return new_id
@@ -498,14 +655,25 @@ class Store:
     def delete_scenario(self, scenario_id: str) -> bool:
         """Delete a scenario. False when it does not exist."""
         with self._tx() as conn:
-            result = conn.execute(scenarios_table.delete().where(scenarios_table.c.id == scenario_id))
+            result = conn.execute(
+                scenarios_table.delete().where(
+                    scenarios_table.c.id == scenario_id, self._mine(scenarios_table.c.owner)
+                )
+            )
             return result.rowcount == 1
 
     # ------------------------------------------------------------------ jobs
     def get_job(self, job_id: str) -> dict[str, Any] | None:
+        """The job row, or None when there is none or it is not this store's to see."""
         with self._tx() as conn:
-            row = conn.execute(sa.select(jobs_table).where(jobs_table.c.id == job_id)).mappings().first()
-        return dict(row) if row else None
+            row = (
+                conn.execute(
+                    sa.select(jobs_table).where(jobs_table.c.id == job_id, self._mine(jobs_table.c.owner))
+                )
+                .mappings()
+                .first()
+            )
+        return _row(row) if row else None
 
     def job_for_run(self, run_id: str, *, kind: str = TRAIN_KIND) -> dict[str, Any] | None:
         """The newest job of ``kind`` on the run, or None."""
@@ -513,30 +681,37 @@ class Store:
             row = (
                 conn.execute(
                     sa.select(jobs_table)
-                    .where(jobs_table.c.run_id == run_id, jobs_table.c.kind == kind)
+                    .where(
+                        jobs_table.c.run_id == run_id,
+                        jobs_table.c.kind == kind,
+                        self._mine(jobs_table.c.owner),
+                    )
                     .order_by(jobs_table.c.created_at.desc(), jobs_table.c.id.desc())
                 )
                 .mappings()
                 .first()
             )
-        return dict(row) if row else None
+        return _row(row) if row else None
 
     def active_jobs(self, *, include_quick: bool = False) -> list[dict[str, Any]]:
-        """Queued and running jobs, oldest first (quick-lane jobs only when asked)."""
-        query = sa.select(jobs_table).where(jobs_table.c.status.in_(("queued", "running")))
+        """This store's queued and running jobs, oldest first (quick-lane jobs only when asked)."""
+        query = sa.select(jobs_table).where(
+            jobs_table.c.status.in_(("queued", "running")), self._mine(jobs_table.c.owner)
+        )
         if not include_quick:
             query = query.where(jobs_table.c.kind.not_in(QUICK_KINDS))
         with self._tx() as conn:
             rows = conn.execute(query.order_by(jobs_table.c.created_at, jobs_table.c.id)).mappings()
-            return [dict(r) for r in rows]
+            return [_row(r) for r in rows]
 
     def queue_position(self, job_id: str) -> int | None:
-        """1 for the next job to start in its lane, 2 behind it, …; None unless the job is queued."""
+        """1 for the next job to start in its lane, 2 behind it, …; None unless the job is queued
+        (and this store's to see). Every owner's jobs share the queue, so all of them count."""
         with self._tx() as conn:
             job = conn.execute(
                 sa.select(
                     jobs_table.c.status, jobs_table.c.created_at, jobs_table.c.id, jobs_table.c.kind
-                ).where(jobs_table.c.id == job_id)
+                ).where(jobs_table.c.id == job_id, self._mine(jobs_table.c.owner))
             ).first()
             if job is None or job.status != "queued":
                 return None
@@ -559,13 +734,15 @@ class Store:
             return int(ahead) + 1
 
     def claim_job(
-        self, worker_id: str, *, max_running: int = 1, quick: bool = False
+        self, worker_id: str, *, max_running: int = 1, quick: bool = False, within: str = ""
     ) -> dict[str, Any] | None:
         """Atomically move the oldest queued job of a lane to ``running`` for ``worker_id``.
 
         The long lane (``quick=False``) serves every kind but :data:`QUICK_KINDS`; the quick
         lane only those. Returns the claimed job row, or None when the lane's queue is empty or
-        ``max_running`` of its jobs already run. Serialised across processes (SQLite
+        ``max_running`` of its jobs already run — counting only jobs whose ``worker_id`` starts
+        with ``within`` (``"<host>:"``: one long job per machine, so replicas on other machines
+        train at the same time; empty: across every worker). Serialised across processes (SQLite
         ``BEGIN IMMEDIATE``, PostgreSQL an advisory transaction lock), so each job is claimed
         exactly once. Claiming a ``train`` job also marks its run ``running``.
         """
@@ -577,7 +754,11 @@ class Store:
             running = conn.execute(
                 sa.select(sa.func.count())
                 .select_from(jobs_table)
-                .where(jobs_table.c.status == "running", lane)
+                .where(
+                    jobs_table.c.status == "running",
+                    lane,
+                    jobs_table.c.worker_id.startswith(within, autoescape=True) if within else sa.true(),
+                )
             ).scalar_one()
             if running >= max_running:
                 return None
@@ -602,12 +783,12 @@ class Store:
                 return None
             if job["kind"] == TRAIN_KIND:
                 self._set_run_status(conn, job["run_id"], "running", started_at=_iso(now))
-            claimed = dict(job)
+            claimed = _row(job)
             claimed.update(status="running", worker_id=worker_id, claimed_at=now, heartbeat_at=now)
             return claimed
 
     def _set_run_status(self, conn: Connection, run_id: str, status: str, **record_changes: Any) -> None:
-        row = self._record_for_update(conn, run_id)
+        row = self._record_for_update(conn, run_id, scoped=False)
         if row is None:
             return
         conn.execute(
@@ -638,13 +819,14 @@ class Store:
     def request_stop(self, job_id: str) -> str | None:
         """Ask a job to stop. A queued job is stopped at once; a running one at its next batch.
 
-        Returns the job's status after the request (None when the job is unknown).
+        Returns the job's status after the request (None when the job is unknown, or not this
+        store's to stop).
         """
         now = time.time()
         with self._tx() as conn:
             job = conn.execute(
                 sa.select(jobs_table.c.status, jobs_table.c.run_id, jobs_table.c.kind).where(
-                    jobs_table.c.id == job_id
+                    jobs_table.c.id == job_id, self._mine(jobs_table.c.owner)
                 )
             ).first()
             if job is None:
@@ -711,7 +893,7 @@ class Store:
         now = time.time()
         with self._tx() as conn:
             if run_id is not None and run_fields:
-                self._patch_record(conn, run_id, run_fields)
+                self._patch_record(conn, run_id, run_fields, scoped=False)
             conn.execute(
                 jobs_table.update()
                 .where(jobs_table.c.id == job_id)
@@ -767,6 +949,14 @@ class Store:
                 sa.select(jobs_table.c.worker_id).where(jobs_table.c.status == "running").distinct()
             ).all()
         return [r[0] for r in rows if r[0]]
+
+
+def _row(row: Any) -> dict[str, Any]:
+    """A result row as a dict, its ``owner`` column as an owner id (NULL: :data:`LOCAL_OWNER`)."""
+    out = dict(row)
+    if "owner" in out and out["owner"] is None:
+        out["owner"] = LOCAL_OWNER
+    return out
 
 
 def _iso(epoch: float) -> str:

@@ -7,6 +7,10 @@ reopens it). The URL always names it, so a reload reopens it. The working copy (
 document, its name, the run it is bound to, unsaved edits) lives in session state until it is
 saved; saving writes the document JSON and the run id to the store in one transaction.
 
+Scenarios and runs belong to the session's owner (the store it is given is scoped): another
+owner's scenario id opens as "no longer exists", and a scenario is never saved bound to another
+owner's run (a shared link's run, say): saving says so and asks to bind one of the user's own.
+
 A saved document that no longer validates (written by hand, or by an older version) is
 reported with every problem and left untouched in the store; the page falls back to the base
 template so nothing is lost and nothing crashes.
@@ -21,7 +25,7 @@ from typing import Any
 import streamlit as st
 
 from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
-from store import Store, StoreError
+from store import OwnerError, Store, StoreError
 from ui.i18n import t
 from ui.state import store_guard
 
@@ -337,6 +341,9 @@ def _save(store: Store, work: Work, name_key: str, as_new: bool) -> None:
         row = store.get_scenario(sid)
     except ScenarioError as exc:
         _flash("error", t("scenario.cannot_save") + " " + "; ".join(exc.problems))
+        return
+    except OwnerError as exc:  # a link's run that belongs to someone else: never bound to this copy
+        _flash("error", t("scenario.run_not_yours", run=exc.run_id[:40]))
         return
     except (StoreError, LookupError, ValueError) as exc:
         _flash("error", t("scenario.store_failed", reason=str(exc)))

@@ -38,7 +38,8 @@ def test_save_and_get(store: Store) -> None:
     assert len(sid) == 32 and int(sid, 16) >= 0, "a uuid4 hex id"
     row = store.get_scenario(sid)
     assert row is not None
-    assert set(row) == {"id", "name", "created_at", "updated_at", "run_id", "document"}
+    assert set(row) == {"id", "name", "created_at", "updated_at", "run_id", "document", "owner"}
+    assert row["owner"] == "local", "an unscoped store saves as the local user"
     assert row["id"] == sid and row["name"] == "Base case", "the name is trimmed"
     assert row["document"] == DOC, "the document comes back exactly as given"
     assert row["run_id"] == "run-1"
@@ -231,7 +232,8 @@ def test_missing_ids(store: Store) -> None:
 
 
 def test_a_schema_2_database_gains_the_table(store_url: str) -> None:
-    """A database written before scenarios existed opens, keeps its rows and gets version 3."""
+    """A database written before scenarios existed opens, keeps its rows and gets the current
+    version (schema 3 added the table)."""
     old = Store(store_url)
     old.submit(
         {
@@ -252,7 +254,7 @@ def test_a_schema_2_database_gains_the_table(store_url: str) -> None:
     old.dispose()
 
     upgraded = Store(store_url)
-    assert SCHEMA_VERSION == 3 and schema_version(upgraded) == "3"
+    assert schema_version(upgraded) == str(SCHEMA_VERSION)
     with upgraded._engine.connect() as conn:
         assert sa.inspect(conn).has_table("scenarios")
         indexes = {ix["name"] for ix in sa.inspect(conn).get_indexes("scenarios")}
@@ -261,7 +263,7 @@ def test_a_schema_2_database_gains_the_table(store_url: str) -> None:
     sid = upgraded.save_scenario("After upgrade", DOC)
     upgraded.dispose()
     again = Store(store_url)  # opening an up-to-date database changes nothing
-    assert schema_version(again) == "3" and again.get_scenario(sid)["name"] == "After upgrade"
+    assert schema_version(again) == str(SCHEMA_VERSION) and again.get_scenario(sid)["name"] == "After upgrade"
     again.dispose()
 
 

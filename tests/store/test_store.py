@@ -101,6 +101,22 @@ def test_claim_takes_the_oldest_job_once(store: Store) -> None:
     assert sorted(store.running_worker_ids()) == ["worker-1", "worker-2"]
 
 
+def test_one_long_job_per_machine_replicas_elsewhere_train_at_once(store: Store) -> None:
+    for name in ("j1", "j2", "j3", "j4"):
+        submit(store, name)
+        time.sleep(0.01)
+    first = store.claim_job("host-a:10", within="host-a:")
+    assert first is not None and first["id"] == "j1"
+    assert store.claim_job("host-a:11", within="host-a:") is None, "host-a already trains one"
+    second = store.claim_job("host-b:20", within="host-b:")
+    assert second is not None and second["id"] == "j2", "another machine trains at the same time"
+    # A prefix is matched literally: "host_:" must not match "hostX:" through LIKE's wildcard.
+    assert store.claim_job("hostX:1", within="hostX:") is not None
+    fourth = store.claim_job("host_:1", within="host_:")
+    assert fourth is not None and fourth["id"] == "j4"
+    assert store.claim_job("host-c:1", within="host-c:") is None, "queue empty"
+
+
 def test_claim_on_an_empty_queue(store: Store) -> None:
     assert store.claim_job("w") is None
     assert store.active_jobs() == []
