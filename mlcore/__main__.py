@@ -45,10 +45,11 @@ from mlcore.datasets import (
     request_split,
     validate_csv,
 )
-from mlcore.runs import list_runs, save_upload, upload_display_name
+from mlcore.runs import list_runs, model_file, save_upload, upload_display_name
 from mlcore.specs import (
     ACTIVATIONS,
     ARCHITECTURES,
+    DISTRIBUTE_MODES,
     OPTIMIZERS,
     PRESETS,
     SCHEDULES,
@@ -133,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--lr", type=float, help="learning rate")
     fit.add_argument("--momentum", type=float, help="SGD momentum")
     fit.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule")
-    fit.add_argument("--batch-size", type=int)
+    fit.add_argument("--batch-size", type=int, help="the global batch (split across devices when mirrored)")
     fit.add_argument("--epochs", type=int)
     fit.add_argument("--patience", type=int, help="early-stopping patience in epochs (0 = off)")
     fit.add_argument("--seed", type=int, help="weights and dropout seed")
@@ -145,6 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-mixed-precision",
         action="store_true",
         help="keep float32 on a GPU (mixed precision is the default)",
+    )
+    run.add_argument(
+        "--distribute",
+        choices=DISTRIBUTE_MODES,
+        default="none",
+        help=(
+            "mirrored: one run data-parallel across the visible GPUs with tf.distribute "
+            "(TensorFlow backend only); without a GPU, across MOATLAB_CPU_DEVICES=N logical CPU "
+            "devices, which proves the path but is not faster (default none)"
+        ),
     )
     run.add_argument("--json", action="store_true", help="print the run record as JSON")
 
@@ -206,6 +217,7 @@ def request_from_args(args: argparse.Namespace, *, csv_path: str | None = None) 
         name=args.name,
         force_cpu=args.force_cpu,
         mixed_precision=not args.no_mixed_precision,
+        distribute=getattr(args, "distribute", "none"),
         **{k: v for k, v in fractions.items() if v is not None},
         **csv,
     )
@@ -247,6 +259,12 @@ def prepare(args: argparse.Namespace, home: Path) -> tuple[TrainRequest, Dataset
         request = request_from_args(args)  # every option checked before any data is read
     except SpecError as exc:
         raise UsageError(str(exc)) from None
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    if request.distribute == "mirrored" and backend != "tensorflow":
+        raise UsageError(
+            f"--distribute mirrored needs the TensorFlow backend (tf.distribute); KERAS_BACKEND is "
+            f"{backend}: unset it or drop --distribute"
+        )
     try:
         if args.csv is not None:
             raw, data = _read_csv(args.csv, args.label)
@@ -322,6 +340,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     store = _open_store()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    from mlcore.engine.distribute import split_cpu_devices_tf_only
+
+    split_cpu_devices_tf_only()  # MOATLAB_CPU_DEVICES=N, before TensorFlow initialises
     from mlcore.worker import Engine, run_foreground  # imports TensorFlow
 
     stop = threading.Event()
@@ -356,7 +377,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _open_store() -> Store:
     try:
-        return Store()
+        return Store().scoped(None)  # the command line acts as the local user
     except StoreError as exc:
         _fail(str(exc), EXIT_FAILED)
 
@@ -397,8 +418,15 @@ def summary(run: RunRecord, home: Path) -> str:
         f"  time     {_num(run.wall_seconds, '.1f')} s wall, {_num(run.train_seconds, '.1f')} s training, "
         f"on {run.device or '–'}",
     ]
+    if run.distribution is not None:
+        d = run.distribution
+        lines.append(
+            f"  devices  {d.strategy}: {d.replicas} replica{'s' if d.replicas != 1 else ''} "
+            f"({', '.join(d.devices)}), global batch {d.global_batch_size} = "
+            f"{d.per_replica_batch_size} per replica" + (f"; {d.note}" if d.note else "")
+        )
     if run.model_path:
-        lines.append(f"  saved    {home / run.model_path}")
+        lines.append(f"  saved    {model_file(home, run) or run.model_path}")
     return "\n".join(lines)
 
 

@@ -12,7 +12,10 @@ Conventions
   (forward + backward ≈ 2 × forward).
 * ``samples_per_second`` = training samples × epochs run ÷ ``train_seconds``.
 * ``mfu`` (model FLOP utilisation) = achieved training FLOP/s ÷ measured peak FLOP/s of the
-  device the run used.
+  device the run used (of all its GPUs for a run mirrored across several; see
+  :class:`Distribution`).
+* ``batch_size`` is the global batch: with ``distribute="mirrored"`` Keras splits every batch
+  evenly across the replicas (per-replica batch = ``batch_size`` ÷ replicas).
 * ``confusion_matrix[i][j]`` counts samples of true class ``i`` predicted as class ``j``
   (the scikit-learn convention).
 """
@@ -46,6 +49,7 @@ ACTIVATIONS: tuple[str, ...] = ("relu", "gelu", "tanh", "sigmoid", "elu")
 OPTIMIZERS: tuple[str, ...] = ("adam", "sgd", "rmsprop")
 SCHEDULES: tuple[str, ...] = ("constant", "cosine", "step")
 PRESETS: tuple[str, ...] = ("article-mlp", "small-cnn", "custom")
+DISTRIBUTE_MODES: tuple[str, ...] = ("none", "mirrored")
 
 _MAX_LAYERS = 8
 _MAX_UNITS = 4096
@@ -183,6 +187,11 @@ class TrainRequest:
     a user-typed path) and ``label_column`` the target column. ``val_fraction`` and
     ``test_fraction`` are fractions of all samples; the split is stratified and deterministic
     in ``split_seed``.
+
+    ``distribute`` is ``"none"`` (one device) or ``"mirrored"``: one run data-parallel across the
+    visible GPUs, or across the logical CPU devices of a worker started with
+    ``MOATLAB_CPU_DEVICES=N`` (TensorFlow backend only; ``tf.distribute.MirroredStrategy``).
+    ``spec.batch_size`` is then the global batch, split evenly across the replicas.
     """
 
     spec: ModelSpec = field(default_factory=ModelSpec)
@@ -196,9 +205,14 @@ class TrainRequest:
     split_seed: int = 0
     force_cpu: bool = False
     mixed_precision: bool = True
+    distribute: str = "none"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", clean_name(self.name))
+        if self.distribute not in DISTRIBUTE_MODES:
+            raise SpecError(
+                f"distribute must be one of {', '.join(DISTRIBUTE_MODES)} (got {self.distribute!r})"
+            )
         if not 0.0 < self.val_fraction < 0.5:
             raise SpecError("validation fraction must be in (0, 0.5)")
         if not 0.0 < self.test_fraction < 0.5:
@@ -288,6 +302,37 @@ class EpochReport:
 
 
 @dataclass(frozen=True)
+class Distribution:
+    """How one run was spread over devices (``TrainRequest.distribute="mirrored"``).
+
+    ``strategy`` is the ``tf.distribute`` class name, ``replicas`` the number of devices kept in
+    sync, ``devices`` their names (``/gpu:0``, ``/cpu:1``: logical CPU devices share the same
+    physical cores). ``global_batch_size`` is the request's batch size, the samples of one step
+    over all replicas; ``per_replica_batch_size`` = global ÷ replicas. ``note`` is a sentence
+    for people (e.g. that a single device was mirrored, so nothing was split).
+    """
+
+    strategy: str
+    replicas: int
+    devices: tuple[str, ...]
+    global_batch_size: int
+    per_replica_batch_size: int
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["devices"] = list(self.devices)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Distribution:
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["devices"] = tuple(str(d) for d in data.get("devices") or ())
+        return cls(**values)
+
+
+@dataclass(frozen=True)
 class RunRecord:
     """Everything measured about one training run (see the module docstring for units).
 
@@ -329,6 +374,7 @@ class RunRecord:
     device: str | None = None
     device_kind: str | None = None
     mixed_precision: bool = False
+    distribution: Distribution | None = None
     peak_memory_bytes: int | None = None
     energy_kwh: float | None = None
     energy_method: str | None = None
@@ -365,7 +411,7 @@ class RunRecord:
             [list(row) for row in self.confusion_matrix] if self.confusion_matrix else None
         )
         d["history"] = [h.to_dict() for h in self.history]
-        for name in ("inference", "learning_curve", "repeat"):
+        for name in ("distribution", "inference", "learning_curve", "repeat"):
             value = getattr(self, name)
             d[name] = value.to_dict() if value is not None else None
         return d
@@ -389,6 +435,7 @@ class RunRecord:
         values["history"] = tuple(EpochRecord.from_dict(h) for h in data.get("history") or ())
         values["versions"] = dict(data.get("versions") or {})
         for name, kind in (
+            ("distribution", Distribution),
             ("inference", InferenceProfile),
             ("learning_curve", LearningCurve),
             ("repeat", RepeatResult),

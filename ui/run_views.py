@@ -71,6 +71,7 @@ def render_summary(run: RunRecord) -> None:
             f"- **{t('col.dataset')}**: {escape_md(run.dataset)} ({split})",
             f"- **{t('col.model')}**: {escape_md(run.model)} · {training}",
             f"- **{t('col.device')}**: {device}",
+            *_distribution_lines(run),
             f"- **{t('m.peak_flops')}**: {escape_md(run.peak_flops_method or fmt.MISSING)}",
             f"- **{t('m.energy')}**: {escape_md(run.energy_method or fmt.MISSING)}",
             f"- **{t('run.fingerprint')}**: `{run.dataset_fingerprint or fmt.MISSING}`",
@@ -78,6 +79,22 @@ def render_summary(run: RunRecord) -> None:
         ]
         st.markdown("\n".join(lines))
     download_run_button(run, key=f"download_{run.id}")
+
+
+def _distribution_lines(run: RunRecord) -> list[str]:
+    """The details line of a run mirrored across devices (none for a one-device run)."""
+    d = run.distribution
+    if d is None:
+        return []
+    text = t(
+        "run.distribution",
+        strategy=d.strategy,
+        replicas=d.replicas,
+        devices=", ".join(d.devices),
+        global_batch=d.global_batch_size,
+        per_replica=d.per_replica_batch_size,
+    )
+    return [f"- **{t('run.distribution_label')}**: {escape_md(text + (f'; {d.note}' if d.note else ''))}"]
 
 
 def download_run_button(run: RunRecord, *, key: str) -> None:

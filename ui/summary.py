@@ -66,8 +66,10 @@ def summary_items(run: RunRecord, tr: Translate) -> list[SummaryItem]:
         item("peak_memory", fmt.fmt_bytes(run.peak_memory_bytes)),
         item(
             "device",
-            run.device_kind.upper() if run.device_kind else fmt.MISSING,
-            help_text=run.device or tr("help.device"),
+            (run.device_kind.upper() if run.device_kind else fmt.MISSING)
+            + (f" × {run.distribution.replicas}" if run.distribution else ""),
+            help_text=(run.device or tr("help.device"))
+            + (f" — {run.distribution.strategy}" if run.distribution else ""),
         ),
         item(
             "energy",

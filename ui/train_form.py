@@ -171,6 +171,7 @@ def model_form(choice: DataChoice) -> TrainRequest | None:
             split_seed = g1.number_input(t("form.split_seed"), 0, 2**31 - 1, 0, key="split_seed")
             force_cpu = g2.checkbox(t("form.force_cpu"), False, key="force_cpu", help=t("help.force_cpu"))
             mixed = g3.checkbox(t("form.mixed"), True, key="mixed", help=t("help.mixed"))
+            distribute = st.checkbox(t("form.distribute"), False, key="distribute", help=t("help.distribute"))
             name = st.text_input(
                 t("form.name"), "", max_chars=80, key="run_name", placeholder=t("form.name_hint")
             )
@@ -209,6 +210,7 @@ def model_form(choice: DataChoice) -> TrainRequest | None:
             split_seed=int(split_seed),
             force_cpu=bool(force_cpu),
             mixed_precision=bool(mixed),
+            distribute="mirrored" if distribute else "none",
         )
     except (SpecError, datasets.DatasetError, TypeError, OSError) as exc:
         st.error(t("form.invalid", reason=escape_md(str(exc))), icon=":material/block:")

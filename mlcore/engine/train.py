@@ -8,7 +8,6 @@ returns is then ``stopped`` with the history so far, evaluated on the test split
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -20,10 +19,12 @@ import numpy as np
 
 from mlcore import flops as flops_mod
 from mlcore import metrics
+from mlcore.artifacts import artifact_name, model_path_for, write_atomically
 from mlcore.datasets import Dataset, request_split
 from mlcore.engine.devices import Device, PeakProbe, compute_dtype
+from mlcore.engine.distribute import distributed_peak, mirrored_strategy_tf_only
 from mlcore.engine.model import build_model, trainable_params
-from mlcore.evaluation import build_evaluation, evaluation_path, save_evaluation
+from mlcore.evaluation import Evaluation, build_evaluation, evaluation_path, save_evaluation
 from mlcore.hardware import EnergyMeter, MemorySampler
 from mlcore.specs import EpochRecord, EpochReport, RunRecord, TrainRequest
 
@@ -175,8 +176,9 @@ def _maybe_float(v: object) -> float | None:
 class TrainContext:
     """Where the run lives and what the worker measured about its device.
 
-    The model is saved as ``home / "models" / "<run_id>.keras"``; the record keeps the path
-    relative to ``home`` (``MOATLAB_HOME``), so a moved home keeps working.
+    The model is saved as ``<artifact folder>/<run_id>.keras`` (``MOATLAB_ARTIFACT_DIR``, else
+    ``home/models``); the record keeps the portable name ``models/<run_id>.keras``, so a moved
+    home or a shared artifact folder keeps working (see :mod:`mlcore.artifacts`).
     """
 
     run_id: str
@@ -186,15 +188,30 @@ class TrainContext:
     peak: PeakProbe | None
 
 
+def _write_model(model: keras.Model, path: Path) -> None:
+    """Keras' own save of ``model`` to ``path`` (a ``.keras`` zip); nothing else."""
+    model.save(path)
+
+
 def _save_atomically(model: keras.Model, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".partial.keras")
+    """Save ``model`` to ``path`` through a temporary file, fsync and rename
+    (:func:`mlcore.artifacts.write_atomically`): a failed save leaves no partial ``.keras``
+    file and raises :class:`~mlcore.artifacts.ArtifactError` saying what to do."""
+    write_atomically(path, lambda tmp: _write_model(model, tmp), what="model", then="train again")
+
+
+def _save_artifacts(model: keras.Model, ctx: TrainContext, evaluation: Evaluation) -> str:
+    """Save the model and its test-set evaluation in the artifact folder; return the model's
+    portable name (``models/<run_id>.keras``). When the evaluation cannot be written the model
+    file just saved is removed too, so a failed run leaves no file behind."""
+    path = model_path_for(ctx.home, ctx.run_id)
+    _save_atomically(model, path)
     try:
-        model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        save_evaluation(evaluation_path(ctx.home, ctx.run_id), evaluation, then="train again")
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return artifact_name(path)
 
 
 def mixed_policy(device: Device, wanted: bool) -> str | None:
@@ -265,6 +282,15 @@ def _train_measured(
     steps = int(np.ceil(n_train / spec.batch_size))
     policy = mixed_policy(ctx.device, request.mixed_precision)
     forward_flops = flops_mod.flops_per_sample(spec, data.input_shape, data.n_classes)
+    strategy, distribution = None, None
+    if request.distribute == "mirrored":  # TensorFlow only; refused under another backend
+        strategy, distribution = mirrored_strategy_tf_only(ctx.device.kind, spec.batch_size)
+    peak_flops, peak_method = distributed_peak(
+        ctx.peak.flops_per_second if ctx.peak else None,
+        ctx.peak.method if ctx.peak else None,
+        device_kind=ctx.device.kind,
+        replicas=distribution.replicas if distribution else 1,
+    )
 
     base = RunRecord(
         id=ctx.run_id,
@@ -284,11 +310,12 @@ def _train_measured(
         n_val=len(y_va),
         n_test=len(y_te),
         flops_per_sample=forward_flops,
-        peak_flops_per_second=ctx.peak.flops_per_second if ctx.peak else None,
-        peak_flops_method=ctx.peak.method if ctx.peak else None,
+        peak_flops_per_second=peak_flops,
+        peak_flops_method=peak_method,
         device=ctx.device.description,
         device_kind=ctx.device.kind,
         mixed_precision=policy is not None,
+        distribution=distribution,
         versions={"keras": keras.__version__, "backend": keras.backend.backend()},
     )
 
@@ -320,7 +347,10 @@ def _train_measured(
     try:
         if policy:
             keras.mixed_precision.set_global_policy(policy)
-        with keras.device(ctx.device.name):
+        # Under a strategy the model is built, compiled and fitted in its scope (the variables
+        # are mirrored on every replica); otherwise on the one chosen device.
+        placement = strategy.scope() if strategy is not None else keras.device(ctx.device.name)
+        with placement:
             model = build_model(
                 spec,
                 input_shape=data.input_shape,
@@ -350,10 +380,9 @@ def _train_measured(
     s = metrics.scores(y_te, y_pred, data.n_classes)
     eps = 1e-12
     test_loss = float(-np.mean(np.log(np.clip(probs[np.arange(len(y_te)), y_te], eps, 1.0))))
-    model_path = ctx.home / "models" / f"{ctx.run_id}.keras"
-    _save_atomically(model, model_path)
-    save_evaluation(
-        evaluation_path(ctx.home, ctx.run_id),
+    model_name = _save_artifacts(
+        model,
+        ctx,
         build_evaluation(
             ctx.run_id,
             data.class_names,
@@ -368,7 +397,7 @@ def _train_measured(
     samples = callback.samples_seen
     sps = samples / train_seconds if train_seconds > 0 else None
     achieved = flops_mod.TRAINING_FLOPS_MULTIPLIER * forward_flops * sps if sps is not None else None
-    peak = ctx.peak.flops_per_second if ctx.peak else None
+    peak = base.peak_flops_per_second
     est = energy.stop()
     status = "stopped" if callback.stopped_by_user else "completed"
     return base.replace(
@@ -391,5 +420,5 @@ def _train_measured(
         test_recall_macro=s.recall_macro,
         test_f1_macro=s.f1_macro,
         confusion_matrix=s.confusion,
-        model_path=model_path.relative_to(ctx.home).as_posix(),
+        model_path=model_name,
     )
