@@ -105,8 +105,11 @@ class JobManager:
     """Local job executor: one worker process trains one job at a time from the store's queue.
 
     ``start_worker=False`` makes a client that only submits and watches (another process, or
-    a test, serves the queue).
+    a test, serves the queue). :func:`make_job_manager` picks this one or the Ray executor.
     """
+
+    #: What serves the queue (see :data:`EXECUTORS`).
+    executor: str = "local"
 
     def __init__(self, store: Store, home: Path, *, start_worker: bool = True) -> None:
         self.store = store
@@ -229,11 +232,12 @@ class JobManager:
             )
 
     # ------------------------------------------------------------------ jobs
-    def submit(self, request: TrainRequest) -> JobView:
-        """Queue a training run; returns its view (status ``queued``)."""
+    def submit(self, request: TrainRequest, *, owner: str | None = None) -> JobView:
+        """Queue a training run owned by ``owner`` (None: the manager store's owner, the local
+        user for an unscoped store); returns its view (status ``queued``)."""
         record = queued_record(request)
         job_id = secrets.token_hex(8)
-        self.store.submit(
+        (self.store if owner is None else self.store.scoped(owner)).submit(
             run_row(record),
             {"id": job_id, "run_id": record.id, "kind": "train", "request": json.dumps(request.to_dict())},
         )
@@ -313,3 +317,50 @@ class JobManager:
     def active(self) -> list[JobView]:
         """Queued and running jobs, oldest first."""
         return [v for j in self.store.active_jobs() if (v := self.view(j["id"])) is not None]
+
+
+#: The job executors ``MOATLAB_EXECUTOR`` chooses from; the first is the default.
+EXECUTORS: tuple[str, ...] = ("local", "ray")
+EXECUTOR_VAR = "MOATLAB_EXECUTOR"
+
+
+class ExecutorError(ValueError):
+    """The job executor cannot be set up; the message says what to change."""
+
+
+def executor_name() -> str:
+    """The executor ``MOATLAB_EXECUTOR`` selects (``local`` when unset or empty).
+
+    Raises :class:`ExecutorError` for any other value, naming the choices.
+    """
+    name = os.environ.get(EXECUTOR_VAR, "").strip().lower() or EXECUTORS[0]
+    if name not in EXECUTORS:
+        raise ExecutorError(
+            f"{EXECUTOR_VAR}={os.environ.get(EXECUTOR_VAR)!r} is not a job executor; "
+            f"choose one of: {', '.join(EXECUTORS)}"
+        )
+    return name
+
+
+def make_job_manager(store: Store, home: Path, *, start_worker: bool = True) -> JobManager:
+    """The job manager ``MOATLAB_EXECUTOR`` selects: ``local`` (default: a worker process on this
+    machine) or ``ray`` (Ray tasks; see :mod:`mlcore.ray_executor`). ``ray`` is imported only
+    for the Ray executor. Raises :class:`ExecutorError` for an unknown executor, a missing
+    ``ray`` package or a bad Ray setting.
+    """
+    name = executor_name()
+    if name == "local":
+        return JobManager(store, home, start_worker=start_worker)
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        raise ExecutorError(
+            f"{EXECUTOR_VAR}=ray needs the ray package: pip install -r requirements-ray.txt "
+            f"(or unset {EXECUTOR_VAR} to train locally)"
+        )
+    from mlcore.ray_executor import RayConfigError, RayJobManager
+
+    try:
+        return RayJobManager(store, home, start_worker=start_worker)
+    except RayConfigError as exc:
+        raise ExecutorError(str(exc)) from None

@@ -32,6 +32,7 @@ from store import Store, StoreError
 
 if TYPE_CHECKING:  # the engine imports Keras: never at import time of this module
     from mlcore.datasets import Dataset
+    from mlcore.engine.experiments import FitRunner
 
 log = logging.getLogger("moatlab.worker")
 
@@ -47,9 +48,14 @@ _INTERRUPTED_REASON = (
 )
 
 
-def worker_id(pid: int | None = None) -> str:
-    """``<hostname>:<pid>``: identifies the process holding a job."""
-    return f"{socket.gethostname()}:{pid or os.getpid()}"
+def worker_id(pid: int | None = None, *, slot: str = "") -> str:
+    """``<hostname>:<pid>``: identifies the process holding a job.
+
+    ``slot`` names one job among several that the process holds (the Ray executor claims each
+    job under ``<hostname>:<pid>/<slot>``, so one failed Ray task fails only its own job).
+    """
+    base = f"{socket.gethostname()}:{pid or os.getpid()}"
+    return f"{base}/{slot}" if slot else base
 
 
 def pid_alive(pid: int) -> bool:
@@ -74,7 +80,7 @@ def recover_interrupted(store: Store) -> list[str]:
     host = socket.gethostname()
     closed: list[str] = []
     for wid in store.running_worker_ids():
-        name, _, pid = wid.rpartition(":")
+        name, _, pid = wid.split("/", 1)[0].rpartition(":")
         if name == host and pid.isdigit() and not pid_alive(int(pid)):
             closed += store.fail_running(status="interrupted", reason=_INTERRUPTED_REASON, worker_id=wid)
     closed += store.fail_running(
@@ -223,11 +229,14 @@ class Engine:
 
     MODEL_CACHE = 4
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, fan_out: FitRunner | None = None) -> None:
         # Imported here: this is the moment the worker process takes on TensorFlow.
         from mlcore.engine import devices
 
         self.home = home
+        #: How a sweep or a repeat runs its trainings: None = one after another in this process;
+        #: the Ray executor sets a runner that fans them out as Ray tasks.
+        self.fan_out = fan_out
         self._devices = devices
         self._peaks: dict[str, Any] = {}
         self._datasets: dict[str, Dataset] = {}
@@ -311,6 +320,8 @@ def execute_job(
     in_store: bool = True,
     callbacks: Sequence[Any] = (),
     parent_pid: int = 0,
+    executor: str = "local",
+    executor_version: str | None = None,
 ) -> RunRecord:
     """Train one claimed job to its end and write the final record (any outcome).
 
@@ -319,15 +330,19 @@ def execute_job(
     already validated, its own ``stop_event`` (Ctrl-C) and ``on_report`` (progress lines).
     ``callbacks`` are extra Keras callbacks (the benchmarks time epochs with one). When
     ``parent_pid`` (the app) dies mid-job, training stops at the next batch and the run ends
-    ``interrupted``. A :class:`~store.StoreError` while writing the final record propagates
-    after retries; the worker's loop catches it.
+    ``interrupted``. ``executor`` (``local`` or ``ray``, with ``executor_version``) is written
+    into the record's ``versions`` (its environment), so a run says what served it; records
+    without it were served locally. A :class:`~store.StoreError` while writing the final record
+    propagates after retries; the worker's loop catches it.
     """
+    from mlcore.artifacts import ArtifactError
     from mlcore.datasets import DatasetError
     from mlcore.engine.train import TrainContext, train
     from mlcore.runs import get_run
 
     job_id, run_id = job["id"], job["run_id"]
     t0 = time.perf_counter()
+    served_by = {"executor": executor} | ({executor: executor_version} if executor_version else {})
     monitor = _Monitor(
         store,
         job_id,
@@ -357,7 +372,9 @@ def execute_job(
                 data,
                 ctx,
                 on_report=monitor.publish,
-                on_epoch=lambda r: monitor.save_record(r.replace(name=base.name)),
+                on_epoch=lambda r: monitor.save_record(
+                    r.replace(name=base.name, versions=r.versions | served_by)
+                ),
                 stop_event=monitor.stop_event,
                 callbacks=callbacks,
             )
@@ -368,6 +385,8 @@ def execute_job(
             error = "out of memory: choose a smaller model, batch size or dataset"
         except StoreError as exc:
             error = f"the run store failed during the job: {exc}"
+        except ArtifactError as exc:  # a full disk or an unwritable artifact folder, said plainly
+            error = str(exc)
         except OSError as exc:
             error = f"could not write the model file ({exc.strerror or exc}); check free disk space"
         except Exception as exc:  # anything else from Keras/TF ends this job, not the worker
@@ -381,6 +400,7 @@ def execute_job(
         record = _failed(store, monitor.last_record or base, error or "unknown error", t0)
     if monitor.orphaned:
         record = record.replace(status="interrupted", error=_INTERRUPTED_REASON)
+    record = record.replace(versions=record.versions | served_by)
     _finish(store, job_id, record)
     return record
 
@@ -457,6 +477,7 @@ def execute_task(
 
 
 def _task_evaluate(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, None]:
+    from mlcore.artifacts import artifact_name
     from mlcore.datasets import request_split
     from mlcore.engine.train import predict_proba
     from mlcore.evaluation import build_evaluation, evaluation_path, save_evaluation
@@ -483,7 +504,7 @@ def _task_evaluate(engine: Engine, run: RunRecord, params: Any, monitor: _Monito
         ),
     )
     monitor.publish(TaskProgress(2, 2, "done", time.perf_counter() - t0))
-    return {"evaluation": path.relative_to(engine.home).as_posix()}, None
+    return {"evaluation": artifact_name(path)}, None
 
 
 def _check_same_data(run: RunRecord, data: Dataset) -> None:
@@ -535,6 +556,7 @@ def _experiment(
         device=engine.train_device(force_cpu=run.request.force_cpu),
         on_progress=monitor.publish,
         stop_event=monitor.stop_event,
+        runner=engine.fan_out,
     )
 
 
@@ -751,6 +773,9 @@ def run_foreground(
 def _configure_process() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    from mlcore.engine.distribute import split_cpu_devices_tf_only
+
+    split_cpu_devices_tf_only()  # MOATLAB_CPU_DEVICES=N, before TensorFlow initialises
 
 
 def main(db_url: str, home: str, parent_pid: int, *, log_path: str | None = None) -> None:
@@ -770,6 +795,7 @@ def main(db_url: str, home: str, parent_pid: int, *, log_path: str | None = None
     try:
         store = Store(db_url)
         wid = worker_id()
+        machine = f"{socket.gethostname()}:"
         recover_interrupted(store)
         engine = Engine(Path(home))
     except Exception:
@@ -788,7 +814,7 @@ def main(db_url: str, home: str, parent_pid: int, *, log_path: str | None = None
             if time.monotonic() - last_sweep >= SWEEP_SECONDS:
                 last_sweep = time.monotonic()
                 recover_interrupted(store)
-            job = store.claim_job(wid)
+            job = store.claim_job(wid, within=machine)  # one long job per machine
         except StoreError as exc:
             log.warning("store unavailable: %s", exc)
             job = None

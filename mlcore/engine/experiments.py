@@ -5,6 +5,11 @@ fractions and split seed) and score on its test split, so their accuracies compa
 run's. Seed ``k`` (0-based) trains with ``spec.seed + k`` and, in the sweep, draws its
 training subset with seed ``k`` too: the spread covers both weight initialisation and which
 samples were drawn. Seed 0 of a repeat reproduces the run's own initialisation.
+
+Each experiment is planned first (a list of :class:`FitTask`), then a :class:`FitRunner` runs
+the trainings: one after another in the worker (:class:`InOrder`), or fanned out as Ray tasks
+(:mod:`mlcore.ray_executor`); both go through :func:`fit_and_score`, and the scores are
+gathered into the same result.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import keras
 import numpy as np
@@ -129,6 +135,113 @@ def _progress(on_progress: ProgressFn | None, t0: float, step: int, steps: int, 
     on_progress(TaskProgress(step, steps, message, elapsed, eta))
 
 
+@dataclasses.dataclass(frozen=True)
+class FitTask:
+    """One training of an experiment, planned before any runs: the training indices (into
+    ``data``), the weight seed, and what it is in words (the progress message)."""
+
+    train_idx: np.ndarray
+    seed: int
+    message: str
+
+
+#: ``report(done, message)``: how many trainings have finished, and what runs now.
+ReportFn = Callable[[int, str], None]
+
+
+class FitRunner(Protocol):
+    """Runs an experiment's planned trainings and returns one :class:`FitScore` per task, in
+    plan order; ``None`` where a stop came first. The local worker runs them one after another
+    (:class:`InOrder`); the Ray executor fans them out as Ray tasks."""
+
+    def __call__(
+        self,
+        request: TrainRequest,
+        data: Dataset,
+        tasks: Sequence[FitTask],
+        *,
+        report: ReportFn,
+        stop_event: threading.Event | None,
+    ) -> list[FitScore | None]: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class InOrder:
+    """Run the trainings one after another on ``device`` in this process, in plan order; a stop
+    ends the run and leaves the rest ``None``."""
+
+    device: Device
+
+    def __call__(
+        self,
+        request: TrainRequest,
+        data: Dataset,
+        tasks: Sequence[FitTask],
+        *,
+        report: ReportFn,
+        stop_event: threading.Event | None,
+    ) -> list[FitScore | None]:
+        scores: list[FitScore | None] = [None] * len(tasks)
+        for i, task in enumerate(tasks):
+            report(i, task.message)
+            try:
+                scores[i] = fit_and_score(
+                    request, data, task.train_idx, seed=task.seed, device=self.device, stop_event=stop_event
+                )
+            except Stopped:
+                break
+        return scores
+
+
+def sweep_plan(request: TrainRequest, data: Dataset, params: SweepParams) -> list[FitTask]:
+    """The sweep's trainings, smallest fraction first, seeds within a fraction: seed ``k`` trains
+    with ``spec.seed + k`` on the stratified subset drawn with seed ``k``."""
+    train_idx = request_split(data.y, request).train
+    tasks = []
+    for fraction in params.fractions:
+        for k in range(params.seeds):
+            subset = subsample_stratified(data.y, train_idx, fraction, seed=k)
+            message = f"{fraction:.0%} of the data ({len(subset):,} samples), seed {k + 1}"
+            tasks.append(FitTask(subset, request.spec.seed + k, message))
+    return tasks
+
+
+def gather_curve(
+    request: TrainRequest, params: SweepParams, scores: Sequence[FitScore | None]
+) -> LearningCurve:
+    """The learning curve from the sweep's scores (plan order of :func:`sweep_plan`).
+
+    A fraction is a point when every one of its seeds finished; a stop keeps those
+    (``complete=False``); with none finished it raises :class:`~mlcore.engine.inference.Stopped`.
+    """
+    points: list[CurvePoint] = []
+    for i, fraction in enumerate(params.fractions):
+        group = scores[i * params.seeds : (i + 1) * params.seeds]
+        done = [s for s in group if s is not None]
+        if len(done) < params.seeds:
+            continue
+        accs = tuple(s.accuracy for s in done)
+        points.append(
+            CurvePoint(
+                fraction=fraction,
+                n_train=done[0].n_train,
+                accuracy_mean=float(np.mean(accs)),
+                accuracy_std=sample_std(accs),
+                train_seconds=float(np.mean([s.train_seconds for s in done])),
+                seeds=len(done),
+                accuracies=accs,
+            )
+        )
+    if not points:
+        raise Stopped
+    return LearningCurve(
+        measured_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        points=tuple(points),
+        epochs=request.spec.epochs,
+        complete=len(points) == len(params.fractions),
+    )
+
+
 def sweep(
     request: TrainRequest,
     data: Dataset,
@@ -137,57 +250,22 @@ def sweep(
     device: Device,
     on_progress: ProgressFn | None = None,
     stop_event: threading.Event | None = None,
+    runner: FitRunner | None = None,
 ) -> LearningCurve:
     """Accuracy against training-set size: every fraction × every seed, smallest fraction first.
 
-    A stop keeps the fractions finished so far (``complete=False``); with none finished it
-    raises :class:`~mlcore.engine.inference.Stopped`.
+    ``runner`` runs the planned trainings (default: one after another on ``device``). A stop
+    keeps the fractions finished so far (``complete=False``); with none finished it raises
+    :class:`~mlcore.engine.inference.Stopped`.
     """
     t0 = time.perf_counter()
-    train_idx = request_split(data.y, request).train
-    steps = len(params.fractions) * params.seeds
-    points: list[CurvePoint] = []
-    step = 0
-    try:
-        for fraction in params.fractions:
-            scores = []
-            for k in range(params.seeds):
-                subset = subsample_stratified(data.y, train_idx, fraction, seed=k)
-                message = f"{fraction:.0%} of the data ({len(subset):,} samples), seed {k + 1}"
-                _progress(on_progress, t0, step, steps, message)
-                scores.append(
-                    fit_and_score(
-                        request,
-                        data,
-                        subset,
-                        seed=request.spec.seed + k,
-                        device=device,
-                        stop_event=stop_event,
-                    )
-                )
-                step += 1
-            accs = tuple(s.accuracy for s in scores)
-            points.append(
-                CurvePoint(
-                    fraction=fraction,
-                    n_train=scores[0].n_train,
-                    accuracy_mean=float(np.mean(accs)),
-                    accuracy_std=sample_std(accs),
-                    train_seconds=float(np.mean([s.train_seconds for s in scores])),
-                    seeds=len(scores),
-                    accuracies=accs,
-                )
-            )
-    except Stopped:
-        if not points:
-            raise
-    _progress(on_progress, t0, step, steps, "done")
-    return LearningCurve(
-        measured_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        points=tuple(points),
-        epochs=request.spec.epochs,
-        complete=len(points) == len(params.fractions),
+    tasks = sweep_plan(request, data, params)
+    scores = _run(
+        runner or InOrder(device), request, data, tasks, on_progress=on_progress, stop_event=stop_event, t0=t0
     )
+    curve = gather_curve(request, params, scores)
+    _progress(on_progress, t0, sum(s is not None for s in scores), len(tasks), "done")
+    return curve
 
 
 def repeat(
@@ -198,22 +276,44 @@ def repeat(
     device: Device,
     on_progress: ProgressFn | None = None,
     stop_event: threading.Event | None = None,
+    runner: FitRunner | None = None,
 ) -> RepeatResult:
-    """Re-train the full training split with ``params.seeds`` seeds; raises
-    :class:`~mlcore.engine.inference.Stopped` on a stop (a spread needs every seed)."""
+    """Re-train the full training split with ``params.seeds`` seeds (``runner`` as in
+    :func:`sweep`); raises :class:`~mlcore.engine.inference.Stopped` on a stop (a spread needs
+    every seed)."""
     t0 = time.perf_counter()
     train_idx = request_split(data.y, request).train
     seeds = tuple(request.spec.seed + k for k in range(params.seeds))
-    results = []
-    for k, seed in enumerate(seeds):
-        _progress(on_progress, t0, k, len(seeds), f"seed {k + 1} of {len(seeds)}")
-        results.append(
-            fit_and_score(request, data, train_idx, seed=seed, device=device, stop_event=stop_event)
-        )
+    tasks = [FitTask(train_idx, seed, f"seed {k + 1} of {len(seeds)}") for k, seed in enumerate(seeds)]
+    results = _run(
+        runner or InOrder(device), request, data, tasks, on_progress=on_progress, stop_event=stop_event, t0=t0
+    )
+    if any(r is None for r in results):
+        raise Stopped
+    done = [r for r in results if r is not None]
     _progress(on_progress, t0, len(seeds), len(seeds), "done")
     return RepeatResult(
         measured_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         seeds=seeds,
-        accuracies=tuple(r.accuracy for r in results),
-        samples_per_second=tuple(r.samples_per_second for r in results),
+        accuracies=tuple(r.accuracy for r in done),
+        samples_per_second=tuple(r.samples_per_second for r in done),
     )
+
+
+def _run(
+    runner: FitRunner,
+    request: TrainRequest,
+    data: Dataset,
+    tasks: Sequence[FitTask],
+    *,
+    on_progress: ProgressFn | None,
+    stop_event: threading.Event | None,
+    t0: float,
+) -> list[FitScore | None]:
+    def report(step: int, message: str) -> None:
+        _progress(on_progress, t0, step, len(tasks), message)
+
+    scores = runner(request, data, tasks, report=report, stop_event=stop_event)
+    if len(scores) != len(tasks):
+        raise RuntimeError(f"the runner returned {len(scores)} scores for {len(tasks)} trainings")
+    return scores
