@@ -63,6 +63,7 @@ from ui.report_data import (
 from ui.scenario_view import Effective, bound_scenario, projection_of
 from ui.scenario_work import (
     CURRENT_KEY,
+    SHARED_PREFIX,
     TEMPLATE_PREFIX,
     drafts,
     param_from_source,
@@ -288,6 +289,9 @@ def scenario_picker(store: Store) -> Chosen | None:
     Returns None after an error when the saved document no longer validates.
     """
     labels, saved = _scenario_options(store)
+    for shared, copy in drafts().items():  # this session's share-link or imported copies
+        if shared.startswith(SHARED_PREFIX):
+            labels.setdefault(shared, t("scenario.option.shared", name=copy.name))
     wanted = wanted_source()
     if wanted not in labels:
         st.warning(t("scenario.missing", id=escape_md(param_from_source(wanted)[:40])))
@@ -311,9 +315,10 @@ def scenario_picker(store: Store) -> Chosen | None:
         st.query_params["scenario"] = param_from_source(source)
     st.session_state[CURRENT_KEY] = source
     draft = drafts().get(source)
-    if draft is not None and draft.dirty:  # the Scenarios page's unsaved edits of this scenario
+    if draft is not None and (draft.dirty or source.startswith(SHARED_PREFIX)):  # unsaved edits or copy
         scenario, run_id = Scenario.from_dict(draft.document), draft.run_id
-        st.caption(t("buildbuy.draft_used"))
+        if draft.dirty:
+            st.caption(t("buildbuy.draft_used"))
     else:
         try:
             scenario, run_id = scenario_of(param_from_source(source), saved)
