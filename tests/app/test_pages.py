@@ -235,7 +235,7 @@ def test_unreachable_database_is_explained_without_secrets(
     at = make_app(page)
     assert not at.exception, [e.value for e in at.exception]
     errors = " ".join(e.value for e in at.error)
-    assert "cannot be opened" in errors
+    assert "database cannot be used right now" in errors
     assert "s3cret-pw" not in errors
 
 
