@@ -64,7 +64,7 @@ import pandas as pd
 from bizmodel.catalog import Catalog
 from bizmodel.compute import Assumptions, ComputeError, TrainingWork, cheapest, training_options
 from bizmodel.scenario import Scenario
-from safetext import hidden_character, listed, shown
+from safetext import control_character_problem, listed, shown
 
 __all__ = [
     "API_PRICE_COLUMNS",
@@ -1178,12 +1178,9 @@ def read_api_prices(data: bytes, *, name: str = "upload", today: date | None = N
 
 def _plain_cell(value: str, *, at: str, column: str, free: bool) -> str:
     """``value`` unless it holds a control character (a tab or line break is allowed when ``free``)."""
-    bad = hidden_character(value, free_text=free)
-    if bad is not None:
-        raise BuildBuyError(
-            f"{at}, column {column!r}: {shown(value)} holds a control or invisible character "
-            f"({shown(bad)}); remove it."
-        )
+    problem = control_character_problem(value, at=at, column=column, free_text=free)
+    if problem is not None:
+        raise BuildBuyError(problem)
     return value
 
 

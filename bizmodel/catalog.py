@@ -45,7 +45,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from safetext import hidden_character, listed, shown
+from safetext import control_character_problem, listed, shown
 
 __all__ = [
     "ACCELERATOR_COLUMNS",
@@ -595,12 +595,9 @@ def _text(value: object) -> str:
 
 def _plain(text: str, *, at: str, column: str, free: bool = False) -> str:
     """``text`` unless it holds a control character (a tab or line break is allowed when ``free``)."""
-    bad = hidden_character(text, free_text=free)
-    if bad is not None:
-        raise CatalogError(
-            f"{at}, column {column!r}: {shown(text)} holds a control or invisible character "
-            f"({shown(bad)}); remove it."
-        )
+    problem = control_character_problem(text, at=at, column=column, free_text=free)
+    if problem is not None:
+        raise CatalogError(problem)
     return text
 
 

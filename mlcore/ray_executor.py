@@ -89,9 +89,10 @@ def ray_address() -> str | None:
     return None
 
 
-def ray_cpus() -> int | None:
-    """CPUs of a local Ray instance from ``MOATLAB_RAY_CPUS`` (None: all of the machine's)."""
-    text = os.environ.get(CPUS_VAR, "").strip()
+def _count_setting(var: str, what: str) -> int | None:
+    """A whole number ≥ 1 from the environment variable ``var`` (None when unset or empty);
+    anything else is a :class:`RayConfigError` that says what to set."""
+    text = os.environ.get(var, "").strip()
     if not text:
         return None
     try:
@@ -99,22 +100,19 @@ def ray_cpus() -> int | None:
     except ValueError:
         value = 0
     if value < 1:
-        raise RayConfigError(f"{CPUS_VAR}={text!r} is not a CPU count; set a whole number ≥ 1 or unset it")
+        raise RayConfigError(f"{var}={text!r} is not a {what}; set a whole number ≥ 1 or unset it")
     return value
+
+
+def ray_cpus() -> int | None:
+    """CPUs of a local Ray instance from ``MOATLAB_RAY_CPUS`` (None: all of the machine's)."""
+    return _count_setting(CPUS_VAR, "CPU count")
 
 
 def ray_jobs() -> int:
     """Long jobs at once on the cluster from ``MOATLAB_RAY_JOBS`` (default :data:`LONG_PARALLEL`)."""
-    text = os.environ.get(JOBS_VAR, "").strip()
-    if not text:
-        return LONG_PARALLEL
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise RayConfigError(f"{JOBS_VAR}={text!r} is not a job count; set a whole number ≥ 1 or unset it")
-    return value
+    value = _count_setting(JOBS_VAR, "job count")
+    return LONG_PARALLEL if value is None else value
 
 
 def connect(address: str | None = None, *, num_cpus: int | None = None) -> bool:

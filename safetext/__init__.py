@@ -36,6 +36,7 @@ __all__ = [
     "MAX_MESSAGE_CHARS",
     "MAX_SHOWN_CHARS",
     "capped",
+    "control_character_problem",
     "hidden_character",
     "joined",
     "listed",
@@ -76,6 +77,24 @@ def hidden_character(text: str, *, free_text: bool = False) -> str | None:
         if unicodedata.category(char) in categories:
             return char
     return None
+
+
+def control_character_problem(text: str, *, at: str, column: str, free_text: bool = False) -> str | None:
+    """The refusal for a table cell that holds a control or invisible character (a tab or line
+    break is allowed when ``free_text``), or None when ``text`` is plain.
+
+    >>> control_character_problem("ok", at="row 2", column="name") is None
+    True
+    >>> print(control_character_problem("a\\tb", at="row 2", column="name"))
+    row 2, column 'name': 'a\\tb' holds a control or invisible character ('\\t'); remove it.
+    """
+    bad = hidden_character(text, free_text=free_text)
+    if bad is None:
+        return None
+    return (
+        f"{at}, column {column!r}: {shown(text)} holds a control or invisible character "
+        f"({shown(bad)}); remove it."
+    )
 
 
 def _approximate_digits(value: int) -> int:

@@ -21,8 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from bench.load import (
     Client,
@@ -39,7 +37,7 @@ from bench.load import (
     watch_job,
 )
 from store import Store
-from tests.store.conftest import postgres_base_url
+from tests.store.conftest import postgres_schema
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -49,19 +47,9 @@ EN = json.loads((ROOT / "ui" / "locales" / "en.json").read_text(encoding="utf-8"
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema (through the connection's search_path), dropped afterwards."""
-    base = postgres_base_url()
-    schema = f"moatlab_replicas_{secrets.token_hex(6)}"
-    admin = sa.create_engine(base, connect_args={"connect_timeout": 5})
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    """A fresh PostgreSQL schema, dropped afterwards."""
+    with postgres_schema("moatlab_replicas") as url:
+        yield url
 
 
 @pytest.fixture

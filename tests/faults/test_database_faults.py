@@ -12,7 +12,6 @@ import contextlib
 import functools
 import json
 import logging
-import secrets
 import socket
 import sqlite3
 import threading
@@ -20,14 +19,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from mlcore.runs import get_run, list_runs, queued_record, run_row
 from mlcore.specs import TrainRequest, preset_spec
 from store import Store, StoreError
 from tests.app.conftest import make_app
-from tests.store.conftest import postgres_base_url
+from tests.store.conftest import postgres_schema
 from ui.i18n import t
 
 BUSY = r"^the database is busy \(locked by another process\); try again in a moment$"
@@ -164,21 +162,8 @@ class CuttableProxy:
 
 @pytest.fixture
 def pg_schema_url() -> Iterator[str]:
-    base = postgres_base_url()
-    schema = f"moatlab_fault_{secrets.token_hex(6)}"
-    admin = sa.create_engine(base, connect_args={"connect_timeout": 5})
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield (
-            make_url(base)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("moatlab_fault") as url:
+        yield url
 
 
 class _Seen(logging.Handler):

@@ -8,6 +8,7 @@ Where the variable is unset the PostgreSQL variants skip locally and fail in CI.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterator
@@ -35,8 +36,17 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh-dir' / 'moatlab.db'}"
         return
+    with postgres_schema("moatlab_test") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """The URL of a fresh PostgreSQL schema ``<prefix>_<random>`` (through the connection's
+    ``search_path``), dropped with everything in it afterwards. Skips (or fails in CI) without
+    PostgreSQL."""
     base = postgres_base_url()
-    schema = f"moatlab_test_{secrets.token_hex(6)}"
+    schema = f"{prefix}_{secrets.token_hex(6)}"
     admin = sa.create_engine(base, connect_args={"connect_timeout": 5})
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
