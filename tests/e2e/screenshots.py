@@ -26,6 +26,8 @@ Train page, and writes:
 * ``report.png``: the downloaded HTML report opened from its file.
 
 ``--business`` takes only the last eight, on the bundled templates (no training; seconds).
+``--sign-in`` takes only ``sign-in.png``: the page a visitor sees when sign-in is configured (an
+``[auth]`` section with placeholder values; the provider is never contacted).
 
 Not a test (pytest does not collect it); it takes about a minute.
 """
@@ -236,13 +238,47 @@ def share(page: Any, server: AppServer, out: Path, written: list[str]) -> None:
     written.append("report.png")
 
 
-def main(out_dir: str | None = None, *, only_business: bool = False) -> int:
+PLACEHOLDER_AUTH = """[auth]
+redirect_uri = "http://127.0.0.1/oauth2callback"
+cookie_secret = "screenshot-only-not-a-secret"
+client_id = "moatlab"
+client_secret = "screenshot-only"
+server_metadata_url = "https://id.example.com/.well-known/openid-configuration"
+"""
+
+
+def sign_in(out: Path) -> str:
+    """``sign-in.png``: the sign-in gate of an app whose secrets hold an ``[auth]`` section
+    (a user-level secrets file in a temporary HOME; nothing is sent to the provider)."""
+    root = Path(tempfile.mkdtemp(prefix="moatlab-signin-"))
+    (root / "user" / ".streamlit").mkdir(parents=True)
+    (root / "user" / ".streamlit" / "secrets.toml").write_text(PLACEHOLDER_AUTH, encoding="utf-8")
+    server = AppServer(root / "home", extra_env={"HOME": str(root / "user")})
+    server.start()
+    server.wait_healthy()
+    browser = Browser()
+    try:
+        page = browser.new_page()
+        page.goto(server.url + "/")
+        page.locator(".st-key-auth_sign_in button").wait_for(timeout=30_000)
+        _settle(page)
+        page.screenshot(path=str(out / "sign-in.png"))
+    finally:
+        browser.close()
+        server.stop()
+    return "sign-in.png"
+
+
+def main(out_dir: str | None = None, *, only_business: bool = False, only_sign_in: bool = False) -> int:
     missing = chromium_missing()
     if missing:
         print(f"cannot take screenshots: {missing}")
         return 1
     out = Path(out_dir or ROOT / "docs" / "screenshots")
     out.mkdir(parents=True, exist_ok=True)
+    if only_sign_in:
+        print("wrote", sign_in(out), "to", out)
+        return 0
     server = AppServer(
         Path(tempfile.mkdtemp(prefix="moatlab-shots-")) / "home",
         extra_args=["--server.fileWatcherType", "none"],
@@ -301,5 +337,12 @@ def main(out_dir: str | None = None, *, only_business: bool = False) -> int:
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--business"]
-    sys.exit(main(args[0] if args else None, only_business="--business" in sys.argv[1:]))
+    flags = {"--business", "--sign-in"}
+    args = [a for a in sys.argv[1:] if a not in flags]
+    sys.exit(
+        main(
+            args[0] if args else None,
+            only_business="--business" in sys.argv[1:],
+            only_sign_in="--sign-in" in sys.argv[1:],
+        )
+    )
