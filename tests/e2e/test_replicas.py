@@ -14,11 +14,13 @@ with the reason when absent, failed under ``MOATLAB_REQUIRE_SERVICES=1``.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -42,6 +44,7 @@ from tests.store.conftest import postgres_schema
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 EN = json.loads((ROOT / "ui" / "locales" / "en.json").read_text(encoding="utf-8"))
 
 
@@ -150,7 +153,14 @@ async def _scenario(cluster: Cluster, nonce: str) -> None:
         await b.close()
 
 
+def _run_in_own_loop(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: a browser test earlier in this pytest process may
+    keep Playwright's event loop running in the main thread, where ``asyncio.run`` refuses."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def test_two_replicas_share_queue_models_and_scenarios(cluster: Cluster) -> None:
     nonce = secrets.token_hex(3)
-    asyncio.run(warm_up(cluster.urls, re.compile(rb"LT" + nonce.encode() + rb"S(\d{3})"), 90))
-    asyncio.run(asyncio.wait_for(_scenario(cluster, nonce), 240))
+    _run_in_own_loop(warm_up(cluster.urls, re.compile(rb"LT" + nonce.encode() + rb"S(\d{3})"), 90))
+    _run_in_own_loop(asyncio.wait_for(_scenario(cluster, nonce), 240))
