@@ -24,8 +24,8 @@ RUN pip install --no-cache-dir -r "$REQUIREMENTS"
 
 COPY . .
 RUN useradd --create-home --uid 10001 moatlab \
-    && mkdir -p /data /artifacts \
-    && chown moatlab:moatlab /data /artifacts
+    && mkdir -p /data/uploads /data/catalogs /data/logs /artifacts \
+    && chown -R moatlab:moatlab /data /artifacts
 USER moatlab
 
 VOLUME ["/data", "/artifacts"]

@@ -16,7 +16,7 @@ task (:class:`RayFanOut`), and the scores are gathered into the same ``LearningC
 Where Ray runs: ``MOATLAB_RAY_ADDRESS`` or Ray's own ``RAY_ADDRESS`` names a cluster to join; when
 neither is set the dispatcher starts a local Ray instance bound to the loopback interface, with no
 dashboard, ``MOATLAB_RAY_CPUS`` CPUs (default: all of the machine's) and quiet logging. The code
-travels with the job (Ray ``py_modules``: ``mlcore`` and ``store``); the cluster's nodes need
+travels with the job (Ray ``py_modules``: :data:`SHIPPED_PACKAGES`); the cluster's nodes need
 the Python requirements installed, a database they can reach (``DATABASE_URL``, PostgreSQL) and
 the artifact folder (``MOATLAB_ARTIFACT_DIR``, handed to the workers with the jobs) mounted.
 
@@ -54,6 +54,8 @@ log = logging.getLogger("moatlab.ray")
 ADDRESS_VARS: tuple[str, ...] = ("MOATLAB_RAY_ADDRESS", "RAY_ADDRESS")
 CPUS_VAR = "MOATLAB_RAY_CPUS"
 JOBS_VAR = "MOATLAB_RAY_JOBS"
+#: The project's packages shipped to Ray's workers with every job (all that ``mlcore`` imports).
+SHIPPED_PACKAGES: tuple[str, ...] = ("mlcore", "store", "safetext")
 #: Settings the app process hands to every Ray worker (the artifact folder above all).
 FORWARDED_VARS: tuple[str, ...] = (
     "MOATLAB_ARTIFACT_DIR",
@@ -128,11 +130,12 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> bool:
     import ray
 
     import mlcore
+    import safetext
     import store
 
     if ray.is_initialized():
         return False
-    runtime_env: dict[str, Any] = {"py_modules": [mlcore, store]}
+    runtime_env: dict[str, Any] = {"py_modules": [mlcore, store, safetext]}  # SHIPPED_PACKAGES
     # Where model files live and how the engine behaves travel with the jobs, so a cluster's
     # workers write into the same artifact folder as the app reads from.
     passed = {k: os.environ[k] for k in FORWARDED_VARS if os.environ.get(k)}
@@ -320,6 +323,11 @@ class _Claim:
         return self.job["kind"] in QUICK_KINDS
 
 
+class SubmitRefused(RuntimeError):
+    """Ray refused to start a task (the cluster is unreachable or failing): the claimed job went
+    back to the queue, and the dispatcher backs off before claiming again."""
+
+
 class RayJobManager(JobManager):
     """The job interface served by Ray: the same ``submit`` / ``view`` / ``stop`` / ``active``
     as :class:`~mlcore.jobs.JobManager`, with a dispatcher thread instead of a worker process.
@@ -359,6 +367,7 @@ class RayJobManager(JobManager):
         self._connected = threading.Event()
         self._owns_ray = False
         self._last_sweep = time.monotonic()
+        self._last_beat = time.monotonic()
         if start_worker:
             self._supervisor = threading.Thread(
                 target=self._dispatch, name="moatlab-ray-dispatcher", daemon=True
@@ -429,6 +438,7 @@ class RayJobManager(JobManager):
         import ray
 
         self._reap(ray, timeout=0)
+        self._beat_inflight()
         self._launch()
         if time.monotonic() - self._last_sweep >= worker_mod.SWEEP_SECONDS:
             self._last_sweep = time.monotonic()
@@ -438,6 +448,17 @@ class RayJobManager(JobManager):
         else:
             self._wake.wait(POLL_SECONDS)
         self._wake.clear()
+
+    def _beat_inflight(self) -> None:
+        """Keep the heartbeat of every job this dispatcher holds fresh, also while its Ray task
+        still waits for a CPU (before the task's own monitor beats), so no sweep on any replica
+        takes a job that merely waits for the cluster for an orphan."""
+        now = time.monotonic()
+        if now - self._last_beat < worker_mod.FOREGROUND_BEAT_SECONDS:
+            return
+        self._last_beat = now
+        for claim in list(self._inflight.values()):
+            self.store.heartbeat(claim.job["id"])
 
     def _reap(self, ray: Any, *, timeout: float) -> None:
         """Collect finished Ray tasks; a failed one fails its job with the reason."""
@@ -494,9 +515,12 @@ class RayJobManager(JobManager):
             ref = serve.options(name=f"moatlab-{job['kind']}-{job['id']}", num_cpus=0 if quick else 1).remote(
                 self.store.url, str(self.home), job
             )
-        except Exception as exc:  # Ray refused the task: the job fails now, with the reason
-            self._to_fail.append((claim, describe_ray_error(exc)))
-            return True
+        except Exception as exc:  # Ray refused the task: the job goes back to the queue
+            try:
+                self.store.release_claim(job["id"], wid)
+            except StoreError:
+                self._to_fail.append((claim, describe_ray_error(exc)))  # cannot requeue: say why
+            raise SubmitRefused(describe_ray_error(exc)) from exc
         self._inflight[ref] = claim
         log.info("job %s (%s) runs on Ray as %s", job["id"], job["kind"], wid)
         return True

@@ -801,6 +801,29 @@ class Store:
             )
         )
 
+    def release_claim(self, job_id: str, worker_id: str) -> bool:
+        """Put a job ``worker_id`` claimed but could not start back at its place in the queue
+        (its ``created_at`` is kept); its run reads ``queued`` again. Returns whether it was
+        released (False when the job is no longer running under that claim)."""
+        with self._tx() as conn:
+            job = conn.execute(
+                sa.select(jobs_table.c.run_id, jobs_table.c.kind).where(
+                    jobs_table.c.id == job_id,
+                    jobs_table.c.status == "running",
+                    jobs_table.c.worker_id == worker_id,
+                )
+            ).first()
+            if job is None:
+                return False
+            conn.execute(
+                jobs_table.update()
+                .where(jobs_table.c.id == job_id)
+                .values(status="queued", worker_id=None, claimed_at=None, heartbeat_at=None)
+            )
+            if job.kind == TRAIN_KIND:
+                self._set_run_status(conn, job.run_id, "queued", started_at=None)
+            return True
+
     def heartbeat(self, job_id: str, *, progress: str | None = None) -> bool:
         """Record that the job's worker is alive (and its latest progress JSON).
 

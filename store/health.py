@@ -2,7 +2,7 @@
 
 ``python -m store health`` runs :func:`run_checks` and prints one line per check::
 
-    database ok: postgresql+psycopg://moatlab:***@db:5432/moatlab (schema 3, round trip 1.4 ms)
+    database ok: postgresql+psycopg://moatlab:***@db:5432/moatlab (schema 4, round trip 1.4 ms)
     artifacts ok: /artifacts (writable)
 
 and exits 0 when every check passed, 1 otherwise. The database check opens the store (which

@@ -30,25 +30,52 @@ from ui.i18n import t
 REQUIRED_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
 
 
+class SecretsUnreadable(Exception):
+    """A secrets file exists but cannot be read or parsed: sign-in may be meant to be on, so the
+    app refuses to run rather than fall back to one shared user."""
+
+
+def _load_secrets() -> bool:
+    """Streamlit's ``st.secrets.load_if_toml_exists()``: False when no secrets file exists."""
+    return bool(st.secrets.load_if_toml_exists())
+
+
 def _auth_section() -> Mapping[str, Any] | None:
-    """The ``[auth]`` section of the app's secrets, or None (no secrets file, no section, or a
-    file that cannot be read: never an exception)."""
+    """The ``[auth]`` section of the app's secrets, or None when there is no secrets file or no
+    such section. A secrets file that exists but cannot be read or parsed raises
+    :class:`SecretsUnreadable` with the reason."""
     try:
-        if not st.secrets.load_if_toml_exists():
+        if not _load_secrets():
             return None
         section = st.secrets.get("auth")
-    except (FileNotFoundError, KeyError, ValueError, StreamlitAPIException):
+    except FileNotFoundError:
         return None
+    except (KeyError, ValueError, OSError, StreamlitAPIException) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SecretsUnreadable(reason[:300]) from None
     return section if isinstance(section, Mapping) else None
 
 
 def missing_auth_keys() -> list[str] | None:
     """The keys of :data:`REQUIRED_KEYS` the ``[auth]`` section lacks (or leaves empty); None
-    when there is no ``[auth]`` section at all."""
-    section = _auth_section()
+    when there is no ``[auth]`` section at all. An unreadable secrets file counts as an
+    ``[auth]`` section that lacks every key (see :func:`secrets_problem`)."""
+    try:
+        section = _auth_section()
+    except SecretsUnreadable:
+        return list(REQUIRED_KEYS)
     if section is None:
         return None
     return [k for k in REQUIRED_KEYS if not (isinstance(section.get(k), str) and section[k].strip())]
+
+
+def secrets_problem() -> str | None:
+    """Why the secrets file cannot be read or parsed, or None when it can (or there is none)."""
+    try:
+        _auth_section()
+    except SecretsUnreadable as exc:
+        return str(exc)
+    return None
 
 
 def auth_configured() -> bool:
@@ -123,6 +150,10 @@ def sign_in_gate() -> bool:
     if missing is None or current_owner() is not None:
         return True
     st.title(t("auth.title"))
+    problem = secrets_problem()
+    if problem is not None:
+        st.error(t("auth.secrets_unreadable", reason=problem), icon=":material/lock:")
+        return False
     if missing:
         st.error(t("auth.incomplete", keys=", ".join(missing)), icon=":material/lock:")
         return False

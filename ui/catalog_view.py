@@ -6,9 +6,10 @@ as ``<version>.instances.csv`` / ``<version>.accelerators.csv`` and named in the
 catalog is named in the URL by its version too, so a link records which prices it was made with.
 
 Saving is atomic per file (a temporary file, then ``os.replace``), accelerators first and instances
-last: a catalog counts as saved once its instances file exists. Only the newest ``MAX_SAVED``
-catalogs are kept. A link whose catalog cannot be loaded falls back to the bundled one with a
-warning, never a traceback.
+last: a catalog counts as saved once its instances file exists. Only the ``MAX_SAVED`` most
+recently saved or opened catalogs are kept (opening one through a link marks it used), so the
+catalogs that links still open survive many users saving new ones. A link whose catalog cannot
+be loaded falls back to the bundled one with a warning, never a traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import datetime as dt
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,7 +41,7 @@ from ui.state import home
 from ui.widgets import Provenance, badge, escape_md
 
 STALE_DAYS = 180
-MAX_SAVED = 50
+MAX_SAVED = 500  # about 10 MB of small CSV files; the least recently used go first
 _VERSION = re.compile(r"[0-9a-f]{12}")
 _EDITOR_KEY = "catalog_editor"
 _EDITOR_VERSION_KEY = "catalog_editor_version"
@@ -84,8 +86,25 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+#: Opening a saved catalog marks it used (its files' time) at most this often (seconds).
+USE_MARK_SECONDS = 3600.0
+
+
+def _mark_used(folder: Path, version: str) -> None:
+    """Mark a saved catalog as just used, so pruning (by last use) keeps catalogs that links
+    still open. Best effort: a read-only folder only means the mark is not kept."""
+    now = time.time()
+    for path in _paths(folder, version):
+        try:
+            if now - path.stat().st_mtime >= USE_MARK_SECONDS:
+                os.utime(path, (now, now))
+        except OSError:
+            pass
+
+
 def _prune(folder: Path, *, keep: int, protect: str) -> None:
-    """Delete all but the ``keep`` newest saved catalogs (both files), never ``protect``."""
+    """Delete all but the ``keep`` most recently saved or used catalogs (both files), never
+    ``protect``."""
     newest: dict[str, float] = {}
     for path in folder.glob("*.csv"):
         version, _, kind = path.name.partition(".")
@@ -109,7 +128,8 @@ def save_catalog(catalog: Catalog, *, keep: int = MAX_SAVED) -> str:
     """Keep a validated user catalog on disk; returns its version (the name in the URL).
 
     Each file is written atomically, accelerators first and instances last (a catalog counts as
-    saved once its instances file exists); then only the ``keep`` newest catalogs are kept.
+    saved once its instances file exists); then only the ``keep`` most recently saved or used
+    catalogs are kept.
 
     Raises
     ------
@@ -147,6 +167,7 @@ def _try_saved(wanted: str, bundled: Catalog) -> Catalog | None:
     if loaded.version != wanted:
         st.warning(t("catalog.version_mismatch", found=loaded.version, **fallback))
         return None
+    _mark_used(folder, wanted)
     return loaded
 
 

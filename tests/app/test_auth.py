@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from bizmodel.scenario import base_template
@@ -201,3 +202,22 @@ def test_links_naming_another_users_run_scenario_or_job_show_nothing(app_env: Pa
     saved = alice.list_scenarios()
     assert [(r["name"], r["run_id"]) for r in saved] == [("Bob shared", alice_run.id)]
     assert len(bob.list_scenarios()) == 1
+
+
+def test_an_unreadable_secrets_file_fails_closed(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typo in secrets.toml must not switch sign-in off: the app says why and shows nothing."""
+    import ui.auth
+
+    def broken() -> bool:
+        raise ValueError("Invalid value (at line 3, column 17)")
+
+    seed(None, "local")
+    monkeypatch.setattr(ui.auth, "_load_secrets", broken)
+    assert ui.auth.current_owner() is None and ui.auth.auth_configured() is False
+    assert ui.auth.secrets_problem() == "Invalid value (at line 3, column 17)"
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("cannot be read: Invalid value (at line 3" in e.value for e in at.error)
+    assert not gated(at) and not at.dataframe and not at.sidebar.children
+    assert "local run 0" not in all_text(at)

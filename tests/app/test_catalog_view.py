@@ -156,6 +156,32 @@ def test_saving_keeps_only_the_newest_catalogs(app_env: Path) -> None:
     assert not list(folder.glob(".*.tmp"))
 
 
+def test_a_catalog_a_link_still_opens_survives_pruning(app_env: Path) -> None:
+    """Pruning goes by last use: opening a saved catalog through its link marks it used."""
+    folder = app_env / "catalogs"
+    old_link = _cheaper_catalog()
+    for path in _saved(app_env, old_link):
+        os.utime(path, (1_000_000, 1_000_000))  # saved long ago
+    at = make_app(PAGE, catalog=old_link.version)
+    _no_errors(at)
+    assert _param(at, "catalog") == old_link.version
+    assert not [w for w in at.warning if "bundled catalog" in w.value]
+    others = [f"{i:012x}" for i in range(3)]
+    for age, version in enumerate(others):  # saved after the old link's catalog, before its use
+        for kind in ("instances", "accelerators"):
+            path = folder / f"{version}.{kind}.csv"
+            path.write_text("x")
+            os.utime(path, (2_000_000 - age, 2_000_000 - age))
+    newest = validate(
+        load_bundled().instances.assign(on_demand_usd_per_hour=lambda f: f["on_demand_usd_per_hour"] * 3),
+        load_bundled().accelerators,
+        name="pricier",
+    )
+    save_catalog(newest, keep=3)
+    versions = {p.name.split(".")[0] for p in folder.glob("*.csv")}
+    assert versions == {newest.version, old_link.version, others[0]}
+
+
 def test_applied_edits_are_saved_once_and_cleared_from_the_editor(app_env: Path) -> None:
     bundled = load_bundled()
     row = bundled.instances.iloc[0].to_dict() | {"region": "eu-test-1", "notes": "added in the editor"}

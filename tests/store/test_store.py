@@ -117,6 +117,23 @@ def test_one_long_job_per_machine_replicas_elsewhere_train_at_once(store: Store)
     assert store.claim_job("host-c:1", within="host-c:") is None, "queue empty"
 
 
+def test_a_released_claim_goes_back_to_its_place_in_the_queue(store: Store) -> None:
+    submit(store, "first")
+    time.sleep(0.01)
+    submit(store, "second")
+    job = store.claim_job("host:1/ray-1")
+    assert job is not None and job["id"] == "first"
+    assert store.release_claim("first", "host:9/other") is False, "only the claim's own worker"
+    assert store.release_claim("first", "host:1/ray-1") is True
+    released = store.get_job("first")
+    assert released is not None and released["status"] == "queued" and released["worker_id"] is None
+    assert record_of(store, "r-first")["status"] == "queued"
+    assert store.queue_position("first") == 1, "it keeps its place ahead of later jobs"
+    again = store.claim_job("host:1/ray-2")
+    assert again is not None and again["id"] == "first"
+    assert store.release_claim("first", "host:1/ray-1") is False, "a stale claim releases nothing"
+
+
 def test_claim_on_an_empty_queue(store: Store) -> None:
     assert store.claim_job("w") is None
     assert store.active_jobs() == []
