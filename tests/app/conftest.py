@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,8 +31,14 @@ def app_env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-def make_app(page: str | None = None, **params: str) -> AppTest:
+def make_app(
+    page: str | None = None, *, prepare: Callable[[AppTest], None] | None = None, **params: str
+) -> AppTest:
+    """The app run once (then switched to ``page``) with ``params`` as query parameters;
+    ``prepare`` sets up the AppTest (secrets, user) before the first run."""
     at = AppTest.from_file(str(APP), default_timeout=30)
+    if prepare is not None:
+        prepare(at)
     for k, v in params.items():
         at.query_params[k] = v
     at.run()

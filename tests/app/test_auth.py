@@ -18,7 +18,7 @@ from bizmodel.scenario import base_template
 from mlcore.runs import run_row
 from mlcore.specs import RunRecord
 from store import Store
-from tests.app.conftest import APP, recorded
+from tests.app.conftest import APP, make_app, recorded
 from tests.app.test_pages import _no_errors
 from ui.auth import auth_configured, current_owner
 from ui.sharelink import SharedView, encode
@@ -66,19 +66,13 @@ def seed(owner: str | None, prefix: str, n: int = 1) -> list[RunRecord]:
 
 def app(user: dict[str, Any] | None, page: str | None = None, **params: str) -> AppTest:
     """The app as ``user`` sees it with sign-in configured (None: no ``[auth]`` secrets)."""
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    if user is not None:
-        at.secrets["auth"] = dict(AUTH)
-        at.user = dict(user)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page)
-        for k, v in params.items():
-            at.query_params[k] = v
-        at.run()
-    return at
+
+    def sign_in(at: AppTest) -> None:
+        if user is not None:
+            at.secrets["auth"] = dict(AUTH)
+            at.user = dict(user)
+
+    return make_app(page, prepare=sign_in, **params)
 
 
 def all_text(at: AppTest) -> str:

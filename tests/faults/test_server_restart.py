@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,25 +21,15 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
-from mlcore.jobs import JobManager, JobView
+from mlcore.jobs import JobManager
 from mlcore.runs import get_run, list_runs, queued_record, run_row
-from mlcore.specs import TrainRequest, preset_spec
 from store import Store
 from tests.e2e.harness import AppServer
+from tests.mlcore.test_worker import digits_request, wait_finished, wait_for
 
 pytestmark = pytest.mark.slow
 
 START_SECONDS = 120.0  # a fresh worker imports TensorFlow and probes the peak
-
-
-def wait_for(check: Callable[[], object], *, timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def open_session(server: AppServer, page: str = "train") -> None:
@@ -58,10 +47,6 @@ def open_session(server: AppServer, page: str = "train") -> None:
     raise AssertionError(f"the {page} page did not finish:\n{server.log()}")
 
 
-def request(epochs: int) -> TrainRequest:
-    return TrainRequest(spec=preset_spec("article-mlp", epochs=epochs), dataset="digits")
-
-
 def worker_pid(store: Store, job_id: str) -> int:
     job = store.get_job(job_id)
     assert job is not None and job["worker_id"]
@@ -76,14 +61,6 @@ def gone(pid: int) -> bool:
     return state == "Z"  # exited, waiting to be reaped by whoever adopted it
 
 
-def wait_finished(client: JobManager, job_id: str, timeout: float = START_SECONDS) -> JobView:
-    def done() -> JobView | None:
-        view = client.view(job_id)
-        return view if view is not None and view.finished else None
-
-    return wait_for(done, timeout=timeout, what=f"job {job_id} to finish")  # type: ignore[return-value]
-
-
 def saved_epochs(store: Store, run_id: str) -> int:
     run = get_run(store, run_id)
     return len(run.history) if run else 0
@@ -91,7 +68,7 @@ def saved_epochs(store: Store, run_id: str) -> int:
 
 def test_killing_the_worker_then_the_server_loses_nothing(home: Path) -> None:
     store = Store(f"sqlite:///{home / 'moatlab.db'}")
-    finished = queued_record(request(1)).replace(status="completed")
+    finished = queued_record(digits_request(1)).replace(status="completed")
     store.insert_run(run_row(finished))
     scenario = store.save_scenario("Base case", '{"kept": true}')
     client = JobManager(store, home, start_worker=False)  # a second replica's view of the queue
@@ -104,7 +81,7 @@ def test_killing_the_worker_then_the_server_loses_nothing(home: Path) -> None:
         open_session(server)  # the app starts its job manager and worker
 
         # 1. The worker is killed mid-training: its job fails with its epochs, the app stays up.
-        first = client.submit(request(300))
+        first = client.submit(digits_request(300))
         wait_for(lambda: saved_epochs(store, first.run_id) >= 1, timeout=START_SECONDS, what="an epoch")
         killed = worker_pid(store, first.job_id)
         os.kill(killed, signal.SIGKILL)
@@ -112,12 +89,12 @@ def test_killing_the_worker_then_the_server_loses_nothing(home: Path) -> None:
         assert failed.status == "failed" and "SIGKILL" in (failed.error or "")
         assert failed.run is not None and len(failed.run.history) >= 1
         assert server.healthy() and server.proc is not None and server.proc.poll() is None
-        following = wait_finished(client, client.submit(request(1)).job_id)
+        following = wait_finished(client, client.submit(digits_request(1)).job_id, timeout=START_SECONDS)
         assert following.status == "completed", following.error
         assert worker_pid(store, following.job_id) != killed
 
         # 2. The server is killed mid-training: its worker exits with it.
-        running = client.submit(request(300))
+        running = client.submit(digits_request(300))
         wait_for(lambda: saved_epochs(store, running.run_id) >= 1, timeout=START_SECONDS, what="an epoch")
         orphan = worker_pid(store, running.job_id)
         assert server.proc is not None
