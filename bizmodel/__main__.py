@@ -151,7 +151,15 @@ from bizmodel.catalog import (
     stale_providers,
 )
 from bizmodel.catalog import read_catalog as read_catalog_csv
-from bizmodel.compute import Assumptions, ComputeError, TrainingWork, cheapest, fastest, training_options
+from bizmodel.compute import (
+    Assumptions,
+    ComputeError,
+    TrainingWork,
+    cheapest,
+    fastest,
+    one_per_instance,
+    training_options,
+)
 from bizmodel.data_value import (
     MAX_N_FACTOR,
     DataEconomics,
@@ -168,6 +176,7 @@ from bizmodel.projection import Kpis, kpis, project
 from bizmodel.run_cost import RunCostError, run_cpu_instance
 from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
 from bizmodel.serving import ServingAssumptions, ServingError, best_serving, capacity_plan, serving_options
+from bizmodel.shapes import DEFAULT_TRAIN_SEQUENCE
 from store import Store, StoreError
 
 PROG = "python -m bizmodel"
@@ -285,9 +294,27 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     c.add_argument("--run", metavar="ID", help="a saved run (see: python -m mlcore runs)")
-    c.add_argument("--params", type=_positive, metavar="N", help="model parameters, e.g. 7e9")
+    c.add_argument("--params", type=_positive, metavar="N", help="total model parameters, e.g. 7e9")
     c.add_argument("--tokens", type=_positive, metavar="D", help="training tokens, e.g. 140e9")
-    c.add_argument("--method", choices=METHODS, help="default pretrain (FLOPs 6·N·D; adapter ≈ 4·N·D)")
+    c.add_argument(
+        "--active-params",
+        type=_positive,
+        metavar="A",
+        help="parameters per token of a Mixture-of-Experts model (FLOPs); default --params (dense)",
+    )
+    c.add_argument(
+        "--model",
+        metavar="KEY",
+        help="a bundled model shape for the attention term (e.g. llama-2-70b; default: inferred from A)",
+    )
+    c.add_argument(
+        "--sequence",
+        type=_non_negative,
+        default=DEFAULT_TRAIN_SEQUENCE,
+        metavar="T",
+        help=f"training sequence length for the attention term (default {DEFAULT_TRAIN_SEQUENCE}; 0: none)",
+    )
+    c.add_argument("--method", choices=METHODS, help="default pretrain (FLOPs 6·A·D; adapter ≈ 4·A·D)")
     c.add_argument("--data-factor", type=_positive, metavar="K", help="scaled run: × data (default 1)")
     c.add_argument("--model-factor", type=_positive, metavar="M", help="scaled run: × model (default 1)")
     c.add_argument("--mfu", type=_fraction, default=0.4, help="fraction of dense bf16 peak (default 0.4)")
@@ -295,12 +322,17 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--spot-overhead", type=_non_negative, default=0.1, help="extra wall time on spot (default 0.1)"
     )
-    c.add_argument("--max-nodes", type=_count_from_1, default=64, help="largest node count (default 64)")
+    c.add_argument(
+        "--max-nodes",
+        type=_count_from_1,
+        default=64,
+        help="the node cap for instances with a cluster interconnect (default 64)",
+    )
     c.add_argument(
         "--scaling-efficiency",
         type=float,
-        default=0.95,
-        help="throughput kept per doubling of nodes, in (0.5, 1] (default 0.95)",
+        default=1.0,
+        help="throughput kept per doubling of nodes, in (0.5, 1] (default 1: the MFU is at cluster scale)",
     )
     c.add_argument(
         "--top", type=_count_from_0, default=DEFAULT_TOP, help="options to show (default 20; 0 = all)"
@@ -589,6 +621,8 @@ def _cost_work(args: argparse.Namespace) -> tuple[TrainingWork, str, dict[str, A
     if args.run is not None and not given:
         if args.method is not None:
             _fail("--method applies to --params/--tokens; a scaled run is priced as the run's own training")
+        if args.active_params is not None or args.model is not None:
+            _fail("--active-params and --model apply to --params/--tokens, not to a scaled run")
         basis = load_basis(args.run)
         data_factor = args.data_factor if args.data_factor is not None else 1.0
         model_factor = args.model_factor if args.model_factor is not None else 1.0
@@ -618,10 +652,13 @@ def _cost_work(args: argparse.Namespace) -> tuple[TrainingWork, str, dict[str, A
     if args.run is not None:
         load_basis(args.run)  # named in the output: it must exist and be usable
     method = args.method or "pretrain"
+    shape = {"active_params": args.active_params, "shape": args.model, "sequence": args.sequence}
     if method == "pretrain":
-        work = TrainingWork.pretrain(args.params, args.tokens)
+        work = TrainingWork.pretrain(args.params, args.tokens, **shape)
     else:
-        work = TrainingWork.finetune(args.params, args.tokens, method=method.removeprefix("finetune-"))
+        work = TrainingWork.finetune(
+            args.params, args.tokens, method=method.removeprefix("finetune-"), **shape
+        )
     return work, method, None
 
 
@@ -641,6 +678,8 @@ def cmd_cost(args: argparse.Namespace) -> int:
         _fail(str(exc))
     best_cost, best_time = cheapest(options), fastest(options)
     shown = options if args.top == 0 else options.head(args.top)
+    distinct = one_per_instance(options)
+    listed_rows = distinct if args.top == 0 else distinct.head(args.top)
     today = date.today()
     feasible = int(options["feasible"].astype(bool).sum())
     if args.json:
@@ -650,10 +689,17 @@ def cmd_cost(args: argparse.Namespace) -> int:
                 "run_id": args.run,
                 "work": {
                     "flops": work.flops,
+                    "dense_flops": work.dense_flops,
+                    "attention_flops": work.attention_flops,
                     "params": work.params,
+                    "active_params": work.active_params,
+                    "moe": work.is_moe,
                     "tokens": work.tokens,
+                    "sequence": work.sequence,
+                    "shape": work.shape_key or None,
                     "method": method,
                     "memory_bytes": work.memory_bytes,
+                    "memory_bytes_per_param": work.memory_bytes / work.params,
                     "scaled_from": scaled_from,
                 },
                 "assumptions": dataclasses.asdict(assumptions),
@@ -665,15 +711,29 @@ def cmd_cost(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    what = (
-        f"run {args.run} scaled ×{scaled_from['data_factor']:g} data, ×{scaled_from['model_factor']:g} model"
-        if scaled_from
-        else f"{work.params:.3g} parameters × {work.tokens:.3g} tokens ({method})"
-    )
+    if scaled_from:
+        what = (
+            f"run {args.run} scaled ×{scaled_from['data_factor']:g} data, "
+            f"×{scaled_from['model_factor']:g} model"
+        )
+    elif work.is_moe:
+        what = (
+            f"{work.params:.3g} parameters ({work.active_params:.3g} active) × {work.tokens:.3g} tokens "
+            f"({method})"
+        )
+    else:
+        what = f"{work.params:.3g} parameters × {work.tokens:.3g} tokens ({method})"
+    per_param = work.memory_bytes / work.params
     print(
         f"{what}: {work.flops:.3g} FLOPs; weights, gradients and optimizer state need "
-        f"{work.memory_bytes / 1e9:,.3g} GB (MFU {args.mfu:g} assumed)"
+        f"{work.memory_bytes / 1e9:,.3g} GB ({per_param:.3g} bytes per parameter; MFU {args.mfu:g} assumed)"
     )
+    if work.attention_flops > 0:
+        source = "inferred shape" if work.shape_key == "inferred" else work.shape_key
+        print(
+            f"attention at sequence {work.sequence:,.0f} ({source}): {work.attention_flops:.3g} FLOPs "
+            f"({work.attention_flops / work.flops:.0%} of the total)"
+        )
     for line in _catalog_lines(catalog, today):
         print(line)
     for label, row in (("cheapest", best_cost), ("fastest ", best_time)):
@@ -683,6 +743,11 @@ def cmd_cost(args: argparse.Namespace) -> int:
                 f"({int(row['count'])} {row['accelerator']}, {row['pricing']}): {_usd(row['cost_usd'])} "
                 f"in {_num(row['days'])} days"
             )
+    if best_time is not None and bool(best_time.get("at_node_cap", False)):
+        print(
+            f"the fastest option uses the node cap ({args.max_nodes} nodes): "
+            "raise --max-nodes for a faster run"
+        )
     if best_cost is None:
         print("no option has the memory for this work: raise --max-nodes or use fine-tuning with adapters")
     header = (
@@ -710,12 +775,12 @@ def cmd_cost(args: argparse.Namespace) -> int:
             _usd(r["cost_usd"]),
             "yes" if r["feasible"] else "no",
         )
-        for i, (_, r) in enumerate(shown.iterrows(), start=1)
+        for i, (_, r) in enumerate(listed_rows.iterrows(), start=1)
     ]
     print(_table(header, rows, right={0, 4, 6, 7, 8}))
     print(
-        f"({len(shown)} of {len(options)} options, {feasible} with enough memory; "
-        "--top 0 shows all, --json every column)"
+        f"({len(listed_rows)} of {len(distinct)} instances and pricings, each at its best node count; "
+        f"{len(options)} options, {feasible} with enough memory; --top 0 shows all, --json every option)"
     )
     return 0
 

@@ -49,6 +49,7 @@ from safetext import control_character_problem, listed, shown
 
 __all__ = [
     "ACCELERATOR_COLUMNS",
+    "CLUSTER_INTERCONNECTS",
     "INSTANCE_COLUMNS",
     "MAX_UPLOAD_BYTES",
     "MAX_UPLOAD_ROWS",
@@ -78,6 +79,7 @@ INSTANCE_COLUMNS: tuple[str, ...] = (
     "as_of",
     "source",
     "notes",
+    "cluster_interconnect",
 )
 ACCELERATOR_COLUMNS: tuple[str, ...] = (
     "accelerator",
@@ -103,6 +105,11 @@ _ACCELERATOR_NUMERIC = (
     "tdp_watts",
 )
 _INSTANCE_KEY = ("provider", "region", "instance_type", "status")
+_OPTIONAL_INSTANCE_COLUMNS = ("cluster_interconnect",)
+CLUSTER_INTERCONNECTS: tuple[str, ...] = ("infiniband", "efa", "roce", "tcpx")
+"""``cluster_interconnect`` values: the node-to-node fabrics that training clusters are sold with
+(InfiniBand, AWS EFA, RDMA over converged Ethernet, Google's GPUDirect-TCPX/TCPXO). Empty: the instance
+trains on one node only (PCIe boxes, on-demand instances on ordinary networking)."""
 STATUSES: tuple[str, ...] = ("current", "superseded", "suspect")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_ROWS = 20_000
@@ -136,7 +143,12 @@ class Catalog:
     def version(self) -> str:
         """12 hex digits of a SHA-256 over both tables' canonical (key-sorted) CSV."""
         digest = hashlib.sha256()
-        digest.update(_canonical_csv(self.instances, INSTANCE_COLUMNS, sort_by=_INSTANCE_KEY))
+        # A catalog that names no cluster interconnect hashes as it did before the column existed,
+        # so the links of older catalogs still open them.
+        columns = INSTANCE_COLUMNS
+        if not (self.instances["cluster_interconnect"] != "").any():
+            columns = tuple(c for c in INSTANCE_COLUMNS if c not in _OPTIONAL_INSTANCE_COLUMNS)
+        digest.update(_canonical_csv(self.instances, columns, sort_by=_INSTANCE_KEY))
         digest.update(b"\x00")
         digest.update(_canonical_csv(self.accelerators, ACCELERATOR_COLUMNS, sort_by=("accelerator",)))
         return digest.hexdigest()[:12]
@@ -554,12 +566,13 @@ def _csv_problem(exc: csv.Error) -> str:
 
 
 def _check_columns(header: Sequence[str], *, what: str, expected: tuple[str, ...]) -> None:
-    """Refuse duplicated, missing and unexpected columns (linear in the header's width)."""
+    """Refuse duplicated, missing and unexpected columns (linear in the header's width); the optional
+    instance columns may be absent (read as empty)."""
     counts = Counter(header)
     duplicated = [c for c, n in counts.items() if n > 1]
     if duplicated:
         raise CatalogError(f"{what}: column {shown(min(duplicated))} appears more than once; keep one.")
-    missing = [c for c in expected if c not in counts]
+    missing = [c for c in expected if c not in counts and c not in _OPTIONAL_INSTANCE_COLUMNS]
     if missing:
         raise CatalogError(
             f"{what}: missing column(s) {', '.join(repr(c) for c in missing)}; "
@@ -643,6 +656,18 @@ def _iso_date(value: object, *, at: str, column: str, today: date) -> str:
     if parsed > today:
         raise CatalogError(
             f"{at}, column {column!r}: {text} is in the future (today is {today.isoformat()}); {hint}."
+        )
+    return text
+
+
+def _interconnect(value: object, *, at: str) -> str:
+    """A known cluster interconnect in lower case, or ``""``."""
+    text = _plain(_text(value), at=at, column="cluster_interconnect").lower()
+    if text and text not in CLUSTER_INTERCONNECTS:
+        raise CatalogError(
+            f"{at}, column 'cluster_interconnect': {shown(text)} is not one of "
+            f"{', '.join(CLUSTER_INTERCONNECTS)}; name the instance's node-to-node fabric, or leave it "
+            "empty for an instance that trains on one node only."
         )
     return text
 
@@ -772,6 +797,7 @@ def _check_instances(
             row["source"], at=at, column="source", hint="say where the price comes from", free=True
         )
         record["notes"] = _plain(_text(row["notes"]), at=at, column="notes", free=True)
+        record["cluster_interconnect"] = _interconnect(row.get("cluster_interconnect"), at=at)
         key = tuple(str(record[c]) for c in _INSTANCE_KEY)
         if key in seen:
             raise CatalogError(

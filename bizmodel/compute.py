@@ -2,20 +2,35 @@
 
 Conventions
 -----------
-- **FLOPs** count a multiply-add as 2. Pre-training and full fine-tuning cost ``6·N·D`` (forward 2·N·D,
-  backward 4·N·D) for ``N`` parameters and ``D`` tokens. Adapter (LoRA-style) fine-tuning costs about
-  ``4·N·D``: the frozen weights still run forward and pass gradients back to the activations, but no
-  weight gradients are formed for them. Scaling a measured run costs ``3 × flops_per_sample × samples ×
-  epochs × data_factor × model_factor`` (``flops_per_sample`` is the forward pass; backward ≈ 2×).
-- **Memory feasibility** counts weights + gradients + optimizer state only: about 16 bytes per trained
-  parameter for mixed-precision Adam (bf16 weights and gradients, fp32 master weights and two moments).
-  Adapter fine-tuning holds the frozen weights in bf16 (2 B/param) plus 16 B per trainable adapter
-  parameter (by default 1 % of the model). Activations, KV caches and framework overhead are left out,
-  so the minimum accelerator count is a lower bound (sharded, ZeRO-3-style).
-- **MFU** (model FLOPs utilisation) here is the fraction of the catalog accelerator's **dense bf16 peak**
-  that the training run sustains (default 0.40; 0.35–0.45 is reported for well-tuned large runs, see the
-  shared reference §4.4). It is an assumption about the target device. The MFU measured by a local run is
-  relative to this machine's CPU peak and is never applied to a different device.
+- **FLOPs** count a multiply-add as 2 and follow the model-FLOPs convention large runs report MFU in
+  (PaLM, Chowdhery et al. 2022, appendix B). Pre-training and full fine-tuning cost ``6·A·D`` for the
+  dense part (forward 2·A·D, backward 4·A·D; ``A`` the **active** parameters a token passes through,
+  ``D`` the tokens) plus the attention term ``12·L·width·T·D`` of the model's shape at training
+  sequence length ``T`` (:mod:`bizmodel.shapes`; 4,096 by default). Adapter (LoRA-style) fine-tuning
+  costs about ``4·A·D`` plus the attention term: the frozen weights still run forward and pass
+  gradients back to the activations, but no weight gradients are formed for them. Scaling a measured
+  run costs ``3 × flops_per_sample × samples × epochs × data_factor × model_factor``
+  (``flops_per_sample`` is the forward pass; backward ≈ 2×; an MLP has no attention term).
+- **Dense and Mixture-of-Experts**: ``params`` is the total parameter count (memory), ``active_params``
+  the parameters per token (FLOPs); they are equal for a dense model. A model of 671B total and 37B
+  active parameters costs the FLOPs of 37B and the memory of 671B.
+- **Model shape**: a bundled model's published shape, or one inferred from the active parameters
+  (:func:`bizmodel.shapes.infer_shape`); the work says which (``shape_key``, ``shape_inferred``).
+- **Memory feasibility** counts weights + gradients + optimizer state of the **total** parameters:
+  :data:`BYTES_PER_PARAM_MIXED_ADAM` = 16 bytes per trained parameter for mixed-precision Adam (bf16
+  weights 2 and gradients 2, fp32 master weights 4, two fp32 moments 8). Adapter fine-tuning holds the
+  frozen weights in bf16 (2 B/param) plus 16 B per trainable adapter parameter (by default 1 % of the
+  model). Activations and framework overhead are left out, so the minimum accelerator count is a lower
+  bound (fully sharded: ZeRO-3 / FSDP, or expert and tensor parallelism for a Mixture-of-Experts).
+- **MFU** (model FLOPs utilisation) is the fraction of the catalog accelerator's **dense bf16 peak**
+  that the run sustains **at the cluster size it runs on** (default 0.40): published large runs report
+  0.35–0.47 on thousands of accelerators (Llama 2 70B on A100: 0.47 by the FLOPs above; Llama 3.1 405B
+  on 16k H100: 0.38; see :mod:`bizmodel.validation`), so their communication cost is already inside
+  the figure. It is an assumption about the target device; the MFU measured by a local run is relative
+  to this machine's CPU peak and is never applied to a different device.
+- **Scale loss**: none by default. ``scaling_efficiency`` (the throughput kept per doubling of nodes,
+  1.0 = none) is for an MFU measured on one node and expected to fall beyond it; cluster throughput is
+  then ``count × peak × MFU × efficiency^log2(nodes)``.
 - **fp16-only accelerators**: T4 and V100 have no bf16 support; the catalog's ``bf16_tflops`` holds their
   fp16 tensor-core figure. They are kept (mixed-precision fp16 training with loss scaling runs at that
   peak), and their options carry ``precision_note = "fp16 (no bf16)"``. An accelerator is flagged when its
@@ -23,14 +38,11 @@ Conventions
   empty.
 - **count vs nodes**: an option is ``nodes`` identical instances; ``count`` is the *total* number of
   accelerators (accelerators per instance × nodes). ``gpu_hours = count × hours_per_day × days``.
-- **Multi-node rule**: only instances with at least :data:`MULTI_NODE_MIN_ACCELERATORS` (8) accelerators
-  are spread over several nodes (1, 2, 4, … up to ``max_nodes``). These are the training-class nodes
-  sold with a fast node-to-node interconnect (InfiniBand, EFA, GPUDirect-TCPX); smaller instances (1–4
-  GPUs, usually on ordinary networking) are priced as a single node only.
-- **Scaling efficiency**: each doubling of nodes keeps ``scaling_efficiency`` of the per-accelerator
-  throughput (default 0.95), i.e. cluster throughput = ``count × peak × MFU × efficiency^log2(nodes)``.
-  One node is unaffected; 1.0 is perfectly linear scaling. So more nodes finish sooner but cost a little
-  more (communication overhead is paid for). With ``efficiency > 0.5`` throughput still rises with nodes.
+- **Multi-node rule**: only instances whose catalog row names a ``cluster_interconnect`` (InfiniBand,
+  EFA, RoCE or GPUDirect-TCPX: the node-to-node fabric that training clusters are sold with) are spread
+  over several nodes (1, 2, 4, … up to ``max_nodes``, the **node cap**). Every other instance — PCIe
+  boxes, on-demand instances on ordinary networking — is priced as one node. An option that uses the
+  cap is marked ``at_node_cap``: more nodes would finish sooner.
 - **Price**: ``cost_usd = nodes × instance $/hour × wall hours × (1 − discount)``; the discount (credits,
   committed use) applies to every pricing. **Spot** runs take ``spot_overhead`` more wall time (lost work
   and restarts after interruptions); that time is paid for too.
@@ -40,12 +52,16 @@ Conventions
   ``energy_usd`` is informational: cloud prices already include power, so it is never added to
   ``cost_usd``.
 - **Compute-optimal advice** uses the Chinchilla parametric loss ``L(N, D) = E + A/N^α + B/D^β`` with the
-  Epoch AI refit (Besiroglu et al. 2024), which gives ≈ 20 tokens per parameter. The rounded constants
-  published by Hoffmann et al. 2022 are kept for comparison; they give 50–98 tokens per parameter.
+  Epoch AI refit (Besiroglu et al. 2024), which gives ≈ 20 tokens per parameter; the law is stated in
+  ``C = 6·N·D`` (its own convention, attention excluded). The rounded constants published by Hoffmann et
+  al. 2022 are kept for comparison; they give 50–98 tokens per parameter.
 
 - **Inverse budgeting** (:func:`largest_within`): for every option, cost and days grow linearly with
   FLOPs and the memory need grows with the compute-optimal N, so each option's largest affordable
-  FLOPs is the smallest of three closed forms (budget, deadline, memory); the best option wins.
+  FLOPs is the smallest of three closed forms (budget, deadline, memory); the best option wins. The
+  answer is limited by the ``budget``, the ``deadline``, ``memory`` or the ``node_cap`` (the deadline
+  binds on an option already at the node cap). A Mixture-of-Experts budget sizes the active parameters
+  by the law and holds ``active ÷ active_share`` in memory.
 - Each option carries the ``as_of`` date and ``source`` of its price row.
 
 Money is US dollars, times are named by unit, fractions are 0–1.
@@ -60,6 +76,16 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from bizmodel.catalog import CLUSTER_INTERCONNECTS
+from bizmodel.shapes import (
+    ASPECT_RATIO,
+    DEFAULT_TRAIN_SEQUENCE,
+    ModelShape,
+    ShapeError,
+    infer_shape,
+    shape_for,
+)
+
 BYTES_PER_PARAM_MIXED_ADAM = 16.0
 """bf16 weights (2) + bf16 gradients (2) + fp32 master weights (4) + fp32 Adam moments (8)."""
 BYTES_PER_FROZEN_PARAM_BF16 = 2.0
@@ -68,8 +94,6 @@ DEFAULT_GRID_G_CO2_PER_KWH = 400.0
 """Assumed grid intensity: a round mid-range figure, not a specific grid; the user should set theirs."""
 GIB_BYTES = 2.0**30
 SECONDS_PER_HOUR = 3600.0
-MULTI_NODE_MIN_ACCELERATORS = 8
-"""Instances with at least this many accelerators (training-class nodes) may be spread over several nodes."""
 FP16_ONLY_ACCELERATORS = frozenset({"T4", "V100", "V100-16GB", "V100-32GB"})
 """Accelerators without bf16 support whose catalog ``bf16_tflops`` is really the fp16 tensor figure."""
 FP16_ONLY_NOTE = "fp16 (no bf16)"
@@ -87,6 +111,8 @@ INSTANCE_COLUMNS = (
     "as_of",
     "source",
 )
+OPTIONAL_INSTANCE_COLUMNS = ("cluster_interconnect",)
+"""Instance columns used when present (a table without them prices every instance as one node)."""
 ACCELERATOR_COLUMNS = ("accelerator", "bf16_tflops", "memory_gib", "tdp_watts")
 
 OPTION_COLUMNS = (
@@ -107,6 +133,8 @@ OPTION_COLUMNS = (
     "gpu_hours",
     "cost_usd",
     "scaling_efficiency",
+    "cluster_interconnect",
+    "at_node_cap",
     "precision_note",
     "energy_kwh",
     "energy_usd",
@@ -143,21 +171,33 @@ class TrainingWork:
     Attributes
     ----------
     flops : float
-        Total training FLOPs (multiply-add = 2).
+        Total training FLOPs (multiply-add = 2), attention included.
     params : float
-        Model parameters N (for a scaled run: the scaled model).
+        Total model parameters N held in memory (for a scaled run: the scaled model).
     tokens : float
         Training tokens D processed (for a scaled run: samples processed, all epochs included).
     method : str
         ``pretrain``, ``finetune_full``, ``finetune_adapter`` or ``scaled_run``.
     memory_bytes : float
         Accelerator memory for weights + gradients + optimizer state, summed over all accelerators.
+    active_params : float
+        Parameters per token (FLOPs); equal to ``params`` for a dense model.
+    attention_flops : float
+        The attention part of ``flops`` (0 for a scaled run).
+    sequence : float
+        Training sequence length T of the attention term (0 for a scaled run).
+    shape_key : str
+        The bundled model shape used, ``inferred`` for one inferred from the parameters, ``""`` when the
+        work has no attention term.
 
     Examples
     --------
     >>> work = TrainingWork.pretrain(7e9, 140e9)
-    >>> f"{work.flops:.3g} FLOPs, {work.memory_bytes / 1e9:.0f} GB"
-    '5.88e+21 FLOPs, 112 GB'
+    >>> f"{work.flops:.3g} FLOPs, {work.memory_bytes / 1e9:.0f} GB, {work.shape_key}"
+    '6.84e+21 FLOPs, 112 GB, inferred'
+    >>> moe = TrainingWork.pretrain(671e9, 14.8e12, active_params=37e9, shape="deepseek-v3")
+    >>> f"{moe.flops:.3g} FLOPs, {moe.memory_bytes / 1e12:.1f} TB"
+    '4.19e+24 FLOPs, 10.7 TB'
     """
 
     flops: float
@@ -165,22 +205,59 @@ class TrainingWork:
     tokens: float
     method: Method
     memory_bytes: float
+    active_params: float = math.nan
+    attention_flops: float = 0.0
+    sequence: float = 0.0
+    shape_key: str = ""
 
     def __post_init__(self) -> None:
+        if isinstance(self.active_params, float) and math.isnan(self.active_params):
+            object.__setattr__(self, "active_params", float(self.params))
         _require_positive(
-            flops=self.flops, params=self.params, tokens=self.tokens, memory_bytes=self.memory_bytes
+            flops=self.flops,
+            params=self.params,
+            tokens=self.tokens,
+            memory_bytes=self.memory_bytes,
+            active_params=self.active_params,
         )
+        _require_active_within(self.params, self.active_params)
+
+    @property
+    def dense_flops(self) -> float:
+        """The FLOPs without the attention term: the ``C = 6·N·D`` a scaling law is stated in."""
+        return self.flops - self.attention_flops
+
+    @property
+    def is_moe(self) -> bool:
+        """True for a Mixture-of-Experts model (fewer active than total parameters)."""
+        return self.active_params < self.params * (1 - 1e-9)
 
     @classmethod
-    def pretrain(cls, params: float, tokens: float) -> TrainingWork:
-        """Pre-training from scratch: FLOPs = 6·N·D, memory 16 B/param.
+    def pretrain(
+        cls,
+        params: float,
+        tokens: float,
+        *,
+        active_params: float | None = None,
+        shape: ModelShape | str | None = None,
+        sequence: float = DEFAULT_TRAIN_SEQUENCE,
+    ) -> TrainingWork:
+        """Pre-training from scratch: FLOPs = 6·A·D + attention, memory 16 B per total parameter.
 
         Parameters
         ----------
         params : float
-            Parameters N.
+            Total parameters N (memory).
         tokens : float
             Training tokens D.
+        active_params : float, optional
+            Parameters per token A (FLOPs) of a Mixture-of-Experts model; default ``params`` (dense).
+        shape : ModelShape or str, optional
+            The model's shape or a bundled shape's key (its parameters are replaced by ``params`` and
+            ``active_params``); default: a shape inferred from the active parameters
+            (:func:`bizmodel.shapes.infer_shape`).
+        sequence : float
+            Training sequence length T of the attention term (tokens, ≥ 0; 0 leaves attention out).
 
         Returns
         -------
@@ -189,15 +266,26 @@ class TrainingWork:
         Raises
         ------
         ComputeError
-            If N or D is not positive.
+            If N, D or A is not positive, A > N, the sequence is negative or the shape key unknown.
 
         Examples
         --------
-        >>> TrainingWork.pretrain(1e9, 20e9).flops
+        >>> TrainingWork.pretrain(1e9, 20e9, sequence=0).flops
         1.2e+20
         """
-        _require_positive(params=params, tokens=tokens)
-        return cls(6.0 * params * tokens, params, tokens, "pretrain", BYTES_PER_PARAM_MIXED_ADAM * params)
+        active, model = _sized(params, tokens, active_params, shape, sequence)
+        attention = model.train_attention_flops_per_token(sequence) * tokens
+        return cls(
+            6.0 * active * tokens + attention,
+            float(params),
+            float(tokens),
+            "pretrain",
+            BYTES_PER_PARAM_MIXED_ADAM * params,
+            active_params=active,
+            attention_flops=attention,
+            sequence=float(sequence),
+            shape_key=model.key,
+        )
 
     @classmethod
     def finetune(
@@ -207,13 +295,16 @@ class TrainingWork:
         *,
         method: Literal["full", "adapter"] = "full",
         adapter_fraction: float = DEFAULT_ADAPTER_FRACTION,
+        active_params: float | None = None,
+        shape: ModelShape | str | None = None,
+        sequence: float = DEFAULT_TRAIN_SEQUENCE,
     ) -> TrainingWork:
-        """Fine-tuning an existing model: full (6·N·D, 16 B/param) or adapter/LoRA-style (≈ 4·N·D).
+        """Fine-tuning an existing model: full (6·A·D, 16 B/param) or adapter/LoRA-style (≈ 4·A·D).
 
         Parameters
         ----------
         params : float
-            Parameters N of the base model.
+            Total parameters N of the base model.
         tokens : float
             Fine-tuning tokens D.
         method : {"full", "adapter"}
@@ -221,6 +312,8 @@ class TrainingWork:
             ``adapter_fraction × N`` adapter parameters at 16 B each.
         adapter_fraction : float
             Trainable adapter parameters as a fraction of N (0 < f ≤ 1); default 0.01, an assumption.
+        active_params, shape, sequence
+            As for :meth:`pretrain`.
 
         Returns
         -------
@@ -233,20 +326,39 @@ class TrainingWork:
 
         Examples
         --------
-        >>> TrainingWork.finetune(7e9, 1e9, method="adapter").flops
+        >>> TrainingWork.finetune(7e9, 1e9, method="adapter", sequence=0).flops
         2.8e+19
         """
-        _require_positive(params=params, tokens=tokens)
+        active, model = _sized(params, tokens, active_params, shape, sequence)
+        attention = model.train_attention_flops_per_token(sequence) * tokens
+        extra = {
+            "active_params": active,
+            "attention_flops": attention,
+            "sequence": float(sequence),
+            "shape_key": model.key,
+        }
         if method == "full":
             return cls(
-                6.0 * params * tokens, params, tokens, "finetune_full", BYTES_PER_PARAM_MIXED_ADAM * params
+                6.0 * active * tokens + attention,
+                float(params),
+                float(tokens),
+                "finetune_full",
+                BYTES_PER_PARAM_MIXED_ADAM * params,
+                **extra,
             )
         if method != "adapter":
             raise ComputeError(f"fine-tuning method must be 'full' or 'adapter', got {method!r}")
         if not 0.0 < adapter_fraction <= 1.0:
             raise ComputeError(f"adapter_fraction must be in (0, 1], got {adapter_fraction!r}")
         memory = (BYTES_PER_FROZEN_PARAM_BF16 + BYTES_PER_PARAM_MIXED_ADAM * adapter_fraction) * params
-        return cls(4.0 * params * tokens, params, tokens, "finetune_adapter", memory)
+        return cls(
+            4.0 * active * tokens + attention,
+            float(params),
+            float(tokens),
+            "finetune_adapter",
+            memory,
+            **extra,
+        )
 
     @classmethod
     def scaled_run(
@@ -262,7 +374,8 @@ class TrainingWork:
         """A measured run scaled by ×``data_factor`` data and ×``model_factor`` model.
 
         FLOPs = 3 × ``flops_per_sample`` × samples × epochs × data_factor × model_factor (forward plus a
-        backward pass of about twice the forward). Memory is 16 B per scaled parameter.
+        backward pass of about twice the forward). Memory is 16 B per scaled parameter. No attention
+        term (the measured run's forward FLOPs already count every layer it has).
 
         Parameters
         ----------
@@ -307,6 +420,39 @@ class TrainingWork:
         return cls(flops, scaled_params, processed, "scaled_run", BYTES_PER_PARAM_MIXED_ADAM * scaled_params)
 
 
+def _require_active_within(params: float, active: float) -> None:
+    if active > params * (1 + 1e-9):
+        raise ComputeError(
+            f"active parameters ({active:.4g}) cannot exceed total parameters ({params:.4g}); "
+            "for a dense model leave active parameters out or set them equal"
+        )
+
+
+def _sized(
+    params: float,
+    tokens: float,
+    active_params: float | None,
+    shape: ModelShape | str | None,
+    sequence: float,
+) -> tuple[float, ModelShape]:
+    """Checked (active parameters, shape) of a transformer run."""
+    _require_positive(params=params, tokens=tokens)
+    active = float(params) if active_params is None else active_params
+    _require_positive(active_params=active)
+    _require_active_within(params, active)
+    if not (isinstance(sequence, int | float) and math.isfinite(sequence) and sequence >= 0):
+        raise ComputeError(f"sequence must be a number of tokens ≥ 0, got {sequence!r}")
+    try:
+        if shape is None:
+            model = infer_shape(params, active)
+        else:
+            base = shape_for(shape) if isinstance(shape, str) else shape
+            model = base.with_params(params, active)
+    except ShapeError as exc:
+        raise ComputeError(str(exc)) from exc
+    return float(active), model
+
+
 @dataclass(frozen=True, kw_only=True)
 class Assumptions:
     """Assumed (user-editable) settings for pricing a training run on catalog hardware.
@@ -326,13 +472,14 @@ class Assumptions:
     pue : float
         Data-centre power usage effectiveness on top of accelerator TDP (≥ 1; 1.2 assumed).
     max_nodes : int
-        Largest node count tried for instances with ≥ 8 accelerators; counts are powers of two up to it
-        (and it itself). Smaller instances are always one node.
-    scaling_efficiency : float
-        Throughput kept per doubling of nodes (0.5 < e ≤ 1; default 0.95): a cluster of ``n`` nodes runs
-        at ``e^log2(n)`` of linear speed. 1.0 = perfectly linear scaling.
+        The node cap: the largest node count tried for instances with a cluster interconnect; counts
+        are powers of two up to it (and it itself). Every other instance is one node. Default 64.
     hours_per_day : float
         Hours per day the cluster trains (24 = around the clock).
+    scaling_efficiency : float
+        Throughput kept per doubling of nodes (0.5 < e ≤ 1), on top of the MFU. Default 1.0 (no loss):
+        the MFU is what runs sustain at the size they run on. Set it below 1 only for an MFU measured
+        on one node.
 
     Examples
     --------
@@ -348,7 +495,7 @@ class Assumptions:
     pue: float = 1.2
     max_nodes: int = 64
     hours_per_day: float = 24.0
-    scaling_efficiency: float = 0.95
+    scaling_efficiency: float = 1.0
 
     def __post_init__(self) -> None:
         checks = {
@@ -424,10 +571,15 @@ def _option_rates(
     """Every (instance × node count × pricing) with its rates, independent of the work to be done."""
     _check_columns(instances, INSTANCE_COLUMNS, "instances")
     _check_columns(accelerators, ACCELERATOR_COLUMNS, "accelerators")
+    columns = list(INSTANCE_COLUMNS) + [c for c in OPTIONAL_INSTANCE_COLUMNS if c in instances.columns]
     inst = instances.loc[
         instances["status"].isin(statuses) & (pd.to_numeric(instances["count"], errors="coerce") > 0),
-        list(INSTANCE_COLUMNS),
-    ]
+        columns,
+    ].copy()
+    if "cluster_interconnect" not in inst.columns:
+        inst["cluster_interconnect"] = ""
+    fabric = inst["cluster_interconnect"].astype(object).where(inst["cluster_interconnect"].notna(), "")
+    inst["cluster_interconnect"] = fabric.astype(str).str.strip().str.lower()
     acc = accelerators.loc[:, list(ACCELERATOR_COLUMNS)].rename(
         columns={"memory_gib": "accelerator_memory_gib"}
     )
@@ -455,8 +607,12 @@ def _option_rates(
     priced = priced[priced["instance_usd_per_hour"] > 0]
     nodes = pd.DataFrame({"nodes": node_counts(assumptions.max_nodes)})
     opts = priced.merge(nodes, how="cross")
-    # Only training-class instances (≥ 8 accelerators, fast interconnect) are spread over several nodes.
-    opts = opts[(opts["nodes"] == 1) | (opts["accelerators_per_node"] >= MULTI_NODE_MIN_ACCELERATORS)].copy()
+    # Only instances sold with a cluster interconnect are spread over several nodes.
+    multi_node = opts["cluster_interconnect"].isin(CLUSTER_INTERCONNECTS)
+    opts = opts[(opts["nodes"] == 1) | multi_node].copy()
+    opts["at_node_cap"] = opts["cluster_interconnect"].isin(CLUSTER_INTERCONNECTS) & (
+        opts["nodes"] == int(assumptions.max_nodes)
+    )
 
     opts["count"] = (opts["accelerators_per_node"] * opts["nodes"]).astype(np.int64)
     opts["scaling_efficiency"] = assumptions.scaling_efficiency ** np.log2(opts["nodes"].astype(float))
@@ -554,10 +710,10 @@ def training_options(
 ) -> pd.DataFrame:
     """Price ``work`` on every catalog option: instance type × node count × on-demand/spot.
 
-    Instances with ≥ 8 accelerators are tried on every node count of :func:`node_counts`, smaller ones on
-    one node only (see the module conventions). Instances without accelerators, without a dense bf16 peak
-    or memory for their accelerator, or whose ``status`` is not in ``statuses`` are skipped; spot appears
-    only where the catalog has a spot price.
+    Instances with a cluster interconnect are tried on every node count of :func:`node_counts`, the
+    others on one node only (see the module conventions). Instances without accelerators, without a
+    dense bf16 peak or memory for their accelerator, or whose ``status`` is not in ``statuses`` are
+    skipped; spot appears only where the catalog has a spot price.
 
     Parameters
     ----------
@@ -577,7 +733,9 @@ def training_options(
         ``cost_usd`` and ``days``. ``cost_rank`` and ``days_rank`` rank feasible options (1 = best; missing
         when infeasible); ``pareto`` marks the cost–days frontier. ``scaling_efficiency`` is the factor
         applied to the option's throughput (``efficiency^log2(nodes)``, 1 on one node);
-        ``precision_note`` is ``"fp16 (no bf16)"`` for fp16-only accelerators, else empty.
+        ``cluster_interconnect`` the row's fabric (``""``: single node only); ``at_node_cap`` marks an
+        option at the node cap; ``precision_note`` is ``"fp16 (no bf16)"`` for fp16-only accelerators,
+        else empty.
 
     Raises
     ------
@@ -592,7 +750,8 @@ def training_options(
     ...     "source": ["list price"]})
     >>> acc = pd.DataFrame({"accelerator": ["H100-SXM"], "bf16_tflops": [989.0], "memory_gib": [80.0],
     ...     "tdp_watts": [700.0]})
-    >>> opts = training_options(TrainingWork.pretrain(7e9, 140e9), inst, acc, Assumptions(max_nodes=1))
+    >>> work = TrainingWork.pretrain(7e9, 140e9, sequence=0)  # 6·N·D only: the reference's example
+    >>> opts = training_options(work, inst, acc, Assumptions(max_nodes=1))
     >>> row = opts.iloc[0]
     >>> round(row.gpu_hours), round(row.cost_usd), round(float(row.days), 1), bool(row.feasible)
     (4129, 12345, 21.5, True)
@@ -606,6 +765,24 @@ def training_options(
     )
     order = keys.sort_values(["infeasible", "cost", "days"], kind="stable").index
     return opts.loc[order, list(OPTION_COLUMNS)].reset_index(drop=True)
+
+
+def one_per_instance(options: pd.DataFrame) -> pd.DataFrame:
+    """The first option of each instance and pricing, in the table's order.
+
+    Node counts of one instance are variants of one choice: without a scale loss they cost the same and
+    the largest finishes first. A ranked table keeps the best variant of each (the first in its order;
+    :func:`training_options` puts the faster first among equal costs).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"provider": ["a", "a", "b"], "region": "r", "instance_type": ["x", "x", "y"],
+    ...     "pricing": "spot", "status": "current", "nodes": [8, 1, 1]})
+    >>> one_per_instance(df)["nodes"].tolist()
+    [8, 1]
+    """
+    keys = ["provider", "region", "instance_type", "pricing", "status"]
+    return options.drop_duplicates(keys, keep="first")
 
 
 def _best(options: pd.DataFrame, by: list[str]) -> pd.Series | None:
@@ -772,26 +949,39 @@ class BudgetAnswer:
 
     Attributes
     ----------
-    params, tokens, flops : float
-        The chosen N, D and C = 6·N·D.
+    params : float
+        Total parameters of the chosen model (``active_params ÷ active_share``).
+    active_params : float
+        Parameters per token: the N the scaling law chose.
+    tokens : float
+        Training tokens D.
+    flops : float
+        Training FLOPs run on the hardware (``6·A·D`` plus the attention term).
+    dense_flops : float
+        ``C = 6·A·D``, the compute the law allocates.
     predicted_loss : float
-        ``L(N, D)`` under ``law``.
+        ``L(A, D)`` under ``law``.
     cost_usd, days : float
-        Of the chosen option running C.
+        Of the chosen option running ``flops``.
     limited_by : str
-        ``budget``, ``deadline`` or ``memory``: the constraint that binds on the chosen option.
+        ``budget``, ``deadline``, ``memory`` or ``node_cap`` (the deadline binds on an option already
+        at the node cap: more nodes would buy a larger run).
     option : pandas.Series
         The chosen option (columns as in :func:`training_options`).
     per_accelerator : pandas.DataFrame
         The best option per accelerator, largest FLOPs first, with its ``max_flops``, ``params``,
-        ``tokens``, ``cost_usd``, ``days`` and ``limited_by``.
+        ``active_params``, ``tokens``, ``cost_usd``, ``days`` and ``limited_by``.
     law : ScalingLaw
         The scaling law used to split C into N and D.
+    work : TrainingWork
+        The chosen run as training work.
     """
 
     params: float
+    active_params: float
     tokens: float
     flops: float
+    dense_flops: float
     predicted_loss: float
     cost_usd: float
     days: float
@@ -799,6 +989,24 @@ class BudgetAnswer:
     option: pd.Series
     per_accelerator: pd.DataFrame
     law: ScalingLaw
+    work: TrainingWork
+
+
+def attention_ratio(active_params: float | np.ndarray, sequence: float) -> float | np.ndarray:
+    """Attention FLOPs ÷ ``6·A`` per trained token for a shape inferred from ``A`` (unrounded depth).
+
+    With ``L = (A / (12·128²))^(1/3)`` and width ``128·L`` (:func:`bizmodel.shapes.infer_shape`),
+    the ratio is ``12·L·128L·T / (6·A)``.
+
+    Examples
+    --------
+    >>> round(float(attention_ratio(7e9, 4096)), 3)
+    0.162
+    """
+    a = np.asarray(active_params, dtype=float)
+    depth = (a / (12.0 * ASPECT_RATIO**2)) ** (1.0 / 3.0)
+    ratio = 12.0 * depth * ASPECT_RATIO * depth * float(sequence) / (6.0 * a)
+    return float(ratio) if np.ndim(ratio) == 0 else ratio
 
 
 def largest_within(
@@ -810,13 +1018,18 @@ def largest_within(
     *,
     law: ScalingLaw = EPOCH_2024,
     tokens_per_param: float | None = None,
+    active_share: float = 1.0,
+    sequence: float = DEFAULT_TRAIN_SEQUENCE,
     statuses: tuple[str, ...] = ("current",),
 ) -> BudgetAnswer:
     """The compute-optimal pre-training run with the most FLOPs that fits a budget and a deadline.
 
-    For each option, cost and days grow linearly with C and the memory need (16 B per parameter of
-    ``N_opt(C)``) grows with C, so each option's largest C is the minimum of three closed forms
-    (budget, deadline, memory). The answer is the option with the largest such C (ties: cheaper).
+    For each option, cost and days grow linearly with the FLOPs and the memory need (16 B per total
+    parameter of ``N_opt(C) ÷ active_share``) grows with C, so each option's largest FLOPs is the
+    minimum of three closed forms (budget, deadline, memory). The hardware FLOPs include the attention
+    term of a shape inferred from the active parameters, so ``C = 6·A·D`` is found from them by a
+    fixed point (the ratio changes slowly with A). The answer is the option with the largest such C
+    (ties: cheaper).
 
     Parameters
     ----------
@@ -827,11 +1040,16 @@ def largest_within(
     instances, accelerators : pandas.DataFrame
         The catalog tables.
     assumptions : Assumptions
-        MFU, discount, spot overhead, node counts.
+        MFU, discount, spot overhead, the node cap.
     law : ScalingLaw
         How C is split into N and D (default the Epoch AI refit).
     tokens_per_param : float, optional
         Use a fixed D/N ratio instead of the law (e.g. 20, or more to over-train for cheaper inference).
+    active_share : float
+        Active ÷ total parameters, (0, 1]: 1 for a dense model, e.g. 37/671 for a DeepSeek-V3-like
+        Mixture-of-Experts.
+    sequence : float
+        Training sequence length of the attention term (≥ 0; 0 leaves attention out).
     statuses : tuple of str
         Catalog row statuses to use.
 
@@ -856,7 +1074,11 @@ def largest_within(
     >>> f"{answer.flops:.2e}", answer.limited_by
     ('5.88e+21', 'budget')
     """
-    _require_positive(budget_usd=budget_usd, deadline_days=deadline_days)
+    _require_positive(budget_usd=budget_usd, deadline_days=deadline_days, active_share=active_share)
+    if active_share > 1.0:
+        raise ComputeError(f"active_share must be in (0, 1], got {active_share!r}")
+    if not (math.isfinite(sequence) and sequence >= 0):
+        raise ComputeError(f"sequence must be a number of tokens ≥ 0, got {sequence!r}")
     if tokens_per_param is not None:
         _require_positive(tokens_per_param=tokens_per_param)
     opts = _option_rates(instances, accelerators, assumptions, statuses)
@@ -865,16 +1087,24 @@ def largest_within(
     seconds_per_flop = 1.0 / opts["effective_flops_per_second"]
     flops_budget = budget_usd / (opts["usd_per_hour"] * seconds_per_flop / SECONDS_PER_HOUR)
     flops_deadline = deadline_days * assumptions.hours_per_day * SECONDS_PER_HOUR / seconds_per_flop
-    max_params = opts["total_memory_bytes"] / BYTES_PER_PARAM_MIXED_ADAM
+    max_active = opts["total_memory_bytes"] / BYTES_PER_PARAM_MIXED_ADAM * active_share
+    dense_memory = _flops_for_params(law, max_active.to_numpy(), tokens_per_param)
     flops_memory = pd.Series(
-        _flops_for_params(law, max_params.to_numpy(), tokens_per_param), index=opts.index
+        dense_memory * (1.0 + np.asarray(attention_ratio(max_active.to_numpy(), sequence))), index=opts.index
     )
     limits = pd.DataFrame({"budget": flops_budget, "deadline": flops_deadline, "memory": flops_memory})
     opts["max_flops"] = limits.min(axis=1)
-    opts["limited_by"] = limits.idxmin(axis=1)
+    limited = limits.idxmin(axis=1)
+    opts["limited_by"] = limited.where(~((limited == "deadline") & opts["at_node_cap"]), "node_cap")
+    dense = opts["max_flops"].to_numpy()
+    for _ in range(40):  # C6 = flops / (1 + r(N_opt(C6))): a contraction, r falls slowly with N
+        active, _tokens = _allocate(law, dense, tokens_per_param)
+        dense = opts["max_flops"].to_numpy() / (1.0 + np.asarray(attention_ratio(active, sequence)))
+    opts["dense_flops"] = dense
+    opts["active_params"], opts["tokens"] = _allocate(law, dense, tokens_per_param)
+    opts["params"] = opts["active_params"] / active_share
     opts["cost_usd"] = opts["usd_per_hour"] * opts["max_flops"] * seconds_per_flop / SECONDS_PER_HOUR
     opts["days"] = opts["max_flops"] * seconds_per_flop / SECONDS_PER_HOUR / assumptions.hours_per_day
-    opts["params"], opts["tokens"] = _allocate(law, opts["max_flops"].to_numpy(), tokens_per_param)
     ranked = opts.sort_values(["max_flops", "cost_usd"], ascending=[False, True], kind="stable")
     best = ranked.iloc[0]
     per_accelerator = ranked.drop_duplicates("accelerator").loc[
@@ -889,6 +1119,7 @@ def largest_within(
             "pricing",
             "max_flops",
             "params",
+            "active_params",
             "tokens",
             "cost_usd",
             "days",
@@ -901,6 +1132,10 @@ def largest_within(
         float(best["tokens"]),
         "pretrain",
         BYTES_PER_PARAM_MIXED_ADAM * float(best["params"]),
+        active_params=float(best["active_params"]),
+        attention_flops=float(best["max_flops"] - best["dense_flops"]),
+        sequence=float(sequence),
+        shape_key="inferred" if sequence > 0 else "",
     )
     option = _price(opts.loc[[best.name]], work, assumptions)
     option = (
@@ -908,13 +1143,16 @@ def largest_within(
     )
     return BudgetAnswer(
         params=float(best["params"]),
+        active_params=float(best["active_params"]),
         tokens=float(best["tokens"]),
         flops=float(best["max_flops"]),
-        predicted_loss=float(loss(law, best["params"], best["tokens"])),
+        dense_flops=float(best["dense_flops"]),
+        predicted_loss=float(loss(law, best["active_params"], best["tokens"])),
         cost_usd=float(best["cost_usd"]),
         days=float(best["days"]),
         limited_by=str(best["limited_by"]),
         option=option,
         per_accelerator=per_accelerator.reset_index(drop=True),
         law=law,
+        work=work,
     )

@@ -56,7 +56,7 @@ def test_without_runs_the_7b_example_is_priced(app_env: Path) -> None:
     at = make_app(PAGE)
     _no_errors(at)
     values = metrics(at)
-    assert values["Training FLOPs"] == "5.88e21"  # 6 × 7e9 × 140e9
+    assert values["Training FLOPs"] == "6.84e21"  # 6 × 7e9 × 140e9 = 5.88e21 plus attention at T = 4,096
     assert values["Cheapest feasible"].startswith("$") and "Fastest feasible" in values
     assert any("catalog ·" in m.value for m in at.markdown), "catalog badge with its date"
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]

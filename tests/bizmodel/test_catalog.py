@@ -30,8 +30,8 @@ from bizmodel.catalog import (
 DATA = Path(__file__).resolve().parents[2] / "bizmodel" / "data"
 TODAY = date(2026, 11, 29)
 HEADER = ",".join(INSTANCE_COLUMNS)
-GOOD = "acme,eu-1,box-1,L4,1,8,32,0.9,0.4,current,2026-01-31,quote from acme,"
-CPU_ROW = "acme,eu-1,cpu-1,,0,4,16,0.1,,current,2026-01-31,quote from acme,CPU-only"
+GOOD = "acme,eu-1,box-1,L4,1,8,32,0.9,0.4,current,2026-01-31,quote from acme,,"
+CPU_ROW = "acme,eu-1,cpu-1,,0,4,16,0.1,,current,2026-01-31,quote from acme,CPU-only,"
 
 
 def _raw_rows(name: str) -> list[dict[str, str]]:
@@ -167,7 +167,7 @@ BROKEN: list[tuple[str, bytes, str]] = [
     ("header only", _upload(HEADER), "no data rows"),
     ("missing column", _upload(HEADER.replace(",notes", ""), GOOD[:-1]), "missing column(s) 'notes'"),
     ("extra column", _upload(HEADER + ",colour", GOOD + ",red"), "unexpected column(s) 'colour'"),
-    ("ragged row", _upload(HEADER, GOOD, GOOD + ",x"), "line 3: 14 fields but the header has 13"),
+    ("ragged row", _upload(HEADER, GOOD, GOOD + ",x"), "line 3: 15 fields but the header has 14"),
     (
         "non-numeric price",
         _upload(HEADER, GOOD, _with(on_demand_usd_per_hour="cheap", region="b")),
@@ -423,3 +423,40 @@ def test_is_stale_agrees_with_stale_providers_and_the_dates(
     assert cat.oldest_as_of == start + timedelta(days=min(offsets))
     assert max(dates.values()) == cat.as_of
     assert age_days(cat, today) == (today - cat.oldest_as_of).days
+
+
+# --- the cluster interconnect column -------------------------------------------------------------------
+
+
+def test_cluster_interconnect_is_validated_and_optional() -> None:
+    fabric = _with(cluster_interconnect="EFA", instance_type="box-2")
+    cat = read_catalog(_upload(HEADER, GOOD, fabric), name="fabric", today=TODAY)
+    assert cat.instances["cluster_interconnect"].tolist() == ["", "efa"]
+    with pytest.raises(CatalogError, match=r"cluster_interconnect.*infiniband, efa, roce, tcpx"):
+        read_catalog(_upload(HEADER, _with(cluster_interconnect="pigeon")), name="bad", today=TODAY)
+    # An older file without the column is read with it empty (every instance on one node).
+    legacy_header = ",".join(c for c in INSTANCE_COLUMNS if c != "cluster_interconnect")
+    legacy = read_catalog(_upload(legacy_header, GOOD.removesuffix(",")), name="old", today=TODAY)
+    assert legacy.instances["cluster_interconnect"].tolist() == [""]
+
+
+def test_a_catalog_without_interconnects_keeps_its_older_version() -> None:
+    # The version of a catalog that names no interconnect is the hash it had before the column was
+    # added, so the links of catalogs saved earlier still open them.
+    legacy_header = ",".join(c for c in INSTANCE_COLUMNS if c != "cluster_interconnect")
+    legacy = read_catalog(_upload(legacy_header, GOOD.removesuffix(",")), name="old", today=TODAY)
+    current = read_catalog(_upload(HEADER, GOOD), name="new", today=TODAY)
+    assert legacy.version == current.version
+    with_fabric = read_catalog(_upload(HEADER, _with(cluster_interconnect="efa")), name="f", today=TODAY)
+    assert with_fabric.version != current.version
+    assert read_catalog(*to_csv_bytes(with_fabric), name="copy", today=TODAY).version == with_fabric.version
+
+
+def test_bundled_clusters_are_the_training_class_instances() -> None:
+    instances = load_bundled().instances
+    clustered = instances[instances["cluster_interconnect"] != ""]
+    assert set(clustered["provider"]) == {"aws", "gcp", "azure"}
+    assert (clustered["count"] == 8).all()
+    assert not clustered["accelerator"].isin(["L40S", "L4", "T4", "A10G", "H100-PCIe"]).any()
+    on_demand_clouds = instances[instances["provider"].isin(["lambda", "runpod"])]
+    assert (on_demand_clouds["cluster_interconnect"] == "").all()

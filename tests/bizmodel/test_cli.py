@@ -163,9 +163,13 @@ def test_cost_json_contract_7b_140b(cli_home: Path) -> None:
     assert out["catalog"]["name"] == "bundled"
     assert out["catalog"]["version"] == bundled.version
     assert out["catalog"]["as_of"] == bundled.as_of.isoformat()
-    assert out["work"]["flops"] == pytest.approx(6 * 7e9 * 140e9)
-    assert out["work"]["params"] == 7e9 and out["work"]["tokens"] == 140e9
-    assert out["work"]["method"] == "pretrain"
+    work = out["work"]
+    assert work["dense_flops"] == pytest.approx(6 * 7e9 * 140e9)
+    assert work["flops"] == pytest.approx(work["dense_flops"] + work["attention_flops"])
+    assert work["shape"] == "inferred" and work["sequence"] == 4096 and work["attention_flops"] > 0
+    assert work["params"] == work["active_params"] == 7e9 and work["tokens"] == 140e9
+    assert work["method"] == "pretrain" and work["moe"] is False
+    assert work["memory_bytes_per_param"] == 16
     assert out["assumptions"]["mfu"] == 0.4
 
     options = out["options"]
@@ -192,6 +196,34 @@ def test_cost_json_contract_7b_140b(cli_home: Path) -> None:
     assert out["cheapest"]["feasible"] and out["fastest"]["feasible"]
 
 
+def test_cost_mixture_of_experts_prices_active_flops_and_total_memory(cli_home: Path) -> None:
+    args = ("cost", "--params", "671e9", "--active-params", "37e9", "--tokens", "14.8e12")
+    out = ok_json(run_cli(cli_home, *args, "--sequence", "0", "--json"))
+    assert out["work"]["flops"] == pytest.approx(6 * 37e9 * 14.8e12)
+    assert out["work"]["memory_bytes"] == pytest.approx(16 * 671e9)
+    assert out["work"]["moe"] is True
+    # 10.7 TB of training state: no single 8-GPU node holds it.
+    assert all(o["nodes"] > 1 for o in out["options"] if o["feasible"])
+    shaped = ok_json(run_cli(cli_home, *args, "--model", "deepseek-v3", "--json"))
+    assert shaped["work"]["shape"] == "deepseek-v3"
+    assert shaped["work"]["attention_flops"] == pytest.approx(12 * 61 * 128 * 160 * 4096 * 14.8e12)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--params", "37e9", "--active-params", "671e9"), "cannot exceed total"),
+        (("--params", "7e9", "--active-params", "-1"), "--active-params"),
+        (("--params", "7e9", "--active-params", "nan"), "--active-params"),
+        (("--params", "7e9", "--model", "gpt-17"), "unknown model"),
+        (("--params", "7e9", "--sequence", "-5"), "--sequence"),
+    ],
+)
+def test_cost_moe_and_shape_refusals_exit_2(cli_home: Path, args: tuple[str, ...], message: str) -> None:
+    done = run_cli(cli_home, "cost", "--tokens", "1e12", *args)
+    assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
 def test_cost_finetune_adapter_uses_4nd(cli_home: Path) -> None:
     out = ok_json(
         run_cli(
@@ -200,7 +232,7 @@ def test_cost_finetune_adapter_uses_4nd(cli_home: Path) -> None:
         )
     )  # fmt: skip
     assert out["work"]["method"] == "finetune-adapter"
-    assert out["work"]["flops"] == pytest.approx(4 * 7e9 * 1e9)
+    assert out["work"]["dense_flops"] == pytest.approx(4 * 7e9 * 1e9)
     assert out["assumptions"]["mfu"] == 0.3
     assert len(out["options"]) == 3
 

@@ -17,6 +17,7 @@ from bizmodel.compute import (
     Assumptions,
     ComputeError,
     TrainingWork,
+    attention_ratio,
     cheapest,
     compute_optimal,
     fastest,
@@ -31,16 +32,31 @@ from bizmodel.compute import (
 NAN = float("nan")
 INSTANCE_FIELDS = (
     "provider region instance_type accelerator count vcpus memory_gib on_demand_usd_per_hour "
-    "spot_usd_per_hour status as_of source notes"
+    "spot_usd_per_hour status as_of source notes cluster_interconnect"
 ).split()
+# The last field is the cluster interconnect ("" = single node only). The first row is a test cluster
+# of 8 × H100 nodes on InfiniBand at Lambda's on-demand price (Lambda's on-demand instances themselves
+# have no cluster fabric in the bundled catalog).
 INSTANCE_ROWS = [
-    ("lambda", "us-east-1", "gpu_8x_h100_sxm5", "H100-SXM", 8.0, 208.0, 1800.0, 23.92, NAN, "current"),
-    ("aws", "us-east-1", "p5.48xlarge", "H100-SXM", 8.0, 192.0, 2048.0, 55.04, 20.99, "current"),
-    ("aws", "us-east-1", "p5.48xlarge", "H100-SXM", 8.0, 192.0, 2048.0, 98.32, 20.99, "superseded"),
-    ("gcp", "us-central1", "a2-highgpu-8g", "A100-40GB", 8.0, 96.0, 680.0, 29.39, 8.80, "current"),
-    ("runpod", "global", "1x L4", "L4", 1.0, 8.0, NAN, 0.44, NAN, "current"),
-    ("aws", "us-east-1", "c7i.8xlarge", NAN, 0.0, 32.0, 64.0, 1.43, 0.60, "current"),
-    ("azure", "eastus", "ND_MI300X_v5", "MI300X", 8.0, 96.0, 1850.0, 48.0, NAN, "current"),
+    (
+        "lambda",
+        "us-east-1",
+        "gpu_8x_h100_sxm5",
+        "H100-SXM",
+        8.0,
+        208.0,
+        1800.0,
+        23.92,
+        NAN,
+        "current",
+        "infiniband",
+    ),
+    ("aws", "us-east-1", "p5.48xlarge", "H100-SXM", 8.0, 192.0, 2048.0, 55.04, 20.99, "current", "efa"),
+    ("aws", "us-east-1", "p5.48xlarge", "H100-SXM", 8.0, 192.0, 2048.0, 98.32, 20.99, "superseded", "efa"),
+    ("gcp", "us-central1", "a2-highgpu-8g", "A100-40GB", 8.0, 96.0, 680.0, 29.39, 8.80, "current", ""),
+    ("runpod", "global", "1x L4", "L4", 1.0, 8.0, NAN, 0.44, NAN, "current", ""),
+    ("aws", "us-east-1", "c7i.8xlarge", NAN, 0.0, 32.0, 64.0, 1.43, 0.60, "current", ""),
+    ("azure", "eastus", "ND_MI300X_v5", "MI300X", 8.0, 96.0, 1850.0, 48.0, NAN, "current", "infiniband"),
 ]
 ACCELERATOR_FIELDS = (
     "accelerator fp32_tflops tf32_tflops bf16_tflops int8_tops memory_gib bandwidth_gbps tdp_watts "
@@ -67,7 +83,7 @@ CLI_FIELDS = [
 
 
 def make_instances(rows=INSTANCE_ROWS) -> pd.DataFrame:
-    full = [(*row[:10], "2025-06-30", "test table", "") for row in rows]
+    full = [(*row[:10], "2025-06-30", "test table", "", row[10] if len(row) > 10 else "") for row in rows]
     return pd.DataFrame(full, columns=INSTANCE_FIELDS)
 
 
@@ -79,7 +95,7 @@ def make_accelerators(rows=ACCELERATOR_ROWS) -> pd.DataFrame:
 INSTANCES = make_instances()
 ACCELERATORS = make_accelerators()
 LAMBDA_ONLY = make_instances(INSTANCE_ROWS[:1])
-SEVEN_B = TrainingWork.pretrain(7e9, 140e9)
+SEVEN_B = TrainingWork.pretrain(7e9, 140e9, sequence=0)  # 6·N·D only, as in the reference's example
 
 
 def pick(options: pd.DataFrame, **where) -> pd.DataFrame:
@@ -93,7 +109,7 @@ def pick(options: pd.DataFrame, **where) -> pd.DataFrame:
 
 
 def test_seven_b_on_140b_tokens_by_hand():
-    assert SEVEN_B.flops == pytest.approx(5.88e21)
+    assert SEVEN_B.flops == pytest.approx(5.88e21) and SEVEN_B.attention_flops == 0
     options = training_options(SEVEN_B, LAMBDA_ONLY, ACCELERATORS, Assumptions(max_nodes=1))
     assert len(options) == 1
     row = options.iloc[0]
@@ -141,7 +157,8 @@ def test_linear_scaling_more_nodes_same_gpu_hours_fewer_days():
     [(1, 1.0), (2, 0.95), (4, 0.9025), (8, 0.857375)],  # 0.95 ** log2(nodes)
 )
 def test_scaling_efficiency_by_hand(nodes, factor):
-    options = training_options(SEVEN_B, LAMBDA_ONLY, ACCELERATORS, Assumptions(max_nodes=8))
+    assumptions = Assumptions(max_nodes=8, scaling_efficiency=0.95)
+    options = training_options(SEVEN_B, LAMBDA_ONLY, ACCELERATORS, assumptions)
     row = pick(options, nodes=nodes).iloc[0]
     assert row.scaling_efficiency == pytest.approx(factor)
     # Throughput 8·n GPUs × 0.4 × 989 TFLOP/s × factor: GPU-hours and cost grow by 1/factor, days shrink.
@@ -160,14 +177,29 @@ def test_scaling_efficiency_three_quarters_on_twelve_nodes():
     assert row["count"] == 96 and row.gpu_hours == pytest.approx(4128.75 / factor, rel=1e-6)
 
 
-def test_small_instances_are_never_multi_node():
-    # The 1 × L4 instance stays one node; only the ≥ 8-accelerator instances span nodes.
+def test_only_instances_with_a_cluster_interconnect_span_nodes():
+    # The 1 × L4 and the 8 × A100 box without a cluster fabric stay one node; EFA and InfiniBand span.
     options = training_options(SEVEN_B, INSTANCES, ACCELERATORS, Assumptions(max_nodes=64))
     assert set(pick(options, accelerator="L4")["nodes"]) == {1}
-    eight = options[options["accelerators_per_node"] == 8]
-    assert set(eight["nodes"]) == {1, 2, 4, 8, 16, 32, 64}
-    four = make_instances([("x", "r", "4xH100", "H100-SXM", 4.0, 96.0, 900.0, 12.0, NAN, "current")])
-    assert training_options(SEVEN_B, four, ACCELERATORS)["nodes"].tolist() == [1]
+    assert set(pick(options, instance_type="a2-highgpu-8g")["nodes"]) == {1}
+    for instance in ("p5.48xlarge", "gpu_8x_h100_sxm5"):
+        assert set(pick(options, instance_type=instance)["nodes"]) == {1, 2, 4, 8, 16, 32, 64}
+    assert set(pick(options, nodes=64)["at_node_cap"]) == {True}
+    assert not pick(options, nodes=32)["at_node_cap"].any()
+    # An 8 × L40S PCIe box is not a training cluster, whatever its size.
+    pcie = make_instances([("x", "r", "8xL40S", "H100-SXM", 8.0, 96.0, 900.0, 12.0, NAN, "current", "")])
+    assert training_options(SEVEN_B, pcie, ACCELERATORS)["nodes"].tolist() == [1]
+    # A table without the column (an older catalog) prices every instance as one node.
+    old = INSTANCES.drop(columns="cluster_interconnect")
+    assert set(training_options(SEVEN_B, old, ACCELERATORS)["nodes"]) == {1}
+
+
+def test_interconnect_names_are_read_case_insensitively():
+    loud = LAMBDA_ONLY.assign(cluster_interconnect=" InfiniBand ")
+    options = training_options(SEVEN_B, loud, ACCELERATORS, Assumptions(max_nodes=4))
+    assert options["nodes"].tolist() == [1, 2, 4] or set(options["nodes"]) == {1, 2, 4}
+    unknown = LAMBDA_ONLY.assign(cluster_interconnect="carrier pigeon")
+    assert training_options(SEVEN_B, unknown, ACCELERATORS)["nodes"].tolist() == [1]
 
 
 # --- work definitions ----------------------------------------------------------------------------------
@@ -176,11 +208,16 @@ def test_small_instances_are_never_multi_node():
 @pytest.mark.parametrize(
     ("work", "flops", "memory_bytes", "method"),
     [
-        (TrainingWork.pretrain(7e9, 140e9), 6 * 7e9 * 140e9, 16 * 7e9, "pretrain"),
-        (TrainingWork.finetune(7e9, 1e9), 6 * 7e9 * 1e9, 16 * 7e9, "finetune_full"),
-        (TrainingWork.finetune(7e9, 1e9, method="adapter"), 4 * 7e9 * 1e9, 2.16 * 7e9, "finetune_adapter"),
+        (TrainingWork.pretrain(7e9, 140e9, sequence=0), 6 * 7e9 * 140e9, 16 * 7e9, "pretrain"),
+        (TrainingWork.finetune(7e9, 1e9, sequence=0), 6 * 7e9 * 1e9, 16 * 7e9, "finetune_full"),
         (
-            TrainingWork.finetune(7e9, 1e9, method="adapter", adapter_fraction=0.05),
+            TrainingWork.finetune(7e9, 1e9, method="adapter", sequence=0),
+            4 * 7e9 * 1e9,
+            2.16 * 7e9,
+            "finetune_adapter",
+        ),
+        (
+            TrainingWork.finetune(7e9, 1e9, method="adapter", adapter_fraction=0.05, sequence=0),
             4 * 7e9 * 1e9,
             2.8 * 7e9,
             "finetune_adapter",
@@ -203,7 +240,8 @@ def test_work_cases(work, flops, memory_bytes, method):
 def test_adapter_finetune_costs_two_thirds_of_full():
     full = TrainingWork.finetune(13e9, 2e9, method="full")
     adapter = TrainingWork.finetune(13e9, 2e9, method="adapter")
-    assert adapter.flops / full.flops == pytest.approx(4 / 6)
+    assert adapter.dense_flops / full.dense_flops == pytest.approx(4 / 6)
+    assert adapter.attention_flops == pytest.approx(full.attention_flops)
     assert adapter.memory_bytes < full.memory_bytes
 
 
@@ -279,6 +317,7 @@ def test_min_gpus_from_sixteen_bytes_per_param(params, accelerator, min_gpus):
 
 def test_seventy_b_needs_two_h100_nodes():
     options = training_options(TrainingWork.pretrain(70e9, 1.4e12), LAMBDA_ONLY, ACCELERATORS)
+    assert options["at_node_cap"].tolist().count(True) == 1
     feasible = dict(zip(options["nodes"], options["feasible"], strict=True))
     assert feasible == {1: False, 2: True, 4: True, 8: True, 16: True, 32: True, 64: True}
     # Infeasible options are listed after every feasible one and carry no rank.
@@ -310,9 +349,10 @@ def test_option_table_contract():
     assert set(options["accelerator"]) == {"H100-SXM", "A100-40GB", "L4"}
     assert set(options["status"]) == {"current"}
     assert not (options["instance_type"] == "c7i.8xlarge").any()
-    # Spot only where the catalog has a spot price: the three 8-GPU instances on 3 node counts ×
-    # (3 on-demand + 2 spot), and the 1 × L4 on one node, on demand only.
-    assert len(options) == 3 * 5 + 1
+    # Spot only where the catalog has a spot price: the two clustered 8-GPU instances on 3 node counts
+    # × (2 on-demand + 1 spot), the 8 × A100 box on one node (on demand and spot) and the 1 × L4 on one
+    # node, on demand only.
+    assert len(options) == 3 * 3 + 2 + 1
     assert set(options["precision_note"]) == {""}
     assert pick(options, provider="lambda", pricing="spot").empty
     assert np.allclose(options["gpu_hours"], options["count"] * 24 * options["days"])
@@ -448,8 +488,16 @@ def test_under_linear_scaling_equal_cost_options_list_the_faster_first():
     assert (options["cost_rank"] == 1).all() and options["days_rank"].tolist() == list(range(1, 8))
 
 
+def test_without_a_scale_loss_more_nodes_cost_the_same_and_finish_sooner():
+    options = training_options(SEVEN_B, LAMBDA_ONLY, ACCELERATORS)  # the default: no scale loss
+    assert Assumptions().scaling_efficiency == 1.0
+    assert np.allclose(options["cost_usd"], 12344.96, atol=0.01)
+    assert options["nodes"].tolist() == [64, 32, 16, 8, 4, 2, 1]  # equal cost: the faster first
+    assert fastest(options).nodes == 64 and bool(fastest(options).at_node_cap)
+
+
 def test_with_scaling_losses_every_node_count_is_a_real_trade_off():
-    options = training_options(SEVEN_B, LAMBDA_ONLY, ACCELERATORS)  # efficiency 0.95
+    options = training_options(SEVEN_B, LAMBDA_ONLY, ACCELERATORS, Assumptions(scaling_efficiency=0.95))
     assert options["nodes"].tolist() == [1, 2, 4, 8, 16, 32, 64]  # cheapest first
     assert options["pareto"].all()
     assert options["cost_usd"].is_monotonic_increasing and options["days"].is_monotonic_decreasing
@@ -592,7 +640,7 @@ def test_compute_optimal_is_vectorised_and_loss_falls_with_scale():
 
 
 def test_budget_limited_inverse_of_the_hand_case():
-    answer = largest_within(12344.96, 365.0, LAMBDA_ONLY, ACCELERATORS, Assumptions(max_nodes=1))
+    answer = largest_within(12344.96, 365.0, LAMBDA_ONLY, ACCELERATORS, Assumptions(max_nodes=1), sequence=0)
     assert answer.limited_by == "budget"
     assert answer.flops == pytest.approx(5.88e21, rel=1e-6)
     assert answer.cost_usd == pytest.approx(12344.96, rel=1e-9)
@@ -605,10 +653,49 @@ def test_budget_limited_inverse_of_the_hand_case():
 
 
 def test_deadline_limited():
-    answer = largest_within(1e9, 10.0, LAMBDA_ONLY, ACCELERATORS, Assumptions(max_nodes=1))
+    single = make_instances([(*INSTANCE_ROWS[0][:10], "")])  # no cluster fabric: one node only
+    answer = largest_within(1e9, 10.0, single, ACCELERATORS, Assumptions(max_nodes=4))
     assert answer.limited_by == "deadline"
     assert answer.days == pytest.approx(10.0)
     assert answer.flops == pytest.approx(8 * 0.4 * 989e12 * 10 * 86400)
+
+
+def test_a_deadline_on_an_option_at_the_node_cap_says_node_cap():
+    answer = largest_within(1e9, 10.0, LAMBDA_ONLY, ACCELERATORS, Assumptions(max_nodes=1))
+    assert answer.limited_by == "node_cap" and bool(answer.option["at_node_cap"])
+    bigger = largest_within(1e9, 10.0, LAMBDA_ONLY, ACCELERATORS, Assumptions(max_nodes=8))
+    assert bigger.flops == pytest.approx(8 * answer.flops) and bigger.limited_by == "node_cap"
+
+
+def test_budget_with_attention_splits_hardware_flops_into_law_and_attention():
+    answer = largest_within(50_000.0, 365.0, LAMBDA_ONLY, ACCELERATORS, Assumptions(max_nodes=1))
+    assert answer.limited_by == "budget"
+    assert answer.cost_usd == pytest.approx(50_000.0, rel=1e-9)
+    work = answer.work
+    assert work.flops == pytest.approx(answer.flops) and work.attention_flops > 0
+    # The law allocates the dense part; attention is the inferred shape's share on top.
+    assert 6 * answer.active_params * answer.tokens == pytest.approx(answer.dense_flops, rel=1e-9)
+    ratio = attention_ratio(answer.active_params, 4096)
+    assert answer.flops == pytest.approx(answer.dense_flops * (1 + ratio), rel=1e-6)
+    params, _tokens = compute_optimal(EPOCH_2024, answer.dense_flops)
+    assert answer.active_params == pytest.approx(params, rel=1e-6)
+
+
+def test_moe_budget_sizes_active_params_and_holds_the_total():
+    one_node = Assumptions(max_nodes=1)
+    dense = largest_within(1e3, 365.0, LAMBDA_ONLY, ACCELERATORS, one_node)
+    moe = largest_within(1e3, 365.0, LAMBDA_ONLY, ACCELERATORS, one_node, active_share=0.1)
+    # Same compute, same active parameters; the Mixture-of-Experts holds ten times as many.
+    assert moe.limited_by == dense.limited_by == "budget"
+    assert moe.active_params == pytest.approx(dense.active_params, rel=1e-9)
+    assert moe.params == pytest.approx(10 * moe.active_params)
+    assert moe.work.memory_bytes == pytest.approx(16 * moe.params)
+    # With more money the total no longer fits one node: memory binds, on the total parameters.
+    big = largest_within(1e5, 365.0, LAMBDA_ONLY, ACCELERATORS, one_node, active_share=0.1)
+    assert big.limited_by == "memory"
+    assert 16 * big.params == pytest.approx(8 * 80 * 2**30, rel=1e-6)
+    with pytest.raises(ComputeError, match="active_share"):
+        largest_within(1e5, 365.0, LAMBDA_ONLY, ACCELERATORS, active_share=1.5)
 
 
 def test_memory_limited_and_feasible():
@@ -676,10 +763,84 @@ def test_bundled_catalog_prices_the_hand_case():
     ]
     assert not at_989.empty  # H100 SXM / H200 rows, one node (no scaling losses)
     assert np.allclose(at_989["gpu_hours"], 4128.75, rtol=1e-4)
-    # Small instances stay one node; the cheapest uses few nodes; the frontier trades cost for time.
-    assert (options.loc[options["accelerators_per_node"] < 8, "nodes"] == 1).all()
-    assert cheapest(options).nodes <= 2
+    # Only clustered instances span nodes; the frontier trades cost for time.
+    assert (options.loc[options["cluster_interconnect"] == "", "nodes"] == 1).all()
+    assert set(options.loc[options["nodes"] > 1, "cluster_interconnect"]) <= {
+        "infiniband",
+        "efa",
+        "roce",
+        "tcpx",
+    }
+    assert not options.loc[options["accelerator"] == "L40S", "nodes"].gt(1).any()
     front = options[options["pareto"]]
     assert front["nodes"].nunique() > 1 and front["cost_usd"].nunique() == len(front)
     fp16 = set(options.loc[options["precision_note"] == FP16_ONLY_NOTE, "accelerator"])
     assert fp16 <= {"T4", "V100-16GB", "V100-32GB"}
+
+
+# --- dense and Mixture-of-Experts, attention ---------------------------------------------------------
+
+
+def test_moe_flops_from_active_params_memory_from_total():
+    # DeepSeek-V3-like: 671B total, 37B active, 14.8T tokens; no attention term to isolate the rule.
+    moe = TrainingWork.pretrain(671e9, 14.8e12, active_params=37e9, sequence=0)
+    assert moe.flops == pytest.approx(6 * 37e9 * 14.8e12)
+    assert moe.memory_bytes == pytest.approx(16 * 671e9)
+    assert moe.is_moe and moe.params == 671e9 and moe.active_params == 37e9
+    dense = TrainingWork.pretrain(37e9, 14.8e12, sequence=0)
+    assert dense.flops == pytest.approx(moe.flops) and not dense.is_moe
+    # 10.7 TB of training state needs at least 125 H100s; 37B alone would fit on 7.
+    options = training_options(moe, LAMBDA_ONLY, ACCELERATORS, Assumptions(max_nodes=16))
+    assert set(options["min_gpus"]) == {125}
+    assert set(options.loc[options["feasible"], "nodes"]) == {16}
+
+
+def test_adapter_finetune_of_a_moe_model():
+    work = TrainingWork.finetune(671e9, 1e9, method="adapter", active_params=37e9, sequence=0)
+    assert work.flops == pytest.approx(4 * 37e9 * 1e9)
+    assert work.memory_bytes == pytest.approx((2 + 16 * 0.01) * 671e9)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: TrainingWork.pretrain(37e9, 1e12, active_params=671e9),
+        lambda: TrainingWork.pretrain(1e9, 1e12, active_params=0),
+        lambda: TrainingWork.pretrain(1e9, 1e12, active_params=float("nan")),
+        lambda: TrainingWork.pretrain(1e9, 1e12, sequence=-1),
+        lambda: TrainingWork.pretrain(1e9, 1e12, shape="no-such-model"),
+    ],
+)
+def test_bad_moe_and_shape_inputs_are_refused(make):
+    with pytest.raises(ComputeError):
+        make()
+
+
+def test_attention_term_follows_the_palm_convention():
+    # Llama 2 7B (32 layers, 32 heads × 128) on 2T tokens at T = 4,096:
+    # 6·N·D = 8.09e22 and 12·L·H·Q·T·D = 12·32·4096·4096·2e12 = 1.29e22.
+    work = TrainingWork.pretrain(6.74e9, 2e12, shape="llama-2-7b")
+    assert work.shape_key == "llama-2-7b" and work.sequence == 4096
+    assert work.dense_flops == pytest.approx(6 * 6.74e9 * 2e12)
+    assert work.attention_flops == pytest.approx(12 * 32 * 32 * 128 * 4096 * 2e12)
+    assert work.flops == pytest.approx(work.dense_flops + work.attention_flops)
+    # Longer sequences cost more; sequence 0 leaves attention out.
+    longer = TrainingWork.pretrain(6.74e9, 2e12, shape="llama-2-7b", sequence=8192)
+    assert longer.attention_flops == pytest.approx(2 * work.attention_flops)
+    assert TrainingWork.pretrain(6.74e9, 2e12, sequence=0).attention_flops == 0
+
+
+@given(
+    params=st.floats(1e6, 1e13),
+    share=st.floats(0.01, 1.0),
+    tokens=st.floats(1e6, 1e14),
+    sequence=st.sampled_from([0, 2048, 4096, 8192]),
+)
+@settings(max_examples=60, deadline=None)
+def test_moe_work_properties(params, share, tokens, sequence):
+    work = TrainingWork.pretrain(params, tokens, active_params=params * share, sequence=sequence)
+    dense = TrainingWork.pretrain(params * share, tokens, sequence=sequence)
+    # FLOPs follow the active parameters (the inferred shape comes from them), memory the total.
+    assert work.flops == pytest.approx(dense.flops, rel=1e-9)
+    assert work.memory_bytes == pytest.approx(16 * params)
+    assert work.attention_flops >= 0 and work.dense_flops == pytest.approx(6 * params * share * tokens)
