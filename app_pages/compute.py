@@ -5,7 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.catalog_view import active_catalog, catalog_panel
-from ui.compute_view import assumptions_form, render_advice, render_budget, render_options, work_form
+from ui.compute_view import (
+    assumptions_form,
+    render_advice,
+    render_budget,
+    render_options,
+    render_validation,
+    work_form,
+)
 from ui.i18n import t
 from ui.run_picker import optional_run
 from ui.serving_view import run_cost_section, serving_section
@@ -26,6 +33,8 @@ with scale_tab:
         render_options(work, label, catalog, assumptions)
         with st.expander(t("compute.advice_title")):
             render_advice(work)
+    with st.expander(t("compute.validation.title"), icon=":material/fact_check:"):
+        render_validation(catalog)
 with budget_tab:
     if assumptions is not None:
         render_budget(catalog, assumptions)

@@ -3,6 +3,10 @@ revenue scenarios.
 
     python -m bizmodel cost --params 7e9 --tokens 140e9 --json
     python -m bizmodel cost --run ID --data-factor 10 --model-factor 4
+    python -m bizmodel cost --params 671e9 --active-params 37e9 --tokens 14.8e12 --model deepseek-v3
+    python -m bizmodel llm --params 70e9 --model llama-2-70b --accelerator H100-SXM --count 8 --json
+    python -m bizmodel optimal --flops 1e23 --json
+    python -m bizmodel validate --json
     python -m bizmodel serving --run ID --requests-per-month 5e6 --p95-ms 50 --json
     python -m bizmodel data-value --run ID --label-cost-usd 0.05 --value-per-point-usd 20000 --buy 50000
     python -m bizmodel template --kind base --json > scenario.json
@@ -26,9 +30,26 @@ Commands
     (``--method pretrain|finetune-full|finetune-adapter``), or — with ``--run ID`` and no
     ``--params``/``--tokens`` — the saved run scaled by ``--data-factor K`` and
     ``--model-factor M`` (both default 1). With ``--run`` *and* ``--params``/``--tokens`` the
-    work is N and D and the run is only named in the output. Assumptions: ``--mfu`` (fraction of
-    the dense bf16 peak, default 0.4), ``--discount``, ``--spot-overhead``, ``--max-nodes``.
-    See :mod:`bizmodel.compute` for the conventions.
+    work is N and D and the run is only named in the output. ``--active-params A`` prices a
+    Mixture-of-Experts model (FLOPs from A, memory from N); ``--model KEY`` takes a bundled model
+    shape for the attention term at ``--sequence T`` (default 4096; 0 leaves it out), otherwise the
+    shape is inferred from A. Assumptions: ``--mfu`` (fraction of the dense bf16 peak at cluster
+    scale, default 0.4), ``--discount``, ``--spot-overhead``, ``--max-nodes`` (the node cap for
+    instances with a cluster interconnect, default 64), ``--scaling-efficiency`` (a loss per
+    doubling of nodes, default 1: none). See :mod:`bizmodel.compute` for the conventions.
+``llm``
+    One replica of an open LLM (``--params``, ``--active-params``, ``--model``) on ``--count`` ×
+    ``--accelerator``: the batch continuous batching reaches under memory, compute and the
+    ``--tpot-ms`` target (``--no-latency-target`` for none), tokens per second in and out, and $
+    per 1M tokens on the cheapest current catalog instance with that many of that accelerator, at
+    ``--utilisation``. ``--bytes 1`` serves 8-bit weights at the 8-bit peak. See
+    :mod:`bizmodel.llm_serving`.
+``optimal``
+    The compute-optimal parameters and tokens for ``--flops C`` under C = 6·N·D
+    (``--law epoch`` by default, or ``hoffmann``), with the predicted loss.
+``validate``
+    Every bundled published training run and MLPerf result beside Moatlab's estimate of it, the
+    ratio, and the summary per kind (:mod:`bizmodel.validation`).
 ``serving``
     The run's inference profile (measured with ``python -m mlcore bench-inference``) priced on
     catalog hardware, with estimates for accelerators nobody measured, and a capacity plan for
@@ -70,7 +91,8 @@ JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``
 ------------------------------------------------------------------------------------------
 * ``cost``: ``{"catalog": {name, version, as_of (newest price), oldest_as_of, age_days (of the
   oldest current price), stale, stale_providers}, "run_id": str|null,
-  "work": {flops, params, tokens, method, memory_bytes, scaled_from}, "assumptions": {...},
+  "work": {flops, dense_flops, attention_flops, params, active_params, moe, tokens, sequence, shape,
+  method, memory_bytes, memory_bytes_per_param, scaled_from}, "assumptions": {...},
   "cheapest": option|null, "fastest": option|null, "options_total": int, "feasible_options":
   int, "options": [option, ...]}``. ``options`` holds the first ``--top`` (default 20; 0 = all)
   of the ranked list: feasible options first, by ``cost_usd`` then ``days``. Each option has the
@@ -80,6 +102,19 @@ JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``
   ``cost_usd``, ``days``, ``feasible``, ``min_gpus``, energy and CO₂, ranks, ``pareto``,
   ``as_of``, ``source``, …). ``method`` is ``pretrain``, ``finetune-full``,
   ``finetune-adapter`` or ``scaled-run``.
+* ``llm``: ``{"catalog": {...}, "instance_type", "provider", "region", "usd_per_hour", "as_of",
+  "accelerator", "count", "model": {params, active_params, shape, inferred, layers,
+  kv_bytes_per_token}, "fits", "memory_needed_gib", "memory_available_gib", "precision",
+  "peak_tflops_per_accelerator", "batch", "batch_reason" (compute | memory | latency |
+  latency_unreachable | prefill_only | no_fit), "tpot_ms", "output_tokens_per_second",
+  "input_tokens_per_second", "prefill_tokens_per_second", "requests_per_second", "utilisation",
+  "usd_per_1m_input_tokens", "usd_per_1m_output_tokens", "usd_per_1000_requests"}``.
+* ``optimal``: ``{"flops", "params", "tokens", "tokens_per_param", "loss", "law": {name, E, A, B,
+  alpha, beta, source}}``.
+* ``validate``: ``{"band": {low, high, median_abs_log_max}, "rows": [{name, kind, organisation,
+  year, architecture, hardware, unit, published, estimate, ratio, log_ratio, within_band, scope,
+  scope_zh, source}, ...], "summary": [{kind, rows, within_band, median_ratio, median_abs_log,
+  worst, worst_ratio}, ...]}``.
 * ``serving``: ``{"catalog": {...}, "run_id": str, "target": {requests_per_month,
   p95_target_ms}, "assumptions": {...}, "cpu_instance": row|null, "best": row|null,
   "plan": [row, ...]}``; rows have the columns of :data:`bizmodel.serving.OPTION_COLUMNS` plus
@@ -141,6 +176,7 @@ import pandas as pd
 
 from bizmodel.basis import BasisError, TechnicalBasis
 from bizmodel.binding import BindingError, RunInputs, bind, peak_requests_per_month, run_inputs
+from bizmodel.buildbuy import BuildBuyError, LlmWorkload, self_hosted_option
 from bizmodel.catalog import (
     MAX_UPLOAD_BYTES,
     Catalog,
@@ -152,11 +188,15 @@ from bizmodel.catalog import (
 )
 from bizmodel.catalog import read_catalog as read_catalog_csv
 from bizmodel.compute import (
+    EPOCH_2024,
+    HOFFMANN_2022,
     Assumptions,
     ComputeError,
     TrainingWork,
     cheapest,
+    compute_optimal,
     fastest,
+    loss,
     one_per_instance,
     training_options,
 )
@@ -171,12 +211,14 @@ from bizmodel.data_value import (
     optimal_dataset_size,
     points_from_record,
 )
+from bizmodel.llm_serving import DEFAULT_TPOT_MS
 from bizmodel.montecarlo import MAX_PATHS, MonteCarloError, simulate
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.run_cost import RunCostError, run_cpu_instance
 from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
 from bizmodel.serving import ServingAssumptions, ServingError, best_serving, capacity_plan, serving_options
 from bizmodel.shapes import DEFAULT_TRAIN_SEQUENCE
+from bizmodel.validation import BAND, MEDIAN_BAND, summarise, validation_table
 from store import Store, StoreError
 
 PROG = "python -m bizmodel"
@@ -354,6 +396,71 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_catalog_options(s)
     s.add_argument("--json", action="store_true", help="print JSON")
+
+    lm = sub.add_parser(
+        "llm",
+        help="serve an open LLM on catalog accelerators: the batch, tokens/s and $ per 1M tokens",
+        description=(
+            "One replica of an LLM of --params N (--active-params A for a Mixture-of-Experts) on "
+            "--count K × --accelerator KEY: continuous batching under memory, compute and a time per "
+            "output token target (bizmodel.llm_serving), priced on the cheapest current catalog "
+            "instance with that many of that accelerator."
+        ),
+    )
+    lm.add_argument(
+        "--params", type=_positive, required=True, metavar="N", help="total parameters, e.g. 70e9"
+    )
+    lm.add_argument("--active-params", type=_positive, metavar="A", help="parameters per token (MoE)")
+    lm.add_argument(
+        "--model", metavar="KEY", help="a bundled model shape (layers, KV heads), e.g. llama-2-70b"
+    )
+    lm.add_argument(
+        "--accelerator", required=True, metavar="KEY", help="a catalog accelerator, e.g. H100-SXM"
+    )
+    lm.add_argument(
+        "--count", type=_count_from_1, required=True, metavar="K", help="accelerators per replica"
+    )
+    lm.add_argument("--input-tokens", type=_non_negative, default=1000.0, metavar="I", help="default 1000")
+    lm.add_argument("--output-tokens", type=_non_negative, default=300.0, metavar="O", help="default 300")
+    lm.add_argument(
+        "--bytes", type=int, choices=(2, 1), default=2, help="bytes per weight: 2 bf16 (default), 1 8-bit"
+    )
+    lm.add_argument(
+        "--tpot-ms",
+        type=_positive,
+        default=DEFAULT_TPOT_MS,
+        metavar="MS",
+        help=f"time per output token target (default {DEFAULT_TPOT_MS:g})",
+    )
+    lm.add_argument("--no-latency-target", action="store_true", help="no time per output token bound")
+    lm.add_argument("--mfu", type=_fraction, default=0.4, help="fraction of peak in compute (default 0.4)")
+    lm.add_argument(
+        "--bandwidth-efficiency", type=_fraction, default=0.6, help="fraction of bandwidth (default 0.6)"
+    )
+    lm.add_argument("--utilisation", type=_fraction, default=0.5, help="average load (default 0.5)")
+    _add_catalog_options(lm)
+    lm.add_argument("--json", action="store_true", help="print JSON")
+
+    op = sub.add_parser(
+        "optimal",
+        help="the compute-optimal parameters and tokens for a FLOP budget (Chinchilla law)",
+        description="N and D that minimise L(N, D) = E + A/N^α + B/D^β under C = 6·N·D.",
+    )
+    op.add_argument("--flops", type=_positive, required=True, metavar="C", help="training FLOPs, e.g. 1e23")
+    op.add_argument(
+        "--law",
+        choices=("epoch", "hoffmann"),
+        default="epoch",
+        help="epoch: the Epoch AI refit (default); hoffmann: the rounded published constants",
+    )
+    op.add_argument("--json", action="store_true", help="print JSON")
+
+    va = sub.add_parser(
+        "validate",
+        help="Moatlab's estimates beside published training runs and MLPerf results",
+        description="Every bundled published figure with Moatlab's estimate of it and the ratio.",
+    )
+    va.add_argument("--json", action="store_true", help="print JSON")
 
     d = sub.add_parser(
         "data-value",
@@ -537,7 +644,7 @@ def _catalog_lines(catalog: Catalog, today: date) -> list[str]:
     ]
     stale = stale_providers(catalog, today, max_age_days=STALE_AFTER_DAYS)
     if stale:
-        dates = catalog.provider_dates()
+        dates = catalog.provider_oldest_dates()
         named = ", ".join(f"{p} ({dates[p].isoformat()})" for p in stale)
         lines.append(
             f"warning: prices older than {STALE_AFTER_DAYS} days for {named}: they may have changed; "
@@ -1239,8 +1346,203 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- llm, optimal, validate
+
+
+def _llm_instance(catalog: Catalog, accelerator: str, count: int) -> pd.Series | None:
+    """The cheapest current on-demand instance with ``count`` × ``accelerator``, or None."""
+    rows = catalog.instances
+    match = rows[
+        (rows["accelerator"] == accelerator) & (rows["count"] == count) & (rows["status"] == "current")
+    ]
+    if match.empty:
+        return None
+    return match.sort_values("on_demand_usd_per_hour", kind="stable").iloc[0]
+
+
+def cmd_llm(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args)
+    specs = catalog.accelerators.set_index("accelerator", drop=False)
+    if args.accelerator not in specs.index:
+        _fail(f"unknown accelerator {args.accelerator!r}; the catalog has: {', '.join(specs.index)}")
+    instance = _llm_instance(catalog, args.accelerator, args.count)
+    if instance is None:
+        counts = sorted(
+            {
+                int(c)
+                for c in catalog.instances.loc[catalog.instances["accelerator"] == args.accelerator, "count"]
+            }
+        )
+        have = ", ".join(str(c) for c in counts) or "none"
+        _fail(
+            f"no current catalog instance has {args.count} × {args.accelerator} "
+            f"(counts in the catalog: {have})"
+        )
+    try:
+        workload = LlmWorkload(
+            args.params,
+            args.input_tokens,
+            args.output_tokens,
+            bytes_per_param=args.bytes,
+            mfu=args.mfu,
+            bandwidth_efficiency=args.bandwidth_efficiency,
+            utilisation=args.utilisation,
+            active_params=args.active_params,
+            model=args.model,
+            tpot_target_ms=None if args.no_latency_target else args.tpot_ms,
+        )
+        option = self_hosted_option(workload, instance, specs.loc[args.accelerator])
+    except BuildBuyError as exc:
+        _fail(str(exc))
+    shape = workload.shape
+    document = {
+        "catalog": _catalog_json(catalog, date.today()),
+        "instance_type": option.instance_type,
+        "provider": option.provider,
+        "region": option.region,
+        "usd_per_hour": option.usd_per_hour,
+        "as_of": option.as_of,
+        "accelerator": option.accelerator,
+        "count": option.count,
+        "model": {
+            "params": workload.params,
+            "active_params": workload.active,
+            "shape": shape.key,
+            "inferred": shape.inferred,
+            "layers": shape.layers,
+            "kv_bytes_per_token": shape.kv_bytes_per_token(workload.serving.kv_value_bytes),
+        },
+        "fits": option.fits_in_memory,
+        "memory_needed_gib": option.memory_needed_gib,
+        "memory_available_gib": option.memory_available_gib,
+        "precision": option.precision,
+        "peak_tflops_per_accelerator": option.peak_tflops,
+        "batch": option.batch,
+        "batch_reason": option.batch_reason,
+        "tpot_ms": option.tpot_ms,
+        "output_tokens_per_second": option.output_tokens_per_second,
+        "input_tokens_per_second": option.input_tokens_per_second,
+        "prefill_tokens_per_second": option.prefill_tokens_per_second,
+        "requests_per_second": option.requests_per_second,
+        "utilisation": workload.utilisation,
+        "usd_per_1m_input_tokens": option.usd_per_1m_input_tokens,
+        "usd_per_1m_output_tokens": option.usd_per_1m_output_tokens,
+        "usd_per_1000_requests": option.usd_per_request * 1000.0,
+    }
+    if args.json:
+        _dump(document)
+        return 0
+    what = f"{workload.params:.3g} parameters" + (
+        f" ({workload.active:.3g} active)" if workload.active < workload.params else ""
+    )
+    source = "inferred shape" if shape.inferred else shape.key
+    print(
+        f"{what}, {shape.layers} layers ({source}), {option.precision} "
+        f"on {option.count} × {option.accelerator}"
+    )
+    print(
+        f"instance: {option.provider} {option.instance_type} ({option.region}) at "
+        f"{_usd(option.usd_per_hour)}/hour, catalog as of {option.as_of}"
+    )
+    if not option.fits_in_memory:
+        print(
+            f"does not fit: needs {option.memory_needed_gib:,.0f} GiB, "
+            f"has {option.memory_available_gib:,.0f} GiB "
+            "(use more accelerators, 8-bit weights or a smaller model)"
+        )
+        return 0
+    reasons = {
+        "compute": "compute saturates at this batch; more would add latency, not throughput",
+        "memory": "the KV caches fill the memory left after the weights",
+        "latency": f"the time per output token target ({args.tpot_ms:g} ms) allows no more",
+        "latency_unreachable": "even one sequence misses the time per output token target",
+        "prefill_only": "no output tokens: prefill only",
+    }
+    print(f"batch {option.batch}: {reasons.get(option.batch_reason, option.batch_reason)}")
+    print(
+        f"{option.output_tokens_per_second:,.0f} output and "
+        f"{option.input_tokens_per_second:,.0f} input tokens/s, "
+        f"{option.requests_per_second:,.1f} requests/s, {option.tpot_ms:,.1f} ms per output token"
+    )
+    print(
+        f"at {workload.utilisation:.0%} utilisation: {_usd(option.usd_per_1m_input_tokens)} per 1M input, "
+        f"{_usd(option.usd_per_1m_output_tokens)} per 1M output tokens, "
+        f"{_usd(option.usd_per_request * 1000)} per 1,000 requests"
+    )
+    return 0
+
+
+def cmd_optimal(args: argparse.Namespace) -> int:
+    law = EPOCH_2024 if args.law == "epoch" else HOFFMANN_2022
+    try:
+        params, tokens = compute_optimal(law, args.flops)
+        predicted = float(loss(law, params, tokens))
+    except ComputeError as exc:
+        _fail(str(exc))
+    document = {
+        "flops": args.flops,
+        "params": float(params),
+        "tokens": float(tokens),
+        "tokens_per_param": float(tokens) / float(params),
+        "loss": predicted,
+        "law": {
+            "name": law.name,
+            "E": law.E,
+            "A": law.A,
+            "B": law.B,
+            "alpha": law.alpha,
+            "beta": law.beta,
+            "source": law.source,
+        },
+    }
+    if args.json:
+        _dump(document)
+        return 0
+    print(
+        f"{args.flops:.3g} FLOPs (C = 6·N·D): {float(params):.3g} parameters on {float(tokens):.3g} tokens "
+        f"({float(tokens) / float(params):.1f} tokens per parameter), predicted loss {predicted:.3f}"
+    )
+    print(f"law: {law.name} — {law.source}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    table = validation_table()
+    summaries = summarise(table)
+    if args.json:
+        _dump(
+            {
+                "band": {"low": BAND[0], "high": BAND[1], "median_abs_log_max": MEDIAN_BAND},
+                "rows": _records(table),
+                "summary": [dataclasses.asdict(s) for s in summaries],
+            }
+        )
+        return 0
+    rows = [
+        (
+            str(r["name"]),
+            str(r["unit"]),
+            f"{r['published']:.4g}",
+            f"{r['estimate']:.4g}",
+            f"{r['ratio']:.2f}",
+        )
+        for _, r in table.iterrows()
+    ]
+    print(_table(("published run", "unit", "published", "estimate", "ratio"), rows, right={2, 3, 4}))
+    for s in summaries:
+        print(
+            f"{s.kind}: {s.rows} rows, {s.within_band} within ×{BAND[1]:g}; "
+            f"median ratio {s.median_ratio:.2f}, "
+            f"median |log ratio| {s.median_abs_log:.2f}; worst {s.worst} ({s.worst_ratio:.2f})"
+        )
+    return 0
+
+
 COMMANDS = {
     "cost": cmd_cost,
+    "llm": cmd_llm,
+    "optimal": cmd_optimal,
+    "validate": cmd_validate,
     "serving": cmd_serving,
     "data-value": cmd_data_value,
     "template": cmd_template,

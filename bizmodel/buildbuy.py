@@ -5,9 +5,9 @@ Two comparisons, each on one monthly volume axis:
 (a) **The run's own model vs a per-call API** (:class:`OwnModelCosts`, :class:`ApiCosts`,
     :func:`cost_curves`, :func:`break_even`). Both cost a fixed amount a month plus a price per 1,000
     requests, so the curves are straight lines and cross at most once.
-(b) **A self-hosted open LLM vs paid LLM APIs** (:class:`LlmWorkload`, :func:`roofline`,
-    :func:`self_hosted_options`, :func:`llm_cost_curves`, :func:`llm_break_even`). The self-hosted
-    side rents whole instances (a step function of volume); the API side charges per token.
+(b) **A self-hosted open LLM vs paid LLM APIs** (:class:`LlmWorkload`, :func:`self_hosted_options`,
+    :func:`llm_cost_curves`, :func:`llm_break_even`). The self-hosted side rents whole instances (a
+    step function of volume); the API side charges per token.
 
 Conventions
 -----------
@@ -15,32 +15,25 @@ Conventions
   ``_tokens_per_second``, ``_usd_per_hour``). Fractions (``mfu``, ``utilisation``, …) are 0–1.
 * A month has :data:`HOURS_PER_MONTH` = 730 billed hours (8,760 / 12). One request is one prediction
   (a) or one LLM call with ``input_tokens_per_request`` in and ``output_tokens_per_request`` out (b).
-* **Roofline (b), an assumed model, not a measurement.** For ``N`` parameters on ``count``
-  accelerators with dense bf16 peak ``P`` FLOP/s and memory bandwidth ``W`` bytes/s:
-
-  - prefill (input tokens) is compute-bound: ``count × P × mfu / (2N)`` tokens/s (a forward pass
-    costs 2 FLOPs per parameter per token);
-  - decode (output tokens) at batch ``B``: every step reads all weights once, so
-    ``steps/s = count × W × bandwidth_efficiency / (N × bytes_per_param)`` and tokens/s =
-    ``B × steps/s``, capped by the compute bound above. **KV-cache reads are ignored**, which
-    flatters decode at long contexts and large batches;
-  - the model fits when ``N × bytes_per_param ×`` :data:`MEMORY_OVERHEAD` (1.2: KV cache,
-    activations and runtime, a rule of thumb) ≤ ``count ×`` memory per accelerator.
-
-  For fp16-only accelerators (T4, V100) the catalog's ``bf16_tflops`` holds the fp16 tensor peak,
-  which is what inference in fp16 runs at. With ``bytes_per_param`` = 1 (int8 weights) compute is
-  still counted at the bf16 peak (conservative).
-* **Price per token**: an instance busy ``utilisation`` of the time costs
-  ``usd_per_hour / (3600 × tokens/s × utilisation) × 1e6`` per 1M tokens, prefill rate for input and
-  decode rate for output tokens. A request costs ``in × input price + out × output price`` (/1e6).
-* **Self-hosted monthly cost** at ``V`` requests a month: ``instances = max(1, ceil(V × (in / prefill +
-  out / decode) / (3600 × 730 × utilisation)))`` (at least one always-on instance) ×
-  ``usd_per_hour × 730``, plus ``fine_tune_usd / amortise_months``. **API monthly cost** =
-  ``V × (in × input price + out × output price) / 1e6``.
+* **Serving (b), an assumed model, not a measurement**: :mod:`bizmodel.llm_serving` — continuous
+  batching with chunked prefill on one replica per instance; prefill compute-bound, decode reading
+  the weights and every sequence's KV cache per step; the batch set by what fits in memory after the
+  weights, by the time-per-output-token target, or by where compute saturates. Dense and
+  Mixture-of-Experts models: FLOPs from the active parameters, memory from the total; the layers and
+  KV cache from a bundled model shape or one inferred from the parameters (:mod:`bizmodel.shapes`).
+  Validated against MLPerf Inference results (:mod:`bizmodel.validation`).
+* **Price per token**: an instance busy ``utilisation`` of the time costs ``usd_per_hour / 3600 /
+  utilisation`` per second of capacity; input tokens at the prefill rate, output tokens the rest of a
+  request's time (:func:`bizmodel.llm_serving.priced`). A request costs ``in × input price + out ×
+  output price`` (/1e6).
+* **Self-hosted monthly cost** at ``V`` requests a month: ``instances = max(1, ceil(V / (requests/s ×
+  3600 × 730 × utilisation)))`` (at least one always-on instance) × ``usd_per_hour × 730``, plus
+  ``fine_tune_usd / amortise_months``. **API monthly cost** = ``V × (in × input price + out × output
+  price) / 1e6``.
 * Self-hosted options are on-demand prices of ``current`` catalog rows (:mod:`bizmodel.catalog`), so
-  their provenance is **assumed** (the roofline) on **catalog** prices with the row's as-of date. API
-  prices come from :func:`load_api_prices` (bundled ``bizmodel/data/llm_api_prices.csv``, each row with
-  its source and as-of date) or an upload through :func:`read_api_prices`.
+  their provenance is **assumed** (the serving model) on **catalog** prices with the row's as-of date.
+  API prices come from :func:`load_api_prices` (bundled ``bizmodel/data/llm_api_prices.csv``, each row
+  with its source and as-of date) or an upload through :func:`read_api_prices`.
 * Ties go to the API (nothing to build or run).
 """
 
@@ -63,7 +56,9 @@ import pandas as pd
 
 from bizmodel.catalog import Catalog
 from bizmodel.compute import Assumptions, ComputeError, TrainingWork, cheapest, training_options
+from bizmodel.llm_serving import DEFAULT_TPOT_MS, ServingError, ServingWorkload, plan_replica, priced
 from bizmodel.scenario import Scenario
+from bizmodel.shapes import ModelShape, ShapeError, infer_shape, shape_for
 from safetext import control_character_problem, listed, shown
 
 __all__ = [
@@ -72,7 +67,6 @@ __all__ = [
     "MAX_BREAK_EVEN_VOLUME",
     "MAX_PRICE_UPLOAD_BYTES",
     "MAX_PRICE_UPLOAD_ROWS",
-    "MEMORY_OVERHEAD",
     "SELF_HOSTED_COLUMNS",
     "ApiCosts",
     "BreakEven",
@@ -90,7 +84,6 @@ __all__ = [
     "llm_cost_curves",
     "load_api_prices",
     "read_api_prices",
-    "roofline",
     "self_hosted_option",
     "self_hosted_options",
 ]
@@ -99,8 +92,6 @@ HOURS_PER_MONTH = 730.0
 #: A break-even volume above this many requests a month is reported as none (with the reason).
 MAX_BREAK_EVEN_VOLUME = 1e15
 """Billed hours in a month (8,760 / 12)."""
-MEMORY_OVERHEAD = 1.2
-"""Accelerator memory needed ÷ weight bytes: KV cache, activations and runtime on top (rule of thumb)."""
 GIB_BYTES = 2.0**30
 MAX_PRICE_UPLOAD_BYTES = 1024 * 1024
 MAX_PRICE_UPLOAD_ROWS = 5_000
@@ -392,39 +383,47 @@ def break_even_volume(own: OwnModelCosts, api: ApiCosts) -> float | None:
 
 @dataclass(frozen=True)
 class LlmWorkload:
-    """An open LLM served for requests of a given size, with the roofline's assumed efficiencies.
+    """An open LLM served for requests of a given size, with the serving model's assumed efficiencies.
 
     Attributes
     ----------
     params : float
-        Parameters N of the model (> 0).
+        Total parameters N of the model (> 0): what memory holds.
     input_tokens_per_request, output_tokens_per_request : float
         Tokens in (prompt) and out (generated) per request (≥ 0, not both 0).
     bytes_per_param : float
-        Weight bytes per parameter: 2 for bf16/fp16, 1 for int8 (> 0).
-    batch_size : int
-        Concurrent sequences decoded per step (≥ 1).
+        Weight bytes per parameter: 2 for bf16/fp16, 1 for 8-bit (fp8/int8 at the 8-bit peak).
     mfu : float
-        Fraction of the dense bf16 peak sustained in prefill, (0, 1]; 0.4.
+        Fraction of peak FLOP/s sustained in compute-bound work, (0, 1]; 0.4.
     bandwidth_efficiency : float
-        Fraction of the memory bandwidth sustained in decode, (0, 1]; 0.6.
+        Fraction of the memory bandwidth sustained, (0, 1]; 0.6.
     utilisation : float
         Average load ÷ capacity, (0, 1]; 0.5.
+    active_params : float or None
+        Parameters per token of a Mixture-of-Experts model (FLOPs); None: ``params`` (dense).
+    model : str or None
+        A bundled model shape's key (:mod:`bizmodel.shapes`) for the layers and KV cache; None: a
+        shape inferred from the parameters.
+    tpot_target_ms : float or None
+        Time per output token target (> 0), or None for none; 50 ms.
 
     Examples
     --------
-    >>> LlmWorkload(params=7e9, input_tokens_per_request=500, output_tokens_per_request=200).batch_size
-    16
+    >>> work = LlmWorkload(params=7e9, input_tokens_per_request=500, output_tokens_per_request=200)
+    >>> work.shape.key, work.tpot_target_ms
+    ('inferred', 50.0)
     """
 
     params: float
     input_tokens_per_request: float
     output_tokens_per_request: float
     bytes_per_param: float = 2.0
-    batch_size: int = 16
     mfu: float = 0.4
     bandwidth_efficiency: float = 0.6
     utilisation: float = 0.5
+    active_params: float | None = None
+    model: str | None = None
+    tpot_target_ms: float | None = DEFAULT_TPOT_MS
 
     def __post_init__(self) -> None:
         _check("params", self.params, positive=True)
@@ -432,29 +431,75 @@ class LlmWorkload:
         tokens_out = _check("output_tokens_per_request", self.output_tokens_per_request)
         if tokens_in + tokens_out == 0:
             raise BuildBuyError("a request needs some input or output tokens")
-        _check("bytes_per_param", self.bytes_per_param, positive=True)
-        if not (isinstance(self.batch_size, int | np.integer) and self.batch_size >= 1):
-            raise BuildBuyError(f"batch_size must be a whole number ≥ 1, got {self.batch_size!r}")
+        if self.bytes_per_param not in (1, 2):
+            raise BuildBuyError(
+                f"bytes_per_param must be 2 (bf16) or 1 (8-bit), got {self.bytes_per_param!r}"
+            )
+        if self.active_params is not None:
+            active = _check("active_params", self.active_params, positive=True)
+            if active > self.params * (1 + 1e-9):
+                raise BuildBuyError(
+                    f"active parameters ({active:.4g}) cannot exceed total parameters ({self.params:.4g})"
+                )
         for name in ("mfu", "bandwidth_efficiency", "utilisation"):
             value = _check(name, getattr(self, name), positive=True)
             if value > 1:
                 raise BuildBuyError(f"{name} must be in (0, 1], got {value!r}")
+        if self.tpot_target_ms is not None:
+            _check("tpot_target_ms", self.tpot_target_ms, positive=True)
+        try:
+            self.serving  # noqa: B018 - resolves the model key and checks the shape
+        except (ShapeError, ServingError) as exc:
+            raise BuildBuyError(str(exc)) from exc
+
+    @property
+    def active(self) -> float:
+        """Parameters per token (``params`` for a dense model)."""
+        return float(self.params if self.active_params is None else self.active_params)
+
+    @property
+    def shape(self) -> ModelShape:
+        """The model's shape: the bundled one named by ``model`` re-sized to these parameters, or inferred."""
+        if self.model is None:
+            return infer_shape(self.params, self.active)
+        return shape_for(self.model).with_params(self.params, self.active)
+
+    @property
+    def serving(self) -> ServingWorkload:
+        """The workload of the serving model (:mod:`bizmodel.llm_serving`)."""
+        return ServingWorkload(
+            self.shape,
+            self.input_tokens_per_request,
+            self.output_tokens_per_request,
+            weight_bytes=self.bytes_per_param,
+            mfu=self.mfu,
+            bandwidth_efficiency=self.bandwidth_efficiency,
+            tpot_target_ms=self.tpot_target_ms,
+        )
 
     @property
     def memory_needed_bytes(self) -> float:
-        """Accelerator memory needed: weights × :data:`MEMORY_OVERHEAD`."""
-        return self.params * self.bytes_per_param * MEMORY_OVERHEAD
+        """Accelerator memory for the weights and one sequence's KV cache, at the usable share."""
+        serving = self.serving
+        kv = (
+            self.input_tokens_per_request + self.output_tokens_per_request / 2.0
+        ) * self.shape.kv_bytes_per_token(serving.kv_value_bytes)
+        return (self.params * self.bytes_per_param + kv) / serving.memory_utilisation
 
 
 @dataclass(frozen=True)
 class SelfHostedOption:
-    """One catalog instance serving an :class:`LlmWorkload`, priced per 1M tokens (assumed roofline).
+    """One catalog instance serving an :class:`LlmWorkload`, priced per 1M tokens (assumed model).
 
-    ``instance`` is ``"provider instance_type"``; ``count`` the accelerators in it; ``usd_per_hour``
-    its on-demand price as of ``as_of`` (``source`` says where from). Token rates are tokens/s of the
-    whole instance at full load; prices per 1M tokens include ``utilisation``. ``usd_per_request`` is
-    the blended price of one request; ``memory_needed_gib`` / ``memory_available_gib`` explain
-    ``fits_in_memory``; ``detail`` states the figures used.
+    ``instance`` is ``"provider instance_type"``; ``count`` the accelerators in it (one replica spans
+    them); ``usd_per_hour`` its on-demand price as of ``as_of`` (``source`` says where from). Rates are
+    per second of the whole instance at full load (:class:`bizmodel.llm_serving.ServingPlan`):
+    ``prefill_tokens_per_second`` is the pure prefill rate, ``input_tokens_per_second`` /
+    ``output_tokens_per_second`` / ``requests_per_second`` the steady state at ``batch`` sequences,
+    chosen for ``batch_reason``; ``tpot_ms`` is the time per output token. Prices per 1M tokens include
+    ``utilisation``; ``usd_per_request`` is the price of one request. ``memory_needed_gib`` /
+    ``memory_available_gib`` explain ``fits_in_memory``; ``peak_tflops`` is the peak the compute ran at
+    (``precision``).
     """
 
     accelerator: str
@@ -464,10 +509,17 @@ class SelfHostedOption:
     as_of: str
     source: str
     prefill_tokens_per_second: float
-    decode_tokens_per_second: float
+    input_tokens_per_second: float
+    output_tokens_per_second: float
+    requests_per_second: float
     usd_per_1m_input_tokens: float
     usd_per_1m_output_tokens: float
     fits_in_memory: bool
+    batch: int = 0
+    batch_reason: str = ""
+    tpot_ms: float = math.nan
+    precision: str = ""
+    peak_tflops: float = math.nan
     provenance: str = "assumed"
     provider: str = ""
     region: str = ""
@@ -475,7 +527,6 @@ class SelfHostedOption:
     usd_per_request: float = math.nan
     memory_needed_gib: float = math.nan
     memory_available_gib: float = math.nan
-    detail: str = ""
 
 
 #: Columns of :func:`self_hosted_options` (the fields of :class:`SelfHostedOption`).
@@ -487,55 +538,6 @@ def _spec(row: pd.Series, column: str) -> float:
     return value if math.isfinite(value) and value > 0 else math.nan
 
 
-def roofline(workload: LlmWorkload, accelerator_row: pd.Series, count: int) -> tuple[float, float]:
-    """Prefill and decode tokens/s of ``count`` accelerators (see the module docstring; KV cache ignored).
-
-    prefill = ``count × bf16 peak × mfu / (2 × params)``; decode = ``min(batch × count × bandwidth ×
-    bandwidth_efficiency / (params × bytes_per_param), prefill)``.
-
-    Parameters
-    ----------
-    workload : LlmWorkload
-        The model and the assumed efficiencies.
-    accelerator_row : pandas.Series
-        A catalog accelerator row with ``bf16_tflops`` (dense) and ``bandwidth_gbps`` (GB/s).
-    count : int
-        Accelerators serving the model together (≥ 1).
-
-    Returns
-    -------
-    tuple of float
-        (prefill tokens/s, decode tokens/s).
-
-    Raises
-    ------
-    BuildBuyError
-        If ``count`` < 1 or the row lacks a positive bf16 peak or bandwidth.
-
-    Examples
-    --------
-    >>> h100 = pd.Series({"accelerator": "H100-SXM", "bf16_tflops": 989.0, "bandwidth_gbps": 3350.0})
-    >>> prefill, decode = roofline(LlmWorkload(7e9, 500, 200), h100, 1)
-    >>> round(prefill, 1), round(decode, 1)
-    (28257.1, 2297.1)
-    """
-    if not (isinstance(count, int | np.integer | float) and count >= 1 and float(count).is_integer()):
-        raise BuildBuyError(f"count must be a whole number ≥ 1, got {count!r}")
-    peak = _spec(accelerator_row, "bf16_tflops") * 1e12
-    bandwidth = _spec(accelerator_row, "bandwidth_gbps") * 1e9
-    name = accelerator_row.get("accelerator", "this accelerator")
-    if not (math.isfinite(peak) and math.isfinite(bandwidth)):
-        raise BuildBuyError(f"{name} needs a positive bf16_tflops and bandwidth_gbps for the roofline")
-    n = float(count)
-    compute = n * peak * workload.mfu / (2.0 * workload.params)
-    steps = n * bandwidth * workload.bandwidth_efficiency / (workload.params * workload.bytes_per_param)
-    return compute, min(workload.batch_size * steps, compute)
-
-
-def _usd_per_1m(usd_per_hour: float, tokens_per_second: float, utilisation: float) -> float:
-    return usd_per_hour / (3600.0 * tokens_per_second * utilisation) * 1e6
-
-
 def _text(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -545,7 +547,7 @@ def _text(value: object) -> str:
 def self_hosted_option(
     workload: LlmWorkload, instance_row: pd.Series, accelerator_row: pd.Series
 ) -> SelfHostedOption:
-    """Price ``workload`` on one catalog instance (all its accelerators serve the model together).
+    """Price ``workload`` on one catalog instance (one replica spans all its accelerators).
 
     Parameters
     ----------
@@ -555,7 +557,7 @@ def self_hosted_option(
         A catalog instance row (``provider``, ``instance_type``, ``count``, ``on_demand_usd_per_hour``,
         ``as_of``, ``source``).
     accelerator_row : pandas.Series
-        Its accelerator's catalog row (``bf16_tflops``, ``bandwidth_gbps``, ``memory_gib``).
+        Its accelerator's catalog row (``bf16_tflops``, ``int8_tops``, ``bandwidth_gbps``, ``memory_gib``).
 
     Returns
     -------
@@ -570,11 +572,11 @@ def self_hosted_option(
     --------
     >>> inst = pd.Series({"provider": "lambda", "instance_type": "gpu_1x_h100", "accelerator": "H100-SXM",
     ...     "count": 1, "on_demand_usd_per_hour": 3.6, "as_of": "2026-11-28", "source": "list"})
-    >>> acc = pd.Series({"accelerator": "H100-SXM", "bf16_tflops": 989.0, "bandwidth_gbps": 3350.0,
-    ...     "memory_gib": 80.0})
+    >>> acc = pd.Series({"accelerator": "H100-SXM", "bf16_tflops": 989.0, "int8_tops": 1979.0,
+    ...     "bandwidth_gbps": 3350.0, "memory_gib": 80.0})
     >>> opt = self_hosted_option(LlmWorkload(7e9, 500, 200, utilisation=1.0), inst, acc)
-    >>> opt.fits_in_memory, round(opt.usd_per_1m_output_tokens, 4)
-    (True, 0.4353)
+    >>> opt.fits_in_memory, opt.batch_reason, round(opt.usd_per_1m_output_tokens, 3)
+    (True, 'compute', 0.036)
     """
     count = float(pd.to_numeric(instance_row.get("count"), errors="coerce"))
     price = float(pd.to_numeric(instance_row.get("on_demand_usd_per_hour"), errors="coerce"))
@@ -585,48 +587,37 @@ def self_hosted_option(
         raise BuildBuyError(f"{label or 'the instance'} has no accelerators to serve an LLM on")
     if not (math.isfinite(price) and price > 0):
         raise BuildBuyError(f"{label or 'the instance'} has no positive on-demand $/hour")
-    memory = _spec(accelerator_row, "memory_gib")
-    if not math.isfinite(memory):
-        raise BuildBuyError(f"{accelerator_row.get('accelerator')} needs a positive memory_gib")
-    prefill, decode = roofline(workload, accelerator_row, int(count))
-    u = workload.utilisation
-    per_in = _usd_per_1m(price, prefill, u)
-    per_out = _usd_per_1m(price, decode, u)
-    per_request = (
-        workload.input_tokens_per_request * per_in + workload.output_tokens_per_request * per_out
-    ) / 1e6
-    needed = workload.memory_needed_bytes / GIB_BYTES
-    available = count * memory
-    fits = needed <= available
-    key = _text(accelerator_row.get("accelerator"))
-    as_of = _text(instance_row.get("as_of"))
-    detail = (
-        f"assumed roofline: {int(count)} × {key} ({_spec(accelerator_row, 'bf16_tflops'):g} TFLOP/s "
-        f"bf16 dense at {workload.mfu:.0%}, {_spec(accelerator_row, 'bandwidth_gbps'):g} GB/s at "
-        f"{workload.bandwidth_efficiency:.0%}, batch {workload.batch_size}; KV cache ignored); "
-        f"{workload.utilisation:.0%} utilisation; price: {label} on demand ${price:g}/h, catalog as of "
-        f"{as_of or 'unknown'}"
-        + ("" if fits else f"; does NOT fit: needs {needed:,.0f} GiB, has {available:,.0f} GiB")
-    )
+    try:
+        serving = workload.serving
+        plan = plan_replica(serving, accelerator_row, int(count))
+        prices = priced(plan, serving, price, workload.utilisation)
+    except ServingError as exc:
+        raise BuildBuyError(str(exc)) from exc
     return SelfHostedOption(
-        accelerator=key,
+        accelerator=_text(accelerator_row.get("accelerator")),
         instance=label,
         count=int(count),
         usd_per_hour=price,
-        as_of=as_of,
+        as_of=_text(instance_row.get("as_of")),
         source=_text(instance_row.get("source")),
-        prefill_tokens_per_second=prefill,
-        decode_tokens_per_second=decode,
-        usd_per_1m_input_tokens=per_in,
-        usd_per_1m_output_tokens=per_out,
-        fits_in_memory=fits,
+        prefill_tokens_per_second=plan.prefill_tokens_per_second,
+        input_tokens_per_second=plan.input_tokens_per_second,
+        output_tokens_per_second=plan.output_tokens_per_second,
+        requests_per_second=plan.requests_per_second,
+        usd_per_1m_input_tokens=prices.usd_per_1m_input_tokens,
+        usd_per_1m_output_tokens=prices.usd_per_1m_output_tokens,
+        fits_in_memory=plan.fits,
+        batch=plan.batch,
+        batch_reason=plan.batch_reason,
+        tpot_ms=plan.tpot_ms,
+        precision=plan.precision,
+        peak_tflops=plan.peak_flops / 1e12 / count,
         provider=_text(instance_row.get("provider")),
         region=_text(instance_row.get("region")),
         instance_type=_text(instance_row.get("instance_type")),
-        usd_per_request=per_request,
-        memory_needed_gib=needed,
-        memory_available_gib=available,
-        detail=detail,
+        usd_per_request=prices.usd_per_request,
+        memory_needed_gib=workload.memory_needed_bytes / GIB_BYTES,
+        memory_available_gib=plan.memory_bytes / GIB_BYTES,
     )
 
 
@@ -678,6 +669,7 @@ def self_hosted_options(
         return frame
     frame["fits_in_memory"] = frame["fits_in_memory"].astype(bool)
     frame["count"] = frame["count"].astype(int)
+    frame["batch"] = frame["batch"].astype(int)
     order = frame.assign(misfit=~frame["fits_in_memory"]).sort_values(
         ["misfit", "usd_per_request", "usd_per_hour"], kind="stable"
     )
@@ -691,6 +683,8 @@ def cheapest_fine_tune(
     *,
     method: Literal["full", "adapter"] = "adapter",
     assumptions: Assumptions | None = None,
+    active_params: float | None = None,
+    model: str | None = None,
 ) -> pd.Series:
     """The cheapest feasible catalog option to fine-tune ``params`` on ``tokens`` (:mod:`bizmodel.compute`).
 
@@ -704,6 +698,10 @@ def cheapest_fine_tune(
         Full fine-tuning (6·N·D FLOPs, 16 B/param) or adapter/LoRA-style (≈ 4·N·D, frozen bf16 base).
     assumptions : Assumptions or None
         MFU, discount, node limits; :class:`bizmodel.compute.Assumptions` defaults when None.
+    active_params : float or None
+        Parameters per token of a Mixture-of-Experts base model (FLOPs); None: dense.
+    model : str or None
+        A bundled model shape's key for the attention term; None: inferred.
 
     Returns
     -------
@@ -723,7 +721,7 @@ def cheapest_fine_tune(
     (True, True)
     """
     try:
-        work = TrainingWork.finetune(params, tokens, method=method)
+        work = TrainingWork.finetune(params, tokens, method=method, active_params=active_params, shape=model)
         options = training_options(
             work, catalog.instances, catalog.accelerators, assumptions or Assumptions()
         )
@@ -745,6 +743,8 @@ def fine_tune_cost_usd(
     *,
     method: Literal["full", "adapter"] = "adapter",
     assumptions: Assumptions | None = None,
+    active_params: float | None = None,
+    model: str | None = None,
 ) -> float:
     """USD of the cheapest feasible fine-tuning option (see :func:`cheapest_fine_tune`).
 
@@ -758,6 +758,8 @@ def fine_tune_cost_usd(
         Full or adapter fine-tuning.
     assumptions : Assumptions or None
         :class:`bizmodel.compute.Assumptions`; its defaults when None.
+    active_params, model
+        As for :func:`cheapest_fine_tune`.
 
     Returns
     -------
@@ -777,7 +779,15 @@ def fine_tune_cost_usd(
     True
     """
     return float(
-        cheapest_fine_tune(params, tokens, catalog, method=method, assumptions=assumptions)["cost_usd"]
+        cheapest_fine_tune(
+            params,
+            tokens,
+            catalog,
+            method=method,
+            assumptions=assumptions,
+            active_params=active_params,
+            model=model,
+        )["cost_usd"]
     )
 
 
@@ -798,8 +808,7 @@ def _llm_terms(
         raise BuildBuyError(
             f"{row.get('instance', 'this option')} cannot hold the model; choose one that fits"
         )
-    prefill = _check("prefill_tokens_per_second", float(row["prefill_tokens_per_second"]), positive=True)
-    decode = _check("decode_tokens_per_second", float(row["decode_tokens_per_second"]), positive=True)
+    rate = _check("requests_per_second", float(row["requests_per_second"]), positive=True)
     price = _check("usd_per_hour", float(row["usd_per_hour"]), positive=True)
     fine_tune = _check("fine_tune_usd", fine_tune_usd)
     if not (isinstance(amortise_months, int | np.integer) and amortise_months >= 1):
@@ -807,8 +816,7 @@ def _llm_terms(
     price_in = _check("input_usd_per_1m_tokens", float(api_row["input_usd_per_1m_tokens"]))
     price_out = _check("output_usd_per_1m_tokens", float(api_row["output_usd_per_1m_tokens"]))
     tokens_in, tokens_out = workload.input_tokens_per_request, workload.output_tokens_per_request
-    seconds = tokens_in / prefill + tokens_out / decode
-    capacity = 3600.0 * HOURS_PER_MONTH * workload.utilisation / seconds
+    capacity = 3600.0 * HOURS_PER_MONTH * workload.utilisation * rate
     api_per_request = (tokens_in * price_in + tokens_out * price_out) / 1e6
     return capacity, price * HOURS_PER_MONTH, fine_tune / amortise_months, api_per_request
 
@@ -824,15 +832,15 @@ def llm_cost_curves(
 ) -> pd.DataFrame:
     """Monthly cost of self-hosting on one option against one API, at each request volume.
 
-    See the module docstring: instances = ``max(1, ceil(V × (in / prefill + out / decode) / (3600 ×
-    730 × utilisation)))``; self-hosted = instances × $/hour × 730 + fine-tuning ÷ months; API =
+    See the module docstring: instances = ``max(1, ceil(V / (requests/s × 3600 × 730 ×
+    utilisation)))``; self-hosted = instances × $/hour × 730 + fine-tuning ÷ months; API =
     ``V × (in × input price + out × output price) / 1e6``.
 
     Parameters
     ----------
     option_row : pandas.Series or SelfHostedOption
-        A row of :func:`self_hosted_options` (needs ``prefill_tokens_per_second``,
-        ``decode_tokens_per_second``, ``usd_per_hour``; refused when ``fits_in_memory`` is False).
+        A row of :func:`self_hosted_options` (needs ``requests_per_second`` and ``usd_per_hour``;
+        refused when ``fits_in_memory`` is False).
     api_row : pandas.Series
         A row of :func:`load_api_prices` (``input_usd_per_1m_tokens``, ``output_usd_per_1m_tokens``).
     workload : LlmWorkload
@@ -857,8 +865,7 @@ def llm_cost_curves(
 
     Examples
     --------
-    >>> option = pd.Series({"prefill_tokens_per_second": 10_000.0, "decode_tokens_per_second": 1_000.0,
-    ...     "usd_per_hour": 2.0, "fits_in_memory": True})
+    >>> option = pd.Series({"requests_per_second": 1 / 0.2, "usd_per_hour": 2.0, "fits_in_memory": True})
     >>> api = pd.Series({"input_usd_per_1m_tokens": 1.0, "output_usd_per_1m_tokens": 4.0})
     >>> work = LlmWorkload(7e9, 1000, 100, utilisation=1.0)
     >>> llm_cost_curves(option, api, work, [0, 10_000_000]).round(2).to_dict("list")
@@ -924,8 +931,7 @@ def llm_break_even(
 
     Examples
     --------
-    >>> option = pd.Series({"prefill_tokens_per_second": 10_000.0, "decode_tokens_per_second": 1_000.0,
-    ...     "usd_per_hour": 2.0, "fits_in_memory": True})
+    >>> option = pd.Series({"requests_per_second": 1 / 0.2, "usd_per_hour": 2.0, "fits_in_memory": True})
     >>> api = pd.Series({"input_usd_per_1m_tokens": 1.0, "output_usd_per_1m_tokens": 4.0})
     >>> round(llm_break_even(option, api, LlmWorkload(7e9, 1000, 100, utilisation=1.0)).volume_per_month)
     1042857
@@ -986,8 +992,7 @@ def llm_break_even_volume(
 
     Examples
     --------
-    >>> option = pd.Series({"prefill_tokens_per_second": 10_000.0, "decode_tokens_per_second": 1_000.0,
-    ...     "usd_per_hour": 2.0, "fits_in_memory": True})
+    >>> option = pd.Series({"requests_per_second": 1 / 0.2, "usd_per_hour": 2.0, "fits_in_memory": True})
     >>> cheap = pd.Series({"input_usd_per_1m_tokens": 0.01, "output_usd_per_1m_tokens": 0.01})
     >>> llm_break_even_volume(option, cheap, LlmWorkload(7e9, 1000, 100)) is None
     True

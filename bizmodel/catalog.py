@@ -14,9 +14,10 @@ Conventions
   window is known) and a ``source``. Prices go stale, published specs do not, so the catalog's dates
   come from the *instance* rows: :attr:`Catalog.as_of` is the newest of them (any status),
   :attr:`Catalog.oldest_as_of` the oldest ``current`` one and :meth:`Catalog.provider_dates` the newest
-  ``current`` date per provider. Providers are priced at different times, so a catalog is stale when
-  any provider's newest current price is (:func:`stale_providers`, :func:`is_stale`), not only when
-  the newest row is.
+  ``current`` date per provider, :meth:`Catalog.provider_oldest_dates` the oldest. Providers are
+  priced at different times and a provider's rows too (a few re-checked rows beside many old ones), so
+  a provider is stale when any of its current prices is (:func:`stale_providers`, :func:`is_stale`):
+  the old row may be the one a ranking picks.
 * In the DataFrames numeric columns are ``float64`` with NaN for missing values (``count`` and
   ``vcpus`` hold whole numbers); text columns, ``as_of`` included, are ``str`` with ``""`` for empty.
 * :attr:`Catalog.version` is 12 hex digits of a SHA-256 over both tables' canonical CSV (rows sorted
@@ -78,8 +79,8 @@ INSTANCE_COLUMNS: tuple[str, ...] = (
     "status",
     "as_of",
     "source",
-    "notes",
     "cluster_interconnect",
+    "notes",
 )
 ACCELERATOR_COLUMNS: tuple[str, ...] = (
     "accelerator",
@@ -190,10 +191,22 @@ class Catalog:
         --------
         >>> dates = load_bundled().provider_dates()
         >>> dates["azure"].isoformat(), dates["aws"].isoformat()
-        ('2024-12-31', '2025-12-21')
+        ('2024-12-31', '2026-08-26')
         """
         newest = self._current_rows().groupby("provider", sort=True)["as_of"].max()
         return {str(provider): date.fromisoformat(str(day)) for provider, day in newest.items()}
+
+    def provider_oldest_dates(self) -> dict[str, date]:
+        """Each provider's oldest ``current`` price date, providers sorted by name (as
+        :meth:`provider_dates`, with the oldest row instead of the newest).
+
+        Examples
+        --------
+        >>> load_bundled().provider_oldest_dates()["aws"].isoformat()
+        '2025-06-30'
+        """
+        oldest = self._current_rows().groupby("provider", sort=True)["as_of"].min()
+        return {str(provider): date.fromisoformat(str(day)) for provider, day in oldest.items()}
 
     def _current_rows(self) -> pd.DataFrame:
         current = self.instances[self.instances["status"] == "current"]
@@ -433,10 +446,11 @@ def age_days(catalog: Catalog, today: date) -> int:
 
 
 def stale_providers(catalog: Catalog, today: date, *, max_age_days: int = 180) -> tuple[str, ...]:
-    """The providers whose newest ``current`` price is more than ``max_age_days`` days old on ``today``.
+    """The providers with a ``current`` price more than ``max_age_days`` days old on ``today``.
 
-    A provider counts as fresh as long as one of its current prices is recent enough (its older rows
-    are then more likely to be unchanged than unchecked); see :meth:`Catalog.provider_dates`.
+    One old row is enough: re-checking a few of a provider's prices says nothing about the others
+    (in the bundled catalog AWS's p4d/p5 rows are recent, its g-series rows predate its 2025 price cut);
+    see :meth:`Catalog.provider_oldest_dates`.
 
     Parameters
     ----------
@@ -450,14 +464,14 @@ def stale_providers(catalog: Catalog, today: date, *, max_age_days: int = 180) -
     Returns
     -------
     tuple[str, ...]
-        The stale providers, oldest newest-price first (ties by name); empty when every provider is fresh.
+        The stale providers, oldest price first (ties by name); empty when every provider is fresh.
 
     Examples
     --------
     >>> stale_providers(load_bundled(), date(2026, 11, 29))
     ('azure', 'aws')
     """
-    dates = catalog.provider_dates()
+    dates = catalog.provider_oldest_dates()
     stale = [p for p, day in dates.items() if (today - day).days > max_age_days]
     return tuple(sorted(stale, key=lambda p: (dates[p], p)))
 

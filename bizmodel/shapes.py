@@ -46,6 +46,7 @@ __all__ = [
     "DEFAULT_KV_HEADS",
     "DEFAULT_TRAIN_SEQUENCE",
     "INFERRED_HEAD_DIM",
+    "INFERRED_KEY",
     "ModelShape",
     "ShapeError",
     "bundled_shapes",
@@ -54,6 +55,8 @@ __all__ = [
 ]
 
 _DATA = Path(__file__).parent / "data" / "model_shapes.csv"
+INFERRED_KEY = "inferred"
+"""The key of a shape inferred from the parameters (:func:`infer_shape`)."""
 ASPECT_RATIO = 128
 """Width ÷ depth of an inferred shape (d = 128·L, the published dense models' proportion)."""
 INFERRED_HEAD_DIM = 128
@@ -188,8 +191,8 @@ def infer_shape(total_params: float, active_params: float | None = None) -> Mode
     heads = max(1, width // INFERRED_HEAD_DIM)
     kv_heads = min(DEFAULT_KV_HEADS, heads)
     return ModelShape(
-        key="inferred",
-        name="inferred",
+        key=INFERRED_KEY,
+        name=INFERRED_KEY,
         total_params=float(total_params),
         active_params=float(active),
         layers=layers,

@@ -45,8 +45,10 @@ from bizmodel.buildbuy import (
 )
 from bizmodel.catalog import Catalog
 from bizmodel.data_value import DataEconomics, DataValueError, buy_data, current_size
+from bizmodel.llm_serving import DEFAULT_TPOT_MS
 from bizmodel.projection import Kpis
 from bizmodel.scenario import Scenario, ScenarioError
+from bizmodel.shapes import INFERRED_KEY, bundled_shapes, shape_for
 from mlcore.specs import RunRecord
 from store import Store
 from ui import format as fmt
@@ -83,6 +85,8 @@ OWN_VOLUMES = (1e3, 1e9)
 LLM_VOLUMES = (1e3, 1e10)
 OWN_GRID_POINTS = 121
 LLM_GRID_POINTS = 481
+INFERRED = INFERRED_KEY
+"""The model-shape choice that infers the layers from the parameters."""
 DEFAULT_API_USD_PER_1000 = 1.5
 DEFAULT_API_MODEL = ("openai", "gpt-4o-mini")
 DEFAULT_COMPETITOR_ACCURACY_PCT = DEFAULT_COMPETITOR_ACCURACY * 100  # typed in percent
@@ -560,42 +564,81 @@ def own_vs_api_tab(chosen: Chosen) -> None:
 
 @dataclass(frozen=True)
 class LlmInputs:
-    """The LLM tab's typed inputs, as entered (validated by :func:`llm_problems`)."""
+    """The LLM tab's typed inputs, as entered (validated by :func:`llm_problems`).
+
+    ``active_billions`` is None for a dense model; ``model`` a bundled shape's key or None (inferred);
+    ``tpot_target_ms`` the time per output token target.
+    """
 
     params_billions: float
     input_tokens: float
     output_tokens: float
     bytes_per_param: float
-    batch_size: float
+    tpot_target_ms: float
     mfu_pct: float
     bandwidth_pct: float
     utilisation_pct: float
     fine_tune_tokens_millions: float
     method: str
     amortise_months: float
+    active_billions: float | None = None
+    model: str | None = None
+
+
+def _apply_llm_shape() -> None:
+    """When a bundled model is chosen, fill its parameter counts in (billions)."""
+    key = st.session_state.get("bb_llm_model")
+    if key and key != INFERRED:
+        shape = shape_for(key)
+        st.session_state["bb_llm_params_b"] = shape.total_params / 1e9
+        st.session_state["bb_llm_active_b"] = shape.active_params / 1e9
 
 
 def llm_inputs() -> LlmInputs:
-    """The model, request size, roofline efficiencies and fine-tuning, as widgets with keys."""
-    c1, c2, c3, c4, c5 = st.columns(5)
-    params = c1.number_input(
+    """The model, request size, serving assumptions and fine-tuning, as widgets with keys."""
+    names = {s.key: s.name for s in bundled_shapes()}
+    m1, m2, m3 = st.columns([2, 1, 1])
+    model = m1.selectbox(
+        t("buildbuy.llm.model"),
+        [INFERRED, *names],
+        format_func=lambda k: t("compute.shape.inferred") if k == INFERRED else names[k],
+        key="bb_llm_model",
+        on_change=_apply_llm_shape,
+        help=t("buildbuy.llm.model_help"),
+    )
+    params = m2.number_input(
         t("buildbuy.llm.params"), value=8.0, step=1.0, format="%g", key="bb_llm_params_b"
     )
-    tokens_in = c2.number_input(
+    active = m3.number_input(
+        t("buildbuy.llm.active"),
+        value=None,
+        step=1.0,
+        format="%g",
+        key="bb_llm_active_b",
+        placeholder=t("compute.active_placeholder"),
+        help=t("compute.help.active"),
+    )
+    c1, c2, c3, c4 = st.columns(4)
+    tokens_in = c1.number_input(
         t("buildbuy.llm.input"), value=1000.0, step=100.0, format="%g", key="bb_llm_in"
     )
-    tokens_out = c3.number_input(
+    tokens_out = c2.number_input(
         t("buildbuy.llm.output"), value=300.0, step=50.0, format="%g", key="bb_llm_out"
     )
-    width = c4.selectbox(
+    width = c3.selectbox(
         t("buildbuy.llm.bytes"),
         (2, 1),
         format_func=lambda b: t(f"buildbuy.llm.bytes_{b}"),
         key="bb_llm_bytes",
         help=t("buildbuy.llm.bytes_help"),
     )
-    batch = c5.number_input(
-        t("buildbuy.llm.batch"), value=16, step=1, key="bb_llm_batch", help=t("buildbuy.llm.batch_help")
+    tpot = c4.number_input(
+        t("buildbuy.llm.tpot"),
+        value=DEFAULT_TPOT_MS,
+        step=10.0,
+        format="%g",
+        key="bb_llm_tpot",
+        help=t("buildbuy.llm.tpot_help"),
     )
     with st.expander(t("buildbuy.llm.assumptions"), icon=":material/tune:"):
         e1, e2, e3 = st.columns(3)
@@ -647,13 +690,15 @@ def llm_inputs() -> LlmInputs:
         float(tokens_in),
         float(tokens_out),
         float(width),
-        float(batch),
+        float(tpot),
         float(mfu),
         float(bandwidth),
         float(utilisation),
         float(ft_tokens),
         str(method),
         float(months),
+        None if active is None else float(active),
+        None if model == INFERRED else str(model),
     )
 
 
@@ -666,8 +711,12 @@ def llm_problems(inputs: LlmInputs) -> list[str]:
         problems.append(t("buildbuy.bad.tokens"))
     elif inputs.input_tokens + inputs.output_tokens == 0:
         problems.append(t("buildbuy.bad.tokens_zero"))
-    if _bad(inputs.batch_size, positive=True) or not float(inputs.batch_size).is_integer():
-        problems.append(t("buildbuy.bad.batch"))
+    if inputs.active_billions is not None and _bad(inputs.active_billions, positive=True):
+        problems.append(t("buildbuy.bad.active"))
+    elif inputs.active_billions is not None and inputs.active_billions > inputs.params_billions:
+        problems.append(t("buildbuy.bad.active_above_total"))
+    if _bad(inputs.tpot_target_ms, positive=True):
+        problems.append(t("buildbuy.bad.tpot"))
     if _bad(inputs.fine_tune_tokens_millions):
         problems.append(t("buildbuy.bad.ft_tokens"))
     if _bad(inputs.amortise_months, positive=True) or not float(inputs.amortise_months).is_integer():
@@ -681,11 +730,13 @@ def workload_of(inputs: LlmInputs) -> LlmWorkload:
         params=inputs.params_billions * 1e9,
         input_tokens_per_request=inputs.input_tokens,
         output_tokens_per_request=inputs.output_tokens,
-        bytes_per_param=inputs.bytes_per_param,
-        batch_size=int(inputs.batch_size),
+        bytes_per_param=int(inputs.bytes_per_param),
         mfu=inputs.mfu_pct / 100.0,
         bandwidth_efficiency=inputs.bandwidth_pct / 100.0,
         utilisation=inputs.utilisation_pct / 100.0,
+        active_params=None if inputs.active_billions is None else inputs.active_billions * 1e9,
+        model=inputs.model,
+        tpot_target_ms=inputs.tpot_target_ms,
     )
 
 
@@ -703,10 +754,26 @@ def _options_of(workload: tuple[Any, ...], catalog_version: str, _catalog: Catal
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _fine_tune(params: float, tokens: float, method: str, catalog_version: str, _catalog: Catalog) -> float:
+def _fine_tune(
+    params: float,
+    tokens: float,
+    method: str,
+    *,
+    active: float | None,
+    model: str | None,
+    catalog_version: str,
+    _catalog: Catalog,
+) -> float:
     """USD of the cheapest feasible fine-tuning on a catalog (cached by version); BuildBuyError if none."""
     del catalog_version  # cache key only
-    return fine_tune_cost_usd(params, tokens, _catalog, method="full" if method == "full" else "adapter")
+    return fine_tune_cost_usd(
+        params,
+        tokens,
+        _catalog,
+        method="full" if method == "full" else "adapter",
+        active_params=active,
+        model=model,
+    )
 
 
 def price_list() -> tuple[pd.DataFrame, bool]:
@@ -809,13 +876,19 @@ def options_table(options: pd.DataFrame) -> pd.DataFrame:
     """The self-hosted options for display, units in the column names (fits first, as given); money
     in the display currency."""
     words, style = fmt.currency_words(), fmt.current_style()
+    fits = options["fits_in_memory"].astype(bool)
     return pd.DataFrame(
         {
             t("buildbuy.col.instance"): options["instance"] + " · " + options["region"],
             t("buildbuy.col.accelerator"): options["count"].astype(str) + " × " + options["accelerator"],
             t("buildbuy.col.per_hour_money", **words): style.from_usd(options["usd_per_hour"]),
-            t("buildbuy.col.prefill"): options["prefill_tokens_per_second"].round(0),
-            t("buildbuy.col.decode"): options["decode_tokens_per_second"].round(0),
+            t("buildbuy.col.batch"): [
+                f"{int(b)} · {t(f'buildbuy.batch_reason.{r}')}" if b else t("buildbuy.batch_reason.no_fit")
+                for b, r in zip(options["batch"], options["batch_reason"], strict=True)
+            ],
+            t("buildbuy.col.output_rate"): options["output_tokens_per_second"].where(fits).round(0),
+            t("buildbuy.col.input_rate"): options["input_tokens_per_second"].where(fits).round(0),
+            t("buildbuy.col.tpot"): options["tpot_ms"].where(fits).round(1),
             t("buildbuy.col.per_1m_in_money", **words): style.from_usd(options["usd_per_1m_input_tokens"]),
             t("buildbuy.col.per_1m_out_money", **words): style.from_usd(options["usd_per_1m_output_tokens"]),
             t("buildbuy.col.per_1000_requests_money", **words): style.from_usd(
@@ -846,7 +919,7 @@ def pick_option(options: pd.DataFrame, catalog: Catalog) -> pd.Series | None:
     with b1:
         badge(catalog_provenance(catalog))
     with b2:
-        badge(Provenance("assumed", t("buildbuy.llm.roofline")))
+        badge(Provenance("assumed", t("buildbuy.llm.serving_model")))
     fitting = options[options["fits_in_memory"]]
     if fitting.empty:
         needed = float(options["memory_needed_gib"].iloc[0]) if len(options) else math.nan
@@ -879,14 +952,48 @@ def pick_option(options: pd.DataFrame, catalog: Catalog) -> pd.Series | None:
     return rows[choice]
 
 
+def serving_detail(option: pd.Series, workload: LlmWorkload) -> str:
+    """How the self-hosted figures were formed: the serving model's inputs and the batch it chose."""
+    shape = workload.shape
+    model = t("compute.shape.inferred") if shape.inferred else shape.name
+    return t(
+        "buildbuy.llm.serving_detail",
+        count=int(option["count"]),
+        accelerator=escape_md(str(option["accelerator"])),
+        precision=t(f"buildbuy.precision.{option['precision']}"),
+        tflops=fmt.fmt_int(float(option["peak_tflops"])),
+        mfu=fmt.fmt_pct(workload.mfu, decimals=0),
+        bandwidth_efficiency=fmt.fmt_pct(workload.bandwidth_efficiency, decimals=0),
+        model=escape_md(model),
+        layers=shape.layers,
+        kv=fmt.fmt_bytes(shape.kv_bytes_per_token(workload.serving.kv_value_bytes)),
+        batch=int(option["batch"]),
+        reason=t(f"buildbuy.batch_reason.{option['batch_reason']}"),
+        tpot=fmt.fmt_number(float(option["tpot_ms"])),
+        utilisation=fmt.fmt_pct(workload.utilisation, decimals=0),
+        instance=escape_md(str(option["instance"])),
+        hour=fmt.fmt_usd(float(option["usd_per_hour"])),
+        as_of=escape_md(str(option["as_of"])),
+    )
+
+
 def _fine_tune_cost(inputs: LlmInputs, catalog: Catalog) -> tuple[float, str]:
     """USD of fine-tuning (0 when no tokens), and a line saying what it is or why it is not counted."""
     tokens = inputs.fine_tune_tokens_millions * 1e6
     if tokens == 0:
         return 0.0, t("buildbuy.llm.ft_none")
     params = inputs.params_billions * 1e9
+    active = None if inputs.active_billions is None else inputs.active_billions * 1e9
     try:
-        cost = _fine_tune(params, tokens, inputs.method, catalog.version, catalog)
+        cost = _fine_tune(
+            params,
+            tokens,
+            inputs.method,
+            active=active,
+            model=inputs.model,
+            catalog_version=catalog.version,
+            _catalog=catalog,
+        )
     except BuildBuyError as exc:
         st.warning(t("buildbuy.llm.ft_refused", reason=escape_md(str(exc))), icon=":material/warning:")
         return 0.0, t("buildbuy.llm.ft_not_counted")
@@ -920,7 +1027,7 @@ def llm_tab(catalog: Catalog) -> None:
         st.warning(t("buildbuy.llm.no_options"))
         return
     option = pick_option(options, catalog)
-    st.caption(t("buildbuy.llm.roofline_note"))
+    st.caption(t("buildbuy.llm.serving_note"))
     if option is None or api_row is None:
         return
     fine_tune, ft_line = _fine_tune_cost(inputs, catalog)
@@ -951,7 +1058,7 @@ def llm_tab(catalog: Catalog) -> None:
         if uploaded
         else Provenance("catalog", str(api_row["as_of"]))
     )
-    roofline = Provenance("assumed", t("buildbuy.llm.roofline"))
+    roofline = Provenance("assumed", t("buildbuy.llm.serving_model"))
     api_per_1000 = float(_per_1000_requests(api_row, workload))
     c1, c2, c3, c4 = st.columns(4)
     with c1:
@@ -960,7 +1067,7 @@ def llm_tab(catalog: Catalog) -> None:
         st.metric(
             t("buildbuy.llm.self_per_1000_money", **fmt.currency_words()),
             t("buildbuy.per_1000_requests", value=fmt.fmt_usd(float(option["usd_per_request"]) * 1000.0)),
-            help=escape_md(localize(str(option["detail"]), current_language())),
+            help=serving_detail(option, workload),
         )
         badge(roofline)
         badge(catalog_provenance(catalog))
@@ -999,7 +1106,7 @@ def llm_tab(catalog: Catalog) -> None:
         config=chart_config("llm-self-hosted-vs-api"),
     )
     with st.expander(t("buildbuy.llm.detail")):
-        st.caption(escape_md(localize(str(option["detail"]), current_language())))
+        st.caption(serving_detail(option, workload))
         if str(api_row["notes"]).strip():
             st.caption(escape_md(localize(str(api_row["notes"]), current_language())))
 

@@ -227,7 +227,7 @@ def catalog_panel(catalog: Catalog, *, today: dt.date | None = None) -> None:
         badge(catalog_provenance(catalog))
     stale = stale_providers(catalog, today, max_age_days=STALE_DAYS)
     if stale:
-        dates = catalog.provider_dates()
+        dates = catalog.provider_oldest_dates()
         named = [
             t(
                 "catalog.stale_provider",

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from bizmodel.basis import BasisError, TechnicalBasis
-from bizmodel.catalog import Catalog
+from bizmodel.catalog import CLUSTER_INTERCONNECTS, Catalog
 from bizmodel.compute import (
     EPOCH_2024,
     Assumptions,
@@ -21,18 +21,23 @@ from bizmodel.compute import (
     fastest,
     largest_within,
     loss,
+    one_per_instance,
     training_options,
 )
+from bizmodel.shapes import DEFAULT_TRAIN_SEQUENCE, INFERRED_KEY, bundled_shapes, shape_for
+from bizmodel.validation import BAND, summarise, validation_table
 from mlcore.specs import RunRecord
 from ui import format as fmt
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.report_data import DEFAULT_SCALE_DATA_FACTOR, DEFAULT_SCALE_MODEL_FACTOR
 from ui.summary import short_id
 from ui.widgets import Provenance, badge, escape_md, metric
 
 MODES = ("pretrain", "finetune_full", "finetune_adapter", "scaled_run")
 TABLE_ROWS = 25
+INFERRED = INFERRED_KEY
+"""The model-shape choice that infers the layers from the parameters."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,9 @@ def options_frame(options: pd.DataFrame, marks: pd.Series) -> pd.DataFrame:
             t("compute.col.accelerator"): shown["accelerator"],
             t("compute.col.nodes"): shown["nodes"].astype(int),
             t("compute.col.count"): shown["count"].astype(int),
+            t("compute.col.interconnect"): shown["cluster_interconnect"].map(
+                lambda f: t(f"compute.fabric.{f}") if f else t("compute.fabric.none")
+            ),
             t("compute.col.precision"): shown["precision_note"],
             t("compute.col.pricing"): shown["pricing"].map(lambda p: t(f"compute.pricing.{p}")),
             t("compute.col.days"): shown["days"].round(2),
@@ -198,47 +206,100 @@ def work_form(run: RunRecord | None) -> tuple[TrainingWork | None, str]:
             return work, t(
                 "compute.work.scaled", name=escape_md(run.name if run else ""), k=f"{k:g}", m=f"{m:g}"
             )
-        c1, c2 = st.columns(2)
-        params_b = c1.number_input(
-            t("compute.params_b"), 0.001, 10_000.0, 7.0, key="compute_params", format="%g"
-        )
-        tokens_b = c2.number_input(
-            t("compute.tokens_b"), 0.001, 1_000_000.0, 140.0, key="compute_tokens", format="%g"
-        )
-        n, d = params_b * 1e9, tokens_b * 1e9
+        n, active, d, shape, sequence = _model_inputs()
         if mode == "pretrain":
-            work = TrainingWork.pretrain(n, d)
+            work = TrainingWork.pretrain(n, d, active_params=active, shape=shape, sequence=sequence)
         else:
-            work = TrainingWork.finetune(n, d, method="full" if mode == "finetune_full" else "adapter")
-        return work, t(f"compute.work.{mode}", n=fmt.fmt_count(n), d=fmt.fmt_count(d))
+            method = "full" if mode == "finetune_full" else "adapter"
+            work = TrainingWork.finetune(
+                n, d, method=method, active_params=active, shape=shape, sequence=sequence
+            )
+        key = f"compute.work.{mode}_moe" if work.is_moe else f"compute.work.{mode}"
+        return work, t(key, n=fmt.fmt_count(n), a=fmt.fmt_count(work.active_params), d=fmt.fmt_count(d))
     except ComputeError as exc:
         st.error(t("compute.refused", reason=escape_md(str(exc))))
         return None, ""
 
 
+def _apply_shape() -> None:
+    """When a bundled model is chosen, fill its parameter counts in (billions)."""
+    key = st.session_state.get("compute_shape")
+    if key and key != INFERRED:
+        shape = shape_for(key)
+        st.session_state["compute_params"] = shape.total_params / 1e9
+        st.session_state["compute_active"] = shape.active_params / 1e9
+
+
+def _model_inputs() -> tuple[float, float | None, float, str | None, float]:
+    """Total and active parameters, tokens, the model shape (a bundled key or None: inferred) and the
+    training sequence length, as widgets."""
+    keys = [INFERRED, *(s.key for s in bundled_shapes())]
+    names = {s.key: s.name for s in bundled_shapes()}
+    c1, c2, c3 = st.columns(3)
+    params_b = c1.number_input(
+        t("compute.params_b"), 0.001, 100_000.0, 7.0, key="compute_params", format="%g"
+    )
+    active_b = c2.number_input(
+        t("compute.active_b"),
+        0.001,
+        100_000.0,
+        None,
+        key="compute_active",
+        format="%g",
+        placeholder=t("compute.active_placeholder"),
+        help=t("compute.help.active"),
+    )
+    tokens_b = c3.number_input(
+        t("compute.tokens_b"), 0.001, 1_000_000.0, 140.0, key="compute_tokens", format="%g"
+    )
+    c4, c5 = st.columns([2, 1])
+    shape = c4.selectbox(
+        t("compute.shape"),
+        keys,
+        format_func=lambda k: t("compute.shape.inferred") if k == INFERRED else names[k],
+        key="compute_shape",
+        on_change=_apply_shape,
+        help=t("compute.help.shape"),
+    )
+    sequence = c5.number_input(
+        t("compute.sequence"),
+        0,
+        1_048_576,
+        DEFAULT_TRAIN_SEQUENCE,
+        256,
+        key="compute_sequence",
+        help=t("compute.help.sequence"),
+    )
+    active = None if active_b is None else active_b * 1e9
+    return params_b * 1e9, active, tokens_b * 1e9, None if shape == INFERRED else shape, float(sequence)
+
+
 def assumptions_form(run: RunRecord | None) -> Assumptions | None:
-    """MFU, scaling efficiency, discount, spot overhead, energy price, grid and the node limit (all
-    assumed). The run's own measured MFU is shown outside the collapsed expander, for reference."""
+    """MFU and the node cap (shown), discount, spot overhead, energy price, grid and a scale loss (in a
+    collapsed expander), all assumed. The run's own measured MFU is shown beside them, for reference."""
+    c1, c2 = st.columns([3, 2])
+    mfu = c1.slider(t("compute.mfu"), 0.05, 0.80, 0.40, 0.01, key="compute_mfu", help=t("compute.help.mfu"))
+    nodes = c2.select_slider(
+        t("compute.max_nodes"),
+        [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
+        64,
+        key="compute_nodes",
+        help=t("compute.help.max_nodes"),
+    )
     with st.expander(t("compute.assumptions"), expanded=False):
-        c1, c2, c3 = st.columns(3)
-        mfu = c1.slider(
-            t("compute.mfu"), 0.05, 0.80, 0.40, 0.01, key="compute_mfu", help=t("compute.help.mfu")
-        )
-        discount = c2.slider(t("compute.discount"), 0, 90, 0, 5, key="compute_discount", format="%d %%")
-        overhead = c3.slider(
+        c3, c4 = st.columns(2)
+        discount = c3.slider(t("compute.discount"), 0, 90, 0, 5, key="compute_discount", format="%d %%")
+        overhead = c4.slider(
             t("compute.spot_overhead"), 0, 100, 10, 5, key="compute_overhead", format="%d %%"
         )
-        c4, c5, c6, c7 = st.columns(4)
-        kwh = c4.number_input(t("compute.usd_per_kwh"), 0.0, 5.0, 0.12, 0.01, key="compute_kwh")
-        grid = c5.number_input(t("compute.grid"), 0.0, 2000.0, 400.0, 10.0, key="compute_grid")
-        nodes = c6.select_slider(
-            t("compute.max_nodes"), [1, 2, 4, 8, 16, 32, 64, 128, 256], 64, key="compute_nodes"
-        )
+        c5, c6, c7 = st.columns(3)
+        kwh = c5.number_input(t("compute.usd_per_kwh"), 0.0, 5.0, 0.12, 0.01, key="compute_kwh")
+        grid = c6.number_input(t("compute.grid"), 0.0, 2000.0, 400.0, 10.0, key="compute_grid")
         scaling = c7.slider(
             t("compute.scaling"),
             0.55,
             1.0,
-            0.95,
+            1.0,
             0.01,
             key="compute_scaling",
             help=t("compute.help.scaling"),
@@ -281,13 +342,18 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
             t("compute.m.flops"),
             fmt.fmt_flops(work.flops).removesuffix(" FLOP"),
             Provenance("assumed", t("compute.your_input")),
+            help=_flops_help(work),
         )
     with cols[1]:
         metric(
             t("compute.m.memory"),
             fmt.fmt_bytes(work.memory_bytes),
             Provenance("assumed", t("compute.your_input")),
-            help=t("compute.help.memory"),
+            help=t(
+                "compute.help.memory_per_param",
+                per_param=f"{work.memory_bytes / work.params:.3g}",
+                params=fmt.fmt_count(work.params),
+            ),
         )
     with cols[2]:
         metric(
@@ -296,12 +362,7 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
             Provenance("assumed", t("compute.your_input")),
             help=t("compute.help.mfu"),
         )
-        st.caption(
-            t(
-                "compute.m.mfu_note",
-                efficiency=f"{assumptions.scaling_efficiency:.2f}".rstrip("0").rstrip("."),
-            )
-        )
+        st.caption(_scale_note(assumptions))
     if low is None:
         st.error(t("compute.none_feasible"), icon=":material/memory:")
         return
@@ -316,9 +377,11 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
             "compute.provenance_note",
             date=catalog.as_of.isoformat(),
             mfu=fmt.fmt_pct(assumptions.mfu, decimals=0),
-            efficiency=f"{assumptions.scaling_efficiency:.2f}".rstrip("0").rstrip("."),
         )
     )
+    st.caption(_interconnect_note(options, catalog))
+    if bool(high.get("at_node_cap", False)):
+        st.info(t("compute.node_cap_binds", nodes=int(assumptions.max_nodes)), icon=":material/lan:")
     labels = ParetoLabels(
         title=t("compute.chart.title"),
         days=t("compute.chart.days"),
@@ -342,11 +405,18 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
     ranked = options.sort_values(
         ["feasible", "days" if order == "days" else "cost_usd"], ascending=[False, True]
     )
+    distinct = one_per_instance(ranked)
     infeasible = int((~options["feasible"]).sum())
     st.caption(
-        t("compute.table_note", shown=min(TABLE_ROWS, len(ranked)), total=len(ranked), infeasible=infeasible)
+        t(
+            "compute.table_note",
+            shown=min(TABLE_ROWS, len(distinct)),
+            total=len(distinct),
+            options=len(options),
+            infeasible=infeasible,
+        )
     )
-    st.dataframe(options_frame(ranked, option_marks(options)), hide_index=True)
+    st.dataframe(options_frame(distinct, option_marks(options)), hide_index=True)
     no_tdp = sorted(options.loc[options["energy_kwh"].isna(), "accelerator"].astype(str).unique())
     if no_tdp:
         st.caption(t("compute.energy_blank", accelerators=", ".join(no_tdp)))
@@ -358,6 +428,40 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
 def row_provenance(row: pd.Series) -> Provenance:
     """The badge for a number priced from one catalog row: that row's own as-of date."""
     return Provenance("catalog", str(row["as_of"]))
+
+
+def _flops_help(work: TrainingWork) -> str:
+    """How the FLOPs were counted: dense part, attention part and the shape they came from."""
+    if work.method == "scaled_run":
+        return t("compute.help.flops_dense", dense=fmt.fmt_flops(work.dense_flops))
+    if work.attention_flops <= 0:
+        return t("compute.help.flops_no_attention", dense=fmt.fmt_flops(work.dense_flops))
+    shape = t("compute.shape.inferred") if work.shape_key == INFERRED else shape_for(work.shape_key).name
+    return t(
+        "compute.help.flops",
+        dense=fmt.fmt_flops(work.dense_flops),
+        attention=fmt.fmt_flops(work.attention_flops),
+        sequence=fmt.fmt_int(work.sequence),
+        shape=shape,
+    )
+
+
+def _scale_note(assumptions: Assumptions) -> str:
+    """The MFU's meaning, and the scale loss when one is set."""
+    if assumptions.scaling_efficiency >= 1.0:
+        return t("compute.m.mfu_note")
+    efficiency = f"{assumptions.scaling_efficiency:.2f}".rstrip("0").rstrip(".")
+    return t("compute.m.mfu_note_loss", efficiency=efficiency)
+
+
+def _interconnect_note(options: pd.DataFrame, catalog: Catalog) -> str:
+    """The multi-node rule, with how many of this catalog's accelerator instances it lets span nodes."""
+    instances = catalog.instances[
+        (catalog.instances["count"] > 0) & (catalog.instances["status"] == "current")
+    ]
+    fabric = instances.get("cluster_interconnect", pd.Series("", index=instances.index))
+    clustered = int(fabric.isin(CLUSTER_INTERCONNECTS).sum())
+    return t("compute.interconnect_note", clustered=clustered, total=len(instances))
 
 
 def _describe(row: pd.Series) -> str:
@@ -403,15 +507,27 @@ def render_advice(work: TrainingWork) -> None:
 
 def render_budget(catalog: Catalog, assumptions: Assumptions) -> None:
     """Inverse budgeting: the largest compute-optimal model that fits a budget and a deadline."""
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     budget = c1.number_input(
         t("compute.budget"), 100.0, 1e10, 50_000.0, 1000.0, key="compute_budget", format="%g"
     )
     deadline = c2.number_input(
         t("compute.deadline"), 0.1, 3650.0, 14.0, 1.0, key="compute_deadline", format="%g"
     )
+    share = c3.number_input(
+        t("compute.active_share"),
+        0.01,
+        1.0,
+        1.0,
+        0.01,
+        key="compute_active_share",
+        format="%.2f",
+        help=t("compute.help.active_share"),
+    )
     try:
-        answer = largest_within(budget, deadline, catalog.instances, catalog.accelerators, assumptions)
+        answer = largest_within(
+            budget, deadline, catalog.instances, catalog.accelerators, assumptions, active_share=float(share)
+        )
     except ComputeError as exc:
         st.warning(t("compute.budget_none", reason=escape_md(str(exc))))
         return
@@ -419,6 +535,8 @@ def render_budget(catalog: Catalog, assumptions: Assumptions) -> None:
     cols = st.columns(4)
     with cols[0]:
         metric(t("compute.m.params"), fmt.fmt_count(answer.params), prov)
+        if answer.active_params < answer.params * (1 - 1e-9):
+            st.caption(t("compute.m.active_of", active=fmt.fmt_count(answer.active_params)))
     with cols[1]:
         metric(t("compute.m.tokens"), fmt.fmt_count(answer.tokens), prov)
     with cols[2]:
@@ -429,7 +547,63 @@ def render_budget(catalog: Catalog, assumptions: Assumptions) -> None:
         t(
             "compute.budget_answer",
             option=_describe(answer.option),
-            limited=t(f"compute.limited.{answer.limited_by}"),
+            limited=t(f"compute.limited.{answer.limited_by}", nodes=int(assumptions.max_nodes)),
             loss=f"{answer.predicted_loss:.3f}",
         )
     )
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _validation(version: str, _catalog: Catalog) -> pd.DataFrame:
+    """The validation table on a catalog (cached by its version)."""
+    del version  # cache key only
+    return validation_table(_catalog)
+
+
+def validation_frame(table: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The validation rows for display: units translated, the scope in the reader's language."""
+    scope = table["scope_zh"] if language == "zh" and "scope_zh" in table else table["scope"]
+    return pd.DataFrame(
+        {
+            t("compute.validation.col.name"): table["name"],
+            t("compute.validation.col.organisation"): table["organisation"],
+            t("compute.validation.col.year"): table["year"].astype(str),
+            t("compute.validation.col.hardware"): table["hardware"],
+            t("compute.validation.col.unit"): table["unit"].map(lambda u: t(f"compute.validation.unit.{u}")),
+            t("compute.validation.col.published"): [fmt.fmt_count(v) for v in table["published"]],
+            t("compute.validation.col.estimate"): [fmt.fmt_count(v) for v in table["estimate"]],
+            t("compute.validation.col.ratio"): table["ratio"].round(2),
+            t("compute.validation.col.scope"): scope,
+            t("compute.validation.col.source"): table["source"],
+        }
+    )
+
+
+def render_validation(catalog: Catalog) -> None:
+    """Moatlab's estimates beside published training runs and MLPerf results, with the summary."""
+    table = _validation(catalog.version, catalog)
+    st.caption(t("compute.validation.lead"))
+    summaries = {s.kind: s for s in summarise(table)}
+    cols = st.columns(3)
+    for col, kind in zip(cols, ("training", "serving", "all"), strict=True):
+        s = summaries.get(kind)
+        if s is None:
+            continue
+        with col:
+            metric(
+                t(f"compute.validation.m.{kind}"),
+                t("compute.validation.median", ratio=f"{s.median_ratio:.2f}"),
+                Provenance("catalog", t("compute.validation.published")),
+                help=t("compute.validation.worst", name=s.worst, ratio=f"{s.worst_ratio:.2f}", rows=s.rows),
+            )
+    st.dataframe(
+        validation_frame(table, current_language()),
+        hide_index=True,
+        key="compute_validation",
+        column_config={
+            t("compute.validation.col.ratio"): st.column_config.NumberColumn(
+                format="%.2f", help=t("compute.validation.help.ratio")
+            )
+        },
+    )
+    st.caption(t("compute.validation.band", low=f"{BAND[0]:.2f}", high=f"{BAND[1]:.1f}"))

@@ -21,7 +21,7 @@ Conventions
   formatted it, a device, a date), kept as it is. A field that appears twice must match the same
   text twice.
 * A message that no form matches but that ``bizmodel`` composes of clauses joined by ``"; "`` (a
-  range note, an LLM price note, a roofline detail) is localized clause by clause (a ``"; "``
+  range note, an LLM price note) is localized clause by clause (a ``"; "``
   inside parentheses does not split) and joined with ``"；"``; an unknown clause stays English.
 * English (and any language without a catalog entry) returns the text unchanged; an unknown
   message returns it unchanged; numbers are never reformatted; :func:`localize` never raises.
@@ -282,7 +282,6 @@ TEMPLATES: tuple[Template, ...] = tuple(
         # -------------------------------------------------------------- bizmodel.serving (sources)
         ("profile_dated", "measured: run {run_id} inference profile ({measured_at})"),
         ("profile", "measured: run {run_id} inference profile"),
-        ("llm_price", "price: {instance} on demand ${usd_per_hour}/h, catalog as of {as_of_msg}"),
         ("price_catalog", "price: {instance}, catalog as of {as_of_msg}"),
         ("replicas", "{count} replica(s)"),
         ("price_assumed", "price assumed"),
@@ -331,13 +330,6 @@ TEMPLATES: tuple[Template, ...] = tuple(
             "a fully used instance serves {capacity} requests a month for ${instance_month}, which the API "
             "serves for ${api_usd}: self-hosting is never cheaper at {utilisation} utilisation",
         ),
-        (
-            "roofline",
-            "assumed roofline: {count} × {accelerator} ({tflops} TFLOP/s bf16 dense at {mfu}, {bandwidth} "
-            "GB/s at {bandwidth_efficiency}, batch {batch}; KV cache ignored)",
-        ),
-        ("utilisation", "{utilisation} utilisation"),
-        ("no_fit", "does NOT fit: needs {needed} GiB, has {available} GiB"),
         # ------------------------------------------------------- notes of bizmodel/data/llm_api_prices.csv
         ("note_name", "name: {model_name}"),
         ("note_cached", "cached input {price}/1M"),
@@ -354,9 +346,10 @@ TEMPLATES: tuple[Template, ...] = tuple(
             "this, it was not checked on this date",
         ),
         ("note_short_context", "short-context tier (long-context tier priced higher)"),
-        ("note_effective", "price effective from {date}"),
-        ("note_stale", "STALE: {model_name} list price from {month}"),
-        ("note_litellm_lists", "litellm lists {entry} at {prices}"),
+        ("note_official", "official USD list"),
+        ("note_peak", "peak price (Beijing weekdays 09:00-12:00 and 14:00-18:00)"),
+        ("note_off_peak", "off-peak half: {prices}"),
+        ("note_replaces", "replaces {entry} at {prices} (superseded {month})"),
         ("note_hosted_open", "hosted open-weights model via OpenRouter"),
         ("note_hosted", "hosted via OpenRouter"),
         ("note_anchor", "useful build-vs-buy anchor"),

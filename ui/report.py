@@ -36,6 +36,7 @@ from plotly.offline import get_plotlyjs
 from bizmodel.advantage import CATEGORIES, ScoreItem
 from bizmodel.projection import Kpis
 from bizmodel.sensitivity import LEVERS as SENSITIVITY_LEVERS
+from bizmodel.validation import BAND, summarise
 from ui import format as fmt
 from ui.figures import CurveLabels, learning_curves
 from ui.i18n import translate
@@ -1193,11 +1194,62 @@ class _Page:
             )
         out.append(f"<h3>{self.x('report.assumptions.options')}</h3>")
         out.append(self.options_table())
+        out.append(self.validation())
         out.append(f"<h3>{self.x('report.assumptions.notes')}</h3>")
         notes = [self.note(key) for key in NOTE_SECTIONS if key in r.notes]
         notes += [self.note(key) for key in r.notes if key not in NOTE_SECTIONS]
         out.append(_join(notes) if notes else f'<p class="muted">{self.x("report.assumptions.no_notes")}</p>')
         return Safe("".join(out))  # every part was built (and escaped) here
+
+    def validation(self) -> str:
+        """How close the estimates are: the summary and every published run beside its estimate."""
+        table = self.r.validation
+        if table is None or table.empty:
+            return ""
+        lines = []
+        for s in summarise(table):
+            lines.append(
+                self.t(
+                    "report.validation.summary",
+                    kind=self.t(f"compute.validation.m.{s.kind}"),
+                    rows=s.rows,
+                    median=f"{s.median_ratio:.2f}",
+                    worst=s.worst,
+                    worst_ratio=f"{s.worst_ratio:.2f}",
+                )
+            )
+        scope = table["scope_zh"] if self.lang == "zh" else table["scope"]
+        rows = [
+            (
+                r["name"],
+                r["hardware"],
+                self.t(f"compute.validation.unit.{r['unit']}"),
+                fmt.fmt_count(r["published"]),
+                fmt.fmt_count(r["estimate"]),
+                f"{r['ratio']:.2f}",
+                sc,
+                r["source"],
+            )
+            for (_, r), sc in zip(table.iterrows(), scope, strict=True)
+        ]
+        headers = [
+            self.t("compute.validation.col.name"),
+            self.t("compute.validation.col.hardware"),
+            self.t("compute.validation.col.unit"),
+            self.t("compute.validation.col.published"),
+            self.t("compute.validation.col.estimate"),
+            self.t("compute.validation.col.ratio"),
+            self.t("compute.validation.col.scope"),
+            self.t("compute.validation.col.source"),
+        ]
+        band = self.x("compute.validation.band", low=f"{BAND[0]:.2f}", high=f"{BAND[1]:.1f}")
+        return (
+            f"<h3>{self.x('compute.validation.title')}</h3>"
+            f'<p class="muted">{self.x("compute.validation.lead")}</p>'
+            + "".join(f"<p>{_esc(line)}</p>" for line in lines)
+            + self.table(headers, rows, numeric=(3, 4, 5), cls="validation")
+            + f'<p class="muted">{band}</p>'
+        )
 
     def distribution(self, name: str) -> str:
         label = self.t(f"report.distribution.{name}")

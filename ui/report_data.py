@@ -71,6 +71,7 @@ from bizmodel.serving import (
     capacity_plan,
     run_serving_options,
 )
+from bizmodel.validation import validation_table
 from mlcore.specs import RunRecord
 
 #: Defaults shared with the pages (Compute, Data value, Build vs buy), so a report shows what they show.
@@ -173,6 +174,8 @@ class Report:
     ``scenario`` is as typed; ``effective`` is the one the numbers come from (bound to ``run``
     when ``inputs`` is not None). ``notes`` maps a section name (``binding``, ``monte_carlo``,
     ``sensitivity``, ``scorecard``, ``compute``, ``serving``, ``data_value``) to why it is missing.
+    ``validation`` is the catalog's estimates beside published runs
+    (:func:`bizmodel.validation.validation_table`).
     """
 
     name: str
@@ -194,6 +197,7 @@ class Report:
     catalog: dict[str, str]
     options: ReportOptions
     notes: dict[str, str]
+    validation: pd.DataFrame | None = None
 
     @property
     def measured_fields(self) -> frozenset[str]:
@@ -422,6 +426,7 @@ def build_report(
         catalog=catalog_info(catalog),
         options=options,
         notes=notes,
+        validation=validation_table(catalog),
     )
 
 

@@ -732,6 +732,43 @@ def _serving(book: _Book, report: Report) -> None:
     book.table(ws, row + 1, columns, rows)
 
 
+def _validation(book: _Book, report: Report) -> None:
+    """Moatlab's estimates beside published training runs and MLPerf results."""
+    table = report.validation
+    if table is None or table.empty:
+        return
+    ws = book.sheet("workbook.sheet.validation")
+    columns = [
+        (book.t("compute.validation.col.name"), "text"),
+        (book.t("compute.validation.col.organisation"), "text"),
+        (book.t("compute.validation.col.year"), "int"),
+        (book.t("compute.validation.col.hardware"), "text"),
+        (book.t("compute.validation.col.unit"), "text"),
+        (book.t("compute.validation.col.published"), "sci"),
+        (book.t("compute.validation.col.estimate"), "sci"),
+        (book.t("compute.validation.col.ratio"), "number"),
+        (book.t("compute.validation.col.scope"), "text"),
+        (book.t("compute.validation.col.source"), "text"),
+    ]
+    scope = table["scope_zh"] if book.style.language == "zh" else table["scope"]
+    rows = [
+        (
+            r["name"],
+            r["organisation"],
+            int(r["year"]),
+            r["hardware"],
+            book.t(f"compute.validation.unit.{r['unit']}"),
+            float(r["published"]),
+            float(r["estimate"]),
+            float(r["ratio"]),
+            sc,
+            r["source"],
+        )
+        for (_, r), sc in zip(table.iterrows(), scope, strict=True)
+    ]
+    book.table(ws, 1, columns, rows)
+
+
 def _runs(book: _Book, report: Report, runs: Sequence[RunRecord]) -> None:
     unique: dict[str, RunRecord] = {}
     for run in ([report.run] if report.run is not None else []) + list(runs):
@@ -805,6 +842,7 @@ def workbook_bytes(report: Report, style: NumberStyle, *, runs: Sequence[RunReco
     _scorecard(book, report)
     _compute(book, report)
     _serving(book, report)
+    _validation(book, report)
     _runs(book, report, runs)
     return book.bytes()
 

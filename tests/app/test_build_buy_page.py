@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bizmodel.buildbuy import ApiCosts, OwnModelCosts, break_even
 from bizmodel.scenario import base_template
 from store import Store
@@ -138,9 +140,16 @@ def test_the_llm_tab_lists_prices_and_options(app_env: Path) -> None:
     assert at.selectbox(key="bb_api_model").value == "openai · gpt-4o-mini"
     llm = metrics(at, "Break-even (requests/month)")[1]
     assert llm[0].isdigit() or llm == "none"
-    assert any("ignores KV-cache reads" in c.value for c in at.caption)
+    assert any("every sequence's KV cache" in c.value for c in at.caption)
     assert any(b.startswith(":blue-badge[catalog · ") for b in badges(at))
-    assert ":orange-badge[assumed · roofline]" in badges(at)
+    assert ":orange-badge[assumed · serving model]" in badges(at)
+    # the chosen batch and why, per option
+    assert (
+        options["Batch · set by"].str.contains("compute saturated|KV cache fills memory|latency target").any()
+    )
+    on_target = ~options["Batch · set by"].str.contains("target out of reach|does not fit")
+    assert (options.loc[on_target, "ms per output token"] <= 50.0).all()
+    assert options.loc[~options["Fits"], "ms per output token"].isna().all()
     # a filter narrows the list; a model too large for any instance is explained
     at.text_input(key="bb_api_filter").set_value("anthropic").run()
     _no_errors(at)
@@ -216,3 +225,34 @@ def test_the_bundled_price_list_can_be_downloaded_to_edit(app_env: Path) -> None
 
     text = load_api_prices().to_csv(index=False).encode("utf-8")
     assert len(read_api_prices(text)) == len(load_api_prices())  # what is downloaded uploads again
+
+
+def test_the_llm_tab_serves_a_mixture_of_experts_and_says_why_the_batch(app_env: Path) -> None:
+    at = make_app(PAGE)
+    at.selectbox(key="bb_llm_model").set_value("deepseek-v3").run()
+    _no_errors(at)
+    assert at.number_input(key="bb_llm_params_b").value == pytest.approx(671.0)
+    assert at.number_input(key="bb_llm_active_b").value == pytest.approx(37.0)
+    at.selectbox(key="bb_llm_bytes").set_value(1).run()
+    _no_errors(at)
+    options = at.dataframe[1].value
+    fitting = options[options["Fits"]]
+    # 671 GB of 8-bit weights need 8 × 141 GB (H200) or 8 × 192 GB (MI300X); not 8 × 80 GB.
+    assert not fitting.empty and not fitting["Accelerators"].str.contains("H100-SXM").any()
+    detail = next(m.help for m in at.metric if m.label.startswith("Self-hosted (")).replace("\\", "")
+    assert "DeepSeek-V3: 61 layers" in detail and "batch " in detail and "ms per output token" in detail
+    at.number_input(key="bb_llm_active_b").set_value(900.0).run()
+    assert any("cannot exceed the total" in e.value for e in [*at.error, *at.warning])
+
+
+def test_a_tight_latency_target_shrinks_the_batch(app_env: Path) -> None:
+    at = make_app(PAGE)
+    loose = at.dataframe[1].value
+    at.number_input(key="bb_llm_tpot").set_value(5.0).run()
+    _no_errors(at)
+    tight = at.dataframe[1].value
+    assert tight["Batch · set by"].str.contains("latency target|target out of reach").any()
+    merged = loose.merge(tight, on="Instance", suffixes=("_loose", "_tight"))
+    assert (
+        merged["Output tokens/s_tight"].fillna(0) <= merged["Output tokens/s_loose"].fillna(0) + 1e-6
+    ).all()

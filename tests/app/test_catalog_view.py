@@ -50,8 +50,8 @@ def test_the_page_shows_the_price_date_range_and_names_stale_providers(app_env: 
     stale = [w.value for w in at.warning if "days old" in w.value]
     assert len(stale) == 1
     text = stale[0]
-    for name, day in (("Azure", date(2024, 12, 31)), ("AWS", date(2025, 12, 21))):
-        assert f"{name} (newest price {day.isoformat()}, {(today - day).days} days old)" in text
+    for name, day in (("Azure", date(2024, 12, 31)), ("AWS", date(2025, 6, 30))):
+        assert f"{name} (oldest price {day.isoformat()}, {(today - day).days} days old)" in text
     assert text.index("Azure") < text.index("AWS")
     assert "GCP" not in text
 

@@ -215,3 +215,73 @@ def test_the_runs_own_mfu_is_shown_outside_the_assumptions(app_env: Path) -> Non
     assert any("Your run's own MFU was" in c.value for c in at.caption)
     assert any(m.value.startswith(":") and "measured · " in m.value for m in at.markdown)
     assert metrics(at)["Utilisation (MFU) used"] == "40 %"
+
+
+def test_a_mixture_of_experts_costs_active_flops_and_holds_the_total(app_env: Path) -> None:
+    at = make_app(PAGE)
+    at.number_input(key="compute_params").set_value(671.0).run()
+    dense = metrics(at)
+    at.number_input(key="compute_active").set_value(37.0).run()
+    _no_errors(at)
+    moe = metrics(at)
+    assert (
+        moe["Memory needed (weights, gradients, optimizer)"]
+        == dense["Memory needed (weights, gradients, optimizer)"]
+    )
+    flops = {
+        label: float(value)
+        for label, value in (("dense", dense["Training FLOPs"]), ("moe", moe["Training FLOPs"]))
+    }
+    assert flops["moe"] < flops["dense"] / 10  # 37 of 671 billion parameters per token
+    assert any("Mixture-of-Experts model of **671B parameters (37B active)" in m.value for m in at.markdown)
+
+
+def test_choosing_a_published_model_fills_its_parameters_and_shape(app_env: Path) -> None:
+    at = make_app(PAGE)
+    at.selectbox(key="compute_shape").set_value("deepseek-v3").run()
+    _no_errors(at)
+    assert at.number_input(key="compute_params").value == pytest.approx(671.0)
+    assert at.number_input(key="compute_active").value == pytest.approx(37.0)
+    flops_help = next(m.help for m in at.metric if m.label == "Training FLOPs")
+    assert "DeepSeek-V3" in flops_help and "attention" in flops_help
+    at.number_input(key="compute_sequence").set_value(0).run()
+    assert "attention left out" in next(m.help for m in at.metric if m.label == "Training FLOPs")
+    assert float(metrics(at)["Training FLOPs"]) == pytest.approx(6 * 37e9 * 140e9, rel=1e-3)
+
+
+def test_the_interconnect_rule_and_the_node_cap_are_visible(app_env: Path) -> None:
+    at = make_app(PAGE)
+    assert any("have a cluster interconnect" in c.value for c in at.caption)
+    assert at.select_slider(key="compute_nodes").value == 64  # outside the collapsed assumptions
+    table = options_table(at)
+    assert set(table["Cluster interconnect"]) <= {
+        "InfiniBand",
+        "EFA",
+        "RoCE",
+        "GPUDirect-TCPX",
+        "none (one node)",
+    }
+    # PCIe boxes never span nodes.
+    assert (table.loc[table["Accelerator"] == "L40S", "Nodes"] == 1).all()
+    assert any("uses the node cap (64 nodes)" in i.value for i in at.info)
+
+
+def test_a_budget_limited_by_the_node_cap_says_so(app_env: Path) -> None:
+    at = make_app(PAGE)
+    at.select_slider(key="compute_nodes").set_value(2).run()
+    at.number_input(key="compute_budget").set_value(1e8).run()
+    at.number_input(key="compute_deadline").set_value(30.0).run()
+    _no_errors(at)
+    # $100M in 30 days buys more than two nodes can run: the cap, not the deadline, binds.
+    assert any("limited by the node cap (2 nodes)" in c.value for c in at.caption)
+
+
+def test_how_close_the_estimates_are(app_env: Path) -> None:
+    at = make_app(PAGE)
+    table = next(d.value for d in at.dataframe if "Published run" in d.value.columns)
+    assert len(table) >= 11 and {"Meta", "DeepSeek", "BigScience", "MosaicML"} <= set(table["Organisation"])
+    assert table["Ratio"].between(1 / 2.2, 2.2).all()
+    assert {"Training runs", "Serving (MLPerf)", "All rows"} <= set(metrics(at))
+    zh_app = make_app(PAGE, lang="zh")
+    zh = next(d.value for d in zh_app.dataframe if "已公布的训练或结果" in d.value.columns)
+    assert "仅预训练" in " ".join(zh["该数字涵盖的范围"])

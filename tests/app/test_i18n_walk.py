@@ -92,7 +92,7 @@ PROPER_NAMES = frozenset(
         "Keras",  # the library
     }
 )
-KEPT_TERMS = frozenset({"ms", "kg", "epoch", "token", "roofline", "nats", "vs"})  # the zh catalog keeps them
+KEPT_TERMS = frozenset({"ms", "kg", "epoch", "token", "nats", "vs"})  # the zh catalog keeps them
 LAYER_NAMES = frozenset({"output"})  # mlcore.flops names the last layer "output" (like dense1, dense2)
 LABEL_SUFFIXES = (".label", ".option", ".placeholder", "metric.value", "metric.delta", "dataframe.column")
 LABEL_KINDS = frozenset({"title", "header", "subheader"})
@@ -121,8 +121,9 @@ def vendor_names() -> frozenset[str]:
 @cache
 def catalog_data_words() -> frozenset[str]:
     """Words of the bundled catalogs' names: vendors, regions, instance types, accelerators, models
-    (``eastus``, ``mistral-small-latest``): data shown as it is, in either language."""
-    columns = ("provider", "region", "instance_type", "accelerator", "model")
+    and the published models' names (``eastus``, ``mistral-small-latest``, ``Mixtral 8x7B``): data
+    shown as it is, in either language."""
+    columns = ("provider", "region", "instance_type", "accelerator", "model", "name")
     return frozenset(
         w.lower() for row in bundled_rows() for c in columns for w in WORD.findall(row.get(c) or "")
     )

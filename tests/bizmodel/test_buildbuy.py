@@ -1,4 +1,4 @@
-"""Build or buy: hand-computed rooflines, break-even volumes, the bundled LLM price list and uploads."""
+"""Build or buy: self-hosted LLM options, break-even volumes, the bundled LLM price list and uploads."""
 
 from __future__ import annotations
 
@@ -29,17 +29,23 @@ from bizmodel.buildbuy import (
     llm_cost_curves,
     load_api_prices,
     read_api_prices,
-    roofline,
     self_hosted_option,
     self_hosted_options,
 )
 from bizmodel.catalog import load_bundled, read_catalog
 from bizmodel.compute import TrainingWork, cheapest, training_options
+from bizmodel.llm_serving import plan_replica
 from bizmodel.scenario import base_template
 
-# H100 SXM as the bundled catalog has it: dense bf16 989 TFLOP/s, 3,350 GB/s, 80 GiB.
+# H100 SXM as the bundled catalog has it: dense bf16 989 TFLOP/s (8-bit 1,979), 3,350 GB/s, 80 GiB.
 H100 = pd.Series(
-    {"accelerator": "H100-SXM", "bf16_tflops": 989.0, "bandwidth_gbps": 3350.0, "memory_gib": 80.0}
+    {
+        "accelerator": "H100-SXM",
+        "bf16_tflops": 989.0,
+        "int8_tops": 1979.0,
+        "bandwidth_gbps": 3350.0,
+        "memory_gib": 80.0,
+    }
 )
 
 
@@ -48,70 +54,79 @@ def test_bundled_h100_has_the_figures_used_here() -> None:
     assert (row["bf16_tflops"], row["bandwidth_gbps"], row["memory_gib"]) == (989.0, 3350.0, 80.0)
 
 
-@pytest.mark.parametrize(
-    ("params", "bytes_per_param", "batch", "count", "expected"),
-    [
-        # prefill = count × 989e12 × 0.4 / (2 N): 1 × 3.956e14 / 1.4e10 = 28,257.14;
-        # decode = batch × count × 3350e9 × 0.6 / (N × bytes): 16 × 2.01e12 / 1.4e10 = 2,297.14.
-        (7e9, 2.0, 16, 1, (28_257.142857, 2_297.142857)),
-        # 8 × 3.956e14 / 1.4e11 = 22,605.71; 16 × 8 × 2.01e12 / 1.4e11 = 1,837.71.
-        (70e9, 2.0, 16, 8, (22_605.714286, 1_837.714286)),
-        # int8 weights halve the bytes read: 64 × 2.01e12 / 7e9 = 18,377.14 (below the compute bound).
-        (7e9, 1.0, 64, 1, (28_257.142857, 18_377.142857)),
-        # batch 256 on a 1B model: bandwidth allows 256 × 2.01e12 / 2e9 = 257,280 tokens/s, but the
-        # compute bound 3.956e14 / 2e9 = 197,800 caps it.
-        (1e9, 2.0, 256, 1, (197_800.0, 197_800.0)),
-    ],
-)
-def test_roofline_by_hand(
-    params: float, bytes_per_param: float, batch: int, count: int, expected: tuple[float, float]
-) -> None:
-    work = LlmWorkload(params, 500, 200, bytes_per_param=bytes_per_param, batch_size=batch)
-    assert roofline(work, H100, count) == pytest.approx(expected, rel=1e-6)
-
-
-@pytest.mark.parametrize(("count", "fits"), [(1, False), (2, True)])
-def test_memory_feasibility(count: int, fits: bool) -> None:
-    # 70e9 × 2 B × 1.2 = 168e9 B = 156.5 GiB: more than one H100 (80 GiB), less than two.
-    instance = pd.Series(
+def _instance(count: int, price: float = 4.0) -> pd.Series:
+    return pd.Series(
         {
             "provider": "x",
             "instance_type": "h",
             "count": count,
-            "on_demand_usd_per_hour": 4.0,
+            "on_demand_usd_per_hour": price,
             "as_of": "2026-01-01",
         }
     )
-    option = self_hosted_option(LlmWorkload(70e9, 500, 200), instance, H100)
+
+
+@pytest.mark.parametrize(("count", "fits"), [(1, False), (2, True)])
+def test_memory_feasibility(count: int, fits: bool) -> None:
+    # 70e9 × 2 B = 140e9 B of weights, plus one sequence's KV cache, at 90 % of memory: more than one
+    # H100 (80 GiB), less than two.
+    work = LlmWorkload(70e9, 500, 200)
+    option = self_hosted_option(work, _instance(count), H100)
     assert option.fits_in_memory is fits
-    assert option.memory_needed_gib == pytest.approx(168e9 / 2**30)
+    kv = 600 * work.shape.kv_bytes_per_token(2)
+    assert option.memory_needed_gib == pytest.approx((140e9 + kv) / 0.9 / 2**30)
     assert option.memory_available_gib == 80.0 * count
 
 
+def test_option_carries_the_serving_plan() -> None:
+    work = LlmWorkload(70e9, 294, 294, bytes_per_param=1, model="llama-2-70b", tpot_target_ms=None)
+    option = self_hosted_option(work, _instance(8, 55.04), H100)
+    plan = plan_replica(work.serving, H100, 8)
+    assert (option.batch, option.batch_reason, option.precision) == (plan.batch, "compute", "8-bit")
+    assert option.output_tokens_per_second == pytest.approx(plan.output_tokens_per_second)
+    assert option.peak_tflops == 1979.0 and option.tpot_ms == pytest.approx(plan.tpot_ms)
+    # Llama-2-70B in 8-bit on 8 × H100: about 23k output tokens/s (MLPerf v4.0 measured 21.8k).
+    assert 20_000 < option.output_tokens_per_second < 26_000
+
+
 def test_price_per_token_by_hand() -> None:
-    instance = pd.Series(
-        {
-            "provider": "x",
-            "instance_type": "h",
-            "count": 1,
-            "on_demand_usd_per_hour": 3.6,
-            "as_of": "2026-01-01",
-        }
-    )
-    option = self_hosted_option(LlmWorkload(7e9, 500, 200, utilisation=0.5), instance, H100)
-    # $3.60/h ÷ (3,600 s × tokens/s × 0.5) × 1e6
-    assert option.usd_per_1m_input_tokens == pytest.approx(3.6 / (3600 * 28_257.142857 * 0.5) * 1e6)
-    assert option.usd_per_1m_output_tokens == pytest.approx(3.6 / (3600 * 2_297.142857 * 0.5) * 1e6)
+    work = LlmWorkload(7e9, 500, 200, utilisation=0.5)
+    option = self_hosted_option(work, _instance(1, 3.6), H100)
+    plan = plan_replica(work.serving, H100, 1)
+    per_second = 3.6 / 3600 / 0.5
+    assert option.usd_per_1m_input_tokens == pytest.approx(per_second / plan.prefill_tokens_per_second * 1e6)
+    assert option.usd_per_request == pytest.approx(per_second / plan.requests_per_second)
     blended = (500 * option.usd_per_1m_input_tokens + 200 * option.usd_per_1m_output_tokens) / 1e6
     assert option.usd_per_request == pytest.approx(blended)
-    assert option.provenance == "assumed" and "KV cache ignored" in option.detail
+    assert option.provenance == "assumed"
 
 
-def test_roofline_refuses_missing_specs() -> None:
+def test_moe_serving_counts_active_flops_and_total_memory() -> None:
+    dense = LlmWorkload(37e9, 1000, 300, bytes_per_param=1, tpot_target_ms=None)
+    moe = LlmWorkload(
+        671e9, 1000, 300, bytes_per_param=1, active_params=37e9, model="deepseek-v3", tpot_target_ms=None
+    )
+    assert moe.shape.total_params == 671e9 and moe.shape.active_params == 37e9
+    # 671 GB of 8-bit weights need more than 8 × 80 GiB × 0.9: not on one 8 × H100 node.
+    assert not self_hosted_option(moe, _instance(8), H100).fits_in_memory
+    big = H100.copy()
+    big["memory_gib"] = 141.0
+    moe_option = self_hosted_option(moe, _instance(8), big)
+    dense_option = self_hosted_option(dense, _instance(8), big)
+    assert moe_option.fits_in_memory and dense_option.fits_in_memory
+    # Compute-bound rates follow the active parameters (within attention's share).
+    assert moe_option.prefill_tokens_per_second == pytest.approx(
+        dense_option.prefill_tokens_per_second, rel=0.3
+    )
+
+
+def test_serving_refuses_missing_specs() -> None:
     with pytest.raises(BuildBuyError, match="bandwidth"):
-        roofline(LlmWorkload(7e9, 1, 1), pd.Series({"accelerator": "X", "bf16_tflops": 100.0}), 1)
-    with pytest.raises(BuildBuyError, match="count"):
-        roofline(LlmWorkload(7e9, 1, 1), H100, 0)
+        self_hosted_option(
+            LlmWorkload(7e9, 1, 1), _instance(1), pd.Series({"accelerator": "X", "bf16_tflops": 100.0})
+        )
+    with pytest.raises(BuildBuyError, match="accelerators"):
+        self_hosted_option(LlmWorkload(7e9, 1, 1), _instance(0), H100)
 
 
 def test_self_hosted_options_on_the_bundled_catalog() -> None:
@@ -229,7 +244,10 @@ def test_own_costs_from_a_scenario() -> None:
         lambda: cost_curves(OwnModelCosts(1, 1), ApiCosts(1), [-5]),
         lambda: LlmWorkload(0, 100, 100),
         lambda: LlmWorkload(7e9, 0, 0),
-        lambda: LlmWorkload(7e9, 100, 100, batch_size=0),
+        lambda: LlmWorkload(7e9, 100, 100, tpot_target_ms=0),
+        lambda: LlmWorkload(7e9, 100, 100, bytes_per_param=4),
+        lambda: LlmWorkload(37e9, 100, 100, active_params=70e9),
+        lambda: LlmWorkload(7e9, 100, 100, model="gpt-17"),
         lambda: LlmWorkload(7e9, 100, 100, utilisation=1.5),
         lambda: LlmWorkload(7e9, 100, 100, mfu=0.0),
     ],
@@ -242,13 +260,7 @@ def test_invalid_inputs(make: Any) -> None:
 # ---------------------------------------------------------------------- (b) self-hosted LLM vs API
 
 OPTION = pd.Series(
-    {
-        "instance": "x h",
-        "prefill_tokens_per_second": 10_000.0,
-        "decode_tokens_per_second": 1_000.0,
-        "usd_per_hour": 2.0,
-        "fits_in_memory": True,
-    }
+    {"instance": "x h", "requests_per_second": 5.0, "usd_per_hour": 2.0, "fits_in_memory": True}
 )
 API = pd.Series({"input_usd_per_1m_tokens": 1.0, "output_usd_per_1m_tokens": 4.0})
 # 1,000 in + 100 out: 0.2 instance-seconds per request; at full use one instance serves
@@ -345,7 +357,10 @@ def test_fine_tune_reuses_the_training_model() -> None:
 def test_bundled_price_list() -> None:
     prices = load_api_prices()
     assert tuple(prices.columns) == API_PRICE_COLUMNS
-    assert len(prices) == 29
+    assert len(prices) == 30
+    assert "deepseek-chat" not in set(prices["model"])  # the stale V3 price of 2025-02 is gone
+    flash = prices.set_index("model").loc["deepseek-flash"]
+    assert (flash["input_usd_per_1m_tokens"], flash["output_usd_per_1m_tokens"]) == (0.3, 1.2)
     for day in prices["as_of"]:
         assert date.fromisoformat(day) <= date.today()
     assert (prices["source"] != "").all()

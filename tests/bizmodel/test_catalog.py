@@ -31,7 +31,7 @@ DATA = Path(__file__).resolve().parents[2] / "bizmodel" / "data"
 TODAY = date(2026, 11, 29)
 HEADER = ",".join(INSTANCE_COLUMNS)
 GOOD = "acme,eu-1,box-1,L4,1,8,32,0.9,0.4,current,2026-01-31,quote from acme,,"
-CPU_ROW = "acme,eu-1,cpu-1,,0,4,16,0.1,,current,2026-01-31,quote from acme,CPU-only,"
+CPU_ROW = "acme,eu-1,cpu-1,,0,4,16,0.1,,current,2026-01-31,quote from acme,,CPU-only"
 
 
 def _raw_rows(name: str) -> list[dict[str, str]]:
@@ -95,8 +95,8 @@ def test_aws_p5_defaults_to_the_post_cut_price_and_keeps_the_old_one_superseded(
     rows = load_bundled().instances.query("provider == 'aws' and region == 'us-east-1'")
     p5 = rows[rows["instance_type"] == "p5.48xlarge"].set_index("status")
     assert p5.loc["current", "on_demand_usd_per_hour"] == pytest.approx(55.04)
-    assert p5.loc["current", "as_of"] == "2025-12-21"
-    assert "vantage" in p5.loc["current", "source"]
+    assert p5.loc["current", "as_of"] == "2026-08-26"
+    assert "Vantage" in p5.loc["current", "source"]
     assert p5.loc["superseded", "on_demand_usd_per_hour"] == pytest.approx(98.32)
     p5en = rows[rows["instance_type"] == "p5en.48xlarge"].set_index("status")
     assert p5en.loc["current", "on_demand_usd_per_hour"] == pytest.approx(63.296)
@@ -140,9 +140,21 @@ def test_reference_caveats_are_carried_into_the_data(
 def test_runpod_host_memory_is_blank_and_old_aws_gpu_rows_say_they_predate_the_cut() -> None:
     rows = load_bundled().instances
     assert rows.loc[rows["provider"] == "runpod", "memory_gib"].isna().all()
-    p4d = rows[rows["instance_type"] == "p4d.24xlarge"].iloc[0]
-    assert p4d["status"] == "current"
-    assert "predates" in p4d["notes"]
+    g6e = rows[rows["instance_type"] == "g6e.xlarge"].iloc[0]
+    assert g6e["status"] == "current" and "predates" in g6e["notes"]
+
+
+@pytest.mark.parametrize(
+    ("instance", "post_cut", "pre_cut"),
+    [("p4d.24xlarge", 21.957642, 32.7726), ("p4de.24xlarge", 27.44705, 40.96575)],
+)
+def test_aws_a100_rows_carry_the_post_cut_price(instance: str, post_cut: float, pre_cut: float) -> None:
+    rows = load_bundled().instances
+    p4 = rows[rows["instance_type"] == instance].set_index("status")
+    assert p4.loc["current", "on_demand_usd_per_hour"] == pytest.approx(post_cut)
+    assert p4.loc["current", "as_of"] == "2026-08-26" and "Vantage" in p4.loc["current", "source"]
+    assert p4.loc["superseded", "on_demand_usd_per_hour"] == pytest.approx(pre_cut)
+    assert p4.loc["current", "cluster_interconnect"] == "efa"
 
 
 # --- uploads ------------------------------------------------------------------------------------------
@@ -334,7 +346,7 @@ def test_the_bundled_dates_span_the_providers_and_the_range() -> None:
     assert cat.as_of == date(2026, 11, 28)
     assert cat.oldest_as_of == date(2024, 12, 31)
     assert cat.provider_dates() == {
-        "aws": date(2025, 12, 21),
+        "aws": date(2026, 8, 26),
         "azure": date(2024, 12, 31),
         "gcp": date(2026, 11, 28),
         "lambda": date(2026, 11, 28),
@@ -383,10 +395,12 @@ def test_one_old_provider_makes_a_fresh_catalog_stale() -> None:
     assert is_stale(cat, TODAY)
 
 
-def test_a_provider_is_fresh_while_its_newest_current_price_is() -> None:
+def test_one_old_price_makes_its_provider_stale() -> None:
+    # A few re-checked rows do not vouch for the provider's other prices.
     cat = _dated(("acme", "current", "2026-11-01"), ("acme", "current", "2024-01-01"))
-    assert stale_providers(cat, TODAY) == ()
-    assert not is_stale(cat, TODAY)
+    assert stale_providers(cat, TODAY) == ("acme",)
+    assert is_stale(cat, TODAY)
+    assert cat.provider_oldest_dates() == {"acme": date(2024, 1, 1)}
     assert age_days(cat, TODAY) == (TODAY - date(2024, 1, 1)).days
 
 
@@ -417,9 +431,10 @@ def test_is_stale_agrees_with_stale_providers_and_the_dates(
     stale = stale_providers(cat, today, max_age_days=limit)
     assert is_stale(cat, today, max_age_days=limit) is bool(stale)
     newest = {f"p{i}": start + timedelta(days=max(offsets[i::3])) for i in range(min(3, len(offsets)))}
+    oldest = {f"p{i}": start + timedelta(days=min(offsets[i::3])) for i in range(min(3, len(offsets)))}
     dates = cat.provider_dates()
-    assert dates == newest
-    assert set(stale) == {p for p, d in newest.items() if (today - d).days > limit}
+    assert dates == newest and cat.provider_oldest_dates() == oldest
+    assert set(stale) == {p for p, d in oldest.items() if (today - d).days > limit}
     assert cat.oldest_as_of == start + timedelta(days=min(offsets))
     assert max(dates.values()) == cat.as_of
     assert age_days(cat, today) == (today - cat.oldest_as_of).days
@@ -438,6 +453,7 @@ def test_cluster_interconnect_is_validated_and_optional() -> None:
     legacy_header = ",".join(c for c in INSTANCE_COLUMNS if c != "cluster_interconnect")
     legacy = read_catalog(_upload(legacy_header, GOOD.removesuffix(",")), name="old", today=TODAY)
     assert legacy.instances["cluster_interconnect"].tolist() == [""]
+    assert INSTANCE_COLUMNS[-2:] == ("cluster_interconnect", "notes")  # free text stays last
 
 
 def test_a_catalog_without_interconnects_keeps_its_older_version() -> None:

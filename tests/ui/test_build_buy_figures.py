@@ -57,14 +57,7 @@ def test_a_zero_cost_keeps_a_linear_cost_axis() -> None:
 
 
 def test_llm_figure_steps_the_self_hosted_side() -> None:
-    option = pd.Series(
-        {
-            "prefill_tokens_per_second": 10_000.0,
-            "decode_tokens_per_second": 1_000.0,
-            "usd_per_hour": 2.0,
-            "fits_in_memory": True,
-        }
-    )
+    option = pd.Series({"requests_per_second": 5.0, "usd_per_hour": 2.0, "fits_in_memory": True})
     api = pd.Series({"input_usd_per_1m_tokens": 1.0, "output_usd_per_1m_tokens": 4.0})
     work = LlmWorkload(7e9, 1000, 100, utilisation=1.0)
     curves = llm_cost_curves(option, api, work, volume_grid(1e3, 1e8, 50))

@@ -126,6 +126,13 @@ ZH_SAME_AS_ENGLISH = frozenset(
         "scenario.col.money.arr_usd",
         "runcost.arch.arm",
         "runcost.arch.x86",
+        "buildbuy.precision.bf16",
+        # product names: network fabrics and the product's own name as a column
+        "compute.fabric.efa",
+        "compute.fabric.infiniband",
+        "compute.fabric.roce",
+        "compute.fabric.tcpx",
+        "compute.validation.col.estimate",  # Moatlab
         "workbook.col.quantized",  # int8
         "workbook.unit.true_false",  # Excel's TRUE / FALSE
         # formulas

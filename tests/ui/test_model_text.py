@@ -29,7 +29,6 @@ from bizmodel.buildbuy import (
     break_even,
     llm_break_even,
     load_api_prices,
-    self_hosted_option,
 )
 from bizmodel.data_value import B_MAX, DataValueError, points_from_record
 from bizmodel.projection import Kpis, kpis, project
@@ -128,9 +127,8 @@ def run_cost_error(call: Callable[[], object]) -> str:
 
 
 OPTION = pd.Series(
-    {"instance": "x h", "prefill_tokens_per_second": 10_000.0, "decode_tokens_per_second": 1_000.0,
-     "usd_per_hour": 2.0, "fits_in_memory": True}
-)  # fmt: skip
+    {"instance": "x h", "requests_per_second": 5.0, "usd_per_hour": 2.0, "fits_in_memory": True}
+)
 WORK = LlmWorkload(7e9, 1000, 100, utilisation=1.0)
 
 
@@ -350,21 +348,16 @@ CASES: dict[str, Callable[[], str]] = {
     ),
     "api_free": lambda: str(llm_break_even(OPTION, api(0.0, 0.0), WORK).reason),
     "never_cheaper": lambda: str(llm_break_even(OPTION, api(0.01, 0.01), WORK).reason),
-    "roofline": lambda: (
-        self_hosted_option(LlmWorkload(70e9, 500, 200), INSTANCE, H100).detail.split("); ")[0] + ")"
-    ),
-    "utilisation": lambda: part(self_hosted_option(LlmWorkload(7e9, 500, 200), INSTANCE, H100).detail, 2),
-    "llm_price": lambda: part(self_hosted_option(LlmWorkload(7e9, 500, 200), INSTANCE, H100).detail, 3),
-    "no_fit": lambda: part(self_hosted_option(LlmWorkload(70e9, 500, 200), INSTANCE, H100).detail, 4),
     # notes of bizmodel/data/llm_api_prices.csv
     "note_name": lambda: part(note("openai", "gpt-4o-mini"), 0),
     "note_cached": lambda: part(note("openai", "gpt-4o-mini"), 1),
     "note_commit_date": lambda: part(note("openai", "gpt-4o-mini"), 2),
     "note_litellm_match": lambda: part(note("openai", "gpt-4o"), 2),
     "note_short_context": lambda: part(note("xai", "grok-4"), 2),
-    "note_effective": lambda: part(note("deepseek", "deepseek-chat"), 1),
-    "note_stale": lambda: part(note("deepseek", "deepseek-chat"), 2),
-    "note_litellm_lists": lambda: part(note("deepseek", "deepseek-chat"), 3),
+    "note_official": lambda: part(note("deepseek", "deepseek-flash"), 0),
+    "note_peak": lambda: part(note("deepseek", "deepseek-flash"), 2),
+    "note_off_peak": lambda: part(note("deepseek", "deepseek-flash"), 3),
+    "note_replaces": lambda: part(note("deepseek", "deepseek-flash"), 5),
     "note_hosted_open": lambda: part(note("openrouter (open weights)", "openai/gpt-oss-120b"), 0),
     "note_anchor": lambda: part(note("openrouter (open weights)", "openai/gpt-oss-120b"), 1),
     "note_litellm_key": lambda: part(note("openrouter (open weights)", "openai/gpt-oss-120b"), 2),
@@ -462,8 +455,7 @@ def test_chinese_has_no_english_words(name: str) -> None:
     [
         inputs(inference=PROFILED, repeat=SPREAD).serving_detail,  # a verdict and a source inside
         inputs(inference=PROFILED, repeat=CAPPED).range_detail,  # three clauses
-        note("deepseek", "deepseek-chat"),  # five clauses
-        self_hosted_option(LlmWorkload(70e9, 500, 200), INSTANCE, H100).detail,
+        note("deepseek", "deepseek-flash"),  # six clauses
         items()["ltv_to_cac"].detail,
         items(run=batch_run())["serving_cost_vs_competitor"].detail,  # a serving detail as the source
         items(run=batch_run())["accuracy_lead_points"].detail,

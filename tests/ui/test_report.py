@@ -311,3 +311,14 @@ def test_the_summary_tells_the_shared_story(with_run: Report, english: str) -> N
     for line in lines:
         assert f"<p>{html.escape(line)}</p>" in box
     assert box.count("<p>") == len(lines) + 2  # + training at scale, + the data purchase
+
+
+def test_the_assumptions_show_how_close_the_estimates_are(
+    with_run: Report, english: str, chinese: str
+) -> None:
+    assert "How close are these estimates?" in english and 'class="validation"' in english
+    for name in ("Llama 2 70B", "DeepSeek-V3", "MLPerf v4.0 Llama 2 70B Offline · 8 × H100-SXM"):
+        assert name in english
+    assert "median ratio" in english and "pre-training only" in english
+    assert "这些估算有多准？" in chinese and "仅预训练" in chinese
+    assert len(with_run.validation) >= 20

@@ -27,8 +27,16 @@ from ui.workbook import ASSUMPTION_FIELDS, KPI_ROWS, safe_sheet_name, strip_unit
 RECORDED = Path(__file__).resolve().parents[1] / "app" / "data" / "recorded_run.json"
 USD = NumberStyle()
 CNY = NumberStyle(currency="CNY", usd_to_cny=7.0)
-SHEETS = ["Summary", "Assumptions", "Monthly", "Monte Carlo", "Sensitivity", "Scorecard"]
-RUN_SHEETS = [*SHEETS, "Compute", "Serving", "Runs"]
+SHEETS = [
+    "Summary",
+    "Assumptions",
+    "Monthly",
+    "Monte Carlo",
+    "Sensitivity",
+    "Scorecard",
+    "Estimates vs published",
+]
+RUN_SHEETS = [*SHEETS[:-1], "Compute", "Serving", "Estimates vs published", "Runs"]
 INJECTIONS = ('=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1")
 
 
@@ -89,6 +97,15 @@ def books(typed, measured) -> dict[str, openpyxl.Workbook]:
 def test_sheets(books) -> None:
     assert books["typed"].sheetnames == SHEETS
     assert books["measured"].sheetnames == RUN_SHEETS
+
+
+def test_the_validation_sheet_holds_every_published_run(books, typed) -> None:
+    sheet = books["typed"]["Estimates vs published"]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["Published run", "Organisation", "Year"] and "Ratio" in header
+    ratio = header.index("Ratio")
+    ratios = [row[ratio].value for row in sheet.iter_rows(min_row=2)]
+    assert len(ratios) == len(typed.validation) and all(1 / 2.2 <= r <= 2.2 for r in ratios)
 
 
 def test_no_monte_carlo_sheet_without_a_simulation(typed) -> None:
