@@ -21,13 +21,14 @@ fractions 0–1; ``train_seconds`` is the wall time of ``fit``; ``steps`` are op
 
 How a sweep trains each fraction (:data:`CURVE_RULE`, ``"early-stopping"``): until the loss on the
 run's validation split has not improved for :data:`CURVE_PATIENCE_EPOCHS` epochs, the best
-weights restored, at most :data:`CURVE_MAX_EPOCHS` epochs (or the run's own epochs when more). An
-epoch of a fraction repeats its subset so that it takes about as many optimizer steps as one
-epoch of the whole training split (:class:`FitBudget`): patience and the cap then mean the same
-for every fraction. Curves stored before the rule was recorded have no ``rule`` field and read as
-:data:`LEGACY_CURVE_RULE` (``"run-epochs"``): every fraction trained for the run's epochs, so a
-fraction *f* got *f* of the run's optimizer steps and its accuracy measured training time as much
-as data (on ``digits``, 10 % of the data after a 5-epoch run: 47 % instead of about 90 %).
+weights restored, at most :data:`CURVE_MAX_EPOCHS` epochs (or the run's own epochs when more),
+epochs counted in passes of the whole training split so that patience and cap mean the same
+optimizer steps for every fraction (an epoch of a fraction repeats its subset; see
+:func:`curve_budget` and :class:`FitBudget`). Curves stored before the rule was recorded have no
+``rule`` field and read as :data:`LEGACY_CURVE_RULE` (``"run-epochs"``): every fraction trained
+for the run's epochs, so a fraction *f* got *f* of the run's optimizer steps and its accuracy
+measured training time as much as data (on ``digits``, 10 % of the data after a 5-epoch run:
+47 % instead of about 90 %).
 """
 
 from __future__ import annotations
@@ -274,11 +275,13 @@ def curve_budget(
     """How a sweep trains a subset of ``n_subset`` of the run's ``n_full`` training samples
     (:data:`CURVE_RULE`): to convergence, by early stopping on the validation split.
 
-    One epoch repeats the subset ``round(n_full / n_subset)`` times (at least once), so every
-    fraction's epoch is about one pass of the full split in optimizer steps; training stops after
-    :data:`CURVE_PATIENCE_EPOCHS` epochs (or the run's ``patience`` when more) without a lower
-    validation loss, the best weights kept, and runs at most ``max_epochs`` epochs (default
-    :data:`CURVE_MAX_EPOCHS`, or the run's ``epochs`` when more; see :func:`curve_limits`).
+    Patience and cap are counted in passes of the whole training split, so they mean the same
+    optimizer steps for every fraction: :data:`CURVE_PATIENCE_EPOCHS` (or the run's ``patience``
+    when more) without a lower validation loss stops the training, the best weights kept, and
+    ``max_epochs`` (default :data:`CURVE_MAX_EPOCHS`, or the run's ``epochs`` when more; see
+    :func:`curve_limits`) is the most. One epoch repeats the subset ``round(n_full / n_subset)``
+    times (at least once), about one such pass; patience and cap in these epochs are scaled by
+    the rest (``n_full`` ÷ the samples of one epoch, 0.75–1.5).
 
     Why not the run's epochs: a fraction *f* would then get *f* of the run's optimizer steps, and
     small fractions score low for lack of training, not of data. Why not exactly the run's
@@ -288,13 +291,21 @@ def curve_budget(
 
     >>> curve_budget(epochs=10, patience=0, n_full=1259, n_subset=126)
     FitBudget(epochs=60, repeats=10, patience=5)
-    >>> curve_budget(epochs=200, patience=8, n_full=1259, n_subset=881).epochs
-    200
+    >>> curve_budget(epochs=10, patience=0, n_full=1259, n_subset=883)  # 0.7 of a pass per epoch
+    FitBudget(epochs=86, repeats=1, patience=7)
+    >>> curve_budget(epochs=200, patience=8, n_full=1259, n_subset=1259)
+    FitBudget(epochs=200, repeats=1, patience=8)
     """
     if n_full < 1 or not 1 <= n_subset <= n_full:
         raise SpecError(f"a subset of {n_subset} samples out of {n_full} cannot be trained on")
     cap, curve_patience = curve_limits(epochs=epochs, patience=patience, max_epochs=max_epochs)
-    return FitBudget(epochs=cap, repeats=max(1, round(n_full / n_subset)), patience=curve_patience)
+    repeats = max(1, round(n_full / n_subset))
+    passes_per_epoch = repeats * n_subset / n_full
+    return FitBudget(
+        epochs=max(1, round(cap / passes_per_epoch)),
+        repeats=repeats,
+        patience=max(1, round(curve_patience / passes_per_epoch)),
+    )
 
 
 PARAMS: dict[str, type] = {

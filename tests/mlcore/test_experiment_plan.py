@@ -43,7 +43,10 @@ def test_every_fraction_may_train_at_least_the_runs_steps_and_epochs_are_as_long
     for task in tasks:
         n = len(task.train_idx)
         budget = task.budget
-        assert budget.patience == CURVE_PATIENCE_EPOCHS and budget.epochs == CURVE_MAX_EPOCHS
+        # Patience and cap are passes of the whole split: the same steps for every fraction.
+        steps = budget.steps_per_epoch(n, batch)
+        assert budget.max_steps(n, batch) == pytest.approx(CURVE_MAX_EPOCHS * run_steps_per_epoch, rel=0.03)
+        assert budget.patience * steps == pytest.approx(CURVE_PATIENCE_EPOCHS * run_steps_per_epoch, rel=0.1)
         # One epoch of any fraction is about one epoch of the whole split (within a repeat).
         assert abs(budget.steps_per_epoch(n, batch) - run_steps_per_epoch) <= math.ceil(n / batch) / 2 + 1
         assert budget.max_steps(n, batch) >= run_steps
@@ -66,7 +69,7 @@ def test_the_old_rule_starved_small_fractions_the_new_plan_does_not() -> None:
 def test_a_sweep_cap_and_a_long_run_set_the_most_epochs() -> None:
     data = load("digits")
     capped = sweep_plan(REQUEST, data, SweepParams(fractions=(0.5, 1.0), seeds=2, max_epochs=3))
-    assert {t.budget.epochs for t in capped} == {3}
+    assert {t.budget.epochs for t in capped} == {3}  # 0.5 repeats twice: one pass per epoch
     long_run = TrainRequest(
         spec=preset_spec("article-mlp", epochs=200, early_stopping_patience=9), dataset="digits"
     )
@@ -84,13 +87,16 @@ def test_a_repeat_trains_by_the_runs_own_recipe() -> None:
 
 
 @given(n_full=st.integers(1, 100_000), share=st.floats(0.0, 1.0), batch=st.integers(1, 8192))
-def test_an_epoch_of_any_subset_is_two_thirds_to_four_thirds_of_the_full_split(
+def test_any_subset_may_train_the_cap_in_passes_of_the_full_split(
     n_full: int, share: float, batch: int
 ) -> None:
     n_subset = max(1, min(n_full, round(share * n_full)))
     budget = curve_budget(epochs=10, patience=0, n_full=n_full, n_subset=n_subset)
-    seen = budget.repeats * n_subset
-    assert 2 / 3 * n_full <= seen <= 4 / 3 * n_full
+    per_epoch = budget.repeats * n_subset  # samples of one epoch
+    assert 2 / 3 * n_full <= per_epoch <= 4 / 3 * n_full
+    # At the cap every subset has seen CURVE_MAX_EPOCHS passes of the full split, within half an epoch.
+    assert abs(budget.epochs * per_epoch - CURVE_MAX_EPOCHS * n_full) <= per_epoch / 2
+    assert abs(budget.patience * per_epoch - CURVE_PATIENCE_EPOCHS * n_full) <= per_epoch / 2
     assert budget.max_steps(n_subset, batch) >= 10 * math.ceil(n_full / batch), "at least the run's steps"
 
 
