@@ -20,15 +20,15 @@ fractions 0–1; ``train_seconds`` is the wall time of ``fit``; ``steps`` are op
 (batches). Every parameter and result is a frozen dataclass that round-trips through JSON.
 
 How a sweep trains each fraction (:data:`CURVE_RULE`, ``"early-stopping"``): until the loss on the
-run's validation split has not improved for :data:`CURVE_PATIENCE_EPOCHS` epochs, the best
-weights restored, at most :data:`CURVE_MAX_EPOCHS` epochs (or the run's own epochs when more),
-epochs counted in passes of the whole training split so that patience and cap mean the same
-optimizer steps for every fraction (an epoch of a fraction repeats its subset; see
-:func:`curve_budget` and :class:`FitBudget`). Curves stored before the rule was recorded have no
-``rule`` field and read as :data:`LEGACY_CURVE_RULE` (``"run-epochs"``): every fraction trained
-for the run's epochs, so a fraction *f* got *f* of the run's optimizer steps and its accuracy
-measured training time as much as data (on ``digits``, 10 % of the data after a 5-epoch run:
-47 % instead of about 90 %).
+run's validation split has not fallen by more than :data:`CURVE_MIN_DELTA` for
+:data:`CURVE_PATIENCE_EPOCHS` epochs, the best weights restored, at most :data:`CURVE_MAX_EPOCHS`
+epochs (or the run's own epochs when more), epochs counted in passes of the whole training split
+so that patience and cap mean the same optimizer steps for every fraction (an epoch of a fraction
+repeats its subset; see :func:`curve_budget` and :class:`FitBudget`). Curves stored before the
+rule was recorded have no ``rule`` field and read as :data:`LEGACY_CURVE_RULE`
+(``"run-epochs"``): every fraction trained for the run's epochs, so a fraction *f* got *f* of the
+run's optimizer steps and its accuracy measured training time as much as data (on ``digits``,
+10 % of the data after a 5-epoch run: 47 % instead of about 90 %).
 """
 
 from __future__ import annotations
@@ -55,6 +55,9 @@ LEGACY_CURVE_RULE = "run-epochs"
 #: Epochs (each about one pass of the whole training split) without a lower validation loss
 #: before a sweep's training stops.
 CURVE_PATIENCE_EPOCHS = 5
+#: The least fall in validation loss (nats) that counts as an improvement for a sweep's early
+#: stopping: slower creeping no longer extends a training that has converged.
+CURVE_MIN_DELTA = 0.001
 #: The most epochs a sweep's training runs by default (the run's own epochs when more).
 CURVE_MAX_EPOCHS = 60
 #: The highest cap a sweep may be given (``SweepParams.max_epochs``), as for a run's epochs.
@@ -214,7 +217,8 @@ class FitBudget:
     ``epochs``: the most Keras epochs. ``repeats``: copies of the training subset in one epoch
     (shuffled together), so that an epoch of a small fraction takes about as many optimizer steps
     as an epoch of the whole training split. ``patience``: stop after that many epochs without a
-    lower loss on the validation split and restore the best weights (0: off, run every epoch).
+    loss on the validation split lower by more than ``min_delta`` (nats) and restore the best
+    weights (0: off, run every epoch).
 
     >>> FitBudget(epochs=10, repeats=4, patience=5).steps_per_epoch(126, batch_size=32)
     16
@@ -223,10 +227,11 @@ class FitBudget:
     epochs: int
     repeats: int = 1
     patience: int = 0
+    min_delta: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.epochs < 1 or self.repeats < 1 or self.patience < 0:
-            raise SpecError("a training budget needs epochs ≥ 1, repeats ≥ 1 and patience ≥ 0")
+        if self.epochs < 1 or self.repeats < 1 or self.patience < 0 or not self.min_delta >= 0:
+            raise SpecError("a training budget needs epochs ≥ 1, repeats ≥ 1, patience ≥ 0, min_delta ≥ 0")
 
     def steps_per_epoch(self, n_train: int, batch_size: int) -> int:
         """Optimizer steps of one epoch on ``n_train`` distinct samples (the last batch partial)."""
@@ -249,7 +254,7 @@ def run_budget(*, epochs: int, patience: int) -> FitBudget:
     (``patience`` 0: off). A seed repeat trains by it.
 
     >>> run_budget(epochs=10, patience=0)
-    FitBudget(epochs=10, repeats=1, patience=0)
+    FitBudget(epochs=10, repeats=1, patience=0, min_delta=0.0)
     """
     return FitBudget(epochs=epochs, repeats=1, patience=patience)
 
@@ -277,7 +282,8 @@ def curve_budget(
 
     Patience and cap are counted in passes of the whole training split, so they mean the same
     optimizer steps for every fraction: :data:`CURVE_PATIENCE_EPOCHS` (or the run's ``patience``
-    when more) without a lower validation loss stops the training, the best weights kept, and
+    when more) without a validation loss lower by more than :data:`CURVE_MIN_DELTA` stops the
+    training, the best weights kept, and
     ``max_epochs`` (default :data:`CURVE_MAX_EPOCHS`, or the run's ``epochs`` when more; see
     :func:`curve_limits`) is the most. One epoch repeats the subset ``round(n_full / n_subset)``
     times (at least once), about one such pass; patience and cap in these epochs are scaled by
@@ -290,11 +296,11 @@ def curve_budget(
     would come out flat.
 
     >>> curve_budget(epochs=10, patience=0, n_full=1259, n_subset=126)
-    FitBudget(epochs=60, repeats=10, patience=5)
+    FitBudget(epochs=60, repeats=10, patience=5, min_delta=0.001)
     >>> curve_budget(epochs=10, patience=0, n_full=1259, n_subset=883)  # 0.7 of a pass per epoch
-    FitBudget(epochs=86, repeats=1, patience=7)
+    FitBudget(epochs=86, repeats=1, patience=7, min_delta=0.001)
     >>> curve_budget(epochs=200, patience=8, n_full=1259, n_subset=1259)
-    FitBudget(epochs=200, repeats=1, patience=8)
+    FitBudget(epochs=200, repeats=1, patience=8, min_delta=0.001)
     """
     if n_full < 1 or not 1 <= n_subset <= n_full:
         raise SpecError(f"a subset of {n_subset} samples out of {n_full} cannot be trained on")
@@ -305,6 +311,7 @@ def curve_budget(
         epochs=max(1, round(cap / passes_per_epoch)),
         repeats=repeats,
         patience=max(1, round(curve_patience / passes_per_epoch)),
+        min_delta=CURVE_MIN_DELTA,
     )
 
 

@@ -130,7 +130,10 @@ def fit_and_score(
     if budget.patience > 0:
         validation = (data.x[split.val], data.y[split.val])
         early = keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=budget.patience, restore_best_weights=True
+            monitor="val_loss",
+            patience=budget.patience,
+            min_delta=budget.min_delta,
+            restore_best_weights=True,
         )
         callbacks.append(early)
     policy = mixed_policy(device, request.mixed_precision)

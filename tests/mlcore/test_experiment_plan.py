@@ -20,6 +20,7 @@ from mlcore.experiment_plan import repeat_plan, sweep_plan
 from mlcore.specs import TrainRequest, preset_spec
 from mlcore.tasks import (
     CURVE_MAX_EPOCHS,
+    CURVE_MIN_DELTA,
     CURVE_PATIENCE_EPOCHS,
     FitBudget,
     RepeatParams,
@@ -43,6 +44,7 @@ def test_every_fraction_may_train_at_least_the_runs_steps_and_epochs_are_as_long
     for task in tasks:
         n = len(task.train_idx)
         budget = task.budget
+        assert budget.min_delta == CURVE_MIN_DELTA
         # Patience and cap are passes of the whole split: the same steps for every fraction.
         steps = budget.steps_per_epoch(n, batch)
         assert budget.max_steps(n, batch) == pytest.approx(CURVE_MAX_EPOCHS * run_steps_per_epoch, rel=0.03)
