@@ -73,7 +73,7 @@ def test_sweep_prints_and_stores_the_points(cli_home: Path, digits_run: str) -> 
         "--seeds",
         "2",
         "--max-epochs",
-        "15",
+        "5",
         "--json",
     )
     assert out.returncode == 0, out.stderr[-2000:]
