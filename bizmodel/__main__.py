@@ -120,7 +120,8 @@ JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``
   "plan": [row, ...]}``; rows have the columns of :data:`bizmodel.serving.OPTION_COLUMNS` plus
   the capacity plan's (``instances``, ``monthly_usd``, ``usd_per_1000_at_load``,
   ``meets_p95_target``, …), options meeting the target first, then by monthly cost.
-* ``data-value``: ``{"run_id": str, "economics": {...}, "points": [...], "fit": {a, b, c,
+* ``data-value``: ``{"run_id": str, "economics": {...}, "curve_rule": {rule, patience,
+  max_epochs, run_epochs, trainings, capped}, "points": [...], "fit": {a, b, c,
   a_std, b_std, c_std, rmse_points, noise_scale, n_points, n_sizes, n_min, n_max,
   interval_level, n_bootstrap_ok, max_accuracy, notes}, "optimal": {n_train, extra_samples,
   accuracy, gain_points, value_usd_per_year, labelling_cost_usd, net_value_usd, bound,
@@ -219,6 +220,7 @@ from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
 from bizmodel.serving import ServingAssumptions, ServingError, best_serving, capacity_plan, serving_options
 from bizmodel.shapes import DEFAULT_TRAIN_SEQUENCE
 from bizmodel.validation import BAND, MEDIAN_BAND, summarise, validation_table
+from mlcore.tasks import LearningCurve, curve_rule_line
 from store import Store, StoreError
 
 PROG = "python -m bizmodel"
@@ -987,6 +989,22 @@ def _curve_grid(n_min: int, max_n: int, extra: Sequence[int]) -> np.ndarray:
     return np.unique(np.concatenate([grid, np.asarray(extra, dtype=float)])).astype(np.int64)
 
 
+def _curve_rule(record: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """How the run's stored learning curve was trained: JSON fields and one line (a curve stored
+    without a rule was trained by the old one, every fraction for the run's epochs)."""
+    raw = record.get("learning_curve")
+    curve = LearningCurve.from_dict(raw if isinstance(raw, dict) else {})
+    fields = {
+        "rule": curve.rule,
+        "patience": curve.patience,
+        "max_epochs": curve.max_epochs,
+        "run_epochs": curve.epochs,
+        "trainings": curve.trainings,
+        "capped": curve.capped,
+    }
+    return fields, curve_rule_line(curve)
+
+
 def cmd_data_value(args: argparse.Namespace) -> int:
     record = load_record(args.run)
     try:
@@ -1006,6 +1024,7 @@ def cmd_data_value(args: argparse.Namespace) -> int:
         curve = marginal_value_curve(fit, econ, _curve_grid(fit.n_min, max_n, extra))
     except DataValueError as exc:
         _fail(str(exc))
+    rule_fields, rule_line = _curve_rule(record)
     fit_json = {f.name: getattr(fit, f.name) for f in dataclasses.fields(fit) if f.name != "boot_params"}
     fit_json["max_accuracy"] = fit.max_accuracy
     optimal_json = {**dataclasses.asdict(optimal), "buy": optimal.buy}
@@ -1017,6 +1036,7 @@ def cmd_data_value(args: argparse.Namespace) -> int:
             {
                 "run_id": str(record.get("id")),
                 "economics": {**dataclasses.asdict(econ), "current_n": current, "max_n": max_n},
+                "curve_rule": rule_fields,
                 "points": [dataclasses.asdict(p) for p in points],
                 "fit": fit_json,
                 "optimal": optimal_json,
@@ -1030,6 +1050,7 @@ def cmd_data_value(args: argparse.Namespace) -> int:
         f"{fit.n_points} points ({fit.n_min:,}–{fit.n_max:,} samples), RMSE {fit.rmse_points:.2f} points; "
         f"accuracy can reach {100 * fit.max_accuracy:.1f} % at most"
     )
+    print(f"learning curve {rule_line}")
     print(
         f"now: {current:,} samples; value ${args.value_per_point_usd:,.0f} per point a year for "
         f"{args.horizon_years:g} year(s); labels ${args.label_cost_usd:,.4g} each"

@@ -26,6 +26,12 @@ Conventions
   not the risk that the power law itself fails far beyond the largest measured size; columns and
   fields named ``extrapolated`` flag those predictions.
 
+* **What the points must measure.** The fit reads accuracy as a function of data alone, so every
+  point must come from a model trained as far as its data allows. A point trained for fewer
+  optimizer steps than it needs reads low, the curve rises too steeply and more data looks more
+  valuable than it is (learning-curve sweeps train each fraction to convergence for this reason;
+  see the README's "Learning curve" section). The stored curve says how its points were trained.
+
 No curve is fabricated: fewer than 4 distinct training-set sizes, a fit that does not converge, a
 curve that does not improve with data, or points that scatter around the curve by more than half
 of what it rises across them raise :class:`DataValueError` with what to do instead.

@@ -1,7 +1,7 @@
 """Command-line jobs on a saved run: inference benchmark, learning-curve sweep, prediction.
 
     python -m mlcore bench-inference --run ID --json
-    python -m mlcore sweep --run ID --fractions 0.1,0.25,0.5,1 --seeds 2 --json
+    python -m mlcore sweep --run ID --fractions 0.1,0.25,0.5,1 --seeds 2 [--max-epochs 60] --json
     python -m mlcore predict --run ID --image digit.png
     python -m mlcore predict --run ID --csv rows.csv --json
 
@@ -14,7 +14,11 @@ imported. JSON output:
   (``compiled``, ``predict``, ``int8``), ``batch_size``, ``p50_ms``, ``p95_ms``, ``p99_ms``,
   ``mean_ms``, ``samples_per_second``, ``model_bytes``, ``quantized``, ``accuracy``.
 * ``sweep``: a list of points, each with ``fraction``, ``n_train``, ``accuracy_mean``,
-  ``accuracy_std``, ``train_seconds``, ``seeds``, ``accuracies``.
+  ``accuracy_std``, ``train_seconds``, ``seeds``, ``accuracies``, and how the point was trained:
+  ``steps`` (optimizer steps per training, mean over seeds), ``epochs_run`` (passes over its own
+  samples) and ``capped`` (seeds that reached ``--max-epochs`` before their validation loss
+  stopped improving). Every fraction trains to convergence (``mlcore.tasks.CURVE_RULE``); the
+  text output says so in its last line.
 * ``predict``: a list, one object per input, with ``input`` (file name or CSV row number),
   ``class``, ``probability`` and ``top`` (the three best classes with probabilities).
 
@@ -39,7 +43,14 @@ import numpy as np
 from mlcore.errors import SpecError
 from mlcore.runs import feature_labels, get_run, image_scale, is_image_run
 from mlcore.specs import RunRecord
-from mlcore.tasks import DEFAULT_BATCH_SIZES, MAX_PREDICT_INPUTS, TaskProgress, parse_params
+from mlcore.tasks import (
+    DEFAULT_BATCH_SIZES,
+    MAX_PREDICT_INPUTS,
+    LearningCurve,
+    TaskProgress,
+    curve_rule_line,
+    parse_params,
+)
 from store import Store, StoreError, default_home
 
 
@@ -92,6 +103,16 @@ def add_parsers(sub: Any) -> None:
         help="comma-separated in (0, 1] (default 0.1,0.2,0.4,0.7,1)",
     )
     s.add_argument("--seeds", type=int, default=2, help="seeds per fraction, 2–10 (default 2)")
+    s.add_argument(
+        "--max-epochs",
+        type=int,
+        default=None,
+        metavar="N",
+        help=(
+            "most epochs per training, 1–500 (default 60, or the run's epochs when more); every "
+            "training stops earlier when its validation loss stops improving"
+        ),
+    )
     s.add_argument("--json", action="store_true", help="print the points as JSON")
 
     p = sub.add_parser(
@@ -266,6 +287,8 @@ def _prepare(
             }
         elif args.command == "sweep":
             kind, params = "sweep", {"fractions": list(args.fractions), "seeds": args.seeds}
+            if args.max_epochs is not None:
+                params["max_epochs"] = args.max_epochs
         else:
             kind = "predict"
             if args.image is not None:
@@ -305,12 +328,13 @@ def _print(args: argparse.Namespace, kind: str, result: dict[str, Any], labels: 
         if args.json:
             print(json.dumps(points, indent=2, ensure_ascii=False))
             return
-        print(f"{'fraction':>8} {'n_train':>8} {'accuracy':>9} {'± std':>7} {'train s':>8}")
+        print(f"{'fraction':>8} {'n_train':>8} {'accuracy':>9} {'± std':>7} {'train s':>8} {'steps':>7}")
         for p in points:
             print(
                 f"{p['fraction']:>8.2f} {p['n_train']:>8,} {100 * p['accuracy_mean']:>8.1f}% "
-                f"{100 * p['accuracy_std']:>6.1f}% {p['train_seconds']:>8.2f}"
+                f"{100 * p['accuracy_std']:>6.1f}% {p['train_seconds']:>8.2f} {p.get('steps') or 0:>7,}"
             )
+        print(curve_rule_line(LearningCurve.from_dict(result)))
         return
     names = result.get("class_names") or []
     out = []

@@ -11,7 +11,8 @@ heartbeats, progress, stop requests and the final record go through the store un
 
 Learning-curve sweeps and seed repeats fan out: every (fraction × seed) training is its own Ray
 task (:class:`RayFanOut`), and the scores are gathered into the same ``LearningCurve`` /
-``RepeatResult`` the local worker builds (same plan, same split and seeds).
+``RepeatResult`` the local worker builds (same plan, same split and seeds, and every training
+by its planned budget: a sweep's fractions to convergence, see :func:`mlcore.tasks.curve_budget`).
 
 Where Ray runs: ``MOATLAB_RAY_ADDRESS`` or Ray's own ``RAY_ADDRESS`` names a cluster to join; when
 neither is set the dispatcher starts a local Ray instance bound to the loopback interface, with no
@@ -46,7 +47,8 @@ from store import QUICK_KINDS, Store, StoreError
 
 if TYPE_CHECKING:  # the engine imports Keras: only inside Ray tasks
     from mlcore.datasets import Dataset
-    from mlcore.engine.experiments import FitScore, FitTask
+    from mlcore.engine.experiments import FitScore
+    from mlcore.experiment_plan import FitTask
 
 log = logging.getLogger("moatlab.ray")
 
@@ -217,14 +219,15 @@ def _serve_job(db_url: str, home: str, job: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _fit_point(home: str, request: TrainRequest, data: Dataset, train_idx: Any, seed: int) -> FitScore:
-    """Ray task: one training of a sweep or a repeat (the engine's own ``fit_and_score``)."""
+def _fit_point(home: str, request: TrainRequest, data: Dataset, task: FitTask) -> FitScore:
+    """Ray task: one planned training of a sweep or a repeat (its samples, seed and budget),
+    through the engine's own ``fit_and_score``."""
     from mlcore.engine.experiments import fit_and_score
 
     engine = _worker_engine(home)
     try:
         device = engine.train_device(force_cpu=request.force_cpu)
-        return fit_and_score(request, data, train_idx, seed=seed, device=device)
+        return fit_and_score(request, data, task.train_idx, seed=task.seed, device=device, budget=task.budget)
     finally:
         with engine.session_lock:
             worker_mod._release_engine_memory()
@@ -262,7 +265,7 @@ class RayFanOut:
         data_ref = ray.put(data)
         refs = [
             point.options(name=f"moatlab-fit-{i + 1}-of-{len(tasks)}").remote(
-                self.home, request, data_ref, task.train_idx, task.seed
+                self.home, request, data_ref, task
             )
             for i, task in enumerate(tasks)
         ]

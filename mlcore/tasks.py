@@ -6,7 +6,9 @@ Kinds (the ``jobs.kind`` column):
 * ``bench``: the **inference profile**: latency percentiles and throughput per device, batch
   size and path; stored with the run (``RunRecord.inference``); the economics read it.
 * ``sweep``: the **learning curve**: the same spec trained on fractions of the training split
-  with several seeds; stored as ``RunRecord.learning_curve``.
+  with several seeds; stored as ``RunRecord.learning_curve``. Every fraction trains to
+  convergence (:data:`CURVE_RULE`, see :func:`curve_budget`), so the curve measures data, not
+  training time.
 * ``repeat``: the run's spec re-trained with N seeds: the spread of accuracy and throughput
   (``RunRecord.repeat``), the measured uncertainty later used in Monte Carlo.
 * ``predict``: class probabilities for a few inputs (a drawn digit); served in the worker's quick
@@ -14,8 +16,19 @@ Kinds (the ``jobs.kind`` column):
 
 Conventions: latencies are milliseconds of wall time per call (one call = one batch);
 ``samples_per_second`` = batch size ÷ mean call latency; model sizes are bytes; accuracies are
-fractions 0–1; ``train_seconds`` is the wall time of ``fit``. Every parameter and result is a
-frozen dataclass that round-trips through JSON.
+fractions 0–1; ``train_seconds`` is the wall time of ``fit``; ``steps`` are optimizer steps
+(batches). Every parameter and result is a frozen dataclass that round-trips through JSON.
+
+How a sweep trains each fraction (:data:`CURVE_RULE`, ``"early-stopping"``): until the loss on the
+run's validation split has not fallen by more than :data:`CURVE_MIN_DELTA` for
+:data:`CURVE_PATIENCE_EPOCHS` epochs, the best weights restored, at most :data:`CURVE_MAX_EPOCHS`
+epochs (or the run's own epochs when more), epochs counted in passes of the whole training split
+so that patience and cap mean the same optimizer steps for every fraction (an epoch of a fraction
+repeats its subset; see :func:`curve_budget` and :class:`FitBudget`). Curves stored before the
+rule was recorded have no ``rule`` field and read as :data:`LEGACY_CURVE_RULE`
+(``"run-epochs"``): every fraction trained for the run's epochs, so a fraction *f* got *f* of the
+run's optimizer steps and its accuracy measured training time as much as data (on ``digits``,
+10 % of the data after a 5-epoch run: 47 % instead of about 90 %).
 """
 
 from __future__ import annotations
@@ -34,6 +47,21 @@ PATHS: tuple[str, ...] = ("compiled", "predict", "int8")
 DEFAULT_BATCH_SIZES: tuple[int, ...] = (1, 8, 32, 128, 1024)
 DEFAULT_FRACTIONS: tuple[float, ...] = (0.1, 0.2, 0.4, 0.7, 1.0)
 MAX_PREDICT_INPUTS = 64
+#: The rule a sweep trains its fractions by (``LearningCurve.rule``): early stopping on the
+#: validation split's loss (see the module docstring and :func:`curve_budget`).
+CURVE_RULE = "early-stopping"
+#: The rule of curves stored without one: every fraction trained for the run's epochs.
+LEGACY_CURVE_RULE = "run-epochs"
+#: Epochs (each about one pass of the whole training split) without a lower validation loss
+#: before a sweep's training stops.
+CURVE_PATIENCE_EPOCHS = 5
+#: The least fall in validation loss (nats) that counts as an improvement for a sweep's early
+#: stopping: slower creeping no longer extends a training that has converged.
+CURVE_MIN_DELTA = 0.001
+#: The most epochs a sweep's training runs by default (the run's own epochs when more).
+CURVE_MAX_EPOCHS = 60
+#: The highest cap a sweep may be given (``SweepParams.max_epochs``), as for a run's epochs.
+MAX_CURVE_EPOCHS = 500
 #: Largest magnitude a 32-bit float holds: inputs beyond it would become infinite in the model.
 FLOAT32_MAX = 3.4028234663852886e38
 
@@ -101,10 +129,14 @@ class BenchParams:
 
 @dataclass(frozen=True)
 class SweepParams:
-    """Fractions of the training split (0 < f ≤ 1) and seeds per fraction (2–10)."""
+    """Fractions of the training split (0 < f ≤ 1), seeds per fraction (2–10) and the most epochs
+    one training may run (1–500; None: :data:`CURVE_MAX_EPOCHS`, or the run's epochs when more).
+    A lower cap makes a quicker sweep; a point whose trainings reach it before the validation loss
+    stops improving says so (``CurvePoint.capped``)."""
 
     fractions: tuple[float, ...] = DEFAULT_FRACTIONS
     seeds: int = 2
+    max_epochs: int | None = None
 
     def __post_init__(self) -> None:
         fr = tuple(sorted({round(float(f), 6) for f in self.fractions}))
@@ -115,6 +147,10 @@ class SweepParams:
             raise SpecError("at most 12 fractions")
         if not 2 <= int(self.seeds) <= 10:
             raise SpecError("seeds per fraction must be 2 to 10 (a spread needs at least 2)")
+        if self.max_epochs is not None and (
+            isinstance(self.max_epochs, bool) or not 1 <= int(self.max_epochs) <= MAX_CURVE_EPOCHS
+        ):
+            raise SpecError(f"the most epochs per training must be 1 to {MAX_CURVE_EPOCHS}")
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -172,6 +208,111 @@ class PredictParams:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PredictParams:
         return _from(cls, data)
+
+
+@dataclass(frozen=True)
+class FitBudget:
+    """How long one training of an experiment may run.
+
+    ``epochs``: the most Keras epochs. ``repeats``: copies of the training subset in one epoch
+    (shuffled together), so that an epoch of a small fraction takes about as many optimizer steps
+    as an epoch of the whole training split. ``patience``: stop after that many epochs without a
+    loss on the validation split lower by more than ``min_delta`` (nats) and restore the best
+    weights (0: off, run every epoch).
+
+    >>> FitBudget(epochs=10, repeats=4, patience=5).steps_per_epoch(126, batch_size=32)
+    16
+    """
+
+    epochs: int
+    repeats: int = 1
+    patience: int = 0
+    min_delta: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.repeats < 1 or self.patience < 0 or not self.min_delta >= 0:
+            raise SpecError("a training budget needs epochs ≥ 1, repeats ≥ 1, patience ≥ 0, min_delta ≥ 0")
+
+    def steps_per_epoch(self, n_train: int, batch_size: int) -> int:
+        """Optimizer steps of one epoch on ``n_train`` distinct samples (the last batch partial)."""
+        return math.ceil(self.repeats * n_train / batch_size)
+
+    def max_steps(self, n_train: int, batch_size: int) -> int:
+        """Optimizer steps when every epoch runs (no early stop)."""
+        return self.epochs * self.steps_per_epoch(n_train, batch_size)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FitBudget:
+        return _from(cls, data)
+
+
+def run_budget(*, epochs: int, patience: int) -> FitBudget:
+    """The run's own recipe: its epochs over its data once per epoch, its own early stopping
+    (``patience`` 0: off). A seed repeat trains by it.
+
+    >>> run_budget(epochs=10, patience=0)
+    FitBudget(epochs=10, repeats=1, patience=0, min_delta=0.0)
+    """
+    return FitBudget(epochs=epochs, repeats=1, patience=patience)
+
+
+def curve_limits(*, epochs: int, patience: int, max_epochs: int | None = None) -> tuple[int, int]:
+    """A sweep's epoch cap and early-stopping patience for a run of ``epochs`` with its own
+    ``patience`` (0: none): the cap is ``max_epochs`` when given, else :data:`CURVE_MAX_EPOCHS`
+    or the run's epochs when more; the patience :data:`CURVE_PATIENCE_EPOCHS` or the run's when
+    more.
+
+    >>> curve_limits(epochs=10, patience=0)
+    (60, 5)
+    >>> curve_limits(epochs=10, patience=8, max_epochs=3)
+    (3, 8)
+    """
+    cap = max(CURVE_MAX_EPOCHS, epochs) if max_epochs is None else max_epochs
+    return cap, max(CURVE_PATIENCE_EPOCHS, patience)
+
+
+def curve_budget(
+    *, epochs: int, patience: int, n_full: int, n_subset: int, max_epochs: int | None = None
+) -> FitBudget:
+    """How a sweep trains a subset of ``n_subset`` of the run's ``n_full`` training samples
+    (:data:`CURVE_RULE`): to convergence, by early stopping on the validation split.
+
+    Patience and cap are counted in passes of the whole training split, so they mean the same
+    optimizer steps for every fraction: :data:`CURVE_PATIENCE_EPOCHS` (or the run's ``patience``
+    when more) without a validation loss lower by more than :data:`CURVE_MIN_DELTA` stops the
+    training, the best weights kept, and
+    ``max_epochs`` (default :data:`CURVE_MAX_EPOCHS`, or the run's ``epochs`` when more; see
+    :func:`curve_limits`) is the most. One epoch repeats the subset ``round(n_full / n_subset)``
+    times (at least once), about one such pass; patience and cap in these epochs are scaled by
+    the rest (``n_full`` ÷ the samples of one epoch, 0.75–1.5).
+
+    Why not the run's epochs: a fraction *f* would then get *f* of the run's optimizer steps, and
+    small fractions score low for lack of training, not of data. Why not exactly the run's
+    optimizer steps either: a run that stopped before convergence would then cap every fraction
+    at its own training time, and the top of the curve, where the value of more data is read,
+    would come out flat.
+
+    >>> curve_budget(epochs=10, patience=0, n_full=1259, n_subset=126)
+    FitBudget(epochs=60, repeats=10, patience=5, min_delta=0.001)
+    >>> curve_budget(epochs=10, patience=0, n_full=1259, n_subset=883)  # 0.7 of a pass per epoch
+    FitBudget(epochs=86, repeats=1, patience=7, min_delta=0.001)
+    >>> curve_budget(epochs=200, patience=8, n_full=1259, n_subset=1259)
+    FitBudget(epochs=200, repeats=1, patience=8, min_delta=0.001)
+    """
+    if n_full < 1 or not 1 <= n_subset <= n_full:
+        raise SpecError(f"a subset of {n_subset} samples out of {n_full} cannot be trained on")
+    cap, curve_patience = curve_limits(epochs=epochs, patience=patience, max_epochs=max_epochs)
+    repeats = max(1, round(n_full / n_subset))
+    passes_per_epoch = repeats * n_subset / n_full
+    return FitBudget(
+        epochs=max(1, round(cap / passes_per_epoch)),
+        repeats=repeats,
+        patience=max(1, round(curve_patience / passes_per_epoch)),
+        min_delta=CURVE_MIN_DELTA,
+    )
 
 
 PARAMS: dict[str, type] = {
@@ -282,7 +423,13 @@ class InferenceProfile:
 
 @dataclass(frozen=True)
 class CurvePoint:
-    """Accuracy at one training-set size: mean and sample standard deviation over seeds."""
+    """Accuracy at one training-set size: mean and sample standard deviation over seeds.
+
+    How the point was trained (None in curves stored before it was recorded): ``steps``, the
+    optimizer steps of one training (mean over seeds, rounded); ``epochs_run``, the passes over
+    the point's own ``n_train`` samples (mean over seeds); ``capped``, how many seeds reached the
+    epoch cap before the validation loss stopped improving (0: every seed converged).
+    """
 
     fraction: float
     n_train: int
@@ -291,6 +438,9 @@ class CurvePoint:
     train_seconds: float
     seeds: int
     accuracies: tuple[float, ...] = ()
+    steps: int | None = None
+    epochs_run: float | None = None
+    capped: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -306,12 +456,35 @@ class CurvePoint:
 
 @dataclass(frozen=True)
 class LearningCurve:
-    """Sweep result: one point per fraction, smallest first; ``complete`` is False when stopped."""
+    """Sweep result: one point per fraction, smallest first; ``complete`` is False when stopped.
+
+    ``epochs`` are the run's epochs. ``rule`` says how every fraction was trained
+    (:data:`CURVE_RULE`; a curve stored without one reads as :data:`LEGACY_CURVE_RULE`), with
+    its early-stopping ``patience`` and epoch cap ``max_epochs`` (None under the old rule).
+    """
 
     measured_at: str
     points: tuple[CurvePoint, ...]
     epochs: int
     complete: bool = True
+    rule: str = LEGACY_CURVE_RULE
+    patience: int | None = None
+    max_epochs: int | None = None
+
+    @property
+    def legacy(self) -> bool:
+        """True for a curve trained by the old rule (every fraction for the run's epochs)."""
+        return self.rule == LEGACY_CURVE_RULE
+
+    @property
+    def trainings(self) -> int:
+        """Trainings behind the points (fractions × seeds)."""
+        return sum(p.seeds for p in self.points)
+
+    @property
+    def capped(self) -> int:
+        """Trainings that reached the epoch cap before their validation loss stopped improving."""
+        return sum(p.capped or 0 for p in self.points)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -319,6 +492,9 @@ class LearningCurve:
             "points": [p.to_dict() for p in self.points],
             "epochs": self.epochs,
             "complete": self.complete,
+            "rule": self.rule,
+            "patience": self.patience,
+            "max_epochs": self.max_epochs,
         }
 
     @classmethod
@@ -326,6 +502,22 @@ class LearningCurve:
         values = dict(data)
         values["points"] = tuple(CurvePoint.from_dict(p) for p in data.get("points") or ())
         return _from(cls, values)
+
+
+def curve_rule_line(curve: LearningCurve) -> str:
+    """How a stored curve's points were trained, in one English line for the command lines
+    (``python -m mlcore sweep``, ``python -m bizmodel data-value``); the app words it in the
+    user's language."""
+    if curve.legacy:
+        return (
+            f"rule: {curve.rule} (the old rule: every fraction trained for the run's {curve.epochs} "
+            "epochs, so small fractions read low); sweep again"
+        )
+    return (
+        f"rule: {curve.rule}: each training until its validation loss stopped improving for "
+        f"{curve.patience} epochs, at most {curve.max_epochs} epochs (each about one pass of the "
+        f"training split); {curve.capped} of {curve.trainings} trainings reached the cap first"
+    )
 
 
 @dataclass(frozen=True)

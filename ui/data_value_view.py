@@ -38,7 +38,7 @@ from ui.experiments_view import sweep_section
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import current_language, t
 from ui.model_text import localize
-from ui.narrative import fit_quality, purchase_sentence
+from ui.narrative import curve_rule, fit_quality, purchase_sentence
 from ui.report_data import (
     DEFAULT_EXTRA_SAMPLES,
     DEFAULT_LABEL_COST_USD,
@@ -500,8 +500,14 @@ def render(run: RunRecord) -> None:
             n_max=fmt.fmt_int(fit.n_max),
         )
     )
-    if run.learning_curve is not None and not run.learning_curve.complete:
-        st.warning(t("sweep.partial"))
+    if run.learning_curve is not None:
+        if not run.learning_curve.complete:
+            st.warning(t("sweep.partial"))
+        rule = curve_rule(run.learning_curve, current_language())
+        if run.learning_curve.legacy:
+            st.warning(rule, icon=":material/history:")
+        else:
+            st.caption(rule)
     st.subheader(t("data_value.inputs"))
     inputs = read_inputs()
     problems = input_problems(inputs)

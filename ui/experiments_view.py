@@ -1,7 +1,10 @@
 """Learning curve (sweep) and seed variance (repeat) of a run: settings, the job, the results.
 
 Both re-train the run's spec in the worker; results are stored with the run (``learning_curve``,
-``repeat``) and read later by the data-value and scenario pages."""
+``repeat``) and read later by the data-value and scenario pages. A sweep trains every fraction
+until its validation loss stops improving (:data:`mlcore.tasks.CURVE_RULE`); the page says how a
+stored curve was trained, and warns when it comes from the old rule (every fraction for the run's
+epochs), whose small fractions read low."""
 
 from __future__ import annotations
 
@@ -10,10 +13,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from mlcore.specs import RunRecord
-from mlcore.tasks import DEFAULT_FRACTIONS, LearningCurve
+from mlcore.tasks import DEFAULT_FRACTIONS, LearningCurve, curve_limits
 from ui import format as fmt
 from ui.figures import TEMPLATE_NAME, chart_config
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.narrative import curve_rule
 from ui.summary import short_id
 from ui.task_view import task_panel
 from ui.widgets import Provenance, metric
@@ -63,10 +67,14 @@ def curve_figure(
 
 
 def estimate_seconds(run: RunRecord, fractions: list[float], seeds: int) -> float | None:
-    """Rough wall time of a sweep: the run's training time scaled by the data each training sees."""
-    if not run.train_seconds:
+    """Longest wall time of a sweep (seconds): every training running to the epoch cap, each epoch
+    as long as one of the run's (a fraction's epoch repeats its subset to about the run's steps).
+    Trainings usually stop sooner, when their validation loss stops improving."""
+    if not run.train_seconds or run.epochs_completed < 1:
         return None
-    return run.train_seconds * sum(fractions) * seeds
+    spec = run.request.spec
+    cap, _ = curve_limits(epochs=spec.epochs, patience=spec.early_stopping_patience)
+    return run.train_seconds / run.epochs_completed * cap * len(fractions) * seeds
 
 
 def sweep_section(run: RunRecord) -> None:
@@ -101,6 +109,9 @@ def sweep_section(run: RunRecord) -> None:
         return
     if not curve.complete:
         st.warning(t("sweep.partial"))
+    rule = curve_rule(curve, current_language())
+    if curve.legacy:
+        st.warning(rule, icon=":material/history:")
     st.plotly_chart(
         curve_figure(
             curve,
@@ -112,6 +123,8 @@ def sweep_section(run: RunRecord) -> None:
         key="sweep_chart",
         config=chart_config("learning-curve-sweep"),
     )
+    if not curve.legacy:
+        st.caption(rule)
     first, last = curve.points[0], curve.points[-1]
     prov = Provenance("measured", f"{short_id(run.id)} · {curve.measured_at[:10]}")
     cols = st.columns(3)
@@ -133,6 +146,7 @@ def sweep_section(run: RunRecord) -> None:
                 t("sweep.col.std"): t("data_value.points", value=f"{100 * p.accuracy_std:.2f}"),
                 t("sweep.col.seeds"): p.seeds,
                 t("sweep.col.seconds"): round(p.train_seconds, 2),
+                t("sweep.col.steps"): p.steps,
             }
             for p in curve.points
         ]

@@ -9,6 +9,7 @@ is returned as given: the caller escapes it for Markdown or HTML.
 from __future__ import annotations
 
 from bizmodel.data_value import CurveFit, DataEconomics, Purchase
+from mlcore.tasks import LearningCurve
 from ui import format as fmt
 from ui.i18n import translate
 from ui.report_data import Report
@@ -107,6 +108,27 @@ def fit_quality(fit: CurveFit, lang: str) -> str:
         boot=fit.n_bootstrap_ok,
         scale=f"{fit.noise_scale:.2f}",
     )
+
+
+def curve_rule(curve: LearningCurve, lang: str) -> str:
+    """How the curve's points were trained, in one line of ``lang``: to convergence (the patience,
+    the epoch cap, and how many trainings reached the cap first), or, for a curve stored before the
+    rule was recorded, the old rule (every fraction for the run's epochs) and that it reads low at
+    small fractions."""
+    if curve.legacy:
+        return translate("sweep.rule.legacy", lang, epochs=curve.epochs)
+    line = translate(
+        "sweep.rule.converged", lang, patience=curve.patience or 0, cap=curve.max_epochs or curve.epochs
+    )
+    if curve.capped:
+        line += " " + translate(
+            "sweep.rule.capped",
+            lang,
+            capped=curve.capped,
+            trainings=curve.trainings,
+            cap=curve.max_epochs or 0,
+        )
+    return line
 
 
 def purchase_sentence(purchase: Purchase, econ: DataEconomics, lang: str) -> str:

@@ -41,7 +41,7 @@ from ui import format as fmt
 from ui.figures import CurveLabels, learning_curves
 from ui.i18n import translate
 from ui.model_text import localize
-from ui.narrative import fit_quality, narrative, purchase_sentence
+from ui.narrative import curve_rule, fit_quality, narrative, purchase_sentence
 from ui.report_data import ComputeSection, DataValueSection, MonteCarloSection, Report, ServingSection
 from ui.scenario_figures import (
     FanLabels,
@@ -813,6 +813,12 @@ class _Page:
             if p.extrapolated or opt.extrapolated
             else ""
         )
+        curve = self.r.run.learning_curve if self.r.run is not None else None
+        rule = (
+            f'<p class="muted curve-rule">{_esc(curve_rule(curve, self.lang))}</p>'
+            if curve is not None
+            else ""
+        )
         return Safe(
             f'<div class="narrative"><p><strong>{_esc(self.purchase_sentence(d))}</strong></p>'
             f"<p>{_esc(verdict)}</p></div>"
@@ -820,7 +826,7 @@ class _Page:
             f'<p class="muted">{_esc(quality)}</p>'
             f"<p>{_esc(value_line)}</p>"
             f'<div class="cards">{"".join(cards)}</div>{extrapolated}'
-            f"<h3>{self.x('report.data.points')}</h3>{points}"
+            f"<h3>{self.x('report.data.points')}</h3>{points}{rule}"
         )
 
     # -- scenario

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
-from mlcore.tasks import CurvePoint, LearningCurve
+from mlcore.tasks import CURVE_RULE, CurvePoint, LearningCurve
 from store import Store
 from tests.app.conftest import make_app, seed_runs
 from tests.app.test_pages import _no_errors
@@ -100,6 +101,20 @@ def test_a_fitted_curve_is_priced(app_env: Path) -> None:
     after = {m.label: m.value for m in at.metric}
     assert after["Labelling cost"] == "$50k"
     assert after["Return on the labels"] != roi_before
+
+
+def test_the_page_says_how_the_curve_was_trained(app_env: Path) -> None:
+    with_curve(curve())  # stored without a rule: the old one
+    at = make_app(PAGE, run="run-0")
+    _no_errors(at)
+    assert any(w.value.startswith("Old rule: every fraction trained only") for w in at.warning)
+    converged = dataclasses.replace(curve(), rule=CURVE_RULE, patience=5, max_epochs=60)
+    Store().patch_run_record("run-0", learning_curve=converged.to_dict())
+    at = make_app(PAGE, run="run-0")
+    _no_errors(at)
+    assert not any("Old rule" in w.value for w in at.warning)
+    assert any(c.value.startswith("Each point trained until its validation loss") for c in at.caption)
+    assert {m.label for m in at.metric} >= {"Accuracy gain", "Value per year"}, "the curve is still priced"
 
 
 def test_curve_chart_separates_measured_and_extrapolated(app_env: Path) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
-from mlcore.tasks import CurvePoint, LearningCurve, RepeatResult
+import pytest
+
+from mlcore.tasks import CURVE_MAX_EPOCHS, CURVE_RULE, CurvePoint, LearningCurve, RepeatResult
 from store import Store
 from tests.app.conftest import make_app, seed_runs
 from tests.app.test_pages import _no_errors
@@ -15,11 +18,23 @@ PAGE = "app_pages/evaluate.py"
 
 
 def curve() -> LearningCurve:
+    """A curve as stored before sweeps recorded their rule (the old rule: the run's epochs)."""
     points = tuple(
         CurvePoint(f, int(1000 * f), acc, std, 0.5 + f, 2, (acc - std / 2, acc + std / 2))
         for f, acc, std in ((0.1, 0.70, 0.04), (0.5, 0.85, 0.02), (1.0, 0.90, 0.01))
     )
     return LearningCurve("2026-11-29T10:00:00Z", points, epochs=10)
+
+
+def converged_curve(*, capped: int = 0) -> LearningCurve:
+    """A curve whose points trained to convergence (early stopping), with steps per point."""
+    points = tuple(
+        dataclasses.replace(p, steps=steps, epochs_run=40.0, capped=capped if i == 2 else 0)
+        for i, (p, steps) in enumerate(zip(curve().points, (580, 1320, 1900), strict=True))
+    )
+    return LearningCurve(
+        "2026-11-29T10:00:00Z", points, epochs=10, rule=CURVE_RULE, patience=5, max_epochs=CURVE_MAX_EPOCHS
+    )
 
 
 def test_without_results_the_jobs_can_be_started(app_env: Path) -> None:
@@ -33,7 +48,9 @@ def test_without_results_the_jobs_can_be_started(app_env: Path) -> None:
     at.button(key="sweep_start").click().run()
     _no_errors(at)
     job = Store().job_for_run("run-0", kind="sweep")
-    assert job is not None and json.loads(job["request"]) == {"fractions": [0.25, 1.0], "seeds": 3}
+    # No cap chosen on the page: the sweep's default (CURVE_MAX_EPOCHS, or the run's epochs).
+    expected = {"fractions": [0.25, 1.0], "seeds": 3, "max_epochs": None}
+    assert job is not None and json.loads(job["request"]) == expected
     assert at.button(key="sweep_stop") is not None, "a running sweep can be stopped"
 
 
@@ -61,6 +78,36 @@ def test_stored_curve_and_spread_are_shown(app_env: Path) -> None:
     assert sweep and sweep[0]["data"][0]["error_y"]["array"] == [4.0, 2.0, 1.0]
 
 
+def test_an_old_curve_says_it_was_trained_by_the_old_rule(app_env: Path) -> None:
+    store = Store()
+    seed_runs(store, 1)
+    store.patch_run_record("run-0", learning_curve=curve().to_dict())
+    at = make_app(PAGE, run="run-0")
+    _no_errors(at)
+    assert any(
+        w.value.startswith("Old rule: every fraction trained only for the run's 10 epochs")
+        for w in at.warning
+    )
+    assert not any("validation loss stopped improving" in c.value for c in at.caption)
+
+
+def test_a_converged_curve_says_how_its_points_were_trained(app_env: Path) -> None:
+    store = Store()
+    seed_runs(store, 1)
+    store.patch_run_record("run-0", learning_curve=converged_curve(capped=1).to_dict())
+    at = make_app(PAGE, run="run-0")
+    _no_errors(at)
+    rule = [c.value for c in at.caption if "validation loss stopped improving" in c.value]
+    assert rule and f"at most {CURVE_MAX_EPOCHS} epochs" in rule[0]
+    assert "1 of 6 trainings reached the 60-epoch cap first" in rule[0]
+    assert not any("Old rule" in w.value for w in at.warning)
+    table = at.dataframe[0].value
+    assert list(table["Steps per training"]) == [580, 1320, 1900]
+    zh = make_app(PAGE, run="run-0", lang="zh")
+    _no_errors(zh)
+    assert any("验证损失不再下降" in c.value for c in zh.caption)
+
+
 def test_a_stopped_sweep_says_the_curve_is_partial(app_env: Path) -> None:
     store = Store()
     seed_runs(store, 1)
@@ -71,11 +118,12 @@ def test_a_stopped_sweep_says_the_curve_is_partial(app_env: Path) -> None:
     assert any("stopped early" in w.value for w in at.warning)
 
 
-def test_estimate_scales_with_data_and_seeds() -> None:
+def test_estimate_is_every_training_running_to_the_cap() -> None:
     from tests.app.conftest import recorded
 
     _, run = recorded()
-    one = estimate_seconds(run, [1.0], 1)
-    assert one == run.train_seconds
-    assert estimate_seconds(run, [0.5, 1.0], 2) == run.train_seconds * 3
+    per_epoch = run.train_seconds / run.epochs_completed
+    # Every fraction's epoch is about one of the run's: the bound is trainings × cap × epoch time.
+    assert estimate_seconds(run, [1.0], 1) == pytest.approx(per_epoch * CURVE_MAX_EPOCHS)
+    assert estimate_seconds(run, [0.1, 1.0], 2) == pytest.approx(per_epoch * CURVE_MAX_EPOCHS * 4)
     assert estimate_seconds(run.replace(train_seconds=None), [1.0], 2) is None

@@ -61,6 +61,14 @@ def _curve(sizes: tuple[int, ...]) -> dict[str, Any]:
     return {"measured_at": "2026-11-29T06:00:00Z", "points": points, "epochs": 3, "complete": True}
 
 
+def _converged_curve(sizes: tuple[int, ...]) -> dict[str, Any]:
+    """The same points, stored as sweeps store them now: the rule, and how each point trained."""
+    curve = _curve(sizes)
+    for i, point in enumerate(curve["points"]):
+        point.update(steps=580 + 400 * i, epochs_run=40.0, capped=1 if i == 3 else 0)
+    return {**curve, "rule": "early-stopping", "patience": 5, "max_epochs": 60}
+
+
 def _inference_row(path: str, batch: int, p95_ms: float, sps: float) -> dict[str, Any]:
     return {
         "device": "CPU (Intel(R) Xeon(R) Processor, 2 logical cores)",
@@ -118,6 +126,7 @@ def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _insert(store, "queued", status="queued")
     _insert(store, "measured", inference=PROFILE, learning_curve=_curve(CURVE_SIZES))
     _insert(store, "short-curve", learning_curve=_curve(CURVE_SIZES[:3]))
+    _insert(store, "converged", learning_curve=_converged_curve(CURVE_SIZES))
     store.dispose()
     return home
 
@@ -459,6 +468,34 @@ def test_data_value_human_output(cli_home: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "optimal:" in proc.stdout and "purchase: buying 1,000 more labels" in proc.stdout
+    # A curve stored without a rule was trained by the old one, and the output says so.
+    assert "learning curve rule: run-epochs (the old rule" in proc.stdout
+
+
+def test_data_value_says_how_the_curve_was_trained(cli_home: Path) -> None:
+    args = ("data-value", "--label-cost-usd", "0.05", "--value-per-point-usd", "10000", "--json")
+    old = ok_json(run_cli(cli_home, *args, "--run", "measured"))["curve_rule"]
+    assert old == {
+        "rule": "run-epochs",
+        "patience": None,
+        "max_epochs": None,
+        "run_epochs": 3,
+        "trainings": 8,
+        "capped": 0,
+    }
+    new = ok_json(run_cli(cli_home, *args, "--run", "converged"))
+    assert new["curve_rule"] == {
+        "rule": "early-stopping",
+        "patience": 5,
+        "max_epochs": 60,
+        "run_epochs": 3,
+        "trainings": 8,
+        "capped": 1,
+    }
+    text = run_cli(cli_home, *args[:-1], "--run", "converged")
+    assert text.returncode == 0, text.stderr
+    assert "learning curve rule: early-stopping: each training until its validation loss" in text.stdout
+    assert "1 of 8 trainings reached the cap first" in text.stdout
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from tests.mlcore.test_cli import run_cli
 pytestmark = pytest.mark.slow
 
 ROW_KEYS = {"device", "path", "batch_size", "p50_ms", "p95_ms", "p99_ms", "samples_per_second"}
-POINT_KEYS = {"n_train", "accuracy_mean", "accuracy_std", "train_seconds"}
+POINT_KEYS = {"n_train", "accuracy_mean", "accuracy_std", "train_seconds", "steps", "epochs_run", "capped"}
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +63,32 @@ def test_bench_inference_prints_and_stores_the_profile(cli_home: Path, digits_ru
 
 
 def test_sweep_prints_and_stores_the_points(cli_home: Path, digits_run: str) -> None:
-    out = run_cli(cli_home, "sweep", "--run", digits_run, "--fractions", "0.1,1", "--seeds", "2", "--json")
+    out = run_cli(
+        cli_home,
+        "sweep",
+        "--run",
+        digits_run,
+        "--fractions",
+        "0.1,1",
+        "--seeds",
+        "2",
+        "--max-epochs",
+        "5",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     points = json.loads(out.stdout)
     assert [p["fraction"] for p in points] == [0.1, 1.0]
     assert all(POINT_KEYS <= set(p) for p in points)
     assert points[1]["accuracy_mean"] > points[0]["accuracy_mean"]
-    text = run_cli(cli_home, "sweep", "--run", digits_run, "--fractions", "0.2,1", "--seeds", "2")
-    assert text.returncode == 0 and "n_train" in text.stdout
+    # Each fraction trained to convergence: the small one took more than 10 % of the run's steps.
+    assert points[0]["steps"] > 0.1 * 12 * math.ceil(points[1]["n_train"] / 32)
+    text = run_cli(
+        cli_home, "sweep", "--run", digits_run, "--fractions", "0.2,1", "--seeds", "2", "--max-epochs", "3"
+    )
+    assert text.returncode == 0 and "n_train" in text.stdout and "steps" in text.stdout
+    assert "rule: early-stopping: each training until its validation loss" in text.stdout
+    assert "at most 3 epochs" in text.stdout
 
 
 def test_predict_an_image_file(cli_home: Path, digits_run: str) -> None:
@@ -107,6 +126,7 @@ def test_predict_csv_rows(cli_home: Path, csv_run: tuple[str, Path]) -> None:
         (["sweep", "--run", "nope"], "does not exist"),
         (["sweep", "--run", "{run}", "--fractions", "0.5"], "at least 2 distinct fractions"),
         (["sweep", "--run", "{run}", "--fractions", "a,b"], "expected numbers"),
+        (["sweep", "--run", "{run}", "--max-epochs", "0"], "1 to 500"),
         (["bench-inference", "--run", "{run}", "--batch-sizes", "0"], "between 1 and 4096"),
         (["predict", "--run", "{run}", "--csv", "rows.csv"], "trained on images"),
         (["predict", "--run", "{run}", "--image", "missing.png"], "does not exist"),

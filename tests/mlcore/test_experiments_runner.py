@@ -11,7 +11,7 @@ import pytest
 
 from mlcore.datasets import Dataset, load, request_split, subsample_stratified
 from mlcore.specs import TrainRequest, preset_spec
-from mlcore.tasks import RepeatParams, SweepParams
+from mlcore.tasks import CURVE_RULE, RepeatParams, SweepParams, curve_budget
 
 pytest.importorskip("keras")
 
@@ -28,11 +28,21 @@ from mlcore.engine.experiments import (
 from mlcore.engine.inference import Stopped
 
 REQUEST = TrainRequest(spec=preset_spec("article-mlp", epochs=1), dataset="digits")
-PARAMS = SweepParams(fractions=(0.5, 1.0), seeds=2)
+#: Two epochs at most per training keep these structural tests quick; the rule's own cap is
+#: exercised by the slow test below.
+PARAMS = SweepParams(fractions=(0.5, 1.0), seeds=2, max_epochs=2)
 
 
-def _score(accuracy: float, n_train: int = 100) -> FitScore:
-    return FitScore(accuracy=accuracy, train_seconds=1.0, samples_per_second=100.0, n_train=n_train)
+def _score(accuracy: float, n_train: int = 100, *, steps: int = 10, capped: bool = False) -> FitScore:
+    return FitScore(
+        accuracy=accuracy,
+        train_seconds=1.0,
+        samples_per_second=100.0,
+        n_train=n_train,
+        steps=steps,
+        epochs_run=2.0,
+        capped=capped,
+    )
 
 
 def test_the_plan_is_every_fraction_times_every_seed_smallest_first() -> None:
@@ -45,13 +55,23 @@ def test_the_plan_is_every_fraction_times_every_seed_smallest_first() -> None:
             task.train_idx, subsample_stratified(data.y, train_idx, fraction, seed=k)
         )
         assert f"{fraction:.0%} of the data" in task.message and f"seed {k + 1}" in task.message
+        assert task.budget == curve_budget(
+            epochs=1, patience=0, n_full=len(train_idx), n_subset=len(task.train_idx), max_epochs=2
+        )
 
 
 def test_gathering_keeps_every_fully_measured_fraction() -> None:
-    full = gather_curve(REQUEST, PARAMS, [_score(0.6, 50), _score(0.8, 50), _score(0.9), _score(0.9)])
+    full = gather_curve(
+        REQUEST,
+        PARAMS,
+        [_score(0.6, 50, steps=30), _score(0.8, 50, steps=41, capped=True), _score(0.9), _score(0.9)],
+    )
     assert full.complete and [p.n_train for p in full.points] == [50, 100]
     assert full.points[0].accuracy_mean == pytest.approx(0.7) and full.points[0].accuracies == (0.6, 0.8)
     assert full.epochs == 1
+    # How the points were trained: the rule, its patience and cap, steps and capped seeds per point.
+    assert (full.rule, full.patience, full.max_epochs) == (CURVE_RULE, 5, 2) and not full.legacy
+    assert [(p.steps, p.capped) for p in full.points] == [(36, 1), (10, 0)] and full.capped == 1
     first_only = gather_curve(REQUEST, PARAMS, [_score(0.6), _score(0.8), _score(0.9), None])
     assert not first_only.complete and [p.fraction for p in first_only.points] == [0.5]
     # Ray may finish a larger fraction before a smaller one: a stop keeps what is complete.

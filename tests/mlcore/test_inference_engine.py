@@ -102,7 +102,7 @@ def test_sweep_accuracy_rises_with_data(mnist: tuple) -> None:
     curve = sweep(
         request,
         data,
-        SweepParams(fractions=(0.05, 1.0), seeds=2),
+        SweepParams(fractions=(0.05, 1.0), seeds=2, max_epochs=4),
         device=choose_device(force_cpu=True),
     )
     small, full = curve.points

@@ -9,6 +9,7 @@ One Ray instance serves the whole module; its Ray worker processes import Tensor
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from mlcore.datasets import load, request_split, subsample_stratified
 from mlcore.jobs import EXECUTORS, ExecutorError, JobManager, make_job_manager
 from mlcore.runs import get_run
 from mlcore.specs import TrainRequest, preset_spec
+from mlcore.tasks import CURVE_RULE
 from store import Store
 from tests.conftest import require_service
 from tests.mlcore.test_worker import saved_epochs, wait_finished, wait_for
@@ -95,7 +97,7 @@ def test_a_training_job_runs_on_ray_with_the_local_record_fields(
 
 
 def test_a_sweep_fans_out_into_one_ray_task_per_training(manager: JobManager, trained: str) -> None:
-    view = manager.submit_task(trained, "sweep", {"fractions": [0.5, 1.0], "seeds": 2})
+    view = manager.submit_task(trained, "sweep", {"fractions": [0.5, 1.0], "seeds": 2, "max_epochs": 3})
     done = wait_finished(manager, view.job_id, timeout=START_SECONDS)
     assert done.status == "completed", done.error
     fan_out = manager.served[view.job_id]["fan_out"]
@@ -104,6 +106,13 @@ def test_a_sweep_fans_out_into_one_ray_task_per_training(manager: JobManager, tr
     curve = run.learning_curve
     assert curve is not None and curve.complete and curve.epochs == 1
     assert [p.fraction for p in curve.points] == [0.5, 1.0]
+    # Every Ray task trained by its planned budget: the half split repeated twice per epoch (at
+    # least one epoch of the whole split's steps, where the run's single epoch gave it half), at
+    # most 3 epochs.
+    assert (curve.rule, curve.max_epochs) == (CURVE_RULE, 3)
+    full_epoch = math.ceil(run.n_train / run.request.spec.batch_size)
+    half, full = curve.points
+    assert full_epoch <= half.steps <= 3 * full_epoch and full.steps <= 3 * full_epoch
     # The same plan as the local worker: the run's split, the subset drawn with seed k.
     data = load("digits")
     train_idx = request_split(data.y, run.request).train

@@ -11,6 +11,10 @@ from hypothesis import strategies as st
 
 from mlcore.specs import SpecError
 from mlcore.tasks import (
+    CURVE_MAX_EPOCHS,
+    CURVE_PATIENCE_EPOCHS,
+    CURVE_RULE,
+    LEGACY_CURVE_RULE,
     BenchParams,
     CurvePoint,
     InferenceProfile,
@@ -21,6 +25,7 @@ from mlcore.tasks import (
     RepeatResult,
     SweepParams,
     TaskProgress,
+    curve_rule_line,
     parse_params,
     sample_std,
 )
@@ -96,3 +101,42 @@ def test_sample_std_matches_the_definition(values: list[float]) -> None:
 def test_progress_fraction() -> None:
     assert TaskProgress(3, 4, "x", 1.0).fraction == 0.75
     assert TaskProgress(0, 0, "x", 0.0).fraction == 0.0
+
+
+def test_a_curve_says_how_its_points_were_trained_through_json() -> None:
+    point = CurvePoint(0.1, 126, 0.9, 0.01, 2.0, 2, (0.89, 0.91), steps=580, epochs_run=147.5, capped=1)
+    curve = LearningCurve(
+        "t", (point,), 5, rule=CURVE_RULE, patience=CURVE_PATIENCE_EPOCHS, max_epochs=CURVE_MAX_EPOCHS
+    )
+    again = LearningCurve.from_dict(json.loads(json.dumps(curve.to_dict())))
+    assert again == curve and not again.legacy
+    assert again.points[0].steps == 580 and again.capped == 1 and again.trainings == 2
+    line = curve_rule_line(again)
+    assert line.startswith("rule: early-stopping") and "1 of 2 trainings reached the cap" in line
+
+
+def test_a_curve_stored_before_the_rule_was_recorded_reads_as_the_old_rule() -> None:
+    stored = {  # what earlier versions wrote: no rule, no steps per point
+        "measured_at": "2026-11-29T10:00:00Z",
+        "points": [
+            {"fraction": 0.1, "n_train": 126, "accuracy_mean": 0.469, "accuracy_std": 0.17,
+             "train_seconds": 1.0, "seeds": 2, "accuracies": [0.59, 0.35]},
+            {"fraction": 1.0, "n_train": 1259, "accuracy_mean": 0.908, "accuracy_std": 0.008,
+             "train_seconds": 0.8, "seeds": 2, "accuracies": [0.914, 0.903]},
+        ],
+        "epochs": 5,
+        "complete": True,
+    }  # fmt: skip
+    curve = LearningCurve.from_dict(stored)
+    assert curve.legacy and curve.rule == LEGACY_CURVE_RULE
+    assert curve.patience is None and curve.max_epochs is None and curve.capped == 0
+    assert all(p.steps is None and p.epochs_run is None and p.capped is None for p in curve.points)
+    assert LearningCurve.from_dict(json.loads(json.dumps(curve.to_dict()))) == curve
+    assert "old rule" in curve_rule_line(curve) and "5 epochs" in curve_rule_line(curve)
+    from mlcore.specs import RunRecord, TrainRequest
+
+    record = RunRecord("r1", "r", "t", "completed", TrainRequest(), learning_curve=curve)
+    raw = json.loads(record.to_json())
+    for key in ("rule", "patience", "max_epochs"):
+        del raw["learning_curve"][key]
+    assert RunRecord.from_dict(raw).learning_curve.legacy

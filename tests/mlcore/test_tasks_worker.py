@@ -78,11 +78,14 @@ def test_bench_stores_the_inference_profile(jm: JobManager, trained: str) -> Non
 
 def test_sweep_stores_the_learning_curve(jm: JobManager, trained: str) -> None:
     view = wait_finished(
-        jm, jm.submit_task(trained, "sweep", {"fractions": [0.1, 1.0], "seeds": 2}).job_id, timeout=240
+        jm,
+        jm.submit_task(trained, "sweep", {"fractions": [0.1, 1.0], "seeds": 2, "max_epochs": 15}).job_id,
+        timeout=240,
     )
     assert view.status == "completed", view.error
     curve = get_run(jm.store, trained).learning_curve
     assert curve is not None and curve.complete and [p.fraction for p in curve.points] == [0.1, 1.0]
+    assert (curve.rule, curve.patience, curve.max_epochs) == ("early-stopping", 5, 15)
     small, full = curve.points
     assert small.n_train < full.n_train == get_run(jm.store, trained).n_train
     assert full.accuracy_mean > small.accuracy_mean

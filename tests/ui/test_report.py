@@ -17,6 +17,7 @@ from plotly.offline import get_plotlyjs
 from bizmodel.catalog import Catalog, load_bundled
 from bizmodel.scenario import base_template
 from mlcore.specs import RunRecord
+from mlcore.tasks import CURVE_RULE, LearningCurve
 from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, RECORDED, _curve
 from ui import format as fmt
 from ui.i18n import translate
@@ -249,6 +250,28 @@ def test_every_section_has_its_content_with_a_run(with_run: Report, english: str
     assert with_run.data_value is not None
     with fmt.number_style(fmt.NumberStyle()):
         assert html.escape(fmt.fmt_int(with_run.data_value.optimal.n_train)) in english
+    # The recorded run's curve was stored without a rule: the report says it is the old one.
+    old_rule = translate("sweep.rule.legacy", epochs=3)
+    assert f'<p class="muted curve-rule">{html.escape(old_rule)}</p>' in english
+
+
+def test_the_data_value_section_says_how_the_curve_was_trained(catalog: Catalog) -> None:
+    curve = LearningCurve.from_dict(
+        {**_curve(CURVE_SIZES), "rule": CURVE_RULE, "patience": 5, "max_epochs": 60}
+    )
+    report = build_report(
+        base_template(),
+        name="converged",
+        run=full_run(learning_curve=curve),
+        catalog=catalog,
+        options=ReportOptions(paths=100),
+        now=NOW,
+    )
+    for lang, fragment in (("en", "validation loss stopped improving"), ("zh", "验证损失不再下降")):
+        document = render_html(report, fmt.NumberStyle(language=lang))
+        rule = document.split('<p class="muted curve-rule">')[1].split("</p>")[0]
+        assert fragment in rule and "60" in rule
+        assert "Old rule" not in rule
 
 
 def test_user_text_is_escaped(catalog: Catalog) -> None:
