@@ -33,6 +33,13 @@ def _formula_like(text: str) -> bool:
     return text[:1] in FORMULA_STARTS and _NUMBER.fullmatch(text) is None
 
 
+def _needs_quote(text: str) -> bool:
+    """Formula-like text, or text that already looks quoted by this rule (``'=…``, ``''=…``), so
+    that :func:`from_spreadsheet` gives back exactly what :func:`for_spreadsheet` was given."""
+    rest = text.lstrip("'")
+    return _formula_like(rest) if rest else False
+
+
 def for_spreadsheet(value: object) -> object:
     """``value`` as a CSV cell: text a spreadsheet would evaluate gets a leading ``'``.
 
@@ -45,14 +52,15 @@ def for_spreadsheet(value: object) -> object:
     -------
     object
         ``"'" + value`` for text starting with ``= + - @``, a tab or a carriage return that is not a
-        plain decimal number; ``value`` itself otherwise.
+        plain decimal number (or such text already behind quotes, so the quote can be read back
+        exactly); ``value`` itself otherwise.
 
     Examples
     --------
     >>> for_spreadsheet("+49 30 1234"), for_spreadsheet("+49"), for_spreadsheet(None)
     ("'+49 30 1234", '+49', None)
     """
-    if isinstance(value, str) and _formula_like(value):
+    if isinstance(value, str) and _needs_quote(value):
         return "'" + value
     return value
 
@@ -60,11 +68,14 @@ def for_spreadsheet(value: object) -> object:
 def from_spreadsheet(text: str) -> str:
     """A cell :func:`for_spreadsheet` wrote, read back: the leading ``'`` it added removed.
 
-    Only a quote in front of a formula-like text is removed; any other text is returned as it is.
+    Only the quote :func:`for_spreadsheet` adds is removed (in front of formula-like text); any
+    other text is returned as it is.
 
     >>> from_spreadsheet("'=A1"), from_spreadsheet("'quoted'"), from_spreadsheet("'-5")
     ('=A1', "'quoted'", "'-5")
+    >>> from_spreadsheet(for_spreadsheet("'=A1"))
+    "'=A1"
     """
-    if text.startswith("'") and _formula_like(text[1:]):
+    if text.startswith("'") and _needs_quote(text[1:]):
         return text[1:]
     return text

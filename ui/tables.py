@@ -8,6 +8,7 @@ names and index labels through :func:`safetext.for_spreadsheet`, so no spreadshe
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Sequence
 
 import pandas as pd
@@ -57,18 +58,19 @@ def csv_bytes(frame: pd.DataFrame, *, index: bool = True) -> bytes:
 
     Every cell, column name and index label goes through :func:`safetext.for_spreadsheet`: text a
     spreadsheet would evaluate (``=…``, ``+…``, ``-…``, ``@…``, a leading tab or carriage return)
-    gets a leading ``'``; numbers, and text that is just a number, stay as they are.
+    gets a leading ``'``; numbers, and text that is just a number, stay as they are. Text is always
+    quoted, so a line break inside a name stays inside its cell.
 
     >>> frame = pd.DataFrame({"=x": ["=HYPERLINK(1)", "-12.5"], "v": [-12.5, 3]})
     >>> print(csv_bytes(frame, index=False).decode())
-    '=x,v
-    '=HYPERLINK(1),-12.5
-    -12.5,3.0
+    "'=x","v"
+    "'=HYPERLINK(1)",-12.5
+    "-12.5",3.0
     <BLANKLINE>
     """
     safe = _text_only(for_spreadsheet)
     table = frame.map(safe).rename(columns=safe, index=safe)
-    return table.to_csv(index=index).encode("utf-8")
+    return table.to_csv(index=index, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
 
 
 def runs_frame(runs: Sequence[RunRecord], tr: Translate) -> pd.DataFrame:
