@@ -252,12 +252,14 @@ def catalog_panel(catalog: Catalog, *, today: dt.date | None = None) -> None:
             inst,
             file_name=f"instances-{catalog.version}.csv",
             on_click="ignore",
+            key="catalog_download_instances",
         )
         d2.download_button(
             t("catalog.download_accelerators"),
             acc,
             file_name=f"accelerators-{catalog.version}.csv",
             on_click="ignore",
+            key="catalog_download_accelerators",
         )
         if catalog.version != _bundled().version:
             if d3.button(t("catalog.reset"), key="catalog_reset"):
