@@ -29,18 +29,21 @@ tables, math and directives (``:red[…]``) at the syntax level. That is not eno
 transforms run *after* escapes are resolved, on the plain text: GFM autolinks bare ``https://…``,
 ``www.…`` and ``user@host``, and Streamlit turns ``:streamlit:`` into an image, ``:smile:`` into an
 emoji and ``->``, ``<=``, ``~=`` or ``--`` into symbols. So an invisible U+2060 WORD JOINER (written
-``+`` here) follows every ``:``, ``@``, ``-``, ``<``, ``>`` and ``~``, and comes between ``w`` and a
-full stop: ``https:+//``, ``www+.``, ``a@+b``, ``:+streamlit:+`` and ``-+>`` match none of those
-patterns, whatever their case. A word joiner is a default-ignorable character: browsers draw
-nothing for it, and it changes how a line wraps only by forbidding a break beside it. (A
-look-alike, such as a division slash for ``/``, would also break a link, but it shows, and every
-pattern would need its own.) Square brackets are written as character references (``&#91;``
-``&#93;``), never with a backslash: ``st.badge`` escapes brackets itself (``[`` → ``\[``), and a
-backslash of ours in front would then escape its backslash instead and bring the bracket back to
-life. A reference is decoded to a literal bracket and means nothing to either parser. A space that
-begins or ends the text is a reference too (``&#32;``), so four leading spaces cannot make a code
-block and trailing ones are not dropped. Other punctuation (``, ; ? ' " % / ^``) means nothing there
-and is left as it is.
+``+`` here) goes between two characters such a pattern reads together: after ``:`` and ``@`` when
+anything but a space follows, between ``-`` and ``-`` or ``>``, between ``<`` and ``-`` or ``=``,
+between ``>`` or ``~`` and ``=``, and between ``w`` and a full stop: ``https:+//``, ``www+.``,
+``a@+b``, ``:+streamlit:`` and ``-+>`` match none of those patterns, whatever their case, while
+``article-mlp`` or ``2026-11-28`` keep no joiner. A word joiner is a default-ignorable character:
+browsers draw nothing for it, and it changes how a line wraps only by forbidding a break beside
+it. It does stay in copied text (and a text search for ``https://x`` on the page misses it), which
+is the point. (A look-alike, such as a division slash for ``/``, would also break a link, but it
+shows, and every pattern would need its own.) Square brackets are written as character
+references (``&#91;`` ``&#93;``), never with a backslash: ``st.badge`` escapes brackets itself
+(``[`` → ``\[``), and a backslash of ours in front would then escape its backslash instead and bring
+the bracket back to life. A reference is decoded to a literal bracket and means nothing to either
+parser. A space that begins or ends the text is a reference too (``&#32;``), so four leading
+spaces cannot make a code block and trailing ones are not dropped. Other punctuation (``, ; ? ' "
+% / ^``) means nothing there and is left as it is.
 
 Plotly renders strings through its own small HTML subset (``<a href>``, ``<b>``, ``<br>``, …)
 and decodes only a few named entities (``&amp;`` ``&lt;`` ``&gt;``; not ``&quot;``, which would
@@ -78,8 +81,9 @@ _SPACES = frozenset("\t\n\r\u2028\u2029")
 _MARKDOWN_SYNTAX = frozenset("\\`*_{}()#+-.!|<>~$:&=")
 #: Written as character references, so that no later escaping (``st.badge``'s) can undo them.
 _REFERENCES = {"[": "&#91;", "]": "&#93;"}
-#: Characters that a transform on the rendered text could join with the next one.
-_JOIN_AFTER = frozenset(":@-<>~")
+#: Pairs that a transform on the rendered text reads together (``:`` and ``@`` join anything
+#: but a space): the word joiner goes between them.
+_JOIN_BEFORE = {"-": "->", "<": "-=", ">": "=", "~": "=", "w": ".", "W": "."}
 _CHART_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "%": "&#37;"}
 
 
@@ -143,6 +147,8 @@ def for_markdown(text: object) -> str:
     'www+\\.x\\.io/a?b\\=1'
     >>> for_markdown("https://x.io").replace(WORD_JOINER, "+")
     'https\\:+//x\\.io'
+    >>> for_markdown("a->b, article-mlp").replace(WORD_JOINER, "+")
+    'a\\-+\\>b, article\\-mlp'
     """
     plain = neutral(text)
     last = len(plain) - 1
@@ -153,13 +159,20 @@ def for_markdown(text: object) -> str:
         elif char in _REFERENCES:
             out.append(_REFERENCES[char])
         elif char in _MARKDOWN_SYNTAX:
-            joiner = WORD_JOINER if char == "." and i > 0 and plain[i - 1] in "wW" else ""
-            out.append(f"{joiner}\\{char}")
+            out.append(f"\\{char}")
         else:
             out.append(char)
-        if char in _JOIN_AFTER:
+        if _joined(char, plain[i + 1] if i < last else ""):
             out.append(WORD_JOINER)
     return "".join(out)
+
+
+def _joined(char: str, following: str) -> bool:
+    """Whether a transform on rendered text could read ``char`` and ``following`` together (a
+    ``:`` or ``@`` at the end could meet whatever the surrounding text puts after it)."""
+    if char in ":@":
+        return following != " "
+    return bool(following) and following in _JOIN_BEFORE.get(char, "")
 
 
 def for_chart(text: object) -> str:

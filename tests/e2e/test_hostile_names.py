@@ -130,7 +130,10 @@ def test_hostile_names_from_every_entry_point_stay_text(
 ) -> None:
     server, hostile = hostile_server
     visit = Visit(page, server)
-    link = f"catalog={hostile.catalog}&scenario={hostile.scenario_id}"
+    link = (
+        f"catalog={hostile.catalog}&scenario={hostile.scenario_id}&value_from={hostile.scenario_id}"
+        f"&compare={hostile.scenario_id},{hostile.other_scenario_id}"
+    )
 
     visit.open(f"/?share={hostile.share}")  # a share link with a hostile name: opens the Overview
     page.get_by_text("Shared [x](https", exact=False).first.wait_for()

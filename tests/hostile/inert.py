@@ -34,7 +34,7 @@ from markdown_it import MarkdownIt
 
 from bizmodel.buildbuy import load_api_prices
 from bizmodel.catalog import Catalog, load_bundled, read_catalog, to_csv_bytes
-from bizmodel.scenario import base_template
+from bizmodel.scenario import base_template, bull_template
 from store import Store
 from ui.sharelink import SharedView, encode
 
@@ -58,6 +58,11 @@ _AUTOLINKS = (
     re.compile(r"(?i)(?:https?://|www(?=\.))[-.A-Za-z0-9_]+"),
     re.compile(r"[-.A-Za-z0-9_+]+@[-A-Za-z0-9_]+(?:\.[-A-Za-z0-9_]+)+"),
     re.compile(r":streamlit:"),
+)
+# Streamlit's own passes on the rendered text: arrows and dashes, and remark-emoji's shortcodes.
+_TRANSFORMS = (
+    re.compile(r"(?:^|\s)(?:<->|->|<-|--|>=|<=|~=)(?=\s|$)"),
+    re.compile(r":\+1:|:-1:|:[A-Za-z0-9_-]+:"),
 )
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 _MARKDOWN_HTML = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
@@ -142,11 +147,13 @@ def outside(address: str) -> bool:
     return bool(parts.scheme or parts.netloc)
 
 
-def markdown_problems(source: str, *, allow_html: bool = False) -> list[str]:
+def markdown_problems(source: str, *, allow_html: bool = False, strict: bool = False) -> list[str]:
     """What ``source`` would make live in Streamlit's Markdown; empty when it is inert.
 
     ``allow_html`` is the element's own setting (the app's chain picture): its raw HTML is then
-    rendered, and only links and images to an outside host count.
+    rendered, and only links and images to an outside host count. ``strict`` also reports what
+    would not show as written: Streamlit's arrows, dashes, emoji and icon shortcodes (for a source
+    that holds nothing but user text: the app's own text uses some of them on purpose).
     """
     parser = _Html()
     parser.feed((_MARKDOWN_HTML if allow_html else _MARKDOWN).render(source))
@@ -156,6 +163,11 @@ def markdown_problems(source: str, *, allow_html: bool = False) -> list[str]:
     for pattern in _AUTOLINKS:
         problems += [f"autolink {m.group(0)!r}" for m in pattern.finditer(text)]
     problems += [f"bidi control {c!r}" for c in text if c in BIDI]
+    if strict:
+        for pattern in _TRANSFORMS:
+            problems += [f"rewritten {m.group(0)!r}" for m in pattern.finditer(text)]
+        if ":material/" in source:
+            problems.append("an icon shortcode")
     return problems
 
 
@@ -252,6 +264,7 @@ class Hostile:
     csv_run_id: str
     legacy_run_id: str
     scenario_id: str
+    other_scenario_id: str
     catalog: str
     share: str
     train_csv: bytes
@@ -298,16 +311,17 @@ def seed_hostile(store: Store, home: Path) -> Hostile:
     """Hostile names from every entry point, in ``home`` (which must be ``MOATLAB_HOME``): a run
     with a hostile name and an inference profile, one trained on a CSV with hostile headers and
     labels (and its evaluation), one whose name holds a right-to-left override (saved before such
-    names were refused), a saved scenario bound to the run, a saved catalog, a share link."""
+    names were refused), two saved scenarios (one bound to the run), a saved catalog, a share link."""
     from mlcore.evaluation import build_evaluation, evaluation_path, save_evaluation
     from mlcore.runs import run_row
     from tests.app.conftest import recorded, seed_runs
+    from tests.app.test_data_value_page import curve
     from tests.app.test_inference_page import profile
     from ui.catalog_view import save_catalog
 
     runs = seed_runs(store, 2)
     store.rename_run(runs[0].id, HOSTILE)
-    store.patch_run_record(runs[0].id, inference=profile().to_dict())
+    store.patch_run_record(runs[0].id, inference=profile().to_dict(), learning_curve=curve().to_dict())
     store.rename_run(runs[1].id, RLO_NAME)  # the store keeps what an older version accepted
     _, final = recorded()
     classes = ("+1 " + HOSTILE, '"quoted" class', "-x")
@@ -333,6 +347,7 @@ def seed_hostile(store: Store, home: Path) -> Hostile:
     scenario_id = store.save_scenario(
         "Plan " + HOSTILE, json.dumps(base_template().to_dict()), run_id=runs[0].id
     )
+    other = store.save_scenario("-Plan B " + HOSTILE, json.dumps(bull_template().to_dict()))
     catalog = save_catalog(hostile_catalog())
     share = encode(SharedView(base_template(), page="overview", name="Shared " + HOSTILE))
     return Hostile(
@@ -340,6 +355,7 @@ def seed_hostile(store: Store, home: Path) -> Hostile:
         csv_run_id=csv_run.id,
         legacy_run_id=runs[1].id,
         scenario_id=scenario_id,
+        other_scenario_id=other,
         catalog=catalog,
         share=share,
         train_csv=hostile_train_csv(),

@@ -67,7 +67,7 @@ def st_badge(label: str) -> str:
 def test_markdown_shows_any_text_once_and_links_nothing(text: str) -> None:
     """D3: no autolink, link, image or HTML; what shows is the text itself (escaped once)."""
     source = for_markdown(text)
-    assert markdown_problems(source) == []
+    assert markdown_problems(source, strict=True) == []
     assert markdown_problems(f"Saved **{source}**.") == []
     assert markdown_text(source) == neutral(text).replace(WORD_JOINER, "")
 
@@ -76,7 +76,7 @@ def test_markdown_shows_any_text_once_and_links_nothing(text: str) -> None:
 def test_badges_stay_text_after_st_badge_escapes_them(text: str) -> None:
     """D1: ``st.badge`` escapes ``[`` to ``\\[``; a backslash of ours in front must not cancel it."""
     label = st_badge(f"assumed · {for_markdown(text)}")
-    assert markdown_problems(label) == []
+    assert markdown_problems(label, strict=True) == []
     assert markdown_text(label) == f"assumed · {neutral(text)}".replace(WORD_JOINER, "")
 
 

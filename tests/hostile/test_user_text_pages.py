@@ -55,7 +55,14 @@ def test_every_page_shows_hostile_names_as_text(hostile: Hostile, page: str, whi
     """D1, D3, D4, D15 and more: every element of every page, with a hostile run, scenario and
     catalog in the link."""
     run = getattr(hostile, which)
-    at = make_app(page, run=run, catalog=hostile.catalog, scenario=hostile.scenario_id)
+    at = make_app(
+        page,
+        run=run,
+        catalog=hostile.catalog,
+        scenario=hostile.scenario_id,
+        compare=f"{hostile.scenario_id},{hostile.other_scenario_id}",
+        value_from=hostile.scenario_id,
+    )
     _no_errors(at)
     assert page_problems(at) == []
     active = {"run_id": HOSTILE, "csv_run_id": "=csv " + HOSTILE, "legacy_run_id": "\\u202eFDP.exe"}[which]
