@@ -172,6 +172,9 @@ def test_hostile_names_from_every_entry_point_stay_text(
 
     # downloads: the Runs table, the monthly P&L, the catalog (D6)
     visit.open("/runs")
+    page.locator(".st-key-runs_table").hover()  # the table's toolbar: no raw CSV export of its own
+    page.locator("[data-testid='stElementToolbarButton']").first.wait_for()
+    assert page.get_by_role("button", name="Download as CSV").count() == 0
     rows = visit.download("download_runs_csv", tmp_path)
     assert any(HOSTILE in cell for row in rows for cell in row)
     _safe_cells(rows, "runs")
