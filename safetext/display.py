@@ -64,7 +64,7 @@ True
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
 __all__ = ["BIDI_CONTROLS", "WORD_JOINER", "for_chart", "for_markdown", "for_plain", "neutral"]
 
@@ -76,15 +76,19 @@ BIDI_CONTROLS = frozenset(
 )
 #: U+2060 WORD JOINER: invisible, and breaks every pattern a renderer could turn into a link.
 WORD_JOINER = "\u2060"
+#: What :func:`neutral` rewrites: C0 and C1 controls and DEL, bidi controls, line and paragraph
+#: separators, lone surrogates.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + "".join(sorted(BIDI_CONTROLS)) + "]")
 _SPACES = frozenset("\t\n\r\u2028\u2029")
-#: What Markdown (CommonMark, GFM, Streamlit's directives and math) gives a meaning to.
-_MARKDOWN_SYNTAX = frozenset("\\`*_{}()#+-.!|<>~$:&=")
-#: Written as character references, so that no later escaping (``st.badge``'s) can undo them.
+#: What Markdown (CommonMark, GFM, Streamlit's directives and math) gives a meaning to; brackets
+#: are written as character references, so that no later escaping (``st.badge``'s) can undo them.
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*_{}()#+\-.!|<>~$:&=\[\]]")
 _REFERENCES = {"[": "&#91;", "]": "&#93;"}
-#: Pairs that a transform on the rendered text reads together (``:`` and ``@`` join anything
-#: but a space): the word joiner goes between them.
-_JOIN_BEFORE = {"-": "->", "<": "-=", ">": "=", "~": "=", "w": ".", "W": "."}
+#: Where a transform on the rendered text could read two characters together: after ``:`` or
+#: ``@`` (unless a space follows), inside ``->`` ``--`` ``<-`` ``<=`` ``>=`` ``~=`` and ``w.``.
+_JOINS = re.compile(r"(?<=[:@])(?! )|(?<=-)(?=[->])|(?<=<)(?=[-=])|(?<=[>~])(?==)|(?<=[wW])(?=\.)")
 _CHART_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "%": "&#37;"}
+_CHART_SPECIAL = re.compile("[&<>%]")
 
 
 def neutral(text: object) -> str:
@@ -110,15 +114,12 @@ def neutral(text: object) -> str:
     >>> neutral("\ud800") == "\\ud800"
     True
     """
-    out: list[str] = []
-    for char in str(text):
-        if char in _SPACES:
-            out.append(" ")
-        elif char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs"):
-            out.append(repr(char)[1:-1])
-        else:
-            out.append(char)
-    return "".join(out)
+    return _UNSAFE.sub(_neutral_one, str(text))
+
+
+def _neutral_one(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return " " if char in _SPACES else repr(char)[1:-1]
 
 
 def for_markdown(text: object) -> str:
@@ -150,29 +151,18 @@ def for_markdown(text: object) -> str:
     >>> for_markdown("a->b, article-mlp").replace(WORD_JOINER, "+")
     'a\\-+\\>b, article\\-mlp'
     """
-    plain = neutral(text)
-    last = len(plain) - 1
-    out: list[str] = []
-    for i, char in enumerate(plain):
-        if char == " " and i in (0, last):
-            out.append("&#32;")
-        elif char in _REFERENCES:
-            out.append(_REFERENCES[char])
-        elif char in _MARKDOWN_SYNTAX:
-            out.append(f"\\{char}")
-        else:
-            out.append(char)
-        if _joined(char, plain[i + 1] if i < last else ""):
-            out.append(WORD_JOINER)
-    return "".join(out)
+    joined = _JOINS.sub(WORD_JOINER, neutral(text))
+    source = _MARKDOWN_SYNTAX.sub(_escape_one, joined)
+    if source.startswith(" "):
+        source = "&#32;" + source[1:]
+    if source.endswith(" "):
+        source = source[:-1] + "&#32;"
+    return source
 
 
-def _joined(char: str, following: str) -> bool:
-    """Whether a transform on rendered text could read ``char`` and ``following`` together (a
-    ``:`` or ``@`` at the end could meet whatever the surrounding text puts after it)."""
-    if char in ":@":
-        return following != " "
-    return bool(following) and following in _JOIN_BEFORE.get(char, "")
+def _escape_one(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return _REFERENCES.get(char) or "\\" + char
 
 
 def for_chart(text: object) -> str:
@@ -195,7 +185,7 @@ def for_chart(text: object) -> str:
     >>> for_chart("R&D <br> 'x' \\"y\\" $5 %{x}")
     'R&amp;D &lt;br&gt; \\'x\\' "y" $5 &#37;{x}'
     """
-    return "".join(_CHART_ENTITIES.get(char, char) for char in neutral(text))
+    return _CHART_SPECIAL.sub(lambda match: _CHART_ENTITIES[match.group(0)], neutral(text))
 
 
 def for_plain(text: object) -> str:
