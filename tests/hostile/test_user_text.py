@@ -1,5 +1,5 @@
-"""User text is shown inert and written safe: the rules of :mod:`safetext` on any text, the figure
-builders that show CSV labels and catalog names, the CSV downloads and the name refusals.
+"""User text is shown inert and written safe: the rules of :mod:`safetext` on any text, and the
+CSV downloads.
 
 Findings of the outside attack pass tested here (the pages, and D2, D4, D5, in
 ``test_user_text_pages.py``; the real browser in ``tests/e2e/test_hostile_names.py``):
@@ -8,13 +8,12 @@ Findings of the outside attack pass tested here (the pages, and D2, D4, D5, in
 * D3 bare ``https://`` and ``www.`` in an escaped name still autolinked;
 * D15 class names with quotes showed ``&quot;`` (the plotly rule);
 * D6 CSV downloads wrote ``=HYPERLINK(…)`` and ``@SUM(…)`` raw;
-* D16 a right-to-left override was accepted in run, scenario and share-link names.
+* (D16, names that hide text, is in ``test_names.py``.)
 """
 
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -23,12 +22,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bizmodel.catalog import read_catalog, to_csv_bytes
-from bizmodel.scenario import base_template
-from mlcore.runs import rename_run
-from mlcore.specs import SpecError
 from safetext import for_chart, for_markdown, for_plain, for_spreadsheet, from_spreadsheet, neutral
-from store import Store
-from tests.app.conftest import recorded, seed_runs
+from tests.app.conftest import recorded
 from tests.hostile.inert import (
     BIDI,
     RLO_NAME,
@@ -39,9 +34,6 @@ from tests.hostile.inert import (
     markdown_problems,
     markdown_text,
 )
-from tests.hostile.test_defects import _link
-from tests.mlcore.test_cli import run_cli
-from ui.sharelink import SharedView, ShareLinkError, decode, encode
 from ui.tables import csv_bytes, runs_frame
 
 #: Pieces that make a renderer do something, to build texts from.
@@ -161,40 +153,3 @@ def test_the_app_offers_no_raw_table_export() -> None:
 
     config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
     assert config["client"]["disableDataExport"] is True
-
-
-# ---------------------------------------------------------------------- D16: names that hide text
-
-
-@pytest.mark.parametrize("name", [RLO_NAME, "a\u2066b", "tab\there", "zero\u200bwidth", "line\nbreak"])
-def test_store_refuses_a_scenario_name_with_a_hidden_character(home: Path, name: str) -> None:
-    store = Store()
-    with pytest.raises(ValueError, match="control or invisible character"):
-        store.save_scenario(name, json.dumps(base_template().to_dict()))
-    sid = store.save_scenario("fine", json.dumps(base_template().to_dict()))
-    with pytest.raises(ValueError, match="remove it"):
-        store.rename_scenario(sid, name)
-    assert store.get_scenario(sid)["name"] == "fine"
-
-
-def test_a_run_rename_with_a_right_to_left_override_is_refused(home: Path) -> None:
-    store = Store()
-    run = seed_runs(store, 1)[0]
-    with pytest.raises(SpecError, match="control or invisible character"):
-        rename_run(store, run.id, RLO_NAME)
-    assert store.get_run(run.id)["name"] == run.name
-
-
-def test_the_command_line_refuses_such_a_run_name_before_any_work(tmp_path: Path) -> None:
-    result = run_cli(
-        tmp_path, "train", "--dataset", "digits", "--epochs", "1", "--name", RLO_NAME, timeout=120
-    )
-    assert result.returncode == 2, result.stderr
-    assert "control or invisible character" in result.stderr and "\\u202e" in result.stderr
-
-
-def test_share_links_refuse_such_a_name_both_ways() -> None:
-    with pytest.raises(ShareLinkError, match="right-to-left override"):
-        encode(SharedView(base_template(), name=RLO_NAME))
-    with pytest.raises(ShareLinkError, match="control characters or invisible ones"):
-        decode(_link(base_template().to_dict(), name=RLO_NAME))
