@@ -5,13 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from mlcore.evaluation import EvaluationError, evaluation_path
+from safetext import for_markdown
 from ui.evaluate_view import load_analysis, render_analysis, render_calculator
 from ui.experiments_view import render_experiments
 from ui.i18n import t
 from ui.run_picker import pick_run
 from ui.state import home
 from ui.task_view import task_panel
-from ui.widgets import escape_md
 
 st.title(t("evaluate.title"))
 st.caption(t("evaluate.lead"))
@@ -31,7 +31,7 @@ with errors_tab:
     try:
         analysis = load_analysis(path)
     except EvaluationError as exc:
-        reason = t("evaluate.not_computed") if not path.is_file() else escape_md(str(exc))
+        reason = t("evaluate.not_computed") if not path.is_file() else for_markdown(str(exc))
         st.info(t("evaluate.missing", reason=reason), icon=":material/info:")
         task_panel(run, "evaluate", start_label=t("evaluate.compute"), key="evaluate_task")
     else:

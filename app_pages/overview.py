@@ -6,12 +6,13 @@ from __future__ import annotations
 import streamlit as st
 
 from mlcore.runs import latest_completed
+from safetext import for_markdown
 from ui.chain import ChainNode, chain_html
 from ui.i18n import t
 from ui.overview_view import dashboard
 from ui.scenario_work import current_work, take_notice
 from ui.state import store_guard, store_or_error
-from ui.widgets import empty_state, escape_md
+from ui.widgets import empty_state
 
 st.title(t("overview.title"))
 st.markdown(t("overview.lead"))
@@ -21,7 +22,7 @@ if store is not None:
     st.subheader(t("overview.case_title"))
     work = current_work(store)
     for problem in take_notice():
-        st.warning(escape_md(problem))
+        st.warning(for_markdown(problem))
     dashboard(store, work)
     with store_guard():
         any_run = latest_completed(store) is not None

@@ -8,7 +8,7 @@ from mlcore.runs import list_runs
 from ui.i18n import t
 from ui.runs_view import actions, compare, filters, table
 from ui.state import store_guard, store_or_error
-from ui.tables import filter_runs, runs_frame
+from ui.tables import csv_bytes, filter_runs, runs_frame
 from ui.widgets import empty_state
 
 st.title(t("runs.title"))
@@ -28,7 +28,7 @@ st.caption(t("runs.count", shown=len(shown), total=len(runs)))
 selected = table(shown)
 st.download_button(
     t("runs.download_csv"),
-    data=lambda: runs_frame(shown, t).to_csv().encode("utf-8"),
+    data=lambda: csv_bytes(runs_frame(shown, t)),
     file_name="moatlab-runs.csv",
     mime="text/csv",
     on_click="ignore",

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from safetext import for_markdown
 from ui.i18n import t
 from ui.scenario_view import editor, results, run_binding
 from ui.scenario_work import current_work, manager_bar, take_notice
 from ui.share_view import export_buttons, import_box, share_button
 from ui.state import store_or_error
-from ui.widgets import escape_md
 
 st.title(t("scenario.title"))
 st.caption(t("scenario.lead"))
@@ -24,7 +24,7 @@ if store is None:
 work = current_work(store)
 notice = take_notice()
 if notice:
-    st.warning("\n\n".join(escape_md(p) for p in notice))
+    st.warning("\n\n".join(for_markdown(p) for p in notice))
 manager_bar(store, work)
 share_col, export_col = st.columns([1, 3], vertical_alignment="center")
 with share_col:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from mlcore.runs import get_run
+from safetext import for_markdown
 from ui.i18n import apply_url_style, t
 from ui.run_views import render_progress, render_summary
 from ui.state import get_jobs, store_guard, store_or_error
 from ui.train_form import choose_data, model_form
-from ui.widgets import escape_md
 
 POLL_SECONDS = 0.5
 
@@ -53,7 +53,7 @@ if job_id:
         st.warning(t("train.unknown_job"))
         st.button(t("train.new"), on_click=new_run, key="new_run_unknown")
     elif not view.finished:
-        st.subheader(escape_md(view.run.name if view.run else view.run_id))
+        st.subheader(for_markdown(view.run.name if view.run else view.run_id))
         watch(job_id, running=True)
     else:
         if view.run is not None:
@@ -87,4 +87,4 @@ else:
                 label = t(f"status.{v.status}")
                 pos = f" · #{v.queue_position}" if v.queue_position else ""
                 kind = t(f"job.kind.{v.kind}")
-                st.markdown(f"- {label}{pos} — {kind}: {escape_md(v.run.name if v.run else v.run_id)}")
+                st.markdown(f"- {label}{pos} — {kind}: {for_markdown(v.run.name if v.run else v.run_id)}")

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from safetext import control_character_problem, listed, shown
+from safetext import control_character_problem, for_spreadsheet, from_spreadsheet, listed, shown
 
 __all__ = [
     "ACCELERATOR_COLUMNS",
@@ -403,7 +403,7 @@ def validate(
     return Catalog(instances=checked_instances, accelerators=checked_accelerators, name=name)
 
 
-def to_csv_bytes(catalog: Catalog) -> tuple[bytes, bytes]:
+def to_csv_bytes(catalog: Catalog, *, for_download: bool = False) -> tuple[bytes, bytes]:
     """Both tables as UTF-8 CSV bytes (instances, accelerators), readable by :func:`read_catalog`.
 
     Whole numbers are written without a decimal point, other numbers with the shortest exact
@@ -413,6 +413,11 @@ def to_csv_bytes(catalog: Catalog) -> tuple[bytes, bytes]:
     ----------
     catalog:
         The catalog to write.
+    for_download:
+        Whether the file is for people to open (a download): then a text cell that a spreadsheet
+        would evaluate as a formula (``=…``, ``+…``, ``-…``, ``@…``) starts with ``'``
+        (:func:`safetext.for_spreadsheet`). :func:`read_catalog` removes that quote again, so a
+        downloaded catalog uploaded back keeps its names and its version.
 
     Returns
     -------
@@ -424,10 +429,12 @@ def to_csv_bytes(catalog: Catalog) -> tuple[bytes, bytes]:
     >>> cat = load_bundled()
     >>> read_catalog(*to_csv_bytes(cat), name="copy").version == cat.version
     True
+    >>> read_catalog(*to_csv_bytes(cat, for_download=True), name="copy").version == cat.version
+    True
     """
     return (
-        _canonical_csv(catalog.instances, INSTANCE_COLUMNS, sort_by=()),
-        _canonical_csv(catalog.accelerators, ACCELERATOR_COLUMNS, sort_by=()),
+        _canonical_csv(catalog.instances, INSTANCE_COLUMNS, sort_by=(), for_download=for_download),
+        _canonical_csv(catalog.accelerators, ACCELERATOR_COLUMNS, sort_by=(), for_download=for_download),
     )
 
 
@@ -547,7 +554,7 @@ def _parse_csv(data: bytes, *, what: str) -> tuple[list[_Row], list[int]]:
                     f"{what}, line {start}: {len(fields)} fields but the header has {len(header)}; "
                     "quote values that contain commas and give every row one value per column."
                 )
-            rows.append(dict(zip(header, (f.strip() for f in fields), strict=True)))
+            rows.append(dict(zip(header, (from_spreadsheet(f.strip()) for f in fields), strict=True)))
             starts.append(start)
     except csv.Error as exc:
         raise CatalogError(f"{what}, line {reader.line_num}: {_csv_problem(exc)}") from None
@@ -843,11 +850,15 @@ def _format_number(value: float) -> str:
     return repr(value)
 
 
-def _canonical_csv(frame: pd.DataFrame, columns: tuple[str, ...], *, sort_by: tuple[str, ...]) -> bytes:
+def _canonical_csv(
+    frame: pd.DataFrame, columns: tuple[str, ...], *, sort_by: tuple[str, ...], for_download: bool = False
+) -> bytes:
     table = frame.loc[:, list(columns)].copy()
     for column in columns:
         if pd.api.types.is_float_dtype(table[column]):
             table[column] = [_format_number(float(v)) for v in table[column]]
     if sort_by:
         table = table.sort_values(list(sort_by), kind="stable")
+    if for_download:
+        table = table.map(for_spreadsheet)
     return table.to_csv(index=False, lineterminator="\n").encode("utf-8")

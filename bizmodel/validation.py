@@ -157,6 +157,7 @@ def validation_table(
     ----------
     catalog : Catalog, optional
         Where the accelerators' peaks, bandwidth and memory come from; the bundled catalog by default.
+        An accelerator the catalog lacks is taken from the bundled specs.
     assumptions : Assumptions, optional
         The training assumptions (its MFU); the defaults by default.
 
@@ -174,8 +175,10 @@ def validation_table(
     >>> bool(table["within_band"].all()), sorted(set(table["kind"]))
     (True, ['serving', 'training'])
     """
-    catalog = catalog or load_bundled()
-    accelerators = catalog.accelerators.set_index("accelerator", drop=False)
+    bundled = load_bundled().accelerators
+    given = bundled if catalog is None else catalog.accelerators
+    accelerators = pd.concat([given, bundled[~bundled["accelerator"].isin(given["accelerator"])]])
+    accelerators = accelerators.set_index("accelerator", drop=False)
     peaks = pd.to_numeric(accelerators["bf16_tflops"], errors="coerce")
     mfu = (assumptions or Assumptions()).mfu
     rows: list[dict[str, object]] = []

@@ -57,6 +57,7 @@ from mlcore.specs import (
     RunRecord,
     SpecError,
     TrainRequest,
+    check_run_name,
     preset_spec,
 )
 from store import Store, StoreError, default_home
@@ -214,7 +215,7 @@ def request_from_args(args: argparse.Namespace, *, csv_path: str | None = None) 
     return TrainRequest(
         spec=spec,
         dataset="csv" if args.csv is not None else args.dataset or "mnist-5k",
-        name=args.name,
+        name=check_run_name(args.name),
         force_cpu=args.force_cpu,
         mixed_precision=not args.no_mixed_precision,
         distribute=getattr(args, "distribute", "none"),

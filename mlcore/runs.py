@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from mlcore.artifacts import artifact_name, resolve_artifact
-from mlcore.specs import RunRecord, SpecError, TrainRequest, clean_name
+from mlcore.specs import RunRecord, SpecError, TrainRequest, check_run_name, clean_name
 from store import Store
 
 UPLOADS_DIR = "uploads"
@@ -146,8 +146,9 @@ def image_scale(run: RunRecord) -> float:
 
 
 def rename_run(store: Store, run_id: str, name: str) -> str:
-    """Rename a run; returns the cleaned name. Raises ``SpecError`` for an empty name."""
-    cleaned = clean_name(name)
+    """Rename a run; returns the cleaned name. Raises ``SpecError`` for an empty name or one with
+    a control or invisible character (:func:`~mlcore.specs.check_run_name`)."""
+    cleaned = clean_name(check_run_name(name))
     if not cleaned:
         raise SpecError("a run name cannot be empty")
     if not store.rename_run(run_id, cleaned):

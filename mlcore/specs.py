@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from mlcore.errors import SpecError
 from mlcore.tasks import InferenceProfile, LearningCurve, RepeatResult
+from safetext import name_problem
 
 SCHEMA_VERSION = 1
 
@@ -176,6 +177,32 @@ _NAME_RE = re.compile(r"[\x00-\x1f\x7f]")
 def clean_name(name: str, *, max_len: int = 80) -> str:
     """A run name as stored: control characters removed, whitespace trimmed, length capped."""
     return _NAME_RE.sub("", name).strip()[:max_len]
+
+
+def check_run_name(name: str) -> str:
+    r"""``name`` as a person typed it for a run, refused when it holds a control or invisible
+    character (:func:`safetext.name_problem`: a right-to-left override would make it read
+    backwards); returns it unchanged otherwise.
+
+    Runs stored before this rule keep their names (:func:`clean_name` still applies when a record
+    is read); only new names (the Train form, a rename, ``--name``) are checked.
+
+    Raises
+    ------
+    SpecError
+        Saying which character to remove.
+
+    >>> check_run_name("baseline")
+    'baseline'
+    >>> check_run_name("\u202eFDP.exe")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mlcore.errors.SpecError: the run name '\u202eFDP.exe' holds a control or invisible character ...
+    """
+    problem = name_problem(name, what="run name")
+    if problem is not None:
+        raise SpecError(problem)
+    return name
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,16 @@
-"""Quoting user values in refusal messages: short, escaped, and a bounded number of them.
+"""User text made safe: quoted in refusals, shown inert on every page, written safe into CSV.
+
+Three jobs, one leaf package (it imports nothing of the project, so :mod:`bizmodel`,
+:mod:`mlcore`, :mod:`store` and the UI use the same rules):
+
+* quoting user values in refusal messages, short and escaped (this module, below);
+* showing user text inert in Markdown, charts and tables (:mod:`safetext.display`:
+  :func:`for_markdown`, :func:`for_chart`, :func:`for_plain`);
+* writing CSV cells no spreadsheet evaluates (:mod:`safetext.spreadsheet`:
+  :func:`for_spreadsheet`).
+
+Quoting user values in refusal messages
+---------------------------------------
 
 Every validator (the Train CSV in :mod:`mlcore.datasets`, the catalog and the API price list in
 :mod:`bizmodel`, scenarios and share links) names the value it refuses. A value comes from a file
@@ -7,9 +19,6 @@ override, an integer of 5,000 digits. Quoted through :func:`shown`, it is at mos
 :data:`MAX_SHOWN_CHARS` characters with an ellipsis, control and invisible characters escaped as
 Python escapes them (``\\x00``, ``\\t``, ``\\u202e``); :func:`listed` names at most
 :data:`MAX_LISTED` of many values and says how many more there are.
-
-This is a leaf: it imports nothing of the project, so both :mod:`bizmodel` and :mod:`mlcore`
-(which may not import each other) use the same rules.
 
 >>> shown("price")
 "'price'"
@@ -31,15 +40,26 @@ import reprlib
 import unicodedata
 from collections.abc import Iterable
 
+from safetext.display import BIDI_CONTROLS, for_chart, for_markdown, for_plain, neutral
+from safetext.spreadsheet import for_spreadsheet, from_spreadsheet
+
 __all__ = [
+    "BIDI_CONTROLS",
     "MAX_LISTED",
     "MAX_MESSAGE_CHARS",
     "MAX_SHOWN_CHARS",
     "capped",
     "control_character_problem",
+    "for_chart",
+    "for_markdown",
+    "for_plain",
+    "for_spreadsheet",
+    "from_spreadsheet",
     "hidden_character",
     "joined",
     "listed",
+    "name_problem",
+    "neutral",
     "shown",
 ]
 
@@ -95,6 +115,25 @@ def control_character_problem(text: str, *, at: str, column: str, free_text: boo
         f"{at}, column {column!r}: {shown(text)} holds a control or invisible character "
         f"({shown(bad)}); remove it."
     )
+
+
+def name_problem(name: str, *, what: str) -> str | None:
+    r"""The refusal for a name a person gives (a run, scenario or share-link name) that holds a
+    control or invisible character, or None when ``name`` is plain.
+
+    The rule is :func:`hidden_character`'s, the one CSV column names and catalog keys follow: a
+    right-to-left override (``"\u202eFDP.exe"`` shows as "exe.PDF"), a zero-width character or a
+    line break in a name would make it show as something it is not.
+
+    >>> name_problem("Base case", what="run name") is None
+    True
+    >>> print(name_problem("\u202eFDP.exe", what="run name"))
+    the run name '\u202eFDP.exe' holds a control or invisible character ('\u202e'); remove it
+    """
+    bad = hidden_character(name)
+    if bad is None:
+        return None
+    return f"the {what} {shown(name)} holds a control or invisible character ({shown(bad)}); remove it"
 
 
 def _approximate_digits(value: int) -> int:

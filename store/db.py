@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from safetext import name_problem
+
 SCHEMA_VERSION = 4
 _CLAIM_LOCK_KEY = 7_261_001  # PostgreSQL advisory lock that serialises job claims
 _SCENARIO_NAME_LOCK_KEY = 7_261_002  # PostgreSQL advisory lock that serialises new scenario names
@@ -150,7 +152,8 @@ def _json_patch(text: str, **changes: Any) -> str:
 
 
 def _scenario_name(name: str) -> str:
-    """``name`` trimmed; ValueError (saying what to change) when empty or too long."""
+    """``name`` trimmed; ValueError (saying what to change) when empty, too long or holding a
+    control or invisible character (:func:`safetext.name_problem`)."""
     if not isinstance(name, str):
         raise TypeError(f"a scenario name must be text, not {type(name).__name__}")
     cleaned = name.strip()
@@ -160,6 +163,9 @@ def _scenario_name(name: str) -> str:
         raise ValueError(
             f"the scenario name is {len(cleaned)} characters long; shorten it to at most {SCENARIO_NAME_MAX}"
         )
+    problem = name_problem(cleaned, what="scenario name")
+    if problem is not None:
+        raise ValueError(problem)
     return cleaned
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from safetext import for_markdown
 from store import LOCAL_OWNER, OWNER_MAX
 from ui.i18n import t
 
@@ -172,11 +173,9 @@ def account_sidebar() -> None:
     """In the sidebar, who is signed in and a "Sign out" button (nothing without sign-in)."""
     if not auth_configured() or current_owner() is None:
         return
-    from ui.widgets import escape_md
-
     with st.sidebar:
         st.caption(t("auth.signed_in_as"))
-        st.markdown(f"**{escape_md(display_name())}**")
+        st.markdown(f"**{for_markdown(display_name())}**")
         if st.button(t("auth.sign_out"), key="auth_sign_out", icon=":material/logout:"):
             st.logout()  # the browser goes to the provider's sign-out, then to a new session
             st.stop()

@@ -10,7 +10,6 @@ and translated labels in, a plotly figure out.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -50,6 +49,7 @@ from bizmodel.projection import Kpis
 from bizmodel.scenario import Scenario, ScenarioError
 from bizmodel.shapes import INFERRED_KEY, bundled_shapes, shape_for
 from mlcore.specs import RunRecord
+from safetext import for_chart, for_markdown, for_plain
 from store import Store
 from ui import format as fmt
 from ui.catalog_view import catalog_provenance
@@ -76,8 +76,9 @@ from ui.scenario_work import (
 )
 from ui.score_format import format_score_item
 from ui.summary import short_id
+from ui.tables import csv_bytes, plain_table
 from ui.theme import PALETTE
-from ui.widgets import Provenance, badge, escape_md
+from ui.widgets import Provenance, badge
 
 #: Volume axis of the own-model chart, requests per month (log-spaced).
 OWN_VOLUMES = (1e3, 1e9)
@@ -151,7 +152,7 @@ def _cost_figure(
                 x=volume,
                 y=ys,
                 mode="lines",
-                name=html.escape(name),
+                name=for_chart(name),
                 line={"color": colour, "width": 2.5, "shape": shape},
                 hovertemplate=money.hover("%{y:,.2f}"),
             )
@@ -165,7 +166,7 @@ def _cost_figure(
                 x=[x, x],
                 y=ys,
                 mode="lines+markers",
-                name=html.escape(labels.marker),
+                name=for_chart(labels.marker),
                 line={"color": PALETTE[2], "dash": "dot"},
                 marker={"size": 9, "symbol": "line-ew-open"},
                 hovertemplate=money.hover("%{y:,.2f}"),
@@ -179,7 +180,7 @@ def _cost_figure(
                 x=[x],
                 y=money.values([usd]),
                 mode="markers",
-                name=html.escape(labels.break_even),
+                name=for_chart(labels.break_even),
                 marker={"color": PALETTE[3], "size": 13, "symbol": "diamond"},
                 hovertemplate=money.hover("%{y:,.2f}"),
             )
@@ -187,10 +188,10 @@ def _cost_figure(
     log_y = _positive(np.concatenate(plotted))
     fig.update_layout(
         template=TEMPLATE_NAME,
-        title=html.escape(labels.title),
-        xaxis={"title": html.escape(labels.volume), "type": "log", "hoverformat": ",.4s", "tickformat": "~s"},
+        title=for_chart(labels.title),
+        xaxis={"title": for_chart(labels.volume), "type": "log", "hoverformat": ",.4s", "tickformat": "~s"},
         yaxis={
-            "title": html.escape(labels.cost),
+            "title": for_chart(labels.cost),
             "type": "log" if log_y else "linear",
             **money.ticks,
         },
@@ -298,7 +299,7 @@ def scenario_picker(store: Store) -> Chosen | None:
             labels.setdefault(shared, t("scenario.option.shared", name=copy.name))
     wanted = wanted_source()
     if wanted not in labels:
-        st.warning(t("scenario.missing", id=escape_md(param_from_source(wanted)[:40])))
+        st.warning(t("scenario.missing", id=for_markdown(param_from_source(wanted)[:40])))
         wanted = TEMPLATE_PREFIX + "base"
     key = "bb_scenario"
     if st.session_state.get(key) != wanted:
@@ -310,7 +311,7 @@ def scenario_picker(store: Store) -> Chosen | None:
     source = st.selectbox(
         t("buildbuy.scenario"),
         list(labels),
-        format_func=lambda s: labels.get(s, s),
+        format_func=lambda s: for_plain(labels.get(s, s)),
         key=key,
         on_change=_remember,
         help=t("buildbuy.scenario_help"),
@@ -328,9 +329,9 @@ def scenario_picker(store: Store) -> Chosen | None:
             scenario, run_id = scenario_of(param_from_source(source), saved)
         except ScenarioError as exc:
             st.error(
-                t("buildbuy.scenario_invalid", name=escape_md(labels[source]))
+                t("buildbuy.scenario_invalid", name=for_markdown(labels[source]))
                 + "\n\n"
-                + "\n".join(f"- {escape_md(p)}" for p in exc.problems)
+                + "\n".join(f"- {for_markdown(p)}" for p in exc.problems)
             )
             return None
     effective = bound_scenario(store, scenario, run_id)
@@ -344,7 +345,7 @@ def _binding_caption(chosen: Chosen) -> None:
     """Say whether the run's measurements drive the scenario, with a link to bind one when not."""
     run = chosen.effective.run
     if run is not None and chosen.effective.inputs is not None:
-        st.caption(t("buildbuy.bound", name=escape_md(run.name), id=short_id(run.id)))
+        st.caption(t("buildbuy.bound", name=for_markdown(run.name), id=short_id(run.id)))
     else:
         st.caption(t("buildbuy.unbound"))
         st.page_link(
@@ -379,7 +380,7 @@ def _side(side: str | None) -> str:
 
 def _usd_md(value: float | None) -> str:
     """Dollars for Markdown text (escaped, so two amounts never read as a LaTeX formula)."""
-    return escape_md(fmt.fmt_usd(value))
+    return for_markdown(fmt.fmt_usd(value))
 
 
 def _requests(volume: float | None) -> str:
@@ -413,7 +414,7 @@ def _break_even_block(be: BreakEven, *, ours: str, api: str) -> None:
     else:
         st.markdown(t("buildbuy.always_cheaper", side=api if be.cheaper_above == "api" else ours))
     if be.reason:
-        st.caption(t("buildbuy.reason", reason=escape_md(localize(be.reason, current_language()))))
+        st.caption(t("buildbuy.reason", reason=for_markdown(localize(be.reason, current_language()))))
 
 
 # ---------------------------------------------------------------------- tab 1: own model vs API
@@ -490,7 +491,7 @@ def own_vs_api_tab(chosen: Chosen) -> None:
         at_volume = cost_curves(own, api, [volume]).iloc[0] if volume > 0 else None
         at_be = cost_curves(own, api, [be.volume_per_month]).iloc[0] if be.volume_per_month else None
     except BuildBuyError as exc:
-        st.error(t("buildbuy.refused", reason=escape_md(str(exc))), icon=":material/error:")
+        st.error(t("buildbuy.refused", reason=for_markdown(str(exc))), icon=":material/error:")
         return
     serving_prov, serving_detail = _serving_provenance(chosen)
     typed = Provenance("assumed", t("buildbuy.prov.typed"))
@@ -502,11 +503,11 @@ def own_vs_api_tab(chosen: Chosen) -> None:
         st.metric(
             t("buildbuy.own.serving_money", **fmt.currency_words()),
             t("buildbuy.per_1000", value=fmt.fmt_usd(own.serving_usd_per_1000)),
-            help=escape_md(serving_detail),
+            help=for_markdown(serving_detail),
         )
         badge(serving_prov)
         if serving_prov.kind == "assumed":
-            st.caption(escape_md(serving_detail))
+            st.caption(for_markdown(serving_detail))
     with c3:
         st.metric(
             t("buildbuy.own.fixed_money", **fmt.currency_words()),
@@ -787,7 +788,7 @@ def price_list() -> tuple[pd.DataFrame, bool]:
     )
     st.download_button(
         t("buildbuy.llm.download"),
-        data=lambda: _bundled_prices().to_csv(index=False).encode("utf-8"),
+        data=lambda: csv_bytes(_bundled_prices(), index=False),
         file_name="llm_api_prices.csv",
         mime="text/csv",
         on_click="ignore",
@@ -798,7 +799,7 @@ def price_list() -> tuple[pd.DataFrame, bool]:
         try:
             return read_api_prices(upload.getvalue(), name=upload.name), True
         except BuildBuyError as exc:
-            st.error(t("buildbuy.llm.bad_upload", reason=escape_md(str(exc))), icon=":material/error:")
+            st.error(t("buildbuy.llm.bad_upload", reason=for_markdown(str(exc))), icon=":material/error:")
     return _bundled_prices(), False
 
 
@@ -828,7 +829,7 @@ def pick_api(prices: pd.DataFrame, workload: LlmWorkload) -> pd.Series | None:
         ].str.lower().str.contains(needle, regex=False)
         shown = prices[mask]
     if shown.empty:
-        st.info(t("buildbuy.llm.no_match", query=escape_md(query)))
+        st.info(t("buildbuy.llm.no_match", query=for_markdown(query)))
         return None
     words = fmt.currency_words()
     per_1m_in, per_1m_out = (
@@ -838,16 +839,18 @@ def pick_api(prices: pd.DataFrame, workload: LlmWorkload) -> pd.Series | None:
     per_request = t("buildbuy.col.per_1000_requests_money", **words)
     style = fmt.current_style()
     st.dataframe(
-        pd.DataFrame(
-            {
-                t("buildbuy.col.provider"): shown["provider"],
-                t("buildbuy.col.model"): shown["model"],
-                per_1m_in: style.from_usd(shown["input_usd_per_1m_tokens"]),
-                per_1m_out: style.from_usd(shown["output_usd_per_1m_tokens"]),
-                per_request: style.from_usd(_per_1000_requests(shown, workload)),
-                t("buildbuy.col.as_of"): shown["as_of"],
-                t("buildbuy.col.source"): shown["source"],
-            }
+        plain_table(
+            pd.DataFrame(
+                {
+                    t("buildbuy.col.provider"): shown["provider"],
+                    t("buildbuy.col.model"): shown["model"],
+                    per_1m_in: style.from_usd(shown["input_usd_per_1m_tokens"]),
+                    per_1m_out: style.from_usd(shown["output_usd_per_1m_tokens"]),
+                    per_request: style.from_usd(_per_1000_requests(shown, workload)),
+                    t("buildbuy.col.as_of"): shown["as_of"],
+                    t("buildbuy.col.source"): shown["source"],
+                }
+            )
         ),
         hide_index=True,
         height=240,
@@ -863,7 +866,7 @@ def pick_api(prices: pd.DataFrame, workload: LlmWorkload) -> pd.Series | None:
     key = "bb_api_model"
     if st.session_state.get(key) not in rows:
         st.session_state[key] = default if default in rows else next(iter(rows))
-    choice = st.selectbox(t("buildbuy.llm.api_model"), list(rows), key=key)
+    choice = st.selectbox(t("buildbuy.llm.api_model"), list(rows), format_func=for_plain, key=key)
     return rows[choice]
 
 
@@ -914,7 +917,13 @@ def pick_option(options: pd.DataFrame, catalog: Catalog) -> pd.Series | None:
         )
         for c, decimals in (("per_hour", 2), ("per_1m_in", 4), ("per_1m_out", 4), ("per_1000_requests", 4))
     }
-    st.dataframe(options_table(options), hide_index=True, height=300, column_config=money, key="bb_options")
+    st.dataframe(
+        plain_table(options_table(options)),
+        hide_index=True,
+        height=300,
+        column_config=money,
+        key="bb_options",
+    )
     b1, b2, _ = st.columns([1, 1, 3])
     with b1:
         badge(catalog_provenance(catalog))
@@ -932,14 +941,16 @@ def pick_option(options: pd.DataFrame, catalog: Catalog) -> pd.Series | None:
 
     def _label(k: str) -> str:
         row = rows[k]
-        return t(
-            "buildbuy.llm.option",
-            instance=row["instance"],
-            region=row["region"],
-            count=int(row["count"]),
-            accelerator=row["accelerator"],
-            hour=fmt.fmt_usd(float(row["usd_per_hour"])),
-            per_1000=fmt.fmt_usd(float(row["usd_per_request"]) * 1000.0),
+        return for_plain(
+            t(
+                "buildbuy.llm.option",
+                instance=row["instance"],
+                region=row["region"],
+                count=int(row["count"]),
+                accelerator=row["accelerator"],
+                hour=fmt.fmt_usd(float(row["usd_per_hour"])),
+                per_1000=fmt.fmt_usd(float(row["usd_per_request"]) * 1000.0),
+            )
         )
 
     choice = st.selectbox(
@@ -959,21 +970,21 @@ def serving_detail(option: pd.Series, workload: LlmWorkload) -> str:
     return t(
         "buildbuy.llm.serving_detail",
         count=int(option["count"]),
-        accelerator=escape_md(str(option["accelerator"])),
+        accelerator=for_markdown(str(option["accelerator"])),
         precision=t(f"buildbuy.precision.{option['precision']}"),
         tflops=fmt.fmt_int(float(option["peak_tflops"])),
         mfu=fmt.fmt_pct(workload.mfu, decimals=0),
         bandwidth_efficiency=fmt.fmt_pct(workload.bandwidth_efficiency, decimals=0),
-        model=escape_md(model),
+        model=for_markdown(model),
         layers=shape.layers,
         kv=fmt.fmt_bytes(shape.kv_bytes_per_token(workload.serving.kv_value_bytes)),
         batch=int(option["batch"]),
         reason=t(f"buildbuy.batch_reason.{option['batch_reason']}"),
         tpot=fmt.fmt_number(float(option["tpot_ms"])),
         utilisation=fmt.fmt_pct(workload.utilisation, decimals=0),
-        instance=escape_md(str(option["instance"])),
+        instance=for_markdown(str(option["instance"])),
         hour=fmt.fmt_usd(float(option["usd_per_hour"])),
-        as_of=escape_md(str(option["as_of"])),
+        as_of=for_markdown(str(option["as_of"])),
     )
 
 
@@ -995,7 +1006,7 @@ def _fine_tune_cost(inputs: LlmInputs, catalog: Catalog) -> tuple[float, str]:
             _catalog=catalog,
         )
     except BuildBuyError as exc:
-        st.warning(t("buildbuy.llm.ft_refused", reason=escape_md(str(exc))), icon=":material/warning:")
+        st.warning(t("buildbuy.llm.ft_refused", reason=for_markdown(str(exc))), icon=":material/warning:")
         return 0.0, t("buildbuy.llm.ft_not_counted")
     return cost, t(
         "buildbuy.llm.ft_line",
@@ -1016,7 +1027,7 @@ def llm_tab(catalog: Catalog) -> None:
     try:
         workload = workload_of(inputs)
     except BuildBuyError as exc:
-        st.error(t("buildbuy.refused", reason=escape_md(str(exc))), icon=":material/error:")
+        st.error(t("buildbuy.refused", reason=for_markdown(str(exc))), icon=":material/error:")
         return
     st.subheader(t("buildbuy.llm.prices"))
     prices, uploaded = price_list()
@@ -1049,7 +1060,7 @@ def llm_tab(catalog: Catalog) -> None:
                 amortise_months=months,
             ).iloc[0]
     except BuildBuyError as exc:
-        st.error(t("buildbuy.refused", reason=escape_md(str(exc))), icon=":material/error:")
+        st.error(t("buildbuy.refused", reason=for_markdown(str(exc))), icon=":material/error:")
         return
     api_name = _api_key(api_row)
     ours = t("buildbuy.llm.self_hosted_on", instance=option["instance"])
@@ -1062,7 +1073,7 @@ def llm_tab(catalog: Catalog) -> None:
     api_per_1000 = float(_per_1000_requests(api_row, workload))
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        _break_even_block(be, ours=t("buildbuy.side.self_hosted"), api=escape_md(api_name))
+        _break_even_block(be, ours=t("buildbuy.side.self_hosted"), api=for_markdown(api_name))
     with c2:
         st.metric(
             t("buildbuy.llm.self_per_1000_money", **fmt.currency_words()),
@@ -1079,7 +1090,7 @@ def llm_tab(catalog: Catalog) -> None:
                 "buildbuy.llm.api_help",
                 input=_usd_md(float(api_row["input_usd_per_1m_tokens"])),
                 output=_usd_md(float(api_row["output_usd_per_1m_tokens"])),
-                source=escape_md(str(api_row["source"])),
+                source=for_markdown(str(api_row["source"])),
             ),
         )
         badge(api_prov)
@@ -1108,7 +1119,7 @@ def llm_tab(catalog: Catalog) -> None:
     with st.expander(t("buildbuy.llm.detail")):
         st.caption(serving_detail(option, workload))
         if str(api_row["notes"]).strip():
-            st.caption(escape_md(localize(str(api_row["notes"]), current_language())))
+            st.caption(for_markdown(localize(str(api_row["notes"]), current_language())))
 
 
 # ---------------------------------------------------------------------- tab 3: advantage scorecard
@@ -1227,7 +1238,7 @@ def accuracy_gain_per_1000(run: RunRecord | None, label_cost_usd: float) -> tupl
         )
         purchase = buy_data(fit, econ, int(1000.0 / label_cost_usd))
     except DataValueError as exc:
-        return None, t("advantage.gain.no_fit", reason=escape_md(localize(str(exc), current_language())))
+        return None, t("advantage.gain.no_fit", reason=for_markdown(localize(str(exc), current_language())))
     return purchase.gain_points, t(
         "advantage.gain.from_fit",
         samples=fmt.fmt_int(purchase.extra_samples),
@@ -1271,13 +1282,13 @@ def score_item(item: ScoreItem, chosen: Chosen) -> None:
     if label == f"[{key}]":  # an item this page has no translation for yet
         label = item.label
     lang = current_language()
-    st.metric(label, format_item(item), help=escape_md(localize(item.detail, lang)))
+    st.metric(label, format_item(item), help=for_markdown(localize(item.detail, lang)))
     indicator = _indicator(item)
     if indicator is not None:
         st.markdown(indicator)
         badge(_item_provenance(item, chosen))
     if item.reason:
-        st.caption(escape_md(localize(item.reason, lang)))
+        st.caption(for_markdown(localize(item.reason, lang)))
 
 
 def advantage_tab(chosen: Chosen) -> None:
@@ -1304,7 +1315,7 @@ def advantage_tab(chosen: Chosen) -> None:
             accuracy_gain_points_per_usd_1000=gain,
         )
     except AdvantageError as exc:
-        st.error(t("buildbuy.refused", reason=escape_md(str(exc))), icon=":material/error:")
+        st.error(t("buildbuy.refused", reason=for_markdown(str(exc))), icon=":material/error:")
         return
     favourable = sum(1 for i in items if i.favourable is True)
     judged = sum(1 for i in items if i.favourable is not None)

@@ -35,10 +35,11 @@ from bizmodel.catalog import (
     to_csv_bytes,
     validate,
 )
+from safetext import for_markdown
 from ui import format as fmt
 from ui.i18n import t
 from ui.state import home
-from ui.widgets import Provenance, badge, escape_md
+from ui.widgets import Provenance, badge
 
 STALE_DAYS = 180
 MAX_SAVED = 500  # about 10 MB of small CSV files; the least recently used go first
@@ -147,7 +148,7 @@ def save_catalog(catalog: Catalog, *, keep: int = MAX_SAVED) -> str:
 
 def _try_saved(wanted: str, bundled: Catalog) -> Catalog | None:
     """The saved catalog ``wanted``, or None after a warning that says why it cannot be used."""
-    fallback = {"version": escape_md(wanted[:20]), "bundled": bundled.version}
+    fallback = {"version": for_markdown(wanted[:20]), "bundled": bundled.version}
     try:
         folder = _folder()
         instances_path, accelerators_path = _paths(folder, wanted)
@@ -159,10 +160,10 @@ def _try_saved(wanted: str, bundled: Catalog) -> Catalog | None:
             return None
         loaded = _load_saved(wanted, str(folder))
     except CatalogError as exc:
-        st.warning(t("catalog.saved_broken", reason=escape_md(str(exc)), **fallback))
+        st.warning(t("catalog.saved_broken", reason=for_markdown(str(exc)), **fallback))
         return None
     except OSError as exc:
-        st.warning(t("catalog.saved_broken", reason=escape_md(exc.strerror or str(exc)), **fallback))
+        st.warning(t("catalog.saved_broken", reason=for_markdown(exc.strerror or str(exc)), **fallback))
         return None
     if loaded.version != wanted:
         st.warning(t("catalog.version_mismatch", found=loaded.version, **fallback))
@@ -200,7 +201,7 @@ def _span(oldest: dt.date, newest: dt.date) -> str:
 
 
 def _provider_name(provider: str) -> str:
-    return _PROVIDER_NAMES.get(provider) or escape_md(provider)
+    return _PROVIDER_NAMES.get(provider) or for_markdown(provider)
 
 
 def catalog_provenance(catalog: Catalog) -> Provenance:
@@ -217,7 +218,7 @@ def catalog_panel(catalog: Catalog, *, today: dt.date | None = None) -> None:
         st.markdown(
             t(
                 "catalog.line",
-                name=escape_md(catalog.name),
+                name=for_markdown(catalog.name),
                 version=catalog.version,
                 dates=_span(oldest, newest),
                 providers=", ".join(_provider_name(p) for p in catalog.providers),
@@ -244,19 +245,21 @@ def catalog_panel(catalog: Catalog, *, today: dt.date | None = None) -> None:
     with st.expander(t("catalog.edit")):
         _editor(catalog, today)
         _upload(today)
-        inst, acc = to_csv_bytes(catalog)
+        inst, acc = to_csv_bytes(catalog, for_download=True)
         d1, d2, d3 = st.columns(3)
         d1.download_button(
             t("catalog.download_instances"),
             inst,
             file_name=f"instances-{catalog.version}.csv",
             on_click="ignore",
+            key="catalog_download_instances",
         )
         d2.download_button(
             t("catalog.download_accelerators"),
             acc,
             file_name=f"accelerators-{catalog.version}.csv",
             on_click="ignore",
+            key="catalog_download_accelerators",
         )
         if catalog.version != _bundled().version:
             if d3.button(t("catalog.reset"), key="catalog_reset"):
@@ -320,14 +323,14 @@ def _adopt(build: Callable[[], Catalog]) -> None:
     try:
         catalog = build()
     except CatalogError as exc:
-        st.error(t("catalog.refused", reason=escape_md(str(exc))), icon=":material/error:")
+        st.error(t("catalog.refused", reason=for_markdown(str(exc))), icon=":material/error:")
         return
     try:
         # The bundled prices (e.g. applied without edits) need no saved copy: the link names them.
         version = catalog.version if catalog.version == _bundled().version else save_catalog(catalog)
     except OSError as exc:
         st.error(
-            t("catalog.save_failed", reason=escape_md(exc.strerror or str(exc))), icon=":material/error:"
+            t("catalog.save_failed", reason=for_markdown(exc.strerror or str(exc))), icon=":material/error:"
         )
         return
     st.session_state.pop(_EDITOR_KEY, None)

@@ -18,6 +18,7 @@ import streamlit as st
 
 from bizmodel.projection import Kpis
 from bizmodel.scenario import TEMPLATES, ScenarioError
+from safetext import for_markdown, for_plain
 from store import Store
 from ui import format as fmt
 from ui.figures import chart_config
@@ -26,7 +27,7 @@ from ui.scenario_figures import OverlayLabels, overlay_figure
 from ui.scenario_view import bound_scenario, projection_of
 from ui.scenario_work import scenario_choices, scenario_of
 from ui.summary import short_id
-from ui.widgets import escape_md
+from ui.tables import plain_table
 
 MIN_SCENARIOS = 2
 MAX_SCENARIOS = 4
@@ -227,7 +228,7 @@ def _load(
     try:
         scenario, run_id = scenario_of(key, dict(saved))
     except ScenarioError as exc:
-        st.warning(t("compare.invalid", name=escape_md(saved[key]["name"]), reason=escape_md(str(exc))))
+        st.warning(t("compare.invalid", name=for_markdown(saved[key]["name"]), reason=for_markdown(str(exc))))
         return None
     effective = bound_scenario(store, scenario, run_id)
     frame, k = projection_of(effective.document)
@@ -252,7 +253,7 @@ def render(store: Store) -> None:
     picked = st.multiselect(
         t("compare.pick"),
         options,
-        format_func=lambda k: labels.get(k, k),
+        format_func=lambda k: for_plain(labels.get(k, k)),
         max_selections=MAX_SCENARIOS,
         key=key,
         on_change=_remember,
@@ -278,7 +279,7 @@ def render(store: Store) -> None:
     )
     table = pd.concat([driven, table])
     st.subheader(t("compare.kpis"))
-    st.dataframe(table, width="stretch", height=35 * (len(table) + 1) + 3, key="compare_kpis")
+    st.dataframe(plain_table(table), width="stretch", height=35 * (len(table) + 1) + 3, key="compare_kpis")
     st.caption(t("compare.kpis_note"))
     c1, c2 = st.columns(2)
     for col, column, title in (
@@ -303,4 +304,4 @@ def render(store: Store) -> None:
     if diff.empty:
         st.caption(t("compare.no_differences"))
     else:
-        st.dataframe(diff, width="stretch")
+        st.dataframe(plain_table(diff), width="stretch")

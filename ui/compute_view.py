@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -27,12 +28,13 @@ from bizmodel.compute import (
 from bizmodel.shapes import DEFAULT_TRAIN_SEQUENCE, INFERRED_KEY, bundled_shapes, shape_for
 from bizmodel.validation import BAND, summarise, validation_table
 from mlcore.specs import RunRecord
+from safetext import for_chart, for_markdown, for_plain
 from ui import format as fmt
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import current_language, t
 from ui.report_data import DEFAULT_SCALE_DATA_FACTOR, DEFAULT_SCALE_MODEL_FACTOR
 from ui.summary import short_id
-from ui.widgets import Provenance, badge, escape_md, metric
+from ui.widgets import Provenance, badge, metric
 
 MODES = ("pretrain", "finetune_full", "finetune_adapter", "scaled_run")
 TABLE_ROWS = 25
@@ -69,9 +71,9 @@ def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
                 x=group["days"],
                 y=money.values(group["cost_usd"]),
                 mode="markers",
-                name=str(provider),
+                name=for_chart(provider),
                 marker={"size": 7, "opacity": 0.6},
-                customdata=group[["instance_type", "nodes", "count", "pricing"]].to_numpy(),
+                customdata=_chart_cells(group[["instance_type", "nodes", "count", "pricing"]]),
                 hovertemplate=labels.hover_option.format(
                     instance="%{customdata[0]}",
                     nodes="%{customdata[1]}",
@@ -119,6 +121,11 @@ def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
     return fig
 
 
+def _chart_cells(frame: pd.DataFrame) -> np.ndarray:
+    """``frame`` as plotly ``customdata``: text cells through :func:`safetext.for_chart`, numbers kept."""
+    return frame.map(lambda v: for_chart(v) if isinstance(v, str) else v).to_numpy()
+
+
 def option_marks(options: pd.DataFrame) -> pd.Series:
     """Translated marks per option: cheapest, fastest, on the frontier (joined), empty otherwise."""
     low, high = cheapest(options), fastest(options)
@@ -143,15 +150,15 @@ def options_frame(options: pd.DataFrame, marks: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("compute.col.mark"): marks.reindex(shown.index).fillna(""),
-            t("compute.col.provider"): shown["provider"],
-            t("compute.col.instance"): shown["instance_type"] + " · " + shown["region"],
-            t("compute.col.accelerator"): shown["accelerator"],
+            t("compute.col.provider"): shown["provider"].map(for_plain),
+            t("compute.col.instance"): (shown["instance_type"] + " · " + shown["region"]).map(for_plain),
+            t("compute.col.accelerator"): shown["accelerator"].map(for_plain),
             t("compute.col.nodes"): shown["nodes"].astype(int),
             t("compute.col.count"): shown["count"].astype(int),
             t("compute.col.interconnect"): shown["cluster_interconnect"].map(
                 lambda f: t(f"compute.fabric.{f}") if f else t("compute.fabric.none")
             ),
-            t("compute.col.precision"): shown["precision_note"],
+            t("compute.col.precision"): shown["precision_note"].map(for_plain),
             t("compute.col.pricing"): shown["pricing"].map(lambda p: t(f"compute.pricing.{p}")),
             t("compute.col.days"): shown["days"].round(2),
             t("compute.col.gpu_hours"): shown["gpu_hours"].round(0),
@@ -160,7 +167,7 @@ def options_frame(options: pd.DataFrame, marks: pd.Series) -> pd.DataFrame:
             t("compute.col.feasible"): shown["feasible"],
             t("compute.col.energy"): shown["energy_kwh"].round(0),
             t("compute.col.co2"): shown["co2_kg"].round(0),
-            t("compute.col.as_of"): shown["as_of"],
+            t("compute.col.as_of"): shown["as_of"].map(for_plain),
         }
     )
 
@@ -204,7 +211,7 @@ def work_form(run: RunRecord | None) -> tuple[TrainingWork | None, str]:
                 model_factor=m,
             )
             return work, t(
-                "compute.work.scaled", name=escape_md(run.name if run else ""), k=f"{k:g}", m=f"{m:g}"
+                "compute.work.scaled", name=for_markdown(run.name if run else ""), k=f"{k:g}", m=f"{m:g}"
             )
         n, active, d, shape, sequence = _model_inputs()
         if mode == "pretrain":
@@ -217,7 +224,7 @@ def work_form(run: RunRecord | None) -> tuple[TrainingWork | None, str]:
         key = f"compute.work.{mode}_moe" if work.is_moe else f"compute.work.{mode}"
         return work, t(key, n=fmt.fmt_count(n), a=fmt.fmt_count(work.active_params), d=fmt.fmt_count(d))
     except ComputeError as exc:
-        st.error(t("compute.refused", reason=escape_md(str(exc))))
+        st.error(t("compute.refused", reason=for_markdown(str(exc))))
         return None, ""
 
 
@@ -318,7 +325,7 @@ def assumptions_form(run: RunRecord | None) -> Assumptions | None:
             scaling_efficiency=float(scaling),
         )
     except ComputeError as exc:
-        st.error(t("compute.refused", reason=escape_md(str(exc))))
+        st.error(t("compute.refused", reason=for_markdown(str(exc))))
         return None
 
 
@@ -332,7 +339,7 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
     try:
         options = _options(work, catalog.version, catalog, assumptions)
     except ComputeError as exc:
-        st.error(t("compute.refused", reason=escape_md(str(exc))))
+        st.error(t("compute.refused", reason=for_markdown(str(exc))))
         return
     st.markdown(label)
     low, high = cheapest(options), fastest(options)
@@ -419,10 +426,10 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
     st.dataframe(options_frame(distinct, option_marks(options)), hide_index=True)
     no_tdp = sorted(options.loc[options["energy_kwh"].isna(), "accelerator"].astype(str).unique())
     if no_tdp:
-        st.caption(t("compute.energy_blank", accelerators=", ".join(no_tdp)))
+        st.caption(t("compute.energy_blank", accelerators=for_markdown(", ".join(no_tdp))))
     fp16 = sorted(options.loc[options["precision_note"] != "", "accelerator"].astype(str).unique())
     if fp16:
-        st.caption(t("compute.fp16_note", accelerators=", ".join(fp16)))
+        st.caption(t("compute.fp16_note", accelerators=for_markdown(", ".join(fp16))))
 
 
 def row_provenance(row: pd.Series) -> Provenance:
@@ -467,11 +474,11 @@ def _interconnect_note(options: pd.DataFrame, catalog: Catalog) -> str:
 def _describe(row: pd.Series) -> str:
     return t(
         "compute.option",
-        provider=row["provider"],
-        instance=row["instance_type"],
+        provider=for_markdown(row["provider"]),
+        instance=for_markdown(row["instance_type"]),
         nodes=int(row["nodes"]),
         count=int(row["count"]),
-        accelerator=row["accelerator"],
+        accelerator=for_markdown(row["accelerator"]),
         pricing=t(f"compute.pricing.{row['pricing']}"),
         days=f"{row['days']:.3g}",
         gpu_hours=fmt.fmt_number(row["gpu_hours"]),
@@ -529,7 +536,7 @@ def render_budget(catalog: Catalog, assumptions: Assumptions) -> None:
             budget, deadline, catalog.instances, catalog.accelerators, assumptions, active_share=float(share)
         )
     except ComputeError as exc:
-        st.warning(t("compute.budget_none", reason=escape_md(str(exc))))
+        st.warning(t("compute.budget_none", reason=for_markdown(str(exc))))
         return
     prov = row_provenance(answer.option)
     cols = st.columns(4)

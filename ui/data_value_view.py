@@ -33,6 +33,7 @@ from bizmodel.data_value import (
     points_from_record,
 )
 from mlcore.specs import RunRecord
+from safetext import for_chart, for_markdown
 from ui import format as fmt
 from ui.experiments_view import sweep_section
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
@@ -47,7 +48,7 @@ from ui.report_data import (
 from ui.scenario_view import scenario_value_choice
 from ui.summary import short_id
 from ui.theme import PALETTE
-from ui.widgets import Provenance, badge, escape_md
+from ui.widgets import Provenance, badge
 
 #: The optimum is searched up to this multiple of today's training set.
 #: Sizes on the charts' fitted curves.
@@ -111,7 +112,7 @@ def read_inputs() -> Inputs:
             t("data_value.in.value"),
             value=float(value),
             format="%.0f",
-            help=t("data_value.in.value_from_help", name=source_name),
+            help=t("data_value.in.value_from_help", name=for_markdown(source_name)),
             key=f"data_value_value_scn_{source_name}_{value:.6g}",
             disabled=True,
         )
@@ -173,7 +174,7 @@ def _vline(fig: go.Figure, x: float, y: tuple[float, float], *, name: str, colou
             mode="lines",
             name=name,
             line={"color": colour, "dash": dash, "width": 1.5},
-            hovertemplate=f"{escape_html(name)}<extra></extra>",
+            hovertemplate=f"{for_chart(name)}<extra></extra>",
         )
     )
 
@@ -181,11 +182,6 @@ def _vline(fig: go.Figure, x: float, y: tuple[float, float], *, name: str, colou
 def _optimum_name(key: str, optimum: OptimalSize) -> str:
     name = t(key, n=fmt.fmt_int(optimum.n_train))
     return name if optimum.buy else f"{name} · {t('data_value.do_not_buy')}"
-
-
-def escape_html(text: str) -> str:
-    """Plotly renders trace names and hover texts as HTML: keep them literal."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def curve_figure(
@@ -225,7 +221,7 @@ def curve_figure(
                 mode="lines",
                 name=name,
                 line={"color": PALETTE[0], "dash": dash},
-                hovertemplate="%{x:,.0f} · %{y:.2f} %<extra>" + escape_html(name) + "</extra>",
+                hovertemplate="%{x:,.0f} · %{y:.2f} %<extra>" + for_chart(name) + "</extra>",
             )
         )
     fig.add_trace(
@@ -291,7 +287,7 @@ def marginal_figure(
                 hovertemplate="%{x:,.0f} · "
                 + money.hover("%{y:.4g}")
                 + "<extra>"
-                + escape_html(name)
+                + for_chart(name)
                 + "</extra>",
             )
         )
@@ -313,7 +309,7 @@ def marginal_figure(
             mode="markers",
             marker={"color": PALETTE[3], "size": 12, "symbol": "diamond"},
             name=name,
-            hovertemplate=escape_html(name) + "<extra></extra>",
+            hovertemplate=for_chart(name) + "<extra></extra>",
         )
     )
     fig.update_layout(
@@ -352,8 +348,8 @@ def _headline(purchase: Purchase, econ: DataEconomics) -> None:
             years=fmt.fmt_number(econ.horizon_years),
         )
     with st.container(border=True):
-        st.markdown(f"#### {escape_md(sentence)}")
-        st.markdown(escape_md(verdict))
+        st.markdown(f"#### {for_markdown(sentence)}")
+        st.markdown(for_markdown(verdict))
 
 
 def _metrics(
@@ -469,9 +465,9 @@ def _fit_details(fit: CurveFit) -> None:
             ),
             hide_index=True,
         )
-        st.markdown(escape_md(fit_quality(fit, current_language())))
+        st.markdown(for_markdown(fit_quality(fit, current_language())))
         for note in fit.notes:
-            st.warning(escape_md(localize(note, current_language())), icon=":material/info:")
+            st.warning(for_markdown(localize(note, current_language())), icon=":material/info:")
 
 
 def render(run: RunRecord) -> None:
@@ -484,7 +480,7 @@ def render(run: RunRecord) -> None:
     try:
         points, fit = load_fit(run)
     except DataValueError as exc:
-        reason = escape_md(localize(str(exc), current_language()))
+        reason = for_markdown(localize(str(exc), current_language()))
         st.warning(t("data_value.no_fit", reason=reason), icon=":material/show_chart:")
         st.subheader(t("data_value.sweep_title"))
         sweep_section(run)
@@ -527,7 +523,7 @@ def render(run: RunRecord) -> None:
         optimum = optimal_dataset_size(fit, econ, max_n=max(cap, purchase.n_after))
         table = marginal_value_curve(fit, econ, _grid(fit, purchase.n_after, optimum.n_train))
     except DataValueError as exc:
-        st.error(t("data_value.cannot_price", reason=escape_md(str(exc))), icon=":material/error:")
+        st.error(t("data_value.cannot_price", reason=for_markdown(str(exc))), icon=":material/error:")
         return
 
     _headline(purchase, econ)

@@ -10,7 +10,6 @@ Figure builders take translated labels from the caller and never touch Streamlit
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +24,14 @@ from mlcore.metrics import BinaryMetrics, ClassReport, MetricsError, average_pre
 from mlcore.metrics import class_report as compute_class_report
 from mlcore.metrics import precision_recall_curve as compute_pr_curve
 from mlcore.specs import RunRecord
+from safetext import for_chart, for_markdown
 from ui import format as fmt
 from ui.figures import TEMPLATE_NAME, chart_config
 from ui.i18n import t
 from ui.summary import short_id
+from ui.tables import plain_table
 from ui.theme import PALETTE
-from ui.widgets import Provenance, escape_md, metric
+from ui.widgets import Provenance, metric
 
 #: The seed article's worked example (section 4.4): the calculator opens on it.
 ARTICLE_COUNTS: dict[str, int] = {"tp": 40, "fp": 10, "tn": 35, "fn": 5}
@@ -130,7 +131,7 @@ def confusion_figure(
     """Heatmap of counts (true classes down, predicted across), coloured by the share of each
     true class, so small classes read as clearly as large ones."""
     counts = np.asarray(confusion, dtype=np.int64)
-    names = [html.escape(str(n)) for n in class_names]
+    names = [for_chart(n) for n in class_names]
     hover = labels.hover.format(true="%{y}", predicted="%{x}", count="%{customdata}", share="%{z:.1%}")
     fig = go.Figure(
         go.Heatmap(
@@ -169,7 +170,7 @@ def pr_figure(curves: Sequence[PRCurve], labels: PRLabels) -> go.Figure:
                     "dash": "solid" if i < len(PALETTE) else "dash",  # colours repeat past 8 classes
                 },
                 name=labels.legend.format(
-                    name=html.escape(curve.class_name), ap=f"{curve.average_precision:.3f}"
+                    name=for_chart(curve.class_name), ap=f"{curve.average_precision:.3f}"
                 ),
                 hovertemplate="%{x:.3f} → %{y:.3f}",
             )
@@ -300,7 +301,7 @@ def render_class_table(report: ClassReport) -> None:
     )
     pct = "%.1f %%"
     st.dataframe(
-        frame,
+        plain_table(frame),
         hide_index=True,
         column_config={
             "class": st.column_config.TextColumn(t("evaluate.col.class")),
@@ -349,8 +350,8 @@ def render_errors(run: RunRecord, ev: Evaluation, report: ClassReport) -> None:
             captions = [
                 t(
                     "evaluate.gallery_caption",
-                    true=escape_md(names[ev.y_true[p]]),
-                    predicted=escape_md(names[ev.y_pred[p]]),
+                    true=for_markdown(names[ev.y_true[p]]),
+                    predicted=for_markdown(names[ev.y_pred[p]]),
                     confidence=fmt.fmt_pct(float(ev.confidence[p]), decimals=0).replace(" ", "\u00a0"),
                 )
                 for p in positions
@@ -371,7 +372,7 @@ def render_errors(run: RunRecord, ev: Evaluation, report: ClassReport) -> None:
     }
     frame = pd.concat([pd.DataFrame(meta), pd.DataFrame(features, columns=feature_names)], axis=1)
     st.dataframe(
-        frame,
+        plain_table(frame),
         hide_index=True,
         column_config={
             "__sample": st.column_config.NumberColumn(
@@ -494,7 +495,7 @@ def render_calculator() -> None:
     try:
         m = binary_metrics(**counts)
     except MetricsError as exc:
-        st.error(t("evaluate.calc.invalid", reason=escape_md(str(exc))))
+        st.error(t("evaluate.calc.invalid", reason=for_markdown(str(exc))))
         return
     if counts == ARTICLE_COUNTS:
         st.info(

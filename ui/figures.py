@@ -9,7 +9,6 @@ read when the figure is built.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from contextvars import ContextVar
@@ -21,6 +20,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from mlcore.specs import EpochRecord, EpochReport, RunRecord
+from safetext import for_chart
 from ui import format as fmt
 from ui.theme import PALETTE
 
@@ -205,7 +205,7 @@ def compare_curves(
                     x=xs,
                     y=ys,
                     mode="lines+markers",
-                    name=f"{html.escape(run.name)} ({run.id[-6:]}) · {suffix}",
+                    name=f"{for_chart(run.name)} ({run.id[-6:]}) · {suffix}",
                     line={"color": colour, "dash": dash},
                     hovertemplate="%{y:.4f}",
                 )

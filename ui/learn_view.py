@@ -40,13 +40,13 @@ from mlcore.lessons import (
 )
 from mlcore.runs import finished_runs
 from mlcore.specs import ModelSpec, TrainRequest, preset_spec
+from safetext import for_markdown
 from ui import format as fmt
 from ui.figures import TEMPLATE_NAME, chart_config
 from ui.i18n import t
 from ui.run_picker import pick_run
 from ui.state import store_guard, store_or_error
 from ui.theme import PALETTE
-from ui.widgets import escape_md
 
 #: The surfaces the gradient-descent section offers, by widget value.
 SURFACES: dict[str, QuadraticSurface | RosenbrockSurface] = {
@@ -537,7 +537,7 @@ def _network_source() -> NetworkSource:
             runs = finished_runs(store)
     run = pick_run(key="learn_run") if runs else None
     if run is not None and run.input_shape and run.class_names:
-        note = t("learn.net.from_run", name=escape_md(run.name), dataset=escape_md(run.dataset))
+        note = t("learn.net.from_run", name=for_markdown(run.name), dataset=for_markdown(run.dataset))
         return NetworkSource(
             run.request.spec, tuple(run.input_shape), len(run.class_names), run.n_train or 0, note
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from bizmodel.advantage import CATEGORIES
+from safetext import for_markdown
 from store import Store
 from ui import format as fmt
 from ui.figures import chart_config
@@ -24,7 +25,7 @@ from ui.scenario_work import Work
 from ui.score_format import format_score_item
 from ui.share_view import export_buttons, report_of, share_button
 from ui.summary import short_id
-from ui.widgets import Provenance, badge, empty_state, escape_md, metric
+from ui.widgets import Provenance, badge, empty_state, metric
 
 
 def _catalog_prov(report: Report) -> Provenance:
@@ -83,14 +84,15 @@ def technical_kpis(report: Report) -> None:
         section = by_key.get(key)
         with col:
             if section is None or section.cheapest is None:
-                reason = t("overview.no_run_note") if report.run is None else report.notes.get("compute")
+                note = report.notes.get("compute")
+                reason = t("overview.no_run_note") if report.run is None else note and for_markdown(note)
                 metric(t(f"overview.train_{key}"), fmt.MISSING, help=reason)
                 continue
             help_text = t(
                 f"overview.train_{key}_help",
                 k=f"{section.data_factor:g}",
                 m=f"{section.model_factor:g}",
-                option=f"{section.cheapest['provider']} {section.cheapest['instance_type']}",
+                option=for_markdown(f"{section.cheapest['provider']} {section.cheapest['instance_type']}"),
                 days=fmt.fmt_duration(float(section.cheapest["days"]) * 86400),
             )
             metric(
@@ -109,7 +111,7 @@ def technical_kpis(report: Report) -> None:
 def scorecard_summary(report: Report) -> None:
     """The four kinds of economic advantage, one column each, favourable items marked."""
     if not report.scorecard:
-        st.info(escape_md(report.notes.get("scorecard", "")))
+        st.info(for_markdown(report.notes.get("scorecard", "")))
         return
     judged = [i for i in report.scorecard if i.favourable is not None]
     st.markdown(t("advantage.tally", favourable=sum(1 for i in judged if i.favourable), judged=len(judged)))
@@ -121,7 +123,7 @@ def scorecard_summary(report: Report) -> None:
                 label = t(f"advantage.item.{item.key}")
                 st.markdown(
                     f"{mark} {label}: **{format_score_item(item, current_language())}**",
-                    help=escape_md(localize(item.detail, current_language())),
+                    help=for_markdown(localize(item.detail, current_language())),
                 )
     st.page_link("app_pages/build_buy.py", label=t("overview.to_scorecard"), icon=":material/balance:")
 
@@ -130,7 +132,7 @@ def fan_chart(report: Report) -> None:
     """The Monte Carlo cash fan with the deterministic plan."""
     mc = report.monte_carlo
     if mc is None:
-        st.info(escape_md(report.notes.get("monte_carlo", "")))
+        st.info(for_markdown(report.notes.get("monte_carlo", "")))
         return
     labels = FanLabels.of_cash(t, t("scenario.axis.money", **fmt.currency_words()))
     st.plotly_chart(
@@ -146,11 +148,11 @@ def dashboard(store: Store, work: Work) -> None:
     head, actions = st.columns([3, 2], vertical_alignment="bottom")
     with head:
         run_text = (
-            t("overview.case_run", run=escape_md(work.run_id[:12]))
+            t("overview.case_run", run=for_markdown(work.run_id[:12]))
             if work.run_id
             else t("overview.case_typed")
         )
-        st.markdown(t("overview.case", name=escape_md(work.name)) + " · " + run_text)
+        st.markdown(t("overview.case", name=for_markdown(work.name)) + " · " + run_text)
     with actions:
         share_button(work, "overview")
     report = report_of(store, work)
@@ -158,9 +160,9 @@ def dashboard(store: Store, work: Work) -> None:
         return
     for note in ("binding",):
         if note in report.notes:
-            st.warning(escape_md(report.notes[note]))
+            st.warning(for_markdown(report.notes[note]))
     business_kpis(report)
-    st.markdown(" ".join(escape_md(s) for s in narrative(report, current_language())))
+    st.markdown(" ".join(for_markdown(s) for s in narrative(report, current_language())))
     technical_kpis(report)
     if report.run is None:
         empty_state(

@@ -10,10 +10,11 @@ import streamlit as st
 
 from mlcore.runs import finished_runs
 from mlcore.specs import RunRecord
+from safetext import for_markdown, for_plain
 from ui.i18n import t
 from ui.state import store_guard, store_or_error
 from ui.summary import short_id
-from ui.widgets import empty_state, escape_md
+from ui.widgets import empty_state
 
 
 def pick_run(*, key: str = "run_picker") -> RunRecord | None:
@@ -45,7 +46,7 @@ def _pick(*, key: str, required: bool) -> RunRecord | None:
     by_id = {r.id: r for r in runs}
     wanted = st.query_params.get("run")
     if wanted and wanted not in by_id:
-        st.warning(t("picker.unknown_run", run=escape_md(wanted[:40])))
+        st.warning(t("picker.unknown_run", run=for_markdown(wanted[:40])))
         wanted = None
     if st.session_state.get(key) not in by_id or (wanted and st.session_state.get(key) != wanted):
         st.session_state[key] = wanted or ids[0]
@@ -56,11 +57,13 @@ def _pick(*, key: str, required: bool) -> RunRecord | None:
     chosen = st.selectbox(
         t("picker.label"),
         ids,
-        format_func=lambda rid: t(
-            "picker.option",
-            name=by_id[rid].name,
-            id=short_id(rid),
-            accuracy=f"{(by_id[rid].test_accuracy or 0) * 100:.1f}",
+        format_func=lambda rid: for_plain(
+            t(
+                "picker.option",
+                name=by_id[rid].name,
+                id=short_id(rid),
+                accuracy=f"{(by_id[rid].test_accuracy or 0) * 100:.1f}",
+            )
         ),
         key=key,
         on_change=_remember,

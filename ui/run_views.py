@@ -7,11 +7,12 @@ import streamlit as st
 from mlcore.jobs import JobView
 from mlcore.runs import run_json
 from mlcore.specs import RunRecord
+from safetext import for_markdown
 from ui import format as fmt
 from ui.figures import CurveLabels, chart_config, learning_curves
 from ui.i18n import t
 from ui.summary import summary_items
-from ui.widgets import Provenance, escape_md, metric
+from ui.widgets import Provenance, metric
 
 
 def curve_labels() -> CurveLabels:
@@ -28,15 +29,17 @@ def curve_labels() -> CurveLabels:
 
 def status_banner(run: RunRecord) -> None:
     """One line that says how the run ended (and why, when it did not complete)."""
-    name = escape_md(run.name)
+    name = for_markdown(run.name)
     if run.status == "completed":
         st.success(t("run.completed", name=name), icon=":material/check_circle:")
     elif run.status == "stopped":
         st.warning(t("run.stopped", name=name, epochs=run.epochs_completed), icon=":material/stop_circle:")
     elif run.status == "failed":
-        st.error(t("run.failed", name=name, error=escape_md(run.error or "?")), icon=":material/error:")
+        st.error(t("run.failed", name=name, error=for_markdown(run.error or "?")), icon=":material/error:")
     elif run.status == "interrupted":
-        st.error(t("run.interrupted", name=name, error=escape_md(run.error or "")), icon=":material/warning:")
+        st.error(
+            t("run.interrupted", name=name, error=for_markdown(run.error or "")), icon=":material/warning:"
+        )
 
 
 def render_summary(run: RunRecord) -> None:
@@ -64,16 +67,16 @@ def render_summary(run: RunRecord) -> None:
             f"{t('form.optimizer')} {spec.optimizer} · {t('form.lr')} {spec.learning_rate:g} "
             f"({spec.lr_schedule}) · {t('form.batch')} {spec.batch_size}"
         )
-        device = escape_md(run.device or fmt.MISSING) + (
+        device = for_markdown(run.device or fmt.MISSING) + (
             f" · {t('run.mixed_precision')}" if run.mixed_precision else ""
         )
         lines = [
-            f"- **{t('col.dataset')}**: {escape_md(run.dataset)} ({split})",
-            f"- **{t('col.model')}**: {escape_md(run.model)} · {training}",
+            f"- **{t('col.dataset')}**: {for_markdown(run.dataset)} ({split})",
+            f"- **{t('col.model')}**: {for_markdown(run.model)} · {training}",
             f"- **{t('col.device')}**: {device}",
             *_distribution_lines(run),
-            f"- **{t('m.peak_flops')}**: {escape_md(run.peak_flops_method or fmt.MISSING)}",
-            f"- **{t('m.energy')}**: {escape_md(run.energy_method or fmt.MISSING)}",
+            f"- **{t('m.peak_flops')}**: {for_markdown(run.peak_flops_method or fmt.MISSING)}",
+            f"- **{t('m.energy')}**: {for_markdown(run.energy_method or fmt.MISSING)}",
             f"- **{t('run.fingerprint')}**: `{run.dataset_fingerprint or fmt.MISSING}`",
             f"- **{t('run.model_file')}**: `{run.model_path or fmt.MISSING}`",
         ]
@@ -94,7 +97,7 @@ def _distribution_lines(run: RunRecord) -> list[str]:
         global_batch=d.global_batch_size,
         per_replica=d.per_replica_batch_size,
     )
-    return [f"- **{t('run.distribution_label')}**: {escape_md(text + (f'; {d.note}' if d.note else ''))}"]
+    return [f"- **{t('run.distribution_label')}**: {for_markdown(text + (f'; {d.note}' if d.note else ''))}"]
 
 
 def download_run_button(run: RunRecord, *, key: str) -> None:
@@ -118,7 +121,7 @@ def render_progress(view: JobView, *, worker_problem: str | None = None) -> None
     """
     run = view.run
     if worker_problem and view.status == "queued":
-        st.error(t("live.worker_problem", problem=escape_md(worker_problem)), icon=":material/error:")
+        st.error(t("live.worker_problem", problem=for_markdown(worker_problem)), icon=":material/error:")
     if view.status == "queued":
         st.info(t("live.queued", position=view.queue_position or 1), icon=":material/schedule:")
         st.progress(0.0, text=t("live.waiting"))

@@ -8,13 +8,14 @@ import streamlit as st
 
 from mlcore.runs import delete_run, rename_run
 from mlcore.specs import RunRecord, SpecError
+from safetext import for_markdown, for_plain
 from store import Store
 from ui.figures import chart_config, compare_curves, hyperparameter_parallel
 from ui.i18n import t
 from ui.run_views import download_run_button
 from ui.state import home
-from ui.tables import compare_frame, runs_frame
-from ui.widgets import escape_md
+from ui.tables import compare_frame, plain_table, runs_frame
+from ui.widgets import name_refusal
 
 TABLE_KEY = "runs_table"
 
@@ -38,7 +39,9 @@ def filters(runs: Sequence[RunRecord]) -> tuple[str, list[str], list[str]]:
     """Search box and dataset / status filters above the table."""
     c1, c2, c3 = st.columns([2, 1, 1])
     text = c1.text_input(t("runs.search"), key="runs_search", placeholder=t("runs.search_hint"))
-    datasets = c2.multiselect(t("col.dataset"), sorted({r.dataset for r in runs}), key="runs_datasets")
+    datasets = c2.multiselect(
+        t("col.dataset"), sorted({r.dataset for r in runs}), format_func=for_plain, key="runs_datasets"
+    )
     statuses = c3.multiselect(
         t("col.status"),
         sorted({r.status for r in runs}),
@@ -52,7 +55,7 @@ def table(runs: Sequence[RunRecord]) -> list[RunRecord]:
     """The sortable runs table; returns the runs the user selected (in table order)."""
     frame = runs_frame(runs, t)
     event = st.dataframe(
-        frame,
+        plain_table(frame),
         column_config=column_config(),
         hide_index=True,
         on_select="rerun",
@@ -66,18 +69,22 @@ def table(runs: Sequence[RunRecord]) -> list[RunRecord]:
 
 def actions(store: Store, run: RunRecord) -> None:
     """Open, rename, download or delete (with confirmation) one run."""
-    st.markdown(f"**{escape_md(run.name)}** · `{run.id}`")
+    st.markdown(f"**{for_markdown(run.name)}** · `{run.id}`")
     c1, c2, c3 = st.columns([2, 1, 1])
     with c1:
         new_name = st.text_input(t("runs.rename"), run.name, max_chars=80, key=f"rename_{run.id}")
         if st.button(t("runs.rename_button"), key="rename_run", icon=":material/edit:"):
-            try:
-                rename_run(store, run.id, new_name)
-            except SpecError as exc:
-                st.error(str(exc))
+            refusal = name_refusal(new_name)
+            if refusal is not None:
+                st.error(refusal)
             else:
-                st.toast(t("runs.renamed"))
-                st.rerun()
+                try:
+                    rename_run(store, run.id, new_name)
+                except SpecError as exc:
+                    st.error(for_markdown(str(exc)))
+                else:
+                    st.toast(t("runs.renamed"))
+                    st.rerun()
     with c2:
         st.page_link(
             "app_pages/train.py",
@@ -95,7 +102,7 @@ def actions(store: Store, run: RunRecord) -> None:
                 st.session_state[confirm_key] = True
                 st.rerun()
         else:
-            st.warning(t("runs.confirm_delete", name=escape_md(run.name)))
+            st.warning(t("runs.confirm_delete", name=for_markdown(run.name)))
             if st.button(t("runs.confirm_delete_button"), key="confirm_delete", type="primary"):
                 st.session_state.pop(confirm_key, None)
                 if delete_run(store, run.id, home=home()):
@@ -129,7 +136,7 @@ def compare(runs: Sequence[RunRecord]) -> None:
                     key=f"compare_{metric}",
                     config=chart_config(f"compare-runs-{metric}"),
                 )
-    st.dataframe(compare_frame(runs, t), width="stretch", key="compare_table")
+    st.dataframe(plain_table(compare_frame(runs, t)), width="stretch", key="compare_table")
     st.caption(t("runs.compare_note"))
     dims = {
         k: t(f"hp.{k}")

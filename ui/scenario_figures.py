@@ -7,7 +7,6 @@ template (:mod:`ui.figures`) and escapes user text (scenario names) before it re
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from bizmodel.scenario import AccuracyLink
+from safetext import for_chart
 from ui.figures import TEMPLATE_NAME, MoneyAxis, money_axis
 from ui.theme import PALETTE
 
@@ -125,7 +125,7 @@ def accuracy_link_figure(
         (link.delightful_accuracy, labels.delightful),
     ):
         fig.add_vline(x=x * 100, line={"color": "rgba(128,128,128,0.7)", "dash": "dot"})
-        fig.add_annotation(x=x * 100, y=1.02, yref="paper", text=html.escape(text), showarrow=False)
+        fig.add_annotation(x=x * 100, y=1.02, yref="paper", text=for_chart(text), showarrow=False)
     fig.update_layout(
         template=TEMPLATE_NAME,
         title=labels.title,
@@ -230,7 +230,7 @@ def npv_histogram(npv_usd: np.ndarray, labels: HistogramLabels, *, bins: int = 6
         fig.add_bar(x=centres, y=counts, width=np.diff(edges), marker_color=colours, name=labels.paths)
         median = float(np.median(values))
         fig.add_vline(x=median, line={"color": PALETTE[1], "width": 2, "dash": "dash"})
-        fig.add_annotation(x=median, y=1.02, yref="paper", text=html.escape(labels.median), showarrow=False)
+        fig.add_annotation(x=median, y=1.02, yref="paper", text=for_chart(labels.median), showarrow=False)
     fig.update_layout(
         template=TEMPLATE_NAME,
         title=labels.title,
@@ -281,7 +281,7 @@ def tornado_figure(
     base = base * axis.factor
     rows = frame.iloc[::-1]
     names = [
-        f"{html.escape(lever_names.get(k, k))} · {_kind(kind, labels)}"
+        f"{for_chart(lever_names.get(k, k))} · {_kind(kind, labels)}"
         for k, kind in zip(rows["key"], rows["kind"], strict=True)
     ]
     low = axis.values(rows[low_column]) - base
@@ -381,7 +381,7 @@ def overlay_figure(series: Sequence[tuple[str, pd.Series]], labels: OverlayLabel
         fig.add_scatter(
             x=values.index.to_numpy(),
             y=money.values(values),
-            name=html.escape(name),
+            name=for_chart(name),
             line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
         )
     fig.add_hline(y=0, line={"color": "rgba(128,128,128,0.6)", "width": 1})

@@ -27,6 +27,7 @@ from bizmodel.scenario import Scenario, ScenarioError
 from bizmodel.sensitivity import LEVERS, SensitivityError, tornado
 from mlcore.runs import finished_runs, get_run
 from mlcore.specs import RunRecord
+from safetext import for_markdown, for_plain
 from store import Store
 from ui import format as fmt
 from ui.catalog_view import active_catalog
@@ -49,7 +50,8 @@ from ui.scenario_figures import (
 from ui.scenario_work import Work, document_json, param_from_source, scenario_choices, scenario_of
 from ui.state import store_guard, store_or_error
 from ui.summary import short_id
-from ui.widgets import Provenance, badge, escape_md
+from ui.tables import csv_bytes
+from ui.widgets import Provenance, badge
 
 # ---------------------------------------------------------------------- cached computations
 
@@ -102,7 +104,7 @@ def inputs_of_run(run: RunRecord, catalog: Catalog, scenario: Scenario) -> RunIn
         record = json.dumps(run.to_dict(), sort_keys=True)
         return _run_inputs(run.id, record, catalog.version, volume, catalog)
     except (BasisError, BindingError) as exc:
-        st.warning(t("scenario.run_unusable", run=short_id(run.id), reason=escape_md(str(exc))))
+        st.warning(t("scenario.run_unusable", run=short_id(run.id), reason=for_markdown(str(exc))))
         return None
 
 
@@ -132,7 +134,7 @@ def bound_scenario(store: Store, scenario: Scenario, run_id: str | None) -> Effe
     with store_guard():
         run = get_run(store, run_id)
     if run is None or run.test_accuracy is None:
-        st.warning(t("scenario.run_gone", run=escape_md(run_id[:40])))
+        st.warning(t("scenario.run_gone", run=for_markdown(run_id[:40])))
         return Effective(scenario, document_json(scenario.to_dict()), None, None)
     inputs = inputs_of_run(run, active_catalog(), scenario)
     if inputs is None:
@@ -140,7 +142,7 @@ def bound_scenario(store: Store, scenario: Scenario, run_id: str | None) -> Effe
     try:  # the scenario's own run_retrain_scale and use_run_spread decide how
         bound = bind(scenario, inputs)
     except (BindingError, ScenarioError) as exc:
-        st.warning(t("scenario.run_unusable", run=short_id(run.id), reason=escape_md(str(exc))))
+        st.warning(t("scenario.run_unusable", run=short_id(run.id), reason=for_markdown(str(exc))))
         return Effective(scenario, document_json(scenario.to_dict()), run, None)
     return Effective(bound, document_json(bound.to_dict()), run, inputs)
 
@@ -160,8 +162,13 @@ def run_binding(store: Store, work: Work) -> None:
         run = by_id.get(rid)
         if run is None:
             return t("scenario.run_missing_option", id=short_id(rid))
-        return t(
-            "picker.option", name=run.name, id=short_id(rid), accuracy=f"{(run.test_accuracy or 0) * 100:.1f}"
+        return for_plain(
+            t(
+                "picker.option",
+                name=run.name,
+                id=short_id(rid),
+                accuracy=f"{(run.test_accuracy or 0) * 100:.1f}",
+            )
         )
 
     key = f"scn_run_{work.generation}"
@@ -216,7 +223,7 @@ def _retrain_help(inputs: RunInputs | None, scale: float) -> str | None:
     """The run's retraining detail, and the scale applied to it when it is not 1."""
     if inputs is None:
         return None
-    detail = localize(inputs.retrain_detail, current_language())
+    detail = for_markdown(localize(inputs.retrain_detail, current_language()))
     if scale == 1.0 or inputs.retrain_cost_usd is None:
         return detail
     return f"{detail}\n\n{t('scenario.retrain_scaled', scale=f'{scale:,g}')}"
@@ -242,7 +249,7 @@ def _show_inputs(effective: Effective) -> None:
             "serving_usd_per_1000_predictions",
             fmt.fmt_usd(s.serving_usd_per_1000_predictions),
             inputs is not None and inputs.serving_usd_per_1000_predictions is not None,
-            localize(inputs.serving_detail, current_language()) if inputs else None,
+            for_markdown(localize(inputs.serving_detail, current_language())) if inputs else None,
         ),
     )
     for col, (name, value, measured, detail) in zip(cols, rows, strict=True):
@@ -280,7 +287,11 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
 
     def help_for(key: str) -> str:
         base = t(f"kpi.{key}.help")
-        return f"{base}\n\n{localize(reasons[key], current_language())}" if key in reasons else base
+        return (
+            f"{base}\n\n{for_markdown(localize(reasons[key], current_language()))}"
+            if key in reasons
+            else base
+        )
 
     items = (
         ("npv_usd", fmt.fmt_usd(k.npv_usd)),
@@ -347,7 +358,7 @@ def _projection_tab(frame: pd.DataFrame, effective: Effective, source_key: str |
     st.dataframe(projection_table(frame).style.format("{:,.0f}"), width="stretch", height=360)
     st.download_button(
         t("scenario.download_csv"),
-        data=frame.to_csv().encode("utf-8"),
+        data=csv_bytes(frame),
         file_name="projection.csv",
         mime="text/csv",
         on_click="ignore",
@@ -361,7 +372,7 @@ def _projection_tab(frame: pd.DataFrame, effective: Effective, source_key: str |
     )
     with c2:
         if voa.reason:
-            st.caption(escape_md(localize(voa.reason, lang)))
+            st.caption(for_markdown(localize(voa.reason, lang)))
         st.caption(t("scenario.value_of_accuracy_note"))
         if source_key:
             st.page_link(
@@ -418,7 +429,7 @@ def _monte_carlo_tab(effective: Effective, frame: pd.DataFrame) -> None:
         with st.spinner(t("scenario.mc.running")):
             result = monte_carlo_of(effective.document, paths, seed)
     except MonteCarloError as exc:
-        st.error(escape_md(str(exc)))
+        st.error(for_markdown(str(exc)))
         return
     npv = result.npv
     m1, m2, m3, m4 = st.columns(4)
@@ -466,7 +477,7 @@ def _sensitivity_tab(effective: Effective) -> None:
     try:
         frame = tornado_of(effective.document, change_pct / 100.0)
     except SensitivityError as exc:
-        st.error(escape_md(str(exc)))
+        st.error(for_markdown(str(exc)))
         return
     names = lever_names()
     npv_fig, be_fig = tornado_figures(
@@ -497,7 +508,7 @@ def results(store: Store, work: Work) -> None:
     """Validate the working copy, bind the run, and show KPIs and the four result tabs."""
     scenario, problems = validate(work.document)
     if scenario is None:
-        st.error(t("scenario.invalid") + "\n\n" + "\n".join(f"- {escape_md(p)}" for p in problems))
+        st.error(t("scenario.invalid") + "\n\n" + "\n".join(f"- {for_markdown(p)}" for p in problems))
         return
     effective = effective_scenario(store, work, scenario)
     _show_inputs(effective)
@@ -525,13 +536,13 @@ def results(store: Store, work: Work) -> None:
 def editor(work: Work) -> None:
     """The form; an applied edit that validates becomes the working copy (unsaved)."""
     for note in st.session_state.pop("scn_notes", None) or []:
-        st.info(escape_md(note), icon=":material/info:")
+        st.info(for_markdown(note), icon=":material/info:")
     new = editor_form(work.document, generation=work.generation, run_fields=work.run_id is not None)
     if new is None:
         return
     scenario, problems = validate(new)
     if scenario is None:
-        st.error(t("scenario.invalid") + "\n\n" + "\n".join(f"- {escape_md(p)}" for p in problems))
+        st.error(t("scenario.invalid") + "\n\n" + "\n".join(f"- {for_markdown(p)}" for p in problems))
         return
     work.document = scenario.to_dict()
     work.dirty = True
@@ -570,7 +581,7 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
     choice = st.selectbox(
         t("data_value.in.value_from"),
         options,
-        format_func=lambda k: labels.get(k, k),
+        format_func=lambda k: for_plain(labels.get(k, k)),
         key=key,
         on_change=_remember,
         help=t("data_value.in.value_from_choice_help"),
@@ -580,7 +591,7 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
     try:
         scenario, run_id = scenario_of(choice, saved)
     except ScenarioError as exc:
-        st.warning(t("scenario.invalid") + "\n\n" + "\n".join(f"- {escape_md(p)}" for p in exc.problems))
+        st.warning(t("scenario.invalid") + "\n\n" + "\n".join(f"- {for_markdown(p)}" for p in exc.problems))
         return None
     effective = bound_scenario(store, scenario, run_id)
     voa = value_of_accuracy_of(effective.document)
@@ -588,15 +599,15 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
         t(
             "data_value.value_from_caption",
             value=fmt.fmt_usd(voa.usd_per_point_year),
-            name=escape_md(labels[choice]),
+            name=for_markdown(labels[choice]),
         )
     )
     if voa.usd_per_point_year <= 0:
         st.warning(
-            t("data_value.value_from_nonpositive", name=escape_md(labels[choice]))
-            + (f"\n\n{escape_md(localize(voa.reason, current_language()))}" if voa.reason else "")
+            t("data_value.value_from_nonpositive", name=for_markdown(labels[choice]))
+            + (f"\n\n{for_markdown(localize(voa.reason, current_language()))}" if voa.reason else "")
         )
         return None
     if voa.reason:
-        st.caption(escape_md(localize(voa.reason, current_language())))
+        st.caption(for_markdown(localize(voa.reason, current_language())))
     return float(voa.usd_per_point_year), labels[choice]

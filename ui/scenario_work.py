@@ -25,9 +25,11 @@ from typing import Any
 import streamlit as st
 
 from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
+from safetext import for_markdown, for_plain
 from store import OwnerError, Store, StoreError
 from ui.i18n import t
 from ui.state import store_guard
+from ui.widgets import name_refusal
 
 DRAFTS_KEY = "scenario_drafts"
 CURRENT_KEY = "scenario_current"
@@ -269,7 +271,7 @@ def manager_bar(store: Store, work: Work) -> None:
             t("scenario.pick"),
             options,
             index=options.index(work.source),
-            format_func=lambda s: labels.get(s, s),
+            format_func=lambda s: for_plain(labels.get(s, s)),
             key=key,
             on_change=_picked,
         )
@@ -312,7 +314,7 @@ def manager_bar(store: Store, work: Work) -> None:
         width="stretch",
     )
     with b5.popover(t("scenario.delete"), disabled=not saved, width="stretch"):
-        st.caption(t("scenario.delete_confirm", name=work.name))
+        st.caption(t("scenario.delete_confirm", name=for_markdown(work.name)))
         st.button(
             t("scenario.delete_yes"), key="scn_delete", on_click=_delete, args=(store, work), type="primary"
         )
@@ -331,6 +333,10 @@ def _save(store: Store, work: Work, name_key: str, as_new: bool) -> None:
     if not name:
         _flash("error", t("scenario.name_empty"))
         return
+    refusal = name_refusal(name)
+    if refusal is not None:
+        _flash("error", refusal)
+        return
     try:
         Scenario.from_dict(work.document)
         text = document_json(work.document)
@@ -340,13 +346,13 @@ def _save(store: Store, work: Work, name_key: str, as_new: bool) -> None:
             sid = store.save_scenario(store.unique_scenario_name(name), text, run_id=work.run_id)
         row = store.get_scenario(sid)
     except ScenarioError as exc:
-        _flash("error", t("scenario.cannot_save") + " " + "; ".join(exc.problems))
+        _flash("error", t("scenario.cannot_save") + " " + for_markdown("; ".join(exc.problems)))
         return
     except OwnerError as exc:  # a link's run that belongs to someone else: never bound to this copy
-        _flash("error", t("scenario.run_not_yours", run=exc.run_id[:40]))
+        _flash("error", t("scenario.run_not_yours", run=for_markdown(exc.run_id[:40])))
         return
     except (StoreError, LookupError, ValueError) as exc:
-        _flash("error", t("scenario.store_failed", reason=str(exc)))
+        _flash("error", t("scenario.store_failed", reason=for_markdown(str(exc))))
         return
     pool = drafts()
     pool.pop(work.source, None)  # a template (or the scenario saved as new) reopens as stored
@@ -357,7 +363,7 @@ def _save(store: Store, work: Work, name_key: str, as_new: bool) -> None:
     pool[work.source] = work
     st.session_state[CURRENT_KEY] = work.source
     st.query_params["scenario"] = sid
-    _flash("ok", t("scenario.saved", name=work.name))
+    _flash("ok", t("scenario.saved", name=for_markdown(work.name)))
 
 
 def _rename(store: Store, work: Work, name_key: str) -> None:
@@ -365,16 +371,20 @@ def _rename(store: Store, work: Work, name_key: str) -> None:
     if not name or work.saved_id is None:
         _flash("error", t("scenario.name_empty"))
         return
+    refusal = name_refusal(name)
+    if refusal is not None:
+        _flash("error", refusal)
+        return
     try:
         ok = store.rename_scenario(work.saved_id, name)
     except (StoreError, ValueError) as exc:
-        _flash("error", t("scenario.store_failed", reason=str(exc)))
+        _flash("error", t("scenario.store_failed", reason=for_markdown(str(exc))))
         return
     if ok:
         work.name = name
-        _flash("ok", t("scenario.renamed", name=name))
+        _flash("ok", t("scenario.renamed", name=for_markdown(name)))
     else:
-        _flash("error", t("scenario.missing", id=work.saved_id))
+        _flash("error", t("scenario.missing", id=for_markdown(work.saved_id)))
 
 
 def _duplicate(store: Store, work: Work) -> None:
@@ -392,13 +402,13 @@ def _duplicate(store: Store, work: Work) -> None:
                     row["name"], document_json(work.document), run_id=work.run_id, scenario_id=new_id
                 )
     except ScenarioError as exc:
-        _flash("error", t("scenario.cannot_save") + " " + "; ".join(exc.problems))
+        _flash("error", t("scenario.cannot_save") + " " + for_markdown("; ".join(exc.problems)))
         return
     except (StoreError, LookupError, ValueError) as exc:
-        _flash("error", t("scenario.store_failed", reason=str(exc)))
+        _flash("error", t("scenario.store_failed", reason=for_markdown(str(exc))))
         return
     if new_id is None:
-        _flash("error", t("scenario.missing", id=work.saved_id))
+        _flash("error", t("scenario.missing", id=for_markdown(work.saved_id)))
         return
     drafts().pop(work.source, None)
     st.session_state[CURRENT_KEY] = SAVED_PREFIX + new_id
@@ -412,9 +422,9 @@ def _delete(store: Store, work: Work) -> None:
     try:
         store.delete_scenario(work.saved_id)
     except StoreError as exc:
-        _flash("error", t("scenario.store_failed", reason=str(exc)))
+        _flash("error", t("scenario.store_failed", reason=for_markdown(str(exc))))
         return
     drafts().pop(work.source, None)
     st.session_state[CURRENT_KEY] = TEMPLATE_PREFIX + "base"
     st.query_params["scenario"] = "base"
-    _flash("ok", t("scenario.deleted", name=work.name))
+    _flash("ok", t("scenario.deleted", name=for_markdown(work.name)))

@@ -25,12 +25,14 @@ from bizmodel.serving import (
     run_serving_options,
 )
 from mlcore.specs import RunRecord
+from safetext import for_chart, for_markdown, for_plain
 from ui import format as fmt
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import current_language, t
 from ui.model_text import localize
 from ui.summary import short_id
-from ui.widgets import Provenance, escape_md, metric
+from ui.tables import plain_table
+from ui.widgets import Provenance, metric
 
 PLAN_ROWS = 20
 
@@ -39,7 +41,7 @@ def _basis(run: RunRecord) -> TechnicalBasis | None:
     try:
         return TechnicalBasis.from_record(run.to_dict())
     except BasisError as exc:
-        st.warning(t("serving.no_basis", reason=escape_md(str(exc))))
+        st.warning(t("serving.no_basis", reason=for_markdown(str(exc))))
         return None
 
 
@@ -69,7 +71,7 @@ def cost_figure(
     fig = go.Figure(
         go.Bar(
             x=money.values(shown["monthly_usd"]),
-            y=shown["option"],
+            y=shown["option"].map(for_chart),
             orientation="h",
             marker={"color": list(colours)},
             customdata=shown.assign(provenance_label=shown.get("provenance_label", shown["provenance"]))[
@@ -133,7 +135,7 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
             options, requests_per_month=requests, p95_target_ms=target, assumptions=assumptions
         )
     except ServingError as exc:
-        st.error(t("serving.refused", reason=escape_md(str(exc))))
+        st.error(t("serving.refused", reason=for_markdown(str(exc))))
         return
     plan = plan.assign(
         option=plan.apply(option_label, axis=1),
@@ -149,7 +151,7 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
         )
         cols = st.columns(4)
         with cols[0]:
-            metric(t("serving.m.best"), str(best["option"]), prov)
+            metric(t("serving.m.best"), for_markdown(best["option"]), prov)
         with cols[1]:
             metric(t("serving.m.monthly"), fmt.fmt_usd(best["monthly_usd"]), prov)
         with cols[2]:
@@ -188,7 +190,7 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                t("serving.col.option"): frame["option"],
+                t("serving.col.option"): frame["option"].map(for_plain),
                 t("serving.col.provenance"): frame["provenance"].map(lambda p: t(f"provenance.{p}")),
                 t("serving.col.sps"): frame["samples_per_second"].round(0),
                 t("serving.col.p95_call"): frame["p95_ms"].round(3),
@@ -208,7 +210,7 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
     comparison = float_vs_int8(options)
     if len(comparison):
         with st.expander(t("serving.int8")):
-            st.dataframe(int8_table(comparison), hide_index=True)
+            st.dataframe(plain_table(int8_table(comparison)), hide_index=True)
 
 
 #: The float-against-int8 table's other columns, each with a catalog label ``serving.int8.<name>``.
@@ -246,7 +248,7 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
             current, vcpus=basis.cpu_logical_cores, accelerator=accelerator, arch=run_arch
         )
     except RunCostError as exc:
-        st.warning(t("serving.refused", reason=escape_md(str(exc))))
+        st.warning(t("serving.refused", reason=for_markdown(str(exc))))
         return
     labels = [f"{r.provider} · {r.instance_type} · {r.region}" for r in current.itertuples()]
     default = next(
@@ -262,7 +264,7 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
         t("runcost.instance"),
         range(len(labels)),
         index=default,
-        format_func=lambda i: labels[i],
+        format_func=lambda i: for_plain(labels[i]),
         key="runcost_instance",
     )
     kwh = c2.number_input(t("compute.usd_per_kwh"), 0.0, 5.0, 0.12, 0.01, key="runcost_kwh")
@@ -270,8 +272,8 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
     st.caption(
         t(
             "runcost.match",
-            instance=labels[default],
-            device=escape_md(basis.device or "?"),
+            instance=for_markdown(labels[default]),
+            device=for_markdown(basis.device or "?"),
             arch=t(f"runcost.arch.{cpu_arch(match['instance_type'], match['provider'])}"),
             run_arch=t(f"runcost.arch.{run_arch}"),
         )
@@ -279,7 +281,7 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
     try:
         cost = price_run(basis, current.iloc[int(chosen)], usd_per_kwh=kwh, grid_g_co2_per_kwh=grid)
     except RunCostError as exc:
-        st.warning(t("serving.refused", reason=escape_md(str(exc))))
+        st.warning(t("serving.refused", reason=for_markdown(str(exc))))
         return
     fields = (
         "wall_seconds",
@@ -304,7 +306,7 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
                 t(f"runcost.{field}"),
                 value,
                 Provenance(item.provenance, short[item.provenance]),
-                help=localize(item.detail, current_language()),
+                help=for_markdown(localize(item.detail, current_language())),
             )
     st.caption(t("runcost.note"))
 

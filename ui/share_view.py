@@ -28,6 +28,7 @@ import streamlit as st
 from bizmodel.catalog import Catalog
 from bizmodel.scenario import Scenario, ScenarioError
 from mlcore.runs import get_run
+from safetext import for_markdown
 from store import Store
 from ui import format as fmt
 from ui.catalog_view import active_catalog
@@ -36,7 +37,6 @@ from ui.report_data import Report, ReportOptions, build_report, scenario_json
 from ui.scenario_work import SHARED_PREFIX, Work, open_copy
 from ui.sharelink import PAGES, SharedView, ShareLinkError, decode, encode
 from ui.state import store_guard
-from ui.widgets import escape_md
 
 SHARE_PARAM = "share"
 APPLIED_KEY = "share_applied"
@@ -112,7 +112,7 @@ def show_link_problem() -> None:
     """Say once why a share link could not be opened, and what happens instead."""
     problem = st.session_state.pop(ERROR_KEY, None)
     if problem:
-        st.error(t("share.bad_link", reason=escape_md(problem)), icon=":material/link_off:")
+        st.error(t("share.bad_link", reason=for_markdown(problem)), icon=":material/link_off:")
 
 
 # ---------------------------------------------------------------------- making a link
@@ -163,7 +163,7 @@ def share_button(work: Work, page: str) -> None:
         try:
             link = share_link(work, page)
         except ShareLinkError as exc:
-            st.error(t("share.cannot", reason=escape_md(str(exc))))
+            st.error(t("share.cannot", reason=for_markdown(str(exc))))
             return
         st.caption(t("share.copy_help"))
         st.code(link, language=None, wrap_lines=True)
@@ -224,14 +224,14 @@ def report_inputs(store: Store, work: Work) -> ReportInputs | None:
     try:
         scenario = Scenario.from_dict(work.document)
     except ScenarioError as exc:
-        st.error(t("scenario.invalid") + "\n\n" + "\n".join(f"- {escape_md(p)}" for p in exc.problems))
+        st.error(t("scenario.invalid") + "\n\n" + "\n".join(f"- {for_markdown(p)}" for p in exc.problems))
         return None
     run = None
     if work.run_id:
         with store_guard():
             run = get_run(store, work.run_id)
         if run is None or run.test_accuracy is None:
-            st.warning(t("scenario.run_gone", run=escape_md(work.run_id[:40])))
+            st.warning(t("scenario.run_gone", run=for_markdown(work.run_id[:40])))
             run = None
     return ReportInputs(
         document=json.dumps(scenario.to_dict(), sort_keys=True),
@@ -373,9 +373,9 @@ def import_box() -> None:
         scenario = read_scenario_file(data)
     except ScenarioError as exc:
         st.error(
-            t("share.import_invalid", name=escape_md(upload.name))
+            t("share.import_invalid", name=for_markdown(upload.name))
             + "\n\n"
-            + "\n".join(f"- {escape_md(p)}" for p in exc.problems)
+            + "\n".join(f"- {for_markdown(p)}" for p in exc.problems)
         )
         return
     st.session_state["share_imported"] = marker

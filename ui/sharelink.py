@@ -16,8 +16,9 @@ so a token holds only ``[A-Za-z0-9_.-]`` and needs no escaping in a query string
   ensure_ascii=False, allow_nan=False)`` of ``{"s": scenario.to_dict(), "r": run_id, "p": page,
   "l": language, "n": name}``, encoded as UTF-8, so the same view always gives the same token. All
   five keys are required, and no other key is allowed; ``"r"`` is ``null`` when no run drives the
-  scenario. The name is display text of at most :data:`MAX_NAME_CHARS` characters without control
-  characters (it is shown escaped, never interpreted). An optional sixth key ``"o"`` holds the
+  scenario. The name is display text of at most :data:`MAX_NAME_CHARS` characters without control or
+  invisible characters (:func:`safetext.hidden_character`: no right-to-left override; it is shown
+  through :func:`safetext.for_markdown`, never interpreted). An optional sixth key ``"o"`` holds the
   analysis settings when they differ from the defaults: ``{"paths": int, "seed": int, "change":
   float}`` (Monte Carlo paths and seed, the tornado's ± move), each within :data:`OPTION_BOUNDS`.
 * The run id is plain text of 1–32 characters from ``[0-9A-Za-z_-]`` (a store id is 32 hex
@@ -33,7 +34,7 @@ Limits and refusals
   zlib stream, trailing data, not UTF-8, not JSON, NaN or Infinity, duplicate keys, not an
   object, unknown or missing keys, an invalid scenario (the first :data:`MAX_LISTED_PROBLEMS`
   :class:`~bizmodel.scenario.ScenarioError` problems, then how many more), a bad run id, page,
-  language or name (control characters, a lone surrogate) — raises :class:`ShareLinkError` (a
+  language or name (control or invisible characters, a lone surrogate) — raises :class:`ShareLinkError` (a
   ``ValueError``) whose message says what is wrong and to ask for a new link; values from the
   link are quoted short (:func:`safetext.shown`). No other exception escapes :func:`decode`.
 
@@ -61,7 +62,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bizmodel.scenario import Scenario, ScenarioError
-from safetext import joined, listed, shown
+from safetext import hidden_character, joined, listed, shown
 
 SHARE_VERSION = 1
 MAX_LINK_CHARS = 6000  # the encoded token's limit (browsers and proxies cope with ~8k URLs)
@@ -132,10 +133,14 @@ class SharedView:
             raise _refuse(f"holds no scenario (got {type(self.scenario).__name__})")
         if not isinstance(self.name, str) or len(self.name) > MAX_NAME_CHARS:
             raise _refuse(f"has a scenario name that is not text of at most {MAX_NAME_CHARS} characters")
-        if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in self.name):
-            raise _refuse("has a scenario name with control characters")
         if any(0xD800 <= ord(c) <= 0xDFFF for c in self.name):
             raise _refuse("has a scenario name that is not valid text (a lone UTF-16 surrogate)")
+        bad = hidden_character(self.name)
+        if bad is not None:
+            raise _refuse(
+                f"has a scenario name {_shown(self.name)} with control characters or invisible ones "
+                f"({_shown(bad)}; a right-to-left override, for one, makes a name read backwards)"
+            )
         if self.run_id is not None and not (isinstance(self.run_id, str) and _RUN_ID.fullmatch(self.run_id)):
             raise _refuse(
                 f"has an invalid run id {_shown(self.run_id)} "

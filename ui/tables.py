@@ -1,12 +1,20 @@
-"""Tables the pages show, built from run records (pure pandas, no Streamlit)."""
+"""Tables the pages show, built from run records, and how any table is shown and downloaded (pure
+pandas, no Streamlit).
+
+Every table a page shows goes through :func:`plain_table` (text cells and labels through
+:func:`safetext.for_plain`), every CSV the app offers through :func:`csv_bytes` (cells, column
+names and index labels through :func:`safetext.for_spreadsheet`, so no spreadsheet evaluates them).
+"""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Sequence
 
 import pandas as pd
 
 from mlcore.specs import RunRecord
+from safetext import for_plain, for_spreadsheet
 
 Translate = Callable[..., str]
 
@@ -28,6 +36,41 @@ MEASUREMENTS: tuple[tuple[str, str, str], ...] = (
     ("energy_kwh", "m.energy", "kwh"),
     ("epochs_completed", "m.epochs", "count"),
 )
+
+
+def _text_only(rule: Callable[[object], object]) -> Callable[[object], object]:
+    return lambda value: rule(value) if isinstance(value, str) else value
+
+
+def plain_table(frame: pd.DataFrame) -> pd.DataFrame:
+    r"""``frame`` ready for ``st.dataframe``: every text cell, column name and index label through
+    :func:`safetext.for_plain` (numbers, dates and missing values untouched).
+
+    >>> plain_table(pd.DataFrame({"name": ["a\u202eb", 1.5]})).iloc[0, 0]
+    'a\\u202eb'
+    """
+    text = _text_only(for_plain)
+    return frame.map(text).rename(columns=text, index=text)
+
+
+def csv_bytes(frame: pd.DataFrame, *, index: bool = True) -> bytes:
+    """``frame`` as the UTF-8 CSV the app offers for download, safe to open in a spreadsheet.
+
+    Every cell, column name and index label goes through :func:`safetext.for_spreadsheet`: text a
+    spreadsheet would evaluate (``=…``, ``+…``, ``-…``, ``@…``, a leading tab or carriage return)
+    gets a leading ``'``; numbers, and text that is just a number, stay as they are. Text is always
+    quoted, so a line break inside a name stays inside its cell.
+
+    >>> frame = pd.DataFrame({"=x": ["=HYPERLINK(1)", "-12.5"], "v": [-12.5, 3]})
+    >>> print(csv_bytes(frame, index=False).decode())
+    "'=x","v"
+    "'=HYPERLINK(1)",-12.5
+    "-12.5",3.0
+    <BLANKLINE>
+    """
+    safe = _text_only(for_spreadsheet)
+    table = frame.map(safe).rename(columns=safe, index=safe)
+    return table.to_csv(index=index, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
 
 
 def runs_frame(runs: Sequence[RunRecord], tr: Translate) -> pd.DataFrame:

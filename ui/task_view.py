@@ -10,10 +10,10 @@ import streamlit as st
 
 from mlcore.jobs import JobView
 from mlcore.specs import RunRecord, SpecError
+from safetext import for_markdown
 from ui import format as fmt
 from ui.i18n import apply_url_style, t
 from ui.state import get_jobs, store_guard
-from ui.widgets import escape_md
 
 POLL_SECONDS = 0.5
 
@@ -35,15 +35,17 @@ def task_panel(
         _watch(view.job_id, key=key)
         return view
     if view is not None and view.status == "failed":
-        st.error(t("task.failed", error=escape_md(view.error or "?")), icon=":material/error:")
+        st.error(t("task.failed", error=for_markdown(view.error or "?")), icon=":material/error:")
     elif view is not None and view.status in ("stopped", "interrupted"):
-        st.warning(t(f"task.{view.status}", error=escape_md(view.error or "")), icon=":material/stop_circle:")
+        st.warning(
+            t(f"task.{view.status}", error=for_markdown(view.error or "")), icon=":material/stop_circle:"
+        )
     if st.button(start_label, key=f"{key}_start", icon=":material/play_arrow:", type="primary"):
         try:
             with store_guard():
                 get_jobs().submit_task(run.id, kind, params)
         except SpecError as exc:
-            st.error(t("task.refused", reason=escape_md(str(exc))))
+            st.error(t("task.refused", reason=for_markdown(str(exc))))
             return view
         st.rerun()
     return view
@@ -69,7 +71,7 @@ def _watch(job_id: str, *, key: str) -> None:
 def render_task_progress(view: JobView, *, worker_problem: str | None = None) -> None:
     """Queue position or progress bar with the current step, elapsed time and ETA."""
     if worker_problem and view.status == "queued":
-        st.error(t("live.worker_problem", problem=escape_md(worker_problem)), icon=":material/error:")
+        st.error(t("live.worker_problem", problem=for_markdown(worker_problem)), icon=":material/error:")
     if view.status == "queued":
         st.info(t("task.queued", position=view.queue_position or 1), icon=":material/schedule:")
         st.progress(0.0, text=t("live.waiting"))

@@ -10,9 +10,10 @@ import streamlit as st
 from mlcore import datasets, flops
 from mlcore.runs import save_upload, upload_display_name
 from mlcore.specs import ACTIVATIONS, OPTIMIZERS, SCHEDULES, ModelSpec, SpecError, TrainRequest, preset_spec
+from safetext import for_markdown, for_plain
 from ui.i18n import t
 from ui.state import home
-from ui.widgets import escape_md
+from ui.widgets import name_refusal
 
 DATASET_CHOICES = ("mnist-5k", "digits", "mnist", "fashion-mnist", "csv")
 
@@ -83,12 +84,14 @@ def choose_data() -> DataChoice | None:
     data = upload.getvalue()
     columns, error = _parse(data)
     if error:
-        st.error(t("form.csv_refused", reason=escape_md(error)), icon=":material/block:")
+        st.error(t("form.csv_refused", reason=for_markdown(error)), icon=":material/block:")
         return None
-    label = st.selectbox(t("form.label"), columns, index=len(columns) - 1, key="csv_label")
+    label = st.selectbox(
+        t("form.label"), columns, index=len(columns) - 1, format_func=for_plain, key="csv_label"
+    )
     summary, error = _validate(data, label)
     if error or summary is None:
-        st.error(t("form.csv_refused", reason=escape_md(error or "?")), icon=":material/block:")
+        st.error(t("form.csv_refused", reason=for_markdown(error or "?")), icon=":material/block:")
         return None
     rows, features, classes = summary
     st.caption(
@@ -97,7 +100,7 @@ def choose_data() -> DataChoice | None:
             rows=rows,
             features=features,
             classes=len(classes),
-            names=escape_md(", ".join(classes[:8])),
+            names=for_markdown(", ".join(classes[:8])),
         )
     )
     return DataChoice(
@@ -180,6 +183,10 @@ def model_form(choice: DataChoice) -> TrainRequest | None:
         )
     if not submitted:
         return None
+    refusal = name_refusal(name)
+    if refusal is not None:
+        st.error(refusal, icon=":material/block:")
+        return None
     try:
         spec_values = {
             "epochs": int(epochs),
@@ -213,5 +220,5 @@ def model_form(choice: DataChoice) -> TrainRequest | None:
             distribute="mirrored" if distribute else "none",
         )
     except (SpecError, datasets.DatasetError, TypeError, OSError) as exc:
-        st.error(t("form.invalid", reason=escape_md(str(exc))), icon=":material/block:")
+        st.error(t("form.invalid", reason=for_markdown(str(exc))), icon=":material/block:")
         return None

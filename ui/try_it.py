@@ -16,11 +16,11 @@ from mlcore.preprocess import PreprocessError, to_model_input
 from mlcore.runs import feature_labels, image_scale, is_image_run
 from mlcore.specs import RunRecord, SpecError
 from mlcore.tasks import Prediction
+from safetext import for_chart, for_markdown, for_plain
 from ui.evaluate_view import load_analysis
 from ui.figures import TEMPLATE_NAME, chart_config
 from ui.i18n import apply_url_style, t
 from ui.state import get_jobs, home, store_guard
-from ui.widgets import escape_md
 
 CANVAS_PIXELS = 280
 POLL_SECONDS = 0.3
@@ -28,8 +28,9 @@ _REMEMBERED = 32  # predictions kept per session (same input, same answer, no ne
 
 
 def prediction_figure(prediction: Prediction, class_names: Sequence[str], *, title: str) -> go.Figure:
-    """Horizontal bars of the top classes' probabilities (percent), best on top."""
-    names = [class_names[c] if c < len(class_names) else str(c) for c in prediction.classes]
+    """Horizontal bars of the top classes' probabilities (percent), best on top; class names (from
+    a user's CSV) shown as text (:func:`safetext.for_chart`)."""
+    names = [for_chart(class_names[c] if c < len(class_names) else c) for c in prediction.classes]
     fig = go.Figure(
         go.Bar(
             x=[100 * p for p in prediction.probabilities][::-1],
@@ -123,7 +124,9 @@ def _pick(ev: Evaluation, run: RunRecord) -> np.ndarray:
     position = st.selectbox(
         t("try.pick"),
         first,
-        format_func=lambda p: t("try.pick_option", n=p + 1, label=ev.class_names[int(ev.y_true[p])]),
+        format_func=lambda p: for_plain(
+            t("try.pick_option", n=p + 1, label=ev.class_names[int(ev.y_true[p])])
+        ),
         key="try_pick",
     )
     x = ev.features_of(int(position))
@@ -140,7 +143,7 @@ def _table(run: RunRecord) -> None:
         cols = st.columns(min(4, max(1, len(names))))
         values = [
             cols[i % len(cols)].number_input(
-                escape_md(name), value=float(start[i]), format="%g", key=f"feat_{i}"
+                for_markdown(name), value=float(start[i]), format="%g", key=f"feat_{i}"
             )
             for i, name in enumerate(names)
         ]
@@ -166,7 +169,7 @@ def predict_panel(run: RunRecord, x: np.ndarray) -> None:
                     get_jobs().submit_task(run.id, "predict", {"inputs": [x.tolist()], "top_k": 3}).job_id
                 )
         except SpecError as exc:
-            st.error(t("task.refused", reason=escape_md(str(exc))))
+            st.error(t("task.refused", reason=for_markdown(str(exc))))
             return
         asked[digest] = job_id
         while len(asked) > _REMEMBERED:
@@ -187,19 +190,19 @@ def predict_panel(run: RunRecord, x: np.ndarray) -> None:
                 st.rerun()
             problem = get_jobs().worker_problem
             if problem:
-                st.error(t("live.worker_problem", problem=escape_md(problem)), icon=":material/error:")
+                st.error(t("live.worker_problem", problem=for_markdown(problem)), icon=":material/error:")
             st.caption(t("try.waiting"))
 
         wait()
         return
     if view.status != "completed" or not view.result:
-        st.error(t("try.failed", error=escape_md(view.error or view.status)), icon=":material/error:")
+        st.error(t("try.failed", error=for_markdown(view.error or view.status)), icon=":material/error:")
         asked.pop(digest, None)
         return
     prediction = Prediction.from_dict(view.result["predictions"][0])
     names = [str(n) for n in view.result.get("class_names") or run.class_names]
     best = names[prediction.classes[0]] if prediction.classes else "?"
-    st.markdown(t("try.answer", label=escape_md(best), p=f"{100 * prediction.probabilities[0]:.1f}"))
+    st.markdown(t("try.answer", label=for_markdown(best), p=f"{100 * prediction.probabilities[0]:.1f}"))
     st.plotly_chart(
         prediction_figure(prediction, names, title=t("try.chart")),
         key=f"prediction_{digest}",

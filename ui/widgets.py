@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from safetext import for_markdown, hidden_character, shown
 from ui import format as fmt
 from ui.i18n import LANGUAGE_NAMES, available_languages, current_language, t
 
@@ -24,7 +25,18 @@ class Provenance:
 
     def label(self) -> str:
         text = t(f"provenance.{self.kind}")
-        return f"{text} · {escape_badge(self.detail)}" if self.detail else text
+        return f"{text} · {for_markdown(self.detail)}" if self.detail else text
+
+
+def name_refusal(name: str) -> str | None:
+    r"""Why a run or scenario name someone typed cannot be used, in the UI language (Markdown), or
+    None when it can: the name holds a control or invisible character (:func:`safetext.hidden_character`,
+    the rule CSV column names and catalogs follow), such as a right-to-left override that makes
+    ``"\u202eFDP.exe"`` read "exe.PDF"."""
+    bad = hidden_character(name)
+    if bad is None:
+        return None
+    return t("name.hidden_character", name=for_markdown(shown(name)), char=for_markdown(shown(bad)))
 
 
 def badge(prov: Provenance) -> None:
@@ -53,13 +65,13 @@ def sidebar_context(
     with st.sidebar:
         st.caption(t("sidebar.active_run"))
         if active_run_name:
-            st.markdown(f"**{escape_md(active_run_name)}**")
+            st.markdown(f"**{for_markdown(active_run_name)}**")
             st.caption(active_run_id or "")
         else:
             st.caption(t("sidebar.no_run"))
         st.caption(t("sidebar.active_scenario"))
         if active_scenario:
-            st.markdown(f"**{escape_md(active_scenario)}**")
+            st.markdown(f"**{for_markdown(active_scenario)}**")
         else:
             st.caption(t("sidebar.no_scenario"))
         langs = available_languages()
@@ -123,24 +135,3 @@ def currency_picker() -> None:
         if rate != round(style.usd_to_cny, 4):
             st.query_params["fx"] = f"{rate:.4f}".rstrip("0").rstrip(".")
             st.rerun()
-
-
-def escape_badge(text: str) -> str:
-    r"""Escape user text inside a badge: the characters that could close the badge, start
-    formatting, a directive or HTML (dates, ids and numbers stay as they are).
-
-    >>> escape_badge("<b>x</b> [y] 2026-11-28")
-    '\\<b\\>x\\</b\\> \\[y\\] 2026-11-28'
-    """
-    return "".join("\\" + ch if ch in "\\[]*_`<>$:~|" else ch for ch in text)
-
-
-def escape_md(text: str) -> str:
-    """Escape user text for Markdown so a run name cannot inject formatting or HTML."""
-    out = []
-    for ch in text:
-        if ch in "\\`*_{}[]()#+-.!|<>~$:":
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)

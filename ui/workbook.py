@@ -57,6 +57,7 @@ from bizmodel.projection import COLUMNS
 from bizmodel.scenario import Scenario
 from bizmodel.sensitivity import TORNADO_COLUMNS
 from mlcore.specs import RunRecord
+from safetext.spreadsheet import FORMULA_STARTS
 from ui.format import NumberStyle
 from ui.i18n import translate
 from ui.model_text import localize
@@ -66,8 +67,8 @@ from ui.report_data import Report
 SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 CELL_TEXT_MAX = 32_767
-#: First characters that make a spreadsheet read text as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet read text as a formula (the CSV downloads' rule too).
+FORMULA_PREFIXES = tuple(sorted(FORMULA_STARTS))
 
 #: Number formats of the value kinds (``money`` and ``number`` depend on the magnitude).
 FORMATS = {

@@ -12,6 +12,7 @@ import pytest
 from bizmodel.catalog import load_bundled, stale_providers, to_csv_bytes, validate
 from tests.app.conftest import make_app
 from tests.app.test_pages import _no_errors
+from tests.hostile.inert import markdown_text
 from ui.catalog_view import MAX_SAVED, save_catalog
 
 PAGE = "app_pages/compute.py"
@@ -46,7 +47,7 @@ def test_the_page_shows_the_price_date_range_and_names_stale_providers(app_env: 
     at = make_app(PAGE)
     _no_errors(at)
     assert any("as of **2024-12-31 … 2026-11-28**" in m.value for m in at.markdown)
-    assert any("catalog · 2024-12-31 … 2026-11-28" in m.value for m in at.markdown)
+    assert any("catalog · 2024-12-31 … 2026-11-28" in markdown_text(m.value) for m in at.markdown)
     stale = [w.value for w in at.warning if "days old" in w.value]
     assert len(stale) == 1
     text = stale[0]

@@ -17,6 +17,7 @@ from store import Store
 from tests.app.conftest import make_app, seed_runs
 from tests.app.test_inference_page import profile
 from tests.app.test_pages import _no_errors
+from tests.hostile.inert import markdown_text
 
 PAGE = "app_pages/compute.py"
 
@@ -47,9 +48,9 @@ def options_table(at) -> pd.DataFrame:
 
 
 def column_badges(at, label: str) -> list[str]:
-    """The badges under the metric called ``label`` (the markdown in the same column)."""
+    """The badges under the metric called ``label`` (the markdown in the same column), as shown."""
     column = next(c for c in at.columns if [m.label for m in c.metric] == [label])
-    return [m.value for m in column.markdown]
+    return [markdown_text(m.value) for m in column.markdown]
 
 
 def test_without_runs_the_7b_example_is_priced(app_env: Path) -> None:

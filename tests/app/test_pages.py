@@ -11,6 +11,7 @@ import pytest
 
 from store import Store
 from tests.app.conftest import ReplayWorker, make_app, seed_runs
+from tests.hostile.inert import markdown_problems, markdown_text
 
 PAGES = (
     "app_pages/overview.py",
@@ -267,6 +268,7 @@ def test_user_text_is_shown_as_text_not_markdown(app_env: Path) -> None:
     at = make_app("app_pages/train.py", run=runs[0].id)
     _no_errors(at)
     banner = at.success[0].value
-    assert "\\*\\*bold\\*\\*" in banner and "\\[click\\]" in banner
+    assert not markdown_problems(banner) and "<b>" not in banner
+    assert "**bold** [click](https://evil.example) <b>x</b>" in markdown_text(banner)
     at = make_app("app_pages/train.py", run="run-failed")
     assert "\\_\\_id\\_\\_" in at.error[0].value

@@ -10,6 +10,7 @@ from mlcore.runs import run_row
 from mlcore.specs import Distribution, TrainRequest
 from store import Store
 from tests.app.conftest import ReplayWorker, make_app, recorded
+from tests.hostile.inert import markdown_text
 
 
 def _start(at_distribute: bool) -> dict:
@@ -42,6 +43,6 @@ def test_a_mirrored_run_summary_shows_strategy_and_replicas(app_env: Path) -> No
     assert not at.exception, [e.value for e in at.exception]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Device"].endswith("× 2")
-    details = " ".join(m.value for m in at.markdown).replace("\\", "")  # Markdown escapes
+    details = " ".join(markdown_text(m.value) for m in at.markdown)  # what the Markdown shows
     assert "MirroredStrategy, 2 replicas (/cpu:0, /cpu:1)" in details
     assert "global batch 32 = 16 per replica" in details

@@ -77,3 +77,13 @@ def test_ratios_are_estimate_over_published() -> None:
     assert all(
         math.isclose(math.log(r), lr) for r, lr in zip(TABLE["ratio"], TABLE["log_ratio"], strict=True)
     )
+
+
+def test_a_catalog_without_the_published_accelerators_falls_back_to_the_bundled_specs() -> None:
+    from bizmodel.catalog import load_bundled, validate
+
+    bundled = load_bundled()
+    only_l4 = bundled.accelerators[bundled.accelerators["accelerator"] == "L4"]
+    instances = bundled.instances[bundled.instances["accelerator"].isin(["L4", ""])]
+    small = validate(instances, only_l4, name="small")
+    assert validation_table(small)["ratio"].tolist() == pytest.approx(TABLE["ratio"].tolist())

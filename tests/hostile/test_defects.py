@@ -36,8 +36,8 @@ TODAY = date(2026, 11, 29)
 BASE = base_template().to_dict()
 HUGE = 10**400
 GOOD_CSV = "a,b,y\n" + "".join(f"{i},{2 * i},{'xz'[i % 2]}\n" for i in range(30))
-CATALOG_HEADER = ",".join(INSTANCE_COLUMNS)
-CATALOG_ROW = "acme,eu,box-1,L4,1,8,32,0.9,,current,2026-01-31,my quote,,"
+CATALOG_HEADER = ",".join(c for c in INSTANCE_COLUMNS if c != "cluster_interconnect")  # optional: left out
+CATALOG_ROW = "acme,eu,box-1,L4,1,8,32,0.9,,current,2026-01-31,my quote,"
 PRICE_HEADER = ",".join(API_PRICE_COLUMNS)
 PRICE_ROW = "acme,m1,0.5,1.5,quote,2026-01-31,"
 
