@@ -40,14 +40,24 @@ from mlcore.errors import SpecError
 from mlcore.runs import feature_labels, get_run, image_scale, is_image_run
 from mlcore.specs import RunRecord
 from mlcore.tasks import DEFAULT_BATCH_SIZES, MAX_PREDICT_INPUTS, TaskProgress, parse_params
+from safetext.cli_numbers import parse_number
 from store import Store, StoreError, default_home
 
 
 def _float_list(text: str) -> tuple[float, ...]:
+    """Comma-separated finite, normal numbers (NaN, infinities, subnormals refused, naming which)."""
     try:
-        return tuple(float(v) for v in text.split(",") if v.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
+        return tuple(parse_number(v.strip()) for v in text.split(",") if v.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas: {exc}") from None
+
+
+def _float(text: str) -> float:
+    """A finite, normal number (NaN, infinities and subnormals such as 1e-320 are refused)."""
+    try:
+        return parse_number(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _int_list(text: str) -> tuple[int, ...]:
@@ -75,7 +85,7 @@ def add_parsers(sub: Any) -> None:
     b.add_argument("--no-predict", action="store_true", help="skip the model.predict path")
     b.add_argument("--no-int8", action="store_true", help="skip the int8 TFLite model")
     b.add_argument("--min-calls", type=int, default=20, help="timed calls per cell (default 20)")
-    b.add_argument("--min-seconds", type=float, default=0.4, help="timed seconds per cell (default 0.4)")
+    b.add_argument("--min-seconds", type=_float, default=0.4, help="timed seconds per cell (default 0.4)")
     b.add_argument("--json", action="store_true", help="print the profile rows as JSON")
 
     s = sub.add_parser(

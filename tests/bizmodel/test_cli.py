@@ -211,7 +211,10 @@ def test_cost_finetune_adapter_uses_4nd(cli_home: Path) -> None:
         (["--params", "-1", "--tokens", "1e9"], "argument --params: expected a positive number"),
         (["--params", "seven", "--tokens", "1e9"], "argument --params: expected a number"),
         (["--params", "7e9", "--tokens", "0"], "argument --tokens: expected a positive number"),
-        (["--params", "7e9", "--tokens", "nan"], "argument --tokens: expected a finite number"),
+        (
+            ["--params", "7e9", "--tokens", "nan"],
+            "argument --tokens: expected a number, got 'nan' (not a number)",
+        ),
         (
             ["--params", "7e9", "--tokens", "1e9", "--mfu", "0"],
             "argument --mfu: expected a fraction in (0, 1]",
