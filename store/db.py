@@ -108,6 +108,42 @@ class StoreError(RuntimeError):
     """The database cannot be reached or refused a write; the message says what to check."""
 
 
+class DatabaseDamaged(StoreError):
+    """The SQLite file is not a usable database (empty, cut short, not SQLite, or damaged inside).
+
+    The store never opens or replaces such a file: it keeps a copy beside it first
+    (:func:`store.sqlite_file.keep_copy`) and refuses. ``path`` is the file, ``problem`` what is
+    wrong with it, ``backup`` the copy (None when no copy could be made, ``copy_error`` says why).
+    """
+
+    def __init__(self, path: Path, problem: str, backup: Path | None, copy_error: str | None = None) -> None:
+        self.path, self.problem, self.backup, self.copy_error = path, problem, backup, copy_error
+        kept = (
+            f"a copy of it as found is kept at {backup}"
+            if backup is not None
+            else f"no copy could be made ({copy_error}): copy the file somewhere safe before anything else"
+        )
+        super().__init__(
+            f"the database file {path} is damaged: {problem}. Nothing was written to it and {kept}. "
+            "Restore moatlab.db from your last backup (or that copy, if a tool can repair it), or move "
+            "the damaged file away to start with an empty database"
+        )
+
+
+def damaged(path: Path, problem: str) -> DatabaseDamaged:
+    """The :class:`DatabaseDamaged` error for ``path``, after keeping a copy of the file."""
+    from store.sqlite_file import keep_copy
+
+    try:
+        return DatabaseDamaged(path, problem, keep_copy(path))
+    except OSError as exc:
+        return DatabaseDamaged(path, problem, None, exc.strerror or str(exc))
+
+
+#: SQLite's words for a file that is not (any more) the database the store made.
+_DAMAGE_WORDS = ("malformed", "not a database", "no such table", "file is encrypted", "disk image")
+
+
 class OwnerError(LookupError):
     """A scoped store was asked to bind a scenario to another owner's run (``run_id``)."""
 
@@ -204,8 +240,44 @@ class Store:
         self.is_postgres = self.url.startswith("postgresql")
         #: Whose rows this store sees: None for every owner (unscoped), else an owner id.
         self.owner: str | None = None
+        #: The SQLite file (None for PostgreSQL and in-memory SQLite).
+        self.sqlite_path = self._sqlite_path()
+        if self.sqlite_path is not None:
+            from store.sqlite_file import file_problem
+
+            problem = file_problem(self.sqlite_path)
+            if problem is not None:  # never create tables in an empty or damaged file
+                raise damaged(self.sqlite_path, problem)
+        # True while the store creates a database file that did not exist (it starts empty).
+        self._creating = self.sqlite_path is not None and not self.sqlite_path.exists()
         self._engine = self._make_engine(busy_timeout_seconds)
-        self._initialise()
+        try:
+            self._initialise()
+        finally:
+            self._creating = False
+
+    def _sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        try:
+            database = make_url(self.url).database
+        except Exception:
+            return None
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return Path(database)
+
+    def check_integrity(self) -> None:
+        """SQLite's ``PRAGMA quick_check`` of the file (every page read; the health check runs
+        it); raises :class:`DatabaseDamaged` (after keeping a copy) when it finds damage. Nothing
+        to do for PostgreSQL."""
+        if self.sqlite_path is None:
+            return
+        from store.sqlite_file import file_problem, integrity_problem
+
+        problem = file_problem(self.sqlite_path) or integrity_problem(self.sqlite_path)
+        if problem is not None:
+            raise damaged(self.sqlite_path, problem)
 
     # ------------------------------------------------------------------ owners
     def scoped(self, owner: str | None) -> Store:
@@ -251,6 +323,15 @@ class Store:
         @sa.event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            if self.sqlite_path is not None and not self._creating:
+                # A file emptied or replaced since the store opened it: the pragmas below would
+                # write a new database header into it. Refuse before they run.
+                from store.sqlite_file import file_problem
+
+                problem = file_problem(self.sqlite_path)
+                if problem is not None:
+                    dbapi_conn.close()
+                    raise damaged(self.sqlite_path, problem)
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -282,7 +363,7 @@ class Store:
                 elif int(row[0]) < SCHEMA_VERSION:
                     self._migrate(conn, int(row[0]))
         except SQLAlchemyError as exc:
-            raise StoreError(self._explain(exc)) from exc
+            raise self._error(exc) from exc
 
     def _migrate(self, conn: Connection, version: int) -> None:
         """Bring a database written by an older Moatlab up to :data:`SCHEMA_VERSION` (additive).
@@ -313,6 +394,18 @@ class Store:
             meta_table.update().where(meta_table.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
         )
 
+    def _error(self, exc: Exception) -> StoreError:
+        """The :class:`StoreError` for a failed database call; :class:`DatabaseDamaged` (after a
+        copy is kept) when SQLite says its file is not the database the store made."""
+        text = str(exc).lower()
+        if self.sqlite_path is not None and any(word in text for word in _DAMAGE_WORDS):
+            from store.sqlite_file import file_problem, integrity_problem
+
+            problem = file_problem(self.sqlite_path) or integrity_problem(self.sqlite_path)
+            if problem is not None:
+                return damaged(self.sqlite_path, problem)
+        return StoreError(self._explain(exc))
+
     def _explain(self, exc: Exception) -> str:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "locked" in text:
@@ -325,7 +418,7 @@ class Store:
             with self._engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(self._explain(exc)) from exc
+            raise self._error(exc) from exc
 
     def dispose(self) -> None:
         """Close pooled connections (call in a child process after fork/spawn)."""
