@@ -7,7 +7,10 @@
 
 Each runs in this process through the worker's code path and stores its result with the run,
 exactly as the app's jobs do (``bench-inference`` → the run's inference profile, ``sweep`` →
-its learning curve). Options, the run and the input files are checked before TensorFlow is
+its learning curve). While a benchmark or a sweep works it holds its run like an app job: a
+``running`` job claimed by this process, so the Runs page refuses to delete the run and a Stop
+from the app stops it; should the run disappear anyway, the result is printed, the command says
+it could not be stored and exits 1. Options, the run and the input files are checked before TensorFlow is
 imported. JSON output:
 
 * ``bench-inference``: a list of profile rows, each with ``device``, ``device_kind``, ``path``

@@ -35,6 +35,8 @@ SCENARIO_NAME_MAX = 200
 QUICK_KINDS: tuple[str, ...] = ("predict",)
 #: The kind whose job owns its run: only its outcome sets the run's status.
 TRAIN_KIND = "train"
+#: Why a job's result could not be stored with its run.
+RUN_GONE = "the run was deleted while this job ran; its result could not be stored with it"
 
 metadata = sa.MetaData()
 
@@ -894,6 +896,29 @@ class Store:
             )
         )
 
+    def start_job(self, job_row: dict[str, Any], worker_id: str) -> None:
+        """Insert a job that ``worker_id`` runs right away (the command line's foreground tasks):
+        ``running`` from the start, claimed and beating like a queued job a worker took, so the
+        run cannot be deleted while it works (:meth:`delete_run` refuses) and a stop requested
+        from the app reaches it. Never queued, so no worker claims it. The job gets the run's
+        owner; LookupError when the run does not exist (or a scoped store cannot see it)."""
+        now = time.time()
+        with self._tx() as conn:
+            exists, owner = self._run_owner(conn, job_row["run_id"])
+            if not exists or (self.owner is not None and owner != self._stamp()):
+                raise LookupError(f"run {job_row['run_id']} does not exist")
+            conn.execute(
+                jobs_table.insert().values(
+                    created_at=now,
+                    status="running",
+                    stop_requested=False,
+                    worker_id=worker_id,
+                    claimed_at=now,
+                    heartbeat_at=now,
+                    **{**job_row, "owner": owner},
+                )
+            )
+
     def release_claim(self, job_id: str, worker_id: str) -> bool:
         """Put a job ``worker_id`` claimed but could not start back at its place in the queue
         (its ``created_at`` is kept); its run reads ``queued`` again. Returns whether it was
@@ -1003,18 +1028,27 @@ class Store:
         error: str | None = None,
         run_id: str | None = None,
         run_fields: dict[str, Any] | None = None,
-    ) -> None:
+    ) -> bool:
         """Close a job that is not a training run, with its result JSON; when ``run_fields`` is
-        given, set those fields of run ``run_id``'s record in the same transaction."""
+        given, set those fields of run ``run_id``'s record in the same transaction.
+
+        Returns whether the run's fields were stored (True when there were none to store). When
+        the run no longer exists, nothing of the result can be kept with it: the job closes
+        ``failed`` with that reason, and False tells the caller the result is lost.
+        """
         now = time.time()
+        stored = True
         with self._tx() as conn:
             if run_id is not None and run_fields:
-                self._patch_record(conn, run_id, run_fields, scoped=False)
+                stored = self._patch_record(conn, run_id, run_fields, scoped=False)
+            if not stored:
+                status, error = "failed", RUN_GONE
             conn.execute(
                 jobs_table.update()
                 .where(jobs_table.c.id == job_id)
                 .values(status=status, finished_at=now, error=error, result=result)
             )
+        return stored
 
     def fail_running(
         self, *, status: str, reason: str, worker_id: str | None = None, stale_before: float | None = None
