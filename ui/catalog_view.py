@@ -36,6 +36,8 @@ from bizmodel.catalog import (
     validate,
 )
 from ui import format as fmt
+from ui.admission import Busy, TooLarge, upload_bytes
+from ui.capacity import heavy, show_refusal
 from ui.i18n import t
 from ui.state import home
 from ui.widgets import Provenance, badge, escape_md
@@ -312,7 +314,16 @@ def _upload(today: dt.date) -> None:
     acc = u2.file_uploader(t("catalog.upload_accelerators"), type=["csv"], key="catalog_upload_accelerators")
     if inst is not None and st.button(t("catalog.use_upload"), key="catalog_use_upload"):
         name = f"your upload {inst.name}"[:80]
-        _adopt(lambda: read_catalog(inst.getvalue(), acc.getvalue() if acc else None, name=name, today=today))
+        size = inst.size + (acc.size if acc else 0)
+
+        def _read() -> Catalog:
+            with heavy(upload_bytes(size)):  # parsed within the replica's work budget
+                return read_catalog(inst.getvalue(), acc.getvalue() if acc else None, name=name, today=today)
+
+        try:
+            _adopt(_read)
+        except (Busy, TooLarge) as exc:
+            show_refusal(exc, key="catalog_upload_retry")
 
 
 def _adopt(build: Callable[[], Catalog]) -> None:
