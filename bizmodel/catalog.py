@@ -132,9 +132,10 @@ class Catalog:
     accelerators: pd.DataFrame
     name: str
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
-        """12 hex digits of a SHA-256 over both tables' canonical (key-sorted) CSV."""
+        """12 hex digits of a SHA-256 over both tables' canonical (key-sorted) CSV (computed once:
+        the tables are read-only)."""
         digest = hashlib.sha256()
         digest.update(_canonical_csv(self.instances, INSTANCE_COLUMNS, sort_by=_INSTANCE_KEY))
         digest.update(b"\x00")

@@ -64,14 +64,23 @@ def _paths(folder: Path, version: str) -> tuple[Path, Path]:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _load_saved(version: str, folder: str) -> Catalog:
     instances_path, accelerators_path = _paths(Path(folder), version)
-    return read_catalog(
+    catalog = read_catalog(
         instances_path.read_bytes(), accelerators_path.read_bytes(), name=f"your catalog {version}"
     )
+    _ = catalog.version  # computed once, kept with the cached copy
+    return catalog
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
 def _bundled() -> Catalog:
     return load_bundled()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _csv_of(version: str, _catalog: Catalog) -> tuple[bytes, bytes]:
+    """The catalog's two CSV files (its downloads), made once per version."""
+    del version  # cache key only
+    return to_csv_bytes(_catalog)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -246,7 +255,7 @@ def catalog_panel(catalog: Catalog, *, today: dt.date | None = None) -> None:
     with st.expander(t("catalog.edit")):
         _editor(catalog, today)
         _upload(today)
-        inst, acc = to_csv_bytes(catalog)
+        inst, acc = _csv_of(catalog.version, catalog)
         d1, d2, d3 = st.columns(3)
         d1.download_button(
             t("catalog.download_instances"),
