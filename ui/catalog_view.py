@@ -1,20 +1,29 @@
 """The price catalog a page computes with: bundled, or the user's edited / uploaded one.
 
-A user catalog is validated by :mod:`bizmodel.catalog`, saved under ``MOATLAB_HOME/catalogs``
-as ``<version>.instances.csv`` / ``<version>.accelerators.csv`` and named in the URL
-(``?catalog=<version>``), so a reload or a shared link computes with the same prices. The bundled
-catalog is named in the URL by its version too, so a link records which prices it was made with.
+A user catalog is validated by :mod:`bizmodel.catalog`, saved as ``<version>.instances.csv`` /
+``<version>.accelerators.csv`` and named in the URL (``?catalog=<version>``), so a reload or a
+shared link computes with the same prices. The bundled catalog is named in the URL by its version
+too, so a link records which prices it was made with.
+
+**Per owner.** Each owner (the signed-in user, or the one local user: :func:`ui.auth.current_owner`)
+saves into a folder of their own, ``MOATLAB_HOME/catalogs/owners/<digest of the owner id>``, and
+has a quota there: the :data:`MAX_SAVED` most recently saved or opened catalogs, at most
+:data:`MAX_SAVED_BYTES` in all; saving beyond it removes that owner's least recently used
+catalogs, never another owner's. A link opens a catalog wherever it is kept — the owner's folder
+first, then any other owner's (the version, a digest of the prices, works like the share link
+itself: whoever has the link sees those prices), then the shared folder of catalogs saved before
+owners had folders (``MOATLAB_HOME/catalogs``, read only, never pruned) — and marks it used where
+it is kept.
 
 Saving is atomic per file (a temporary file, then ``os.replace``), accelerators first and instances
-last: a catalog counts as saved once its instances file exists. Only the ``MAX_SAVED`` most
-recently saved or opened catalogs are kept (opening one through a link marks it used), so the
-catalogs that links still open survive many users saving new ones. A link whose catalog cannot
-be loaded falls back to the bundled one with a warning, never a traceback.
+last: a catalog counts as saved once its instances file exists. A link whose catalog cannot be
+loaded falls back to the bundled one with a warning, never a traceback.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import tempfile
@@ -35,25 +44,56 @@ from bizmodel.catalog import (
     to_csv_bytes,
     validate,
 )
+from store import LOCAL_OWNER
 from ui import format as fmt
 from ui.admission import Busy, TooLarge, upload_bytes
+from ui.auth import current_owner
 from ui.capacity import heavy, show_refusal
 from ui.i18n import t
 from ui.state import home
 from ui.widgets import Provenance, badge, escape_md
 
 STALE_DAYS = 180
-MAX_SAVED = 500  # about 10 MB of small CSV files; the least recently used go first
+#: Catalogs one owner keeps (the least recently saved or opened go first).
+MAX_SAVED = 50
+#: Bytes of catalog files one owner keeps (ten catalogs at the 5 MB upload limit).
+MAX_SAVED_BYTES = 50 * 1024 * 1024
 _VERSION = re.compile(r"[0-9a-f]{12}")
 _EDITOR_KEY = "catalog_editor"
 _EDITOR_VERSION_KEY = "catalog_editor_version"
 _PROVIDER_NAMES = {"aws": "AWS", "gcp": "GCP", "azure": "Azure", "lambda": "Lambda", "runpod": "RunPod"}
 
 
-def _folder() -> Path:
-    folder = home() / "catalogs"
+def _root() -> Path:
+    """``MOATLAB_HOME/catalogs``: the shared folder of catalogs saved before owners had folders."""
+    return home() / "catalogs"
+
+
+def owner_folder(owner: str) -> Path:
+    """Where ``owner`` saves catalogs: ``catalogs/owners/<16 hex digits of SHA-256 of the id>``
+    (owner ids hold URLs and ``#``; a digest is a safe folder name)."""
+    digest = hashlib.sha256(owner.encode("utf-8")).hexdigest()[:16]
+    return _root() / "owners" / digest
+
+
+def _my_folder() -> Path:
+    """This session's owner's folder (created); the local user's when nobody is signed in."""
+    folder = owner_folder(current_owner() or LOCAL_OWNER)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def find_saved(version: str, owner: str) -> Path | None:
+    """The folder that keeps saved catalog ``version``: ``owner``'s own first, then another
+    owner's, then the shared folder of older catalogs; None when none has its instances file."""
+    if not _VERSION.fullmatch(version):
+        return None
+    mine = owner_folder(owner)
+    others = sorted(p for p in (_root() / "owners").glob("*") if p.is_dir() and p != mine)
+    for folder in (mine, *others, _root()):
+        if _paths(folder, version)[0].is_file():
+            return folder
+    return None
 
 
 def _paths(folder: Path, version: str) -> tuple[Path, Path]:
@@ -113,21 +153,29 @@ def _mark_used(folder: Path, version: str) -> None:
             pass
 
 
-def _prune(folder: Path, *, keep: int, protect: str) -> None:
-    """Delete all but the ``keep`` most recently saved or used catalogs (both files), never
-    ``protect``."""
+def _prune(folder: Path, *, keep: int, protect: str, max_bytes: int | None = None) -> None:
+    """Within one owner's ``folder``: keep the ``keep`` most recently saved or used catalogs, at
+    most ``max_bytes`` (default :data:`MAX_SAVED_BYTES`) of files in all, deleting the least
+    recently used first (both files), never ``protect``."""
+    max_bytes = MAX_SAVED_BYTES if max_bytes is None else max_bytes
     newest: dict[str, float] = {}
+    sizes: dict[str, int] = {}
     for path in folder.glob("*.csv"):
         version, _, kind = path.name.partition(".")
         if not _VERSION.fullmatch(version) or kind not in ("instances.csv", "accelerators.csv"):
             continue
         try:
-            mtime = path.stat().st_mtime
+            stat = path.stat()
         except OSError:
             continue
-        newest[version] = max(newest.get(version, mtime), mtime)
+        newest[version] = max(newest.get(version, stat.st_mtime), stat.st_mtime)
+        sizes[version] = sizes.get(version, 0) + stat.st_size
     ordered = sorted(newest, key=lambda v: (v == protect, newest[v]), reverse=True)
-    for version in ordered[keep:]:
+    kept, total = 0, 0
+    for version in ordered:
+        if version == protect or (kept < keep and total + sizes[version] <= max_bytes):
+            kept, total = kept + 1, total + sizes[version]
+            continue
         for path in _paths(folder, version):
             try:
                 path.unlink(missing_ok=True)
@@ -136,11 +184,12 @@ def _prune(folder: Path, *, keep: int, protect: str) -> None:
 
 
 def save_catalog(catalog: Catalog, *, keep: int = MAX_SAVED) -> str:
-    """Keep a validated user catalog on disk; returns its version (the name in the URL).
+    """Keep a validated user catalog in this session's owner's folder; returns its version (the
+    name in the URL).
 
     Each file is written atomically, accelerators first and instances last (a catalog counts as
-    saved once its instances file exists); then only the ``keep`` most recently saved or used
-    catalogs are kept.
+    saved once its instances file exists); then only the owner's ``keep`` most recently saved or
+    used catalogs, within :data:`MAX_SAVED_BYTES`, are kept — no other owner's is touched.
 
     Raises
     ------
@@ -148,7 +197,7 @@ def save_catalog(catalog: Catalog, *, keep: int = MAX_SAVED) -> str:
         When the files cannot be written.
     """
     inst, acc = to_csv_bytes(catalog)
-    folder = _folder()
+    folder = _my_folder()
     instances_path, accelerators_path = _paths(folder, catalog.version)
     _write_atomic(accelerators_path, acc)
     _write_atomic(instances_path, inst)
@@ -160,11 +209,11 @@ def _try_saved(wanted: str, bundled: Catalog) -> Catalog | None:
     """The saved catalog ``wanted``, or None after a warning that says why it cannot be used."""
     fallback = {"version": escape_md(wanted[:20]), "bundled": bundled.version}
     try:
-        folder = _folder()
-        instances_path, accelerators_path = _paths(folder, wanted)
-        if not _VERSION.fullmatch(wanted) or not instances_path.is_file():
+        folder = find_saved(wanted, current_owner() or LOCAL_OWNER)
+        if folder is None:
             st.warning(t("catalog.unknown", **fallback), icon=":material/link_off:")
             return None
+        accelerators_path = _paths(folder, wanted)[1]
         if not accelerators_path.is_file():
             st.warning(t("catalog.saved_incomplete", **fallback), icon=":material/link_off:")
             return None
