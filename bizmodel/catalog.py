@@ -104,7 +104,8 @@ _ACCELERATOR_NUMERIC = (
 )
 _INSTANCE_KEY = ("provider", "region", "instance_type", "status")
 STATUSES: tuple[str, ...] = ("current", "superseded", "suspect")
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+_MB = 1024 * 1024  # the uploader's megabyte
+MAX_UPLOAD_BYTES = 5 * _MB
 MAX_UPLOAD_ROWS = 20_000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATA_DIR = Path(__file__).parent / "data"
@@ -489,8 +490,8 @@ def _parse_csv(data: bytes, *, what: str) -> tuple[list[_Row], list[int]]:
     """Rows as dicts of stripped strings, plus each row's first line number in the file."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise CatalogError(
-            f"{what} is {len(data) / 1e6:.1f} MB, over the {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB limit: "
-            "upload a smaller file."
+            f"{what} is {len(data) / _MB:.1f} MB, over the {MAX_UPLOAD_BYTES // _MB} MB limit "
+            "(1 MB = 1,048,576 bytes, as the uploader counts): upload a smaller file."
         )
     try:
         text = data.decode("utf-8-sig")

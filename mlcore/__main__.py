@@ -40,9 +40,11 @@ from mlcore import cli_tasks, flops
 from mlcore.datasets import (
     BUILTIN,
     MAX_CSV_BYTES,
+    UPLOAD_LIMIT_MB,
     Dataset,
     DatasetError,
     load,
+    megabytes,
     request_split,
     validate_csv,
 )
@@ -238,8 +240,7 @@ def _read_csv(path: Path, label: str) -> tuple[bytes, Dataset]:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
             raise UsageError(
-                f"{path} is {size / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES / 1e6:.0f} MB: "
-                "use a sample of the rows"
+                f"{path} is {megabytes(size)}; the limit is {UPLOAD_LIMIT_MB} MB: use a sample of the rows"
             )
         raw = path.read_bytes()
     except IsADirectoryError:

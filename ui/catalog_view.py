@@ -36,6 +36,7 @@ import streamlit as st
 
 from bizmodel.catalog import (
     INSTANCE_COLUMNS,
+    MAX_UPLOAD_BYTES,
     Catalog,
     CatalogError,
     load_bundled,
@@ -368,8 +369,16 @@ def _editor(catalog: Catalog, today: dt.date) -> None:
 
 def _upload(today: dt.date) -> None:
     u1, u2 = st.columns(2)
-    inst = u1.file_uploader(t("catalog.upload_instances"), type=["csv"], key="catalog_upload_instances")
-    acc = u2.file_uploader(t("catalog.upload_accelerators"), type=["csv"], key="catalog_upload_accelerators")
+    limit = MAX_UPLOAD_BYTES // (1024 * 1024)  # the uploader states the validator's limit (MB)
+    inst = u1.file_uploader(
+        t("catalog.upload_instances"), type=["csv"], key="catalog_upload_instances", max_upload_size=limit
+    )
+    acc = u2.file_uploader(
+        t("catalog.upload_accelerators"),
+        type=["csv"],
+        key="catalog_upload_accelerators",
+        max_upload_size=limit,
+    )
     if inst is not None and st.button(t("catalog.use_upload"), key="catalog_use_upload"):
         name = f"your upload {inst.name}"[:80]
         size = inst.size + (acc.size if acc else 0)

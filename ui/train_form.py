@@ -84,7 +84,13 @@ def choose_data() -> DataChoice | None:
             )
         )
         return DataChoice(dataset=name, input_shape=info.input_shape, n_classes=info.n_classes)
-    upload = st.file_uploader(t("form.csv"), type=["csv"], key="csv_file", help=t("help.csv"))
+    upload = st.file_uploader(
+        t("form.csv"),
+        type=["csv"],
+        key="csv_file",
+        help=t("help.csv", limit=datasets.UPLOAD_LIMIT_MB, rows=f"{datasets.MAX_CSV_ROWS:,}"),
+        max_upload_size=datasets.UPLOAD_LIMIT_MB,
+    )
     if upload is None:
         st.caption(t("form.csv_hint"))
         return None
