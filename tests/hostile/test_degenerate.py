@@ -103,6 +103,18 @@ def test_near_constant_values_at_any_magnitude_draw(
     _bars_are_drawable(values)
 
 
+def test_the_tornado_moves_adoption_of_a_market_at_its_joint_bound() -> None:
+    """Found by the page test below: Bass p + q at 1, moved +10 % and scaled back, summed to
+    1.0000000000000002 and the tornado raised instead of drawing."""
+    from bizmodel.sensitivity import tornado
+
+    scenario = dataclasses.replace(
+        base_template(), bass_p=0.23137821572139, bass_q=0.7686217842778414, ranges=()
+    )
+    frame = tornado(scenario, change=0.1)
+    assert len(frame) > 0 and frame["npv_low_usd"].notna().all()
+
+
 # ---------------------------------------------------------------------- scenarios over their bounds
 
 
@@ -136,10 +148,10 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         if name in ("bass_p", "bass_q", "monthly_churn", "churn_at_minimum_accuracy_extra"):
             high = value  # joint sums stay at most 1 with the highs
             low = max(low_bound, value * (1 - spread))
+        if low >= high and value > low_bound:  # a value of 0 (or a high at the value): reach below it
+            low, high = max(low_bound, value - max(abs(value), 1e-3) * spread), value
         if low < high:
             ranges.append(Range(name, low, high))
-        elif value > low_bound:
-            ranges.append(Range(name, max(low_bound, value * (1 - spread)), value))
     try:
         return dataclasses.replace(
             base,
