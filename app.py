@@ -7,13 +7,15 @@ import streamlit as st
 from mlcore.runs import get_run, latest_completed
 from store import StoreError
 from ui.auth import account_sidebar, sign_in_gate
+from ui.capacity import script_slot, session_gate
 from ui.i18n import apply_url_style, t
 from ui.scenario_work import active_scenario_label
 from ui.share_view import open_shared_link, show_link_problem
 from ui.state import get_store
+from ui.theme import FAVICON
 from ui.widgets import sidebar_context
 
-st.set_page_config(page_title="Moatlab", page_icon=":material/insights:", layout="wide")
+st.set_page_config(page_title="Moatlab", page_icon=str(FAVICON), layout="wide")  # bundled: no outside request
 ignored = apply_url_style()  # every number this run writes (language, currency, rate), chart images
 
 pages = {
@@ -69,7 +71,8 @@ pages = {
         ),
     ],
 }
-signed_in = sign_in_gate()  # sign-in configured and nobody signed in: the sign-in page only
+admitted = session_gate()  # this replica full (MOATLAB_MAX_SESSIONS): the "at capacity" page only
+signed_in = admitted and sign_in_gate()  # sign-in configured and nobody signed in: the sign-in page only
 navigation = st.navigation(pages, position="sidebar" if signed_in else "hidden")
 if not signed_in:
     st.stop()
@@ -89,4 +92,5 @@ except StoreError:
 sidebar_context(active.name if active else None, active.id if active else None, active_scenario_label(store))
 account_sidebar()
 
-navigation.run()
+with script_slot():  # at most MOATLAB_SCRIPT_SLOTS page scripts at once on this replica
+    navigation.run()

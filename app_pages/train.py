@@ -56,6 +56,8 @@ if job_id:
         st.subheader(for_markdown(view.run.name if view.run else view.run_id))
         watch(job_id, running=True)
     else:
+        if view.stop_requested and view.status == "completed":  # the Stop came after the last epoch
+            st.info(t("train.stop_too_late"), icon=":material/info:")
         if view.run is not None:
             render_summary(view.run)
         c1, c2 = st.columns(2)

@@ -148,6 +148,12 @@ JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``
 Without ``--json`` each command prints a short table for people, with the catalog's date and a
 warning when its newest price is more than 180 days old.
 
+Numbers are checked while the arguments are read, before the store or the catalog is opened: NaN,
+infinities, values beyond float range (``1e400``) and subnormal values (``1e-320``) are refused,
+whole numbers stop at 2**53, and a product of typed values that would overflow a float is named
+(``6 × params × tokens``, ``label cost × samples``, the instances a request volume needs) rather
+than reported as ``inf`` later.
+
 Exit status: 0 done; 1 the store is not usable (or an unexpected internal error, reported in one
 line); 2 bad arguments (including an unwritable output path), a bad catalog file, an unknown or
 unusable run, a run without the
@@ -221,6 +227,7 @@ from bizmodel.serving import ServingAssumptions, ServingError, best_serving, cap
 from bizmodel.shapes import DEFAULT_TRAIN_SEQUENCE
 from bizmodel.validation import BAND, MEDIAN_BAND, summarise, validation_table
 from mlcore.tasks import LearningCurve, curve_rule_line
+from safetext.cli_numbers import parse_number, product
 from store import Store, StoreError
 
 PROG = "python -m bizmodel"
@@ -250,13 +257,11 @@ def _fail(reason: str, status: int = EXIT_USAGE) -> NoReturn:
 
 
 def _number(text: str) -> float:
+    """A finite, normal number (NaN, infinities, ``1e400`` and subnormals such as 1e-320 are refused)."""
     try:
-        value = float(text.replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-    return value
+        return parse_number(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive(text: str) -> float:
@@ -288,10 +293,17 @@ def _discount(text: str) -> float:
     return value
 
 
-def _whole(text: str, *, minimum: int) -> int:
+#: The largest whole number an option takes unless it says otherwise: every integer up to it is
+#: exact in a float, and it fits the machine integers numpy and pandas compute with.
+MAX_WHOLE = 2**53
+
+
+def _whole(text: str, *, minimum: int, maximum: int = MAX_WHOLE) -> int:
     value = _number(text)
-    if not value.is_integer() or value < minimum:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ {minimum}, got {text!r}")
+    if not value.is_integer() or not minimum <= value <= maximum:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from {minimum} to {maximum:,}, got {text!r}"
+        )
     return int(value)
 
 
@@ -301,6 +313,65 @@ def _count_from_0(text: str) -> int:
 
 def _count_from_1(text: str) -> int:
     return _whole(text, minimum=1)
+
+
+def _paths(text: str) -> int:
+    """Monte Carlo paths, 1 to :data:`bizmodel.montecarlo.MAX_PATHS`."""
+    return _whole(text, minimum=1, maximum=MAX_PATHS)
+
+
+MAX_MODEL_PARAMS = 1e15
+"""The largest parameter count ``llm`` takes (a thousand times today's largest models)."""
+MAX_REQUEST_TOKENS = 1e9
+"""The most tokens one request may carry in or out."""
+MAX_SEQUENCE = 10_000_000
+"""The longest training sequence ``cost`` takes (tokens)."""
+
+
+def _model_params(text: str) -> float:
+    value = _number(text)
+    if not 0 < value <= MAX_MODEL_PARAMS:
+        raise argparse.ArgumentTypeError(
+            f"expected a parameter count above 0 and at most {MAX_MODEL_PARAMS:.0e}, got {text!r}"
+        )
+    return value
+
+
+def _request_tokens(text: str) -> float:
+    value = _number(text)
+    if not 0 <= value <= MAX_REQUEST_TOKENS:
+        raise argparse.ArgumentTypeError(
+            f"expected tokens per request from 0 to {MAX_REQUEST_TOKENS:,.0f}, got {text!r}"
+        )
+    return value
+
+
+def _sequence(text: str) -> float:
+    value = _number(text)
+    if not 0 <= value <= MAX_SEQUENCE:
+        raise argparse.ArgumentTypeError(
+            f"expected a sequence length from 0 to {MAX_SEQUENCE:,} tokens, got {text!r}"
+        )
+    return value
+
+
+def _scaling_efficiency(text: str) -> float:
+    """Throughput kept per doubling of nodes, in (0.5, 1]."""
+    value = _number(text)
+    if not 0.5 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction in (0.5, 1] such as 0.95, got {text!r}")
+    return value
+
+
+def _cny_rate(text: str) -> float:
+    """CNY per USD within the app's bounds (:data:`ui.format.USD_TO_CNY_BOUNDS`)."""
+    from ui.format import USD_TO_CNY_BOUNDS
+
+    value = _number(text)
+    low, high = USD_TO_CNY_BOUNDS
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"expected CNY per USD from {low:g} to {high:g}, got {text!r}")
+    return value
 
 
 # --------------------------------------------------------------------------- parser
@@ -353,7 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument(
         "--sequence",
-        type=_non_negative,
+        type=_sequence,
         default=DEFAULT_TRAIN_SEQUENCE,
         metavar="T",
         help=f"training sequence length for the attention term (default {DEFAULT_TRAIN_SEQUENCE}; 0: none)",
@@ -374,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument(
         "--scaling-efficiency",
-        type=float,
+        type=_scaling_efficiency,
         default=1.0,
         help="throughput kept per doubling of nodes, in (0.5, 1] (default 1: the MFU is at cluster scale)",
     )
@@ -422,8 +493,8 @@ def build_parser() -> argparse.ArgumentParser:
     lm.add_argument(
         "--count", type=_count_from_1, required=True, metavar="K", help="accelerators per replica"
     )
-    lm.add_argument("--input-tokens", type=_non_negative, default=1000.0, metavar="I", help="default 1000")
-    lm.add_argument("--output-tokens", type=_non_negative, default=300.0, metavar="O", help="default 300")
+    lm.add_argument("--input-tokens", type=_request_tokens, default=1000.0, metavar="I", help="default 1000")
+    lm.add_argument("--output-tokens", type=_request_tokens, default=300.0, metavar="O", help="default 300")
     lm.add_argument(
         "--bytes", type=int, choices=(2, 1), default=2, help="bytes per weight: 2 bf16 (default), 1 8-bit"
     )
@@ -513,9 +584,7 @@ def build_parser() -> argparse.ArgumentParser:
             "(default: the scenario's use_run_spread)"
         ),
     )
-    pj.add_argument(
-        "--paths", type=_count_from_1, metavar="N", help="Monte Carlo paths (e.g. 10000; default: none)"
-    )
+    pj.add_argument("--paths", type=_paths, metavar="N", help="Monte Carlo paths (e.g. 10000; default: none)")
     pj.add_argument("--seed", type=_count_from_0, default=0, metavar="S", help="Monte Carlo seed (default 0)")
     _add_catalog_options(pj)
     pj.add_argument("--json", action="store_true", help="print JSON")
@@ -541,13 +610,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rp.add_argument(
         "--rate",
-        type=_positive,
+        type=_cny_rate,
         metavar="R",
         help="CNY per USD, with --currency CNY (default: the app's default rate)",
     )
     rp.add_argument(
         "--paths",
-        type=_count_from_1,
+        type=_paths,
         default=10_000,
         metavar="N",
         help=f"Monte Carlo paths, 1–{MAX_PATHS:,} (default 10,000)",
@@ -735,6 +804,12 @@ def _cost_work(args: argparse.Namespace) -> tuple[TrainingWork, str, dict[str, A
         basis = load_basis(args.run)
         data_factor = args.data_factor if args.data_factor is not None else 1.0
         model_factor = args.model_factor if args.model_factor is not None else 1.0
+        flops = (basis.flops_per_sample, basis.n_train, max(1, basis.epochs_completed))
+        _fits(
+            ("3 × FLOPs per sample × samples × epochs × data factor × model factor (training FLOPs)",
+             3.0, *flops, data_factor, model_factor),
+            ("16 bytes × params × model factor (training memory)", 16.0, basis.params, model_factor),
+        )  # fmt: skip
         work = TrainingWork.scaled_run(
             basis.flops_per_sample,
             basis.n_train,
@@ -761,6 +836,16 @@ def _cost_work(args: argparse.Namespace) -> tuple[TrainingWork, str, dict[str, A
     if args.run is not None:
         load_basis(args.run)  # named in the output: it must exist and be usable
     method = args.method or "pretrain"
+    _fits(
+        (f"{4 if method == 'finetune-adapter' else 6} × params × tokens (training FLOPs)",
+         4.0 if method == "finetune-adapter" else 6.0, args.params, args.tokens),
+        ("16 bytes × params (training memory)", 16.0, args.params),
+    )  # fmt: skip
+    if args.active_params is not None and args.active_params > args.params:
+        _fail(
+            f"--active-params {args.active_params:g} cannot exceed --params {args.params:g} (total "
+            "parameters); for a dense model leave --active-params out"
+        )
     shape = {"active_params": args.active_params, "shape": args.model, "sequence": args.sequence}
     if method == "pretrain":
         work = TrainingWork.pretrain(args.params, args.tokens, **shape)
@@ -769,6 +854,15 @@ def _cost_work(args: argparse.Namespace) -> tuple[TrainingWork, str, dict[str, A
             args.params, args.tokens, method=method.removeprefix("finetune-"), **shape
         )
     return work, method, None
+
+
+def _fits(*products: tuple[Any, ...]) -> None:
+    """Exit 2 naming the first product (its name, then its factors) that overflows a float."""
+    for name, *factors in products:
+        try:
+            product(name, *(float(f) for f in factors))
+        except OverflowError as exc:
+            _fail(str(exc))
 
 
 def cmd_cost(args: argparse.Namespace) -> int:
@@ -897,6 +991,23 @@ def cmd_cost(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- serving
 
 
+def _check_instances(
+    options: pd.DataFrame, requests_per_month: float, assumptions: ServingAssumptions
+) -> None:
+    """Exit 2 when the slowest option would need more instances than a whole number can count:
+    instances = peak requests/s ÷ (samples/s × utilisation)."""
+    if options.empty:
+        return
+    seconds = assumptions.hours_per_month * 3600.0
+    peak = requests_per_month / seconds * assumptions.peak_to_average
+    needed = peak / (float(options["samples_per_second"].min()) * assumptions.utilisation)
+    if not needed <= MAX_WHOLE:
+        _fail(
+            f"--requests-per-month {requests_per_month:g} needs {needed:.3g} instances of the slowest option "
+            f"(peak requests/s ÷ (samples/s × utilisation)), more than {MAX_WHOLE:,}; give a smaller volume"
+        )
+
+
 def cmd_serving(args: argparse.Namespace) -> int:
     catalog = load_catalog(args)
     try:
@@ -914,6 +1025,7 @@ def cmd_serving(args: argparse.Namespace) -> int:
         options = serving_options(
             basis, catalog.instances, catalog.accelerators, assumptions, cpu_instance=cpu
         )
+        _check_instances(options, args.requests_per_month, assumptions)
         plan = capacity_plan(
             options,
             requests_per_month=args.requests_per_month,
@@ -1018,6 +1130,12 @@ def cmd_data_value(args: argparse.Namespace) -> int:
             current_n=current,
         )
         max_n = args.max_n if args.max_n is not None else MAX_N_FACTOR * current
+        _fits(
+            ("100 points × horizon years × value per point (the most more data can be worth)",
+             100.0, args.horizon_years, args.value_per_point_usd),
+            ("label cost × samples (the largest purchase priced)",
+             args.label_cost_usd, max(max_n, current + (args.buy or 0))),
+        )  # fmt: skip
         optimal = optimal_dataset_size(fit, econ, max_n=max_n)
         purchase = buy_data(fit, econ, args.buy) if args.buy is not None else None
         extra = [current, optimal.n_train] + ([purchase.n_after] if purchase else [])
@@ -1386,6 +1504,11 @@ def cmd_llm(args: argparse.Namespace) -> int:
     specs = catalog.accelerators.set_index("accelerator", drop=False)
     if args.accelerator not in specs.index:
         _fail(f"unknown accelerator {args.accelerator!r}; the catalog has: {', '.join(specs.index)}")
+    if args.active_params is not None and args.active_params > args.params:
+        _fail(
+            f"--active-params {args.active_params:g} cannot exceed --params {args.params:g} (total "
+            "parameters); for a dense model leave --active-params out"
+        )
     instance = _llm_instance(catalog, args.accelerator, args.count)
     if instance is None:
         counts = sorted(

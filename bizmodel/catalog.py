@@ -112,7 +112,8 @@ CLUSTER_INTERCONNECTS: tuple[str, ...] = ("infiniband", "efa", "roce", "tcpx")
 (InfiniBand, AWS EFA, RDMA over converged Ethernet, Google's GPUDirect-TCPX/TCPXO). Empty: the instance
 trains on one node only (PCIe boxes, on-demand instances on ordinary networking)."""
 STATUSES: tuple[str, ...] = ("current", "superseded", "suspect")
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+_MB = 1024 * 1024  # the uploader's megabyte
+MAX_UPLOAD_BYTES = 5 * _MB
 MAX_UPLOAD_ROWS = 20_000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATA_DIR = Path(__file__).parent / "data"
@@ -140,9 +141,10 @@ class Catalog:
     accelerators: pd.DataFrame
     name: str
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
-        """12 hex digits of a SHA-256 over both tables' canonical (key-sorted) CSV."""
+        """12 hex digits of a SHA-256 over both tables' canonical (key-sorted) CSV (computed once:
+        the tables are read-only)."""
         digest = hashlib.sha256()
         # A catalog that names no cluster interconnect hashes as it did before the column existed,
         # so the links of older catalogs still open them.
@@ -521,8 +523,8 @@ def _parse_csv(data: bytes, *, what: str) -> tuple[list[_Row], list[int]]:
     """Rows as dicts of stripped strings, plus each row's first line number in the file."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise CatalogError(
-            f"{what} is {len(data) / 1e6:.1f} MB, over the {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB limit: "
-            "upload a smaller file."
+            f"{what} is {len(data) / _MB:.1f} MB, over the {MAX_UPLOAD_BYTES // _MB} MB limit "
+            "(1 MB = 1,048,576 bytes, as the uploader counts): upload a smaller file."
         )
     try:
         text = data.decode("utf-8-sig")

@@ -52,8 +52,36 @@ Z95 = 1.6448536269514722
 #: The per-path series a result keeps (the others are not stored, to bound memory).
 SERIES = ("cash_usd", "revenue_usd", "operating_cash_flow_usd")
 
-# Paths projected at once; larger runs go in chunks of this size (same numbers, less memory).
-_CHUNK_PATHS = 25_000
+# Paths projected at once; larger runs go in chunks of this size (same numbers, less memory:
+# a chunk's intermediate columns cost about 100 bytes per path-month).
+_CHUNK_PATHS = 5_000
+
+#: Bytes per path-month a simulation keeps (the three series of :data:`SERIES`, float64) plus
+#: the percentile pass over one of them and the NPV discounting (measured with tracemalloc).
+_KEPT_BYTES_PER_CELL = 38
+#: Bytes per path-month of one chunk's intermediate columns (the projection's working arrays).
+_CHUNK_BYTES_PER_CELL = 100
+#: Bytes per path of each ranged input (its draws, and one copy in the joint-bound pass).
+_INPUT_BYTES_PER_PATH = 16
+
+
+def working_bytes(paths: int, months: int, ranges: int) -> int:
+    """Peak memory (bytes) :func:`simulate` and its fan, percentiles and NPV need, estimated:
+    the kept series and their percentile pass (about 38 B per path-month), one chunk of the
+    projection (about 100 B per path-month for at most 5,000 paths) and the sampled inputs
+    (16 B per path and range). Against tracemalloc's peak for 1,000–50,000 paths × 24–120
+    months it is never below and at most 45 % above; the web process's admission control
+    (:mod:`ui.admission`) budgets with it.
+
+    >>> round(working_bytes(50_000, 120, 17) / 2**20)
+    288
+    >>> working_bytes(10_000, 60, 0) < working_bytes(10_000, 120, 0)
+    True
+    """
+    paths, months, ranges = max(0, int(paths)), max(0, int(months)), max(0, int(ranges))
+    kept = paths * months * _KEPT_BYTES_PER_CELL
+    chunk = min(paths, _CHUNK_PATHS) * months * _CHUNK_BYTES_PER_CELL
+    return kept + chunk + paths * ranges * _INPUT_BYTES_PER_PATH
 
 
 class MonteCarloError(ValueError):

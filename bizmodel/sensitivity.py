@@ -132,7 +132,8 @@ def _fit_bounds(scenario: Scenario, values: dict[str, float]) -> dict[str, float
     for a, b in JOINT_AT_MOST_ONE:
         if a in out and b in out and out[a] + out[b] > 1.0:
             total = out[a] + out[b]
-            out[a], out[b] = out[a] / total, out[b] / total
+            out[a] = out[a] / total
+            out[b] = min(out[b] / total, 1.0 - out[a])  # the two quotients may round above 1
     for name, value in out.items():
         low, high = FIELD_BOUNDS[name]
         out[name] = min(max(value, low), math.inf if high is None else high)

@@ -19,7 +19,8 @@ saved as ``stopped`` with the epochs done so far (a second Ctrl-C skips the test
 Exit status: 0 the run completed; 1 it failed (the record says why) or the store is not
 usable; 2 bad arguments or bad data (one line on stderr, nothing saved); 130 stopped by Ctrl-C.
 Everything is checked — options, the dataset, the CSV — before TensorFlow is imported, so a
-mistake is reported within a second or two.
+mistake is reported within a second or two. Numbers that are NaN, infinite, beyond float range or
+subnormal (``1e-320``) are refused while the arguments are read (:mod:`safetext.cli_numbers`).
 """
 
 from __future__ import annotations
@@ -39,9 +40,11 @@ from mlcore import cli_tasks, flops
 from mlcore.datasets import (
     BUILTIN,
     MAX_CSV_BYTES,
+    UPLOAD_LIMIT_MB,
     Dataset,
     DatasetError,
     load,
+    megabytes,
     request_split,
     validate_csv,
 )
@@ -60,6 +63,7 @@ from mlcore.specs import (
     check_run_name,
     preset_spec,
 )
+from safetext.cli_numbers import parse_number
 from store import Store, StoreError, default_home
 
 EXIT_FAILED = 1
@@ -85,6 +89,14 @@ class _Parser(argparse.ArgumentParser):
 def _fail(reason: str, status: int = EXIT_USAGE) -> NoReturn:
     print(f"{PROG}: error: {reason}", file=sys.stderr)
     raise SystemExit(status)
+
+
+def _float(text: str) -> float:
+    """A finite, normal number (NaN, infinities and subnormals such as 1e-320 are refused)."""
+    try:
+        return parse_number(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _int_list(text: str) -> tuple[int, ...]:
@@ -118,8 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--csv", metavar="PATH", type=Path, help="your own CSV file (numeric features)")
     data.add_argument("--label", metavar="COL", help="the CSV's label column (required with --csv)")
     data.add_argument("--split-seed", type=int, help="seed of the train/validation/test split (default 0)")
-    data.add_argument("--val-fraction", type=float, help="validation share of all samples (default 0.1)")
-    data.add_argument("--test-fraction", type=float, help="test share of all samples (default 0.2)")
+    data.add_argument("--val-fraction", type=_float, help="validation share of all samples (default 0.1)")
+    data.add_argument("--test-fraction", type=_float, help="test share of all samples (default 0.2)")
 
     model = t.add_argument_group("model")
     model.add_argument("--preset", choices=PRESETS, default="article-mlp", help="default article-mlp")
@@ -127,13 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--hidden", type=_int_list, metavar="UNITS", help="Dense widths, e.g. 128,64")
     model.add_argument("--filters", type=_int_list, metavar="FILTERS", help="CNN filters, e.g. 16,32")
     model.add_argument("--activation", choices=ACTIVATIONS)
-    model.add_argument("--dropout", type=float, help="dropout fraction after each Dense layer")
-    model.add_argument("--l2", type=float, help="L2 kernel regularisation factor")
+    model.add_argument("--dropout", type=_float, help="dropout fraction after each Dense layer")
+    model.add_argument("--l2", type=_float, help="L2 kernel regularisation factor")
 
     fit = t.add_argument_group("training")
     fit.add_argument("--optimizer", choices=OPTIMIZERS)
-    fit.add_argument("--lr", type=float, help="learning rate")
-    fit.add_argument("--momentum", type=float, help="SGD momentum")
+    fit.add_argument("--lr", type=_float, help="learning rate")
+    fit.add_argument("--momentum", type=_float, help="SGD momentum")
     fit.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule")
     fit.add_argument("--batch-size", type=int, help="the global batch (split across devices when mirrored)")
     fit.add_argument("--epochs", type=int)
@@ -229,8 +241,7 @@ def _read_csv(path: Path, label: str) -> tuple[bytes, Dataset]:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
             raise UsageError(
-                f"{path} is {size / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES / 1e6:.0f} MB: "
-                "use a sample of the rows"
+                f"{path} is {megabytes(size)}; the limit is {UPLOAD_LIMIT_MB} MB: use a sample of the rows"
             )
         raw = path.read_bytes()
     except IsADirectoryError:

@@ -7,7 +7,10 @@
 
 Each runs in this process through the worker's code path and stores its result with the run,
 exactly as the app's jobs do (``bench-inference`` → the run's inference profile, ``sweep`` →
-its learning curve). Options, the run and the input files are checked before TensorFlow is
+its learning curve). While a benchmark or a sweep works it holds its run like an app job: a
+``running`` job claimed by this process, so the Runs page refuses to delete the run and a Stop
+from the app stops it; should the run disappear anyway, the result is printed, the command says
+it could not be stored and exits 1. Options, the run and the input files are checked before TensorFlow is
 imported. JSON output:
 
 * ``bench-inference``: a list of profile rows, each with ``device``, ``device_kind``, ``path``
@@ -51,14 +54,24 @@ from mlcore.tasks import (
     curve_rule_line,
     parse_params,
 )
+from safetext.cli_numbers import parse_number
 from store import Store, StoreError, default_home
 
 
 def _float_list(text: str) -> tuple[float, ...]:
+    """Comma-separated finite, normal numbers (NaN, infinities, subnormals refused, naming which)."""
     try:
-        return tuple(float(v) for v in text.split(",") if v.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
+        return tuple(parse_number(v.strip()) for v in text.split(",") if v.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas: {exc}") from None
+
+
+def _float(text: str) -> float:
+    """A finite, normal number (NaN, infinities and subnormals such as 1e-320 are refused)."""
+    try:
+        return parse_number(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _int_list(text: str) -> tuple[int, ...]:
@@ -86,7 +99,7 @@ def add_parsers(sub: Any) -> None:
     b.add_argument("--no-predict", action="store_true", help="skip the model.predict path")
     b.add_argument("--no-int8", action="store_true", help="skip the int8 TFLite model")
     b.add_argument("--min-calls", type=int, default=20, help="timed calls per cell (default 20)")
-    b.add_argument("--min-seconds", type=float, default=0.4, help="timed seconds per cell (default 0.4)")
+    b.add_argument("--min-seconds", type=_float, default=0.4, help="timed seconds per cell (default 0.4)")
     b.add_argument("--json", action="store_true", help="print the profile rows as JSON")
 
     s = sub.add_parser(

@@ -38,7 +38,23 @@ from safetext import hidden_character, listed, shown
 if TYPE_CHECKING:
     from mlcore.specs import TrainRequest
 
-MAX_CSV_BYTES = 50 * 1024 * 1024
+#: The largest CSV upload in megabytes as Streamlit counts them (1 MB = 1,048,576 bytes). One
+#: number, stated the same everywhere: the uploader (``server.maxUploadSize`` in
+#: ``.streamlit/config.toml`` and the widget's ``max_upload_size``), this validator, the command
+#: line and the README.
+UPLOAD_LIMIT_MB = 50
+MAX_CSV_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
+
+
+def megabytes(n_bytes: int) -> str:
+    """A file size in the uploader's megabytes, e.g. ``'50.3 MB'`` (1 MB = 1,048,576 bytes).
+
+    >>> megabytes(MAX_CSV_BYTES + 300_000)
+    '50.3 MB'
+    """
+    return f"{n_bytes / (1024 * 1024):.1f} MB"
+
+
 MAX_CSV_ROWS = 200_000
 MAX_CSV_COLUMNS = 2_000
 MAX_CLASSES = 100
@@ -335,7 +351,7 @@ def _decode(data: bytes) -> str:
         raise DatasetError("the file is empty: upload a CSV with a header row and data rows")
     if len(data) > MAX_CSV_BYTES:
         raise DatasetError(
-            f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES / 1e6:.0f} MB. "
+            f"the file is {megabytes(len(data))}; the limit is {UPLOAD_LIMIT_MB} MB. "
             "Upload a sample of the rows."
         )
     if b"\x00" in data:  # anywhere in the file, not only its first block

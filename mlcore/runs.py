@@ -207,14 +207,14 @@ def save_upload(home: Path, data: bytes, original_name: str) -> Path:
     :class:`~mlcore.datasets.DatasetError` for an empty or oversized file; the CSV itself is
     validated by :func:`mlcore.datasets.validate_csv`.
     """
-    from mlcore.datasets import MAX_CSV_BYTES, DatasetError  # pandas: only when uploading
+    from mlcore.datasets import MAX_CSV_BYTES, UPLOAD_LIMIT_MB, DatasetError, megabytes  # pandas: on upload
 
     shown = upload_display_name(original_name)
     if not data:
         raise DatasetError(f"{shown} is empty: upload a CSV with a header row and data rows")
     if len(data) > MAX_CSV_BYTES:
         raise DatasetError(
-            f"{shown} is {len(data) / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES / 1e6:.0f} MB. "
+            f"{shown} is {megabytes(len(data))}; the limit is {UPLOAD_LIMIT_MB} MB. "
             "Upload a sample of the rows."
         )
     folder = Path(home) / UPLOADS_DIR

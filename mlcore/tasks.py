@@ -139,7 +139,10 @@ class SweepParams:
     max_epochs: int | None = None
 
     def __post_init__(self) -> None:
-        fr = tuple(sorted({round(float(f), 6) for f in self.fractions}))
+        given = tuple(float(f) for f in self.fractions)
+        if not all(math.isfinite(f) and 0.0 < f <= 1.0 for f in given):  # NaN fails every comparison
+            raise SpecError("fractions must be numbers in (0, 1], e.g. 0.1,0.25,0.5,1")
+        fr = tuple(sorted({round(f, 6) for f in given}))
         object.__setattr__(self, "fractions", fr)
         if len(fr) < 2 or fr[0] <= 0.0 or fr[-1] > 1.0:
             raise SpecError("give at least 2 distinct fractions in (0, 1], e.g. 0.1,0.25,0.5,1")

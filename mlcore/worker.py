@@ -15,6 +15,7 @@ marked ``interrupted`` by the next process that starts (or ``failed`` by the sup
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -28,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from mlcore.specs import EpochReport, RunRecord, SpecError, TrainRequest
 from mlcore.tasks import TaskProgress
-from store import Store, StoreError
+from store import QUICK_KINDS, Store, StoreError
+from store.db import RUN_GONE
 
 if TYPE_CHECKING:  # the engine imports Keras: never at import time of this module
     from mlcore.datasets import Dataset
@@ -472,7 +474,9 @@ def execute_task(
                 _release_engine_memory()
     if monitor.orphaned and status != "completed":
         status, error = "interrupted", _INTERRUPTED_REASON
-    _finish_task(store, job_id, run_id, status=status, result=result, error=error, fields=fields)
+    status, error = _finish_task(
+        store, job_id, run_id, status=status, result=result, error=error, fields=fields
+    )
     return status, result, error
 
 
@@ -620,7 +624,9 @@ def _finish_task(
     result: dict[str, Any] | None,
     error: str | None,
     fields: dict[str, Any] | None,
-) -> None:
+) -> tuple[str, str | None]:
+    """Close the job with its result (and the run's fields); returns the status and error it was
+    closed with: ``failed`` when the result holds non-finite numbers or the run is gone."""
     try:
         text = json.dumps(result, allow_nan=False, ensure_ascii=False) if result is not None else None
         if fields is not None:
@@ -631,15 +637,20 @@ def _finish_task(
         error = "the job produced non-finite numbers (NaN or infinity); nothing was stored"
     for attempt in range(FINISH_RETRIES):
         try:
-            store.finish_task(
+            stored = store.finish_task(
                 job_id, status=status, result=text, error=error, run_id=run_id, run_fields=fields
             )
-            return
         except StoreError as exc:
             if attempt == FINISH_RETRIES - 1:
                 raise
             log.warning("closing job %s failed (%s); retrying", job_id, exc)
             time.sleep(2.0)
+            continue
+        if not stored:
+            log.error("job %s: run %s was deleted while it ran; its result was not stored", job_id, run_id)
+            return "failed", RUN_GONE
+        return status, error
+    raise AssertionError("unreachable")  # the last attempt returns or raises
 
 
 def one_line_error(exc: BaseException, *, limit: int = 300) -> str:
@@ -701,10 +712,18 @@ def run_task_foreground(
     on_progress: Callable[[TaskProgress], None] | None = None,
     engine: Engine | None = None,
 ) -> tuple[str, dict[str, Any] | None, str | None]:
-    """Run a task on a finished run in this process (the command line), without a ``jobs`` row.
+    """Run a task on a finished run in this process (the command line).
 
     Same code path as the worker (:func:`execute_task`): the result is stored with the run
-    exactly as a queued job's would be. Returns ``(status, result, error)``.
+    exactly as a queued job's would be. A task that stores a result (a benchmark, a sweep, a
+    repeat, an evaluation) holds its run like an app job does: a ``jobs`` row, ``running`` and
+    claimed by this process from the start (:meth:`store.Store.start_job`, worker id
+    ``<host>:<pid>/cli``), beaten by the monitor, so the Runs page refuses to delete the run
+    meanwhile, a stop requested from the app stops it, and a killed command line is marked
+    ``interrupted`` by the next recovery sweep. (On this machine the app's worker waits for it
+    like for any long job.) Should the run be gone all the same, the status is ``failed`` with
+    :data:`store.db.RUN_GONE`. A prediction stores nothing and needs no row.
+    Returns ``(status, result, error)``.
     """
     import secrets
 
@@ -717,9 +736,27 @@ def run_task_foreground(
         "kind": kind,
         "request": json.dumps(parsed.to_dict() if parsed is not None else {}),
     }
-    return execute_task(
-        store, engine or Engine(home), job, stop_event=stop_event, on_progress=on_progress, in_store=False
-    )
+    holds_run = kind not in QUICK_KINDS
+    if holds_run:
+        try:
+            store.start_job(job, worker_id(slot="cli"))
+        except LookupError:
+            raise SpecError(f"run {run_id} does not exist (it was deleted)") from None
+    try:
+        return execute_task(
+            store,
+            engine or Engine(home),
+            job,
+            stop_event=stop_event,
+            on_progress=on_progress,
+            in_store=holds_run,
+        )
+    except BaseException:  # a second Ctrl-C, or the engine failing to load: release the run
+        with contextlib.suppress(StoreError):
+            row = store.get_job(job["id"]) if holds_run else None
+            if row is not None and row["status"] == "running":
+                store.finish_task(job["id"], status="interrupted", error="the command line was interrupted")
+        raise
 
 
 def run_foreground(

@@ -37,6 +37,8 @@ SCENARIO_NAME_MAX = 200
 QUICK_KINDS: tuple[str, ...] = ("predict",)
 #: The kind whose job owns its run: only its outcome sets the run's status.
 TRAIN_KIND = "train"
+#: Why a job's result could not be stored with its run.
+RUN_GONE = "the run was deleted while this job ran; its result could not be stored with it"
 
 metadata = sa.MetaData()
 
@@ -108,6 +110,42 @@ _OWNED_TABLES = {"runs": "ix_runs_owner", "jobs": None, "scenarios": "ix_scenari
 
 class StoreError(RuntimeError):
     """The database cannot be reached or refused a write; the message says what to check."""
+
+
+class DatabaseDamaged(StoreError):
+    """The SQLite file is not a usable database (empty, cut short, not SQLite, or damaged inside).
+
+    The store never opens or replaces such a file: it keeps a copy beside it first
+    (:func:`store.sqlite_file.keep_copy`) and refuses. ``path`` is the file, ``problem`` what is
+    wrong with it, ``backup`` the copy (None when no copy could be made, ``copy_error`` says why).
+    """
+
+    def __init__(self, path: Path, problem: str, backup: Path | None, copy_error: str | None = None) -> None:
+        self.path, self.problem, self.backup, self.copy_error = path, problem, backup, copy_error
+        kept = (
+            f"a copy of it as found is kept at {backup}"
+            if backup is not None
+            else f"no copy could be made ({copy_error}): copy the file somewhere safe before anything else"
+        )
+        super().__init__(
+            f"the database file {path} is damaged: {problem}. Nothing was written to it and {kept}. "
+            "Restore moatlab.db from your last backup (or that copy, if a tool can repair it), or move "
+            "the damaged file away to start with an empty database"
+        )
+
+
+def damaged(path: Path, problem: str) -> DatabaseDamaged:
+    """The :class:`DatabaseDamaged` error for ``path``, after keeping a copy of the file."""
+    from store.sqlite_file import keep_copy
+
+    try:
+        return DatabaseDamaged(path, problem, keep_copy(path))
+    except OSError as exc:
+        return DatabaseDamaged(path, problem, None, exc.strerror or str(exc))
+
+
+#: SQLite's words for a file that is not (any more) the database the store made.
+_DAMAGE_WORDS = ("malformed", "not a database", "no such table", "file is encrypted", "disk image")
 
 
 class OwnerError(LookupError):
@@ -210,8 +248,44 @@ class Store:
         self.is_postgres = self.url.startswith("postgresql")
         #: Whose rows this store sees: None for every owner (unscoped), else an owner id.
         self.owner: str | None = None
+        #: The SQLite file (None for PostgreSQL and in-memory SQLite).
+        self.sqlite_path = self._sqlite_path()
+        if self.sqlite_path is not None:
+            from store.sqlite_file import file_problem
+
+            problem = file_problem(self.sqlite_path)
+            if problem is not None:  # never create tables in an empty or damaged file
+                raise damaged(self.sqlite_path, problem)
+        # True while the store creates a database file that did not exist (it starts empty).
+        self._creating = self.sqlite_path is not None and not self.sqlite_path.exists()
         self._engine = self._make_engine(busy_timeout_seconds)
-        self._initialise()
+        try:
+            self._initialise()
+        finally:
+            self._creating = False
+
+    def _sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        try:
+            database = make_url(self.url).database
+        except Exception:
+            return None
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return Path(database)
+
+    def check_integrity(self) -> None:
+        """SQLite's ``PRAGMA quick_check`` of the file (every page read; the health check runs
+        it); raises :class:`DatabaseDamaged` (after keeping a copy) when it finds damage. Nothing
+        to do for PostgreSQL."""
+        if self.sqlite_path is None:
+            return
+        from store.sqlite_file import file_problem, integrity_problem
+
+        problem = file_problem(self.sqlite_path) or integrity_problem(self.sqlite_path)
+        if problem is not None:
+            raise damaged(self.sqlite_path, problem)
 
     # ------------------------------------------------------------------ owners
     def scoped(self, owner: str | None) -> Store:
@@ -257,6 +331,15 @@ class Store:
         @sa.event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            if self.sqlite_path is not None and not self._creating:
+                # A file emptied or replaced since the store opened it: the pragmas below would
+                # write a new database header into it. Refuse before they run.
+                from store.sqlite_file import file_problem
+
+                problem = file_problem(self.sqlite_path)
+                if problem is not None:
+                    dbapi_conn.close()
+                    raise damaged(self.sqlite_path, problem)
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -288,7 +371,7 @@ class Store:
                 elif int(row[0]) < SCHEMA_VERSION:
                     self._migrate(conn, int(row[0]))
         except SQLAlchemyError as exc:
-            raise StoreError(self._explain(exc)) from exc
+            raise self._error(exc) from exc
 
     def _migrate(self, conn: Connection, version: int) -> None:
         """Bring a database written by an older Moatlab up to :data:`SCHEMA_VERSION` (additive).
@@ -319,6 +402,18 @@ class Store:
             meta_table.update().where(meta_table.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
         )
 
+    def _error(self, exc: Exception) -> StoreError:
+        """The :class:`StoreError` for a failed database call; :class:`DatabaseDamaged` (after a
+        copy is kept) when SQLite says its file is not the database the store made."""
+        text = str(exc).lower()
+        if self.sqlite_path is not None and any(word in text for word in _DAMAGE_WORDS):
+            from store.sqlite_file import file_problem, integrity_problem
+
+            problem = file_problem(self.sqlite_path) or integrity_problem(self.sqlite_path)
+            if problem is not None:
+                return damaged(self.sqlite_path, problem)
+        return StoreError(self._explain(exc))
+
     def _explain(self, exc: Exception) -> str:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "locked" in text:
@@ -331,7 +426,7 @@ class Store:
             with self._engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(self._explain(exc)) from exc
+            raise self._error(exc) from exc
 
     def dispose(self) -> None:
         """Close pooled connections (call in a child process after fork/spawn)."""
@@ -807,6 +902,29 @@ class Store:
             )
         )
 
+    def start_job(self, job_row: dict[str, Any], worker_id: str) -> None:
+        """Insert a job that ``worker_id`` runs right away (the command line's foreground tasks):
+        ``running`` from the start, claimed and beating like a queued job a worker took, so the
+        run cannot be deleted while it works (:meth:`delete_run` refuses) and a stop requested
+        from the app reaches it. Never queued, so no worker claims it. The job gets the run's
+        owner; LookupError when the run does not exist (or a scoped store cannot see it)."""
+        now = time.time()
+        with self._tx() as conn:
+            exists, owner = self._run_owner(conn, job_row["run_id"])
+            if not exists or (self.owner is not None and owner != self._stamp()):
+                raise LookupError(f"run {job_row['run_id']} does not exist")
+            conn.execute(
+                jobs_table.insert().values(
+                    created_at=now,
+                    status="running",
+                    stop_requested=False,
+                    worker_id=worker_id,
+                    claimed_at=now,
+                    heartbeat_at=now,
+                    **{**job_row, "owner": owner},
+                )
+            )
+
     def release_claim(self, job_id: str, worker_id: str) -> bool:
         """Put a job ``worker_id`` claimed but could not start back at its place in the queue
         (its ``created_at`` is kept); its run reads ``queued`` again. Returns whether it was
@@ -916,18 +1034,27 @@ class Store:
         error: str | None = None,
         run_id: str | None = None,
         run_fields: dict[str, Any] | None = None,
-    ) -> None:
+    ) -> bool:
         """Close a job that is not a training run, with its result JSON; when ``run_fields`` is
-        given, set those fields of run ``run_id``'s record in the same transaction."""
+        given, set those fields of run ``run_id``'s record in the same transaction.
+
+        Returns whether the run's fields were stored (True when there were none to store). When
+        the run no longer exists, nothing of the result can be kept with it: the job closes
+        ``failed`` with that reason, and False tells the caller the result is lost.
+        """
         now = time.time()
+        stored = True
         with self._tx() as conn:
             if run_id is not None and run_fields:
-                self._patch_record(conn, run_id, run_fields, scoped=False)
+                stored = self._patch_record(conn, run_id, run_fields, scoped=False)
+            if not stored:
+                status, error = "failed", RUN_GONE
             conn.execute(
                 jobs_table.update()
                 .where(jobs_table.c.id == job_id)
                 .values(status=status, finished_at=now, error=error, result=result)
             )
+        return stored
 
     def fail_running(
         self, *, status: str, reason: str, worker_id: str | None = None, stale_before: float | None = None

@@ -7,8 +7,11 @@
 
 and exits 0 when every check passed, 1 otherwise. The database check opens the store (which
 creates or upgrades the schema as the app would), makes one round trip and reads the schema
-version; the artifact check creates, syncs and deletes a small temporary file in the artifact
-folder (:func:`store.artifacts.artifact_dir`). Passwords never appear: URLs are redacted and any
+version; for the SQLite file it also runs SQLite's integrity check (``PRAGMA quick_check``). An
+empty, cut-short, foreign or damaged SQLite file fails the check with what is wrong and where a
+copy of it was kept (:mod:`store.sqlite_file`); the file itself is never written. The artifact
+check creates, syncs and deletes a small temporary file in the artifact folder
+(:func:`store.artifacts.artifact_dir`). Passwords never appear: URLs are redacted and any
 message that still contained the password is cut.
 
 Liveness of the web process itself is Streamlit's own endpoint ``/_stcore/health``.
@@ -28,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from store.artifacts import artifact_dir
-from store.db import Store, StoreError, default_url, meta_table, redact_url
+from store.db import DatabaseDamaged, Store, StoreError, default_url, meta_table, redact_url
 
 #: Seconds a health check waits to connect to PostgreSQL or for a SQLite lock.
 CHECK_TIMEOUT_SECONDS = 5
@@ -81,7 +84,10 @@ def check_database(url: str | None = None) -> Check:
                 sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
             ).scalar()
         ms = (time.perf_counter() - t0) * 1000.0
+        store.check_integrity()  # SQLite: every page read once (PRAGMA quick_check)
         return Check("database", True, f"{shown} (schema {version}, round trip {ms:.1f} ms)")
+    except DatabaseDamaged as exc:
+        return Check("database", False, str(exc) + _orphans_note())
     except StoreError as exc:
         return Check("database", False, _scrub(str(exc), url))
     except Exception as exc:  # a bad URL or a missing driver: say which, never a traceback
@@ -89,6 +95,17 @@ def check_database(url: str | None = None) -> Check:
     finally:
         if store is not None:
             store.dispose()
+
+
+def _orphans_note() -> str:
+    """For a damaged database: how many model files the artifact folder holds (their runs were in it)."""
+    try:
+        models = sum(1 for _ in artifact_dir().glob("*.keras"))
+    except OSError:
+        return ""
+    if not models:
+        return ""
+    return f" ({models:,} model files in {artifact_dir()} belong to runs that database held)"
 
 
 def check_artifacts(folder: Path | None = None) -> Check:

@@ -747,11 +747,47 @@ def _bundled_prices() -> pd.DataFrame:
     return load_api_prices()
 
 
+#: Instance rows kept per hardware configuration (accelerator × count) for the self-hosted table:
+#: the cheapest ones (the others cost more for the same throughput).
+LLM_ROWS_PER_CONFIG = 3
+#: The most instance rows the self-hosted table prices (a user catalog may hold 20,000).
+LLM_MAX_ROWS = 400
+
+
+def llm_candidates(catalog: Catalog) -> Catalog:
+    """``catalog`` itself when it has at most :data:`LLM_MAX_ROWS` current rows with an
+    accelerator; else a copy with the instance rows that can make the self-hosted table: the
+    :data:`LLM_ROWS_PER_CONFIG` cheapest (on-demand) of each accelerator × count, and of those at
+    most :data:`LLM_MAX_ROWS` — the cheapest per GiB of accelerator memory an hour, so the rows
+    that fit a large model stay. The same throughput at a higher price is never the better
+    option, so the cheapest option of every configuration is kept, and the ranking costs the same
+    on a 20,000-row catalog as on one of a few hundred rows."""
+    rows = catalog.instances
+    current = rows[(rows["status"] == "current") & rows["accelerator"].astype(str).str.len().gt(0)]
+    if len(current) <= LLM_MAX_ROWS:
+        return catalog
+    price = pd.to_numeric(current["on_demand_usd_per_hour"], errors="coerce")
+    current = current.assign(_price=price)[price.notna()]
+    by_price = current.sort_values("_price", kind="stable")
+    per_config = by_price.groupby(["accelerator", "count"], sort=False).head(LLM_ROWS_PER_CONFIG)
+    if len(per_config) > LLM_MAX_ROWS:
+        memory = catalog.accelerators.set_index("accelerator")["memory_gib"]
+        gib = per_config["accelerator"].map(memory).astype(float) * per_config["count"].astype(float)
+        per_gib = per_config["_price"] / gib.where(gib > 0)
+        ranked = per_config.assign(_per_gib=per_gib).sort_values(
+            "_per_gib", kind="stable", na_position="last"
+        )
+        per_config = ranked.head(LLM_MAX_ROWS).drop(columns="_per_gib")
+    kept = per_config.drop(columns="_price").sort_index()
+    return Catalog(instances=kept, accelerators=catalog.accelerators, name=catalog.name)
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def _options_of(workload: tuple[Any, ...], catalog_version: str, _catalog: Catalog) -> pd.DataFrame:
-    """Self-hosted options of a workload (its field values) on a catalog (cached by version)."""
+    """Self-hosted options of a workload (its field values) on a catalog (cached by version),
+    priced on :func:`llm_candidates`."""
     del catalog_version  # cache key only
-    return self_hosted_options(LlmWorkload(*workload), _catalog)
+    return self_hosted_options(LlmWorkload(*workload), llm_candidates(_catalog))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -917,7 +953,7 @@ def pick_option(options: pd.DataFrame, catalog: Catalog) -> pd.Series | None:
         )
         for c, decimals in (("per_hour", 2), ("per_1m_in", 4), ("per_1m_out", 4), ("per_1000_requests", 4))
     }
-    st.dataframe(
+    st.container(key="bb_options_box").dataframe(
         plain_table(options_table(options)),
         hide_index=True,
         height=300,

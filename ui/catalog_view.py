@@ -1,20 +1,29 @@
 """The price catalog a page computes with: bundled, or the user's edited / uploaded one.
 
-A user catalog is validated by :mod:`bizmodel.catalog`, saved under ``MOATLAB_HOME/catalogs``
-as ``<version>.instances.csv`` / ``<version>.accelerators.csv`` and named in the URL
-(``?catalog=<version>``), so a reload or a shared link computes with the same prices. The bundled
-catalog is named in the URL by its version too, so a link records which prices it was made with.
+A user catalog is validated by :mod:`bizmodel.catalog`, saved as ``<version>.instances.csv`` /
+``<version>.accelerators.csv`` and named in the URL (``?catalog=<version>``), so a reload or a
+shared link computes with the same prices. The bundled catalog is named in the URL by its version
+too, so a link records which prices it was made with.
+
+**Per owner.** Each owner (the signed-in user, or the one local user: :func:`ui.auth.current_owner`)
+saves into a folder of their own, ``MOATLAB_HOME/catalogs/owners/<digest of the owner id>``, and
+has a quota there: the :data:`MAX_SAVED` most recently saved or opened catalogs, at most
+:data:`MAX_SAVED_BYTES` in all; saving beyond it removes that owner's least recently used
+catalogs, never another owner's. A link opens a catalog wherever it is kept — the owner's folder
+first, then any other owner's (the version, a digest of the prices, works like the share link
+itself: whoever has the link sees those prices), then the shared folder of catalogs saved before
+owners had folders (``MOATLAB_HOME/catalogs``, read only, never pruned) — and marks it used where
+it is kept.
 
 Saving is atomic per file (a temporary file, then ``os.replace``), accelerators first and instances
-last: a catalog counts as saved once its instances file exists. Only the ``MAX_SAVED`` most
-recently saved or opened catalogs are kept (opening one through a link marks it used), so the
-catalogs that links still open survive many users saving new ones. A link whose catalog cannot
-be loaded falls back to the bundled one with a warning, never a traceback.
+last: a catalog counts as saved once its instances file exists. A link whose catalog cannot be
+loaded falls back to the bundled one with a warning, never a traceback.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import tempfile
@@ -27,6 +36,7 @@ import streamlit as st
 
 from bizmodel.catalog import (
     INSTANCE_COLUMNS,
+    MAX_UPLOAD_BYTES,
     Catalog,
     CatalogError,
     load_bundled,
@@ -36,23 +46,56 @@ from bizmodel.catalog import (
     validate,
 )
 from safetext import for_markdown
+from store import LOCAL_OWNER
 from ui import format as fmt
+from ui.admission import Busy, TooLarge, upload_bytes
+from ui.auth import current_owner
+from ui.capacity import heavy, show_refusal
 from ui.i18n import t
 from ui.state import home
 from ui.widgets import Provenance, badge
 
 STALE_DAYS = 180
-MAX_SAVED = 500  # about 10 MB of small CSV files; the least recently used go first
+#: Catalogs one owner keeps (the least recently saved or opened go first).
+MAX_SAVED = 50
+#: Bytes of catalog files one owner keeps (ten catalogs at the 5 MB upload limit).
+MAX_SAVED_BYTES = 50 * 1024 * 1024
 _VERSION = re.compile(r"[0-9a-f]{12}")
 _EDITOR_KEY = "catalog_editor"
 _EDITOR_VERSION_KEY = "catalog_editor_version"
 _PROVIDER_NAMES = {"aws": "AWS", "gcp": "GCP", "azure": "Azure", "lambda": "Lambda", "runpod": "RunPod"}
 
 
-def _folder() -> Path:
-    folder = home() / "catalogs"
+def _root() -> Path:
+    """``MOATLAB_HOME/catalogs``: the shared folder of catalogs saved before owners had folders."""
+    return home() / "catalogs"
+
+
+def owner_folder(owner: str) -> Path:
+    """Where ``owner`` saves catalogs: ``catalogs/owners/<16 hex digits of SHA-256 of the id>``
+    (owner ids hold URLs and ``#``; a digest is a safe folder name)."""
+    digest = hashlib.sha256(owner.encode("utf-8")).hexdigest()[:16]
+    return _root() / "owners" / digest
+
+
+def _my_folder() -> Path:
+    """This session's owner's folder (created); the local user's when nobody is signed in."""
+    folder = owner_folder(current_owner() or LOCAL_OWNER)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def find_saved(version: str, owner: str) -> Path | None:
+    """The folder that keeps saved catalog ``version``: ``owner``'s own first, then another
+    owner's, then the shared folder of older catalogs; None when none has its instances file."""
+    if not _VERSION.fullmatch(version):
+        return None
+    mine = owner_folder(owner)
+    others = sorted(p for p in (_root() / "owners").glob("*") if p.is_dir() and p != mine)
+    for folder in (mine, *others, _root()):
+        if _paths(folder, version)[0].is_file():
+            return folder
+    return None
 
 
 def _paths(folder: Path, version: str) -> tuple[Path, Path]:
@@ -63,14 +106,23 @@ def _paths(folder: Path, version: str) -> tuple[Path, Path]:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _load_saved(version: str, folder: str) -> Catalog:
     instances_path, accelerators_path = _paths(Path(folder), version)
-    return read_catalog(
+    catalog = read_catalog(
         instances_path.read_bytes(), accelerators_path.read_bytes(), name=f"your catalog {version}"
     )
+    _ = catalog.version  # computed once, kept with the cached copy
+    return catalog
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
 def _bundled() -> Catalog:
     return load_bundled()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _csv_of(version: str, _catalog: Catalog) -> tuple[bytes, bytes]:
+    """The catalog's two CSV files (its downloads), made once per version."""
+    del version  # cache key only
+    return to_csv_bytes(_catalog, for_download=True)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -103,21 +155,29 @@ def _mark_used(folder: Path, version: str) -> None:
             pass
 
 
-def _prune(folder: Path, *, keep: int, protect: str) -> None:
-    """Delete all but the ``keep`` most recently saved or used catalogs (both files), never
-    ``protect``."""
+def _prune(folder: Path, *, keep: int, protect: str, max_bytes: int | None = None) -> None:
+    """Within one owner's ``folder``: keep the ``keep`` most recently saved or used catalogs, at
+    most ``max_bytes`` (default :data:`MAX_SAVED_BYTES`) of files in all, deleting the least
+    recently used first (both files), never ``protect``."""
+    max_bytes = MAX_SAVED_BYTES if max_bytes is None else max_bytes
     newest: dict[str, float] = {}
+    sizes: dict[str, int] = {}
     for path in folder.glob("*.csv"):
         version, _, kind = path.name.partition(".")
         if not _VERSION.fullmatch(version) or kind not in ("instances.csv", "accelerators.csv"):
             continue
         try:
-            mtime = path.stat().st_mtime
+            stat = path.stat()
         except OSError:
             continue
-        newest[version] = max(newest.get(version, mtime), mtime)
+        newest[version] = max(newest.get(version, stat.st_mtime), stat.st_mtime)
+        sizes[version] = sizes.get(version, 0) + stat.st_size
     ordered = sorted(newest, key=lambda v: (v == protect, newest[v]), reverse=True)
-    for version in ordered[keep:]:
+    kept, total = 0, 0
+    for version in ordered:
+        if version == protect or (kept < keep and total + sizes[version] <= max_bytes):
+            kept, total = kept + 1, total + sizes[version]
+            continue
         for path in _paths(folder, version):
             try:
                 path.unlink(missing_ok=True)
@@ -126,11 +186,12 @@ def _prune(folder: Path, *, keep: int, protect: str) -> None:
 
 
 def save_catalog(catalog: Catalog, *, keep: int = MAX_SAVED) -> str:
-    """Keep a validated user catalog on disk; returns its version (the name in the URL).
+    """Keep a validated user catalog in this session's owner's folder; returns its version (the
+    name in the URL).
 
     Each file is written atomically, accelerators first and instances last (a catalog counts as
-    saved once its instances file exists); then only the ``keep`` most recently saved or used
-    catalogs are kept.
+    saved once its instances file exists); then only the owner's ``keep`` most recently saved or
+    used catalogs, within :data:`MAX_SAVED_BYTES`, are kept — no other owner's is touched.
 
     Raises
     ------
@@ -138,7 +199,7 @@ def save_catalog(catalog: Catalog, *, keep: int = MAX_SAVED) -> str:
         When the files cannot be written.
     """
     inst, acc = to_csv_bytes(catalog)
-    folder = _folder()
+    folder = _my_folder()
     instances_path, accelerators_path = _paths(folder, catalog.version)
     _write_atomic(accelerators_path, acc)
     _write_atomic(instances_path, inst)
@@ -150,11 +211,11 @@ def _try_saved(wanted: str, bundled: Catalog) -> Catalog | None:
     """The saved catalog ``wanted``, or None after a warning that says why it cannot be used."""
     fallback = {"version": for_markdown(wanted[:20]), "bundled": bundled.version}
     try:
-        folder = _folder()
-        instances_path, accelerators_path = _paths(folder, wanted)
-        if not _VERSION.fullmatch(wanted) or not instances_path.is_file():
+        folder = find_saved(wanted, current_owner() or LOCAL_OWNER)
+        if folder is None:
             st.warning(t("catalog.unknown", **fallback), icon=":material/link_off:")
             return None
+        accelerators_path = _paths(folder, wanted)[1]
         if not accelerators_path.is_file():
             st.warning(t("catalog.saved_incomplete", **fallback), icon=":material/link_off:")
             return None
@@ -245,7 +306,7 @@ def catalog_panel(catalog: Catalog, *, today: dt.date | None = None) -> None:
     with st.expander(t("catalog.edit")):
         _editor(catalog, today)
         _upload(today)
-        inst, acc = to_csv_bytes(catalog, for_download=True)
+        inst, acc = _csv_of(catalog.version, catalog)
         d1, d2, d3 = st.columns(3)
         d1.download_button(
             t("catalog.download_instances"),
@@ -311,11 +372,28 @@ def _editor(catalog: Catalog, today: dt.date) -> None:
 
 def _upload(today: dt.date) -> None:
     u1, u2 = st.columns(2)
-    inst = u1.file_uploader(t("catalog.upload_instances"), type=["csv"], key="catalog_upload_instances")
-    acc = u2.file_uploader(t("catalog.upload_accelerators"), type=["csv"], key="catalog_upload_accelerators")
+    limit = MAX_UPLOAD_BYTES // (1024 * 1024)  # the uploader states the validator's limit (MB)
+    inst = u1.file_uploader(
+        t("catalog.upload_instances"), type=["csv"], key="catalog_upload_instances", max_upload_size=limit
+    )
+    acc = u2.file_uploader(
+        t("catalog.upload_accelerators"),
+        type=["csv"],
+        key="catalog_upload_accelerators",
+        max_upload_size=limit,
+    )
     if inst is not None and st.button(t("catalog.use_upload"), key="catalog_use_upload"):
         name = f"your upload {inst.name}"[:80]
-        _adopt(lambda: read_catalog(inst.getvalue(), acc.getvalue() if acc else None, name=name, today=today))
+        size = inst.size + (acc.size if acc else 0)
+
+        def _read() -> Catalog:
+            with heavy(upload_bytes(size)):  # parsed within the replica's work budget
+                return read_catalog(inst.getvalue(), acc.getvalue() if acc else None, name=name, today=today)
+
+        try:
+            _adopt(_read)
+        except (Busy, TooLarge) as exc:
+            show_refusal(exc, key="catalog_upload_retry")
 
 
 def _adopt(build: Callable[[], Catalog]) -> None:

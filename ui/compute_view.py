@@ -127,19 +127,50 @@ def _chart_cells(frame: pd.DataFrame) -> np.ndarray:
 
 
 def option_marks(options: pd.DataFrame) -> pd.Series:
-    """Translated marks per option: cheapest, fastest, on the frontier (joined), empty otherwise."""
+    """Translated marks per option: cheapest, fastest, on the frontier (joined), empty otherwise.
+
+    Whole-column operations: a catalog of 20,000 instances gives about 100,000 options."""
     low, high = cheapest(options), fastest(options)
     marks = pd.Series("", index=options.index, dtype=object)
-    for index in options.index:
-        found = []
-        if low is not None and index == low.name:
-            found.append(t("compute.mark.cheapest"))
-        if high is not None and index == high.name:
-            found.append(t("compute.mark.fastest"))
-        if not found and bool(options.at[index, "pareto"]):
-            found.append(t("compute.mark.frontier"))
-        marks.at[index] = " · ".join(found)
+    marks[options["pareto"].astype(bool).to_numpy()] = t("compute.mark.frontier")
+    ends = [(low, t("compute.mark.cheapest")), (high, t("compute.mark.fastest"))]
+    for index in {row.name for row, _ in ends if row is not None}:
+        marks.at[index] = " · ".join(word for row, word in ends if row is not None and row.name == index)
     return marks
+
+
+#: The most options the cost-against-time chart draws (a browser stays responsive with a few
+#: thousand points; a catalog of 20,000 instances gives about 100,000 options).
+MAX_CHART_POINTS = 2_000
+
+
+def chart_points(options: pd.DataFrame, *, limit: int = MAX_CHART_POINTS) -> pd.DataFrame:
+    """The feasible options the chart draws: all of them up to ``limit``; beyond it the cheapest,
+    the fastest, the frontier (one option per distinct point: options of the same hardware and
+    price in other regions lie on each other) and an even sample of the others across the days
+    axis, ``limit`` in all. Each drawn point is one of the options, unchanged."""
+    feasible = options[options["feasible"].astype(bool)]
+    if len(feasible) <= limit:
+        return feasible
+    ends = [row.name for row in (cheapest(options), fastest(options)) if row is not None]
+    front = feasible[feasible["pareto"].astype(bool)].drop_duplicates(["days", "cost_usd"])
+    front = _even(front.drop(index=ends, errors="ignore").sort_values("days", kind="stable"), limit // 2)
+    chosen = feasible.loc[ends].index.union(front.index)
+    rest = (
+        feasible.drop(index=chosen).drop_duplicates(["days", "cost_usd"]).sort_values("days", kind="stable")
+    )
+    sample = _even(rest, limit - len(chosen))
+    return feasible.loc[chosen.union(sample.index)]
+
+
+def _even(frame: pd.DataFrame, count: int) -> pd.DataFrame:
+    """At most ``count`` rows of ``frame`` spread evenly over its order (the first and last kept)."""
+    if count <= 0:
+        return frame.iloc[:0]
+    if len(frame) <= count:
+        return frame
+    positions = np.unique(np.linspace(0, len(frame) - 1, count).round().astype(int))
+    return frame.iloc[positions]
 
 
 def options_frame(options: pd.DataFrame, marks: pd.Series) -> pd.DataFrame:
@@ -399,9 +430,13 @@ def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions
         hover_option=t("compute.chart.hover_option"),
         hover_marker=t("compute.chart.hover_marker"),
     )
+    points = chart_points(options)
     st.plotly_chart(
-        pareto_figure(options, labels), key="pareto_chart", config=chart_config("training-cost-vs-days")
+        pareto_figure(points, labels), key="pareto_chart", config=chart_config("training-cost-vs-days")
     )
+    feasible = int(options["feasible"].astype(bool).sum())
+    if len(points) < feasible:
+        st.caption(t("compute.chart_sampled", shown=f"{len(points):,}", total=f"{feasible:,}"))
     order = st.segmented_control(
         t("compute.sort"),
         ["cost", "days"],
@@ -577,8 +612,12 @@ def validation_frame(table: pd.DataFrame, language: str) -> pd.DataFrame:
             t("compute.validation.col.year"): table["year"].astype(str),
             t("compute.validation.col.hardware"): table["hardware"],
             t("compute.validation.col.unit"): table["unit"].map(lambda u: t(f"compute.validation.unit.{u}")),
-            t("compute.validation.col.published"): [fmt.fmt_count(v) for v in table["published"]],
-            t("compute.validation.col.estimate"): [fmt.fmt_count(v) for v in table["estimate"]],
+            t("compute.validation.col.published"): [
+                fmt.fmt_validation(v, u) for v, u in zip(table["published"], table["unit"], strict=True)
+            ],
+            t("compute.validation.col.estimate"): [
+                fmt.fmt_validation(v, u) for v, u in zip(table["estimate"], table["unit"], strict=True)
+            ],
             t("compute.validation.col.ratio"): table["ratio"].round(2),
             t("compute.validation.col.scope"): scope,
             t("compute.validation.col.source"): table["source"],
@@ -603,9 +642,10 @@ def render_validation(catalog: Catalog) -> None:
                 Provenance("catalog", t("compute.validation.published")),
                 help=t("compute.validation.worst", name=s.worst, ratio=f"{s.worst_ratio:.2f}", rows=s.rows),
             )
-    st.dataframe(
+    st.container(key="compute_validation_box").dataframe(
         validation_frame(table, current_language()),
         hide_index=True,
+        height=36 * (len(table) + 1) + 3,  # every row shown: the table is the evidence
         key="compute_validation",
         column_config={
             t("compute.validation.col.ratio"): st.column_config.NumberColumn(

@@ -185,6 +185,20 @@ def fmt_count(value: float | None) -> str:
     return _sig(v)
 
 
+def fmt_validation(value: float, unit: str) -> str:
+    """A published or estimated figure of :mod:`bizmodel.validation` the way its unit is spoken of:
+    FLOPs in powers of ten, GPU-hours and parameters as counts, tokens per second exact.
+
+    >>> fmt_validation(3.14e23, "flops_6nd"), fmt_validation(1_720_320, "gpu_hours")
+    ('3.14e23', '1.72M')
+    """
+    if unit == "flops_6nd":
+        return fmt_flops(value).removesuffix(" FLOP")
+    if unit == "output_tokens_per_second":
+        return fmt_int(round(value))
+    return fmt_count(value)
+
+
 def fmt_int(value: int | None) -> str:
     """An exact count with thousands separators: ``55,050``."""
     return MISSING if value is None else f"{int(value):,}"

@@ -7,6 +7,7 @@ template (:mod:`ui.figures`) and escapes user text (scenario names) before it re
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -213,21 +214,51 @@ class HistogramLabels:
     median: str
 
 
+def histogram_bars(values: np.ndarray, *, bins: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bars of a histogram of finite ``values`` (any finite magnitude): ``(centres, counts,
+    widths)``, centres and widths in the values' unit.
+
+    Up to ``bins`` equal bins span the values. A spread too small for distinct bin edges at the
+    values' magnitude — every value the same, or values that differ only in their last bits —
+    gives one bar holding every value, centred on them, 2 % of their magnitude wide (1 unit wide
+    around 0). The values are binned after division by a power of two (exact), so a spread
+    near float64's limit (−1e308 … 1e308) never overflows.
+
+    >>> centres, counts, widths = histogram_bars(np.full(5, 9e15 + 2.0))
+    >>> centres.tolist(), counts.tolist(), bool(widths[0] > 1e14)
+    ([9000000000000002.0], [5], True)
+    >>> histogram_bars(np.array([0.0, 1.0, 2.0, 3.0]), bins=3)[1].tolist()
+    [1, 1, 2]
+    """
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        return np.empty(0), np.empty(0, dtype=np.int64), np.empty(0)
+    lo, hi = float(finite.min()), float(finite.max())
+    exponent = math.frexp(max(abs(lo), abs(hi)))[1]
+    scaled = np.ldexp(finite, -exponent)  # within [-1, 1]: no overflow in differences
+    edges = np.linspace(math.ldexp(lo, -exponent), math.ldexp(hi, -exponent), max(1, int(bins)) + 1)
+    if hi > lo and bool(np.all(np.diff(edges) > 0)):
+        counts, edges = np.histogram(scaled, bins=edges)
+        centres = np.ldexp(edges[:-1] / 2 + edges[1:] / 2, exponent)
+        return centres, counts, np.ldexp(np.diff(edges), exponent)
+    centre = lo / 2 + hi / 2
+    width = abs(centre) * 0.02 if centre != 0 else 1.0
+    return np.array([centre]), np.array([finite.size]), np.array([width])
+
+
 def npv_histogram(npv_usd: np.ndarray, labels: HistogramLabels, *, bins: int = 60) -> go.Figure:
     """Histogram of NPV over Monte Carlo paths (given in USD, drawn in the display currency);
-    losses (< 0) in red, the median marked."""
+    losses (< 0) in red, the median marked. A degenerate spread (all paths equal, or equal to
+    float precision) draws one bar (:func:`histogram_bars`)."""
     money = money_axis()
     values = money.values(npv_usd)
     values = values[np.isfinite(values)]
     fig = go.Figure()
     if values.size:
-        lo, hi = float(values.min()), float(values.max())
-        if hi <= lo:
-            lo, hi = lo - 1.0, hi + 1.0
-        counts, edges = np.histogram(values, bins=bins, range=(lo, hi))
-        centres = (edges[:-1] + edges[1:]) / 2
+        centres, counts, widths = histogram_bars(values, bins=bins)
         colours = [_rgba(_LOSS, 0.7) if c < 0 else _rgba(PALETTE[0], 0.7) for c in centres]
-        fig.add_bar(x=centres, y=counts, width=np.diff(edges), marker_color=colours, name=labels.paths)
+        fig.add_bar(x=centres, y=counts, width=widths, marker_color=colours, name=labels.paths)
         median = float(np.median(values))
         fig.add_vline(x=median, line={"color": PALETTE[1], "width": 2, "dash": "dash"})
         fig.add_annotation(x=median, y=1.02, yref="paper", text=for_chart(labels.median), showarrow=False)

@@ -21,7 +21,7 @@ from bizmodel.advantage import ValueOfAccuracy, value_of_accuracy
 from bizmodel.basis import BasisError, TechnicalBasis
 from bizmodel.binding import BindingError, RunInputs, bind, run_inputs
 from bizmodel.catalog import Catalog
-from bizmodel.montecarlo import DEFAULT_PATHS, MonteCarloError
+from bizmodel.montecarlo import DEFAULT_PATHS, MonteCarloError, working_bytes
 from bizmodel.projection import COLUMNS, Kpis, kpis, project
 from bizmodel.scenario import Scenario, ScenarioError
 from bizmodel.sensitivity import LEVERS, SensitivityError, tornado
@@ -30,6 +30,8 @@ from mlcore.specs import RunRecord
 from safetext import for_markdown, for_plain
 from store import Store
 from ui import format as fmt
+from ui.admission import Busy, TooLarge
+from ui.capacity import heavy, show_refusal
 from ui.catalog_view import active_catalog
 from ui.figures import chart_config
 from ui.i18n import current_language, t
@@ -71,8 +73,11 @@ UI_MAX_PATHS = 50_000
 @st.cache_data(max_entries=8, show_spinner=False)
 def monte_carlo_of(document: str, paths: int, seed: int) -> MonteCarloSection:
     """The Monte Carlo of a scenario (canonical JSON), ``paths`` paths from ``seed``, digested
-    (small enough to cache: no paths × months arrays)."""
-    return monte_carlo_section(Scenario.from_dict(json.loads(document)), paths=paths, seed=seed)
+    (small enough to cache: no paths × months arrays). Runs within the replica's work budget
+    (:func:`ui.capacity.heavy`): raises :class:`~ui.admission.Busy` when it has no room."""
+    scenario = Scenario.from_dict(json.loads(document))
+    with heavy(working_bytes(paths, scenario.horizon_months, len(scenario.ranges))):
+        return monte_carlo_section(scenario, paths=paths, seed=seed)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -430,6 +435,9 @@ def _monte_carlo_tab(effective: Effective, frame: pd.DataFrame) -> None:
             result = monte_carlo_of(effective.document, paths, seed)
     except MonteCarloError as exc:
         st.error(for_markdown(str(exc)))
+        return
+    except (Busy, TooLarge) as exc:
+        show_refusal(exc, key="scn_mc_retry")
         return
     npv = result.npv
     m1, m2, m3, m4 = st.columns(4)

@@ -26,11 +26,14 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import streamlit as st
 
 from bizmodel.catalog import Catalog
+from bizmodel.montecarlo import working_bytes
 from bizmodel.scenario import Scenario, ScenarioError
 from mlcore.runs import get_run
 from safetext import for_markdown
 from store import Store
 from ui import format as fmt
+from ui.admission import Busy, TooLarge
+from ui.capacity import heavy, session_id, show_refusal
 from ui.catalog_view import active_catalog
 from ui.i18n import current_language, t
 from ui.report_data import Report, ReportOptions, build_report, scenario_json
@@ -183,7 +186,12 @@ def _report(
     settings: tuple[int, int, float],
     catalog_version: str,
     _catalog: Catalog,
+    _session: str,
+    _wait_seconds: float | None = None,
 ) -> Report:
+    """The report, computed within the work budget as ``_session`` (it holds a Monte Carlo of
+    ``settings``' paths; a bound run may add two ranges): :class:`~ui.admission.Busy` when the
+    budget has no room within ``_wait_seconds`` (default: the budget's)."""
     del catalog_version, run_id  # cache key only
     from mlcore.specs import RunRecord
 
@@ -191,7 +199,14 @@ def _report(
     paths, seed, change = settings
     options = ReportOptions(paths=paths, seed=seed, change=change)
     scenario = Scenario.from_dict(json.loads(document))
-    return build_report(scenario, name=name, run=run, catalog=_catalog, options=options)
+    cost = working_bytes(paths, scenario.horizon_months, len(scenario.ranges) + 2)
+    with heavy(cost, session=_session, wait_seconds=_wait_seconds):
+        return build_report(scenario, name=name, run=run, catalog=_catalog, options=options)
+
+
+#: How long a download waits for room in the work budget (it runs in a thread of its own, so
+#: waiting holds no page up; still no room: the browser says the file could not be made).
+DOWNLOAD_WAIT_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -205,9 +220,11 @@ class ReportInputs:
     run_json: str | None
     catalog: Catalog
     settings: tuple[int, int, float]
+    session: str
 
-    def report(self) -> Report:
-        """The report (cached by scenario, run, settings and catalog)."""
+    def report(self, *, wait_seconds: float | None = None) -> Report:
+        """The report (cached by scenario, run, settings and catalog); may raise
+        :class:`~ui.admission.Busy` or :class:`~ui.admission.TooLarge`."""
         return _report(
             self.document,
             name=self.name,
@@ -216,6 +233,8 @@ class ReportInputs:
             settings=self.settings,
             catalog_version=self.catalog.version,
             _catalog=self.catalog,
+            _session=self.session,
+            _wait_seconds=wait_seconds,
         )
 
 
@@ -240,6 +259,7 @@ def report_inputs(store: Store, work: Work) -> ReportInputs | None:
         run_json=json.dumps(run.to_dict(), sort_keys=True) if run is not None else None,
         catalog=active_catalog(),
         settings=analysis_settings(),
+        session=session_id(),
     )
 
 
@@ -248,8 +268,12 @@ def report_of(store: Store, work: Work) -> Report | None:
     inputs = report_inputs(store, work)
     if inputs is None:
         return None
-    with st.spinner(t("share.computing")):
-        return inputs.report()
+    try:
+        with st.spinner(t("share.computing")):
+            return inputs.report()
+    except (Busy, TooLarge) as exc:
+        show_refusal(exc, key="share_report_retry")
+        return None
 
 
 def _file_stem(name: str) -> str:
@@ -270,7 +294,8 @@ def export_buttons(store: Store, work: Work) -> None:
     document = json.loads(inputs.document)
 
     def _fresh() -> Report:  # the cached numbers, stamped with the time of the download
-        return replace(inputs.report(), generated_at=datetime.now(UTC).replace(microsecond=0))
+        report = inputs.report(wait_seconds=DOWNLOAD_WAIT_SECONDS)
+        return replace(report, generated_at=datetime.now(UTC).replace(microsecond=0))
 
     def _html() -> bytes:
         return render_html(_fresh(), style).encode("utf-8")

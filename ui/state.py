@@ -20,7 +20,7 @@ import streamlit as st
 
 from mlcore.jobs import ExecutorError, JobManager, JobView, make_job_manager
 from mlcore.specs import SpecError, TrainRequest
-from store import Store, StoreError, default_home
+from store import DatabaseDamaged, Store, StoreError, default_home
 from ui.auth import current_owner
 
 
@@ -123,14 +123,28 @@ def get_jobs() -> OwnerJobs:
     return OwnerJobs(manager, get_store())
 
 
-def store_or_error() -> Store | None:
-    """The store, or None after showing what to fix when the database cannot be opened."""
+def store_problem(exc: StoreError) -> None:
+    """Show why the database cannot be used: a damaged SQLite file says what is wrong and where its
+    copy is (reloading will not help); anything else is passing (busy, unreachable)."""
     from ui.i18n import t
 
+    if isinstance(exc, DatabaseDamaged):
+        kept = (
+            t("error.store_damaged_copy", backup=str(exc.backup))
+            if exc.backup is not None
+            else t("error.store_damaged_no_copy", reason=exc.copy_error or "?")
+        )
+        st.error(t("error.store_damaged", problem=exc.problem, kept=kept), icon=":material/error:")
+        return
+    st.error(t("error.store", reason=str(exc)), icon=":material/database:")
+
+
+def store_or_error() -> Store | None:
+    """The store, or None after showing what to fix when the database cannot be opened."""
     try:
         return get_store()
     except StoreError as exc:
-        st.error(t("error.store", reason=str(exc)))
+        store_problem(exc)
         return None
 
 
@@ -141,10 +155,8 @@ def store_guard() -> Iterator[None]:
     A database that is down or locked mid-session must never become a traceback; the next
     rerun (or the next poll of a fragment) tries again.
     """
-    from ui.i18n import t
-
     try:
         yield
     except StoreError as exc:
-        st.error(t("error.store", reason=str(exc)), icon=":material/database:")
+        store_problem(exc)
         st.stop()

@@ -40,6 +40,8 @@ def task_panel(
         st.warning(
             t(f"task.{view.status}", error=for_markdown(view.error or "")), icon=":material/stop_circle:"
         )
+    elif view is not None and view.status == "completed" and view.stop_requested:
+        st.info(t("task.stop_too_late"), icon=":material/info:")  # the Stop came after the work
     if st.button(start_label, key=f"{key}_start", icon=":material/play_arrow:", type="primary"):
         try:
             with store_guard():

@@ -11,6 +11,8 @@ from mlcore import datasets, flops
 from mlcore.runs import save_upload, upload_display_name
 from mlcore.specs import ACTIVATIONS, OPTIMIZERS, SCHEDULES, ModelSpec, SpecError, TrainRequest, preset_spec
 from safetext import for_markdown, for_plain
+from ui.admission import Busy, TooLarge, upload_bytes
+from ui.capacity import heavy, show_refusal
 from ui.i18n import t
 from ui.state import home
 from ui.widgets import name_refusal
@@ -38,18 +40,24 @@ def _availability(name: str) -> tuple[bool, str]:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _parse(data: bytes) -> tuple[list[str], str | None]:
-    try:
-        return [str(c) for c in datasets.parse_csv(data).columns], None
-    except datasets.DatasetError as exc:
-        return [], str(exc)
+    """The CSV's column names, or the refusal; parsed within the work budget (raises
+    :class:`~ui.admission.Busy` when it has no room)."""
+    with heavy(upload_bytes(len(data))):
+        try:
+            return [str(c) for c in datasets.parse_csv(data).columns], None
+        except datasets.DatasetError as exc:
+            return [], str(exc)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _validate(data: bytes, label: str) -> tuple[tuple[int, int, tuple[str, ...]] | None, str | None]:
-    try:
-        table = datasets.validate_csv(data, label_column=label)
-    except datasets.DatasetError as exc:
-        return None, str(exc)
+    """Rows, features and class names of the CSV with ``label`` as the label column, or the
+    refusal; validated within the work budget like :func:`_parse`."""
+    with heavy(upload_bytes(len(data))):
+        try:
+            table = datasets.validate_csv(data, label_column=label)
+        except datasets.DatasetError as exc:
+            return None, str(exc)
     return (len(table.labels), len(table.feature_names), table.class_names), None
 
 
@@ -77,19 +85,33 @@ def choose_data() -> DataChoice | None:
             )
         )
         return DataChoice(dataset=name, input_shape=info.input_shape, n_classes=info.n_classes)
-    upload = st.file_uploader(t("form.csv"), type=["csv"], key="csv_file", help=t("help.csv"))
+    upload = st.file_uploader(
+        t("form.csv"),
+        type=["csv"],
+        key="csv_file",
+        help=t("help.csv", limit=datasets.UPLOAD_LIMIT_MB, rows=f"{datasets.MAX_CSV_ROWS:,}"),
+        max_upload_size=datasets.UPLOAD_LIMIT_MB,
+    )
     if upload is None:
         st.caption(t("form.csv_hint"))
         return None
     data = upload.getvalue()
-    columns, error = _parse(data)
+    try:
+        columns, error = _parse(data)
+    except (Busy, TooLarge) as exc:
+        show_refusal(exc, key="csv_retry")
+        return None
     if error:
         st.error(t("form.csv_refused", reason=for_markdown(error)), icon=":material/block:")
         return None
     label = st.selectbox(
         t("form.label"), columns, index=len(columns) - 1, format_func=for_plain, key="csv_label"
     )
-    summary, error = _validate(data, label)
+    try:
+        summary, error = _validate(data, label)
+    except (Busy, TooLarge) as exc:
+        show_refusal(exc, key="csv_retry")
+        return None
     if error or summary is None:
         st.error(t("form.csv_refused", reason=for_markdown(error or "?")), icon=":material/block:")
         return None

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from bizmodel.catalog import load_bundled, stale_providers, to_csv_bytes, validate
+from store import LOCAL_OWNER
 from tests.app.conftest import make_app
 from tests.app.test_pages import _no_errors
 from tests.hostile.inert import markdown_text
-from ui.catalog_view import MAX_SAVED, save_catalog
+from ui.catalog_view import MAX_SAVED, owner_folder, save_catalog
 
 PAGE = "app_pages/compute.py"
 
@@ -30,8 +31,10 @@ def _cheaper_catalog():
     return validate(instances, cat.accelerators, name="cheaper")
 
 
-def _saved(home: Path, catalog) -> tuple[Path, Path]:
-    folder = home / "catalogs"
+def _saved(home: Path, catalog, *, folder: Path | None = None) -> tuple[Path, Path]:
+    """The catalog's files written into ``folder`` (default: the shared folder of catalogs saved
+    before owners had folders, which links still open)."""
+    folder = folder or home / "catalogs"
     folder.mkdir(parents=True, exist_ok=True)
     instances, accelerators = to_csv_bytes(catalog)
     paths = (folder / f"{catalog.version}.instances.csv", folder / f"{catalog.version}.accelerators.csv")
@@ -135,7 +138,7 @@ def test_a_broken_saved_catalog_falls_back_with_the_reason(app_env: Path) -> Non
 
 
 def test_saving_keeps_only_the_newest_catalogs(app_env: Path) -> None:
-    folder = app_env / "catalogs"
+    folder = owner_folder(LOCAL_OWNER)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "notes.txt").write_text("not a catalog")
     old = [f"{i:012x}" for i in range(MAX_SAVED + 5)]
@@ -159,9 +162,9 @@ def test_saving_keeps_only_the_newest_catalogs(app_env: Path) -> None:
 
 def test_a_catalog_a_link_still_opens_survives_pruning(app_env: Path) -> None:
     """Pruning goes by last use: opening a saved catalog through its link marks it used."""
-    folder = app_env / "catalogs"
+    folder = owner_folder(LOCAL_OWNER)
     old_link = _cheaper_catalog()
-    for path in _saved(app_env, old_link):
+    for path in _saved(app_env, old_link, folder=folder):
         os.utime(path, (1_000_000, 1_000_000))  # saved long ago
     at = make_app(PAGE, catalog=old_link.version)
     _no_errors(at)
@@ -193,14 +196,14 @@ def test_applied_edits_are_saved_once_and_cleared_from_the_editor(app_env: Path)
     _no_errors(at)
     version = _param(at, "catalog")
     assert version != bundled.version
-    assert (app_env / "catalogs" / f"{version}.instances.csv").is_file()
+    assert (owner_folder(LOCAL_OWNER) / f"{version}.instances.csv").is_file()
     assert any(f"your catalog {version}" in m.value for m in at.markdown)
     # A second Apply must not add the row again (that would be a duplicate row, or a third catalog).
     at.button(key="catalog_apply").click().run()
     _no_errors(at)
     assert not at.error
     assert _param(at, "catalog") == version
-    assert len(list((app_env / "catalogs").glob("*.instances.csv"))) == 1
+    assert len(list(owner_folder(LOCAL_OWNER).glob("*.instances.csv"))) == 1
 
 
 def test_applying_without_edits_keeps_the_bundled_catalog_unsaved(app_env: Path) -> None:
@@ -208,4 +211,4 @@ def test_applying_without_edits_keeps_the_bundled_catalog_unsaved(app_env: Path)
     at.button(key="catalog_apply").click().run()
     _no_errors(at)
     assert _param(at, "catalog") == load_bundled().version
-    assert not list((app_env / "catalogs").glob("*.csv"))
+    assert not list((app_env / "catalogs").rglob("*.csv"))

@@ -13,11 +13,12 @@ import pytest
 
 from bizmodel.catalog import load_bundled, to_csv_bytes
 from bizmodel.compute import TrainingWork, cheapest, training_options
-from store import Store
+from store import LOCAL_OWNER, Store
 from tests.app.conftest import make_app, seed_runs
 from tests.app.test_inference_page import profile
 from tests.app.test_pages import _no_errors
 from tests.hostile.inert import markdown_text
+from ui.catalog_view import owner_folder
 
 PAGE = "app_pages/compute.py"
 
@@ -169,7 +170,7 @@ def test_an_uploaded_catalog_is_saved_and_named_in_the_link(app_env: Path) -> No
     _no_errors(at)
     version = at.query_params["catalog"]
     version = version[0] if isinstance(version, list) else version
-    assert (app_env / "catalogs" / f"{version}.instances.csv").is_file()
+    assert (owner_folder(LOCAL_OWNER) / f"{version}.instances.csv").is_file()  # the local user's folder
     again = make_app(PAGE, catalog=version)
     _no_errors(again)
     assert any("your catalog" in m.value for m in again.markdown)

@@ -222,7 +222,7 @@ BROKEN: list[tuple[str, bytes, str]] = [
         "line 4: duplicate of line 2",
     ),
     ("non-UTF-8", _upload(HEADER, _with(notes="caf\u00e9")).replace("é".encode(), b"\xe9"), "is not UTF-8"),
-    ("huge file", _upload(HEADER, GOOD + "x" * (5 * 1024 * 1024)), "over the 5 MiB limit"),
+    ("huge file", _upload(HEADER, GOOD + "x" * (5 * 1024 * 1024)), "over the 5 MB limit"),
     ("too many rows", _upload(HEADER, *(_with(region=f"r{i}") for i in range(20_001))), "more than 20,000"),
 ]
 

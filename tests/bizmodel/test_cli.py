@@ -221,7 +221,7 @@ def test_cost_mixture_of_experts_prices_active_flops_and_total_memory(cli_home: 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--params", "37e9", "--active-params", "671e9"), "cannot exceed total"),
+        (("--params", "37e9", "--active-params", "671e9"), "cannot exceed --params"),
         (("--params", "7e9", "--active-params", "-1"), "--active-params"),
         (("--params", "7e9", "--active-params", "nan"), "--active-params"),
         (("--params", "7e9", "--model", "gpt-17"), "unknown model"),
@@ -252,7 +252,10 @@ def test_cost_finetune_adapter_uses_4nd(cli_home: Path) -> None:
         (["--params", "-1", "--tokens", "1e9"], "argument --params: expected a positive number"),
         (["--params", "seven", "--tokens", "1e9"], "argument --params: expected a number"),
         (["--params", "7e9", "--tokens", "0"], "argument --tokens: expected a positive number"),
-        (["--params", "7e9", "--tokens", "nan"], "argument --tokens: expected a finite number"),
+        (
+            ["--params", "7e9", "--tokens", "nan"],
+            "argument --tokens: expected a number, got 'nan' (not a number)",
+        ),
         (
             ["--params", "7e9", "--tokens", "1e9", "--mfu", "0"],
             "argument --mfu: expected a fraction in (0, 1]",

@@ -92,10 +92,19 @@ def test_chinese_in_yuan_without_a_run(cli_home: Path, scenario_file: Path, tmp_
         ([], "give -o FILE"),
         (["-o", "{dir}/r.html", "--lang", "fr"], "invalid choice: 'fr'"),
         (["-o", "{dir}/r.html", "--currency", "EUR"], "invalid choice: 'EUR'"),
-        (["-o", "{dir}/r.html", "--currency", "CNY", "--rate", "0"], "expected a positive number"),
-        (["-o", "{dir}/r.html", "--currency", "CNY", "--rate", "5000"], "0.01–1000 CNY per USD"),
+        (
+            ["-o", "{dir}/r.html", "--currency", "CNY", "--rate", "0"],
+            "argument --rate: expected CNY per USD from 0.01 to 1000",
+        ),
+        (
+            ["-o", "{dir}/r.html", "--currency", "CNY", "--rate", "5000"],
+            "argument --rate: expected CNY per USD from 0.01 to 1000",
+        ),
         (["-o", "{dir}/r.html", "--rate", "7"], "use it with --currency CNY"),
-        (["-o", "{dir}/r.html", "--paths", "300000"], "--paths must be from 1 to 200,000"),
+        (
+            ["-o", "{dir}/r.html", "--paths", "300000"],
+            "argument --paths: expected a whole number from 1 to 200,000",
+        ),
         (["-o", "{dir}"], "it is a directory"),
         (["-o", "{dir}/missing/r.html"], "does not exist"),
         (["-o", "{dir}/pitch.json/r.html"], "is not a folder"),

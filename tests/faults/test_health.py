@@ -58,7 +58,7 @@ def test_an_unreadable_database_fails_with_exit_1(home: Path, capsys: pytest.Cap
     (home / "moatlab.db").write_bytes(b"this is not a database" * 100)
     assert main(["health"]) == 1
     first = capsys.readouterr().out.splitlines()[0]
-    assert first.startswith("database FAILED: database sqlite:///") and "is not usable" in first
+    assert first.startswith("database FAILED: the database file ") and "is not a SQLite database" in first
     assert check_artifacts().ok
 
 
