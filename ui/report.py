@@ -37,6 +37,7 @@ from bizmodel.advantage import CATEGORIES, ScoreItem
 from bizmodel.projection import Kpis
 from bizmodel.sensitivity import LEVERS as SENSITIVITY_LEVERS
 from bizmodel.validation import BAND, summarise
+from safetext import neutral
 from ui import format as fmt
 from ui.figures import CurveLabels, learning_curves
 from ui.i18n import translate
@@ -112,8 +113,10 @@ class Safe(str):
 
 
 def _esc(value: object) -> Safe:
-    """``value`` as HTML: already-safe markup as is, anything else escaped."""
-    return value if isinstance(value, Safe) else Safe(html.escape(str(value)))
+    """``value`` as HTML: already-safe markup as is, anything else escaped, its bidi and other
+    control characters shown as escapes (:func:`safetext.neutral`: a name saved before they were
+    refused cannot reorder the page)."""
+    return value if isinstance(value, Safe) else Safe(html.escape(neutral(str(value))))
 
 
 def _join(parts: Iterable[object], sep: str = "") -> Safe:

@@ -345,3 +345,9 @@ def test_the_assumptions_show_how_close_the_estimates_are(
     assert "median ratio" in english and "pre-training only" in english
     assert "这些估算有多准？" in chinese and "仅预训练" in chinese
     assert len(with_run.validation) >= 20
+
+
+def test_a_legacy_name_with_a_bidi_override_cannot_reorder_the_report(catalog: Catalog) -> None:
+    report = build_report(base_template(), name="\u202eFDP.exe", run=None, catalog=catalog)
+    html_doc = render_html(report, fmt.NumberStyle())
+    assert "\u202e" not in html_doc and "\\u202eFDP.exe" in html_doc
