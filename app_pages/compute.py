@@ -7,6 +7,7 @@ import streamlit as st
 from ui.catalog_view import active_catalog, catalog_panel
 from ui.compute_view import (
     assumptions_form,
+    production_panel,
     render_advice,
     render_budget,
     render_options,
@@ -16,19 +17,22 @@ from ui.compute_view import (
 from ui.i18n import t
 from ui.run_picker import optional_run
 from ui.serving_view import run_cost_section, serving_section
+from ui.state import store_or_error
 
 st.title(t("compute.title"))
 st.caption(t("compute.lead"))
 catalog = active_catalog()
 catalog_panel(catalog)
 run = optional_run(key="compute_run")
+store = store_or_error()
+factors = production_panel(store, run) if store is not None else (1.0, 1.0)
 assumptions = assumptions_form(run)
 
 scale_tab, budget_tab, serving_tab, run_tab = st.tabs(
     [t("compute.tab.scale"), t("compute.tab.budget"), t("compute.tab.serving"), t("compute.tab.run")]
 )
 with scale_tab:
-    work, label = work_form(run)
+    work, label = work_form(run, factors)
     if work is not None and assumptions is not None:
         render_options(work, label, catalog, assumptions)
         with st.expander(t("compute.advice_title")):

@@ -66,15 +66,17 @@ Commands
     ``project`` reads (:meth:`bizmodel.scenario.Scenario.to_dict`).
 ``project``
     The monthly projection of ``SCENARIO.json`` and its KPIs (:mod:`bizmodel.projection`). With
-    ``--run ID`` the run's test accuracy, its training cost on the closest catalog instance × the
-    scenario's ``run_retrain_scale`` (the cost of one retraining) and its serving cost per 1,000
-    predictions replace the typed values (:mod:`bizmodel.binding`). Serving is planned for the
-    scenario's peak monthly requests (:func:`bizmodel.binding.peak_requests_per_month`): the
-    cheapest measured float-model option whose p95 per request (batch fill included) meets 100 ms,
-    priced on the whole instances that peak needs. ``--spread`` adds the run's seed spread as
-    ranges; without it the scenario's ``use_run_spread`` decides. ``--paths N`` adds a Monte Carlo
-    of N paths from ``--seed S`` (:mod:`bizmodel.montecarlo`); the same seed gives byte-identical
-    output.
+    ``--run ID`` the run drives the scenario as on every page (:func:`bizmodel.binding.inputs_for`):
+    its test accuracy, one production retraining (the production model of the scenario's
+    ``production_data_factor`` / ``production_model_factor``, derived from its data plan when 0,
+    priced from the run's measured throughput; :mod:`bizmodel.production`) and the production
+    model's serving cost per 1,000 predictions replace the typed values. Serving is planned for
+    the scenario's peak monthly requests to 3 significant digits
+    (:func:`bizmodel.binding.serving_volume`): the cheapest measured float-model option whose p95
+    per request (batch fill included) meets 100 ms, priced on the whole instances that peak needs.
+    ``--spread`` adds the run's seed spread as ranges; without it the scenario's ``use_run_spread``
+    decides. ``--paths N`` adds a Monte Carlo of N paths from ``--seed S``
+    (:mod:`bizmodel.montecarlo`); the same seed gives byte-identical output.
 ``report``
     The whole business case of ``SCENARIO.json`` (driven by ``--run ID`` when given), as the app
     shares it: ``-o FILE`` writes the self-contained HTML report (opens offline, charts live),
@@ -133,14 +135,20 @@ JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``
 * ``template``: the scenario (``horizon_months``, ``market_size``, …, ``accuracy_link``,
   ``funding_rounds``, ``ranges``).
 * ``project``: ``{"scenario": {...} (as projected, after --run), "run": {run_id, run_name,
-  model_accuracy, retrain_cost_usd (the run's own, before run_retrain_scale), retrain_detail,
-  serving_usd_per_1000_predictions, serving_detail, accuracy_range, serving_range,
-  accuracy_detail, range_detail, serving_p95_ms (per request)}|null, "kpis": {npv_usd, irr_annual, irr_reason,
-  break_even_month, payback_month, runway_months, min_cash_usd, ltv_usd, cac_usd, ltv_to_cac,
-  cac_payback_months, gross_margin, burn_multiple, ending_arr_usd, reasons: {kpi: why it is
+  model_accuracy, retrain_cost_usd (one production retraining), retrain_detail,
+  serving_usd_per_1000_predictions (production), serving_detail, accuracy_range, serving_range,
+  accuracy_detail, range_detail, serving_p95_ms (per request), run_cost_usd (this run),
+  run_cost_detail, scale: {data_factor, model_factor, data_derived, model_derived, run_samples,
+  run_params, production_samples, production_params}, retraining: {cost_usd, hours, method,
+  instance, nodes, usd_per_hour, as_of, flops, params, samples_processed, measured_usd, gpu_usd,
+  detail}, requests_per_month}|null, "kpis": {npv_usd, irr_annual, irr_reason, break_even_month,
+  payback_month, runway_months, min_cash_usd, ltv_usd, cac_usd, ltv_to_cac, cac_payback_months,
+  gross_margin, burn_multiple, ending_arr_usd, terminal_method, terminal_value_usd,
+  npv_with_terminal_usd, terminal_at_horizon_usd, terminal_basis_usd, reasons: {kpi: why it is
   null}}, "monthly": [{month, new_customers, churned_customers, active_customers, revenue_usd,
-  arr_usd, serving_cost_usd, data_cost_usd, retraining_cost_usd, gross_margin_usd,
-  acquisition_usd, team_usd, other_opex_usd, operating_cash_flow_usd, funding_usd, cash_usd},
+  arr_usd, serving_cost_usd, review_cost_usd, data_cost_usd, retraining_cost_usd,
+  hosting_cost_usd, support_cost_usd, payment_cost_usd, gross_margin_usd, acquisition_usd,
+  team_usd, other_opex_usd, operating_cash_flow_usd, funding_usd, cash_usd},
   ...], "monte_carlo": {paths, seed, probability_out_of_cash, probability_break_even, npv_usd:
   {p10, p50, p90, mean}, ..., monthly: [{month, cash_usd_p10, ...}]}|null}``. Months are 1-based;
   fractions 0–1; USD.
@@ -182,7 +190,7 @@ import numpy as np
 import pandas as pd
 
 from bizmodel.basis import BasisError, TechnicalBasis
-from bizmodel.binding import BindingError, RunInputs, bind, peak_requests_per_month, run_inputs
+from bizmodel.binding import BindingError, RunInputs, bind, inputs_for
 from bizmodel.buildbuy import BuildBuyError, LlmWorkload, self_hosted_option
 from bizmodel.catalog import (
     MAX_UPLOAD_BYTES,
@@ -220,6 +228,7 @@ from bizmodel.data_value import (
 )
 from bizmodel.llm_serving import DEFAULT_TPOT_MS
 from bizmodel.montecarlo import MAX_PATHS, MonteCarloError, simulate
+from bizmodel.production import factor_text, usd_text
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.run_cost import RunCostError, run_cpu_instance
 from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
@@ -1258,7 +1267,7 @@ def cmd_project(args: argparse.Namespace) -> int:
         catalog = load_catalog(args)
         basis = load_basis(args.run)
         try:
-            inputs = run_inputs(basis, catalog, requests_per_month=peak_requests_per_month(scenario))
+            inputs = inputs_for(scenario, basis, catalog)
             scenario = bind(scenario, inputs, with_ranges=True if args.spread else None)
         except (BindingError, ScenarioError) as exc:
             _fail(f"run {args.run} cannot drive this scenario: {exc}")
@@ -1297,12 +1306,31 @@ def _print_projection(
 ) -> None:
     if inputs is not None:
         print(f"driven by run {inputs.run_id} ({inputs.run_name}): accuracy {scenario.model_accuracy:.2%}")
-        print(f"  retraining: {inputs.retrain_detail}")
-        print(f"  serving:    {inputs.serving_detail}")
+        if inputs.scale is not None:
+            scale = inputs.scale
+            print(
+                f"  production: a {scale.production_params:,.0f}-parameter model "
+                f"({factor_text(scale.model_factor)}× the run's) on {scale.production_samples:,.0f} samples "
+                f"({factor_text(scale.data_factor)}× the run's)"
+                + (" — derived from the data plan" if scale.data_derived or scale.model_derived else "")
+            )
+        run_cost = usd_text(inputs.run_cost_usd) if inputs.run_cost_usd is not None else "–"
+        retrain = usd_text(scenario.retrain_cost_usd)
+        serving = usd_text(scenario.serving_usd_per_1000_predictions)
+        print(f"  this run:   {run_cost}  ({inputs.run_cost_detail})")
+        print(f"  retraining: {retrain}  ({inputs.retrain_detail})")
+        print(f"  serving:    {serving} per 1,000 predictions  ({inputs.serving_detail})")
     print(f"{scenario.horizon_months} months, discount rate {scenario.annual_discount_rate:.1%} a year")
     irr = f"{k.irr_annual:.1%}" if k.irr_annual is not None else f"none ({k.irr_reason})"
+    terminal = (
+        f"{_usd(k.npv_with_terminal_usd)} ({_usd(k.terminal_value_usd)} beyond the horizon, "
+        f"{scenario.terminal_value.replace('_', ' ')})"
+        if k.npv_with_terminal_usd is not None
+        else f"– ({k.reasons.get('npv_with_terminal_usd', '')})"
+    )
     lines = [
         ("NPV", _usd(k.npv_usd)),
+        ("NPV + terminal", terminal),
         ("IRR (annual)", irr),
         ("break-even", _month_text(k.break_even_month)),
         ("payback", _month_text(k.payback_month)),

@@ -167,8 +167,10 @@ class ValueOfAccuracy:
     ----------
     usd_per_point_year : float
         USD per accuracy point per year: (Σ operating cash flow at the higher accuracy − Σ at the
-        base) ÷ (horizon in years) ÷ ``points``. 0 when the link is flat there. It can be negative
-        when each extra customer costs more to acquire than it returns within the horizon.
+        base) ÷ (horizon in years) ÷ ``points``. Accuracy acts through the accuracy link (adoption
+        and churn) and through human review (fewer errors to review). 0 when neither moves it.
+        Negative only when the extra customers cost more to acquire than they return within the
+        horizon; ``reason`` then says so with the figures.
     base_accuracy : float
         The scenario's ``model_accuracy``.
     points : float
@@ -178,7 +180,8 @@ class ValueOfAccuracy:
     detail : str
         The figures used.
     reason : str or None
-        Why the value is 0 (flat link, or already 100 % accurate); None otherwise.
+        Why the value is 0 (flat link and no review, or already 100 % accurate) or negative (the
+        horizon ends before the extra customers pay back); None otherwise.
     """
 
     usd_per_point_year: float
@@ -195,10 +198,13 @@ def value_of_accuracy(scenario: Scenario, *, points: float = 1.0) -> ValueOfAccu
 
     The scenario is projected twice, at ``model_accuracy`` and at ``model_accuracy + points / 100``
     (clipped at 1.0); the difference of the summed operating cash flows, divided by the horizon in
-    years and by the points actually added, is the value. Accuracy acts only through the link's
-    factor (adoption, and churn above the delightful level), so the value is 0 where the link is
-    flat: at or above delightful accuracy, or when even the higher accuracy is at or below the
-    minimum viable one.
+    years and by the points actually added, is the value. Accuracy acts through the link's factor
+    (adoption, and churn above the delightful level) and through human review (each error the model
+    no longer makes is a review less, :attr:`~bizmodel.scenario.Scenario.review_per_error`). The
+    value is 0 where the link is flat (at or above delightful accuracy, or when even the higher
+    accuracy is at or below the minimum viable one) and nothing is reviewed; it is negative only
+    when the customers that accuracy wins cost more to acquire than they return within the horizon,
+    and ``reason`` then gives the figures.
 
     Parameters
     ----------
@@ -222,9 +228,11 @@ def value_of_accuracy(scenario: Scenario, *, points: float = 1.0) -> ValueOfAccu
     >>> v = value_of_accuracy(base_template())
     >>> v.usd_per_point_year > 0, v.reason is None, v.base_accuracy
     (True, True, 0.92)
-    >>> flat = value_of_accuracy(base_template().with_values(model_accuracy=0.97))
+    >>> flat = value_of_accuracy(base_template().with_values(model_accuracy=0.97, review_per_error=0.0))
     >>> flat.usd_per_point_year, flat.reason
     (0.0, 'accuracy 97.0% is at or above the delightful 95.0%: more accuracy changes neither adoption nor churn')
+    >>> value_of_accuracy(base_template().with_values(model_accuracy=0.97)).usd_per_point_year > 0  # reviews
+    True
     """  # noqa: E501
     if not (_finite(points) and points > 0):
         raise AdvantageError(f"points must be a positive number, got {points!r}")
@@ -241,10 +249,17 @@ def value_of_accuracy(scenario: Scenario, *, points: float = 1.0) -> ValueOfAccu
         f"{link.delightful_accuracy:.1%} delightful); "
         f"undiscounted operating cash flow over {scenario.horizon_months} months"
     )
-    reason: str | None = None
     if applied <= 0:
         reason = "accuracy is already 100 %: no points left to add"
-    elif factor_up == factor_base:
+        return ValueOfAccuracy(0.0, base, 0.0, factor_base, factor_up, detail, reason)
+    base_frame = project(scenario)
+    up_frame = project(scenario.with_values(model_accuracy=up))
+    base_cash = float(base_frame["operating_cash_flow_usd"].sum())
+    up_cash = float(up_frame["operating_cash_flow_usd"].sum())
+    value = (up_cash - base_cash) / years / applied
+    detail += f": ${base_cash:,.0f} → ${up_cash:,.0f}, i.e. ${value:,.0f} per point per year"
+    reason: str | None = None
+    if value == 0.0 and factor_up == factor_base:
         if base >= link.delightful_accuracy:
             reason = (
                 f"accuracy {base:.1%} is at or above the delightful {link.delightful_accuracy:.1%}: "
@@ -255,14 +270,25 @@ def value_of_accuracy(scenario: Scenario, *, points: float = 1.0) -> ValueOfAccu
                 f"even {up:.1%} is at or below the minimum viable {link.minimum_viable_accuracy:.1%}: "
                 "nobody adopts either way"
             )
-    if reason is not None:
-        return ValueOfAccuracy(0.0, base, max(applied, 0.0), factor_base, factor_up, detail, reason)
-    base_cash = float(project(scenario)["operating_cash_flow_usd"].sum())
-    higher = scenario.with_values(model_accuracy=up)
-    up_cash = float(project(higher)["operating_cash_flow_usd"].sum())
-    value = (up_cash - base_cash) / years / applied
-    detail += f": ${base_cash:,.0f} → ${up_cash:,.0f}, i.e. ${value:,.0f} per point per year"
-    return ValueOfAccuracy(value, base, applied, factor_base, factor_up, detail, None)
+    elif value < 0.0:
+        customers = float(up_frame["new_customers"].sum() - base_frame["new_customers"].sum())
+        margin = float(up_frame["gross_margin_usd"].sum() - base_frame["gross_margin_usd"].sum())
+        acquisition = float(up_frame["acquisition_usd"].sum() - base_frame["acquisition_usd"].sum())
+        arpu = scenario.revenue_usd_per_user_month
+        cost = scenario.variable_cost_usd_per_user_month
+        if cost >= arpu:
+            reason = (
+                f"a customer pays ${arpu:,.2f} a month and costs ${cost:,.2f} to serve, review, host, "
+                f"support and bill: the {customers:,.0f} more customers that accuracy wins lose money"
+            )
+        else:
+            reason = (
+                f"more accuracy wins {customers:,.0f} more customers over the horizon, whose acquisition "
+                f"costs ${acquisition:,.0f} while they bring ${margin:,.0f} more gross margin within "
+                f"{scenario.horizon_months} months: the horizon ends before they pay back (the terminal "
+                "value counts what they bring after it)"
+            )
+    return ValueOfAccuracy(value, base, applied, factor_base, factor_up, detail, reason)
 
 
 # ---------------------------------------------------------------------- the scorecard

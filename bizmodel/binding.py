@@ -9,17 +9,24 @@ Conventions
 * Currency is USD; units are in the names (``retrain_cost_usd``, ``serving_usd_per_1000_predictions``,
   ``serving_p95_ms``). Accuracies are fractions 0–1. One prediction is one request (one sample).
 * ``model_accuracy`` is the run's test accuracy (measured).
-* ``retrain_cost_usd`` is what **one retraining** costs on a cloud bill: the run's billed wall time
-  priced on the closest current catalog instance (:func:`bizmodel.run_cost.closest_instance` for the
-  run's CPU family and core count, or the cheapest instance carrying the run's GPU), i.e.
+* ``run_cost_usd`` is what **this run** cost on a cloud bill: its billed wall time priced on the
+  closest current catalog instance (:func:`bizmodel.run_cost.closest_instance` for the run's CPU
+  family and core count, or the cheapest instance carrying the run's GPU), i.e.
   :func:`bizmodel.run_cost.price_run`'s ``compute_usd``. Energy is **not** added: a cloud $/hour
   already includes the provider's electricity (the energy figure at ``usd_per_kwh`` is quoted in the
   detail for comparison only). None when no catalog instance fits.
-* ``serving_usd_per_1000_predictions`` is what serving costs at the scenario's volume. The
-  **measured**, priced rows of :func:`bizmodel.serving.serving_options` for the **float** model
-  (the one whose accuracy is ``model_accuracy``; int8 rows are left out so that cost and accuracy
-  describe the same model; measured CPU rows are priced on the catalog CPU instance closest to the
-  run's machine) go through :func:`bizmodel.serving.capacity_plan` for ``requests_per_month``
+* ``retrain_cost_usd`` is **one production retraining**: the production model on the production data
+  (:class:`bizmodel.production.ProductionScale`, from the scenario by :func:`inputs_for`), priced
+  by :func:`bizmodel.production.production_retraining` (the measured throughput scaled, or the
+  cheapest accelerator option for a large production model). With no scale given, production is
+  the run itself (factors 1): the run's training plus one job's overhead.
+* ``serving_usd_per_1000_predictions`` is what serving the **production model** costs at the
+  scenario's volume. The **measured**, priced rows of :func:`bizmodel.serving.serving_options` for
+  the **float** model (the one whose accuracy is ``model_accuracy``; int8 rows are left out so that
+  cost and accuracy describe the same model; measured CPU rows are priced on the catalog CPU
+  instance closest to the run's machine), re-stated for the production model
+  (:func:`bizmodel.production.scale_serving_rows`: throughput ÷ the model factor, latency × it),
+  go through :func:`bizmodel.serving.capacity_plan` for ``requests_per_month``
   (by default :data:`DEFAULT_REQUESTS_PER_MONTH`; callers pass the scenario's peak,
   :func:`peak_requests_per_month`) and a p95 target per request (:data:`DEFAULT_P95_TARGET_MS`).
   The cheapest row that meets the target (:func:`bizmodel.serving.best_serving`: by monthly cost,
@@ -45,8 +52,7 @@ Conventions
     planned volume that one instance serves costs the same at any throughput). None without a
     serving cost, with fewer than 2 seeds or a zero spread.
 
-* :func:`bind` replaces ``model_accuracy`` always and the two costs when they are not None (the
-  retraining cost × the scenario's ``run_retrain_scale``), through
+* :func:`bind` replaces ``model_accuracy`` always and the two costs when they are not None, through
   :meth:`bizmodel.scenario.Scenario.with_values` (an assumed range that no longer holds a bound value
   is dropped). With ranges (``with_ranges=True``, or by default the scenario's ``use_run_spread``)
   the two ranges above become triangular :class:`~bizmodel.scenario.Range` entries around the
@@ -58,7 +64,7 @@ Conventions
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -66,14 +72,18 @@ import pandas as pd
 
 from bizmodel.basis import TechnicalBasis
 from bizmodel.catalog import Catalog
-from bizmodel.projection import project_paths
-from bizmodel.run_cost import (
-    RunCostError,
-    accelerator_for_device,
-    closest_instance,
-    price_run,
-    run_cpu_instance,
+from bizmodel.production import (
+    ProductionRetraining,
+    ProductionScale,
+    factor_text,
+    production_retraining,
+    production_scale,
+    run_instance,
+    scale_serving_rows,
+    usd_text,
 )
+from bizmodel.projection import project_paths
+from bizmodel.run_cost import RunCostError, price_run
 from bizmodel.scenario import Range, Scenario, ScenarioError
 from bizmodel.serving import (
     ServingAssumptions,
@@ -90,8 +100,10 @@ __all__ = [
     "BindingError",
     "RunInputs",
     "bind",
+    "inputs_for",
     "peak_requests_per_month",
     "run_inputs",
+    "serving_volume",
 ]
 
 #: The p95 latency target per request (ms) a bound serving option must meet.
@@ -119,8 +131,8 @@ class RunInputs:
     model_accuracy : float
         The run's test accuracy, fraction 0–1 (measured).
     retrain_cost_usd : float or None
-        One retraining: the run's wall time priced on the closest catalog instance (compute only,
-        what a cloud bill charges); None when no instance fits.
+        One production retraining (:func:`bizmodel.production.production_retraining`, compute only,
+        what a cloud bill charges); None when nothing could be priced.
     retrain_detail : str
         How ``retrain_cost_usd`` was computed, or why it is None.
     serving_usd_per_1000_predictions : float or None
@@ -141,6 +153,17 @@ class RunInputs:
     serving_p95_ms : float or None
         p95 latency per request (ms) of the chosen serving option at the planned volume: the time
         its batch takes to fill plus its measured p95 per call.
+    run_cost_usd : float or None
+        This run's cost: its billed wall time priced on the closest catalog instance; None when
+        no instance fits.
+    run_cost_detail : str
+        How ``run_cost_usd`` was computed, or why it is None.
+    scale : ProductionScale or None
+        What production trains and serves relative to the run (None: the run itself).
+    retraining : ProductionRetraining or None
+        The priced production retraining behind ``retrain_cost_usd``.
+    requests_per_month : float or None
+        The monthly volume serving was planned for.
     """
 
     run_id: str
@@ -155,6 +178,11 @@ class RunInputs:
     accuracy_detail: str = ""
     range_detail: str = ""
     serving_p95_ms: float | None = None
+    run_cost_usd: float | None = None
+    run_cost_detail: str = ""
+    scale: ProductionScale | None = None
+    retraining: ProductionRetraining | None = None
+    requests_per_month: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: ranges become two-element lists, non-finite numbers None.
@@ -172,8 +200,12 @@ class RunInputs:
         ([0.88, 0.92], None, None)
         """
         out: dict[str, Any] = {}
-        for key, value in asdict(self).items():
-            if isinstance(value, tuple):
+        for key in (f.name for f in fields(self)):
+            value = getattr(self, key)
+            if isinstance(value, ProductionScale | ProductionRetraining):
+                nested = value.to_dict().items()
+                out[key] = {k: _finite_or_none(v) if isinstance(v, float) else v for k, v in nested}
+            elif isinstance(value, tuple):
                 out[key] = [_finite_or_none(v) for v in value]
             elif isinstance(value, float):
                 out[key] = _finite_or_none(value)
@@ -202,25 +234,13 @@ def _present(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value)) and value != ""
 
 
-def _retrain(
+def _run_cost(
     basis: TechnicalBasis, catalog: Catalog, usd_per_kwh: float, grid_g_co2_per_kwh: float
 ) -> tuple[float | None, str]:
     run = f"run {basis.run_id}"
-    if basis.device_kind == "cpu":
-        instance = run_cpu_instance(basis, catalog.instances)
-        if instance is None:
-            return None, f"{run}: the catalog has no current CPU-only instance to price its training on"
-    else:
-        key = accelerator_for_device(basis.device, list(catalog.accelerator_keys))
-        if key is None:
-            return None, (
-                f"{run}: no catalog accelerator matches its device {basis.device!r}; "
-                "type the retraining cost yourself"
-            )
-        try:
-            instance = closest_instance(catalog.instances, vcpus=None, accelerator=key)
-        except RunCostError as exc:
-            return None, f"{run}: {exc}"
+    instance, why = run_instance(basis, catalog)
+    if instance is None:
+        return None, why
     try:
         cost = price_run(basis, instance, usd_per_kwh=usd_per_kwh, grid_g_co2_per_kwh=grid_g_co2_per_kwh)
     except RunCostError as exc:
@@ -232,13 +252,13 @@ def _retrain(
     energy = cost.energy_usd.value
     energy_note = (
         f"; the cloud price includes electricity (on your own machine the run's {basis.energy_kwh:.3g} kWh "
-        f"would cost ≈ ${energy:.4g} at an assumed ${usd_per_kwh:g}/kWh)"
+        f"would cost ≈ {usd_text(energy)} at an assumed ${usd_per_kwh:g}/kWh)"
         if energy is not None and basis.energy_kwh is not None
         else ""
     )
     detail = (
-        f"{run}: {basis.billed_seconds:.1f} s on {_label(instance)} at ${price:.4g}/h ({dated}) "
-        f"= ${usd:.4g} per retraining (compute only){energy_note}"
+        f"{run}: {basis.billed_seconds:.1f} s on {_label(instance)} at {usd_text(price)}/h ({dated}) "
+        f"= {usd_text(usd)} for this run (compute only){energy_note}"
     )
     return usd, detail
 
@@ -247,8 +267,10 @@ def _serving(
     basis: TechnicalBasis,
     catalog: Catalog,
     assumptions: ServingAssumptions,
+    *,
     requests_per_month: float,
     p95_target_ms: float,
+    model_factor: float = 1.0,
 ) -> tuple[float | None, float | None, str]:
     run = f"run {basis.run_id}"
     if not basis.has_inference:
@@ -277,6 +299,7 @@ def _serving(
                 "the measured device)"
             ),
         )
+    measured = scale_serving_rows(measured, model_factor)
     try:
         plan = capacity_plan(
             measured,
@@ -309,10 +332,15 @@ def _serving(
         f"{run}: {verdict}: {label}, {instances:,} instance(s) "
         f"for {requests_per_month:,.0f} requests a month (peak {peak_text}/s at "
         f"≤ {assumptions.utilisation:.0%} utilisation, {float(best['samples_per_second']):,.0f} "
-        f"predictions/s each) → ${float(best['monthly_usd']):,.2f} a month = ${value:.4g} per 1,000 "
+        f"predictions/s each) → ${float(best['monthly_usd']):,.2f} a month = {usd_text(value)} per 1,000 "
         f"predictions; p95 per request {p95:,.3g} ms (batch fill {float(best['fill_ms']):,.3g} ms + "
         f"measured p95 per call {float(best['p95_ms']):,.3g} ms) ({best['source']})"
     )
+    if model_factor != 1.0:
+        detail += (
+            f"; for the production model, {factor_text(model_factor)}× the run's parameters: each measured "
+            f"throughput ÷ {factor_text(model_factor)} and latency × {factor_text(model_factor)}"
+        )
     return value, p95, detail
 
 
@@ -391,8 +419,12 @@ def run_inputs(
     serving_assumptions: ServingAssumptions | None = None,
     usd_per_kwh: float = 0.12,
     grid_g_co2_per_kwh: float = 400.0,
+    scale: ProductionScale | None = None,
 ) -> RunInputs:
     """What a finished run contributes to a scenario (see the module docstring for each number).
+
+    Callers with a scenario use :func:`inputs_for`, which passes the scenario's production scale
+    and serving volume.
 
     Parameters
     ----------
@@ -417,6 +449,9 @@ def run_inputs(
     grid_g_co2_per_kwh : float
         Assumed grid intensity passed to :func:`bizmodel.run_cost.price_run` (≥ 0; 400 as on the
         Compute page).
+    scale : ProductionScale or None
+        What production trains and serves (:func:`bizmodel.production.production_scale`); None:
+        the run itself (both factors 1).
 
     Returns
     -------
@@ -435,8 +470,10 @@ def run_inputs(
     ...        "n_train": 1000, "epochs_completed": 2, "train_seconds": 30.0, "wall_seconds": 36.0,
     ...        "device": "CPU (Intel Xeon, 2 logical cores)", "device_kind": "cpu", "test_accuracy": 0.9}
     >>> inputs = run_inputs(TechnicalBasis.from_record(rec), load_bundled())
-    >>> inputs.model_accuracy, inputs.retrain_cost_usd > 0, inputs.serving_usd_per_1000_predictions
-    (0.9, True, None)
+    >>> inputs.model_accuracy, inputs.retrain_cost_usd > inputs.run_cost_usd > 0
+    (0.9, True)
+    >>> inputs.serving_usd_per_1000_predictions is None, inputs.retraining.method
+    (True, 'measured_scaled')
     """
     if not (math.isfinite(usd_per_kwh) and usd_per_kwh >= 0):
         raise BindingError(f"usd_per_kwh must be a number ≥ 0, got {usd_per_kwh!r}")
@@ -448,16 +485,29 @@ def run_inputs(
     if not (_is_real(p95_target_ms) and math.isfinite(p95_target_ms) and p95_target_ms > 0):
         raise BindingError(f"p95_target_ms must be a positive number of milliseconds, got {p95_target_ms!r}")
     assumptions = serving_assumptions or ServingAssumptions()
-    retrain, retrain_detail = _retrain(basis, catalog, usd_per_kwh, grid_g_co2_per_kwh)
-    serving, p95, serving_detail = _serving(basis, catalog, assumptions, float(volume), float(p95_target_ms))
+    scale = scale or ProductionScale(1.0, 1.0, False, False, max(1, basis.n_train), max(1, basis.params))
+    run_cost, run_cost_detail = _run_cost(basis, catalog, usd_per_kwh, grid_g_co2_per_kwh)
+    retraining = production_retraining(basis, catalog, scale)
+    serving, p95, serving_detail = _serving(
+        basis,
+        catalog,
+        assumptions,
+        requests_per_month=float(volume),
+        p95_target_ms=float(p95_target_ms),
+        model_factor=scale.model_factor,
+    )
     accuracy_range, serving_range, range_detail = _ranges(basis, serving)
     tested = f" on {basis.n_test:,} test samples" if basis.n_test else ""
     return RunInputs(
         run_id=basis.run_id,
         run_name=basis.name,
         model_accuracy=float(basis.test_accuracy),
-        retrain_cost_usd=retrain,
-        retrain_detail=retrain_detail,
+        retrain_cost_usd=retraining.cost_usd,
+        retrain_detail=(
+            f"run {basis.run_id}: {retraining.detail}"
+            if retraining.cost_usd is not None
+            else retraining.detail
+        ),
         serving_usd_per_1000_predictions=serving,
         serving_detail=serving_detail,
         accuracy_range=accuracy_range,
@@ -465,7 +515,41 @@ def run_inputs(
         accuracy_detail=f"run {basis.run_id}: test accuracy {basis.test_accuracy:.4f}{tested} (measured)",
         range_detail=range_detail,
         serving_p95_ms=p95,
+        run_cost_usd=run_cost,
+        run_cost_detail=run_cost_detail,
+        scale=scale,
+        retraining=retraining,
+        requests_per_month=float(volume),
     )
+
+
+def serving_volume(scenario: Scenario) -> float:
+    """Requests a month the run's serving is planned for: the scenario's peak
+    (:func:`peak_requests_per_month`, at its typed accuracy) to 3 significant digits — the same
+    volume for the binding, the Serving section, the Scenarios page and the command line.
+
+    >>> from bizmodel.scenario import base_template
+    >>> serving_volume(base_template()) == float(f"{peak_requests_per_month(base_template()):.3g}")
+    True
+    """
+    return float(f"{peak_requests_per_month(scenario):.3g}")
+
+
+def inputs_for(scenario: Scenario, basis: TechnicalBasis, catalog: Catalog) -> RunInputs:
+    """What ``basis`` contributes to ``scenario``: :func:`run_inputs` with the scenario's production
+    scale (:func:`bizmodel.production.production_scale`) and serving volume (:func:`serving_volume`).
+
+    The one way every page, the report, the workbook and the command line price a scenario's
+    production, so they show the same "this run", "one production retraining" and "$ per 1,000
+    predictions".
+
+    Raises
+    ------
+    BindingError
+        As :func:`run_inputs`.
+    """
+    scale = production_scale(scenario, basis.n_train, basis.params)
+    return run_inputs(basis, catalog, requests_per_month=serving_volume(scenario), scale=scale)
 
 
 def _run_ranges(scenario: Scenario, inputs: RunInputs) -> dict[str, Range]:
@@ -489,10 +573,9 @@ def bind(scenario: Scenario, inputs: RunInputs, *, with_ranges: bool | None = No
     """The scenario with the run's measured numbers in place of the assumed ones.
 
     ``model_accuracy`` is always replaced; ``retrain_cost_usd`` and
-    ``serving_usd_per_1000_predictions`` only when the run priced them (not None). The bound
-    retraining cost is the run's (``inputs.retrain_cost_usd``, one retraining on the run's own
-    samples) × the scenario's ``run_retrain_scale`` (e.g. 1,000 when production retrains on 1,000×
-    the run's samples; 1 by default). Every other field is kept. A range the scenario had on a
+    ``serving_usd_per_1000_predictions`` only when the run priced them (not None): one production
+    retraining and production serving, as :func:`inputs_for` priced them for the scenario. Every
+    other field is kept. A range the scenario had on a
     replaced field is kept while it still holds the new value and dropped otherwise
     (:meth:`bizmodel.scenario.Scenario.with_values`).
 
@@ -536,15 +619,15 @@ def bind(scenario: Scenario, inputs: RunInputs, *, with_ranges: bool | None = No
     >>> bind(spread, r).range_of("model_accuracy") is not None, bind(spread, r, with_ranges=False).range_of(
     ...     "model_accuracy")
     (True, None)
-    >>> priced = RunInputs("r1", "demo", 0.93, 3.6, "3,600 s at $3.60/h", None, "no profile", None, None)
-    >>> bind(base_template().with_values(run_retrain_scale=1000.0), priced).retrain_cost_usd
-    3600.0
+    >>> priced = RunInputs("r1", "demo", 0.93, 3.6, "one retraining", None, "no profile", None, None)
+    >>> bind(base_template(), priced).retrain_cost_usd
+    3.6
     """
     if with_ranges is None:
         with_ranges = bool(scenario.use_run_spread)
     changes: dict[str, Any] = {"model_accuracy": inputs.model_accuracy}
     if inputs.retrain_cost_usd is not None:
-        changes["retrain_cost_usd"] = inputs.retrain_cost_usd * scenario.run_retrain_scale
+        changes["retrain_cost_usd"] = inputs.retrain_cost_usd
     if inputs.serving_usd_per_1000_predictions is not None:
         changes["serving_usd_per_1000_predictions"] = inputs.serving_usd_per_1000_predictions
     try:

@@ -68,6 +68,76 @@ def npv(cash_flows: np.ndarray | list[float], annual_rate: float) -> float | np.
     return float(value) if np.ndim(value) == 0 else value
 
 
+@dataclass(frozen=True)
+class TerminalValue:
+    """The value of the business beyond the horizon, at the horizon's end and discounted to today.
+
+    ``method`` is ``gordon``, ``exit_multiple`` or ``none``; ``at_horizon_usd`` and
+    ``present_usd`` are None when there is no value to count, with ``reason`` a code saying why
+    (``none``: not counted; ``negative_cash_flow``: the last year's operating cash flow is not
+    positive, so a Gordon value would be negative or zero; ``growth_at_or_above_rate``: growth ≥
+    the discount rate, so the Gordon sum diverges; ``no_arr``: no ARR to multiply). ``basis_usd``
+    is what the method starts from (the last 12 months' operating cash flow, or ending ARR).
+    """
+
+    method: str
+    at_horizon_usd: float | None
+    present_usd: float | None
+    basis_usd: float
+    reason: str | None = None
+
+
+def terminal_value(
+    operating_cash_flows: np.ndarray | list[float],
+    ending_arr_usd: float,
+    annual_rate: float,
+    *,
+    method: str,
+    growth: float = 0.03,
+    exit_multiple: float = 4.0,
+) -> TerminalValue:
+    """The terminal value of a projection (month-end flows 1…H), counted at the end of month H.
+
+    * ``gordon``: the last 12 months' operating cash flow ``C`` grows at ``growth`` a year forever:
+      ``C × (1 + g) / (r − g)`` at month H (annual flows, the first a year after the horizon).
+    * ``exit_multiple``: a sale at ``exit_multiple`` × ending ARR at month H.
+    * ``none``: nothing.
+
+    Discounted to today like a month-H flow of :func:`npv`: ÷ ``(1 + r_m)^H``.
+
+    >>> flows = [100.0] * 24
+    >>> tv = terminal_value(flows, 0.0, 0.10, method="gordon", growth=0.0)
+    >>> round(tv.at_horizon_usd), round(tv.present_usd)
+    (12000, 9917)
+    >>> terminal_value(flows, 5_000.0, 0.10, method="exit_multiple", exit_multiple=4.0).at_horizon_usd
+    20000.0
+    >>> terminal_value([-1.0] * 12, 0.0, 0.10, method="gordon").reason
+    'negative_cash_flow'
+    """
+    flows = _flows(operating_cash_flows)
+    if flows.ndim != 1:
+        raise FinanceError("a terminal value is counted for one series")
+    horizon = flows.shape[-1]
+    basis = float(flows[-12:].sum())
+    discount = (1.0 + monthly_rate(annual_rate)) ** -horizon
+    if method == "none":
+        return TerminalValue(method, None, None, basis, "none")
+    if method == "exit_multiple":
+        arr = float(ending_arr_usd)
+        if not arr > 0.0:
+            return TerminalValue(method, None, None, arr, "no_arr")
+        value = arr * float(exit_multiple)
+        return TerminalValue(method, value, value * discount, arr)
+    if method != "gordon":
+        raise FinanceError(f"method must be gordon, exit_multiple or none; got {method!r}")
+    if not basis > 0.0:
+        return TerminalValue(method, None, None, basis, "negative_cash_flow")
+    if growth >= annual_rate:
+        return TerminalValue(method, None, None, basis, "growth_at_or_above_rate")
+    value = basis * (1.0 + growth) / (annual_rate - growth)
+    return TerminalValue(method, value, value * discount, basis)
+
+
 def sign_changes(cash_flows: np.ndarray | list[float]) -> int:
     """How many times a single series changes sign (zeros are skipped).
 

@@ -11,8 +11,11 @@ Conventions (those of :mod:`bizmodel.finance`)
 * **Revenue** of month t = ``active_t`` × ARPU (a new customer pays its first month, a churned one
   no longer pays). ``arr_usd`` = 12 × that month's revenue.
 * **Cost of revenue** = serving (active × requests × $ per 1,000 predictions ÷ 1,000, one request
-  being one prediction) + data bought + retraining (at the end of months k, 2k, …);
-  ``gross_margin_usd`` = revenue − cost of revenue.
+  being one prediction) + human review (active × requests × error rate × reviews per error × the
+  price of a label) + data bought + retraining (at the end of months k, 2k, …) + hosting and
+  operations (active × $ per customer-month) + support (active × $ per customer-month) + payment
+  processing (revenue × fee share + active × fee per customer-month); ``gross_margin_usd`` =
+  revenue − cost of revenue.
 * **Operating cash flow** = gross margin − acquisition (CAC × new customers) − team (headcount ×
   cost per head) − other fixed opex. ``cash_usd`` = starting cash + cumulative operating cash
   flow + cumulative funding.
@@ -48,8 +51,12 @@ COLUMNS = (
     "revenue_usd",
     "arr_usd",
     "serving_cost_usd",
+    "review_cost_usd",
     "data_cost_usd",
     "retraining_cost_usd",
+    "hosting_cost_usd",
+    "support_cost_usd",
+    "payment_cost_usd",
     "gross_margin_usd",
     "acquisition_usd",
     "team_usd",
@@ -211,10 +218,15 @@ def project_paths(
     serving_per_user = col["serving_usd_per_1000_predictions"] * requests / 1000.0
     revenue = active * arpu
     serving = active * serving_per_user
+    reviews_per_user = requests * (1.0 - col["model_accuracy"]) * col["review_per_error"]
+    review = active * reviews_per_user * col["data_cost_usd_per_sample"]
     data = col["data_samples_per_month"] * col["data_cost_usd_per_sample"]
     retrain_months = (months % s.retrain_every_months == 0) if s.retrain_every_months else months < 0
     retraining = np.where(retrain_months, col["retrain_cost_usd"], 0.0)
-    gross_margin = revenue - serving - data - retraining
+    hosting = active * col["hosting_usd_per_customer_month"]
+    support = active * col["support_usd_per_customer_month"]
+    payment = revenue * col["payment_fee_share"] + active * col["payment_fee_usd_per_customer_month"]
+    gross_margin = revenue - serving - review - data - retraining - hosting - support - payment
     acquisition = new * col["cac_usd"]
     team = headcount_series(s) * col["cost_per_head_usd_month"]
     other = col["other_fixed_usd_month"]
@@ -223,7 +235,9 @@ def project_paths(
     for r in s.funding_rounds:
         funding[r.month - 1] += r.amount_usd
     cash = s.starting_cash_usd + np.cumsum(operating, axis=-1) + np.cumsum(funding)
-    computed = (new, churned, active, revenue, None, serving, data, retraining, gross_margin)
+    computed = (new, churned, active, revenue, None, serving, review, data, retraining, hosting, support)
+    computed += (payment,)
+    computed += (gross_margin,)
     computed += (acquisition, team, other, operating, funding, cash)
     arrays = dict(zip(COLUMNS, computed, strict=True))
     shape = (n, horizon)
@@ -283,6 +297,11 @@ class Kpis:
     burn_multiple: float | None
     ending_arr_usd: float
     reasons: dict[str, str] = field(default_factory=dict)
+    terminal_method: str = "none"
+    terminal_value_usd: float | None = None
+    npv_with_terminal_usd: float | None = None
+    terminal_at_horizon_usd: float | None = None
+    terminal_basis_usd: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: every non-finite number becomes None with an entry in ``reasons``."""
@@ -298,6 +317,20 @@ class Kpis:
             out[name] = value
         out["reasons"] = reasons
         return out
+
+
+#: Why a terminal value is not counted (finance.TerminalValue.reason → the sentence kpis() keeps).
+TERMINAL_REASONS = {
+    "none": "no terminal value is counted (the scenario's choice)",
+    "negative_cash_flow": (
+        "the last year's operating cash flow is not positive, so a Gordon growth value would not be "
+        "positive; choose an exit multiple of ARR or a longer horizon"
+    ),
+    "growth_at_or_above_rate": (
+        "the terminal growth is at or above the discount rate: the Gordon sum has no value"
+    ),
+    "no_arr": "there is no ARR at the horizon's end to multiply",
+}
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -318,26 +351,32 @@ def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
     retraining) ÷ revenue (None without revenue).
 
     The unit economics use one customer's monthly **contribution**, USD per customer-month: ARPU
-    (``revenue_usd_per_user_month``) − the variable cost of serving that customer's requests
-    (``serving_usd_per_user_month``). Data purchases and retraining are fixed costs of the
-    business, not of a customer, so they do not enter it. ``ltv_usd``: contribution ÷ effective
+    (``revenue_usd_per_user_month``) − every cost of revenue that follows the customer
+    (``variable_cost_usd_per_user_month``: serving, human review, hosting, support, payment
+    processing). Data purchases and retraining are fixed costs of the business, not of a customer,
+    so they do not enter it. ``ltv_usd``: contribution ÷ effective
     monthly churn (None with zero churn; negative when serving a customer costs more than it
     pays). ``ltv_to_cac``: LTV ÷ CAC (None with CAC 0). ``cac_payback_months``: CAC ÷
     contribution, the months of one customer's contribution that repay its acquisition (None
     when the contribution is not positive). ``burn_multiple``: net burn (−Σ operating cash flow,
     0 when that is negative) ÷ net new ARR (ending ARR, ARR being 0 before month 1); None when ARR
-    does not grow. A ratio that is not a finite number (e.g. a churn so close to 0 that LTV
+    does not grow. ``terminal_value_usd``: the scenario's terminal value discounted to today
+    (:func:`bizmodel.finance.terminal_value`; ``terminal_method`` says which), and
+    ``npv_with_terminal_usd`` = ``npv_usd`` + it; both None with the reason when there is no value
+    to count. ``terminal_at_horizon_usd`` is that value at the horizon's end (undiscounted) and
+    ``terminal_basis_usd`` what it is formed from (ending ARR, or the last year's operating cash
+    flow). A ratio that is not a finite number (e.g. a churn so close to 0 that LTV
     overflows) is None, with its reason: no KPI is ever NaN or infinite.
 
     >>> from bizmodel.scenario import base_template
     >>> s = base_template()
     >>> k = kpis(project(s), s)
-    >>> k.break_even_month is not None, k.to_dict()["reasons"].get("irr_annual") is None
-    (True, True)
-    >>> s.revenue_usd_per_user_month - s.serving_usd_per_user_month  # contribution: $50 − $0.04
-    49.96
-    >>> round(k.ltv_usd), round(k.cac_payback_months, 2)  # 49.96 ÷ 3.52 % churn; $400 ÷ 49.96
-    (1419, 8.01)
+    >>> round(s.variable_cost_usd_per_user_month, 2)  # serving .04, review 8, hosting 4, support 4, fees 1.75
+    17.79
+    >>> round(k.ltv_usd), round(k.cac_payback_months, 2)  # (50 − 17.79) ÷ 3.52 % churn; $400 ÷ 32.21
+    (915, 12.42)
+    >>> k.terminal_method, k.npv_with_terminal_usd > k.npv_usd   # 4× ending ARR, discounted
+    ('exit_multiple', True)
     """
     s = scenario
     operating = frame["operating_cash_flow_usd"].to_numpy()
@@ -353,7 +392,7 @@ def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
             "no revenue over the horizon" if revenue_total == 0.0 else "gross margin ÷ revenue is not finite"
         )
     churn = s.effective_monthly_churn
-    contribution = s.revenue_usd_per_user_month - s.serving_usd_per_user_month
+    contribution = s.revenue_usd_per_user_month - s.variable_cost_usd_per_user_month
     ltv: float | None = None
     if churn == 0.0:
         reasons["ltv_usd"] = "monthly churn is 0: customers never leave, so lifetime value is unbounded"
@@ -367,7 +406,8 @@ def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
     cac_payback: float | None = None
     if contribution <= 0.0:
         reasons["cac_payback_months"] = (
-            "a customer's monthly contribution (revenue − serving cost) is not positive: CAC is never repaid"
+            "a customer's monthly contribution (revenue − its cost of revenue) is not positive: "
+            "CAC is never repaid"
         )
     else:
         cac_payback = _ratio(s.cac_usd, contribution)
@@ -382,6 +422,19 @@ def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
             if ending_arr <= 0.0
             else "net burn ÷ net new ARR is not a finite number"
         )
+    npv = float(finance.npv(operating, s.annual_discount_rate))
+    tv = finance.terminal_value(
+        operating,
+        ending_arr,
+        s.annual_discount_rate,
+        method=s.terminal_value,
+        growth=s.terminal_growth,
+        exit_multiple=s.exit_multiple_arr,
+    )
+    if tv.present_usd is None:
+        reason = TERMINAL_REASONS[tv.reason or "none"]
+        for name in ("terminal_value_usd", "npv_with_terminal_usd", "terminal_at_horizon_usd"):
+            reasons[name] = reason
     months = {
         "break_even_month": finance.break_even_month(operating),
         "payback_month": finance.payback_month(operating),
@@ -395,7 +448,7 @@ def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
     return Kpis(
         **months,
         min_cash_usd=float(cash.min()),
-        npv_usd=float(finance.npv(operating, s.annual_discount_rate)),
+        npv_usd=npv,
         irr_annual=irr.annual,
         irr_reason=irr.reason,
         ltv_usd=ltv,
@@ -406,4 +459,9 @@ def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
         burn_multiple=burn_multiple,
         ending_arr_usd=ending_arr,
         reasons=reasons,
+        terminal_method=s.terminal_value,
+        terminal_value_usd=tv.present_usd,
+        npv_with_terminal_usd=None if tv.present_usd is None else npv + tv.present_usd,
+        terminal_at_horizon_usd=tv.at_horizon_usd,
+        terminal_basis_usd=tv.basis_usd,
     )

@@ -73,8 +73,12 @@ MAX_REQUESTS_PER_USER_MONTH = 1e9
 MAX_SAMPLES_PER_MONTH = 1e12
 #: People in one month of the hiring plan.
 MAX_HEADCOUNT = 1e6
-#: The factor on a run's training cost for one retraining (:attr:`Scenario.run_retrain_scale`).
-MAX_RUN_RETRAIN_SCALE = 1e9
+#: The largest production data or model factor (× the run's training samples or parameters).
+MAX_PRODUCTION_FACTOR = 1e9
+#: The largest exit multiple of ending ARR (:attr:`Scenario.exit_multiple_arr`).
+MAX_EXIT_MULTIPLE = 100.0
+#: How the value beyond the horizon is counted (:attr:`Scenario.terminal_value`).
+TERMINAL_METHODS = ("gordon", "exit_multiple", "none")
 
 #: The valid bounds (inclusive, all finite) of the scenario's float fields that may carry a
 #: :class:`Range`; ``Scenario.__post_init__`` checks the fields against the same bounds.
@@ -96,6 +100,11 @@ FIELD_BOUNDS: dict[str, tuple[float, float]] = {
     "serving_usd_per_1000_predictions": (0.0, MAX_USD_PER_UNIT),
     "model_accuracy": (0.0, 1.0),
     "annual_discount_rate": (-0.99, 10.0),
+    "hosting_usd_per_customer_month": (0.0, MAX_USD_PER_UNIT),
+    "support_usd_per_customer_month": (0.0, MAX_USD_PER_UNIT),
+    "payment_fee_share": (0.0, 0.5),
+    "payment_fee_usd_per_customer_month": (0.0, MAX_USD_PER_UNIT),
+    "review_per_error": (0.0, 100.0),
 }
 
 #: The float fields of :class:`Scenario` that may carry a :class:`Range` (an uncertain input).
@@ -393,8 +402,8 @@ class Scenario:
     data_samples_per_month, data_cost_usd_per_sample : data bought each month (0–1e12 samples) and
         its unit price (USD 0–1e6).
     retrain_every_months : retrain at the end of months k, 2k, …; 0 = never.
-    retrain_cost_usd : cost of one retraining, USD 0–1e12 (when a run drives the scenario: the
-        run's training cost × ``run_retrain_scale``).
+    retrain_cost_usd : cost of one retraining, USD 0–1e12 (when a run drives the scenario: one
+        production retraining, :func:`bizmodel.binding.run_inputs`).
     serving_usd_per_1000_predictions : serving cost per 1,000 predictions, USD 0–1e6 (the run's
         measured cost when a run drives the scenario).
     model_accuracy : the model's test accuracy, fraction 0–1.
@@ -404,9 +413,33 @@ class Scenario:
     annual_discount_rate : the annual rate NPV discounts at, −0.99…10.
     ranges : uncertain inputs (:class:`Range`), at most one per field of :data:`RANGE_FIELDS`; the
         field's own value is the most likely value. Empty: a deterministic scenario.
-    run_retrain_scale : when a run drives the scenario, the cost of one retraining is the run's
-        training cost × this factor (e.g. 1,000 when production retrains on 1,000× the run's
-        samples); above 0 and at most 1e9. 1 by default.
+    production_data_factor : when a run drives the scenario, production retrains on this many times
+        the run's training samples; 0 (the default) derives it from the data plan: the run's
+        samples plus a year of ``data_samples_per_month`` (:func:`bizmodel.production.production_scale`).
+        0–1e9.
+    production_model_factor : the production model's parameters ÷ the run's; 0 (the default)
+        derives it: the model grows with its data (samples per parameter kept, as compute-optimal
+        scaling does). 0–1e9. The run is the measured proxy; production trains and serves this
+        model (:mod:`bizmodel.production`).
+    hosting_usd_per_customer_month : hosting and operations beyond model serving (application
+        servers, storage, monitoring, tooling), USD per active customer per month; 4 by default.
+    support_usd_per_customer_month : customer support and success, USD per active customer per
+        month; 4 by default.
+    review_per_error : human review: predictions a person reviews per prediction the model gets
+        wrong (the low-confidence ones, flagged), each at ``data_cost_usd_per_sample``; 0–100, 0 = no
+        human review, 1 by default (reviewing as many predictions as the model errs). So a more
+        accurate model needs fewer reviews.
+    payment_fee_share, payment_fee_usd_per_customer_month : payment processing, a share of revenue
+        (0–0.5) plus a fee per paying customer per month; 2.9 % + $0.30 by default (a card charge).
+    terminal_value : the value beyond the horizon beside the horizon NPV: ``"exit_multiple"`` (the
+        default: a sale at ending ARR × ``exit_multiple_arr``, how a growing startup is valued),
+        ``"gordon"`` (Gordon growth: the last year's operating cash flow growing at
+        ``terminal_growth`` forever, for a business already cash-positive) or ``"none"``.
+    terminal_growth : the perpetual annual growth of the Gordon terminal value, −0.5…0.5 (it must
+        stay below the discount rate for a value to exist); 0.03 by default.
+    exit_multiple_arr : the multiple of ending ARR a buyer pays, 0–100; 4 by default (private SaaS
+        companies of a few $M ARR trade at about 3–5× ARR; the public SaaS Capital Index median was
+        6.4× in Q1 2026).
     use_run_spread : when a run drives the scenario, its seed spread becomes the Monte Carlo range
         of accuracy and serving cost (:func:`bizmodel.binding.bind`); a bool (JSON ``true`` /
         ``false``), False by default.
@@ -447,8 +480,17 @@ class Scenario:
     funding_rounds: tuple[FundingRound, ...] = ()
     annual_discount_rate: float = 0.10
     ranges: tuple[Range, ...] = ()
-    run_retrain_scale: float = 1.0
+    production_data_factor: float = 0.0
+    production_model_factor: float = 0.0
     use_run_spread: bool = False
+    hosting_usd_per_customer_month: float = 4.0
+    support_usd_per_customer_month: float = 4.0
+    review_per_error: float = 1.0
+    payment_fee_share: float = 0.029
+    payment_fee_usd_per_customer_month: float = 0.30
+    terminal_value: str = "exit_multiple"
+    terminal_growth: float = 0.03
+    exit_multiple_arr: float = 4.0
 
     def __post_init__(self) -> None:
         # Accept lists (as JSON gives them) and store tuples, so the scenario stays hashable.
@@ -478,9 +520,13 @@ class Scenario:
         )
         if not isinstance(self.accuracy_link, AccuracyLink):
             problems.append("accuracy_link must be an AccuracyLink (minimum and delightful accuracy)")
-        check(
-            problems, "run_retrain_scale", self.run_retrain_scale, 0.0, MAX_RUN_RETRAIN_SCALE, low_open=True
-        )
+        for name in ("production_data_factor", "production_model_factor"):
+            check(problems, name, getattr(self, name), 0.0, MAX_PRODUCTION_FACTOR)
+        if self.terminal_value not in TERMINAL_METHODS:
+            methods = ", ".join(TERMINAL_METHODS)
+            problems.append(f"terminal_value must be one of {methods}; got {shown(self.terminal_value)}")
+        check(problems, "terminal_growth", self.terminal_growth, -0.5, 0.5)
+        check(problems, "exit_multiple_arr", self.exit_multiple_arr, 0.0, MAX_EXIT_MULTIPLE)
         if not isinstance(self.use_run_spread, bool):
             problems.append(f"use_run_spread must be true or false; got {shown(self.use_run_spread)}")
         self._check_funding(problems)
@@ -605,6 +651,27 @@ class Scenario:
         """Serving cost of one active customer's requests per month."""
         return self.serving_usd_per_1000_predictions * self.requests_per_user_month / 1000.0
 
+    @property
+    def review_usd_per_user_month(self) -> float:
+        """Human review of one active customer's flagged predictions per month: requests × error rate
+        × reviews per error × the price of a label."""
+        errors = self.requests_per_user_month * (1.0 - self.model_accuracy)
+        return errors * self.review_per_error * self.data_cost_usd_per_sample
+
+    @property
+    def variable_cost_usd_per_user_month(self) -> float:
+        """Every cost of revenue that follows one active customer a month: serving, review, hosting,
+        support and payment processing (data and retraining are fixed costs of the business)."""
+        arpu = self.revenue_usd_per_user_month
+        payment = arpu * self.payment_fee_share + self.payment_fee_usd_per_customer_month
+        return (
+            self.serving_usd_per_user_month
+            + self.review_usd_per_user_month
+            + self.hosting_usd_per_customer_month
+            + self.support_usd_per_customer_month
+            + payment
+        )
+
     # ------------------------------------------------------------------ JSON
 
     def to_dict(self) -> dict[str, Any]:
@@ -621,8 +688,12 @@ class Scenario:
         """A scenario from a dict (as :meth:`to_dict` writes, or parsed JSON).
 
         A document without ``"ranges"`` (written before ranges existed) loads with no ranges; one
-        without ``"run_retrain_scale"`` or ``"use_run_spread"`` loads with their defaults (1 and
-        false).
+        without the later fields loads with their defaults (production factors derived, the
+        default cost-of-revenue lines, a Gordon terminal value, ``use_run_spread`` false). A
+        document of the earlier form with ``"run_retrain_scale"`` (the cost of one retraining as
+        a multiple of the run's) loads it as ``production_data_factor`` with the run's model
+        (``production_model_factor`` 1), the same training FLOPs; its default 1 meant "not set"
+        and loads as derived.
 
         Every problem is reported at once, nested objects included: a problem of the accuracy link
         is prefixed ``accuracy_link:``, one of a funding round ``funding_rounds[i]:`` (i = 1 for the
@@ -644,6 +715,7 @@ class Scenario:
         ...     [p.split(" must")[0] for p in error.problems]
         ['cac_usd', 'accuracy_link: delightful_accuracy']
         """
+        data = _migrated(data)
         try:
             values = _fields_of(cls, data, "the scenario")
         except ScenarioError as missing:
@@ -681,6 +753,19 @@ class Scenario:
             present = {k for k in data if k in names}
             return [p for p in exc.all_problems if re.split(r"[\s\[:]", p, maxsplit=1)[0] in present]
         return []
+
+
+def _migrated(data: Any) -> Any:
+    """An earlier document in today's form (see :meth:`Scenario.from_dict`)."""
+    if not isinstance(data, dict) or "run_retrain_scale" not in data:
+        return data
+    out = dict(data)
+    scale = out.pop("run_retrain_scale")
+    if "production_data_factor" in out or scale == 1:
+        return out
+    out["production_data_factor"] = scale
+    out.setdefault("production_model_factor", 1.0)
+    return out
 
 
 def _link_from(data: Any, problems: list[str]) -> AccuracyLink:
@@ -746,14 +831,20 @@ def base_template() -> Scenario:
 
     Adoption: monthly Bass p = 0.3 %, q = 5 % (a slow B2B market: about half of it adopts within
     five years at full accuracy). ARPU ≈ $50 (2,000 requests a month at $0.50 per 1,000). Churn 3 % a
-    month, up to 8 % when the model is only minimum-viable. CAC $400. A team growing from 3 to 6 at
+    month, up to 8 % when the model is only minimum-viable. CAC $300. A team growing from 3 to 6 at
     $12,000 loaded per head a month; $3,000 other fixed costs. 5,000 samples a month at $0.05;
     retraining every quarter for $200; serving $0.02 per 1,000 predictions. Accuracy 92 % against a
-    link from 80 % (minimum viable) to 95 % (delightful). $1.5 M starting cash, $2 M raised in month
+    link from 80 % (minimum viable) to 95 % (delightful). $1.5 M starting cash, $3 M raised in month
     18; 12 % annual discount rate.
 
+    Cost of revenue beyond serving, data and retraining (the defaults of :class:`Scenario`): one
+    human review per model error at the label price (2,000 × 8 % × $0.05 = $8 a customer-month),
+    hosting $4 and support $4 a customer-month, card fees 2.9 % + $0.30: a gross margin of about
+    64 %, between the 50–60 % a16z found for AI companies and the 60–80 % of SaaS ("The New Business
+    of AI", 2020). The value beyond the horizon is an exit at 4× ending ARR.
+
     Default ranges (the value above is the most likely one): churn triangular 2–5 %, CAC
-    triangular $250–$700, Bass q triangular 3–8 %, price triangular $39–$59, and market size
+    triangular $200–$500, Bass q triangular 3–8 %, price triangular $39–$59, and market size
     log-normal with 10,000 and 40,000 as its 5th and 95th percentiles (median 20,000).
     """
     return Scenario(
@@ -766,7 +857,7 @@ def base_template() -> Scenario:
         requests_per_user_month=2_000,
         monthly_churn=0.03,
         churn_at_minimum_accuracy_extra=0.05,
-        cac_usd=400.0,
+        cac_usd=300.0,
         headcount_by_month=(3,) * 6 + (4,) * 6 + (5,) * 12 + (6,),
         cost_per_head_usd_month=12_000.0,
         other_fixed_usd_month=3_000.0,
@@ -778,11 +869,11 @@ def base_template() -> Scenario:
         model_accuracy=0.92,
         accuracy_link=AccuracyLink(minimum_viable_accuracy=0.80, delightful_accuracy=0.95),
         starting_cash_usd=1_500_000.0,
-        funding_rounds=(FundingRound(month=18, amount_usd=2_000_000.0),),
+        funding_rounds=(FundingRound(month=18, amount_usd=3_000_000.0),),
         annual_discount_rate=0.12,
         ranges=(
             Range("monthly_churn", 0.02, 0.05),
-            Range("cac_usd", 250.0, 700.0),
+            Range("cac_usd", 200.0, 500.0),
             Range("bass_q", 0.03, 0.08),
             Range("price_usd_per_user_month", 39.0, 59.0),
             Range("market_size", 10_000.0, 40_000.0, "lognormal"),
@@ -796,9 +887,9 @@ def _ranges_dicts(*ranges: Range) -> list[dict[str, Any]]:
 
 def bull_template() -> Scenario:
     """The base case going well: a larger market (30,000), faster word of mouth (q = 8 %), $59 a
-    month, churn 2 %, CAC $300 and a better model (94 % accuracy); the rest as :func:`base_template`.
+    month, churn 2 %, CAC $250 and a better model (94 % accuracy); the rest as :func:`base_template`.
 
-    Default ranges: churn triangular 1.2–3.5 %, CAC triangular $200–$500, Bass q triangular
+    Default ranges: churn triangular 1.2–3.5 %, CAC triangular $175–$400, Bass q triangular
     5–11 %, price triangular $49–$69, market size log-normal 15,000–60,000 (5th–95th percentiles,
     median 30,000).
     """
@@ -811,11 +902,11 @@ def bull_template() -> Scenario:
             "bass_q": 0.08,
             "price_usd_per_user_month": 59.0,
             "monthly_churn": 0.02,
-            "cac_usd": 300.0,
+            "cac_usd": 250.0,
             "model_accuracy": 0.94,
             "ranges": _ranges_dicts(
                 Range("monthly_churn", 0.012, 0.035),
-                Range("cac_usd", 200.0, 500.0),
+                Range("cac_usd", 175.0, 400.0),
                 Range("bass_q", 0.05, 0.11),
                 Range("price_usd_per_user_month", 49.0, 69.0),
                 Range("market_size", 15_000.0, 60_000.0, "lognormal"),

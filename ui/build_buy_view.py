@@ -57,6 +57,7 @@ from ui.data_value_view import load_fit
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import current_language, t
 from ui.model_text import localize
+from ui.production_view import production_caption
 from ui.report_data import (
     DEFAULT_COMPETITOR_ACCURACY,
     DEFAULT_COMPETITOR_USD_PER_1000,
@@ -494,6 +495,7 @@ def own_vs_api_tab(chosen: Chosen) -> None:
         st.error(t("buildbuy.refused", reason=for_markdown(str(exc))), icon=":material/error:")
         return
     serving_prov, serving_detail = _serving_provenance(chosen)
+    production_caption(chosen.scenario, chosen.effective.inputs)
     typed = Provenance("assumed", t("buildbuy.prov.typed"))
     ours, theirs = t("buildbuy.side.own"), t("buildbuy.side.api")
     c1, c2, c3, c4 = st.columns(4)

@@ -25,14 +25,19 @@ from bizmodel.compute import (
     one_per_instance,
     training_options,
 )
+from bizmodel.production import factor_text, production_scale
 from bizmodel.shapes import DEFAULT_TRAIN_SEQUENCE, INFERRED_KEY, bundled_shapes, shape_for
 from bizmodel.validation import BAND, summarise, validation_table
 from mlcore.specs import RunRecord
 from safetext import for_chart, for_markdown, for_plain
+from store import Store
 from ui import format as fmt
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import current_language, t
-from ui.report_data import DEFAULT_SCALE_DATA_FACTOR, DEFAULT_SCALE_MODEL_FACTOR
+from ui.production_view import production_caption, production_metrics
+from ui.scenario_editor import validate
+from ui.scenario_view import bound_scenario
+from ui.scenario_work import current_work
 from ui.summary import short_id
 from ui.widgets import Provenance, badge, metric
 
@@ -212,8 +217,11 @@ def _basis(run: RunRecord | None) -> TechnicalBasis | None:
         return None
 
 
-def work_form(run: RunRecord | None) -> tuple[TrainingWork | None, str]:
-    """What to train: N and D for an LLM-style run, or this run scaled. Returns the work and a label."""
+def work_form(
+    run: RunRecord | None, factors: tuple[float, float] = (1.0, 1.0)
+) -> tuple[TrainingWork | None, str]:
+    """What to train: N and D for an LLM-style run, or this run scaled (by default by ``factors``,
+    the active scenario's production data and model factors). Returns the work and a label."""
     basis = _basis(run)
     modes = MODES if basis is not None else MODES[:3]
     mode = st.segmented_control(
@@ -228,10 +236,22 @@ def work_form(run: RunRecord | None) -> tuple[TrainingWork | None, str]:
         if mode == "scaled_run" and basis is not None:
             c1, c2 = st.columns(2)
             k = c1.number_input(
-                t("compute.data_factor"), 1.0, 1e7, DEFAULT_SCALE_DATA_FACTOR, key="compute_k", format="%g"
+                t("compute.data_factor"),
+                1.0,
+                1e7,
+                float(min(max(factors[0], 1.0), 1e7)),
+                key="compute_k",
+                format="%g",
+                help=t("compute.factor_default_help"),
             )
             m = c2.number_input(
-                t("compute.model_factor"), 1.0, 1e7, DEFAULT_SCALE_MODEL_FACTOR, key="compute_m", format="%g"
+                t("compute.model_factor"),
+                1.0,
+                1e7,
+                float(min(max(factors[1], 1.0), 1e7)),
+                key="compute_m",
+                format="%g",
+                help=t("compute.factor_default_help"),
             )
             work = TrainingWork.scaled_run(
                 basis.flops_per_sample,
@@ -241,9 +261,8 @@ def work_form(run: RunRecord | None) -> tuple[TrainingWork | None, str]:
                 data_factor=k,
                 model_factor=m,
             )
-            return work, t(
-                "compute.work.scaled", name=for_markdown(run.name if run else ""), k=f"{k:g}", m=f"{m:g}"
-            )
+            name = for_markdown(run.name if run else "")
+            return work, t("compute.work.scaled", name=name, k=factor_text(k), m=factor_text(m))
         n, active, d, shape, sequence = _model_inputs()
         if mode == "pretrain":
             work = TrainingWork.pretrain(n, d, active_params=active, shape=shape, sequence=sequence)
@@ -654,3 +673,29 @@ def render_validation(catalog: Catalog) -> None:
         },
     )
     st.caption(t("compute.validation.band", low=f"{BAND[0]:.2f}", high=f"{BAND[1]:.1f}"))
+
+
+def production_panel(store: Store, run: RunRecord | None) -> tuple[float, float]:
+    """The active scenario's production figures (as on every page), and the production data and
+    model factors of the page's run under that scenario (the scaled-run defaults; 1, 1 without)."""
+    work = current_work(store)
+    scenario, _ = validate(work.document)
+    if scenario is None:
+        return 1.0, 1.0
+    effective = bound_scenario(store, scenario, work.run_id)
+    run_prov = Provenance("measured", short_id(effective.run.id)) if effective.run is not None else None
+    with st.container(border=True):
+        st.markdown(
+            f"**{t('production.title')}** · {t('compute.production_for', name=for_markdown(work.name))}"
+        )
+        production_caption(effective.scenario, effective.inputs)
+        production_metrics(
+            effective.scenario,
+            effective.inputs,
+            run_prov=run_prov,
+            typed_prov=Provenance("assumed", work.name),
+        )
+    if run is None:
+        return 1.0, 1.0
+    scale = production_scale(scenario, run.n_train or 1, run.params or 1)
+    return scale.data_factor, scale.model_factor

@@ -134,6 +134,17 @@ TEMPLATES: tuple[Template, ...] = tuple(
             "adoption nor churn",
         ),
         ("voa_unviable", "even {up} is at or below the minimum viable {minimum}: nobody adopts either way"),
+        (
+            "voa_customers_lose",
+            "a customer pays ${arpu} a month and costs ${cost} to serve, review, host, support and bill: the "
+            "{customers} more customers that accuracy wins lose money",
+        ),
+        (
+            "voa_negative",
+            "more accuracy wins {customers} more customers over the horizon, whose acquisition costs "
+            "${acquisition} while they bring ${margin} more gross margin within {months} months: the horizon "
+            "ends before they pay back (the terminal value counts what they bring after it)",
+        ),
         ("assumed_in_scenario", "assumed in the scenario"),
         ("assumed", "assumed"),
         (
@@ -198,12 +209,24 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("no_irr", "no IRR"),
         ("no_revenue", "no revenue over the horizon"),
         ("margin_not_finite", "gross margin ÷ revenue is not finite"),
+        ("terminal_none", "no terminal value is counted (the scenario's choice)"),
+        (
+            "terminal_negative",
+            "the last year's operating cash flow is not positive, so a Gordon growth value would not be "
+            "positive; choose an exit multiple of ARR or a longer horizon",
+        ),
+        (
+            "terminal_growth_high",
+            "the terminal growth is at or above the discount rate: the Gordon sum has no value",
+        ),
+        ("terminal_no_arr", "there is no ARR at the horizon's end to multiply"),
         ("churn_zero", "monthly churn is 0: customers never leave, so lifetime value is unbounded"),
         ("churn_tiny", "monthly churn is so close to 0 that lifetime value is not a finite number"),
         ("cac_zero", "CAC is 0 (or LTV ÷ CAC is not a finite number)"),
         (
             "contribution_not_positive",
-            "a customer's monthly contribution (revenue − serving cost) is not positive: CAC is never repaid",
+            "a customer's monthly contribution (revenue − its cost of revenue) is not positive: CAC is never "
+            "repaid",
         ),
         ("payback_not_finite", "CAC ÷ monthly contribution is not a finite number"),
         ("arr_flat", "ARR does not grow over the horizon: no net new ARR to divide by"),
@@ -226,14 +249,14 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ),
         (
             "retrain_priced_energy",
-            "run {run_id}: {seconds} s on {instance_msg} at ${usd_per_hour}/h ({dated_msg}) = ${usd} per "
-            "retraining (compute only); the cloud price includes electricity (on your own machine the run's "
+            "run {run_id}: {seconds} s on {instance_msg} at ${usd_per_hour}/h ({dated_msg}) = ${usd} for "
+            "this run (compute only); the cloud price includes electricity (on your own machine the run's "
             "{kwh} kWh would cost ≈ ${energy_usd} at an assumed ${usd_per_kwh}/kWh)",
         ),
         (
             "retrain_priced",
-            "run {run_id}: {seconds} s on {instance_msg} at ${usd_per_hour}/h ({dated_msg}) = ${usd} per "
-            "retraining (compute only)",
+            "run {run_id}: {seconds} s on {instance_msg} at ${usd_per_hour}/h ({dated_msg}) = ${usd} for "
+            "this run (compute only)",
         ),
         ("a_custom_instance", "a custom instance"),
         ("catalog_dated", "catalog {as_of}"),
@@ -257,6 +280,46 @@ TEMPLATES: tuple[Template, ...] = tuple(
             "month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms (batch fill {fill} ms + "
             "measured p95 per call {call} ms) ({source_msg})",
         ),
+        (
+            "serving_detail_production",
+            "run {run_id}: {verdict_msg}: {option}, {instances} instance(s) for {requests} requests a month "
+            "(peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → ${monthly} a "
+            "month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms (batch fill {fill} ms + "
+            "measured p95 per call {call} ms) ({source_msg}); for the production model, {factor}× the run's "
+            "parameters: each measured throughput ÷ {factor} and latency × {factor}",
+        ),
+        # -------------------------------------------------------------- bizmodel.production
+        ("production_retraining", "one production retraining: {how_msg} = ${usd}"),
+        (
+            "retrain_measured_scaled",
+            "measured {seconds} s of training × {factor} (the FLOPs of {sizes_msg}) + {startup} s start-up + "
+            "{overhead} s job overhead = {duration_msg} on {instance_msg} at ${usd_per_hour}/h "
+            "(catalog {as_of})",
+        ),
+        (
+            "retrain_gpu_estimate",
+            "{flops} ({sizes_msg}) at an assumed {mfu} MFU on {nodes} × {instance_msg} ({pricing_msg}) + "
+            "{overhead} s job overhead = {duration_msg} at ${usd_per_hour}/h (catalog {as_of})",
+        ),
+        (
+            "production_sizes",
+            "{data}× the run's {samples} training samples and {model}× its {params} parameters",
+        ),
+        ("retrain_other_way", "the other way ({how_msg}) costs ${usd}"),
+        (
+            "retrain_small_model",
+            "a model of {params} parameters is priced on the measured throughput: below {threshold} "
+            "parameters no published MFU supports an accelerator estimate",
+        ),
+        ("no_accelerator_estimate", "no accelerator estimate ({error_msg})"),
+        ("no_accelerator_holds", "no catalog accelerator option can hold the production model"),
+        ("instance_unpriced", "run {run_id}: its instance has no positive on-demand price"),
+        ("nothing_to_price", "nothing to price on"),
+        ("pricing_on_demand", "on demand"),
+        ("pricing_spot", "spot"),
+        ("duration_min", "{value} min"),
+        ("duration_h", "{value} h"),
+        ("duration_days", "{value} days"),
         ("verdict_met", "the cheapest measured option that meets the p95 target of {target} ms per request"),
         (
             "verdict_unmet",

@@ -9,9 +9,12 @@ is returned as given: the caller escapes it for Markdown or HTML.
 from __future__ import annotations
 
 from bizmodel.data_value import CurveFit, DataEconomics, Purchase
+from bizmodel.projection import Kpis
+from bizmodel.scenario import Scenario
 from mlcore.tasks import LearningCurve
 from ui import format as fmt
 from ui.i18n import translate
+from ui.model_text import localize
 from ui.report_data import Report
 
 
@@ -21,12 +24,69 @@ def _break_even(value: int | float | None, horizon: int, lang: str) -> str:
     return translate("narrative.break_even", lang, month=int(value))
 
 
+def terminal_method_words(scenario: Scenario, lang: str) -> str:
+    """The scenario's terminal-value method in words: ``an exit at 4× ending ARR``."""
+    if scenario.terminal_value == "exit_multiple":
+        return translate("narrative.method.exit_multiple", lang, multiple=f"{scenario.exit_multiple_arr:g}")
+    if scenario.terminal_value == "gordon":
+        return translate("narrative.method.gordon", lang, growth=fmt.fmt_pct(scenario.terminal_growth))
+    return translate("scenario.terminal.none", lang)
+
+
+def terminal_help(k: Kpis, scenario: Scenario, lang: str) -> str:
+    """How the terminal value was formed, with its figures, or why none is counted (in ``lang``)."""
+    if k.terminal_value_usd is None or k.terminal_at_horizon_usd is None:
+        return localize(k.reasons.get("terminal_value_usd", ""), lang)
+    common = {
+        "value": fmt.fmt_usd(k.terminal_at_horizon_usd),
+        "month": scenario.horizon_months,
+        "present": fmt.fmt_usd(k.terminal_value_usd),
+    }
+    if k.terminal_method == "exit_multiple":
+        return translate(
+            "kpi.terminal.exit_multiple",
+            lang,
+            arr=fmt.fmt_usd(k.terminal_basis_usd),
+            multiple=f"{scenario.exit_multiple_arr:g}",
+            **common,
+        )
+    return translate(
+        "kpi.terminal.gordon",
+        lang,
+        basis=fmt.fmt_usd(k.terminal_basis_usd),
+        growth=fmt.fmt_pct(scenario.terminal_growth),
+        rate=fmt.fmt_pct(scenario.annual_discount_rate),
+        **common,
+    )
+
+
+def _value_sentences(report: Report, lang: str) -> list[str]:
+    """Gross margin, and the NPV with the value beyond the horizon (or why none is counted)."""
+    k, scenario = report.kpis, report.effective
+    out = []
+    if k.gross_margin is not None:
+        out.append(translate("narrative.margin", lang, margin=fmt.fmt_pct(k.gross_margin)))
+    if k.terminal_value_usd is not None and k.npv_with_terminal_usd is not None:
+        out.append(
+            translate(
+                "narrative.terminal",
+                lang,
+                method=terminal_method_words(scenario, lang),
+                value=fmt.fmt_usd(k.terminal_value_usd),
+                total=fmt.fmt_usd(k.npv_with_terminal_usd),
+            )
+        )
+    elif scenario.terminal_value != "none":
+        out.append(translate("narrative.terminal_none", lang, reason=terminal_help(k, scenario, lang)))
+    return out
+
+
 def narrative(report: Report, lang: str) -> list[str]:
     """Sentences describing ``report`` in language ``lang`` (numbers in the current style).
 
     The first names what drives the scenario (the run and its measured accuracy, or typed values);
-    then break-even with its probability, NPV with its P10–P90 range, cash, and the lever that
-    moves NPV most.
+    then break-even with its probability, NPV with its P10–P90 range, cash, gross margin, NPV with
+    the terminal value, and the lever that moves NPV most.
     """
     k, horizon = report.kpis, report.effective.horizon_months
     out = []
@@ -80,6 +140,7 @@ def narrative(report: Report, lang: str) -> list[str]:
         )
     else:
         out.append(translate("narrative.npv", lang, npv=fmt.fmt_usd(k.npv_usd)))
+    out += _value_sentences(report, lang)
     if report.tornado is not None and not report.tornado.empty and "npv_swing_usd" in report.tornado:
         top = report.tornado.sort_values("npv_swing_usd", ascending=False).iloc[0]
         out.append(

@@ -2,7 +2,7 @@
 
 One cached :class:`~ui.report_data.Report` feeds everything here (and the downloads), so the
 dashboard, the HTML report and the workbook show the same numbers: the KPIs beside the run that
-drives them (accuracy, training cost now and at scale, $ per 1,000 predictions), the generated
+drives them (accuracy, this run's cost, one production retraining, $ per 1,000 predictions), the generated
 narrative, the cash fan chart and the economic-advantage scorecard, each number with its badge.
 """
 
@@ -17,7 +17,9 @@ from ui import format as fmt
 from ui.figures import chart_config
 from ui.i18n import current_language, t
 from ui.model_text import localize
-from ui.narrative import narrative
+from ui.narrative import narrative, terminal_help
+from ui.production_text import production_lead
+from ui.production_view import production_metrics
 from ui.report_data import Report
 from ui.scenario_figures import FanLabels, fan_figure
 from ui.scenario_view import month_text
@@ -48,8 +50,12 @@ def business_kpis(report: Report) -> None:
     runway = (
         month_text(k.runway_months, horizon) if k.runway_months is not None else t("scenario.runway_full")
     )
+    terminal = f"{t('kpi.npv_with_terminal_usd.help')}\n\n" + for_markdown(
+        terminal_help(k, report.effective, current_language())
+    )
     items = [
         (t("kpi.npv_usd"), fmt.fmt_usd(k.npv_usd), t("kpi.npv_usd.help")),
+        (t("kpi.npv_with_terminal_usd"), fmt.fmt_usd(k.npv_with_terminal_usd), terminal),
         (t("kpi.break_even_month"), month_text(k.break_even_month, horizon), t("kpi.break_even_month.help")),
         (t("kpi.runway_months"), runway, t("kpi.runway_months.help")),
         (
@@ -58,7 +64,7 @@ def business_kpis(report: Report) -> None:
             t("scenario.mc.p_break_even_help"),
         ),
     ]
-    for col, (label, value, help_text) in zip(st.columns(4), items, strict=True):
+    for col, (label, value, help_text) in zip(st.columns(len(items)), items, strict=True):
         with col:
             metric(label, value, help=help_text)
             for prov in provs:
@@ -66,11 +72,13 @@ def business_kpis(report: Report) -> None:
 
 
 def technical_kpis(report: Report) -> None:
-    """The run behind the case: accuracy, training cost now and at scale, serving cost."""
+    """The run behind the case: accuracy, then this run's cost, one production retraining and
+    $ per 1,000 predictions in production (the figures every page shows, :mod:`ui.production_text`)."""
     run_prov = _run_prov(report)
     inputs = report.inputs
-    c1, c2, c3, c4 = st.columns(4)
-    with c1:
+    st.caption(production_lead(report.effective, inputs, t))
+    cols = st.columns(4)
+    with cols[0]:
         if inputs is not None:
             metric(t("m.test_accuracy"), fmt.fmt_pct(inputs.model_accuracy), run_prov)
         else:
@@ -79,33 +87,13 @@ def technical_kpis(report: Report) -> None:
                 fmt.fmt_pct(report.effective.model_accuracy),
                 Provenance("assumed", report.name),
             )
-    by_key = {section.key: section for section in report.compute}
-    for col, key in ((c2, "now"), (c3, "scale")):
-        section = by_key.get(key)
-        with col:
-            if section is None or section.cheapest is None:
-                note = report.notes.get("compute")
-                reason = t("overview.no_run_note") if report.run is None else note and for_markdown(note)
-                metric(t(f"overview.train_{key}"), fmt.MISSING, help=reason)
-                continue
-            help_text = t(
-                f"overview.train_{key}_help",
-                k=f"{section.data_factor:g}",
-                m=f"{section.model_factor:g}",
-                option=for_markdown(f"{section.cheapest['provider']} {section.cheapest['instance_type']}"),
-                days=fmt.fmt_duration(float(section.cheapest["days"]) * 86400),
-            )
-            metric(
-                t(f"overview.train_{key}"),
-                fmt.fmt_usd(section.cheapest["cost_usd"]),
-                _catalog_prov(report),
-                help=help_text,
-            )
-    with c4:
-        serving = report.effective.serving_usd_per_1000_predictions
-        measured = "serving_usd_per_1000_predictions" in report.measured_fields
-        prov = run_prov if measured and run_prov is not None else Provenance("assumed", report.name)
-        metric(t("overview.serving"), fmt.fmt_usd(serving), prov, help=t("overview.serving_help"))
+    production_metrics(
+        report.effective,
+        inputs,
+        run_prov=run_prov,
+        typed_prov=Provenance("assumed", report.name),
+        columns=cols[1:],
+    )
 
 
 def scorecard_summary(report: Report) -> None:

@@ -34,6 +34,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from bizmodel.advantage import CATEGORIES, ScoreItem
+from bizmodel.production import factor_text
 from bizmodel.projection import Kpis
 from bizmodel.sensitivity import LEVERS as SENSITIVITY_LEVERS
 from bizmodel.validation import BAND, summarise
@@ -42,7 +43,8 @@ from ui import format as fmt
 from ui.figures import CurveLabels, learning_curves
 from ui.i18n import translate
 from ui.model_text import localize
-from ui.narrative import curve_rule, fit_quality, narrative, purchase_sentence
+from ui.narrative import curve_rule, fit_quality, narrative, purchase_sentence, terminal_help
+from ui.production_text import figure_text, production_figures, production_lead
 from ui.report_data import ComputeSection, DataValueSection, MonteCarloSection, Report, ServingSection
 from ui.scenario_figures import (
     FanLabels,
@@ -93,12 +95,21 @@ SCENARIO_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("retrain_every_months", "int", "report.unit.months"),
     ("retrain_cost_usd", "usd", "report.unit.money_per_retraining"),
     ("serving_usd_per_1000_predictions", "usd", "report.unit.money_per_1000_predictions"),
+    ("production_data_factor", "factor", "report.unit.times_run_samples"),
+    ("production_model_factor", "factor", "report.unit.times_run_params"),
     ("cost_per_head_usd_month", "usd", "report.unit.money_per_person_month"),
     ("other_fixed_usd_month", "usd", "report.unit.money_per_month"),
     ("data_samples_per_month", "count", "report.unit.samples_per_month"),
     ("data_cost_usd_per_sample", "usd", "report.unit.money_per_sample"),
+    ("hosting_usd_per_customer_month", "usd", "report.unit.money_per_customer_month"),
+    ("support_usd_per_customer_month", "usd", "report.unit.money_per_customer_month"),
+    ("review_per_error", "number", "report.unit.reviews_per_error"),
+    ("payment_fee_share", "pct", "report.unit.pct_of_revenue"),
+    ("payment_fee_usd_per_customer_month", "usd", "report.unit.money_per_customer_month"),
     ("starting_cash_usd", "usd", "report.unit.money"),
     ("annual_discount_rate", "pct", "report.unit.pct_per_year"),
+    ("exit_multiple_arr", "number", "report.unit.times_arr"),
+    ("terminal_growth", "pct", "report.unit.pct_per_year"),
 )
 #: Fields of the accuracy link (read from ``scenario.accuracy_link``).
 LINK_FIELDS = frozenset({"minimum_viable_accuracy", "delightful_accuracy"})
@@ -424,6 +435,10 @@ class _Page:
                     *badges[1:],
                 ]
                 why = self.t(f"scenario.mc.{key}_help")
+            elif key == "npv_with_terminal_usd":
+                label = self.t(f"kpi.{key}")
+                card_badges = badges
+                why = terminal_help(k, r.effective, self.lang)
             else:
                 label = self.t(f"kpi.{key}")
                 card_badges = badges
@@ -433,20 +448,11 @@ class _Page:
 
     def narrative(self) -> Safe:
         """The shared sentences (:func:`ui.narrative.narrative`, as on the Overview page), then
-        what training at scale and more data would cost and bring."""
+        what production trains and serves, and what more data would cost and bring."""
         r = self.r
         lines = narrative(r, self.lang)
-        scale = next((c for c in r.compute if c.key == "scale"), None)
-        if scale is not None and scale.cheapest is not None:
-            lines.append(
-                self.t(
-                    "report.narrative.scale",
-                    data=f"{scale.data_factor:g}",
-                    model=f"{scale.model_factor:g}",
-                    cost=fmt.fmt_usd(scale.cheapest.get("cost_usd")),
-                    time=fmt.fmt_duration(float(scale.cheapest.get("days", math.nan)) * 86400),
-                )
-            )
+        if r.inputs is not None:
+            lines.append(production_lead(r.effective, r.inputs, self.t))
         if r.data_value is not None:
             lines.append(self.purchase_sentence(r.data_value))
         return Safe(f'<div class="narrative">{"".join(f"<p>{_esc(line)}</p>" for line in lines)}</div>')
@@ -580,13 +586,28 @@ class _Page:
         label = self.t(f"compute.pricing.{key}")
         return key if label.startswith("[") else label
 
-    def compute_block(self, section: ComputeSection) -> Safe:
-        title = (
-            self.t("report.compute.now")
-            if section.key == "now"
-            else self.t(
-                "report.compute.scale", data=f"{section.data_factor:g}", model=f"{section.model_factor:g}"
+    def production(self) -> Safe:
+        """This run's cost, one production retraining and $ per 1,000 predictions in production: the
+        figures every page shows (:mod:`ui.production_text`), each with how it was formed."""
+        r = self.r
+        cards = [
+            self.card(
+                self.t(f"production.{figure.key}"),
+                figure_text(figure),
+                badges=[self.run_badge if figure.measured else self.assumed_badge()],
+                why=self.m(figure.detail),
+                key=figure.key,
             )
+            for figure in production_figures(r.effective, r.inputs)
+        ]
+        lead = production_lead(r.effective, r.inputs, self.t)
+        return Safe(f'<p class="production-lead">{_esc(lead)}</p><div class="cards">{"".join(cards)}</div>')
+
+    def compute_block(self, section: ComputeSection) -> Safe:
+        title = self.t(
+            "report.compute.production",
+            data=factor_text(section.data_factor),
+            model=factor_text(section.model_factor),
         )
         work = section.work
         cards = [
@@ -595,8 +616,8 @@ class _Page:
             self.card(self.t("compute.m.memory"), fmt.fmt_bytes(work.memory_bytes), badges=[self.run_badge]),
             self.card(
                 self.t("report.compute.factors"),
-                f"×{section.data_factor:g} · ×{section.model_factor:g}",
-                badges=[self.assumed_badge()] if section.key == "scale" else [self.run_badge],
+                f"×{factor_text(section.data_factor)} · ×{factor_text(section.model_factor)}",
+                badges=[self.assumed_badge()],
             ),
         ]
         best = (
@@ -650,15 +671,20 @@ class _Page:
         )
 
     def compute(self) -> Safe:
-        if not self.r.compute:
-            return self.note("compute")
-        cat = self.r.catalog
-        lead = self.t("report.compute.lead", oldest=cat.get("oldest_as_of", ""), newest=cat.get("as_of", ""))
-        return Safe(
-            f"<p>{_esc(lead)} {self.catalog_badge()}</p>"
-            + _join(self.compute_block(s) for s in self.r.compute)
-            + self.note("compute")
-        )
+        """The production figures, then (for a production model large enough for an accelerator
+        estimate) the production retraining on every catalog option."""
+        out = self.production()
+        if self.r.compute:
+            cat = self.r.catalog
+            lead = self.t(
+                "report.compute.lead", oldest=cat.get("oldest_as_of", ""), newest=cat.get("as_of", "")
+            )
+            out = Safe(
+                out
+                + f"<p>{_esc(lead)} {self.catalog_badge()}</p>"
+                + _join(self.compute_block(s) for s in self.r.compute)
+            )
+        return Safe(out + self.note("compute"))
 
     # -- serving
 
@@ -1099,6 +1125,16 @@ class _Page:
 
     # -- assumptions
 
+    def factor_value(self, name: str, value: float) -> str:
+        """A production factor: ``×18.1`` as typed, or ``derived: ×18.1`` when 0 (from the plan)."""
+        scale = self.r.inputs.scale if self.r.inputs is not None else None
+        if value > 0:
+            return f"×{factor_text(value)}"
+        if scale is None:
+            return self.t("report.factor_derived_no_run")
+        factor = scale.data_factor if name == "production_data_factor" else scale.model_factor
+        return self.t("report.factor_derived", factor=factor_text(factor))
+
     def field_value(self, kind: str, value: float) -> str:
         if kind == "pct":
             return fmt.fmt_pct(value, decimals=2)
@@ -1126,10 +1162,11 @@ class _Page:
                 else ""
             )
             prov = self.run_badge if name in measured else self.assumed_badge()
+            shown = self.factor_value(name, value) if kind == "factor" else self.field_value(kind, value)
             rows.append(
                 (
                     bare_label(self.t(f"scenario.f.{name}")),
-                    self.field_value(kind, value),
+                    shown,
                     self.t(unit_key, currency=currency),
                     prov,
                     range_text,
@@ -1162,8 +1199,8 @@ class _Page:
                 "",
             ),
             (
-                self.t("scenario.retrain_scale"),
-                f"×{s.run_retrain_scale:g}",
+                self.t("scenario.f.terminal_value"),
+                self.t(f"scenario.terminal.{s.terminal_value}"),
                 "",
                 self.assumed_badge(),
                 "",
@@ -1190,6 +1227,7 @@ class _Page:
         if r.inputs is not None:
             details = [
                 (self.t("scenario.f.model_accuracy"), self.m(r.inputs.accuracy_detail)),
+                (self.t("production.run_cost_usd"), self.m(r.inputs.run_cost_detail)),
                 (self.t("scenario.f.retrain_cost_usd"), self.m(r.inputs.retrain_detail)),
                 (self.t("scenario.f.serving_usd_per_1000_predictions"), self.m(r.inputs.serving_detail)),
             ]
@@ -1307,7 +1345,6 @@ class _Page:
                 self.t("report.unit.money_per_sample", currency=currency),
             ),
             (self.t("report.option.extra_samples"), fmt.fmt_int(o.extra_samples), ""),
-            (self.t("report.option.scale"), f"×{o.scale_data_factor:g} · ×{o.scale_model_factor:g}", ""),
         ]
         headers = [self.t("report.col.option"), self.t("report.col.value"), self.t("report.col.unit")]
         return self.table(headers, rows, numeric=(1,), cls="options compact")
@@ -1319,7 +1356,7 @@ class _Page:
         r = self.r
         return {
             "run": r.run is not None,
-            "compute": bool(r.compute),
+            "compute": bool(r.compute) or r.inputs is not None,
             "serving": r.serving is not None,
             "data_value": r.data_value is not None,
         }.get(key, True)
@@ -1375,6 +1412,7 @@ def kpi_texts(
     """
     return [
         ("npv_usd", fmt.fmt_usd(k.npv_usd)),
+        ("npv_with_terminal_usd", fmt.fmt_usd(k.npv_with_terminal_usd)),
         ("irr_annual", fmt.fmt_pct(k.irr_annual) if k.irr_annual is not None else fmt.MISSING),
         ("break_even_month", month(k.break_even_month)),
         ("runway_months", month(k.runway_months) if k.runway_months is not None else runway_full),

@@ -8,9 +8,12 @@ catalog and :class:`ReportOptions`, and calls the :mod:`bizmodel` models:
 * a seeded Monte Carlo (cash fan, NPV distribution, P(out of cash), P(break-even));
 * the tornado of NPV and break-even month for levers moved ± ``change``;
 * the value of one accuracy point and the economic-advantage scorecard against a competitor;
-* with a run: its training cost now and at scale on every catalog option
-  (:func:`bizmodel.compute.training_options`), its serving capacity plan at the scenario's peak
-  monthly requests, and — when it has a learning curve — the value of more data.
+* with a run: the bridge to production (:func:`bizmodel.binding.inputs_for`: this run's cost, one
+  production retraining, $ per 1,000 predictions of the production model — the figures every page
+  shows), the production retraining on every catalog accelerator option when the production model
+  is large enough for that estimate (:data:`bizmodel.production.GPU_ESTIMATE_MIN_PARAMS`), the
+  production model's serving capacity plan at the scenario's peak monthly requests, and — when the
+  run has a learning curve — the value of more data.
 
 Money is USD throughout (the renderers convert for display). A section that cannot be computed is
 None, with the reason in :attr:`Report.notes` (keyed by section), never a silent gap.
@@ -41,8 +44,8 @@ from bizmodel.binding import (
     BindingError,
     RunInputs,
     bind,
-    peak_requests_per_month,
-    run_inputs,
+    inputs_for,
+    serving_volume,
 )
 from bizmodel.catalog import Catalog
 from bizmodel.compute import ComputeError, TrainingWork, cheapest, fastest, training_options
@@ -60,6 +63,7 @@ from bizmodel.data_value import (
     points_from_record,
 )
 from bizmodel.montecarlo import MonteCarloError, simulate
+from bizmodel.production import GPU_ESTIMATE_MIN_PARAMS, scale_serving_rows
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.run_cost import RunCostError
 from bizmodel.scenario import Scenario, ScenarioError
@@ -74,9 +78,9 @@ from bizmodel.serving import (
 from bizmodel.validation import validation_table
 from mlcore.specs import RunRecord
 
-#: Defaults shared with the pages (Compute, Data value, Build vs buy), so a report shows what they show.
-DEFAULT_SCALE_DATA_FACTOR = 1000.0
-DEFAULT_SCALE_MODEL_FACTOR = 100.0
+__all__ = ["serving_volume"]  # re-exported: the pages import the report's volume from here
+
+#: Defaults shared with the pages (Data value, Build vs buy), so a report shows what they show.
 DEFAULT_COMPETITOR_USD_PER_1000 = 0.05
 DEFAULT_COMPETITOR_ACCURACY = 0.90
 DEFAULT_LABEL_COST_USD = 0.05
@@ -93,8 +97,8 @@ class ReportOptions:
 
     ``paths``/``seed``: the Monte Carlo (same seed → same numbers); ``change``: the tornado's ± move
     (fraction); ``competitor``: the baseline of the scorecard; ``label_cost_usd`` (per sample),
-    ``extra_samples``: the data purchase priced; ``scale_data_factor``/``scale_model_factor``: the
-    run's training "at scale" (× samples, × model size).
+    ``extra_samples``: the data purchase priced. What production trains (× the run's samples and
+    parameters) is the scenario's, not an option of the report.
     """
 
     paths: int = 10_000
@@ -107,8 +111,6 @@ class ReportOptions:
     )
     label_cost_usd: float = DEFAULT_LABEL_COST_USD
     extra_samples: int = DEFAULT_EXTRA_SAMPLES
-    scale_data_factor: float = DEFAULT_SCALE_DATA_FACTOR
-    scale_model_factor: float = DEFAULT_SCALE_MODEL_FACTOR
 
 
 @dataclass(frozen=True)
@@ -127,8 +129,8 @@ class MonteCarloSection:
 
 @dataclass(frozen=True)
 class ComputeSection:
-    """Training the run's work on every catalog option: ``key`` is ``now`` (the run as trained) or
-    ``scale`` (× data, × model); ``options`` the best :data:`TOP_ROWS` rows, ranked."""
+    """One production retraining on every catalog accelerator option (``key`` ``production``; its
+    factors × the run's data and model); ``options`` the best :data:`TOP_ROWS` rows, ranked."""
 
     key: str
     work: TrainingWork
@@ -143,12 +145,14 @@ class ComputeSection:
 
 @dataclass(frozen=True)
 class ServingSection:
-    """The run's serving capacity plan at ``requests_per_month`` and a p95 target (ms)."""
+    """The production model's serving capacity plan at ``requests_per_month`` and a p95 target (ms):
+    every option of the run's profile re-stated for a model ``model_factor`` × the run's size."""
 
     requests_per_month: float
     p95_target_ms: float
     best: dict[str, Any] | None
     plan: pd.DataFrame
+    model_factor: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -212,18 +216,6 @@ class Report:
         return frozenset(fields)
 
 
-def serving_volume(scenario: Scenario) -> float:
-    """Requests a month the run's serving is planned for: the scenario's peak
-    (:func:`~bizmodel.binding.peak_requests_per_month`, at its typed accuracy) to 3 significant
-    digits — the same volume for the binding, the Serving section and the Scenarios page.
-
-    >>> from bizmodel.scenario import base_template
-    >>> serving_volume(base_template()) == float(f"{peak_requests_per_month(base_template()):.3g}")
-    True
-    """
-    return float(f"{peak_requests_per_month(scenario):.3g}")
-
-
 def _row(series: pd.Series | None) -> dict[str, Any] | None:
     if series is None:
         return None
@@ -260,37 +252,34 @@ def monte_carlo_section(scenario: Scenario, *, paths: int, seed: int) -> MonteCa
     )
 
 
-def _compute(basis: TechnicalBasis, catalog: Catalog, options: ReportOptions) -> tuple[ComputeSection, ...]:
-    sections = []
-    for key, k, m in (("now", 1.0, 1.0), ("scale", options.scale_data_factor, options.scale_model_factor)):
-        work = TrainingWork.scaled_run(
-            basis.flops_per_sample,
-            basis.n_train,
-            max(1, basis.epochs_completed),
-            params=basis.params,
-            data_factor=k,
-            model_factor=m,
-        )
-        table = training_options(work, catalog.instances, catalog.accelerators)
-        sections.append(
-            ComputeSection(
-                key=key,
-                work=work,
-                data_factor=k,
-                model_factor=m,
-                options=table.head(TOP_ROWS).reset_index(drop=True),
-                cheapest=_row(cheapest(table)),
-                fastest=_row(fastest(table)),
-                options_total=len(table),
-                feasible_options=int(table["feasible"].astype(bool).sum()),
-            )
-        )
-    return tuple(sections)
+def _compute(inputs: RunInputs, catalog: Catalog) -> tuple[ComputeSection, ...]:
+    """The production retraining on every accelerator option, for a production model large enough
+    for that estimate (:mod:`bizmodel.production`); none for a smaller one (it is priced on the
+    run's measured throughput: the production figures say how)."""
+    scale, retraining = inputs.scale, inputs.retraining
+    if scale is None or retraining is None or scale.production_params < GPU_ESTIMATE_MIN_PARAMS:
+        return ()
+    work = retraining.work
+    table = training_options(work, catalog.instances, catalog.accelerators)
+    return (
+        ComputeSection(
+            key="production",
+            work=work,
+            data_factor=scale.data_factor,
+            model_factor=scale.model_factor,
+            options=table.head(TOP_ROWS).reset_index(drop=True),
+            cheapest=_row(cheapest(table)),
+            fastest=_row(fastest(table)),
+            options_total=len(table),
+            feasible_options=int(table["feasible"].astype(bool).sum()),
+        ),
+    )
 
 
-def _serving(basis: TechnicalBasis, catalog: Catalog, requests: float) -> ServingSection:
+def _serving(basis: TechnicalBasis, catalog: Catalog, requests: float, model_factor: float) -> ServingSection:
     assumptions = ServingAssumptions()
     table = run_serving_options(basis, catalog.instances, catalog.accelerators, assumptions)
+    table = scale_serving_rows(table, model_factor)
     plan = capacity_plan(
         table, requests_per_month=requests, p95_target_ms=DEFAULT_P95_TARGET_MS, assumptions=assumptions
     )
@@ -299,6 +288,7 @@ def _serving(basis: TechnicalBasis, catalog: Catalog, requests: float) -> Servin
         p95_target_ms=DEFAULT_P95_TARGET_MS,
         best=_row(best_serving(plan)),
         plan=plan.head(TOP_ROWS).reset_index(drop=True),
+        model_factor=model_factor,
     )
 
 
@@ -356,7 +346,7 @@ def build_report(
     if run is not None:
         try:
             basis = TechnicalBasis.from_record(run.to_dict())
-            inputs = run_inputs(basis, catalog, requests_per_month=serving_volume(scenario))
+            inputs = inputs_for(scenario, basis, catalog)
             effective = bind(scenario, inputs)
         except (BasisError, BindingError, ScenarioError) as exc:
             notes["binding"] = f"run {run.id} cannot drive this scenario: {exc}"
@@ -375,25 +365,29 @@ def build_report(
         notes["sensitivity"] = str(exc)
     compute: tuple[ComputeSection, ...] = ()
     serving = data = None
-    if basis is not None:
+    if basis is not None and inputs is not None:
         try:
-            compute = _compute(basis, catalog, options)
+            compute = _compute(inputs, catalog)
         except ComputeError as exc:
             notes["compute"] = str(exc)
+        factor = inputs.scale.model_factor if inputs.scale is not None else 1.0
         if basis.has_inference:
             try:
-                serving = _serving(basis, catalog, serving_volume(scenario))
+                serving = _serving(basis, catalog, serving_volume(scenario), factor)
             except (ServingError, RunCostError) as exc:
                 notes["serving"] = str(exc)
         else:
             notes["serving"] = f"run {basis.run_id} has no inference profile"
+    elif basis is not None:
+        notes["compute"] = notes["serving"] = notes["binding"]
+    if basis is not None and run is not None:
         try:
-            data = _data_value(run.to_dict(), run.n_train, accuracy_value, options)  # type: ignore[union-attr]
+            data = _data_value(run.to_dict(), run.n_train, accuracy_value, options)
         except DataValueError as exc:
             notes["data_value"] = str(exc)
     else:
         for section in ("compute", "serving", "data_value"):
-            notes[section] = "no run drives this scenario"
+            notes.setdefault(section, "no run drives this scenario")
     try:
         items = scorecard(
             effective,

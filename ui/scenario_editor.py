@@ -20,7 +20,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from bizmodel.scenario import HORIZON_MAX_MONTHS, HORIZON_MIN_MONTHS, RANGE_FIELDS, Scenario, ScenarioError
+from bizmodel.scenario import (
+    HORIZON_MAX_MONTHS,
+    HORIZON_MIN_MONTHS,
+    RANGE_FIELDS,
+    TERMINAL_METHODS,
+    Scenario,
+    ScenarioError,
+)
 from ui.i18n import t
 
 
@@ -71,6 +78,8 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
             FieldSpec("retrain_every_months", "int", 1, 0),
             FieldSpec("retrain_cost_usd", "usd", 10.0, 4),
             FieldSpec("serving_usd_per_1000_predictions", "usd", 0.005, 6),
+            FieldSpec("production_data_factor", "rate", 1.0, 2),
+            FieldSpec("production_model_factor", "rate", 1.0, 2),
         ),
     ),
     (
@@ -83,13 +92,31 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
         ),
     ),
     (
+        "revenue_costs",
+        (
+            FieldSpec("hosting_usd_per_customer_month", "usd", 0.5, 2),
+            FieldSpec("support_usd_per_customer_month", "usd", 0.5, 2),
+            FieldSpec("review_per_error", "rate", 0.1, 2),
+            FieldSpec("payment_fee_share", "pct", 0.1, 2),
+            FieldSpec("payment_fee_usd_per_customer_month", "usd", 0.05, 2),
+        ),
+    ),
+    (
         "cash",
         (
             FieldSpec("starting_cash_usd", "usd", 100_000.0, 0),
             FieldSpec("annual_discount_rate", "pct", 1.0, 2),
+            FieldSpec("exit_multiple_arr", "rate", 0.5, 1),
+            FieldSpec("terminal_growth", "pct", 0.5, 2),
         ),
     ),
 )
+
+#: Fields chosen from a list (``scenario.f.<name>``; options labelled ``scenario.<prefix>.<option>``),
+#: shown in the named section after its numbers.
+CHOICES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "terminal_value": ("cash", "terminal", TERMINAL_METHODS),
+}
 
 #: Fields of the accuracy link (stored under ``accuracy_link`` in the document).
 LINK_FIELDS = ("minimum_viable_accuracy", "delightful_accuracy")
@@ -222,8 +249,10 @@ def document_from_inputs(
     funding: pd.DataFrame,
     ranges: pd.DataFrame,
     notes: list[str] | None = None,
+    choices: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """A scenario document from typed values (display units) and the three tables.
+    """A scenario document from typed values (display units), chosen options (:data:`CHOICES`)
+    and the three tables.
 
     Returns the document and the problems of the tables (the scenario's own checks come later,
     from :meth:`Scenario.from_dict`). Fields not on the form are kept from ``base``. Ranges left
@@ -239,6 +268,7 @@ def document_from_inputs(
         else:
             document[name] = stored
     document["accuracy_link"] = link
+    document.update(choices or {})
     horizon = int(document.get("horizon_months") or HORIZON_MAX_MONTHS)
     plan, problems = headcount_from_steps(headcount, horizon_months=horizon)
     if plan:
@@ -341,6 +371,22 @@ def _number(spec: FieldSpec, document: Mapping[str, Any], *, key: str, disabled:
     )
 
 
+def _choice(
+    name: str, prefix: str, options: tuple[str, ...], document: Mapping[str, Any], *, key: str
+) -> str:
+    current = document.get(name)
+    index = options.index(current) if current in options else 0
+    chosen = st.selectbox(
+        t(f"scenario.f.{name}"),
+        options,
+        index=index,
+        format_func=lambda option: t(f"scenario.{prefix}.{option}"),
+        key=key,
+        help=t(f"scenario.h.{name}"),
+    )
+    return str(chosen or options[index])
+
+
 def editor_form(document: Mapping[str, Any], *, generation: int, run_fields: bool) -> dict[str, Any] | None:
     """The form over ``document``; on "Apply" the new document (unvalidated), else None.
 
@@ -349,11 +395,12 @@ def editor_form(document: Mapping[str, Any], *, generation: int, run_fields: boo
     Table problems are shown here and return None (what was typed stays in the form).
     """
     values: dict[str, float] = {}
+    choices: dict[str, str] = {}
     with st.form(f"scenario_form_{generation}", border=True):
         tabs = st.tabs(
             [t(f"scenario.section.{name}") for name, _ in SECTIONS] + [t("scenario.section.tables")]
         )
-        for tab, (_, specs) in zip(tabs, SECTIONS, strict=False):
+        for tab, (section, specs) in zip(tabs, SECTIONS, strict=False):
             with tab:
                 cols = st.columns(3)
                 for i, spec in enumerate(specs):
@@ -362,6 +409,10 @@ def editor_form(document: Mapping[str, Any], *, generation: int, run_fields: boo
                         values[spec.name] = _number(
                             spec, document, key=f"scn_{generation}_{spec.name}", disabled=disabled
                         )
+                for name, (where, prefix, options) in CHOICES.items():
+                    if where == section:
+                        key = f"scn_{generation}_{name}"
+                        choices[name] = _choice(name, prefix, options, document, key=key)
                 if run_fields and any(s.name in RUN_FIELDS for s in specs):
                     st.caption(t("scenario.run_fields_note"))
         with tabs[-1]:
@@ -418,7 +469,7 @@ def editor_form(document: Mapping[str, Any], *, generation: int, run_fields: boo
         return None
     notes: list[str] = []
     new_document, problems = document_from_inputs(
-        document, values, headcount=headcount, funding=funding, ranges=ranges, notes=notes
+        document, values, headcount=headcount, funding=funding, ranges=ranges, notes=notes, choices=choices
     )
     if notes:
         st.session_state["scn_notes"] = notes

@@ -2,7 +2,7 @@
 
 The economics are :mod:`bizmodel` (pure): :func:`~bizmodel.projection.project` and
 :func:`~bizmodel.projection.kpis`, :func:`~bizmodel.montecarlo.simulate`,
-:func:`~bizmodel.sensitivity.tornado`, :func:`~bizmodel.binding.run_inputs` /
+:func:`~bizmodel.sensitivity.tornado`, :func:`~bizmodel.binding.inputs_for` /
 :func:`~bizmodel.binding.bind` and :func:`~bizmodel.advantage.value_of_accuracy`. This module
 caches them by the scenario's canonical JSON and renders: KPIs with provenance, the monthly P&L,
 the accuracy link, the Monte Carlo fan and NPV histogram, and the tornado.
@@ -19,9 +19,10 @@ import streamlit as st
 
 from bizmodel.advantage import ValueOfAccuracy, value_of_accuracy
 from bizmodel.basis import BasisError, TechnicalBasis
-from bizmodel.binding import BindingError, RunInputs, bind, run_inputs
+from bizmodel.binding import BindingError, RunInputs, bind, inputs_for
 from bizmodel.catalog import Catalog
 from bizmodel.montecarlo import DEFAULT_PATHS, MonteCarloError, working_bytes
+from bizmodel.production import production_scale
 from bizmodel.projection import COLUMNS, Kpis, kpis, project
 from bizmodel.scenario import Scenario, ScenarioError
 from bizmodel.sensitivity import LEVERS, SensitivityError, tornado
@@ -36,6 +37,8 @@ from ui.catalog_view import active_catalog
 from ui.figures import chart_config
 from ui.i18n import current_language, t
 from ui.model_text import localize
+from ui.narrative import terminal_help
+from ui.production_view import production_caption, production_metrics
 from ui.report_data import MonteCarloSection, monte_carlo_section, serving_volume
 from ui.scenario_editor import editor_form, validate
 from ui.scenario_figures import (
@@ -94,20 +97,30 @@ def value_of_accuracy_of(document: str) -> ValueOfAccuracy:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _run_inputs(
-    run_id: str, record: str, catalog_version: str, requests_per_month: float, _catalog: Catalog
+    run_id: str,
+    record: str,
+    catalog_version: str,
+    requests_per_month: float,
+    factors: tuple[float, float],
+    _scenario: Scenario,
+    _catalog: Catalog,
 ) -> RunInputs:
-    del run_id, catalog_version  # cache key only
+    """:func:`bizmodel.binding.inputs_for`, cached by what decides its result: the run, the catalog,
+    the serving volume and the production factors of the scenario."""
+    del run_id, catalog_version, requests_per_month, factors  # cache key only
     basis = TechnicalBasis.from_record(json.loads(record))
-    return run_inputs(basis, _catalog, requests_per_month=requests_per_month)
+    return inputs_for(_scenario, basis, _catalog)
 
 
 def inputs_of_run(run: RunRecord, catalog: Catalog, scenario: Scenario) -> RunInputs | None:
-    """What the run contributes to ``scenario`` (serving priced at the scenario's peak monthly
-    requests), or None after saying why it cannot."""
+    """What the run contributes to ``scenario`` (production priced at the scenario's scale and peak
+    monthly requests, as everywhere), or None after saying why it cannot."""
     volume = serving_volume(scenario)  # the report's volume too, and a stable cache key
     try:
         record = json.dumps(run.to_dict(), sort_keys=True)
-        return _run_inputs(run.id, record, catalog.version, volume, catalog)
+        scale = production_scale(scenario, run.n_train or 1, run.params or 1)
+        factors = (scale.data_factor, scale.model_factor)
+        return _run_inputs(run.id, record, catalog.version, volume, factors, scenario, catalog)
     except (BasisError, BindingError) as exc:
         st.warning(t("scenario.run_unusable", run=short_id(run.id), reason=for_markdown(str(exc))))
         return None
@@ -144,7 +157,7 @@ def bound_scenario(store: Store, scenario: Scenario, run_id: str | None) -> Effe
     inputs = inputs_of_run(run, active_catalog(), scenario)
     if inputs is None:
         return Effective(scenario, document_json(scenario.to_dict()), run, None)
-    try:  # the scenario's own run_retrain_scale and use_run_spread decide how
+    try:  # the scenario's own use_run_spread decides whether ranges come too
         bound = bind(scenario, inputs)
     except (BindingError, ScenarioError) as exc:
         st.warning(t("scenario.run_unusable", run=short_id(run.id), reason=for_markdown(str(exc))))
@@ -193,11 +206,9 @@ def run_binding(store: Store, work: Work) -> None:
         help=t("scenario.bound_run_help"),
     )
     spread_key = f"scn_spread_{work.generation}"
-    scale_key = f"scn_scale_{work.generation}"
 
-    def _set(name: str, key: str) -> None:
-        value = st.session_state[key]
-        work.document = {**work.document, name: bool(value) if name == "use_run_spread" else float(value)}
+    def _set_spread() -> None:
+        work.document = {**work.document, "use_run_spread": bool(st.session_state[spread_key])}
         work.dirty = True
 
     with c2:
@@ -205,63 +216,25 @@ def run_binding(store: Store, work: Work) -> None:
             t("scenario.use_spread"),
             value=bool(work.document.get("use_run_spread", False)),
             key=spread_key,
-            on_change=_set,
-            args=("use_run_spread", spread_key),
+            on_change=_set_spread,
             disabled=work.run_id is None,
             help=t("scenario.use_spread_help"),
         )
-    if work.run_id is not None:
-        st.number_input(
-            t("scenario.retrain_scale"),
-            min_value=1e-6,
-            max_value=1e9,
-            value=float(work.document.get("run_retrain_scale", 1.0)),
-            format="%g",
-            key=scale_key,
-            on_change=_set,
-            args=("run_retrain_scale", scale_key),
-            help=t("scenario.retrain_scale_help"),
-        )
-
-
-def _retrain_help(inputs: RunInputs | None, scale: float) -> str | None:
-    """The run's retraining detail, and the scale applied to it when it is not 1."""
-    if inputs is None:
-        return None
-    detail = for_markdown(localize(inputs.retrain_detail, current_language()))
-    if scale == 1.0 or inputs.retrain_cost_usd is None:
-        return detail
-    return f"{detail}\n\n{t('scenario.retrain_scaled', scale=f'{scale:,g}')}"
 
 
 def _show_inputs(effective: Effective) -> None:
-    """The three technical inputs with their provenance (measured from the run, or assumed)."""
+    """The technical inputs with their provenance: the run's accuracy, and the production figures
+    (this run's cost, one production retraining, $ per 1,000 predictions) every page shows."""
     s = effective.scenario
-    inputs = effective.inputs
     run_prov = Provenance("measured", short_id(effective.run.id)) if effective.run else None
     typed = Provenance("assumed", t("scenario.typed"))
-    words = fmt.currency_words()
-    cols = st.columns(3)
-    rows = (
-        ("model_accuracy", fmt.fmt_pct(s.model_accuracy), inputs is not None, None),
-        (
-            "retrain_cost_usd",
-            fmt.fmt_usd(s.retrain_cost_usd),
-            inputs is not None and inputs.retrain_cost_usd is not None,
-            _retrain_help(inputs, s.run_retrain_scale),
-        ),
-        (
-            "serving_usd_per_1000_predictions",
-            fmt.fmt_usd(s.serving_usd_per_1000_predictions),
-            inputs is not None and inputs.serving_usd_per_1000_predictions is not None,
-            for_markdown(localize(inputs.serving_detail, current_language())) if inputs else None,
-        ),
-    )
-    for col, (name, value, measured, detail) in zip(cols, rows, strict=True):
-        with col:
-            label = t(f"scenario.f.{name}") if name == "model_accuracy" else t(f"scenario.m.{name}", **words)
-            st.metric(label, value, help=detail)
-            badge(run_prov if measured and run_prov else typed)
+    st.markdown(f"**{t('production.title')}**")
+    production_caption(s, effective.inputs)
+    cols = st.columns(4)
+    with cols[0]:
+        st.metric(t("scenario.f.model_accuracy"), fmt.fmt_pct(s.model_accuracy))
+        badge(run_prov if effective.inputs is not None and run_prov else typed)
+    production_metrics(s, effective.inputs, run_prov=run_prov, typed_prov=typed, columns=cols[1:])
 
 
 # ---------------------------------------------------------------------- KPIs
@@ -292,6 +265,8 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
 
     def help_for(key: str) -> str:
         base = t(f"kpi.{key}.help")
+        if key in ("npv_with_terminal_usd", "terminal_value_usd"):
+            return f"{base}\n\n{for_markdown(terminal_help(k, effective.scenario, current_language()))}"
         return (
             f"{base}\n\n{for_markdown(localize(reasons[key], current_language()))}"
             if key in reasons
@@ -300,6 +275,7 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
 
     items = (
         ("npv_usd", fmt.fmt_usd(k.npv_usd)),
+        ("npv_with_terminal_usd", fmt.fmt_usd(k.npv_with_terminal_usd)),
         ("irr_annual", fmt.fmt_pct(k.irr_annual) if k.irr_annual is not None else fmt.MISSING),
         ("break_even_month", month_text(k.break_even_month, horizon)),
         ("payback_month", month_text(k.payback_month, horizon)),
@@ -316,6 +292,7 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
         ("ltv_to_cac", _ratio(k.ltv_to_cac)),
         ("cac_payback_months", _months(k.cac_payback_months)),
         ("burn_multiple", _ratio(k.burn_multiple)),
+        ("terminal_value_usd", fmt.fmt_usd(k.terminal_value_usd)),
     )
     for start in range(0, len(items), 4):
         cols = st.columns(4)

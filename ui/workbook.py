@@ -53,6 +53,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bizmodel.production import factor_text
 from bizmodel.projection import COLUMNS
 from bizmodel.scenario import Scenario
 from bizmodel.sensitivity import TORNADO_COLUMNS
@@ -61,6 +62,8 @@ from safetext.spreadsheet import FORMULA_STARTS
 from ui.format import NumberStyle
 from ui.i18n import translate
 from ui.model_text import localize
+from ui.narrative import terminal_help
+from ui.production_text import production_figures, production_lead
 from ui.report_data import Report
 
 #: Excel's limits: sheet-name length, characters a sheet name may not hold, text per cell.
@@ -101,22 +104,41 @@ ASSUMPTION_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("other_fixed_usd_month", "money", "workbook.unit.per_month"),
     ("data_samples_per_month", "count", "workbook.unit.samples_per_month"),
     ("data_cost_usd_per_sample", "money", "workbook.unit.per_sample"),
+    ("hosting_usd_per_customer_month", "money", "workbook.unit.per_customer_month"),
+    ("support_usd_per_customer_month", "money", "workbook.unit.per_customer_month"),
+    ("review_per_error", "number", "workbook.unit.reviews_per_error"),
+    ("payment_fee_share", "pct2", "workbook.unit.percent_of_revenue"),
+    ("payment_fee_usd_per_customer_month", "money", "workbook.unit.per_customer_month"),
     ("retrain_every_months", "month", "workbook.unit.months"),
     ("retrain_cost_usd", "money", "workbook.unit.per_retraining"),
     ("serving_usd_per_1000_predictions", "money", "workbook.unit.per_1000_predictions"),
+    ("production_data_factor", "number", "workbook.unit.times_run_samples"),
+    ("production_model_factor", "number", "workbook.unit.times_run_params"),
     ("model_accuracy", "pct2", "workbook.unit.percent"),
     ("starting_cash_usd", "money", "workbook.unit.money"),
     ("annual_discount_rate", "pct", "workbook.unit.pct_per_year"),
-    ("run_retrain_scale", "number", "workbook.unit.times"),
+    ("terminal_value", "text", "workbook.unit.method"),
+    ("exit_multiple_arr", "number", "workbook.unit.times_arr"),
+    ("terminal_growth", "pct", "workbook.unit.pct_per_year"),
     ("use_run_spread", "bool", "workbook.unit.true_false"),
 )
 #: Labels of fields whose editor label is not ``scenario.f.<field>``.
-_FIELD_LABELS = {"run_retrain_scale": "scenario.retrain_scale", "use_run_spread": "scenario.use_spread"}
+_FIELD_LABELS = {"use_run_spread": "scenario.use_spread"}
+#: Production factors: 0 in the scenario means derived (the value written is the derived one).
+_FACTORS = {"production_data_factor": "data_factor", "production_model_factor": "model_factor"}
 _KIND_OF_FIELD = {name: kind for name, kind, _ in ASSUMPTION_FIELDS}
+#: The unit of each shared production figure (:data:`ui.production_text.FIGURES`).
+_FIGURE_UNITS = {
+    "run_cost_usd": "workbook.unit.money",
+    "retrain_cost_usd": "workbook.unit.per_retraining",
+    "serving_usd_per_1000_predictions": "workbook.unit.per_1000_predictions",
+}
 
 #: The KPIs on the Summary sheet: (name in :class:`bizmodel.projection.Kpis`, kind, unit key).
 KPI_ROWS: tuple[tuple[str, str, str], ...] = (
     ("npv_usd", "money", "workbook.unit.money"),
+    ("npv_with_terminal_usd", "money", "workbook.unit.money"),
+    ("terminal_value_usd", "money", "workbook.unit.money"),
     ("irr_annual", "pct", "workbook.unit.pct_per_year"),
     ("break_even_month", "month", "workbook.unit.month_number"),
     ("payback_month", "month", "workbook.unit.month_number"),
@@ -397,6 +419,8 @@ def _summary(book: _Book, report: Report) -> None:
     for name, kind, unit in KPI_ROWS:
         label = book.t(_KPI_LABELS.get(name, f"kpi.{name}"))
         note = book.m(values["reasons"].get(name))
+        if name in ("npv_with_terminal_usd", "terminal_value_usd"):
+            note = terminal_help(report.kpis, report.effective, book.style.language)
         row = book.line(ws, row, label, values[name], kind, book.unit(unit), provenance, note)
     accuracy = report.accuracy_value
     row = book.line(
@@ -409,6 +433,23 @@ def _summary(book: _Book, report: Report) -> None:
         provenance,
         book.m(accuracy.reason),
     )
+    row = book.section(ws, row + 1, book.t("production.title"))
+    row = book.line(ws, row, production_lead(report.effective, report.inputs, book.t), None, "text")
+    for figure in production_figures(report.effective, report.inputs):
+        if figure.measured and report.inputs is not None:
+            source = book.t("workbook.prov.measured", run=report.inputs.run_id)
+        else:
+            source = book.t("provenance.assumed")
+        row = book.line(
+            ws,
+            row,
+            book.t(f"production.{figure.key}"),
+            figure.usd,
+            "money",
+            book.unit(_FIGURE_UNITS[figure.key]),
+            source,
+            book.m(figure.detail) or None,
+        )
     if report.notes:
         row += 1
         row = book.header(ws, row, [book.t("workbook.col.section"), book.t("workbook.col.why")], freeze=False)
@@ -434,10 +475,15 @@ def _assumptions(book: _Book, report: Report) -> None:
 
     cols = ("scenario.col.field", "workbook.col.value", "workbook.col.unit", "workbook.col.provenance")
     row = book.header(ws, 1, [book.t(c) for c in cols])
+    scale = report.inputs.scale if report.inputs is not None else None
     for name, kind, unit in ASSUMPTION_FIELDS:
-        row = book.line(
-            ws, row, _field_label(book, name), getattr(s, name), kind, book.unit(unit), provenance(name)
-        )
+        value, source = getattr(s, name), provenance(name)
+        if name in _FACTORS and value == 0:
+            value = getattr(scale, _FACTORS[name]) if scale is not None else None
+            source = book.t("workbook.prov.derived")
+        elif name == "terminal_value":
+            value = book.t(f"scenario.terminal.{value}")
+        row = book.line(ws, row, _field_label(book, name), value, kind, book.unit(unit), source)
     for name in ("minimum_viable_accuracy", "delightful_accuracy"):
         value = getattr(s.accuracy_link, name)
         row = book.line(
@@ -585,9 +631,11 @@ def _scorecard(book: _Book, report: Report) -> None:
 
 
 def _case_label(book: _Book, section: Any) -> str:
-    if section.key == "now":
-        return book.t("workbook.case.now")
-    return book.t("workbook.case.scale", data=f"{section.data_factor:g}", model=f"{section.model_factor:g}")
+    return book.t(
+        "report.compute.production",
+        data=factor_text(section.data_factor),
+        model=factor_text(section.model_factor),
+    )
 
 
 def _compute(book: _Book, report: Report) -> None:

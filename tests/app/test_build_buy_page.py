@@ -104,9 +104,12 @@ def test_a_bound_run_with_a_profile_measures_serving_and_data(app_env: Path) -> 
     measured = f":green-badge[measured · {short_id('run-0')}]"
     assert measured in badges(at)
     assert metrics(at, "Your serving ($ per 1,000)")[0].startswith("$")
-    # a measured CPU model costs fractions of a cent: the lines cross below one request a month
-    assert "below 1" in metrics(at, "Break-even (requests/month)")
-    assert any("at any real volume your own model is cheaper" in m.value for m in at.markdown)
+    # Production's retraining (not the demo run's sub-cent one) is amortised: the lines cross at a
+    # real volume, not "below one request a month".
+    volume = metrics(at, "Break-even (requests/month)")[0]
+    assert float(volume) >= 1.0
+    assert any(f"Below {volume} requests a month the API is cheaper" in m.value for m in at.markdown)
+    assert any(c.value.startswith("Production trains a ") for c in at.caption)
     # the scorecard: samples default to the run's training set, the curve prices data
     assert at.number_input(key="bb_samples_run-0").value == 1259
     assert metrics(at, "Labelled samples owned") == ["1,259 samples"]

@@ -13,6 +13,8 @@ import pytest
 
 from bizmodel.catalog import load_bundled, to_csv_bytes
 from bizmodel.compute import TrainingWork, cheapest, training_options
+from bizmodel.production import factor_text, production_scale
+from bizmodel.scenario import base_template
 from store import LOCAL_OWNER, Store
 from tests.app.conftest import make_app, seed_runs
 from tests.app.test_inference_page import profile
@@ -203,11 +205,18 @@ def test_serving_without_a_profile_points_to_inference(app_env: Path) -> None:
 
 
 def test_scaling_the_run(app_env: Path) -> None:
-    seed_runs(Store(), 1)
+    run = seed_runs(Store(), 1)[0]
     at = make_app(PAGE, run="run-0")
     at.get("button_group")[0].set_value("scaled_run").run()
     _no_errors(at)
-    assert any("scaled by ×1000 data and ×100 model" in m.value for m in at.markdown)
+    # The factors start at the active scenario's production scale (derived from base's data plan).
+    scale = production_scale(base_template(), run.n_train or 1, run.params or 1)
+    k, m = factor_text(scale.data_factor), factor_text(scale.model_factor)
+    assert any(f"scaled by ×{k} data and ×{m} model" in w.value.replace("\\", "") for w in at.markdown)
+    at.number_input(key="compute_k").set_value(1000.0).run()
+    at.number_input(key="compute_m").set_value(100.0).run()
+    _no_errors(at)
+    assert any("scaled by ×1,000 data and ×100 model" in w.value for w in at.markdown)
 
 
 def test_the_runs_own_mfu_is_shown_outside_the_assumptions(app_env: Path) -> None:

@@ -41,7 +41,7 @@ def test_scenarios_page_in_yuan(app_env: Path) -> None:
     assert spec["layout"]["yaxis"]["tickprefix"] == "¥" and spec["layout"]["yaxis"]["title"]["text"] == "CNY"
     assert config["toImageButtonOptions"]["filename"] == "revenue-and-cash-by-month"
     assert any("Revenue (¥)" in d.value.columns for d in at.dataframe)
-    assert any(m.label == "Cost of one retraining (¥)" and m.value.startswith("¥") for m in at.metric)
+    assert any(m.label == "One production retraining" and m.value.startswith("¥") for m in at.metric)
 
 
 def test_build_buy_page_in_yuan(app_env: Path) -> None:

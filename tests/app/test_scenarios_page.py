@@ -206,25 +206,28 @@ def test_a_missing_scenario_is_explained_once(app_env: Path) -> None:
     assert not any("no longer exists" in w.value for w in at.warning)
 
 
-def test_retraining_scale_and_spread_are_saved_with_the_scenario(app_env: Path) -> None:
+def test_production_scale_and_spread_are_saved_with_the_scenario(app_env: Path) -> None:
     runs = seed_runs(Store(), 1)
     at = make_app(PAGE)
     key = next(w.key for w in at.selectbox if w.key and w.key.startswith("scn_run_"))
     at.selectbox(key=key).set_value(runs[0].id).run()
-    scale = next(w for w in at.number_input if w.key and w.key.startswith("scn_scale_"))
-    before = metric(at, "Cost of one retraining ($)")
-    scale.set_value(1000.0).run()
+    label = "One production retraining"
+    before = metric(at, label)
+    assert field(at, "production_model_factor").value == 0.0  # derived from the data plan
+    field(at, "production_model_factor").set_value(1000.0)
+    apply_button(at).click().run()
     _no_errors(at)
-    assert metric(at, "Cost of one retraining ($)") != before
-    helps = [m.help for m in at.metric if m.label == "Cost of one retraining ($)"]
-    assert helps and "× 1,000" in helps[0]
+    assert metric(at, label) != before
+    helps = [m.help for m in at.metric if m.label == label]
+    assert helps and "1,000× its 8,970 parameters" in helps[0].replace("\\", "")
     spread = next(w for w in at.toggle if w.key and w.key.startswith("scn_spread_"))
     spread.set_value(True).run()
     name_key = next(w.key for w in at.text_input if w.key.startswith("scn_name_"))
     at.text_input(key=name_key).set_value("Scaled")
     at.button(key="scn_save").click().run()
     saved = json.loads(Store().list_scenarios()[0]["document"])
-    assert saved["run_retrain_scale"] == 1000.0 and saved["use_run_spread"] is True
+    assert saved["production_model_factor"] == 1000.0 and saved["use_run_spread"] is True
+    assert "run_retrain_scale" not in saved
 
 
 def test_compare_names_the_inputs_and_months_beyond_the_horizon(app_env: Path) -> None:

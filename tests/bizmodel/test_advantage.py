@@ -44,17 +44,51 @@ def with_accuracy(accuracy: float, scenario: Scenario | None = None) -> Scenario
     return (scenario or base_template()).with_values(model_accuracy=accuracy)
 
 
+#: The base template without the cost of revenue that follows a customer beyond serving.
+LEAN = {
+    "review_per_error": 0.0,
+    "hosting_usd_per_customer_month": 0.0,
+    "support_usd_per_customer_month": 0.0,
+    "payment_fee_share": 0.0,
+    "payment_fee_usd_per_customer_month": 0.0,
+}
+
+
+def lean(accuracy: float) -> Scenario:
+    return with_accuracy(accuracy, base_template().with_values(**LEAN))
+
+
 def cash(s: Scenario) -> float:
     return float(project(s)["operating_cash_flow_usd"].sum())
 
 
 @pytest.mark.parametrize("accuracy", [0.82, 0.87, 0.92, 0.94])
 def test_value_positive_between_minimum_and_delightful(accuracy: float) -> None:
-    s = with_accuracy(accuracy)  # link 0.80 … 0.95
+    s = lean(accuracy)  # link 0.80 … 0.95; a customer's contribution ≈ its ARPU
     v = value_of_accuracy(s)
     assert v.usd_per_point_year > 0 and v.reason is None
     assert v.factor_up > v.factor_base
-    expected = (cash(with_accuracy(accuracy + 0.01)) - cash(s)) / (s.horizon_months / 12)
+    expected = (cash(lean(accuracy + 0.01)) - cash(s)) / (s.horizon_months / 12)
+    assert v.usd_per_point_year == pytest.approx(expected)
+
+
+def test_a_negative_value_says_why() -> None:
+    # With the base case's cost of revenue a customer contributes $32 a month against a $400 CAC:
+    # the customers one more point wins near the start of adoption do not pay back within 60 months.
+    v = value_of_accuracy(with_accuracy(0.82))
+    assert v.usd_per_point_year < 0
+    assert v.reason is not None and "pay back" in v.reason and "acquisition costs $" in v.reason
+    free = base_template().with_values(price_usd_per_user_month=0.0, cac_usd=0.0, model_accuracy=0.85)
+    losing = value_of_accuracy(free)
+    assert losing.usd_per_point_year < 0 and losing.reason is not None and "lose money" in losing.reason
+
+
+def test_review_makes_accuracy_worth_something_beyond_the_link() -> None:
+    # At or above delightful the link is flat, but each error avoided is a review less.
+    v = value_of_accuracy(with_accuracy(0.96))
+    assert v.usd_per_point_year > 0 and v.reason is None
+    assert v.factor_up == v.factor_base == 1.0
+    expected = (cash(with_accuracy(0.97)) - cash(with_accuracy(0.96))) / 5
     assert v.usd_per_point_year == pytest.approx(expected)
 
 
@@ -76,7 +110,7 @@ def test_value_scales_per_point() -> None:
     ],
 )
 def test_value_is_zero_with_a_reason_where_the_link_is_flat(accuracy: float, reason: str) -> None:
-    v = value_of_accuracy(with_accuracy(accuracy))
+    v = value_of_accuracy(lean(accuracy))
     assert v.usd_per_point_year == 0.0
     assert v.reason is not None and reason in v.reason
 
@@ -99,10 +133,15 @@ def test_bad_points(points: float) -> None:
 
 @st.composite
 def paying_scenarios(draw: st.DrawFn) -> Scenario:
-    """Scenarios without acquisition cost whose serving costs at most the price, so that every
+    """Scenarios without acquisition cost whose cost of revenue per customer is at most the price
+    (each of the five per-customer lines at most a fifth of it, at any accuracy), so that every
     extra customer adds margin."""
     minimum = draw(st.floats(0.0, 0.9))
     price = draw(st.floats(0.0, 500.0))
+
+    def share() -> float:
+        return draw(st.floats(0.0, 0.2))
+
     return Scenario.from_dict(
         {
             **base_template().to_dict(),
@@ -120,7 +159,12 @@ def paying_scenarios(draw: st.DrawFn) -> Scenario:
             "churn_at_minimum_accuracy_extra": draw(st.floats(0.0, 0.3)),
             "price_usd_per_user_month": price,
             "usage_price_usd_per_1000_requests": 0.0,
-            "serving_usd_per_1000_predictions": draw(st.floats(0.0, 1.0)) * price * 1000.0 / 2000.0,
+            "serving_usd_per_1000_predictions": share() * price * 1000.0 / 2000.0,
+            "review_per_error": share() * price / (2000.0 * 0.05),  # every request wrong at accuracy 0
+            "hosting_usd_per_customer_month": share() * price,
+            "support_usd_per_customer_month": share() * price,
+            "payment_fee_share": share() / 2,
+            "payment_fee_usd_per_customer_month": share() * price / 2,
             "cac_usd": 0.0,
             "ranges": [],
         }
@@ -216,14 +260,14 @@ def test_data_items() -> None:
     assert pays.favourable is True and pays.provenance == "measured"
     costs_more = card(accuracy_gain_points_per_usd_1000=500.0 / per_point)["accuracy_points_per_usd_1000"]
     assert costs_more.favourable is False
-    flat = card(with_accuracy(0.97), accuracy_gain_points_per_usd_1000=1.0)["accuracy_points_per_usd_1000"]
+    flat = card(lean(0.97), accuracy_gain_points_per_usd_1000=1.0)["accuracy_points_per_usd_1000"]
     assert flat.favourable is False and "delightful" in flat.detail
     assert card(samples_owned=10)["samples_owned"].value == 10.0
 
 
 def test_business_model_thresholds() -> None:
     good = card()
-    assert good["ltv_to_cac"].favourable is True  # base: LTV/CAC = ($49.96 ÷ 3.52 %) ÷ $400 ≈ 3.5
+    assert good["ltv_to_cac"].favourable is True  # base: LTV/CAC = ($32.21 ÷ 3.52 %) ÷ $300 ≈ 3.05
     assert good["gross_margin"].favourable is True
     dear = base_template().with_values(cac_usd=2000.0)
     bad = card(dear)

@@ -16,10 +16,13 @@ from bizmodel.binding import (
     BindingError,
     RunInputs,
     bind,
+    inputs_for,
     peak_requests_per_month,
     run_inputs,
+    serving_volume,
 )
 from bizmodel.catalog import Catalog, read_catalog
+from bizmodel.production import production_scale
 from bizmodel.projection import project
 from bizmodel.scenario import Range, Scenario, base_template
 from bizmodel.serving import ServingAssumptions
@@ -87,8 +90,12 @@ def inputs(rec: dict[str, Any], **kwargs: Any) -> RunInputs:
 def test_cpu_run_without_profile_or_repeat() -> None:
     got = inputs(record())
     assert got.model_accuracy == 0.9
-    assert got.retrain_cost_usd == pytest.approx(3.6)  # 3,600 s on the 2-vCPU instance at $3.60/h
-    assert "cpu.small" in got.retrain_detail and "compute only" in got.retrain_detail
+    assert got.run_cost_usd == pytest.approx(3.6)  # 3,600 s on the 2-vCPU instance at $3.60/h
+    assert "cpu.small" in got.run_cost_detail and "compute only" in got.run_cost_detail
+    # With no production scale, one retraining is the run itself plus ten minutes of job overhead.
+    assert got.retrain_cost_usd == pytest.approx(3.6 + 600 / 3600 * 3.6)
+    assert "cpu.small" in got.retrain_detail and "one production retraining" in got.retrain_detail
+    assert got.retraining is not None and got.retraining.method == "measured_scaled"
     assert got.serving_usd_per_1000_predictions is None
     assert "no inference profile" in got.serving_detail
     assert got.accuracy_range is None and got.serving_range is None
@@ -100,12 +107,14 @@ def test_retraining_is_compute_only_not_energy() -> None:
     cheap_power = inputs(record(), usd_per_kwh=0.0)
     dear_power = inputs(record(), usd_per_kwh=5.0)
     assert cheap_power.retrain_cost_usd == dear_power.retrain_cost_usd
-    assert "includes electricity" in dear_power.retrain_detail
+    assert cheap_power.run_cost_usd == dear_power.run_cost_usd
+    assert "includes electricity" in dear_power.run_cost_detail
 
 
 def test_core_count_picks_the_instance() -> None:
     big = inputs(record(device="CPU (Intel Xeon, 16 logical cores)"))
-    assert big.retrain_cost_usd == pytest.approx(20.0)
+    assert big.run_cost_usd == pytest.approx(20.0)
+    assert big.retrain_cost_usd == pytest.approx(20.0 * (1 + 600 / 3600))
 
 
 @pytest.mark.parametrize(
@@ -119,10 +128,11 @@ def test_core_count_picks_the_instance() -> None:
 def test_gpu_run(device: str, expected_usd: float | None, detail: str) -> None:
     got = inputs(record(device=device, device_kind="gpu"))
     if expected_usd is None:
-        assert got.retrain_cost_usd is None
+        assert got.retrain_cost_usd is None and got.run_cost_usd is None
     else:
-        assert got.retrain_cost_usd == pytest.approx(expected_usd)
-    assert detail in got.retrain_detail
+        assert got.run_cost_usd == pytest.approx(expected_usd)
+        assert got.retrain_cost_usd == pytest.approx(expected_usd * (1 + 600 / 3600))
+    assert detail in got.retrain_detail and detail in got.run_cost_detail
 
 
 HOURS = 730.0  # ServingAssumptions' billed hours a month
@@ -286,7 +296,7 @@ def test_bind_replaces_the_measured_fields() -> None:
     base = base_template()
     bound = bind(base, got)
     assert bound.model_accuracy == 0.93
-    assert bound.retrain_cost_usd == pytest.approx(3.6)
+    assert bound.retrain_cost_usd == got.retrain_cost_usd == pytest.approx(3.6 * (1 + 600 / 3600))
     assert bound.serving_usd_per_1000_predictions == got.serving_usd_per_1000_predictions
     unchanged = {k: v for k, v in base.to_dict().items() if k not in CHANGED}
     assert {k: v for k, v in bound.to_dict().items() if k not in CHANGED} == unchanged
@@ -391,19 +401,60 @@ def test_with_ranges_defaults_to_the_scenarios_use_run_spread() -> None:
     assert bind(on, got).use_run_spread is True  # the flag itself is kept
 
 
-def test_the_retraining_cost_is_scaled() -> None:
-    got = inputs(record())  # one hour on the $3.60/h instance
-    assert bind(base_template(), got).retrain_cost_usd == pytest.approx(3.6)
-    scaled = bind(base_template().with_values(run_retrain_scale=1000.0), got)
-    assert scaled.retrain_cost_usd == pytest.approx(3600.0)
-    assert scaled.run_retrain_scale == 1000.0
-    assert got.retrain_cost_usd == pytest.approx(3.6)  # the run's own cost is unchanged
-    unpriced = inputs(record(device="NVIDIA Unknown-9000", device_kind="gpu"))
-    kept = bind(base_template().with_values(run_retrain_scale=1000.0), unpriced)
-    assert kept.retrain_cost_usd == base_template().retrain_cost_usd  # a typed cost is not scaled
+def test_production_retraining_follows_the_scenario() -> None:
+    basis = TechnicalBasis.from_record(record())  # 3,000 s training + 600 s start-up at $3.60/h
+    typed = base_template().with_values(production_data_factor=10.0, production_model_factor=2.0)
+    got = inputs_for(typed, basis, catalog())
+    # 20× the FLOPs: 60,000 s + 600 s start-up + 600 s job overhead = 17 h at $3.60/h.
+    assert got.retrain_cost_usd == pytest.approx(17 * 3.6)
+    assert got.scale is not None and (got.scale.data_factor, got.scale.model_factor) == (10.0, 2.0)
+    assert got.run_cost_usd == pytest.approx(3.6)  # the run's own cost is unchanged
+    assert bind(typed, got).retrain_cost_usd == pytest.approx(17 * 3.6)
+    derived = inputs_for(base_template(), basis, catalog())  # 1,000 samples + 12 × 5,000 bought
+    assert derived.scale is not None and derived.scale.data_derived and derived.scale.model_derived
+    assert derived.scale.data_factor == pytest.approx(61.0) and derived.scale.model_factor == pytest.approx(
+        61.0
+    )
+    assert derived.retrain_cost_usd == pytest.approx((3000 * 61**2 + 1200) / 3600 * 3.6)
+    assert derived.requests_per_month == serving_volume(base_template())
+    unpriced = inputs_for(
+        typed, TechnicalBasis.from_record(record(device="NVIDIA X-9", device_kind="gpu")), catalog()
+    )
+    kept = bind(typed, unpriced)
+    assert kept.retrain_cost_usd == base_template().retrain_cost_usd  # a typed cost stays
+
+
+def test_a_large_production_model_is_priced_on_accelerators() -> None:
+    # 10⁵ × 1,000 parameters = 10⁸: an accelerator estimate is allowed and far cheaper than
+    # 3 × 10⁸ s on the measured CPU.
+    large = base_template().with_values(production_data_factor=1.0, production_model_factor=1e5)
+    got = inputs_for(large, TechnicalBasis.from_record(record()), catalog())
+    job = got.retraining
+    assert job is not None and job.method == "gpu_estimate" and "gpu.l4" in job.instance
+    assert job.measured_usd is not None and job.gpu_usd is not None and job.gpu_usd < job.measured_usd
+    assert got.retrain_cost_usd == pytest.approx(job.gpu_usd)
+    assert "MFU" in got.retrain_detail and "the other way" in got.retrain_detail
+    small = inputs_for(base_template(), TechnicalBasis.from_record(record()), catalog())
+    assert small.retraining is not None and small.retraining.gpu_usd is None
+    assert "no published MFU" in small.retrain_detail
+
+
+def test_production_serving_is_replanned_for_the_larger_model() -> None:
+    rec = record(inference={"rows": [profile_row(batch_size=1, samples_per_second=1000.0, p95_ms=1.0)]})
+    basis = TechnicalBasis.from_record(rec)
+    volume = 1000.0 * 730 * 3600  # 1,000 requests/s: 4 instances at 500/s each (50 % utilisation, peak 2×)
+    one = run_inputs(basis, catalog(), requests_per_month=volume)
+    scale = production_scale(base_template().with_values(production_model_factor=4.0), 1000, 1000)
+    four = run_inputs(basis, catalog(), requests_per_month=volume, scale=scale)
+    assert (
+        one.serving_usd_per_1000_predictions is not None and four.serving_usd_per_1000_predictions is not None
+    )
+    assert four.serving_usd_per_1000_predictions == pytest.approx(4 * one.serving_usd_per_1000_predictions)
+    assert four.serving_p95_ms == pytest.approx(4.0)
+    assert "for the production model, 4× the run's parameters" in four.serving_detail
 
 
 def test_a_scaled_retraining_cost_beyond_the_bound_is_refused() -> None:
-    dear = RunInputs("r", "r", 0.9, 5e6, "", None, "", None, None)
+    dear = RunInputs("r", "r", 0.9, 5e13, "", None, "", None, None)
     with pytest.raises(BindingError, match="retrain_cost_usd"):
-        bind(base_template().with_values(run_retrain_scale=1e9), dear)
+        bind(base_template(), dear)

@@ -5,11 +5,12 @@ inputs, and invalid scenario files refused with every problem named (exit 2)."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
 
-from bizmodel.binding import peak_requests_per_month
+from bizmodel.binding import peak_requests_per_month, serving_volume
 from bizmodel.finance import npv
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import TEMPLATES, Scenario
@@ -90,9 +91,14 @@ def test_a_run_overrides_the_typed_technical_inputs(cli_home: Path, scenario_fil
     missing = run_cli(cli_home, "project", str(scenario_file), "--run", "nope")
     assert missing.returncode == 2 and "does not exist" in missing.stderr
     # Serving is planned for the scenario's peak monthly requests, and the p95 bound is per request.
-    peak = peak_requests_per_month(TEMPLATES["base"]())
+    peak = serving_volume(TEMPLATES["base"]())
+    assert peak == pytest.approx(peak_requests_per_month(TEMPLATES["base"]()), rel=1e-3)
     assert f"{peak:,.0f} requests a month" in run["serving_detail"]
     assert "p95 per request" in run["serving_detail"]
+    assert run["requests_per_month"] == peak
+    # This run's cost and the production model it stands for are both in the answer.
+    assert 0 < run["run_cost_usd"] < run["retrain_cost_usd"]
+    assert run["scale"]["data_derived"] and run["scale"]["model_derived"]
 
 
 @pytest.fixture
@@ -110,7 +116,7 @@ def seeded_run(cli_home: Path) -> str:  # noqa: F811
     return "seeded"
 
 
-def test_the_scenario_scales_retraining_and_chooses_the_spread(
+def test_the_scenario_sets_the_production_scale_and_chooses_the_spread(
     cli_home: Path,  # noqa: F811
     tmp_path: Path,
     seeded_run: str,
@@ -118,14 +124,25 @@ def test_the_scenario_scales_retraining_and_chooses_the_spread(
     base = TEMPLATES["base"]().to_dict()
     plain, scaled = tmp_path / "plain.json", tmp_path / "scaled.json"
     plain.write_text(json.dumps(base))
-    scaled.write_text(json.dumps({**base, "run_retrain_scale": 1000.0, "use_run_spread": True}))
+    typed = {"production_data_factor": 1000.0, "production_model_factor": 100.0}
+    scaled.write_text(json.dumps({**base, **typed, "use_run_spread": True}))
     args = ("--run", seeded_run, "--json")
     one = json.loads(run_cli(cli_home, "project", str(plain), *args).stdout)
     many = json.loads(run_cli(cli_home, "project", str(scaled), *args).stdout)
     asked = json.loads(run_cli(cli_home, "project", str(plain), "--spread", *args).stdout)
-    run_cost = one["run"]["retrain_cost_usd"]
-    assert one["scenario"]["retrain_cost_usd"] == pytest.approx(run_cost)
-    assert many["scenario"]["retrain_cost_usd"] == pytest.approx(1000.0 * run_cost)
+    assert one["scenario"]["retrain_cost_usd"] == pytest.approx(one["run"]["retrain_cost_usd"])
+    assert one["scenario"]["production_data_factor"] == 0.0  # derived from the data plan
+    scale = many["run"]["scale"]
+    assert (scale["data_factor"], scale["model_factor"]) == (1000.0, 100.0)
+    assert not scale["data_derived"] and not scale["model_derived"]
+    assert scale["production_params"] == pytest.approx(100.0 * scale["run_params"])
+    # Training FLOPs grow with data × model: the retraining costs more than the derived one's.
+    flops = (many["run"]["retraining"]["flops"], one["run"]["retraining"]["flops"])
+    derived = one["run"]["scale"]
+    assert flops[0] / flops[1] == pytest.approx(
+        (1000.0 * 100.0) / (derived["data_factor"] * derived["model_factor"]), rel=1e-6
+    )
+    assert many["scenario"]["retrain_cost_usd"] > one["scenario"]["retrain_cost_usd"]
     fields = [{r["field"] for r in doc["scenario"]["ranges"]} for doc in (one, many, asked)]
     assert "model_accuracy" not in fields[0]  # use_run_spread false, no --spread
     assert "model_accuracy" in fields[1]  # the scenario's use_run_spread
@@ -165,7 +182,7 @@ def test_invalid_scenario_files_exit_2_naming_every_field(
         doc["ranges"] = []
         content = json.dumps(doc)
     elif content == "NaN-file":
-        content = json.dumps(TEMPLATES["base"]().to_dict()).replace('"cac_usd": 400.0', '"cac_usd": NaN')
+        content = json.dumps(TEMPLATES["base"]().to_dict() | {"cac_usd": math.nan})  # writes NaN
     path.write_text(content)
     out = run_cli(cli_home, "project", str(path), "--json")
     assert out.returncode == 2

@@ -57,6 +57,11 @@ def tiny(**changes: Any) -> Scenario:
         "starting_cash_usd": 100.0,
         "funding_rounds": (),
         "annual_discount_rate": 0.0,
+        "hosting_usd_per_customer_month": 0.0,
+        "support_usd_per_customer_month": 0.0,
+        "review_per_error": 0.0,
+        "payment_fee_share": 0.0,
+        "payment_fee_usd_per_customer_month": 0.0,
     }
     values.update(changes)
     return Scenario(**values)
@@ -140,6 +145,87 @@ def test_costs_by_hand() -> None:
     assert np.allclose(frame["gross_margin_usd"], expected_gm)
 
 
+def test_cost_of_revenue_lines_by_hand() -> None:
+    # 100 customers in month 1; each makes 1,000 requests at 90 % accuracy: 100 errors, 2 reviews
+    # per error at $0.10 = $20; hosting $3, support $2; payment 3 % of $11 + $0.25 = $0.58.
+    scenario = tiny(
+        requests_per_user_month=1000.0,
+        usage_price_usd_per_1000_requests=1.0,
+        model_accuracy=0.9,
+        accuracy_link=AccuracyLink(minimum_viable_accuracy=0.5, delightful_accuracy=0.9),
+        review_per_error=2.0,
+        data_cost_usd_per_sample=0.1,
+        hosting_usd_per_customer_month=3.0,
+        support_usd_per_customer_month=2.0,
+        payment_fee_share=0.03,
+        payment_fee_usd_per_customer_month=0.25,
+    )
+    row = project(scenario).iloc[0]
+    assert row["active_customers"] == pytest.approx(100.0)
+    assert row["review_cost_usd"] == pytest.approx(100 * 20.0)
+    assert row["hosting_cost_usd"] == pytest.approx(100 * 3.0)
+    assert row["support_cost_usd"] == pytest.approx(100 * 2.0)
+    assert row["payment_cost_usd"] == pytest.approx(100 * (0.03 * 11.0 + 0.25))
+    revenue = 100 * 11.0
+    assert row["gross_margin_usd"] == pytest.approx(revenue - 2000.0 - 300.0 - 200.0 - 100 * 0.58)
+    assert scenario.variable_cost_usd_per_user_month == pytest.approx(20.0 + 3.0 + 2.0 + 0.58)
+
+
+def test_a_more_accurate_model_needs_fewer_reviews() -> None:
+    costs = [
+        project(
+            tiny(
+                requests_per_user_month=1e3,
+                model_accuracy=a,
+                review_per_error=1.0,
+                data_cost_usd_per_sample=0.1,
+            )
+        ).iloc[0]["review_cost_usd"]
+        for a in (0.8, 0.9, 1.0)
+    ]
+    assert costs[0] > costs[1] > costs[2] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        ("exit_multiple", "arr"),  # 4× ending ARR at month 12, discounted at 0 %
+        ("none", None),
+    ],
+)
+def test_terminal_value_by_hand(method: str, expected: str | None) -> None:
+    scenario = tiny(terminal_value=method, exit_multiple_arr=4.0)
+    frame = project(scenario)
+    k = kpis(frame, scenario)
+    assert k.terminal_method == method
+    if expected is None:
+        assert k.terminal_value_usd is None and k.npv_with_terminal_usd is None
+        assert "scenario's choice" in k.reasons["terminal_value_usd"]
+        return
+    arr = 12 * frame["revenue_usd"].iloc[-1]
+    assert k.terminal_basis_usd == pytest.approx(arr)
+    assert k.terminal_at_horizon_usd == pytest.approx(4 * arr)
+    assert k.terminal_value_usd == pytest.approx(4 * arr)  # a 0 % discount rate
+    assert k.npv_with_terminal_usd == pytest.approx(k.npv_usd + 4 * arr)
+
+
+def test_gordon_terminal_value_by_hand() -> None:
+    # Operating cash flow $100 a month ($1,200 the last year), 10 % discount, 2 % growth:
+    # 1,200 × 1.02 ÷ 0.08 = $15,300 at month 12, ÷ 1.10 today.
+    tv = finance.terminal_value(np.full(12, 100.0), 0.0, 0.10, method="gordon", growth=0.02)
+    assert tv.at_horizon_usd == pytest.approx(15_300.0)
+    assert tv.present_usd == pytest.approx(15_300.0 / 1.10)
+    scenario = tiny(bass_p=0.0, terminal_value="gordon")  # nobody adopts: no cash flow to grow
+    k = kpis(project(scenario), scenario)
+    assert k.terminal_value_usd is None and "not positive" in k.reasons["terminal_value_usd"]
+
+
+def test_gordon_needs_growth_below_the_discount_rate() -> None:
+    tv = finance.terminal_value([100.0] * 12, 0.0, 0.05, method="gordon", growth=0.05)
+    assert tv.present_usd is None and tv.reason == "growth_at_or_above_rate"
+    assert finance.terminal_value([100.0] * 12, 0.0, 0.05, method="exit_multiple").reason == "no_arr"
+
+
 def test_below_minimum_accuracy_nobody_adopts() -> None:
     frame = project(tiny(model_accuracy=0.4))
     assert (frame["new_customers"] == 0.0).all()
@@ -216,9 +302,7 @@ def test_zero_market_kpis_are_json_safe() -> None:
 def test_data_and_retraining_do_not_change_ltv_or_cac_payback() -> None:
     base = base_template()
     # $1 M of data a month and a $1 M retraining every month: fixed costs, no customer's.
-    heavy = base.with_values(
-        data_samples_per_month=1e6, data_cost_usd_per_sample=1.0, retrain_every_months=1, retrain_cost_usd=1e6
-    )
+    heavy = base.with_values(data_samples_per_month=2e7, retrain_every_months=1, retrain_cost_usd=1e6)
     k_base, k_heavy = (kpis(project(s), s) for s in (base, heavy))
     assert k_heavy.gross_margin is not None and k_heavy.gross_margin < 0  # the horizon's margin suffers
     assert k_heavy.ltv_usd == pytest.approx(k_base.ltv_usd) and k_heavy.ltv_usd > 0

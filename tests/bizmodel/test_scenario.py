@@ -279,7 +279,7 @@ def test_with_values_drops_only_ranges_that_no_longer_hold(changes: dict[str, fl
 def test_with_values_revalidates() -> None:
     with pytest.raises(ScenarioError, match="monthly_churn"):
         base_template().with_values(monthly_churn=1.5)
-    with pytest.raises(ScenarioError, match=r"ranges\[cac_usd\]: low must be at most the value 400"):
+    with pytest.raises(ScenarioError, match=r"ranges\[cac_usd\]: low must be at most the value 300"):
         base_template().with_values(ranges=[Range("cac_usd", 500.0, 900.0)])  # given ranges are kept
 
 
@@ -389,43 +389,105 @@ def test_bad_ranges_and_nested_problems_come_together() -> None:
     assert "funding_rounds[1]:" in text and "cac_usd must be a number" in text
 
 
-# ---------------------------------------------------------------------- run_retrain_scale, use_run_spread
+# ---------------------------------------------------------------------- production, cost of revenue, terminal
+
+LATER_FIELDS = {
+    "production_data_factor": 0.0,
+    "production_model_factor": 0.0,
+    "use_run_spread": False,
+    "hosting_usd_per_customer_month": 4.0,
+    "support_usd_per_customer_month": 4.0,
+    "review_per_error": 1.0,
+    "payment_fee_share": 0.029,
+    "payment_fee_usd_per_customer_month": 0.30,
+    "terminal_value": "exit_multiple",
+    "terminal_growth": 0.03,
+    "exit_multiple_arr": 4.0,
+}
 
 
-def test_run_fields_default_round_trip_and_old_documents_load() -> None:
+def test_later_fields_default_round_trip_and_old_documents_load() -> None:
     base = base_template()
-    assert base.run_retrain_scale == 1.0 and base.use_run_spread is False
     data = base.to_dict()
-    assert data["run_retrain_scale"] == 1.0 and data["use_run_spread"] is False
-    changed = base.with_values(run_retrain_scale=1000.0, use_run_spread=True)
+    for name, default in LATER_FIELDS.items():
+        assert getattr(base, name) == default and data[name] == default, name
+    changed = base.with_values(
+        production_data_factor=1000.0, use_run_spread=True, terminal_value="gordon", review_per_error=0.5
+    )
     text = json.dumps(changed.to_dict(), allow_nan=False)
-    assert '"use_run_spread": true' in text
+    assert '"use_run_spread": true' in text and '"terminal_value": "gordon"' in text
     assert Scenario.from_dict(json.loads(text)) == changed
     old = base.to_dict()
-    del old["run_retrain_scale"], old["use_run_spread"]
+    for name in LATER_FIELDS:
+        del old[name]
     assert Scenario.from_dict(old) == base
     for kind in TEMPLATES:
-        assert TEMPLATES[kind]().run_retrain_scale == 1.0 and TEMPLATES[kind]().use_run_spread is False
+        for name, default in LATER_FIELDS.items():
+            assert getattr(TEMPLATES[kind](), name) == default, (kind, name)
+
+
+@pytest.mark.parametrize(
+    ("scale", "data_factor", "model_factor"),
+    [
+        (1.0, 0.0, 0.0),  # 1 meant "not set": derived
+        (1000.0, 1000.0, 1.0),  # the same training FLOPs: 1,000× the samples on the run's model
+        (0.5, 0.5, 1.0),
+    ],
+)
+def test_a_document_with_the_earlier_retraining_scale_loads(
+    scale: float, data_factor: float, model_factor: float
+) -> None:
+    old = {k: v for k, v in base_template().to_dict().items() if k not in LATER_FIELDS}
+    loaded = Scenario.from_dict({**old, "run_retrain_scale": scale})
+    assert (loaded.production_data_factor, loaded.production_model_factor) == (data_factor, model_factor)
+    assert "run_retrain_scale" not in loaded.to_dict()
 
 
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"run_retrain_scale": 0.0}, "run_retrain_scale must be above 0"),
-        ({"run_retrain_scale": -2.0}, "run_retrain_scale must be above 0"),
-        ({"run_retrain_scale": 2e9}, "run_retrain_scale must be above 0 and at most 1e+09"),
-        ({"run_retrain_scale": "1000"}, "run_retrain_scale must be a number"),
-        ({"run_retrain_scale": True}, "run_retrain_scale must be a number"),
+        ({"production_data_factor": -2.0}, "production_data_factor must be"),
+        ({"production_data_factor": 2e9}, "production_data_factor must be"),
+        ({"production_model_factor": "10"}, "production_model_factor must be a number"),
+        ({"production_model_factor": True}, "production_model_factor must be a number"),
         ({"use_run_spread": 1}, "use_run_spread must be true or false"),
         ({"use_run_spread": "true"}, "use_run_spread must be true or false"),
         ({"use_run_spread": None}, "use_run_spread must be true or false"),
         ({"use_run_spread": np.bool_(True)}, "use_run_spread must be true or false"),
+        ({"hosting_usd_per_customer_month": -1.0}, "hosting_usd_per_customer_month must be"),
+        ({"support_usd_per_customer_month": float("nan")}, "support_usd_per_customer_month must be"),
+        ({"payment_fee_share": 0.6}, "payment_fee_share must be"),
+        ({"payment_fee_usd_per_customer_month": 1e300}, "payment_fee_usd_per_customer_month must be"),
+        ({"review_per_error": 101.0}, "review_per_error must be"),
+        ({"terminal_value": "dcf"}, "terminal_value must be one of gordon, exit_multiple, none"),
+        ({"terminal_value": 3}, "terminal_value must be one of"),
+        ({"terminal_growth": 0.9}, "terminal_growth must be"),
+        ({"exit_multiple_arr": -1.0}, "exit_multiple_arr must be"),
+        ({"exit_multiple_arr": 1e4}, "exit_multiple_arr must be"),
     ],
 )
-def test_run_fields_are_checked(changes: dict[str, object], expected: str) -> None:
+def test_later_fields_are_checked(changes: dict[str, object], expected: str) -> None:
     with pytest.raises(ScenarioError) as caught:
         Scenario.from_dict({**base_template().to_dict(), **changes})
     assert expected in str(caught.value)
+
+
+def test_variable_cost_per_customer_adds_every_line() -> None:
+    s = base_template()
+    arpu = 49.0 + 2_000 * 0.5 / 1000
+    review = 2_000 * (1 - 0.92) * 1.0 * 0.05
+    payment = arpu * 0.029 + 0.30
+    expected = 2_000 * 0.02 / 1000 + review + 4.0 + 4.0 + payment
+    assert s.review_usd_per_user_month == pytest.approx(review)
+    assert s.variable_cost_usd_per_user_month == pytest.approx(expected)
+    free = s.with_values(
+        review_per_error=0.0,
+        hosting_usd_per_customer_month=0.0,
+        support_usd_per_customer_month=0.0,
+        payment_fee_share=0.0,
+        payment_fee_usd_per_customer_month=0.0,
+    )
+    assert free.variable_cost_usd_per_user_month == pytest.approx(s.serving_usd_per_user_month)
 
 
 # ---------------------------------------------------------------------- finite bounds

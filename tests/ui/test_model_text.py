@@ -31,9 +31,10 @@ from bizmodel.buildbuy import (
     load_api_prices,
 )
 from bizmodel.data_value import B_MAX, DataValueError, points_from_record
+from bizmodel.production import ProductionScale
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.run_cost import CostItem, RunCostError, closest_instance, price_run
-from bizmodel.scenario import Scenario, base_template
+from bizmodel.scenario import Scenario, base_template, bull_template
 from tests.bizmodel.test_binding import batch_run, catalog, profile_row, record, repeat
 from ui.i18n import catalog as locale
 from ui.model_text import TEMPLATES, localize, match
@@ -157,9 +158,17 @@ PROFILED = {"measured_at": "2026-11-01T00:00:00Z", "rows": [profile_row(batch_si
 CASES: dict[str, Callable[[], str]] = {
     # bizmodel.advantage
     "voa_detail_valued": lambda: value_of_accuracy(base_template()).detail,
-    "voa_detail": lambda: value_of_accuracy(base_template().with_values(model_accuracy=0.97)).detail,
+    "voa_detail": lambda: value_of_accuracy(base_template().with_values(model_accuracy=1.0)).detail,
     "voa_full": lambda: str(value_of_accuracy(base_template().with_values(model_accuracy=1.0)).reason),
-    "voa_delightful": lambda: str(value_of_accuracy(base_template().with_values(model_accuracy=0.97)).reason),
+    "voa_delightful": lambda: str(
+        value_of_accuracy(base_template().with_values(model_accuracy=0.97, review_per_error=0.0)).reason
+    ),
+    "voa_negative": lambda: str(value_of_accuracy(base_template().with_values(model_accuracy=0.82)).reason),
+    "voa_customers_lose": lambda: str(
+        value_of_accuracy(
+            base_template().with_values(price_usd_per_user_month=0.0, cac_usd=0.0, model_accuracy=0.85)
+        ).reason
+    ),
     "voa_unviable": lambda: str(value_of_accuracy(base_template().with_values(model_accuracy=0.5)).reason),
     "cost_vs_competitor": lambda: items()["serving_cost_vs_competitor"].detail,
     "assumed_in_scenario": lambda: items()["serving_cost_vs_competitor"].detail.split("(")[1].split(")")[0],
@@ -187,9 +196,10 @@ CASES: dict[str, Callable[[], str]] = {
     "no_curve": lambda: str(items()["accuracy_points_per_usd_1000"].reason),
     "data_worth": lambda: items(accuracy_gain_points_per_usd_1000=2.5)["accuracy_points_per_usd_1000"].detail,
     "data_worth_reason": lambda: (
-        items(base_template().with_values(model_accuracy=0.97), accuracy_gain_points_per_usd_1000=2.5)[
-            "accuracy_points_per_usd_1000"
-        ].detail
+        items(
+            base_template().with_values(model_accuracy=0.97, review_per_error=0.0),
+            accuracy_gain_points_per_usd_1000=2.5,
+        )["accuracy_points_per_usd_1000"].detail
     ),
     "projected": lambda: part(items()["gross_margin"].detail, 0),
     "projected_bound": lambda: part(items(run=batch_run())["gross_margin"].detail, 0),
@@ -209,6 +219,15 @@ CASES: dict[str, Callable[[], str]] = {
         "gross_margin",
     ),
     "margin_not_finite": lambda: "gross margin ÷ revenue is not finite",  # by hand: needs an overflow
+    "terminal_none": lambda: reason(k(terminal_value="none"), "terminal_value_usd"),
+    "terminal_negative": lambda: reason(k(terminal_value="gordon"), "terminal_value_usd"),
+    "terminal_growth_high": lambda: reason(
+        kpis(
+            project(bull := bull_template().with_values(terminal_value="gordon", terminal_growth=0.2)), bull
+        ),
+        "terminal_value_usd",
+    ),
+    "terminal_no_arr": lambda: reason(k(market_size=0.0), "terminal_value_usd"),
     "churn_zero": lambda: reason(k(monthly_churn=0.0, churn_at_minimum_accuracy_extra=0.0), "ltv_usd"),
     "churn_tiny": lambda: (
         "monthly churn is so close to 0 that lifetime value is not a finite number"
@@ -237,13 +256,32 @@ CASES: dict[str, Callable[[], str]] = {
         run_inputs(
             TechnicalBasis.from_record(record()),
             catalog("acme,eu,gpu.l4,L4,1,8,32,0.8,,current,2026-02-28,q,\n"),
-        ).retrain_detail
+        ).run_cost_detail
     ),
-    "retrain_no_accelerator": lambda: inputs(device="NVIDIA Unknown-9000", device_kind="gpu").retrain_detail,
-    "retrain_priced_energy": lambda: inputs().retrain_detail,
-    "retrain_priced": lambda: inputs(energy_kwh=None).retrain_detail,
+    "retrain_no_accelerator": lambda: inputs(device="NVIDIA Unknown-9000", device_kind="gpu").run_cost_detail,
+    "retrain_priced_energy": lambda: inputs().run_cost_detail,
+    "retrain_priced": lambda: inputs(energy_kwh=None).run_cost_detail,
     "a_custom_instance": lambda: "a custom instance",  # by hand: an instance row without names
-    "catalog_dated": lambda: inputs().retrain_detail.split("(")[1].split(")")[0],
+    "catalog_dated": lambda: inputs().run_cost_detail.split("(")[1].split(")")[0],
+    # bizmodel.production
+    "serving_detail_production": lambda: production(PROFILED, model=4.0).serving_detail,
+    "production_retraining": lambda: part(retraining(), 0),
+    "retrain_measured_scaled": lambda: how(part(retraining(), 0)),
+    "retrain_gpu_estimate": lambda: how(part(retraining(model=1e5), 0)),
+    "production_sizes": lambda: re.search(r"\(the FLOPs of (.*?)\) \+", retraining()).group(1),  # type: ignore[union-attr]
+    "retrain_other_way": lambda: part(retraining(model=1e5), 1),
+    "retrain_small_model": lambda: part(retraining(), 1),
+    "no_accelerator_estimate": lambda: (
+        "no accelerator estimate (the catalog has no accelerator table)"
+    ),  # by hand
+    "no_accelerator_holds": lambda: "no catalog accelerator option can hold the production model",  # by hand
+    "instance_unpriced": lambda: "run run-1: its instance has no positive on-demand price",  # by hand
+    "nothing_to_price": lambda: "nothing to price on",  # by hand
+    "pricing_on_demand": lambda: re.search(r"\((on demand)\)", retraining(model=1e5)).group(1),  # type: ignore[union-attr]
+    "pricing_spot": lambda: "spot",  # by hand: the test catalog has no spot price
+    "duration_min": lambda: "2.5 min",  # by hand: the durations the retraining detail writes
+    "duration_h": lambda: re.search(r"= ([0-9.,]+ h) on", retraining()).group(1),  # type: ignore[union-attr]
+    "duration_days": lambda: "4.17 days",  # by hand
     "price_typed": lambda: "price typed by the user",  # by hand: an instance row without as_of
     "no_inference_profile": lambda: inputs().serving_detail,
     "serving_unpriced": lambda: (
@@ -377,6 +415,28 @@ CASES: dict[str, Callable[[], str]] = {
 }
 
 
+def production(
+    inference: dict[str, object] | None = None, *, data: float = 1.0, model: float = 1.0
+) -> RunInputs:
+    """The run of :func:`record` under a production scale of ``data`` × samples and ``model`` × parameters."""
+    rec = record(inference=inference) if inference is not None else record()
+    scale = ProductionScale(data, model, False, False, 1000, 1000)
+    return run_inputs(TechnicalBasis.from_record(rec), catalog(), scale=scale)
+
+
+def retraining(*, model: float = 1.0) -> str:
+    job = production(model=model).retraining
+    assert job is not None
+    return job.detail
+
+
+def how(first: str) -> str:
+    """The "how" of "one production retraining: {how} = ${usd}"."""
+    found = re.fullmatch(r"one production retraining: (.*) = \$[^ ]+", first)
+    assert found is not None, first
+    return found.group(1)
+
+
 # ---------------------------------------------------------------------- the tests
 
 
@@ -459,9 +519,10 @@ def test_chinese_has_no_english_words(name: str) -> None:
         items()["ltv_to_cac"].detail,
         items(run=batch_run())["serving_cost_vs_competitor"].detail,  # a serving detail as the source
         items(run=batch_run())["accuracy_lead_points"].detail,
-        items(base_template().with_values(model_accuracy=0.97), accuracy_gain_points_per_usd_1000=2.5)[
-            "accuracy_points_per_usd_1000"
-        ].detail,
+        items(
+            base_template().with_values(model_accuracy=0.97, review_per_error=0.0),
+            accuracy_gain_points_per_usd_1000=2.5,
+        )["accuracy_points_per_usd_1000"].detail,
         f"{reason(k(), 'irr_annual') if 'irr_annual' in k().to_dict()['reasons'] else 'no IRR'}",
     ],
 )

@@ -22,6 +22,7 @@ from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, RECORDED, _curve
 from ui import format as fmt
 from ui.i18n import translate
 from ui.narrative import narrative
+from ui.production_text import FIGURES, figure_text, production_figures
 from ui.report import SCENARIO_FIELDS, SECTIONS, bare_label, chart_names, render_html
 from ui.report_data import Report, ReportOptions, build_report
 from ui.summary import short_id
@@ -129,7 +130,7 @@ def no_run_doc(without_run: Report) -> str:
 def kpi_values(page: Page, document: str) -> dict[str, str]:
     """The value text of every executive-summary card, by KPI key."""
     found = re.findall(
-        r'data-kpi="([a-z_]+)"><div class="label">.*?<div class="kpi-value">(.*?)</div>', document
+        r'data-kpi="([a-z0-9_]+)"><div class="label">.*?<div class="kpi-value">(.*?)</div>', document
     )
     return {key: html.unescape(value) for key, value in found}
 
@@ -219,9 +220,12 @@ def test_kpis_read_as_the_app_writes_them(
             "p_out_of_cash": fmt.fmt_pct(mc.probability_out_of_cash),
             "p_break_even": fmt.fmt_pct(mc.probability_break_even),
             "irr_annual": fmt.MISSING if k.irr_annual is None else fmt.fmt_pct(k.irr_annual),
+            "npv_with_terminal_usd": fmt.fmt_usd(k.npv_with_terminal_usd),
         }
-    assert len(set(values) - {"value_of_accuracy"}) == 12  # the executive summary's cards
-    for key, text in expected.items():
+        production = {f.key: figure_text(f) for f in production_figures(with_run.effective, with_run.inputs)}
+    # The executive summary's 13 cards, then the compute section's three production figures.
+    assert len(set(values) - {"value_of_accuracy"} - set(FIGURES)) == 13
+    for key, text in {**expected, **production}.items():
         assert values[key] == text, key
     with fmt.number_style(style):
         assert html.escape(fmt.fmt_usd(mc.npv["p50"])) in document  # the narrative and the P-table
@@ -244,7 +248,10 @@ def test_measured_figures_carry_the_run_and_the_rest_are_assumed(with_run: Repor
 def test_every_section_has_its_content_with_a_run(with_run: Report, english: str) -> None:
     assert not with_run.notes
     assert 'data-note="' not in english
-    assert 'class="compute-now"' in english and 'class="compute-scale"' in english
+    assert 'class="production-lead"' in english
+    assert all(f'data-kpi="{key}"' in english for key in FIGURES)
+    # The default run's production model is far below an accelerator's size: no GPU table.
+    assert 'class="compute-production"' not in english
     assert 'class="serving-plan"' in english and 'class="inference"' in english
     assert "error(n) = " in english and 'class="scorecard"' in english
     assert with_run.data_value is not None

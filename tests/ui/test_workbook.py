@@ -36,7 +36,9 @@ SHEETS = [
     "Scorecard",
     "Estimates vs published",
 ]
-RUN_SHEETS = [*SHEETS[:-1], "Compute", "Serving", "Estimates vs published", "Runs"]
+RUN_SHEETS = [*SHEETS[:-1], "Serving", "Estimates vs published", "Runs"]
+#: A production model of 8,970 × 20,000 ≈ 1.8e8 parameters: priced on the catalog's accelerators.
+LARGE = {"production_model_factor": 20_000.0}
 INJECTIONS = ('=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1")
 
 
@@ -94,9 +96,19 @@ def books(typed, measured) -> dict[str, openpyxl.Workbook]:
     }
 
 
-def test_sheets(books) -> None:
+@pytest.fixture(scope="module")
+def large(bundled) -> Report:
+    scenario = dataclasses.replace(base_template(), **LARGE)
+    return build_report(
+        scenario, name="Large", run=_record(), catalog=bundled, options=ReportOptions(paths=200)
+    )
+
+
+def test_sheets(books, large) -> None:
     assert books["typed"].sheetnames == SHEETS
+    # The recorded run's production model is small: priced on the run's own throughput, no GPU sheet.
     assert books["measured"].sheetnames == RUN_SHEETS
+    assert _open(workbook_bytes(large, USD)).sheetnames == [*SHEETS[:-1], "Compute", *RUN_SHEETS[-3:]]
 
 
 def test_the_validation_sheet_holds_every_published_run(books, typed) -> None:
@@ -233,10 +245,13 @@ def test_sensitivity_and_scorecard(books, measured) -> None:
     assert favourable == [i.favourable for i in measured.scorecard if i.favourable is not None]
 
 
-def test_compute_serving_and_runs(books, measured) -> None:
+def test_compute_serving_and_runs(books, measured, large) -> None:
     book = books["measured"]
-    costs, formats = _column(book["Compute"], translate("workbook.col.cost", symbol="$"))
-    assert len(costs) == sum(len(c.options) for c in measured.compute)
+    assert large.compute and not measured.compute
+    costs, formats = _column(
+        _open(workbook_bytes(large, USD))["Compute"], translate("workbook.col.cost", symbol="$")
+    )
+    assert len(costs) == sum(len(c.options) for c in large.compute)
     assert all(f.startswith('"$"') for f in formats)
     assert measured.serving is not None
     monthly, _ = _column(book["Serving"], translate("workbook.col.monthly", symbol="$"))
