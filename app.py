@@ -9,7 +9,7 @@ from store import StoreError
 from ui.auth import account_sidebar, sign_in_gate
 from ui.capacity import script_slot, session_gate
 from ui.i18n import apply_url_style, t
-from ui.scenario_work import active_scenario_label
+from ui.scenario_work import active_scenario_picker, show_notice
 from ui.share_view import open_shared_link, show_link_problem
 from ui.state import get_store
 from ui.theme import FAVICON
@@ -89,7 +89,12 @@ try:  # a store problem is explained by the page itself; the sidebar just shows 
     active = get_run(store, run_param) if run_param else latest_completed(store)
 except StoreError:
     active = None
-sidebar_context(active.name if active else None, active.id if active else None, active_scenario_label(store))
+sidebar_context(
+    active.name if active else None,
+    active.id if active else None,
+    lambda: active_scenario_picker(store),  # the active scenario, chosen here on every page
+)
+show_notice()  # why the link's scenario could not be opened, whichever page it opens
 account_sidebar()
 
 with script_slot():  # at most MOATLAB_SCRIPT_SLOTS page scripts at once on this replica

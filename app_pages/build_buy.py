@@ -1,11 +1,11 @@
 """Build vs buy: your own model against a per-call API, a self-hosted open LLM against paid APIs, and
-the economic-advantage scorecard, all for the scenario chosen at the top (``?scenario=``)."""
+the economic-advantage scorecard, all for the active scenario (chosen in the sidebar, ``?scenario=``)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.build_buy_view import advantage_tab, llm_tab, own_vs_api_tab, scenario_picker
+from ui.build_buy_view import active_chosen, advantage_tab, llm_tab, own_vs_api_tab
 from ui.catalog_view import active_catalog
 from ui.i18n import t
 from ui.state import store_or_error
@@ -16,7 +16,7 @@ st.caption(t("buildbuy.lead"))
 store = store_or_error()
 if store is None:
     st.stop()
-chosen = scenario_picker(store)
+chosen = active_chosen(store)
 if chosen is None:
     st.stop()
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from mlcore.runs import latest_completed
-from safetext import for_markdown
 from ui.chain import ChainNode, chain_html
 from ui.i18n import t
 from ui.overview_view import dashboard
-from ui.scenario_work import current_work, take_notice
+from ui.scenario_work import current_work
 from ui.state import store_guard, store_or_error
 from ui.widgets import empty_state
 
@@ -20,10 +19,7 @@ st.markdown(t("overview.lead"))
 store = store_or_error()
 if store is not None:
     st.subheader(t("overview.case_title"))
-    work = current_work(store)
-    for problem in take_notice():
-        st.warning(for_markdown(problem))
-    dashboard(store, work)
+    dashboard(store, current_work(store))  # the active scenario, chosen in the sidebar
     with store_guard():
         any_run = latest_completed(store) is not None
     if not any_run:

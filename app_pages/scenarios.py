@@ -1,17 +1,16 @@
 """Scenarios: the business case of a run — projection, KPIs, Monte Carlo and sensitivity.
 
-The scenario comes from a template or the store (``?scenario=``); the run that drives its
-accuracy, retraining and serving cost is chosen here and saved with it.
+The page edits the active scenario (chosen in the sidebar, ``?scenario=``: a template or a saved
+one); the run that drives its accuracy, retraining and serving cost is chosen here and saved with it.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from safetext import for_markdown
 from ui.i18n import t
 from ui.scenario_view import editor, results, run_binding
-from ui.scenario_work import current_work, manager_bar, take_notice
+from ui.scenario_work import current_work, manager_bar
 from ui.share_view import export_buttons, import_box, share_button
 from ui.state import store_or_error
 
@@ -21,10 +20,7 @@ st.caption(t("scenario.lead"))
 store = store_or_error()
 if store is None:
     st.stop()
-work = current_work(store)
-notice = take_notice()
-if notice:
-    st.warning("\n\n".join(for_markdown(p) for p in notice))
+work = current_work(store)  # the active scenario, chosen in the sidebar
 manager_bar(store, work)
 share_col, export_col = st.columns([1, 3], vertical_alignment="center")
 with share_col:

@@ -1,9 +1,9 @@
 """The Build vs buy page: your model against a per-call API, a self-hosted open LLM against paid LLM
 APIs, and the economic-advantage scorecard.
 
-The economics are :mod:`bizmodel.buildbuy` and :mod:`bizmodel.advantage` (pure). This module picks
-the scenario (a template or a saved one, ``?scenario=`` as on the Scenarios page, bound to its saved
-run), reads the typed assumptions, validates them, makes the calls and renders the results with
+The economics are :mod:`bizmodel.buildbuy` and :mod:`bizmodel.advantage` (pure). This module takes
+the active scenario (chosen in the sidebar, ``?scenario=``; with this session's unsaved edits, bound
+to its run), reads the typed assumptions, validates them, makes the calls and renders the results with
 their provenance. The figure builders (:func:`own_vs_api_figure`, :func:`llm_figure`) are pure: data
 and translated labels in, a plotly figure out.
 """
@@ -64,17 +64,7 @@ from ui.report_data import (
     DEFAULT_LABEL_COST_USD,
 )
 from ui.scenario_view import Effective, bound_scenario, projection_of
-from ui.scenario_work import (
-    CURRENT_KEY,
-    SHARED_PREFIX,
-    TEMPLATE_PREFIX,
-    drafts,
-    param_from_source,
-    scenario_choices,
-    scenario_of,
-    source_from_param,
-    wanted_source,
-)
+from ui.scenario_work import current_work, param_from_source
 from ui.score_format import format_score_item
 from ui.summary import short_id
 from ui.tables import csv_bytes, plain_table
@@ -283,61 +273,24 @@ class Chosen:
         return max(active, 0.0) * self.scenario.requests_per_user_month
 
 
-def _scenario_options(store: Store) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
-    """Labels by source key (templates, then saved scenarios) and the saved rows by id."""
-    choices, saved = scenario_choices(store)
-    return {source_from_param(k): label for k, label in choices.items()}, saved
+def active_chosen(store: Store) -> Chosen | None:
+    """The active scenario (chosen in the sidebar), with its unsaved edits and bound to its run,
+    named above the tabs.
 
-
-def scenario_picker(store: Store) -> Chosen | None:
-    """Choose a template or saved scenario (kept in the link as ``?scenario=``), bound to its saved run.
-
-    Returns None after an error when the saved document no longer validates.
+    Returns None after an error when its document does not validate.
     """
-    labels, saved = _scenario_options(store)
-    for shared, copy in drafts().items():  # this session's share-link or imported copies
-        if shared.startswith(SHARED_PREFIX):
-            labels.setdefault(shared, t("scenario.option.shared", name=copy.name))
-    wanted = wanted_source()
-    if wanted not in labels:
-        st.warning(t("scenario.missing", id=for_markdown(param_from_source(wanted)[:40])))
-        wanted = TEMPLATE_PREFIX + "base"
-    key = "bb_scenario"
-    if st.session_state.get(key) != wanted:
-        st.session_state[key] = wanted
-
-    def _remember() -> None:
-        st.query_params["scenario"] = param_from_source(st.session_state[key])
-
-    source = st.selectbox(
-        t("buildbuy.scenario"),
-        list(labels),
-        format_func=lambda s: for_plain(labels.get(s, s)),
-        key=key,
-        on_change=_remember,
-        help=t("buildbuy.scenario_help"),
-    )
-    if st.query_params.get("scenario") != param_from_source(source):
-        st.query_params["scenario"] = param_from_source(source)
-    st.session_state[CURRENT_KEY] = source
-    draft = drafts().get(source)
-    if draft is not None and (draft.dirty or source.startswith(SHARED_PREFIX)):  # unsaved edits or copy
-        scenario, run_id = Scenario.from_dict(draft.document), draft.run_id
-        if draft.dirty:
-            st.caption(t("buildbuy.draft_used"))
-    else:
-        try:
-            scenario, run_id = scenario_of(param_from_source(source), saved)
-        except ScenarioError as exc:
-            st.error(
-                t("buildbuy.scenario_invalid", name=for_markdown(labels[source]))
-                + "\n\n"
-                + "\n".join(f"- {for_markdown(p)}" for p in exc.problems)
-            )
-            return None
-    effective = bound_scenario(store, scenario, run_id)
+    work = current_work(store)
+    st.markdown(t("buildbuy.scenario_active", name=for_markdown(work.name)))
+    try:
+        scenario = Scenario.from_dict(work.document)
+    except ScenarioError as exc:
+        st.error(t("scenario.invalid") + "\n\n" + "\n".join(f"- {for_markdown(p)}" for p in exc.problems))
+        return None
+    if work.dirty:
+        st.caption(t("buildbuy.draft_used"))
+    effective = bound_scenario(store, scenario, work.run_id)
     frame, k = projection_of(effective.document)
-    chosen = Chosen(source, labels[source], effective, frame, k)
+    chosen = Chosen(work.source, work.name, effective, frame, k)
     _binding_caption(chosen)
     return chosen
 

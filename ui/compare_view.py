@@ -1,7 +1,8 @@
 """Compare 2–4 scenarios side by side: KPIs with differences, overlaid charts, what differs.
 
-Scenarios are templates or saved ones (``?compare=base,<id>,…`` keeps the choice in the link).
-Each is projected as the Scenarios page would: bound to its saved run when it has one. The pure
+Scenarios are templates or saved ones (``?compare=base,<id>,…`` keeps the choice in the link; without
+it, the active scenario comes first). Each is projected as the Scenarios page would: bound to its
+saved run when it has one, with this session's unsaved edits when it has some. The pure
 helpers (:func:`kpi_table`, :func:`differing_assumptions`, :func:`flatten`) are tested without
 Streamlit.
 """
@@ -25,7 +26,14 @@ from ui.figures import chart_config
 from ui.i18n import t
 from ui.scenario_figures import OverlayLabels, overlay_figure
 from ui.scenario_view import bound_scenario, projection_of
-from ui.scenario_work import scenario_choices, scenario_of
+from ui.scenario_work import (
+    as_seen,
+    current_work,
+    drafts,
+    param_from_source,
+    scenario_choices,
+    source_from_param,
+)
 from ui.summary import short_id
 from ui.tables import plain_table
 
@@ -209,16 +217,25 @@ def unique_names(names: Sequence[str]) -> list[str]:
 
 
 def _options(store: Store) -> tuple[list[str], dict[str, str], dict[str, dict[str, Any]]]:
+    """Link values, their labels (those with unsaved edits in this session marked) and saved rows."""
     labels, saved = scenario_choices(store)
+    for key, label in labels.items():
+        draft = drafts().get(source_from_param(key))
+        if draft is not None and draft.dirty:
+            labels[key] = t("scenario.option.unsaved", name=label)
     return list(labels), labels, saved
 
 
-def _chosen(options: list[str]) -> list[str]:
+def _chosen(options: list[str], active: str) -> list[str]:
+    """The link's ``?compare=`` choice; else the active scenario first, then the saved scenarios
+    (newest first) when there are enough to compare, else the templates."""
     wanted = [k for k in (st.query_params.get("compare") or "").split(",") if k]
     picked = [k for k in wanted if k in options][:MAX_SCENARIOS]
     if not picked:
         saved = [k for k in options if k not in TEMPLATES]
-        picked = (saved[:MAX_SCENARIOS] if len(saved) >= MIN_SCENARIOS else list(TEMPLATES))[:MAX_SCENARIOS]
+        others = saved if len(saved) + (active not in saved) >= MIN_SCENARIOS else list(TEMPLATES)
+        first = [active] if active in options else []
+        picked = (first + [k for k in others if k != active])[:MAX_SCENARIOS]
     return picked
 
 
@@ -226,7 +243,7 @@ def _load(
     store: Store, key: str, labels: Mapping[str, str], saved: Mapping[str, dict[str, Any]]
 ) -> Compared | None:
     try:
-        scenario, run_id = scenario_of(key, dict(saved))
+        scenario, run_id, _ = as_seen(key, dict(saved))
     except ScenarioError as exc:
         st.warning(t("compare.invalid", name=for_markdown(saved[key]["name"]), reason=for_markdown(str(exc))))
         return None
@@ -242,7 +259,7 @@ def _load(
 def render(store: Store) -> None:
     """The picker, the KPI table, the overlaid charts and the differing assumptions."""
     options, labels, saved = _options(store)
-    default = _chosen(options)
+    default = _chosen(options, param_from_source(current_work(store).source))
     key = "compare_pick"
 
     def _remember() -> None:

@@ -52,11 +52,14 @@ from ui.scenario_figures import (
     projection_figure,
     tornado_figures,
 )
-from ui.scenario_work import Work, document_json, param_from_source, scenario_choices, scenario_of
+from ui.scenario_work import Work, current_work, document_json, param_from_source
 from ui.state import store_guard, store_or_error
 from ui.summary import short_id
 from ui.tables import csv_bytes
 from ui.widgets import Provenance, badge
+
+#: ``?value_from=`` of a Data value page that takes its value per accuracy point from the active scenario.
+VALUE_FROM_ACTIVE = "active"
 
 # ---------------------------------------------------------------------- cached computations
 
@@ -322,7 +325,7 @@ def projection_table(frame: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns=names)
 
 
-def _projection_tab(frame: pd.DataFrame, effective: Effective, source_key: str | None) -> None:
+def _projection_tab(frame: pd.DataFrame, effective: Effective, source_key: str) -> None:
     labels = ProjectionLabels(
         title=t("scenario.chart.projection"),
         month=t("scenario.axis.month"),
@@ -356,13 +359,12 @@ def _projection_tab(frame: pd.DataFrame, effective: Effective, source_key: str |
         if voa.reason:
             st.caption(for_markdown(localize(voa.reason, lang)))
         st.caption(t("scenario.value_of_accuracy_note"))
-        if source_key:
-            st.page_link(
-                "app_pages/data_value.py",
-                label=t("scenario.to_data_value"),
-                icon=":material/database:",
-                query_params={"value_from": source_key},
-            )
+        st.page_link(
+            "app_pages/data_value.py",
+            label=t("scenario.to_data_value"),
+            icon=":material/database:",
+            query_params={"value_from": VALUE_FROM_ACTIVE, "scenario": source_key},
+        )
 
 
 def _link_tab(scenario: Scenario) -> None:
@@ -508,8 +510,7 @@ def results(store: Store, work: Work) -> None:
         ]
     )
     with tabs[0]:
-        source_key = None if work.dirty else param_from_source(work.source)
-        _projection_tab(frame, effective, source_key)
+        _projection_tab(frame, effective, param_from_source(work.source))
     with tabs[1]:
         _link_tab(effective.scenario)
     with tabs[2]:
@@ -535,26 +536,31 @@ def editor(work: Work) -> None:
 
 
 def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
-    """Where the Data value page's "value per accuracy point" comes from: typed (None), or a
-    scenario's value of accuracy (USD per point per year, and the scenario's name).
+    """Where the Data value page's "value per accuracy point" comes from: typed (None), or the
+    active scenario's value of accuracy (USD per point per year, and the scenario's name), with its
+    unsaved edits and bound to its run, as the other pages use it.
 
-    The choice is kept in the link (``?value_from=<template kind or saved id>``), so the Scenarios
-    page can link straight to it.
+    The choice is kept in the link (``?value_from=active``; any other value, from older links that
+    named a scenario, means the same), so the Scenarios page can link straight to it.
     """
     store = store_or_error()
     if store is None:
         return None
-    choices, saved = scenario_choices(store)
-    labels: dict[str, str] = {"": t("data_value.value_typed"), **choices}
-    options = list(labels)
+    work = current_work(store)
+    labels = {
+        "": t("data_value.value_typed"),
+        VALUE_FROM_ACTIVE: t("data_value.value_active", name=work.name),
+    }
     param = st.query_params.get("value_from")
-    # A click in the sidebar drops the link's parameters: keep this session's choice then.
-    wanted = param if param is not None else str(st.session_state.get(key) or "")
+    if param is not None:
+        wanted = VALUE_FROM_ACTIVE if param else ""
+    else:  # a click in the sidebar drops the link's parameters: keep this session's choice then
+        wanted = str(st.session_state.get(key) or "")
     if wanted not in labels:
         wanted = ""
     if wanted and param != wanted:
         st.query_params["value_from"] = wanted
-    if st.session_state.get(key) not in labels or st.session_state.get(key) != wanted:
+    if st.session_state.get(key) != wanted:
         st.session_state[key] = wanted
 
     def _remember() -> None:
@@ -565,7 +571,7 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
 
     choice = st.selectbox(
         t("data_value.in.value_from"),
-        options,
+        list(labels),
         format_func=lambda k: for_plain(labels.get(k, k)),
         key=key,
         on_change=_remember,
@@ -574,25 +580,25 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
     if not choice:
         return None
     try:
-        scenario, run_id = scenario_of(choice, saved)
+        scenario = Scenario.from_dict(work.document)
     except ScenarioError as exc:
         st.warning(t("scenario.invalid") + "\n\n" + "\n".join(f"- {for_markdown(p)}" for p in exc.problems))
         return None
-    effective = bound_scenario(store, scenario, run_id)
+    effective = bound_scenario(store, scenario, work.run_id)
     voa = value_of_accuracy_of(effective.document)
     st.caption(
         t(
             "data_value.value_from_caption",
             value=fmt.fmt_usd(voa.usd_per_point_year),
-            name=for_markdown(labels[choice]),
+            name=for_markdown(work.name),
         )
     )
     if voa.usd_per_point_year <= 0:
         st.warning(
-            t("data_value.value_from_nonpositive", name=for_markdown(labels[choice]))
+            t("data_value.value_from_nonpositive", name=for_markdown(work.name))
             + (f"\n\n{for_markdown(localize(voa.reason, current_language()))}" if voa.reason else "")
         )
         return None
     if voa.reason:
         st.caption(for_markdown(localize(voa.reason, current_language())))
-    return float(voa.usd_per_point_year), labels[choice]
+    return float(voa.usd_per_point_year), work.name

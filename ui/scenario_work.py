@@ -1,19 +1,38 @@
-"""The scenario being worked on, and the bar that saves, renames, duplicates and deletes it.
+"""The active scenario, the working copy being edited, and the bar that saves, renames, duplicates
+and deletes it.
+
+**The active scenario** is the one every page that needs a scenario uses (Overview, Scenarios,
+Compare's default, Build vs buy, Data value's value of accuracy, the share link and the report). It is
+chosen in the sidebar on every page (:func:`active_scenario_picker`); :func:`active_source` is the one
+answer to "which scenario is active?" and only :func:`activate` changes it. It is kept in the URL
+(``?scenario=``, so a reload or a link keeps it) and in the session (a click on a page in the
+sidebar's navigation drops the link's parameters).
 
 A scenario comes from a template (``?scenario=base|bull|bear``), from the store
 (``?scenario=<id>``), or from a share link or an imported JSON file (``?scenario=shared-<digest>``:
 an unsaved copy kept in this session; a share link keeps its token in ``?share=`` so a reload
-reopens it). The URL always names it, so a reload reopens it. The working copy (the
-document, its name, the run it is bound to, unsaved edits) lives in session state until it is
-saved; saving writes the document JSON and the run id to the store in one transaction.
+reopens it). A share link's scenario is active for its viewer only: it lives in their session.
+
+The Scenarios page edits the active scenario. The working copy (the document, its name, the run it
+is bound to, unsaved edits) lives in session state until it is saved; saving writes the document
+JSON and the run id to the store in one transaction. The rule of the bar:
+
+* **Save** stores the scenario being edited (a template or a shared copy becomes a new saved
+  scenario) and it stays active, under its saved name: nothing on any page changes but the name.
+* **Save as new** and **Duplicate** store a copy (with the unsaved edits, if any). The active
+  scenario does not change: it goes back to its saved version. The message offers a button to make
+  the copy active.
+* **Rename** renames; the active scenario stays the same scenario.
+* **Delete** of the active scenario makes the base template active, and says so.
 
 Scenarios and runs belong to the session's owner (the store it is given is scoped): another
 owner's scenario id opens as "no longer exists", and a scenario is never saved bound to another
 owner's run (a shared link's run, say): saving says so and asks to bind one of the user's own.
 
-A saved document that no longer validates (written by hand, or by an older version) is
-reported with every problem and left untouched in the store; the page falls back to the base
-template so nothing is lost and nothing crashes.
+A saved document that no longer validates (written by hand, or by an older version), or a link's
+scenario that no longer exists, is reported with every problem (above the page, on whichever page
+the link opens) and left untouched in the store; the base template becomes active so nothing is lost
+and nothing crashes.
 """
 
 from __future__ import annotations
@@ -39,6 +58,10 @@ SAVED_PREFIX = "saved:"
 SHARED_PREFIX = "shared:"
 #: The URL form of a shared (or imported) scenario's source: ``shared-<digest>``.
 SHARED_PARAM_PREFIX = "shared-"
+#: The source key of the base template: active when nothing else is.
+BASE = TEMPLATE_PREFIX + "base"
+#: The URL parameter of a share link's token (:mod:`ui.share_view`).
+SHARE_PARAM = "share"
 
 
 @dataclass
@@ -85,14 +108,19 @@ def document_json(document: dict[str, Any]) -> str:
     return json.dumps(document, sort_keys=True, allow_nan=False)
 
 
+def _choices(store: Store) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """:func:`scenario_choices` without the store guard (raises StoreError)."""
+    labels = {k: t("scenario.option.template", name=t(f"scenario.template.{k}")) for k in TEMPLATES}
+    saved = {row["id"]: row for row in store.list_scenarios()}
+    labels.update({sid: row["name"] for sid, row in saved.items()})
+    return labels, saved
+
+
 def scenario_choices(store: Store) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     """Every scenario one can open, keyed by its link value (a template kind or a saved id): the
     display labels (templates first, then saved scenarios, newest first) and the saved rows by id."""
-    labels = {k: t("scenario.option.template", name=t(f"scenario.template.{k}")) for k in TEMPLATES}
     with store_guard():
-        saved = {row["id"]: row for row in store.list_scenarios()}
-    labels.update({sid: row["name"] for sid, row in saved.items()})
-    return labels, saved
+        return _choices(store)
 
 
 def scenario_of(key: str, saved: dict[str, dict[str, Any]]) -> tuple[Scenario, str | None]:
@@ -162,38 +190,63 @@ def drafts() -> dict[str, Work]:
     return found
 
 
-def wanted_source() -> str:
-    """The scenario to show: the link's ``?scenario=``, else the one shown last in this session
-    (a click in the sidebar drops the link's parameters), else the base template."""
+def active_source() -> str:
+    """Which scenario is active, as a source key: the link's ``?scenario=``, else the one active
+    last in this session (a click on a page in the sidebar's navigation drops the link's
+    parameters), else the base template.
+
+    The one home of this fact: every page asks it (through :func:`current_work`), and only
+    :func:`activate` changes it. It may name a scenario that no longer exists; :func:`current_work`
+    then makes the base template active.
+    """
     param = st.query_params.get("scenario")
     if param:
         return source_from_param(param)
-    return st.session_state.get(CURRENT_KEY) or TEMPLATE_PREFIX + "base"
+    return st.session_state.get(CURRENT_KEY) or BASE
 
 
-def current_work(store: Store) -> Work:
-    """The working copy of the scenario to show (a draft when there is one, else loaded)."""
-    wanted = wanted_source()
+def activate(source: str) -> None:
+    """Make ``source`` the active scenario of this session and name it in the link (a share
+    link's token is dropped once its scenario is no longer the active one)."""
+    st.session_state[CURRENT_KEY] = source
+    param = param_from_source(source)
+    if st.query_params.get("scenario") != param:
+        st.query_params["scenario"] = param
+    if not source.startswith(SHARED_PREFIX) and SHARE_PARAM in st.query_params:
+        del st.query_params[SHARE_PARAM]
+
+
+def _active_work(store: Store) -> Work:
+    """:func:`current_work` without the store guard.
+
+    Raises
+    ------
+    StoreError
+        The database cannot be read.
+    """
+    wanted = active_source()
     pool = drafts()
     work = pool.get(wanted)
     if work is None:
-        with store_guard():
-            work, problems = _load(store, wanted, next_generation())
+        work, problems = _load(store, wanted, next_generation())
         if work is None:  # missing or invalid: say why once, fall back to base, lose nothing
             st.session_state[NOTICE_KEY] = problems
-            fallback = TEMPLATE_PREFIX + "base"
-            work = pool.get(fallback) or _template("base", next_generation())
+            work = pool.get(BASE) or _template("base", next_generation())
         pool[work.source] = work
-    st.session_state[CURRENT_KEY] = work.source
-    if st.query_params.get("scenario") != param_from_source(work.source):
-        st.query_params["scenario"] = param_from_source(work.source)
-    if not work.source.startswith(SHARED_PREFIX) and "share" in st.query_params:
-        del st.query_params["share"]  # the link's scenario is no longer the one shown
+    activate(work.source)
     return work
 
 
+def current_work(store: Store) -> Work:
+    """The active scenario's working copy: its draft (with unsaved edits) when this session has
+    one, else loaded. A scenario that no longer exists or no longer validates makes the base
+    template active; the problems wait for :func:`show_notice`."""
+    with store_guard():
+        return _active_work(store)
+
+
 def open_copy(source: str, scenario: Scenario, name: str, run_id: str | None) -> Work:
-    """Make an unsaved working copy of a shared or imported scenario the one shown (kept under
+    """Make an unsaved working copy of a shared or imported scenario the active one (kept under
     ``source`` for the session; opening the same one again keeps its edits)."""
     pool = drafts()
     work = pool.get(source)
@@ -202,49 +255,45 @@ def open_copy(source: str, scenario: Scenario, name: str, run_id: str | None) ->
             source=source, document=scenario.to_dict(), name=name, run_id=run_id, generation=next_generation()
         )
         pool[source] = work
-    st.session_state[CURRENT_KEY] = source
-    st.query_params["scenario"] = param_from_source(source)
+    activate(source)
     return work
 
 
-def take_notice() -> list[str]:
-    """Problems met while opening the scenario (shown once)."""
-    return list(st.session_state.pop(NOTICE_KEY, None) or [])
+def show_notice() -> None:
+    """Say once, above the page, why the link's scenario could not be opened (and that the base
+    template is active instead)."""
+    problems = st.session_state.pop(NOTICE_KEY, None)
+    if problems:
+        st.warning("\n\n".join(for_markdown(p) for p in problems), icon=":material/warning:")
 
 
-def active_scenario_label(store: Store | None = None) -> str | None:
-    """The sidebar's "active scenario": the one open on the scenario pages (the session's last,
-    else the link's), with "unsaved edits" when it has some; None before any was opened."""
-    source = st.session_state.get(CURRENT_KEY)
-    if not source and st.query_params.get("scenario"):
-        source = source_from_param(st.query_params.get("scenario"))
-    if not source:  # nothing opened yet: the Overview and Scenarios show the base template
-        source = TEMPLATE_PREFIX + "base"
-    work = drafts().get(source)
-    if work is not None:
-        return t("sidebar.scenario_unsaved", name=work.name) if work.dirty else work.name
-    if source.startswith(TEMPLATE_PREFIX):
-        kind = source[len(TEMPLATE_PREFIX) :]
-        return t(f"scenario.template.{kind}") if kind in TEMPLATES else None
-    if store is None or not source.startswith(SAVED_PREFIX):
-        return None
-    try:
-        row = store.get_scenario(source[len(SAVED_PREFIX) :])
-    except StoreError:
-        return None
-    return row["name"] if row else None
+def as_seen(key: str, saved: dict[str, dict[str, Any]]) -> tuple[Scenario, str | None, bool]:
+    """The scenario a link value names (see :func:`scenario_of`) as this session sees it: its
+    working copy when it has unsaved edits here (the same numbers as the pages that use the active
+    scenario), else the stored version; and whether the edits were used.
 
-
-def switch_to(source: str) -> None:
-    """Open another scenario (the next run loads it, or its draft)."""
-    st.query_params["scenario"] = param_from_source(source)
-    if not source.startswith(SHARED_PREFIX) and "share" in st.query_params:
-        del st.query_params["share"]
+    Raises
+    ------
+    ScenarioError
+        The saved document is not JSON or no longer validates.
+    """
+    draft = drafts().get(source_from_param(key))
+    if draft is not None and draft.dirty:
+        return Scenario.from_dict(draft.document), draft.run_id, True
+    scenario, run_id = scenario_of(key, saved)
+    return scenario, run_id, False
 
 
 def _options(store: Store) -> tuple[list[str], dict[str, str]]:
-    """Source keys and their labels; scenarios with unsaved edits in this session are marked."""
-    choices, _ = scenario_choices(store)
+    """Source keys and their labels (templates, saved scenarios newest first, this session's shared
+    or imported copies); scenarios with unsaved edits in this session are marked.
+
+    Raises
+    ------
+    StoreError
+        The database cannot be read.
+    """
+    choices, _ = _choices(store)
     labels = {source_from_param(k): label for k, label in choices.items()}
     for source, draft in drafts().items():
         if source.startswith(SHARED_PREFIX):
@@ -254,27 +303,55 @@ def _options(store: Store) -> tuple[list[str], dict[str, str]]:
     return list(labels), labels
 
 
-def manager_bar(store: Store, work: Work) -> None:
-    """Choose a scenario; save, save as new, rename, duplicate or delete it."""
-    options, labels = _options(store)
+#: The key of the sidebar's select box of the active scenario.
+PICK_KEY = "active_scenario"
+
+
+def active_scenario_picker(store: Store | None) -> None:
+    """The sidebar's choice of the active scenario, on every page: a select box of the templates
+    (translated), the user's saved scenarios and this session's shared copies, showing the active
+    one (marked when it has unsaved edits). Choosing another makes it active on every page.
+
+    Without a database (``store`` None, or it fails) it only says so: the page explains why.
+    """
+    work: Work | None = None
+    options: list[str] = []
+    labels: dict[str, str] = {}
+    if store is not None:
+        try:
+            work = _active_work(store)
+            options, labels = _options(store)
+        except StoreError:
+            work = None
+    if work is None:
+        st.caption(t("sidebar.active_scenario"))
+        st.caption(t("sidebar.no_scenario"))
+        return
     if work.source not in labels:
         options.append(work.source)
         labels[work.source] = work.name
-    key = f"scn_pick_{work.generation}"
+    if st.session_state.get(PICK_KEY) != work.source:
+        st.session_state[PICK_KEY] = work.source
 
     def _picked() -> None:
-        switch_to(st.session_state[key])
+        activate(st.session_state[PICK_KEY])
 
+    st.selectbox(
+        t("sidebar.active_scenario"),
+        options,
+        format_func=lambda s: for_plain(labels.get(s, s)),
+        key=PICK_KEY,
+        on_change=_picked,
+        help=t("sidebar.active_scenario_help"),
+    )
+
+
+def manager_bar(store: Store, work: Work) -> None:
+    """The active scenario's name and state; save, save as new, rename, duplicate or delete it
+    (the rule is in the module docstring, and said on the page)."""
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     with c1:
-        st.selectbox(
-            t("scenario.pick"),
-            options,
-            index=options.index(work.source),
-            format_func=lambda s: for_plain(labels.get(s, s)),
-            key=key,
-            on_change=_picked,
-        )
+        st.markdown(t("scenario.editing_active", name=for_markdown(work.name)))
     with c2:
         state = t("scenario.unsaved") if work.dirty or work.saved_id is None else t("scenario.saved_state")
         st.caption(state)
@@ -318,17 +395,42 @@ def manager_bar(store: Store, work: Work) -> None:
         st.button(
             t("scenario.delete_yes"), key="scn_delete", on_click=_delete, args=(store, work), type="primary"
         )
-    flash = st.session_state.pop("scn_flash", None)
+    st.caption(t("scenario.active_rule"))
+    flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
-        kind, text = flash
+        kind, text, offer = flash
         (st.success if kind == "ok" else st.error)(text)
+        if offer is not None:  # a copy was saved: making it active is the user's choice
+            source, name = offer
+            st.button(
+                t("scenario.activate_copy", name=for_markdown(name)),
+                key="scn_activate_copy",
+                on_click=activate,
+                args=(source,),
+                icon=":material/check_circle:",
+            )
 
 
-def _flash(kind: str, text: str) -> None:
-    st.session_state["scn_flash"] = (kind, text)
+FLASH_KEY = "scn_flash"
+
+
+def _flash(kind: str, text: str, offer: tuple[str, str] | None = None) -> None:
+    """A message for the next run of the bar; ``offer`` (source, name) adds the button that makes a
+    saved copy active."""
+    st.session_state[FLASH_KEY] = (kind, text, offer)
+
+
+def _keep_original(work: Work) -> None:
+    """After a copy was stored: the scenario being edited goes back to its saved (or template)
+    version and stays active; its unsaved edits are in the copy. A shared or imported copy has no
+    saved version to go back to and keeps its draft."""
+    if not work.source.startswith(SHARED_PREFIX):
+        drafts().pop(work.source, None)
 
 
 def _save(store: Store, work: Work, name_key: str, as_new: bool) -> None:
+    """Save (the scenario being edited, which stays active) or save as new (a copy; the active
+    scenario does not change)."""
     name = str(st.session_state.get(name_key) or "").strip()
     if not name:
         _flash("error", t("scenario.name_empty"))
@@ -354,19 +456,25 @@ def _save(store: Store, work: Work, name_key: str, as_new: bool) -> None:
     except (StoreError, LookupError, ValueError) as exc:
         _flash("error", t("scenario.store_failed", reason=for_markdown(str(exc))))
         return
+    saved_name = row["name"] if row else name
+    if as_new:
+        _keep_original(work)
+        text = t("scenario.copy_saved", copy=for_markdown(saved_name), name=for_markdown(work.name))
+        _flash("ok", text, offer=(SAVED_PREFIX + sid, saved_name))
+        return
     pool = drafts()
-    pool.pop(work.source, None)  # a template (or the scenario saved as new) reopens as stored
+    pool.pop(work.source, None)  # a template (or a shared copy) reopens as it was
     work.source = SAVED_PREFIX + sid
-    work.name = row["name"] if row else name
+    work.name = saved_name
     work.dirty = False
     work.generation = next_generation()
     pool[work.source] = work
-    st.session_state[CURRENT_KEY] = work.source
-    st.query_params["scenario"] = sid
+    activate(work.source)  # the scenario being edited is the active one: it stays active
     _flash("ok", t("scenario.saved", name=for_markdown(work.name)))
 
 
 def _rename(store: Store, work: Work, name_key: str) -> None:
+    """Rename the saved scenario being edited (it stays active)."""
     name = str(st.session_state.get(name_key) or "").strip()
     if not name or work.saved_id is None:
         _flash("error", t("scenario.name_empty"))
@@ -388,35 +496,33 @@ def _rename(store: Store, work: Work, name_key: str) -> None:
 
 
 def _duplicate(store: Store, work: Work) -> None:
-    """Copy the scenario as it is on screen: with unsaved edits, the copy holds them and the
-    original goes back to its saved version."""
+    """Copy the scenario as it is on screen (with unsaved edits, the copy holds them and the
+    original goes back to its saved version); the active scenario does not change."""
     if work.saved_id is None:
         return
     try:
         new_id = store.duplicate_scenario(work.saved_id)
-        if new_id is not None and work.dirty:
+        row = store.get_scenario(new_id) if new_id is not None else None
+        if row is not None and work.dirty:
             Scenario.from_dict(work.document)
-            row = store.get_scenario(new_id)
-            if row is not None:
-                store.save_scenario(
-                    row["name"], document_json(work.document), run_id=work.run_id, scenario_id=new_id
-                )
+            text = document_json(work.document)
+            store.save_scenario(row["name"], text, run_id=work.run_id, scenario_id=new_id)
     except ScenarioError as exc:
         _flash("error", t("scenario.cannot_save") + " " + for_markdown("; ".join(exc.problems)))
         return
     except (StoreError, LookupError, ValueError) as exc:
         _flash("error", t("scenario.store_failed", reason=for_markdown(str(exc))))
         return
-    if new_id is None:
+    if new_id is None or row is None:
         _flash("error", t("scenario.missing", id=for_markdown(work.saved_id)))
         return
-    drafts().pop(work.source, None)
-    st.session_state[CURRENT_KEY] = SAVED_PREFIX + new_id
-    st.query_params["scenario"] = new_id
-    _flash("ok", t("scenario.duplicated"))
+    _keep_original(work)
+    text = t("scenario.copy_saved", copy=for_markdown(row["name"]), name=for_markdown(work.name))
+    _flash("ok", text, offer=(SAVED_PREFIX + new_id, row["name"]))
 
 
 def _delete(store: Store, work: Work) -> None:
+    """Delete the saved scenario being edited (the active one): the base template becomes active."""
     if work.saved_id is None:
         return
     try:
@@ -425,6 +531,5 @@ def _delete(store: Store, work: Work) -> None:
         _flash("error", t("scenario.store_failed", reason=for_markdown(str(exc))))
         return
     drafts().pop(work.source, None)
-    st.session_state[CURRENT_KEY] = TEMPLATE_PREFIX + "base"
-    st.query_params["scenario"] = "base"
-    _flash("ok", t("scenario.deleted", name=for_markdown(work.name)))
+    activate(BASE)
+    _flash("ok", t("scenario.deleted", name=for_markdown(work.name), base=t("scenario.template.base")))

@@ -37,11 +37,10 @@ from ui.capacity import heavy, session_id, show_refusal
 from ui.catalog_view import active_catalog
 from ui.i18n import current_language, t
 from ui.report_data import Report, ReportOptions, build_report, scenario_json
-from ui.scenario_work import SHARED_PREFIX, Work, open_copy
+from ui.scenario_work import SHARE_PARAM, SHARED_PREFIX, Work, open_copy
 from ui.sharelink import PAGES, SharedView, ShareLinkError, decode, encode
 from ui.state import store_guard
 
-SHARE_PARAM = "share"
 APPLIED_KEY = "share_applied"
 ERROR_KEY = "share_error"
 #: The page file of each page a link can name.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -59,9 +60,12 @@ def empty_state(message: str, *, page: str, link_label: str, icon: str = ":mater
 
 
 def sidebar_context(
-    active_run_name: str | None, active_run_id: str | None, active_scenario: str | None = None
+    active_run_name: str | None,
+    active_run_id: str | None,
+    scenario_picker: Callable[[], None] | None = None,
 ) -> None:
-    """The sidebar on every page: active run, active scenario and language."""
+    """The sidebar on every page: active run, active scenario (``scenario_picker`` draws its choice
+    there) and language."""
     with st.sidebar:
         st.caption(t("sidebar.active_run"))
         if active_run_name:
@@ -69,11 +73,8 @@ def sidebar_context(
             st.caption(active_run_id or "")
         else:
             st.caption(t("sidebar.no_run"))
-        st.caption(t("sidebar.active_scenario"))
-        if active_scenario:
-            st.markdown(f"**{for_markdown(active_scenario)}**")
-        else:
-            st.caption(t("sidebar.no_scenario"))
+        if scenario_picker is not None:
+            scenario_picker()
         langs = available_languages()
         current = current_language()
         choice = st.selectbox(

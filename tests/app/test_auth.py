@@ -142,7 +142,7 @@ def test_each_signed_in_user_sees_only_their_runs_and_scenarios(app_env: Path) -
         assert user["name"] in sidebar and any(b.key == "auth_sign_out" for b in at.sidebar.button)
         at.switch_page(SCENARIOS).run()
         _no_errors(at)
-        picker = next(s for s in at.selectbox if s.key and s.key.startswith("scn_pick_"))
+        picker = at.selectbox(key="active_scenario")
         own_plan, other_plan = ("Alice plan", "Bob plan") if user is ALICE else ("Bob plan", "Alice plan")
         assert own_plan in picker.options and other_plan not in picker.options
         binding = next(s for s in at.selectbox if s.key and s.key.startswith("scn_run_"))
@@ -181,7 +181,8 @@ def test_links_naming_another_users_run_scenario_or_job_show_nothing(app_env: Pa
     link = encode(SharedView(shared, run_id=bob_run.id, page="scenarios", language="en", name="Bob shared"))
     at = app(ALICE, SCENARIOS, share=link)
     _no_errors(at)
-    assert any("Bob shared" in m.value for m in at.sidebar.markdown), "the unsaved copy is open"
+    active = at.selectbox(key="active_scenario")
+    assert "Bob shared" in active.options[active.index], "the unsaved copy is active"
     assert any("no longer exists" in w.value for w in at.warning), "the bound run is not hers"
     assert bob_run.name not in all_text(at)
     at.button(key="scn_save").click().run()

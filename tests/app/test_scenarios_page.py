@@ -92,11 +92,13 @@ def test_save_reopen_rename_duplicate_delete(app_env: Path) -> None:
     _no_errors(again)
     names = sorted(r["name"] for r in store.list_scenarios())
     assert names == ["Plan B", "Plan B (copy)"]
-    copy_id = next(r["id"] for r in store.list_scenarios() if r["name"] == "Plan B (copy)")
-    assert again.query_params["scenario"] in (copy_id, [copy_id])
+    assert again.query_params["scenario"] in (sid, [sid])  # duplicating never switches
+    # deleting the active scenario makes the base template active, and says so
     again.button(key="scn_delete").click().run()
     _no_errors(again)
-    assert [r["name"] for r in store.list_scenarios()] == ["Plan B"]
+    assert [r["name"] for r in store.list_scenarios()] == ["Plan B (copy)"]
+    assert again.query_params["scenario"] in ("base", ["base"])
+    assert any("The active scenario is now the template “Base case”" in s.value for s in again.success)
 
 
 def test_tampered_link_and_invalid_saved_document(app_env: Path) -> None:
@@ -168,18 +170,17 @@ def test_leaving_and_coming_back_keeps_the_scenario_and_its_edits(app_env: Path)
     at.query_params.clear()
     at.switch_page(COMPARE).run()
     _no_errors(at)
-    assert any("Plan A \\(unsaved edits\\)" in m.value for m in at.sidebar.markdown)
+    active = at.selectbox(key="active_scenario")
+    assert active.options[active.index] == "Plan A • unsaved edits"  # the sidebar marks the draft
     at.query_params.clear()
     at.switch_page(PAGE).run()
     _no_errors(at)
     assert metric(at, "NPV") == edited
     assert at.query_params["scenario"] in (sid, [sid])
-    # the picker marks the draft, and switching away and back keeps it
-    pick = next(w for w in at.selectbox if w.key and w.key.startswith("scn_pick_"))
-    assert any("unsaved edits" in o for o in pick.options)
-    pick.set_value("template:bull").run()
-    pick = next(w for w in at.selectbox if w.key and w.key.startswith("scn_pick_"))
-    pick.set_value(f"saved:{sid}").run()
+    # switching away in the sidebar and back keeps the draft
+    at.selectbox(key="active_scenario").set_value("template:bull").run()
+    assert metric(at, "NPV") != edited
+    at.selectbox(key="active_scenario").set_value(f"saved:{sid}").run()
     assert metric(at, "NPV") == edited
 
 
@@ -242,7 +243,7 @@ def test_data_value_refuses_a_scenario_where_accuracy_does_not_pay(app_env: Path
     from tests.app.test_data_value_page import curve, with_curve
 
     with_curve(curve())
-    at = make_app("app_pages/data_value.py", value_from="bear")
+    at = make_app("app_pages/data_value.py", scenario="bear", value_from="active")
     _no_errors(at)
     assert any("does not pay" in w.value for w in at.warning)
     typed = [w for w in at.number_input if w.key == "data_value_value_per_point"]

@@ -57,7 +57,8 @@ def test_a_share_link_reopens_the_same_view_in_a_new_session(app_env: Path) -> N
     assert metric(at, "Model accuracy (%)") == fmt.fmt_pct(runs[1].test_accuracy)
     assert _param(at, "run") == runs[1].id
     assert (_param(at, "scenario") or "").startswith("shared-")
-    assert any("Seed round" in m.value for m in at.markdown)  # the sidebar names it
+    active = at.selectbox(key="active_scenario")  # the sidebar names it, active for this viewer
+    assert active.options[active.index] == "Seed round (shared copy, unsaved)"
     # The page's own share link holds the same view.
     link = _link_in(at)
     again = decode(parse_qs(urlsplit(link).query)["share"][0])
@@ -71,7 +72,8 @@ def test_a_link_opened_on_another_page_switches_to_its_page_and_language(app_env
     assert _param(at, "lang") == "zh"
     zh_npv = translate("kpi.npv_usd", "zh")
     assert zh_npv != "NPV" and any(m.label == zh_npv for m in at.metric)  # Scenarios, in Chinese
-    assert any(s.label == translate("scenario.pick", "zh") for s in at.selectbox)
+    assert any(w.label == translate("scenario.name", "zh") for w in at.text_input)
+    assert at.selectbox(key="active_scenario").label == translate("sidebar.active_scenario", "zh")
     assert any("种子轮" in m.value for m in at.markdown)
 
 

@@ -145,7 +145,7 @@ async def _scenario(cluster: Cluster, nonce: str) -> None:
         assert saved.status == "ok" and not saved.errors, saved.errors
         other = await a.visit("scenarios")
         assert other.status == "ok" and not other.errors, other.errors
-        pick = _widget_like(other, "scn_pick_")
+        pick = _widget_like(other, "active_scenario")  # the sidebar's choice of the active scenario
         assert pick is not None
         assert name in list(pick[1].options), list(pick[1].options)
     finally:

@@ -1,5 +1,6 @@
 """Revenue scenarios in a real browser: edit an assumption and see the KPIs move, save the
-scenario, reopen it by its link in a fresh tab, and compare it with a template."""
+scenario, reopen it by its link in a fresh tab, and compare it with a template; save a second
+scenario, make it active in the sidebar, see the Overview and Build vs buy follow, reload and keep it."""
 
 from __future__ import annotations
 
@@ -85,3 +86,75 @@ def test_edit_save_reopen_and_compare(app_server: AppServer, page: Any, browser:
         assert_clean(fresh)
     finally:
         fresh.close()
+
+
+def npv_changes(page: Any, before: str) -> None:
+    """Wait until the NPV metric shows something other than ``before``."""
+    page.wait_for_function(
+        """(before) => {
+            const box = Array.from(document.querySelectorAll("[data-testid='stMetric']"))
+                .find(m => m.querySelector("[data-testid='stMetricLabel']")?.innerText.trim() === "NPV");
+            return box && box.querySelector("[data-testid='stMetricValue']").innerText.trim() !== before;
+        }""",
+        arg=before,
+        timeout=30_000,
+    )
+
+
+def test_the_active_scenario_is_chosen_in_the_sidebar_and_kept_on_reload(
+    app_server: AppServer, page: Any
+) -> None:
+    open_app(page, app_server, "/scenarios?scenario=base")
+    page.locator("[data-testid='stMetricLabel']", has_text="NPV").first.wait_for()
+    wait_idle(page)
+    base_npv = metric_value(page, "NPV")
+    page.get_by_text("Edit assumptions").click()
+    page.get_by_role("tab", name="Churn & acquisition").click()
+    churn = keyed(page, "_monthly_churn").locator("input")
+    churn.fill("6")
+    churn.press("Tab")
+    keyed(page, "_apply").locator("button").click()
+    npv_changes(page, base_npv)
+    wait_idle(page)
+    second_npv = metric_value(page, "NPV")
+    name = keyed(page, "name_").locator("input")
+    name.fill("Second plan")
+    name.press("Tab")
+    page.locator(".st-key-scn_save_new button").click()
+    page.get_by_text("Saved a copy, “Second plan”").wait_for()
+    wait_idle(page)
+    assert "scenario=base" in page.url  # saving a copy never switches the active scenario
+    assert metric_value(page, "NPV") == base_npv  # the active one is back to the template
+
+    nav = page.locator("[data-testid='stSidebarNav']")
+    nav.get_by_role("link", name="Overview").click()
+    page.get_by_text("Scenario Base case").first.wait_for()
+    page.locator("[data-testid='stMetricLabel']", has_text="NPV").first.wait_for()
+    wait_idle(page)
+    assert metric_value(page, "NPV") == base_npv
+
+    picker = page.locator(".st-key-active_scenario").get_by_role("combobox")
+    assert picker.input_value() == "Template: Base case"
+    picker.click()
+    page.get_by_role("option", name="Second plan").click()
+    page.wait_for_url(re.compile(r"[?&]scenario=[0-9a-f]{32}"), timeout=30_000)
+    page.get_by_text("Scenario Second plan").first.wait_for()
+    npv_changes(page, base_npv)
+    wait_idle(page)
+    assert metric_value(page, "NPV") == second_npv
+    assert_clean(page)
+
+    nav.get_by_role("link", name="Build vs buy").click()
+    page.get_by_text("Scenario: Second plan, the active one").wait_for()
+    wait_idle(page)
+    assert_clean(page)
+    page.reload(wait_until="domcontentloaded")
+    page.get_by_text("Scenario: Second plan, the active one").wait_for()
+    wait_idle(page)
+    assert page.locator(".st-key-active_scenario").get_by_role("combobox").input_value() == "Second plan"
+    nav.get_by_role("link", name="Overview").click()
+    page.get_by_text("Scenario Second plan").first.wait_for()
+    page.locator("[data-testid='stMetricLabel']", has_text="NPV").first.wait_for()
+    wait_idle(page)
+    assert metric_value(page, "NPV") == second_npv
+    assert_clean(page)
