@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from bizmodel.median_gap import (
 from bizmodel.montecarlo import sample_inputs, simulate
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import Range, Scenario, base_template, bear_template, bull_template
+from tests.bizmodel.test_cli import cli_home, run_cli  # noqa: F401  (fixture)
 
 
 def with_ranges(*ranges: Range, scenario: Scenario | None = None) -> Scenario:
@@ -216,3 +218,18 @@ def test_refuses_npvs_that_are_not_a_series_of_numbers(npv: list[float]) -> None
 def test_refuses_a_negative_share() -> None:
     with pytest.raises(MedianGapError, match="material_share"):
         median_gap(base_template(), np.zeros(3), material_share=-0.1)
+
+
+# ------------------------------------------------------------------------------ the command line
+
+
+def test_command_line_explains_the_median(cli_home: Path, tmp_path: Path) -> None:  # noqa: F811
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(base_template().to_dict()))
+    args = ("project", str(path), "--paths", "2000", "--seed", "3")
+    doc = json.loads(run_cli(cli_home, *args, "--json").stdout)
+    expected = median_gap(base_template(), simulate(base_template(), paths=2000, seed=3).npv_usd).to_dict()
+    assert doc["monte_carlo"]["median_gap"] == pytest.approx(expected)
+    text = run_cli(cli_home, *args)
+    assert text.returncode == 0, text.stderr
+    assert "P50 − plan NPV -$" in text.stdout and "(material): cac_usd -$" in text.stdout
