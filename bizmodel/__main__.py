@@ -150,8 +150,11 @@ JSON output (``--json``; one document on stdout; NaN and infinite numbers are ``
   hosting_cost_usd, support_cost_usd, payment_cost_usd, gross_margin_usd, acquisition_usd,
   team_usd, other_opex_usd, operating_cash_flow_usd, funding_usd, cash_usd},
   ...], "monte_carlo": {paths, seed, probability_out_of_cash, probability_break_even, npv_usd:
-  {p10, p50, p90, mean}, ..., monthly: [{month, cash_usd_p10, ...}]}|null}``. Months are 1-based;
-  fractions 0–1; USD.
+  {p10, p50, p90, mean}, ..., monthly: [{month, cash_usd_p10, ...}], median_gap: {point_npv_usd,
+  median_npv_usd, gap_usd, drivers: [{field, distribution, low, high, point_value, median_value,
+  npv_effect_usd}], interaction_usd, median_interval_usd, spread_usd, threshold_usd, verdict,
+  material} (why the P50 differs from the plan's NPV, :mod:`bizmodel.median_gap`)}|null}``.
+  Months are 1-based; fractions 0–1; USD.
 
 Without ``--json`` each command prints a short table for people, with the catalog's date and a
 warning when its newest price is more than 180 days old.
@@ -227,6 +230,7 @@ from bizmodel.data_value import (
     points_from_record,
 )
 from bizmodel.llm_serving import DEFAULT_TPOT_MS
+from bizmodel.median_gap import median_gap
 from bizmodel.montecarlo import MAX_PATHS, MonteCarloError, simulate
 from bizmodel.production import factor_text, usd_text
 from bizmodel.projection import Kpis, kpis, project
@@ -791,6 +795,12 @@ def _usd(value: Any) -> str:
     return f"-${_amount(-v)}" if v < 0 else f"${_amount(v)}"
 
 
+def _signed_usd(value: Any) -> str:
+    """``_usd`` with a ``+`` on a positive amount."""
+    text = _usd(value)
+    return f"+{text}" if text.startswith("$") and text != "$0" else text
+
+
 def _num(value: Any, fmt: str | None = None) -> str:
     v = to_jsonable(value)
     if v is None:
@@ -1278,7 +1288,8 @@ def cmd_project(args: argparse.Namespace) -> int:
     result = None
     if args.paths:
         try:
-            result = simulate(scenario, paths=args.paths, seed=args.seed).summary()
+            simulated = simulate(scenario, paths=args.paths, seed=args.seed)
+            result = {**simulated.summary(), "median_gap": median_gap(scenario, simulated.npv_usd).to_dict()}
         except MonteCarloError as exc:
             _fail(str(exc))
     if args.json:
@@ -1361,6 +1372,14 @@ def _print_projection(
             f"Monte Carlo, {mc['paths']:,} paths (seed {mc['seed']}): NPV P10 {_usd(npv['p10'])}, "
             f"P50 {_usd(npv['p50'])}, P90 {_usd(npv['p90'])}; P(out of cash) "
             f"{mc['probability_out_of_cash']:.1%}; P(break-even) {mc['probability_break_even']:.1%}"
+        )
+        gap = mc["median_gap"]
+        parts = [
+            f"{d['field']} {_signed_usd(d['npv_effect_usd'])}" for d in gap["drivers"] if d["npv_effect_usd"]
+        ]
+        print(
+            f"  P50 − plan NPV {_signed_usd(gap['gap_usd'])} ({gap['verdict'].replace('_', ' ')}): "
+            + "; ".join([*parts, f"the ranges together {_signed_usd(gap['interaction_usd'])}"])
         )
     print("(--json for every month and KPI)")
 

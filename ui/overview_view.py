@@ -16,6 +16,7 @@ from store import Store
 from ui import format as fmt
 from ui.figures import chart_config
 from ui.i18n import current_language, t
+from ui.median_gap_text import median_gap_sentence
 from ui.model_text import localize
 from ui.narrative import narrative, terminal_help
 from ui.production_text import production_lead
@@ -129,6 +130,9 @@ def fan_chart(report: Report) -> None:
         key="overview_fan",
         config=chart_config("cash-fan"),
     )
+    sentence = median_gap_sentence(mc.median_gap, current_language())
+    if sentence:  # the median path is not the plan: say why
+        st.caption(for_markdown(sentence), help=t("median_gap.why"))
 
 
 def dashboard(store: Store, work: Work) -> None:

@@ -42,6 +42,7 @@ from safetext import neutral
 from ui import format as fmt
 from ui.figures import CurveLabels, learning_curves
 from ui.i18n import translate
+from ui.median_gap_text import field_label, median_gap_sentence, signed_usd, value_text
 from ui.model_text import localize
 from ui.narrative import curve_rule, fit_quality, narrative, purchase_sentence, terminal_help
 from ui.production_text import figure_text, production_figures, production_lead
@@ -980,8 +981,43 @@ class _Page:
             + no_ranges
             + f'<div class="cards">{"".join(cards)}</div>'
             + self.table(["", "P10", "P50", "P90"], rows, numeric=(1, 2, 3), cls="mc-percentiles compact")
+            + self.median_gap(mc)
             + self.chart("fan", fan_figure(mc.fan, fan_labels, deterministic=self.r.frame["cash_usd"]))
             + self.chart("npv_histogram", npv_histogram(mc.npv_usd, hist_labels))
+        )
+
+    def median_gap(self, mc: MonteCarloSection) -> Safe:
+        """Why the median NPV differs from the plan's: the sentence, each range's median and NPV
+        effect, the ranges acting together; nothing when the gap is not material."""
+        gap = mc.median_gap
+        sentence = median_gap_sentence(gap, self.lang)
+        if gap is None or sentence is None:
+            return Safe("")
+        rows: list[tuple[str, ...]] = []
+        for d in gap.drivers:
+            low, high, value, median = value_text(d.field, [d.low, d.high, d.point_value, d.median_value])
+            rows.append(
+                (
+                    field_label(d.field, self.lang),
+                    f"{low} … {high} ({self.distribution(d.distribution)})",
+                    value,
+                    median,
+                    signed_usd(d.npv_effect_usd),
+                )
+            )
+        rows.append((self.t("median_gap.row.together"), "", "", "", signed_usd(gap.interaction_usd)))
+        rows.append((self.t("median_gap.row.gap"), "", "", "", signed_usd(gap.gap_usd)))
+        headers = [
+            self.t("report.col.field"),
+            self.t("report.col.range"),
+            self.t("median_gap.col.plan"),
+            self.t("median_gap.col.median"),
+            self.t("median_gap.col.effect"),
+        ]
+        return Safe(
+            f'<h4>{self.x("median_gap.title")}</h4><p class="median-gap">{_esc(sentence)}</p>'
+            + self.table(headers, rows, numeric=(2, 3, 4), cls="median-gap compact")
+            + f'<p class="muted">{self.x("median_gap.why")}</p>'
         )
 
     def sensitivity(self) -> Safe:

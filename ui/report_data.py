@@ -5,7 +5,8 @@ Pure (no Streamlit): :func:`build_report` takes a scenario, the run that drives 
 catalog and :class:`ReportOptions`, and calls the :mod:`bizmodel` models:
 
 * the scenario bound to the run (:func:`bizmodel.binding.bind`), its monthly projection and KPIs;
-* a seeded Monte Carlo (cash fan, NPV distribution, P(out of cash), P(break-even));
+* a seeded Monte Carlo (cash fan, NPV distribution, P(out of cash), P(break-even)) and why its
+  median NPV differs from the plan's (:func:`bizmodel.median_gap.median_gap`);
 * the tornado of NPV and break-even month for levers moved ± ``change``;
 * the value of one accuracy point and the economic-advantage scorecard against a competitor;
 * with a run: the bridge to production (:func:`bizmodel.binding.inputs_for`: this run's cost, one
@@ -62,6 +63,7 @@ from bizmodel.data_value import (
     optimal_dataset_size,
     points_from_record,
 )
+from bizmodel.median_gap import MedianGap, MedianGapError, median_gap
 from bizmodel.montecarlo import MonteCarloError, simulate
 from bizmodel.production import GPU_ESTIMATE_MIN_PARAMS, scale_serving_rows
 from bizmodel.projection import Kpis, kpis, project
@@ -116,7 +118,8 @@ class ReportOptions:
 @dataclass(frozen=True)
 class MonteCarloSection:
     """The Monte Carlo digest: ``fan`` (index month; p10/p50/p90 cash, USD), ``npv_usd`` (one per
-    path), ``npv`` (p10/p50/p90, USD), the two probabilities (fractions 0–1)."""
+    path), ``npv`` (p10/p50/p90, USD), the two probabilities (fractions 0–1), and ``median_gap``:
+    the P50 of the NPV against the plan's, input by input (None when it cannot be computed)."""
 
     paths: int
     seed: int
@@ -125,6 +128,7 @@ class MonteCarloSection:
     npv: dict[str, float]
     probability_out_of_cash: float
     probability_break_even: float
+    median_gap: MedianGap | None = None
 
 
 @dataclass(frozen=True)
@@ -233,7 +237,8 @@ def catalog_info(catalog: Catalog) -> dict[str, str]:
 
 
 def monte_carlo_section(scenario: Scenario, *, paths: int, seed: int) -> MonteCarloSection:
-    """The Monte Carlo of ``scenario`` digested for display (no paths × months arrays kept).
+    """The Monte Carlo of ``scenario`` digested for display (no paths × months arrays kept), with
+    the explanation of its median NPV against the plan's (one projection per range more).
 
     Raises
     ------
@@ -241,6 +246,10 @@ def monte_carlo_section(scenario: Scenario, *, paths: int, seed: int) -> MonteCa
         Invalid ``paths`` or ``seed``.
     """
     result = simulate(scenario, paths=paths, seed=seed)
+    try:
+        gap: MedianGap | None = median_gap(scenario, result.npv_usd)
+    except (MedianGapError, ScenarioError):
+        gap = None
     return MonteCarloSection(
         paths=result.paths,
         seed=result.seed,
@@ -249,6 +258,7 @@ def monte_carlo_section(scenario: Scenario, *, paths: int, seed: int) -> MonteCa
         npv=result.npv_percentiles(),
         probability_out_of_cash=result.probability_out_of_cash,
         probability_break_even=result.probability_break_even,
+        median_gap=gap,
     )
 
 

@@ -36,6 +36,7 @@ from ui.capacity import heavy, show_refusal
 from ui.catalog_view import active_catalog
 from ui.figures import chart_config
 from ui.i18n import current_language, t
+from ui.median_gap_text import median_gap_sentence
 from ui.model_text import localize
 from ui.narrative import terminal_help
 from ui.production_view import production_caption, production_metrics
@@ -430,8 +431,9 @@ def _monte_carlo_tab(effective: Effective, frame: pd.DataFrame) -> None:
         fmt.fmt_pct(result.probability_break_even),
         help=t("scenario.mc.p_break_even_help"),
     )
-    m3.metric(t("scenario.mc.npv_p50"), fmt.fmt_usd(npv.get("p50")))
+    m3.metric(t("scenario.mc.npv_p50"), fmt.fmt_usd(npv.get("p50")), help=t("median_gap.why"))
     m4.metric(t("scenario.mc.npv_p10_p90"), f"{fmt.fmt_usd(npv.get('p10'))} … {fmt.fmt_usd(npv.get('p90'))}")
+    median_gap_note(result)
     c3.caption(t("scenario.mc.caption", paths=f"{result.paths:,}", seed=result.seed))
     fan_labels = FanLabels.of_cash(t, t("scenario.axis.money", **fmt.currency_words()))
     st.plotly_chart(
@@ -449,6 +451,13 @@ def _monte_carlo_tab(effective: Effective, frame: pd.DataFrame) -> None:
         key="scn_npv_hist",
         config=chart_config("npv-histogram"),
     )
+
+
+def median_gap_note(result: MonteCarloSection) -> None:
+    """Why the Monte Carlo median NPV differs from the plan's, when it differs materially."""
+    sentence = median_gap_sentence(result.median_gap, current_language())
+    if sentence:
+        st.info(for_markdown(sentence), icon=":material/insights:")
 
 
 def lever_names() -> dict[str, str]:

@@ -14,7 +14,8 @@ lists why):
   (one row per change), the funding rounds and the Monte Carlo ranges.
 * **Monthly** — the projection, one row per month 1…H.
 * **Monte Carlo** (when simulated) — paths, seed, NPV P10/P50/P90, P(out of cash),
-  P(break-even), then P10/P50/P90 cash per month.
+  P(break-even); with ranges, the plan's NPV, the median's gap to it and each range's part (its
+  median and NPV effect, then the ranges acting together); then P10/P50/P90 cash per month.
 * **Sensitivity** — the tornado: each lever moved down and up, its NPV and break-even month.
 * **Scorecard** — the economic-advantage figures with category, unit, favourable, provenance and
   detail.
@@ -53,6 +54,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bizmodel.median_gap import MedianGap
 from bizmodel.production import factor_text
 from bizmodel.projection import COLUMNS
 from bizmodel.scenario import Scenario
@@ -61,6 +63,7 @@ from mlcore.specs import RunRecord
 from safetext.spreadsheet import FORMULA_STARTS
 from ui.format import NumberStyle
 from ui.i18n import translate
+from ui.median_gap_text import field_kind
 from ui.model_text import localize
 from ui.narrative import terminal_help
 from ui.production_text import production_figures, production_lead
@@ -561,11 +564,44 @@ def _monte_carlo(book: _Book, report: Report) -> None:
         row = book.line(ws, row, book.t(f"workbook.mc.npv_{q}", symbol=symbol), mc.npv.get(q), "money")
     row = book.line(ws, row, book.t("scenario.mc.p_out_of_cash"), mc.probability_out_of_cash, "pct")
     row = book.line(ws, row, book.t("scenario.mc.p_break_even"), mc.probability_break_even, "pct")
+    row = _median_gap(book, ws, row, mc.median_gap)
     columns = [(book.t("scenario.col.month"), "month")]
     columns += [(book.t(f"workbook.mc.cash_{q}", symbol=symbol), "money") for q in ("p10", "p50", "p90")]
     fan = mc.fan
     rows = [(month, fan.at[month, "p10"], fan.at[month, "p50"], fan.at[month, "p90"]) for month in fan.index]
     book.table(ws, row + 1, columns, rows)
+
+
+#: Number formats of a ranged field's values by :func:`ui.median_gap_text.field_kind`.
+_GAP_KINDS = {"pct": "pct2", "usd": "money", "count": "count"}
+
+
+def _median_gap(book: _Book, ws: Worksheet, row: int, gap: MedianGap | None) -> int:
+    """The plan's NPV, the median's gap to it and each range's part (its median and the NPV moved
+    by that one input at its median, then the ranges acting together), from ``row``; next row."""
+    if gap is None or not gap.drivers:
+        return row
+    symbol = book.style.symbol
+    row = book.line(ws, row, book.t("workbook.mc.plan_npv", symbol=symbol), gap.point_npv_usd, "money")
+    row = book.line(ws, row, book.t("workbook.mc.gap", symbol=symbol), gap.gap_usd, "money")
+    row = book.line(ws, row, book.t("workbook.mc.together", symbol=symbol), gap.interaction_usd, "money")
+    row = book.section(ws, row + 1, book.t("median_gap.title"))
+    keys = ("scenario.col.field", "scenario.col.distribution", "scenario.col.low", "scenario.col.high")
+    headers = [book.t(k) for k in keys]
+    headers += [book.t("median_gap.col.plan"), book.t("median_gap.col.median")]
+    row = book.header(ws, row, [*headers, book.t("workbook.mc.effect", symbol=symbol)], freeze=False)
+    for d in gap.drivers:
+        kind = _GAP_KINDS[field_kind(d.field)]
+        distribution = book.t(f"report.distribution.{d.distribution}")
+        book.put(ws, row, 1, _field_label(book, d.field))
+        book.put(ws, row, 2, d.distribution if distribution.startswith("[") else distribution)
+        for col, raw in ((3, d.low), (4, d.high), (5, d.point_value), (6, d.median_value)):
+            value = book.value(raw, kind)
+            book.put(ws, row, col, value, book.number_format(kind, [value]))
+        effect = book.value(d.npv_effect_usd, "money")
+        book.put(ws, row, 7, effect, book.number_format("money", [effect]))
+        row += 1
+    return row
 
 
 def _sensitivity(book: _Book, report: Report) -> None:
