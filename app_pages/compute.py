@@ -1,6 +1,10 @@
-"""Compute cost: the measured run in dollars, training at scale on every catalog option, serving."""
+"""Compute cost: the measured run in dollars, training at scale on every catalog option, serving.
+
+Each plan priced and each budget answered is recorded for the report (``ui.explored``)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import streamlit as st
 
@@ -14,6 +18,7 @@ from ui.compute_view import (
     render_validation,
     work_form,
 )
+from ui.explored import MAX_EXPLORED
 from ui.i18n import t
 from ui.run_picker import optional_run
 from ui.serving_view import run_cost_section, serving_section
@@ -32,16 +37,18 @@ scale_tab, budget_tab, serving_tab, run_tab = st.tabs(
     [t("compute.tab.scale"), t("compute.tab.budget"), t("compute.tab.serving"), t("compute.tab.run")]
 )
 with scale_tab:
-    work, label = work_form(run, factors)
-    if work is not None and assumptions is not None:
-        render_options(work, label, catalog, assumptions)
+    plan, label = work_form(run, factors)
+    if plan is not None and assumptions is not None:
+        plan = replace(plan, assumptions=assumptions)
+        render_options(plan, label, catalog)
         with st.expander(t("compute.advice_title")):
-            render_advice(work)
+            render_advice(plan.work())
     with st.expander(t("compute.validation.title"), icon=":material/fact_check:"):
         render_validation(catalog)
 with budget_tab:
     if assumptions is not None:
         render_budget(catalog, assumptions)
+st.caption(t("compute.in_report"), help=t("compute.in_report_help", count=MAX_EXPLORED))
 with serving_tab:
     if run is None:
         st.info(t("compute.needs_run"), icon=":material/model_training:")

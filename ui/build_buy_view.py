@@ -54,15 +54,12 @@ from store import Store
 from ui import format as fmt
 from ui.catalog_view import catalog_provenance
 from ui.data_value_view import load_fit
+from ui.explored import DEFAULT_LABEL_COST_USD
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import current_language, t
 from ui.model_text import localize
 from ui.production_view import production_caption
-from ui.report_data import (
-    DEFAULT_COMPETITOR_ACCURACY,
-    DEFAULT_COMPETITOR_USD_PER_1000,
-    DEFAULT_LABEL_COST_USD,
-)
+from ui.report_data import DEFAULT_COMPETITOR_ACCURACY, DEFAULT_COMPETITOR_USD_PER_1000
 from ui.scenario_view import Effective, bound_scenario, projection_of
 from ui.scenario_work import current_work, param_from_source
 from ui.score_format import format_score_item

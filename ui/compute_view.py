@@ -1,5 +1,11 @@
 """The Compute cost page's content: what to train, the assumptions, every catalog option ranked,
-the Pareto frontier, compute-optimal advice and inverse budgeting. Figure builders are pure."""
+the Pareto frontier, compute-optimal advice and inverse budgeting. Figure builders are pure.
+
+What to train is a :class:`ui.explored.TrainingPlan` and a budget a
+:class:`ui.explored.BudgetQuestion`: each one priced is recorded in the session
+(:func:`ui.explored.record_plan`, :func:`ui.explored.record_budget`), and the report recomputes
+them from those inputs with the same functions.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +26,6 @@ from bizmodel.compute import (
     cheapest,
     compute_optimal,
     fastest,
-    largest_within,
     loss,
     one_per_instance,
     training_options,
@@ -32,6 +37,17 @@ from mlcore.specs import RunRecord
 from safetext import for_chart, for_markdown, for_plain
 from store import Store
 from ui import format as fmt
+from ui.explored import (
+    DEFAULT_BUDGET,
+    DEFAULT_PLAN,
+    MODES,
+    BudgetQuestion,
+    RunBasis,
+    TrainingPlan,
+    budget_answer,
+    record_budget,
+    record_plan,
+)
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import current_language, t
 from ui.production_view import production_caption, production_metrics
@@ -41,7 +57,6 @@ from ui.scenario_work import current_work
 from ui.summary import short_id
 from ui.widgets import Provenance, badge, metric
 
-MODES = ("pretrain", "finetune_full", "finetune_adapter", "scaled_run")
 TABLE_ROWS = 25
 INFERRED = INFERRED_KEY
 """The model-shape choice that infers the layers from the parameters."""
@@ -219,9 +234,11 @@ def _basis(run: RunRecord | None) -> TechnicalBasis | None:
 
 def work_form(
     run: RunRecord | None, factors: tuple[float, float] = (1.0, 1.0)
-) -> tuple[TrainingWork | None, str]:
+) -> tuple[TrainingPlan | None, str]:
     """What to train: N and D for an LLM-style run, or this run scaled (by default by ``factors``,
-    the active scenario's production data and model factors). Returns the work and a label."""
+    the active scenario's production data and model factors). Returns the plan (priced under the
+    default assumptions until :meth:`dataclasses.replace` sets the page's) and a label; no plan,
+    after saying why, when it is impossible."""
     basis = _basis(run)
     modes = MODES if basis is not None else MODES[:3]
     mode = st.segmented_control(
@@ -253,26 +270,30 @@ def work_form(
                 format="%g",
                 help=t("compute.factor_default_help"),
             )
-            work = TrainingWork.scaled_run(
-                basis.flops_per_sample,
-                basis.n_train,
-                max(1, basis.epochs_completed),
-                params=basis.params,
-                data_factor=k,
-                model_factor=m,
+            plan = TrainingPlan(
+                mode="scaled_run",
+                params=float(basis.params),
+                tokens=float(basis.n_train),
+                run=RunBasis(
+                    run_id=basis.run_id,
+                    flops_per_sample=float(basis.flops_per_sample),
+                    samples=float(basis.n_train),
+                    epochs=float(max(1, basis.epochs_completed)),
+                    params=float(basis.params),
+                ),
+                data_factor=float(k),
+                model_factor=float(m),
             )
+            plan.work()
             name = for_markdown(run.name if run else "")
-            return work, t("compute.work.scaled", name=name, k=factor_text(k), m=factor_text(m))
+            return plan, t("compute.work.scaled", name=name, k=factor_text(k), m=factor_text(m))
         n, active, d, shape, sequence = _model_inputs()
-        if mode == "pretrain":
-            work = TrainingWork.pretrain(n, d, active_params=active, shape=shape, sequence=sequence)
-        else:
-            method = "full" if mode == "finetune_full" else "adapter"
-            work = TrainingWork.finetune(
-                n, d, method=method, active_params=active, shape=shape, sequence=sequence
-            )
+        plan = TrainingPlan(
+            mode=mode, params=n, tokens=d, active_params=active, shape=shape, sequence=sequence
+        )
+        work = plan.work()
         key = f"compute.work.{mode}_moe" if work.is_moe else f"compute.work.{mode}"
-        return work, t(key, n=fmt.fmt_count(n), a=fmt.fmt_count(work.active_params), d=fmt.fmt_count(d))
+        return plan, t(key, n=fmt.fmt_count(n), a=fmt.fmt_count(work.active_params), d=fmt.fmt_count(d))
     except ComputeError as exc:
         st.error(t("compute.refused", reason=for_markdown(str(exc))))
         return None, ""
@@ -294,7 +315,7 @@ def _model_inputs() -> tuple[float, float | None, float, str | None, float]:
     names = {s.key: s.name for s in bundled_shapes()}
     c1, c2, c3 = st.columns(3)
     params_b = c1.number_input(
-        t("compute.params_b"), 0.001, 100_000.0, 7.0, key="compute_params", format="%g"
+        t("compute.params_b"), 0.001, 100_000.0, DEFAULT_PLAN.params / 1e9, key="compute_params", format="%g"
     )
     active_b = c2.number_input(
         t("compute.active_b"),
@@ -307,7 +328,12 @@ def _model_inputs() -> tuple[float, float | None, float, str | None, float]:
         help=t("compute.help.active"),
     )
     tokens_b = c3.number_input(
-        t("compute.tokens_b"), 0.001, 1_000_000.0, 140.0, key="compute_tokens", format="%g"
+        t("compute.tokens_b"),
+        0.001,
+        1_000_000.0,
+        DEFAULT_PLAN.tokens / 1e9,
+        key="compute_tokens",
+        format="%g",
     )
     c4, c5 = st.columns([2, 1])
     shape = c4.selectbox(
@@ -384,13 +410,17 @@ def _options(work: TrainingWork, version: str, _catalog: Catalog, assumptions: A
     return training_options(work, _catalog.instances, _catalog.accelerators, assumptions)
 
 
-def render_options(work: TrainingWork, label: str, catalog: Catalog, assumptions: Assumptions) -> None:
-    """Cheapest and fastest, the Pareto chart, and the ranked table."""
+def render_options(plan: TrainingPlan, label: str, catalog: Catalog) -> None:
+    """Cheapest and fastest, the Pareto chart, and the ranked table of ``plan`` (priced under its
+    assumptions); the plan is recorded for the report."""
+    assumptions = plan.assumptions
     try:
+        work = plan.work()
         options = _options(work, catalog.version, catalog, assumptions)
     except ComputeError as exc:
         st.error(t("compute.refused", reason=for_markdown(str(exc))))
         return
+    record_plan(st.session_state, plan)
     st.markdown(label)
     low, high = cheapest(options), fastest(options)
     cols = st.columns(5)
@@ -570,25 +600,36 @@ def render_budget(catalog: Catalog, assumptions: Assumptions) -> None:
     """Inverse budgeting: the largest compute-optimal model that fits a budget and a deadline."""
     c1, c2, c3 = st.columns(3)
     budget = c1.number_input(
-        t("compute.budget"), 100.0, 1e10, 50_000.0, 1000.0, key="compute_budget", format="%g"
+        t("compute.budget"), 100.0, 1e10, DEFAULT_BUDGET.budget_usd, 1000.0, key="compute_budget", format="%g"
     )
     deadline = c2.number_input(
-        t("compute.deadline"), 0.1, 3650.0, 14.0, 1.0, key="compute_deadline", format="%g"
+        t("compute.deadline"),
+        0.1,
+        3650.0,
+        DEFAULT_BUDGET.deadline_days,
+        1.0,
+        key="compute_deadline",
+        format="%g",
     )
     share = c3.number_input(
         t("compute.active_share"),
         0.01,
         1.0,
-        1.0,
+        DEFAULT_BUDGET.active_share,
         0.01,
         key="compute_active_share",
         format="%.2f",
         help=t("compute.help.active_share"),
     )
+    question = BudgetQuestion(
+        budget_usd=float(budget),
+        deadline_days=float(deadline),
+        active_share=float(share),
+        assumptions=assumptions,
+    )
+    record_budget(st.session_state, question)
     try:
-        answer = largest_within(
-            budget, deadline, catalog.instances, catalog.accelerators, assumptions, active_share=float(share)
-        )
+        answer = budget_answer(question, catalog)
     except ComputeError as exc:
         st.warning(t("compute.budget_none", reason=for_markdown(str(exc))))
         return

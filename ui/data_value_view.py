@@ -4,13 +4,17 @@ The economics live in :mod:`bizmodel.data_value` (pure); this module reads the r
 assumptions (value per accuracy point, label cost, horizon, samples to buy), and shows the
 headline, the metrics with their provenance, the two charts and the fit's parameters. A run
 without a usable curve gets the reason and the sweep that measures one; no curve is invented.
+
+The figures come from :func:`ui.report_data.data_value_section`, the computation the report and
+the workbook use; the inputs that priced them are recorded in the session
+(:func:`ui.explored.record_data_value`), so the report prices the same purchase, and they fill the
+widgets again when the user comes back to the page.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,49 +29,28 @@ from bizmodel.data_value import (
     DataValueError,
     OptimalSize,
     Purchase,
-    buy_data,
     current_size,
     fit_learning_curve,
     marginal_value_curve,
-    optimal_dataset_size,
     points_from_record,
 )
 from mlcore.specs import RunRecord
 from safetext import for_chart, for_markdown
 from ui import format as fmt
 from ui.experiments_view import sweep_section
+from ui.explored import DataValueInputs, record_data_value, recorded_data_value
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import current_language, t
 from ui.model_text import localize
 from ui.narrative import curve_rule, fit_quality, purchase_sentence
-from ui.report_data import (
-    DEFAULT_EXTRA_SAMPLES,
-    DEFAULT_LABEL_COST_USD,
-    DEFAULT_VALUE_USD_PER_POINT_PER_YEAR,
-)
+from ui.report_data import data_value_section
 from ui.scenario_view import scenario_value_choice
 from ui.summary import short_id
 from ui.theme import PALETTE
 from ui.widgets import Provenance, badge
 
-#: The optimum is searched up to this multiple of today's training set.
 #: Sizes on the charts' fitted curves.
 GRID_POINTS = 160
-
-DEFAULT_LABEL_COST_USD_PER_SAMPLE = DEFAULT_LABEL_COST_USD  # the report prices the same purchase
-DEFAULT_HORIZON_YEARS = 1.0
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """The typed assumptions, as entered (validated by :func:`input_problems`)."""
-
-    value_usd_per_point_per_year: float
-    label_cost_usd_per_sample: float
-    horizon_years: float
-    extra_samples: int
-    #: The scenario the value per point comes from (its name), None when typed.
-    value_source: str | None = None
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -93,14 +76,19 @@ def load_fit(run: RunRecord) -> tuple[tuple[CurvePointIn, ...], CurveFit]:
         return points, _fit(run.id, measured_at, key)
 
 
-def read_inputs() -> Inputs:
-    """The four assumptions as widgets with keys (no bounds: :func:`input_problems` explains)."""
+def read_inputs() -> DataValueInputs:
+    """The four assumptions as widgets with keys (no bounds: :func:`input_problems` explains).
+
+    They start from the inputs this session last priced (the page's defaults the first time)."""
+    default = DataValueInputs()
+    last = recorded_data_value(st.session_state) or default
+    typed = last if last.value_from is None else default
     from_scenario = scenario_value_choice(key="data_value_value_from")
     c1, c2, c3, c4 = st.columns(4)
     if from_scenario is None:
         value = c1.number_input(
             t("data_value.in.value"),
-            value=DEFAULT_VALUE_USD_PER_POINT_PER_YEAR,
+            value=typed.value_usd_per_point_per_year,
             step=1000.0,
             format="%.0f",
             help=t("data_value.in.value_help"),
@@ -118,7 +106,7 @@ def read_inputs() -> Inputs:
         )
     cost = c2.number_input(
         t("data_value.in.cost"),
-        value=DEFAULT_LABEL_COST_USD_PER_SAMPLE,
+        value=last.label_cost_usd_per_sample,
         step=0.01,
         format="%.3f",
         help=t("data_value.in.cost_help"),
@@ -126,7 +114,7 @@ def read_inputs() -> Inputs:
     )
     years = c3.number_input(
         t("data_value.in.horizon"),
-        value=DEFAULT_HORIZON_YEARS,
+        value=last.horizon_years,
         step=0.5,
         format="%.1f",
         help=t("data_value.in.horizon_help"),
@@ -134,16 +122,22 @@ def read_inputs() -> Inputs:
     )
     samples = c4.number_input(
         t("data_value.in.samples"),
-        value=DEFAULT_EXTRA_SAMPLES,
+        value=last.extra_samples,
         step=10_000,
         help=t("data_value.in.samples_help"),
         key="data_value_samples",
     )
     source = from_scenario[1] if from_scenario is not None else None
-    return Inputs(float(value), float(cost), float(years), int(samples), source)
+    return DataValueInputs(
+        value_usd_per_point_per_year=float(value),
+        label_cost_usd_per_sample=float(cost),
+        horizon_years=float(years),
+        extra_samples=int(samples),
+        value_from=source,
+    )
 
 
-def input_problems(inputs: Inputs) -> list[str]:
+def input_problems(inputs: DataValueInputs) -> list[str]:
     """What to change in absurd inputs (translated), empty when they can be priced."""
     problems = []
     if not math.isfinite(inputs.value_usd_per_point_per_year) or inputs.value_usd_per_point_per_year <= 0:
@@ -511,23 +505,18 @@ def render(run: RunRecord) -> None:
         for problem in problems:
             st.error(problem, icon=":material/error:")
         return
-    cap = current * MAX_N_FACTOR
     try:
-        econ = DataEconomics(
-            value_usd_per_point_per_year=inputs.value_usd_per_point_per_year,
-            label_cost_usd_per_sample=inputs.label_cost_usd_per_sample,
-            horizon_years=inputs.horizon_years,
-            current_n=current,
-        )
-        purchase = buy_data(fit, econ, inputs.extra_samples)
-        optimum = optimal_dataset_size(fit, econ, max_n=max(cap, purchase.n_after))
+        section = data_value_section(points, fit, run.n_train, inputs)
+        purchase, optimum, econ = section.purchase, section.optimal, section.economics
         table = marginal_value_curve(fit, econ, _grid(fit, purchase.n_after, optimum.n_train))
     except DataValueError as exc:
         st.error(t("data_value.cannot_price", reason=for_markdown(str(exc))), icon=":material/error:")
         return
+    record_data_value(st.session_state, inputs)
 
     _headline(purchase, econ)
-    _metrics(run, fit, purchase, optimum, cap, value_source=inputs.value_source)
+    _metrics(run, fit, purchase, optimum, current * MAX_N_FACTOR, value_source=inputs.value_from)
+    st.caption(t("data_value.in_report"))
     if purchase.extrapolated:
         st.caption(
             t(

@@ -26,8 +26,11 @@ PERCENT_FIELDS = frozenset(
         "churn_at_minimum_accuracy_extra",
         "model_accuracy",
         "annual_discount_rate",
+        "payment_fee_share",
     }
 )
+#: Ranged fields that are plain ratios (neither money nor a count).
+NUMBER_FIELDS = frozenset({"review_per_error"})
 #: Drivers the sentence names one by one; the rest are summed in one phrase.
 MAX_NAMED_DRIVERS = 3
 
@@ -36,13 +39,16 @@ _UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
 
 def field_kind(name: str) -> str:
-    """How a ranged field's values are written: ``pct`` (a fraction in %), ``usd`` or ``count``.
+    """How a ranged field's values are written: ``pct`` (a fraction in %), ``usd``, ``number`` (a
+    ratio) or ``count``.
 
-    >>> field_kind("monthly_churn"), field_kind("cac_usd"), field_kind("market_size")
-    ('pct', 'usd', 'count')
+    >>> [field_kind(n) for n in ("monthly_churn", "cac_usd", "review_per_error", "market_size")]
+    ['pct', 'usd', 'number', 'count']
     """
     if name in PERCENT_FIELDS:
         return "pct"
+    if name in NUMBER_FIELDS:
+        return "number"
     return "usd" if "_usd" in name else "count"
 
 

@@ -18,7 +18,9 @@ founder can e-mail and an investor can open offline in any browser:
   and starts each major section on a new page.
 
 Sections, in order: header, executive summary, the run, compute cost, serving economics, data
-value, the scenario, assumptions (:data:`SECTIONS`).
+value, the scenario, assumptions (:data:`SECTIONS`). Compute cost ends with the training plans and
+budgets explored on the Compute cost page (or that page's defaults, said so); value of data is
+priced with the Data value page's inputs and says where its value per point comes from.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from bizmodel.sensitivity import LEVERS as SENSITIVITY_LEVERS
 from bizmodel.validation import BAND, summarise
 from safetext import neutral
 from ui import format as fmt
+from ui.explored import BudgetOutcome, PlanOutcome, TrainingPlan
 from ui.figures import CurveLabels, learning_curves
 from ui.i18n import translate
 from ui.median_gap_text import field_label, median_gap_sentence, signed_usd, value_text
@@ -673,8 +676,9 @@ class _Page:
 
     def compute(self) -> Safe:
         """The production figures, then (for a production model large enough for an accelerator
-        estimate) the production retraining on every catalog option."""
-        out = self.production()
+        estimate) the production retraining on every catalog option, then the training plans and
+        budgets explored on Compute cost."""
+        out = self.production() if self.r.inputs is not None else Safe("")
         if self.r.compute:
             cat = self.r.catalog
             lead = self.t(
@@ -685,7 +689,155 @@ class _Page:
                 + f"<p>{_esc(lead)} {self.catalog_badge()}</p>"
                 + _join(self.compute_block(s) for s in self.r.compute)
             )
-        return Safe(out + self.note("compute"))
+        return Safe(out + self.note("compute") + self.explored())
+
+    # -- what was explored on the Compute cost page
+
+    def plan_text(self, plan: TrainingPlan) -> str:
+        """The model and data of a plan: ``7B parameters on 140B tokens``."""
+        if plan.mode == "scaled_run":
+            return self.t(
+                "report.explored.plan.scaled",
+                run=short_id(plan.run.run_id) if plan.run is not None else "",
+                k=factor_text(plan.data_factor),
+                m=factor_text(plan.model_factor),
+            )
+        if plan.active_params is not None and plan.active_params < plan.params * (1 - 1e-9):
+            return self.t(
+                "report.explored.plan.moe",
+                n=fmt.fmt_count(plan.params),
+                a=fmt.fmt_count(plan.active_params),
+                d=fmt.fmt_count(plan.tokens),
+            )
+        return self.t(
+            "report.explored.plan.dense", n=fmt.fmt_count(plan.params), d=fmt.fmt_count(plan.tokens)
+        )
+
+    def priced_under(self, assumptions: Any) -> str:
+        """The assumptions a plan or budget was priced under: MFU, node cap, discount when set."""
+        text = self.t(
+            "report.explored.priced_under",
+            mfu=fmt.fmt_pct(assumptions.mfu, decimals=0),
+            nodes=int(assumptions.max_nodes),
+        )
+        if assumptions.discount > 0:
+            text += self.t("report.explored.discount", discount=fmt.fmt_pct(assumptions.discount, decimals=0))
+        return text
+
+    def option_short(self, row: dict[str, Any] | None) -> str:
+        """An option without its cost and time: ``lambda 8xH100 × 4 (32 × H100-SXM, on demand)``."""
+        if row is None:
+            return self.t("compute.none_feasible")
+        return self.t(
+            "report.explored.option",
+            provider=row.get("provider", ""),
+            instance=row.get("instance_type", ""),
+            nodes=int(row.get("nodes", 1)),
+            count=int(row.get("count", 0)),
+            accelerator=row.get("accelerator", ""),
+            pricing=self.pricing(str(row.get("pricing", ""))),
+        )
+
+    def _days(self, value: object) -> str:
+        return fmt.fmt_duration(float(value) * 86400) if _finite(value) else fmt.MISSING  # type: ignore[arg-type]
+
+    def explored_plans(self, outcomes: Sequence[PlanOutcome]) -> Safe:
+        headers = [
+            "#",
+            self.t("compute.mode"),
+            self.t("report.explored.col.plan"),
+            self.t("compute.m.flops"),
+            self.t("report.explored.col.priced_under"),
+            self.t("compute.m.cheapest"),
+            self.t("report.col.cost"),
+            self.t("report.col.time"),
+            self.t("compute.m.fastest"),
+            self.t("report.col.cost"),
+            self.t("report.col.time"),
+        ]
+        rows = []
+        for i, o in enumerate(outcomes, start=1):
+            low, high = o.cheapest, o.fastest
+            rows.append(
+                (
+                    str(i),
+                    self.t(f"compute.mode.{o.plan.mode}"),
+                    self.plan_text(o.plan),
+                    fmt.fmt_flops(o.work.flops) if o.work is not None else fmt.MISSING,
+                    self.priced_under(o.plan.assumptions),
+                    self.m(o.reason) if o.reason else self.option_short(low),
+                    fmt.fmt_usd((low or {}).get("cost_usd")),
+                    self._days((low or {}).get("days")),
+                    self.option_short(high) if not o.reason else "",
+                    fmt.fmt_usd((high or {}).get("cost_usd")),
+                    self._days((high or {}).get("days")),
+                )
+            )
+        return self.table(headers, rows, numeric=(0, 3, 6, 7, 9, 10), cls="explored-plans compact")
+
+    def explored_budgets(self, outcomes: Sequence[BudgetOutcome]) -> Safe:
+        headers = [
+            "#",
+            self.t("report.explored.col.budget"),
+            self.t("report.explored.col.deadline"),
+            self.t("report.explored.col.active_share"),
+            self.t("report.explored.col.priced_under"),
+            self.t("compute.m.params"),
+            self.t("compute.m.tokens"),
+            self.t("report.col.cost"),
+            self.t("report.col.time"),
+            self.t("report.col.option"),
+            self.t("report.explored.col.limited"),
+        ]
+        rows = []
+        for i, o in enumerate(outcomes, start=1):
+            q = o.question
+            nodes = int(q.assumptions.max_nodes)
+            if o.reason is None and o.params < o.active_params * (1 + 1e-9):
+                model = fmt.fmt_count(o.params)
+            elif o.reason is None:
+                model = self.t(
+                    "report.explored.model_moe", n=fmt.fmt_count(o.params), a=fmt.fmt_count(o.active_params)
+                )
+            else:
+                model = fmt.MISSING
+            rows.append(
+                (
+                    str(i),
+                    fmt.fmt_usd(q.budget_usd),
+                    fmt.fmt_duration(q.deadline_days * 86400),
+                    fmt.fmt_pct(q.active_share, decimals=0),
+                    self.priced_under(q.assumptions),
+                    model,
+                    fmt.fmt_count(o.tokens) if o.reason is None else fmt.MISSING,
+                    fmt.fmt_usd(o.cost_usd),
+                    self._days(o.days),
+                    self.m(o.reason) if o.reason else self.option_short(o.option),
+                    self.t(f"compute.limited.{o.limited_by}", nodes=nodes) if o.limited_by else "",
+                )
+            )
+        return self.table(headers, rows, numeric=(0, 1, 2, 3, 5, 6, 7, 8), cls="explored-budgets compact")
+
+    def explored(self) -> Safe:
+        """The training plans and budgets explored on the Compute cost page, recomputed (or the
+        page's defaults, said so)."""
+        e = self.r.explored
+        if e is None:
+            return Safe("")
+        if e.defaults:
+            lead = self.t("report.explored.defaults")
+        else:
+            lead = self.t("report.explored.lead", plans=len(e.plans), budgets=len(e.budgets))
+        plans = self.explored_plans(e.plans) if e.plans else self.x("report.explored.no_plans")
+        budgets = self.explored_budgets(e.budgets) if e.budgets else self.x("report.explored.no_budgets")
+        return Safe(
+            f'<div class="explored" data-explored="{"defaults" if e.defaults else "session"}">'
+            f"<h3>{self.x('report.explored.title')}</h3>"
+            f"<p>{_esc(lead)} {self.badge('assumed')} {self.catalog_badge()}</p>"
+            f"<h4>{self.x('report.explored.plans')}</h4>{plans}"
+            f"<h4>{self.x('report.explored.budgets')}</h4>{budgets}"
+            "</div>"
+        )
 
     # -- serving
 
@@ -761,6 +913,32 @@ class _Page:
     def purchase_sentence(self, data: DataValueSection) -> str:
         return purchase_sentence(data.purchase, data.economics, self.lang)
 
+    def data_value_source(self, d: DataValueSection) -> str:
+        """Where the purchase's inputs come from: the Data value page (typed, or a scenario's value
+        of accuracy) or its defaults, and this scenario's own value of a point beside them."""
+        inputs, econ = d.inputs, d.economics
+        value = fmt.fmt_usd(econ.value_usd_per_point_per_year)
+        if d.value_provenance == "scenario":
+            line = self.t("report.data.value_from", value=value, name=inputs.value_from or "")
+        elif d.value_provenance == "typed":
+            line = self.t("report.data.value_typed", value=value)
+        else:
+            line = self.t("report.data.value_default", value=value)
+        line += " " + self.t(
+            "report.data.inputs" if d.explored else "report.data.inputs_default",
+            cost=fmt.fmt_usd(econ.label_cost_usd_per_sample),
+            n=fmt.fmt_int(d.purchase.extra_samples),
+            years=fmt.fmt_number(econ.horizon_years),
+        )
+        own = self.r.accuracy_value.usd_per_point_year
+        if (
+            _finite(own)
+            and own > 0
+            and not math.isclose(own, econ.value_usd_per_point_per_year, rel_tol=1e-9)
+        ):
+            line += " " + self.t("report.data.scenario_value", value=fmt.fmt_usd(own))
+        return line
+
     def data_value(self) -> Safe:
         d = self.r.data_value
         if d is None:
@@ -768,10 +946,7 @@ class _Page:
         fit, econ, opt, p = d.fit, d.economics, d.optimal, d.purchase
         formula = f"error(n) = {fit.a:.4g} · n^(−{fit.b:.3g}) + {fit.c:.3g}"
         quality = fit_quality(fit, self.lang)
-        value_key = (
-            "report.data.value_scenario" if d.value_provenance == "scenario" else "report.data.value_assumed"
-        )
-        value_line = self.t(value_key, value=fmt.fmt_usd(econ.value_usd_per_point_per_year))
+        value_line = self.data_value_source(d)
         if p.net_value_usd > 0:
             verdict = self.t(
                 "data_value.verdict_pays",
@@ -1392,7 +1567,7 @@ class _Page:
         r = self.r
         return {
             "run": r.run is not None,
-            "compute": bool(r.compute) or r.inputs is not None,
+            "compute": bool(r.compute) or r.inputs is not None or r.explored is not None,
             "serving": r.serving is not None,
             "data_value": r.data_value is not None,
         }.get(key, True)

@@ -14,7 +14,12 @@ catalog and :class:`ReportOptions`, and calls the :mod:`bizmodel` models:
   shows), the production retraining on every catalog accelerator option when the production model
   is large enough for that estimate (:data:`bizmodel.production.GPU_ESTIMATE_MIN_PARAMS`), the
   production model's serving capacity plan at the scenario's peak monthly requests, and — when the
-  run has a learning curve — the value of more data.
+  run has a learning curve — the value of more data, priced with the Data value page's inputs
+  (:func:`data_value_section`, the one computation behind that page too);
+* the training plans and budgets explored on the Compute cost page, recomputed from their inputs
+  (:func:`ui.explored.explored_section`; the page's defaults when nothing was explored).
+
+What the user explored travels in :attr:`ReportOptions.explored` (:class:`ui.explored.Explored`).
 
 Money is USD throughout (the renderers convert for display). A section that cannot be computed is
 None, with the reason in :attr:`Report.notes` (keyed by section), never a silent gap.
@@ -51,6 +56,7 @@ from bizmodel.binding import (
 from bizmodel.catalog import Catalog
 from bizmodel.compute import ComputeError, TrainingWork, cheapest, fastest, training_options
 from bizmodel.data_value import (
+    MAX_N_FACTOR,
     CurveFit,
     CurvePointIn,
     DataEconomics,
@@ -79,16 +85,13 @@ from bizmodel.serving import (
 )
 from bizmodel.validation import validation_table
 from mlcore.specs import RunRecord
+from ui.explored import DataValueInputs, Explored, ExploredSection, explored_section
 
 __all__ = ["serving_volume"]  # re-exported: the pages import the report's volume from here
 
 #: Defaults shared with the pages (Data value, Build vs buy), so a report shows what they show.
 DEFAULT_COMPETITOR_USD_PER_1000 = 0.05
 DEFAULT_COMPETITOR_ACCURACY = 0.90
-DEFAULT_LABEL_COST_USD = 0.05
-DEFAULT_EXTRA_SAMPLES = 50_000
-#: The value of an accuracy point used for Data value when the scenario's own is not positive.
-DEFAULT_VALUE_USD_PER_POINT_PER_YEAR = 20_000.0
 #: Rows of each option table a report keeps (the ranked best ones).
 TOP_ROWS = 10
 
@@ -98,9 +101,10 @@ class ReportOptions:
     """How the report is computed.
 
     ``paths``/``seed``: the Monte Carlo (same seed → same numbers); ``change``: the tornado's ± move
-    (fraction); ``competitor``: the baseline of the scorecard; ``label_cost_usd`` (per sample),
-    ``extra_samples``: the data purchase priced. What production trains (× the run's samples and
-    parameters) is the scenario's, not an option of the report.
+    (fraction); ``competitor``: the baseline of the scorecard; ``explored``: what the session
+    explored on the Compute cost and Data value pages (the data purchase priced is
+    :attr:`data_value`: the Data value page's inputs, or its defaults). What production trains (×
+    the run's samples and parameters) is the scenario's, not an option of the report.
     """
 
     paths: int = 10_000
@@ -111,8 +115,22 @@ class ReportOptions:
             usd_per_1000_predictions=DEFAULT_COMPETITOR_USD_PER_1000, accuracy=DEFAULT_COMPETITOR_ACCURACY
         )
     )
-    label_cost_usd: float = DEFAULT_LABEL_COST_USD
-    extra_samples: int = DEFAULT_EXTRA_SAMPLES
+    explored: Explored = field(default_factory=Explored)
+
+    @property
+    def data_value(self) -> DataValueInputs:
+        """The data purchase priced: the Data value page's inputs, or its defaults."""
+        return self.explored.data_value or DataValueInputs()
+
+    @property
+    def label_cost_usd(self) -> float:
+        """USD per labelled sample (:attr:`data_value`)."""
+        return self.data_value.label_cost_usd_per_sample
+
+    @property
+    def extra_samples(self) -> int:
+        """Labels bought on top of the run's training set (:attr:`data_value`)."""
+        return self.data_value.extra_samples
 
 
 @dataclass(frozen=True)
@@ -161,10 +179,13 @@ class ServingSection:
 
 @dataclass(frozen=True)
 class DataValueSection:
-    """The run's learning-curve fit, the net-value-maximising size and one purchase.
+    """The run's learning-curve fit, the net-value-maximising size (searched up to ``max_n``
+    samples) and one purchase, priced with ``inputs``.
 
-    ``value_provenance`` says where the value of a point comes from: ``scenario`` (its value of
-    accuracy) or ``assumed`` (the default, when the scenario's is not positive).
+    ``value_provenance`` says where the value of a point comes from: ``scenario`` (a scenario's
+    value of accuracy, named in ``inputs.value_from``), ``typed`` (typed on the Data value page) or
+    ``default`` (the page's default: ``explored`` is False when the page priced nothing this
+    session).
     """
 
     points: tuple[CurvePointIn, ...]
@@ -173,6 +194,9 @@ class DataValueSection:
     value_provenance: str
     optimal: OptimalSize
     purchase: Purchase
+    inputs: DataValueInputs = field(default_factory=DataValueInputs)
+    max_n: int = 0
+    explored: bool = True
 
 
 @dataclass(frozen=True)
@@ -183,7 +207,8 @@ class Report:
     when ``inputs`` is not None). ``notes`` maps a section name (``binding``, ``monte_carlo``,
     ``sensitivity``, ``scorecard``, ``compute``, ``serving``, ``data_value``) to why it is missing.
     ``validation`` is the catalog's estimates beside published runs
-    (:func:`bizmodel.validation.validation_table`).
+    (:func:`bizmodel.validation.validation_table`); ``explored`` the training plans and budgets
+    explored on the Compute cost page, recomputed (:func:`ui.explored.explored_section`).
     """
 
     name: str
@@ -206,6 +231,7 @@ class Report:
     options: ReportOptions
     notes: dict[str, str]
     validation: pd.DataFrame | None = None
+    explored: ExploredSection | None = None
 
     @property
     def measured_fields(self) -> frozenset[str]:
@@ -302,26 +328,76 @@ def _serving(basis: TechnicalBasis, catalog: Catalog, requests: float, model_fac
     )
 
 
-def _data_value(
-    record: Mapping[str, Any], n_train: int | None, accuracy_value: ValueOfAccuracy, options: ReportOptions
+def data_value_cap(current_n: int, n_after: int) -> int:
+    """The largest training set the optimum is searched up to: :data:`MAX_N_FACTOR` × the current
+    one, or the purchase's size when that is larger."""
+    return max(MAX_N_FACTOR * current_n, n_after)
+
+
+def data_value_section(
+    points: tuple[CurvePointIn, ...],
+    fit: CurveFit,
+    n_train: int | None,
+    inputs: DataValueInputs,
+    *,
+    explored: bool = True,
 ) -> DataValueSection:
-    points = points_from_record(record)
-    fit = fit_learning_curve(points)
-    per_point = accuracy_value.usd_per_point_year
-    provenance = "scenario" if per_point > 0 else "assumed"
+    """The value of more data for a run: the one computation behind the Data value page, the
+    report and the workbook, so their figures are the same.
+
+    Parameters
+    ----------
+    points, fit : the run's learning-curve points and their fit (:func:`fit_learning_curve`).
+    n_train : the run's training samples (None: the fit's largest size), see :func:`current_size`.
+    inputs : value per accuracy point (USD a year), label cost (USD per sample), horizon (years)
+        and labels to buy.
+    explored : False when ``inputs`` are the page's defaults, not what the user set.
+
+    Raises
+    ------
+    DataValueError
+        Inputs the economics refuse (negative, non-finite, a zero horizon).
+
+    >>> from bizmodel.data_value import _example_points
+    >>> pts = _example_points()
+    >>> d = data_value_section(pts, fit_learning_curve(pts, n_bootstrap=0), 8000, DataValueInputs())
+    >>> d.purchase.labelling_cost_usd, d.max_n, d.value_provenance
+    (2500.0, 800000, 'typed')
+    """
+    current = current_size(fit, n_train)
     econ = DataEconomics(
-        value_usd_per_point_per_year=per_point if per_point > 0 else DEFAULT_VALUE_USD_PER_POINT_PER_YEAR,
-        label_cost_usd_per_sample=options.label_cost_usd,
-        current_n=current_size(fit, n_train),
+        value_usd_per_point_per_year=inputs.value_usd_per_point_per_year,
+        label_cost_usd_per_sample=inputs.label_cost_usd_per_sample,
+        horizon_years=inputs.horizon_years,
+        current_n=current,
     )
-    current = econ.current(fit)
+    purchase = buy_data(fit, econ, inputs.extra_samples)
+    cap = data_value_cap(current, purchase.n_after)
+    if inputs.value_from is not None:
+        provenance = "scenario"
+    else:
+        provenance = "typed" if explored else "default"
     return DataValueSection(
-        points=points,
+        points=tuple(points),
         fit=fit,
         economics=econ,
         value_provenance=provenance,
-        optimal=optimal_dataset_size(fit, econ, max_n=100 * current),
-        purchase=buy_data(fit, econ, options.extra_samples),
+        optimal=optimal_dataset_size(fit, econ, max_n=cap),
+        purchase=purchase,
+        inputs=inputs,
+        max_n=cap,
+        explored=explored,
+    )
+
+
+def _data_value(record: Mapping[str, Any], n_train: int | None, options: ReportOptions) -> DataValueSection:
+    points = points_from_record(record)
+    return data_value_section(
+        points,
+        fit_learning_curve(points),
+        n_train,
+        options.data_value,
+        explored=options.explored.data_value is not None,
     )
 
 
@@ -392,7 +468,7 @@ def build_report(
         notes["compute"] = notes["serving"] = notes["binding"]
     if basis is not None and run is not None:
         try:
-            data = _data_value(run.to_dict(), run.n_train, accuracy_value, options)
+            data = _data_value(run.to_dict(), run.n_train, options)
         except DataValueError as exc:
             notes["data_value"] = str(exc)
     else:
@@ -431,6 +507,7 @@ def build_report(
         options=options,
         notes=notes,
         validation=validation_table(catalog),
+        explored=explored_section(options.explored, catalog),
     )
 
 

@@ -9,7 +9,9 @@
   falls back to its defaults; a token is never evaluated, unpickled or used as a path.
 * **Exports** — the report and the workbook are built from one cached
   :func:`ui.report_data.build_report` (so they carry the page's numbers) only when the button is
-  clicked; the scenario's JSON is the file ``python -m bizmodel project`` reads.
+  clicked; the scenario's JSON is the file ``python -m bizmodel project`` reads. What this session
+  explored on the Compute cost and Data value pages (:func:`ui.explored.explored_in`) goes into
+  the report with it.
 * **Import** — a JSON file is validated by :meth:`~bizmodel.scenario.Scenario.from_dict`; every
   problem is listed by field, nothing is saved until the user saves it.
 """
@@ -35,6 +37,7 @@ from ui import format as fmt
 from ui.admission import Busy, TooLarge
 from ui.capacity import heavy, session_id, show_refusal
 from ui.catalog_view import active_catalog
+from ui.explored import Explored, explored_in
 from ui.i18n import current_language, t
 from ui.report_data import Report, ReportOptions, build_report, scenario_json
 from ui.scenario_work import SHARE_PARAM, SHARED_PREFIX, Work, open_copy
@@ -186,17 +189,20 @@ def _report(
     catalog_version: str,
     _catalog: Catalog,
     _session: str,
+    explored_json: str = "{}",
     _wait_seconds: float | None = None,
 ) -> Report:
     """The report, computed within the work budget as ``_session`` (it holds a Monte Carlo of
     ``settings``' paths; a bound run may add two ranges): :class:`~ui.admission.Busy` when the
-    budget has no room within ``_wait_seconds`` (default: the budget's)."""
+    budget has no room within ``_wait_seconds`` (default: the budget's). ``explored_json``: what
+    the session explored (:meth:`ui.explored.Explored.to_dict` as JSON)."""
     del catalog_version, run_id  # cache key only
     from mlcore.specs import RunRecord
 
     run = RunRecord.from_dict(json.loads(run_json)) if run_json else None
     paths, seed, change = settings
-    options = ReportOptions(paths=paths, seed=seed, change=change)
+    explored = Explored.from_dict(json.loads(explored_json))
+    options = ReportOptions(paths=paths, seed=seed, change=change, explored=explored)
     scenario = Scenario.from_dict(json.loads(document))
     cost = working_bytes(paths, scenario.horizon_months, len(scenario.ranges) + 2)
     with heavy(cost, session=_session, wait_seconds=_wait_seconds):
@@ -220,10 +226,12 @@ class ReportInputs:
     catalog: Catalog
     settings: tuple[int, int, float]
     session: str
+    #: What the session explored (:class:`ui.explored.Explored`) as JSON.
+    explored: str = "{}"
 
     def report(self, *, wait_seconds: float | None = None) -> Report:
-        """The report (cached by scenario, run, settings and catalog); may raise
-        :class:`~ui.admission.Busy` or :class:`~ui.admission.TooLarge`."""
+        """The report (cached by scenario, run, settings, catalog and what was explored); may
+        raise :class:`~ui.admission.Busy` or :class:`~ui.admission.TooLarge`."""
         return _report(
             self.document,
             name=self.name,
@@ -233,6 +241,7 @@ class ReportInputs:
             catalog_version=self.catalog.version,
             _catalog=self.catalog,
             _session=self.session,
+            explored_json=self.explored,
             _wait_seconds=wait_seconds,
         )
 
@@ -259,6 +268,7 @@ def report_inputs(store: Store, work: Work) -> ReportInputs | None:
         catalog=active_catalog(),
         settings=analysis_settings(),
         session=session_id(),
+        explored=json.dumps(explored_in(st.session_state).to_dict(), sort_keys=True),
     )
 
 

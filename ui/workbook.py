@@ -21,6 +21,11 @@ lists why):
   detail.
 * **Compute** (with a run) — the run's training work now and at scale, then the best options.
 * **Serving** (with a run's inference profile) — the capacity plan at the scenario's volume.
+* **Data value** (with a run's learning curve) — the purchase priced with the Data value page's
+  inputs (or its defaults), the best training-set size, the fit and the measured points: the
+  page's own figures.
+* **Plans explored** — the training plans and budgets explored on the Compute cost page (or its
+  defaults), each recomputed: inputs, cheapest and fastest options, the largest model a budget buys.
 * **Runs** — the report's run and any others given: ids, data, model and measurements.
 
 Conventions
@@ -573,7 +578,7 @@ def _monte_carlo(book: _Book, report: Report) -> None:
 
 
 #: Number formats of a ranged field's values by :func:`ui.median_gap_text.field_kind`.
-_GAP_KINDS = {"pct": "pct2", "usd": "money", "count": "count"}
+_GAP_KINDS = {"pct": "pct2", "usd": "money", "number": "number", "count": "count"}
 
 
 def _median_gap(book: _Book, ws: Worksheet, row: int, gap: MedianGap | None) -> int:
@@ -817,6 +822,190 @@ def _serving(book: _Book, report: Report) -> None:
     book.table(ws, row + 1, columns, rows)
 
 
+def _value_source(book: _Book, report: Report) -> str:
+    data = report.data_value
+    if data is None:
+        return ""
+    if data.value_provenance == "scenario":
+        return book.t("data_value.prov.value_from", name=data.inputs.value_from or "")
+    return book.t("workbook.data.typed" if data.value_provenance == "typed" else "workbook.data.default")
+
+
+def _data_value(book: _Book, report: Report) -> None:
+    """The Data value page's figures: inputs, purchase, optimum, fit and points."""
+    data = report.data_value
+    if data is None:
+        return
+    ws = book.sheet("workbook.sheet.data_value")
+    econ, buy, best, fit = data.economics, data.purchase, data.optimal, data.fit
+    row = book.header(
+        ws,
+        1,
+        [
+            book.t(h)
+            for h in ("workbook.col.item", "workbook.col.value", "workbook.col.unit", "workbook.col.note")
+        ],
+        freeze=False,
+    )
+    source = _value_source(book, report)
+    samples, points = book.unit("workbook.unit.samples"), book.unit("workbook.unit.points")
+    money, per_year = book.unit("workbook.unit.money"), book.unit("workbook.unit.per_year")
+    lines: list[tuple[str, Any, str, str, str]] = [
+        (strip_unit(book.t("data_value.in.value")), econ.value_usd_per_point_per_year, "money",
+         book.unit("workbook.unit.per_point_year"), source),
+        (strip_unit(book.t("data_value.in.cost")), econ.label_cost_usd_per_sample, "money",
+         book.unit("workbook.unit.per_sample"), ""),
+        (strip_unit(book.t("data_value.in.horizon")), econ.horizon_years, "number",
+         book.unit("workbook.unit.years"), ""),
+        (strip_unit(book.t("data_value.in.samples")), buy.extra_samples, "int", samples, ""),
+        (book.t("workbook.data.n_before"), buy.n_before, "int", samples, ""),
+        (book.t("workbook.data.accuracy_before"), buy.accuracy_before, "pct2", "", ""),
+        (book.t("workbook.data.accuracy_after"), buy.accuracy_after, "pct2", "", ""),
+        (book.t("data_value.m.gain"), buy.gain_points, "number", points, ""),
+        (book.t("workbook.data.gain_low", level=f"{100 * buy.interval_level:.0f}"), buy.gain_points_low,
+         "number", points, ""),
+        (book.t("workbook.data.gain_high", level=f"{100 * buy.interval_level:.0f}"), buy.gain_points_high,
+         "number", points, ""),
+        (book.t("data_value.m.value"), buy.value_usd_per_year, "money", per_year, ""),
+        (book.t("data_value.m.cost"), buy.labelling_cost_usd, "money", money, ""),
+        (book.t("data_value.m.net", years=f"{econ.horizon_years:g}"), buy.net_value_usd, "money", money, ""),
+        (book.t("data_value.m.roi"), buy.roi, "pct", "", ""),
+        (book.t("data_value.m.payback"), buy.payback_months, "number", book.unit("workbook.unit.months"), ""),
+        (book.t("data_value.m.optimum"), best.n_train, "int", samples,
+         book.t("workbook.data.searched_to", n=f"{data.max_n:,}")),
+        (book.t("workbook.data.optimum_net"), best.net_value_usd, "money", money, ""),
+        ("a", fit.a, "number", "", book.t("data_value.fit.a")),
+        ("b", fit.b, "number", "", book.t("data_value.fit.b")),
+        ("c", fit.c, "number", "", book.t("data_value.fit.c")),
+    ]  # fmt: skip
+    for label, raw, kind, unit, note in lines:
+        row = book.line(ws, row, label, raw, kind, unit, note)
+    columns = [
+        (book.t("report.col.samples"), "int"),
+        (book.t("workbook.col.accuracy"), "pct2"),
+        (book.t("report.col.std_points"), "number"),
+        (book.t("report.col.seeds"), "int"),
+    ]
+    rows = [(p.n_train, p.accuracy_mean, 100 * p.accuracy_std, p.seeds) for p in data.points]
+    book.table(ws, row + 1, columns, rows, freeze=False)
+
+
+def _priced_under(book: _Book, assumptions: Any) -> str:
+    return book.t(
+        "report.explored.priced_under", mfu=f"{100 * assumptions.mfu:.0f} %", nodes=int(assumptions.max_nodes)
+    )
+
+
+def _explored(book: _Book, report: Report) -> None:
+    """The training plans and budgets explored on the Compute cost page, recomputed."""
+    explored = report.explored
+    if explored is None:
+        return
+    ws = book.sheet("workbook.sheet.explored")
+    lead = "report.explored.defaults" if explored.defaults else "report.explored.lead"
+    book.put(ws, 1, 1, _clean_text(book.t(lead, plans=len(explored.plans), budgets=len(explored.budgets))))
+    symbol = book.style.symbol
+    row = book.section(ws, 3, book.t("report.explored.plans"))
+    columns = [
+        (book.t("compute.mode"), "text"),
+        (book.t("workbook.col.params"), "sci"),
+        (book.t("workbook.col.active_params"), "sci"),
+        (book.t("workbook.col.tokens"), "sci"),
+        (book.t("compute.data_factor"), "number"),
+        (book.t("compute.model_factor"), "number"),
+        (book.t("compute.m.flops"), "sci"),
+        (book.t("report.explored.col.priced_under"), "text"),
+        (book.t("workbook.col.cheapest"), "text"),
+        (book.t("workbook.col.cheapest_cost", symbol=symbol), "money"),
+        (book.t("workbook.col.cheapest_days"), "number"),
+        (book.t("workbook.col.fastest"), "text"),
+        (book.t("workbook.col.fastest_cost", symbol=symbol), "money"),
+        (book.t("workbook.col.fastest_days"), "number"),
+        (book.t("workbook.col.why"), "text"),
+    ]
+    rows = []
+    for o in explored.plans:
+        plan, low, high = o.plan, o.cheapest or {}, o.fastest or {}
+        scaled = plan.mode == "scaled_run"
+        rows.append(
+            (
+                book.t(f"compute.mode.{plan.mode}"),
+                o.work.params if o.work is not None else (None if scaled else plan.params),
+                o.work.active_params if o.work is not None else plan.active_params,
+                None if scaled else plan.tokens,
+                plan.data_factor if scaled else None,
+                plan.model_factor if scaled else None,
+                o.work.flops if o.work is not None else None,
+                _priced_under(book, plan.assumptions),
+                _option_text(book, low),
+                low.get("cost_usd"),
+                low.get("days"),
+                _option_text(book, high),
+                high.get("cost_usd"),
+                high.get("days"),
+                book.m(o.reason),
+            )
+        )
+    row = book.table(ws, row, columns, rows, freeze=False)
+    row = book.section(ws, row + 1, book.t("report.explored.budgets"))
+    columns = [
+        (book.t("workbook.col.budget", symbol=symbol), "money"),
+        (book.t("workbook.col.deadline_days"), "number"),
+        (book.t("report.explored.col.active_share"), "pct"),
+        (book.t("report.explored.col.priced_under"), "text"),
+        (book.t("workbook.col.params"), "sci"),
+        (book.t("workbook.col.active_params"), "sci"),
+        (book.t("workbook.col.tokens"), "sci"),
+        (book.t("workbook.col.cost", symbol=symbol), "money"),
+        (book.t("compute.col.days"), "number"),
+        (book.t("workbook.col.instance"), "text"),
+        (book.t("report.explored.col.limited"), "text"),
+        (book.t("workbook.col.why"), "text"),
+    ]
+    rows = []
+    for b in explored.budgets:
+        q = b.question
+        limited = (
+            book.t(f"compute.limited.{b.limited_by}", nodes=int(q.assumptions.max_nodes))
+            if b.limited_by
+            else ""
+        )
+        rows.append(
+            (
+                q.budget_usd,
+                q.deadline_days,
+                q.active_share,
+                _priced_under(book, q.assumptions),
+                b.params,
+                b.active_params,
+                b.tokens,
+                b.cost_usd,
+                b.days,
+                _option_text(book, b.option or {}),
+                limited,
+                book.m(b.reason),
+            )
+        )
+    book.table(ws, row, columns, rows, freeze=False)
+
+
+def _option_text(book: _Book, row: dict[str, Any]) -> str | None:
+    """An option as ``provider instance × nodes (count × accelerator, pricing)``, None without one."""
+    if not row:
+        return None
+    pricing = str(row.get("pricing", ""))
+    label = book.t(f"compute.pricing.{pricing}")
+    return book.t(
+        "report.explored.option",
+        provider=row.get("provider", ""),
+        instance=row.get("instance_type", ""),
+        nodes=int(row.get("nodes", 1)),
+        count=int(row.get("count", 0)),
+        accelerator=row.get("accelerator", ""),
+        pricing=pricing if label.startswith("[") else label,
+    )
+
+
 def _validation(book: _Book, report: Report) -> None:
     """Moatlab's estimates beside published training runs and MLPerf results."""
     table = report.validation
@@ -927,6 +1116,8 @@ def workbook_bytes(report: Report, style: NumberStyle, *, runs: Sequence[RunReco
     _scorecard(book, report)
     _compute(book, report)
     _serving(book, report)
+    _data_value(book, report)
+    _explored(book, report)
     _validation(book, report)
     _runs(book, report, runs)
     return book.bytes()

@@ -296,3 +296,117 @@ def test_how_close_the_estimates_are(app_env: Path) -> None:
     zh_app = make_app(PAGE, lang="zh")
     zh = next(d.value for d in zh_app.dataframe if "已公布的训练或结果" in d.value.columns)
     assert "仅预训练" in " ".join(zh["该数字涵盖的范围"])
+
+
+def _report_from(at, run=None):
+    """The report of the base scenario built from what ``at``'s session explored."""
+    from bizmodel.scenario import base_template
+    from ui.explored import explored_in
+    from ui.report_data import ReportOptions, build_report
+
+    options = ReportOptions(paths=50, explored=explored_in(at.session_state))
+    return build_report(base_template(), name="Base", run=run, catalog=load_bundled(), options=options)
+
+
+def test_the_plans_and_budgets_explored_go_into_the_report_with_the_pages_figures(app_env: Path) -> None:
+    from ui import format as fmt
+    from ui.explored import MAX_EXPLORED, BudgetQuestion, TrainingPlan
+    from ui.report import render_html
+
+    at = make_app(PAGE)
+    at.number_input(key="compute_params").set_value(70.0)
+    at.number_input(key="compute_tokens").set_value(1400.0).run()
+    at.slider(key="compute_mfu").set_value(0.5).run()
+    at.number_input(key="compute_params").set_value(7.0)
+    at.number_input(key="compute_tokens").set_value(140.0).run()
+    at.number_input(key="compute_budget").set_value(50_000.0)
+    at.number_input(key="compute_deadline").set_value(14.0).run()
+    _no_errors(at)
+    page = metrics(at)
+    report = _report_from(at)
+    explored = report.explored
+    assert explored is not None and not explored.defaults
+    newest = explored.plans[0]
+    assert (newest.plan.mode, newest.plan.params, newest.plan.tokens, newest.plan.assumptions.mfu) == (
+        "pretrain",
+        7e9,
+        140e9,
+        0.5,
+    )
+    assert [(o.plan.params, o.plan.assumptions.mfu) for o in explored.plans] == [
+        (7e9, 0.5),
+        (70e9, 0.5),
+        (70e9, 0.4),
+        (7e9, 0.4),
+    ]
+    assert len(explored.plans) <= MAX_EXPLORED
+    assert newest.cheapest is not None and newest.fastest is not None and newest.work is not None
+    assert page["Training FLOPs"] == fmt.fmt_flops(newest.work.flops).removesuffix(" FLOP")
+    assert page["Cheapest feasible"] == fmt.fmt_usd(newest.cheapest["cost_usd"])
+    assert page["Fastest feasible"] == fmt.fmt_duration(newest.fastest["days"] * 86400)
+    budget = explored.budgets[0]
+    assert budget.question == BudgetQuestion(
+        budget_usd=50_000.0, deadline_days=14.0, assumptions=newest.plan.assumptions
+    )
+    assert page["Largest model (parameters)"] == fmt.fmt_count(budget.params)
+    assert page["Training tokens"] == fmt.fmt_count(budget.tokens)
+    assert page["Cost"] == fmt.fmt_usd(budget.cost_usd)
+    assert page["Time"] == fmt.fmt_duration(budget.days * 86400)
+    document = render_html(report, fmt.NumberStyle())
+    block = document.split('<div class="explored"', 1)[1]
+    assert "7B parameters on 140B tokens" in block and "70B parameters on 1.4T tokens" in block
+    assert f">{page['Cheapest feasible']}<" in block and f">{page['Largest model (parameters)']}<" in block
+    assert isinstance(newest.plan, TrainingPlan)
+    assert any("include the plans and budgets priced here" in c.value for c in at.caption)
+
+
+def test_a_scaled_run_is_recorded_with_the_runs_own_measurements(app_env: Path) -> None:
+    from ui import format as fmt
+
+    runs = seed_runs(Store(), 1)
+    at = make_app(PAGE, run=runs[0].id)
+    at.segmented_control(key="compute_mode").set_value("scaled_run").run()
+    _no_errors(at)
+    report = _report_from(at, run=runs[0])
+    assert report.explored is not None
+    scaled = report.explored.plans[0]
+    assert scaled.plan.mode == "scaled_run" and scaled.plan.run is not None
+    assert scaled.plan.run.run_id == runs[0].id
+    assert (scaled.plan.data_factor, scaled.plan.model_factor) == (1000.0, 100.0)
+    # The report's own "at scale" block prices the same work.
+    at_scale = next(c for c in report.compute if c.key == "scale")
+    assert scaled.work == at_scale.work
+    assert scaled.cheapest is not None
+    assert metrics(at)["Cheapest feasible"] == fmt.fmt_usd(scaled.cheapest["cost_usd"])
+
+
+def test_the_overviews_report_carries_what_this_session_explored(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The share path: the report behind the Overview and its downloads is built with the
+    session's plans, budgets and data inputs."""
+    from ui import share_view
+    from ui.explored import DataValueInputs, TrainingPlan
+
+    built = []
+    real = share_view.build_report
+
+    def spy(*args, **kwargs):
+        report = real(*args, **kwargs)
+        built.append(report)
+        return report
+
+    monkeypatch.setattr(share_view, "build_report", spy)
+    at = make_app(PAGE)
+    at.number_input(key="compute_params").set_value(13.0).run()
+    at.number_input(key="compute_budget").set_value(80_000.0).run()
+    at.session_state["explored_data_value"] = DataValueInputs(label_cost_usd_per_sample=0.3)
+    at.switch_page("app_pages/overview.py").run()
+    _no_errors(at)
+    assert built, "the Overview built its report"
+    options = built[-1].options
+    assert options.explored.plans[0] == TrainingPlan(params=13e9, tokens=140e9)
+    assert options.explored.budgets[0].budget_usd == 80_000.0
+    assert options.label_cost_usd == 0.3
+    explored = built[-1].explored
+    assert explored is not None and not explored.defaults

@@ -149,3 +149,102 @@ def test_bad_inputs_say_what_to_change(app_env: Path) -> None:
     _no_errors(at)
     errors = " ".join(e.value for e in at.error)
     assert "value per accuracy point must be above" in errors and "at least 1" in errors
+
+
+def _report_of(at, **explored_changes: object):
+    """The report of the base scenario driven by run-0, built from what ``at``'s session explored."""
+    from bizmodel.catalog import load_bundled
+    from bizmodel.scenario import base_template
+    from mlcore.runs import get_run
+    from ui.explored import explored_in
+    from ui.report_data import ReportOptions, build_report
+
+    explored = dataclasses.replace(explored_in(at.session_state), **explored_changes)
+    run = get_run(Store(), "run-0")
+    options = ReportOptions(paths=50, explored=explored)
+    return build_report(base_template(), name="Base", run=run, catalog=load_bundled(), options=options)
+
+
+def _report_figures(report) -> dict[str, str]:
+    """The report's data-value figures written as the page writes them (labels of the page)."""
+    from ui import format as fmt
+    from ui.i18n import translate
+
+    d = report.data_value
+    assert d is not None
+    years = fmt.fmt_number(d.economics.horizon_years)
+    return {
+        "Accuracy gain": translate("data_value.points", value=f"{d.purchase.gain_points:+.2f}"),
+        "Value per year": fmt.fmt_usd(d.purchase.value_usd_per_year),
+        "Labelling cost": fmt.fmt_usd(d.purchase.labelling_cost_usd),
+        f"Net value over {years} year(s)": fmt.fmt_usd(d.purchase.net_value_usd),
+        "Best training-set size": fmt.fmt_int(d.optimal.n_train),
+    }
+
+
+def test_the_report_shows_the_pages_figures(app_env: Path) -> None:
+    """The page and the report price the same purchase with the same computation: by default and
+    after the user changes every input."""
+    import html
+
+    from ui import format as fmt
+    from ui.explored import DataValueInputs
+    from ui.report import render_html
+
+    with_curve(curve())
+    at = make_app(PAGE, run="run-0")
+    _no_errors(at)
+    page = {m.label: m.value for m in at.metric}
+    report = _report_of(at)
+    figures = _report_figures(report)
+    assert {k: page[k] for k in figures} == figures
+    # A report made without opening the page prices the page's defaults: the same figures.
+    assert _report_figures(_report_of(at, data_value=None)) == figures
+
+    at.number_input(key="data_value_value_per_point").set_value(30_000.0)
+    at.number_input(key="data_value_label_cost").set_value(0.2)
+    at.number_input(key="data_value_horizon").set_value(2.0)
+    at.number_input(key="data_value_samples").set_value(20_000).run()
+    _no_errors(at)
+    page = {m.label: m.value for m in at.metric}
+    report = _report_of(at)
+    assert report.data_value is not None and report.data_value.inputs == DataValueInputs(
+        value_usd_per_point_per_year=30_000.0,
+        label_cost_usd_per_sample=0.2,
+        horizon_years=2.0,
+        extra_samples=20_000,
+    )
+    figures = _report_figures(report)
+    assert {k: page[k] for k in figures} == figures
+    assert page["Labelling cost"] == "$4k"  # 20,000 × $0.20
+    document = render_html(report, fmt.NumberStyle())
+    section = document.split('id="section-data_value"', 1)[1].split("</section>", 1)[0]
+    for label in ("Value per year", "Labelling cost", "Best training-set size"):
+        assert f'<div class="kpi-value">{html.escape(figures[label])}</div>' in section, label
+
+
+def test_coming_back_to_the_page_keeps_its_inputs(app_env: Path) -> None:
+    with_curve(curve())
+    at = make_app(PAGE, run="run-0")
+    at.number_input(key="data_value_label_cost").set_value(0.2).run()
+    priced = {m.label: m.value for m in at.metric}
+    at.switch_page("app_pages/overview.py").run()
+    _no_errors(at)
+    at.switch_page(PAGE).run()
+    _no_errors(at)
+    assert at.number_input(key="data_value_label_cost").value == 0.2
+    assert {m.label: m.value for m in at.metric} == priced
+    assert any("The report and the workbook price more data" in c.value for c in at.caption)
+
+
+def test_a_value_taken_from_a_scenario_is_named_in_the_report(app_env: Path) -> None:
+    with_curve(curve())
+    at = make_app(PAGE, run="run-0", value_from="bull")
+    _no_errors(at)
+    report = _report_of(at)
+    assert report.data_value is not None
+    assert report.data_value.value_provenance == "scenario"
+    assert report.data_value.inputs.value_from == "Template: Bull case"
+    page = {m.label: m.value for m in at.metric}
+    figures = _report_figures(report)
+    assert {k: page[k] for k in figures} == figures

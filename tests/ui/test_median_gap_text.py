@@ -46,7 +46,8 @@ def test_field_kind_agrees_with_the_report_and_the_workbook(name: str) -> None:
     report_kind = {f: k for f, k, _ in SCENARIO_FIELDS}[name]
     workbook_kind = {f: k for f, k, _ in ASSUMPTION_FIELDS}[name]
     assert field_kind(name) == report_kind
-    assert workbook_kind in {"pct": ("pct", "pct2"), "usd": ("money",), "count": ("count",)}[field_kind(name)]
+    kinds = {"pct": ("pct", "pct2"), "usd": ("money",), "number": ("number",), "count": ("count",)}
+    assert workbook_kind in kinds[field_kind(name)]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -65,7 +66,7 @@ def test_sentence_names_the_drivers_their_medians_and_the_rest(base_gap: MedianG
     assert (
         f"{fmt.fmt_usd(-base_gap.gap_usd)} below the plan's ({fmt.fmt_usd(base_gap.point_npv_usd)})" in text
     )
-    assert "CAC ranges $250 … $700 around $400 but centres on $440 (" in text
+    assert "CAC ranges $200 … $500 around $300 but centres on $327 (" in text
     assert (
         "monthly churn at delightful accuracy ranges 2.0 % … 5.0 % around 3.0 % but centres on 3.3 %" in text
     )
@@ -133,7 +134,7 @@ def test_report_explains_the_median(report: Report) -> None:
     assert sentence is not None and sentence in page
     table = page[page.index('<table class="median-gap compact">') :].split("</table>")[0]
     assert table.count("<tr>") == 1 + len(mc.median_gap.drivers) + 2  # header, drivers, together, gap
-    assert "$250 … $700 (triangular)" in table and "10k … 40k (log-normal)" in table
+    assert "$200 … $500 (triangular)" in table and "10k … 40k (log-normal)" in table
     assert translate("median_gap.row.together") in table
 
 
@@ -177,6 +178,6 @@ def test_workbook_holds_the_gap_in_numbers(report: Report) -> None:
     by_field = {d.field: d for d in gap.drivers}
     cac = rows[field_label("cac_usd", "zh")]
     assert cac[1:5] == pytest.approx(
-        [7.0 * 250, 7.0 * 700, 7.0 * 400, 7.0 * by_field["cac_usd"].median_value]
+        [7.0 * 200, 7.0 * 500, 7.0 * 300, 7.0 * by_field["cac_usd"].median_value]
     )
     assert cac[5] == pytest.approx(7.0 * by_field["cac_usd"].npv_effect_usd)

@@ -15,11 +15,13 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from bizmodel.catalog import Catalog, load_bundled
+from bizmodel.compute import Assumptions
 from bizmodel.scenario import base_template
 from mlcore.specs import RunRecord
 from mlcore.tasks import CURVE_RULE, LearningCurve
 from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, RECORDED, _curve
 from ui import format as fmt
+from ui.explored import BudgetQuestion, DataValueInputs, Explored, TrainingPlan
 from ui.i18n import translate
 from ui.narrative import narrative
 from ui.production_text import FIGURES, figure_text, production_figures
@@ -358,3 +360,124 @@ def test_a_legacy_name_with_a_bidi_override_cannot_reorder_the_report(catalog: C
     report = build_report(base_template(), name="\u202eFDP.exe", run=None, catalog=catalog)
     html_doc = render_html(report, fmt.NumberStyle())
     assert "\u202e" not in html_doc and "\\u202eFDP.exe" in html_doc
+
+
+# ---------------------------------------------------------------------- what the session explored
+
+
+def _explored_block(document: str) -> str:
+    return document.split('<div class="explored"', 1)[1].split("</div>", 1)[0]
+
+
+def _cells(block: str, cls: str) -> list[list[str]]:
+    """The body rows of the table of class ``cls`` in ``block``, as unescaped cell texts."""
+    table = block.split(f'<table class="{cls}">', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    return [
+        [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body)
+    ]
+
+
+EXPLORED = Explored(
+    plans=(
+        TrainingPlan(
+            params=70e9, tokens=1.4e12, assumptions=Assumptions(mfu=0.5, max_nodes=16, discount=0.1)
+        ),
+        TrainingPlan(),
+    ),
+    budgets=(
+        BudgetQuestion(budget_usd=50_000, deadline_days=14),
+        BudgetQuestion(budget_usd=1e6, deadline_days=60),
+    ),
+    data_value=DataValueInputs(
+        value_usd_per_point_per_year=30_000, label_cost_usd_per_sample=0.1, extra_samples=20_000
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def explored_report(catalog: Catalog) -> Report:
+    return build_report(
+        base_template(),
+        name="Base",
+        run=full_run(),
+        catalog=catalog,
+        options=ReportOptions(paths=100, explored=EXPLORED),
+        now=NOW,
+    )
+
+
+@pytest.mark.parametrize("style", [fmt.NumberStyle(), ZH_CNY], ids=["en-usd", "zh-cny"])
+def test_the_plans_and_budgets_explored_are_in_the_report(explored_report: Report, style) -> None:
+    document = render_html(explored_report, style)
+    block = _explored_block(document)
+    assert 'data-explored="session"' in document
+    lead = translate("report.explored.lead", style.language, plans=2, budgets=2)
+    assert html.escape(lead) in block
+    plans, budgets = _cells(block, "explored-plans compact"), _cells(block, "explored-budgets compact")
+    assert explored_report.explored is not None
+    with fmt.number_style(style):
+        for row, outcome in zip(plans, explored_report.explored.plans, strict=True):
+            assert outcome.cheapest is not None and outcome.fastest is not None
+            assert row[2] == translate(
+                "report.explored.plan.dense",
+                style.language,
+                n=fmt.fmt_count(outcome.plan.params),
+                d=fmt.fmt_count(outcome.plan.tokens),
+            )
+            assert row[6] == fmt.fmt_usd(outcome.cheapest["cost_usd"])
+            assert row[9] == fmt.fmt_usd(outcome.fastest["cost_usd"])
+        assert plans[0][4].endswith(
+            translate("report.explored.discount", style.language, discount=fmt.fmt_pct(0.1, decimals=0))
+        )
+        for row, outcome in zip(budgets, explored_report.explored.budgets, strict=True):
+            assert row[1] == fmt.fmt_usd(outcome.question.budget_usd)
+            assert row[5] == fmt.fmt_count(outcome.params) and row[7] == fmt.fmt_usd(outcome.cost_usd)
+            assert row[10] == translate(f"compute.limited.{outcome.limited_by}", style.language, nodes=64)
+    assert not MISSING_KEY.search(Page(document).visible())
+
+
+def test_without_exploring_the_report_shows_the_compute_pages_defaults_and_says_so(
+    with_run: Report, english: str, no_run_doc: str
+) -> None:
+    for document in (english, no_run_doc):
+        block = _explored_block(document)
+        assert 'data-explored="defaults"' in document
+        assert html.escape(translate("report.explored.defaults")) in block
+        plans = _cells(block, "explored-plans compact")
+        assert len(plans) == 1 and plans[0][2] == "7B parameters on 140B tokens"
+        budgets = _cells(block, "explored-budgets compact")
+        assert len(budgets) == 1 and budgets[0][1] == "$50k" and budgets[0][2] == "14 days"
+    # Without a run the compute section still holds the plans, after saying the run's part is missing.
+    section = no_run_doc.split('id="section-compute"', 1)[1].split("</section>", 1)[0]
+    assert 'data-note="compute"' in section and 'class="explored"' in section
+
+
+def test_the_data_value_section_says_whose_inputs_priced_it(
+    explored_report: Report, with_run: Report, english: str
+) -> None:
+    dv = with_run.data_value
+    assert dv is not None and dv.value_provenance == "default"
+    with fmt.number_style(fmt.NumberStyle()):
+        default_line = translate("report.data.value_default", value=fmt.fmt_usd(20_000))
+        inputs_line = translate("report.data.inputs_default", cost=fmt.fmt_usd(0.05), n="50,000", years="1")
+        own = translate(
+            "report.data.scenario_value", value=fmt.fmt_usd(with_run.accuracy_value.usd_per_point_year)
+        )
+    section = english.split('id="section-data_value"', 1)[1]
+    assert html.escape(f"{default_line} {inputs_line}") in section
+    assert html.escape(own) in section, "this scenario's own value of a point stands beside the page's"
+    explored = render_html(explored_report, fmt.NumberStyle())
+    with fmt.number_style(fmt.NumberStyle()):
+        typed = translate("report.data.value_typed", value="$30k")
+        inputs = translate("report.data.inputs", cost=fmt.fmt_usd(0.1), n="20,000", years="1")
+    assert html.escape(f"{typed} {inputs}") in explored
+    scenario = dataclasses.replace(
+        explored_report.data_value,  # type: ignore[type-var]
+        value_provenance="scenario",
+        inputs=dataclasses.replace(EXPLORED.data_value, value_from=EVIL),  # type: ignore[type-var]
+    )
+    from_scenario = render_html(dataclasses.replace(explored_report, data_value=scenario), fmt.NumberStyle())
+    assert html.escape(translate("report.data.value_from", value="$30k", name=EVIL)) in from_scenario
+    assert EVIL not in from_scenario.replace(get_plotlyjs(), "")

@@ -19,6 +19,7 @@ from bizmodel.projection import COLUMNS
 from bizmodel.scenario import Scenario, base_template
 from mlcore.specs import RunRecord
 from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, _curve
+from ui.explored import BudgetQuestion, Explored, TrainingPlan
 from ui.format import NumberStyle
 from ui.i18n import catalog, translate
 from ui.report_data import Report, ReportOptions, build_report
@@ -34,9 +35,17 @@ SHEETS = [
     "Monte Carlo",
     "Sensitivity",
     "Scorecard",
+    "Plans explored",
     "Estimates vs published",
 ]
-RUN_SHEETS = [*SHEETS[:-1], "Serving", "Estimates vs published", "Runs"]
+RUN_SHEETS = [
+    *SHEETS[:-2],
+    "Serving",
+    "Data value",
+    "Plans explored",
+    "Estimates vs published",
+    "Runs",
+]
 #: A production model of 8,970 × 20,000 ≈ 1.8e8 parameters: priced on the catalog's accelerators.
 LARGE = {"production_model_factor": 20_000.0}
 INJECTIONS = ('=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1")
@@ -108,7 +117,7 @@ def test_sheets(books, large) -> None:
     assert books["typed"].sheetnames == SHEETS
     # The recorded run's production model is small: priced on the run's own throughput, no GPU sheet.
     assert books["measured"].sheetnames == RUN_SHEETS
-    assert _open(workbook_bytes(large, USD)).sheetnames == [*SHEETS[:-1], "Compute", *RUN_SHEETS[-3:]]
+    assert _open(workbook_bytes(large, USD)).sheetnames == [*SHEETS[:-2], "Compute", *RUN_SHEETS[-5:]]
 
 
 def test_the_validation_sheet_holds_every_published_run(books, typed) -> None:
@@ -321,3 +330,51 @@ def test_chinese_labels(measured) -> None:
         assert all(cjk.search(h) for h in headers if "ARR" not in h)
     if "kpi.npv_usd" in catalog("zh"):
         assert translate("kpi.npv_usd", "zh") in _labels(book.worksheets[0])
+
+
+def test_the_data_value_sheet_holds_the_reports_figures(books, measured) -> None:
+    data = measured.data_value
+    assert data is not None
+    for key, style in (("measured", USD), ("measured_cny", CNY)):
+        values = _labels(books[key]["Data value"])
+        factor = style.factor
+        assert values[strip_unit(translate("data_value.in.value"))] == pytest.approx(
+            data.economics.value_usd_per_point_per_year * factor
+        )
+        assert values[translate("data_value.m.value")] == pytest.approx(
+            data.purchase.value_usd_per_year * factor
+        )
+        assert values[translate("data_value.m.cost")] == pytest.approx(
+            data.purchase.labelling_cost_usd * factor
+        )
+        assert values[translate("data_value.m.optimum")] == data.optimal.n_train
+        assert values[translate("data_value.m.gain")] == pytest.approx(data.purchase.gain_points)
+    samples, _ = _column(books["measured"]["Data value"], translate("report.col.samples"))
+    assert samples == [p.n_train for p in data.points]
+
+
+def test_the_plans_explored_sheet_recomputes_each_plan_and_budget(bundled) -> None:
+    explored = Explored(
+        plans=(TrainingPlan(params=70e9, tokens=1.4e12), TrainingPlan()),
+        budgets=(BudgetQuestion(budget_usd=1e6, deadline_days=60),),
+    )
+    report = build_report(
+        base_template(),
+        name="Base",
+        run=None,
+        catalog=bundled,
+        options=ReportOptions(paths=50, explored=explored),
+    )
+    assert report.explored is not None and not report.explored.defaults
+    book = _open(workbook_bytes(report, CNY))
+    ws = book[translate("workbook.sheet.explored")]
+    assert ws["A1"].value == translate("report.explored.lead", plans=2, budgets=1)
+    cheapest, formats = _column(ws, translate("workbook.col.cheapest_cost", symbol="¥"))
+    expected = [o.cheapest["cost_usd"] * CNY.factor for o in report.explored.plans if o.cheapest]
+    assert cheapest[: len(expected)] == pytest.approx(expected)
+    assert all(f.startswith('"¥"') for f in formats[: len(expected)])
+    params, _ = _column(ws, translate("workbook.col.params"))
+    assert params[:2] == [70e9, 7e9]
+    budget = report.explored.budgets[0]
+    costs, _ = _column(ws, translate("workbook.col.cost", symbol="¥"))
+    assert costs == [pytest.approx(budget.cost_usd * CNY.factor)]
