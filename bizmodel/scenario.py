@@ -38,6 +38,7 @@ Conventions
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import re
 from dataclasses import MISSING, dataclass, field, fields
@@ -315,9 +316,14 @@ def _range_own_problems(r: Range) -> list[str]:
     name = _range_name(r)
     problems: list[str] = []
     if not isinstance(r.field, str) or r.field not in FIELD_BOUNDS:
+        close = difflib.get_close_matches(r.field, RANGE_FIELDS, n=3) if isinstance(r.field, str) else []
         problems.append(
-            f"{name}: {shown(r.field, limit=40)} is not a field that can carry a range; "
-            f"use one of {', '.join(RANGE_FIELDS)}"
+            f"{name}: {shown(r.field, limit=40)} cannot carry a range; "
+            + (
+                f"did you mean {', '.join(close)}?"
+                if close
+                else f"ranges go on {listed(RANGE_FIELDS, limit=8)} (bizmodel.scenario.RANGE_FIELDS)"
+            )
         )
     if r.distribution not in DISTRIBUTIONS:
         problems.append(

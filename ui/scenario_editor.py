@@ -374,17 +374,13 @@ def _number(spec: FieldSpec, document: Mapping[str, Any], *, key: str, disabled:
 def _choice(
     name: str, prefix: str, options: tuple[str, ...], document: Mapping[str, Any], *, key: str
 ) -> str:
+    """A choice among ``options`` shown by their translated labels (the labels are the widget's
+    options, so the widget needs no ``format_func`` and reads the same in every language)."""
     current = document.get(name)
     index = options.index(current) if current in options else 0
-    chosen = st.selectbox(
-        t(f"scenario.f.{name}"),
-        options,
-        index=index,
-        format_func=lambda option: t(f"scenario.{prefix}.{option}"),
-        key=key,
-        help=t(f"scenario.h.{name}"),
-    )
-    return str(chosen or options[index])
+    labels = [t(f"scenario.{prefix}.{option}") for option in options]
+    chosen = st.selectbox(t(f"scenario.f.{name}"), labels, index=index, key=key, help=t(f"scenario.h.{name}"))
+    return options[labels.index(chosen)] if chosen in labels else options[index]
 
 
 def editor_form(document: Mapping[str, Any], *, generation: int, run_fields: bool) -> dict[str, Any] | None:

@@ -372,12 +372,19 @@ def test_a_scaled_run_is_recorded_with_the_runs_own_measurements(app_env: Path) 
     scaled = report.explored.plans[0]
     assert scaled.plan.mode == "scaled_run" and scaled.plan.run is not None
     assert scaled.plan.run.run_id == runs[0].id
-    assert (scaled.plan.data_factor, scaled.plan.model_factor) == (1000.0, 100.0)
-    # The report's own "at scale" block prices the same work.
-    at_scale = next(c for c in report.compute if c.key == "scale")
-    assert scaled.work == at_scale.work
+    # It starts at the active scenario's production scale: the work of one production retraining.
+    assert report.inputs is not None and report.inputs.retraining is not None
+    assert scaled.work is not None
+    assert scaled.work.flops == pytest.approx(report.inputs.retraining.work.flops, rel=1e-9)
     assert scaled.cheapest is not None
     assert metrics(at)["Cheapest feasible"] == fmt.fmt_usd(scaled.cheapest["cost_usd"])
+    at.number_input(key="compute_k").set_value(1000.0).run()
+    at.number_input(key="compute_m").set_value(100.0).run()
+    _no_errors(at)
+    latest = _report_from(at, run=runs[0]).explored.plans[0]  # type: ignore[union-attr]
+    assert (latest.plan.data_factor, latest.plan.model_factor) == (1000.0, 100.0)
+    assert latest.cheapest is not None
+    assert metrics(at)["Cheapest feasible"] == fmt.fmt_usd(latest.cheapest["cost_usd"])
 
 
 def test_the_overviews_report_carries_what_this_session_explored(

@@ -239,12 +239,12 @@ def test_coming_back_to_the_page_keeps_its_inputs(app_env: Path) -> None:
 
 def test_a_value_taken_from_a_scenario_is_named_in_the_report(app_env: Path) -> None:
     with_curve(curve())
-    at = make_app(PAGE, run="run-0", value_from="bull")
+    at = make_app(PAGE, run="run-0", scenario="bull", value_from="active")  # the active scenario: Bull
     _no_errors(at)
     report = _report_of(at)
     assert report.data_value is not None
     assert report.data_value.value_provenance == "scenario"
-    assert report.data_value.inputs.value_from == "Template: Bull case"
+    assert report.data_value.inputs.value_from == "Bull case"
     page = {m.label: m.value for m in at.metric}
     figures = _report_figures(report)
     assert {k: page[k] for k in figures} == figures

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import base_template, bull_template
 from store import Store
@@ -248,3 +250,25 @@ def test_data_value_refuses_a_scenario_where_accuracy_does_not_pay(app_env: Path
     assert any("does not pay" in w.value for w in at.warning)
     typed = [w for w in at.number_input if w.key == "data_value_value_per_point"]
     assert typed and not typed[0].disabled
+
+
+@pytest.mark.parametrize(("lang", "none_label"), [("en", "None"), ("zh", None)])
+def test_the_terminal_value_method_is_chosen_in_the_editor(
+    app_env: Path, lang: str, none_label: str | None
+) -> None:
+    from ui.i18n import translate
+
+    at = make_app(PAGE, lang=lang)
+    label = translate("kpi.npv_with_terminal_usd", lang)
+    s = base_template()
+    k = kpis(project(s), s)
+    assert k.terminal_method == "exit_multiple" and k.npv_with_terminal_usd is not None
+    box = next(w for w in at.selectbox if w.key and w.key.endswith("_terminal_value"))
+    assert box.value == translate("scenario.terminal.exit_multiple", lang)
+    box.set_value(none_label or translate("scenario.terminal.none", lang))
+    apply_button(at).click().run()
+    _no_errors(at)
+    # Without a terminal value there is no NPV with it: the card says so, not a number.
+    assert metric(at, label) == fmt.MISSING
+    helps = [m.help for m in at.metric if m.label == label]
+    assert helps and {"en": "no terminal value is counted", "zh": "不计终值"}[lang] in helps[0]

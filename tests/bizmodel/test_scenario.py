@@ -194,8 +194,15 @@ NAN, INF = float("nan"), float("inf")
         ([_r("cac_usd", "100", 500.0)], "ranges[cac_usd]: low must be a number"),
         ([_r("cac_usd", 0.0, 500.0, "lognormal")], "ranges[cac_usd]: a lognormal range needs low above 0"),
         ([_r("cac_usd", 100.0, 500.0, "uniform")], "ranges[cac_usd]: distribution must be one of"),
-        ([_r("horizon_months", 12, 60)], "ranges[horizon_months]: 'horizon_months' is not a field"),
-        ([_r("nonsense", 1.0, 2.0)], "ranges[nonsense]: 'nonsense' is not a field"),
+        (
+            [_r("horizon_months", 12, 60)],
+            "ranges[horizon_months]: 'horizon_months' cannot carry a range; ranges go on market_size",
+        ),
+        ([_r("nonsense", 1.0, 2.0)], "ranges[nonsense]: 'nonsense' cannot carry a range"),
+        (
+            [_r("cac_usdd", 1.0, 2.0)],
+            "ranges[cac_usdd]: 'cac_usdd' cannot carry a range; did you mean cac_usd?",
+        ),
         ([_r("cac_usd", 300.0, 500.0), _r("cac_usd", 350.0, 450.0)], "ranges[cac_usd]: the field has two"),
         ([{"field": "cac_usd", "low": 300.0}], "a range lacks 'high'"),
         ([{**_r("cac_usd", 300.0, 500.0), "mode": 400.0}], "a range has an unknown field 'mode'"),
