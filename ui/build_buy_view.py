@@ -54,7 +54,7 @@ from store import Store
 from ui import format as fmt
 from ui.catalog_view import catalog_provenance
 from ui.data_value_view import load_fit
-from ui.figures import TEMPLATE_NAME, chart_config, money_axis
+from ui.figures import TEMPLATE_NAME, chart_config, count_log_ticks, money_axis
 from ui.i18n import current_language, t
 from ui.model_text import localize
 from ui.report_data import (
@@ -154,7 +154,7 @@ def _cost_figure(
                 mode="lines",
                 name=for_chart(name),
                 line={"color": colour, "width": 2.5, "shape": shape},
-                hovertemplate=money.hover("%{y:,.2f}"),
+                hovertemplate=money.hover("y"),
             )
         )
     plotted = [ours, api]
@@ -169,7 +169,7 @@ def _cost_figure(
                 name=for_chart(labels.marker),
                 line={"color": PALETTE[2], "dash": "dot"},
                 marker={"size": 9, "symbol": "line-ew-open"},
-                hovertemplate=money.hover("%{y:,.2f}"),
+                hovertemplate=money.hover("y"),
             )
         )
         plotted.append(ys)
@@ -182,18 +182,23 @@ def _cost_figure(
                 mode="markers",
                 name=for_chart(labels.break_even),
                 marker={"color": PALETTE[3], "size": 13, "symbol": "diamond"},
-                hovertemplate=money.hover("%{y:,.2f}"),
+                hovertemplate=money.hover("y"),
             )
         )
     log_y = _positive(np.concatenate(plotted))
     fig.update_layout(
         template=TEMPLATE_NAME,
         title=for_chart(labels.title),
-        xaxis={"title": for_chart(labels.volume), "type": "log", "hoverformat": ",.4s", "tickformat": "~s"},
+        xaxis={
+            "title": for_chart(labels.volume),
+            "type": "log",
+            "hoverformat": ",.3~r",
+            **count_log_ticks(volume),
+        },
         yaxis={
             "title": for_chart(labels.cost),
             "type": "log" if log_y else "linear",
-            **money.ticks,
+            **(money.log_ticks() if log_y else money.ticks),
         },
         height=440,
     )

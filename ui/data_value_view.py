@@ -284,11 +284,7 @@ def marginal_figure(
                 mode="lines",
                 name=name,
                 line={"color": PALETTE[0], "dash": dash},
-                hovertemplate="%{x:,.0f} · "
-                + money.hover("%{y:.4g}")
-                + "<extra>"
-                + for_chart(name)
-                + "</extra>",
+                hovertemplate="%{x:,.0f} · " + money.hover("y") + "<extra>" + for_chart(name) + "</extra>",
             )
         )
     fig.add_trace(
@@ -298,7 +294,7 @@ def marginal_figure(
             mode="lines",
             name=t("data_value.c2.cost"),
             line={"color": PALETTE[1]},
-            hovertemplate=money.hover("%{y:.4g}") + "<extra></extra>",
+            hovertemplate=money.hover("y") + "<extra></extra>",
         )
     )
     name = _optimum_name("data_value.c2.optimum", optimum)
@@ -316,7 +312,11 @@ def marginal_figure(
         template=TEMPLATE_NAME,
         title=t("data_value.c2.title"),
         xaxis={"title": t("data_value.c2.x"), "type": "log"},
-        yaxis={"title": t("data_value.c2.y_money", **fmt.currency_words()), "type": "log"},
+        yaxis={
+            "title": t("data_value.c2.y_money", **fmt.currency_words()),
+            "type": "log",
+            **money.log_ticks(),
+        },
         height=420,
     )
     return fig

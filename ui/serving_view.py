@@ -79,7 +79,7 @@ def cost_figure(
             ].to_numpy(),
             hovertemplate="%{y}<br>"
             + hover.format(
-                cost=money.hover("%{x:,.0f}"),
+                cost=money.hover("x"),
                 instances="%{customdata[1]}",
                 p95="%{customdata[2]:.3g}",
                 provenance="%{customdata[0]}",
@@ -90,7 +90,7 @@ def cost_figure(
     fig.update_layout(
         template=TEMPLATE_NAME,
         title=title,
-        xaxis={"title": x_title, "type": "log"},
+        xaxis={"title": x_title, "type": "log", **money.log_ticks()},
         yaxis={"type": "category"},
         height=140 + 28 * len(shown),
         margin={"l": 280},
