@@ -74,7 +74,7 @@ from ui.scenario_work import (
     source_from_param,
     wanted_source,
 )
-from ui.score_format import format_score_item
+from ui.score_format import format_score_item, score_words
 from ui.summary import short_id
 from ui.tables import csv_bytes, plain_table
 from ui.theme import PALETTE
@@ -1319,7 +1319,7 @@ def _item_provenance(item: ScoreItem, chosen: Chosen) -> Provenance:
 def score_item(item: ScoreItem, chosen: Chosen) -> None:
     """One figure: metric with unit and detail as help, the indicator, its badge, and why when undefined."""
     key = f"advantage.item.{item.key}"
-    label = t(key)
+    label = t(key, **score_words())
     if label == f"[{key}]":  # an item this page has no translation for yet
         label = item.label
     lang = current_language()

@@ -339,13 +339,13 @@ def _headline(purchase: Purchase, econ: DataEconomics) -> None:
             "data_value.verdict_pays",
             months=f"{purchase.payback_months:.1f}",
             net=fmt.fmt_usd(purchase.net_value_usd),
-            years=fmt.fmt_number(econ.horizon_years),
+            years=fmt.fmt_years(econ.horizon_years),
         )
     else:
         verdict = t(
             "data_value.verdict_loses",
             net=fmt.fmt_usd(purchase.net_value_usd),
-            years=fmt.fmt_number(econ.horizon_years),
+            years=fmt.fmt_years(econ.horizon_years),
         )
     with st.container(border=True):
         st.markdown(f"#### {for_markdown(sentence)}")
@@ -369,7 +369,7 @@ def _metrics(
     cost_prov = Provenance("assumed", t("data_value.prov.cost"))
     both_prov = Provenance("assumed", t("data_value.prov.both"))
     level = f"{100 * purchase.interval_level:.0f}"
-    years = fmt.fmt_number(purchase.horizon_years)
+    years = fmt.fmt_years(purchase.horizon_years)
     row1 = st.columns(4)
     with row1[0]:
         _metric(

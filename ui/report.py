@@ -55,7 +55,7 @@ from ui.scenario_figures import (
     projection_figure,
     tornado_figures,
 )
-from ui.score_format import format_score_item
+from ui.score_format import format_score_item, score_words
 from ui.summary import short_id, summary_items
 from ui.theme import PROVENANCE_COLOURS
 
@@ -750,13 +750,13 @@ class _Page:
                 "data_value.verdict_pays",
                 months=f"{p.payback_months:.1f}",
                 net=fmt.fmt_usd(p.net_value_usd),
-                years=fmt.fmt_number(econ.horizon_years),
+                years=fmt.fmt_years(econ.horizon_years),
             )
         else:
             verdict = self.t(
                 "data_value.verdict_loses",
                 net=fmt.fmt_usd(p.net_value_usd),
-                years=fmt.fmt_number(econ.horizon_years),
+                years=fmt.fmt_years(econ.horizon_years),
             )
         if not opt.buy:
             optimum = self.t("data_value.optimum_current")
@@ -1053,7 +1053,7 @@ class _Page:
         order = {c: i for i, c in enumerate(CATEGORIES)}
         rows = []
         for item in sorted(items, key=lambda i: order.get(i.category, len(order))):
-            label = self.t(f"advantage.item.{item.key}")
+            label = self.t(f"advantage.item.{item.key}", **score_words())
             if label.startswith("[advantage.item."):
                 label = item.label
             category = self.t(f"advantage.category.{item.category}")

@@ -58,10 +58,11 @@ from bizmodel.scenario import Scenario
 from bizmodel.sensitivity import TORNADO_COLUMNS
 from mlcore.specs import RunRecord
 from safetext.spreadsheet import FORMULA_STARTS
-from ui.format import NumberStyle
+from ui.format import NumberStyle, number_style
 from ui.i18n import translate
 from ui.model_text import localize
 from ui.report_data import Report
+from ui.score_format import score_words
 
 #: Excel's limits: sheet-name length, characters a sheet name may not hold, text per cell.
 SHEET_NAME_MAX = 31
@@ -251,7 +252,12 @@ class _Book:
         return localize(text, self.style.language) if text else text
 
     def unit(self, key: str) -> str:
-        return self.t(key, symbol=self.style.symbol)
+        return self.t(key, symbol=self.style.symbol, amount=self.per_thousand())
+
+    def per_thousand(self) -> str:
+        """$1,000 (what data is priced per) in the workbook's currency: ``$1,000``, ``¥6,740``."""
+        with number_style(self.style):
+            return score_words()["amount"]
 
     def sheet(self, key: str) -> Worksheet:
         return self.wb.create_sheet(safe_sheet_name(self.t(key), self.wb.sheetnames))
@@ -567,7 +573,7 @@ def _scorecard(book: _Book, report: Report) -> None:
     row = book.header(ws, 1, [book.t(k) for k in keys])
     for item in report.scorecard:
         kind, unit_key = _SCORE_UNITS.get(item.unit, ("number", ""))
-        label = book.t(f"advantage.item.{item.key}")
+        label = book.t(f"advantage.item.{item.key}", amount=book.per_thousand())
         texts = (
             book.t(f"advantage.category.{item.category}"),
             item.label if label.startswith("[") else label,
