@@ -19,6 +19,8 @@ Rules that hold everywhere (pages, charts, tables, the report and the workbook):
   ``$0.015 / 1M``). Tables of amounts use :func:`money_printf_for` (enough decimals for the
   smallest amount, never an exponent); chart axes use :func:`money_ticks` (round values labelled
   like the text, 万 / 亿 in Chinese).
+  An amount inside an explanation keeps the digits its arithmetic needs
+  (:func:`fmt_money_detail`: ``$4,011,000``, ``$0.01266``).
 * **Times are never in scientific notation either**: :func:`fmt_duration` writes ``< 1 µs`` below a
   microsecond, :func:`fmt_eta` writes ``< 1 s`` for what is about to end.
 * **Plain quantities** (:func:`fmt_number`) below 0.001 are written ``< 0.001``; only FLOPs keep
@@ -253,6 +255,27 @@ def fmt_usd(value: float | None, *, digits: int = 3) -> str:
     if _missing(value):
         return MISSING
     return _money(current_style().from_usd(float(value)), digits=digits)  # type: ignore[arg-type]
+
+
+def fmt_money_detail(usd: float | None) -> str:
+    """An amount inside an explanation (how a figure was formed), in the display currency, precise
+    enough to follow the arithmetic: whole units from 100 (``$4,011,000``), four significant digits
+    from a cent (``$12.34``, ``$0.01266``), and below a cent the money rule (``< $0.01``).
+
+    >>> fmt_money_detail(-4_011_000), fmt_money_detail(12.336), fmt_money_detail(0.01266)
+    ('-$4,011,000', '$12.34', '$0.01266')
+    >>> fmt_money_detail(7.967e-07), fmt_money_detail(0)
+    ('< $0.01', '$0')
+    """
+    if _missing(usd):
+        return MISSING
+    style = current_style()
+    v = style.from_usd(float(usd))  # type: ignore[arg-type]
+    a = abs(v)
+    if a < MONEY_FLOOR:
+        return _money(v)
+    sign = "-" if v < 0 else ""
+    return f"{sign}{style.symbol}{a:,.0f}" if a >= 100 else f"{sign}{style.symbol}{_sig(a, 4)}"
 
 
 #: The counts a rate may be quoted per, smallest first (:func:`fmt_usd_per`).

@@ -22,7 +22,7 @@ FAVICON = Path(__file__).parent / "assets" / "favicon.png"
 CARD_MIN_REM = 12
 APP_CSS = f"""
 [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"], [data-testid="stMetricValue"] *,
-[data-testid="stWidgetLabel"] *, [data-testid="stPageLink"] *, .stBadge, .stBadge * {{
+[data-testid="stWidgetLabel"] *, [data-testid="stPageLink"] *, .stMarkdownBadge {{
   white-space: normal !important;
   overflow: visible !important;
   text-overflow: clip !important;

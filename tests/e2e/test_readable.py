@@ -251,7 +251,11 @@ def _chinese_problems(texts: dict[str, Any], user_data: list[str]) -> list[str]:
         words = walk.untranslated_words(text)
         if words:
             out.append(f"English in a {kind}: {text[:100]!r} {words}")
-    out += [f"a dollar amount: {m.group(0)!r}" for m in re.finditer(r"\$\s?[\d<]", texts["body"])]
+    body = texts["body"]
+    out += [
+        f"a dollar amount: …{body[max(0, m.start() - 40) : m.end() + 20]!r}…"
+        for m in re.finditer(r"\$\s?[\d<]", body)
+    ]
     return out
 
 

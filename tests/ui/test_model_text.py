@@ -35,6 +35,7 @@ from bizmodel.projection import Kpis, kpis, project
 from bizmodel.run_cost import CostItem, RunCostError, closest_instance, price_run
 from bizmodel.scenario import Scenario, base_template
 from tests.bizmodel.test_binding import batch_run, catalog, profile_row, record, repeat
+from ui import format as fmt
 from ui.i18n import catalog as locale
 from ui.model_text import TEMPLATES, localize, match
 
@@ -401,16 +402,35 @@ def message(name: str) -> str:
 
 
 def data_values(text: str) -> list[str]:
-    """The values a message interpolates (its plain fields, nested messages' ones included)."""
+    """The values a message interpolates (its plain fields, nested messages' ones included), but
+    amounts of money, which are written again in the display currency."""
     found = match(text)
     if found is None:
         clauses = text.split("; ")
         return [v for c in clauses for v in data_values(c)] if len(clauses) > 1 else []
-    _, fields = found
+    template, fields = found
     out = []
     for name, value in fields.items():
+        if name in template.money:
+            continue
         known = name.endswith("_msg") and localize(value, "zh") != value
         out += data_values(value) if known else [value]  # an unknown nested text stays as it is
+    return out
+
+
+def money_values(text: str) -> list[float]:
+    """The amounts (USD) a message writes after ``$``, nested messages' ones included."""
+    found = match(text)
+    if found is None:
+        clauses = text.split("; ")
+        return [v for c in clauses for v in money_values(c)] if len(clauses) > 1 else []
+    template, fields = found
+    out = []
+    for name, value in fields.items():
+        if name in template.money:
+            out.append(float(value.replace(",", "")))
+        elif name.endswith("_msg"):
+            out += money_values(value)
     return out
 
 
@@ -470,10 +490,30 @@ def test_composed_messages_are_chinese_throughout(text: str) -> None:
     assert not english_words(zh, data_values(text)), zh
 
 
-@pytest.mark.parametrize("lang", ["en", "fr"])
-def test_other_languages_unchanged(lang: str) -> None:
+def test_a_language_without_the_messages_gets_them_unchanged() -> None:
     text = message("serving_detail")
-    assert localize(text, lang) == text
+    assert localize(text, "fr") == text
+
+
+MONEY = re.compile(r"-?[$¥]-?[\d,.]+(?:e-?\d+)?|[<>] -?[$¥]0\.01")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_english_keeps_its_words_and_writes_amounts_by_the_money_rule(name: str) -> None:
+    """English keeps every word; each amount is written again by :func:`ui.format.fmt_money_detail`
+    (``$2,628.00`` → ``$2,628``, ``$1.096e-04`` → ``< $0.01``), and in yuan when CNY is chosen."""
+    text = message(name)
+    english = localize(text, "en")
+    assert MONEY.sub("$N", english) == MONEY.sub("$N", text)
+    amounts = money_values(text)
+    for amount in amounts:
+        assert fmt.fmt_money_detail(amount) in english
+    with fmt.number_style(fmt.NumberStyle(currency="CNY", usd_to_cny=7.0)):
+        yuan = localize(text, "en")
+        for amount in amounts:
+            assert fmt.fmt_money_detail(amount) in yuan
+    assert not re.search(r"\$\s?-?\d", yuan), yuan  # ("$/hour" names the catalog's USD column)
+    assert not re.search(r"[$¥]-?\d[\d,.]*e-?\d", english + yuan)  # never an exponent
 
 
 @pytest.mark.parametrize(
