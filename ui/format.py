@@ -510,6 +510,20 @@ def fmt_pct(fraction: float | None, *, decimals: int = 1) -> str:
     return f"{float(fraction) * 100:,.{decimals}f} %"  # type: ignore[arg-type]
 
 
+def fmt_pct_typed(fraction: float | None, *, max_decimals: int = 2) -> str:
+    """A percentage someone typed, as typed: up to ``max_decimals`` decimals, no trailing zeros.
+
+    >>> fmt_pct_typed(0.03), fmt_pct_typed(0.0025), fmt_pct_typed(0.12345)
+    ('3 %', '0.25 %', '12.35 %')
+    """
+    if _missing(fraction):
+        return MISSING
+    text = f"{float(fraction) * 100:,.{max_decimals}f}"  # type: ignore[arg-type]
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text} %"
+
+
 def fmt_score(fraction: float | None) -> str:
     """A score 0–1 with three decimals: ``0.842``."""
     return MISSING if _missing(fraction) else f"{float(fraction):.3f}"  # type: ignore[arg-type]
