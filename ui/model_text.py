@@ -265,10 +265,10 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("serving_unplanned", "run {run_id}: serving could not be planned ({error_msg})"),
         (
             "serving_detail",
-            "run {run_id}: {verdict_msg}: {option}, {instances} instance(s) for {requests} requests a month "
-            "(peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → ${monthly} a "
-            "month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms (batch fill {fill} ms + "
-            "measured p95 per call {call} ms) ({source_msg})",
+            "run {run_id}: {verdict_msg}: {option_msg}, {instances} instance(s) for {requests} requests a "
+            "month (peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → "
+            "${monthly} a month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms "
+            "(batch fill {fill} ms + measured p95 per call {call} ms) ({source_msg})",
         ),
         ("verdict_met", "the cheapest measured option that meets the p95 target of {target} ms per request"),
         (
@@ -380,6 +380,25 @@ TEMPLATES: tuple[Template, ...] = tuple(
             "sweep --run ID --fractions 0.1,0.25,0.5,1 --seeds 2`)",
         ),
         ("this_run", "this run"),
+        # -------------------------------------------------------------- bizmodel.serving option names
+        ("serving_option_estimate", "{instance} ({accelerator}) · {path_msg} estimate · batch {batch}"),
+        ("serving_option", "{instance} · {path_msg} · batch {batch}"),
+        ("path_compiled", "compiled"),
+        ("path_predict", "predict"),
+        ("path_int8", "int8"),
+        # -------------------------------------------------------------- mlcore's measurement methods
+        ("device_cpu", "CPU ({cpu}, {cores} logical cores)"),
+        (
+            "peak_probe",
+            "{dtype} matmul {size}×{size} on {device_msg} through keras.ops ({backend}), best of {repeats}",
+        ),
+        (
+            "energy_tdp",
+            "TDP share: {cpu_seconds} CPU-seconds of {cores} logical cores × {tdp} W package TDP "
+            "({source_msg}); RAPL not readable; GPU not included",
+        ),
+        ("tdp_assumed", "assumed {watts} W per core"),
+        ("energy_rapl", "RAPL package counters over {seconds} s (whole CPU package)"),
         # -------------------------------------------------------------- last: a run's prefix
         ("run_any", _RUN_ANY),
     )

@@ -490,7 +490,7 @@ class _Page:
                 ),
             ),
             (self.t("report.run.created"), run.created_at),
-            (self.t("m.device"), run.device or fmt.MISSING),
+            (self.t("m.device"), self.m(run.device) if run.device else fmt.MISSING),
         ]
         out = [self.table([self.t("report.col.item"), self.t("report.col.value")], facts, cls="run-facts")]
         items = summary_items(run, self.t)
@@ -542,8 +542,8 @@ class _Page:
         ]
         rows = [
             (
-                row.device,
-                row.path,
+                self.m(row.device),
+                self.path_name(row.path),
                 fmt.fmt_int(row.batch_size),
                 fmt.fmt_duration(row.p50_ms / 1000.0),
                 fmt.fmt_duration(row.p95_ms / 1000.0),
@@ -694,7 +694,8 @@ class _Page:
                 self.card(self.t("report.col.per_1000"), fmt.fmt_usd(best.get("usd_per_1000_at_load"))),
                 self.card(self.t("serving.m.instances"), fmt.fmt_int(best.get("instances"))),
             ]
-            head = f"<p><strong>{self.x('serving.m.best')}</strong>: {_esc(best.get('option', ''))}</p>"
+            option = self.m(str(best.get("option", "")))
+            head = f"<p><strong>{self.x('serving.m.best')}</strong>: {_esc(option)}</p>"
         else:
             head = f'<p class="note">{self.x("serving.none_meets", target=f"{s.p95_target_ms:g}")}</p>'
         headers = [
@@ -712,7 +713,7 @@ class _Page:
             prov = str(row.get("provenance", ""))
             rows.append(
                 (
-                    row.get("option", ""),
+                    self.m(str(row.get("option", ""))),
                     self.badge(prov) if prov in PROVENANCE_COLOURS else prov,
                     fmt.fmt_duration(float(row.get("p95_request_ms", math.nan)) / 1000.0),
                     fmt.fmt_number(row.get("samples_per_second")),
@@ -1259,6 +1260,11 @@ class _Page:
             + self.table(headers, rows, numeric=(3, 4, 5), cls="validation")
             + f'<p class="muted">{band}</p>'
         )
+
+    def path_name(self, path: str) -> str:
+        """An inference path (``compiled``, ``predict``, ``int8``) in the report's language."""
+        label = self.t(f"inference.path.{path}")
+        return path if label.startswith("[") else label
 
     def distribution(self, name: str) -> str:
         label = self.t(f"report.distribution.{name}")

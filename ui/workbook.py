@@ -683,7 +683,7 @@ def _serving(book: _Book, report: Report) -> None:
     symbol = book.style.symbol
     row = book.line(ws, 1, book.t("serving.requests"), serving.requests_per_month, "count")
     row = book.line(ws, row, book.t("serving.p95"), serving.p95_target_ms, "number")
-    best = (serving.best or {}).get("option")
+    best = book.m((serving.best or {}).get("option"))
     row = book.line(ws, row, book.t("serving.m.best"), best, "text")
     columns = [
         (book.t("serving.col.option"), "text"),
@@ -713,7 +713,7 @@ def _serving(book: _Book, report: Report) -> None:
         prov = book.t(f"provenance.{r.get('provenance')}")
         rows.append(
             (
-                r.get("option"),
+                book.m(r.get("option")),
                 r.get("provenance") if prov.startswith("[") else prov,
                 r.get("instance"),
                 r.get("accelerator"),

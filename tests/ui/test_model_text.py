@@ -8,10 +8,14 @@ no longer matches its template.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import string
+import tempfile
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -34,6 +38,9 @@ from bizmodel.data_value import B_MAX, DataValueError, points_from_record
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.run_cost import CostItem, RunCostError, closest_instance, price_run
 from bizmodel.scenario import Scenario, base_template
+from bizmodel.serving import ServingAssumptions, run_serving_options
+from mlcore.hardware import EnergyMeter
+from tests.app.conftest import RECORDED
 from tests.bizmodel.test_binding import batch_run, catalog, profile_row, record, repeat
 from ui import format as fmt
 from ui.i18n import catalog as locale
@@ -375,7 +382,58 @@ CASES: dict[str, Callable[[], str]] = {
     "fit_bootstrap_failed": lambda: "3 of 200 bootstrap refits failed and were dropped",
     "run_no_curve": lambda: no_curve("run-0"),
     "this_run": lambda: no_curve(None).split(" has no")[0],
+    # bizmodel.serving option names: measured (a serving detail's option) and estimated
+    "serving_option": lambda: match(inputs(inference=PROFILED).serving_detail)[1]["option_msg"],
+    "serving_option_estimate": lambda: serving_option("assumed", "compiled"),
+    "path_compiled": lambda: serving_path("compiled"),
+    "path_predict": lambda: serving_path("predict"),
+    "path_int8": lambda: serving_path("int8"),
+    # mlcore's measurement methods, as the recorded run's engine wrote them (and RAPL, measured)
+    "device_cpu": lambda: recorded_run()["device"],
+    "peak_probe": lambda: recorded_run()["peak_flops_method"],
+    "energy_tdp": lambda: recorded_run()["energy_method"],
+    "tdp_assumed": lambda: re.search(r"\((assumed [^)]*)\)", recorded_run()["energy_method"]).group(1),
+    "energy_rapl": lambda: rapl_method(),  # noqa: PLW0108 (defined below the table)
 }
+
+
+@cache
+def recorded_run() -> dict[str, Any]:
+    """The record of a real training run (tests/app/data/recorded_run.json)."""
+    return json.loads(RECORDED.read_text())["record"]
+
+
+def serving_option(provenance: str, path: str) -> str:
+    """The name bizmodel gives a serving option of this provenance and path."""
+    profile = {
+        "measured_at": "2026-11-01T00:00:00Z",
+        "rows": [
+            profile_row(batch_size=1, path="compiled"),
+            profile_row(batch_size=8, path="predict"),
+            profile_row(batch_size=8, path="int8", quantized=True),
+        ],
+    }
+    basis = TechnicalBasis.from_record(record(inference=profile))
+    table = run_serving_options(basis, catalog().instances, catalog().accelerators, ServingAssumptions())
+    rows = table[(table["provenance"] == provenance) & (table["path"] == path)]
+    return str(rows["option"].iloc[0])
+
+
+def serving_path(path: str) -> str:
+    """The path part of a measured serving option's name."""
+    return match(serving_option("measured", path))[1]["path_msg"]
+
+
+def rapl_method() -> str:
+    """What mlcore's energy meter writes when the RAPL counters are readable (a counter file here)."""
+    with tempfile.TemporaryDirectory() as folder:
+        counter = Path(folder) / "energy_uj"
+        counter.write_text("1000000")
+        meter = EnergyMeter()
+        meter._rapl = [counter]
+        meter.start()
+        counter.write_text("4000000")
+        return meter.stop().method
 
 
 # ---------------------------------------------------------------------- the tests
@@ -438,6 +496,8 @@ def money_values(text: str) -> list[float]:
 #: a kept term of the Chinese catalog, and the parts of a command line.
 KEPT = frozenset(
     {"roofline", "litellm", "openrouter", "bootstrap", "mean", "std", "as_of", "git", "token", "bf", "ms"}
+    | {"keras", "ops", "predict"}  # Keras' API: keras.ops, model.predict
+    | {"int"}  # int8, a number format
 )
 COMMAND = re.compile(r"`[^`]*`|python -m mlcore bench-inference --run")
 WORD = re.compile(r"[A-Za-z]+(?:[-'_][A-Za-z]+)*")
