@@ -386,6 +386,11 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("path_compiled", "compiled"),
         ("path_predict", "predict"),
         ("path_int8", "int8"),
+        # -------------------------------------------------------------- price catalogs' names
+        ("catalog_bundled", "bundled"),
+        ("catalog_saved", "your catalog {version}"),
+        ("catalog_edited", "your edited catalog"),
+        ("catalog_upload", "your upload {file}"),
         # -------------------------------------------------------------- mlcore's measurement methods
         ("device_cpu", "CPU ({cpu}, {cores} logical cores)"),
         (

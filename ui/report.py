@@ -376,7 +376,7 @@ class _Page:
         cat = r.catalog
         catalog = self.t(
             "report.catalog",
-            name=cat.get("name", ""),
+            name=self.m(str(cat.get("name", ""))),
             version=cat.get("version", ""),
             oldest=cat.get("oldest_as_of", ""),
             newest=cat.get("as_of", ""),

@@ -383,7 +383,8 @@ def _summary(book: _Book, report: Report) -> None:
     row = book.line(ws, row, book.t("workbook.generated_at"), report.generated_at, "datetime")
     row = book.line(ws, row, book.t("workbook.run"), _run_label(book, report), "text")
     catalog = report.catalog
-    row = book.line(ws, row, book.t("workbook.catalog"), f"{catalog['name']} · {catalog['version']}", "text")
+    named = f"{book.m(catalog['name'])} · {catalog['version']}"
+    row = book.line(ws, row, book.t("workbook.catalog"), named, "text")
     row = book.line(ws, row, book.t("workbook.prices_newest"), catalog["as_of"], "date")
     row = book.line(ws, row, book.t("workbook.prices_oldest"), catalog["oldest_as_of"], "date")
     row = book.line(ws, row, book.t("sidebar.currency"), book.style.currency, "text")

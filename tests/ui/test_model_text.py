@@ -34,6 +34,7 @@ from bizmodel.buildbuy import (
     llm_break_even,
     load_api_prices,
 )
+from bizmodel.catalog import load_bundled
 from bizmodel.data_value import B_MAX, DataValueError, points_from_record
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.run_cost import CostItem, RunCostError, closest_instance, price_run
@@ -42,6 +43,7 @@ from bizmodel.serving import ServingAssumptions, run_serving_options
 from mlcore.hardware import EnergyMeter
 from tests.app.conftest import RECORDED
 from tests.bizmodel.test_binding import batch_run, catalog, profile_row, record, repeat
+from ui import catalog_view
 from ui import format as fmt
 from ui.i18n import catalog as locale
 from ui.model_text import TEMPLATES, localize, match
@@ -388,6 +390,11 @@ CASES: dict[str, Callable[[], str]] = {
     "path_compiled": lambda: serving_path("compiled"),
     "path_predict": lambda: serving_path("predict"),
     "path_int8": lambda: serving_path("int8"),
+    # price catalogs' names: the bundled one's, and those the Compute cost page gives the user's
+    "catalog_bundled": lambda: load_bundled().name,
+    "catalog_saved": lambda: catalog_view.SAVED_NAME.format(version="3f2a9c01d4e5"),
+    "catalog_edited": lambda: catalog_view.EDITED_NAME,
+    "catalog_upload": lambda: catalog_view.UPLOAD_NAME.format(file="prices.csv"),
     # mlcore's measurement methods, as the recorded run's engine wrote them (and RAPL, measured)
     "device_cpu": lambda: recorded_run()["device"],
     "peak_probe": lambda: recorded_run()["peak_flops_method"],
