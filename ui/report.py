@@ -639,7 +639,8 @@ class _Page:
         note = self.t(
             "compute.table_note",
             shown=len(rows),
-            total=fmt.fmt_int(section.options_total),
+            total=fmt.fmt_int(section.instances_total),
+            options=fmt.fmt_int(section.options_total),
             infeasible=fmt.fmt_int(section.options_total - section.feasible_options),
         )
         return Safe(

@@ -45,7 +45,14 @@ from bizmodel.binding import (
     run_inputs,
 )
 from bizmodel.catalog import Catalog
-from bizmodel.compute import ComputeError, TrainingWork, cheapest, fastest, training_options
+from bizmodel.compute import (
+    ComputeError,
+    TrainingWork,
+    cheapest,
+    fastest,
+    one_per_instance,
+    training_options,
+)
 from bizmodel.data_value import (
     CurveFit,
     CurvePointIn,
@@ -128,7 +135,10 @@ class MonteCarloSection:
 @dataclass(frozen=True)
 class ComputeSection:
     """Training the run's work on every catalog option: ``key`` is ``now`` (the run as trained) or
-    ``scale`` (× data, × model); ``options`` the best :data:`TOP_ROWS` rows, ranked."""
+    ``scale`` (× data, × model); ``options`` the best :data:`TOP_ROWS` rows, ranked, one per
+    instance and pricing (its best node count) as on the Compute cost page; ``instances_total``
+    how many instances and pricings there are, ``options_total`` how many options (node counts
+    included)."""
 
     key: str
     work: TrainingWork
@@ -139,6 +149,7 @@ class ComputeSection:
     fastest: dict[str, Any] | None
     options_total: int
     feasible_options: int
+    instances_total: int
 
 
 @dataclass(frozen=True)
@@ -278,11 +289,12 @@ def _compute(basis: TechnicalBasis, catalog: Catalog, options: ReportOptions) ->
                 work=work,
                 data_factor=k,
                 model_factor=m,
-                options=table.head(TOP_ROWS).reset_index(drop=True),
+                options=one_per_instance(table).head(TOP_ROWS).reset_index(drop=True),
                 cheapest=_row(cheapest(table)),
                 fastest=_row(fastest(table)),
                 options_total=len(table),
                 feasible_options=int(table["feasible"].astype(bool).sum()),
+                instances_total=len(one_per_instance(table)),
             )
         )
     return tuple(sections)
