@@ -1269,8 +1269,9 @@ def accuracy_gain_per_1000(run: RunRecord | None, label_cost_usd: float) -> tupl
     $1,000 buys ``1000 / label_cost_usd`` samples on top of the run's training set
     (:func:`bizmodel.data_value.buy_data`).
     """
+    amount = for_markdown(score_words()["amount"])  # $1,000 in the display currency
     if run is None:
-        return None, t("advantage.gain.no_run")
+        return None, t("advantage.gain.no_run", amount=amount)
     try:
         _, fit = load_fit(run)
         current = current_size(fit, run.n_train)
@@ -1279,9 +1280,11 @@ def accuracy_gain_per_1000(run: RunRecord | None, label_cost_usd: float) -> tupl
         )
         purchase = buy_data(fit, econ, int(1000.0 / label_cost_usd))
     except DataValueError as exc:
-        return None, t("advantage.gain.no_fit", reason=for_markdown(localize(str(exc), current_language())))
+        reason = for_markdown(localize(str(exc), current_language()))
+        return None, t("advantage.gain.no_fit", amount=amount, reason=reason)
     return purchase.gain_points, t(
         "advantage.gain.from_fit",
+        amount=amount,
         samples=fmt.fmt_int(purchase.extra_samples),
         cost=_usd_md(label_cost_usd),
         current=fmt.fmt_int(current),
