@@ -351,3 +351,20 @@ def test_a_legacy_name_with_a_bidi_override_cannot_reorder_the_report(catalog: C
     report = build_report(base_template(), name="\u202eFDP.exe", run=None, catalog=catalog)
     html_doc = render_html(report, fmt.NumberStyle())
     assert "\u202e" not in html_doc and "\\u202eFDP.exe" in html_doc
+
+
+def test_chinese_report_has_no_english_left(with_run: Report, chinese: str) -> None:
+    """The Chinese report reads Chinese throughout: no run of four or more English words (the
+    Chinese UI's rule, :func:`tests.app.test_i18n_walk.english_runs`), no placeholder left unfilled,
+    no untranslated catalog name or measurement method. The published sources the validation table
+    cites are quoted as published (bibliographic data, like the catalogs' own rows)."""
+    from tests.app.test_i18n_walk import english_runs, scrub
+
+    cited = {str(s) for s in with_run.validation["source"]} if "source" in with_run.validation else set()
+    text = [t for t in Page(chinese.replace(get_plotlyjs(), "")).text if t.strip() not in cited]
+    runs = [(run, t[:80]) for t in text for run in english_runs(scrub(t))]
+    assert not runs, runs
+    visible = " ".join(text)
+    assert not re.search(r"\{[a-z_]+\}", visible), re.search(r"\{[a-z_]+\}", visible)
+    for leftover in ("bundled", "logical cores", "TDP share", "best of", "compiled", "· batch"):
+        assert leftover not in visible, leftover
