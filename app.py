@@ -13,10 +13,11 @@ from ui.scenario_work import active_scenario_picker, show_notice
 from ui.share_view import open_shared_link, show_link_problem
 from ui.state import get_store
 from ui.theme import FAVICON
-from ui.widgets import sidebar_context
+from ui.widgets import house_style, sidebar_context
 
 st.set_page_config(page_title="Moatlab", page_icon=str(FAVICON), layout="wide")  # bundled: no outside request
 ignored = apply_url_style()  # every number this run writes (language, currency, rate), chart images
+house_style()  # texts wrap instead of being cut, rows of cards wrap
 
 pages = {
     t("nav.start"): [

@@ -55,14 +55,14 @@ from ui import format as fmt
 from ui.catalog_view import catalog_provenance
 from ui.data_value_view import load_fit
 from ui.explored import DEFAULT_LABEL_COST_USD
-from ui.figures import TEMPLATE_NAME, chart_config, money_axis
+from ui.figures import TEMPLATE_NAME, chart_config, count_log_ticks, money_axis
 from ui.i18n import current_language, t
 from ui.model_text import localize
 from ui.production_view import production_caption
 from ui.report_data import DEFAULT_COMPETITOR_ACCURACY, DEFAULT_COMPETITOR_USD_PER_1000
 from ui.scenario_view import Effective, bound_scenario, projection_of
 from ui.scenario_work import current_work, param_from_source
-from ui.score_format import format_score_item
+from ui.score_format import format_score_item, score_words
 from ui.summary import short_id
 from ui.tables import csv_bytes, plain_table
 from ui.theme import PALETTE
@@ -142,7 +142,7 @@ def _cost_figure(
                 mode="lines",
                 name=for_chart(name),
                 line={"color": colour, "width": 2.5, "shape": shape},
-                hovertemplate=money.hover("%{y:,.2f}"),
+                hovertemplate=money.hover("y"),
             )
         )
     plotted = [ours, api]
@@ -157,7 +157,7 @@ def _cost_figure(
                 name=for_chart(labels.marker),
                 line={"color": PALETTE[2], "dash": "dot"},
                 marker={"size": 9, "symbol": "line-ew-open"},
-                hovertemplate=money.hover("%{y:,.2f}"),
+                hovertemplate=money.hover("y"),
             )
         )
         plotted.append(ys)
@@ -170,18 +170,23 @@ def _cost_figure(
                 mode="markers",
                 name=for_chart(labels.break_even),
                 marker={"color": PALETTE[3], "size": 13, "symbol": "diamond"},
-                hovertemplate=money.hover("%{y:,.2f}"),
+                hovertemplate=money.hover("y"),
             )
         )
     log_y = _positive(np.concatenate(plotted))
     fig.update_layout(
         template=TEMPLATE_NAME,
         title=for_chart(labels.title),
-        xaxis={"title": for_chart(labels.volume), "type": "log", "hoverformat": ",.4s", "tickformat": "~s"},
+        xaxis={
+            "title": for_chart(labels.volume),
+            "type": "log",
+            "hoverformat": ",.3~r",
+            **count_log_ticks(volume),
+        },
         yaxis={
             "title": for_chart(labels.cost),
             "type": "log" if log_y else "linear",
-            **money.ticks,
+            **(money.log_ticks() if log_y else money.ticks),
         },
         height=440,
     )
@@ -1216,8 +1221,9 @@ def accuracy_gain_per_1000(run: RunRecord | None, label_cost_usd: float) -> tupl
     $1,000 buys ``1000 / label_cost_usd`` samples on top of the run's training set
     (:func:`bizmodel.data_value.buy_data`).
     """
+    amount = for_markdown(score_words()["amount"])  # $1,000 in the display currency
     if run is None:
-        return None, t("advantage.gain.no_run")
+        return None, t("advantage.gain.no_run", amount=amount)
     try:
         _, fit = load_fit(run)
         current = current_size(fit, run.n_train)
@@ -1226,9 +1232,11 @@ def accuracy_gain_per_1000(run: RunRecord | None, label_cost_usd: float) -> tupl
         )
         purchase = buy_data(fit, econ, int(1000.0 / label_cost_usd))
     except DataValueError as exc:
-        return None, t("advantage.gain.no_fit", reason=for_markdown(localize(str(exc), current_language())))
+        reason = for_markdown(localize(str(exc), current_language()))
+        return None, t("advantage.gain.no_fit", amount=amount, reason=reason)
     return purchase.gain_points, t(
         "advantage.gain.from_fit",
+        amount=amount,
         samples=fmt.fmt_int(purchase.extra_samples),
         cost=_usd_md(label_cost_usd),
         current=fmt.fmt_int(current),
@@ -1266,7 +1274,7 @@ def _item_provenance(item: ScoreItem, chosen: Chosen) -> Provenance:
 def score_item(item: ScoreItem, chosen: Chosen) -> None:
     """One figure: metric with unit and detail as help, the indicator, its badge, and why when undefined."""
     key = f"advantage.item.{item.key}"
-    label = t(key)
+    label = t(key, **score_words())
     if label == f"[{key}]":  # an item this page has no translation for yet
         label = item.label
     lang = current_language()

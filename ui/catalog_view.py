@@ -51,7 +51,8 @@ from ui import format as fmt
 from ui.admission import Busy, TooLarge, upload_bytes
 from ui.auth import current_owner
 from ui.capacity import heavy, show_refusal
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.model_text import localize
 from ui.state import home
 from ui.widgets import Provenance, badge
 
@@ -98,6 +99,13 @@ def find_saved(version: str, owner: str) -> Path | None:
     return None
 
 
+#: The names a catalog of the user's gets (English, like the bundled catalog's "bundled"); the UI
+#: shows them through :func:`ui.model_text.localize`.
+SAVED_NAME = "your catalog {version}"
+EDITED_NAME = "your edited catalog"
+UPLOAD_NAME = "your upload {file}"
+
+
 def _paths(folder: Path, version: str) -> tuple[Path, Path]:
     """The (instances, accelerators) files of a saved catalog."""
     return folder / f"{version}.instances.csv", folder / f"{version}.accelerators.csv"
@@ -107,7 +115,7 @@ def _paths(folder: Path, version: str) -> tuple[Path, Path]:
 def _load_saved(version: str, folder: str) -> Catalog:
     instances_path, accelerators_path = _paths(Path(folder), version)
     catalog = read_catalog(
-        instances_path.read_bytes(), accelerators_path.read_bytes(), name=f"your catalog {version}"
+        instances_path.read_bytes(), accelerators_path.read_bytes(), name=SAVED_NAME.format(version=version)
     )
     _ = catalog.version  # computed once, kept with the cached copy
     return catalog
@@ -279,7 +287,7 @@ def catalog_panel(catalog: Catalog, *, today: dt.date | None = None) -> None:
         st.markdown(
             t(
                 "catalog.line",
-                name=for_markdown(catalog.name),
+                name=for_markdown(localize(catalog.name, current_language())),
                 version=catalog.version,
                 dates=_span(oldest, newest),
                 providers=", ".join(_provider_name(p) for p in catalog.providers),
@@ -363,11 +371,7 @@ def _editor(catalog: Catalog, today: dt.date) -> None:
         },
     )
     if st.button(t("catalog.apply"), key="catalog_apply"):
-        _adopt(
-            lambda: validate(
-                pd.DataFrame(edited), catalog.accelerators, name="your edited catalog", today=today
-            )
-        )
+        _adopt(lambda: validate(pd.DataFrame(edited), catalog.accelerators, name=EDITED_NAME, today=today))
 
 
 def _upload(today: dt.date) -> None:
@@ -383,7 +387,7 @@ def _upload(today: dt.date) -> None:
         max_upload_size=limit,
     )
     if inst is not None and st.button(t("catalog.use_upload"), key="catalog_use_upload"):
-        name = f"your upload {inst.name}"[:80]
+        name = UPLOAD_NAME.format(file=inst.name)[:80]
         size = inst.size + (acc.size if acc else 0)
 
         def _read() -> Catalog:

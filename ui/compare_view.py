@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from bizmodel.production import factor_text
 from bizmodel.projection import Kpis
 from bizmodel.scenario import TEMPLATES, ScenarioError
 from safetext import for_markdown, for_plain
@@ -24,6 +25,7 @@ from store import Store
 from ui import format as fmt
 from ui.figures import chart_config
 from ui.i18n import t
+from ui.report import LINK_FIELDS, SCENARIO_FIELDS, bare_label
 from ui.scenario_figures import OverlayLabels, overlay_figure
 from ui.scenario_view import bound_scenario, projection_of
 from ui.scenario_work import (
@@ -69,7 +71,8 @@ class Compared:
 
 
 def flatten(document: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
-    """Every assumption of a document as ``path → text`` (lists summarised, numbers with ``g``).
+    """Every value of a document as ``path → text`` (lists summarised, numbers with ``g``): the
+    fallback for a field :func:`assumption_texts` has no declaration for.
 
     >>> flatten({"a": 1.5, "link": {"x": 0.8}, "heads": [3, 3, 4]})
     {'a': '1.5', 'link.x': '0.8', 'heads': '3, 3, 4'}
@@ -95,23 +98,116 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def differing_assumptions(named: Sequence[tuple[str, Mapping[str, Any]]]) -> pd.DataFrame:
-    """Assumptions whose values differ between the documents: one row per field, one column
-    per scenario (the field's path as the index). Empty when all documents agree.
+#: The document keys :func:`assumption_texts` words itself (the rest fall back to :func:`flatten`).
+_WORDED = frozenset(
+    {
+        *(name for name, _, _ in SCENARIO_FIELDS),
+        "accuracy_link",
+        "headcount_by_month",
+        "funding_rounds",
+        "ranges",
+        "terminal_value",
+        "use_run_spread",
+    }
+)
 
-    >>> differing_assumptions([("A", {"p": 1, "q": 2}), ("B", {"p": 1, "q": 3})]).to_dict("index")
-    {'q': {'A': '2', 'B': '3'}}
+
+def assumption_value(kind: str, value: Any) -> str:
+    """One assumption written in its unit, in the current number style: percentages as typed
+    (``3 %``), money in the display currency (``$12k``), counts and months whole.
+
+    >>> assumption_value("pct", 0.03), assumption_value("usd", 12_000.0), assumption_value("count", 20000)
+    ('3 %', '$12k', '20,000')
     """
-    flats = [(name, flatten(doc)) for name, doc in named]
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return fmt.MISSING if value is None else for_plain(value)
+    if kind == "pct":
+        return fmt.fmt_pct_typed(value)
+    if kind == "usd":
+        return fmt.fmt_usd(value)
+    if kind == "factor":  # a production scale: 0 means derived from the scenario's data plan
+        return t("compare.factor_derived") if value == 0 else f"×{factor_text(float(value))}"
+    if kind in ("int", "count") and float(value).is_integer():
+        return fmt.fmt_int(int(value))
+    return fmt.fmt_number(value)
+
+
+def _field(document: Mapping[str, Any], name: str) -> Any:
+    if name in LINK_FIELDS:
+        return (document.get("accuracy_link") or {}).get(name)
+    return document.get(name)
+
+
+def _label(name: str, unit_key: str | None = None) -> str:
+    """A field's label as the scenario editor names it, its unit in the display currency."""
+    label = t(f"scenario.f.{name}")
+    if label.startswith("["):
+        return name
+    if unit_key is None:
+        return label
+    return f"{bare_label(label)} ({t(unit_key, currency=fmt.current_style().currency)})"
+
+
+def assumption_texts(document: Mapping[str, Any]) -> dict[str, str]:
+    """Every assumption of a scenario document by its human label (the scenario editor's, with the
+    unit in the display currency) → its value in that unit: the headcount plan as steps, funding
+    rounds with their month, each Monte Carlo range as ``2 % – 5 % (triangular)`` on its own row.
+    A field without a declaration keeps its name and value as written."""
+    out: dict[str, str] = {}
+    kinds = {name: kind for name, kind, _ in SCENARIO_FIELDS}
+    for name, kind, unit_key in SCENARIO_FIELDS:
+        out[_label(name, unit_key)] = assumption_value(kind, _field(document, name))
+    heads = document.get("headcount_by_month") or []
+    steps = [
+        t("report.headcount_step", month=month, people=fmt.fmt_number(h))
+        for month, h in enumerate(heads, start=1)
+        if month == 1 or h != heads[month - 2]
+    ]
+    out[t("scenario.headcount")] = " · ".join(steps) or fmt.MISSING
+    rounds = document.get("funding_rounds") or []
+    out[t("scenario.funding")] = (
+        " · ".join(
+            t("report.funding_round", month=r.get("month"), amount=fmt.fmt_usd(r.get("amount_usd")))
+            for r in rounds
+        )
+        or fmt.MISSING
+    )
+    method = str(document.get("terminal_value", ""))
+    method_label = t(f"scenario.terminal.{method}")
+    out[t("scenario.f.terminal_value")] = for_plain(method) if method_label.startswith("[") else method_label
+    out[t("scenario.use_spread")] = t("report.yes") if document.get("use_run_spread") else t("report.no")
+    for rg in document.get("ranges") or []:
+        field_name = str(rg.get("field", ""))
+        kind = kinds.get(field_name, "number")
+        distribution = t(f"report.distribution.{rg.get('distribution', 'triangular')}")
+        label = t("compare.range", field=bare_label(_label(field_name)))
+        out[label] = (
+            f"{assumption_value(kind, rg.get('low'))} – {assumption_value(kind, rg.get('high'))} "
+            f"({distribution})"
+        )
+    for path, text in flatten({k: v for k, v in document.items() if k not in _WORDED}).items():
+        out[for_plain(path)] = text
+    return out
+
+
+def differing_assumptions(named: Sequence[tuple[str, Mapping[str, Any]]]) -> pd.DataFrame:
+    """Assumptions whose values differ between the documents: one row per assumption (its human
+    label and unit, :func:`assumption_texts`), one column per scenario. Empty when all agree; a
+    range one scenario lacks reads as a dash.
+
+    >>> differing_assumptions([("A", {"market_size": 20000}), ("B", {"market_size": 30000})]).iloc[0].tolist()
+    ['20,000', '30,000']
+    """
+    texts = [(name, assumption_texts(doc)) for name, doc in named]
     keys: list[str] = []
-    for _, flat in flats:
-        keys.extend(k for k in flat if k not in keys)
+    for _, text in texts:
+        keys.extend(k for k in text if k not in keys)
     rows = {}
     for k in keys:
-        values = [flat.get(k, "–") for _, flat in flats]
+        values = [text.get(k, fmt.MISSING) for _, text in texts]
         if len(set(values)) > 1:
-            rows[k] = dict(zip([n for n, _ in flats], values, strict=True))
-    return pd.DataFrame.from_dict(rows, orient="index", columns=[n for n, _ in flats])
+            rows[k] = dict(zip([n for n, _ in texts], values, strict=True))
+    return pd.DataFrame.from_dict(rows, orient="index", columns=[n for n, _ in texts])
 
 
 def kpi_table(named: Sequence[tuple[str, Kpis]]) -> pd.DataFrame:

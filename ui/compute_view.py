@@ -9,6 +9,7 @@ them from those inputs with the same functions.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,16 +74,15 @@ class ParetoLabels:
     cheapest: str
     fastest: str
     #: Hover of an option: ``str.format`` fields instance, nodes, count, pricing, days, cost.
-    hover_option: str = "{instance} × {nodes} nodes ({count} accelerators, {pricing})<br>{days} days · {cost}"
-    #: Hover of the cheapest / fastest marker: fields name, days, cost.
-    hover_marker: str = "{name}: {days} days · {cost}"
+    hover_option: str = "{instance} × {nodes} nodes ({count} accelerators, {pricing})<br>{days} · {cost}"
+    #: Hover of the cheapest / fastest marker: fields name, days (a duration with its unit), cost.
+    hover_marker: str = "{name}: {days} · {cost}"
 
 
 def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
     """Every feasible option as a point (days, cost), one colour per provider, the frontier as a line,
     the cheapest and the fastest ringed. Log–log axes; costs (USD) drawn in the display currency."""
     money = money_axis()
-    cost = money.hover("%{y:,.0f}")
     feasible = options[options["feasible"]]
     fig = go.Figure()
     for provider, group in feasible.groupby("provider", sort=True):
@@ -93,14 +93,18 @@ def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
                 mode="markers",
                 name=for_chart(provider),
                 marker={"size": 7, "opacity": 0.6},
-                customdata=_chart_cells(group[["instance_type", "nodes", "count", "pricing"]]),
+                customdata=_chart_cells(
+                    group[["instance_type", "nodes", "count", "pricing"]].assign(
+                        duration=_durations(group["days"]), cost=money.labels(group["cost_usd"])
+                    )
+                ),
                 hovertemplate=labels.hover_option.format(
                     instance="%{customdata[0]}",
                     nodes="%{customdata[1]}",
                     count="%{customdata[2]}",
                     pricing="%{customdata[3]}",
-                    days="%{x:.3g}",
-                    cost=cost,
+                    days="%{customdata[4]}",
+                    cost="%{customdata[5]}",
                 )
                 + "<extra>%{fullData.name}</extra>",
             )
@@ -128,7 +132,11 @@ def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
                     mode="markers",
                     name=name,
                     marker={"size": 18, "symbol": symbol, "line": {"width": 3}},
-                    hovertemplate=labels.hover_marker.format(name=name, days="%{x:.3g}", cost=cost)
+                    hovertemplate=labels.hover_marker.format(
+                        name=name,
+                        days=for_chart(_durations([row["days"]])[0]),
+                        cost=for_chart(money.labels([row["cost_usd"]])[0]),
+                    )
                     + "<extra></extra>",
                 )
             )
@@ -136,9 +144,14 @@ def pareto_figure(options: pd.DataFrame, labels: ParetoLabels) -> go.Figure:
         template=TEMPLATE_NAME,
         title=labels.title,
         xaxis={"title": labels.days, "type": "log"},
-        yaxis={"title": labels.cost, "type": "log"},
+        yaxis={"title": labels.cost, "type": "log", **money.log_ticks()},
     )
     return fig
+
+
+def _durations(days: Iterable[float]) -> list[str]:
+    """Each duration in days as the text writes a time (``853 ms``, ``3.4 days``)."""
+    return [fmt.fmt_duration(float(d) * 86400) for d in days]
 
 
 def _chart_cells(frame: pd.DataFrame) -> np.ndarray:

@@ -278,11 +278,7 @@ def marginal_figure(
                 mode="lines",
                 name=name,
                 line={"color": PALETTE[0], "dash": dash},
-                hovertemplate="%{x:,.0f} · "
-                + money.hover("%{y:.4g}")
-                + "<extra>"
-                + for_chart(name)
-                + "</extra>",
+                hovertemplate="%{x:,.0f} · " + money.hover("y") + "<extra>" + for_chart(name) + "</extra>",
             )
         )
     fig.add_trace(
@@ -292,7 +288,7 @@ def marginal_figure(
             mode="lines",
             name=t("data_value.c2.cost"),
             line={"color": PALETTE[1]},
-            hovertemplate=money.hover("%{y:.4g}") + "<extra></extra>",
+            hovertemplate=money.hover("y") + "<extra></extra>",
         )
     )
     name = _optimum_name("data_value.c2.optimum", optimum)
@@ -310,7 +306,11 @@ def marginal_figure(
         template=TEMPLATE_NAME,
         title=t("data_value.c2.title"),
         xaxis={"title": t("data_value.c2.x"), "type": "log"},
-        yaxis={"title": t("data_value.c2.y_money", **fmt.currency_words()), "type": "log"},
+        yaxis={
+            "title": t("data_value.c2.y_money", **fmt.currency_words()),
+            "type": "log",
+            **money.log_ticks(),
+        },
         height=420,
     )
     return fig
@@ -333,13 +333,13 @@ def _headline(purchase: Purchase, econ: DataEconomics) -> None:
             "data_value.verdict_pays",
             months=f"{purchase.payback_months:.1f}",
             net=fmt.fmt_usd(purchase.net_value_usd),
-            years=fmt.fmt_number(econ.horizon_years),
+            years=fmt.fmt_years(econ.horizon_years),
         )
     else:
         verdict = t(
             "data_value.verdict_loses",
             net=fmt.fmt_usd(purchase.net_value_usd),
-            years=fmt.fmt_number(econ.horizon_years),
+            years=fmt.fmt_years(econ.horizon_years),
         )
     with st.container(border=True):
         st.markdown(f"#### {for_markdown(sentence)}")
@@ -363,7 +363,7 @@ def _metrics(
     cost_prov = Provenance("assumed", t("data_value.prov.cost"))
     both_prov = Provenance("assumed", t("data_value.prov.both"))
     level = f"{100 * purchase.interval_level:.0f}"
-    years = fmt.fmt_number(purchase.horizon_years)
+    years = fmt.fmt_years(purchase.horizon_years)
     row1 = st.columns(4)
     with row1[0]:
         _metric(

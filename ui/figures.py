@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -59,42 +59,108 @@ def _register_template() -> None:
 _register_template()
 
 
+#: About how many steps a linear money axis is cut into.
+AXIS_TICKS = 6
+
+
 @dataclass(frozen=True)
 class MoneyAxis:
     """Money on a chart in the display currency: values given in USD are multiplied by ``factor``
-    and written with ``symbol``.
+    and written with ``symbol``, by the money rule of :mod:`ui.format`.
+
+    Draw every money series through :meth:`values` (it keeps the span drawn), then lay the axis
+    out with :attr:`ticks` (or :meth:`log_ticks` on a log axis): round tick values labelled like
+    the text (``-$1M``, ``¥250万``, ``¥1.5亿``; never ``$10m`` for one cent or ``¥30M`` beside
+    ``¥3,000万``). :meth:`labels` gives each point's hover text by the same rule.
 
     >>> axis = MoneyAxis("¥", 7.0)
-    >>> axis.values([1.0, 2.0]).tolist(), axis.hover("%{y:,.2f}"), axis.ticks
-    ([7.0, 14.0], '¥%{y:,.2f}', {'tickprefix': '¥', 'tickformat': '~s'})
-    >>> MoneyAxis("$", 1.0).ticks
-    {'tickformat': '$~s'}
+    >>> axis.values([0.0, 400_000.0]).tolist(), axis.hover("y")
+    ([0.0, 2800000.0], '¥%{y:,.3~r}')
+    >>> axis.ticks["ticktext"]
+    ['¥0', '¥500k', '¥1M', '¥1.5M', '¥2M', '¥2.5M', '¥3M']
     """
 
     symbol: str
     factor: float
+    #: The smallest and largest value drawn so far (display currency), kept by :meth:`values`.
+    span: list[float] = field(default_factory=list, compare=False, repr=False)
 
     def values(self, usd: Any) -> np.ndarray:
-        """``usd`` (a number, sequence or Series of USD) in the display currency, as an array."""
-        return np.asarray(usd, dtype=np.float64) * self.factor
+        """``usd`` (a number, sequence or Series of USD) in the display currency, as an array;
+        the axis remembers the span so that :attr:`ticks` covers it."""
+        drawn = np.asarray(usd, dtype=np.float64) * self.factor
+        finite = drawn[np.isfinite(drawn)]
+        if finite.size:
+            low, high = float(finite.min()), float(finite.max())
+            if self.span:
+                low, high = min(low, self.span[0]), max(high, self.span[1])
+            self.span[:] = [low, high]
+        return drawn
 
-    def hover(self, number: str) -> str:
-        """A hover-template number (e.g. ``%{y:,.2f}``) with the currency symbol before it."""
-        return f"{self.symbol}{number}"
+    def labels(self, usd: Any) -> list[str]:
+        """Each amount of ``usd`` (USD) as the text writes it in the display currency: a chart's
+        hover text (``customdata`` shown by ``%{customdata}``)."""
+        from ui.format import number_style
+
+        with number_style(self._style()):
+            return [fmt.fmt_usd(float(v)) for v in np.asarray(usd, dtype=np.float64).ravel()]
+
+    def hover(self, field: str = "y") -> str:
+        """A hover-template number of ``field`` with the currency symbol: three significant
+        digits, grouped, never an exponent (``¥12,300``, ``$0.0512``)."""
+        return f"{self.symbol}%{{{field}:,.3~r}}"
 
     @property
-    def ticks(self) -> dict[str, str]:
-        """Axis properties for money ticks: d3's currency format for USD (−$1.2M), else the
-        symbol as a prefix of an SI number (¥−1.2M; d3 knows only the locale's currency)."""
-        if self.symbol == "$":
-            return {"tickformat": "$~s"}
-        return {"tickprefix": self.symbol, "tickformat": "~s"}
+    def ticks(self) -> dict[str, Any]:
+        """Axis properties: round tick values over the span drawn so far, labelled like the text
+        (:func:`ui.format.money_ticks`). Before anything is drawn: the symbol as a tick prefix."""
+        if not self.span:
+            return {"tickprefix": self.symbol, "tickformat": ",~r"}
+        return self._array(*fmt.money_ticks(self.span[0], self.span[1], count=AXIS_TICKS))
+
+    def log_ticks(self) -> dict[str, Any]:
+        """Axis properties of a log axis: powers of ten over the positive span drawn so far."""
+        if not self.span or self.span[1] <= 0:
+            return self.ticks
+        low = self.span[0] if self.span[0] > 0 else self.span[1] / 1e3
+        return self._array(*fmt.money_ticks(low, self.span[1], log=True))
+
+    def _array(self, values: list[float], _labels: list[str]) -> dict[str, Any]:
+        from ui.format import number_style
+
+        with number_style(self._style()):
+            texts = [fmt.fmt_money_tick(v, values) for v in values]
+        return {"tickmode": "array", "tickvals": values, "ticktext": texts}
+
+    def _style(self) -> fmt.NumberStyle:
+        """The current style, with this axis's currency (an axis built for CNY stays in CNY)."""
+        style = fmt.current_style()
+        currency = next((c for c, s in fmt.CURRENCY_SYMBOLS.items() if s == self.symbol), style.currency)
+        rate = self.factor if currency == "CNY" else style.usd_to_cny
+        return fmt.NumberStyle(language=style.language, currency=currency, usd_to_cny=rate)
 
 
 def money_axis() -> MoneyAxis:
     """The :class:`MoneyAxis` of the current number style (USD unless a style says otherwise)."""
     symbol, factor = fmt.money_tickformat()
     return MoneyAxis(symbol, factor)
+
+
+def count_log_ticks(values: Any) -> dict[str, Any]:
+    """Axis properties of a log axis of counts (requests, samples): powers of ten over the
+    positive ``values``, written as the text writes counts (``100``, ``10k``, ``1M``; ``1万`` in
+    Chinese), never ``10m`` for a hundredth.
+
+    >>> count_log_ticks([0.02, 3e5])["ticktext"]
+    ['0.01', '0.1', '1', '10', '100', '1k', '10k', '100k', '1M']
+    """
+    array = np.asarray(values, dtype=np.float64)
+    positive = array[np.isfinite(array) & (array > 0)]
+    if not positive.size:
+        return {}
+    ticks = fmt.log_ticks(float(positive.min()), float(positive.max()))
+    labels = [fmt.fmt_number(v) if v >= 1 else f"{v:.12g}" for v in ticks]
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": labels}
 
 
 #: Image formats the modebar's camera can save (chosen in the sidebar, kept in the URL as ``img``).

@@ -13,9 +13,11 @@ import streamlit as st
 from mlcore.runs import model_file
 from mlcore.specs import RunRecord
 from mlcore.tasks import DEFAULT_BATCH_SIZES, InferenceProfile, InferenceRow
+from safetext import for_plain
 from ui import format as fmt
 from ui.figures import TEMPLATE_NAME, chart_config
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.model_text import localize
 from ui.state import home
 from ui.summary import short_id
 from ui.task_view import task_panel
@@ -109,8 +111,8 @@ def profile_frame(rows: Sequence[InferenceRow]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                t("inference.col.device"): r.device,
-                t("inference.col.path"): r.path,
+                t("inference.col.device"): for_plain(localize(r.device, current_language())),
+                t("inference.col.path"): t(f"inference.path.{r.path}"),
                 t("inference.col.batch"): r.batch_size,
                 "p50 (ms)": round(r.p50_ms, 4),
                 "p95 (ms)": round(r.p95_ms, 4),

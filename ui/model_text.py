@@ -23,8 +23,13 @@ Conventions
 * A message that no form matches but that ``bizmodel`` composes of clauses joined by ``"; "`` (a
   range note, an LLM price note) is localized clause by clause (a ``"; "``
   inside parentheses does not split) and joined with ``"；"``; an unknown clause stays English.
-* English (and any language without a catalog entry) returns the text unchanged; an unknown
-  message returns it unchanged; numbers are never reformatted; :func:`localize` never raises.
+* A field written right after ``$`` in the English form is an amount in USD: it is written again
+  in the display currency by :func:`ui.format.fmt_money_detail` (``$1.096e-04`` → ``< ¥0.01``,
+  ``$-4,011,000`` → ``-¥27,034,140``), in English too, so an explanation never shows dollars
+  beside yuan nor money in scientific notation; so is an amount the form itself writes ("per
+  $1,000 of data" → "per ¥6,740 of data"). Other numbers are kept as ``bizmodel`` wrote them.
+* Any language without a catalog entry gets the text unchanged, and so does an unknown message;
+  :func:`localize` never raises.
 * Markdown escaping is the caller's: localize first, then escape.
 
 Examples
@@ -43,12 +48,14 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from dataclasses import dataclass, field
 from functools import cache
 
-from ui.i18n import DEFAULT_LANGUAGE, catalog
+from ui import format as fmt
+from ui.i18n import catalog
 
 __all__ = ["TEMPLATES", "Template", "localize", "match"]
 
@@ -93,17 +100,23 @@ class Template:
     name: str
     english: str
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    #: The fields written right after ``$``: amounts in USD.
+    money: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         parts: list[str] = []
         seen: set[str] = set()
+        money: set[str] = set()
         for literal, name, _, _ in string.Formatter().parse(self.english):
             parts.append(re.escape(literal))
             if name is None:
                 continue
+            if literal.endswith("$"):
+                money.add(name)
             parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>{_field_pattern(name)})")
             seen.add(name)
         object.__setattr__(self, "pattern", re.compile("".join(parts), re.DOTALL))
+        object.__setattr__(self, "money", frozenset(money))
 
     @property
     def key(self) -> str:
@@ -275,18 +288,19 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("serving_unplanned", "run {run_id}: serving could not be planned ({error_msg})"),
         (
             "serving_detail",
-            "run {run_id}: {verdict_msg}: {option}, {instances} instance(s) for {requests} requests a month "
-            "(peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → ${monthly} a "
-            "month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms (batch fill {fill} ms + "
-            "measured p95 per call {call} ms) ({source_msg})",
+            "run {run_id}: {verdict_msg}: {option_msg}, {instances} instance(s) for {requests} requests a "
+            "month (peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → "
+            "${monthly} a month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms "
+            "(batch fill {fill} ms + measured p95 per call {call} ms) ({source_msg})",
         ),
         (
             "serving_detail_production",
-            "run {run_id}: {verdict_msg}: {option}, {instances} instance(s) for {requests} requests a month "
-            "(peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → ${monthly} a "
-            "month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms (batch fill {fill} ms + "
-            "measured p95 per call {call} ms) ({source_msg}); for the production model, {factor}× the run's "
-            "parameters: each measured throughput ÷ {factor} and latency × {factor}",
+            "run {run_id}: {verdict_msg}: {option_msg}, {instances} instance(s) for {requests} requests a "
+            "month (peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → "
+            "${monthly} a month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms "
+            "(batch fill {fill} ms + measured p95 per call {call} ms) ({source_msg}); for the production "
+            "model, {factor}× the run's parameters: each measured throughput ÷ {factor} and latency × "
+            "{factor}",
         ),
         # -------------------------------------------------------------- bizmodel.production
         ("production_retraining", "one production retraining: {how_msg} = ${usd}"),
@@ -430,6 +444,30 @@ TEMPLATES: tuple[Template, ...] = tuple(
             "sweep --run ID --fractions 0.1,0.25,0.5,1 --seeds 2`)",
         ),
         ("this_run", "this run"),
+        # -------------------------------------------------------------- bizmodel.serving option names
+        ("serving_option_estimate", "{instance} ({accelerator}) · {path_msg} estimate · batch {batch}"),
+        ("serving_option", "{instance} · {path_msg} · batch {batch}"),
+        ("path_compiled", "compiled"),
+        ("path_predict", "predict"),
+        ("path_int8", "int8"),
+        # -------------------------------------------------------------- price catalogs' names
+        ("catalog_bundled", "bundled"),
+        ("catalog_saved", "your catalog {version}"),
+        ("catalog_edited", "your edited catalog"),
+        ("catalog_upload", "your upload {file}"),
+        # -------------------------------------------------------------- mlcore's measurement methods
+        ("device_cpu", "CPU ({cpu}, {cores} logical cores)"),
+        (
+            "peak_probe",
+            "{dtype} matmul {size}×{size} on {device_msg} through keras.ops ({backend}), best of {repeats}",
+        ),
+        (
+            "energy_tdp",
+            "TDP share: {cpu_seconds} CPU-seconds of {cores} logical cores × {tdp} W package TDP "
+            "({source_msg}); RAPL not readable; GPU not included",
+        ),
+        ("tdp_assumed", "assumed {watts} W per core"),
+        ("energy_rapl", "RAPL package counters over {seconds} s (whole CPU package)"),
         # -------------------------------------------------------------- last: a run's prefix
         ("run_any", _RUN_ANY),
     )
@@ -450,6 +488,27 @@ def match(text: str) -> tuple[Template, dict[str, str]] | None:
         if found is not None:
             return template, found.groupdict()
     return None
+
+
+#: An amount the form itself writes in USD ("per $1,000 of data"), written in the display currency.
+_LITERAL_USD = re.compile(r"\$(\d[\d,]*(?:\.\d+)?)")
+
+
+def _literal_amount(found: re.Match[str]) -> str:
+    return fmt.fmt_money_detail(float(found.group(1).replace(",", "")))
+
+
+def _amount(text: str) -> float | None:
+    """The number ``bizmodel`` wrote (``-4,011,000``, ``1.096e-04``), or None when it is not one.
+
+    >>> _amount("-4,011,000"), _amount("1.096e-04"), _amount("n/a")
+    (-4011000.0, 0.0001096, None)
+    """
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _clauses(text: str) -> list[str]:
@@ -490,6 +549,14 @@ def _localize(text: str, lang: str, depth: int) -> str | None:
             name: (_localize(value, lang, depth + 1) or value) if name.endswith("_msg") else value
             for name, value in fields.items()
         }
+        for name in template.money:
+            amount = _amount(fields[name])
+            if amount is not None:  # "$" and the amount become the amount in the display currency
+                translated = translated.replace("${" + name + "}", "{" + name + "}")
+                values[name] = fmt.fmt_money_detail(amount)
+        translated = _LITERAL_USD.sub(
+            lambda m: fmt.fmt_money_detail(float(m.group(1).replace(",", ""))), translated
+        )
         return translated.format(**values)
     clauses = _clauses(text)
     if len(clauses) < 2:
@@ -513,8 +580,8 @@ def localize(text: str, lang: str) -> str:
     Returns
     -------
     str
-        The message in ``lang``; ``text`` itself for English, for a language without these
-        entries, and for a message no template knows.
+        The message in ``lang``, its amounts in the display currency; ``text`` itself for a
+        language without these entries and for a message no template knows.
 
     Examples
     --------
@@ -526,8 +593,14 @@ def localize(text: str, lang: str) -> str:
     'something else entirely'
     >>> localize("wall time of run run-1", "en")
     'wall time of run run-1'
+    >>> localize("LTV undefined ÷ CAC $400", "en")
+    'LTV undefined ÷ CAC $400'
+    >>> from ui.format import NumberStyle, number_style
+    >>> with number_style(NumberStyle(language="zh", currency="CNY", usd_to_cny=7.0)):
+    ...     localize("LTV undefined ÷ CAC $400", "zh")
+    'LTV 未定义 ÷ CAC ¥2,800'
     """
-    if lang == DEFAULT_LANGUAGE or not isinstance(text, str) or len(text) > MAX_LENGTH:
+    if not isinstance(text, str) or len(text) > MAX_LENGTH:
         return text
     try:
         return _localize(text, lang, 0) or text

@@ -25,10 +25,10 @@ from ui.report_data import Report
 from ui.scenario_figures import FanLabels, fan_figure
 from ui.scenario_view import month_text
 from ui.scenario_work import Work
-from ui.score_format import format_score_item
+from ui.score_format import format_score_item, score_words
 from ui.share_view import export_buttons, report_of, share_button
 from ui.summary import short_id
-from ui.widgets import Provenance, badge, empty_state, metric
+from ui.widgets import Provenance, badge, card_row, empty_state, metric
 
 
 def _catalog_prov(report: Report) -> Provenance:
@@ -98,18 +98,20 @@ def technical_kpis(report: Report) -> None:
 
 
 def scorecard_summary(report: Report) -> None:
-    """The four kinds of economic advantage, one column each, favourable items marked."""
+    """The four kinds of economic advantage, one card each (a row of cards that wraps rather than
+    squeeze a word), favourable items marked."""
     if not report.scorecard:
         st.info(for_markdown(report.notes.get("scorecard", "")))
         return
     judged = [i for i in report.scorecard if i.favourable is not None]
     st.markdown(t("advantage.tally", favourable=sum(1 for i in judged if i.favourable), judged=len(judged)))
-    for col, category in zip(st.columns(len(CATEGORIES)), CATEGORIES, strict=True):
-        with col, st.container(border=True):
+    row = card_row("overview_scorecard")
+    for category in CATEGORIES:
+        with row, st.container(border=True):
             st.markdown(f"**{t(f'advantage.category.{category}')}**")
             for item in (i for i in report.scorecard if i.category == category):
                 mark = {True: "✅", False: "⚠️", None: "ℹ️"}[item.favourable]
-                label = t(f"advantage.item.{item.key}")
+                label = t(f"advantage.item.{item.key}", **score_words())
                 st.markdown(
                     f"{mark} {label}: **{format_score_item(item, current_language())}**",
                     help=for_markdown(localize(item.detail, current_language())),
@@ -140,9 +142,7 @@ def dashboard(store: Store, work: Work) -> None:
     head, actions = st.columns([3, 2], vertical_alignment="bottom")
     with head:
         run_text = (
-            t("overview.case_run", run=for_markdown(work.run_id[:12]))
-            if work.run_id
-            else t("overview.case_typed")
+            t("overview.case_run", run=for_markdown(work.run_id)) if work.run_id else t("overview.case_typed")
         )
         st.markdown(t("overview.case", name=for_markdown(work.name)) + " · " + run_text)
     with actions:
@@ -160,11 +160,8 @@ def dashboard(store: Store, work: Work) -> None:
         empty_state(
             t("overview.no_bound_run"), page="app_pages/scenarios.py", link_label=t("overview.bind_run")
         )
-    left, right = st.columns([3, 2])
-    with left:
-        fan_chart(report)
-    with right:
-        scorecard_summary(report)
+    fan_chart(report)
+    scorecard_summary(report)
     st.subheader(t("share.title"))
     st.caption(t("share.lead"))
     export_buttons(store, work)

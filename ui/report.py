@@ -61,7 +61,7 @@ from ui.scenario_figures import (
     projection_figure,
     tornado_figures,
 )
-from ui.score_format import format_score_item
+from ui.score_format import format_score_item, score_words
 from ui.summary import short_id, summary_items
 from ui.theme import PROVENANCE_COLOURS
 
@@ -391,7 +391,7 @@ class _Page:
         cat = r.catalog
         catalog = self.t(
             "report.catalog",
-            name=cat.get("name", ""),
+            name=self.m(str(cat.get("name", ""))),
             version=cat.get("version", ""),
             oldest=cat.get("oldest_as_of", ""),
             newest=cat.get("as_of", ""),
@@ -500,7 +500,7 @@ class _Page:
                 ),
             ),
             (self.t("report.run.created"), run.created_at),
-            (self.t("m.device"), run.device or fmt.MISSING),
+            (self.t("m.device"), self.m(run.device) if run.device else fmt.MISSING),
         ]
         out = [self.table([self.t("report.col.item"), self.t("report.col.value")], facts, cls="run-facts")]
         items = summary_items(run, self.t)
@@ -552,8 +552,8 @@ class _Page:
         ]
         rows = [
             (
-                row.device,
-                row.path,
+                self.m(row.device),
+                self.path_name(row.path),
                 fmt.fmt_int(row.batch_size),
                 fmt.fmt_duration(row.p50_ms / 1000.0),
                 fmt.fmt_duration(row.p95_ms / 1000.0),
@@ -664,7 +664,8 @@ class _Page:
         note = self.t(
             "compute.table_note",
             shown=len(rows),
-            total=fmt.fmt_int(section.options_total),
+            total=fmt.fmt_int(section.instances_total),
+            options=fmt.fmt_int(section.options_total),
             infeasible=fmt.fmt_int(section.options_total - section.feasible_options),
         )
         return Safe(
@@ -873,7 +874,8 @@ class _Page:
                 self.card(self.t("report.col.per_1000"), fmt.fmt_usd(best.get("usd_per_1000_at_load"))),
                 self.card(self.t("serving.m.instances"), fmt.fmt_int(best.get("instances"))),
             ]
-            head = f"<p><strong>{self.x('serving.m.best')}</strong>: {_esc(best.get('option', ''))}</p>"
+            option = self.m(str(best.get("option", "")))
+            head = f"<p><strong>{self.x('serving.m.best')}</strong>: {_esc(option)}</p>"
         else:
             head = f'<p class="note">{self.x("serving.none_meets", target=f"{s.p95_target_ms:g}")}</p>'
         headers = [
@@ -891,7 +893,7 @@ class _Page:
             prov = str(row.get("provenance", ""))
             rows.append(
                 (
-                    row.get("option", ""),
+                    self.m(str(row.get("option", ""))),
                     self.badge(prov) if prov in PROVENANCE_COLOURS else prov,
                     fmt.fmt_duration(float(row.get("p95_request_ms", math.nan)) / 1000.0),
                     fmt.fmt_number(row.get("samples_per_second")),
@@ -952,13 +954,13 @@ class _Page:
                 "data_value.verdict_pays",
                 months=f"{p.payback_months:.1f}",
                 net=fmt.fmt_usd(p.net_value_usd),
-                years=fmt.fmt_number(econ.horizon_years),
+                years=fmt.fmt_years(econ.horizon_years),
             )
         else:
             verdict = self.t(
                 "data_value.verdict_loses",
                 net=fmt.fmt_usd(p.net_value_usd),
-                years=fmt.fmt_number(econ.horizon_years),
+                years=fmt.fmt_years(econ.horizon_years),
             )
         if not opt.buy:
             optimum = self.t("data_value.optimum_current")
@@ -1290,7 +1292,7 @@ class _Page:
         order = {c: i for i, c in enumerate(CATEGORIES)}
         rows = []
         for item in sorted(items, key=lambda i: order.get(i.category, len(order))):
-            label = self.t(f"advantage.item.{item.key}")
+            label = self.t(f"advantage.item.{item.key}", **score_words())
             if label.startswith("[advantage.item."):
                 label = item.label
             category = self.t(f"advantage.category.{item.category}")
@@ -1508,6 +1510,11 @@ class _Page:
             + self.table(headers, rows, numeric=(3, 4, 5), cls="validation")
             + f'<p class="muted">{band}</p>'
         )
+
+    def path_name(self, path: str) -> str:
+        """An inference path (``compiled``, ``predict``, ``int8``) in the report's language."""
+        label = self.t(f"inference.path.{path}")
+        return path if label.startswith("[") else label
 
     def distribution(self, name: str) -> str:
         label = self.t(f"report.distribution.{name}")

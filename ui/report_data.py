@@ -54,7 +54,14 @@ from bizmodel.binding import (
     serving_volume,
 )
 from bizmodel.catalog import Catalog
-from bizmodel.compute import ComputeError, TrainingWork, cheapest, fastest, training_options
+from bizmodel.compute import (
+    ComputeError,
+    TrainingWork,
+    cheapest,
+    fastest,
+    one_per_instance,
+    training_options,
+)
 from bizmodel.data_value import (
     MAX_N_FACTOR,
     CurveFit,
@@ -152,7 +159,10 @@ class MonteCarloSection:
 @dataclass(frozen=True)
 class ComputeSection:
     """One production retraining on every catalog accelerator option (``key`` ``production``; its
-    factors × the run's data and model); ``options`` the best :data:`TOP_ROWS` rows, ranked."""
+    factors × the run's data and model); ``options`` the best :data:`TOP_ROWS` rows, ranked, one per
+    instance and pricing (its best node count) as on the Compute cost page; ``instances_total`` how
+    many instances and pricings there are, ``options_total`` how many options (node counts
+    included)."""
 
     key: str
     work: TrainingWork
@@ -163,6 +173,7 @@ class ComputeSection:
     fastest: dict[str, Any] | None
     options_total: int
     feasible_options: int
+    instances_total: int
 
 
 @dataclass(frozen=True)
@@ -297,17 +308,19 @@ def _compute(inputs: RunInputs, catalog: Catalog) -> tuple[ComputeSection, ...]:
         return ()
     work = retraining.work
     table = training_options(work, catalog.instances, catalog.accelerators)
+    per_instance = one_per_instance(table)
     return (
         ComputeSection(
             key="production",
             work=work,
             data_factor=scale.data_factor,
             model_factor=scale.model_factor,
-            options=table.head(TOP_ROWS).reset_index(drop=True),
+            options=per_instance.head(TOP_ROWS).reset_index(drop=True),
             cheapest=_row(cheapest(table)),
             fastest=_row(fastest(table)),
             options_total=len(table),
             feasible_options=int(table["feasible"].astype(bool).sum()),
+            instances_total=len(per_instance),
         ),
     )
 

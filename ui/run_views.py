@@ -10,7 +10,8 @@ from mlcore.specs import RunRecord
 from safetext import for_markdown
 from ui import format as fmt
 from ui.figures import CurveLabels, chart_config, learning_curves
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.model_text import localize
 from ui.summary import summary_items
 from ui.widgets import Provenance, metric
 
@@ -67,7 +68,8 @@ def render_summary(run: RunRecord) -> None:
             f"{t('form.optimizer')} {spec.optimizer} · {t('form.lr')} {spec.learning_rate:g} "
             f"({spec.lr_schedule}) · {t('form.batch')} {spec.batch_size}"
         )
-        device = for_markdown(run.device or fmt.MISSING) + (
+        lang = current_language()
+        device = for_markdown(localize(run.device, lang) if run.device else fmt.MISSING) + (
             f" · {t('run.mixed_precision')}" if run.mixed_precision else ""
         )
         lines = [
@@ -75,8 +77,8 @@ def render_summary(run: RunRecord) -> None:
             f"- **{t('col.model')}**: {for_markdown(run.model)} · {training}",
             f"- **{t('col.device')}**: {device}",
             *_distribution_lines(run),
-            f"- **{t('m.peak_flops')}**: {for_markdown(run.peak_flops_method or fmt.MISSING)}",
-            f"- **{t('m.energy')}**: {for_markdown(run.energy_method or fmt.MISSING)}",
+            f"- **{t('m.peak_flops')}**: {_method(run.peak_flops_method, lang)}",
+            f"- **{t('m.energy')}**: {_method(run.energy_method, lang)}",
             f"- **{t('run.fingerprint')}**: `{run.dataset_fingerprint or fmt.MISSING}`",
             f"- **{t('run.model_file')}**: `{run.model_path or fmt.MISSING}`",
         ]
@@ -156,3 +158,8 @@ def render_progress(view: JobView, *, worker_problem: str | None = None) -> None
         cols[0].metric(t("m.samples_per_second"), fmt.fmt_number(p.samples_per_second))
         cols[1].metric(t("m.achieved_flops"), fmt.fmt_flops(achieved, per_second=True))
         cols[2].metric(t("live.elapsed"), fmt.fmt_duration(p.elapsed_seconds))
+
+
+def _method(text: str | None, lang: str) -> str:
+    """How a measurement was made (mlcore writes it in English), in ``lang``, as Markdown."""
+    return for_markdown(localize(text, lang)) if text else fmt.MISSING

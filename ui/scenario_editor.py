@@ -29,6 +29,7 @@ from bizmodel.scenario import (
     ScenarioError,
 )
 from ui.i18n import t
+from ui.report import bare_label
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,13 @@ def funding_frame(document: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(
         [(int(r["month"]), float(r["amount_usd"])) for r in rounds], columns=["month", "amount_usd"]
     ).astype({"month": "Int64", "amount_usd": "float64"})
+
+
+def range_field_label(name: str) -> str:
+    """A Monte Carlo range's field as the editor labels it, without the unit (a range is typed in
+    the field's stored unit, which the table's caption states); its name when it has no label."""
+    label = t(f"scenario.f.{name}")
+    return name if label.startswith("[") else bare_label(label)
 
 
 def ranges_frame(document: Mapping[str, Any]) -> pd.DataFrame:
@@ -449,12 +457,14 @@ def editor_form(document: Mapping[str, Any], *, generation: int, run_fields: boo
                 key=f"scn_{generation}_ranges",
                 column_config={
                     "field": st.column_config.SelectboxColumn(
-                        t("scenario.col.field"), options=list(RANGE_FIELDS)
+                        t("scenario.col.field"), options=list(RANGE_FIELDS), format_func=range_field_label
                     ),
                     "low": st.column_config.NumberColumn(t("scenario.col.low"), format="%g"),
                     "high": st.column_config.NumberColumn(t("scenario.col.high"), format="%g"),
                     "distribution": st.column_config.SelectboxColumn(
-                        t("scenario.col.distribution"), options=list(DISTRIBUTION_NAMES)
+                        t("scenario.col.distribution"),
+                        options=list(DISTRIBUTION_NAMES),
+                        format_func=lambda d: t(f"report.distribution.{d}"),
                     ),
                 },
                 hide_index=True,

@@ -1,8 +1,11 @@
 """Plotly figures of the revenue scenarios (pure: data and translated labels in, figure out).
 
 Money arrives in USD and is drawn in the display currency of the current number style
-(:func:`ui.figures.money_axis`); months are 1…H on the x axis. Every figure uses the ``moatlab``
-template (:mod:`ui.figures`) and escapes user text (scenario names) before it reaches a legend.
+(:func:`ui.figures.money_axis`): round ticks labelled like the text (万 / 亿 in Chinese) and each
+point's hover written by the same rule; months are 1…H on the x axis. Every figure uses the
+``moatlab`` template (:mod:`ui.figures`) and escapes user text (scenario names) before it reaches a
+legend. A tornado's colours mean better or worse for its outcome (green raises NPV, red lowers it),
+never the lever's direction.
 """
 
 from __future__ import annotations
@@ -32,10 +35,16 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def _monthly_money_layout(fig: go.Figure, title: str, month: str, money: str, axis: MoneyAxis) -> go.Figure:
-    """The house layout of a money series over months: titles, money ticks as −$1.2M (or ¥−1.2M)."""
+    """The house layout of a money series over months: titles, money ticks as the text writes
+    amounts (−$1.2M, ¥300万)."""
     fig.update_layout(template=TEMPLATE_NAME, title=title, xaxis_title=month, yaxis_title=money)
     fig.update_yaxes(**axis.ticks)
     return fig
+
+
+def _hover(money: MoneyAxis, usd: object) -> dict[str, object]:
+    """A money trace's hover: each point as the text writes it (``¥2,001万``), after the series name."""
+    return {"customdata": money.labels(usd), "hovertemplate": "%{customdata}"}
 
 
 @dataclass(frozen=True)
@@ -64,15 +73,21 @@ def projection_figure(frame: pd.DataFrame, labels: ProjectionLabels) -> go.Figur
         y=money.values(frame["revenue_usd"]),
         name=labels.revenue,
         marker_color=_rgba(PALETTE[2], 0.55),
+        **_hover(money, frame["revenue_usd"]),
     )
     fig.add_scatter(
         x=months,
         y=money.values(frame["operating_cash_flow_usd"]),
         name=labels.operating,
         line={"color": PALETTE[1]},
+        **_hover(money, frame["operating_cash_flow_usd"]),
     )
     fig.add_scatter(
-        x=months, y=money.values(frame["cash_usd"]), name=labels.cash, line={"color": PALETTE[0], "width": 3}
+        x=months,
+        y=money.values(frame["cash_usd"]),
+        name=labels.cash,
+        line={"color": PALETTE[0], "width": 3},
+        **_hover(money, frame["cash_usd"]),
     )
     fig.add_hline(y=0, line={"color": "rgba(128,128,128,0.6)", "width": 1})
     return _monthly_money_layout(fig, labels.title, labels.month, labels.usd, money)
@@ -180,7 +195,11 @@ def fan_figure(fan: pd.DataFrame, labels: FanLabels, *, deterministic: pd.Series
     months = fan.index.to_numpy()
     fig = go.Figure()
     fig.add_scatter(
-        x=months, y=money.values(fan["p90"]), name=labels.p90, line={"width": 0.5, "color": PALETTE[0]}
+        x=months,
+        y=money.values(fan["p90"]),
+        name=labels.p90,
+        line={"width": 0.5, "color": PALETTE[0]},
+        **_hover(money, fan["p90"]),
     )
     fig.add_scatter(
         x=months,
@@ -189,9 +208,14 @@ def fan_figure(fan: pd.DataFrame, labels: FanLabels, *, deterministic: pd.Series
         fill="tonexty",
         fillcolor=_BAND,
         line={"width": 0.5, "color": PALETTE[0]},
+        **_hover(money, fan["p10"]),
     )
     fig.add_scatter(
-        x=months, y=money.values(fan["p50"]), name=labels.p50, line={"width": 3, "color": PALETTE[0]}
+        x=months,
+        y=money.values(fan["p50"]),
+        name=labels.p50,
+        line={"width": 3, "color": PALETTE[0]},
+        **_hover(money, fan["p50"]),
     )
     if deterministic is not None:
         fig.add_scatter(
@@ -199,6 +223,7 @@ def fan_figure(fan: pd.DataFrame, labels: FanLabels, *, deterministic: pd.Series
             y=money.values(deterministic),
             name=labels.deterministic,
             line={"dash": "dash", "color": PALETTE[1]},
+            **_hover(money, deterministic),
         )
     fig.add_hline(y=0, line={"color": _LOSS, "width": 1})
     return _monthly_money_layout(fig, labels.title, labels.month, labels.usd, money)
@@ -258,7 +283,15 @@ def npv_histogram(npv_usd: np.ndarray, labels: HistogramLabels, *, bins: int = 6
     if values.size:
         centres, counts, widths = histogram_bars(values, bins=bins)
         colours = [_rgba(_LOSS, 0.7) if c < 0 else _rgba(PALETTE[0], 0.7) for c in centres]
-        fig.add_bar(x=centres, y=counts, width=widths, marker_color=colours, name=labels.paths)
+        fig.add_bar(
+            x=centres,
+            y=counts,
+            width=widths,
+            marker_color=colours,
+            name=labels.paths,
+            customdata=money.labels(centres / money.factor),
+            hovertemplate="%{customdata} · %{y:,}<extra></extra>",
+        )
         median = float(np.median(values))
         fig.add_vline(x=median, line={"color": PALETTE[1], "width": 2, "dash": "dash"})
         fig.add_annotation(x=median, y=1.02, yref="paper", text=for_chart(labels.median), showarrow=False)
@@ -277,7 +310,8 @@ def npv_histogram(npv_usd: np.ndarray, labels: HistogramLabels, *, bins: int = 6
 
 @dataclass(frozen=True)
 class TornadoLabels:
-    """Translated texts of a tornado chart."""
+    """Translated texts of a tornado chart: the lever's moves (``low``, ``high``) label the bars,
+    ``better`` and ``worse`` name the two colours (e.g. "raises NPV", "lowers NPV")."""
 
     title: str
     axis: str
@@ -285,6 +319,13 @@ class TornadoLabels:
     high: str
     technical: str
     business: str
+    better: str = "better"
+    worse: str = "worse"
+
+
+#: A tornado's two colours: an outcome better than the base, and a worse one.
+BETTER_COLOUR = _rgba(PALETTE[2], 0.8)
+WORSE_COLOUR = _rgba(_LOSS, 0.75)
 
 
 def _kind(kind: str, labels: TornadoLabels) -> str:
@@ -300,8 +341,12 @@ def tornado_figure(
     labels: TornadoLabels,
     lever_names: Mapping[str, str],
     money: bool = True,
+    higher_is_better: bool = True,
 ) -> go.Figure:
-    """Horizontal bars from the base value to each lever's low (−X %) and high (+X %) outcome.
+    """Horizontal bars from the base value to each lever's low (−X %) and high (+X %) outcome,
+    coloured by what the outcome means: green better than the base (a higher NPV; with
+    ``higher_is_better=False`` an earlier month), red worse; each bar names its move. The two
+    traces are ``labels.better`` then ``labels.worse``.
 
     ``frame`` is :func:`bizmodel.sensitivity.tornado`'s table (already ranked, largest swing first);
     the largest swing is drawn at the top. ``lever_names`` maps a lever key to its display name;
@@ -309,20 +354,43 @@ def tornado_figure(
     ``base`` are USD, drawn in the display currency.
     """
     axis = money_axis() if money else MoneyAxis("", 1.0)
-    base = base * axis.factor
     rows = frame.iloc[::-1]
     names = [
         f"{for_chart(lever_names.get(k, k))} · {_kind(kind, labels)}"
         for k, kind in zip(rows["key"], rows["kind"], strict=True)
     ]
-    low = axis.values(rows[low_column]) - base
-    high = axis.values(rows[high_column]) - base
+    drawn_base = float(axis.values([base])[0])
+    bars: dict[bool, dict[str, list]] = {
+        flag: {"y": [], "x": [], "text": [], "hover": []} for flag in (True, False)
+    }
+    for column, move in ((low_column, labels.low), (high_column, labels.high)):
+        raw = rows[column].to_numpy(dtype=float)
+        for name, value, drawn in zip(names, raw, axis.values(raw), strict=True):
+            delta = drawn - drawn_base
+            if not math.isfinite(delta) or delta == 0:
+                continue
+            better = (delta > 0) == higher_is_better
+            shown = axis.labels([value])[0] if money else f"{value:g}"
+            bars[better]["y"].append(name)
+            bars[better]["x"].append(delta)
+            bars[better]["text"].append(for_chart(move))
+            bars[better]["hover"].append(f"{name} · {for_chart(move)}: {for_chart(shown)}")
     fig = go.Figure()
-    fig.add_bar(y=names, x=low, base=base, orientation="h", name=labels.low, marker_color=_rgba(_LOSS, 0.75))
-    fig.add_bar(
-        y=names, x=high, base=base, orientation="h", name=labels.high, marker_color=_rgba(PALETTE[2], 0.75)
-    )
-    fig.add_vline(x=base, line={"color": "rgba(128,128,128,0.8)", "width": 1})
+    for better, name, colour in ((True, labels.better, BETTER_COLOUR), (False, labels.worse, WORSE_COLOUR)):
+        fig.add_bar(
+            y=bars[better]["y"],
+            x=bars[better]["x"],
+            base=drawn_base,
+            orientation="h",
+            name=for_chart(name),
+            marker_color=colour,
+            text=bars[better]["text"],
+            textposition="inside",
+            insidetextanchor="middle",
+            customdata=bars[better]["hover"],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    fig.add_vline(x=drawn_base, line={"color": "rgba(128,128,128,0.8)", "width": 1})
     fig.update_layout(
         template=TEMPLATE_NAME,
         title=labels.title,
@@ -333,8 +401,8 @@ def tornado_figure(
         margin={"l": 24},
     )
     if money:
-        fig.update_xaxes(**axis.ticks)  # USD: d3 currency, −$1.2M, not $−1.2M
-    fig.update_yaxes(automargin=True)
+        fig.update_xaxes(**axis.ticks)
+    fig.update_yaxes(automargin=True, categoryorder="array", categoryarray=names)
     return fig
 
 
@@ -360,6 +428,8 @@ def tornado_figures(
         high=translate("scenario.tornado.high", change=change),
         technical=translate("scenario.tornado.technical"),
         business=translate("scenario.tornado.business"),
+        better=translate("scenario.tornado.better_npv"),
+        worse=translate("scenario.tornado.worse_npv"),
     )
     npv = tornado_figure(
         frame,
@@ -381,6 +451,8 @@ def tornado_figures(
         high=labels.high,
         technical=labels.technical,
         business=labels.business,
+        better=translate("scenario.tornado.better_break_even"),
+        worse=translate("scenario.tornado.worse_break_even"),
     )
     break_even = tornado_figure(
         be,
@@ -390,6 +462,7 @@ def tornado_figures(
         labels=be_labels,
         lever_names=lever_names,
         money=False,
+        higher_is_better=False,
     )
     return npv, break_even
 
@@ -414,6 +487,7 @@ def overlay_figure(series: Sequence[tuple[str, pd.Series]], labels: OverlayLabel
             y=money.values(values),
             name=for_chart(name),
             line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
+            **_hover(money, values),
         )
     fig.add_hline(y=0, line={"color": "rgba(128,128,128,0.6)", "width": 1})
     return _monthly_money_layout(fig, labels.title, labels.month, labels.usd, money)

@@ -316,14 +316,14 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
 
 def projection_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The monthly projection for display: money columns (``*_usd``) in the display currency, every
-    column named in the UI language (money ones with the currency's symbol)."""
+    column and the month index named in the UI language (money ones with the currency's symbol)."""
     words, style = fmt.currency_words(), fmt.current_style()
     money = [c for c in COLUMNS if c.endswith("_usd")]
     shown = frame.assign(**{c: style.from_usd(frame[c]) for c in money})
     names = {
         c: t(f"scenario.col.money.{c}", **words) if c in money else t(f"scenario.col.{c}") for c in COLUMNS
     }
-    return shown.rename(columns=names)
+    return shown.rename(columns=names).rename_axis(t("scenario.col.month"))
 
 
 def _projection_tab(frame: pd.DataFrame, effective: Effective, source_key: str) -> None:

@@ -22,9 +22,28 @@ UNIT_KEYS = {
 }
 
 
+#: Accuracy per how much money of data: $1,000 (what :mod:`bizmodel.advantage` prices).
+PER_AMOUNT_USD = 1000.0
+
+
+def score_words() -> dict[str, str]:
+    """The placeholders of a scorecard label or unit that names money: ``amount``, the sum data is
+    priced per, $1,000 in the display currency (``$1,000``, or ``¥6,740`` at 6.74 CNY per USD),
+    for ``translate(key, lang, **score_words())``.
+
+    >>> score_words()
+    {'amount': '$1,000'}
+    >>> with fmt.number_style(fmt.NumberStyle(currency="CNY", usd_to_cny=6.74)):
+    ...     score_words()
+    {'amount': '¥6,740'}
+    """
+    return {"amount": fmt.fmt_money_exact(PER_AMOUNT_USD, decimals=0)}
+
+
 def format_score_item(item: ScoreItem, lang: str) -> str:
     """A scorecard figure with its unit in language ``lang``, written in the current style, or ``–``.
 
+    Accuracy per $1,000 of data names that sum in the display currency (:func:`score_words`).
     An item whose unit has no format is written as the number and the unit as given.
     """
     if item.value is None or not math.isfinite(item.value):
@@ -42,4 +61,4 @@ def format_score_item(item: ScoreItem, lang: str) -> str:
     }.get(item.unit)
     if text is None:
         return f"{fmt.fmt_number(v)} {item.unit}"
-    return translate(UNIT_KEYS[item.unit], lang, value=text)
+    return translate(UNIT_KEYS[item.unit], lang, value=text, **score_words())

@@ -71,7 +71,7 @@ def cost_figure(
     fig = go.Figure(
         go.Bar(
             x=money.values(shown["monthly_usd"]),
-            y=shown["option"].map(for_chart),
+            y=shown["option"].map(lambda o: for_chart(localize(o, current_language()))),
             orientation="h",
             marker={"color": list(colours)},
             customdata=shown.assign(provenance_label=shown.get("provenance_label", shown["provenance"]))[
@@ -79,7 +79,7 @@ def cost_figure(
             ].to_numpy(),
             hovertemplate="%{y}<br>"
             + hover.format(
-                cost=money.hover("%{x:,.0f}"),
+                cost=money.hover("x"),
                 instances="%{customdata[1]}",
                 p95="%{customdata[2]:.3g}",
                 provenance="%{customdata[0]}",
@@ -90,7 +90,7 @@ def cost_figure(
     fig.update_layout(
         template=TEMPLATE_NAME,
         title=title,
-        xaxis={"title": x_title, "type": "log"},
+        xaxis={"title": x_title, "type": "log", **money.log_ticks()},
         yaxis={"type": "category"},
         height=140 + 28 * len(shown),
         margin={"l": 280},
@@ -151,7 +151,7 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
         )
         cols = st.columns(4)
         with cols[0]:
-            metric(t("serving.m.best"), for_markdown(best["option"]), prov)
+            metric(t("serving.m.best"), for_markdown(localize(best["option"], current_language())), prov)
         with cols[1]:
             metric(t("serving.m.monthly"), fmt.fmt_usd(best["monthly_usd"]), prov)
         with cols[2]:
@@ -184,13 +184,14 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
     )
     st.caption(t("serving.legend"))
     frame = plan.head(PLAN_ROWS)
+    lang = current_language()
     words, style = fmt.currency_words(), fmt.current_style()
     per_1000 = t("serving.col.per_1000_money", utilisation=f"{utilisation:g}", **words)
     p95_request = t("serving.col.p95_request")
     st.dataframe(
         pd.DataFrame(
             {
-                t("serving.col.option"): frame["option"].map(for_plain),
+                t("serving.col.option"): frame["option"].map(lambda o: for_plain(localize(o, lang))),
                 t("serving.col.provenance"): frame["provenance"].map(lambda p: t(f"provenance.{p}")),
                 t("serving.col.sps"): frame["samples_per_second"].round(0),
                 t("serving.col.p95_call"): frame["p95_ms"].round(3),
@@ -273,7 +274,7 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
         t(
             "runcost.match",
             instance=for_markdown(labels[default]),
-            device=for_markdown(basis.device or "?"),
+            device=for_markdown(localize(basis.device, current_language()) if basis.device else "?"),
             arch=t(f"runcost.arch.{cpu_arch(match['instance_type'], match['provider'])}"),
             run_arch=t(f"runcost.arch.{run_arch}"),
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from mlcore.specs import RunRecord
 from ui import format as fmt
+from ui.model_text import localize
 
 Translate = Callable[..., str]
 
@@ -39,6 +40,12 @@ def summary_items(run: RunRecord, tr: Translate) -> list[SummaryItem]:
     energy estimate is ``assumed`` when it comes from a TDP share rather than RAPL counters.
     """
     rid = short_id(run.id)
+    lang = fmt.current_style().language
+
+    def said(text: str | None) -> str:
+        """A measurement method mlcore wrote (English), in the language of the current style."""
+        return localize(text, lang) if text else ""
+
     energy_prov = "measured" if (run.energy_method or "").startswith("RAPL") else "assumed"
 
     def item(
@@ -60,7 +67,7 @@ def summary_items(run: RunRecord, tr: Translate) -> list[SummaryItem]:
             "peak_flops",
             fmt.fmt_flops(run.peak_flops_per_second, per_second=True),
             help_text=tr("help.peak_flops")
-            + (f" ({run.peak_flops_method})" if run.peak_flops_method else ""),
+            + (f" ({said(run.peak_flops_method)})" if run.peak_flops_method else ""),
         ),
         item("mfu", fmt.fmt_pct(run.mfu, decimals=2)),
         item("peak_memory", fmt.fmt_bytes(run.peak_memory_bytes)),
@@ -68,7 +75,7 @@ def summary_items(run: RunRecord, tr: Translate) -> list[SummaryItem]:
             "device",
             (run.device_kind.upper() if run.device_kind else fmt.MISSING)
             + (f" × {run.distribution.replicas}" if run.distribution else ""),
-            help_text=(run.device or tr("help.device"))
+            help_text=(said(run.device) or tr("help.device"))
             + (f" — {run.distribution.strategy}" if run.distribution else ""),
         ),
         item(
@@ -76,6 +83,6 @@ def summary_items(run: RunRecord, tr: Translate) -> list[SummaryItem]:
             fmt.fmt_energy_kwh(run.energy_kwh),
             energy_prov,
             rid if energy_prov == "measured" else tr("provenance.tdp_share"),
-            help_text=tr("help.energy") + (f" — {run.energy_method}" if run.energy_method else ""),
+            help_text=tr("help.energy") + (f" — {said(run.energy_method)}" if run.energy_method else ""),
         ),
     ]

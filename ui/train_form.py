@@ -35,7 +35,16 @@ class DataChoice:
 
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)
 def _availability(name: str) -> tuple[bool, str]:
-    return datasets.availability(name)
+    """Whether ``name`` can be loaded now, and why (or how) in the UI language."""
+    ok, reason = datasets.availability(name)
+    if not ok and name in datasets.DOWNLOADABLE:
+        title, cache = datasets.BUILTIN[name].title, datasets.keras_cache_dir()
+        return ok, t("dataset.status.offline", title=title, cache=cache)
+    if ok and reason in ("bundled", "cached"):
+        return ok, t(f"dataset.status.{reason}")
+    if ok and name in datasets.DOWNLOADABLE:
+        return ok, t("dataset.status.download")
+    return ok, reason
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -79,7 +88,7 @@ def choose_data() -> DataChoice | None:
         st.caption(
             t(
                 "form.dataset_info",
-                source=info.source,
+                source=t(f"dataset.source.{name}"),
                 shape="×".join(map(str, info.input_shape)),
                 status=reason,
             )

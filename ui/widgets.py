@@ -6,10 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from safetext import for_markdown, hidden_character, shown
 from ui import format as fmt
 from ui.i18n import LANGUAGE_NAMES, available_languages, current_language, t
+from ui.theme import APP_CSS
 
 #: Badge colours by provenance (Streamlit's named colours; the report uses theme.PROVENANCE_COLOURS).
 _BADGE_COLOURS = {"measured": "green", "catalog": "blue", "assumed": "orange"}
@@ -38,6 +40,19 @@ def name_refusal(name: str) -> str | None:
     if bad is None:
         return None
     return t("name.hidden_character", name=for_markdown(shown(name)), char=for_markdown(shown(bad)))
+
+
+def house_style() -> None:
+    """The layout rules every page shares (:data:`ui.theme.APP_CSS`): texts wrap instead of being
+    cut, rows of cards wrap. The router calls it once per script run."""
+    st.html(f"<style>{APP_CSS}</style>")
+
+
+def card_row(key: str, *, gap: str = "medium") -> DeltaGenerator:
+    """A row of cards that wraps: each child (a bordered container, a metric) takes an equal share
+    of the width, at least :data:`ui.theme.CARD_MIN_REM` rem, and moves to the next line rather
+    than squeeze its words. ``key`` names the row (unique on the page)."""
+    return st.container(horizontal=True, gap=gap, key=f"cards_{key}")
 
 
 def badge(prov: Provenance) -> None:

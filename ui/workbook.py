@@ -66,13 +66,14 @@ from bizmodel.scenario import Scenario
 from bizmodel.sensitivity import TORNADO_COLUMNS
 from mlcore.specs import RunRecord
 from safetext.spreadsheet import FORMULA_STARTS
-from ui.format import NumberStyle
+from ui.format import NumberStyle, number_style
 from ui.i18n import translate
 from ui.median_gap_text import field_kind
 from ui.model_text import localize
 from ui.narrative import terminal_help
 from ui.production_text import production_figures, production_lead
 from ui.report_data import Report
+from ui.score_format import score_words
 
 #: Excel's limits: sheet-name length, characters a sheet name may not hold, text per cell.
 SHEET_NAME_MAX = 31
@@ -281,7 +282,12 @@ class _Book:
         return localize(text, self.style.language) if text else text
 
     def unit(self, key: str) -> str:
-        return self.t(key, symbol=self.style.symbol)
+        return self.t(key, symbol=self.style.symbol, amount=self.per_thousand())
+
+    def per_thousand(self) -> str:
+        """$1,000 (what data is priced per) in the workbook's currency: ``$1,000``, ``¥6,740``."""
+        with number_style(self.style):
+            return score_words()["amount"]
 
     def sheet(self, key: str) -> Worksheet:
         return self.wb.create_sheet(safe_sheet_name(self.t(key), self.wb.sheetnames))
@@ -407,7 +413,8 @@ def _summary(book: _Book, report: Report) -> None:
     row = book.line(ws, row, book.t("workbook.generated_at"), report.generated_at, "datetime")
     row = book.line(ws, row, book.t("workbook.run"), _run_label(book, report), "text")
     catalog = report.catalog
-    row = book.line(ws, row, book.t("workbook.catalog"), f"{catalog['name']} · {catalog['version']}", "text")
+    named = f"{book.m(catalog['name'])} · {catalog['version']}"
+    row = book.line(ws, row, book.t("workbook.catalog"), named, "text")
     row = book.line(ws, row, book.t("workbook.prices_newest"), catalog["as_of"], "date")
     row = book.line(ws, row, book.t("workbook.prices_oldest"), catalog["oldest_as_of"], "date")
     row = book.line(ws, row, book.t("sidebar.currency"), book.style.currency, "text")
@@ -654,7 +661,7 @@ def _scorecard(book: _Book, report: Report) -> None:
     row = book.header(ws, 1, [book.t(k) for k in keys])
     for item in report.scorecard:
         kind, unit_key = _SCORE_UNITS.get(item.unit, ("number", ""))
-        label = book.t(f"advantage.item.{item.key}")
+        label = book.t(f"advantage.item.{item.key}", amount=book.per_thousand())
         texts = (
             book.t(f"advantage.category.{item.category}"),
             item.label if label.startswith("[") else label,
@@ -766,7 +773,7 @@ def _serving(book: _Book, report: Report) -> None:
     symbol = book.style.symbol
     row = book.line(ws, 1, book.t("serving.requests"), serving.requests_per_month, "count")
     row = book.line(ws, row, book.t("serving.p95"), serving.p95_target_ms, "number")
-    best = (serving.best or {}).get("option")
+    best = book.m((serving.best or {}).get("option"))
     row = book.line(ws, row, book.t("serving.m.best"), best, "text")
     columns = [
         (book.t("serving.col.option"), "text"),
@@ -796,7 +803,7 @@ def _serving(book: _Book, report: Report) -> None:
         prov = book.t(f"provenance.{r.get('provenance')}")
         rows.append(
             (
-                r.get("option"),
+                book.m(r.get("option")),
                 r.get("provenance") if prov.startswith("[") else prov,
                 r.get("instance"),
                 r.get("accelerator"),

@@ -79,7 +79,7 @@ def test_a_fitted_curve_is_priced(app_env: Path) -> None:
         "Accuracy gain",
         "Value per year",
         "Labelling cost",
-        "Net value over 1 year(s)",
+        "Net value over 1 year",
         "Return on the labels",
         "Payback",
         "Best training-set size",

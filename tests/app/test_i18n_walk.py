@@ -316,21 +316,29 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Seen]]:
 USER_DATA: list[str] = []  # filled by the fixture: longest first
 
 
+#: The processor's own name inside a device mlcore describes ("CPU (<name>, 2 logical cores)"): the
+#: rest of the description, and of the measurement methods, is shown in the UI language.
+CPU_NAME = re.compile(r"CPU \((.+), \d+ logical cores\)")
+
+
 def seeded_user_data(store: Store) -> list[str]:
-    """Texts the test itself put in the store (names, ids, measured device and method strings)."""
+    """Texts the test itself put in the store (names, ids, model paths, the processor's name)."""
     _, final = recorded()
     data: set[str] = set(SCENARIO_NAMES)
+    devices = {r["device"] for r in PROFILE["rows"]}
     for row in store.list_runs():
         record = json.loads(row["record"]) if isinstance(row.get("record"), str) else {}
         data |= {row["id"], row["name"]}
-        for key in ("dataset", "device", "peak_flops_method", "energy_method", "model_path"):
+        for key in ("dataset", "model_path"):
             if isinstance(record.get(key), str):
                 data.add(record[key])
-    for key in ("device", "peak_flops_method", "energy_method", "model_path", "dataset"):
+        devices |= {record[k] for k in ("device", "peak_flops_method") if isinstance(record.get(k), str)}
+    for key in ("model_path", "dataset"):
         value = getattr(final, key, None)
         if isinstance(value, str):
             data.add(value)
-    data |= {r["device"] for r in PROFILE["rows"]}
+    devices |= {v for v in (final.device, final.peak_flops_method) if isinstance(v, str)}
+    data |= {m.group(1) for d in devices for m in CPU_NAME.finditer(d)}
     return sorted((d for d in data if d and len(d) > 1), key=len, reverse=True)
 
 

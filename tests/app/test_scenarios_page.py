@@ -144,7 +144,8 @@ def test_compare_shows_differences(app_env: Path) -> None:
     kpi = frames[0]
     assert "Δ Template: Bull case" in kpi.columns
     diff = frames[1]
-    assert "market_size" in diff.index and "horizon_months" not in diff.index
+    assert "Market size (customers)" in diff.index and "Horizon (months)" not in diff.index
+    assert not [name for name in diff.index if "_" in name]  # labels, never field names
     at = make_app(COMPARE, compare="base")
     _no_errors(at)
     assert any("at least two" in i.value for i in at.info)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -107,8 +110,11 @@ def test_costs_follow_the_display_currency() -> None:
     assert list(cny.data[2].y) == pytest.approx([7 * 350.0, 7 * 750.0])
     assert list(cny.data[3].y) == pytest.approx([7 * 150.0])
     assert list(cny.data[0].x) == list(usd.data[0].x)  # volumes are not money
-    assert {trace.hovertemplate for trace in cny.data} == {"¥%{y:,.2f}"}
-    assert cny.layout.yaxis.tickprefix == "¥" and cny.layout.yaxis.tickformat == "~s"
-    assert {trace.hovertemplate for trace in usd.data} == {"$%{y:,.2f}"}
-    assert usd.layout.yaxis.tickformat == "$~s" and usd.layout.yaxis.tickprefix is None
+    assert {trace.hovertemplate for trace in cny.data} == {"¥%{y:,.3~r}"}
+    assert {trace.hovertemplate for trace in usd.data} == {"$%{y:,.3~r}"}
+    # log axes: powers of ten, money in the display currency, volumes as counts (never "10m")
+    assert all(re.fullmatch(r"\$[0-9.]+k?", text) for text in usd.layout.yaxis.ticktext)
+    assert all(re.fullmatch(r"¥[0-9.]+k?", text) for text in cny.layout.yaxis.ticktext)
+    assert np.asarray(cny.layout.yaxis.tickvals).max() >= 7 * 600.0
+    assert all(not text.endswith(("m", "µ")) for text in usd.layout.xaxis.ticktext)
     assert list(usd.data[0].y) == [100.5, 105.0, 150.0, 600.0]

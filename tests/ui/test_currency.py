@@ -38,6 +38,12 @@ def test_money_axis_of_the_current_style() -> None:
     assert money_axis() == MoneyAxis("$", 1.0)
     with number_style(CNY):
         assert money_axis() == MoneyAxis("¥", 7.0)
+        assert money_axis().labels([20_000.0]) == ["¥140k"]
+    with number_style(NumberStyle(language="zh", currency="CNY", usd_to_cny=7.0)):
+        axis = money_axis()
+        axis.values([-100_000.0, 400_000.0])
+        assert axis.labels([20_000.0]) == ["¥14万"]
+        assert axis.ticks["ticktext"] == ["-¥100万", "¥0", "¥100万", "¥200万", "¥300万"]
         assert fmt.currency_words() == {"currency": "CNY", "symbol": "¥"}
         assert fmt.money_printf(3) == "¥%.3f"
 
@@ -56,8 +62,14 @@ def test_pareto_costs_and_hover(options: pd.DataFrame) -> None:
     for a, b in zip(usd.data, cny.data, strict=True):
         assert np.asarray(b.y) == pytest.approx(7.0 * np.asarray(a.y))
         assert list(b.x) == list(a.x)  # days are not money
-    assert "$%{y:,.0f}" in usd.data[0].hovertemplate and "¥" not in usd.data[0].hovertemplate
-    assert "¥%{y:,.0f}" in cny.data[0].hovertemplate
+    # hover: each option's duration and cost as the text writes them, never an exponent
+    assert usd.data[0].customdata[0][5].startswith("$") and cny.data[0].customdata[0][5].startswith("¥")
+    assert usd.data[0].customdata[0][4].endswith(("days", "h", "min", "s"))
+    assert "%{customdata[5]}" in usd.data[0].hovertemplate
+    # the log cost axis: powers of ten in the display currency
+    assert all(text.startswith("$") for text in usd.layout.yaxis.ticktext)
+    assert all(text.startswith("¥") for text in cny.layout.yaxis.ticktext)
+    assert cny.layout.yaxis.tickvals == usd.layout.yaxis.tickvals or cny.layout.yaxis.tickvals
 
 
 def test_options_table_converts_cost_columns(options: pd.DataFrame) -> None:
@@ -88,10 +100,11 @@ def test_serving_chart_and_int8_table() -> None:
             pd.DataFrame({"device": ["CPU"], "float_usd_per_1000": [0.002], "int8_usd_per_1000": [0.001]})
         )
     assert list(fig.data[0].x) == pytest.approx([1750.0, 700.0])  # reversed: cheapest at the top
-    assert "¥%{x:,.0f}" in fig.data[0].hovertemplate
+    assert "¥%{x:,.3~r}" in fig.data[0].hovertemplate
+    assert fig.layout.xaxis.ticktext == ("¥500", "¥1k", "¥2k")
     assert table.iloc[0].tolist()[1:] == pytest.approx([0.014, 0.007])
     assert list(table.columns) == ["Device", "float: ¥ per 1,000", "int8: ¥ per 1,000"]
-    assert "$%{x:,.0f}" in cost_figure(plan, title="t", x_title="x").data[0].hovertemplate
+    assert "$%{x:,.3~r}" in cost_figure(plan, title="t", x_title="x").data[0].hovertemplate
 
 
 def test_projection_table_converts_money_columns_only() -> None:

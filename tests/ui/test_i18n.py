@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from mlcore.datasets import BUILTIN
 from mlcore.specs import ACTIVATIONS, PRESETS, RUN_STATUSES, SCHEDULES
 from ui.i18n import DEFAULT_LANGUAGE, available_languages, catalog, translate
 from ui.tables import MEASUREMENTS
@@ -21,6 +22,8 @@ LITERAL = re.compile(r"\b(?:t|tr)\(\s*\"([a-z_]+(?:\.[A-Za-z0-9_\-]+)+)\"")
 DYNAMIC = (
     [f"status.{s}" for s in RUN_STATUSES]
     + [f"dataset.{d}" for d in DATASET_CHOICES]
+    + [f"dataset.source.{d}" for d in BUILTIN]
+    + [f"dataset.status.{s}" for s in ("bundled", "cached", "download", "offline")]
     + [f"preset.{p}" for p in PRESETS]
     + [f"preset.{p}.about" for p in PRESETS]
     + [f"schedule.{s}" for s in SCHEDULES]

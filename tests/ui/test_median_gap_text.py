@@ -118,7 +118,7 @@ def test_values_read_differently_when_they_differ() -> None:
     assert value_text("monthly_churn", [0.0300, 0.0302]) == ["3.00 %", "3.02 %"]
     assert value_text("market_size", [10_000.0, 40_000.0, 20_000.0, 20_000.0]) == ["10k", "40k", "20k", "20k"]
     with fmt.number_style(ZH_CNY):
-        assert value_text("cac_usd", [400.0]) == ["¥2800"]
+        assert value_text("cac_usd", [400.0]) == ["¥2,800"]
 
 
 # ------------------------------------------------------------------------------ report and workbook

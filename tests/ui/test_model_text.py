@@ -8,10 +8,14 @@ no longer matches its template.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import string
+import tempfile
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -30,12 +34,18 @@ from bizmodel.buildbuy import (
     llm_break_even,
     load_api_prices,
 )
+from bizmodel.catalog import load_bundled
 from bizmodel.data_value import B_MAX, DataValueError, points_from_record
 from bizmodel.production import ProductionScale
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.run_cost import CostItem, RunCostError, closest_instance, price_run
 from bizmodel.scenario import Scenario, base_template, bull_template
+from bizmodel.serving import ServingAssumptions, run_serving_options
+from mlcore.hardware import EnergyMeter
+from tests.app.conftest import RECORDED
 from tests.bizmodel.test_binding import batch_run, catalog, profile_row, record, repeat
+from ui import catalog_view
+from ui import format as fmt
 from ui.i18n import catalog as locale
 from ui.model_text import TEMPLATES, localize, match
 
@@ -412,6 +422,23 @@ CASES: dict[str, Callable[[], str]] = {
     "fit_bootstrap_failed": lambda: "3 of 200 bootstrap refits failed and were dropped",
     "run_no_curve": lambda: no_curve("run-0"),
     "this_run": lambda: no_curve(None).split(" has no")[0],
+    # bizmodel.serving option names: measured (a serving detail's option) and estimated
+    "serving_option": lambda: match(inputs(inference=PROFILED).serving_detail)[1]["option_msg"],
+    "serving_option_estimate": lambda: serving_option("assumed", "compiled"),
+    "path_compiled": lambda: serving_path("compiled"),
+    "path_predict": lambda: serving_path("predict"),
+    "path_int8": lambda: serving_path("int8"),
+    # price catalogs' names: the bundled one's, and those the Compute cost page gives the user's
+    "catalog_bundled": lambda: load_bundled().name,
+    "catalog_saved": lambda: catalog_view.SAVED_NAME.format(version="3f2a9c01d4e5"),
+    "catalog_edited": lambda: catalog_view.EDITED_NAME,
+    "catalog_upload": lambda: catalog_view.UPLOAD_NAME.format(file="prices.csv"),
+    # mlcore's measurement methods, as the recorded run's engine wrote them (and RAPL, measured)
+    "device_cpu": lambda: recorded_run()["device"],
+    "peak_probe": lambda: recorded_run()["peak_flops_method"],
+    "energy_tdp": lambda: recorded_run()["energy_method"],
+    "tdp_assumed": lambda: re.search(r"\((assumed [^)]*)\)", recorded_run()["energy_method"]).group(1),
+    "energy_rapl": lambda: rapl_method(),  # noqa: PLW0108 (defined below the table)
 }
 
 
@@ -435,6 +462,45 @@ def how(first: str) -> str:
     found = re.fullmatch(r"one production retraining: (.*) = \$[^ ]+", first)
     assert found is not None, first
     return found.group(1)
+
+
+@cache
+def recorded_run() -> dict[str, Any]:
+    """The record of a real training run (tests/app/data/recorded_run.json)."""
+    return json.loads(RECORDED.read_text())["record"]
+
+
+def serving_option(provenance: str, path: str) -> str:
+    """The name bizmodel gives a serving option of this provenance and path."""
+    profile = {
+        "measured_at": "2026-11-01T00:00:00Z",
+        "rows": [
+            profile_row(batch_size=1, path="compiled"),
+            profile_row(batch_size=8, path="predict"),
+            profile_row(batch_size=8, path="int8", quantized=True),
+        ],
+    }
+    basis = TechnicalBasis.from_record(record(inference=profile))
+    table = run_serving_options(basis, catalog().instances, catalog().accelerators, ServingAssumptions())
+    rows = table[(table["provenance"] == provenance) & (table["path"] == path)]
+    return str(rows["option"].iloc[0])
+
+
+def serving_path(path: str) -> str:
+    """The path part of a measured serving option's name."""
+    return match(serving_option("measured", path))[1]["path_msg"]
+
+
+def rapl_method() -> str:
+    """What mlcore's energy meter writes when the RAPL counters are readable (a counter file here)."""
+    with tempfile.TemporaryDirectory() as folder:
+        counter = Path(folder) / "energy_uj"
+        counter.write_text("1000000")
+        meter = EnergyMeter()
+        meter._rapl = [counter]
+        meter.start()
+        counter.write_text("4000000")
+        return meter.stop().method
 
 
 # ---------------------------------------------------------------------- the tests
@@ -461,16 +527,35 @@ def message(name: str) -> str:
 
 
 def data_values(text: str) -> list[str]:
-    """The values a message interpolates (its plain fields, nested messages' ones included)."""
+    """The values a message interpolates (its plain fields, nested messages' ones included), but
+    amounts of money, which are written again in the display currency."""
     found = match(text)
     if found is None:
         clauses = text.split("; ")
         return [v for c in clauses for v in data_values(c)] if len(clauses) > 1 else []
-    _, fields = found
+    template, fields = found
     out = []
     for name, value in fields.items():
+        if name in template.money:
+            continue
         known = name.endswith("_msg") and localize(value, "zh") != value
         out += data_values(value) if known else [value]  # an unknown nested text stays as it is
+    return out
+
+
+def money_values(text: str) -> list[float]:
+    """The amounts (USD) a message writes after ``$``, nested messages' ones included."""
+    found = match(text)
+    if found is None:
+        clauses = text.split("; ")
+        return [v for c in clauses for v in money_values(c)] if len(clauses) > 1 else []
+    template, fields = found
+    out = []
+    for name, value in fields.items():
+        if name in template.money:
+            out.append(float(value.replace(",", "")))
+        elif name.endswith("_msg"):
+            out += money_values(value)
     return out
 
 
@@ -478,6 +563,8 @@ def data_values(text: str) -> list[str]:
 #: a kept term of the Chinese catalog, and the parts of a command line.
 KEPT = frozenset(
     {"roofline", "litellm", "openrouter", "bootstrap", "mean", "std", "as_of", "git", "token", "bf", "ms"}
+    | {"keras", "ops", "predict"}  # Keras' API: keras.ops, model.predict
+    | {"int"}  # int8, a number format
 )
 COMMAND = re.compile(r"`[^`]*`|python -m mlcore bench-inference --run")
 WORD = re.compile(r"[A-Za-z]+(?:[-'_][A-Za-z]+)*")
@@ -531,10 +618,30 @@ def test_composed_messages_are_chinese_throughout(text: str) -> None:
     assert not english_words(zh, data_values(text)), zh
 
 
-@pytest.mark.parametrize("lang", ["en", "fr"])
-def test_other_languages_unchanged(lang: str) -> None:
+def test_a_language_without_the_messages_gets_them_unchanged() -> None:
     text = message("serving_detail")
-    assert localize(text, lang) == text
+    assert localize(text, "fr") == text
+
+
+MONEY = re.compile(r"-?[$¥]-?[\d,.]+(?:e-?\d+)?|[<>] -?[$¥]0\.01")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_english_keeps_its_words_and_writes_amounts_by_the_money_rule(name: str) -> None:
+    """English keeps every word; each amount is written again by :func:`ui.format.fmt_money_detail`
+    (``$2,628.00`` → ``$2,628``, ``$1.096e-04`` → ``< $0.01``), and in yuan when CNY is chosen."""
+    text = message(name)
+    english = localize(text, "en")
+    assert MONEY.sub("$N", english) == MONEY.sub("$N", text)
+    amounts = money_values(text)
+    for amount in amounts:
+        assert fmt.fmt_money_detail(amount) in english
+    with fmt.number_style(fmt.NumberStyle(currency="CNY", usd_to_cny=7.0)):
+        yuan = localize(text, "en")
+        for amount in amounts:
+            assert fmt.fmt_money_detail(amount) in yuan
+    assert not re.search(r"\$\s?-?\d", yuan), yuan  # ("$/hour" names the catalog's USD column)
+    assert not re.search(r"[$¥]-?\d[\d,.]*e-?\d", english + yuan)  # never an exponent
 
 
 @pytest.mark.parametrize(

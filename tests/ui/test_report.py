@@ -481,3 +481,20 @@ def test_the_data_value_section_says_whose_inputs_priced_it(
     from_scenario = render_html(dataclasses.replace(explored_report, data_value=scenario), fmt.NumberStyle())
     assert html.escape(translate("report.data.value_from", value="$30k", name=EVIL)) in from_scenario
     assert EVIL not in from_scenario.replace(get_plotlyjs(), "")
+
+
+def test_chinese_report_has_no_english_left(with_run: Report, chinese: str) -> None:
+    """The Chinese report reads Chinese throughout: no run of four or more English words (the
+    Chinese UI's rule, :func:`tests.app.test_i18n_walk.english_runs`), no placeholder left unfilled,
+    no untranslated catalog name or measurement method. The published sources the validation table
+    cites are quoted as published (bibliographic data, like the catalogs' own rows)."""
+    from tests.app.test_i18n_walk import english_runs, scrub
+
+    cited = {str(s) for s in with_run.validation["source"]} if "source" in with_run.validation else set()
+    text = [t for t in Page(chinese.replace(get_plotlyjs(), "")).text if t.strip() not in cited]
+    runs = [(run, t[:80]) for t in text for run in english_runs(scrub(t))]
+    assert not runs, runs
+    visible = " ".join(text)
+    assert not re.search(r"\{[a-z_]+\}", visible), re.search(r"\{[a-z_]+\}", visible)
+    for leftover in ("bundled", "logical cores", "TDP share", "best of", "compiled", "· batch"):
+        assert leftover not in visible, leftover

@@ -4,6 +4,7 @@ and the comparison tables (no Streamlit session needed)."""
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -20,6 +21,7 @@ from ui.compare_view import (
     kpi_table,
     unique_names,
 )
+from ui.format import NumberStyle, number_style
 from ui.scenario_editor import (
     SECTIONS,
     FieldSpec,
@@ -144,9 +146,27 @@ def test_flatten_and_differences() -> None:
     flat = flatten(a)
     assert flat["accuracy_link.minimum_viable_accuracy"] == "0.8"
     diff = differing_assumptions([("A", a), ("B", b)])
-    assert "market_size" in diff.index and "cac_usd" in diff.index
-    assert "horizon_months" not in diff.index
+    assert "Market size (customers)" in diff.index and "CAC (USD per new customer)" in diff.index
+    assert not any("horizon" in label.lower() for label in diff.index)
     assert differing_assumptions([("A", a), ("A2", a)]).empty
+
+
+def test_differences_by_human_label_and_unit() -> None:
+    """Compare lists no field names and no raw floats: ``serving_usd_per_1000_predictions``
+    0.383091 is "Serving (USD per 1,000 predictions)" $0.383; a Monte Carlo range is a row of its
+    own, "2 % – 5 % (triangular)"; amounts follow the display currency."""
+    a = base_template().to_dict()
+    b = bear_template().to_dict() | {"serving_usd_per_1000_predictions": 0.383091}
+    diff = differing_assumptions([("A", a), ("B", b)])
+    assert not any("_" in label for label in diff.index), list(diff.index)
+    serving = next(label for label in diff.index if label.startswith("Serving"))
+    assert serving.endswith("(USD per 1,000 predictions)") and diff.loc[serving, "B"] == "$0.383"
+    churn = next(label for label in diff.index if label.startswith("Monte Carlo range: Monthly churn"))
+    assert diff.loc[churn, "A"] == "2 % – 5 % (triangular)"
+    assert not any(re.search(r"\d\.\d{4,}|field=|low=", text) for text in diff.to_numpy().ravel())
+    with number_style(NumberStyle(language="zh", currency="CNY", usd_to_cny=7.0)):
+        texts = differing_assumptions([("A", a), ("B", b)]).to_numpy().ravel()
+    assert not any("$" in text for text in texts) and any("¥" in text for text in texts)
 
 
 def test_kpi_table_differences_from_the_first() -> None:

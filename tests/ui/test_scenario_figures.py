@@ -36,7 +36,8 @@ def test_projection_figure_draws_revenue_operating_and_cash() -> None:
     )
     assert [tr.name for tr in fig.data] == ["Rev", "Op", "Cash"]
     assert len(fig.data[2].x) == 60
-    assert fig.layout.yaxis.tickformat == "$~s"
+    assert fig.layout.yaxis.ticktext[0].startswith("-$") and "$0" in fig.layout.yaxis.ticktext
+    assert fig.data[2].hovertemplate == "%{customdata}" and fig.data[2].customdata[0].startswith("$")
     assert fig.layout.template.layout.font.family  # the house template
 
 
@@ -81,13 +82,62 @@ def test_tornado_puts_the_largest_swing_on_top() -> None:
         labels=TORNADO,
         lever_names=names,
     )
-    top = fig.data[0].y[-1]  # plotly draws the last category at the top
+    top = fig.layout.yaxis.categoryarray[-1]  # plotly draws the last category at the top
     assert top.startswith(f"&lt;b&gt;{frame['key'].iloc[0]}")
-    assert fig.layout.xaxis.tickformat == "$~s"
-    low, high = (np.asarray(tr.x, dtype=float) for tr in fig.data)
+    assert all(text.startswith("-$") or text == "$0" for text in fig.layout.xaxis.ticktext)
     base = float(frame["npv_base_usd"].iloc[0])
-    assert low[-1] + base == pytest.approx(float(frame["npv_low_usd"].iloc[0]))
-    assert high[-1] + base == pytest.approx(float(frame["npv_high_usd"].iloc[0]))
+    outcomes = {  # (lever name, move) → NPV drawn
+        (y, move): x + base
+        for trace in fig.data
+        for y, x, move in zip(trace.y, trace.x, trace.text, strict=True)
+    }
+    assert outcomes[(top, "low")] == pytest.approx(float(frame["npv_low_usd"].iloc[0]))
+    assert outcomes[(top, "high")] == pytest.approx(float(frame["npv_high_usd"].iloc[0]))
+
+
+def test_tornado_colours_mean_better_or_worse_for_npv() -> None:
+    """Green bars raise NPV and red bars lower it, whichever way the lever moved: more churn
+    (+) and a lower price (−) are both red."""
+    frame = tornado(base_template(), change=0.1)
+    base = float(frame["npv_base_usd"].iloc[0])
+    fig = tornado_figure(
+        frame,
+        low_column="npv_low_usd",
+        high_column="npv_high_usd",
+        base=base,
+        labels=TORNADO,
+        lever_names={},
+    )
+    better, worse = fig.data
+    assert (better.name, worse.name) == ("better", "worse")
+    assert all(x > 0 for x in better.x) and all(x < 0 for x in worse.x)
+    assert better.marker.color != worse.marker.color
+    moves = {
+        (y.split(" · ")[0], move): trace.name
+        for trace in fig.data
+        for y, move in zip(trace.y, trace.text, strict=True)
+    }
+    assert moves[("churn", "high")] == "worse" and moves[("churn", "low")] == "better"
+    assert moves[("price", "low")] == "worse" and moves[("price", "high")] == "better"
+    assert moves[("team_cost", "high")] == "worse"
+    assert all(h.count(":") == 1 and "$" in h for h in better.customdata)  # "lever · move: $1.2M"
+
+
+def test_break_even_tornado_counts_an_earlier_month_as_better() -> None:
+    frame = pd.DataFrame({"key": ["a"], "kind": ["business"], "low": [20.0], "high": [30.0]})
+    fig = tornado_figure(
+        frame,
+        low_column="low",
+        high_column="high",
+        base=24.0,
+        labels=TORNADO,
+        lever_names={},
+        money=False,
+        higher_is_better=False,
+    )
+    better, worse = fig.data
+    assert list(better.x) == [-4.0] and list(better.text) == ["low"]
+    assert list(worse.x) == [6.0] and list(worse.text) == ["high"]
 
 
 def test_overlay_escapes_scenario_names() -> None:
@@ -112,8 +162,9 @@ def test_money_follows_the_display_currency() -> None:
     for a, b in zip(usd.data, cny.data, strict=True):
         assert np.asarray(b.y) == pytest.approx(7.0 * np.asarray(a.y))
     assert list(usd.data[2].y) == pytest.approx(frame["cash_usd"].tolist())  # USD: unchanged
-    assert usd.layout.yaxis.tickformat == "$~s" and usd.layout.yaxis.tickprefix is None
-    assert cny.layout.yaxis.tickprefix == "¥" and cny.layout.yaxis.tickformat == "~s"
+    assert all(text.startswith(("$", "-$")) for text in usd.layout.yaxis.ticktext)
+    assert all(text.startswith(("¥", "-¥")) for text in cny.layout.yaxis.ticktext)
+    assert np.asarray(cny.layout.yaxis.tickvals).max() >= 7.0 * frame["cash_usd"].max()
 
 
 def test_fan_histogram_and_overlay_convert() -> None:
@@ -128,9 +179,11 @@ def test_fan_histogram_and_overlay_convert() -> None:
         hist = npv_histogram(np.array([-1e6, 2e6]), hist_labels, bins=2)
         overlay = overlay_figure(series, OverlayLabels("t", "Month", "CNY"))
     assert np.asarray(fig.data[2].y) == pytest.approx(7.0 * fan["p50"].to_numpy())
-    assert fig.layout.yaxis.tickprefix == "¥"
+    assert all(text.startswith(("¥", "-¥")) for text in fig.layout.yaxis.ticktext)
+    assert fig.data[2].customdata[0].startswith(("¥", "-¥"))
     assert list(hist.data[0].x) == pytest.approx([-1.75e6, 8.75e6])  # bins of ¥−7M … ¥14M
-    assert hist.layout.xaxis.tickprefix == "¥" and hist.layout.xaxis.tickformat == "~s"
+    assert hist.layout.xaxis.ticktext == ("-¥10M", "-¥5M", "¥0", "¥5M", "¥10M", "¥15M")
+    assert list(hist.data[0].customdata) == ["-¥1.75M", "¥8.75M"]
     assert list(overlay.data[0].y) == [7.0, -14.0]
 
 
@@ -146,8 +199,9 @@ def test_tornado_converts_money_but_not_months() -> None:
     with number_style(CNY):
         fig = tornado_figure(frame, base=base, **kwargs)
         months = tornado_figure(frame, base=base, money=False, **kwargs)
-    low = np.asarray(fig.data[0].x, dtype=float)
     assert fig.data[0].base == pytest.approx(7.0 * base)
-    assert low[-1] + 7.0 * base == pytest.approx(7.0 * float(frame["npv_low_usd"].iloc[0]))
-    assert fig.layout.xaxis.tickprefix == "¥"
-    assert months.data[0].base == pytest.approx(base) and months.layout.xaxis.tickprefix is None
+    drawn = sorted(x + 7.0 * base for trace in fig.data for x in trace.x)
+    expected = sorted(7.0 * frame[["npv_low_usd", "npv_high_usd"]].to_numpy().ravel())
+    assert drawn == pytest.approx([v for v in expected if v != pytest.approx(7.0 * base)])
+    assert all(text.startswith(("¥", "-¥")) for text in fig.layout.xaxis.ticktext)
+    assert months.data[0].base == pytest.approx(base) and months.layout.xaxis.ticktext is None
