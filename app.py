@@ -10,8 +10,8 @@ from ui.auth import account_sidebar, sign_in_gate
 from ui.capacity import script_slot, session_gate
 from ui.i18n import apply_url_style, t
 from ui.scenario_work import active_scenario_picker, show_notice
-from ui.share_view import open_shared_link, show_link_problem
-from ui.state import get_store
+from ui.share_gate import link_pending
+from ui.state import get_store, start_worker_early
 from ui.theme import FAVICON
 from ui.widgets import house_style, sidebar_context
 
@@ -77,8 +77,11 @@ signed_in = admitted and sign_in_gate()  # sign-in configured and nobody signed 
 navigation = st.navigation(pages, position="sidebar" if signed_in else "hidden")
 if not signed_in:
     st.stop()
-open_shared_link(navigation.url_path or "overview")  # a ?share= link, once per session
-show_link_problem()
+if link_pending(st.query_params, st.session_state):  # the sharing code loads only for a link
+    from ui.share_view import open_shared_link, show_link_problem
+
+    open_shared_link(navigation.url_path or "overview")  # a ?share= link, once per session
+    show_link_problem()
 if ignored:
     st.warning(t("sidebar.bad_style", params=", ".join(ignored)), icon=":material/currency_exchange:")
 
@@ -100,3 +103,4 @@ account_sidebar()
 
 with script_slot():  # at most MOATLAB_SCRIPT_SLOTS page scripts at once on this replica
     navigation.run()
+start_worker_early()  # the page is drawn: the training worker loads TensorFlow while the user reads

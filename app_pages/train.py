@@ -7,7 +7,7 @@ import streamlit as st
 from mlcore.runs import get_run
 from safetext import for_markdown
 from ui.i18n import apply_url_style, t
-from ui.run_views import render_progress, render_summary
+from ui.run_views import next_steps, render_progress, render_summary
 from ui.state import get_jobs, store_guard, store_or_error
 from ui.train_form import choose_data, model_form
 
@@ -35,7 +35,8 @@ def watch(job_id: str, running: bool) -> None:
             view = get_jobs().view(job_id)
         if view is None or view.finished:
             st.rerun()
-        render_progress(view, worker_problem=get_jobs().worker_problem)
+        jobs = get_jobs()
+        render_progress(view, worker_problem=jobs.worker_problem, worker_starting=jobs.worker_starting)
         if st.button(t("train.stop"), key="stop_job", icon=":material/stop:", disabled=view.stop_requested):
             with store_guard():
                 get_jobs().stop(job_id)
@@ -60,6 +61,7 @@ if job_id:
             st.info(t("train.stop_too_late"), icon=":material/info:")
         if view.run is not None:
             render_summary(view.run)
+            next_steps(view.run)
         c1, c2 = st.columns(2)
         c1.button(t("train.new"), on_click=new_run, key="new_run", icon=":material/add:")
         with c2:
@@ -71,6 +73,7 @@ elif run_id:
         st.warning(t("train.unknown_run"))
     else:
         render_summary(run)
+        next_steps(run)
     st.button(t("train.new"), on_click=new_run, key="new_run_from_run", icon=":material/add:")
 else:
     choice = choose_data()

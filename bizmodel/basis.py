@@ -33,6 +33,16 @@ USABLE_STATUSES: frozenset[str] = frozenset({"completed", "stopped"})
 _CORES_RE = re.compile(r"(\d+)\s+logical\s+cores?", re.IGNORECASE)
 
 
+def device_logical_cores(device: str) -> int | None:
+    """Logical cores named in a run's device description (``..., 2 logical cores``), else None.
+
+    >>> device_logical_cores("CPU (Intel(R) Xeon(R) Processor, 2 logical cores)"), device_logical_cores("gpu")
+    (2, None)
+    """
+    match = _CORES_RE.search(device or "")
+    return int(match.group(1)) if match else None
+
+
 class BasisError(ValueError):
     """A run record cannot serve as an economic basis; the message says what to do."""
 
@@ -141,8 +151,7 @@ class TechnicalBasis:
     @property
     def cpu_logical_cores(self) -> int | None:
         """Logical cores named in a CPU device description (``..., 2 logical cores``), else None."""
-        match = _CORES_RE.search(self.device)
-        return int(match.group(1)) if match else None
+        return device_logical_cores(self.device)
 
     @property
     def has_inference(self) -> bool:

@@ -15,6 +15,11 @@ Conventions
   bundled price, with its as-of date) or **assumed** (typed by the user or a default).
 * Per-unit costs: ``usd_per_epoch`` = compute $ ÷ epochs completed; ``usd_per_1000_samples`` =
   compute $ ÷ (training samples × epochs ÷ 1000).
+* **Any stretch of a run** (one epoch while it trains, the whole run when it ends) is priced by
+  :func:`rent_usd`: its measured wall seconds ÷ 3600 × the on-demand $/hour of the instance
+  :func:`instance_for_device` picks for the run's device, the same instance
+  :mod:`bizmodel.binding` prices a retraining on. The instance is assumed to run as fast as the
+  machine the run measured (the Train page says so).
 * **CPU family.** A run is matched to instances of its own CPU family (:func:`cpu_arch` reads an
   instance's family from the providers' naming conventions; :func:`device_cpu_arch` reads the
   run's from its device description: x86 unless it names ARM, aarch64, Graviton or Neoverse).
@@ -32,7 +37,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from bizmodel.basis import TechnicalBasis
+from bizmodel.basis import TechnicalBasis, device_logical_cores
 
 Provenance = Literal["measured", "catalog", "assumed"]
 CpuArch = Literal["arm", "x86"]
@@ -272,11 +277,15 @@ def run_cpu_instance(basis: TechnicalBasis, instances: pd.DataFrame) -> pd.Serie
     current CPU-only instance of the same family (x86 or ARM) with at least its logical cores,
     or None when none fits (measured CPU rows then stay unpriced)."""
     try:
-        return closest_instance(
-            instances, vcpus=basis.cpu_logical_cores, accelerator=None, arch=device_cpu_arch(basis.device)
-        )
+        return _cpu_instance(instances, basis.device)
     except RunCostError:
         return None
+
+
+def _cpu_instance(instances: pd.DataFrame, device: str) -> pd.Series:
+    return closest_instance(
+        instances, vcpus=device_logical_cores(device), accelerator=None, arch=device_cpu_arch(device)
+    )
 
 
 _MEMORY_RE = re.compile(r"\d+GB")
@@ -316,7 +325,65 @@ def accelerator_for_device(device: str, accelerator_keys: list[str] | pd.Series)
     return best
 
 
+def instance_for_device(
+    instances: pd.DataFrame, accelerator_keys: list[str] | pd.Series, *, device: str, device_kind: str
+) -> pd.Series:
+    """The catalog instance a run on ``device`` is priced on: for a CPU run
+    (``device_kind`` ``cpu``) the closest current CPU-only instance of its family with at least
+    its logical cores (:func:`run_cpu_instance`), for a GPU run the cheapest current instance
+    carrying the catalog accelerator its device names (:func:`accelerator_for_device`,
+    :func:`closest_instance`), as :mod:`bizmodel.binding` prices a retraining.
+
+    Raises
+    ------
+    RunCostError
+        No catalog accelerator matches the GPU, or no current instance fits.
+
+    >>> df = pd.DataFrame({"provider": ["aws"] * 3, "instance_type": ["c.large", "c.xlarge", "g.xl"],
+    ...     "accelerator": [None, None, "L4"], "count": [0, 0, 1], "vcpus": [2, 4, 8],
+    ...     "on_demand_usd_per_hour": [0.1, 0.2, 0.8], "status": ["current"] * 3})
+    >>> cpu = "CPU (Intel(R) Xeon(R) Processor, 4 logical cores)"
+    >>> instance_for_device(df, ["L4"], device=cpu, device_kind="cpu")["instance_type"]
+    'c.xlarge'
+    >>> instance_for_device(df, ["L4"], device="NVIDIA L4", device_kind="gpu")["instance_type"]
+    'g.xl'
+    """
+    if device_kind == "cpu":
+        return _cpu_instance(instances, device)
+    key = accelerator_for_device(device, accelerator_keys)
+    if key is None:
+        raise RunCostError(f"no catalog accelerator matches the device {device!r}; choose an instance")
+    return closest_instance(instances, vcpus=None, accelerator=key)
+
+
 # ---------------------------------------------------------------------- pricing the run
+
+
+def instance_usd_per_hour(instance_row: pd.Series) -> float:
+    """The instance's on-demand USD per hour. Raises :class:`RunCostError` when it is not a
+    positive number."""
+    usd_per_hour = float(pd.to_numeric(instance_row.get("on_demand_usd_per_hour"), errors="coerce"))
+    if not (np.isfinite(usd_per_hour) and usd_per_hour > 0):
+        raise RunCostError("the instance has no positive on-demand $/hour; pick another or type a price")
+    return usd_per_hour
+
+
+def rent_usd(seconds: float, instance_row: pd.Series) -> float:
+    """What ``seconds`` of measured wall time cost on ``instance_row`` rented on demand, billed per
+    second with no minimum: ``seconds ÷ 3600 × $/hour``, in USD. The live cost of an epoch on the
+    Train page and :func:`price_run`'s compute cost are both this.
+
+    Raises
+    ------
+    RunCostError
+        ``seconds`` is negative or not finite, or the instance has no positive price.
+
+    >>> rent_usd(36.0, pd.Series({"on_demand_usd_per_hour": 0.5}))
+    0.005
+    """
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise RunCostError(f"a duration to price must be a finite number of seconds ≥ 0, not {seconds!r}")
+    return seconds / 3600.0 * instance_usd_per_hour(instance_row)
 
 
 def _label(row: pd.Series) -> str:
@@ -366,9 +433,7 @@ def price_run(
     >>> cost.compute_usd.value, cost.energy_usd.value, cost.co2_kg.value, cost.usd_per_epoch.value
     (3.6, 0.1, 0.2, 1.8)
     """
-    usd_per_hour = float(pd.to_numeric(instance_row.get("on_demand_usd_per_hour"), errors="coerce"))
-    if not (np.isfinite(usd_per_hour) and usd_per_hour > 0):
-        raise RunCostError("the instance has no positive on-demand $/hour; pick another or type a price")
+    usd_per_hour = instance_usd_per_hour(instance_row)
     if not (usd_per_kwh >= 0 and grid_g_co2_per_kwh >= 0):
         raise RunCostError("electricity price and grid intensity must be ≥ 0")
     seconds = basis.billed_seconds
@@ -377,7 +442,7 @@ def price_run(
     as_of = instance_row.get("as_of")
     name = _label(instance_row)
     priced: Provenance = "catalog" if _present(as_of) else "assumed"
-    compute_usd = seconds / 3600.0 * usd_per_hour
+    compute_usd = rent_usd(seconds, instance_row)
     kwh = basis.energy_kwh
     energy_usd = None if kwh is None else kwh * usd_per_kwh
     co2_kg = None if kwh is None else kwh * grid_g_co2_per_kwh / 1000.0

@@ -110,6 +110,38 @@ def training_flops(flops_forward: int, samples: int, epochs: int) -> float:
     return float(TRAINING_FLOPS_MULTIPLIER * flops_forward * samples * epochs)
 
 
+@dataclass(frozen=True)
+class Utilisation:
+    """Training throughput in FLOP/s and as a share of the device's peak.
+
+    ``achieved_flops_per_second`` = 3 × forward FLOPs per sample × samples per second;
+    ``mfu`` (model FLOP utilisation, a fraction 0–1 in practice) = achieved ÷
+    ``peak_flops_per_second``, None when the peak is unknown.
+    """
+
+    achieved_flops_per_second: float
+    mfu: float | None
+
+
+def utilisation(
+    flops_per_sample: float, samples_per_second: float, peak_flops_per_second: float | None
+) -> Utilisation:
+    """The utilisation of a training that processes ``samples_per_second`` samples of a model of
+    ``flops_per_sample`` forward FLOPs on a device of ``peak_flops_per_second`` (its measured
+    peak, None: unknown). The finished run's MFU and the live figure on the Train page both come
+    from here, so they agree.
+
+    >>> u = utilisation(100_000, 20_000, 2e11)
+    >>> u.achieved_flops_per_second, u.mfu
+    (6000000000.0, 0.03)
+    >>> utilisation(100_000, 20_000, None).mfu is None
+    True
+    """
+    achieved = float(TRAINING_FLOPS_MULTIPLIER * flops_per_sample * samples_per_second)
+    mfu = achieved / peak_flops_per_second if peak_flops_per_second else None
+    return Utilisation(achieved, mfu)
+
+
 def check_fits(spec: ModelSpec, input_shape: tuple[int, ...], n_classes: int, *, kind: str) -> None:
     """Refuse a model that cannot be built on this data, with what to change.
 

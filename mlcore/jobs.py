@@ -28,7 +28,7 @@ from typing import Any
 
 from mlcore import worker as worker_mod
 from mlcore.runs import get_run, queued_record, run_row
-from mlcore.specs import FINAL_STATUSES, EpochReport, RunRecord, SpecError, TrainRequest
+from mlcore.specs import FINAL_STATUSES, EpochReport, RunRecord, SpecError, StageReport, TrainRequest
 from mlcore.tasks import TASK_KINDS, TaskProgress, parse_params
 from store import Store, StoreError
 
@@ -80,8 +80,9 @@ def _plain_main_module() -> Iterator[None]:
 class JobView:
     """What a page shows about one job: status, queue position, live progress, the run.
 
-    A training job (``kind`` ``train``) reports ``progress`` (an :class:`EpochReport`); any
-    other job reports ``task`` (a :class:`TaskProgress`) and ends with ``result`` (its JSON).
+    A training job (``kind`` ``train``) reports ``stage`` (a :class:`StageReport`: what it does
+    before its first batch) and then ``progress`` (an :class:`EpochReport`); any other job reports
+    ``task`` (a :class:`TaskProgress`) and ends with ``result`` (its JSON).
     """
 
     job_id: str
@@ -95,6 +96,7 @@ class JobView:
     kind: str = "train"
     task: TaskProgress | None = None
     result: dict[str, Any] | None = None
+    stage: StageReport | None = None
 
     @property
     def finished(self) -> bool:
@@ -125,6 +127,7 @@ class JobManager:
         self._quick_deaths = 0
         self._not_before = 0.0
         self._started_at = 0.0
+        self._ready: Any = None  # the running worker's "engine loaded" event
         worker_mod.recover_interrupted(store)
         if start_worker:
             self.ensure_worker()
@@ -143,17 +146,29 @@ class JobManager:
                 return
             if time.monotonic() < self._not_before:
                 return
+            ready = self._ctx.Event()
             proc = self._ctx.Process(
                 target=worker_mod.main,
                 args=(self.store.url, str(self.home), os.getpid()),
-                kwargs={"log_path": str(self.home / "logs" / "worker.log")},
+                kwargs={
+                    "log_path": str(self.home / "logs" / "worker.log"),
+                    "ready": ready,
+                    "started_at": time.time(),
+                },
                 name="moatlab-worker",
                 daemon=True,
             )
             with _plain_main_module():
                 proc.start()
-            self._proc = proc
+            self._proc, self._ready = proc, ready
             self._started_at = time.monotonic()
+
+    @property
+    def worker_starting(self) -> bool:
+        """Whether this manager's worker process is alive but still loading its engine
+        (TensorFlow: seconds): a queued job then waits for it, not for other jobs."""
+        proc, ready = self._proc, self._ready
+        return proc is not None and ready is not None and proc.is_alive() and not ready.is_set()
 
     @property
     def worker_pid(self) -> int | None:
@@ -278,12 +293,15 @@ class JobManager:
             return None
         kind = job.get("kind") or "train"
         progress: EpochReport | None = None
+        stage: StageReport | None = None
         task: TaskProgress | None = None
         result: dict[str, Any] | None = None
         try:
             if job.get("progress"):
                 raw = json.loads(job["progress"])
-                if kind == "train":
+                if kind == "train" and "stage" in raw:
+                    stage = StageReport.from_dict(raw)
+                elif kind == "train":
                     progress = EpochReport.from_dict(raw)
                 else:
                     task = TaskProgress.from_dict(raw)
@@ -304,6 +322,7 @@ class JobManager:
             kind=kind,
             task=task,
             result=result,
+            stage=stage,
         )
 
     def view_for_run(self, run_id: str) -> JobView | None:

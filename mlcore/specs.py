@@ -294,7 +294,8 @@ class EpochReport:
 
     ``batch`` counts finished batches within ``epoch`` (1-based epochs); ``samples_per_second``
     is measured over the run so far; ``eta_seconds`` is the estimated time to the last epoch.
-    ``finished_epoch`` is set when this report closes an epoch.
+    ``epoch_seconds`` is the wall time of this epoch so far (None in reports recorded before it
+    was kept). ``finished_epoch`` is set when this report closes an epoch.
     """
 
     epoch: int
@@ -307,12 +308,27 @@ class EpochReport:
     elapsed_seconds: float
     eta_seconds: float | None
     finished_epoch: EpochRecord | None = None
+    epoch_seconds: float | None = None
 
     @property
     def fraction(self) -> float:
         """Share of the planned batches done, 0–1."""
         total = max(self.epochs * self.batches, 1)
         return min(1.0, ((self.epoch - 1) * self.batches + self.batch) / total)
+
+    @property
+    def projected_epoch_seconds(self) -> float | None:
+        """Wall seconds this epoch takes: measured when it has finished, else its time so far
+        scaled to all its batches (None before its first batch or without ``epoch_seconds``).
+
+        >>> EpochReport(1, 2, 25, 100, None, None, 0.0, 0.5, None, epoch_seconds=0.5).projected_epoch_seconds
+        2.0
+        """
+        if self.finished_epoch is not None:
+            return self.finished_epoch.seconds
+        if self.epoch_seconds is None or self.batch <= 0:
+            return None
+        return self.epoch_seconds * self.batches / min(self.batch, self.batches)
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -326,6 +342,35 @@ class EpochReport:
         fe = data.get("finished_epoch")
         values["finished_epoch"] = EpochRecord.from_dict(fe) if fe else None
         return cls(**values)
+
+
+#: What a training job does before its first batch, in order (:attr:`StageReport.stage`): read the
+#: data, measure the device's peak FLOP/s (once per worker), build the model, run the first batch
+#: (which traces and compiles the training step).
+TRAIN_STAGES: tuple[str, ...] = ("loading_data", "measuring_peak", "building_model", "first_batch")
+
+
+@dataclass(frozen=True)
+class StageReport:
+    """What a training job is doing before its first :class:`EpochReport`: a stage code of
+    :data:`TRAIN_STAGES` (the page words it) and the seconds since the job started.
+
+    >>> StageReport.from_dict(StageReport("loading_data", 0.25).to_dict())
+    StageReport(stage='loading_data', elapsed_seconds=0.25)
+    """
+
+    stage: str
+    elapsed_seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StageReport:
+        stage = str(data["stage"])
+        if stage not in TRAIN_STAGES:
+            raise ValueError(f"unknown training stage {stage!r}")
+        return cls(stage=stage, elapsed_seconds=float(data.get("elapsed_seconds") or 0.0))
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
 """The training worker: a long-lived process that owns TensorFlow and serves the job queue.
 
 Started by :class:`mlcore.jobs.JobManager` with multiprocessing ``spawn``. It imports the
-engine (and so TensorFlow) once, measures the device's peak FLOP/s once, then loops: claim the
-oldest queued job from the store, train it while a monitor thread beats the job's heart,
-publishes live progress, saves the record after each epoch and watches for a stop request,
-and write the final record. The command line trains in its own process through the same
-:func:`execute_job` (see :func:`run_foreground`).
+engine (and so TensorFlow) once and says it is ready, then loops: claim the oldest queued job
+from the store, train it while a monitor thread beats the job's heart, publishes live progress
+(first what it does before the first batch: :class:`~mlcore.specs.StageReport`), saves the record
+after each epoch and watches for a stop request, and write the final record. While no job is
+queued it warms up once (:meth:`Engine.warm_up_steps`: the default device's peak FLOP/s, the
+default dataset), one step between two looks at the queue, so the first job does not wait for
+them. The command line trains in its own process through the same :func:`execute_job` (see
+:func:`run_foreground`).
 
 The worker exits when its parent process is gone, so a killed web server never leaves an
 orphan training. A job whose process dies mid-run keeps the history saved at each epoch and is
@@ -27,7 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlcore.specs import EpochReport, RunRecord, SpecError, TrainRequest
+from mlcore.specs import EpochReport, RunRecord, SpecError, StageReport, TrainRequest
 from mlcore.tasks import TaskProgress
 from store import QUICK_KINDS, Store, StoreError
 from store.db import RUN_GONE
@@ -142,8 +145,8 @@ class _Monitor:
         self.in_store = in_store
         self.stop_event = stop_event or threading.Event()
         self._on_report = on_report
-        self._latest: EpochReport | TaskProgress | None = None
-        self._sent: EpochReport | TaskProgress | None = None
+        self._latest: EpochReport | TaskProgress | StageReport | None = None
+        self._sent: EpochReport | TaskProgress | StageReport | None = None
         self._pending: RunRecord | None = None
         self.last_record: RunRecord | None = None
         self._last_touch = time.monotonic()
@@ -157,6 +160,12 @@ class _Monitor:
             self._latest = report
         if self._on_report is not None:
             self._on_report(report)
+
+    def publish_stage(self, report: StageReport) -> None:
+        """Keep what the job does before its first progress report, for the next beat (the
+        command line's ``on_report`` only takes progress, so it is not told)."""
+        with self._lock:
+            self._latest = report
 
     def save_record(self, record: RunRecord) -> None:
         """Queue the record so far (after an epoch) for the next beat; the newest one wins."""
@@ -287,14 +296,43 @@ class Engine:
 
     def dataset(self, request: TrainRequest) -> Dataset:
         """Load the request's data; built-in datasets are loaded once per worker and reused
-        (``mnist-5k`` takes about 2 s to read). Uploaded CSVs are read every time."""
+        (``mnist-5k`` takes about 1.5 s to parse, tens of ms from the parsed copy kept in
+        ``home/cache``). Uploaded CSVs are read every time."""
         from mlcore.datasets import load
 
         if request.dataset == "csv":
             return load("csv", csv_path=request.csv_path, label_column=request.label_column)
-        if request.dataset not in self._datasets:
-            self._datasets = {request.dataset: load(request.dataset)}  # keep only the latest
-        return self._datasets[request.dataset]
+        return self.builtin_dataset(request.dataset)
+
+    def builtin_dataset(self, name: str) -> Dataset:
+        """A built-in dataset, kept in memory (the latest one only) and parsed once per home."""
+        from mlcore.datasets import load
+
+        if name not in self._datasets:
+            self._datasets = {name: load(name, cache_dir=self.home / "cache")}  # keep only the latest
+        return self._datasets[name]
+
+    def has_peak(self, *, force_cpu: bool, mixed_precision: bool) -> bool:
+        """Whether the peak a request would be measured against has been probed already."""
+        device = self._devices.choose_device(force_cpu=force_cpu)
+        dtype = self._devices.compute_dtype(device, mixed_precision=mixed_precision)
+        return f"{device.name}/{dtype}" in self._peaks
+
+    def warm_up_steps(self) -> list[tuple[str, Callable[[], object]]]:
+        """What a new worker does while no job waits, one step at a time, so that the first job
+        of the Train form's defaults starts training at once: probe the default device's peak
+        (GPU when present, mixed precision as the form proposes) and read the default dataset
+        (``TrainRequest().dataset``). Each step is what that job would otherwise do first."""
+        default = TrainRequest()
+        return [
+            (
+                "peak FLOP/s",
+                lambda: self.device_and_peak(
+                    force_cpu=default.force_cpu, mixed_precision=default.mixed_precision
+                ),
+            ),
+            (f"dataset {default.dataset}", lambda: self.builtin_dataset(default.dataset)),
+        ]
 
     def device_and_peak(self, *, force_cpu: bool, mixed_precision: bool) -> tuple[Any, Any]:
         """The device a request trains on and its peak, probed once per (device, compute dtype):
@@ -345,6 +383,20 @@ def execute_job(
     job_id, run_id = job["id"], job["run_id"]
     t0 = time.perf_counter()
     served_by = {"executor": executor} | ({executor: executor_version} if executor_version else {})
+
+    def stage(name: str) -> None:  # what the job does before its first batch: shown on the page
+        elapsed = time.perf_counter() - t0
+        log.info("job %s: %s at %.2f s", job_id, name.replace("_", " "), elapsed)
+        monitor.publish_stage(StageReport(name, elapsed))
+
+    reported: list[float] = []
+
+    def progress(report: EpochReport) -> None:
+        if not reported:  # the log's account of the start: stages above, then the first progress
+            reported.append(time.perf_counter() - t0)
+            log.info("job %s: first progress at %.2f s", job_id, reported[0])
+        monitor.publish(report)
+
     monitor = _Monitor(
         store,
         job_id,
@@ -364,7 +416,10 @@ def execute_job(
             request = TrainRequest.from_dict(json.loads(job["request"]))
             base = base.replace(request=request)
             if data is None:
+                stage("loading_data")
                 data = engine.dataset(request)
+            if not engine.has_peak(force_cpu=request.force_cpu, mixed_precision=request.mixed_precision):
+                stage("measuring_peak")
             device, peak = engine.device_and_peak(
                 force_cpu=request.force_cpu, mixed_precision=request.mixed_precision
             )
@@ -373,10 +428,14 @@ def execute_job(
                 request,
                 data,
                 ctx,
-                on_report=monitor.publish,
+                on_report=progress,
                 on_epoch=lambda r: monitor.save_record(
                     r.replace(name=base.name, versions=r.versions | served_by)
                 ),
+                on_start=lambda r: monitor.save_record(
+                    r.replace(name=base.name, versions=r.versions | served_by)
+                ),
+                on_stage=stage,
                 stop_event=monitor.stop_event,
                 callbacks=callbacks,
             )
@@ -815,14 +874,27 @@ def _configure_process() -> None:
     split_cpu_devices_tf_only()  # MOATLAB_CPU_DEVICES=N, before TensorFlow initialises
 
 
-def main(db_url: str, home: str, parent_pid: int, *, log_path: str | None = None) -> None:
+def main(
+    db_url: str,
+    home: str,
+    parent_pid: int,
+    *,
+    log_path: str | None = None,
+    ready: Any = None,
+    started_at: float | None = None,
+) -> None:
     """Worker process entry point: serve jobs until the parent process is gone.
 
-    Set-up failures (TensorFlow cannot be imported, the store cannot be opened) are logged with
-    their traceback and end the process with exit code 3, which the supervising
-    :class:`~mlcore.jobs.JobManager` reports. Every ``SWEEP_SECONDS`` while idle the worker marks
-    jobs of dead processes ``interrupted``, so a stale job never blocks the queue.
+    ``ready`` (a multiprocessing ``Event``) is set once the engine is loaded and jobs are
+    claimed; ``started_at`` (``time.time()`` when the parent started this process) lets the log
+    say how long the start took. Set-up failures (TensorFlow cannot be imported, the store
+    cannot be opened) are logged with their traceback and end the process with exit code 3,
+    which the supervising :class:`~mlcore.jobs.JobManager` reports. Every ``SWEEP_SECONDS``
+    while idle the worker marks jobs of dead processes ``interrupted``, so a stale job never
+    blocks the queue; while idle it also runs its warm-up steps (:meth:`Engine.warm_up_steps`),
+    one per look at the queue.
     """
+    t_main = time.time()
     _configure_process()
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
@@ -834,15 +906,28 @@ def main(db_url: str, home: str, parent_pid: int, *, log_path: str | None = None
         wid = worker_id()
         machine = f"{socket.gethostname()}:"
         recover_interrupted(store)
+        t_engine = time.time()
         engine = Engine(Path(home))
     except Exception:
         log.error("worker could not start:\n%s", traceback.format_exc())
         raise SystemExit(3) from None
-    log.info("worker %s ready", wid)
+    now = time.time()
+    log.info(
+        "worker %s ready %.2f s after it was started (process start %.2f s, store %.2f s, "
+        "engine with TensorFlow %.2f s)",
+        wid,
+        now - (started_at or t_main),
+        t_main - (started_at or t_main),
+        t_engine - t_main,
+        now - t_engine,
+    )
+    if ready is not None:
+        ready.set()
     threading.Thread(
         target=_serve_quick_lane, args=(store, engine, wid, parent_pid), name="quick-lane", daemon=True
     ).start()
     last_sweep = time.monotonic()
+    warm_up = engine.warm_up_steps()
     while True:
         if (parent_pid and not pid_alive(parent_pid)) or (parent_pid and os.getppid() != parent_pid):
             log.info("parent %s is gone; worker exits", parent_pid)
@@ -856,7 +941,10 @@ def main(db_url: str, home: str, parent_pid: int, *, log_path: str | None = None
             log.warning("store unavailable: %s", exc)
             job = None
         if job is None:
-            time.sleep(POLL_SECONDS)
+            if warm_up:
+                _warm_up_step(*warm_up.pop(0))
+            else:
+                time.sleep(POLL_SECONDS)
             continue
         log.info("job %s (%s, run %s) starts", job["id"], job["kind"], job["run_id"])
         try:
@@ -870,6 +958,17 @@ def main(db_url: str, home: str, parent_pid: int, *, log_path: str | None = None
             log.error("job %s crashed:\n%s", job["id"], traceback.format_exc())
             if job["kind"] != "train":
                 _close_crashed(store, job, exc)
+
+
+def _warm_up_step(name: str, step: Callable[[], object]) -> None:
+    """Run one warm-up step; a failure only means the first job does that work itself."""
+    t0 = time.perf_counter()
+    try:
+        step()
+    except Exception as exc:
+        log.warning("warm-up of %s failed (the first job will do it): %s", name, one_line_error(exc))
+        return
+    log.info("warmed up: %s in %.2f s", name, time.perf_counter() - t0)
 
 
 def _close_crashed(store: Store, job: dict[str, Any], exc: BaseException) -> None:

@@ -47,6 +47,7 @@ from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
 from safetext import for_markdown, for_plain
 from store import OwnerError, Store, StoreError
 from ui.i18n import t
+from ui.share_gate import SHARE_PARAM  # the URL parameter of a share link's token
 from ui.state import store_guard
 from ui.widgets import name_refusal
 
@@ -60,8 +61,6 @@ SHARED_PREFIX = "shared:"
 SHARED_PARAM_PREFIX = "shared-"
 #: The source key of the base template: active when nothing else is.
 BASE = TEMPLATE_PREFIX + "base"
-#: The URL parameter of a share link's token (:mod:`ui.share_view`).
-SHARE_PARAM = "share"
 
 
 @dataclass

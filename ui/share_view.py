@@ -3,8 +3,9 @@
 * **Share link** — :func:`share_link` packs the working scenario (as typed, with the run that
   drives it), its name, the page and the language into a :mod:`ui.sharelink` token and builds
   ``<this app>/<page>?share=<token>&lang=…`` (plus ``cur``/``fx`` when the currency is CNY).
-  :func:`open_shared_link`, called by the router on every run, opens such a link once per session:
-  the scenario becomes an unsaved copy in the session (``?scenario=shared-<digest>``), the run
+  :func:`open_shared_link`, called by the router when a run has a link (:mod:`ui.share_gate`),
+  opens such a link once per session: the scenario becomes an unsaved copy in the session
+  (``?scenario=shared-<digest>``), the run
   becomes the active run and the page the link's page. A bad link shows what is wrong and the app
   falls back to its defaults; a token is never evaluated, unpickled or used as a path.
 * **Exports** — the report and the workbook are built from one cached
@@ -40,12 +41,12 @@ from ui.catalog_view import active_catalog
 from ui.explored import Explored, explored_in
 from ui.i18n import current_language, t
 from ui.report_data import Report, ReportOptions, build_report, scenario_json
-from ui.scenario_work import SHARE_PARAM, SHARED_PREFIX, Work, open_copy
+from ui.scenario_work import SHARED_PREFIX, Work, open_copy
+from ui.share_gate import ERROR_KEY, SHARE_PARAM
 from ui.sharelink import PAGES, SharedView, ShareLinkError, decode, encode
 from ui.state import store_guard
 
 APPLIED_KEY = "share_applied"
-ERROR_KEY = "share_error"
 #: The page file of each page a link can name.
 PAGE_FILES = {
     "overview": "app_pages/overview.py",

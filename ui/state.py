@@ -71,6 +71,11 @@ class OwnerJobs:
         """Why the training worker keeps failing to start (None when it is fine)."""
         return self._manager.worker_problem
 
+    @property
+    def worker_starting(self) -> bool:
+        """Whether the training worker is still loading TensorFlow (a queued job waits for it)."""
+        return self._manager.worker_starting
+
     def submit(self, request: TrainRequest) -> JobView:
         """Queue a training run owned by this owner; returns its view."""
         return self._manager.submit(request, owner=self.store.owner)
@@ -121,6 +126,20 @@ def get_jobs() -> OwnerJobs:
         st.error(t("error.executor", reason=str(exc)), icon=":material/error:")
         st.stop()
     return OwnerJobs(manager, get_store())
+
+
+def start_worker_early() -> None:
+    """Create the process's job manager, which starts the training worker, if nothing has yet.
+
+    The router calls this at the end of every script run, after the page has been drawn: the
+    first visit to any page starts the worker, so it loads TensorFlow (seconds) while the user
+    reads the Overview instead of after they press Start. Silent: a bad executor setting or a
+    store that cannot be opened is explained by the page that needs them.
+    """
+    try:
+        _jobs(os.environ.get("DATABASE_URL", ""), str(home()), os.environ.get("MOATLAB_EXECUTOR", ""))
+    except (ExecutorError, StoreError, OSError):
+        pass
 
 
 def store_problem(exc: StoreError) -> None:

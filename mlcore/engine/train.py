@@ -1,9 +1,11 @@
 """Train one model on one dataset and measure everything about it.
 
-``train(request, data, ...) -> RunRecord`` is the only entry point. It reports live progress
-through ``on_report`` (called from Keras' callback thread at most every ``report_every_seconds``
-and at each epoch end) and stops at the next batch once ``stop_event`` is set; the record it
-returns is then ``stopped`` with the history so far, evaluated on the test split as it is.
+``train(request, data, ...) -> RunRecord`` is the only entry point. It says what it does before
+the first batch through ``on_stage`` (``building_model``, then ``first_batch``: see
+:data:`mlcore.specs.TRAIN_STAGES`), reports live progress through ``on_report`` (called from
+Keras' callback thread at most every ``report_every_seconds`` and at each epoch end) and stops at
+the next batch once ``stop_event`` is set; the record it returns is then ``stopped`` with the
+history so far, evaluated on the test split as it is.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ class ProgressCallback(keras.callbacks.Callback):
         sps = self.samples_seen / elapsed if elapsed > 0 else 0.0
         eta = elapsed / done * (total - done) if done > 0 else None
         logs = logs or {}
+        epoch_seconds = finished.seconds if finished is not None else now - self._epoch_t0
         report = EpochReport(
             epoch=self._epoch,
             epochs=self._epochs,
@@ -104,6 +107,7 @@ class ProgressCallback(keras.callbacks.Callback):
             elapsed_seconds=elapsed,
             eta_seconds=eta,
             finished_epoch=finished,
+            epoch_seconds=epoch_seconds,
         )
         self._last_report = now
         if self._on_report is not None:
@@ -226,6 +230,8 @@ def train(
     *,
     on_report: ReportFn | None = None,
     on_epoch: Callable[[RunRecord], None] | None = None,
+    on_start: Callable[[RunRecord], None] | None = None,
+    on_stage: Callable[[str], None] | None = None,
     stop_event: threading.Event | None = None,
     report_every_seconds: float = 0.25,
     callbacks: Sequence[keras.callbacks.Callback] = (),
@@ -234,8 +240,12 @@ def train(
 
     ``on_epoch`` receives the record so far (status ``running``, history up to this epoch)
     after every epoch, so the caller can persist it and a killed process loses at most one
-    epoch. ``callbacks`` are extra Keras callbacks, called after the progress callback.
-    Exceptions from Keras propagate; the caller records them as a failed run.
+    epoch. ``on_start`` receives it once before the model is built (no history yet, but the
+    device, its peak FLOP/s and the model's FLOPs per sample, so a watcher can show utilisation
+    and cost from the first batch). ``on_stage`` receives ``building_model`` and then
+    ``first_batch`` (the training step is traced and compiled during the first batch).
+    ``callbacks`` are extra Keras callbacks, called after the progress callback. Exceptions from
+    Keras propagate; the caller records them as a failed run.
     """
     energy = EnergyMeter()
     memory = MemorySampler()
@@ -250,6 +260,8 @@ def train(
             memory=memory,
             on_report=on_report,
             on_epoch=on_epoch,
+            on_start=on_start,
+            on_stage=on_stage,
             stop_event=stop_event,
             report_every_seconds=report_every_seconds,
             callbacks=callbacks,
@@ -267,6 +279,8 @@ def _train_measured(
     memory: MemorySampler,
     on_report: ReportFn | None,
     on_epoch: Callable[[RunRecord], None] | None,
+    on_start: Callable[[RunRecord], None] | None,
+    on_stage: Callable[[str], None] | None,
     stop_event: threading.Event | None,
     report_every_seconds: float,
     callbacks: Sequence[keras.callbacks.Callback],
@@ -319,6 +333,8 @@ def _train_measured(
         versions={"keras": keras.__version__, "backend": keras.backend.backend()},
     )
 
+    if on_start is not None:
+        on_start(base)  # what the run is measured against, before its first epoch
     history_box: list[EpochRecord] = []
 
     def _epoch_hook(report: EpochReport) -> None:
@@ -351,6 +367,8 @@ def _train_measured(
         # are mirrored on every replica); otherwise on the one chosen device.
         placement = strategy.scope() if strategy is not None else keras.device(ctx.device.name)
         with placement:
+            if on_stage is not None:
+                on_stage("building_model")
             model = build_model(
                 spec,
                 input_shape=data.input_shape,
@@ -360,6 +378,8 @@ def _train_measured(
                 steps_per_epoch=steps,
             )
             params = trainable_params(model)
+            if on_stage is not None:
+                on_stage("first_batch")
             fit_t0 = time.perf_counter()
             model.fit(
                 x_tr,
@@ -396,8 +416,7 @@ def _train_measured(
 
     samples = callback.samples_seen
     sps = samples / train_seconds if train_seconds > 0 else None
-    achieved = flops_mod.TRAINING_FLOPS_MULTIPLIER * forward_flops * sps if sps is not None else None
-    peak = base.peak_flops_per_second
+    used = flops_mod.utilisation(forward_flops, sps, base.peak_flops_per_second) if sps is not None else None
     est = energy.stop()
     status = "stopped" if callback.stopped_by_user else "completed"
     return base.replace(
@@ -409,8 +428,8 @@ def _train_measured(
         train_seconds=train_seconds,
         wall_seconds=time.perf_counter() - wall_t0,
         samples_per_second=sps,
-        achieved_flops_per_second=achieved,
-        mfu=(achieved / peak) if (achieved is not None and peak) else None,
+        achieved_flops_per_second=used.achieved_flops_per_second if used is not None else None,
+        mfu=used.mfu if used is not None else None,
         peak_memory_bytes=memory.stop(),
         energy_kwh=est.kwh,
         energy_method=est.method,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlcore.specs import EpochReport, RunRecord
+from mlcore.specs import EpochReport, RunRecord, StageReport
 from store import Store
 
 RECORDED = Path(__file__).parent / "data" / "recorded_run.json"
@@ -55,12 +55,33 @@ def recorded() -> tuple[list[EpochReport], RunRecord]:
     return [EpochReport.from_dict(r) for r in data["reports"]], RunRecord.from_dict(data["record"])
 
 
+def with_epoch_seconds(reports: list[EpochReport]) -> list[EpochReport]:
+    """The reports with the epoch's wall time so far, as the worker now sends it; for reports
+    recorded before it was kept, derived from their elapsed times (an epoch starts where the
+    previous one closed; a closing report carries its epoch's recorded seconds)."""
+    out, epoch_start = [], 0.0
+    for report in reports:
+        seconds = (
+            report.finished_epoch.seconds if report.finished_epoch else report.elapsed_seconds - epoch_start
+        )
+        if report.epoch_seconds is None:
+            out.append(dataclasses.replace(report, epoch_seconds=max(seconds, 0.0)))
+        else:
+            out.append(report)
+        if report.finished_epoch is not None:
+            epoch_start = report.elapsed_seconds
+    return out
+
+
 class ReplayWorker:
-    """Claims the next queued job and replays the recorded reports step by step."""
+    """Claims the next queued job and replays the recorded reports step by step, as the worker
+    does: the record with the device, its peak and the model's FLOPs saved at the start, what the
+    job does before its first batch (:meth:`stage`), then the progress reports."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.reports, self.final = recorded()
+        reports, self.final = recorded()
+        self.reports = with_epoch_seconds(reports)
         self.job: dict | None = None
         self.step = 0
 
@@ -71,7 +92,23 @@ class ReplayWorker:
             if self.job is None:
                 time.sleep(0.05)
         assert self.job is not None, "no job was queued"
+        queued = RunRecord.from_json(self.store.get_run(self.job["run_id"])["record"])
+        started = queued.replace(
+            status="running",
+            device=self.final.device,
+            device_kind=self.final.device_kind,
+            flops_per_sample=self.final.flops_per_sample,
+            peak_flops_per_second=self.final.peak_flops_per_second,
+            peak_flops_method=self.final.peak_flops_method,
+        )
+        self.store.save_progress(self.job["id"], self.job["run_id"], started.to_json())
         return self.job
+
+    def stage(self, name: str, elapsed_seconds: float = 0.5) -> None:
+        """Say the job is at ``name`` (a :data:`mlcore.specs.TRAIN_STAGES` code)."""
+        assert self.job is not None
+        report = StageReport(name, elapsed_seconds)
+        self.store.heartbeat(self.job["id"], progress=json.dumps(report.to_dict()))
 
     def advance(self, n: int = 1) -> bool:
         """Publish the next ``n`` reports; False once all are out."""

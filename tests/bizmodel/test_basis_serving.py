@@ -20,7 +20,9 @@ from bizmodel.run_cost import (
     closest_instance,
     cpu_arch,
     device_cpu_arch,
+    instance_for_device,
     price_run,
+    rent_usd,
 )
 from bizmodel.serving import (
     OPTION_COLUMNS,
@@ -410,6 +412,56 @@ def test_closest_instance_for_the_recorded_x86_run_on_the_bundled_catalog() -> N
         load_bundled().instances, vcpus=basis.cpu_logical_cores, accelerator=None, arch=arch
     )
     assert cpu_arch(match["instance_type"], match["provider"]) == "x86"
+
+
+@pytest.mark.parametrize(
+    ("device", "device_kind"),
+    [("CPU (Intel(R) Xeon(R) Processor, 2 logical cores)", "cpu"), ("NVIDIA L4", "gpu")],
+)
+def test_the_live_epoch_cost_prices_on_the_instance_a_retraining_is_priced_on(
+    device: str, device_kind: str
+) -> None:
+    """The Train page prices an epoch with instance_for_device + rent_usd; the same run's retraining
+    (bizmodel.binding) and price_run's compute cost come out the same for the same seconds."""
+    from bizmodel.binding import run_inputs
+    from bizmodel.catalog import load_bundled
+
+    catalog = load_bundled()
+    basis = TechnicalBasis.from_record(recorded_record() | {"device": device, "device_kind": device_kind})
+    instance = instance_for_device(
+        catalog.instances, catalog.accelerator_keys, device=device, device_kind=device_kind
+    )
+    live = rent_usd(basis.billed_seconds, instance)
+    inputs = run_inputs(basis, catalog)
+    assert str(instance["instance_type"]) in inputs.retrain_detail
+    assert live == pytest.approx(inputs.retrain_cost_usd)
+    cost = price_run(basis, instance, usd_per_kwh=0.12, grid_g_co2_per_kwh=400)
+    assert live == cost.compute_usd.value
+    epochs = [h["seconds"] for h in recorded_record()["history"]]
+    assert sum(rent_usd(s, instance) for s in epochs) <= live  # the run's wall time holds its epochs
+
+
+def test_instance_for_an_unknown_gpu_is_refused_with_the_device() -> None:
+    from bizmodel.catalog import load_bundled
+
+    catalog = load_bundled()
+    with pytest.raises(RunCostError, match="Unknown-9000"):
+        instance_for_device(
+            catalog.instances, catalog.accelerator_keys, device="NVIDIA Unknown-9000", device_kind="gpu"
+        )
+
+
+@given(a=st.floats(0, 1e6), b=st.floats(0, 1e6), price=st.floats(0.001, 500))
+def test_rent_adds_up_over_stretches_of_a_run(a: float, b: float, price: float) -> None:
+    row = cpu_instance(on_demand_usd_per_hour=price)
+    assert rent_usd(a, row) + rent_usd(b, row) == pytest.approx(rent_usd(a + b, row))
+    assert rent_usd(a, row) <= rent_usd(a + b, row)
+
+
+@pytest.mark.parametrize("seconds", [-1.0, float("nan"), float("inf")])
+def test_rent_refuses_a_duration_that_is_not_one(seconds: float) -> None:
+    with pytest.raises(RunCostError, match="seconds"):
+        rent_usd(seconds, cpu_instance())
 
 
 def test_run_cost_by_hand() -> None:

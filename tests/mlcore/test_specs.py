@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 
 from mlcore.specs import (
     SCHEMA_VERSION,
+    TRAIN_STAGES,
     EpochRecord,
     EpochReport,
     ModelSpec,
     RunRecord,
     SpecError,
+    StageReport,
     TrainRequest,
     clean_name,
     preset_spec,
@@ -153,6 +155,38 @@ def test_epoch_record_and_report_round_trip() -> None:
             finished_epoch=finished,
         )
         assert EpochReport.from_dict(through_json(report.to_dict())) == report
+
+
+def test_epoch_seconds_round_trip_and_older_reports_have_none() -> None:
+    report = EpochReport(1, 4, 5, 10, None, None, 0.0, 0.0, None, epoch_seconds=1.5)
+    assert EpochReport.from_dict(through_json(report.to_dict())) == report
+    older = report.to_dict()
+    del older["epoch_seconds"]
+    assert EpochReport.from_dict(older).epoch_seconds is None
+    assert EpochReport.from_dict(older).projected_epoch_seconds is None
+
+
+@pytest.mark.parametrize(
+    ("batch", "seconds", "finished", "projected"),
+    [(0, 0.0, None, None), (5, 1.5, None, 3.0), (10, 2.9, None, 2.9), (10, 2.9, EPOCH, EPOCH.seconds)],
+)
+def test_projected_epoch_seconds(
+    batch: int, seconds: float, finished: EpochRecord | None, projected: float | None
+) -> None:
+    """Measured once the epoch closes; before, its time so far scaled to all its batches."""
+    report = EpochReport(1, 4, batch, 10, None, None, 0.0, 0.0, None, finished, epoch_seconds=seconds)
+    assert report.projected_epoch_seconds == (pytest.approx(projected) if projected is not None else None)
+
+
+@pytest.mark.parametrize("stage", TRAIN_STAGES)
+def test_stage_report_round_trip(stage: str) -> None:
+    report = StageReport(stage, 1.25)
+    assert StageReport.from_dict(through_json(report.to_dict())) == report
+
+
+def test_an_unknown_stage_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown training stage"):
+        StageReport.from_dict({"stage": "mining bitcoin", "elapsed_seconds": 1.0})
 
 
 @pytest.mark.parametrize(

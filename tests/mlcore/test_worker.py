@@ -22,7 +22,7 @@ from mlcore import worker
 from mlcore.datasets import DatasetError, validate_csv
 from mlcore.jobs import JobManager, JobView
 from mlcore.runs import get_run, queued_record, run_row, save_upload
-from mlcore.specs import EpochRecord, TrainRequest, preset_spec
+from mlcore.specs import TRAIN_STAGES, EpochRecord, StageReport, TrainRequest, preset_spec
 from store import Store
 
 pytestmark = pytest.mark.slow
@@ -84,6 +84,65 @@ def test_a_short_job_trains_to_completion(manager: JobManager, worker_home: Path
     assert (worker_home / run.model_path).is_file()
     assert done.progress is not None and done.progress.epoch == 2  # the last live report
     assert run.name == "article-mlp on digits"
+
+
+def test_the_worker_says_when_its_engine_is_loaded(manager: JobManager, worker_home: Path) -> None:
+    wait_for(lambda: not manager.worker_starting, timeout=START_SECONDS, what="the engine to load")
+    assert manager.worker_pid is not None
+    log = (worker_home / "logs" / "worker.log").read_text()
+    assert "ready" in log and "engine with TensorFlow" in log
+
+
+def test_a_job_says_what_it_does_before_its_first_batch(
+    worker_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Data, then the peak (a new engine's first job only), the model, the first batch: in order,
+    before any progress; the next job skips the peak it already measured."""
+    seen: list[StageReport] = []
+    publish_stage = worker._Monitor.publish_stage
+
+    def spy(self: worker._Monitor, report: StageReport) -> None:
+        seen.append(report)
+        publish_stage(self, report)
+
+    monkeypatch.setattr(worker._Monitor, "publish_stage", spy)
+    store = Store(f"sqlite:///{worker_home / 'stages.db'}")
+    client = JobManager(store, worker_home, start_worker=False)
+    engine = worker.Engine(worker_home)
+    stages_of_jobs = []
+    for _ in range(2):
+        client.submit(digits_request(epochs=1))
+        record = worker.execute_job(store, engine, store.claim_job("test:0"))
+        assert record.status == "completed", record.error
+        times = [r.elapsed_seconds for r in seen]
+        assert times == sorted(times) and times[0] >= 0
+        stages_of_jobs.append([r.stage for r in seen])
+        seen.clear()
+    assert stages_of_jobs == [list(TRAIN_STAGES), ["loading_data", "building_model", "first_batch"]]
+
+
+def test_the_page_reads_a_stage_from_the_job_row(home: Path) -> None:
+    store = Store()
+    client = JobManager(store, home, start_worker=False)
+    view = client.submit(digits_request(epochs=1))
+    assert not client.worker_starting, "a client without a worker never says it is starting one"
+    store.claim_job("test:0")
+    store.heartbeat(view.job_id, progress=json.dumps(StageReport("building_model", 0.4).to_dict()))
+    seen = client.view(view.job_id)
+    assert seen.stage == StageReport("building_model", 0.4) and seen.progress is None
+    store.heartbeat(view.job_id, progress=json.dumps({"stage": "unheard-of", "elapsed_seconds": 1}))
+    assert client.view(view.job_id).stage is None  # a garbled stage reads as none, never a crash
+
+
+def test_an_idle_worker_warms_up_what_the_forms_default_run_needs(tmp_path: Path) -> None:
+    engine = worker.Engine(tmp_path)
+    default = TrainRequest()
+    assert not engine.has_peak(force_cpu=default.force_cpu, mixed_precision=default.mixed_precision)
+    for _name, step in engine.warm_up_steps():
+        step()
+    assert engine.has_peak(force_cpu=default.force_cpu, mixed_precision=default.mixed_precision)
+    assert (tmp_path / "cache" / f"{default.dataset}.npz").is_file()
+    assert engine.dataset(default) is engine.dataset(default)  # kept in memory for the first job
 
 
 def test_two_jobs_run_one_at_a_time(manager: JobManager) -> None:
@@ -254,6 +313,7 @@ def test_a_worker_that_cannot_start_is_reported_not_respawned_in_a_loop(
     monkeypatch.setenv("KERAS_BACKEND", "bogus")  # the worker's Keras import fails
     jm = JobManager(Store(), home)
     try:
+        assert jm.worker_starting  # the process lives; its engine is not loaded (and never will be)
         view = jm.submit(digits_request(epochs=1))
         wait_for(lambda: jm.worker_problem, timeout=60, what="the worker problem to be reported")
         assert "cannot start" in jm.worker_problem and "exit code 3" in jm.worker_problem
