@@ -58,7 +58,7 @@ import pandas as pd
 from bizmodel.basis import TechnicalBasis
 from bizmodel.catalog import Catalog
 from bizmodel.compute import Assumptions, ComputeError, TrainingWork, cheapest, training_options
-from bizmodel.run_cost import RunCostError, accelerator_for_device, closest_instance, run_cpu_instance
+from bizmodel.run_cost import RunCostError, accelerator_for_device, instance_for_device
 from bizmodel.scenario import Scenario
 
 __all__ = [
@@ -244,28 +244,28 @@ def _label(row: pd.Series) -> str:
 
 def run_instance(basis: TechnicalBasis, catalog: Catalog) -> tuple[pd.Series | None, str]:
     """The catalog instance the run's own hardware is priced on, or None with the reason (prefixed
-    ``run <id>:``).
-
-    A CPU run: the closest current CPU-only instance of its family with at least its cores
-    (:func:`bizmodel.run_cost.run_cpu_instance`). A GPU run: the cheapest current instance carrying
-    its accelerator.
+    ``run <id>:``): :func:`bizmodel.run_cost.instance_for_device`, the rule the Train page's live
+    epoch cost follows too (a CPU run: the closest current CPU-only instance of its family with at
+    least its cores; a GPU run: the cheapest current instance carrying its accelerator).
     """
     run = f"run {basis.run_id}"
-    if basis.device_kind == "cpu":
-        instance = run_cpu_instance(basis, catalog.instances)
-        if instance is None:
-            return None, f"{run}: the catalog has no current CPU-only instance to price its training on"
-        return instance, ""
-    key = accelerator_for_device(basis.device, list(catalog.accelerator_keys))
-    if key is None:
-        return None, (
-            f"{run}: no catalog accelerator matches its device {basis.device!r}; "
-            "type the retraining cost yourself"
-        )
     try:
-        return closest_instance(catalog.instances, vcpus=None, accelerator=key), ""
+        instance = instance_for_device(
+            catalog.instances,
+            list(catalog.accelerator_keys),
+            device=basis.device,
+            device_kind=basis.device_kind,
+        )
     except RunCostError as exc:
+        if basis.device_kind == "cpu":
+            return None, f"{run}: the catalog has no current CPU-only instance to price its training on"
+        if accelerator_for_device(basis.device, list(catalog.accelerator_keys)) is None:
+            return None, (
+                f"{run}: no catalog accelerator matches its device {basis.device!r}; "
+                "type the retraining cost yourself"
+            )
         return None, f"{run}: {exc}"
+    return instance, ""
 
 
 def usd_text(value: float) -> str:

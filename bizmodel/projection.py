@@ -373,8 +373,8 @@ def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
     >>> k = kpis(project(s), s)
     >>> round(s.variable_cost_usd_per_user_month, 2)  # serving .04, review 8, hosting 4, support 4, fees 1.75
     17.79
-    >>> round(k.ltv_usd), round(k.cac_payback_months, 2)  # (50 − 17.79) ÷ 3.52 % churn; $400 ÷ 32.21
-    (915, 12.42)
+    >>> round(k.ltv_usd), round(k.cac_payback_months, 2)  # (50 − 17.79) ÷ 3.52 % churn; $300 ÷ 32.21
+    (915, 9.31)
     >>> k.terminal_method, k.npv_with_terminal_usd > k.npv_usd   # 4× ending ARR, discounted
     ('exit_multiple', True)
     """

@@ -355,7 +355,8 @@ def _load(
 def render(store: Store) -> None:
     """The picker, the KPI table, the overlaid charts and the differing assumptions."""
     options, labels, saved = _options(store)
-    default = _chosen(options, param_from_source(current_work(store).source))
+    work = current_work(store)
+    default = _chosen(options, param_from_source(work.source))
     key = "compare_pick"
 
     def _remember() -> None:
@@ -372,6 +373,7 @@ def render(store: Store) -> None:
         on_change=_remember,
         help=t("compare.pick_help"),
     )
+    st.caption(t("compare.active_note", name=for_markdown(work.name)))
     if len(picked) < MIN_SCENARIOS:
         st.info(t("compare.need_two"))
         return

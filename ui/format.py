@@ -357,6 +357,8 @@ def nice_ticks(low: float, high: float, *, count: int = 5) -> list[float]:
     [-4000000.0, -2000000.0, 0.0, 2000000.0, 4000000.0]
     >>> nice_ticks(0.0288, 0.0393, count=4)
     [0.025, 0.03, 0.035, 0.04]
+    >>> nice_ticks(-1e308, 1e308)  # a span beyond the float range: the ends and zero
+    [-1e+308, 0.0, 1e+308]
     """
     if not (math.isfinite(low) and math.isfinite(high)):
         return []
@@ -365,6 +367,9 @@ def nice_ticks(low: float, high: float, *, count: int = 5) -> list[float]:
         if low == 0:
             return [0.0]
         low, high = (low * 0.9, low * 1.1) if low > 0 else (low * 1.1, low * 0.9)
+    if not math.isfinite(high - low) or not math.isfinite(2.0 * max(abs(low), abs(high))):
+        # A range near the float limit: its ends (and zero between them) are the ticks.
+        return sorted({low, high} | ({0.0} if low < 0 < high else set()))
     step = _nice_step(high - low, count)
     first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
     return [float(f"{i * step:.12g}") + 0.0 for i in range(first, last + 1)]

@@ -587,6 +587,7 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
         help=t("data_value.in.value_from_choice_help"),
     )
     if not choice:
+        st.caption(t("data_value.value_typed_note", name=for_markdown(work.name)))
         return None
     try:
         scenario = Scenario.from_dict(work.document)

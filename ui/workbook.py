@@ -66,7 +66,7 @@ from bizmodel.scenario import Scenario
 from bizmodel.sensitivity import TORNADO_COLUMNS
 from mlcore.specs import RunRecord
 from safetext.spreadsheet import FORMULA_STARTS
-from ui.format import NumberStyle, number_style
+from ui.format import NumberStyle, fmt_years, number_style
 from ui.i18n import translate
 from ui.median_gap_text import field_kind
 from ui.model_text import localize
@@ -288,6 +288,11 @@ class _Book:
         """$1,000 (what data is priced per) in the workbook's currency: ``$1,000``, ``¥6,740``."""
         with number_style(self.style):
             return score_words()["amount"]
+
+    def years(self, years: float) -> str:
+        """A number of years with its unit in the workbook's language: ``1 year``, ``3 年``."""
+        with number_style(self.style):
+            return fmt_years(years)
 
     def sheet(self, key: str) -> Worksheet:
         return self.wb.create_sheet(safe_sheet_name(self.t(key), self.wb.sheetnames))
@@ -857,6 +862,7 @@ def _data_value(book: _Book, report: Report) -> None:
     source = _value_source(book, report)
     samples, points = book.unit("workbook.unit.samples"), book.unit("workbook.unit.points")
     money, per_year = book.unit("workbook.unit.money"), book.unit("workbook.unit.per_year")
+    horizon = book.years(econ.horizon_years)
     lines: list[tuple[str, Any, str, str, str]] = [
         (strip_unit(book.t("data_value.in.value")), econ.value_usd_per_point_per_year, "money",
          book.unit("workbook.unit.per_point_year"), source),
@@ -875,7 +881,7 @@ def _data_value(book: _Book, report: Report) -> None:
          "number", points, ""),
         (book.t("data_value.m.value"), buy.value_usd_per_year, "money", per_year, ""),
         (book.t("data_value.m.cost"), buy.labelling_cost_usd, "money", money, ""),
-        (book.t("data_value.m.net", years=f"{econ.horizon_years:g}"), buy.net_value_usd, "money", money, ""),
+        (book.t("data_value.m.net", years=horizon), buy.net_value_usd, "money", money, ""),
         (book.t("data_value.m.roi"), buy.roi, "pct", "", ""),
         (book.t("data_value.m.payback"), buy.payback_months, "number", book.unit("workbook.unit.months"), ""),
         (book.t("data_value.m.optimum"), best.n_train, "int", samples,

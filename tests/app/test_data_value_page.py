@@ -172,12 +172,13 @@ def _report_figures(report) -> dict[str, str]:
 
     d = report.data_value
     assert d is not None
-    years = fmt.fmt_number(d.economics.horizon_years)
     return {
         "Accuracy gain": translate("data_value.points", value=f"{d.purchase.gain_points:+.2f}"),
         "Value per year": fmt.fmt_usd(d.purchase.value_usd_per_year),
         "Labelling cost": fmt.fmt_usd(d.purchase.labelling_cost_usd),
-        f"Net value over {years} year(s)": fmt.fmt_usd(d.purchase.net_value_usd),
+        translate("data_value.m.net", years=fmt.fmt_years(d.economics.horizon_years)): fmt.fmt_usd(
+            d.purchase.net_value_usd
+        ),
         "Best training-set size": fmt.fmt_int(d.optimal.n_train),
     }
 

@@ -421,8 +421,9 @@ def test_closest_instance_for_the_recorded_x86_run_on_the_bundled_catalog() -> N
 def test_the_live_epoch_cost_prices_on_the_instance_a_retraining_is_priced_on(
     device: str, device_kind: str
 ) -> None:
-    """The Train page prices an epoch with instance_for_device + rent_usd; the same run's retraining
-    (bizmodel.binding) and price_run's compute cost come out the same for the same seconds."""
+    """The Train page prices an epoch with instance_for_device + rent_usd; the same run's cost
+    (bizmodel.binding, "this run") and price_run's compute cost come out the same for the same
+    seconds, and a production retraining is priced on that instance too."""
     from bizmodel.binding import run_inputs
     from bizmodel.catalog import load_bundled
 
@@ -433,8 +434,9 @@ def test_the_live_epoch_cost_prices_on_the_instance_a_retraining_is_priced_on(
     )
     live = rent_usd(basis.billed_seconds, instance)
     inputs = run_inputs(basis, catalog)
+    assert str(instance["instance_type"]) in inputs.run_cost_detail
     assert str(instance["instance_type"]) in inputs.retrain_detail
-    assert live == pytest.approx(inputs.retrain_cost_usd)
+    assert live == pytest.approx(inputs.run_cost_usd)
     cost = price_run(basis, instance, usd_per_kwh=0.12, grid_g_co2_per_kwh=400)
     assert live == cost.compute_usd.value
     epochs = [h["seconds"] for h in recorded_record()["history"]]
