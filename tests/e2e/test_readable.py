@@ -259,12 +259,14 @@ def _chinese_problems(texts: dict[str, Any], user_data: list[str]) -> list[str]:
     return out
 
 
-def test_every_page_reads_clean(seeded: Seeded, tmp_path: Path) -> None:
+def test_every_page_reads_clean(seeded: Seeded, browser: Browser, tmp_path: Path) -> None:
+    # The session's browser (a second Playwright in one process would refuse to start), one tab per
+    # width.
     problems: list[str] = []
     for width in WIDTHS:
-        browser = Browser(viewport={"width": width, "height": 1000})
+        tab = browser.new_page()
         try:
-            tab = browser.new_page()
+            tab.set_viewport_size({"width": width, "height": 1000})
             tab.set_default_timeout(60_000)
             errors: list[str] = []
             tab.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
@@ -287,6 +289,6 @@ def test_every_page_reads_clean(seeded: Seeded, tmp_path: Path) -> None:
                         problems += [f"{where}: {p}" for p in _chinese_problems(texts, seeded.user_data)]
             assert not errors, errors
         finally:
-            browser.close()
+            tab.close()
     unique = sorted(set(problems))
     assert not unique, f"{len(unique)} problems:\n  " + "\n  ".join(unique)
