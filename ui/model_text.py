@@ -217,6 +217,7 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("favourable_at_least", "favourable at ≥ {threshold}"),
         ("favourable_months", "favourable at ≤ {months} months"),
         ("ltv_undefined", "LTV undefined ÷ CAC ${cac}"),
+        ("ltv_over_cac", "LTV ${ltv} ÷ CAC ${cac}"),
         ("not_defined", "not defined"),
         # -------------------------------------------------------------- bizmodel.projection, finance
         ("no_irr", "no IRR"),

@@ -125,6 +125,7 @@ ZH_SAME_AS_ENGLISH = frozenset(
         "evaluate.pr_legend",  # {name} · AP {ap}
         "kpi.ltv_to_cac",
         "advantage.item.ltv_to_cac",
+        "model.ltv_over_cac",  # LTV ${ltv} ÷ CAC ${cac}
         "scenario.col.arr_usd",
         "scenario.col.money.arr_usd",
         "runcost.arch.arm",
