@@ -333,7 +333,13 @@ def active_scenario_picker(store: Store | None) -> None:
         st.session_state[PICK_KEY] = work.source
 
     def _picked() -> None:
-        activate(st.session_state[PICK_KEY])
+        # The browser names the choice by its label: a label that changed since it was drawn
+        # ("• unsaved edits" gone after a save) comes back as raw text, which is no choice at all.
+        chosen = st.session_state[PICK_KEY]
+        if chosen in labels:
+            activate(chosen)
+        else:
+            st.session_state[PICK_KEY] = work.source
 
     st.selectbox(
         t("sidebar.active_scenario"),

@@ -12,6 +12,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.testing.v1.element_tree import Selectbox
 
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import base_template, bull_template
@@ -297,3 +299,31 @@ def test_a_share_link_activates_its_scenario_for_its_viewer_only(app_env: Path) 
     viewer.sidebar.selectbox(key="active_scenario").set_value("shared:" + link.removeprefix("shared-")).run()
     _no_errors(viewer)
     assert case_name(viewer) == "Board deck" and metric(viewer, "NPV") == npv_of(shared)
+
+
+def test_a_stale_label_from_the_browser_is_no_choice(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser names the sidebar's choice by its label; after a save the "• unsaved edits"
+    label is gone, and the stale text the browser still holds must not become the active
+    scenario (it did: the link read ``?scenario=+Base+case`` and the Overview said it no longer
+    existed)."""
+    at = make_app(SCENARIOS)
+    edit_churn(at, 4.5)
+    assert active(at) == "Template: Base case • unsaved edits"
+    at.button(key="scn_save").click().run()
+    _no_errors(at)
+    saved = param(at, "scenario")
+    assert saved is not None and re.fullmatch(r"[0-9a-f]{32}", saved)
+    # What the browser sends back: the label it drew before the save (no longer an option).
+    box_id = at.sidebar.selectbox(key="active_scenario").id
+    drawn = Selectbox._widget_state
+
+    def stale(self: Selectbox) -> WidgetState:
+        if self.id != box_id:
+            return drawn.fget(self)  # type: ignore[attr-defined]
+        return WidgetState(id=self.id, string_value="Template: Base case • unsaved edits")
+
+    monkeypatch.setattr(Selectbox, "_widget_state", property(stale))
+    at.run()
+    _no_errors(at)
+    assert param(at, "scenario") == saved
+    assert not at.warning, [w.value for w in at.warning]

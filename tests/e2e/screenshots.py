@@ -15,13 +15,13 @@ Train page, and writes:
 * ``learn.png``: Learn, gradient descent on the loss surface;
 * ``compute.png``: Compute cost for a 7B model on 140B tokens (cheapest, fastest, Pareto chart);
 * ``data-value.png``: Data value after a learning-curve sweep of the newest run;
-* ``scenarios.png``: the base scenario bound to the newest run (KPIs, monthly P&L);
+* ``scenarios.png``: the base scenario bound to the newest run and saved (KPIs, monthly P&L);
 * ``monte-carlo.png``: its Monte Carlo tab (cash fan chart, NPV histogram);
 * ``sensitivity.png``: its tornado of NPV;
 * ``compare.png``: base, bull and bear side by side;
 * ``build-vs-buy.png``: the open-LLM tab (self-hosted against a paid API);
-* ``overview-case.png``: the Overview dashboard of the active scenario (KPIs, narrative, cash fan,
-  scorecard, share and exports);
+* ``overview-case.png``: the Overview dashboard of that saved scenario, the active one (KPIs, the
+  production figures of the run, narrative, cash fan, scorecard, share and exports);
 * ``overview-zh.png``: the same in Chinese with amounts in CNY;
 * ``report.png``: the downloaded HTML report opened from its file.
 
@@ -176,11 +176,18 @@ def business(page: Any, server: AppServer, out: Path, written: list[str], *, run
     """Scenarios (bound to ``run_id`` when given), its Monte Carlo and tornado, Compare, Build vs buy."""
     page.goto(server.url + "/scenarios?scenario=base")
     page.locator("[data-testid='stMetricLabel']", has_text="NPV").first.wait_for(timeout=60_000)
+    scenario = "base"
     if run_id:
         box = page.locator("[class*='st-key-scn_run_']").get_by_role("combobox")
         box.click()
         page.get_by_role("option").nth(1).click()
         page.get_by_text("measured ·").first.wait_for()
+        _settle(page, 1.0)
+        # Saved, the bound scenario stays active and its id is in the link: the Overview shows it.
+        page.locator(".st-key-scn_save button").click()
+        page.wait_for_url(re.compile(r"[?&]scenario=(?!base\b)[^&]+"), timeout=60_000)
+        found = re.search(r"[?&]scenario=([^&]+)", page.url)
+        scenario = found.group(1) if found else "base"
     _settle(page, 2.0)
     page.screenshot(path=str(out / "scenarios.png"))
     written.append("scenarios.png")
@@ -211,21 +218,21 @@ def business(page: Any, server: AppServer, out: Path, written: list[str], *, run
     _settle(page, 1.0)
     page.screenshot(path=str(out / "build-vs-buy.png"))
     written.append("build-vs-buy.png")
-    share(page, server, out, written)
+    share(page, server, out, written, scenario=scenario)
 
 
-def share(page: Any, server: AppServer, out: Path, written: list[str]) -> None:
-    """The Overview dashboard in English and in Chinese (CNY), and the HTML report."""
+def share(page: Any, server: AppServer, out: Path, written: list[str], *, scenario: str = "base") -> None:
+    """The Overview dashboard of ``scenario`` in English and in Chinese (CNY), and the HTML report."""
     for path, name in (
-        ("/overview", "overview-case.png"),
-        ("/overview?lang=zh&cur=CNY&fx=7.1", "overview-zh.png"),
+        (f"/?scenario={scenario}", "overview-case.png"),
+        (f"/?lang=zh&cur=CNY&fx=7.1&scenario={scenario}", "overview-zh.png"),
     ):
         page.goto(server.url + path)
         page.locator(".st-key-overview_fan .js-plotly-plot").wait_for(timeout=60_000)
         _settle(page, 2.0)
         page.screenshot(path=str(out / name))
         written.append(name)
-    page.goto(server.url + "/?lang=en")
+    page.goto(server.url + f"/?lang=en&scenario={scenario}")
     page.locator(".st-key-overview_fan .js-plotly-plot").wait_for(timeout=60_000)
     with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="HTML report").click()
@@ -306,8 +313,7 @@ def main(out_dir: str | None = None, *, only_business: bool = False, only_sign_i
         train(page, server, epochs=8, batch=128, name="Article MLP, batch 128", live_shot=None)
 
         page.goto(server.url + "/")
-        page.get_by_role("heading", name="Latest run").wait_for()
-        page.locator("[data-testid='stMetricLabel']", has_text="Test accuracy").wait_for()
+        page.locator(".st-key-overview_fan .js-plotly-plot").wait_for(timeout=60_000)
         _settle(page, 2.0)
         page.screenshot(path=str(out / "overview.png"))
         written.append("overview.png")

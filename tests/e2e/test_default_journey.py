@@ -119,6 +119,9 @@ def _bind_and_save(page: Any, server: AppServer, run_id: str) -> str:
     assert_clean(page)
     found = re.search(r"[?&]scenario=([^&]+)", page.url)
     assert found
+    # The saved scenario's id, not its name: the sidebar's picker must not take a label that
+    # changed with the save ("• unsaved edits" gone) for a choice.
+    assert re.fullmatch(r"[0-9a-f]{32}", found.group(1)), page.url
     return found.group(1)
 
 
