@@ -126,13 +126,14 @@ def _bind_and_save(page: Any, server: AppServer, run_id: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trained]:
+def trained(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[Trained]:
+    # The session's browser: a second Playwright in one process refuses to start.
     home = tmp_path_factory.mktemp("default-journey") / "moatlab-home"
     server = start_server(home)
     try:
-        browser = Browser(viewport={"width": 1280, "height": 1000})
+        page = browser.new_page()
         try:
-            page = browser.new_page()
+            page.set_viewport_size({"width": 1280, "height": 1000})
             page.set_default_timeout(60_000)
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -142,7 +143,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trained]:
             scenario_id = _bind_and_save(page, server, run_id)
             assert not errors, errors
         finally:
-            browser.close()
+            page.close()
         with pytest.MonkeyPatch.context() as env:
             env.setenv("MOATLAB_HOME", str(home))
             env.delenv("DATABASE_URL", raising=False)
@@ -210,14 +211,16 @@ def _report_problems(tab: Any, where: str, lang: str, tmp_path: Path) -> list[st
     return out
 
 
-def test_the_journey_after_the_default_run_reads_clean(trained: Trained, tmp_path: Path) -> None:
+def test_the_journey_after_the_default_run_reads_clean(
+    trained: Trained, browser: Browser, tmp_path: Path
+) -> None:
     assert trained.train_seconds < 300
     problems: list[str] = []
     opened: set[tuple[str, str, str]] = set()  # (page, language, tab) read
     for width in WIDTHS:
-        browser = Browser(viewport={"width": width, "height": 1000})
+        tab = browser.new_page()
         try:
-            tab = browser.new_page()
+            tab.set_viewport_size({"width": width, "height": 1000})
             tab.set_default_timeout(90_000)
             tab.context.set_default_timeout(90_000)
             errors: list[str] = []
@@ -244,7 +247,7 @@ def test_the_journey_after_the_default_run_reads_clean(trained: Trained, tmp_pat
                         problems += _report_problems(tab, where, lang, tmp_path)
             assert not errors, errors
         finally:
-            browser.close()
+            tab.close()
     for _, _, catalog in STYLES:  # the Monte Carlo and the sensitivity were drawn and read
         for key in ("scenario.tab.monte_carlo", "scenario.tab.sensitivity"):
             assert any(p == "scenarios" and t == catalog[key] for p, _, t in opened), (key, sorted(opened))

@@ -127,6 +127,8 @@ def test_a_repeat_fans_out_per_seed(manager: JobManager, trained: str) -> None:
     view = manager.submit_task(trained, "repeat", {"seeds": 2})
     done = wait_finished(manager, view.job_id, timeout=START_SECONDS)
     assert done.status == "completed", done.error
+    # The task marks the job completed before the dispatcher files what it served: wait for that.
+    wait_for(lambda: view.job_id in manager.served, timeout=30, what="the dispatcher's record")
     assert len(set(manager.served[view.job_id]["fan_out"])) == 2
     run = get_run(manager.store, trained)
     assert run.repeat is not None and run.repeat.seeds == (run.request.spec.seed, run.request.spec.seed + 1)
