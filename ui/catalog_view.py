@@ -35,8 +35,10 @@ import pandas as pd
 import streamlit as st
 
 from bizmodel.catalog import (
+    CLUSTER_INTERCONNECTS,
     INSTANCE_COLUMNS,
     MAX_UPLOAD_BYTES,
+    STATUSES,
     Catalog,
     CatalogError,
     load_bundled,
@@ -367,6 +369,20 @@ def _editor(catalog: Catalog, today: dt.date) -> None:
                 t("catalog.col.spot_usd_per_hour"),
                 format="$%.4f",
                 help=t("catalog.col_help", name="spot_usd_per_hour"),
+            ),
+            # Codes in the table (what the CSV holds), words on screen.
+            "status": st.column_config.SelectboxColumn(
+                t("catalog.col.status"),
+                options=STATUSES,
+                format_func=lambda code: t(f"catalog.status.{code}"),
+                required=True,
+                help=t("catalog.col_help", name="status"),
+            ),
+            "cluster_interconnect": st.column_config.SelectboxColumn(
+                t("catalog.col.cluster_interconnect"),
+                options=("", *CLUSTER_INTERCONNECTS),
+                format_func=lambda code: t(f"catalog.interconnect.{code or 'none'}"),
+                help=t("catalog.col_help", name="cluster_interconnect"),
             ),
         },
     )

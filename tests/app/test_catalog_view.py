@@ -3,13 +3,21 @@ that are missing or broken, the bundled version in the link, and the cap on save
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bizmodel.catalog import load_bundled, stale_providers, to_csv_bytes, validate
+from bizmodel.catalog import (
+    CLUSTER_INTERCONNECTS,
+    STATUSES,
+    load_bundled,
+    stale_providers,
+    to_csv_bytes,
+    validate,
+)
 from store import LOCAL_OWNER
 from tests.app.conftest import make_app
 from tests.app.test_pages import _no_errors
@@ -212,3 +220,20 @@ def test_applying_without_edits_keeps_the_bundled_catalog_unsaved(app_env: Path)
     _no_errors(at)
     assert _param(at, "catalog") == load_bundled().version
     assert not list((app_env / "catalogs").rglob("*.csv"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "current", "none"), [("en", "current", "none: one node only"), ("zh", "现行", "无：仅单节点")]
+)
+def test_the_editor_shows_status_and_interconnect_codes_in_words(
+    app_env: Path, lang: str, current: str, none: str
+) -> None:
+    """The catalog editor keeps the CSV's codes in its table and shows them in the page's language."""
+    at = make_app(PAGE, lang=lang)
+    configs = [json.loads(el.proto.columns or "{}") for el in at.dataframe]
+    editor = next(c for c in configs if "status" in c and "cluster_interconnect" in c)
+    status, fabric = editor["status"]["type_config"], editor["cluster_interconnect"]["type_config"]
+    assert [o["value"] for o in status["options"]] == list(STATUSES)
+    assert status["options"][0]["label"] == current
+    assert [o["value"] for o in fabric["options"]] == ["", *CLUSTER_INTERCONNECTS]
+    assert fabric["options"][0]["label"] == none
