@@ -73,6 +73,13 @@ def trained(manager: JobManager) -> str:
     return done.run_id
 
 
+def served_record(manager: JobManager, job_id: str) -> dict:
+    """What the dispatcher filed for a job it served. The Ray task marks the job completed in the
+    store before the dispatcher reaps it, so the record may come a moment after the status."""
+    wait_for(lambda: job_id in manager.served, timeout=30, what="the dispatcher's record")
+    return manager.served[job_id]
+
+
 def test_a_training_job_runs_on_ray_with_the_local_record_fields(
     manager: JobManager, trained: str, ray_instance: set[str]
 ) -> None:
@@ -90,7 +97,7 @@ def test_a_training_job_runs_on_ray_with_the_local_record_fields(
     assert run.versions["executor"] == "ray" and run.versions["ray"] == ray.__version__
     assert run.versions["keras"] and run.versions["backend"]
     job = manager.store.job_for_run(trained)
-    served = manager.served[job["id"]]
+    served = served_record(manager, job["id"])
     assert served["status"] == "completed" and served["pid"] != os.getpid()
     assert "/ray-" in job["worker_id"], "each Ray job is claimed under its own worker id"
     assert _engine_modules() <= ray_instance, "the web process never imports TensorFlow or Keras"
@@ -100,7 +107,7 @@ def test_a_sweep_fans_out_into_one_ray_task_per_training(manager: JobManager, tr
     view = manager.submit_task(trained, "sweep", {"fractions": [0.5, 1.0], "seeds": 2, "max_epochs": 3})
     done = wait_finished(manager, view.job_id, timeout=START_SECONDS)
     assert done.status == "completed", done.error
-    fan_out = manager.served[view.job_id]["fan_out"]
+    fan_out = served_record(manager, view.job_id)["fan_out"]
     assert len(fan_out) == 4 and len(set(fan_out)) == 4, "one Ray task per (fraction × seed)"
     run = get_run(manager.store, trained)
     curve = run.learning_curve
@@ -127,9 +134,7 @@ def test_a_repeat_fans_out_per_seed(manager: JobManager, trained: str) -> None:
     view = manager.submit_task(trained, "repeat", {"seeds": 2})
     done = wait_finished(manager, view.job_id, timeout=START_SECONDS)
     assert done.status == "completed", done.error
-    # The task marks the job completed before the dispatcher files what it served: wait for that.
-    wait_for(lambda: view.job_id in manager.served, timeout=30, what="the dispatcher's record")
-    assert len(set(manager.served[view.job_id]["fan_out"])) == 2
+    assert len(set(served_record(manager, view.job_id)["fan_out"])) == 2
     run = get_run(manager.store, trained)
     assert run.repeat is not None and run.repeat.seeds == (run.request.spec.seed, run.request.spec.seed + 1)
     assert len(run.repeat.accuracies) == 2 and run.repeat.throughput_mean > 0
