@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -453,3 +453,20 @@ __all__ = [
     "recorded_data_value",
     "remember",
 ]
+
+
+def option_words(row: Mapping[str, Any], translate: Callable[..., str]) -> dict[str, Any]:
+    """The words of a training option row for the report's and the workbook's option sentences
+    (``report.compute.option``, ``report.explored.option``): provider, instance, nodes, count,
+    accelerator, and the pricing in ``translate``'s language (the code itself when it has no
+    words)."""
+    code = str(row.get("pricing", ""))
+    label = translate(f"compute.pricing.{code}")
+    return {
+        "provider": row.get("provider", ""),
+        "instance": row.get("instance_type", ""),
+        "nodes": int(row.get("nodes", 1)),
+        "count": int(row.get("count", 0)),
+        "accelerator": row.get("accelerator", ""),
+        "pricing": code if label.startswith("[") else label,
+    }

@@ -42,7 +42,7 @@ from bizmodel.sensitivity import LEVERS as SENSITIVITY_LEVERS
 from bizmodel.validation import BAND, summarise
 from safetext import neutral
 from ui import format as fmt
-from ui.explored import BudgetOutcome, PlanOutcome, TrainingPlan
+from ui.explored import BudgetOutcome, PlanOutcome, TrainingPlan, option_words
 from ui.figures import CurveLabels, learning_curves
 from ui.i18n import translate
 from ui.median_gap_text import field_label, median_gap_sentence, signed_usd, value_text
@@ -576,12 +576,7 @@ class _Page:
             return self.t("compute.none_feasible")
         return self.t(
             "report.compute.option",
-            provider=row.get("provider", ""),
-            instance=row.get("instance_type", ""),
-            nodes=int(row.get("nodes", 1)),
-            count=int(row.get("count", 0)),
-            accelerator=row.get("accelerator", ""),
-            pricing=self.pricing(str(row.get("pricing", ""))),
+            **option_words(row, self.t),
             cost=fmt.fmt_usd(row.get("cost_usd")),
             time=fmt.fmt_duration(float(row.get("days", math.nan)) * 86400),
         )
@@ -729,15 +724,7 @@ class _Page:
         """An option without its cost and time: ``lambda 8xH100 × 4 (32 × H100-SXM, on demand)``."""
         if row is None:
             return self.t("compute.none_feasible")
-        return self.t(
-            "report.explored.option",
-            provider=row.get("provider", ""),
-            instance=row.get("instance_type", ""),
-            nodes=int(row.get("nodes", 1)),
-            count=int(row.get("count", 0)),
-            accelerator=row.get("accelerator", ""),
-            pricing=self.pricing(str(row.get("pricing", ""))),
-        )
+        return self.t("report.explored.option", **option_words(row, self.t))
 
     def _days(self, value: object) -> str:
         return fmt.fmt_duration(float(value) * 86400) if _finite(value) else fmt.MISSING  # type: ignore[arg-type]

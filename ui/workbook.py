@@ -66,6 +66,7 @@ from bizmodel.scenario import Scenario
 from bizmodel.sensitivity import TORNADO_COLUMNS
 from mlcore.specs import RunRecord
 from safetext.spreadsheet import FORMULA_STARTS
+from ui.explored import option_words
 from ui.format import NumberStyle, fmt_years, number_style
 from ui.i18n import translate
 from ui.median_gap_text import field_kind
@@ -1006,17 +1007,7 @@ def _option_text(book: _Book, row: dict[str, Any]) -> str | None:
     """An option as ``provider instance × nodes (count × accelerator, pricing)``, None without one."""
     if not row:
         return None
-    pricing = str(row.get("pricing", ""))
-    label = book.t(f"compute.pricing.{pricing}")
-    return book.t(
-        "report.explored.option",
-        provider=row.get("provider", ""),
-        instance=row.get("instance_type", ""),
-        nodes=int(row.get("nodes", 1)),
-        count=int(row.get("count", 0)),
-        accelerator=row.get("accelerator", ""),
-        pricing=pricing if label.startswith("[") else label,
-    )
+    return book.t("report.explored.option", **option_words(row, book.t))
 
 
 def _validation(book: _Book, report: Report) -> None:
