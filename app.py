@@ -9,6 +9,7 @@ from store import StoreError
 from ui.auth import account_sidebar, sign_in_gate
 from ui.capacity import script_slot, session_gate
 from ui.i18n import apply_url_style, t
+from ui.page_registry import sections
 from ui.scenario_work import active_scenario_picker, show_notice
 from ui.share_gate import link_pending
 from ui.state import get_store, start_worker_early
@@ -20,57 +21,10 @@ ignored = apply_url_style()  # every number this run writes (language, currency,
 house_style()  # texts wrap instead of being cut, rows of cards wrap
 
 pages = {
-    t("nav.start"): [
-        st.Page(
-            "app_pages/overview.py",
-            title=t("nav.overview"),
-            icon=":material/home:",
-            default=True,
-            url_path="overview",
-        ),
-    ],
-    t("nav.model"): [
-        st.Page(
-            "app_pages/train.py", title=t("nav.train"), icon=":material/model_training:", url_path="train"
-        ),
-        st.Page(
-            "app_pages/evaluate.py",
-            title=t("nav.evaluate"),
-            icon=":material/fact_check:",
-            url_path="evaluate",
-        ),
-        st.Page(
-            "app_pages/inference.py", title=t("nav.inference"), icon=":material/speed:", url_path="inference"
-        ),
-        st.Page("app_pages/learn.py", title=t("nav.learn"), icon=":material/school:", url_path="learn"),
-        st.Page("app_pages/runs.py", title=t("nav.runs"), icon=":material/table_rows:", url_path="runs"),
-    ],
-    t("nav.economics"): [
-        st.Page(
-            "app_pages/compute.py", title=t("nav.compute"), icon=":material/payments:", url_path="compute"
-        ),
-        st.Page(
-            "app_pages/data_value.py",
-            title=t("nav.data_value"),
-            icon=":material/database:",
-            url_path="data-value",
-        ),
-        st.Page(
-            "app_pages/scenarios.py",
-            title=t("nav.scenarios"),
-            icon=":material/query_stats:",
-            url_path="scenarios",
-        ),
-        st.Page(
-            "app_pages/compare.py", title=t("nav.compare"), icon=":material/compare:", url_path="compare"
-        ),
-        st.Page(
-            "app_pages/build_buy.py",
-            title=t("nav.build_buy"),
-            icon=":material/balance:",
-            url_path="build-vs-buy",
-        ),
-    ],
+    t(section): [
+        st.Page(p.file, title=t(p.title_key), icon=p.icon, default=p.default, url_path=p.key) for p in specs
+    ]
+    for section, specs in sections().items()
 }
 admitted = session_gate()  # this replica full (MOATLAB_MAX_SESSIONS): the "at capacity" page only
 signed_in = admitted and sign_in_gate()  # sign-in configured and nobody signed in: the sign-in page only

@@ -15,6 +15,7 @@ st.markdown(t("overview.lead"))
 from mlcore.runs import latest_completed  # noqa: E402
 from ui.chain import ChainNode, chain_html  # noqa: E402
 from ui.overview_view import dashboard  # noqa: E402
+from ui.page_registry import page_file  # noqa: E402
 from ui.scenario_work import current_work  # noqa: E402
 from ui.state import store_guard, store_or_error  # noqa: E402
 from ui.widgets import empty_state  # noqa: E402
@@ -26,7 +27,7 @@ if store is not None:
     with store_guard():
         any_run = latest_completed(store) is not None
     if not any_run:
-        empty_state(t("overview.no_runs"), page="app_pages/train.py", link_label=t("overview.go_train"))
+        empty_state(t("overview.no_runs"), page=page_file("train"), link_label=t("overview.go_train"))
 
 steps = [("ai", "train"), ("model", "train"), ("startup", "runs"), ("advantage", "runs")]
 st.subheader(t("overview.chain"))
@@ -40,5 +41,5 @@ st.markdown(
 cols = st.columns(len(steps))
 for col, (key, path) in zip(cols, steps, strict=True):
     with col:
-        st.page_link(f"app_pages/{path}.py", label=t(f"chain.{key}.link"), icon=":material/arrow_forward:")
+        st.page_link(page_file(path), label=t(f"chain.{key}.link"), icon=":material/arrow_forward:")
         st.caption(t(f"chain.{key}.about"))

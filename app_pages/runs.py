@@ -6,6 +6,7 @@ import streamlit as st
 
 from mlcore.runs import list_runs
 from ui.i18n import t
+from ui.page_registry import page_file
 from ui.runs_view import actions, compare, filters, table
 from ui.state import store_guard, store_or_error
 from ui.tables import csv_bytes, filter_runs, runs_frame
@@ -19,7 +20,7 @@ if store is None:
 with store_guard():
     runs = list_runs(store)
 if not runs:
-    empty_state(t("runs.empty"), page="app_pages/train.py", link_label=t("overview.go_train"))
+    empty_state(t("runs.empty"), page=page_file("train"), link_label=t("overview.go_train"))
     st.stop()
 
 text, datasets, statuses = filters(runs)

@@ -7,6 +7,7 @@ import streamlit as st
 from mlcore.runs import get_run
 from safetext import for_markdown
 from ui.i18n import apply_url_style, t
+from ui.page_registry import page_file
 from ui.run_views import next_steps, render_progress, render_summary
 from ui.state import get_jobs, store_guard, store_or_error
 from ui.train_form import choose_data, model_form
@@ -65,7 +66,7 @@ if job_id:
         c1, c2 = st.columns(2)
         c1.button(t("train.new"), on_click=new_run, key="new_run", icon=":material/add:")
         with c2:
-            st.page_link("app_pages/runs.py", label=t("train.to_runs"), icon=":material/table_rows:")
+            st.page_link(page_file("runs"), label=t("train.to_runs"), icon=":material/table_rows:")
 elif run_id:
     with store_guard():
         run = get_run(store, run_id)

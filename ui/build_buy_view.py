@@ -58,6 +58,7 @@ from ui.explored import DEFAULT_LABEL_COST_USD
 from ui.figures import TEMPLATE_NAME, chart_config, count_log_ticks, money_axis
 from ui.i18n import current_language, t
 from ui.model_text import localize
+from ui.page_registry import page_file
 from ui.production_view import production_caption
 from ui.report_data import DEFAULT_COMPETITOR_ACCURACY, DEFAULT_COMPETITOR_USD_PER_1000
 from ui.scenario_view import Effective, bound_scenario, projection_of
@@ -305,7 +306,7 @@ def _binding_caption(chosen: Chosen) -> None:
     else:
         st.caption(t("buildbuy.unbound"))
         st.page_link(
-            "app_pages/scenarios.py",
+            page_file("scenarios"),
             label=t("buildbuy.to_scenarios"),
             icon=":material/query_stats:",
             query_params={"scenario": param_from_source(chosen.source)},

@@ -44,6 +44,7 @@ from safetext import for_markdown
 from ui import format as fmt
 from ui.figures import TEMPLATE_NAME, chart_config
 from ui.i18n import t
+from ui.page_registry import page_file
 from ui.run_picker import pick_run
 from ui.state import store_guard, store_or_error
 from ui.theme import PALETTE
@@ -543,7 +544,7 @@ def _network_source() -> NetworkSource:
         )
     info = BUILTIN[FALLBACK_DATASET]
     st.info(t("learn.net.no_run"), icon=":material/info:")
-    st.page_link("app_pages/train.py", label=t("overview.go_train"), icon=":material/arrow_forward:")
+    st.page_link(page_file("train"), label=t("overview.go_train"), icon=":material/arrow_forward:")
     return NetworkSource(
         preset_spec("article-mlp"),
         info.input_shape,

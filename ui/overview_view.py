@@ -19,6 +19,7 @@ from ui.i18n import current_language, t
 from ui.median_gap_text import median_gap_sentence
 from ui.model_text import localize
 from ui.narrative import narrative, terminal_help
+from ui.page_registry import page_file
 from ui.production_text import production_lead
 from ui.production_view import production_metrics
 from ui.report_data import Report
@@ -116,7 +117,7 @@ def scorecard_summary(report: Report) -> None:
                     f"{mark} {label}: **{format_score_item(item, current_language())}**",
                     help=for_markdown(localize(item.detail, current_language())),
                 )
-    st.page_link("app_pages/build_buy.py", label=t("overview.to_scorecard"), icon=":material/balance:")
+    st.page_link(page_file("build-vs-buy"), label=t("overview.to_scorecard"), icon=":material/balance:")
 
 
 def fan_chart(report: Report) -> None:
@@ -158,7 +159,7 @@ def dashboard(store: Store, work: Work) -> None:
     technical_kpis(report)
     if report.run is None:
         empty_state(
-            t("overview.no_bound_run"), page="app_pages/scenarios.py", link_label=t("overview.bind_run")
+            t("overview.no_bound_run"), page=page_file("scenarios"), link_label=t("overview.bind_run")
         )
     fan_chart(report)
     scorecard_summary(report)

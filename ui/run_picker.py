@@ -12,6 +12,7 @@ from mlcore.runs import finished_runs
 from mlcore.specs import RunRecord
 from safetext import for_markdown, for_plain
 from ui.i18n import t
+from ui.page_registry import page_file
 from ui.state import store_guard, store_or_error
 from ui.summary import short_id
 from ui.widgets import empty_state
@@ -38,7 +39,7 @@ def _pick(*, key: str, required: bool) -> RunRecord | None:
         runs = finished_runs(store)
     if not runs:
         if required:
-            empty_state(t("picker.no_runs"), page="app_pages/train.py", link_label=t("overview.go_train"))
+            empty_state(t("picker.no_runs"), page=page_file("train"), link_label=t("overview.go_train"))
         else:
             st.caption(t("picker.none_optional"))
         return None

@@ -19,6 +19,7 @@ from ui.figures import CurveLabels, chart_config, learning_curves
 from ui.i18n import current_language, t
 from ui.live_figures import live_figures, run_rent
 from ui.model_text import localize
+from ui.page_registry import page_file
 from ui.summary import summary_items
 from ui.widgets import Provenance, metric
 
@@ -279,14 +280,14 @@ def next_steps(run: RunRecord) -> None:
     c1, c2 = st.columns(2)
     with c1:
         st.page_link(
-            "app_pages/evaluate.py",
+            page_file("evaluate"),
             label=t("train.next_evaluate"),
             icon=":material/fact_check:",
             query_params=params,
         )
     with c2:
         st.page_link(
-            "app_pages/compute.py",
+            page_file("compute"),
             label=t("train.next_price"),
             icon=":material/payments:",
             query_params=params,

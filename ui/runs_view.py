@@ -12,6 +12,7 @@ from safetext import for_markdown, for_plain
 from store import Store
 from ui.figures import chart_config, compare_curves, hyperparameter_parallel
 from ui.i18n import t
+from ui.page_registry import page_file
 from ui.run_views import download_run_button
 from ui.state import home
 from ui.tables import compare_frame, plain_table, runs_frame
@@ -87,7 +88,7 @@ def actions(store: Store, run: RunRecord) -> None:
                     st.rerun()
     with c2:
         st.page_link(
-            "app_pages/train.py",
+            page_file("train"),
             label=t("runs.open"),
             query_params={"run": run.id},
             icon=":material/open_in_new:",

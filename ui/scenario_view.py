@@ -39,6 +39,7 @@ from ui.i18n import current_language, t
 from ui.median_gap_text import median_gap_sentence
 from ui.model_text import localize
 from ui.narrative import terminal_help
+from ui.page_registry import page_file
 from ui.production_view import production_caption, production_metrics
 from ui.report_data import MonteCarloSection, monte_carlo_section, serving_volume
 from ui.scenario_editor import editor_form, validate
@@ -361,7 +362,7 @@ def _projection_tab(frame: pd.DataFrame, effective: Effective, source_key: str) 
             st.caption(for_markdown(localize(voa.reason, lang)))
         st.caption(t("scenario.value_of_accuracy_note"))
         st.page_link(
-            "app_pages/data_value.py",
+            page_file("data-value"),
             label=t("scenario.to_data_value"),
             icon=":material/database:",
             query_params={"value_from": VALUE_FROM_ACTIVE, "scenario": source_key},

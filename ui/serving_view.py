@@ -30,6 +30,7 @@ from ui import format as fmt
 from ui.figures import TEMPLATE_NAME, chart_config, money_axis
 from ui.i18n import current_language, t
 from ui.model_text import localize
+from ui.page_registry import page_file
 from ui.summary import short_id
 from ui.tables import plain_table
 from ui.widgets import Provenance, metric
@@ -105,7 +106,7 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
         return
     if not basis.has_inference:
         st.info(t("serving.no_profile"), icon=":material/speed:")
-        st.page_link("app_pages/inference.py", label=t("serving.to_inference"), icon=":material/speed:")
+        st.page_link(page_file("inference"), label=t("serving.to_inference"), icon=":material/speed:")
         return
     c1, c2, c3, c4, c5 = st.columns(5)
     requests = c1.number_input(

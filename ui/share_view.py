@@ -40,6 +40,7 @@ from ui.capacity import heavy, session_id, show_refusal
 from ui.catalog_view import active_catalog
 from ui.explored import Explored, explored_in
 from ui.i18n import current_language, t
+from ui.page_registry import page_file
 from ui.report_data import Report, ReportOptions, build_report, scenario_json
 from ui.scenario_work import SHARED_PREFIX, Work, open_copy
 from ui.share_gate import ERROR_KEY, SHARE_PARAM
@@ -48,14 +49,7 @@ from ui.state import store_guard
 
 APPLIED_KEY = "share_applied"
 #: The page file of each page a link can name.
-PAGE_FILES = {
-    "overview": "app_pages/overview.py",
-    "scenarios": "app_pages/scenarios.py",
-    "compare": "app_pages/compare.py",
-    "build-vs-buy": "app_pages/build_buy.py",
-    "data-value": "app_pages/data_value.py",
-    "compute": "app_pages/compute.py",
-}
+PAGE_FILES = {key: page_file(key) for key in PAGES}  # the pages a link may open
 #: The page served at the app's root (Streamlit gives the default page no path of its own).
 DEFAULT_PAGE = "overview"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

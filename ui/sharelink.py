@@ -63,11 +63,12 @@ from typing import Any
 
 from bizmodel.scenario import Scenario, ScenarioError
 from safetext import hidden_character, joined, listed, shown
+from ui.page_registry import SHAREABLE
 
 SHARE_VERSION = 1
 MAX_LINK_CHARS = 6000  # the encoded token's limit (browsers and proxies cope with ~8k URLs)
 MAX_DECODED_BYTES = 64_000  # refuse a token that inflates beyond this (zip-bomb guard)
-PAGES = ("overview", "scenarios", "compare", "build-vs-buy", "data-value", "compute")
+PAGES = SHAREABLE  # the pages a link may open (ui.page_registry)
 LANGUAGES = ("en", "zh")
 PAYLOAD_KEYS = ("l", "n", "p", "r", "s")
 OPTIONAL_KEYS = ("o",)

@@ -12,20 +12,9 @@ import pytest
 from store import Store
 from tests.app.conftest import ReplayWorker, make_app, seed_runs
 from tests.hostile.inert import markdown_problems, markdown_text
+from ui import page_registry
 
-PAGES = (
-    "app_pages/overview.py",
-    "app_pages/train.py",
-    "app_pages/evaluate.py",
-    "app_pages/inference.py",
-    "app_pages/learn.py",
-    "app_pages/runs.py",
-    "app_pages/compute.py",
-    "app_pages/data_value.py",
-    "app_pages/scenarios.py",
-    "app_pages/compare.py",
-    "app_pages/build_buy.py",
-)
+PAGES = tuple(page.file for page in page_registry.PAGES)  # every page's script, in navigation order
 
 
 def _no_errors(at) -> None:
