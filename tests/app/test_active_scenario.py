@@ -20,6 +20,7 @@ from bizmodel.scenario import base_template, bull_template
 from store import Store
 from tests.app.conftest import make_app
 from tests.app.test_pages import PAGES, _no_errors
+from tests.app.test_scenarios_page import apply_button, field, metric
 from ui import format as fmt
 from ui.sharelink import SharedView, decode, encode
 
@@ -30,18 +31,6 @@ COMPARE = "app_pages/compare.py"
 DATA_VALUE = "app_pages/data_value.py"
 
 
-def metric(at, label: str) -> str:
-    values = [m.value for m in at.metric if m.label == label]
-    assert values, [m.label for m in at.metric]
-    return values[0]
-
-
-def field(at, name: str):
-    found = [w for w in at.number_input if w.key and w.key.endswith(f"_{name}")]
-    assert found, name
-    return found[0]
-
-
 def name_box(at):
     return at.text_input(key=next(w.key for w in at.text_input if w.key.startswith("scn_name_")))
 
@@ -49,7 +38,7 @@ def name_box(at):
 def edit_churn(at, percent: float) -> None:
     """On the Scenarios page: type a monthly churn and apply it (an unsaved edit)."""
     field(at, "monthly_churn").set_value(percent)
-    next(b for b in at.button if b.key and b.key.endswith("_apply")).click().run()
+    apply_button(at).click().run()
     _no_errors(at)
 
 

@@ -31,6 +31,7 @@ from tests.e2e.conftest import start_server
 from tests.e2e.harness import AppServer
 from tests.e2e.test_journey import assert_clean, wait_idle
 from tests.hostile.inert import BIDI, HOSTILE, Hostile, seed_hostile
+from ui import page_registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -44,19 +45,7 @@ PAGE_ICON = (
 LINKS = """() => Array.from(document.querySelectorAll('a, img, image, iframe')).map(e => [
     e.tagName.toLowerCase(),
     e.getAttribute('href') || e.getAttribute('xlink:href') || e.getAttribute('src') || ''])"""
-PAGES = (
-    "overview",
-    "train",
-    "evaluate",
-    "inference",
-    "learn",
-    "runs",
-    "compute",
-    "data-value",
-    "scenarios",
-    "compare",
-    "build-vs-buy",
-)
+PAGES = tuple(page.key for page in page_registry.PAGES)  # every page's link path
 
 
 def _outside(address: str) -> bool:

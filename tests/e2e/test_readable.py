@@ -37,24 +37,13 @@ from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, _curve
 from tests.e2e.conftest import start_server
 from tests.e2e.harness import AppServer, Browser
 from tests.e2e.test_journey import assert_clean, wait_idle
+from ui import page_registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WIDTHS = (1280, 1920)
 STYLES = (("en", "USD"), ("zh", "CNY"))
-PAGES = (
-    "overview",
-    "train",
-    "evaluate",
-    "inference",
-    "learn",
-    "runs",
-    "compute",
-    "data-value",
-    "scenarios",
-    "compare",
-    "build-vs-buy",
-)
+PAGES = tuple(page.key for page in page_registry.PAGES)  # every page's link path
 #: Pages whose tabs hold charts: each tab is opened once (at the first width) so its charts draw.
 TABBED = ("scenarios", "build-vs-buy")
 SCENARIO_NAME = "种子计划"  # user data: a Chinese name, so the English UI shows CJK only there
