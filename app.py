@@ -5,16 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from mlcore.runs import get_run, latest_completed
+from present.page_registry import sections
+from present.theme import FAVICON
 from store import StoreError
-from ui.auth import account_sidebar, sign_in_gate
-from ui.capacity import script_slot, session_gate
-from ui.i18n import apply_url_style, t
-from ui.page_registry import sections
-from ui.scenario_work import active_scenario_picker, show_notice
-from ui.share_gate import link_pending
-from ui.state import get_store, start_worker_early
-from ui.theme import FAVICON
-from ui.widgets import house_style, sidebar_context
+from ui.components.scenario_work import active_scenario_picker, show_notice
+from ui.components.widgets import house_style, sidebar_context
+from ui.session.auth import account_sidebar, sign_in_gate
+from ui.session.capacity import script_slot, session_gate
+from ui.session.i18n import apply_url_style, t
+from ui.session.share_gate import link_pending
+from ui.session.state import get_store, start_worker_early
 
 st.set_page_config(page_title="Moatlab", page_icon=str(FAVICON), layout="wide")  # bundled: no outside request
 ignored = apply_url_style()  # every number this run writes (language, currency, rate), chart images
@@ -32,7 +32,7 @@ navigation = st.navigation(pages, position="sidebar" if signed_in else "hidden")
 if not signed_in:
     st.stop()
 if link_pending(st.query_params, st.session_state):  # the sharing code loads only for a link
-    from ui.share_view import open_shared_link, show_link_problem
+    from ui.views.share import open_shared_link, show_link_problem
 
     open_shared_link(navigation.url_path or "overview")  # a ?share= link, once per session
     show_link_problem()

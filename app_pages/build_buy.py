@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.build_buy_view import active_chosen, advantage_tab, llm_tab, own_vs_api_tab
-from ui.catalog_view import active_catalog
-from ui.i18n import t
-from ui.state import store_or_error
+from ui.components.catalog import active_catalog
+from ui.session.i18n import t
+from ui.session.state import store_or_error
+from ui.views.build_buy import active_chosen, advantage_tab, llm_tab, own_vs_api_tab
 
 st.title(t("buildbuy.title"))
 st.caption(t("buildbuy.lead"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.compare_view import render
-from ui.i18n import t
-from ui.state import store_or_error
+from ui.session.i18n import t
+from ui.session.state import store_or_error
+from ui.views.compare import render
 
 st.title(t("compare.title"))
 st.caption(t("compare.lead"))

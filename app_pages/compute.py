@@ -1,6 +1,6 @@
 """Compute cost: the measured run in dollars, training at scale on every catalog option, serving.
 
-Each plan priced and each budget answered is recorded for the report (``ui.explored``)."""
+Each plan priced and each budget answered is recorded for the report (``present.explored``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ from dataclasses import replace
 
 import streamlit as st
 
-from ui.catalog_view import active_catalog, catalog_panel
-from ui.compute_view import (
+from present.explored import MAX_EXPLORED
+from ui.components.catalog import active_catalog
+from ui.components.run_picker import optional_run
+from ui.session.i18n import t
+from ui.session.state import store_or_error
+from ui.views.catalog import catalog_panel
+from ui.views.compute import (
     assumptions_form,
     production_panel,
     render_advice,
@@ -18,11 +23,7 @@ from ui.compute_view import (
     render_validation,
     work_form,
 )
-from ui.explored import MAX_EXPLORED
-from ui.i18n import t
-from ui.run_picker import optional_run
-from ui.serving_view import run_cost_section, serving_section
-from ui.state import store_or_error
+from ui.views.serving import run_cost_section, serving_section
 
 st.title(t("compute.title"))
 st.caption(t("compute.lead"))

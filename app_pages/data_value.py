@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.data_value_view import render
-from ui.i18n import t
-from ui.run_picker import pick_run
+from ui.components.run_picker import pick_run
+from ui.session.i18n import t
+from ui.views.data_value import render
 
 st.title(t("data_value.title"))
 st.caption(t("data_value.lead"))

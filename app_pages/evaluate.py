@@ -6,12 +6,13 @@ import streamlit as st
 
 from mlcore.evaluation import EvaluationError, evaluation_path
 from safetext import for_markdown
-from ui.evaluate_view import load_analysis, render_analysis, render_calculator
-from ui.experiments_view import render_experiments
-from ui.i18n import t
-from ui.run_picker import pick_run
-from ui.state import home
-from ui.task_view import task_panel
+from ui.components.analysis import load_analysis
+from ui.components.run_picker import pick_run
+from ui.components.task_panel import task_panel
+from ui.session.i18n import t
+from ui.session.state import home
+from ui.views.evaluate import render_analysis, render_calculator
+from ui.views.experiments import render_experiments
 
 st.title(t("evaluate.title"))
 st.caption(t("evaluate.lead"))

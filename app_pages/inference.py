@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.i18n import t
-from ui.inference_view import bench_section, download_model
-from ui.run_picker import pick_run
-from ui.try_it import render as try_it
+from ui.components.run_picker import pick_run
+from ui.components.try_it import render as try_it
+from ui.session.i18n import t
+from ui.views.inference import bench_section, download_model
 
 st.title(t("inference.title"))
 st.caption(t("inference.lead"))

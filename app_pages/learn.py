@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.i18n import t
-from ui.learn_view import render_gradient_descent, render_loss_functions, render_network
+from ui.session.i18n import t
+from ui.views.learn import render_gradient_descent, render_loss_functions, render_network
 
 st.title(t("learn.title"))
 st.caption(t("learn.lead"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.i18n import t
+from ui.session.i18n import t
 
 # The title first: on a cold server the dashboard's modules (the economics, the report builder,
 # plotly) take about half a second to load, and the page should not stay blank meanwhile.
@@ -13,12 +13,12 @@ st.title(t("overview.title"))
 st.markdown(t("overview.lead"))
 
 from mlcore.runs import latest_completed  # noqa: E402
-from ui.chain import ChainNode, chain_html  # noqa: E402
-from ui.overview_view import dashboard  # noqa: E402
-from ui.page_registry import page_file  # noqa: E402
-from ui.scenario_work import current_work  # noqa: E402
-from ui.state import store_guard, store_or_error  # noqa: E402
-from ui.widgets import empty_state  # noqa: E402
+from present.chain import ChainNode, chain_html  # noqa: E402
+from present.page_registry import page_file  # noqa: E402
+from ui.components.scenario_work import current_work  # noqa: E402
+from ui.components.widgets import empty_state  # noqa: E402
+from ui.session.state import store_guard, store_or_error  # noqa: E402
+from ui.views.overview import dashboard  # noqa: E402
 
 store = store_or_error()
 if store is not None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from mlcore.runs import list_runs
-from ui.i18n import t
-from ui.page_registry import page_file
-from ui.runs_view import actions, compare, filters, table
-from ui.state import store_guard, store_or_error
-from ui.tables import csv_bytes, filter_runs, runs_frame
-from ui.widgets import empty_state
+from present.page_registry import page_file
+from present.tables import csv_bytes, filter_runs, runs_frame
+from ui.components.widgets import empty_state
+from ui.session.i18n import t
+from ui.session.state import store_guard, store_or_error
+from ui.views.runs import actions, compare, filters, table
 
 st.title(t("runs.title"))
 st.caption(t("runs.lead"))

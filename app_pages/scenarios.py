@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.i18n import t
-from ui.scenario_view import editor, results, run_binding
-from ui.scenario_work import current_work, manager_bar
-from ui.share_view import export_buttons, import_box, share_button
-from ui.state import store_or_error
+from ui.components.exports import export_buttons, share_button
+from ui.components.scenario_work import current_work, manager_bar
+from ui.session.i18n import t
+from ui.session.state import store_or_error
+from ui.views.scenarios import editor, results, run_binding
+from ui.views.share import import_box
 
 st.title(t("scenario.title"))
 st.caption(t("scenario.lead"))

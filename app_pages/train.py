@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from mlcore.runs import get_run
+from present.page_registry import page_file
 from safetext import for_markdown
-from ui.i18n import apply_url_style, t
-from ui.page_registry import page_file
-from ui.run_views import next_steps, render_progress, render_summary
-from ui.state import get_jobs, store_guard, store_or_error
-from ui.train_form import choose_data, model_form
+from ui.components.train_form import choose_data, model_form
+from ui.session.i18n import apply_url_style, t
+from ui.session.state import get_jobs, store_guard, store_or_error
+from ui.views.train import next_steps, render_progress, render_summary
 
 POLL_SECONDS = 0.5
 

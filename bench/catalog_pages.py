@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 
     set_log_level("error")  # AppTest has no server runtime: its warnings say so on every run
     from bizmodel.catalog import read_catalog
-    from ui import catalog_view
+    from ui.views import catalog as catalog_view
 
     instances, accelerators = large_catalog_csv(args.rows)
     catalog = read_catalog(instances, accelerators, name="bench")

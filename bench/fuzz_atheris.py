@@ -3,8 +3,8 @@
 Targets (the same as ``tests/hostile/test_fuzz.py``, which runs in CI with hypothesis):
 
 * ``csv``       — the Train CSV validator, :func:`mlcore.datasets.validate_csv`;
-* ``scenario``  — the scenario JSON import, :func:`ui.share_view.read_scenario_file`;
-* ``sharelink`` — the share-link decoder, :func:`ui.sharelink.decode` (the input bytes are the
+* ``scenario``  — the scenario JSON import, :func:`ui.views.share.read_scenario_file`;
+* ``sharelink`` — the share-link decoder, :func:`present.sharelink.decode` (the input bytes are the
   token's text, and also deflated into a well-formed ``v1.`` token to reach the JSON checks);
 * ``catalog``   — the catalog upload, :func:`bizmodel.catalog.read_catalog`, and the API price
   list, :func:`bizmodel.buildbuy.read_api_prices`.
@@ -71,7 +71,7 @@ def _csv_target() -> Callable[[bytes], None]:
 
 def _scenario_target() -> Callable[[bytes], None]:
     from bizmodel.scenario import ScenarioError
-    from ui.share_view import read_scenario_file
+    from ui.views.share import read_scenario_file
 
     def run(data: bytes) -> None:
         try:
@@ -83,7 +83,7 @@ def _scenario_target() -> Callable[[bytes], None]:
 
 
 def _sharelink_target() -> Callable[[bytes], None]:
-    from ui.sharelink import ShareLinkError, decode
+    from present.sharelink import ShareLinkError, decode
 
     def run(data: bytes) -> None:
         packed = base64.urlsafe_b64encode(zlib.compress(data)).rstrip(b"=").decode("ascii")
@@ -125,8 +125,8 @@ def _seeds(name: str) -> list[bytes]:
     """A few valid inputs so that the fuzzer starts from the deep paths."""
     from bizmodel.catalog import load_bundled, to_csv_bytes
     from bizmodel.scenario import base_template
-    from ui.report_data import scenario_json
-    from ui.sharelink import SharedView, encode
+    from present.report_data import scenario_json
+    from present.sharelink import SharedView, encode
 
     good_csv = b"a,b,y\n" + b"".join(b"%d,%d,%s\n" % (i, 2 * i, b"xz"[i % 2 : i % 2 + 1]) for i in range(30))
     if name == "csv":

@@ -317,7 +317,7 @@ def check_visit(spec: SessionSpec, visit: Visit, result: SessionResult, *, own_a
 async def submit_training(client: Client, spec: SessionSpec, result: SessionResult, cfg: Config) -> None:
     """Open Train, choose the digits dataset, set 1 epoch and a run name, press Start."""
     logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)  # no runtime here
-    from ui.train_form import DATASET_CHOICES
+    from ui.components.train_form import DATASET_CHOICES
 
     first = await client.visit(TRAIN_PAGE, label="train")
     result.visits.append(first)
@@ -707,7 +707,7 @@ def make_specs(
     import dataclasses
 
     from bizmodel.scenario import base_template
-    from ui.sharelink import SharedView, encode
+    from present.sharelink import SharedView, encode
 
     store = None
     if database_url is not None:

@@ -71,7 +71,7 @@ def working_bytes(paths: int, months: int, ranges: int) -> int:
     projection (about 100 B per path-month for at most 5,000 paths) and the sampled inputs
     (16 B per path and range). Against tracemalloc's peak for 1,000–50,000 paths × 24–120
     months it is never below and at most 45 % above; the web process's admission control
-    (:mod:`ui.admission`) budgets with it.
+    (:mod:`ui.session.admission`) budgets with it.
 
     >>> round(working_bytes(50_000, 120, 17) / 2**20)
     288

@@ -17,12 +17,12 @@ from streamlit.testing.v1.element_tree import Selectbox
 
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import base_template, bull_template
+from present import format as fmt
+from present.sharelink import SharedView, decode, encode
 from store import Store
 from tests.app.conftest import make_app
 from tests.app.test_pages import PAGES, _no_errors
 from tests.app.test_scenarios_page import apply_button, field, metric
-from ui import format as fmt
-from ui.sharelink import SharedView, decode, encode
 
 SCENARIOS = "app_pages/scenarios.py"
 OVERVIEW = "app_pages/overview.py"

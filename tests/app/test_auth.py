@@ -17,11 +17,11 @@ from streamlit.testing.v1 import AppTest
 from bizmodel.scenario import base_template
 from mlcore.runs import run_row
 from mlcore.specs import RunRecord
+from present.sharelink import SharedView, encode
 from store import Store
 from tests.app.conftest import APP, make_app, recorded
 from tests.app.test_pages import _no_errors
-from ui.auth import auth_configured, current_owner
-from ui.sharelink import SharedView, encode
+from ui.session.auth import auth_configured, current_owner
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -201,15 +201,15 @@ def test_links_naming_another_users_run_scenario_or_job_show_nothing(app_env: Pa
 
 def test_an_unreadable_secrets_file_fails_closed(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A typo in secrets.toml must not switch sign-in off: the app says why and shows nothing."""
-    import ui.auth
+    import ui.session.auth
 
     def broken() -> bool:
         raise ValueError("Invalid value (at line 3, column 17)")
 
     seed(None, "local")
-    monkeypatch.setattr(ui.auth, "_load_secrets", broken)
-    assert ui.auth.current_owner() is None and ui.auth.auth_configured() is False
-    assert ui.auth.secrets_problem() == "Invalid value (at line 3, column 17)"
+    monkeypatch.setattr(ui.session.auth, "_load_secrets", broken)
+    assert ui.session.auth.current_owner() is None and ui.session.auth.auth_configured() is False
+    assert ui.session.auth.secrets_problem() == "Invalid value (at line 3, column 17)"
     at = AppTest.from_file(str(APP), default_timeout=30)
     at.run()
     assert not at.exception, [e.value for e in at.exception]

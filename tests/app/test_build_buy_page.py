@@ -13,13 +13,13 @@ import pytest
 
 from bizmodel.buildbuy import ApiCosts, OwnModelCosts, break_even
 from bizmodel.scenario import base_template
+from present import format as fmt
+from present.summary import short_id
 from store import Store
 from tests.app.conftest import make_app, seed_runs
 from tests.app.test_data_value_page import curve
 from tests.app.test_inference_page import profile
 from tests.app.test_pages import _no_errors
-from ui import format as fmt
-from ui.summary import short_id
 
 PAGE = "app_pages/build_buy.py"
 HEADER = "provider,model,input_usd_per_1m_tokens,output_usd_per_1m_tokens,source,as_of,notes\n"

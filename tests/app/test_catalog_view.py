@@ -22,7 +22,7 @@ from store import LOCAL_OWNER
 from tests.app.conftest import make_app
 from tests.app.test_pages import _no_errors
 from tests.hostile.inert import markdown_text
-from ui.catalog_view import MAX_SAVED, owner_folder, save_catalog
+from ui.components.catalog import MAX_SAVED, owner_folder, save_catalog
 
 PAGE = "app_pages/compute.py"
 

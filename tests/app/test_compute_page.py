@@ -20,7 +20,7 @@ from tests.app.conftest import make_app, seed_runs
 from tests.app.test_inference_page import profile
 from tests.app.test_pages import _no_errors
 from tests.hostile.inert import markdown_text
-from ui.catalog_view import owner_folder
+from ui.components.catalog import owner_folder
 
 PAGE = "app_pages/compute.py"
 
@@ -33,7 +33,7 @@ UNIT_SECONDS = {"µs": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "da
 
 
 def seconds(text: str) -> float:
-    """A duration as written by ``ui.format.fmt_duration`` (``3.4 h``, ``2.1 days``), in seconds."""
+    """A duration as written by ``present.format.fmt_duration`` (``3.4 h``, ``2.1 days``), in seconds."""
     match = re.fullmatch(r"([\d.,]+)\s*(µs|ms|s|min|h|days)", text.strip())
     assert match, f"not a duration: {text!r}"
     return float(match.group(1).replace(",", "")) * UNIT_SECONDS[match.group(2)]
@@ -301,17 +301,17 @@ def test_how_close_the_estimates_are(app_env: Path) -> None:
 def _report_from(at, run=None):
     """The report of the base scenario built from what ``at``'s session explored."""
     from bizmodel.scenario import base_template
-    from ui.explored import explored_in
-    from ui.report_data import ReportOptions, build_report
+    from present.explored import explored_in
+    from present.report_data import ReportOptions, build_report
 
     options = ReportOptions(paths=50, explored=explored_in(at.session_state))
     return build_report(base_template(), name="Base", run=run, catalog=load_bundled(), options=options)
 
 
 def test_the_plans_and_budgets_explored_go_into_the_report_with_the_pages_figures(app_env: Path) -> None:
-    from ui import format as fmt
-    from ui.explored import MAX_EXPLORED, BudgetQuestion, TrainingPlan
-    from ui.report import render_html
+    from present import format as fmt
+    from present.explored import MAX_EXPLORED, BudgetQuestion, TrainingPlan
+    from present.report import render_html
 
     at = make_app(PAGE)
     at.number_input(key="compute_params").set_value(70.0)
@@ -361,7 +361,7 @@ def test_the_plans_and_budgets_explored_go_into_the_report_with_the_pages_figure
 
 
 def test_a_scaled_run_is_recorded_with_the_runs_own_measurements(app_env: Path) -> None:
-    from ui import format as fmt
+    from present import format as fmt
 
     runs = seed_runs(Store(), 1)
     at = make_app(PAGE, run=runs[0].id)
@@ -392,8 +392,8 @@ def test_the_overviews_report_carries_what_this_session_explored(
 ) -> None:
     """The share path: the report behind the Overview and its downloads is built with the
     session's plans, budgets and data inputs."""
-    from ui import share_view
-    from ui.explored import DataValueInputs, TrainingPlan
+    from present.explored import DataValueInputs, TrainingPlan
+    from ui.components import exports as share_view
 
     built = []
     real = share_view.build_report

@@ -156,8 +156,8 @@ def _report_of(at, **explored_changes: object):
     from bizmodel.catalog import load_bundled
     from bizmodel.scenario import base_template
     from mlcore.runs import get_run
-    from ui.explored import explored_in
-    from ui.report_data import ReportOptions, build_report
+    from present.explored import explored_in
+    from present.report_data import ReportOptions, build_report
 
     explored = dataclasses.replace(explored_in(at.session_state), **explored_changes)
     run = get_run(Store(), "run-0")
@@ -167,8 +167,8 @@ def _report_of(at, **explored_changes: object):
 
 def _report_figures(report) -> dict[str, str]:
     """The report's data-value figures written as the page writes them (labels of the page)."""
-    from ui import format as fmt
-    from ui.i18n import translate
+    from present import format as fmt
+    from present.i18n import translate
 
     d = report.data_value
     assert d is not None
@@ -188,9 +188,9 @@ def test_the_report_shows_the_pages_figures(app_env: Path) -> None:
     after the user changes every input."""
     import html
 
-    from ui import format as fmt
-    from ui.explored import DataValueInputs
-    from ui.report import render_html
+    from present import format as fmt
+    from present.explored import DataValueInputs
+    from present.report import render_html
 
     with_curve(curve())
     at = make_app(PAGE, run="run-0")

@@ -12,7 +12,7 @@ from mlcore.tasks import CURVE_MAX_EPOCHS, CURVE_RULE, CurvePoint, LearningCurve
 from store import Store
 from tests.app.conftest import make_app, seed_runs
 from tests.app.test_pages import _no_errors
-from ui.experiments_view import estimate_seconds
+from ui.components.sweep import estimate_seconds
 
 PAGE = "app_pages/evaluate.py"
 

@@ -16,7 +16,7 @@ Then, per language:
   English words, once user data, link targets, code spans and a short list of technical phrases are
   taken out. English that comes from the economics model's explanation strings (``bizmodel`` detail /
   reason sentences, :func:`is_bizmodel_explanation`) is reported on its own: the pages show those
-  sentences through :func:`ui.model_text.localize`, so none may remain English anywhere.
+  sentences through :func:`present.model_text.localize`, so none may remain English anywhere.
 
 The walk renders 11 pages × 2 languages plus the economics pages twice more, once per language,
 shared by every test in this module (about 30 s on 2 cores).
@@ -38,11 +38,11 @@ from typing import Any
 import pytest
 
 from bizmodel.scenario import base_template, bear_template
+from present.i18n import LANGUAGE_NAMES, catalog
 from store import Store
 from tests.app.conftest import make_app, recorded, seed_runs
 from tests.app.test_pages import PAGES
 from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, _curve
-from ui.i18n import LANGUAGE_NAMES, catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("en", "zh")
@@ -561,9 +561,9 @@ def test_zh_has_no_english_runs(walked: dict[str, list[Seen]]) -> None:
 
 def test_zh_has_no_bizmodel_english(walked: dict[str, list[Seen]]) -> None:
     """The economics model writes English (``bizmodel`` imports no catalog); the pages show its
-    details, reasons and notes through :func:`ui.model_text.localize`, in help tooltips and
-    captions alike. One left in English means a message form :data:`ui.model_text.TEMPLATES`
-    lacks, or a page that shows it without :func:`~ui.model_text.localize`."""
+    details, reasons and notes through :func:`present.model_text.localize`, in help tooltips and
+    captions alike. One left in English means a message form :data:`present.model_text.TEMPLATES`
+    lacks, or a page that shows it without :func:`~present.model_text.localize`."""
     _, explanations = zh_english(walked)
     assert not explanations, _report("bizmodel explanations in English in the Chinese UI", explanations)
 

@@ -9,9 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from mlcore.flops import flops_per_sample
 from mlcore.specs import preset_spec
+from present import format as fmt
 from store import Store
 from tests.app.conftest import make_app, seed_runs
-from ui import format as fmt
 
 PAGE = "app_pages/learn.py"
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from bizmodel.montecarlo import DEFAULT_PATHS
 from bizmodel.scenario import base_template
+from present import format as fmt
+from present.i18n import translate
+from present.median_gap_text import median_gap_sentence
+from present.report_data import monte_carlo_section
 from safetext import for_markdown
 from tests.app.conftest import make_app
 from tests.app.test_pages import _no_errors
-from ui import format as fmt
-from ui.i18n import translate
-from ui.median_gap_text import median_gap_sentence
-from ui.report_data import monte_carlo_section
 
 PAGE = "app_pages/scenarios.py"
 ZH_CNY = fmt.NumberStyle(language="zh", currency="CNY")

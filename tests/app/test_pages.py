@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from present import page_registry
 from store import Store
 from tests.app.conftest import ReplayWorker, make_app, seed_runs
 from tests.hostile.inert import markdown_problems, markdown_text
-from ui import page_registry
 
 PAGES = tuple(page.file for page in page_registry.PAGES)  # every page's script, in navigation order
 

@@ -20,16 +20,16 @@ from openpyxl import load_workbook
 from bizmodel.catalog import load_bundled
 from bizmodel.scenario import base_template
 from mlcore.runs import get_run
+from present import format as fmt
+from present.i18n import translate
+from present.production_text import FIGURES
+from present.report import render_html
+from present.report_data import ReportOptions, build_report
+from present.workbook import workbook_bytes
 from store import Store
 from tests.app.conftest import make_app, seed_runs
 from tests.app.test_pages import _no_errors
 from tests.bizmodel.test_cli import PROFILE
-from ui import format as fmt
-from ui.i18n import translate
-from ui.production_text import FIGURES
-from ui.report import render_html
-from ui.report_data import ReportOptions, build_report
-from ui.workbook import workbook_bytes
 
 RUN = "run-1"
 STYLES = {

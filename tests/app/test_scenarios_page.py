@@ -13,11 +13,11 @@ import pytest
 
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import base_template, bull_template
+from present import format as fmt
+from present.summary import short_id
 from store import Store
 from tests.app.conftest import make_app, seed_runs
 from tests.app.test_pages import _no_errors
-from ui import format as fmt
-from ui.summary import short_id
 
 PAGE = "app_pages/scenarios.py"
 COMPARE = "app_pages/compare.py"
@@ -257,7 +257,7 @@ def test_data_value_refuses_a_scenario_where_accuracy_does_not_pay(app_env: Path
 def test_the_terminal_value_method_is_chosen_in_the_editor(
     app_env: Path, lang: str, none_label: str | None
 ) -> None:
-    from ui.i18n import translate
+    from present.i18n import translate
 
     at = make_app(PAGE, lang=lang)
     label = translate("kpi.npv_with_terminal_usd", lang)

@@ -12,15 +12,15 @@ import pytest
 
 from bizmodel.catalog import load_bundled
 from bizmodel.scenario import base_template
+from present import format as fmt
+from present.i18n import translate
+from present.report_data import build_report
+from present.sharelink import SharedView, decode, encode
+from present.summary import short_id
 from store import Store
 from tests.app.conftest import make_app, seed_runs
 from tests.app.test_pages import _no_errors
 from tests.hostile.inert import markdown_problems, markdown_text
-from ui import format as fmt
-from ui.i18n import translate
-from ui.report_data import build_report
-from ui.sharelink import SharedView, decode, encode
-from ui.summary import short_id
 
 SCENARIOS = "app_pages/scenarios.py"
 

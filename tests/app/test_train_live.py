@@ -14,10 +14,10 @@ from bizmodel.catalog import load_bundled
 from bizmodel.run_cost import instance_for_device, rent_usd
 from mlcore.flops import utilisation
 from mlcore.jobs import JobManager
+from present import format as fmt
+from present.i18n import translate
+from present.live_figures import settled
 from tests.app.conftest import ReplayWorker, make_app
-from ui import format as fmt
-from ui.i18n import translate
-from ui.live_figures import settled
 
 EPOCHS = 3  # the recorded run's epochs
 

@@ -1,7 +1,7 @@
 """``python -m bizmodel llm``, ``optimal`` and ``validate``, run in process through ``main(argv)``.
 
 These commands read no store, so nothing here needs a process boundary: each case calls
-:func:`bizmodel.__main__.main` and reads what it printed.
+:func:`cli.economics.main` and reads what it printed.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import math
 
 import pytest
 
-from bizmodel.__main__ import main
 from bizmodel.compute import EPOCH_2024, compute_optimal
 from bizmodel.validation import BAND, validation_table
+from cli.economics import main
 
 ERROR = "python -m bizmodel: error: "
 

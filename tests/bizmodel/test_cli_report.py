@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bizmodel.__main__ import main
 from bizmodel.scenario import TEMPLATES
+from cli.economics import main
 from tests.bizmodel.test_cli import PROG_ERROR, ROOT, cli_home, one_line_error, run_cli  # noqa: F401  (fixture)
 
-WORKBOOK_MISSING = not (ROOT / "ui" / "workbook.py").is_file()
+WORKBOOK_MISSING = not (ROOT / "present" / "workbook.py").is_file()
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_writes_the_html_report_and_the_workbook(
     assert "300 paths, seed 0" in document
     assert leftovers(tmp_path) == []
     if WORKBOOK_MISSING:
-        pytest.skip("ui/workbook.py is not in this checkout: the --xlsx half cannot be checked")
+        pytest.skip("present/workbook.py is not in this checkout: the --xlsx half cannot be checked")
     assert len(lines) == 2 and lines[1].startswith(f"wrote workbook {out_xlsx} (")
     assert zipfile.is_zipfile(out_xlsx)
     with zipfile.ZipFile(out_xlsx) as book:
@@ -166,7 +166,7 @@ def test_the_report_command_never_imports_streamlit(
 ) -> None:
     out = tmp_path / "r.html"
     code = (
-        "import sys; from bizmodel.__main__ import main; "
+        "import sys; from cli.economics import main; "
         f"status = main(['report', {str(scenario_file)!r}, '-o', {str(out)!r}, '--paths', '50']); "
         "assert 'streamlit' not in sys.modules, 'streamlit was imported'; sys.exit(status)"
     )

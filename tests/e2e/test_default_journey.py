@@ -35,7 +35,7 @@ from tests.e2e.test_readable import BROKEN, CUT, TEXTS, _chinese_problems, _scri
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-LOCALES = Path(__file__).resolve().parents[2] / "ui" / "locales"
+LOCALES = Path(__file__).resolve().parents[2] / "present" / "locales"
 EN = json.loads((LOCALES / "en.json").read_text(encoding="utf-8"))
 ZH = json.loads((LOCALES / "zh.json").read_text(encoding="utf-8"))
 #: Fewer epochs than the preset's default; the dataset and the model stay the page's defaults.

@@ -26,12 +26,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from present import page_registry
 from store import Store
 from tests.e2e.conftest import start_server
 from tests.e2e.harness import AppServer
 from tests.e2e.test_journey import assert_clean, wait_idle
 from tests.hostile.inert import BIDI, HOSTILE, Hostile, seed_hostile
-from ui import page_registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DIGITS = "Digits 8×8 (bundled)"
 RUN_NAME = "article-mlp on digits"
-#: A catalog key shown instead of its text ("[runs.count]"): ui.i18n.translate's visible gap.
+#: A catalog key shown instead of its text ("[runs.count]"): present.i18n.translate's visible gap.
 UNTRANSLATED = re.compile(r"\[[a-z][a-z0-9_-]*(?:\.[a-z0-9_-]+)+\]")
 LIVE_CHART_TRACES = """() => Array.from(document.querySelectorAll('.st-key-live_curves .js-plotly-plot'))
     .map(g => (g.data || []).map(t => (t.x || []).length).join(','))"""

@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 from bizmodel.scenario import base_template
+from present import page_registry
 from store import Store
 from tests.app import test_i18n_walk as walk
 from tests.app.conftest import seed_runs
@@ -37,7 +38,6 @@ from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, _curve
 from tests.e2e.conftest import start_server
 from tests.e2e.harness import AppServer, Browser
 from tests.e2e.test_journey import assert_clean, wait_idle
-from ui import page_registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

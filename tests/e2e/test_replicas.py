@@ -45,7 +45,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
-EN = json.loads((ROOT / "ui" / "locales" / "en.json").read_text(encoding="utf-8"))
+EN = json.loads((ROOT / "present" / "locales" / "en.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture

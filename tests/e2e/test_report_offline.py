@@ -12,11 +12,11 @@ import pytest
 
 from bizmodel.catalog import load_bundled
 from bizmodel.scenario import base_template
+from present.format import NumberStyle
+from present.report import chart_names, render_html
+from present.report_data import ReportOptions, build_report
 from tests.e2e.harness import Browser
-from tests.ui.test_report import NOW, full_run
-from ui.format import NumberStyle
-from ui.report import chart_names, render_html
-from ui.report_data import ReportOptions, build_report
+from tests.present.test_report import NOW, full_run
 
 pytestmark = [pytest.mark.browser]
 

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 MFU = "FLOP utilisation (MFU)"
 EPOCH_COST = "This epoch on a rented machine"
-#: An amount of money as ui.format writes it: plain decimals with an optional SI suffix ("$0.42",
+#: An amount of money as present.format writes it: plain decimals with an optional SI suffix ("$0.42",
 #: "$0.0012", "$12.3k") or a sub-cent floor ("< $0.01"); never scientific notation.
 _MONEY_PLAIN = r"\$\d[\d,]*(?:\.\d+)?[kMB]?"
 _MONEY_BELOW = r"<\s?\$0\.0*1"

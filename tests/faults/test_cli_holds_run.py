@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from mlcore import cli_tasks, worker
+from cli import training_jobs as cli_tasks
+from mlcore import worker
 from mlcore.runs import get_run, queued_record, run_row
 from mlcore.specs import TrainRequest
 from store import Store

@@ -26,7 +26,7 @@ from mlcore.specs import TrainRequest, preset_spec
 from store import Store, StoreError
 from tests.app.conftest import make_app
 from tests.store.conftest import postgres_schema
-from ui.i18n import t
+from ui.session.i18n import t
 
 BUSY = r"^the database is busy \(locked by another process\); try again in a moment$"
 
@@ -78,9 +78,9 @@ def test_a_locked_sqlite_database_is_a_clear_error_and_nothing_is_lost(home: Pat
 def test_a_page_shows_a_locked_database_as_an_error_then_recovers(
     app_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ui.state
+    import ui.session.state
 
-    monkeypatch.setattr(ui.state, "Store", functools.partial(Store, busy_timeout_seconds=0.3))
+    monkeypatch.setattr(ui.session.state, "Store", functools.partial(Store, busy_timeout_seconds=0.3))
     run_id = _completed_run(Store())
     with exclusive_lock(app_env / "moatlab.db"):
         at = make_app("app_pages/runs.py")

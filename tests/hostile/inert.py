@@ -35,8 +35,8 @@ from markdown_it import MarkdownIt
 from bizmodel.buildbuy import load_api_prices
 from bizmodel.catalog import Catalog, load_bundled, read_catalog, to_csv_bytes
 from bizmodel.scenario import base_template, bull_template
+from present.sharelink import SharedView, encode
 from store import Store
-from ui.sharelink import SharedView, encode
 
 #: A name with everything that became live somewhere: links, an image fetched from outside, bare
 #: URLs, an email address, HTML, Streamlit directives and the logo shortcode, a template field,
@@ -317,7 +317,7 @@ def seed_hostile(store: Store, home: Path) -> Hostile:
     from tests.app.conftest import recorded, seed_runs
     from tests.app.test_data_value_page import curve
     from tests.app.test_inference_page import profile
-    from ui.catalog_view import save_catalog
+    from ui.components.catalog import save_catalog
 
     runs = seed_runs(store, 2)
     store.rename_run(runs[0].id, HOSTILE)

@@ -15,7 +15,7 @@ import pytest
 from bizmodel.catalog import Catalog, load_bundled, validate
 from tests.app.conftest import app_env, make_app
 from tests.app.test_pages import _no_errors
-from ui import catalog_view
+from ui.components import catalog as catalog_view
 
 __all__ = ["app_env"]  # the AppTest fixture of tests/app (an app with its own MOATLAB_HOME)
 ALICE, BOB = "https://id.example#alice", "https://id.example#bob"

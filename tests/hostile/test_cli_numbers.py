@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
-from bizmodel import __main__ as bizmodel_cli
 from bizmodel.scenario import base_template
-from mlcore import __main__ as mlcore_cli
+from cli import economics as bizmodel_cli
+from cli import training as mlcore_cli
 from store import Store
 from tests.bizmodel.test_cli import PROFILE, _curve, _insert
 
@@ -268,7 +268,7 @@ def test_a_sweep_with_nan_exits_2_in_one_line_without_tensorflow(home: Path) -> 
     """The issue's command, in a fresh interpreter: exit 2, one line, TensorFlow never imported."""
     code = (
         "import sys\n"
-        "from mlcore.__main__ import main\n"
+        "from cli.training import main\n"
         "try:\n"
         "    main(['sweep', '--run', 'any', '--fractions', 'nan,0.5'])\n"
         "except SystemExit as exc:\n"

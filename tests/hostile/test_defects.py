@@ -27,10 +27,10 @@ from bizmodel.catalog import INSTANCE_COLUMNS, CatalogError, read_catalog
 from bizmodel.scenario import Scenario, ScenarioError, base_template
 from mlcore import datasets
 from mlcore.datasets import DatasetError, parse_csv, validate_csv
+from present.sharelink import SharedView, ShareLinkError, decode, encode
 from safetext import MAX_SHOWN_CHARS, shown
 from tests.hostile.refusals import check_refusal
-from ui.share_view import read_scenario_file
-from ui.sharelink import SharedView, ShareLinkError, decode, encode
+from ui.views.share import read_scenario_file
 
 TODAY = date(2026, 11, 29)
 BASE = base_template().to_dict()

@@ -35,14 +35,14 @@ from bizmodel.scenario import (
     ScenarioError,
     base_template,
 )
+from present.format import NumberStyle
+from present.report import render_html
+from present.report_data import ReportOptions, build_report
+from present.scenario_figures import HistogramLabels, npv_histogram
+from present.sharelink import SharedView, encode
+from present.workbook import workbook_bytes
 from tests.app.conftest import app_env, make_app
 from tests.app.test_pages import _no_errors
-from ui.format import NumberStyle
-from ui.report import render_html
-from ui.report_data import ReportOptions, build_report
-from ui.scenario_figures import HistogramLabels, npv_histogram
-from ui.sharelink import SharedView, encode
-from ui.workbook import workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 __all__ = ["app_env"]  # the AppTest fixture of tests/app (an app with its own MOATLAB_HOME)

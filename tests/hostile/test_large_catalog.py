@@ -24,10 +24,10 @@ from bizmodel.catalog import Catalog, load_bundled, read_catalog
 from bizmodel.compute import TrainingWork, cheapest, fastest, training_options
 from tests.app.conftest import app_env, make_app
 from tests.app.test_pages import _no_errors
-from ui import catalog_view
-from ui.build_buy_view import LLM_MAX_ROWS, llm_candidates
-from ui.compute_view import MAX_CHART_POINTS, chart_points, option_marks
-from ui.i18n import t
+from ui.components import catalog as catalog_view
+from ui.session.i18n import t
+from ui.views.build_buy import LLM_MAX_ROWS, llm_candidates
+from ui.views.compute import MAX_CHART_POINTS, chart_points, option_marks
 
 __all__ = ["app_env"]  # the AppTest fixture of tests/app (an app with its own MOATLAB_HOME)
 

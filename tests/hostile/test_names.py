@@ -14,12 +14,12 @@ import pytest
 from bizmodel.scenario import base_template
 from mlcore.runs import rename_run
 from mlcore.specs import SpecError
+from present.sharelink import SharedView, ShareLinkError, decode, encode
 from store import Store
 from tests.app.conftest import seed_runs
 from tests.hostile.inert import RLO_NAME
 from tests.hostile.test_defects import _link
 from tests.mlcore.test_cli import run_cli
-from ui.sharelink import SharedView, ShareLinkError, decode, encode
 
 
 @pytest.mark.parametrize("name", [RLO_NAME, "a\u2066b", "tab\there", "zero\u200bwidth", "line\nbreak"])

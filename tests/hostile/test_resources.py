@@ -23,8 +23,8 @@ import pytest
 from bizmodel.montecarlo import working_bytes
 from tests.app.conftest import app_env, make_app
 from tests.app.test_pages import _no_errors
-from ui import capacity
-from ui.admission import MB, Busy, Limits, SessionGate, TooLarge, WorkBudget, upload_bytes
+from ui.session import capacity
+from ui.session.admission import MB, Busy, Limits, SessionGate, TooLarge, WorkBudget, upload_bytes
 
 __all__ = ["app_env"]  # the AppTest fixture of tests/app (an app with its own MOATLAB_HOME)
 SCENARIOS = "app_pages/scenarios.py"

@@ -45,7 +45,7 @@ def test_every_refusal_of_a_large_file_states_the_same_limit(tmp_path: Path) -> 
 
 
 def test_the_command_line_states_the_same_limit(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from mlcore.__main__ import main
+    from cli.training import main
 
     path = home / "big.csv"
     path.write_bytes(TOO_BIG)
@@ -59,7 +59,9 @@ def test_the_command_line_states_the_same_limit(home: Path, capsys: pytest.Captu
 def test_the_readme_and_the_help_text_state_it() -> None:
     assert f"at most {LIMIT}" in (ROOT / "README.md").read_text(encoding="utf-8")
     for lang in ("en", "zh"):
-        text = json.loads((ROOT / "ui" / "locales" / f"{lang}.json").read_text(encoding="utf-8"))["help.csv"]
+        text = json.loads((ROOT / "present" / "locales" / f"{lang}.json").read_text(encoding="utf-8"))[
+            "help.csv"
+        ]
         assert "{limit} MB" in text
 
 

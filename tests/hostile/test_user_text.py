@@ -22,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bizmodel.catalog import read_catalog, to_csv_bytes
+from present.tables import csv_bytes, runs_frame
 from safetext import for_chart, for_markdown, for_plain, for_spreadsheet, from_spreadsheet, neutral
 from tests.app.conftest import recorded
 from tests.hostile.inert import (
@@ -34,7 +35,6 @@ from tests.hostile.inert import (
     markdown_problems,
     markdown_text,
 )
-from ui.tables import csv_bytes, runs_frame
 
 #: Pieces that make a renderer do something, to build texts from.
 PIECES = (

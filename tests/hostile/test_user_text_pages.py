@@ -18,6 +18,9 @@ import numpy as np
 import pytest
 
 from mlcore.tasks import Prediction
+from present.evaluation import ConfusionLabels, PRLabels, confusion_figure, pr_curves, pr_figure
+from present.figures import compare_curves
+from present.i18n import translate
 from store import Store
 from tests.app.conftest import make_app, seed_runs
 from tests.app.test_pages import PAGES, _no_errors
@@ -32,10 +35,7 @@ from tests.hostile.inert import (
     page_problems,
     seed_hostile,
 )
-from ui.evaluate_view import ConfusionLabels, PRLabels, confusion_figure, pr_curves, pr_figure
-from ui.figures import compare_curves
-from ui.i18n import translate
-from ui.try_it import prediction_figure
+from ui.components.try_it import prediction_figure
 
 SCENARIOS = "app_pages/scenarios.py"
 

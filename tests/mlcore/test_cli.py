@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mlcore.__main__ import build_parser, prepare, request_from_args
+from cli.training import build_parser, prepare, request_from_args
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORD_KEYS = {
@@ -102,7 +102,7 @@ def test_runs_on_an_empty_home_lists_nothing_without_loading_tensorflow(tmp_path
     proc = run_cli(tmp_path, "runs", "--json")
     assert proc.returncode == 0 and json.loads(proc.stdout) == []
     probe = (
-        "import sys; from mlcore.__main__ import main; code = main(['runs']); "
+        "import sys; from cli.training import main; code = main(['runs']); "
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'TF loaded'; sys.exit(code)"
     )
     listed = subprocess.run(

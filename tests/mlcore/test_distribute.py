@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mlcore.__main__ import UsageError, build_parser, prepare, request_from_args
+from cli.training import UsageError, build_parser, prepare, request_from_args
 from mlcore.engine.distribute import (
     check_global_batch,
     cpu_devices_requested,

@@ -13,16 +13,8 @@ from hypothesis import strategies as st
 
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import Scenario, base_template, bear_template, bull_template
-from ui.compare_view import (
-    differing_assumptions,
-    flatten,
-    format_kpi,
-    format_kpi_table,
-    kpi_table,
-    unique_names,
-)
-from ui.format import NumberStyle, number_style
-from ui.scenario_editor import (
+from present.format import NumberStyle, number_style
+from ui.components.scenario_editor import (
     SECTIONS,
     FieldSpec,
     document_from_inputs,
@@ -32,6 +24,14 @@ from ui.scenario_editor import (
     headcount_steps,
     to_display,
     validate,
+)
+from ui.views.compare import (
+    differing_assumptions,
+    flatten,
+    format_kpi,
+    format_kpi_table,
+    kpi_table,
+    unique_names,
 )
 
 
@@ -90,7 +90,7 @@ def _typed(document: dict) -> dict[str, float]:
 
 
 def _tables(document: dict) -> dict[str, pd.DataFrame]:
-    from ui.scenario_editor import funding_frame, ranges_frame
+    from ui.components.scenario_editor import funding_frame, ranges_frame
 
     return {
         "headcount": headcount_steps(document["headcount_by_month"]),

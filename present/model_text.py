@@ -1,0 +1,609 @@
+"""The economics model's explanations in the UI language.
+
+:mod:`bizmodel` is pure economics: it imports no UI and no catalog, so the ``detail`` and ``reason``
+sentences it writes (:class:`bizmodel.advantage.ScoreItem`, :class:`bizmodel.advantage.ValueOfAccuracy`,
+:class:`bizmodel.binding.RunInputs`, :class:`bizmodel.run_cost.CostItem`, the KPI ``reasons`` of
+:mod:`bizmodel.projection`, the break-even reasons of :mod:`bizmodel.buildbuy`, the fit notes of
+:mod:`bizmodel.data_value` and the ``notes`` of the bundled LLM price list) are English. The pages
+show them as the "why" behind a figure; :func:`localize` turns one of them into the UI language.
+
+Conventions
+-----------
+* :data:`TEMPLATES` lists each English message form ``bizmodel`` writes, in matching order (the
+  more specific first). A form is the f-string with each interpolated value as a ``str.format``
+  field; it is compiled into a regular expression that must **full**-match the message, the fields
+  becoming named groups. The catalogs hold each form under ``model.<name>``: the English text is
+  the form itself, the Chinese text uses the same fields.
+* Field names say what a field may hold: ``*_msg`` is itself a ``bizmodel`` message, localized in
+  turn (a nested sentence: a source, a verdict, an error); ``run_id`` is one token (a run id);
+  ``*_key`` is a snake_case name; ``as_of``, ``utilisation`` and ``threshold`` are one token (a
+  date, a percentage); any other field is text without ``;`` (a number as ``bizmodel``
+  formatted it, a device, a date), kept as it is. A field that appears twice must match the same
+  text twice.
+* A message that no form matches but that ``bizmodel`` composes of clauses joined by ``"; "`` (a
+  range note, an LLM price note) is localized clause by clause (a ``"; "``
+  inside parentheses does not split) and joined with ``"；"``; an unknown clause stays English.
+* A field written right after ``$`` in the English form is an amount in USD: it is written again
+  in the display currency by :func:`present.format.fmt_money_detail` (``$1.096e-04`` → ``< ¥0.01``,
+  ``$-4,011,000`` → ``-¥27,034,140``), in English too, so an explanation never shows dollars
+  beside yuan nor money in scientific notation; so is an amount the form itself writes ("per
+  $1,000 of data" → "per ¥6,740 of data"). Other numbers are kept as ``bizmodel`` wrote them.
+* Any language without a catalog entry gets the text unchanged, and so does an unknown message;
+  :func:`localize` never raises.
+* Markdown escaping is the caller's: localize first, then escape.
+
+Examples
+--------
+>>> localize("not within the horizon", "zh")
+'不在预测期内'
+>>> localize("not within the horizon", "en")
+'not within the horizon'
+>>> localize("the cash flows change sign 3 times: the IRR is not unique", "zh")
+'现金流变号 3 次：IRR 不唯一'
+>>> localize("no ranges: a sentence the model never wrote", "zh")
+'no ranges: a sentence the model never wrote'
+>>> localize("no serving range: no measured serving cost; upper end capped at 10×", "zh")
+'无推理服务成本范围：没有实测的推理服务成本；上限封顶为 10×'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from dataclasses import dataclass, field
+from functools import cache
+
+from present import format as fmt
+from present.i18n import catalog
+
+__all__ = ["TEMPLATES", "Template", "localize", "match"]
+
+#: How deep nested messages (``*_msg`` fields) are localized.
+MAX_DEPTH = 6
+#: Texts longer than this are returned unchanged (no bizmodel message is anywhere near it).
+MAX_LENGTH = 5000
+
+_RUN_ID = r"[^\s:;()']+"
+_KEY = r"[a-z0-9_]+"
+_NESTED = r".+?"
+_PLAIN = r"[^;]+?"
+
+
+_ONE_TOKEN = r"[^\s;]+"
+_ONE_TOKEN_FIELDS = frozenset({"as_of", "utilisation", "threshold"})
+
+
+def _field_pattern(name: str) -> str:
+    if name in _ONE_TOKEN_FIELDS:
+        return _ONE_TOKEN
+    if name.endswith("_msg"):
+        return _NESTED
+    if name == "run_id":
+        return _RUN_ID
+    if name.endswith("_key"):
+        return _KEY
+    return _PLAIN
+
+
+@dataclass(frozen=True)
+class Template:
+    """One English message form of ``bizmodel`` (its catalog key is ``model.<name>``).
+
+    Examples
+    --------
+    >>> t = Template("x", "wall time of run {run_id}")
+    >>> t.pattern.fullmatch("wall time of run run-1").groupdict()
+    {'run_id': 'run-1'}
+    """
+
+    name: str
+    english: str
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    #: The fields written right after ``$``: amounts in USD.
+    money: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        parts: list[str] = []
+        seen: set[str] = set()
+        money: set[str] = set()
+        for literal, name, _, _ in string.Formatter().parse(self.english):
+            parts.append(re.escape(literal))
+            if name is None:
+                continue
+            if literal.endswith("$"):
+                money.add(name)
+            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>{_field_pattern(name)})")
+            seen.add(name)
+        object.__setattr__(self, "pattern", re.compile("".join(parts), re.DOTALL))
+        object.__setattr__(self, "money", frozenset(money))
+
+    @property
+    def key(self) -> str:
+        return f"model.{self.name}"
+
+
+_RUN_ANY = "run {run_id}: {text_msg}"
+
+TEMPLATES: tuple[Template, ...] = tuple(
+    Template(name, english)
+    for name, english in (
+        # -------------------------------------------------------------- bizmodel.advantage
+        (
+            "voa_detail_valued",
+            "accuracy {base} → {up}: adoption factor {factor_base} → {factor_up} (link {minimum} minimum "
+            "viable … {delightful} delightful); undiscounted operating cash flow over {months} months: "
+            "${base_cash} → ${up_cash}, i.e. ${value} per point per year",
+        ),
+        (
+            "voa_detail",
+            "accuracy {base} → {up}: adoption factor {factor_base} → {factor_up} (link {minimum} minimum "
+            "viable … {delightful} delightful); undiscounted operating cash flow over {months} months",
+        ),
+        ("voa_full", "accuracy is already 100 %: no points left to add"),
+        (
+            "voa_delightful",
+            "accuracy {base} is at or above the delightful {delightful}: more accuracy changes neither "
+            "adoption nor churn",
+        ),
+        ("voa_unviable", "even {up} is at or below the minimum viable {minimum}: nobody adopts either way"),
+        (
+            "voa_customers_lose",
+            "a customer pays ${arpu} a month and costs ${cost} to serve, review, host, support and bill: the "
+            "{customers} more customers that accuracy wins lose money",
+        ),
+        (
+            "voa_negative",
+            "more accuracy wins {customers} more customers over the horizon, whose acquisition costs "
+            "${acquisition} while they bring ${margin} more gross margin within {months} months: the horizon "
+            "ends before they pay back (the terminal value counts what they bring after it)",
+        ),
+        ("assumed_in_scenario", "assumed in the scenario"),
+        ("assumed", "assumed"),
+        (
+            "cost_vs_competitor",
+            "yours ${yours} per 1,000 ({source_msg}); competitor ${theirs} per 1,000 (assumed, typed by you)",
+        ),
+        ("competitor_cost_zero", "the competitor's cost is 0: no ratio to form"),
+        (
+            "accuracy_vs_competitor",
+            "yours {yours} ({source_msg}); competitor {theirs} (assumed, typed by you)",
+        ),
+        ("p95_ratio", "p95 latency per request, yours ÷ competitor's"),
+        ("p95_yours_unknown", "your p95 latency is not known: measure an inference profile or type it"),
+        (
+            "p95_theirs_unknown",
+            "the competitor's p95 latency is not known: measure an inference profile or type it",
+        ),
+        (
+            "p95_vs_competitor",
+            "p95 latency per request: yours {yours} ms ({origin_msg}); competitor {theirs} ms "
+            "(assumed, typed by you)",
+        ),
+        (
+            "p95_origin_measured",
+            "per request at the run's planned volume: batch fill + measured p95 per call",
+        ),
+        ("p95_origin_given", "per request, as given"),
+        (
+            "accuracy_point_informational",
+            "informational: what the accuracy link makes one point worth, not a comparison",
+        ),
+        ("as_given", "as given"),
+        ("not_given", "not given"),
+        ("samples_not_given", "not given: type how many labelled samples you own"),
+        (
+            "samples_informational",
+            "a count alone is neither an advantage nor a drawback; compare it with what a competitor could "
+            "collect",
+        ),
+        ("from_curve", "from the run's learning curve"),
+        ("no_curve", "no learning curve: run a sweep over training-set sizes to measure what more data buys"),
+        (
+            "data_worth_reason",
+            "from the run's learning curve: {points} points per $1,000 × ${per_point} per point per year = "
+            "${worth} a year per $1,000 of data ({reason_msg})",
+        ),
+        (
+            "data_worth",
+            "from the run's learning curve: {points} points per $1,000 × ${per_point} per point per year = "
+            "${worth} a year per $1,000 of data",
+        ),
+        ("projected", "projected from the scenario's assumptions"),
+        (
+            "projected_bound",
+            "projected from the scenario's assumptions with run {run_id}'s measured figures bound in",
+        ),
+        ("favourable_at_least", "favourable at ≥ {threshold}"),
+        ("favourable_months", "favourable at ≤ {months} months"),
+        ("ltv_undefined", "LTV undefined ÷ CAC ${cac}"),
+        ("ltv_over_cac", "LTV ${ltv} ÷ CAC ${cac}"),
+        ("not_defined", "not defined"),
+        # -------------------------------------------------------------- bizmodel.projection, finance
+        ("no_irr", "no IRR"),
+        ("no_revenue", "no revenue over the horizon"),
+        ("margin_not_finite", "gross margin ÷ revenue is not finite"),
+        ("terminal_none", "no terminal value is counted (the scenario's choice)"),
+        (
+            "terminal_negative",
+            "the last year's operating cash flow is not positive, so a Gordon growth value would not be "
+            "positive; choose an exit multiple of ARR or a longer horizon",
+        ),
+        (
+            "terminal_growth_high",
+            "the terminal growth is at or above the discount rate: the Gordon sum has no value",
+        ),
+        ("terminal_no_arr", "there is no ARR at the horizon's end to multiply"),
+        ("churn_zero", "monthly churn is 0: customers never leave, so lifetime value is unbounded"),
+        ("churn_tiny", "monthly churn is so close to 0 that lifetime value is not a finite number"),
+        ("cac_zero", "CAC is 0 (or LTV ÷ CAC is not a finite number)"),
+        (
+            "contribution_not_positive",
+            "a customer's monthly contribution (revenue − its cost of revenue) is not positive: CAC is never "
+            "repaid",
+        ),
+        ("payback_not_finite", "CAC ÷ monthly contribution is not a finite number"),
+        ("arr_flat", "ARR does not grow over the horizon: no net new ARR to divide by"),
+        ("burn_not_finite", "net burn ÷ net new ARR is not a finite number"),
+        ("kpi_not_finite", "{kpi_key} is not a finite number"),
+        ("beyond_horizon", "not within the horizon"),
+        ("runway_beyond_horizon", "not within the horizon (cash never goes below 0)"),
+        ("irr_no_sign_change", "the cash flows never change sign: no rate makes their NPV zero"),
+        ("irr_not_unique", "the cash flows change sign {changes} times: the IRR is not unique"),
+        ("irr_no_root", "no monthly rate between −100 % and 10⁸ % makes the NPV zero"),
+        # -------------------------------------------------------------- bizmodel.binding
+        (
+            "retrain_no_cpu",
+            "run {run_id}: the catalog has no current CPU-only instance to price its training on",
+        ),
+        (
+            "retrain_no_accelerator",
+            "run {run_id}: no catalog accelerator matches its device {device}; type the retraining cost "
+            "yourself",
+        ),
+        (
+            "retrain_priced_energy",
+            "run {run_id}: {seconds} s on {instance_msg} at ${usd_per_hour}/h ({dated_msg}) = ${usd} for "
+            "this run (compute only); the cloud price includes electricity (on your own machine the run's "
+            "{kwh} kWh would cost ≈ ${energy_usd} at an assumed ${usd_per_kwh}/kWh)",
+        ),
+        (
+            "retrain_priced",
+            "run {run_id}: {seconds} s on {instance_msg} at ${usd_per_hour}/h ({dated_msg}) = ${usd} for "
+            "this run (compute only)",
+        ),
+        ("a_custom_instance", "a custom instance"),
+        ("catalog_dated", "catalog {as_of}"),
+        ("price_typed", "price typed by the user"),
+        (
+            "no_inference_profile",
+            "run {run_id} has no inference profile: measure it (python -m mlcore bench-inference --run "
+            "{run_id}) to bind a measured serving cost",
+        ),
+        ("serving_unpriced", "run {run_id}: serving could not be priced ({error_msg})"),
+        (
+            "serving_no_row",
+            "run {run_id}: no measured float-model serving option could be priced (no catalog instance for "
+            "the measured device)",
+        ),
+        ("serving_unplanned", "run {run_id}: serving could not be planned ({error_msg})"),
+        (
+            "serving_detail",
+            "run {run_id}: {verdict_msg}: {option_msg}, {instances} instance(s) for {requests} requests a "
+            "month (peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → "
+            "${monthly} a month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms "
+            "(batch fill {fill} ms + measured p95 per call {call} ms) ({source_msg})",
+        ),
+        (
+            "serving_detail_production",
+            "run {run_id}: {verdict_msg}: {option_msg}, {instances} instance(s) for {requests} requests a "
+            "month (peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → "
+            "${monthly} a month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms "
+            "(batch fill {fill} ms + measured p95 per call {call} ms) ({source_msg}); for the production "
+            "model, {factor}× the run's parameters: each measured throughput ÷ {factor} and latency × "
+            "{factor}",
+        ),
+        # -------------------------------------------------------------- bizmodel.production
+        ("production_retraining", "one production retraining: {how_msg} = ${usd}"),
+        (
+            "retrain_measured_scaled",
+            "measured {seconds} s of training × {factor} (the FLOPs of {sizes_msg}) + {startup} s start-up + "
+            "{overhead} s job overhead = {duration_msg} on {instance_msg} at ${usd_per_hour}/h "
+            "(catalog {as_of})",
+        ),
+        (
+            "retrain_gpu_estimate",
+            "{flops} ({sizes_msg}) at an assumed {mfu} MFU on {nodes} × {instance_msg} ({pricing_msg}) + "
+            "{overhead} s job overhead = {duration_msg} at ${usd_per_hour}/h (catalog {as_of})",
+        ),
+        (
+            "production_sizes",
+            "{data}× the run's {samples} training samples and {model}× its {params} parameters",
+        ),
+        ("retrain_other_way", "the other way ({how_msg}) costs ${usd}"),
+        (
+            "retrain_small_model",
+            "a model of {params} parameters is priced on the measured throughput: below {threshold} "
+            "parameters no published MFU supports an accelerator estimate",
+        ),
+        ("no_accelerator_estimate", "no accelerator estimate ({error_msg})"),
+        ("no_accelerator_holds", "no catalog accelerator option can hold the production model"),
+        ("instance_unpriced", "run {run_id}: its instance has no positive on-demand price"),
+        ("nothing_to_price", "nothing to price on"),
+        ("pricing_on_demand", "on demand"),
+        ("pricing_spot", "spot"),
+        ("duration_min", "{value} min"),
+        ("duration_h", "{value} h"),
+        ("duration_days", "{value} days"),
+        ("verdict_met", "the cheapest measured option that meets the p95 target of {target} ms per request"),
+        (
+            "verdict_unmet",
+            "no measured option meets the p95 target of {target} ms per request; took the one with the "
+            "lowest p95 per request",
+        ),
+        ("no_ranges", "no ranges: the run has no repeat over at least 2 seeds"),
+        ("accuracy_spread", "accuracy {mean} ± 2 × {std} over {seeds} seeds"),
+        ("no_accuracy_range", "no accuracy range: the {seeds} seeds gave the same accuracy"),
+        ("no_serving_range_cost", "no serving range: no measured serving cost"),
+        ("no_serving_range_spread", "no serving range: the seeds' throughput has no spread"),
+        (
+            "serving_spread",
+            "serving cost × mean/(mean ± 2 std) of the seeds' training throughput ({mean} ± {std} samples/s)",
+        ),
+        ("range_capped", "upper end capped at {factor}×"),
+        (
+            "accuracy_measured_on",
+            "run {run_id}: test accuracy {accuracy} on {n_test} test samples (measured)",
+        ),
+        ("accuracy_measured", "run {run_id}: test accuracy {accuracy} (measured)"),
+        ("bind_refused", "run {run_id} cannot be bound: {error_msg}"),
+        # -------------------------------------------------------------- bizmodel.serving (sources)
+        ("profile_dated", "measured: run {run_id} inference profile ({measured_at})"),
+        ("profile", "measured: run {run_id} inference profile"),
+        ("price_catalog", "price: {instance}, catalog as of {as_of_msg}"),
+        ("replicas", "{count} replica(s)"),
+        ("price_assumed", "price assumed"),
+        ("no_cpu_chosen", "no CPU instance chosen"),
+        ("gpu_not_in_catalog", "no catalog instance carries this GPU"),
+        ("not_priced", "not priced"),
+        ("unknown", "unknown"),
+        # -------------------------------------------------------------- bizmodel.run_cost
+        ("wall_time_of", "wall time of run {run_id}"),
+        ("train_time_of", "training time (no wall time recorded) of run {run_id}"),
+        ("on_demand_dated", "{instance_msg} on demand, as of {as_of}"),
+        ("on_demand_typed", "{instance_msg} on demand, typed by the user"),
+        ("custom_instance", "custom instance"),
+        ("compute_formula", "{seconds} s ÷ 3600 × {usd_per_hour} USD/h (measured time × catalog price)"),
+        ("method_not_recorded", "method not recorded"),
+        ("no_energy", "the run has no energy estimate"),
+        ("energy_cost", "at an assumed {usd_per_kwh} USD/kWh; not added to compute cost"),
+        ("co2", "at an assumed grid of {grid} g CO₂/kWh"),
+        ("per_epoch", "compute cost ÷ {epochs} epochs"),
+        ("per_samples", "compute cost ÷ {samples} samples × 1,000 ({n_train} × {epochs} epochs)"),
+        ("no_accelerator_instance", "no current catalog instance carries {accelerator}"),
+        ("choose_instance", "choose an instance"),
+        ("no_cpu_instance", "the catalog has no current CPU-only instance"),
+        ("no_price", "the instance has no positive on-demand $/hour"),
+        ("pick_another", "pick another or type a price"),
+        ("negative_energy", "electricity price and grid intensity must be ≥ 0"),
+        # -------------------------------------------------------------- bizmodel.buildbuy
+        ("side_own", "own"),
+        ("side_api", "api"),
+        ("side_self_hosted", "self_hosted"),
+        ("same_everywhere", "both cost the same at every volume"),
+        ("cheaper_fixed", "{side_msg} is cheaper at every volume (same cost per request, lower fixed cost)"),
+        ("cheaper_both", "{side_msg} is cheaper at every volume (lower fixed cost and cost per request)"),
+        (
+            "cheaper_above_zero",
+            "{side_msg} is cheaper at every volume above 0 (same fixed cost, lower cost per request)",
+        ),
+        (
+            "cross_beyond",
+            "the costs per request differ so little that the lines cross only beyond {volume} requests a "
+            "month: {side_msg} is cheaper at any real volume",
+        ),
+        ("api_free", "the API costs nothing at these prices: self-hosting is never cheaper"),
+        (
+            "never_cheaper",
+            "a fully used instance serves {capacity} requests a month for ${instance_month}, which the API "
+            "serves for ${api_usd}: self-hosting is never cheaper at {utilisation} utilisation",
+        ),
+        # ------------------------------------------------------- notes of bizmodel/data/llm_api_prices.csv
+        ("note_name", "name: {model_name}"),
+        ("note_cached", "cached input {price}/1M"),
+        ("note_cache_hit", "cache-hit input {price}/1M"),
+        ("note_litellm_match", "matches litellm openrouter entry ({prices} USD/token)"),
+        (
+            "note_commit_date",
+            "as_of = date of the last git commit touching the vendor file (not the date the price took "
+            "effect)",
+        ),
+        (
+            "note_snapshot_date",
+            "as_of = date the snapshot was read (commit date not retrievable): the price held no later than "
+            "this, it was not checked on this date",
+        ),
+        ("note_short_context", "short-context tier (long-context tier priced higher)"),
+        ("note_official", "official USD list"),
+        ("note_peak", "peak price (Beijing weekdays 09:00-12:00 and 14:00-18:00)"),
+        ("note_off_peak", "off-peak half: {prices}"),
+        ("note_replaces", "replaces {entry} at {prices} (superseded {month})"),
+        ("note_hosted_open", "hosted open-weights model via OpenRouter"),
+        ("note_hosted", "hosted via OpenRouter"),
+        ("note_anchor", "useful build-vs-buy anchor"),
+        ("note_litellm_key", "litellm key {entry}"),
+        # -------------------------------------------------------------- bizmodel.data_value
+        ("fit_b_cap", "b reached its cap of {cap}: the curve saturates faster than the points resolve"),
+        (
+            "fit_c_zero",
+            "c fitted as 0: the points do not show the error floor; far extrapolation is optimistic",
+        ),
+        ("fit_bootstrap_failed", "{failed} of {total} bootstrap refits failed and were dropped"),
+        (
+            "run_no_curve",
+            "{run_msg} has no learning curve: run a learning-curve sweep on it first (e.g. `python -m mlcore "
+            "sweep --run ID --fractions 0.1,0.25,0.5,1 --seeds 2`)",
+        ),
+        ("this_run", "this run"),
+        # -------------------------------------------------------------- bizmodel.serving option names
+        ("serving_option_estimate", "{instance} ({accelerator}) · {path_msg} estimate · batch {batch}"),
+        ("serving_option", "{instance} · {path_msg} · batch {batch}"),
+        ("path_compiled", "compiled"),
+        ("path_predict", "predict"),
+        ("path_int8", "int8"),
+        # -------------------------------------------------------------- price catalogs' names
+        ("catalog_bundled", "bundled"),
+        ("catalog_saved", "your catalog {version}"),
+        ("catalog_edited", "your edited catalog"),
+        ("catalog_upload", "your upload {file}"),
+        # -------------------------------------------------------------- mlcore's measurement methods
+        ("device_cpu", "CPU ({cpu}, {cores} logical cores)"),
+        (
+            "peak_probe",
+            "{dtype} matmul {size}×{size} on {device_msg} through keras.ops ({backend}), best of {repeats}",
+        ),
+        (
+            "energy_tdp",
+            "TDP share: {cpu_seconds} CPU-seconds of {cores} logical cores × {tdp} W package TDP "
+            "({source_msg}); RAPL not readable; GPU not included",
+        ),
+        ("tdp_assumed", "assumed {watts} W per core"),
+        ("energy_rapl", "RAPL package counters over {seconds} s (whole CPU package)"),
+        # -------------------------------------------------------------- last: a run's prefix
+        ("run_any", _RUN_ANY),
+    )
+)
+
+
+def match(text: str) -> tuple[Template, dict[str, str]] | None:
+    """The first template that full-matches ``text``, with its fields; None when none does.
+
+    >>> template, fields = match("wall time of run run-7")
+    >>> template.key, fields
+    ('model.wall_time_of', {'run_id': 'run-7'})
+    >>> match("hello") is None
+    True
+    """
+    for template in TEMPLATES:
+        found = template.pattern.fullmatch(text)
+        if found is not None:
+            return template, found.groupdict()
+    return None
+
+
+#: An amount the form itself writes in USD ("per $1,000 of data"), written in the display currency.
+_LITERAL_USD = re.compile(r"\$(\d[\d,]*(?:\.\d+)?)")
+
+
+def _literal_amount(found: re.Match[str]) -> str:
+    return fmt.fmt_money_detail(float(found.group(1).replace(",", "")))
+
+
+def _amount(text: str) -> float | None:
+    """The number ``bizmodel`` wrote (``-4,011,000``, ``1.096e-04``), or None when it is not one.
+
+    >>> _amount("-4,011,000"), _amount("1.096e-04"), _amount("n/a")
+    (-4011000.0, 0.0001096, None)
+    """
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _clauses(text: str) -> list[str]:
+    """``text`` split at each ``"; "`` outside parentheses."""
+    parts: list[str] = []
+    depth, start, i = 0, 0, 0
+    while i < len(text):
+        char = text[i]
+        if char in "(（":
+            depth += 1
+        elif char in ")）":
+            depth = max(0, depth - 1)
+        elif depth == 0 and text.startswith("; ", i):
+            parts.append(text[start:i])
+            start = i + 2
+            i += 1
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+@cache
+def _separator(lang: str) -> str:
+    return "；" if lang == "zh" else "; "
+
+
+def _localize(text: str, lang: str, depth: int) -> str | None:
+    """``text`` in ``lang``, or None when no template knows it."""
+    if depth > MAX_DEPTH or not text:
+        return None
+    found = match(text)
+    if found is not None:
+        template, fields = found
+        translated = catalog(lang).get(template.key)
+        if translated is None:
+            return None
+        values = {
+            name: (_localize(value, lang, depth + 1) or value) if name.endswith("_msg") else value
+            for name, value in fields.items()
+        }
+        for name in template.money:
+            amount = _amount(fields[name])
+            if amount is not None:  # "$" and the amount become the amount in the display currency
+                translated = translated.replace("${" + name + "}", "{" + name + "}")
+                values[name] = fmt.fmt_money_detail(amount)
+        translated = _LITERAL_USD.sub(
+            lambda m: fmt.fmt_money_detail(float(m.group(1).replace(",", ""))), translated
+        )
+        return translated.format(**values)
+    clauses = _clauses(text)
+    if len(clauses) < 2:
+        return None
+    done = [_localize(clause, lang, depth + 1) for clause in clauses]
+    if all(d is None for d in done):
+        return None
+    return _separator(lang).join(d if d is not None else c for d, c in zip(done, clauses, strict=True))
+
+
+def localize(text: str, lang: str) -> str:
+    """One ``bizmodel`` message (a detail, a reason, a note) in ``lang`` (module docstring).
+
+    Parameters
+    ----------
+    text : str
+        The English message as ``bizmodel`` wrote it.
+    lang : str
+        The UI language (``"en"``, ``"zh"``).
+
+    Returns
+    -------
+    str
+        The message in ``lang``, its amounts in the display currency; ``text`` itself for a
+        language without these entries and for a message no template knows.
+
+    Examples
+    --------
+    >>> localize("wall time of run run-1", "zh")
+    '运行 run-1 的墙钟时间'
+    >>> localize("projected from the scenario's assumptions; favourable at ≥ 50%", "zh")
+    '依据情景假设预测；≥ 50% 为有利'
+    >>> localize("something else entirely", "zh")
+    'something else entirely'
+    >>> localize("wall time of run run-1", "en")
+    'wall time of run run-1'
+    >>> localize("LTV undefined ÷ CAC $400", "en")
+    'LTV undefined ÷ CAC $400'
+    >>> from present.format import NumberStyle, number_style
+    >>> with number_style(NumberStyle(language="zh", currency="CNY", usd_to_cny=7.0)):
+    ...     localize("LTV undefined ÷ CAC $400", "zh")
+    'LTV 未定义 ÷ CAC ¥2,800'
+    """
+    if not isinstance(text, str) or len(text) > MAX_LENGTH:
+        return text
+    try:
+        return _localize(text, lang, 0) or text
+    except Exception:  # an explanation must never break a page
+        return text
