@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+import settings
 from safetext import hidden_character, listed, shown
 
 if TYPE_CHECKING:
@@ -182,8 +183,7 @@ def _make(
 
 def keras_cache_dir() -> Path:
     """Where ``keras.datasets`` keeps downloaded files."""
-    base = os.environ.get("KERAS_HOME") or str(Path.home() / ".keras")
-    return Path(base) / "datasets"
+    return (settings.read("KERAS_HOME") or Path.home() / ".keras") / "datasets"
 
 
 _FASHION_FILES = (
@@ -209,7 +209,7 @@ def is_online(*, timeout_seconds: float = 2.0) -> bool:
 
     ``MOATLAB_OFFLINE=1`` answers False without touching the network.
     """
-    if os.environ.get("MOATLAB_OFFLINE", "").strip() not in ("", "0"):
+    if settings.read("MOATLAB_OFFLINE"):
         return False
     try:
         with socket.create_connection(("storage.googleapis.com", 443), timeout=timeout_seconds):

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import psutil
 
+import settings
+
 JOULES_PER_KWH = 3.6e6
 ASSUMED_WATTS_PER_CORE = 10.0
 
@@ -105,13 +107,16 @@ class EnergyMeter:
         times = psutil.Process().cpu_times()
         cpu_seconds = max(0.0, times.user + times.system - self._cpu_start)
         cores = os.cpu_count() or 1
-        tdp_env = os.environ.get("MOATLAB_CPU_TDP_W", "").strip()
         try:
-            tdp = float(tdp_env) if tdp_env else ASSUMED_WATTS_PER_CORE * cores
-            source = "MOATLAB_CPU_TDP_W" if tdp_env else f"assumed {ASSUMED_WATTS_PER_CORE:.0f} W per core"
-        except ValueError:
-            tdp = ASSUMED_WATTS_PER_CORE * cores
-            source = f"assumed {ASSUMED_WATTS_PER_CORE:.0f} W per core"
+            configured = settings.read("MOATLAB_CPU_TDP_W")
+        except settings.SettingError:
+            configured = None  # a bad value is ignored: the estimate says it assumed
+        tdp = configured if configured is not None else ASSUMED_WATTS_PER_CORE * cores
+        source = (
+            "MOATLAB_CPU_TDP_W"
+            if configured is not None
+            else f"assumed {ASSUMED_WATTS_PER_CORE:.0f} W per core"
+        )
         joules = tdp * cpu_seconds / cores
         return EnergyEstimate(
             kwh=joules / JOULES_PER_KWH,

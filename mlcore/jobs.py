@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import settings
 from mlcore import worker as worker_mod
 from mlcore.runs import get_run, queued_record, run_row
 from mlcore.specs import FINAL_STATUSES, EpochReport, RunRecord, SpecError, StageReport, TrainRequest
@@ -352,13 +353,13 @@ def executor_name() -> str:
 
     Raises :class:`ExecutorError` for any other value, naming the choices.
     """
-    name = os.environ.get(EXECUTOR_VAR, "").strip().lower() or EXECUTORS[0]
-    if name not in EXECUTORS:
+    try:
+        return str(settings.read(EXECUTOR_VAR))
+    except settings.SettingError:
         raise ExecutorError(
             f"{EXECUTOR_VAR}={os.environ.get(EXECUTOR_VAR)!r} is not a job executor; "
             f"choose one of: {', '.join(EXECUTORS)}"
-        )
-    return name
+        ) from None
 
 
 def make_job_manager(store: Store, home: Path, *, start_worker: bool = True) -> JobManager:

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import settings
 from mlcore import worker as worker_mod
 from mlcore.jobs import JobManager
 from mlcore.specs import TrainRequest
@@ -87,25 +88,20 @@ class RayConfigError(ValueError):
 def ray_address() -> str | None:
     """The cluster address from ``MOATLAB_RAY_ADDRESS`` or ``RAY_ADDRESS``; None: start a local one."""
     for name in ADDRESS_VARS:
-        value = os.environ.get(name, "").strip()
+        value = settings.read(name)
         if value:
-            return value
+            return str(value)
     return None
 
 
 def _count_setting(var: str, what: str) -> int | None:
     """A whole number ≥ 1 from the environment variable ``var`` (None when unset or empty);
     anything else is a :class:`RayConfigError` that says what to set."""
-    text = os.environ.get(var, "").strip()
-    if not text:
-        return None
     try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise RayConfigError(f"{var}={text!r} is not a {what}; set a whole number ≥ 1 or unset it")
-    return value
+        return settings.read(var)
+    except settings.SettingError:
+        text = os.environ.get(var, "").strip()
+        raise RayConfigError(f"{var}={text!r} is not a {what}; set a whole number ≥ 1 or unset it") from None
 
 
 def ray_cpus() -> int | None:

@@ -26,12 +26,13 @@ tracemalloc in their own docstrings.
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+import settings
 
 MB = 1024 * 1024
 #: Parsing and validating an uploaded CSV peaks at about 5× its size (measured: 252 MB for a
@@ -65,19 +66,6 @@ class TooLarge(Exception):
         self.limit_bytes = limit_bytes
 
 
-def _env_mb(environ: Mapping[str, str], name: str, default: float) -> float:
-    text = environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{name}={text!r} is not a number of megabytes") from None
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name}={text!r} must be a positive number of megabytes")
-    return value
-
-
 @dataclass(frozen=True)
 class Limits:
     """The budget's settings: bytes per process and per session, and seconds work may wait."""
@@ -94,17 +82,9 @@ class Limits:
         >>> Limits.from_env({"MOATLAB_WORK_MEMORY_MB": "2048"}).process_bytes // MB
         2048
         """
-        env = os.environ if environ is None else environ
-        default = cls()
-        process = _env_mb(env, "MOATLAB_WORK_MEMORY_MB", default.process_bytes / MB)
-        session = _env_mb(env, "MOATLAB_SESSION_WORK_MEMORY_MB", default.session_bytes / MB)
-        wait = env.get("MOATLAB_BUSY_WAIT_SECONDS", "").strip()
-        try:
-            seconds = float(wait) if wait else default.wait_seconds
-        except ValueError:
-            raise ValueError(f"MOATLAB_BUSY_WAIT_SECONDS={wait!r} is not a number of seconds") from None
-        if not (math.isfinite(seconds) and seconds >= 0):
-            raise ValueError(f"MOATLAB_BUSY_WAIT_SECONDS={wait!r} must be 0 or more seconds")
+        process = settings.read("MOATLAB_WORK_MEMORY_MB", environ)
+        session = settings.read("MOATLAB_SESSION_WORK_MEMORY_MB", environ)
+        seconds = settings.read("MOATLAB_BUSY_WAIT_SECONDS", environ)
         return cls(int(process * MB), int(min(session, process) * MB), seconds)
 
 
@@ -262,10 +242,4 @@ def max_sessions(environ: Mapping[str, str] | None = None) -> int:
     >>> max_sessions({}), max_sessions({"MOATLAB_MAX_SESSIONS": "0"})
     (40, 0)
     """
-    env = os.environ if environ is None else environ
-    text = env.get("MOATLAB_MAX_SESSIONS", "").strip()
-    if not text:
-        return DEFAULT_MAX_SESSIONS
-    if not text.isdigit():
-        raise ValueError(f"MOATLAB_MAX_SESSIONS={text!r} must be a whole number (0 = no cap)")
-    return int(text)
+    return int(settings.read("MOATLAB_MAX_SESSIONS", environ))

@@ -16,7 +16,6 @@ shared by every session, only their methods are called) and words their answers:
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from contextlib import contextmanager
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+import settings
 from ui.session.admission import MB, Busy, Limits, SessionGate, TooLarge, WorkBudget, max_sessions
 from ui.session.i18n import t
 
@@ -119,13 +119,7 @@ def script_slot() -> Iterator[None]:
 
 def script_slots(environ: Mapping[str, str] | None = None) -> int:
     """``MOATLAB_SCRIPT_SLOTS`` (a whole number, 0 = no limit), else :data:`DEFAULT_SCRIPT_SLOTS`."""
-    env = os.environ if environ is None else environ
-    text = env.get("MOATLAB_SCRIPT_SLOTS", "").strip()
-    if not text:
-        return DEFAULT_SCRIPT_SLOTS
-    if not text.isdigit():
-        raise ValueError(f"MOATLAB_SCRIPT_SLOTS={text!r} must be a whole number (0 = no limit)")
-    return int(text)
+    return int(settings.read("MOATLAB_SCRIPT_SLOTS", environ))
 
 
 def session_gate() -> bool:

@@ -11,14 +11,14 @@ without sign-in), so no page can list, open, change or bind another user's runs 
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from mlcore.jobs import ExecutorError, JobManager, JobView, make_job_manager
+import settings
+from mlcore.jobs import ExecutorError, JobManager, JobView, executor_name, make_job_manager
 from mlcore.specs import SpecError, TrainRequest
 from store import DatabaseDamaged, Store, StoreError, default_home
 from ui.session.auth import current_owner
@@ -36,9 +36,14 @@ def _store(url_key: str, home_key: str) -> Store:
     return Store()
 
 
+def _database_key() -> str:
+    """The ``DATABASE_URL`` setting as a cache key (empty: SQLite under the home)."""
+    return str(settings.read("DATABASE_URL") or "")
+
+
 def _process_store() -> Store:
     """The process's unscoped store (every owner's rows): for the job manager only."""
-    return _store(os.environ.get("DATABASE_URL", ""), str(home()))
+    return _store(_database_key(), str(home()))
 
 
 def get_store() -> Store:
@@ -53,7 +58,7 @@ def get_store() -> Store:
 
 @st.cache_resource(show_spinner=False)
 def _jobs(url_key: str, home_key: str, executor_key: str) -> JobManager:
-    start = os.environ.get("MOATLAB_START_WORKER", "1") != "0"
+    start = bool(settings.read("MOATLAB_START_WORKER"))
     return make_job_manager(_process_store(), home(), start_worker=start)  # MOATLAB_EXECUTOR
 
 
@@ -117,9 +122,7 @@ def get_jobs() -> OwnerJobs:
     session's owner like :func:`get_store`. A bad ``MOATLAB_EXECUTOR`` setting is shown as what
     to change and ends the script run."""
     try:
-        manager = _jobs(
-            os.environ.get("DATABASE_URL", ""), str(home()), os.environ.get("MOATLAB_EXECUTOR", "")
-        )
+        manager = _jobs(_database_key(), str(home()), executor_name())
     except ExecutorError as exc:
         from ui.session.i18n import t
 
@@ -137,7 +140,7 @@ def start_worker_early() -> None:
     store that cannot be opened is explained by the page that needs them.
     """
     try:
-        _jobs(os.environ.get("DATABASE_URL", ""), str(home()), os.environ.get("MOATLAB_EXECUTOR", ""))
+        _jobs(_database_key(), str(home()), executor_name())
     except (ExecutorError, StoreError, OSError):
         pass
 
