@@ -46,11 +46,12 @@ import io
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, Protocol
 
+import numpy as np
 import pandas as pd
 
 from safetext import control_character_problem, from_spreadsheet, listed, shown
@@ -58,6 +59,7 @@ from safetext import control_character_problem, from_spreadsheet, listed, shown
 __all__ = [
     "Column",
     "CsvWords",
+    "NumberProblem",
     "Rows",
     "Table",
     "cell_text",
@@ -65,6 +67,8 @@ __all__ = [
     "format_number",
     "is_blank",
     "iso_date",
+    "numbered",
+    "numbers",
 ]
 
 Kind = Literal["text", "number", "date", "choice"]
@@ -145,6 +149,72 @@ def csv_problem(
     if "field larger than field limit" in str(exc):
         return f"a value is longer than {csv.field_size_limit():,} characters; {long_hint}"
     return invalid.format(error=shown(str(exc)))
+
+
+class LineReader(Protocol):
+    """What :func:`numbered` needs of a reader: :func:`csv.reader`'s records and line count."""
+
+    line_num: int
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+
+def numbered(reader: LineReader) -> Iterator[tuple[int, list[str]]]:
+    """Each record of a :func:`csv.reader` after the ones already read, with its first line in the
+    file (a quoted line break makes a record span lines; the reader counts them).
+
+    >>> reader = csv.reader(io.StringIO('a,b\\n1,"x\\ny"\\n2,z\\n'))
+    >>> header = next(reader)
+    >>> [(line, fields[0]) for line, fields in numbered(reader)]
+    [(2, '1'), (4, '2')]
+    """
+    previous_end = reader.line_num
+    for fields in reader:
+        start, previous_end = previous_end + 1, reader.line_num
+        yield start, fields
+
+
+NumberReason = Literal["missing", "not_a_number", "infinite", "too_large"]
+
+
+@dataclass(frozen=True)
+class NumberProblem:
+    """Why a column of numbers cannot be used: a reason code, the first cell's 0-based position and
+    its text (the caller words the refusal and turns the position into a line)."""
+
+    reason: NumberReason
+    position: int
+    text: str
+
+
+def numbers(
+    cells: pd.Series, *, missing: Collection[str] = ("",), max_abs: float = math.inf
+) -> tuple[np.ndarray, NumberProblem | None]:
+    """A text column (stripped cells) as float64, and its first problem, or None.
+
+    Checked in this order, each over the whole column: a missing cell (its lower-case text in
+    ``missing``), a cell that is not a number (:func:`pandas.to_numeric`), an infinite one, one
+    with ``|x| > max_abs`` (3e38 for 32-bit floats).
+
+    >>> values, problem = numbers(pd.Series(["1", "2.5", "x", ""]), missing=("", "nan"))
+    >>> problem
+    NumberProblem(reason='missing', position=3, text='')
+    >>> numbers(pd.Series(["1", "inf"]))[1].reason, numbers(pd.Series(["1", "2"]))[0].tolist()
+    ('infinite', [1.0, 2.0])
+    """
+    values = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=np.float64)
+    checks: tuple[tuple[NumberReason, np.ndarray], ...] = (
+        ("missing", cells.str.lower().isin(list(missing)).to_numpy()),
+        ("not_a_number", np.isnan(values)),
+        ("infinite", np.isinf(values)),
+        ("too_large", np.abs(values) > max_abs),
+    )
+    for reason, bad in checks:
+        where = np.flatnonzero(bad)
+        if len(where):
+            position = int(where[0])
+            return values, NumberProblem(reason, position, str(cells.iloc[position]))
+    return values, None
 
 
 @dataclass(frozen=True)
@@ -400,9 +470,7 @@ class Table:
         try:
             header = [h.strip() for h in next(reader)]
             self.check_header(header, at=words.header_at.format(what=what))
-            previous_end = reader.line_num
-            for cells in reader:
-                start, previous_end = previous_end + 1, reader.line_num
+            for start, cells in numbered(reader):
                 if not any(c.strip() for c in cells):
                     continue
                 if len(rows) >= self.max_rows:
