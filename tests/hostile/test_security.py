@@ -22,7 +22,17 @@ from store.db import StoreError, redact_url
 from tests.conftest import require_service
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_CODE = ("app.py", "app_pages", "ui", "mlcore", "bizmodel", "store", "safetext", "tablecheck")
+PROJECT_CODE = (
+    "app.py",
+    "app_pages",
+    "ui",
+    "mlcore",
+    "bizmodel",
+    "store",
+    "safetext",
+    "tablecheck",
+    "measurements",
+)
 FORBIDDEN_MODULES = {"pickle", "cPickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "joblib"}
 FORBIDDEN_CALLS = {"eval", "exec", "read_pickle", "to_pickle"}
 
