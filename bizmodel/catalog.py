@@ -35,7 +35,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -152,7 +152,8 @@ _INSTANCES = Table(
     max_rows=MAX_UPLOAD_ROWS,
     unquote=True,
 )
-_ACCELERATORS = Table(
+_ACCELERATORS = replace(  # the same file rules as the instances, other columns and key
+    _INSTANCES,
     columns=(
         Column("accelerator", hint="give the accelerator a key"),
         *(
@@ -182,10 +183,6 @@ _ACCELERATORS = Table(
         f"{at}, column 'accelerator': {shown(str(record['accelerator']))} is already defined at {first}; "
         "keep one row per accelerator."
     ),
-    error=CatalogError,
-    max_bytes=MAX_UPLOAD_BYTES,
-    max_rows=MAX_UPLOAD_ROWS,
-    unquote=True,
 )
 INSTANCE_COLUMNS: tuple[str, ...] = _INSTANCES.names
 ACCELERATOR_COLUMNS: tuple[str, ...] = _ACCELERATORS.names
