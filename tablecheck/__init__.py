@@ -239,8 +239,6 @@ class Column:
         The wording of the bound in a refusal, when not the default (``"a number >= 0"``).
     choices : tuple[str, ...]
         The allowed values of a ``choice`` column (an empty optional cell is allowed too).
-    choice_hint : str
-        What to change when a choice is not allowed (``hint`` when empty).
     lower : bool
         Whether a choice is compared (and kept) in lower case.
     free_text : bool
@@ -262,7 +260,6 @@ class Column:
     whole: bool = False
     expect: str = ""
     choices: tuple[str, ...] = ()
-    choice_hint: str = ""
     lower: bool = False
     free_text: bool = False
     plain: bool = True
@@ -301,7 +298,7 @@ class Column:
             if text not in self.choices and (text or self.required):
                 problem = (
                     f"{at}, column {self.name!r}: {shown(text)} is not one of {', '.join(self.choices)}; "
-                    f"{self.choice_hint or self.hint}."
+                    f"{self.hint}."
                 )
         elif problem is None and not text and self.required:
             problem = f"{at}, column {self.name!r}: empty; {self.hint}."
