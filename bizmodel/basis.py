@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from measurements import InferenceRow
+
 #: The newest run-record schema this module understands.
 SCHEMA_VERSION = 1
 #: Run statuses that can carry a usable test accuracy.
@@ -45,31 +47,6 @@ def device_logical_cores(device: str) -> int | None:
 
 class BasisError(ValueError):
     """A run record cannot serve as an economic basis; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class InferenceMeasurement:
-    """One measured cell of the run's inference profile.
-
-    ``path`` is ``compiled`` (the compiled predict step called directly), ``predict``
-    (``model.predict`` per call) or ``int8`` (the full-integer quantised model). Latencies are
-    milliseconds per call of ``batch_size`` samples; ``samples_per_second`` = batch size ÷ mean
-    call latency. ``accuracy`` is the test accuracy of the model this path runs.
-    """
-
-    device: str
-    device_kind: str
-    path: str
-    batch_size: int
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    mean_ms: float
-    samples_per_second: float
-    calls: int
-    model_bytes: int
-    quantized: bool
-    accuracy: float | None = None
 
 
 @dataclass(frozen=True)
@@ -123,7 +100,7 @@ class TechnicalBasis:
     energy_method: str | None
     test_accuracy: float
     n_classes: int | None
-    inference: tuple[InferenceMeasurement, ...] = ()
+    inference: tuple[InferenceRow, ...] = ()
     inference_measured_at: str | None = None
     float_accuracy: float | None = None
     int8_accuracy: float | None = None
@@ -304,7 +281,7 @@ def _int(value: Any, key: str) -> int | None:
 _ROW_FLOATS = ("p50_ms", "p95_ms", "p99_ms", "mean_ms", "samples_per_second")
 
 
-def _parse_row(raw: Any, i: int) -> InferenceMeasurement:
+def _parse_row(raw: Any, i: int) -> InferenceRow:
     if not isinstance(raw, dict):
         raise BasisError(f"inference row {i} is not an object; re-run the inference benchmark")
     where = f"inference row {i}"
@@ -318,7 +295,7 @@ def _parse_row(raw: Any, i: int) -> InferenceMeasurement:
     if batch is None or batch < 1 or values["samples_per_second"] <= 0:
         raise BasisError(f"{where} needs a batch size ≥ 1 and a positive throughput; re-run the benchmark")
     path = str(raw.get("path") or "")
-    return InferenceMeasurement(
+    return InferenceRow(
         device=str(raw.get("device") or ""),
         device_kind=str(raw.get("device_kind") or "cpu"),
         path=path,
@@ -333,7 +310,7 @@ def _parse_row(raw: Any, i: int) -> InferenceMeasurement:
 
 def _parse_inference(
     raw: Any,
-) -> tuple[tuple[InferenceMeasurement, ...], str | None, float | None, float | None]:
+) -> tuple[tuple[InferenceRow, ...], str | None, float | None, float | None]:
     if not isinstance(raw, dict):
         return (), None, None, None
     rows = tuple(_parse_row(r, i) for i, r in enumerate(raw.get("rows") or ()))

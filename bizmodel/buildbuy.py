@@ -39,12 +39,8 @@ Conventions
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import math
-import re
-from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -59,7 +55,8 @@ from bizmodel.compute import Assumptions, ComputeError, TrainingWork, cheapest, 
 from bizmodel.llm_serving import DEFAULT_TPOT_MS, ServingError, ServingWorkload, plan_replica, priced
 from bizmodel.scenario import Scenario
 from bizmodel.shapes import ModelShape, ShapeError, infer_shape, shape_for
-from safetext import control_character_problem, listed, shown
+from safetext import shown
+from tablecheck import Column, CsvWords, Table
 
 __all__ = [
     "API_PRICE_COLUMNS",
@@ -95,22 +92,49 @@ MAX_BREAK_EVEN_VOLUME = 1e15
 GIB_BYTES = 2.0**30
 MAX_PRICE_UPLOAD_BYTES = 1024 * 1024
 MAX_PRICE_UPLOAD_ROWS = 5_000
-API_PRICE_COLUMNS: tuple[str, ...] = (
-    "provider",
-    "model",
-    "input_usd_per_1m_tokens",
-    "output_usd_per_1m_tokens",
-    "source",
-    "as_of",
-    "notes",
-)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATA_DIR = Path(__file__).parent / "data"
 Side = Literal["own", "api", "self_hosted"]
 
 
 class BuildBuyError(ValueError):
     """Build-or-buy inputs are invalid, or a price table is broken (the message names line and column)."""
+
+
+_PRICE_HINT = "enter the USD price per 1 million tokens, e.g. 0.6 (0 for free)"
+_API_PRICES = Table(
+    columns=(
+        Column("provider", hint="enter the provider"),
+        Column("model", hint="enter the model"),
+        Column("input_usd_per_1m_tokens", "number", minimum=0, expect="a number ≥ 0", hint=_PRICE_HINT),
+        Column("output_usd_per_1m_tokens", "number", minimum=0, expect="a number ≥ 0", hint=_PRICE_HINT),
+        Column("source", free_text=True, hint="say where the price comes from"),
+        Column(
+            "as_of",
+            "date",
+            hint="write the date the price was last known to hold, as YYYY-MM-DD (e.g. 2026-07-30)",
+        ),
+        Column("notes", required=False, free_text=True),
+    ),
+    key=("provider", "model"),
+    duplicate=lambda record, at, first: (
+        f"{at}, column 'model': {shown(str(record['model']))} of {shown(str(record['provider']))} is "
+        f"already priced on {first}; keep one row per provider and model."
+    ),
+    error=BuildBuyError,
+    max_bytes=MAX_PRICE_UPLOAD_BYTES,
+    max_rows=MAX_PRICE_UPLOAD_ROWS,
+    words=CsvWords(
+        too_big="{what} is {decimal_mb:.1f} MB, over the {limit_kib} KiB limit: keep the models you compare.",
+        not_utf8="save it as CSV UTF-8",
+        empty="upload a CSV with a header row and at least one price",
+        header_at="{what}, line 1",
+        too_many_rows="{what} has more than {limit:,} rows: keep the models you compare.",
+        ragged="quote values that contain commas",
+        long_value="shorten it",
+        no_rows="{what} has a header but no prices: add at least one row.",
+    ),
+)
+API_PRICE_COLUMNS: tuple[str, ...] = _API_PRICES.names
 
 
 def _check(name: str, value: float, *, positive: bool = False) -> float:
@@ -1043,36 +1067,6 @@ def load_api_prices(path: Path | None = None) -> pd.DataFrame:
     return read_api_prices(data, name=Path(path).name)
 
 
-def _price_cell(value: str, *, at: str, column: str) -> float:
-    hint = "enter the USD price per 1 million tokens, e.g. 0.6 (0 for free)"
-    if not value:
-        raise BuildBuyError(f"{at}, column {column!r}: empty; {hint}.")
-    try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or number < 0:
-        raise BuildBuyError(f"{at}, column {column!r}: {shown(value)} is not a number ≥ 0; {hint}.")
-    return number
-
-
-def _date_cell(value: str, *, at: str, today: date) -> str:
-    hint = "write the date the price was last known to hold, as YYYY-MM-DD (e.g. 2026-07-30)"
-    if not value:
-        raise BuildBuyError(f"{at}, column 'as_of': empty; {hint}.")
-    try:
-        parsed = date.fromisoformat(value) if _ISO_DATE.fullmatch(value) else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise BuildBuyError(f"{at}, column 'as_of': {shown(value)} is not an ISO date; {hint}.")
-    if parsed > today:
-        raise BuildBuyError(
-            f"{at}, column 'as_of': {value} is in the future (today is {today.isoformat()}); {hint}."
-        )
-    return value
-
-
 def read_api_prices(data: bytes, *, name: str = "upload", today: date | None = None) -> pd.DataFrame:
     """Parse and validate an LLM API price list (UTF-8 CSV bytes, e.g. an upload).
 
@@ -1109,103 +1103,5 @@ def read_api_prices(data: bytes, *, name: str = "upload", today: date | None = N
     ...
     bizmodel.buildbuy.BuildBuyError: price list 'mine.csv', line 2, column 'input_usd_per_1m_tokens': 'cheap' is not a number ≥ 0; enter the USD price per 1 million tokens, e.g. 0.6 (0 for free).
     """  # noqa: E501
-    what = f"price list {shown(name)}"
-    today = today or date.today()
-    if len(data) > MAX_PRICE_UPLOAD_BYTES:
-        raise BuildBuyError(
-            f"{what} is {len(data) / 1e6:.1f} MB, over the {MAX_PRICE_UPLOAD_BYTES // 1024} KiB limit: "
-            "keep the models you compare."
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BuildBuyError(
-            f"{what} is not UTF-8 text (bad byte at position {exc.start}): save it as CSV UTF-8."
-        ) from None
-    if not text.strip():
-        raise BuildBuyError(f"{what} is empty: upload a CSV with a header row and at least one price.")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records: list[dict[str, object]] = []
-    seen: dict[tuple[str, str], int] = {}
-    try:
-        header = [h.strip() for h in next(reader)]
-        _check_price_header(header, what)
-        previous_end = reader.line_num
-        for cells in reader:
-            line = previous_end + 1
-            previous_end = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if len(records) >= MAX_PRICE_UPLOAD_ROWS:
-                raise BuildBuyError(
-                    f"{what} has more than {MAX_PRICE_UPLOAD_ROWS:,} rows: keep the models you compare."
-                )
-            at = f"{what}, line {line}"
-            if len(cells) != len(header):
-                raise BuildBuyError(
-                    f"{at}: {len(cells)} fields but the header has {len(header)}; "
-                    "quote values that contain commas."
-                )
-            row = dict(zip(header, (c.strip() for c in cells), strict=True))
-            record: dict[str, object] = {}
-            for column in ("provider", "model", "source"):
-                if not row[column]:
-                    hint = "say where the price comes from" if column == "source" else f"enter the {column}"
-                    raise BuildBuyError(f"{at}, column {column!r}: empty; {hint}.")
-                record[column] = _plain_cell(row[column], at=at, column=column, free=column == "source")
-            for column in ("input_usd_per_1m_tokens", "output_usd_per_1m_tokens"):
-                record[column] = _price_cell(row[column], at=at, column=column)
-            record["as_of"] = _date_cell(row["as_of"], at=at, today=today)
-            record["notes"] = _plain_cell(row["notes"], at=at, column="notes", free=True)
-            key = (str(record["provider"]), str(record["model"]))
-            if key in seen:
-                raise BuildBuyError(
-                    f"{at}, column 'model': {shown(key[1])} of {shown(key[0])} is already priced on line "
-                    f"{seen[key]}; keep one row per provider and model."
-                )
-            seen[key] = line
-            records.append(record)
-    except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            problem = f"a value is longer than {csv.field_size_limit():,} characters; shorten it"
-        else:
-            problem = f"not valid CSV ({shown(str(exc))}); fix the quoting"
-        raise BuildBuyError(f"{what}, line {reader.line_num}: {problem}.") from None
-    except StopIteration:
-        raise BuildBuyError(f"{what} is empty: upload a CSV with a header row.") from None
-    if not records:
-        raise BuildBuyError(f"{what} has a header but no prices: add at least one row.")
-    frame = pd.DataFrame.from_records(records, columns=list(API_PRICE_COLUMNS))
-    for column in API_PRICE_COLUMNS:
-        frame[column] = frame[column].astype("float64" if column.endswith("_tokens") else str)
-    return frame
-
-
-def _plain_cell(value: str, *, at: str, column: str, free: bool) -> str:
-    """``value`` unless it holds a control character (a tab or line break is allowed when ``free``)."""
-    problem = control_character_problem(value, at=at, column=column, free_text=free)
-    if problem is not None:
-        raise BuildBuyError(problem)
-    return value
-
-
-def _check_price_header(header: list[str], what: str) -> None:
-    """Refuse duplicated, missing and unexpected columns (linear in the header's width)."""
-    counts = Counter(header)
-    duplicated = [c for c, n in counts.items() if n > 1]
-    if duplicated:
-        raise BuildBuyError(
-            f"{what}, line 1: column {shown(min(duplicated))} appears more than once; keep one."
-        )
-    missing = [c for c in API_PRICE_COLUMNS if c not in counts]
-    if missing:
-        raise BuildBuyError(
-            f"{what}, line 1: missing column(s) {', '.join(repr(c) for c in missing)}; "
-            f"the header must be: {','.join(API_PRICE_COLUMNS)}."
-        )
-    extra = [c for c in header if c not in API_PRICE_COLUMNS]
-    if extra:
-        raise BuildBuyError(
-            f"{what}, line 1: unexpected column(s) {listed(shown(c, limit=30) for c in extra)}; remove them "
-            f"(the columns are: {','.join(API_PRICE_COLUMNS)})."
-        )
+    rows = _API_PRICES.read_csv(data, what=f"price list {shown(name)}")
+    return _API_PRICES.check_rows(rows, today=today)

@@ -32,21 +32,17 @@ control characters (tabs and line breaks are allowed in ``source`` and ``notes``
 
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
-import io
-import math
-import re
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from safetext import control_character_problem, for_spreadsheet, from_spreadsheet, listed, shown
+from safetext import for_spreadsheet, listed, shown
+from tablecheck import Column, Rows, Table, format_number
 
 __all__ = [
     "ACCELERATOR_COLUMNS",
@@ -66,47 +62,6 @@ __all__ = [
     "validate",
 ]
 
-INSTANCE_COLUMNS: tuple[str, ...] = (
-    "provider",
-    "region",
-    "instance_type",
-    "accelerator",
-    "count",
-    "vcpus",
-    "memory_gib",
-    "on_demand_usd_per_hour",
-    "spot_usd_per_hour",
-    "status",
-    "as_of",
-    "source",
-    "cluster_interconnect",
-    "notes",
-)
-ACCELERATOR_COLUMNS: tuple[str, ...] = (
-    "accelerator",
-    "fp32_tflops",
-    "tf32_tflops",
-    "bf16_tflops",
-    "int8_tops",
-    "memory_gib",
-    "bandwidth_gbps",
-    "tdp_watts",
-    "as_of",
-    "source",
-    "notes",
-)
-_INSTANCE_NUMERIC = ("count", "vcpus", "memory_gib", "on_demand_usd_per_hour", "spot_usd_per_hour")
-_ACCELERATOR_NUMERIC = (
-    "fp32_tflops",
-    "tf32_tflops",
-    "bf16_tflops",
-    "int8_tops",
-    "memory_gib",
-    "bandwidth_gbps",
-    "tdp_watts",
-)
-_INSTANCE_KEY = ("provider", "region", "instance_type", "status")
-_OPTIONAL_INSTANCE_COLUMNS = ("cluster_interconnect",)
 CLUSTER_INTERCONNECTS: tuple[str, ...] = ("infiniband", "efa", "roce", "tcpx")
 """``cluster_interconnect`` values: the node-to-node fabrics that training clusters are sold with
 (InfiniBand, AWS EFA, RDMA over converged Ethernet, Google's GPUDirect-TCPX/TCPXO). Empty: the instance
@@ -115,12 +70,125 @@ STATUSES: tuple[str, ...] = ("current", "superseded", "suspect")
 _MB = 1024 * 1024  # the uploader's megabyte
 MAX_UPLOAD_BYTES = 5 * _MB
 MAX_UPLOAD_ROWS = 20_000
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATA_DIR = Path(__file__).parent / "data"
+_AS_OF_HINT = "write the date the price or spec was last known to hold, as YYYY-MM-DD (e.g. 2025-12-21)"
 
 
 class CatalogError(ValueError):
     """A catalog table that cannot be used; the message says which column, which row and what to change."""
+
+
+_INSTANCES = Table(
+    columns=(
+        Column("provider", hint="enter the provider"),
+        Column("region", hint="enter the region"),
+        Column("instance_type", hint="enter the instance_type"),
+        Column("accelerator", required=False),  # a key of the accelerators table (checked across tables)
+        Column(
+            "count",
+            "number",
+            minimum=0,
+            whole=True,
+            hint="enter the total number of accelerators (0 for CPU-only)",
+        ),
+        Column(
+            "vcpus",
+            "number",
+            required=False,
+            minimum=0,
+            whole=True,
+            hint="enter the vCPU count or leave it empty",
+        ),
+        Column(
+            "memory_gib",
+            "number",
+            required=False,
+            minimum=0,
+            hint="enter the host RAM in GiB or leave it empty",
+        ),
+        Column(
+            "on_demand_usd_per_hour",
+            "number",
+            minimum=0,
+            exclusive=True,
+            hint="enter the whole instance's on-demand price in USD per hour, e.g. 12.5",
+        ),
+        Column(
+            "spot_usd_per_hour",
+            "number",
+            required=False,
+            minimum=0,
+            exclusive=True,
+            hint="enter the whole instance's spot price in USD per hour, "
+            "or leave it empty if there is no spot market",
+        ),
+        Column(
+            "status",
+            "choice",
+            choices=STATUSES,
+            plain=False,
+            hint="use current unless the price is outdated (superseded) or doubtful (suspect)",
+        ),
+        Column("as_of", "date", hint=_AS_OF_HINT),
+        Column("source", free_text=True, hint="say where the price comes from"),
+        Column(
+            "cluster_interconnect",
+            "choice",
+            required=False,
+            choices=CLUSTER_INTERCONNECTS,
+            lower=True,
+            absent_ok=True,
+            hint="name the instance's node-to-node fabric, or leave it empty for an instance that trains "
+            "on one node only",
+        ),
+        Column("notes", required=False, free_text=True),
+    ),
+    key=("provider", "region", "instance_type", "status"),
+    duplicate=lambda _record, at, first: (
+        f"{at}: duplicate of {first} (same provider, region, instance_type and status); delete one or "
+        "give it another status."
+    ),
+    error=CatalogError,
+    max_bytes=MAX_UPLOAD_BYTES,
+    max_rows=MAX_UPLOAD_ROWS,
+    unquote=True,
+)
+_ACCELERATORS = replace(  # the same file rules as the instances, other columns and key
+    _INSTANCES,
+    columns=(
+        Column("accelerator", hint="give the accelerator a key"),
+        *(
+            Column(
+                name,
+                "number",
+                required=False,
+                minimum=0,
+                hint="enter a number >= 0 or leave it empty if unknown",
+            )
+            for name in (
+                "fp32_tflops",
+                "tf32_tflops",
+                "bf16_tflops",
+                "int8_tops",
+                "memory_gib",
+                "bandwidth_gbps",
+                "tdp_watts",
+            )
+        ),
+        Column("as_of", "date", hint=_AS_OF_HINT),
+        Column("source", free_text=True, hint="say where the figures come from"),
+        Column("notes", required=False, free_text=True),
+    ),
+    key=("accelerator",),
+    duplicate=lambda record, at, first: (
+        f"{at}, column 'accelerator': {shown(str(record['accelerator']))} is already defined at {first}; "
+        "keep one row per accelerator."
+    ),
+)
+INSTANCE_COLUMNS: tuple[str, ...] = _INSTANCES.names
+ACCELERATOR_COLUMNS: tuple[str, ...] = _ACCELERATORS.names
+_INSTANCE_KEY = _INSTANCES.key
+_OPTIONAL_INSTANCE_COLUMNS = tuple(c.name for c in _INSTANCES.columns if c.absent_ok)
+_DATA_DIR = Path(__file__).parent / "data"
 
 
 @dataclass(frozen=True, eq=False)
@@ -331,22 +399,13 @@ def read_catalog(
     bizmodel.catalog.CatalogError: instances file 'mine' is empty: upload a CSV with a header row...
     """
     label = shown(name)
-    instance_rows, instance_lines = _parse_csv(instances_csv, what=f"instances file {label}")
+    instance_rows = _INSTANCES.read_csv(instances_csv, what=f"instances file {label}")
     if accelerators_csv is None:
         accelerators = load_bundled().accelerators
     else:
-        accel_rows, accel_lines = _parse_csv(accelerators_csv, what=f"accelerators file {label}")
-        accelerators = _check_accelerators(
-            accel_rows,
-            where=_line_namer(f"accelerators file {label}", accel_lines),
-            today=today,
-        )
-    instances = _check_instances(
-        instance_rows,
-        accelerators=accelerators,
-        where=_line_namer(f"instances file {label}", instance_lines),
-        today=today,
-    )
+        accel_rows = _ACCELERATORS.read_csv(accelerators_csv, what=f"accelerators file {label}")
+        accelerators = _ACCELERATORS.check_rows(accel_rows, today=today)
+    instances = _check_instances(instance_rows, accelerators=accelerators, today=today)
     return Catalog(instances=instances, accelerators=accelerators, name=name)
 
 
@@ -391,17 +450,10 @@ def validate(
     bizmodel.catalog.CatalogError: instances table 'edited', row 1, column 'count': '-1' is not...
     """
     label = shown(name)
-    accel_rows = _frame_rows(accelerators, what=f"accelerators table {label}")
-    checked_accelerators = _check_accelerators(
-        accel_rows, where=_row_namer(f"accelerators table {label}"), today=today
-    )
-    instance_rows = _frame_rows(instances, what=f"instances table {label}")
-    checked_instances = _check_instances(
-        instance_rows,
-        accelerators=checked_accelerators,
-        where=_row_namer(f"instances table {label}"),
-        today=today,
-    )
+    accel_rows = _frame_rows(accelerators, _ACCELERATORS, what=f"accelerators table {label}")
+    checked_accelerators = _ACCELERATORS.check_rows(accel_rows, today=today)
+    instance_rows = _frame_rows(instances, _INSTANCES, what=f"instances table {label}")
+    checked_instances = _check_instances(instance_rows, accelerators=checked_accelerators, today=today)
     return Catalog(instances=checked_instances, accelerators=checked_accelerators, name=name)
 
 
@@ -513,343 +565,45 @@ def is_stale(catalog: Catalog, today: date, *, max_age_days: int = 180) -> bool:
     return bool(stale_providers(catalog, today, max_age_days=max_age_days))
 
 
-# --- parsing -------------------------------------------------------------------------------------------
-
-_Where = Callable[[int], str]
-_Row = dict[str, object]
+# --- checking -----------------------------------------------------------------------------------------
 
 
-def _parse_csv(data: bytes, *, what: str) -> tuple[list[_Row], list[int]]:
-    """Rows as dicts of stripped strings, plus each row's first line number in the file."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise CatalogError(
-            f"{what} is {len(data) / _MB:.1f} MB, over the {MAX_UPLOAD_BYTES // _MB} MB limit "
-            "(1 MB = 1,048,576 bytes, as the uploader counts): upload a smaller file."
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CatalogError(
-            f"{what} is not UTF-8 text (bad byte at position {exc.start}): "
-            "save it as CSV UTF-8 and upload again."
-        ) from None
-    if not text.strip():
-        raise CatalogError(f"{what} is empty: upload a CSV with a header row and at least one data row.")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-        _check_columns(header, what=what, expected=_expected_for(what))
-        rows: list[_Row] = []
-        starts: list[int] = []
-        previous_end = reader.line_num
-        for fields in reader:
-            start = previous_end + 1
-            previous_end = reader.line_num
-            if not any(f.strip() for f in fields):
-                continue
-            if len(rows) >= MAX_UPLOAD_ROWS:
-                raise CatalogError(
-                    f"{what} has more than {MAX_UPLOAD_ROWS:,} data rows: split it or keep the rows you need."
-                )
-            if len(fields) != len(header):
-                raise CatalogError(
-                    f"{what}, line {start}: {len(fields)} fields but the header has {len(header)}; "
-                    "quote values that contain commas and give every row one value per column."
-                )
-            rows.append(dict(zip(header, (from_spreadsheet(f.strip()) for f in fields), strict=True)))
-            starts.append(start)
-    except csv.Error as exc:
-        raise CatalogError(f"{what}, line {reader.line_num}: {_csv_problem(exc)}") from None
-    if not rows:
-        raise CatalogError(f"{what} has a header but no data rows: add at least one row.")
-    return rows, starts
-
-
-def _frame_rows(frame: pd.DataFrame, *, what: str) -> list[_Row]:
-    _check_columns([str(c) for c in frame.columns], what=what, expected=_expected_for(what))
+def _frame_rows(frame: pd.DataFrame, table: Table, *, what: str) -> Rows:
+    """An edited table's records, its header checked and its size within the upload limits."""
+    table.check_header([str(c) for c in frame.columns], at=what)
     if len(frame) == 0:
         raise CatalogError(f"{what} has no rows: add at least one row.")
     if len(frame) > MAX_UPLOAD_ROWS:
         raise CatalogError(f"{what} has more than {MAX_UPLOAD_ROWS:,} rows: keep the rows you need.")
-    return [{str(k): v for k, v in record.items()} for record in frame.to_dict(orient="records")]
+    return Rows(what, [{str(k): v for k, v in record.items()} for record in frame.to_dict(orient="records")])
 
 
-def _expected_for(what: str) -> tuple[str, ...]:
-    return INSTANCE_COLUMNS if what.startswith("instances") else ACCELERATOR_COLUMNS
-
-
-def _csv_problem(exc: csv.Error) -> str:
-    """What is wrong with the CSV at the reader's line, and what to change (not Python's wording)."""
-    if "field larger than field limit" in str(exc):
-        return (
-            f"a value is longer than {csv.field_size_limit():,} characters; shorten it "
-            "(or close a quote left open)."
-        )
-    return f"not valid CSV ({shown(str(exc))}); fix the quoting."
-
-
-def _check_columns(header: Sequence[str], *, what: str, expected: tuple[str, ...]) -> None:
-    """Refuse duplicated, missing and unexpected columns (linear in the header's width); the optional
-    instance columns may be absent (read as empty)."""
-    counts = Counter(header)
-    duplicated = [c for c, n in counts.items() if n > 1]
-    if duplicated:
-        raise CatalogError(f"{what}: column {shown(min(duplicated))} appears more than once; keep one.")
-    missing = [c for c in expected if c not in counts and c not in _OPTIONAL_INSTANCE_COLUMNS]
-    if missing:
-        raise CatalogError(
-            f"{what}: missing column(s) {', '.join(repr(c) for c in missing)}; "
-            f"the header must be: {','.join(expected)}."
-        )
-    known = set(expected)
-    extra = [c for c in header if c not in known]
-    if extra:
-        raise CatalogError(
-            f"{what}: unexpected column(s) {listed(shown(c, limit=30) for c in extra)}; remove them "
-            f"(the columns are: {','.join(expected)})."
-        )
-
-
-def _line_namer(what: str, starts: list[int]) -> _Where:
-    return lambda index: f"{what}, line {starts[index]}"
-
-
-def _row_namer(what: str) -> _Where:
-    return lambda index: f"{what}, row {index + 1}"
-
-
-# --- cell checks ---------------------------------------------------------------------------------------
-
-
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
-
-
-def _text(value: object) -> str:
-    return "" if _is_blank(value) else str(value).strip()
-
-
-def _plain(text: str, *, at: str, column: str, free: bool = False) -> str:
-    """``text`` unless it holds a control character (a tab or line break is allowed when ``free``)."""
-    problem = control_character_problem(text, at=at, column=column, free_text=free)
-    if problem is not None:
-        raise CatalogError(problem)
-    return text
-
-
-def _number(value: object, *, at: str, column: str, rule: str, hint: str, required: bool) -> float:
-    """A finite float from a cell (NaN when blank and not required), else CatalogError."""
-    if _is_blank(value):
-        if required:
-            raise CatalogError(f"{at}, column {column!r}: empty; {hint}.")
-        return math.nan
-    try:
-        number = float(value) if not isinstance(value, bool) else math.nan  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        number = math.nan
-    if not math.isfinite(number) or not _RULES[rule](number):
-        text = _format_number(value) if isinstance(value, float) else _text(value)
-        raise CatalogError(f"{at}, column {column!r}: {shown(text)} is not {_RULE_TEXT[rule]}; {hint}.")
-    return number
-
-
-_RULES: dict[str, Callable[[float], bool]] = {
-    "positive": lambda x: x > 0,
-    "non_negative": lambda x: x >= 0,
-    "whole": lambda x: x >= 0 and float(x).is_integer(),
-}
-_RULE_TEXT = {
-    "positive": "a number > 0",
-    "non_negative": "a number >= 0",
-    "whole": "a whole number >= 0",
-}
-
-
-def _iso_date(value: object, *, at: str, column: str, today: date) -> str:
-    text = _text(value)
-    hint = "write the date the price or spec was last known to hold, as YYYY-MM-DD (e.g. 2025-12-21)"
-    if not text:
-        raise CatalogError(f"{at}, column {column!r}: empty; {hint}.")
-    try:
-        parsed = date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise CatalogError(f"{at}, column {column!r}: {shown(text)} is not an ISO date; {hint}.")
-    if parsed > today:
-        raise CatalogError(
-            f"{at}, column {column!r}: {text} is in the future (today is {today.isoformat()}); {hint}."
-        )
-    return text
-
-
-def _interconnect(value: object, *, at: str) -> str:
-    """A known cluster interconnect in lower case, or ``""``."""
-    text = _plain(_text(value), at=at, column="cluster_interconnect").lower()
-    if text and text not in CLUSTER_INTERCONNECTS:
-        raise CatalogError(
-            f"{at}, column 'cluster_interconnect': {shown(text)} is not one of "
-            f"{', '.join(CLUSTER_INTERCONNECTS)}; name the instance's node-to-node fabric, or leave it "
-            "empty for an instance that trains on one node only."
-        )
-    return text
-
-
-def _required_text(value: object, *, at: str, column: str, hint: str, free: bool = False) -> str:
-    text = _text(value)
-    if not text:
-        raise CatalogError(f"{at}, column {column!r}: empty; {hint}.")
-    return _plain(text, at=at, column=column, free=free)
-
-
-# --- table checks --------------------------------------------------------------------------------------
-
-
-def _check_accelerators(rows: list[_Row], *, where: _Where, today: date | None) -> pd.DataFrame:
-    today = today or date.today()
-    records = []
-    seen: dict[str, int] = {}
-    for index, row in enumerate(rows):
-        at = where(index)
-        key = _required_text(
-            row["accelerator"], at=at, column="accelerator", hint="give the accelerator a key"
-        )
-        if key in seen:
-            raise CatalogError(
-                f"{at}, column 'accelerator': {shown(key)} is already defined at "
-                f"{where(seen[key]).rsplit(', ', 1)[-1]}; "
-                "keep one row per accelerator."
-            )
-        seen[key] = index
-        record: dict[str, object] = {"accelerator": key}
-        for column in _ACCELERATOR_NUMERIC:
-            record[column] = _number(
-                row[column],
-                at=at,
-                column=column,
-                rule="non_negative",
-                hint="enter a number >= 0 or leave it empty if unknown",
-                required=False,
-            )
-        record["as_of"] = _iso_date(row["as_of"], at=at, column="as_of", today=today)
-        record["source"] = _required_text(
-            row["source"], at=at, column="source", hint="say where the figures come from", free=True
-        )
-        record["notes"] = _plain(_text(row["notes"]), at=at, column="notes", free=True)
-        records.append(record)
-    return _frame(records, ACCELERATOR_COLUMNS, _ACCELERATOR_NUMERIC)
-
-
-def _check_instances(
-    rows: list[_Row], *, accelerators: pd.DataFrame, where: _Where, today: date | None
-) -> pd.DataFrame:
-    today = today or date.today()
+def _check_instances(rows: Rows, *, accelerators: pd.DataFrame, today: date | None) -> pd.DataFrame:
+    """The instance rows checked cell by cell, each accelerator key known and matching the count."""
     known = set(accelerators["accelerator"])
-    records = []
-    seen: dict[tuple[str, ...], int] = {}
-    for index, row in enumerate(rows):
-        at = where(index)
-        record: dict[str, object] = {}
-        for column in ("provider", "region", "instance_type"):
-            record[column] = _required_text(row[column], at=at, column=column, hint=f"enter the {column}")
-        accelerator = _plain(_text(row["accelerator"]), at=at, column="accelerator")
+
+    def known_key(record: dict[str, object], at: str) -> None:
+        accelerator = str(record["accelerator"])
         if accelerator and accelerator not in known:
             raise CatalogError(
                 f"{at}, column 'accelerator': unknown key {shown(accelerator)}; use one of "
                 f"{listed((shown(k, limit=30)[1:-1] for k in sorted(known)), limit=8)}, "
                 "add it to the accelerators table, or leave it empty for CPU-only."
             )
-        record["accelerator"] = accelerator
-        count = _number(
-            row["count"],
-            at=at,
-            column="count",
-            rule="whole",
-            hint="enter the total number of accelerators (0 for CPU-only)",
-            required=True,
-        )
+
+    def count_matches(record: dict[str, object], at: str) -> None:
+        accelerator, count = str(record["accelerator"]), float(record["count"])  # type: ignore[arg-type]
         if (count > 0) != bool(accelerator):
             problem = "no accelerator key" if count > 0 else f"accelerator {shown(accelerator)}"
             raise CatalogError(
                 f"{at}, column 'count': {count:g} with {problem}; give an accelerator key with a count >= 1, "
                 "or leave the accelerator empty with count 0 for CPU-only."
             )
-        record["count"] = count
-        record["vcpus"] = _number(
-            row["vcpus"],
-            at=at,
-            column="vcpus",
-            rule="whole",
-            hint="enter the vCPU count or leave it empty",
-            required=False,
-        )
-        record["memory_gib"] = _number(
-            row["memory_gib"],
-            at=at,
-            column="memory_gib",
-            rule="non_negative",
-            hint="enter the host RAM in GiB or leave it empty",
-            required=False,
-        )
-        record["on_demand_usd_per_hour"] = _number(
-            row["on_demand_usd_per_hour"],
-            at=at,
-            column="on_demand_usd_per_hour",
-            rule="positive",
-            hint="enter the whole instance's on-demand price in USD per hour, e.g. 12.5",
-            required=True,
-        )
-        record["spot_usd_per_hour"] = _number(
-            row["spot_usd_per_hour"],
-            at=at,
-            column="spot_usd_per_hour",
-            rule="positive",
-            hint="enter the whole instance's spot price in USD per hour, "
-            "or leave it empty if there is no spot market",
-            required=False,
-        )
-        status = _text(row["status"])
-        if status not in STATUSES:
-            raise CatalogError(
-                f"{at}, column 'status': {shown(status)} is not one of {', '.join(STATUSES)}; "
-                "use current unless the price is outdated (superseded) or doubtful (suspect)."
-            )
-        record["status"] = status
-        record["as_of"] = _iso_date(row["as_of"], at=at, column="as_of", today=today)
-        record["source"] = _required_text(
-            row["source"], at=at, column="source", hint="say where the price comes from", free=True
-        )
-        record["notes"] = _plain(_text(row["notes"]), at=at, column="notes", free=True)
-        record["cluster_interconnect"] = _interconnect(row.get("cluster_interconnect"), at=at)
-        key = tuple(str(record[c]) for c in _INSTANCE_KEY)
-        if key in seen:
-            raise CatalogError(
-                f"{at}: duplicate of {where(seen[key]).rsplit(', ', 1)[-1]} (same provider, region, "
-                "instance_type and status); delete one or give it another status."
-            )
-        seen[key] = index
-        records.append(record)
-    return _frame(records, INSTANCE_COLUMNS, _INSTANCE_NUMERIC)
 
-
-def _frame(
-    records: list[dict[str, object]], columns: tuple[str, ...], numeric: tuple[str, ...]
-) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(records, columns=list(columns))
-    for column in columns:
-        frame[column] = frame[column].astype("float64" if column in numeric else str)
-    return frame
+    return _INSTANCES.check_rows(rows, today=today, after={"accelerator": known_key, "count": count_matches})
 
 
 # --- writing -------------------------------------------------------------------------------------------
-
-
-def _format_number(value: float) -> str:
-    if math.isnan(value):
-        return ""
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
 
 
 def _canonical_csv(
@@ -858,7 +612,7 @@ def _canonical_csv(
     table = frame.loc[:, list(columns)].copy()
     for column in columns:
         if pd.api.types.is_float_dtype(table[column]):
-            table[column] = [_format_number(float(v)) for v in table[column]]
+            table[column] = [format_number(float(v)) for v in table[column]]
     if sort_by:
         table = table.sort_values(list(sort_by), kind="stable")
     if for_download:

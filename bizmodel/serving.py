@@ -46,8 +46,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bizmodel.basis import InferenceMeasurement, TechnicalBasis
+from bizmodel.basis import TechnicalBasis
 from bizmodel.run_cost import RunCostError, accelerator_for_device, closest_instance, run_cpu_instance
+from measurements import InferenceRow
 
 #: Columns of :func:`serving_options`.
 OPTION_COLUMNS: tuple[str, ...] = (
@@ -196,7 +197,7 @@ def _price(row: pd.Series) -> float:
 
 
 def _measured_row(
-    m: InferenceMeasurement,
+    m: InferenceRow,
     basis: TechnicalBasis,
     instance: pd.Series | None,
     accelerator: str | None,

@@ -35,6 +35,7 @@ import pandas as pd
 
 import settings
 from safetext import hidden_character, listed, shown
+from tablecheck import NumberProblem, csv_problem, numbered, numbers
 
 if TYPE_CHECKING:
     from mlcore.specs import TrainRequest
@@ -57,6 +58,8 @@ def megabytes(n_bytes: int) -> str:
 
 
 MAX_CSV_ROWS = 200_000
+#: Feature cells read as missing (compared in lower case).
+_MISSING_WORDS = ("", "nan", "na", "n/a", "null", "none")
 MAX_CSV_COLUMNS = 2_000
 MAX_CLASSES = 100
 MIN_ROWS = 20
@@ -439,9 +442,7 @@ def _decode(data: bytes) -> str:
 
 def _csv_problem(exc: csv.Error) -> str:
     """Python's CSV error in words the user can act on."""
-    if "field larger than field limit" in str(exc):
-        return f"a value is longer than {csv.field_size_limit():,} characters; shorten it or close its quote"
-    return f"{shown(str(exc))}; check the quoting"
+    return csv_problem(exc, long_hint="shorten it or close its quote", invalid="{error}; check the quoting")
 
 
 def _read_header(buffer: io.StringIO) -> list[str]:
@@ -504,9 +505,7 @@ def _wide_rows_problem(buffer: io.StringIO, width: int) -> str | None:
     widest = 0
     try:
         next(reader, None)
-        previous_end = reader.line_num
-        for fields in reader:
-            start, previous_end = previous_end + 1, reader.line_num
+        for start, fields in numbered(reader):
             if len(fields) > width:
                 lines.append(f"{start:,}")
                 widest = max(widest, len(fields))
@@ -617,34 +616,9 @@ def validate_csv(data: bytes, *, label_column: str) -> CsvTable:
     features = frame.drop(columns=[label_column])
     numeric: dict[str, np.ndarray] = {}
     for col in features.columns:
-        raw = features[col].str.strip()
-        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
-        missing = (raw == "") | raw.str.lower().isin(["nan", "na", "n/a", "null", "none"])
-        bad_missing = np.flatnonzero(missing.to_numpy())
-        if len(bad_missing):
-            raise DatasetError(
-                f"column {shown(col)} has a missing value (empty or NaN) on line "
-                f"{_line(frame, int(bad_missing[0]))}; fill or drop such rows"
-            )
-        bad = np.flatnonzero(np.isnan(values))
-        if len(bad):
-            i = int(bad[0])
-            raise DatasetError(
-                f"column {shown(col)} is not numeric: {shown(raw.iloc[i], limit=30)} "
-                f"on line {_line(frame, i)}; "
-                "features must be numbers (encode categories as numbers or drop the column)"
-            )
-        inf = np.flatnonzero(~np.isfinite(values))
-        if len(inf):
-            raise DatasetError(
-                f"column {shown(col)} has an infinite value on line {_line(frame, int(inf[0]))}"
-            )
-        big = np.flatnonzero(np.abs(values) > 3e38)
-        if len(big):
-            raise DatasetError(
-                f"column {shown(col)} has a value too large for 32-bit floats on line "
-                f"{_line(frame, int(big[0]))}"
-            )
+        values, problem = numbers(features[col].str.strip(), missing=_MISSING_WORDS, max_abs=3e38)
+        if problem is not None:
+            raise DatasetError(_number_refusal(str(col), problem, line=_line(frame, problem.position)))
         numeric[str(col)] = values
     counts = labels.value_counts()
     if len(counts) < 2:
@@ -666,6 +640,23 @@ def validate_csv(data: bytes, *, label_column: str) -> CsvTable:
         )
     class_names = tuple(sorted(counts.index.astype(str), key=_natural_key))
     return CsvTable(pd.DataFrame(numeric), labels.reset_index(drop=True), label_column, class_names)
+
+
+def _number_refusal(column: str, problem: NumberProblem, *, line: int) -> str:
+    """The refusal of a feature column that is not all finite numbers, naming the column and the line."""
+    if problem.reason == "missing":
+        return (
+            f"column {shown(column)} has a missing value (empty or NaN) on line {line}; "
+            "fill or drop such rows"
+        )
+    if problem.reason == "not_a_number":
+        return (
+            f"column {shown(column)} is not numeric: {shown(problem.text, limit=30)} on line {line}; "
+            "features must be numbers (encode categories as numbers or drop the column)"
+        )
+    if problem.reason == "infinite":
+        return f"column {shown(column)} has an infinite value on line {line}"
+    return f"column {shown(column)} has a value too large for 32-bit floats on line {line}"
 
 
 def _natural_key(s: str) -> tuple[int, float, tuple[str | int, ...]]:

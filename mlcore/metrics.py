@@ -1,16 +1,24 @@
-"""Classification metrics from integer labels (numpy only).
+"""Classification metrics from integer labels, computed by :mod:`sklearn.metrics`.
 
-Conventions follow scikit-learn: ``confusion[i, j]`` counts samples of true class ``i``
-predicted as ``j``; macro averages weigh every class equally; a class with no predicted
-samples has precision 0 (scikit-learn's ``zero_division=0``), likewise recall and F1.
-All scores are fractions 0–1.
+Conventions are scikit-learn's, since it computes them: ``confusion[i, j]`` counts samples of
+true class ``i`` predicted as ``j``; macro averages weigh every class equally, weighted averages
+weigh each class by its support; a class with no predicted samples has precision 0
+(``zero_division=0``), likewise recall and F1. All scores are fractions 0–1.
+
+What this module adds to scikit-learn: classes are always ``0…n_classes−1`` (absent classes
+included, scoring 0), labels outside that range are refused instead of widening the matrix,
+empty inputs score 0 rather than raising, results are plain Python numbers in frozen
+dataclasses (they go into JSON), and binary scores from four counts name why a score is
+undefined (:func:`binary_metrics`).
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn import metrics as skm
 
 
 @dataclass(frozen=True)
@@ -28,54 +36,61 @@ class ClassificationScores:
     confusion: tuple[tuple[int, ...], ...]
 
 
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
-    """Counts of (true, predicted) pairs, shape (n_classes, n_classes), int64.
-
-    >>> confusion_matrix(np.array([0, 1, 1]), np.array([0, 0, 1]), 2).tolist()
-    [[1, 0], [1, 1]]
-    """
+def _labels(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Both label arrays as int64, refused unless they have one length and lie in ``0…n_classes−1``."""
     y_true = np.asarray(y_true, dtype=np.int64)
     y_pred = np.asarray(y_pred, dtype=np.int64)
     if y_true.shape != y_pred.shape:
         raise ValueError("y_true and y_pred must have the same length")
     for labels in (y_true, y_pred):
-        # Out-of-range labels would land silently in another cell of the flattened matrix.
+        # scikit-learn would drop labels outside ``labels=`` silently: refuse them instead.
         if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
             raise ValueError(f"labels must be in 0…{n_classes - 1}")
-    flat = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
-    return flat.reshape(n_classes, n_classes)
+    return y_true, y_pred
 
 
-def _safe_divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    out = np.zeros_like(num, dtype=np.float64)
-    np.divide(num, den, out=out, where=den > 0)
-    return out
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """Counts of (true, predicted) pairs, shape (n_classes, n_classes), int64 (all 0 without samples).
+
+    >>> confusion_matrix(np.array([0, 1, 1]), np.array([0, 0, 1]), 2).tolist()
+    [[1, 0], [1, 1]]
+    """
+    y_true, y_pred = _labels(y_true, y_pred, n_classes)
+    if not y_true.size:
+        return np.zeros((n_classes, n_classes), dtype=np.int64)
+    with warnings.catch_warnings():
+        # "A single label was found": the labels are passed, so the shape is right already.
+        warnings.simplefilter("ignore", UserWarning)
+        matrix = skm.confusion_matrix(y_true, y_pred, labels=np.arange(n_classes))
+    return matrix.astype(np.int64, copy=False)
 
 
 def scores(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> ClassificationScores:
-    """Accuracy and macro precision / recall / F1 from labels.
+    """Accuracy and per-class and macro precision / recall / F1 from labels (0 without samples).
 
     >>> s = scores(np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1]), 2)
     >>> round(s.accuracy, 2), round(s.precision_macro, 3), round(s.recall_macro, 2)
     (0.75, 0.833, 0.75)
     """
     cm = confusion_matrix(y_true, y_pred, n_classes)
-    tp = np.diag(cm).astype(np.float64)
-    predicted = cm.sum(axis=0).astype(np.float64)
-    actual = cm.sum(axis=1).astype(np.float64)
-    precision = _safe_divide(tp, predicted)
-    recall = _safe_divide(tp, actual)
-    f1 = _safe_divide(2 * precision * recall, precision + recall)
-    total = cm.sum()
+    y_true, y_pred = _labels(y_true, y_pred, n_classes)
+    if y_true.size:
+        precision, recall, f1, _ = skm.precision_recall_fscore_support(
+            y_true, y_pred, labels=np.arange(n_classes), average=None, zero_division=0
+        )
+        accuracy = float(skm.accuracy_score(y_true, y_pred))
+    else:
+        precision = recall = f1 = np.zeros(n_classes)
+        accuracy = 0.0
     return ClassificationScores(
-        accuracy=float(tp.sum() / total) if total else 0.0,
-        precision_macro=float(precision.mean()),
-        recall_macro=float(recall.mean()),
-        f1_macro=float(f1.mean()),
+        accuracy=accuracy,
+        precision_macro=float(np.mean(precision)),
+        recall_macro=float(np.mean(recall)),
+        f1_macro=float(np.mean(f1)),
         precision=tuple(float(v) for v in precision),
         recall=tuple(float(v) for v in recall),
         f1=tuple(float(v) for v in f1),
-        support=tuple(int(v) for v in actual),
+        support=tuple(int(v) for v in cm.sum(axis=1)),
         confusion=tuple(tuple(int(v) for v in row) for row in cm),
     )
 
@@ -217,9 +232,15 @@ class ClassReport:
         return self.n_samples - sum(self.confusion[i][i] for i in range(len(self.class_names)))
 
 
-def _weighted_mean(values: tuple[float, ...], weights: tuple[int, ...]) -> float:
-    total = sum(weights)
-    return float(np.dot(values, weights) / total) if total else 0.0
+def _weighted(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> Averages:
+    """scikit-learn's support-weighted averages (``average="weighted"``); 0 without samples."""
+    y_true, y_pred = _labels(y_true, y_pred, n_classes)
+    if not y_true.size:
+        return Averages(0.0, 0.0, 0.0)
+    precision, recall, f1, _ = skm.precision_recall_fscore_support(
+        y_true, y_pred, labels=np.arange(n_classes), average="weighted", zero_division=0
+    )
+    return Averages(float(precision), float(recall), float(f1))
 
 
 def class_report(y_true: np.ndarray, y_pred: np.ndarray, class_names: tuple[str, ...]) -> ClassReport:
@@ -240,11 +261,7 @@ def class_report(y_true: np.ndarray, y_pred: np.ndarray, class_names: tuple[str,
         f1=s.f1,
         support=s.support,
         macro=Averages(s.precision_macro, s.recall_macro, s.f1_macro),
-        weighted=Averages(
-            _weighted_mean(s.precision, s.support),
-            _weighted_mean(s.recall, s.support),
-            _weighted_mean(s.f1, s.support),
-        ),
+        weighted=_weighted(y_true, y_pred, len(class_names)),
         confusion=s.confusion,
     )
 
@@ -280,19 +297,8 @@ def precision_recall_curve(
     ([0.6, 0.75, 0.5, 1.0, 1.0], [1.0, 1.0, 0.33, 0.33, 0.0], [0.1, 0.4, 0.8, 0.9])
     """
     y, s = _binary_inputs(y_true_binary, scores)
-    order = np.argsort(-s, kind="stable")
-    s_sorted, y_sorted = s[order], y[order]
-    # The last position of each run of equal scores: all samples up to it are predicted positive.
-    last = np.flatnonzero(np.r_[s_sorted[1:] != s_sorted[:-1], True])
-    true_pos = np.cumsum(y_sorted)[last].astype(np.float64)
-    predicted_pos = (last + 1).astype(np.float64)
-    precision = true_pos / predicted_pos
-    recall = true_pos / true_pos[-1]
-    return (
-        np.r_[precision[::-1], 1.0],
-        np.r_[recall[::-1], 0.0],
-        s_sorted[last][::-1],
-    )
+    precision, recall, thresholds = skm.precision_recall_curve(y, s)
+    return precision.astype(np.float64), recall.astype(np.float64), thresholds.astype(np.float64)
 
 
 def average_precision(y_true_binary: np.ndarray, scores: np.ndarray) -> float:
@@ -302,5 +308,5 @@ def average_precision(y_true_binary: np.ndarray, scores: np.ndarray) -> float:
     >>> round(average_precision(np.array([0, 1, 1, 0, 1]), np.array([.1, .4, .4, .8, .9])), 4)
     0.8333
     """
-    precision, recall, _ = precision_recall_curve(y_true_binary, scores)
-    return float(-np.sum(np.diff(recall) * precision[:-1]))
+    y, s = _binary_inputs(y_true_binary, scores)
+    return float(skm.average_precision_score(y, s))

@@ -38,6 +38,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from measurements import InferenceRow
 from mlcore.errors import SpecError
 
 TASK_KINDS: tuple[str, ...] = ("evaluate", "bench", "sweep", "repeat", "predict")
@@ -347,37 +348,6 @@ def parse_params(kind: str, data: dict[str, Any] | None) -> Any:
 
 
 # --------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True)
-class InferenceRow:
-    """One measured cell of the inference profile.
-
-    ``model_bytes``: for ``compiled``/``predict`` the float weights in memory (parameters ×
-    bytes per value); for ``int8`` the TFLite flatbuffer on disk. ``accuracy`` is the test
-    accuracy of the model this path runs (the same for both float paths).
-    """
-
-    device: str
-    device_kind: str
-    path: str
-    batch_size: int
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    mean_ms: float
-    samples_per_second: float
-    calls: int
-    model_bytes: int
-    quantized: bool
-    accuracy: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> InferenceRow:
-        return _from(cls, data)
 
 
 @dataclass(frozen=True)

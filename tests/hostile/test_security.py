@@ -22,7 +22,20 @@ from store.db import StoreError, redact_url
 from tests.conftest import require_service
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_CODE = ("app.py", "app_pages", "ui", "present", "cli", "mlcore", "bizmodel", "store", "safetext")
+PROJECT_CODE = (
+    "app.py",
+    "app_pages",
+    "ui",
+    "present",
+    "cli",
+    "mlcore",
+    "bizmodel",
+    "store",
+    "safetext",
+    "settings",
+    "tablecheck",
+    "measurements",
+)
 FORBIDDEN_MODULES = {"pickle", "cPickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "joblib"}
 FORBIDDEN_CALLS = {"eval", "exec", "read_pickle", "to_pickle"}
 

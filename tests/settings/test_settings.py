@@ -10,9 +10,9 @@ import pytest
 
 import settings
 from settings import SETTINGS, SettingError, read
+from tests.hostile.test_security import PROJECT_CODE as CODE
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = ("app.py", "app_pages", "ui", "present", "cli", "mlcore", "bizmodel", "store", "safetext")
 VARIABLE = re.compile(r"\"((?:MOATLAB|RAY)_[A-Z_]+|DATABASE_URL|KERAS_HOME)\"")
 NOT_SETTINGS = {
     "MOATLAB_TEST_DATABASE_URL",  # the test suite's own
