@@ -7,12 +7,11 @@ import streamlit as st
 from mlcore.runs import get_run
 from present.page_registry import page_file
 from safetext import for_markdown
+from ui.components.job_watch import watch_job
 from ui.components.train_form import choose_data, model_form
-from ui.session.i18n import apply_url_style, t
+from ui.session.i18n import t
 from ui.session.state import get_jobs, store_guard, store_or_error
-from ui.views.train import next_steps, render_progress, render_summary
-
-POLL_SECONDS = 0.5
+from ui.views.train import live_progress, next_steps, render_summary
 
 st.title(t("train.title"))
 st.caption(t("train.lead"))
@@ -26,26 +25,6 @@ def new_run() -> None:
         st.query_params.pop(key, None)
 
 
-def watch(job_id: str, running: bool) -> None:
-    """Poll the job while it runs; a finished job reruns the page to show its summary."""
-
-    @st.fragment(run_every=POLL_SECONDS if running else None)
-    def live() -> None:
-        apply_url_style()  # a fragment rerun starts in a fresh context
-        with store_guard():
-            view = get_jobs().view(job_id)
-        if view is None or view.finished:
-            st.rerun()
-        jobs = get_jobs()
-        render_progress(view, worker_problem=jobs.worker_problem, worker_starting=jobs.worker_starting)
-        if st.button(t("train.stop"), key="stop_job", icon=":material/stop:", disabled=view.stop_requested):
-            with store_guard():
-                get_jobs().stop(job_id)
-            st.rerun(scope="fragment")
-
-    live()
-
-
 job_id = st.query_params.get("job")
 run_id = st.query_params.get("run")
 if job_id:
@@ -56,7 +35,7 @@ if job_id:
         st.button(t("train.new"), on_click=new_run, key="new_run_unknown")
     elif not view.finished:
         st.subheader(for_markdown(view.run.name if view.run else view.run_id))
-        watch(job_id, running=True)
+        watch_job(job_id, live_progress, stop=(t("train.stop"), "stop_job"))
     else:
         if view.stop_requested and view.status == "completed":  # the Stop came after the last epoch
             st.info(t("train.stop_too_late"), icon=":material/info:")

@@ -1,6 +1,6 @@
 """A job on a finished run (evaluate, benchmark, sweep, repeat) as a page sees it: a start
 button, then live progress with Stop, then how it ended. The work runs in the worker process;
-this only submits and polls (``st.fragment(run_every=…)`` while it runs)."""
+this only submits and polls (:func:`ui.components.job_watch.watch_job` while it runs)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from mlcore.jobs import JobView
 from mlcore.specs import RunRecord, SpecError
 from present import format as fmt
 from safetext import for_markdown
-from ui.session.i18n import apply_url_style, t
+from ui.components.job_watch import watch_job
+from ui.session.i18n import t
 from ui.session.state import get_jobs, store_guard
-
-POLL_SECONDS = 0.5
 
 
 def task_panel(
@@ -54,20 +53,11 @@ def task_panel(
 
 
 def _watch(job_id: str, *, key: str) -> None:
-    @st.fragment(run_every=POLL_SECONDS)
-    def live() -> None:
-        apply_url_style()  # a fragment rerun starts in a fresh context
-        with store_guard():
-            view = get_jobs().view(job_id)
-        if view is None or view.finished:
-            st.rerun()
-        render_task_progress(view, worker_problem=get_jobs().worker_problem)
-        if st.button(t("task.stop"), key=f"{key}_stop", icon=":material/stop:", disabled=view.stop_requested):
-            with store_guard():
-                get_jobs().stop(job_id)
-            st.rerun(scope="fragment")
-
-    live()
+    watch_job(
+        job_id,
+        lambda view, jobs: render_task_progress(view, worker_problem=jobs.worker_problem),
+        stop=(t("task.stop"), f"{key}_stop"),
+    )
 
 
 def render_task_progress(view: JobView, *, worker_problem: str | None = None) -> None:

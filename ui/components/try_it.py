@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from mlcore.evaluation import Evaluation, EvaluationError, evaluation_path
+from mlcore.jobs import JobView
 from mlcore.preprocess import PreprocessError, to_model_input
 from mlcore.runs import feature_labels, image_scale, is_image_run
 from mlcore.specs import RunRecord, SpecError
@@ -19,12 +20,21 @@ from mlcore.tasks import Prediction
 from present.figures import TEMPLATE_NAME, chart_config
 from safetext import for_chart, for_markdown, for_plain
 from ui.components.analysis import load_analysis
-from ui.session.i18n import apply_url_style, t
-from ui.session.state import get_jobs, home, store_guard
+from ui.components.job_watch import watch_job
+from ui.session.i18n import t
+from ui.session.state import OwnerJobs, get_jobs, home, store_guard
 
 CANVAS_PIXELS = 280
 POLL_SECONDS = 0.3
 _REMEMBERED = 32  # predictions kept per session (same input, same answer, no new job)
+
+
+def _waiting(view: JobView, jobs: OwnerJobs) -> None:
+    """What a prediction shows while the worker answers (the worker's problem, if it has one)."""
+    del view
+    if jobs.worker_problem:
+        st.error(t("live.worker_problem", problem=for_markdown(jobs.worker_problem)), icon=":material/error:")
+    st.caption(t("try.waiting"))
 
 
 def prediction_figure(prediction: Prediction, class_names: Sequence[str], *, title: str) -> go.Figure:
@@ -180,20 +190,7 @@ def predict_panel(run: RunRecord, x: np.ndarray) -> None:
         asked.pop(digest, None)
         return
     if not view.finished:
-
-        @st.fragment(run_every=POLL_SECONDS)
-        def wait() -> None:
-            apply_url_style()  # a fragment rerun starts in a fresh context
-            with store_guard():
-                current = get_jobs().view(job_id)
-            if current is None or current.finished:
-                st.rerun()
-            problem = get_jobs().worker_problem
-            if problem:
-                st.error(t("live.worker_problem", problem=for_markdown(problem)), icon=":material/error:")
-            st.caption(t("try.waiting"))
-
-        wait()
+        watch_job(job_id, _waiting, every_seconds=POLL_SECONDS)
         return
     if view.status != "completed" or not view.result:
         st.error(t("try.failed", error=for_markdown(view.error or view.status)), icon=":material/error:")

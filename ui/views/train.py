@@ -22,6 +22,7 @@ from ui.components.catalog import active_catalog
 from ui.components.run_files import download_run_button
 from ui.components.widgets import Provenance, metric
 from ui.session.i18n import current_language, t
+from ui.session.state import OwnerJobs
 
 #: URL parameters a link to the next step keeps: language, currency, chart images, price catalog.
 _KEPT_PARAMS = ("lang", "cur", "fx", "img", "catalog")
@@ -112,6 +113,11 @@ def _distribution_lines(run: RunRecord) -> list[str]:
         per_replica=d.per_replica_batch_size,
     )
     return [f"- **{t('run.distribution_label')}**: {for_markdown(text + (f'; {d.note}' if d.note else ''))}"]
+
+
+def live_progress(view: JobView, jobs: OwnerJobs) -> None:
+    """The running training job as the Train page polls it."""
+    render_progress(view, worker_problem=jobs.worker_problem, worker_starting=jobs.worker_starting)
 
 
 def render_progress(
