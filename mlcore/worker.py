@@ -442,7 +442,7 @@ def run_task_foreground(
     meanwhile, a stop requested from the app stops it, and a killed command line is marked
     ``interrupted`` by the next recovery sweep. (On this machine the app's worker waits for it
     like for any long job.) Should the run be gone all the same, the status is ``failed`` with
-    :data:`store.db.RUN_GONE`. A prediction stores nothing and needs no row.
+    :data:`store.RUN_GONE`. A prediction stores nothing and needs no row.
     Returns ``(status, result, error)``.
     """
     import secrets

@@ -18,9 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from store.engine import Database, iso
-from store.owners import LOCAL_OWNER, Scope
-from store.runs import RunRepository
+from store.engine import iso
+from store.owners import LOCAL_OWNER
+from store.runs import RunBoundRepository
 from store.schema import ACTIVE_STATUSES, JobStatus, jobs_table
 
 __all__ = ["QUICK_KINDS", "RUN_GONE", "TRAIN_KIND", "JobRepository", "JobRow", "JobStatus"]
@@ -93,7 +93,7 @@ def _first(conn: Connection, query: sa.Select[Any]) -> JobRow | None:
     return JobRow.from_row(row) if row is not None else None
 
 
-class JobRepository:
+class JobRepository(RunBoundRepository):
     """The ``jobs`` table as ``scope`` sees it, writing run status through ``runs``.
 
     The worker-side methods (:meth:`claim_job`, :meth:`heartbeat`, :meth:`save_progress`,
@@ -102,13 +102,7 @@ class JobRepository:
     ignore the scope.
     """
 
-    def __init__(self, db: Database, scope: Scope, runs: RunRepository) -> None:
-        self.db = db
-        self.scope = scope
-        self.runs = runs
-
-    def _mine(self) -> sa.ColumnElement[bool]:
-        return self.scope.mine(jobs_table.c.owner)
+    table = jobs_table
 
     def _insert(self, conn: Connection, job_row: dict[str, Any], *, owner: str | None, **values: Any) -> None:
         conn.execute(
@@ -160,13 +154,13 @@ class JobRepository:
     def get_job(self, job_id: str) -> JobRow | None:
         """The job, or None when there is none or it is not this store's to see."""
         with self.db.tx() as conn:
-            return _first(conn, sa.select(jobs_table).where(jobs_table.c.id == job_id, self._mine()))
+            return _first(conn, sa.select(jobs_table).where(jobs_table.c.id == job_id, self.mine()))
 
     def job_for_run(self, run_id: str, *, kind: str = TRAIN_KIND) -> JobRow | None:
         """The newest job of ``kind`` on the run, or None."""
         query = (
             sa.select(jobs_table)
-            .where(jobs_table.c.run_id == run_id, jobs_table.c.kind == kind, self._mine())
+            .where(jobs_table.c.run_id == run_id, jobs_table.c.kind == kind, self.mine())
             .order_by(jobs_table.c.created_at.desc(), jobs_table.c.id.desc())
         )
         with self.db.tx() as conn:
@@ -174,7 +168,7 @@ class JobRepository:
 
     def active_jobs(self, *, include_quick: bool = False) -> list[JobRow]:
         """This store's queued and running jobs, oldest first (quick-lane jobs only when asked)."""
-        query = sa.select(jobs_table).where(jobs_table.c.status.in_(ACTIVE_STATUSES), self._mine())
+        query = sa.select(jobs_table).where(jobs_table.c.status.in_(ACTIVE_STATUSES), self.mine())
         if not include_quick:
             query = query.where(_lane(False))
         with self.db.tx() as conn:
@@ -186,7 +180,7 @@ class JobRepository:
         (and this store's to see). Every owner's jobs share the queue, so all of them count."""
         columns = (jobs_table.c.status, jobs_table.c.created_at, jobs_table.c.id, jobs_table.c.kind)
         with self.db.tx() as conn:
-            job = conn.execute(sa.select(*columns).where(jobs_table.c.id == job_id, self._mine())).first()
+            job = self.find(conn, job_id, *columns)
             if job is None or job.status != JobStatus.QUEUED:
                 return None
             earlier = sa.or_(
@@ -305,11 +299,7 @@ class JobRepository:
         """
         now = self.db.clock()
         with self.db.tx() as conn:
-            job = conn.execute(
-                sa.select(jobs_table.c.status, jobs_table.c.run_id, jobs_table.c.kind).where(
-                    jobs_table.c.id == job_id, self._mine()
-                )
-            ).first()
+            job = self.find(conn, job_id, jobs_table.c.status, jobs_table.c.run_id, jobs_table.c.kind)
             if job is None:
                 return None
             status = job.status

@@ -9,9 +9,14 @@ Runs, jobs and scenarios carry an ``owner`` column (schema 4). NULL means the on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from store.engine import Database
 
 #: The owner of everything when nobody signs in: the one local user. Stored as NULL in the
 #: ``owner`` columns, so rows written before owners existed (schema 3 and older) are theirs.
@@ -68,3 +73,23 @@ def row_dict(row: Any) -> dict[str, Any]:
     if "owner" in out and out["owner"] is None:
         out["owner"] = LOCAL_OWNER
     return out
+
+
+class Repository:
+    """One owned table (``table``, with an ``owner`` column) as ``scope`` sees it, on the
+    store's shared ``db``. Each public method of a repository is one transaction."""
+
+    table: ClassVar[sa.Table]
+
+    def __init__(self, db: Database, scope: Scope) -> None:
+        self.db = db
+        self.scope = scope
+
+    def mine(self) -> sa.ColumnElement[bool]:
+        """The condition "row of :attr:`table` is visible in this scope"."""
+        return self.scope.mine(self.table.c.owner)
+
+    def find(self, conn: Connection, row_id: str, *columns: sa.ColumnElement[Any]) -> sa.Row[Any] | None:
+        """The ``columns`` of row ``row_id`` of :attr:`table`, or None when there is none or it
+        is not visible in this scope."""
+        return conn.execute(sa.select(*columns).where(self.table.c.id == row_id, self.mine())).first()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from store.engine import Database
-from store.owners import Scope, row_dict
+from store.owners import Repository, Scope, row_dict
 from store.schema import ACTIVE_STATUSES, jobs_table, runs_table
 
 
@@ -25,13 +25,11 @@ def json_patch(text: str, **changes: Any) -> str:
     return json.dumps(data, allow_nan=False, ensure_ascii=False)
 
 
-class RunRepository:
+class RunRepository(Repository):
     """The ``runs`` table as ``scope`` sees it. Each public method is one transaction; the
     ``conn``-taking helpers join a transaction the jobs or scenarios repository opened."""
 
-    def __init__(self, db: Database, scope: Scope) -> None:
-        self.db = db
-        self.scope = scope
+    table = runs_table
 
     # ------------------------------------------------------------------ inside a transaction
     def owner_of(self, conn: Connection, run_id: str) -> tuple[bool, str | None]:
@@ -59,7 +57,7 @@ class RunRepository:
         ``scoped``, when it is not this store's to see (worker-side callers pass False)."""
         query = sa.select(runs_table.c.record).where(runs_table.c.id == run_id)
         if scoped:
-            query = query.where(self.scope.mine(runs_table.c.owner))
+            query = query.where(self.mine())
         return conn.execute(query.with_for_update() if self.db.is_postgres else query).first()
 
     def patch(
@@ -95,7 +93,7 @@ class RunRepository:
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         """The run row (its ``owner`` as an owner id, ``"local"`` for the local user), or None
         when there is no such run or it is not this store's to see."""
-        query = sa.select(runs_table).where(runs_table.c.id == run_id, self.scope.mine(runs_table.c.owner))
+        query = sa.select(runs_table).where(runs_table.c.id == run_id, self.mine())
         with self.db.tx() as conn:
             row = conn.execute(query).mappings().first()
         return row_dict(row) if row else None
@@ -103,9 +101,7 @@ class RunRepository:
     def list_runs(self) -> list[dict[str, Any]]:
         """Every run this store sees, newest first."""
         query = (
-            sa.select(runs_table)
-            .where(self.scope.mine(runs_table.c.owner))
-            .order_by(runs_table.c.created_at.desc(), runs_table.c.id)
+            sa.select(runs_table).where(self.mine()).order_by(runs_table.c.created_at.desc(), runs_table.c.id)
         )
         with self.db.tx() as conn:
             return [row_dict(r) for r in conn.execute(query).mappings()]
@@ -118,11 +114,7 @@ class RunRepository:
         if record is not None:
             values["record"] = record
         with self.db.tx() as conn:
-            conn.execute(
-                runs_table.update()
-                .where(runs_table.c.id == run_id, self.scope.mine(runs_table.c.owner))
-                .values(**values)
-            )
+            conn.execute(runs_table.update().where(runs_table.c.id == run_id, self.mine()).values(**values))
 
     def rename_run(self, run_id: str, name: str) -> bool:
         """Set a run's name (column and record). False when the run does not exist."""
@@ -133,12 +125,8 @@ class RunRepository:
         """Delete a finished run and its jobs. Refuses (False) while the run is queued or running,
         or while any job on it (an inference benchmark, a sweep) is."""
         with self.db.tx() as conn:
-            status = conn.execute(
-                sa.select(runs_table.c.status).where(
-                    runs_table.c.id == run_id, self.scope.mine(runs_table.c.owner)
-                )
-            ).scalar()
-            if status is None or status in ACTIVE_STATUSES:
+            row = self.find(conn, run_id, runs_table.c.status)
+            if row is None or row.status in ACTIVE_STATUSES:
                 return False
             busy = conn.execute(
                 sa.select(sa.func.count())
@@ -150,3 +138,12 @@ class RunRepository:
             conn.execute(jobs_table.delete().where(jobs_table.c.run_id == run_id))
             conn.execute(runs_table.delete().where(runs_table.c.id == run_id))
             return True
+
+
+class RunBoundRepository(Repository):
+    """A table whose rows name a run (jobs, scenarios): reads and writes runs through ``runs``,
+    in the same transaction."""
+
+    def __init__(self, db: Database, scope: Scope, runs: RunRepository) -> None:
+        super().__init__(db, scope)
+        self.runs = runs

@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from safetext import name_problem
-from store.engine import Database, iso
-from store.owners import Scope, row_dict
-from store.runs import RunRepository
+from store.engine import iso
+from store.owners import row_dict
+from store.runs import RunBoundRepository
 from store.schema import SCENARIO_NAME_MAX, scenarios_table
 
 _SCENARIO_NAME_LOCK_KEY = 7_261_002  # PostgreSQL advisory lock that serialises new scenario names
@@ -57,16 +57,10 @@ def with_suffix(stem: str, suffix: str) -> str:
     return stem[: SCENARIO_NAME_MAX - len(suffix)] + suffix
 
 
-class ScenarioRepository:
+class ScenarioRepository(RunBoundRepository):
     """The ``scenarios`` table as ``scope`` sees it; run bindings are checked through ``runs``."""
 
-    def __init__(self, db: Database, scope: Scope, runs: RunRepository) -> None:
-        self.db = db
-        self.scope = scope
-        self.runs = runs
-
-    def _mine(self) -> sa.ColumnElement[bool]:
-        return self.scope.mine(scenarios_table.c.owner)
+    table = scenarios_table
 
     def _names_like(self, conn: Connection, stem: str) -> set[str]:
         """The names of this scope's owner's scenarios that start with ``stem``'s first
@@ -153,7 +147,7 @@ class ScenarioRepository:
             if scenario_id is not None:
                 result = conn.execute(
                     scenarios_table.update()
-                    .where(scenarios_table.c.id == scenario_id, self._mine())
+                    .where(scenarios_table.c.id == scenario_id, self.mine())
                     .values(name=cleaned, document=document, run_id=run_id, updated_at=self.db.clock())
                 )
                 if result.rowcount != 1:
@@ -166,7 +160,7 @@ class ScenarioRepository:
     def get_scenario(self, scenario_id: str) -> dict[str, Any] | None:
         """The scenario row (id, name, created_at, updated_at, run_id, document, owner), or None
         when there is none or it is not this store's to see."""
-        query = sa.select(scenarios_table).where(scenarios_table.c.id == scenario_id, self._mine())
+        query = sa.select(scenarios_table).where(scenarios_table.c.id == scenario_id, self.mine())
         with self.db.tx() as conn:
             row = conn.execute(query).mappings().first()
         return row_dict(row) if row else None
@@ -175,7 +169,7 @@ class ScenarioRepository:
         """Every scenario this store sees, with its document, the most recently updated first."""
         query = (
             sa.select(scenarios_table)
-            .where(self._mine())
+            .where(self.mine())
             .order_by(scenarios_table.c.updated_at.desc(), scenarios_table.c.id)
         )
         with self.db.tx() as conn:
@@ -190,7 +184,7 @@ class ScenarioRepository:
         with self.db.tx() as conn:
             result = conn.execute(
                 scenarios_table.update()
-                .where(scenarios_table.c.id == scenario_id, self._mine())
+                .where(scenarios_table.c.id == scenario_id, self.mine())
                 .values(name=cleaned, updated_at=self.db.clock())
             )
             return result.rowcount == 1
@@ -206,11 +200,8 @@ class ScenarioRepository:
         cleaned = None if name is None else scenario_name(name)
         with self.db.tx() as conn:
             self.db.lock(conn, _SCENARIO_NAME_LOCK_KEY)
-            source = conn.execute(
-                sa.select(scenarios_table.c.name, scenarios_table.c.run_id, scenarios_table.c.document).where(
-                    scenarios_table.c.id == scenario_id, self._mine()
-                )
-            ).first()
+            c = scenarios_table.c
+            source = self.find(conn, scenario_id, c.name, c.run_id, c.document)
             if source is None:
                 return None
             if cleaned is not None:
@@ -225,6 +216,6 @@ class ScenarioRepository:
         """Delete a scenario. False when it does not exist."""
         with self.db.tx() as conn:
             result = conn.execute(
-                scenarios_table.delete().where(scenarios_table.c.id == scenario_id, self._mine())
+                scenarios_table.delete().where(scenarios_table.c.id == scenario_id, self.mine())
             )
             return result.rowcount == 1

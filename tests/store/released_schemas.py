@@ -5,6 +5,9 @@ the migration tests can make a database exactly as an older Moatlab left it.
 2. ``jobs.result`` (5210924).
 3. the ``scenarios`` table (b3ce533).
 4. ``owner`` columns and their indexes (eea49d0): the current schema, :mod:`store.schema`.
+
+The tables are written out again on purpose rather than derived from :mod:`store.schema`: the
+current schema will change, and a released one must not change with it.
 """
 
 from __future__ import annotations

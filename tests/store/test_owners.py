@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from store import LOCAL_OWNER, OWNER_MAX, OwnerError, Store
-from store.db import SCHEMA_VERSION, meta_table
+from store.migrations import SCHEMA_VERSION
+from store.schema import meta_table
 from tests.store.released_schemas import build_database
 from tests.store.support import FakeClock, run_row
 
