@@ -6,7 +6,7 @@ stay where the pages read them. :class:`RayJobManager` runs a dispatcher thread 
 process that claims queued jobs from the store (one transaction per claim, exactly as the local
 worker does, so two app processes never claim the same job) and runs each as a Ray task. The task
 imports the engine in a Ray worker process and calls the local worker's own
-:func:`~mlcore.worker.execute_job` / :func:`~mlcore.worker.execute_task` with the store's URL, so
+:func:`~mlcore.worker.execute` (the same job skeleton for every kind) with the store's URL, so
 heartbeats, progress, stop requests and the final record go through the store unchanged.
 
 Learning-curve sweeps and seed repeats fan out: every (fraction × seed) training is its own Ray
@@ -200,11 +200,7 @@ def _serve_job(db_url: str, home: str, job: dict[str, Any]) -> dict[str, Any]:
     if isinstance(fan_out, RayFanOut):
         fan_out.task_ids = []
     t0 = time.perf_counter()
-    if job["kind"] == "train":
-        record = worker_mod.execute_job(store, engine, job, executor="ray", executor_version=ray.__version__)
-        status_text = record.status
-    else:
-        status_text, _, _ = worker_mod.execute_task(store, engine, job)
+    status_text = worker_mod.execute(store, engine, job, executor="ray", executor_version=ray.__version__)
     return {
         "job_id": job["id"],
         "status": status_text,
@@ -226,7 +222,7 @@ def _fit_point(home: str, request: TrainRequest, data: Dataset, task: FitTask) -
         return fit_and_score(request, data, task.train_idx, seed=task.seed, device=device, budget=task.budget)
     finally:
         with engine.session_lock:
-            worker_mod._release_engine_memory()
+            worker_mod.release_engine_memory()
 
 
 class RayFanOut:

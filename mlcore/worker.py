@@ -10,6 +10,12 @@ default dataset), one step between two looks at the queue, so the first job does
 them. The command line trains in its own process through the same :func:`execute_job` (see
 :func:`run_foreground`).
 
+Every job, whatever its kind, goes through one skeleton (:func:`_run_job`): its monitor starts
+(heartbeat, progress, stop requests; :mod:`mlcore.job_monitor`), the kind's work runs
+(:class:`JobWork`: a training, or a task from :mod:`mlcore.worker_tasks`), a failure becomes a
+one-line reason, and the outcome is written with :func:`retry`. The engine a worker loads is
+:mod:`mlcore.worker_engine`.
+
 The worker exits when its parent process is gone, so a killed web server never leaves an
 orphan training. A job whose process dies mid-run keeps the history saved at each epoch and is
 marked ``interrupted`` by the next process that starts (or ``failed`` by the supervising
@@ -26,31 +32,53 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from mlcore.specs import EpochReport, RunRecord, SpecError, StageReport, TrainRequest
+from mlcore.job_monitor import FOREGROUND_BEAT_SECONDS, HEARTBEAT_SECONDS, JobMonitor, pid_alive
+from mlcore.specs import EpochReport, RunRecord, SpecError, TrainRequest
 from mlcore.tasks import TaskProgress
-from store import QUICK_KINDS, Store, StoreError
-from store.db import RUN_GONE
+from mlcore.worker_engine import Engine, release_engine_memory
+from mlcore.worker_tasks import TASKS, TaskOutcome, Training, run_task
+from store import QUICK_KINDS, RUN_GONE, TRAIN_KIND, JobRow, JobStatus, Store, StoreError
 
-if TYPE_CHECKING:  # the engine imports Keras: never at import time of this module
+if TYPE_CHECKING:
     from mlcore.datasets import Dataset
-    from mlcore.engine.experiments import FitRunner
+
+__all__ = [
+    "FOREGROUND_BEAT_SECONDS",
+    "HEARTBEAT_SECONDS",
+    "Engine",
+    "JobWork",
+    "execute",
+    "execute_job",
+    "execute_task",
+    "main",
+    "pid_alive",
+    "recover_interrupted",
+    "retry",
+    "run_foreground",
+    "run_task_foreground",
+    "worker_id",
+]
 
 log = logging.getLogger("moatlab.worker")
 
 POLL_SECONDS = 0.3
-HEARTBEAT_SECONDS = 0.3
 STALE_AFTER_SECONDS = 60.0
-FOREGROUND_BEAT_SECONDS = 5.0
-FINISH_RETRIES = 60  # × 2 s: the final record is the only copy of the results
+FINISH_RETRIES = 60  # attempts at a job's final write: the only copy of its results
+FINISH_WAIT_SECONDS = 2.0  # between two of those attempts
 SWEEP_SECONDS = 10.0
 _INTERRUPTED_REASON = (
     "the process running this job stopped (server restart or crash); "
     "history up to the last finished epoch is kept"
 )
+#: The names tests and older callers use for the pieces that moved out of this module.
+_Monitor = JobMonitor
+_TASKS = TASKS
+_release_engine_memory = release_engine_memory
 
 
 def worker_id(pid: int | None = None, *, slot: str = "") -> str:
@@ -61,16 +89,6 @@ def worker_id(pid: int | None = None, *, slot: str = "") -> str:
     """
     base = f"{socket.gethostname()}:{pid or os.getpid()}"
     return f"{base}/{slot}" if slot else base
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def recover_interrupted(store: Store) -> list[str]:
@@ -87,9 +105,13 @@ def recover_interrupted(store: Store) -> list[str]:
     for wid in store.running_worker_ids():
         name, _, pid = wid.split("/", 1)[0].rpartition(":")
         if name == host and pid.isdigit() and not pid_alive(int(pid)):
-            closed += store.fail_running(status="interrupted", reason=_INTERRUPTED_REASON, worker_id=wid)
+            closed += store.fail_running(
+                status=JobStatus.INTERRUPTED, reason=_INTERRUPTED_REASON, worker_id=wid
+            )
     closed += store.fail_running(
-        status="interrupted", reason=_INTERRUPTED_REASON, stale_before=time.time() - STALE_AFTER_SECONDS
+        status=JobStatus.INTERRUPTED,
+        reason=_INTERRUPTED_REASON,
+        stale_before=time.time() - STALE_AFTER_SECONDS,
     )
     closed += _recover_foreground_runs(store)
     return closed
@@ -101,258 +123,133 @@ def _recover_foreground_runs(store: Store) -> list[str]:
     stale_before = time.time() - STALE_AFTER_SECONDS
     closed = []
     for row in store.list_runs():
-        if row["status"] != "running" or float(row["updated_at"]) >= stale_before:
+        if row["status"] != JobStatus.RUNNING or float(row["updated_at"]) >= stale_before:
             continue
         if store.job_for_run(row["id"]) is not None:
             continue  # a queued job: the jobs table decides (above)
         run = get_run(store, row["id"])
         if run is None:
             continue
-        final = run.replace(status="interrupted", error=_INTERRUPTED_REASON, finished_at=now_iso())
-        store.update_run(run.id, status="interrupted", record=final.to_json())
+        final = run.replace(status=JobStatus.INTERRUPTED, error=_INTERRUPTED_REASON, finished_at=now_iso())
+        store.update_run(run.id, status=JobStatus.INTERRUPTED, record=final.to_json())
         closed.append(run.id)
     return closed
 
 
-class _Monitor:
-    """Background thread for one job: heartbeat + latest progress, saved epochs, stop flag.
+def one_line_error(exc: BaseException, *, limit: int = 300) -> str:
+    """``<Type>: <first line of the message>``, at most ``limit`` characters of message."""
+    text = str(exc).strip()
+    first = text.splitlines()[0][:limit] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
-    The training thread only hands objects over (:meth:`publish`, :meth:`save_record`); this
-    thread serialises them and talks to the database, so a slow database never stalls training.
-    A queued job (``in_store=True``) beats its ``jobs`` row every ``HEARTBEAT_SECONDS``, which
-    publishes the latest progress and picks up a stop request from the web. A foreground run
-    (the command line, no ``jobs`` row) instead touches its ``runs`` row at least every
-    ``FOREGROUND_BEAT_SECONDS``, so a killed command line is recognised as stale and marked
-    ``interrupted`` by :func:`recover_interrupted`.
+
+T = TypeVar("T")
+
+
+def retry(fn: Callable[[], T], *, attempts: int, wait_seconds: float, log_what: str) -> T:
+    """``fn()``, called again after ``wait_seconds`` while it raises :class:`~store.StoreError`
+    (the database briefly unavailable), at most ``attempts`` times in all; the last error
+    propagates. ``log_what`` names what is being written in the warning each retry logs."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except StoreError as exc:
+            if attempt == attempts:
+                raise
+            log.warning("%s failed (%s); retrying", log_what, exc)
+            time.sleep(wait_seconds)
+    raise ValueError(f"retry needs at least one attempt, not {attempts}")
+
+
+def _retry_finish(fn: Callable[[], T], log_what: str) -> T:
+    """:func:`retry` with the policy of a job's final write (the only copy of its results)."""
+    return retry(fn, attempts=FINISH_RETRIES, wait_seconds=FINISH_WAIT_SECONDS, log_what=log_what)
+
+
+@dataclass(frozen=True)
+class JobWork(Generic[T]):
+    """The kind-specific part of a job, for :func:`_run_job`.
+
+    ``run(monitor)`` does the work and returns its value, publishing progress through the
+    monitor and stopping when ``monitor.stop_event`` is set. ``out_of_memory`` says what to
+    change when memory runs out; ``explain(exc)`` words the kind's own errors (None: the
+    shared rules decide); ``release_engine`` clears Keras' state afterwards (not for the quick
+    lane, which must not clear state a long job is using).
     """
 
-    def __init__(
-        self,
-        store: Store,
-        job_id: str,
-        *,
-        run_id: str | None = None,
-        in_store: bool = True,
-        stop_event: threading.Event | None = None,
-        on_report: Callable[[Any], None] | None = None,
-        parent_pid: int = 0,
-    ) -> None:
-        self.store = store
-        self.job_id = job_id
-        self.parent_pid = parent_pid
-        self.orphaned = False
-        self.run_id = run_id
-        self.in_store = in_store
-        self.stop_event = stop_event or threading.Event()
-        self._on_report = on_report
-        self._latest: EpochReport | TaskProgress | StageReport | None = None
-        self._sent: EpochReport | TaskProgress | StageReport | None = None
-        self._pending: RunRecord | None = None
-        self.last_record: RunRecord | None = None
-        self._last_touch = time.monotonic()
-        self._done = threading.Event()
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._run, name="job-monitor", daemon=True)
+    run: Callable[[JobMonitor], T]
+    out_of_memory: str
+    explain: Callable[[Exception], str | None] = lambda _exc: None
+    release_engine: bool = True
 
-    def publish(self, report: EpochReport | TaskProgress) -> None:
-        """Keep the latest report (called from the training thread; never blocks on I/O)."""
-        with self._lock:
-            self._latest = report
-        if self._on_report is not None:
-            self._on_report(report)
 
-    def publish_stage(self, report: StageReport) -> None:
-        """Keep what the job does before its first progress report, for the next beat (the
-        command line's ``on_report`` only takes progress, so it is not told)."""
-        with self._lock:
-            self._latest = report
+def _run_job(
+    store: Store,
+    engine: Engine,
+    job: Mapping[str, Any],
+    work: JobWork[T],
+    *,
+    in_store: bool = True,
+    stop_event: threading.Event | None = None,
+    on_report: Callable[[Any], None] | None = None,
+    parent_pid: int = 0,
+) -> tuple[T | None, str | None, JobMonitor]:
+    """The skeleton every job goes through once claimed: start its monitor (heartbeat, progress,
+    stop requests), run ``work``, turn a failure into a one-line reason, stop the monitor (it
+    saves the last progress) and release the engine. Returns ``(value, error, monitor)``: the
+    work's value (None when it failed) and the reason it failed; the caller writes the outcome.
+    """
+    from mlcore.datasets import DatasetError
 
-    def save_record(self, record: RunRecord) -> None:
-        """Queue the record so far (after an epoch) for the next beat; the newest one wins."""
-        with self._lock:
-            self._pending = record
-            self.last_record = record
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _beat(self) -> None:
-        if self.parent_pid and not self.orphaned and not pid_alive(self.parent_pid):
-            # The app that started this worker is gone: stop at the next batch, end interrupted.
-            self.orphaned = True
-            self.stop_event.set()
-        self._flush_record()
-        if not self.in_store:
-            self._touch_run()
-            return
-        with self._lock:
-            report = self._latest
-        progress = None
-        if report is not None and report is not self._sent:
-            progress = json.dumps(report.to_dict(), allow_nan=False)
+    monitor = JobMonitor(
+        store,
+        job["id"],
+        run_id=job["run_id"],
+        in_store=in_store,
+        stop_event=stop_event,
+        on_report=on_report,
+        parent_pid=parent_pid,
+    )
+    monitor.start()
+    value: T | None = None
+    error: str | None = None
+    try:
         try:
-            if self.store.heartbeat(self.job_id, progress=progress):
-                self.stop_event.set()
-            self._sent = report if progress is not None else self._sent
+            value = work.run(monitor)
+        except (DatasetError, SpecError) as exc:
+            error = str(exc)
+        except MemoryError:
+            error = f"out of memory: {work.out_of_memory}"
         except StoreError as exc:
-            log.warning("heartbeat failed: %s", exc)
-
-    def _flush_record(self) -> None:
-        with self._lock:
-            record, self._pending = self._pending, None
-        if record is None:
-            return
-        try:
-            self.store.save_progress(self.job_id, record.id, record.to_json())
-            self._last_touch = time.monotonic()
-        except StoreError as exc:
-            log.warning("saving progress of run %s failed: %s", record.id, exc)
-            with self._lock:
-                self._pending = self._pending or record  # retry on the next beat
-
-    def _touch_run(self) -> None:
-        now = time.monotonic()
-        if self.run_id is None or now - self._last_touch < FOREGROUND_BEAT_SECONDS:
-            return
-        try:
-            self.store.update_run(self.run_id)  # bumps updated_at only
-            self._last_touch = now
-        except StoreError as exc:
-            log.warning("run heartbeat failed: %s", exc)
-
-    def _run(self) -> None:
-        while not self._done.wait(HEARTBEAT_SECONDS):
-            self._beat()
-
-    def close(self) -> None:
-        """Stop the thread after a last beat (saves a pending record and the last progress)."""
-        self._done.set()
-        self._thread.join(timeout=60)  # a beat waits at most for the database's busy timeout
-        if self._thread.is_alive():
-            log.warning("the monitor of job %s is stuck on the database", self.job_id)
-            return
-        self._beat()
+            error = f"the run store failed during the job: {exc}"
+        except Exception as exc:  # anything else from Keras/TF ends this job, not the worker
+            error = work.explain(exc)
+            if error is None:
+                log.error("job %s (%s) failed:\n%s", job["id"], job["kind"], traceback.format_exc())
+                error = one_line_error(exc)
+    finally:
+        monitor.close()  # first: saves the last finished epoch before a failed record is built
+        if work.release_engine:
+            with engine.session_lock:
+                release_engine_memory()
+    return value, error, monitor
 
 
-class Engine:
-    """The loaded engine of one worker: device choice and peak probes, measured once; the
-    latest built-in dataset; the models the quick lane predicts with (a few, newest kept)."""
+def _explain_train_error(exc: Exception) -> str | None:
+    """A training's own errors: a full disk or an unwritable artifact folder, said plainly."""
+    from mlcore.artifacts import ArtifactError
 
-    MODEL_CACHE = 4
-
-    def __init__(self, home: Path, *, fan_out: FitRunner | None = None) -> None:
-        # Imported here: this is the moment the worker process takes on TensorFlow.
-        from mlcore.engine import devices
-
-        self.home = home
-        #: How a sweep or a repeat runs its trainings: None = one after another in this process;
-        #: the Ray executor sets a runner that fans them out as Ray tasks.
-        self.fan_out = fan_out
-        self._devices = devices
-        self._peaks: dict[str, Any] = {}
-        self._datasets: dict[str, Dataset] = {}
-        self._models: dict[tuple[str, float], Any] = {}
-        self._models_lock = threading.Lock()
-        #: Held by quick-lane predictions and while Keras' global state is cleared between long
-        #: jobs, so a prediction never runs while the session is being reset.
-        self.session_lock = threading.Lock()
-
-    def model_path(self, run: RunRecord) -> Path:
-        """The run's model file; only a file directly under ``home/models`` is accepted."""
-        from mlcore.runs import model_file
-
-        if not run.model_path:
-            raise SpecError("this run has no saved model (it did not finish); train it again")
-        path = model_file(self.home, run)
-        if path is None:
-            raise SpecError("this run's model path is not a Moatlab model file")
-        return path
-
-    def load_model(self, run: RunRecord, *, cached: bool = False) -> Any:
-        """The run's model, loaded in Keras' safe mode; ``cached`` shares one copy (quick lane)."""
-        from mlcore.engine.inference import load_model
-
-        path = self.model_path(run)
-        if not cached:
-            return load_model(path)
-        key = (str(path), path.stat().st_mtime if path.exists() else 0.0)
-        with self._models_lock:
-            model = self._models.pop(key, None)
-            if model is None:
-                model = load_model(path)
-            self._models[key] = model  # most recently used last
-            while len(self._models) > self.MODEL_CACHE:
-                self._models.pop(next(iter(self._models)))
-            return model
-
-    def devices(self) -> list[Any]:
-        """Every device to measure: the CPU, then the first GPU when one is visible."""
-        cpu = self._devices.choose_device(force_cpu=True)
-        gpu = self._devices.choose_device(force_cpu=False)
-        return [cpu] + ([gpu] if gpu.kind == "gpu" else [])
-
-    def train_device(self, *, force_cpu: bool) -> Any:
-        return self._devices.choose_device(force_cpu=force_cpu)
-
-    def dataset(self, request: TrainRequest) -> Dataset:
-        """Load the request's data; built-in datasets are loaded once per worker and reused
-        (``mnist-5k`` takes about 1.5 s to parse, tens of ms from the parsed copy kept in
-        ``home/cache``). Uploaded CSVs are read every time."""
-        from mlcore.datasets import load
-
-        if request.dataset == "csv":
-            return load("csv", csv_path=request.csv_path, label_column=request.label_column)
-        return self.builtin_dataset(request.dataset)
-
-    def builtin_dataset(self, name: str) -> Dataset:
-        """A built-in dataset, kept in memory (the latest one only) and parsed once per home."""
-        from mlcore.datasets import load
-
-        if name not in self._datasets:
-            self._datasets = {name: load(name, cache_dir=self.home / "cache")}  # keep only the latest
-        return self._datasets[name]
-
-    def has_peak(self, *, force_cpu: bool, mixed_precision: bool) -> bool:
-        """Whether the peak a request would be measured against has been probed already."""
-        device = self._devices.choose_device(force_cpu=force_cpu)
-        dtype = self._devices.compute_dtype(device, mixed_precision=mixed_precision)
-        return f"{device.name}/{dtype}" in self._peaks
-
-    def warm_up_steps(self) -> list[tuple[str, Callable[[], object]]]:
-        """What a new worker does while no job waits, one step at a time, so that the first job
-        of the Train form's defaults starts training at once: probe the default device's peak
-        (GPU when present, mixed precision as the form proposes) and read the default dataset
-        (``TrainRequest().dataset``). Each step is what that job would otherwise do first."""
-        default = TrainRequest()
-        return [
-            (
-                "peak FLOP/s",
-                lambda: self.device_and_peak(
-                    force_cpu=default.force_cpu, mixed_precision=default.mixed_precision
-                ),
-            ),
-            (f"dataset {default.dataset}", lambda: self.builtin_dataset(default.dataset)),
-        ]
-
-    def device_and_peak(self, *, force_cpu: bool, mixed_precision: bool) -> tuple[Any, Any]:
-        """The device a request trains on and its peak, probed once per (device, compute dtype):
-        a mixed-precision GPU run is measured against the 16-bit peak it actually computes in."""
-        device = self._devices.choose_device(force_cpu=force_cpu)
-        dtype = self._devices.compute_dtype(device, mixed_precision=mixed_precision)
-        key = f"{device.name}/{dtype}"
-        if key not in self._peaks:
-            try:
-                self._peaks[key] = self._devices.probe_peak(device, dtype=dtype)
-            except Exception as exc:  # a failed probe leaves MFU unknown, not the run failed
-                log.warning("peak probe failed on %s (%s): %s", device.name, dtype, exc)
-                self._peaks[key] = None
-        return device, self._peaks[key]
+    if isinstance(exc, ArtifactError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"could not write the model file ({exc.strerror or exc}); check free disk space"
+    return None
 
 
 def execute_job(
     store: Store,
     engine: Engine,
-    job: dict[str, Any],
+    job: Mapping[str, Any],
     *,
     data: Dataset | None = None,
     stop_event: threading.Event | None = None,
@@ -375,101 +272,32 @@ def execute_job(
     without it were served locally. A :class:`~store.StoreError` while writing the final record
     propagates after retries; the worker's loop catches it.
     """
-    from mlcore.artifacts import ArtifactError
-    from mlcore.datasets import DatasetError
-    from mlcore.engine.train import TrainContext, train
-    from mlcore.runs import get_run
-
-    job_id, run_id = job["id"], job["run_id"]
     t0 = time.perf_counter()
     served_by = {"executor": executor} | ({executor: executor_version} if executor_version else {})
-
-    def stage(name: str) -> None:  # what the job does before its first batch: shown on the page
-        elapsed = time.perf_counter() - t0
-        log.info("job %s: %s at %.2f s", job_id, name.replace("_", " "), elapsed)
-        monitor.publish_stage(StageReport(name, elapsed))
-
-    reported: list[float] = []
-
-    def progress(report: EpochReport) -> None:
-        if not reported:  # the log's account of the start: stages above, then the first progress
-            reported.append(time.perf_counter() - t0)
-            log.info("job %s: first progress at %.2f s", job_id, reported[0])
-        monitor.publish(report)
-
-    monitor = _Monitor(
+    train = Training(store, engine, job, t0=t0, data=data, callbacks=callbacks, served_by=served_by)
+    record, error, monitor = _run_job(
         store,
-        job_id,
-        run_id=run_id,
+        engine,
+        job,
+        JobWork(train.run, "choose a smaller model, batch size or dataset", _explain_train_error),
         in_store=in_store,
         stop_event=stop_event,
         on_report=on_report,
         parent_pid=parent_pid,
     )
-    monitor.start()
-    base = RunRecord(id=run_id, name=run_id, created_at="", status="running", request=TrainRequest())
-    record: RunRecord | None = None
-    error: str | None = None
-    try:
-        try:
-            base = get_run(store, run_id) or base
-            request = TrainRequest.from_dict(json.loads(job["request"]))
-            base = base.replace(request=request)
-            if data is None:
-                stage("loading_data")
-                data = engine.dataset(request)
-            if not engine.has_peak(force_cpu=request.force_cpu, mixed_precision=request.mixed_precision):
-                stage("measuring_peak")
-            device, peak = engine.device_and_peak(
-                force_cpu=request.force_cpu, mixed_precision=request.mixed_precision
-            )
-            ctx = TrainContext(run_id, base.created_at, engine.home, device, peak)
-            record = train(
-                request,
-                data,
-                ctx,
-                on_report=progress,
-                on_epoch=lambda r: monitor.save_record(
-                    r.replace(name=base.name, versions=r.versions | served_by)
-                ),
-                on_start=lambda r: monitor.save_record(
-                    r.replace(name=base.name, versions=r.versions | served_by)
-                ),
-                on_stage=stage,
-                stop_event=monitor.stop_event,
-                callbacks=callbacks,
-            )
-            record = record.replace(name=base.name, wall_seconds=time.perf_counter() - t0)
-        except (DatasetError, SpecError) as exc:
-            error = str(exc)
-        except MemoryError:
-            error = "out of memory: choose a smaller model, batch size or dataset"
-        except StoreError as exc:
-            error = f"the run store failed during the job: {exc}"
-        except ArtifactError as exc:  # a full disk or an unwritable artifact folder, said plainly
-            error = str(exc)
-        except OSError as exc:
-            error = f"could not write the model file ({exc.strerror or exc}); check free disk space"
-        except Exception as exc:  # anything else from Keras/TF ends this job, not the worker
-            log.error("job %s failed:\n%s", job_id, traceback.format_exc())
-            error = one_line_error(exc)
-    finally:
-        monitor.close()  # first: saves the last finished epoch before a failed record is built
-        with engine.session_lock:
-            _release_engine_memory()
     if record is None:
-        record = _failed(store, monitor.last_record or base, error or "unknown error", t0)
+        record = _failed(store, monitor.last_record or train.base, error or "unknown error", t0)
     if monitor.orphaned:
-        record = record.replace(status="interrupted", error=_INTERRUPTED_REASON)
+        record = record.replace(status=JobStatus.INTERRUPTED, error=_INTERRUPTED_REASON)
     record = record.replace(versions=record.versions | served_by)
-    _finish(store, job_id, record)
+    _finish(store, job["id"], record)
     return record
 
 
 def execute_task(
     store: Store,
     engine: Engine,
-    job: dict[str, Any],
+    job: Mapping[str, Any],
     *,
     stop_event: threading.Event | None = None,
     on_progress: Callable[[TaskProgress], None] | None = None,
@@ -484,194 +312,54 @@ def execute_task(
     ``repeat``, in the run's record (``inference`` / ``learning_curve`` / ``repeat``) in the same
     transaction. A :class:`~store.StoreError` while closing propagates after retries.
     """
-    from mlcore.datasets import DatasetError
-    from mlcore.engine.inference import Stopped
-    from mlcore.runs import get_run
-    from mlcore.tasks import parse_params
-
-    job_id, run_id, kind = job["id"], job["run_id"], job["kind"]
-    monitor = _Monitor(
+    work = JobWork(
+        lambda monitor: run_task(store, engine, job, monitor),
+        "choose smaller batch sizes or fewer samples",
+        release_engine=job["kind"] not in QUICK_KINDS,  # the quick lane must not clear a long job's state
+    )
+    outcome, error, monitor = _run_job(
         store,
-        job_id,
-        run_id=run_id,
+        engine,
+        job,
+        work,
         in_store=in_store,
         stop_event=stop_event,
         on_report=on_progress,
         parent_pid=parent_pid,
     )
-    monitor.start()
-    status, result, error, fields = "failed", None, None, None
-    try:
-        try:
-            run = get_run(store, run_id)
-            if run is None:
-                raise SpecError("the run was deleted before this job started")
-            params = parse_params(kind, json.loads(job["request"] or "{}"))
-            if kind == "predict":
-                with engine.session_lock:
-                    result, fields = _TASKS[kind](engine, run, params, monitor)
-            else:
-                result, fields = _TASKS[kind](engine, run, params, monitor)
-            status = "completed"
-            if kind == "sweep" and result is not None and not result.get("complete", True):
-                status = "stopped"
-        except Stopped:
-            status, error = "stopped", "stopped before any result was measured"
-        except (DatasetError, SpecError) as exc:
-            error = str(exc)
-        except MemoryError:
-            error = "out of memory: choose smaller batch sizes or fewer samples"
-        except StoreError as exc:
-            error = f"the run store failed during the job: {exc}"
-        except Exception as exc:  # anything else from Keras/TF ends this job, not the worker
-            log.error("job %s (%s) failed:\n%s", job_id, kind, traceback.format_exc())
-            error = one_line_error(exc)
-    finally:
-        monitor.close()
-        if kind != "predict":  # the quick lane must not clear state a long job is using
-            with engine.session_lock:
-                _release_engine_memory()
-    if monitor.orphaned and status != "completed":
-        status, error = "interrupted", _INTERRUPTED_REASON
+    outcome = outcome or TaskOutcome(JobStatus.FAILED, error=error)
+    status, error = outcome.status, outcome.error
+    if monitor.orphaned and status != JobStatus.COMPLETED:
+        status, error = JobStatus.INTERRUPTED, _INTERRUPTED_REASON
     status, error = _finish_task(
-        store, job_id, run_id, status=status, result=result, error=error, fields=fields
+        store,
+        job["id"],
+        job["run_id"],
+        status=status,
+        result=outcome.result,
+        error=error,
+        fields=outcome.fields,
     )
-    return status, result, error
+    return status, outcome.result, error
 
 
-def _task_evaluate(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, None]:
-    from mlcore.artifacts import artifact_name
-    from mlcore.datasets import request_split
-    from mlcore.engine.train import predict_proba
-    from mlcore.evaluation import build_evaluation, evaluation_path, save_evaluation
-
-    t0 = time.perf_counter()
-    monitor.publish(TaskProgress(0, 2, "loading the model and the data", 0.0))
-    model = engine.load_model(run)
-    data = engine.dataset(run.request)
-    _check_same_data(run, data)
-    split = request_split(data.y, run.request)
-    monitor.publish(TaskProgress(1, 2, "predicting the test split", time.perf_counter() - t0))
-    probs = predict_proba(model, data.x[split.test])
-    path = evaluation_path(engine.home, run.id)
-    save_evaluation(
-        path,
-        build_evaluation(
-            run.id,
-            data.class_names,
-            data.y[split.test],
-            probs,
-            data.x[split.test],
-            pixel_max=data.pixel_max,
-            feature_names=data.feature_names,
-        ),
-    )
-    monitor.publish(TaskProgress(2, 2, "done", time.perf_counter() - t0))
-    return {"evaluation": artifact_name(path)}, None
-
-
-def _check_same_data(run: RunRecord, data: Dataset) -> None:
-    if run.dataset_fingerprint and data.fingerprint != run.dataset_fingerprint:
-        raise SpecError(
-            f"the data of {run.dataset} changed since this run trained (fingerprint "
-            f"{data.fingerprint} ≠ {run.dataset_fingerprint}); its test split would differ"
+def execute(
+    store: Store,
+    engine: Engine,
+    job: Mapping[str, Any],
+    *,
+    parent_pid: int = 0,
+    executor: str = "local",
+    executor_version: str | None = None,
+) -> str:
+    """Run one claimed job of any kind to its end (:func:`execute_job` for a training,
+    :func:`execute_task` otherwise); returns the status it ended with."""
+    if job["kind"] == TRAIN_KIND:
+        record = execute_job(
+            store, engine, job, parent_pid=parent_pid, executor=executor, executor_version=executor_version
         )
-
-
-def _task_bench(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, dict]:
-    import keras
-
-    from mlcore.datasets import request_split
-    from mlcore.engine.inference import benchmark
-
-    monitor.publish(TaskProgress(0, 1, "loading the model and the data", 0.0))
-    devices = engine.devices()
-    with keras.device(devices[0].name):  # the CPU's own copy: CPU rows never include transfers
-        model = engine.load_model(run)
-    data = engine.dataset(run.request)
-    _check_same_data(run, data)
-    split = request_split(data.y, run.request)
-    profile = benchmark(
-        model,
-        data.x[split.test],
-        data.y[split.test],
-        devices=devices,
-        load_on=lambda _device: engine.load_model(run),
-        params=params,
-        calibration=data.x[split.train],
-        on_progress=monitor.publish,
-        stop_event=monitor.stop_event,
-    )
-    value = profile.to_dict()
-    return value, {"inference": value}
-
-
-def _experiment(
-    engine: Engine, run: RunRecord, params: Any, monitor: _Monitor, run_fn: Callable[..., Any]
-) -> Any:
-    """Re-train the run's spec on its own data through ``run_fn`` (a sweep or a repeat)."""
-    data = engine.dataset(run.request)
-    _check_same_data(run, data)
-    return run_fn(
-        run.request,
-        data,
-        params,
-        device=engine.train_device(force_cpu=run.request.force_cpu),
-        on_progress=monitor.publish,
-        stop_event=monitor.stop_event,
-        runner=engine.fan_out,
-    )
-
-
-def _task_sweep(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, dict | None]:
-    from mlcore.engine.experiments import sweep
-
-    curve = _experiment(engine, run, params, monitor, sweep)
-    value = curve.to_dict()
-    previous = run.learning_curve
-    if not curve.complete and previous is not None and previous.complete:
-        return value, None  # a stopped re-run keeps the complete curve; its points stay in the job
-    return value, {"learning_curve": value}
-
-
-def _task_repeat(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, dict]:
-    from mlcore.engine.experiments import repeat
-
-    value = _experiment(engine, run, params, monitor, repeat).to_dict()
-    return value, {"repeat": value}
-
-
-def _task_predict(engine: Engine, run: RunRecord, params: Any, monitor: _Monitor) -> tuple[dict, None]:
-    import numpy as np
-
-    from mlcore.engine.inference import predict_top
-
-    size = int(np.prod(run.input_shape)) if run.input_shape else 0
-    if not size or any(len(row) != size for row in params.inputs):
-        raise SpecError(f"this model takes {size} values per input (shape {run.input_shape})")
-    x = np.asarray(params.inputs, dtype=np.float32).reshape((-1, *run.input_shape))
-    model = engine.load_model(run, cached=True)
-    t0 = time.perf_counter()
-    predictions = predict_top(model, x, top_k=params.top_k)
-    if not all(np.isfinite(p.probabilities).all() for p in predictions):
-        raise SpecError(
-            "the model gave no valid probabilities for this input: its values are far outside the "
-            "training data's range; enter values like the training data's"
-        )
-    return {
-        "predictions": [p.to_dict() for p in predictions],
-        "class_names": list(run.class_names),
-        "latency_ms": (time.perf_counter() - t0) * 1000.0,
-    }, None
-
-
-_TASKS: dict[str, Callable[[Engine, RunRecord, Any, _Monitor], tuple[Any, Any]]] = {
-    "evaluate": _task_evaluate,
-    "bench": _task_bench,
-    "sweep": _task_sweep,
-    "repeat": _task_repeat,
-    "predict": _task_predict,
-}
+        return record.status
+    return execute_task(store, engine, job, parent_pid=parent_pid)[0]
 
 
 def _finish_task(
@@ -692,55 +380,28 @@ def _finish_task(
             json.dumps(fields, allow_nan=False)
     except (TypeError, ValueError):
         log.error("job %s: its result is not valid JSON (non-finite numbers)", job_id)
-        status, text, fields = "failed", None, None
+        status, text, fields = JobStatus.FAILED, None, None
         error = "the job produced non-finite numbers (NaN or infinity); nothing was stored"
-    for attempt in range(FINISH_RETRIES):
-        try:
-            stored = store.finish_task(
-                job_id, status=status, result=text, error=error, run_id=run_id, run_fields=fields
-            )
-        except StoreError as exc:
-            if attempt == FINISH_RETRIES - 1:
-                raise
-            log.warning("closing job %s failed (%s); retrying", job_id, exc)
-            time.sleep(2.0)
-            continue
-        if not stored:
-            log.error("job %s: run %s was deleted while it ran; its result was not stored", job_id, run_id)
-            return "failed", RUN_GONE
-        return status, error
-    raise AssertionError("unreachable")  # the last attempt returns or raises
-
-
-def one_line_error(exc: BaseException, *, limit: int = 300) -> str:
-    """``<Type>: <first line of the message>``, at most ``limit`` characters of message."""
-    text = str(exc).strip()
-    first = text.splitlines()[0][:limit] if text else ""
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    stored = _retry_finish(
+        lambda: store.finish_task(
+            job_id, status=status, result=text, error=error, run_id=run_id, run_fields=fields
+        ),
+        f"closing job {job_id}",
+    )
+    if not stored:
+        log.error("job %s: run %s was deleted while it ran; its result was not stored", job_id, run_id)
+        return JobStatus.FAILED, RUN_GONE
+    return status, error
 
 
 def _finish(store: Store, job_id: str, record: RunRecord) -> None:
     """Write the final record, retrying while the database is briefly unavailable."""
-    for attempt in range(FINISH_RETRIES):
-        try:
-            store.finish_job(
-                job_id, record.id, status=record.status, record=record.to_json(), error=record.error
-            )
-            return
-        except StoreError as exc:
-            if attempt == FINISH_RETRIES - 1:
-                raise
-            log.warning("writing the final record of run %s failed (%s); retrying", record.id, exc)
-            time.sleep(2.0)
-
-
-def _release_engine_memory() -> None:
-    """Drop Keras' global state between jobs: a long-lived worker builds a model per job."""
-    import sys
-
-    keras = sys.modules.get("keras")
-    if keras is not None:
-        keras.backend.clear_session(free_memory=True)
+    _retry_finish(
+        lambda: store.finish_job(
+            job_id, record.id, status=record.status, record=record.to_json(), error=record.error
+        ),
+        f"writing the final record of run {record.id}",
+    )
 
 
 def _failed(store: Store, latest: RunRecord, error: str, t0: float) -> RunRecord:
@@ -753,7 +414,7 @@ def _failed(store: Store, latest: RunRecord, error: str, t0: float) -> RunRecord
         except StoreError:
             pass
     return latest.replace(
-        status="failed",
+        status=JobStatus.FAILED,
         error=error,
         finished_at=now_iso(),
         wall_seconds=time.perf_counter() - t0,
@@ -781,7 +442,7 @@ def run_task_foreground(
     meanwhile, a stop requested from the app stops it, and a killed command line is marked
     ``interrupted`` by the next recovery sweep. (On this machine the app's worker waits for it
     like for any long job.) Should the run be gone all the same, the status is ``failed`` with
-    :data:`store.db.RUN_GONE`. A prediction stores nothing and needs no row.
+    :data:`store.RUN_GONE`. A prediction stores nothing and needs no row.
     Returns ``(status, result, error)``.
     """
     import secrets
@@ -813,8 +474,10 @@ def run_task_foreground(
     except BaseException:  # a second Ctrl-C, or the engine failing to load: release the run
         with contextlib.suppress(StoreError):
             row = store.get_job(job["id"]) if holds_run else None
-            if row is not None and row["status"] == "running":
-                store.finish_task(job["id"], status="interrupted", error="the command line was interrupted")
+            if row is not None and row["status"] == JobStatus.RUNNING:
+                store.finish_task(
+                    job["id"], status=JobStatus.INTERRUPTED, error="the command line was interrupted"
+                )
         raise
 
 
@@ -842,12 +505,12 @@ def run_foreground(
 
     from mlcore.runs import get_run, now_iso, queued_record, run_row
 
-    record = queued_record(request).replace(status="running", started_at=now_iso())
+    record = queued_record(request).replace(status=JobStatus.RUNNING, started_at=now_iso())
     store.insert_run(run_row(record))
     job = {
         "id": "fg-" + secrets.token_hex(6),
         "run_id": record.id,
-        "kind": "train",
+        "kind": TRAIN_KIND,
         "request": json.dumps(request.to_dict()),
     }
     engine = engine or Engine(home)
@@ -858,7 +521,7 @@ def run_foreground(
     except KeyboardInterrupt:
         saved = get_run(store, record.id) or record
         final = saved.replace(
-            status="stopped",
+            status=JobStatus.STOPPED,
             finished_at=now_iso(),
             error="stopped by a second Ctrl-C before the test evaluation; the saved epochs are kept",
         )
@@ -872,6 +535,31 @@ def _configure_process() -> None:
     from mlcore.engine.distribute import split_cpu_devices_tf_only
 
     split_cpu_devices_tf_only()  # MOATLAB_CPU_DEVICES=N, before TensorFlow initialises
+
+
+def _start(db_url: str, home: str, started_at: float | None, t_main: float) -> tuple[Store, str, Engine]:
+    """Open the store, recover jobs of dead processes and load the engine (TensorFlow); logs how
+    long each took. Returns ``(store, worker id, engine)``; exit code 3 when any of it fails."""
+    try:
+        store = Store(db_url)
+        wid = worker_id()
+        recover_interrupted(store)
+        t_engine = time.time()
+        engine = Engine(Path(home))
+    except Exception:
+        log.error("worker could not start:\n%s", traceback.format_exc())
+        raise SystemExit(3) from None
+    now = time.time()
+    log.info(
+        "worker %s ready %.2f s after it was started (process start %.2f s, store %.2f s, "
+        "engine with TensorFlow %.2f s)",
+        wid,
+        now - (started_at or t_main),
+        t_main - (started_at or t_main),
+        t_engine - t_main,
+        now - t_engine,
+    )
+    return store, wid, engine
 
 
 def main(
@@ -901,63 +589,63 @@ def main(
         logging.basicConfig(
             filename=log_path, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
         )
-    try:
-        store = Store(db_url)
-        wid = worker_id()
-        machine = f"{socket.gethostname()}:"
-        recover_interrupted(store)
-        t_engine = time.time()
-        engine = Engine(Path(home))
-    except Exception:
-        log.error("worker could not start:\n%s", traceback.format_exc())
-        raise SystemExit(3) from None
-    now = time.time()
-    log.info(
-        "worker %s ready %.2f s after it was started (process start %.2f s, store %.2f s, "
-        "engine with TensorFlow %.2f s)",
-        wid,
-        now - (started_at or t_main),
-        t_main - (started_at or t_main),
-        t_engine - t_main,
-        now - t_engine,
-    )
+    store, wid, engine = _start(db_url, home, started_at, t_main)
     if ready is not None:
         ready.set()
     threading.Thread(
         target=_serve_quick_lane, args=(store, engine, wid, parent_pid), name="quick-lane", daemon=True
     ).start()
+    _serve_long_lane(store, engine, wid, parent_pid)
+
+
+def _serve_long_lane(store: Store, engine: Engine, wid: str, parent_pid: int) -> None:
+    """Claim and run long jobs (one per machine) until the parent is gone; while none is queued,
+    sweep for dead processes' jobs every ``SWEEP_SECONDS`` and warm up one step per look."""
+    machine = f"{socket.gethostname()}:"
     last_sweep = time.monotonic()
     warm_up = engine.warm_up_steps()
     while True:
-        if (parent_pid and not pid_alive(parent_pid)) or (parent_pid and os.getppid() != parent_pid):
+        if parent_pid and (not pid_alive(parent_pid) or os.getppid() != parent_pid):
             log.info("parent %s is gone; worker exits", parent_pid)
             return
-        try:
-            if time.monotonic() - last_sweep >= SWEEP_SECONDS:
-                last_sweep = time.monotonic()
+        if time.monotonic() - last_sweep >= SWEEP_SECONDS:
+            last_sweep = time.monotonic()
+            try:
                 recover_interrupted(store)
-            job = store.claim_job(wid, within=machine)  # one long job per machine
-        except StoreError as exc:
-            log.warning("store unavailable: %s", exc)
-            job = None
-        if job is None:
-            if warm_up:
-                _warm_up_step(*warm_up.pop(0))
-            else:
-                time.sleep(POLL_SECONDS)
-            continue
-        log.info("job %s (%s, run %s) starts", job["id"], job["kind"], job["run_id"])
-        try:
-            if job["kind"] == "train":
-                execute_job(store, engine, job, parent_pid=parent_pid)
-            else:
-                execute_task(store, engine, job, parent_pid=parent_pid)
-        except StoreError as exc:
-            log.error("job %s: its final record could not be written: %s", job["id"], exc)
-        except Exception as exc:  # never leave a job "running" behind a live worker
-            log.error("job %s crashed:\n%s", job["id"], traceback.format_exc())
-            if job["kind"] != "train":
-                _close_crashed(store, job, exc)
+            except StoreError as exc:
+                log.warning("store unavailable: %s", exc)
+                continue
+        job = _claim(store, wid, within=machine)  # one long job per machine
+        if job is not None:
+            _serve(store, engine, job, parent_pid)
+        elif warm_up:
+            _warm_up_step(*warm_up.pop(0))
+        else:
+            time.sleep(POLL_SECONDS)
+
+
+def _claim(store: Store, wid: str, **lane: Any) -> JobRow | None:
+    """:meth:`store.Store.claim_job` for ``wid`` in a lane; None (logged) when the store is
+    unavailable, so the loop looks again."""
+    try:
+        return store.claim_job(wid, **lane)
+    except StoreError as exc:
+        log.warning("store unavailable: %s", exc)
+        return None
+
+
+def _serve(store: Store, engine: Engine, job: JobRow, parent_pid: int) -> None:
+    """Run one claimed job in a lane; whatever happens, the lane lives on and a task whose
+    handling crashed is closed ``failed`` (a training's record is closed by :func:`execute_job`)."""
+    log.info("job %s (%s, run %s) starts", job["id"], job["kind"], job["run_id"])
+    try:
+        execute(store, engine, job, parent_pid=parent_pid)
+    except StoreError as exc:
+        log.error("job %s: its outcome could not be written: %s", job["id"], exc)
+    except Exception as exc:  # never leave a job "running" behind a live worker
+        log.error("job %s crashed:\n%s", job["id"], traceback.format_exc())
+        if job["kind"] != TRAIN_KIND:
+            _close_crashed(store, job, exc)
 
 
 def _warm_up_step(name: str, step: Callable[[], object]) -> None:
@@ -971,10 +659,10 @@ def _warm_up_step(name: str, step: Callable[[], object]) -> None:
     log.info("warmed up: %s in %.2f s", name, time.perf_counter() - t0)
 
 
-def _close_crashed(store: Store, job: dict[str, Any], exc: BaseException) -> None:
+def _close_crashed(store: Store, job: Mapping[str, Any], exc: BaseException) -> None:
     """Mark a task whose handling itself crashed ``failed``, so it never stays ``running``."""
     try:
-        store.finish_task(job["id"], status="failed", error=f"internal error: {one_line_error(exc)}")
+        store.finish_task(job["id"], status=JobStatus.FAILED, error=f"internal error: {one_line_error(exc)}")
     except StoreError as err:
         log.error("job %s could not be marked failed: %s", job["id"], err)
 
@@ -986,18 +674,8 @@ QUICK_PARALLEL = 2
 def _serve_quick_lane(store: Store, engine: Engine, wid: str, parent_pid: int) -> None:
     """Serve quick jobs (``predict``) beside the long job, so a prediction never waits for training."""
     while True:
-        try:
-            job = store.claim_job(wid, quick=True, max_running=QUICK_PARALLEL)
-        except StoreError as exc:
-            log.warning("store unavailable (quick lane): %s", exc)
-            job = None
+        job = _claim(store, wid, quick=True, max_running=QUICK_PARALLEL)
         if job is None:
             time.sleep(0.1)
             continue
-        try:
-            execute_task(store, engine, job, parent_pid=parent_pid)
-        except StoreError as exc:
-            log.error("quick job %s could not be closed: %s", job["id"], exc)
-        except Exception as exc:  # the lane must survive anything a single prediction throws
-            log.error("quick job %s crashed:\n%s", job["id"], traceback.format_exc())
-            _close_crashed(store, job, exc)
+        _serve(store, engine, job, parent_pid)

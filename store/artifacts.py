@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from store.db import default_home
+from store.engine import default_home
 
 #: The environment variable that names the shared artifact folder.
 ARTIFACT_DIR_ENV = "MOATLAB_ARTIFACT_DIR"

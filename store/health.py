@@ -31,7 +31,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from store.artifacts import artifact_dir
-from store.db import DatabaseDamaged, Store, StoreError, default_url, meta_table, redact_url
+from store.db import Store
+from store.engine import DatabaseDamaged, StoreError, default_url, redact_url
+from store.migrations import schema_version
 
 #: Seconds a health check waits to connect to PostgreSQL or for a SQLite lock.
 CHECK_TIMEOUT_SECONDS = 5
@@ -80,9 +82,7 @@ def check_database(url: str | None = None) -> Check:
         t0 = time.perf_counter()
         with store._tx() as conn:
             conn.execute(sa.text("SELECT 1")).scalar_one()
-            version = conn.execute(
-                sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
-            ).scalar()
+            version = schema_version(conn)
         ms = (time.perf_counter() - t0) * 1000.0
         store.check_integrity()  # SQLite: every page read once (PRAGMA quick_check)
         return Check("database", True, f"{shown} (schema {version}, round trip {ms:.1f} ms)")

@@ -15,7 +15,7 @@ SQLite file it checks, cheaply (:func:`file_problem`, a few hundred bytes read):
 check runs it). When a problem is found, :func:`keep_copy` copies the file (and its ``-wal`` and
 ``-shm`` companions) beside it as ``<name>.damaged-<modified time>-<size>`` before anything else
 touches it — once: the same damaged file is never copied twice — and the store refuses to open
-it (:class:`~store.db.DatabaseDamaged`) instead of replacing it. Nothing here writes to the file.
+it (:class:`~store.engine.DatabaseDamaged`) instead of replacing it. Nothing here writes to the file.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from store import Store
 from tests.conftest import require_service
+from tests.store.support import FakeClock
 
 PG_ENV = "MOATLAB_TEST_DATABASE_URL"
 
@@ -60,8 +61,14 @@ def postgres_schema(prefix: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    s = Store(store_url)
+def clock() -> FakeClock:
+    """The time of the ``store`` fixture's writes; tests order rows with ``clock.advance()``."""
+    return FakeClock()
+
+
+@pytest.fixture
+def store(store_url: str, clock: FakeClock) -> Iterator[Store]:
+    s = Store(store_url, clock=clock)
     try:
         yield s
     finally:

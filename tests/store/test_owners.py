@@ -6,16 +6,15 @@ user's."""
 from __future__ import annotations
 
 import json
-import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from store import LOCAL_OWNER, OWNER_MAX, OwnerError, Store
-from store.db import SCHEMA_VERSION, meta_table
-from tests.store.test_store import run_row
+from store.migrations import SCHEMA_VERSION
+from store.schema import meta_table
+from tests.store.released_schemas import build_database
+from tests.store.support import FakeClock, run_row
 
 ALICE = "https://id.example#alice"
 BOB = "https://id.example#bob"
@@ -77,10 +76,10 @@ def test_runs_are_listed_and_opened_only_by_their_owner(store: Store) -> None:
     assert bob.delete_run("rb") is True and store.get_run("rb") is None
 
 
-def test_jobs_are_stamped_and_seen_only_by_their_owner(store: Store) -> None:
+def test_jobs_are_stamped_and_seen_only_by_their_owner(store: Store, clock: FakeClock) -> None:
     alice, bob = store.scoped(ALICE), store.scoped(BOB)
     bob.submit(run_row("rb"), job_row("jb", "rb"))
-    time.sleep(0.01)
+    clock.advance(0.01)
     alice.submit(run_row("ra"), job_row("ja", "ra"))
     assert store.get_job("jb")["owner"] == BOB and store.get_run("rb")["owner"] == BOB
     assert alice.get_job("jb") is None and alice.job_for_run("rb") is None
@@ -163,88 +162,8 @@ def test_a_scenario_binds_only_its_owners_runs(store: Store) -> None:
 # --------------------------------------------------------------------------- schema 3 → 4
 
 
-def _schema_3(engine: sa.Engine) -> None:
-    """The tables exactly as schema 3 wrote them (no owner columns), one row in each."""
-    old = sa.MetaData()
-    sa.Table(
-        "moatlab_meta",
-        old,
-        sa.Column("key", sa.String(64), primary_key=True),
-        sa.Column("value", sa.String(256), nullable=False),
-    )
-    runs = sa.Table(
-        "runs",
-        old,
-        sa.Column("id", sa.String(32), primary_key=True),
-        sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("created_at", sa.String(40), nullable=False),
-        sa.Column("updated_at", sa.Float, nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("dataset", sa.String(200), nullable=False),
-        sa.Column("model", sa.String(200), nullable=False),
-        sa.Column("record", sa.Text, nullable=False),
-        sa.Index("ix_runs_created", "created_at"),
-    )
-    jobs = sa.Table(
-        "jobs",
-        old,
-        sa.Column("id", sa.String(32), primary_key=True),
-        sa.Column("run_id", sa.String(32), nullable=False),
-        sa.Column("kind", sa.String(32), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("request", sa.Text, nullable=False),
-        sa.Column("created_at", sa.Float, nullable=False),
-        sa.Column("claimed_at", sa.Float),
-        sa.Column("finished_at", sa.Float),
-        sa.Column("heartbeat_at", sa.Float),
-        sa.Column("worker_id", sa.String(120)),
-        sa.Column("stop_requested", sa.Boolean, nullable=False, default=False),
-        sa.Column("progress", sa.Text),
-        sa.Column("error", sa.Text),
-        sa.Column("result", sa.Text),
-        sa.Index("ix_jobs_status_created", "status", "created_at"),
-        sa.Index("ix_jobs_run", "run_id"),
-    )
-    scenarios = sa.Table(
-        "scenarios",
-        old,
-        sa.Column("id", sa.String(32), primary_key=True),
-        sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("created_at", sa.String(40), nullable=False),
-        sa.Column("updated_at", sa.Float, nullable=False),
-        sa.Column("run_id", sa.String(32)),
-        sa.Column("document", sa.Text, nullable=False),
-        sa.Index("ix_scenarios_updated", "updated_at"),
-    )
-    now = time.time()
-    with engine.begin() as conn:
-        old.create_all(conn)
-        conn.execute(old.tables["moatlab_meta"].insert().values(key="schema_version", value="3"))
-        conn.execute(runs.insert().values(updated_at=now, **run_row("r3", status="completed")))
-        conn.execute(
-            jobs.insert().values(
-                id="j3", run_id="r3", kind="bench", status="queued", request="{}", created_at=now,
-                stop_requested=False,
-            )
-        )  # fmt: skip
-        conn.execute(
-            scenarios.insert().values(
-                id="s3", name="Old plan", created_at="2026-01-01T00:00:00Z", updated_at=now, run_id="r3",
-                document=DOC,
-            )
-        )  # fmt: skip
-
-
 def test_a_schema_3_database_upgrades_with_every_row_the_local_users(store_url: str) -> None:
-    path = make_url(store_url).database
-    if store_url.startswith("sqlite") and path:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(store_url)
-    try:
-        _schema_3(engine)
-    finally:
-        engine.dispose()
-
+    build_database(store_url, 3)
     upgraded = Store(store_url)
     try:
         with upgraded._engine.connect() as conn:

@@ -1,66 +1,20 @@
-"""The store on SQLite and PostgreSQL: runs, the job queue, atomic writes, errors."""
+"""The job queue on SQLite and PostgreSQL: claims, lanes, stops, heartbeats, progress, atomic
+outcomes, crashed workers, and jobs on a finished run (results patch the record, never the
+run's status)."""
 
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
 from multiprocessing import get_context
-from pathlib import Path
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
-from store import Store, StoreError, default_home, default_url, redact_url
-from store.db import meta_table
+from store import JobRow, JobStatus, Store
 from tests.store._claimer import claim_all
-
-
-def run_row(run_id: str, *, status: str = "queued", name: str | None = None, created_at: str = "") -> dict:
-    record = {"id": run_id, "name": name or f"run {run_id}", "status": status, "history": []}
-    return {
-        "id": run_id,
-        "name": record["name"],
-        "created_at": created_at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "status": status,
-        "dataset": "digits",
-        "model": "article-mlp",
-        "record": json.dumps(record),
-    }
-
-
-def submit(store: Store, job_id: str, *, run_id: str | None = None) -> str:
-    """Queue a run ``r-<job_id>`` and its job; returns the run id."""
-    rid = run_id or f"r-{job_id}"
-    store.submit(run_row(rid), {"id": job_id, "run_id": rid, "kind": "train", "request": '{"x": 1}'})
-    return rid
-
-
-def record_of(store: Store, run_id: str) -> dict[str, Any]:
-    row = store.get_run(run_id)
-    assert row is not None
-    return json.loads(row["record"])
-
-
-@contextmanager
-def failing_statement(store: Store, prefix: str) -> Iterator[None]:
-    """Make the next SQL statement starting with ``prefix`` fail inside its transaction."""
-
-    def fail(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(prefix.upper()):
-            raise RuntimeError(f"injected failure: {prefix}")
-
-    sa.event.listen(store._engine, "before_cursor_execute", fail)
-    try:
-        yield
-    finally:
-        sa.event.remove(store._engine, "before_cursor_execute", fail)
-
+from tests.store.support import FakeClock, failing_statement, record_of, run_row, submit
 
 # --------------------------------------------------------------------------- queue
 
@@ -78,10 +32,10 @@ def test_queue_positions_follow_submission_order(store: Store) -> None:
     assert store.queue_position("nope") is None
 
 
-def test_claim_takes_the_oldest_job_once(store: Store) -> None:
+def test_claim_takes_the_oldest_job_once(store: Store, clock: FakeClock) -> None:
     # Submitted first but with the larger id: time decides, not the id.
     submit(store, "b-older")
-    time.sleep(0.01)
+    clock.advance(0.01)
     submit(store, "a-newer")
     job = store.claim_job("worker-1")
     assert job is not None
@@ -101,10 +55,10 @@ def test_claim_takes_the_oldest_job_once(store: Store) -> None:
     assert sorted(store.running_worker_ids()) == ["worker-1", "worker-2"]
 
 
-def test_one_long_job_per_machine_replicas_elsewhere_train_at_once(store: Store) -> None:
+def test_one_long_job_per_machine_replicas_elsewhere_train_at_once(store: Store, clock: FakeClock) -> None:
     for name in ("j1", "j2", "j3", "j4"):
         submit(store, name)
-        time.sleep(0.01)
+        clock.advance(0.01)
     first = store.claim_job("host-a:10", within="host-a:")
     assert first is not None and first["id"] == "j1"
     assert store.claim_job("host-a:11", within="host-a:") is None, "host-a already trains one"
@@ -117,9 +71,9 @@ def test_one_long_job_per_machine_replicas_elsewhere_train_at_once(store: Store)
     assert store.claim_job("host-c:1", within="host-c:") is None, "queue empty"
 
 
-def test_a_released_claim_goes_back_to_its_place_in_the_queue(store: Store) -> None:
+def test_a_released_claim_goes_back_to_its_place_in_the_queue(store: Store, clock: FakeClock) -> None:
     submit(store, "first")
-    time.sleep(0.01)
+    clock.advance(0.01)
     submit(store, "second")
     job = store.claim_job("host:1/ray-1")
     assert job is not None and job["id"] == "first"
@@ -222,11 +176,11 @@ def test_stop_a_finished_job_changes_nothing(store: Store) -> None:
     assert job is not None and not job["stop_requested"]
 
 
-def test_save_progress_and_finish(store: Store) -> None:
+def test_save_progress_and_finish(store: Store, clock: FakeClock) -> None:
     submit(store, "j1")
     claimed = store.claim_job("w")
     assert claimed is not None
-    time.sleep(0.01)
+    clock.advance(0.01)
     store.save_progress("j1", "r-j1", json.dumps({"status": "running", "history": [{"epoch": 1}]}))
     job = store.get_job("j1")
     assert job is not None and job["heartbeat_at"] > claimed["heartbeat_at"]
@@ -303,131 +257,104 @@ def test_fail_running_by_stale_heartbeat(store: Store) -> None:
     assert store.running_worker_ids() == []
 
 
-# --------------------------------------------------------------------------- runs
-
-
-def test_runs_list_newest_first_and_update(store: Store) -> None:
-    store.insert_run(run_row("old", status="completed", created_at="2024-01-01T00:00:00Z"))
-    store.insert_run(run_row("new", status="completed", created_at="2025-06-01T00:00:00Z"))
-    store.insert_run(run_row("mid", status="failed", created_at="2024-06-01T00:00:00Z"))
-    assert [r["id"] for r in store.list_runs()] == ["new", "mid", "old"]
-    store.update_run("mid", status="stopped", record='{"status": "stopped"}')
-    row = store.get_run("mid")
-    assert row is not None and (row["status"], row["record"]) == ("stopped", '{"status": "stopped"}')
-    assert store.get_run("missing") is None
-
-
-def test_rename(store: Store) -> None:
-    store.insert_run(run_row("r1", status="completed"))
-    assert store.rename_run("r1", "better name ✓") is True
-    row = store.get_run("r1")
-    assert row is not None and row["name"] == "better name ✓"
-    assert record_of(store, "r1")["name"] == "better name ✓"
-    assert store.rename_run("missing", "x") is False
-
-
-def test_delete_is_refused_while_queued_or_running(store: Store) -> None:
-    submit(store, "j1")
-    assert store.delete_run("r-j1") is False, "queued"
-    store.claim_job("w")
-    assert store.delete_run("r-j1") is False, "running"
-    store.finish_job("j1", "r-j1", status="completed", record=json.dumps({"status": "completed"}))
-    assert store.job_for_run("r-j1") is not None
-    assert store.delete_run("r-j1") is True
-    assert store.get_run("r-j1") is None and store.get_job("j1") is None and store.job_for_run("r-j1") is None
-    assert store.delete_run("r-j1") is False, "already gone"
-
-
-def test_job_for_run_is_the_latest(store: Store) -> None:
+def test_job_for_run_is_the_latest(store: Store, clock: FakeClock) -> None:
     submit(store, "j1", run_id="r")
     store.request_stop("j1")
-    time.sleep(0.01)
+    clock.advance(0.01)
     store.submit(run_row("r2"), {"id": "j2", "run_id": "r", "kind": "train", "request": "{}"})
     job = store.job_for_run("r")
     assert job is not None and job["id"] == "j2"
 
 
-# --------------------------------------------------------------------------- schema and connection
+# --------------------------------------------------------------------------- jobs on a finished run
 
 
-def test_reopening_keeps_the_data(store_url: str) -> None:
-    first = Store(store_url)
-    submit(first, "j1")
-    first.dispose()
-    second = Store(store_url)
-    assert second.queue_position("j1") == 1
-    second.dispose()
+def finished_run(store: Store, job_id: str = "t0") -> str:
+    rid = submit(store, job_id)
+    store.claim_job("w")
+    store.finish_job(job_id, rid, status="completed", record=json.dumps({"status": "completed", "name": "x"}))
+    return rid
 
 
-def test_newer_schema_is_refused(store_url: str) -> None:
-    first = Store(store_url)
-    with first._engine.begin() as conn:
-        conn.execute(meta_table.update().where(meta_table.c.key == "schema_version").values(value="99"))
-    first.dispose()
-    with pytest.raises(StoreError, match="newer Moatlab"):
-        Store(store_url)
+def task(store: Store, job_id: str, run_id: str, kind: str) -> None:
+    store.submit_job({"id": job_id, "run_id": run_id, "kind": kind, "request": "{}"})
 
 
-def test_sqlite_uses_wal_and_creates_its_folder(tmp_path: Path) -> None:
-    path = tmp_path / "a" / "b" / "moatlab.db"
-    s = Store(f"sqlite:///{path}")
-    assert path.is_file()
-    with s._engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-    s.dispose()
+def test_quick_jobs_have_their_own_lane(store: Store, clock: FakeClock) -> None:
+    rid = finished_run(store)
+    submit(store, "train-1")
+    clock.advance()
+    task(store, "bench-1", rid, "bench")
+    task(store, "predict-1", rid, "predict")
+    task(store, "predict-2", rid, "predict")
+    assert store.queue_position("bench-1") == 2, "behind the queued training run"
+    assert store.queue_position("predict-1") == 1 and store.queue_position("predict-2") == 2
+    long = store.claim_job("w")
+    assert long is not None and long["id"] == "train-1"
+    assert store.claim_job("w") is None, "one long job at a time"
+    quick = store.claim_job("w", quick=True, max_running=2)
+    assert quick is not None and quick["id"] == "predict-1", "a prediction does not wait for training"
+    assert store.claim_job("w", quick=True, max_running=2)["id"] == "predict-2"
+    assert store.claim_job("w", quick=True, max_running=2) is None
+    assert [j["id"] for j in store.active_jobs()] == ["train-1", "bench-1"]
+    assert len(store.active_jobs(include_quick=True)) == 4
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def test_a_task_patches_the_record_and_never_the_status(store: Store) -> None:
+    rid = finished_run(store)
+    task(store, "b", rid, "bench")
+    claimed = store.claim_job("w")
+    assert claimed["kind"] == "bench" and store.get_run(rid)["status"] == "completed"
+    store.finish_task(
+        "b", status="completed", result='{"rows": []}', run_id=rid, run_fields={"inference": {"rows": []}}
+    )
+    assert record_of(store, rid)["inference"] == {"rows": []} and record_of(store, rid)["name"] == "x"
+    assert store.get_job("b")["result"] == '{"rows": []}'
+    assert store.job_for_run(rid, kind="bench")["status"] == "completed"
+    assert store.job_for_run(rid)["id"] == "t0", "the run's training job by default"
 
 
-def test_unreachable_postgres_gives_a_clear_store_error() -> None:
-    url = f"postgresql+psycopg://moatlab:pw-s3cret@127.0.0.1:{closed_port()}/moatlab?connect_timeout=2"
-    start = time.monotonic()
-    with pytest.raises(StoreError) as info:
-        Store(url)
-    assert time.monotonic() - start < 10
-    message = str(info.value)
-    assert "pw-s3cret" not in message, "the password never shows"
-    assert "127.0.0.1" in message and "not usable" in message
-    assert "\n" not in message
+def test_failing_or_stopping_a_task_leaves_the_run_alone(store: Store) -> None:
+    rid = finished_run(store)
+    task(store, "s1", rid, "sweep")
+    task(store, "s2", rid, "sweep")
+    store.claim_job("dead-worker")
+    assert store.fail_running(status="failed", reason="worker died", worker_id="dead-worker") == ["s1"]
+    assert store.request_stop("s2") == "stopped"
+    row = store.get_run(rid)
+    assert row["status"] == "completed" and json.loads(row["record"])["status"] == "completed"
+    assert store.get_job("s1")["error"] == "worker died"
 
 
-@pytest.mark.parametrize(
-    ("url", "hidden", "shown"),
-    [
-        ("postgresql+psycopg://user:s3cret@db.example:5432/moatlab", "s3cret", "user:***@db.example:5432"),
-        ("postgresql://u:p%40ss%3Aword@h/db", "p%40ss", "u:***@h/db"),
-        ("mysql+pymysql://root:hunter2@localhost/x?charset=utf8", "hunter2", "root:***@localhost"),
-        ("sqlite:////tmp/x/moatlab.db", "", "sqlite:////tmp/x/moatlab.db"),
-        ("::not a url::", "::not a url::", "unparsable"),
-    ],
-)
-def test_redact_url(url: str, hidden: str, shown: str) -> None:
-    redacted = redact_url(url)
-    if hidden:
-        assert hidden not in redacted
-    assert shown in redacted
+def test_a_run_with_an_active_task_cannot_be_deleted(store: Store) -> None:
+    rid = finished_run(store)
+    task(store, "b", rid, "bench")
+    assert store.delete_run(rid) is False
+    store.claim_job("w")
+    store.finish_task("b", status="completed")
+    assert store.delete_run(rid) is True
+    assert store.get_job("b") is None
 
 
-def test_default_url(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert default_home() == home
-    assert default_url() == f"sqlite:///{home / 'moatlab.db'}"
-    for given, expected in [
-        ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
-        ("postgresql://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
-        ("postgresql+psycopg://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
-        ("  sqlite:////tmp/y.db  ", "sqlite:////tmp/y.db"),
-    ]:
-        monkeypatch.setenv("DATABASE_URL", given)
-        assert default_url() == expected
-    monkeypatch.delenv("MOATLAB_HOME")
-    assert default_home() == Path.home() / ".moatlab"
+def test_patch_of_a_missing_run_is_refused(store: Store) -> None:
+    assert store.patch_run_record("nope", inference={}) is False
 
 
-def test_default_store_lives_in_moatlab_home(home: Path) -> None:
-    s = Store()
-    assert s.is_sqlite and (home / "moatlab.db").is_file()
-    s.dispose()
+# --------------------------------------------------------------------------- typed rows and the clock
+
+
+def test_jobs_are_typed_rows_with_plain_words_in_the_database(store: Store, clock: FakeClock) -> None:
+    submit(store, "j1")
+    job = store.claim_job("w")
+    assert isinstance(job, JobRow) and job.status is JobStatus.RUNNING and job["status"] == "running"
+    assert dict(job)["id"] == "j1" and job.get("nope") is None and job.owner == "local"
+    assert job.claimed_at == job.heartbeat_at == clock.now, "every time comes from the store's clock"
+    with pytest.raises(KeyError):
+        job["nope"]
+    with store._engine.connect() as conn:
+        raw = conn.exec_driver_sql("SELECT status FROM jobs UNION ALL SELECT status FROM runs").all()
+    assert raw == [("running",), ("running",)] and all(type(r[0]) is str for r in raw)
+    clock.advance(5.0)
+    store.heartbeat("j1")
+    beaten = store.get_job("j1")
+    assert beaten is not None and beaten.heartbeat_at == pytest.approx(job.claimed_at + 5.0)

@@ -1,5 +1,5 @@
 """Saved revenue scenarios in the store, on SQLite and PostgreSQL: save, overwrite, list, rename,
-duplicate, delete, name rules, and the schema-2 → 3 upgrade."""
+duplicate, delete and name rules (the schema upgrades: test_migrations)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from store import SCENARIO_NAME_MAX, Store, StoreError
-from store.db import SCHEMA_VERSION, meta_table, scenarios_table
-from tests.store.test_store import failing_statement
+from store.schema import scenarios_table
+from tests.store.support import FakeClock, failing_statement
 
 DOC = json.dumps({"name": "Base", "horizon_months": 36, "price": 12.5})
-
-
-def schema_version(store: Store) -> str:
-    with store._engine.begin() as conn:
-        return conn.execute(
-            sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
-        ).scalar_one()
 
 
 def names(store: Store) -> list[str]:
@@ -49,26 +41,26 @@ def test_save_and_get(store: Store) -> None:
     assert other is not None and other["run_id"] is None and other["document"] == "not even JSON"
 
 
-def test_list_is_newest_updated_first_with_documents(store: Store) -> None:
+def test_list_is_newest_updated_first_with_documents(store: Store, clock: FakeClock) -> None:
     assert store.list_scenarios() == []
     first = store.save_scenario("A", DOC)
-    time.sleep(0.01)
+    clock.advance(0.01)
     second = store.save_scenario("B", "{}")
-    time.sleep(0.01)
+    clock.advance(0.01)
     third = store.save_scenario("C", "[]")
     assert [s["id"] for s in store.list_scenarios()] == [third, second, first]
-    time.sleep(0.01)
+    clock.advance(0.01)
     store.save_scenario("A", DOC, scenario_id=first)  # touching the oldest moves it to the top
     listed = store.list_scenarios()
     assert [s["id"] for s in listed] == [first, third, second]
     assert [s["document"] for s in listed] == [DOC, "[]", "{}"]
 
 
-def test_overwrite_keeps_created_at_and_moves_updated_at(store: Store) -> None:
+def test_overwrite_keeps_created_at_and_moves_updated_at(store: Store, clock: FakeClock) -> None:
     sid = store.save_scenario("Base", DOC, run_id="run-1")
     before = store.get_scenario(sid)
     assert before is not None
-    time.sleep(1.05)  # created_at has whole seconds: prove it is kept, not rewritten
+    clock.advance(2.0)  # created_at has whole seconds: prove it is kept, not rewritten
     new_doc = json.dumps({"price": 20})
     assert store.save_scenario("Base v2", new_doc, scenario_id=sid) == sid
     after = store.get_scenario(sid)
@@ -162,11 +154,11 @@ def test_wrong_types_are_refused(store: Store) -> None:
 # --------------------------------------------------------------------------- rename, duplicate, delete
 
 
-def test_rename(store: Store) -> None:
+def test_rename(store: Store, clock: FakeClock) -> None:
     sid = store.save_scenario("Old", DOC, run_id="r")
     other = store.save_scenario("Other", DOC)
     before = store.get_scenario(sid)
-    time.sleep(0.01)
+    clock.advance(0.01)
     assert store.rename_scenario(sid, "  New  ") is True
     after = store.get_scenario(sid)
     assert after["name"] == "New" and after["document"] == DOC and after["run_id"] == "r"
@@ -229,52 +221,6 @@ def test_missing_ids(store: Store) -> None:
 
 
 # --------------------------------------------------------------------------- schema and sharing
-
-
-def test_a_schema_2_database_gains_the_table(store_url: str) -> None:
-    """A database written before scenarios existed opens, keeps its rows and gets the current
-    version (schema 3 added the table)."""
-    old = Store(store_url)
-    old.submit(
-        {
-            "id": "r1",
-            "name": "run",
-            "created_at": "2024-01-01T00:00:00Z",
-            "status": "queued",
-            "dataset": "digits",
-            "model": "mlp",
-            "record": "{}",
-        },
-        {"id": "j1", "run_id": "r1", "kind": "train", "request": "{}"},
-    )
-    with old._engine.begin() as conn:
-        scenarios_table.drop(conn)
-        conn.execute(meta_table.update().where(meta_table.c.key == "schema_version").values(value="2"))
-        assert not sa.inspect(conn).has_table("scenarios")
-    old.dispose()
-
-    upgraded = Store(store_url)
-    assert schema_version(upgraded) == str(SCHEMA_VERSION)
-    with upgraded._engine.connect() as conn:
-        assert sa.inspect(conn).has_table("scenarios")
-        indexes = {ix["name"] for ix in sa.inspect(conn).get_indexes("scenarios")}
-    assert "ix_scenarios_updated" in indexes
-    assert upgraded.get_run("r1") is not None and upgraded.queue_position("j1") == 1
-    sid = upgraded.save_scenario("After upgrade", DOC)
-    upgraded.dispose()
-    again = Store(store_url)  # opening an up-to-date database changes nothing
-    assert schema_version(again) == str(SCHEMA_VERSION) and again.get_scenario(sid)["name"] == "After upgrade"
-    again.dispose()
-
-
-def test_a_newer_schema_is_refused(store_url: str) -> None:
-    first = Store(store_url)
-    first.save_scenario("Kept", DOC)
-    with first._engine.begin() as conn:
-        conn.execute(meta_table.update().where(meta_table.c.key == "schema_version").values(value="99"))
-    first.dispose()
-    with pytest.raises(StoreError, match="newer Moatlab"):
-        Store(store_url)
 
 
 def test_two_stores_on_one_sqlite_file_share_scenarios(tmp_path: Path) -> None:
