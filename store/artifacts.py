@@ -12,9 +12,9 @@ health check (``python -m store health``) and ``mlcore`` may import.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+import settings
 from store.engine import default_home
 
 #: The environment variable that names the shared artifact folder.
@@ -30,7 +30,7 @@ def artifact_dir(home: Path | None = None) -> Path:
     created here; writers create it. With the variable unset, ``artifact_dir(Path("/srv/m"))``
     is ``/srv/m/models``.
     """
-    configured = os.environ.get(ARTIFACT_DIR_ENV, "").strip()
-    if configured:
-        return Path(configured).expanduser()
+    configured = settings.read(ARTIFACT_DIR_ENV)
+    if configured is not None:
+        return configured
     return Path(home if home is not None else default_home()) / ARTIFACT_PREFIX

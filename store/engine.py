@@ -12,7 +12,6 @@ writes comes from it, so tests order rows by advancing a fake clock instead of s
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
+
+import settings
 
 #: A function returning the current time in Unix epoch seconds.
 Clock = Callable[[], float]
@@ -68,13 +69,12 @@ def damaged(path: Path, problem: str) -> DatabaseDamaged:
 
 def default_home() -> Path:
     """``$MOATLAB_HOME`` or ``~/.moatlab``: where the SQLite file, models and uploads live."""
-    home = os.environ.get("MOATLAB_HOME")
-    return Path(home).expanduser() if home else Path.home() / ".moatlab"
+    return settings.read("MOATLAB_HOME") or Path.home() / ".moatlab"
 
 
 def default_url() -> str:
     """``$DATABASE_URL`` or the SQLite file under :func:`default_home`."""
-    url = os.environ.get("DATABASE_URL", "").strip()
+    url = settings.read("DATABASE_URL")
     if url:
         # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants a driver too.
         if url.startswith("postgres://"):
