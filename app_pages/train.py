@@ -7,6 +7,7 @@ import streamlit as st
 from mlcore.runs import get_run
 from present.page_registry import page_file
 from safetext import for_markdown
+from store.schema import JobStatus
 from ui.components.job_watch import watch_job
 from ui.components.train_form import choose_data, model_form
 from ui.session.i18n import t
@@ -37,7 +38,7 @@ if job_id:
         st.subheader(for_markdown(view.run.name if view.run else view.run_id))
         watch_job(job_id, live_progress, stop=(t("train.stop"), "stop_job"))
     else:
-        if view.stop_requested and view.status == "completed":  # the Stop came after the last epoch
+        if view.stop_requested and view.status == JobStatus.COMPLETED:  # the Stop came after the last epoch
             st.info(t("train.stop_too_late"), icon=":material/info:")
         if view.run is not None:
             render_summary(view.run)

@@ -32,6 +32,7 @@ from mlcore.runs import get_run, queued_record, run_row
 from mlcore.specs import FINAL_STATUSES, EpochReport, RunRecord, SpecError, StageReport, TrainRequest
 from mlcore.tasks import TASK_KINDS, TaskProgress, parse_params
 from store import Store, StoreError
+from store.schema import JobStatus
 
 
 def describe_exit(code: int | None) -> str:
@@ -204,7 +205,9 @@ class JobManager:
             "finished epoch is kept. A new worker serves the next job."
         )
         try:
-            self.store.fail_running(status="failed", reason=reason, worker_id=worker_mod.worker_id(proc.pid))
+            self.store.fail_running(
+                status=JobStatus.FAILED, reason=reason, worker_id=worker_mod.worker_id(proc.pid)
+            )
         except StoreError:
             return  # the database is down: try again on the next tick
         self.last_worker_exit = how
@@ -240,7 +243,7 @@ class JobManager:
                 proc.join(timeout)
         if proc is not None:
             self.store.fail_running(
-                status="interrupted",
+                status=JobStatus.INTERRUPTED,
                 reason=(
                     "the app was shut down while this job ran; history up to the last finished epoch is kept"
                 ),
@@ -315,7 +318,7 @@ class JobManager:
             job_id=job_id,
             run_id=job["run_id"],
             status=job["status"],
-            queue_position=self.store.queue_position(job_id) if job["status"] == "queued" else None,
+            queue_position=self.store.queue_position(job_id) if job["status"] == JobStatus.QUEUED else None,
             progress=progress,
             run=get_run(self.store, job["run_id"]),
             error=job.get("error"),

@@ -45,6 +45,7 @@ from mlcore import worker as worker_mod
 from mlcore.jobs import JobManager
 from mlcore.specs import TrainRequest
 from store import QUICK_KINDS, Store, StoreError
+from store.schema import JobStatus
 
 if TYPE_CHECKING:  # the engine imports Keras: only inside Ray tasks
     from mlcore.datasets import Dataset
@@ -480,7 +481,7 @@ class RayJobManager(JobManager):
                 "last finished epoch is kept. The next job runs on a new Ray task."
             )
             try:  # only a job still ``running`` under this claim changes
-                self.store.fail_running(status="failed", reason=reason, worker_id=claim.worker_id)
+                self.store.fail_running(status=JobStatus.FAILED, reason=reason, worker_id=claim.worker_id)
             except StoreError:
                 self._to_fail.append((claim, how))  # the database is down: next tick
 
@@ -530,7 +531,7 @@ class RayJobManager(JobManager):
             ray.cancel(ref, force=True)
             try:
                 self.store.fail_running(
-                    status="interrupted", reason=_SHUTDOWN_REASON, worker_id=claim.worker_id
+                    status=JobStatus.INTERRUPTED, reason=_SHUTDOWN_REASON, worker_id=claim.worker_id
                 )
             except StoreError as exc:
                 log.warning("job %s could not be marked interrupted: %s", claim.job["id"], exc)

@@ -16,6 +16,7 @@ from pathlib import Path
 from mlcore.artifacts import artifact_name, resolve_artifact
 from mlcore.specs import RunRecord, SpecError, TrainRequest, check_run_name, clean_name
 from store import Store
+from store.schema import JobStatus
 
 UPLOADS_DIR = "uploads"
 
@@ -37,7 +38,7 @@ def queued_record(request: TrainRequest, *, run_id: str | None = None) -> RunRec
         id=rid,
         name=request.name or default_name(request),
         created_at=now_iso(),
-        status="queued",
+        status=JobStatus.QUEUED,
         request=request,
         dataset=dataset,
         split_seed=request.split_seed,
@@ -88,7 +89,7 @@ def latest_completed(store: Store) -> RunRecord | None:
     Reads the status column first and parses only candidate records (this runs on every page).
     """
     for row in store.list_runs():
-        if row["status"] not in ("completed", "stopped"):
+        if row["status"] not in (JobStatus.COMPLETED, JobStatus.STOPPED):
             continue
         run = _from_row(row)
         if run is not None and run.test_accuracy is not None:
@@ -103,7 +104,7 @@ def finished_runs(store: Store) -> list[RunRecord]:
     """
     out = []
     for row in store.list_runs():
-        if row["status"] not in ("completed", "stopped"):
+        if row["status"] not in (JobStatus.COMPLETED, JobStatus.STOPPED):
             continue
         run = _from_row(row)
         if run is not None and run.test_accuracy is not None and run.model_path:

@@ -26,24 +26,19 @@ import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from mlcore.errors import SpecError
 from mlcore.tasks import InferenceProfile, LearningCurve, RepeatResult
 from safetext import name_problem
+from store.schema import ACTIVE_STATUSES, JobStatus
 
 SCHEMA_VERSION = 1
 
-RunStatus = Literal["queued", "running", "completed", "stopped", "failed", "interrupted"]
-RUN_STATUSES: tuple[str, ...] = (
-    "queued",
-    "running",
-    "completed",
-    "stopped",
-    "failed",
-    "interrupted",
-)
-FINAL_STATUSES: frozenset[str] = frozenset({"completed", "stopped", "failed", "interrupted"})
+#: Every status a run (and its job) can have, in lifecycle order: the store's :class:`JobStatus`.
+RUN_STATUSES: tuple[str, ...] = tuple(JobStatus)
+#: Statuses of a run that has ended.
+FINAL_STATUSES: frozenset[str] = frozenset(JobStatus) - frozenset(ACTIVE_STATUSES)
 
 ARCHITECTURES: tuple[str, ...] = ("mlp", "cnn")
 ACTIVATIONS: tuple[str, ...] = ("relu", "gelu", "tanh", "sigmoid", "elu")

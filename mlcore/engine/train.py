@@ -29,6 +29,7 @@ from mlcore.engine.model import build_model, trainable_params
 from mlcore.evaluation import Evaluation, build_evaluation, evaluation_path, save_evaluation
 from mlcore.hardware import EnergyMeter, MemorySampler
 from mlcore.specs import EpochRecord, EpochReport, RunRecord, TrainRequest
+from store.schema import JobStatus
 
 ReportFn = Callable[[EpochReport], None]
 
@@ -310,7 +311,7 @@ def _train_measured(
         id=ctx.run_id,
         name=request.name or ctx.run_id,
         created_at=ctx.created_at,
-        status="running",
+        status=JobStatus.RUNNING,
         request=request,
         started_at=started_at,
         dataset=data.name if data.name != "csv" else f"csv:{request.csv_name or 'upload'}",
@@ -418,7 +419,7 @@ def _train_measured(
     sps = samples / train_seconds if train_seconds > 0 else None
     used = flops_mod.utilisation(forward_flops, sps, base.peak_flops_per_second) if sps is not None else None
     est = energy.stop()
-    status = "stopped" if callback.stopped_by_user else "completed"
+    status = JobStatus.STOPPED if callback.stopped_by_user else JobStatus.COMPLETED
     return base.replace(
         status=status,
         finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

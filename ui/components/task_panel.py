@@ -12,6 +12,7 @@ from mlcore.jobs import JobView
 from mlcore.specs import RunRecord, SpecError
 from present import format as fmt
 from safetext import for_markdown
+from store.schema import JobStatus
 from ui.components.job_watch import watch_job
 from ui.session.i18n import t
 from ui.session.state import get_jobs, store_guard
@@ -33,13 +34,13 @@ def task_panel(
     if view is not None and not view.finished:
         _watch(view.job_id, key=key)
         return view
-    if view is not None and view.status == "failed":
+    if view is not None and view.status == JobStatus.FAILED:
         st.error(t("task.failed", error=for_markdown(view.error or "?")), icon=":material/error:")
-    elif view is not None and view.status in ("stopped", "interrupted"):
+    elif view is not None and view.status in (JobStatus.STOPPED, JobStatus.INTERRUPTED):
         st.warning(
             t(f"task.{view.status}", error=for_markdown(view.error or "")), icon=":material/stop_circle:"
         )
-    elif view is not None and view.status == "completed" and view.stop_requested:
+    elif view is not None and view.status == JobStatus.COMPLETED and view.stop_requested:
         st.info(t("task.stop_too_late"), icon=":material/info:")  # the Stop came after the work
     if st.button(start_label, key=f"{key}_start", icon=":material/play_arrow:", type="primary"):
         try:
@@ -62,9 +63,9 @@ def _watch(job_id: str, *, key: str) -> None:
 
 def render_task_progress(view: JobView, *, worker_problem: str | None = None) -> None:
     """Queue position or progress bar with the current step, elapsed time and ETA."""
-    if worker_problem and view.status == "queued":
+    if worker_problem and view.status == JobStatus.QUEUED:
         st.error(t("live.worker_problem", problem=for_markdown(worker_problem)), icon=":material/error:")
-    if view.status == "queued":
+    if view.status == JobStatus.QUEUED:
         st.info(t("task.queued", position=view.queue_position or 1), icon=":material/schedule:")
         st.progress(0.0, text=t("live.waiting"))
         return

@@ -19,6 +19,7 @@ from mlcore.specs import RunRecord, SpecError
 from mlcore.tasks import Prediction
 from present.figures import TEMPLATE_NAME, chart_config
 from safetext import for_chart, for_markdown, for_plain
+from store.schema import JobStatus
 from ui.components.analysis import load_analysis
 from ui.components.job_watch import watch_job
 from ui.session.i18n import t
@@ -192,7 +193,7 @@ def predict_panel(run: RunRecord, x: np.ndarray) -> None:
     if not view.finished:
         watch_job(job_id, _waiting, every_seconds=POLL_SECONDS)
         return
-    if view.status != "completed" or not view.result:
+    if view.status != JobStatus.COMPLETED or not view.result:
         st.error(t("try.failed", error=for_markdown(view.error or view.status)), icon=":material/error:")
         asked.pop(digest, None)
         return

@@ -13,6 +13,7 @@ from present.page_registry import page_file
 from present.tables import compare_frame, plain_table, runs_frame
 from safetext import for_markdown, for_plain
 from store import Store
+from store.schema import ACTIVE_STATUSES
 from ui.components.run_files import download_run_button
 from ui.components.widgets import name_refusal
 from ui.session.i18n import t
@@ -96,7 +97,7 @@ def actions(store: Store, run: RunRecord) -> None:
         download_run_button(run, key="download_run_json")
     with c3:
         confirm_key = f"confirm_delete_{run.id}"
-        if run.status in ("queued", "running"):
+        if run.status in ACTIVE_STATUSES:
             st.caption(t("runs.cannot_delete_active"))
         elif not st.session_state.get(confirm_key):
             if st.button(t("runs.delete"), key="delete_run", icon=":material/delete:"):

@@ -18,6 +18,7 @@ from present.model_text import localize
 from present.page_registry import page_file
 from present.summary import summary_items
 from safetext import for_markdown
+from store.schema import JobStatus
 from ui.components.catalog import active_catalog
 from ui.components.run_files import download_run_button
 from ui.components.widgets import Provenance, metric
@@ -43,13 +44,13 @@ def curve_labels() -> CurveLabels:
 def status_banner(run: RunRecord) -> None:
     """One line that says how the run ended (and why, when it did not complete)."""
     name = for_markdown(run.name)
-    if run.status == "completed":
+    if run.status == JobStatus.COMPLETED:
         st.success(t("run.completed", name=name), icon=":material/check_circle:")
-    elif run.status == "stopped":
+    elif run.status == JobStatus.STOPPED:
         st.warning(t("run.stopped", name=name, epochs=run.epochs_completed), icon=":material/stop_circle:")
-    elif run.status == "failed":
+    elif run.status == JobStatus.FAILED:
         st.error(t("run.failed", name=name, error=for_markdown(run.error or "?")), icon=":material/error:")
-    elif run.status == "interrupted":
+    elif run.status == JobStatus.INTERRUPTED:
         st.error(
             t("run.interrupted", name=name, error=for_markdown(run.error or "")), icon=":material/warning:"
         )
@@ -131,9 +132,9 @@ def render_progress(
     worker is still loading TensorFlow) turns "waiting in the queue" into what it is.
     """
     run = view.run
-    if worker_problem and view.status == "queued":
+    if worker_problem and view.status == JobStatus.QUEUED:
         st.error(t("live.worker_problem", problem=for_markdown(worker_problem)), icon=":material/error:")
-    if view.status == "queued":
+    if view.status == JobStatus.QUEUED:
         if worker_starting and (view.queue_position or 1) == 1:
             st.progress(0.0, text=t("live.engine_starting"))
         else:
