@@ -45,7 +45,7 @@ if str(ROOT) not in sys.path:
 
 import psutil  # noqa: E402  (a dependency of the test tools)
 
-from bench.load import Client  # noqa: E402
+from bench.loadlib.client import Client  # noqa: E402
 from bizmodel.scenario import FIELD_BOUNDS, Range, Scenario, base_template  # noqa: E402
 from present.sharelink import SharedView, encode  # noqa: E402
 from tests.e2e.harness import AppServer  # noqa: E402

@@ -38,7 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.load import PAGES, Client, percentile  # noqa: E402
+from bench.loadlib.client import Client  # noqa: E402
+from bench.loadlib.report import percentile  # noqa: E402
+from bench.loadlib.session import PAGES  # noqa: E402
 from bench.memory import Sampler  # noqa: E402
 from tests.e2e.harness import AppServer, Browser, chromium_missing  # noqa: E402
 

@@ -41,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._chromium import warmed_browser  # noqa: E402
 from tests.e2e.harness import AppServer, Browser, chromium_missing  # noqa: E402
 
 #: The Overview's last section heading (``overview.chain``): once present the page has rendered.
@@ -185,7 +186,14 @@ def apptest_probe(home: Path) -> dict:
     return json.loads(lines[-1])
 
 
-def main(argv: list[str] | None = None) -> int:
+#: The figures of one start, seconds (see the module docstring).
+COLUMNS = ("health ok", "first paint", "Overview rendered", "reload Overview")
+
+Figures = tuple[float, ...]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--target", type=float, default=2.0, help="seconds (default 2.0)")
@@ -197,45 +205,43 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-seed", action="store_true", help="skip training a run for the import check")
     parser.add_argument("--json-out", help="write the figures to this JSON file")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    missing = chromium_missing()
-    if missing:
-        print(f"FAIL cannot run: {missing}")
-        return 1
 
-    base = Path(tempfile.mkdtemp(prefix="moatlab-bench-startup-"))
-    variants = VARIANTS if args.variants == "all" else VARIANTS[:1]
-    results: dict[str, list[tuple[float, ...]]] = {name: [] for name, _, _ in variants}
+def measure_variants(
+    base: Path, variants: list[tuple[str, list[str], str | None]], repeats: int
+) -> tuple[dict[str, list[Figures]], list[str]]:
+    """Each variant's figures (seconds) per repeat, interleaved so that drifts hit all, and the
+    TensorFlow/Keras libraries the README command's server mapped in the last repeat."""
+    results: dict[str, list[Figures]] = {name: [] for name, _, _ in variants}
     tf_libs: list[str] = []
-    browser = Browser()
-    try:
-        # Chromium's own first start is not the app's: warm it on a blank page.
-        warm = browser.new_page()
-        warm.goto("about:blank")
-        warm.close()
-        for i in range(args.repeats):
+    with warmed_browser() as browser:
+        for i in range(repeats):
             for v, (name, extra, script) in enumerate(variants):  # interleaved: drifts hit both
                 *figures, server = measure_once(browser, base / f"home-{i}-{v}", extra, script)
                 try:
-                    if i == args.repeats - 1 and v == 0:
+                    if i == repeats - 1 and v == 0:
                         tf_libs = server_maps_tensorflow(server, browser)
                 finally:
                     server.stop()
                 results[name].append(tuple(figures))
-    finally:
-        browser.close()
+    return results, tf_libs
 
+
+def print_startup_table(
+    results: dict[str, list[Figures]], *, repeats: int, target: float
+) -> dict[str, Figures]:
+    """Print every repeat, the medians and their ratios to ``target`` (seconds), then the app
+    against the bare page when both ran; return the medians per variant."""
     print(
         f"Startup of `streamlit run app.py` (fresh MOATLAB_HOME, offline, {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.2f}), {args.repeats} repeats, target {args.target:.1f} s; "
+        f"load average {os.getloadavg()[0]:.2f}), {repeats} repeats, target {target:.1f} s; "
         "seconds from process start"
     )
-    columns = ("health ok", "first paint", "Overview rendered", "reload Overview")
-    header = f"{'variant':<22} {'repeat':>6}  " + "  ".join(f"{c:>17}" for c in columns)
+    header = f"{'variant':<22} {'repeat':>6}  " + "  ".join(f"{c:>17}" for c in COLUMNS)
     print(header)
     print("-" * len(header))
-    medians: dict[str, tuple[float, ...]] = {}
+    medians: dict[str, Figures] = {}
     for name, rows in results.items():
         for i, row in enumerate(rows, 1):
             print(f"{name:<22} {i:>6}  " + "  ".join(f"{x:>17.2f}" for x in row))
@@ -244,26 +250,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<22} {'median':>6}  " + "  ".join(f"{x:>17.2f}" for x in med))
         print(
             f"{name:<22} {'ratio':>6}  "
-            + "  ".join(f"{x / args.target:>17.2f}" for x in med)
-            + f"   (median ÷ {args.target:.1f} s target; ≤ 1 meets it)"
+            + "  ".join(f"{x / target:>17.2f}" for x in med)
+            + f"   (median ÷ {target:.1f} s target; ≤ 1 meets it)"
         )
-    hs_med, fp_med, rs_med, _ = medians[variants[0][0]]
-    if len(variants) > 1:
-        b_h, b_fp, b_r, b_rl = medians[variants[1][0]]
+    if len(medians) > 1:
+        (hs_med, fp_med, rs_med, rl_med), (b_h, b_fp, b_r, b_rl) = list(medians.values())[:2]
         print(
             f"app ÷ bare Streamlit page: health {hs_med / b_h:.2f}, first paint {fp_med / b_fp:.2f}, "
-            f"Overview rendered {rs_med / b_r:.2f}, reload {medians[variants[0][0]][3] / b_rl:.2f}; "
+            f"Overview rendered {rs_med / b_r:.2f}, reload {rl_med / b_rl:.2f}; "
             f"the app's own share: first paint {fp_med - b_fp:+.2f} s, whole Overview {rs_med - b_r:+.2f} s"
         )
-    if args.json_out:
-        Path(args.json_out).write_text(
-            json.dumps({"columns": columns, "results": results, "medians": medians}, indent=2)
-        )
+    return medians
 
-    probe_home = base / "probe-home"
-    seeded = None
-    if not args.no_seed:
-        seeded = seed_run(probe_home)
+
+def import_check(probe_home: Path, *, seed: bool, tf_libs: list[str]) -> dict:
+    """Render Overview and Runs through AppTest (after training one run when ``seed``), print
+    what it found in ``sys.modules`` and the server's mapped TensorFlow libraries; the probe."""
+    seeded = seed_run(probe_home) if seed else None
     probe = apptest_probe(probe_home)
     print(
         f"AppTest (Overview + Runs{', 1 saved run ' + seeded if seeded else ', no runs'}): "
@@ -273,15 +276,21 @@ def main(argv: list[str] | None = None) -> int:
     for err in probe["errors"]:
         print(f"  exception: {err[:500]}")
     print(f"server /proc/<pid>/maps TensorFlow/Keras libraries: {tf_libs or 'none'}")
+    return probe
 
-    checks = [
+
+def startup_checks(readme: Figures, probe: dict, tf_libs: list[str], target: float) -> list[tuple[str, bool]]:
+    """The PASS/FAIL lines: health and first paint of the README command (median seconds) within
+    ``target``, and no TensorFlow/Keras in the web process."""
+    hs_med, fp_med = readme[0], readme[1]
+    return [
         (
-            f"health answers ok within {args.target:.1f} s of start (README command, median {hs_med:.2f} s)",
-            hs_med <= args.target,
+            f"health answers ok within {target:.1f} s of start (README command, median {hs_med:.2f} s)",
+            hs_med <= target,
         ),
         (
-            f"first paint within {args.target:.1f} s of start (README command, median {fp_med:.2f} s)",
-            fp_med <= args.target,
+            f"first paint within {target:.1f} s of start (README command, median {fp_med:.2f} s)",
+            fp_med <= target,
         ),
         (
             "web process renders Overview and Runs without importing TensorFlow/Keras (AppTest)",
@@ -289,8 +298,27 @@ def main(argv: list[str] | None = None) -> int:
         ),
         ("server process has no TensorFlow library mapped", not tf_libs),
     ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure, print the table and the checks; 0 when every check passes."""
+    args = parse_args(argv)
+    missing = chromium_missing()
+    if missing:
+        print(f"FAIL cannot run: {missing}")
+        return 1
+
+    base = Path(tempfile.mkdtemp(prefix="moatlab-bench-startup-"))
+    variants = VARIANTS if args.variants == "all" else VARIANTS[:1]
+    results, tf_libs = measure_variants(base, variants, args.repeats)
+    medians = print_startup_table(results, repeats=args.repeats, target=args.target)
+    if args.json_out:
+        Path(args.json_out).write_text(
+            json.dumps({"columns": COLUMNS, "results": results, "medians": medians}, indent=2)
+        )
+    probe = import_check(base / "probe-home", seed=not args.no_seed, tf_libs=tf_libs)
     ok = True
-    for label, passed in checks:
+    for label, passed in startup_checks(medians[variants[0][0]], probe, tf_libs, args.target):
         print(f"{'PASS' if passed else 'FAIL'} {label}")
         ok = ok and passed
     return 0 if ok else 1

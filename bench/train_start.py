@@ -44,6 +44,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._chromium import warmed_browser  # noqa: E402
 from tests.e2e.harness import AppServer, Browser, chromium_missing  # noqa: E402
 
 #: Texts of the progress bar that say nothing about what the job does (the old page's only texts
@@ -142,7 +143,12 @@ def measure(browser: Browser, root: Path, home: Path, scenarios: list[str]) -> d
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
+#: Per tree, per scenario: the median seconds of each figure (None: never seen).
+Medians = dict[str, dict[str, dict[str, float | None]]]
+
+
+def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    """The command line (see the module docstring) and the scenarios it asks for."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", default="main", help="git revision to compare with (default main)")
     parser.add_argument("--repeats", type=int, default=3)
@@ -153,80 +159,110 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = [s for s in args.scenarios.split(",") if s]
     if unknown := set(scenarios) - set(SCENARIOS):
         parser.error(f"unknown scenarios {sorted(unknown)}; choose from {', '.join(SCENARIOS)}")
+    return args, scenarios
 
-    missing = chromium_missing()
-    if missing:
-        print(f"FAIL cannot run: {missing}")
-        return 1
-    base = Path(tempfile.mkdtemp(prefix="moatlab-bench-train-start-"))
-    trees = {f"before ({args.before})": export_tree(args.before, base / "before"), "this checkout": ROOT}
+
+def measure_trees(
+    trees: dict[str, Path], base: Path, scenarios: list[str], repeats: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Every tree's scenarios, ``repeats`` times, interleaved per repeat so that drifts hit both;
+    per tree one dict of figures and timelines per repeat."""
     results: dict[str, list[dict[str, Any]]] = {name: [] for name in trees}
-    browser = Browser()
-    try:
-        warm = browser.new_page()
-        warm.goto("about:blank")
-        warm.close()
-        for i in range(args.repeats):
+    with warmed_browser() as browser:
+        for i in range(repeats):
             for name, root in trees.items():  # interleaved: drifts hit both
                 home = base / f"home-{i}-{len(results[name])}"
                 results[name].append(measure(browser, root, home, scenarios))
                 print(f"repeat {i + 1} {name}: done", file=sys.stderr, flush=True)
-    finally:
-        browser.close()
-        shutil.rmtree(base / "before", ignore_errors=True)
+    return results
 
-    def cell(v: float | None) -> str:
-        return f"{v:>7.2f}" if v is not None else f"{'—':>7}"
 
+def _cell(v: float | None) -> str:
+    """Seconds in a 7-wide column, or a dash when the figure was never seen."""
+    return f"{v:>7.2f}" if v is not None else f"{'—':>7}"
+
+
+def print_repeats(results: dict[str, list[dict[str, Any]]], scenarios: list[str], repeats: int) -> Medians:
+    """Print every repeat's figures (seconds from Start) and their medians; return the medians."""
     print(
         f"Start → first progress on the Train page ({os.cpu_count()} CPUs, load average "
-        f"{os.getloadavg()[0]:.2f}), {args.repeats} repeats, seconds from the click on Start"
+        f"{os.getloadavg()[0]:.2f}), {repeats} repeats, seconds from the click on Start"
     )
     header = f"{'tree':<20} {'scenario':<8} {'repeat':>6}  " + "  ".join(f"{f:>7}" for f in FIGURES)
     print(header)
     print("-" * len(header))
-    medians: dict[str, dict[str, dict[str, float | None]]] = {}
+    medians: Medians = {}
     for name, rows in results.items():
         medians[name] = {}
         for scenario in scenarios:
             cols: dict[str, list[float]] = {f: [] for f in FIGURES}
             for i, row in enumerate(rows, 1):
                 figures = row[scenario]["figures"]
-                print(f"{name:<20} {scenario:<8} {i:>6}  " + "  ".join(cell(figures[f]) for f in FIGURES))
+                print(f"{name:<20} {scenario:<8} {i:>6}  " + "  ".join(_cell(figures[f]) for f in FIGURES))
                 for f in FIGURES:
                     if figures[f] is not None:
                         cols[f].append(figures[f])
             med = {f: (statistics.median(v) if v else None) for f, v in cols.items()}
             medians[name][scenario] = med
-            print(f"{name:<20} {scenario:<8} {'median':>6}  " + "  ".join(cell(med[f]) for f in FIGURES))
+            print(f"{name:<20} {scenario:<8} {'median':>6}  " + "  ".join(_cell(med[f]) for f in FIGURES))
+    return medians
+
+
+def print_timelines_and_ratios(
+    results: dict[str, list[dict[str, Any]]], medians: Medians, scenarios: list[str]
+) -> None:
+    """Print the first repeat's timeline (seconds, progress text) of each tree and scenario, then
+    this checkout's medians divided by the earlier tree's."""
     print("first timeline of each (seconds, progress text):")
     for name, rows in results.items():
         for scenario in scenarios:
             print(f"  {name} · {scenario}:")
             for at, text in rows[0][scenario]["timeline"]:
                 print(f"    {at:6.2f}  {text[:110]}")
-    before, after = list(trees)
+    before, after = list(results)
     for scenario in scenarios:
         b, a = medians[before][scenario], medians[after][scenario]
         parts = [
             f"{f} {a[f] / b[f]:.2f}" for f in FIGURES if a[f] is not None and b[f] is not None and b[f] > 0
         ]
         print(f"this checkout ÷ before, {scenario}: " + ", ".join(parts))
-    if args.json_out:
-        Path(args.json_out).write_text(json.dumps({"results": results, "medians": medians}, indent=2))
 
+
+def print_checks(medians: dict[str, dict[str, float | None]], scenarios: list[str], target: float) -> bool:
+    """One PASS/FAIL line per scenario: this checkout's median seconds to the first status
+    within ``target``; True when all pass."""
     ok = True
     for scenario in scenarios:
-        status = medians[after][scenario]["status"]
-        passed = status is not None and status <= args.target
+        status = medians[scenario]["status"]
+        passed = status is not None and status <= target
         ok = ok and passed
         shown = f"{status:.2f} s" if status is not None else "never"
         print(
-            f"{'PASS' if passed else 'FAIL'} {scenario}: the first progress within {args.target:.1f} s "
+            f"{'PASS' if passed else 'FAIL'} {scenario}: the first progress within {target:.1f} s "
             f"of Start (this checkout, median {shown}; ratio "
-            f"{(status or float('inf')) / args.target:.2f})"
+            f"{(status or float('inf')) / target:.2f})"
         )
-    return 0 if ok else 1
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure both trees, print the figures and the checks; 0 when every check passes."""
+    args, scenarios = parse_args(argv)
+    missing = chromium_missing()
+    if missing:
+        print(f"FAIL cannot run: {missing}")
+        return 1
+    base = Path(tempfile.mkdtemp(prefix="moatlab-bench-train-start-"))
+    trees = {f"before ({args.before})": export_tree(args.before, base / "before"), "this checkout": ROOT}
+    try:
+        results = measure_trees(trees, base, scenarios, args.repeats)
+    finally:
+        shutil.rmtree(base / "before", ignore_errors=True)
+    medians = print_repeats(results, scenarios, args.repeats)
+    print_timelines_and_ratios(results, medians, scenarios)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps({"results": results, "medians": medians}, indent=2))
+    return 0 if print_checks(medians["this checkout"], scenarios, args.target) else 1
 
 
 if __name__ == "__main__":

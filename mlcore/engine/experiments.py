@@ -34,9 +34,10 @@ import numpy as np
 
 from mlcore.datasets import Dataset, request_split
 from mlcore.engine.devices import Device
+from mlcore.engine.fitting import build_for_data, early_stopping, mixed_policy, precision_policy
 from mlcore.engine.inference import Stopped
-from mlcore.engine.model import build_model
-from mlcore.engine.train import mixed_policy, predict_proba
+from mlcore.engine.progress import ProgressFn, report_progress, utc_now_iso
+from mlcore.engine.train import predict_proba
 from mlcore.experiment_plan import FitTask, repeat_plan, sweep_plan
 from mlcore.specs import TrainRequest
 from mlcore.tasks import (
@@ -47,7 +48,6 @@ from mlcore.tasks import (
     RepeatParams,
     RepeatResult,
     SweepParams,
-    TaskProgress,
     curve_limits,
     run_budget,
     sample_std,
@@ -65,8 +65,6 @@ __all__ = [
     "sweep",
     "sweep_plan",
 ]
-
-ProgressFn = Callable[[TaskProgress], None]
 
 
 class _StopOnEvent(keras.callbacks.Callback):
@@ -121,71 +119,61 @@ def fit_and_score(
         budget = run_budget(epochs=spec.epochs, patience=spec.early_stopping_patience)
     split = request_split(data.y, request)
     fit_idx = np.tile(train_idx, budget.repeats)  # the copies are shuffled together every epoch
-    x_tr, y_tr = data.x[fit_idx], data.y[fit_idx]
     steps = budget.steps_per_epoch(len(train_idx), spec.batch_size)
     stopper = _StopOnEvent(stop_event)
-    callbacks: list[keras.callbacks.Callback] = [stopper]
-    validation = None
-    early: keras.callbacks.EarlyStopping | None = None
-    if budget.patience > 0:
-        validation = (data.x[split.val], data.y[split.val])
-        early = keras.callbacks.EarlyStopping(
-            monitor="val_loss",
-            patience=budget.patience,
-            min_delta=budget.min_delta,
-            restore_best_weights=True,
+    early = early_stopping(budget.patience, min_delta=budget.min_delta) if budget.patience > 0 else None
+    with precision_policy(mixed_policy(device, request.mixed_precision)), keras.device(device.name):
+        model = build_for_data(spec, data, x_train=data.x[train_idx], steps_per_epoch=steps)
+        t0 = time.perf_counter()
+        history = model.fit(
+            data.x[fit_idx],
+            data.y[fit_idx],
+            batch_size=spec.batch_size,
+            epochs=budget.epochs,
+            validation_data=(data.x[split.val], data.y[split.val]) if early is not None else None,
+            shuffle=True,
+            callbacks=[stopper] if early is None else [stopper, early],
+            verbose=0,
         )
-        callbacks.append(early)
-    policy = mixed_policy(device, request.mixed_precision)
-    previous = keras.mixed_precision.global_policy().name
-    try:
-        if policy:
-            keras.mixed_precision.set_global_policy(policy)
-        with keras.device(device.name):
-            model = build_model(
-                spec,
-                input_shape=data.input_shape,
-                n_classes=data.n_classes,
-                pixel_max=data.pixel_max,
-                x_train=data.x[train_idx] if data.pixel_max is None else None,
-                steps_per_epoch=steps,
-            )
-            t0 = time.perf_counter()
-            history = model.fit(
-                x_tr,
-                y_tr,
-                batch_size=spec.batch_size,
-                epochs=budget.epochs,
-                validation_data=validation,
-                shuffle=True,
-                callbacks=callbacks,
-                verbose=0,
-            )
-            seconds = time.perf_counter() - t0
-            if stopper.stopped:
-                raise Stopped
-            probs = predict_proba(model, data.x[split.test])
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
-    epochs_run = len(history.history.get("loss", [])) or budget.epochs
-    accuracy = float((probs.argmax(axis=1) == data.y[split.test]).mean())
-    return FitScore(
-        accuracy=accuracy,
-        train_seconds=seconds,
-        samples_per_second=len(y_tr) * epochs_run / seconds if seconds > 0 else 0.0,
+        seconds = time.perf_counter() - t0
+        if stopper.stopped:
+            raise Stopped
+        probs = predict_proba(model, data.x[split.test])
+    return _fit_score(
+        accuracy=float((probs.argmax(axis=1) == data.y[split.test]).mean()),
+        seconds=seconds,
+        epochs_run=len(history.history.get("loss", [])) or budget.epochs,
+        budget=budget,
         n_train=len(train_idx),
-        steps=epochs_run * steps,
-        epochs_run=float(epochs_run * budget.repeats),
-        capped=early is not None and early.stopped_epoch == 0 and epochs_run >= budget.epochs,
+        steps_per_epoch=steps,
+        early=early,
     )
 
 
-def _progress(on_progress: ProgressFn | None, t0: float, step: int, steps: int, message: str) -> None:
-    if on_progress is None:
-        return
-    elapsed = time.perf_counter() - t0
-    eta = elapsed / step * (steps - step) if step else None
-    on_progress(TaskProgress(step, steps, message, elapsed, eta))
+def _fit_score(
+    *,
+    accuracy: float,
+    seconds: float,
+    epochs_run: int,
+    budget: FitBudget,
+    n_train: int,
+    steps_per_epoch: int,
+    early: keras.callbacks.EarlyStopping | None,
+) -> FitScore:
+    """The :class:`FitScore` of a training that ran ``epochs_run`` epochs of ``steps_per_epoch``
+    optimizer steps over ``n_train`` distinct samples repeated ``budget.repeats`` times, in
+    ``seconds`` of ``model.fit``; capped when it reached ``budget.epochs`` without ``early``
+    stopping it."""
+    samples = n_train * budget.repeats * epochs_run
+    return FitScore(
+        accuracy=accuracy,
+        train_seconds=seconds,
+        samples_per_second=samples / seconds if seconds > 0 else 0.0,
+        n_train=n_train,
+        steps=epochs_run * steps_per_epoch,
+        epochs_run=float(epochs_run * budget.repeats),
+        capped=early is not None and early.stopped_epoch == 0 and epochs_run >= budget.epochs,
+    )
 
 
 #: ``report(done, message)``: how many trainings have finished, and what runs now.
@@ -278,7 +266,7 @@ def gather_curve(
         epochs=spec.epochs, patience=spec.early_stopping_patience, max_epochs=params.max_epochs
     )
     return LearningCurve(
-        measured_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        measured_at=utc_now_iso(),
         points=tuple(points),
         epochs=spec.epochs,
         complete=len(points) == len(params.fractions),
@@ -310,7 +298,7 @@ def sweep(
         runner or InOrder(device), request, data, tasks, on_progress=on_progress, stop_event=stop_event, t0=t0
     )
     curve = gather_curve(request, params, scores)
-    _progress(on_progress, t0, sum(s is not None for s in scores), len(tasks), "done")
+    report_progress(on_progress, t0, sum(s is not None for s in scores), len(tasks), "done")
     return curve
 
 
@@ -336,9 +324,9 @@ def repeat(
     if any(r is None for r in results):
         raise Stopped
     done = [r for r in results if r is not None]
-    _progress(on_progress, t0, len(seeds), len(seeds), "done")
+    report_progress(on_progress, t0, len(seeds), len(seeds), "done")
     return RepeatResult(
-        measured_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        measured_at=utc_now_iso(),
         seeds=seeds,
         accuracies=tuple(r.accuracy for r in done),
         samples_per_second=tuple(r.samples_per_second for r in done),
@@ -355,8 +343,11 @@ def _run(
     stop_event: threading.Event | None,
     t0: float,
 ) -> list[FitScore | None]:
+    """Run ``tasks`` through ``runner``, reporting progress (seconds since ``t0``, a
+    ``time.perf_counter()`` reading) to ``on_progress``; one score per task, in plan order."""
+
     def report(step: int, message: str) -> None:
-        _progress(on_progress, t0, step, len(tasks), message)
+        report_progress(on_progress, t0, step, len(tasks), message)
 
     scores = runner(request, data, tasks, report=report, stop_event=stop_event)
     if len(scores) != len(tasks):

@@ -29,10 +29,10 @@ import keras
 import numpy as np
 
 from mlcore.engine.devices import Device
+from mlcore.engine.progress import ProgressFn, report_progress, utc_now_iso
 from mlcore.errors import SpecError
-from mlcore.tasks import BenchParams, InferenceProfile, InferenceRow, Prediction, TaskProgress
+from mlcore.tasks import BenchParams, InferenceProfile, InferenceRow, Prediction
 
-ProgressFn = Callable[[TaskProgress], None]
 #: Upper bounds on one cell, so a slow path never holds the worker for long.
 MAX_CALLS = 5000
 MAX_CELL_SECONDS = 6.0
@@ -217,46 +217,16 @@ def benchmark(
     notes: list[str] = []
     x_test = np.asarray(x_test, dtype=np.float32)
     float_bytes = float_model_bytes(model)
-    int8: TFLiteRunner | None = None
-    int8_bytes = 0
-    if params.include_int8:
-        if not tflite_available():
-            notes.append(
-                "int8 skipped: TFLite conversion needs the TensorFlow backend "
-                f"(this is {keras.backend.backend()})"
-            )
-        elif calibration is None or not len(calibration):
-            notes.append("int8 skipped: no training inputs to calibrate the quantisation")
-        else:
-            try:
-                flat = convert_int8(model, calibration[:INT8_CALIBRATION_SAMPLES])
-                int8, int8_bytes = TFLiteRunner(flat), len(flat)
-            except Exception as exc:  # the converter raises many types; float rows still count
-                notes.append(
-                    f"int8 skipped: the TFLite conversion failed ({type(exc).__name__}: {exc})"[:300]
-                )
-    paths = ["compiled"] + (["predict"] if params.include_predict else [])
-    cells = [(d, p, b) for d in devices for p in paths for b in params.batch_sizes]
-    if int8 is not None:
-        cells += [(None, "int8", b) for b in params.batch_sizes]
-    steps = len(cells) + 1
-
-    def progress(step: int, message: str) -> None:
-        if on_progress is None:
-            return
-        elapsed = time.perf_counter() - t0
-        eta = elapsed / step * (steps - step) if step else None
-        on_progress(TaskProgress(step, steps, message, elapsed, eta))
-
-    rows: list[InferenceRow] = []
-    float_acc: float | None = None
+    int8, int8_bytes = _int8_runner_tf_only(model, calibration, notes) if params.include_int8 else (None, 0)
+    cells = _cells(devices, params, with_int8=int8 is not None)
     cpu = next((d for d in devices if d.kind == "cpu"), devices[0])
     models: dict[str, keras.Model] = {devices[0].name: model}
+    rows: list[InferenceRow] = []
     for i, (device, path, batch) in enumerate(cells):
         if stop_event is not None and stop_event.is_set():
             raise Stopped
         where = device or cpu
-        progress(i, f"{path} · batch {batch} · {where.description}")
+        report_progress(on_progress, t0, i, len(cells) + 1, f"{path} · batch {batch} · {where.description}")
         if where.name not in models:
             with keras.device(where.name):
                 models[where.name] = load_on(where) if load_on is not None else model
@@ -265,24 +235,10 @@ def benchmark(
             times = time_calls(
                 call, min_calls=params.min_calls, min_seconds=params.min_seconds, stop_event=stop_event
             )
-        p50, p95, p99, mean = percentiles_ms(times)
-        rows.append(
-            InferenceRow(
-                device=where.description,
-                device_kind=where.kind,
-                path=path,
-                batch_size=batch,
-                p50_ms=p50,
-                p95_ms=p95,
-                p99_ms=p99,
-                mean_ms=mean,
-                samples_per_second=batch / (mean / 1000.0),
-                calls=len(times),
-                model_bytes=int8_bytes if path == "int8" else float_bytes,
-                quantized=path == "int8",
-            )
-        )
-    progress(len(cells), "accuracy of the float and int8 models on the test split")
+        size = int8_bytes if path == "int8" else float_bytes
+        rows.append(_row(where, path, batch, times, model_bytes=size))
+    message = "accuracy of the float and int8 models on the test split"
+    report_progress(on_progress, t0, len(cells), len(cells) + 1, message)
     with keras.device(cpu.name):
         float_acc = _accuracy(
             lambda xb: keras.ops.convert_to_numpy(model.predict_on_batch(xb)), x_test, y_test
@@ -290,10 +246,69 @@ def benchmark(
     int8_acc = _accuracy(int8, x_test, y_test) if int8 is not None else None
     rows = [r.__class__(**{**r.to_dict(), "accuracy": int8_acc if r.quantized else float_acc}) for r in rows]
     return InferenceProfile(
-        measured_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        measured_at=utc_now_iso(),
         rows=tuple(rows),
         backend=keras.backend.backend(),
         notes=tuple(notes),
         float_accuracy=float_acc,
         int8_accuracy=int8_acc,
+    )
+
+
+def _int8_runner_tf_only(
+    model: keras.Model, calibration: np.ndarray | None, notes: list[str]
+) -> tuple[TFLiteRunner | None, int]:
+    """TensorFlow only: the int8 model's runner and its flatbuffer's size in bytes, calibrated on
+    the first :data:`INT8_CALIBRATION_SAMPLES` of ``calibration``; ``(None, 0)`` with a line in
+    ``notes`` saying why when the backend is not TensorFlow, there are no inputs to calibrate
+    with, or the conversion fails."""
+    if not tflite_available():
+        notes.append(
+            "int8 skipped: TFLite conversion needs the TensorFlow backend "
+            f"(this is {keras.backend.backend()})"
+        )
+        return None, 0
+    if calibration is None or not len(calibration):
+        notes.append("int8 skipped: no training inputs to calibrate the quantisation")
+        return None, 0
+    try:
+        flat = convert_int8(model, calibration[:INT8_CALIBRATION_SAMPLES])
+        return TFLiteRunner(flat), len(flat)
+    except Exception as exc:  # the converter raises many types; float rows still count
+        notes.append(f"int8 skipped: the TFLite conversion failed ({type(exc).__name__}: {exc})"[:300])
+        return None, 0
+
+
+def _cells(
+    devices: Sequence[Device], params: BenchParams, *, with_int8: bool
+) -> list[tuple[Device | None, str, int]]:
+    """The (device, path, batch size in samples) cells in the order they are timed: every float
+    path on every device, then the int8 path (device None: it runs on the CPU)."""
+    paths = ["compiled"] + (["predict"] if params.include_predict else [])
+    cells: list[tuple[Device | None, str, int]] = [
+        (d, p, b) for d in devices for p in paths for b in params.batch_sizes
+    ]
+    if with_int8:
+        cells += [(None, "int8", b) for b in params.batch_sizes]
+    return cells
+
+
+def _row(where: Device, path: str, batch: int, times: Sequence[float], *, model_bytes: int) -> InferenceRow:
+    """The row of one cell from its per-call seconds: latency percentiles (ms), throughput
+    (samples per second at the mean latency), calls and the model's size in bytes; its accuracy
+    is filled in once every cell has run."""
+    p50, p95, p99, mean = percentiles_ms(times)
+    return InferenceRow(
+        device=where.description,
+        device_kind=where.kind,
+        path=path,
+        batch_size=batch,
+        p50_ms=p50,
+        p95_ms=p95,
+        p99_ms=p99,
+        mean_ms=mean,
+        samples_per_second=batch / (mean / 1000.0),
+        calls=len(times),
+        model_bytes=model_bytes,
+        quantized=path == "int8",
     )

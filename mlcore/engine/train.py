@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
@@ -23,12 +24,14 @@ from mlcore import flops as flops_mod
 from mlcore import metrics
 from mlcore.artifacts import artifact_name, model_path_for, write_atomically
 from mlcore.datasets import Dataset, request_split
-from mlcore.engine.devices import Device, PeakProbe, compute_dtype
+from mlcore.engine.devices import Device, PeakProbe
 from mlcore.engine.distribute import distributed_peak, mirrored_strategy_tf_only
-from mlcore.engine.model import build_model, trainable_params
+from mlcore.engine.fitting import build_for_data, early_stopping, mixed_policy, precision_policy
+from mlcore.engine.model import trainable_params
+from mlcore.engine.progress import utc_now_iso
 from mlcore.evaluation import Evaluation, build_evaluation, evaluation_path, save_evaluation
 from mlcore.hardware import EnergyMeter, MemorySampler
-from mlcore.specs import EpochRecord, EpochReport, RunRecord, TrainRequest
+from mlcore.specs import EpochRecord, EpochReport, ModelSpec, RunRecord, TrainRequest
 from store.schema import JobStatus
 
 ReportFn = Callable[[EpochReport], None]
@@ -219,11 +222,6 @@ def _save_artifacts(model: keras.Model, ctx: TrainContext, evaluation: Evaluatio
     return artifact_name(path)
 
 
-def mixed_policy(device: Device, wanted: bool) -> str | None:
-    dtype = compute_dtype(device, mixed_precision=wanted)
-    return None if dtype == "float32" else f"mixed_{dtype}"
-
-
 def train(
     request: TrainRequest,
     data: Dataset,
@@ -286,16 +284,151 @@ def _train_measured(
     report_every_seconds: float,
     callbacks: Sequence[keras.callbacks.Callback],
 ) -> RunRecord:
+    """The body of :func:`train` once the energy meter and memory sampler run: plan the run,
+    announce it, fit, score and save; ``energy`` and ``memory`` are stopped into the record."""
     wall_t0 = time.perf_counter()
-    started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    spec = request.spec
-    split = request_split(data.y, request)
-    x_tr, y_tr = data.x[split.train], data.y[split.train]
-    x_va, y_va = data.x[split.val], data.y[split.val]
-    x_te, y_te = data.x[split.test], data.y[split.test]
-    n_train = len(y_tr)
-    steps = int(np.ceil(n_train / spec.batch_size))
+    started_at = utc_now_iso()
+    arrays = _split_arrays(data, request)
     policy = mixed_policy(ctx.device, request.mixed_precision)
+    base, strategy = _start_record(request, data, ctx, arrays, policy=policy, started_at=started_at)
+    if on_start is not None:
+        on_start(base)  # what the run is measured against, before its first epoch
+    progress = ProgressCallback(
+        _epoch_forwarder(base, on_report, on_epoch),
+        stop_event,
+        n_train=base.n_train,
+        batch_size=request.spec.batch_size,
+        every_seconds=report_every_seconds,
+    )
+    fitted = _fit(
+        request,
+        data,
+        ctx,
+        arrays,
+        policy=policy,
+        strategy=strategy,
+        callbacks=[*_run_callbacks(request.spec, progress), *callbacks],
+        on_stage=on_stage,
+    )
+    model_name = _save_artifacts(fitted.model, ctx, _evaluation(fitted, data, arrays, ctx))
+    return _finished_record(
+        base,
+        fitted,
+        progress,
+        y_test=arrays.y_test,
+        n_classes=data.n_classes,
+        model_name=model_name,
+        energy=energy,
+        memory=memory,
+        wall_t0=wall_t0,
+    )
+
+
+def _evaluation(fitted: _Fitted, data: Dataset, arrays: _SplitArrays, ctx: TrainContext) -> Evaluation:
+    """The test-set evaluation saved beside the model (per-class figures, hardest examples)."""
+    return build_evaluation(
+        ctx.run_id,
+        data.class_names,
+        arrays.y_test,
+        fitted.probs,
+        arrays.x_test,
+        pixel_max=data.pixel_max,
+        feature_names=data.feature_names,
+    )
+
+
+def _finished_record(
+    base: RunRecord,
+    fitted: _Fitted,
+    progress: ProgressCallback,
+    *,
+    y_test: np.ndarray,
+    n_classes: int,
+    model_name: str,
+    energy: EnergyMeter,
+    memory: MemorySampler,
+    wall_t0: float,
+) -> RunRecord:
+    """``base`` completed (or ``stopped`` by the user) with what was measured: the history,
+    training seconds and samples per second, achieved FLOP/s and MFU, peak memory (bytes) and
+    energy (kWh; ``energy`` and ``memory`` are stopped here), wall seconds since ``wall_t0`` (a
+    ``time.perf_counter()`` reading) and the test scores."""
+    scores = metrics.scores(y_test, fitted.probs.argmax(axis=1), n_classes)
+    test_loss = _test_loss(fitted.probs, y_test)
+    sps = progress.samples_seen / fitted.train_seconds if fitted.train_seconds > 0 else None
+    used = (
+        flops_mod.utilisation(base.flops_per_sample, sps, base.peak_flops_per_second)
+        if sps is not None
+        else None
+    )
+    est = energy.stop()
+    return base.replace(
+        status=JobStatus.STOPPED if progress.stopped_by_user else JobStatus.COMPLETED,
+        finished_at=utc_now_iso(),
+        params=fitted.params,
+        epochs_completed=len(progress.history),
+        history=tuple(progress.history),
+        train_seconds=fitted.train_seconds,
+        wall_seconds=time.perf_counter() - wall_t0,
+        samples_per_second=sps,
+        achieved_flops_per_second=used.achieved_flops_per_second if used is not None else None,
+        mfu=used.mfu if used is not None else None,
+        peak_memory_bytes=memory.stop(),
+        energy_kwh=est.kwh,
+        energy_method=est.method,
+        test_loss=test_loss if np.isfinite(test_loss) else None,
+        test_accuracy=scores.accuracy,
+        test_precision_macro=scores.precision_macro,
+        test_recall_macro=scores.recall_macro,
+        test_f1_macro=scores.f1_macro,
+        confusion_matrix=scores.confusion,
+        model_path=model_name,
+    )
+
+
+@dataclass(frozen=True)
+class _SplitArrays:
+    """The request's split of ``data``: raw inputs ``x_*`` as stored and integer labels ``y_*``
+    of the training, validation and test rows."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def _split_arrays(data: Dataset, request: TrainRequest) -> _SplitArrays:
+    """The rows of the request's split (its fractions and split seed) of ``data``."""
+    split = request_split(data.y, request)
+    return _SplitArrays(
+        x_train=data.x[split.train],
+        y_train=data.y[split.train],
+        x_val=data.x[split.val],
+        y_val=data.y[split.val],
+        x_test=data.x[split.test],
+        y_test=data.y[split.test],
+    )
+
+
+def _start_record(
+    request: TrainRequest,
+    data: Dataset,
+    ctx: TrainContext,
+    arrays: _SplitArrays,
+    *,
+    policy: str | None,
+    started_at: str,
+) -> tuple[RunRecord, Any]:
+    """The ``running`` record before the first epoch, and the ``tf.distribute`` strategy the run
+    trains under (None: one device).
+
+    The record carries what the run is measured against: the model's forward FLOPs per sample,
+    the device and its peak FLOP/s (times the replicas on GPUs when mirrored), the split sizes.
+    A ``mirrored`` request is TensorFlow only and refused under another backend.
+    """
+    spec = request.spec
     forward_flops = flops_mod.flops_per_sample(spec, data.input_shape, data.n_classes)
     strategy, distribution = None, None
     if request.distribute == "mirrored":  # TensorFlow only; refused under another backend
@@ -306,7 +439,6 @@ def _train_measured(
         device_kind=ctx.device.kind,
         replicas=distribution.replicas if distribution else 1,
     )
-
     base = RunRecord(
         id=ctx.run_id,
         name=request.name or ctx.run_id,
@@ -321,9 +453,9 @@ def _train_measured(
         feature_names=data.feature_names,
         input_shape=data.input_shape,
         pixel_max=data.pixel_max,
-        n_train=n_train,
-        n_val=len(y_va),
-        n_test=len(y_te),
+        n_train=len(arrays.y_train),
+        n_val=len(arrays.y_val),
+        n_test=len(arrays.y_test),
         flops_per_sample=forward_flops,
         peak_flops_per_second=peak_flops,
         peak_flops_method=peak_method,
@@ -333,112 +465,90 @@ def _train_measured(
         distribution=distribution,
         versions={"keras": keras.__version__, "backend": keras.backend.backend()},
     )
+    return base, strategy
 
-    if on_start is not None:
-        on_start(base)  # what the run is measured against, before its first epoch
-    history_box: list[EpochRecord] = []
 
-    def _epoch_hook(report: EpochReport) -> None:
+def _epoch_forwarder(
+    base: RunRecord, on_report: ReportFn | None, on_epoch: Callable[[RunRecord], None] | None
+) -> ReportFn:
+    """The progress callback's report function: every report goes to ``on_report``; at each
+    finished epoch ``on_epoch`` gets ``base`` with the history so far."""
+    history: list[EpochRecord] = []
+
+    def forward(report: EpochReport) -> None:
         if on_report is not None:
             on_report(report)
         if report.finished_epoch is not None and on_epoch is not None:
-            history_box.append(report.finished_epoch)
-            on_epoch(base.replace(history=tuple(history_box), epochs_completed=len(history_box)))
+            history.append(report.finished_epoch)
+            on_epoch(base.replace(history=tuple(history), epochs_completed=len(history)))
 
-    callback = ProgressCallback(
-        _epoch_hook,
-        stop_event,
-        n_train=n_train,
-        batch_size=spec.batch_size,
-        every_seconds=report_every_seconds,
-    )
-    all_callbacks: list[keras.callbacks.Callback] = [callback]
+    return forward
+
+
+def _run_callbacks(spec: ModelSpec, progress: ProgressCallback) -> list[keras.callbacks.Callback]:
+    """The run's own Keras callbacks: ``progress`` first, then early stopping on the validation
+    loss when ``spec.early_stopping_patience`` (epochs) is set."""
+    run_callbacks: list[keras.callbacks.Callback] = [progress]
     if spec.early_stopping_patience > 0:
-        all_callbacks.append(
-            keras.callbacks.EarlyStopping(
-                monitor="val_loss", patience=spec.early_stopping_patience, restore_best_weights=True
-            )
+        run_callbacks.append(early_stopping(spec.early_stopping_patience))
+    return run_callbacks
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    """A fitted model, its trainable parameter count, the wall seconds ``model.fit`` took and
+    the test split's class probabilities (float64, one row per test sample)."""
+
+    model: keras.Model
+    params: int
+    train_seconds: float
+    probs: np.ndarray
+
+
+def _fit(
+    request: TrainRequest,
+    data: Dataset,
+    ctx: TrainContext,
+    arrays: _SplitArrays,
+    *,
+    policy: str | None,
+    strategy: Any,
+    callbacks: Sequence[keras.callbacks.Callback],
+    on_stage: Callable[[str], None] | None,
+) -> _Fitted:
+    """Build, fit and predict the test split under ``policy`` (a dtype policy name, or None).
+
+    Under a ``tf.distribute`` strategy the model is built, compiled and fitted in its scope (the
+    variables are mirrored on every replica); otherwise on the one chosen device.
+    """
+    spec = request.spec
+    steps = int(np.ceil(len(arrays.y_train) / spec.batch_size))
+    placement = strategy.scope() if strategy is not None else keras.device(ctx.device.name)
+    with precision_policy(policy), placement:
+        if on_stage is not None:
+            on_stage("building_model")
+        model = build_for_data(spec, data, x_train=arrays.x_train, steps_per_epoch=steps)
+        params = trainable_params(model)
+        if on_stage is not None:
+            on_stage("first_batch")
+        fit_t0 = time.perf_counter()
+        model.fit(
+            arrays.x_train,
+            arrays.y_train,
+            batch_size=spec.batch_size,
+            epochs=spec.epochs,
+            validation_data=(arrays.x_val, arrays.y_val),
+            shuffle=True,
+            callbacks=list(callbacks),
+            verbose=0,
         )
+        train_seconds = time.perf_counter() - fit_t0
+        probs = predict_proba(model, arrays.x_test)
+    return _Fitted(model=model, params=params, train_seconds=train_seconds, probs=probs)
 
-    previous_policy = keras.mixed_precision.global_policy().name
-    try:
-        if policy:
-            keras.mixed_precision.set_global_policy(policy)
-        # Under a strategy the model is built, compiled and fitted in its scope (the variables
-        # are mirrored on every replica); otherwise on the one chosen device.
-        placement = strategy.scope() if strategy is not None else keras.device(ctx.device.name)
-        with placement:
-            if on_stage is not None:
-                on_stage("building_model")
-            model = build_model(
-                spec,
-                input_shape=data.input_shape,
-                n_classes=data.n_classes,
-                pixel_max=data.pixel_max,
-                x_train=x_tr if data.pixel_max is None else None,
-                steps_per_epoch=steps,
-            )
-            params = trainable_params(model)
-            if on_stage is not None:
-                on_stage("first_batch")
-            fit_t0 = time.perf_counter()
-            model.fit(
-                x_tr,
-                y_tr,
-                batch_size=spec.batch_size,
-                epochs=spec.epochs,
-                validation_data=(x_va, y_va),
-                shuffle=True,
-                callbacks=[*all_callbacks, *callbacks],
-                verbose=0,
-            )
-            train_seconds = time.perf_counter() - fit_t0
-            probs = predict_proba(model, x_te)
-    finally:
-        keras.mixed_precision.set_global_policy(previous_policy)
 
-    y_pred = probs.argmax(axis=1)
-    s = metrics.scores(y_te, y_pred, data.n_classes)
+def _test_loss(probs: np.ndarray, y_test: np.ndarray) -> float:
+    """Mean cross-entropy (nats per sample) of ``probs`` on the true labels, each probability
+    clipped to at least 1e-12; NaN for an empty test split."""
     eps = 1e-12
-    test_loss = float(-np.mean(np.log(np.clip(probs[np.arange(len(y_te)), y_te], eps, 1.0))))
-    model_name = _save_artifacts(
-        model,
-        ctx,
-        build_evaluation(
-            ctx.run_id,
-            data.class_names,
-            y_te,
-            probs,
-            x_te,
-            pixel_max=data.pixel_max,
-            feature_names=data.feature_names,
-        ),
-    )
-
-    samples = callback.samples_seen
-    sps = samples / train_seconds if train_seconds > 0 else None
-    used = flops_mod.utilisation(forward_flops, sps, base.peak_flops_per_second) if sps is not None else None
-    est = energy.stop()
-    status = JobStatus.STOPPED if callback.stopped_by_user else JobStatus.COMPLETED
-    return base.replace(
-        status=status,
-        finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        params=params,
-        epochs_completed=len(callback.history),
-        history=tuple(callback.history),
-        train_seconds=train_seconds,
-        wall_seconds=time.perf_counter() - wall_t0,
-        samples_per_second=sps,
-        achieved_flops_per_second=used.achieved_flops_per_second if used is not None else None,
-        mfu=used.mfu if used is not None else None,
-        peak_memory_bytes=memory.stop(),
-        energy_kwh=est.kwh,
-        energy_method=est.method,
-        test_loss=test_loss if np.isfinite(test_loss) else None,
-        test_accuracy=s.accuracy,
-        test_precision_macro=s.precision_macro,
-        test_recall_macro=s.recall_macro,
-        test_f1_macro=s.f1_macro,
-        confusion_matrix=s.confusion,
-        model_path=model_name,
-    )
+    return float(-np.mean(np.log(np.clip(probs[np.arange(len(y_test)), y_test], eps, 1.0))))

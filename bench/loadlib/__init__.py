@@ -1,0 +1,1 @@
+"""The pieces of ``bench/load.py``: protocol client, sessions, replicas, report."""
