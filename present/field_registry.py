@@ -211,6 +211,9 @@ _BY_NAME = {f.name: f for f in FIELDS}
 #: The numeric fields, in order: the rows of every assumptions table.
 NUMERIC_FIELDS: tuple[ScenarioField, ...] = tuple(f for f in FIELDS if f.numeric)
 
+#: The choice and true/false fields, in order: worded after an assumptions table's lists.
+WORDED_FIELDS: tuple[ScenarioField, ...] = tuple(f for f in FIELDS if not f.numeric)
+
 #: The fields a run driving the scenario replaces.
 RUN_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.run_bound)
 
@@ -252,6 +255,7 @@ __all__ = [
     "NUMERIC_FIELDS",
     "RUN_FIELDS",
     "UNITS",
+    "WORDED_FIELDS",
     "ScenarioField",
     "Unit",
     "field",

@@ -16,13 +16,14 @@ import pytest
 
 from bizmodel.catalog import load_bundled
 from bizmodel.projection import COLUMNS
-from bizmodel.scenario import Scenario, base_template
+from bizmodel.scenario import base_template
 from mlcore.specs import RunRecord
 from present.explored import BudgetQuestion, Explored, TrainingPlan
+from present.field_registry import FIELDS
 from present.format import NumberStyle
 from present.i18n import catalog, translate
 from present.report_data import Report, ReportOptions, build_report
-from present.workbook import ASSUMPTION_FIELDS, KPI_ROWS, safe_sheet_name, strip_unit, workbook_bytes
+from present.workbook import KPI_ROWS, safe_sheet_name, strip_unit, workbook_bytes
 from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, _curve
 
 RECORDED = Path(__file__).resolve().parents[1] / "app" / "data" / "recorded_run.json"
@@ -224,9 +225,8 @@ def test_monte_carlo_sheet(books, measured) -> None:
 
 
 def test_assumptions_hold_every_field_with_its_provenance(books, measured) -> None:
-    listed = {name for name, _, _ in ASSUMPTION_FIELDS}
-    lists = {"headcount_by_month", "funding_rounds", "ranges", "accuracy_link"}
-    assert listed | lists == {f.name for f in dataclasses.fields(Scenario)}
+    labels = {strip_unit(translate(spec.label)) for spec in FIELDS}
+    assert labels <= {row[0].value for row in books["measured"]["Assumptions"].iter_rows(max_col=1)}
     assert measured.inputs is not None
     ws = books["measured"]["Assumptions"]
     rows: dict[Any, list[Any]] = {}

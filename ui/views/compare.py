@@ -21,8 +21,9 @@ from bizmodel.production import factor_text
 from bizmodel.projection import Kpis
 from bizmodel.scenario import TEMPLATES, ScenarioError
 from present import format as fmt
+from present.field_registry import DOCUMENT_KEYS, NUMERIC_FIELDS, WORDED_FIELDS, ScenarioField, find
 from present.figures import chart_config
-from present.report import LINK_FIELDS, SCENARIO_FIELDS, bare_label
+from present.report import bare_label
 from present.scenario_figures import OverlayLabels, overlay_figure
 from present.summary import short_id
 from present.tables import plain_table
@@ -99,17 +100,7 @@ def _text(value: Any) -> str:
 
 
 #: The document keys :func:`assumption_texts` words itself (the rest fall back to :func:`flatten`).
-_WORDED = frozenset(
-    {
-        *(name for name, _, _ in SCENARIO_FIELDS),
-        "accuracy_link",
-        "headcount_by_month",
-        "funding_rounds",
-        "ranges",
-        "terminal_value",
-        "use_run_spread",
-    }
-)
+_WORDED = DOCUMENT_KEYS | {"headcount_by_month", "funding_rounds", "ranges"}
 
 
 def assumption_value(kind: str, value: Any) -> str:
@@ -132,20 +123,26 @@ def assumption_value(kind: str, value: Any) -> str:
     return fmt.fmt_number(value)
 
 
-def _field(document: Mapping[str, Any], name: str) -> Any:
-    if name in LINK_FIELDS:
-        return (document.get("accuracy_link") or {}).get(name)
-    return document.get(name)
-
-
 def _label(name: str, unit_key: str | None = None) -> str:
     """A field's label as the scenario editor names it, its unit in the display currency."""
-    label = t(f"scenario.f.{name}")
+    declared = find(name)
+    label = t(declared.label) if declared is not None else f"[{name}]"
     if label.startswith("["):
         return name
     if unit_key is None:
         return label
     return f"{bare_label(label)} ({t(unit_key, currency=fmt.current_style().currency)})"
+
+
+def _worded(spec: ScenarioField, document: Mapping[str, Any]) -> str:
+    """A choice or a true/false field of a document in words (a choice the catalog does not know
+    keeps its value as written)."""
+    value = spec.in_document(document)
+    if spec.kind == "bool":
+        return t("report.yes") if value else t("report.no")
+    text = "" if value is None else str(value)
+    label = t(f"{spec.options_key}.{text}")
+    return for_plain(text) if label.startswith("[") else label
 
 
 def assumption_texts(document: Mapping[str, Any]) -> dict[str, str]:
@@ -154,9 +151,10 @@ def assumption_texts(document: Mapping[str, Any]) -> dict[str, str]:
     rounds with their month, each Monte Carlo range as ``2 % – 5 % (triangular)`` on its own row.
     A field without a declaration keeps its name and value as written."""
     out: dict[str, str] = {}
-    kinds = {name: kind for name, kind, _ in SCENARIO_FIELDS}
-    for name, kind, unit_key in SCENARIO_FIELDS:
-        out[_label(name, unit_key)] = assumption_value(kind, _field(document, name))
+    for spec in NUMERIC_FIELDS:
+        out[_label(spec.name, spec.units.report_key)] = assumption_value(
+            spec.kind, spec.in_document(document)
+        )
     heads = document.get("headcount_by_month") or []
     steps = [
         t("report.headcount_step", month=month, people=fmt.fmt_number(h))
@@ -172,13 +170,12 @@ def assumption_texts(document: Mapping[str, Any]) -> dict[str, str]:
         )
         or fmt.MISSING
     )
-    method = str(document.get("terminal_value", ""))
-    method_label = t(f"scenario.terminal.{method}")
-    out[t("scenario.f.terminal_value")] = for_plain(method) if method_label.startswith("[") else method_label
-    out[t("scenario.use_spread")] = t("report.yes") if document.get("use_run_spread") else t("report.no")
+    for spec in WORDED_FIELDS:
+        out[t(spec.label)] = _worded(spec, document)
     for rg in document.get("ranges") or []:
         field_name = str(rg.get("field", ""))
-        kind = kinds.get(field_name, "number")
+        declared = find(field_name)
+        kind = declared.kind if declared is not None and declared.numeric else "number"
         distribution = t(f"report.distribution.{rg.get('distribution', 'triangular')}")
         label = t("compare.range", field=bare_label(_label(field_name)))
         out[label] = (
