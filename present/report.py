@@ -28,7 +28,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC
 from typing import Any
 
@@ -37,7 +37,6 @@ from plotly.offline import get_plotlyjs
 
 from bizmodel.advantage import CATEGORIES, ScoreItem
 from bizmodel.production import factor_text
-from bizmodel.projection import Kpis
 from bizmodel.sensitivity import LEVERS as SENSITIVITY_LEVERS
 from bizmodel.validation import BAND, summarise
 from present import format as fmt
@@ -45,6 +44,7 @@ from present.explored import BudgetOutcome, PlanOutcome, TrainingPlan, option_wo
 from present.field_registry import NUMERIC_FIELDS, WORDED_FIELDS, ScenarioField, find
 from present.figures import CurveLabels, learning_curves
 from present.i18n import translate
+from present.kpi_registry import SUMMARY, KpiWords, kpi_texts
 from present.median_gap_text import field_label, median_gap_sentence, signed_usd, value_text
 from present.model_text import localize
 from present.narrative import curve_rule, fit_quality, narrative, purchase_sentence, terminal_help
@@ -112,10 +112,6 @@ def bare_label(label: str) -> str:
 
 def _finite(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _ratio(value: float | None, suffix: str = "×") -> str:
-    return f"{value:,.2f}{suffix}" if _finite(value) else fmt.MISSING
 
 
 # ---------------------------------------------------------------------- styles and scripts
@@ -386,31 +382,23 @@ class _Page:
         badges = [self.assumed_badge()]
         if r.inputs is not None:
             badges.append(self.run_badge)
-        items = kpi_texts(
-            k,
-            r.monte_carlo,
-            month=self.month,
-            months=self.months,
-            runway_full=self.t("scenario.runway_full"),
-        )
+        words = KpiWords(self.month, self.t("scenario.runway_full"), self.months)
         cards = []
-        for key, value in items:
-            if key.startswith("p_"):
-                label = self.t(f"scenario.mc.{key}")
-                card_badges: Sequence[Safe] = [
-                    self.badge("assumed", self.t("report.badge.ranges")),
-                    *badges[1:],
-                ]
-                why = self.t(f"scenario.mc.{key}_help")
-            elif key == "npv_with_terminal_usd":
-                label = self.t(f"kpi.{key}")
-                card_badges = badges
+        for spec, value in kpi_texts(k, SUMMARY, words):
+            if spec.explained_by == "terminal":
                 why = terminal_help(k, r.effective, self.lang)
             else:
-                label = self.t(f"kpi.{key}")
-                card_badges = badges
-                why = self.m(reasons.get(key, ""))
-            cards.append(self.card(label, value, badges=card_badges, why=why, key=key))
+                why = self.m(reasons.get(spec.key, ""))
+            cards.append(self.card(self.t(spec.label), value, badges=badges, why=why, key=spec.key))
+        mc = r.monte_carlo
+        ranged = [self.badge("assumed", self.t("report.badge.ranges")), *badges[1:]]
+        for key, name in (
+            ("p_out_of_cash", "probability_out_of_cash"),
+            ("p_break_even", "probability_break_even"),
+        ):
+            value = fmt.fmt_pct(getattr(mc, name)) if mc is not None else fmt.MISSING
+            label, why = self.t(f"scenario.mc.{key}"), self.t(f"scenario.mc.{key}_help")
+            cards.append(self.card(label, value, badges=ranged, why=why, key=key))
         return Safe(f'<div class="cards">{"".join(cards)}</div>')
 
     def narrative(self) -> Safe:
@@ -1553,37 +1541,6 @@ class _Page:
 # ---------------------------------------------------------------------- public helpers
 
 
-def kpi_texts(
-    k: Kpis,
-    mc: MonteCarloSection | None,
-    *,
-    month: Callable[[float | None], str],
-    months: Callable[[float | None], str],
-    runway_full: str,
-) -> list[tuple[str, str]]:
-    """The executive summary's figures as (key, text) in display order, written in the current style.
-
-    ``month`` writes a 1-based month (or the beyond-horizon text for None), ``months`` a duration
-    in months; ``runway_full`` is the text for a runway that lasts the whole horizon.
-    ``p_out_of_cash`` and ``p_break_even`` come from the Monte Carlo (``–`` without one).
-    """
-    return [
-        ("npv_usd", fmt.fmt_usd(k.npv_usd)),
-        ("npv_with_terminal_usd", fmt.fmt_usd(k.npv_with_terminal_usd)),
-        ("irr_annual", fmt.fmt_pct(k.irr_annual) if k.irr_annual is not None else fmt.MISSING),
-        ("break_even_month", month(k.break_even_month)),
-        ("runway_months", month(k.runway_months) if k.runway_months is not None else runway_full),
-        ("payback_month", month(k.payback_month)),
-        ("ltv_to_cac", _ratio(k.ltv_to_cac)),
-        ("cac_payback_months", months(k.cac_payback_months)),
-        ("gross_margin", fmt.fmt_pct(k.gross_margin)),
-        ("burn_multiple", _ratio(k.burn_multiple)),
-        ("ending_arr_usd", fmt.fmt_usd(k.ending_arr_usd)),
-        ("p_out_of_cash", fmt.fmt_pct(mc.probability_out_of_cash) if mc is not None else fmt.MISSING),
-        ("p_break_even", fmt.fmt_pct(mc.probability_break_even) if mc is not None else fmt.MISSING),
-    ]
-
-
 def render_html(report: Report, style: fmt.NumberStyle) -> str:
     """The report as one self-contained HTML document (module docstring), numbers written in ``style``.
 
@@ -1606,4 +1563,4 @@ def chart_names(report: Report) -> list[str]:
     return names
 
 
-__all__ = ["SECTIONS", "bare_label", "chart_names", "kpi_texts", "render_html"]
+__all__ = ["SECTIONS", "bare_label", "chart_names", "render_html"]

@@ -69,6 +69,7 @@ from present.explored import option_words
 from present.field_registry import FIELDS, find
 from present.format import NumberStyle, fmt_years, number_style
 from present.i18n import translate
+from present.kpi_registry import WORKBOOK, listed_in
 from present.median_gap_text import field_kind
 from present.model_text import localize
 from present.narrative import terminal_help
@@ -106,27 +107,6 @@ _FIGURE_UNITS = {
     "retrain_cost_usd": "workbook.unit.per_retraining",
     "serving_usd_per_1000_predictions": "workbook.unit.per_1000_predictions",
 }
-
-#: The KPIs on the Summary sheet: (name in :class:`bizmodel.projection.Kpis`, kind, unit key).
-KPI_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("npv_usd", "money", "workbook.unit.money"),
-    ("npv_with_terminal_usd", "money", "workbook.unit.money"),
-    ("terminal_value_usd", "money", "workbook.unit.money"),
-    ("irr_annual", "pct", "workbook.unit.pct_per_year"),
-    ("break_even_month", "month", "workbook.unit.month_number"),
-    ("payback_month", "month", "workbook.unit.month_number"),
-    ("runway_months", "month", "workbook.unit.months"),
-    ("min_cash_usd", "money", "workbook.unit.money"),
-    ("ending_arr_usd", "money", "workbook.unit.per_year"),
-    ("gross_margin", "pct", "workbook.unit.percent"),
-    ("ltv_usd", "money", "workbook.unit.per_customer"),
-    ("cac_usd", "money", "workbook.unit.per_new_customer"),
-    ("ltv_to_cac", "number", "workbook.unit.times"),
-    ("cac_payback_months", "number", "workbook.unit.months"),
-    ("burn_multiple", "number", "workbook.unit.times"),
-)
-#: Labels of KPIs without a ``kpi.<name>`` key.
-_KPI_LABELS = {"cac_usd": "workbook.kpi.cac_usd"}
 
 #: Scorecard units (as :mod:`bizmodel.advantage` writes them): (kind, unit key).
 _SCORE_UNITS = {
@@ -400,12 +380,12 @@ def _summary(book: _Book, report: Report) -> None:
     row = book.header(ws, row, [book.t(h) for h in headers], freeze=False)
     values = report.kpis.to_dict()
     provenance = _kpi_provenance(book, report)
-    for name, kind, unit in KPI_ROWS:
-        label = book.t(_KPI_LABELS.get(name, f"kpi.{name}"))
-        note = book.m(values["reasons"].get(name))
-        if name in ("npv_with_terminal_usd", "terminal_value_usd"):
+    for spec in listed_in(WORKBOOK):
+        note = book.m(values["reasons"].get(spec.key))
+        if spec.explained_by == "terminal":
             note = terminal_help(report.kpis, report.effective, book.style.language)
-        row = book.line(ws, row, label, values[name], kind, book.unit(unit), provenance, note)
+        unit = book.unit(spec.unit_key)
+        row = book.line(ws, row, book.t(spec.label), values[spec.key], spec.cell, unit, provenance, note)
     accuracy = report.accuracy_value
     row = book.line(
         ws,
@@ -1081,4 +1061,4 @@ def workbook_bytes(report: Report, style: NumberStyle, *, runs: Sequence[RunReco
     return book.bytes()
 
 
-__all__ = ["KPI_ROWS", "safe_sheet_name", "strip_unit", "workbook_bytes"]
+__all__ = ["safe_sheet_name", "strip_unit", "workbook_bytes"]

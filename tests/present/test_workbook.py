@@ -22,8 +22,9 @@ from present.explored import BudgetQuestion, Explored, TrainingPlan
 from present.field_registry import FIELDS
 from present.format import NumberStyle
 from present.i18n import catalog, translate
+from present.kpi_registry import WORKBOOK, listed_in
 from present.report_data import Report, ReportOptions, build_report
-from present.workbook import KPI_ROWS, safe_sheet_name, strip_unit, workbook_bytes
+from present.workbook import safe_sheet_name, strip_unit, workbook_bytes
 from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, _curve
 
 RECORDED = Path(__file__).resolve().parents[1] / "app" / "data" / "recorded_run.json"
@@ -140,12 +141,12 @@ def test_summary_kpis_equal_the_report(books, typed, measured, which: str) -> No
     report = typed if which == "typed" else measured
     values = _labels(books[which]["Summary"])
     kpis = report.kpis.to_dict()
-    for name, kind, _ in KPI_ROWS:
-        label = translate("workbook.kpi.cac_usd" if name == "cac_usd" else f"kpi.{name}")
+    for spec in listed_in(WORKBOOK):
+        name, label = spec.key, translate(spec.label)
         expected = kpis[name]
         if expected is None:
             assert values[label] is None, name
-        elif kind == "month":
+        elif spec.cell == "month":
             assert values[label] == expected, name
         else:
             assert values[label] == pytest.approx(expected, rel=1e-12), name
@@ -168,9 +169,9 @@ def test_summary_says_which_run_and_catalog(books, measured) -> None:
 
 def test_cny_is_seven_times_the_dollars(books) -> None:
     usd, cny = _labels(books["measured"]["Summary"]), _labels(books["measured_cny"]["Summary"])
-    for name, kind, _ in KPI_ROWS:
-        label = translate("workbook.kpi.cac_usd" if name == "cac_usd" else f"kpi.{name}")
-        if kind == "money":
+    for spec in listed_in(WORKBOOK):
+        name, label = spec.key, translate(spec.label)
+        if spec.cell == "money":
             assert cny[label] == pytest.approx(7.0 * usd[label], rel=1e-12), name
         else:
             assert cny[label] == usd[label], name

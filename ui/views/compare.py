@@ -23,6 +23,7 @@ from bizmodel.scenario import TEMPLATES, ScenarioError
 from present import format as fmt
 from present.field_registry import DOCUMENT_KEYS, NUMERIC_FIELDS, WORDED_FIELDS, ScenarioField, find
 from present.figures import chart_config
+from present.kpi_registry import COMPARE, kpi, listed_in
 from present.report import bare_label
 from present.scenario_figures import OverlayLabels, overlay_figure
 from present.summary import short_id
@@ -42,21 +43,6 @@ from ui.session.i18n import t
 
 MIN_SCENARIOS = 2
 MAX_SCENARIOS = 4
-#: KPIs compared, in order; for the first group higher is better, for ``LOWER_IS_BETTER`` lower.
-KPI_KEYS = (
-    "npv_usd",
-    "irr_annual",
-    "break_even_month",
-    "payback_month",
-    "runway_months",
-    "min_cash_usd",
-    "ending_arr_usd",
-    "gross_margin",
-    "ltv_usd",
-    "ltv_to_cac",
-    "cac_payback_months",
-    "burn_multiple",
-)
 
 
 @dataclass(frozen=True)
@@ -214,29 +200,12 @@ def kpi_table(named: Sequence[tuple[str, Kpis]]) -> pd.DataFrame:
     data: dict[str, list[float]] = {}
     for name, k in named:
         values = k.to_dict()
-        data[name] = [_float(values.get(key)) for key in KPI_KEYS]
-    frame = pd.DataFrame(data, index=list(KPI_KEYS))
+        data[name] = [_float(values.get(spec.key)) for spec in listed_in(COMPARE)]
+    frame = pd.DataFrame(data, index=[spec.key for spec in listed_in(COMPARE)])
     first = named[0][0]
     for name, _ in named[1:]:
         frame[f"Δ {name}"] = frame[name] - frame[first]
     return frame
-
-
-#: How each KPI is written: money (USD), fraction (as %), month (1-based), ratio (×), months.
-KPI_KINDS = {
-    "npv_usd": "usd",
-    "irr_annual": "pct",
-    "break_even_month": "month",
-    "payback_month": "month",
-    "runway_months": "month",
-    "min_cash_usd": "usd",
-    "ending_arr_usd": "usd",
-    "gross_margin": "pct",
-    "ltv_usd": "usd",
-    "ltv_to_cac": "ratio",
-    "cac_payback_months": "months",
-    "burn_multiple": "ratio",
-}
 
 
 def format_kpi(kind: str, value: float, *, delta: bool = False) -> str:
@@ -257,7 +226,7 @@ def format_kpi(kind: str, value: float, *, delta: bool = False) -> str:
         return (
             sign + t("data_value.points", value=f"{size * 100:.3g}") if delta else f"{sign}{size * 100:.1f} %"
         )
-    if kind == "month":
+    if kind in ("month", "runway"):
         return f"{sign}{size:.0f}"
     if kind == "months":
         return sign + t("report.months_short", value=f"{size:.1f}")
@@ -276,16 +245,15 @@ def format_kpi_table(table: pd.DataFrame, horizons: Mapping[str, int] | None = N
     """
     out = pd.DataFrame(index=table.index, columns=table.columns, dtype=object)
     for key in table.index:
-        kind = KPI_KINDS.get(str(key), "ratio")
+        kind = kpi(str(key)).kind
         for column in table.columns:
             value = float(table.loc[key, column])
             delta = column.startswith("Δ ")
             text = format_kpi(kind, value, delta=delta)
-            if kind == "month" and not delta and not math.isfinite(value) and horizons and column in horizons:
-                if key == "runway_months":
-                    text = t("scenario.runway_full")
-                else:
-                    text = t("scenario.beyond", horizon=horizons[column])
+            never = kind in ("month", "runway") and not delta and not math.isfinite(value)
+            if never and horizons and column in horizons:
+                beyond = t("scenario.beyond", horizon=horizons[column])
+                text = t("scenario.runway_full") if kind == "runway" else beyond
             out.loc[key, column] = text
     return out
 
@@ -383,7 +351,7 @@ def render(store: Store) -> None:
     numbers = kpi_table(list(zip(names, [c.kpis for c in loaded], strict=True)))
     horizons = {n: int(c.document["horizon_months"]) for n, c in zip(names, loaded, strict=True)}
     table = format_kpi_table(numbers, horizons)
-    table.index = [t(f"kpi.{k}") for k in table.index]
+    table.index = [t(kpi(k).label) for k in table.index]
     driven = pd.DataFrame(
         [[c.driven_by for c in loaded] + [""] * (len(table.columns) - len(loaded))],
         columns=table.columns,
