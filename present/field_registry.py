@@ -238,9 +238,10 @@ def find(name: str) -> ScenarioField | None:
 def form_sections() -> dict[str, tuple[ScenarioField, ...]]:
     """The editor's sections (group → the fields typed there), in declaration order.
 
-    >>> [(k, len(v)) for k, v in form_sections().items()]  # doctest: +NORMALIZE_WHITESPACE
-    [('market', 4), ('pricing', 3), ('customers', 3), ('model', 8), ('costs', 4),
-     ('revenue_costs', 5), ('cash', 5)]
+    >>> list(form_sections())
+    ['market', 'pricing', 'customers', 'model', 'costs', 'revenue_costs', 'cash']
+    >>> [f.name for f in form_sections()["market"]][:2]
+    ['horizon_months', 'market_size']
     """
     out: dict[str, list[ScenarioField]] = {}
     for f in FIELDS:
