@@ -111,6 +111,25 @@ FIELD_BOUNDS: dict[str, tuple[float, float]] = {
 #: The float fields of :class:`Scenario` that may carry a :class:`Range` (an uncertain input).
 RANGE_FIELDS: tuple[str, ...] = tuple(FIELD_BOUNDS)
 
+#: The valid bounds (inclusive) of every scalar number the model checks: :data:`FIELD_BOUNDS` and
+#: the fields that cannot carry a range, the accuracy link's two accuracies included. The checks of
+#: :class:`Scenario` and :class:`AccuracyLink` read them here, and so does every editor, table and
+#: test (through :mod:`present.field_registry`): one copy.
+BOUNDS: dict[str, tuple[float, float]] = {
+    **FIELD_BOUNDS,
+    "horizon_months": (HORIZON_MIN_MONTHS, HORIZON_MAX_MONTHS),
+    "retrain_every_months": (0, HORIZON_MAX_MONTHS),
+    "starting_cash_usd": (0.0, MAX_CASH_USD),
+    "production_data_factor": (0.0, MAX_PRODUCTION_FACTOR),
+    "production_model_factor": (0.0, MAX_PRODUCTION_FACTOR),
+    "terminal_growth": (-0.5, 0.5),
+    "exit_multiple_arr": (0.0, MAX_EXIT_MULTIPLE),
+    "minimum_viable_accuracy": (0.0, 1.0),
+    "delightful_accuracy": (0.0, 1.0),
+}
+#: The fields the model checks as whole numbers (months).
+INTEGER_FIELDS: tuple[str, ...] = ("horizon_months", "retrain_every_months")
+
 #: Pairs of fields whose sum must stay at most 1 (monthly rates).
 JOINT_AT_MOST_ONE: tuple[tuple[str, str], ...] = (
     ("bass_p", "bass_q"),
@@ -207,8 +226,8 @@ class AccuracyLink:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
-        _check_range(problems, "minimum_viable_accuracy", self.minimum_viable_accuracy, 0.0, 1.0)
-        _check_range(problems, "delightful_accuracy", self.delightful_accuracy, 0.0, 1.0)
+        for name in ("minimum_viable_accuracy", "delightful_accuracy"):
+            _check_range(problems, name, getattr(self, name), *BOUNDS[name])
         if not problems and self.delightful_accuracy <= self.minimum_viable_accuracy:
             problems.append(
                 "delightful_accuracy must be above minimum_viable_accuracy "
@@ -505,11 +524,10 @@ class Scenario:
                 object.__setattr__(self, name, tuple(getattr(self, name)))
         problems: list[str] = []
         check = _check_range
-        horizon_bounds = (HORIZON_MIN_MONTHS, HORIZON_MAX_MONTHS)
-        check(problems, "horizon_months", self.horizon_months, *horizon_bounds, integer=True)
+        check(problems, "horizon_months", self.horizon_months, *BOUNDS["horizon_months"], integer=True)
         for name, (low, high) in FIELD_BOUNDS.items():
             check(problems, name, getattr(self, name), low, high)
-        check(problems, "starting_cash_usd", self.starting_cash_usd, 0.0, MAX_CASH_USD)
+        check(problems, "starting_cash_usd", self.starting_cash_usd, *BOUNDS["starting_cash_usd"])
         if _is_finite(self.bass_p) and _is_finite(self.bass_q) and self.bass_p + self.bass_q > 1.0:
             problems.append("bass_p + bass_q must be at most 1 (monthly); lower one of them")
         if (
@@ -521,18 +539,17 @@ class Scenario:
                 "monthly_churn + churn_at_minimum_accuracy_extra must be at most 1; lower one of them"
             )
         self._check_headcount(problems)
-        check(
-            problems, "retrain_every_months", self.retrain_every_months, 0, HORIZON_MAX_MONTHS, integer=True
-        )
+        retrain = BOUNDS["retrain_every_months"]
+        check(problems, "retrain_every_months", self.retrain_every_months, *retrain, integer=True)
         if not isinstance(self.accuracy_link, AccuracyLink):
             problems.append("accuracy_link must be an AccuracyLink (minimum and delightful accuracy)")
         for name in ("production_data_factor", "production_model_factor"):
-            check(problems, name, getattr(self, name), 0.0, MAX_PRODUCTION_FACTOR)
+            check(problems, name, getattr(self, name), *BOUNDS[name])
         if self.terminal_value not in TERMINAL_METHODS:
             methods = ", ".join(TERMINAL_METHODS)
             problems.append(f"terminal_value must be one of {methods}; got {shown(self.terminal_value)}")
-        check(problems, "terminal_growth", self.terminal_growth, -0.5, 0.5)
-        check(problems, "exit_multiple_arr", self.exit_multiple_arr, 0.0, MAX_EXIT_MULTIPLE)
+        for name in ("terminal_growth", "exit_multiple_arr"):
+            check(problems, name, getattr(self, name), *BOUNDS[name])
         if not isinstance(self.use_run_spread, bool):
             problems.append(f"use_run_spread must be true or false; got {shown(self.use_run_spread)}")
         self._check_funding(problems)

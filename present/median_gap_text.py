@@ -15,22 +15,9 @@ from collections.abc import Sequence
 
 from bizmodel.median_gap import GapDriver, MedianGap
 from present import format as fmt
+from present.field_registry import find
 from present.i18n import translate
 
-#: Ranged fields that are fractions shown in % (the others are money, ``*_usd``, or counts).
-PERCENT_FIELDS = frozenset(
-    {
-        "bass_p",
-        "bass_q",
-        "monthly_churn",
-        "churn_at_minimum_accuracy_extra",
-        "model_accuracy",
-        "annual_discount_rate",
-        "payment_fee_share",
-    }
-)
-#: Ranged fields that are plain ratios (neither money nor a count).
-NUMBER_FIELDS = frozenset({"review_per_error"})
 #: Drivers the sentence names one by one; the rest are summed in one phrase.
 MAX_NAMED_DRIVERS = 3
 
@@ -45,10 +32,9 @@ def field_kind(name: str) -> str:
     >>> [field_kind(n) for n in ("monthly_churn", "cac_usd", "review_per_error", "market_size")]
     ['pct', 'usd', 'number', 'count']
     """
-    if name in PERCENT_FIELDS:
-        return "pct"
-    if name in NUMBER_FIELDS:
-        return "number"
+    declared = find(name)  # a ranged field is declared; a field that is not is read by its name
+    if declared is not None and declared.kind in ("pct", "usd", "number", "count"):
+        return declared.kind
     return "usd" if "_usd" in name else "count"
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC
 from typing import Any
 
@@ -37,13 +37,14 @@ from plotly.offline import get_plotlyjs
 
 from bizmodel.advantage import CATEGORIES, ScoreItem
 from bizmodel.production import factor_text
-from bizmodel.projection import Kpis
 from bizmodel.sensitivity import LEVERS as SENSITIVITY_LEVERS
 from bizmodel.validation import BAND, summarise
 from present import format as fmt
 from present.explored import BudgetOutcome, PlanOutcome, TrainingPlan, option_words
+from present.field_registry import NUMERIC_FIELDS, WORDED_FIELDS, ScenarioField, find
 from present.figures import CurveLabels, learning_curves
 from present.i18n import translate
+from present.kpi_registry import SUMMARY, KpiWords, kpi_texts
 from present.median_gap_text import field_label, median_gap_sentence, signed_usd, value_text
 from present.model_text import localize
 from present.narrative import curve_rule, fit_quality, narrative, purchase_sentence, terminal_help
@@ -80,44 +81,6 @@ NOTE_SECTIONS = ("binding", "monte_carlo", "sensitivity", "scorecard", "compute"
 RUN_SECTIONS = ("compute", "serving", "data_value")
 #: Levers of the tornado (labels ``lever.<key>``).
 LEVERS = tuple(lever.key for lever in SENSITIVITY_LEVERS)
-#: Scalar scenario fields in the assumptions table: (field, kind, unit key). ``kind`` is ``pct``
-#: (a fraction shown in %), ``usd`` (money), ``count`` or ``int`` (whole months).
-SCENARIO_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("horizon_months", "int", "report.unit.months"),
-    ("market_size", "count", "report.unit.customers"),
-    ("bass_p", "pct", "report.unit.pct_per_month"),
-    ("bass_q", "pct", "report.unit.pct_per_month"),
-    ("price_usd_per_user_month", "usd", "report.unit.money_per_customer_month"),
-    ("usage_price_usd_per_1000_requests", "usd", "report.unit.money_per_1000_requests"),
-    ("requests_per_user_month", "count", "report.unit.requests_per_customer_month"),
-    ("monthly_churn", "pct", "report.unit.pct_per_month"),
-    ("churn_at_minimum_accuracy_extra", "pct", "report.unit.pct_per_month"),
-    ("cac_usd", "usd", "report.unit.money_per_new_customer"),
-    ("model_accuracy", "pct", "report.unit.pct"),
-    ("minimum_viable_accuracy", "pct", "report.unit.pct"),
-    ("delightful_accuracy", "pct", "report.unit.pct"),
-    ("retrain_every_months", "int", "report.unit.months"),
-    ("retrain_cost_usd", "usd", "report.unit.money_per_retraining"),
-    ("serving_usd_per_1000_predictions", "usd", "report.unit.money_per_1000_predictions"),
-    ("production_data_factor", "factor", "report.unit.times_run_samples"),
-    ("production_model_factor", "factor", "report.unit.times_run_params"),
-    ("cost_per_head_usd_month", "usd", "report.unit.money_per_person_month"),
-    ("other_fixed_usd_month", "usd", "report.unit.money_per_month"),
-    ("data_samples_per_month", "count", "report.unit.samples_per_month"),
-    ("data_cost_usd_per_sample", "usd", "report.unit.money_per_sample"),
-    ("hosting_usd_per_customer_month", "usd", "report.unit.money_per_customer_month"),
-    ("support_usd_per_customer_month", "usd", "report.unit.money_per_customer_month"),
-    ("review_per_error", "number", "report.unit.reviews_per_error"),
-    ("payment_fee_share", "pct", "report.unit.pct_of_revenue"),
-    ("payment_fee_usd_per_customer_month", "usd", "report.unit.money_per_customer_month"),
-    ("starting_cash_usd", "usd", "report.unit.money"),
-    ("annual_discount_rate", "pct", "report.unit.pct_per_year"),
-    ("exit_multiple_arr", "number", "report.unit.times_arr"),
-    ("terminal_growth", "pct", "report.unit.pct_per_year"),
-)
-#: Fields of the accuracy link (read from ``scenario.accuracy_link``).
-LINK_FIELDS = frozenset({"minimum_viable_accuracy", "delightful_accuracy"})
-
 _UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
 
@@ -149,10 +112,6 @@ def bare_label(label: str) -> str:
 
 def _finite(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _ratio(value: float | None, suffix: str = "×") -> str:
-    return f"{value:,.2f}{suffix}" if _finite(value) else fmt.MISSING
 
 
 # ---------------------------------------------------------------------- styles and scripts
@@ -423,31 +382,23 @@ class _Page:
         badges = [self.assumed_badge()]
         if r.inputs is not None:
             badges.append(self.run_badge)
-        items = kpi_texts(
-            k,
-            r.monte_carlo,
-            month=self.month,
-            months=self.months,
-            runway_full=self.t("scenario.runway_full"),
-        )
+        words = KpiWords(self.month, self.t("scenario.runway_full"), self.months)
         cards = []
-        for key, value in items:
-            if key.startswith("p_"):
-                label = self.t(f"scenario.mc.{key}")
-                card_badges: Sequence[Safe] = [
-                    self.badge("assumed", self.t("report.badge.ranges")),
-                    *badges[1:],
-                ]
-                why = self.t(f"scenario.mc.{key}_help")
-            elif key == "npv_with_terminal_usd":
-                label = self.t(f"kpi.{key}")
-                card_badges = badges
+        for spec, value in kpi_texts(k, SUMMARY, words):
+            if spec.explained_by == "terminal":
                 why = terminal_help(k, r.effective, self.lang)
             else:
-                label = self.t(f"kpi.{key}")
-                card_badges = badges
-                why = self.m(reasons.get(key, ""))
-            cards.append(self.card(label, value, badges=card_badges, why=why, key=key))
+                why = self.m(reasons.get(spec.key, ""))
+            cards.append(self.card(self.t(spec.label), value, badges=badges, why=why, key=spec.key))
+        mc = r.monte_carlo
+        ranged = [self.badge("assumed", self.t("report.badge.ranges")), *badges[1:]]
+        for key, name in (
+            ("p_out_of_cash", "probability_out_of_cash"),
+            ("p_break_even", "probability_break_even"),
+        ):
+            value = fmt.fmt_pct(getattr(mc, name)) if mc is not None else fmt.MISSING
+            label, why = self.t(f"scenario.mc.{key}"), self.t(f"scenario.mc.{key}_help")
+            cards.append(self.card(label, value, badges=ranged, why=why, key=key))
         return Safe(f'<div class="cards">{"".join(cards)}</div>')
 
     def narrative(self) -> Safe:
@@ -1344,36 +1295,36 @@ class _Page:
             return fmt.fmt_int(int(value))
         return fmt.fmt_number(value)
 
+    def worded(self, spec: ScenarioField) -> str:
+        """A choice or a true/false field of the scenario in words."""
+        value = spec.of(self.r.effective)
+        if spec.kind == "bool":
+            return self.t("report.yes") if value else self.t("report.no")
+        return self.t(f"{spec.options_key}.{value}")
+
     def assumptions(self) -> Safe:
         r = self.r
         s = r.effective
         measured = r.measured_fields
         ranges = {rg.field: rg for rg in s.ranges}
-        kinds = {name: kind for name, kind, _ in SCENARIO_FIELDS}
         currency = self.style.currency
         rows = []
-        for name, kind, unit_key in SCENARIO_FIELDS:
-            value = getattr(s.accuracy_link, name) if name in LINK_FIELDS else getattr(s, name)
-            rg = ranges.get(name)
+        for spec in NUMERIC_FIELDS:
+            value = spec.of(s)
+            rg = ranges.get(spec.name)
+            kind = spec.kind
             range_text = (
                 f"{self.field_value(kind, rg.low)} … {self.field_value(kind, rg.high)} "
                 f"({self.distribution(rg.distribution)})"
                 if rg is not None
                 else ""
             )
-            prov = self.run_badge if name in measured else self.assumed_badge()
-            shown = self.factor_value(name, value) if kind == "factor" else self.field_value(kind, value)
-            rows.append(
-                (
-                    bare_label(self.t(f"scenario.f.{name}")),
-                    shown,
-                    self.t(unit_key, currency=currency),
-                    prov,
-                    range_text,
-                )
-            )
+            prov = self.run_badge if spec.name in measured else self.assumed_badge()
+            shown = self.factor_value(spec.name, value) if kind == "factor" else self.field_value(kind, value)
+            unit = self.t(spec.units.report_key, currency=currency)
+            rows.append((bare_label(self.t(spec.label)), shown, unit, prov, range_text))
         for rg in s.ranges:  # ranges on fields the table does not list (none today)
-            if rg.field not in kinds:
+            if find(rg.field) is None:
                 rows.append(
                     (
                         rg.field,
@@ -1398,20 +1349,9 @@ class _Page:
                 self.assumed_badge(),
                 "",
             ),
-            (
-                self.t("scenario.f.terminal_value"),
-                self.t(f"scenario.terminal.{s.terminal_value}"),
-                "",
-                self.assumed_badge(),
-                "",
-            ),
-            (
-                self.t("scenario.use_spread"),
-                self.t("report.yes") if s.use_run_spread else self.t("report.no"),
-                "",
-                self.assumed_badge(),
-                "",
-            ),
+        ]
+        rows += [
+            (self.t(spec.label), self.worded(spec), "", self.assumed_badge(), "") for spec in WORDED_FIELDS
         ]
         headers = [
             self.t("report.col.field"),
@@ -1601,37 +1541,6 @@ class _Page:
 # ---------------------------------------------------------------------- public helpers
 
 
-def kpi_texts(
-    k: Kpis,
-    mc: MonteCarloSection | None,
-    *,
-    month: Callable[[float | None], str],
-    months: Callable[[float | None], str],
-    runway_full: str,
-) -> list[tuple[str, str]]:
-    """The executive summary's figures as (key, text) in display order, written in the current style.
-
-    ``month`` writes a 1-based month (or the beyond-horizon text for None), ``months`` a duration
-    in months; ``runway_full`` is the text for a runway that lasts the whole horizon.
-    ``p_out_of_cash`` and ``p_break_even`` come from the Monte Carlo (``–`` without one).
-    """
-    return [
-        ("npv_usd", fmt.fmt_usd(k.npv_usd)),
-        ("npv_with_terminal_usd", fmt.fmt_usd(k.npv_with_terminal_usd)),
-        ("irr_annual", fmt.fmt_pct(k.irr_annual) if k.irr_annual is not None else fmt.MISSING),
-        ("break_even_month", month(k.break_even_month)),
-        ("runway_months", month(k.runway_months) if k.runway_months is not None else runway_full),
-        ("payback_month", month(k.payback_month)),
-        ("ltv_to_cac", _ratio(k.ltv_to_cac)),
-        ("cac_payback_months", months(k.cac_payback_months)),
-        ("gross_margin", fmt.fmt_pct(k.gross_margin)),
-        ("burn_multiple", _ratio(k.burn_multiple)),
-        ("ending_arr_usd", fmt.fmt_usd(k.ending_arr_usd)),
-        ("p_out_of_cash", fmt.fmt_pct(mc.probability_out_of_cash) if mc is not None else fmt.MISSING),
-        ("p_break_even", fmt.fmt_pct(mc.probability_break_even) if mc is not None else fmt.MISSING),
-    ]
-
-
 def render_html(report: Report, style: fmt.NumberStyle) -> str:
     """The report as one self-contained HTML document (module docstring), numbers written in ``style``.
 
@@ -1654,4 +1563,4 @@ def chart_names(report: Report) -> list[str]:
     return names
 
 
-__all__ = ["SECTIONS", "bare_label", "chart_names", "kpi_texts", "render_html"]
+__all__ = ["SECTIONS", "bare_label", "chart_names", "render_html"]

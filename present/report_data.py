@@ -93,6 +93,7 @@ from bizmodel.serving import (
 from bizmodel.validation import validation_table
 from mlcore.specs import RunRecord
 from present.explored import DataValueInputs, Explored, ExploredSection, explored_section
+from present.field_registry import RUN_FIELDS
 
 __all__ = ["serving_volume"]  # re-exported: the pages import the report's volume from here
 
@@ -246,15 +247,11 @@ class Report:
 
     @property
     def measured_fields(self) -> frozenset[str]:
-        """Scenario fields whose value comes from the run (the rest are assumed)."""
+        """Scenario fields whose value comes from the run (the rest are assumed): the run-bound
+        fields (:data:`present.field_registry.RUN_FIELDS`) the run's inputs give a value."""
         if self.inputs is None:
             return frozenset()
-        fields = {"model_accuracy"}
-        if self.inputs.retrain_cost_usd is not None:
-            fields.add("retrain_cost_usd")
-        if self.inputs.serving_usd_per_1000_predictions is not None:
-            fields.add("serving_usd_per_1000_predictions")
-        return frozenset(fields)
+        return frozenset(name for name in RUN_FIELDS if getattr(self.inputs, name) is not None)
 
 
 def _row(series: pd.Series | None) -> dict[str, Any] | None:

@@ -66,8 +66,10 @@ from bizmodel.scenario import Scenario
 from bizmodel.sensitivity import TORNADO_COLUMNS
 from mlcore.specs import RunRecord
 from present.explored import option_words
+from present.field_registry import FIELDS, find
 from present.format import NumberStyle, fmt_years, number_style
 from present.i18n import translate
+from present.kpi_registry import WORKBOOK, listed_in
 from present.median_gap_text import field_kind
 from present.model_text import localize
 from present.narrative import terminal_help
@@ -97,73 +99,14 @@ FORMATS = {
     "date": "yyyy-mm-dd",
 }
 
-#: Scalar fields of the scenario on the Assumptions sheet: (field, kind, unit key). The lists
-#: (headcount, funding, ranges) and the accuracy link follow in their own rows.
-ASSUMPTION_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("horizon_months", "month", "workbook.unit.months"),
-    ("market_size", "count", "workbook.unit.customers"),
-    ("bass_p", "pct2", "workbook.unit.pct_per_month"),
-    ("bass_q", "pct2", "workbook.unit.pct_per_month"),
-    ("price_usd_per_user_month", "money", "workbook.unit.per_customer_month"),
-    ("usage_price_usd_per_1000_requests", "money", "workbook.unit.per_1000_requests"),
-    ("requests_per_user_month", "count", "workbook.unit.requests_per_customer_month"),
-    ("monthly_churn", "pct2", "workbook.unit.pct_per_month"),
-    ("churn_at_minimum_accuracy_extra", "pct2", "workbook.unit.pct_per_month"),
-    ("cac_usd", "money", "workbook.unit.per_new_customer"),
-    ("cost_per_head_usd_month", "money", "workbook.unit.per_month"),
-    ("other_fixed_usd_month", "money", "workbook.unit.per_month"),
-    ("data_samples_per_month", "count", "workbook.unit.samples_per_month"),
-    ("data_cost_usd_per_sample", "money", "workbook.unit.per_sample"),
-    ("hosting_usd_per_customer_month", "money", "workbook.unit.per_customer_month"),
-    ("support_usd_per_customer_month", "money", "workbook.unit.per_customer_month"),
-    ("review_per_error", "number", "workbook.unit.reviews_per_error"),
-    ("payment_fee_share", "pct2", "workbook.unit.percent_of_revenue"),
-    ("payment_fee_usd_per_customer_month", "money", "workbook.unit.per_customer_month"),
-    ("retrain_every_months", "month", "workbook.unit.months"),
-    ("retrain_cost_usd", "money", "workbook.unit.per_retraining"),
-    ("serving_usd_per_1000_predictions", "money", "workbook.unit.per_1000_predictions"),
-    ("production_data_factor", "number", "workbook.unit.times_run_samples"),
-    ("production_model_factor", "number", "workbook.unit.times_run_params"),
-    ("model_accuracy", "pct2", "workbook.unit.percent"),
-    ("starting_cash_usd", "money", "workbook.unit.money"),
-    ("annual_discount_rate", "pct", "workbook.unit.pct_per_year"),
-    ("terminal_value", "text", "workbook.unit.method"),
-    ("exit_multiple_arr", "number", "workbook.unit.times_arr"),
-    ("terminal_growth", "pct", "workbook.unit.pct_per_year"),
-    ("use_run_spread", "bool", "workbook.unit.true_false"),
-)
-#: Labels of fields whose editor label is not ``scenario.f.<field>``.
-_FIELD_LABELS = {"use_run_spread": "scenario.use_spread"}
 #: Production factors: 0 in the scenario means derived (the value written is the derived one).
 _FACTORS = {"production_data_factor": "data_factor", "production_model_factor": "model_factor"}
-_KIND_OF_FIELD = {name: kind for name, kind, _ in ASSUMPTION_FIELDS}
 #: The unit of each shared production figure (:data:`present.production_text.FIGURES`).
 _FIGURE_UNITS = {
     "run_cost_usd": "workbook.unit.money",
     "retrain_cost_usd": "workbook.unit.per_retraining",
     "serving_usd_per_1000_predictions": "workbook.unit.per_1000_predictions",
 }
-
-#: The KPIs on the Summary sheet: (name in :class:`bizmodel.projection.Kpis`, kind, unit key).
-KPI_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("npv_usd", "money", "workbook.unit.money"),
-    ("npv_with_terminal_usd", "money", "workbook.unit.money"),
-    ("terminal_value_usd", "money", "workbook.unit.money"),
-    ("irr_annual", "pct", "workbook.unit.pct_per_year"),
-    ("break_even_month", "month", "workbook.unit.month_number"),
-    ("payback_month", "month", "workbook.unit.month_number"),
-    ("runway_months", "month", "workbook.unit.months"),
-    ("min_cash_usd", "money", "workbook.unit.money"),
-    ("ending_arr_usd", "money", "workbook.unit.per_year"),
-    ("gross_margin", "pct", "workbook.unit.percent"),
-    ("ltv_usd", "money", "workbook.unit.per_customer"),
-    ("cac_usd", "money", "workbook.unit.per_new_customer"),
-    ("ltv_to_cac", "number", "workbook.unit.times"),
-    ("cac_payback_months", "number", "workbook.unit.months"),
-    ("burn_multiple", "number", "workbook.unit.times"),
-)
-#: Labels of KPIs without a ``kpi.<name>`` key.
-_KPI_LABELS = {"cac_usd": "workbook.kpi.cac_usd"}
 
 #: Scorecard units (as :mod:`bizmodel.advantage` writes them): (kind, unit key).
 _SCORE_UNITS = {
@@ -437,12 +380,12 @@ def _summary(book: _Book, report: Report) -> None:
     row = book.header(ws, row, [book.t(h) for h in headers], freeze=False)
     values = report.kpis.to_dict()
     provenance = _kpi_provenance(book, report)
-    for name, kind, unit in KPI_ROWS:
-        label = book.t(_KPI_LABELS.get(name, f"kpi.{name}"))
-        note = book.m(values["reasons"].get(name))
-        if name in ("npv_with_terminal_usd", "terminal_value_usd"):
+    for spec in listed_in(WORKBOOK):
+        note = book.m(values["reasons"].get(spec.key))
+        if spec.explained_by == "terminal":
             note = terminal_help(report.kpis, report.effective, book.style.language)
-        row = book.line(ws, row, label, values[name], kind, book.unit(unit), provenance, note)
+        unit = book.unit(spec.unit_key)
+        row = book.line(ws, row, book.t(spec.label), values[spec.key], spec.cell, unit, provenance, note)
     accuracy = report.accuracy_value
     row = book.line(
         ws,
@@ -480,7 +423,8 @@ def _summary(book: _Book, report: Report) -> None:
 
 
 def _field_label(book: _Book, name: str) -> str:
-    return strip_unit(book.t(_FIELD_LABELS.get(name, f"scenario.f.{name}")))
+    declared = find(name)
+    return strip_unit(book.t(declared.label if declared is not None else f"scenario.f.{name}"))
 
 
 def _assumptions(book: _Book, report: Report) -> None:
@@ -497,25 +441,15 @@ def _assumptions(book: _Book, report: Report) -> None:
     cols = ("scenario.col.field", "workbook.col.value", "workbook.col.unit", "workbook.col.provenance")
     row = book.header(ws, 1, [book.t(c) for c in cols])
     scale = report.inputs.scale if report.inputs is not None else None
-    for name, kind, unit in ASSUMPTION_FIELDS:
-        value, source = getattr(s, name), provenance(name)
-        if name in _FACTORS and value == 0:
-            value = getattr(scale, _FACTORS[name]) if scale is not None else None
+    for spec in FIELDS:
+        value, source = spec.of(s), provenance(spec.name)
+        if spec.name in _FACTORS and value == 0:
+            value = getattr(scale, _FACTORS[spec.name]) if scale is not None else None
             source = book.t("workbook.prov.derived")
-        elif name == "terminal_value":
-            value = book.t(f"scenario.terminal.{value}")
-        row = book.line(ws, row, _field_label(book, name), value, kind, book.unit(unit), source)
-    for name in ("minimum_viable_accuracy", "delightful_accuracy"):
-        value = getattr(s.accuracy_link, name)
-        row = book.line(
-            ws,
-            row,
-            _field_label(book, name),
-            value,
-            "pct2",
-            book.unit("workbook.unit.percent"),
-            provenance(name),
-        )
+        elif spec.kind == "choice":
+            value = book.t(f"{spec.options_key}.{value}")
+        unit = book.unit(spec.units.workbook_key)
+        row = book.line(ws, row, _field_label(book, spec.name), value, spec.units.cell, unit, source)
 
     row = book.section(ws, row + 1, book.t("scenario.headcount"))
     heads = s.headcount_by_month
@@ -545,14 +479,14 @@ def _assumptions(book: _Book, report: Report) -> None:
         )
     ]
     row = book.header(ws, row, headers, freeze=False)
-    units = {name: unit for name, _, unit in ASSUMPTION_FIELDS}
     for r in s.ranges:
-        kind = _KIND_OF_FIELD.get(r.field, "number")
+        declared = find(r.field)
+        kind = declared.units.cell if declared is not None else "number"
         book.put(ws, row, 1, _field_label(book, r.field))
         for col, raw in ((2, r.low), (3, r.high)):
             value = book.value(raw, kind)
             book.put(ws, row, col, value, book.number_format(kind, [value]))
-        book.put(ws, row, 4, book.unit(units.get(r.field, "workbook.unit.times")))
+        book.put(ws, row, 4, book.unit(declared.units.workbook_key if declared else "workbook.unit.times"))
         book.put(ws, row, 5, r.distribution)
         book.put(ws, row, 6, provenance(r.field))
         row += 1
@@ -1127,4 +1061,4 @@ def workbook_bytes(report: Report, style: NumberStyle, *, runs: Sequence[RunReco
     return book.bytes()
 
 
-__all__ = ["ASSUMPTION_FIELDS", "KPI_ROWS", "safe_sheet_name", "strip_unit", "workbook_bytes"]
+__all__ = ["safe_sheet_name", "strip_unit", "workbook_bytes"]

@@ -14,6 +14,9 @@ import pytest
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import base_template, bull_template
 from present import format as fmt
+from present.field_registry import FIELDS
+from present.i18n import translate
+from present.kpi_registry import PANEL, listed_in
 from present.summary import short_id
 from store import Store
 from tests.app.conftest import make_app, seed_runs
@@ -273,3 +276,16 @@ def test_the_terminal_value_method_is_chosen_in_the_editor(
     assert metric(at, label) == fmt.MISSING
     helps = [m.help for m in at.metric if m.label == label]
     assert helps and {"en": "no terminal value is counted", "zh": "不计终值"}[lang] in helps[0]
+
+
+def test_the_form_and_the_kpi_panel_follow_the_registries(app_env: Path) -> None:
+    at = make_app(PAGE)
+    _no_errors(at)
+    for spec in FIELDS:
+        if spec.in_form and spec.numeric:
+            assert field(at, spec.name).label == translate(spec.label), spec.name
+    choices = [w.key for w in at.selectbox if w.key]
+    assert all(any(k.endswith(f"_{s.name}") for k in choices) for s in FIELDS if s.kind == "choice")
+    labels = [m.label for m in at.metric]
+    panel = [translate(spec.label) for spec in listed_in(PANEL)]
+    assert [label for label in labels if label in panel] == panel

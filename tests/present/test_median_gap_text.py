@@ -14,11 +14,12 @@ from bizmodel.catalog import load_bundled
 from bizmodel.median_gap import GapDriver, MedianGap
 from bizmodel.scenario import RANGE_FIELDS, base_template, bear_template
 from present import format as fmt
+from present.field_registry import field
 from present.i18n import translate
 from present.median_gap_text import field_kind, field_label, median_gap_sentence, signed_usd, value_text
-from present.report import SCENARIO_FIELDS, bare_label, render_html
+from present.report import bare_label, render_html
 from present.report_data import Report, ReportOptions, build_report, monte_carlo_section
-from present.workbook import ASSUMPTION_FIELDS, workbook_bytes
+from present.workbook import workbook_bytes
 
 ZH_CNY = fmt.NumberStyle(language="zh", currency="CNY", usd_to_cny=7.0)
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -43,11 +44,10 @@ def report() -> Report:
 
 @pytest.mark.parametrize("name", RANGE_FIELDS)
 def test_field_kind_agrees_with_the_report_and_the_workbook(name: str) -> None:
-    report_kind = {f: k for f, k, _ in SCENARIO_FIELDS}[name]
-    workbook_kind = {f: k for f, k, _ in ASSUMPTION_FIELDS}[name]
-    assert field_kind(name) == report_kind
+    declared = field(name)
+    assert field_kind(name) == declared.kind
     kinds = {"pct": ("pct", "pct2"), "usd": ("money",), "number": ("number",), "count": ("count",)}
-    assert workbook_kind in kinds[field_kind(name)]
+    assert declared.units.cell in kinds[field_kind(name)]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -21,10 +21,11 @@ from mlcore.specs import RunRecord
 from mlcore.tasks import CURVE_RULE, LearningCurve
 from present import format as fmt
 from present.explored import BudgetQuestion, DataValueInputs, Explored, TrainingPlan
+from present.field_registry import NUMERIC_FIELDS
 from present.i18n import translate
 from present.narrative import narrative
 from present.production_text import FIGURES, figure_text, production_figures
-from present.report import SCENARIO_FIELDS, SECTIONS, bare_label, chart_names, render_html
+from present.report import SECTIONS, bare_label, chart_names, render_html
 from present.report_data import Report, ReportOptions, build_report
 from present.summary import short_id
 from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, RECORDED, _curve
@@ -238,8 +239,8 @@ def test_measured_figures_carry_the_run_and_the_rest_are_assumed(with_run: Repor
     assert with_run.run is not None
     run_badge = f"measured · {short_id(with_run.run.id)}"
     table = english.split('class="assumptions"')[1].split("</table>", maxsplit=1)[0]
-    assert table.count("<tr>") > len(SCENARIO_FIELDS)  # and headcount, funding, run options
-    for name, _, _ in SCENARIO_FIELDS:
+    assert table.count("<tr>") > len(NUMERIC_FIELDS)  # and headcount, funding, run options
+    for name in (spec.name for spec in NUMERIC_FIELDS):
         label = html.escape(bare_label(translate(f"scenario.f.{name}")))
         row = table.split(f"<td>{label}</td>")[1].split("</tr>")[0]
         assert (run_badge in row) == (name in with_run.measured_fields), name

@@ -16,13 +16,15 @@ import pytest
 
 from bizmodel.catalog import load_bundled
 from bizmodel.projection import COLUMNS
-from bizmodel.scenario import Scenario, base_template
+from bizmodel.scenario import base_template
 from mlcore.specs import RunRecord
 from present.explored import BudgetQuestion, Explored, TrainingPlan
+from present.field_registry import FIELDS
 from present.format import NumberStyle
 from present.i18n import catalog, translate
+from present.kpi_registry import WORKBOOK, listed_in
 from present.report_data import Report, ReportOptions, build_report
-from present.workbook import ASSUMPTION_FIELDS, KPI_ROWS, safe_sheet_name, strip_unit, workbook_bytes
+from present.workbook import safe_sheet_name, strip_unit, workbook_bytes
 from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, _curve
 
 RECORDED = Path(__file__).resolve().parents[1] / "app" / "data" / "recorded_run.json"
@@ -139,12 +141,12 @@ def test_summary_kpis_equal_the_report(books, typed, measured, which: str) -> No
     report = typed if which == "typed" else measured
     values = _labels(books[which]["Summary"])
     kpis = report.kpis.to_dict()
-    for name, kind, _ in KPI_ROWS:
-        label = translate("workbook.kpi.cac_usd" if name == "cac_usd" else f"kpi.{name}")
+    for spec in listed_in(WORKBOOK):
+        name, label = spec.key, translate(spec.label)
         expected = kpis[name]
         if expected is None:
             assert values[label] is None, name
-        elif kind == "month":
+        elif spec.cell == "month":
             assert values[label] == expected, name
         else:
             assert values[label] == pytest.approx(expected, rel=1e-12), name
@@ -167,9 +169,9 @@ def test_summary_says_which_run_and_catalog(books, measured) -> None:
 
 def test_cny_is_seven_times_the_dollars(books) -> None:
     usd, cny = _labels(books["measured"]["Summary"]), _labels(books["measured_cny"]["Summary"])
-    for name, kind, _ in KPI_ROWS:
-        label = translate("workbook.kpi.cac_usd" if name == "cac_usd" else f"kpi.{name}")
-        if kind == "money":
+    for spec in listed_in(WORKBOOK):
+        name, label = spec.key, translate(spec.label)
+        if spec.cell == "money":
             assert cny[label] == pytest.approx(7.0 * usd[label], rel=1e-12), name
         else:
             assert cny[label] == usd[label], name
@@ -224,9 +226,8 @@ def test_monte_carlo_sheet(books, measured) -> None:
 
 
 def test_assumptions_hold_every_field_with_its_provenance(books, measured) -> None:
-    listed = {name for name, _, _ in ASSUMPTION_FIELDS}
-    lists = {"headcount_by_month", "funding_rounds", "ranges", "accuracy_link"}
-    assert listed | lists == {f.name for f in dataclasses.fields(Scenario)}
+    labels = {strip_unit(translate(spec.label)) for spec in FIELDS}
+    assert labels <= {row[0].value for row in books["measured"]["Assumptions"].iter_rows(max_col=1)}
     assert measured.inputs is not None
     ws = books["measured"]["Assumptions"]
     rows: dict[Any, list[Any]] = {}

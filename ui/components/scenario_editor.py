@@ -14,115 +14,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from bizmodel.scenario import (
-    HORIZON_MAX_MONTHS,
-    HORIZON_MIN_MONTHS,
-    RANGE_FIELDS,
-    TERMINAL_METHODS,
-    Scenario,
-    ScenarioError,
-)
+from bizmodel.scenario import HORIZON_MAX_MONTHS, RANGE_FIELDS, Scenario, ScenarioError
+from present.field_registry import FIELDS, ScenarioField, field, find, form_sections
 from present.report import bare_label
 from ui.session.i18n import t
 
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """How one scalar field is typed: ``kind`` is ``pct`` (fraction typed in %), ``usd``,
-    ``count`` (a non-negative quantity), ``int`` (whole months) or ``rate`` (a plain number)."""
-
-    name: str
-    kind: str
-    step: float
-    decimals: int
-
-
-#: Form sections and their fields, in display order (labels are ``scenario.f.<name>``).
-SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
-    (
-        "market",
-        (
-            FieldSpec("horizon_months", "int", 12, 0),
-            FieldSpec("market_size", "count", 1000, 0),
-            FieldSpec("bass_p", "pct", 0.05, 3),
-            FieldSpec("bass_q", "pct", 0.5, 2),
-        ),
-    ),
-    (
-        "pricing",
-        (
-            FieldSpec("price_usd_per_user_month", "usd", 1.0, 2),
-            FieldSpec("usage_price_usd_per_1000_requests", "usd", 0.05, 4),
-            FieldSpec("requests_per_user_month", "count", 100, 0),
-        ),
-    ),
-    (
-        "customers",
-        (
-            FieldSpec("monthly_churn", "pct", 0.5, 2),
-            FieldSpec("churn_at_minimum_accuracy_extra", "pct", 0.5, 2),
-            FieldSpec("cac_usd", "usd", 50.0, 2),
-        ),
-    ),
-    (
-        "model",
-        (
-            FieldSpec("model_accuracy", "pct", 0.5, 2),
-            FieldSpec("minimum_viable_accuracy", "pct", 0.5, 2),
-            FieldSpec("delightful_accuracy", "pct", 0.5, 2),
-            FieldSpec("retrain_every_months", "int", 1, 0),
-            FieldSpec("retrain_cost_usd", "usd", 10.0, 4),
-            FieldSpec("serving_usd_per_1000_predictions", "usd", 0.005, 6),
-            FieldSpec("production_data_factor", "rate", 1.0, 2),
-            FieldSpec("production_model_factor", "rate", 1.0, 2),
-        ),
-    ),
-    (
-        "costs",
-        (
-            FieldSpec("cost_per_head_usd_month", "usd", 500.0, 0),
-            FieldSpec("other_fixed_usd_month", "usd", 500.0, 0),
-            FieldSpec("data_samples_per_month", "count", 1000, 0),
-            FieldSpec("data_cost_usd_per_sample", "usd", 0.01, 4),
-        ),
-    ),
-    (
-        "revenue_costs",
-        (
-            FieldSpec("hosting_usd_per_customer_month", "usd", 0.5, 2),
-            FieldSpec("support_usd_per_customer_month", "usd", 0.5, 2),
-            FieldSpec("review_per_error", "rate", 0.1, 2),
-            FieldSpec("payment_fee_share", "pct", 0.1, 2),
-            FieldSpec("payment_fee_usd_per_customer_month", "usd", 0.05, 2),
-        ),
-    ),
-    (
-        "cash",
-        (
-            FieldSpec("starting_cash_usd", "usd", 100_000.0, 0),
-            FieldSpec("annual_discount_rate", "pct", 1.0, 2),
-            FieldSpec("exit_multiple_arr", "rate", 0.5, 1),
-            FieldSpec("terminal_growth", "pct", 0.5, 2),
-        ),
-    ),
-)
-
-#: Fields chosen from a list (``scenario.f.<name>``; options labelled ``scenario.<prefix>.<option>``),
-#: shown in the named section after its numbers.
-CHOICES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "terminal_value": ("cash", "terminal", TERMINAL_METHODS),
-}
-
-#: Fields of the accuracy link (stored under ``accuracy_link`` in the document).
-LINK_FIELDS = ("minimum_viable_accuracy", "delightful_accuracy")
-#: The technical fields a bound run replaces.
-RUN_FIELDS = ("model_accuracy", "retrain_cost_usd", "serving_usd_per_1000_predictions")
+#: Form sections and their fields, in display order (:func:`present.field_registry.form_sections`):
+#: the numbers first, then the choices (options labelled ``<options_key>.<option>``).
+SECTIONS: tuple[tuple[str, tuple[ScenarioField, ...]], ...] = tuple(form_sections().items())
 DISTRIBUTION_NAMES = ("triangular", "lognormal")
 
 
@@ -192,18 +96,17 @@ def _blank(value: Any) -> bool:
 
 def field_value(document: Mapping[str, Any], name: str) -> Any:
     """A scalar field of a scenario document (the link's two accuracies live in a sub-object)."""
-    if name in LINK_FIELDS:
-        return (document.get("accuracy_link") or {}).get(name)
-    return document.get(name)
+    declared = find(name)
+    return declared.in_document(document) if declared is not None else document.get(name)
 
 
-def to_display(spec: FieldSpec, value: Any) -> float:
+def to_display(spec: ScenarioField, value: Any) -> float:
     """A stored value as typed: percentages for fractions."""
     v = float(value)
     return v * 100.0 if spec.kind == "pct" else v
 
 
-def from_display(spec: FieldSpec, value: float) -> float | int:
+def from_display(spec: ScenarioField, value: float) -> float | int:
     """A typed value as stored: fractions for percentages, whole numbers for months."""
     if spec.kind == "int":
         return round(value)
@@ -259,23 +162,20 @@ def document_from_inputs(
     notes: list[str] | None = None,
     choices: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """A scenario document from typed values (display units), chosen options (:data:`CHOICES`)
-    and the three tables.
+    """A scenario document from typed values (display units), chosen options (the choice fields
+    of :data:`SECTIONS`) and the three tables.
 
     Returns the document and the problems of the tables (the scenario's own checks come later,
     from :meth:`Scenario.from_dict`). Fields not on the form are kept from ``base``. Ranges left
     untouched are widened to hold a moved value; each widening is appended to ``notes``.
     """
     document = dict(base)
-    link = dict(base.get("accuracy_link") or {})
-    specs = {s.name: s for _, section in SECTIONS for s in section}
+    nested = {f.nested: dict(base.get(f.nested) or {}) for f in FIELDS if f.nested}
     for name, typed in values.items():
-        stored = from_display(specs[name], typed)
-        if name in LINK_FIELDS:
-            link[name] = stored
-        else:
-            document[name] = stored
-    document["accuracy_link"] = link
+        spec = field(name)
+        stored = from_display(spec, typed)
+        (nested[spec.nested] if spec.nested else document)[name] = stored
+    document.update(nested)
     document.update(choices or {})
     horizon = int(document.get("horizon_months") or HORIZON_MAX_MONTHS)
     plan, problems = headcount_from_steps(headcount, horizon_months=horizon)
@@ -348,46 +248,44 @@ def validate(document: Mapping[str, Any]) -> tuple[Scenario | None, list[str]]:
 # ---------------------------------------------------------------------- the form
 
 
-def _number(spec: FieldSpec, document: Mapping[str, Any], *, key: str, disabled: bool) -> float:
+def _number(spec: ScenarioField, document: Mapping[str, Any], *, key: str, disabled: bool) -> float:
     value = field_value(document, spec.name)
     shown = to_display(spec, value) if value is not None else 0.0
-    label = t(f"scenario.f.{spec.name}")
     if spec.kind == "int":
-        low, high = (HORIZON_MIN_MONTHS, HORIZON_MAX_MONTHS) if spec.name == "horizon_months" else (0, None)
+        low, high = spec.bounds or (0, None)
         return float(
             st.number_input(
-                label,
-                min_value=low,
-                max_value=high,
+                t(spec.label),
+                min_value=int(low),
+                max_value=None if high is None else int(high),
                 value=int(shown),
                 step=int(spec.step),
                 key=key,
-                help=t(f"scenario.h.{spec.name}"),
+                help=t(spec.help),
                 disabled=disabled,
             )
         )
     return float(
         st.number_input(
-            label,
+            t(spec.label),
             value=float(shown),
             step=float(spec.step),
             format=f"%.{spec.decimals}f",
             key=key,
-            help=t(f"scenario.h.{spec.name}"),
+            help=t(spec.help),
             disabled=disabled,
         )
     )
 
 
-def _choice(
-    name: str, prefix: str, options: tuple[str, ...], document: Mapping[str, Any], *, key: str
-) -> str:
-    """A choice among ``options`` shown by their translated labels (the labels are the widget's
-    options, so the widget needs no ``format_func`` and reads the same in every language)."""
-    current = document.get(name)
+def _choice(spec: ScenarioField, document: Mapping[str, Any], *, key: str) -> str:
+    """A choice among the field's options shown by their translated labels (the labels are the
+    widget's options, so the widget needs no ``format_func`` and reads the same in every language)."""
+    options = spec.options
+    current = document.get(spec.name)
     index = options.index(current) if current in options else 0
-    labels = [t(f"scenario.{prefix}.{option}") for option in options]
-    chosen = st.selectbox(t(f"scenario.f.{name}"), labels, index=index, key=key, help=t(f"scenario.h.{name}"))
+    labels = [t(f"{spec.options_key}.{option}") for option in options]
+    chosen = st.selectbox(t(spec.label), labels, index=index, key=key, help=t(spec.help))
     return options[labels.index(chosen)] if chosen in labels else options[index]
 
 
@@ -404,20 +302,20 @@ def editor_form(document: Mapping[str, Any], *, generation: int, run_fields: boo
         tabs = st.tabs(
             [t(f"scenario.section.{name}") for name, _ in SECTIONS] + [t("scenario.section.tables")]
         )
-        for tab, (section, specs) in zip(tabs, SECTIONS, strict=False):
+        for tab, (_, specs) in zip(tabs, SECTIONS, strict=False):
             with tab:
                 cols = st.columns(3)
-                for i, spec in enumerate(specs):
+                numbers = [spec for spec in specs if spec.numeric]
+                for i, spec in enumerate(numbers):
                     with cols[i % 3]:
-                        disabled = run_fields and spec.name in RUN_FIELDS
+                        disabled = run_fields and spec.run_bound
                         values[spec.name] = _number(
                             spec, document, key=f"scn_{generation}_{spec.name}", disabled=disabled
                         )
-                for name, (where, prefix, options) in CHOICES.items():
-                    if where == section:
-                        key = f"scn_{generation}_{name}"
-                        choices[name] = _choice(name, prefix, options, document, key=key)
-                if run_fields and any(s.name in RUN_FIELDS for s in specs):
+                for spec in specs:
+                    if spec.kind == "choice":
+                        choices[spec.name] = _choice(spec, document, key=f"scn_{generation}_{spec.name}")
+                if run_fields and any(s.run_bound for s in specs):
                     st.caption(t("scenario.run_fields_note"))
         with tabs[-1]:
             c1, c2 = st.columns(2)

@@ -21,8 +21,10 @@ from bizmodel.production import factor_text
 from bizmodel.projection import Kpis
 from bizmodel.scenario import TEMPLATES, ScenarioError
 from present import format as fmt
+from present.field_registry import DOCUMENT_KEYS, NUMERIC_FIELDS, WORDED_FIELDS, ScenarioField, find
 from present.figures import chart_config
-from present.report import LINK_FIELDS, SCENARIO_FIELDS, bare_label
+from present.kpi_registry import COMPARE, kpi, listed_in
+from present.report import bare_label
 from present.scenario_figures import OverlayLabels, overlay_figure
 from present.summary import short_id
 from present.tables import plain_table
@@ -41,21 +43,6 @@ from ui.session.i18n import t
 
 MIN_SCENARIOS = 2
 MAX_SCENARIOS = 4
-#: KPIs compared, in order; for the first group higher is better, for ``LOWER_IS_BETTER`` lower.
-KPI_KEYS = (
-    "npv_usd",
-    "irr_annual",
-    "break_even_month",
-    "payback_month",
-    "runway_months",
-    "min_cash_usd",
-    "ending_arr_usd",
-    "gross_margin",
-    "ltv_usd",
-    "ltv_to_cac",
-    "cac_payback_months",
-    "burn_multiple",
-)
 
 
 @dataclass(frozen=True)
@@ -99,17 +86,7 @@ def _text(value: Any) -> str:
 
 
 #: The document keys :func:`assumption_texts` words itself (the rest fall back to :func:`flatten`).
-_WORDED = frozenset(
-    {
-        *(name for name, _, _ in SCENARIO_FIELDS),
-        "accuracy_link",
-        "headcount_by_month",
-        "funding_rounds",
-        "ranges",
-        "terminal_value",
-        "use_run_spread",
-    }
-)
+_WORDED = DOCUMENT_KEYS | {"headcount_by_month", "funding_rounds", "ranges"}
 
 
 def assumption_value(kind: str, value: Any) -> str:
@@ -132,20 +109,26 @@ def assumption_value(kind: str, value: Any) -> str:
     return fmt.fmt_number(value)
 
 
-def _field(document: Mapping[str, Any], name: str) -> Any:
-    if name in LINK_FIELDS:
-        return (document.get("accuracy_link") or {}).get(name)
-    return document.get(name)
-
-
 def _label(name: str, unit_key: str | None = None) -> str:
     """A field's label as the scenario editor names it, its unit in the display currency."""
-    label = t(f"scenario.f.{name}")
+    declared = find(name)
+    label = t(declared.label) if declared is not None else f"[{name}]"
     if label.startswith("["):
         return name
     if unit_key is None:
         return label
     return f"{bare_label(label)} ({t(unit_key, currency=fmt.current_style().currency)})"
+
+
+def _worded(spec: ScenarioField, document: Mapping[str, Any]) -> str:
+    """A choice or a true/false field of a document in words (a choice the catalog does not know
+    keeps its value as written)."""
+    value = spec.in_document(document)
+    if spec.kind == "bool":
+        return t("report.yes") if value else t("report.no")
+    text = "" if value is None else str(value)
+    label = t(f"{spec.options_key}.{text}")
+    return for_plain(text) if label.startswith("[") else label
 
 
 def assumption_texts(document: Mapping[str, Any]) -> dict[str, str]:
@@ -154,9 +137,10 @@ def assumption_texts(document: Mapping[str, Any]) -> dict[str, str]:
     rounds with their month, each Monte Carlo range as ``2 % – 5 % (triangular)`` on its own row.
     A field without a declaration keeps its name and value as written."""
     out: dict[str, str] = {}
-    kinds = {name: kind for name, kind, _ in SCENARIO_FIELDS}
-    for name, kind, unit_key in SCENARIO_FIELDS:
-        out[_label(name, unit_key)] = assumption_value(kind, _field(document, name))
+    for spec in NUMERIC_FIELDS:
+        out[_label(spec.name, spec.units.report_key)] = assumption_value(
+            spec.kind, spec.in_document(document)
+        )
     heads = document.get("headcount_by_month") or []
     steps = [
         t("report.headcount_step", month=month, people=fmt.fmt_number(h))
@@ -172,13 +156,12 @@ def assumption_texts(document: Mapping[str, Any]) -> dict[str, str]:
         )
         or fmt.MISSING
     )
-    method = str(document.get("terminal_value", ""))
-    method_label = t(f"scenario.terminal.{method}")
-    out[t("scenario.f.terminal_value")] = for_plain(method) if method_label.startswith("[") else method_label
-    out[t("scenario.use_spread")] = t("report.yes") if document.get("use_run_spread") else t("report.no")
+    for spec in WORDED_FIELDS:
+        out[t(spec.label)] = _worded(spec, document)
     for rg in document.get("ranges") or []:
         field_name = str(rg.get("field", ""))
-        kind = kinds.get(field_name, "number")
+        declared = find(field_name)
+        kind = declared.kind if declared is not None and declared.numeric else "number"
         distribution = t(f"report.distribution.{rg.get('distribution', 'triangular')}")
         label = t("compare.range", field=bare_label(_label(field_name)))
         out[label] = (
@@ -217,29 +200,12 @@ def kpi_table(named: Sequence[tuple[str, Kpis]]) -> pd.DataFrame:
     data: dict[str, list[float]] = {}
     for name, k in named:
         values = k.to_dict()
-        data[name] = [_float(values.get(key)) for key in KPI_KEYS]
-    frame = pd.DataFrame(data, index=list(KPI_KEYS))
+        data[name] = [_float(values.get(spec.key)) for spec in listed_in(COMPARE)]
+    frame = pd.DataFrame(data, index=[spec.key for spec in listed_in(COMPARE)])
     first = named[0][0]
     for name, _ in named[1:]:
         frame[f"Δ {name}"] = frame[name] - frame[first]
     return frame
-
-
-#: How each KPI is written: money (USD), fraction (as %), month (1-based), ratio (×), months.
-KPI_KINDS = {
-    "npv_usd": "usd",
-    "irr_annual": "pct",
-    "break_even_month": "month",
-    "payback_month": "month",
-    "runway_months": "month",
-    "min_cash_usd": "usd",
-    "ending_arr_usd": "usd",
-    "gross_margin": "pct",
-    "ltv_usd": "usd",
-    "ltv_to_cac": "ratio",
-    "cac_payback_months": "months",
-    "burn_multiple": "ratio",
-}
 
 
 def format_kpi(kind: str, value: float, *, delta: bool = False) -> str:
@@ -260,7 +226,7 @@ def format_kpi(kind: str, value: float, *, delta: bool = False) -> str:
         return (
             sign + t("data_value.points", value=f"{size * 100:.3g}") if delta else f"{sign}{size * 100:.1f} %"
         )
-    if kind == "month":
+    if kind in ("month", "runway"):
         return f"{sign}{size:.0f}"
     if kind == "months":
         return sign + t("report.months_short", value=f"{size:.1f}")
@@ -279,16 +245,15 @@ def format_kpi_table(table: pd.DataFrame, horizons: Mapping[str, int] | None = N
     """
     out = pd.DataFrame(index=table.index, columns=table.columns, dtype=object)
     for key in table.index:
-        kind = KPI_KINDS.get(str(key), "ratio")
+        kind = kpi(str(key)).kind
         for column in table.columns:
             value = float(table.loc[key, column])
             delta = column.startswith("Δ ")
             text = format_kpi(kind, value, delta=delta)
-            if kind == "month" and not delta and not math.isfinite(value) and horizons and column in horizons:
-                if key == "runway_months":
-                    text = t("scenario.runway_full")
-                else:
-                    text = t("scenario.beyond", horizon=horizons[column])
+            never = kind in ("month", "runway") and not delta and not math.isfinite(value)
+            if never and horizons and column in horizons:
+                beyond = t("scenario.beyond", horizon=horizons[column])
+                text = t("scenario.runway_full") if kind == "runway" else beyond
             out.loc[key, column] = text
     return out
 
@@ -386,7 +351,7 @@ def render(store: Store) -> None:
     numbers = kpi_table(list(zip(names, [c.kpis for c in loaded], strict=True)))
     horizons = {n: int(c.document["horizon_months"]) for n, c in zip(names, loaded, strict=True)}
     table = format_kpi_table(numbers, horizons)
-    table.index = [t(f"kpi.{k}") for k in table.index]
+    table.index = [t(kpi(k).label) for k in table.index]
     driven = pd.DataFrame(
         [[c.driven_by for c in loaded] + [""] * (len(table.columns) - len(loaded))],
         columns=table.columns,

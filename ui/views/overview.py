@@ -13,6 +13,7 @@ import streamlit as st
 from bizmodel.advantage import CATEGORIES
 from present import format as fmt
 from present.figures import chart_config
+from present.kpi_registry import HEADLINE, KpiWords, kpi_texts
 from present.median_gap_text import median_gap_sentence
 from present.model_text import localize
 from present.narrative import narrative, terminal_help
@@ -49,23 +50,19 @@ def business_kpis(report: Report) -> None:
     if report.inputs is not None and run_prov is not None:
         provs.append(run_prov)
     mc = report.monte_carlo
-    runway = (
-        month_text(k.runway_months, horizon) if k.runway_months is not None else t("scenario.runway_full")
-    )
-    terminal = f"{t('kpi.npv_with_terminal_usd.help')}\n\n" + for_markdown(
-        terminal_help(k, report.effective, current_language())
-    )
+    terminal = for_markdown(terminal_help(k, report.effective, current_language()))
+    words = KpiWords(lambda v: month_text(v, horizon), t("scenario.runway_full"))
     items = [
-        (t("kpi.npv_usd"), fmt.fmt_usd(k.npv_usd), t("kpi.npv_usd.help")),
-        (t("kpi.npv_with_terminal_usd"), fmt.fmt_usd(k.npv_with_terminal_usd), terminal),
-        (t("kpi.break_even_month"), month_text(k.break_even_month, horizon), t("kpi.break_even_month.help")),
-        (t("kpi.runway_months"), runway, t("kpi.runway_months.help")),
+        (t(spec.label), text, t(spec.help) + (f"\n\n{terminal}" if spec.explained_by == "terminal" else ""))
+        for spec, text in kpi_texts(k, HEADLINE, words)
+    ]
+    items.append(
         (
             t("scenario.mc.p_break_even"),
             fmt.fmt_pct(mc.probability_break_even) if mc is not None else fmt.MISSING,
             t("scenario.mc.p_break_even_help"),
-        ),
-    ]
+        )
+    )
     for col, (label, value, help_text) in zip(st.columns(len(items)), items, strict=True):
         with col:
             metric(label, value, help=help_text)

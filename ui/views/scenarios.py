@@ -22,6 +22,7 @@ from bizmodel.sensitivity import LEVERS, SensitivityError
 from mlcore.runs import finished_runs
 from present import format as fmt
 from present.figures import chart_config
+from present.kpi_registry import PANEL, KpiSpec, KpiWords, kpi_text, listed_in
 from present.median_gap_text import median_gap_sentence
 from present.model_text import localize
 from present.narrative import terminal_help
@@ -143,10 +144,6 @@ def _show_inputs(effective: Effective) -> None:
 # ---------------------------------------------------------------------- KPIs
 
 
-def _ratio(value: float | None, suffix: str = "×") -> str:
-    return fmt.MISSING if value is None or not math.isfinite(value) else f"{value:,.2f}{suffix}"
-
-
 def _months(value: float | None) -> str:
     """A duration in months, e.g. ``8.0 mo`` (translated)."""
     if value is None or not math.isfinite(value):
@@ -159,41 +156,20 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
     reasons = k.to_dict()["reasons"]
     horizon = effective.scenario.horizon_months
 
-    def help_for(key: str) -> str:
-        base = t(f"kpi.{key}.help")
-        if key in ("npv_with_terminal_usd", "terminal_value_usd"):
+    def help_for(spec: KpiSpec) -> str:
+        base = t(spec.help)
+        if spec.explained_by == "terminal":
             return f"{base}\n\n{for_markdown(terminal_help(k, effective.scenario, current_language()))}"
-        return (
-            f"{base}\n\n{for_markdown(localize(reasons[key], current_language()))}"
-            if key in reasons
-            else base
-        )
+        if spec.key not in reasons:
+            return base
+        return f"{base}\n\n{for_markdown(localize(reasons[spec.key], current_language()))}"
 
-    items = (
-        ("npv_usd", fmt.fmt_usd(k.npv_usd)),
-        ("npv_with_terminal_usd", fmt.fmt_usd(k.npv_with_terminal_usd)),
-        ("irr_annual", fmt.fmt_pct(k.irr_annual) if k.irr_annual is not None else fmt.MISSING),
-        ("break_even_month", month_text(k.break_even_month, horizon)),
-        ("payback_month", month_text(k.payback_month, horizon)),
-        (
-            "runway_months",
-            month_text(k.runway_months, horizon)
-            if k.runway_months is not None
-            else t("scenario.runway_full"),
-        ),
-        ("min_cash_usd", fmt.fmt_usd(k.min_cash_usd)),
-        ("ending_arr_usd", fmt.fmt_usd(k.ending_arr_usd)),
-        ("gross_margin", fmt.fmt_pct(k.gross_margin)),
-        ("ltv_usd", fmt.fmt_usd(k.ltv_usd)),
-        ("ltv_to_cac", _ratio(k.ltv_to_cac)),
-        ("cac_payback_months", _months(k.cac_payback_months)),
-        ("burn_multiple", _ratio(k.burn_multiple)),
-        ("terminal_value_usd", fmt.fmt_usd(k.terminal_value_usd)),
-    )
+    words = KpiWords(lambda v: month_text(v, horizon), t("scenario.runway_full"), _months)
+    items = [(spec, kpi_text(spec, getattr(k, spec.key), words)) for spec in listed_in(PANEL)]
     for start in range(0, len(items), 4):
         cols = st.columns(4)
-        for col, (key, value) in zip(cols, items[start : start + 4], strict=False):
-            col.metric(t(f"kpi.{key}"), value, help=help_for(key))
+        for col, (spec, value) in zip(cols, items[start : start + 4], strict=False):
+            col.metric(t(spec.label), value, help=help_for(spec))
     provs = [Provenance("assumed", name)]
     if effective.inputs is not None and effective.run is not None:
         provs.append(Provenance("measured", short_id(effective.run.id)))
