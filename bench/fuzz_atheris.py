@@ -2,7 +2,7 @@
 
 Targets (the same as ``tests/hostile/test_fuzz.py``, which runs in CI with hypothesis):
 
-* ``csv``       — the Train CSV validator, :func:`mlcore.datasets.validate_csv`;
+* ``csv``       — the Train CSV validator, :func:`mlcore.csv_data.validate_csv`;
 * ``scenario``  — the scenario JSON import, :func:`ui.views.share.read_scenario_file`;
 * ``sharelink`` — the share-link decoder, :func:`present.sharelink.decode` (the input bytes are the
   token's text, and also deflated into a well-formed ``v1.`` token to reach the JSON checks);
@@ -57,7 +57,8 @@ def _check_message(error: BaseException) -> None:
 
 
 def _csv_target() -> Callable[[bytes], None]:
-    from mlcore.datasets import DatasetError, validate_csv
+    from mlcore.csv_data import validate_csv
+    from mlcore.errors import DatasetError
 
     def run(data: bytes) -> None:
         label = "y" if not data or data[0] % 4 else data[1:9].decode("utf-8", "replace")

@@ -38,17 +38,9 @@ from typing import Any, NoReturn
 
 from cli import training_jobs
 from mlcore import flops
-from mlcore.datasets import (
-    BUILTIN,
-    MAX_CSV_BYTES,
-    UPLOAD_LIMIT_MB,
-    Dataset,
-    DatasetError,
-    load,
-    megabytes,
-    request_split,
-    validate_csv,
-)
+from mlcore.csv_data import MAX_CSV_BYTES, UPLOAD_LIMIT_MB, megabytes, validate_csv
+from mlcore.datasets import BUILTIN, Dataset, load, request_split
+from mlcore.errors import DatasetError
 from mlcore.runs import list_runs, model_file, save_upload, upload_display_name
 from mlcore.specs import (
     ACTIVATIONS,

@@ -205,10 +205,11 @@ def save_upload(home: Path, data: bytes, original_name: str) -> Path:
     The file's content names it, so the same upload is stored once and the user's file name
     (``original_name``) is never part of any path: it only appears in messages (use
     :func:`upload_display_name` for what to show). The write is atomic. Raises
-    :class:`~mlcore.datasets.DatasetError` for an empty or oversized file; the CSV itself is
-    validated by :func:`mlcore.datasets.validate_csv`.
+    :class:`~mlcore.errors.DatasetError` for an empty or oversized file; the CSV itself is
+    validated by :func:`mlcore.csv_data.validate_csv`.
     """
-    from mlcore.datasets import MAX_CSV_BYTES, UPLOAD_LIMIT_MB, DatasetError, megabytes  # pandas: on upload
+    from mlcore.csv_data import MAX_CSV_BYTES, UPLOAD_LIMIT_MB, megabytes
+    from mlcore.errors import DatasetError  # pandas: on upload
 
     shown = upload_display_name(original_name)
     if not data:

@@ -199,7 +199,7 @@ def _run_job(
     saves the last progress) and release the engine. Returns ``(value, error, monitor)``: the
     work's value (None when it failed) and the reason it failed; the caller writes the outcome.
     """
-    from mlcore.datasets import DatasetError
+    from mlcore.errors import DatasetError
 
     monitor = JobMonitor(
         store,

@@ -25,8 +25,9 @@ import pytest
 from bizmodel.buildbuy import API_PRICE_COLUMNS, BuildBuyError, read_api_prices
 from bizmodel.catalog import INSTANCE_COLUMNS, CatalogError, read_catalog
 from bizmodel.scenario import Scenario, ScenarioError, base_template
-from mlcore import datasets
-from mlcore.datasets import DatasetError, parse_csv, validate_csv
+from mlcore import csv_data
+from mlcore.csv_data import parse_csv, validate_csv
+from mlcore.errors import DatasetError
 from present.sharelink import SharedView, ShareLinkError, decode, encode
 from safetext import MAX_SHOWN_CHARS, shown
 from tests.hostile.refusals import check_refusal
@@ -300,7 +301,7 @@ def test_a_100k_column_train_csv_is_refused_from_its_header(monkeypatch: pytest.
     def _no_full_parse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the rows were parsed before the column limit was checked")
 
-    monkeypatch.setattr(datasets.pd, "read_csv", _no_full_parse)
+    monkeypatch.setattr(csv_data.pd, "read_csv", _no_full_parse)
     with pytest.raises(DatasetError) as caught:
         parse_csv((f"{WIDE_HEADER}\n" + "1," * 99_999 + "1\n").encode())
     check_refusal(caught.value, names=("100,000 columns", "2,000"))

@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from bizmodel.buildbuy import API_PRICE_COLUMNS, BuildBuyError, read_api_prices
 from bizmodel.catalog import Catalog, CatalogError, load_bundled, read_catalog, to_csv_bytes
 from bizmodel.scenario import MAX_PROBLEMS, Scenario, ScenarioError, base_template
-from mlcore.datasets import CsvTable, DatasetError, validate_csv
+from mlcore.csv_data import CsvTable, validate_csv
+from mlcore.errors import DatasetError
 from present.sharelink import SharedView, ShareLinkError, decode, encode
 from tests.hostile.refusals import NASTY_CELLS, check_refusal, mutate_lines
 from ui.views.share import read_scenario_file

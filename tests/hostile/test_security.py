@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mlcore import datasets
+from mlcore import csv_data
 from mlcore.runs import model_file
 from mlcore.specs import RunRecord, TrainRequest
 from store import Store
@@ -297,5 +297,5 @@ def test_the_server_keeps_its_upload_limit_and_xsrf_protection() -> None:
     limit_mb = server["maxUploadSize"]
     assert isinstance(limit_mb, int) and 1 <= limit_mb <= 200
     # The CSV validator's own limit is not above what the server accepts.
-    assert datasets.MAX_CSV_BYTES <= limit_mb * 1024 * 1024
+    assert csv_data.MAX_CSV_BYTES <= limit_mb * 1024 * 1024
     assert config["client"]["showErrorDetails"] in ("none", False)

@@ -2,7 +2,7 @@
 
 The uploader said 50.0 MB (Streamlit counts 1 MB as 1,048,576 bytes), the validator "52 MB"
 (the same bytes divided by 1,000,000) and the README 50 MB. Now one number,
-:data:`mlcore.datasets.UPLOAD_LIMIT_MB`, in Streamlit's megabytes: ``server.maxUploadSize``, the
+:data:`mlcore.csv_data.UPLOAD_LIMIT_MB`, in Streamlit's megabytes: ``server.maxUploadSize``, the
 uploader widget, the validator's and the command line's refusals, the help text and the README
 all say it. The catalog uploader states its own limit the same way.
 """
@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from bizmodel.catalog import MAX_UPLOAD_BYTES, CatalogError, read_catalog
-from mlcore import datasets
-from mlcore.datasets import MAX_CSV_BYTES, UPLOAD_LIMIT_MB, DatasetError
+from mlcore import csv_data
+from mlcore.csv_data import MAX_CSV_BYTES, UPLOAD_LIMIT_MB
+from mlcore.errors import DatasetError
 from mlcore.runs import save_upload
 from tests.app.conftest import app_env, make_app
 
@@ -36,7 +37,7 @@ def test_the_server_and_the_validator_use_the_same_bytes() -> None:
 def test_every_refusal_of_a_large_file_states_the_same_limit(tmp_path: Path) -> None:
     assert len(TOO_BIG) > MAX_CSV_BYTES
     for refuse in (
-        lambda: datasets.validate_csv(TOO_BIG, label_column="y"),
+        lambda: csv_data.validate_csv(TOO_BIG, label_column="y"),
         lambda: save_upload(tmp_path, TOO_BIG, "big.csv"),
     ):
         with pytest.raises(DatasetError) as caught:

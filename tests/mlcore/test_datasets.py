@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlcore import datasets
-from mlcore.datasets import DatasetError, fingerprint, load, stratified_split, validate_csv
+from mlcore import csv_data, datasets
+from mlcore.csv_data import validate_csv
+from mlcore.datasets import fingerprint, load, stratified_split
+from mlcore.errors import DatasetError
 
 HEADER = "a,b,y\n"
 
@@ -115,7 +117,7 @@ def test_limits_are_enforced(
     monkeypatch: pytest.MonkeyPatch, constant: str, value: int, data: bytes, fragment: str
 ) -> None:
     validate_csv(data, label_column="y")  # fine with the real limits
-    monkeypatch.setattr(datasets, constant, value)
+    monkeypatch.setattr(csv_data, constant, value)
     with pytest.raises(DatasetError, match=fragment):
         validate_csv(data, label_column="y")
 

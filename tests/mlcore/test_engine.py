@@ -17,7 +17,8 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from mlcore import flops, metrics  # noqa: E402
-from mlcore.datasets import Dataset, load, stratified_split, validate_csv  # noqa: E402
+from mlcore.csv_data import validate_csv  # noqa: E402
+from mlcore.datasets import Dataset, load, stratified_split  # noqa: E402
 from mlcore.engine.devices import Device, PeakProbe, choose_device, probe_peak  # noqa: E402
 from mlcore.engine.train import TrainContext, predict_proba, train  # noqa: E402
 from mlcore.specs import EpochReport, RunRecord, TrainRequest, preset_spec  # noqa: E402

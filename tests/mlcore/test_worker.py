@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from mlcore import worker
-from mlcore.datasets import DatasetError, validate_csv
+from mlcore.csv_data import validate_csv
+from mlcore.errors import DatasetError
 from mlcore.jobs import JobManager, JobView
 from mlcore.runs import get_run, queued_record, run_row, save_upload
 from mlcore.specs import TRAIN_STAGES, EpochRecord, StageReport, TrainRequest, preset_spec

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from mlcore import datasets, flops
+from mlcore import csv_data, datasets, flops
 from mlcore.runs import save_upload, upload_display_name
 from mlcore.specs import ACTIVATIONS, OPTIMIZERS, SCHEDULES, ModelSpec, SpecError, TrainRequest, preset_spec
 from safetext import for_markdown, for_plain
@@ -53,7 +53,7 @@ def _parse(data: bytes) -> tuple[list[str], str | None]:
     :class:`~ui.session.admission.Busy` when it has no room)."""
     with heavy(upload_bytes(len(data))):
         try:
-            return [str(c) for c in datasets.parse_csv(data).columns], None
+            return [str(c) for c in csv_data.parse_csv(data).columns], None
         except datasets.DatasetError as exc:
             return [], str(exc)
 
@@ -64,7 +64,7 @@ def _validate(data: bytes, label: str) -> tuple[tuple[int, int, tuple[str, ...]]
     refusal; validated within the work budget like :func:`_parse`."""
     with heavy(upload_bytes(len(data))):
         try:
-            table = datasets.validate_csv(data, label_column=label)
+            table = csv_data.validate_csv(data, label_column=label)
         except datasets.DatasetError as exc:
             return None, str(exc)
     return (len(table.labels), len(table.feature_names), table.class_names), None
@@ -98,8 +98,8 @@ def choose_data() -> DataChoice | None:
         t("form.csv"),
         type=["csv"],
         key="csv_file",
-        help=t("help.csv", limit=datasets.UPLOAD_LIMIT_MB, rows=f"{datasets.MAX_CSV_ROWS:,}"),
-        max_upload_size=datasets.UPLOAD_LIMIT_MB,
+        help=t("help.csv", limit=csv_data.UPLOAD_LIMIT_MB, rows=f"{csv_data.MAX_CSV_ROWS:,}"),
+        max_upload_size=csv_data.UPLOAD_LIMIT_MB,
     )
     if upload is None:
         st.caption(t("form.csv_hint"))
