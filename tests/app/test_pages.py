@@ -261,3 +261,29 @@ def test_user_text_is_shown_as_text_not_markdown(app_env: Path) -> None:
     assert "**bold** [click](https://evil.example) <b>x</b>" in markdown_text(banner)
     at = make_app("app_pages/train.py", run="run-failed")
     assert "\\_\\_id\\_\\_" in at.error[0].value
+
+
+def test_the_custom_preset_submits_what_the_form_says(app_env: Path) -> None:
+    """Every custom field and advanced option reaches the queued run's spec and request."""
+    at = make_app("app_pages/train.py")
+    at.selectbox(key="dataset").set_value("digits").run()
+    at.radio(key="preset").set_value("custom").run()
+    at.text_input(key="hidden").set_value("32,16")
+    at.selectbox(key="activation").set_value("tanh")
+    at.selectbox(key="optimizer").set_value("sgd")
+    at.number_input(key="dropout").set_value(0.1)
+    at.number_input(key="patience").set_value(3)
+    at.number_input(key="epochs_custom").set_value(7)
+    at.number_input(key="split_seed").set_value(5)
+    at.text_input(key="run_name").set_value("custom one")
+    at.button(key="start").click().run()
+    _no_errors(at)
+    assert "job" in at.query_params
+    (row,) = Store().list_runs()
+    record = json.loads(row["record"])
+    request = record["request"]
+    spec = request["spec"]
+    assert (spec["hidden_units"], spec["activation"], spec["optimizer"]) == ([32, 16], "tanh", "sgd")
+    assert (spec["dropout"], spec["early_stopping_patience"], spec["epochs"]) == (0.1, 3, 7)
+    assert spec["conv_filters"] == []  # filters are for CNNs only
+    assert (record["name"], request["split_seed"], request["dataset"]) == ("custom one", 5, "digits")

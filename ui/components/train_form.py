@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -164,92 +165,123 @@ def model_form(choice: DataChoice) -> TrainRequest | None:
     k = preset  # widget keys per preset, so each preset starts from its own defaults
     with st.form("train_form", border=True):
         c1, c2, c3, c4 = st.columns(4)
-        epochs = c1.number_input(t("form.epochs"), 1, 500, base.epochs, key=f"epochs_{k}")
-        batch = c2.number_input(t("form.batch"), 1, 8192, base.batch_size, key=f"batch_{k}")
-        lr = c3.number_input(t("form.lr"), 1e-6, 10.0, base.learning_rate, format="%.5f", key=f"lr_{k}")
-        seed = c4.number_input(t("form.seed"), 0, 2**31 - 1, base.seed, key=f"seed_{k}")
-        overrides: dict = {}
-        if preset == "custom":
-            d1, d2, d3 = st.columns(3)
-            units = d1.text_input(
-                t("form.hidden"), ",".join(map(str, base.hidden_units)), key="hidden", help=t("help.hidden")
-            )
-            arch_options = ["mlp", "cnn"] if choice.kind == "image" else ["mlp"]
-            arch = d2.selectbox(t("form.architecture"), arch_options, key="architecture")
-            filters = d3.text_input(t("form.filters"), "16,32", key="filters", help=t("help.filters"))
-            e1, e2, e3, e4 = st.columns(4)
-            activation = e1.selectbox(t("form.activation"), ACTIVATIONS, key="activation")
-            optimizer = e2.selectbox(t("form.optimizer"), OPTIMIZERS, key="optimizer")
-            schedule = e3.selectbox(
-                t("form.schedule"), SCHEDULES, key="schedule", format_func=lambda s: t(f"schedule.{s}")
-            )
-            momentum = e4.number_input(t("form.momentum"), 0.0, 0.99, 0.9, key="momentum")
-            f1, f2, f3 = st.columns(3)
-            dropout = f1.number_input(t("form.dropout"), 0.0, 0.9, 0.0, step=0.05, key="dropout")
-            l2 = f2.number_input(t("form.l2"), 0.0, 1.0, 0.0, format="%.5f", key="l2")
-            patience = f3.number_input(t("form.patience"), 0, 100, 0, key="patience", help=t("help.patience"))
-            overrides = {
-                "units": units,
-                "architecture": arch,
-                "filters": filters,
-                "activation": activation,
-                "optimizer": optimizer,
-                "lr_schedule": schedule,
-                "momentum": momentum,
-                "dropout": dropout,
-                "l2": l2,
-                "early_stopping_patience": patience,
-            }
+        common = {
+            "epochs": int(c1.number_input(t("form.epochs"), 1, 500, base.epochs, key=f"epochs_{k}")),
+            "batch_size": int(c2.number_input(t("form.batch"), 1, 8192, base.batch_size, key=f"batch_{k}")),
+            "learning_rate": float(
+                c3.number_input(t("form.lr"), 1e-6, 10.0, base.learning_rate, format="%.5f", key=f"lr_{k}")
+            ),
+            "seed": int(c4.number_input(t("form.seed"), 0, 2**31 - 1, base.seed, key=f"seed_{k}")),
+        }
+        custom = _custom_fields(choice, base) if preset == "custom" else None
         with st.expander(t("form.advanced")):
-            g1, g2, g3 = st.columns(3)
-            split_seed = g1.number_input(t("form.split_seed"), 0, 2**31 - 1, 0, key="split_seed")
-            force_cpu = g2.checkbox(t("form.force_cpu"), False, key="force_cpu", help=t("help.force_cpu"))
-            mixed = g3.checkbox(t("form.mixed"), True, key="mixed", help=t("help.mixed"))
-            distribute = st.checkbox(t("form.distribute"), False, key="distribute", help=t("help.distribute"))
-            name = st.text_input(
-                t("form.name"), "", max_chars=80, key="run_name", placeholder=t("form.name_hint")
-            )
+            advanced = _advanced_fields()
         submitted = st.form_submit_button(
             t("form.start"), type="primary", icon=":material/play_arrow:", key="start"
         )
     if not submitted:
         return None
-    refusal = name_refusal(name)
+    refusal = name_refusal(advanced.name)
     if refusal is not None:
         st.error(refusal, icon=":material/block:")
         return None
     try:
-        spec_values = {
-            "epochs": int(epochs),
-            "batch_size": int(batch),
-            "learning_rate": float(lr),
-            "seed": int(seed),
-        }
-        if overrides:
-            arch = overrides.pop("architecture")
-            spec_values.update(
-                architecture=arch,
-                hidden_units=_parse_units(overrides.pop("units")),
-                conv_filters=_parse_units(overrides.pop("filters")) if arch == "cnn" else (),
-                **{key: (int(v) if key == "early_stopping_patience" else v) for key, v in overrides.items()},
-            )
-        spec: ModelSpec = dataclasses.replace(base, **spec_values)
-        flops.check_fits(spec, choice.input_shape, choice.n_classes, kind=choice.kind)
-        csv_path = None
-        if choice.csv_bytes is not None:
-            csv_path = str(save_upload(home(), choice.csv_bytes, choice.csv_name or "upload.csv"))
-        return TrainRequest(
-            spec=spec,
-            dataset=choice.dataset,
-            name=name,
-            csv_path=csv_path,
-            csv_name=choice.csv_name,
-            label_column=choice.label_column,
-            split_seed=int(split_seed),
-            force_cpu=bool(force_cpu),
-            mixed_precision=bool(mixed),
-            distribute="mirrored" if distribute else "none",
-        )
+        return _request(choice, base, common, custom, advanced)
     except (SpecError, datasets.DatasetError, TypeError, OSError) as exc:
         st.error(t("form.invalid", reason=for_markdown(str(exc))), icon=":material/block:")
         return None
+
+
+@dataclass(frozen=True)
+class _CustomFields:
+    """The custom preset's inputs as typed (layer lists still text: :func:`_parse_units` reads them)."""
+
+    units: str
+    filters: str
+    values: dict[str, Any]
+
+
+def _custom_fields(choice: DataChoice, base: ModelSpec) -> _CustomFields:
+    """The custom preset's widgets: architecture, layers, activation, optimizer, regularisation."""
+    d1, d2, d3 = st.columns(3)
+    units = d1.text_input(
+        t("form.hidden"), ",".join(map(str, base.hidden_units)), key="hidden", help=t("help.hidden")
+    )
+    arch_options = ["mlp", "cnn"] if choice.kind == "image" else ["mlp"]
+    arch = d2.selectbox(t("form.architecture"), arch_options, key="architecture")
+    filters = d3.text_input(t("form.filters"), "16,32", key="filters", help=t("help.filters"))
+    e1, e2, e3, e4 = st.columns(4)
+    values: dict[str, Any] = {
+        "architecture": arch,
+        "activation": e1.selectbox(t("form.activation"), ACTIVATIONS, key="activation"),
+        "optimizer": e2.selectbox(t("form.optimizer"), OPTIMIZERS, key="optimizer"),
+        "lr_schedule": e3.selectbox(
+            t("form.schedule"), SCHEDULES, key="schedule", format_func=lambda s: t(f"schedule.{s}")
+        ),
+        "momentum": e4.number_input(t("form.momentum"), 0.0, 0.99, 0.9, key="momentum"),
+    }
+    f1, f2, f3 = st.columns(3)
+    values["dropout"] = f1.number_input(t("form.dropout"), 0.0, 0.9, 0.0, step=0.05, key="dropout")
+    values["l2"] = f2.number_input(t("form.l2"), 0.0, 1.0, 0.0, format="%.5f", key="l2")
+    values["early_stopping_patience"] = int(
+        f3.number_input(t("form.patience"), 0, 100, 0, key="patience", help=t("help.patience"))
+    )
+    return _CustomFields(units, filters, values)
+
+
+@dataclass(frozen=True)
+class _AdvancedFields:
+    """The form's advanced inputs: the split's seed, placement, precision, distribution, name."""
+
+    split_seed: int
+    force_cpu: bool
+    mixed: bool
+    distribute: bool
+    name: str
+
+
+def _advanced_fields() -> _AdvancedFields:
+    """The advanced expander's widgets."""
+    g1, g2, g3 = st.columns(3)
+    split_seed = g1.number_input(t("form.split_seed"), 0, 2**31 - 1, 0, key="split_seed")
+    force_cpu = g2.checkbox(t("form.force_cpu"), False, key="force_cpu", help=t("help.force_cpu"))
+    mixed = g3.checkbox(t("form.mixed"), True, key="mixed", help=t("help.mixed"))
+    distribute = st.checkbox(t("form.distribute"), False, key="distribute", help=t("help.distribute"))
+    name = st.text_input(t("form.name"), "", max_chars=80, key="run_name", placeholder=t("form.name_hint"))
+    return _AdvancedFields(int(split_seed), bool(force_cpu), bool(mixed), bool(distribute), name)
+
+
+def _request(
+    choice: DataChoice,
+    base: ModelSpec,
+    common: dict[str, Any],
+    custom: _CustomFields | None,
+    advanced: _AdvancedFields,
+) -> TrainRequest:
+    """The training request the form describes; raises SpecError (or DatasetError, OSError) when
+    the model does not fit or the upload cannot be saved. Saves a CSV upload under the home."""
+    spec_values = dict(common)
+    if custom is not None:
+        arch = custom.values["architecture"]
+        spec_values.update(
+            hidden_units=_parse_units(custom.units),
+            conv_filters=_parse_units(custom.filters) if arch == "cnn" else (),
+            **custom.values,
+        )
+    spec: ModelSpec = dataclasses.replace(base, **spec_values)
+    flops.check_fits(spec, choice.input_shape, choice.n_classes, kind=choice.kind)
+    csv_path = None
+    if choice.csv_bytes is not None:
+        csv_path = str(save_upload(home(), choice.csv_bytes, choice.csv_name or "upload.csv"))
+    return TrainRequest(
+        spec=spec,
+        dataset=choice.dataset,
+        name=advanced.name,
+        csv_path=csv_path,
+        csv_name=choice.csv_name,
+        label_column=choice.label_column,
+        split_seed=advanced.split_seed,
+        force_cpu=advanced.force_cpu,
+        mixed_precision=advanced.mixed,
+        distribute="mirrored" if advanced.distribute else "none",
+    )
