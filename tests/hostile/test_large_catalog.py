@@ -22,12 +22,13 @@ from bizmodel import catalog as catalog_mod
 from bizmodel.buildbuy import LlmWorkload, self_hosted_options
 from bizmodel.catalog import Catalog, load_bundled, read_catalog
 from bizmodel.compute import TrainingWork, cheapest, fastest, training_options
+from present.compute_figures import MAX_CHART_POINTS, chart_points
 from tests.app.conftest import app_env, make_app
 from tests.app.test_pages import _no_errors
 from ui.components import catalog as catalog_view
 from ui.session.i18n import t
 from ui.views.build_buy import LLM_MAX_ROWS, llm_candidates
-from ui.views.compute import MAX_CHART_POINTS, chart_points, option_marks
+from ui.views.compute import option_marks
 
 __all__ = ["app_env"]  # the AppTest fixture of tests/app (an app with its own MOATLAB_HOME)
 

@@ -16,10 +16,11 @@ from bizmodel.compute import Assumptions, TrainingWork, training_options
 from bizmodel.projection import COLUMNS, project
 from bizmodel.scenario import base_template
 from present import format as fmt
+from present.compute_figures import ParetoLabels, pareto_figure
 from present.figures import MoneyAxis, chart_config, money_axis
 from present.format import NumberStyle, number_style
 from present.i18n import catalog
-from ui.views.compute import ParetoLabels, options_frame, pareto_figure
+from ui.views.compute import options_frame
 from ui.views.data_value import marginal_figure
 from ui.views.scenarios import projection_table
 from ui.views.serving import cost_figure, int8_table
