@@ -304,70 +304,16 @@ def editor_form(document: Mapping[str, Any], *, generation: int, run_fields: boo
         )
         for tab, (_, specs) in zip(tabs, SECTIONS, strict=False):
             with tab:
-                cols = st.columns(3)
-                numbers = [spec for spec in specs if spec.numeric]
-                for i, spec in enumerate(numbers):
-                    with cols[i % 3]:
-                        disabled = run_fields and spec.run_bound
-                        values[spec.name] = _number(
-                            spec, document, key=f"scn_{generation}_{spec.name}", disabled=disabled
-                        )
-                for spec in specs:
-                    if spec.kind == "choice":
-                        choices[spec.name] = _choice(spec, document, key=f"scn_{generation}_{spec.name}")
-                if run_fields and any(s.run_bound for s in specs):
-                    st.caption(t("scenario.run_fields_note"))
+                _field_tab(
+                    specs,
+                    document,
+                    f"scn_{generation}",
+                    run_fields=run_fields,
+                    values=values,
+                    choices=choices,
+                )
         with tabs[-1]:
-            c1, c2 = st.columns(2)
-            with c1:
-                st.markdown(f"**{t('scenario.headcount')}**")
-                headcount = st.data_editor(
-                    headcount_steps(document.get("headcount_by_month") or [1]),
-                    num_rows="dynamic",
-                    key=f"scn_{generation}_headcount",
-                    column_config={
-                        "from_month": st.column_config.NumberColumn(
-                            t("scenario.col.from_month"), min_value=1, step=1
-                        ),
-                        "headcount": st.column_config.NumberColumn(t("scenario.col.headcount"), min_value=0),
-                    },
-                    hide_index=True,
-                )
-            with c2:
-                st.markdown(f"**{t('scenario.funding')}**")
-                funding = st.data_editor(
-                    funding_frame(document),
-                    num_rows="dynamic",
-                    key=f"scn_{generation}_funding",
-                    column_config={
-                        "month": st.column_config.NumberColumn(t("scenario.col.month"), min_value=1, step=1),
-                        "amount_usd": st.column_config.NumberColumn(
-                            t("scenario.col.amount_usd"), min_value=0, format="$%,.0f"
-                        ),
-                    },
-                    hide_index=True,
-                )
-            st.markdown(f"**{t('scenario.ranges')}**")
-            st.caption(t("scenario.ranges_help"))
-            ranges = st.data_editor(
-                ranges_frame(document),
-                num_rows="dynamic",
-                key=f"scn_{generation}_ranges",
-                column_config={
-                    "field": st.column_config.SelectboxColumn(
-                        t("scenario.col.field"), options=list(RANGE_FIELDS), format_func=range_field_label
-                    ),
-                    "low": st.column_config.NumberColumn(t("scenario.col.low"), format="%g"),
-                    "high": st.column_config.NumberColumn(t("scenario.col.high"), format="%g"),
-                    "distribution": st.column_config.SelectboxColumn(
-                        t("scenario.col.distribution"),
-                        options=list(DISTRIBUTION_NAMES),
-                        format_func=lambda d: t(f"report.distribution.{d}"),
-                    ),
-                },
-                hide_index=True,
-                width="stretch",
-            )
+            headcount, funding, ranges = _tables_tab(document, f"scn_{generation}")
         submitted = st.form_submit_button(t("scenario.apply"), type="primary", key=f"scn_{generation}_apply")
     if not submitted:
         return None
@@ -381,3 +327,82 @@ def editor_form(document: Mapping[str, Any], *, generation: int, run_fields: boo
         st.error(t("scenario.table_problems") + "\n\n" + "\n".join(f"- {p}" for p in problems))
         return None
     return new_document
+
+
+def _field_tab(
+    specs: Sequence[ScenarioField],
+    document: Mapping[str, Any],
+    prefix: str,
+    *,
+    run_fields: bool,
+    values: dict[str, float],
+    choices: dict[str, str],
+) -> None:
+    """One tab of fields: numbers in three columns, then choices; fills ``values`` and ``choices``
+    by field name. Fields a bound run replaces are greyed out when ``run_fields``."""
+    cols = st.columns(3)
+    numbers = [spec for spec in specs if spec.numeric]
+    for i, spec in enumerate(numbers):
+        with cols[i % 3]:
+            disabled = run_fields and spec.run_bound
+            values[spec.name] = _number(spec, document, key=f"{prefix}_{spec.name}", disabled=disabled)
+    for spec in specs:
+        if spec.kind == "choice":
+            choices[spec.name] = _choice(spec, document, key=f"{prefix}_{spec.name}")
+    if run_fields and any(s.run_bound for s in specs):
+        st.caption(t("scenario.run_fields_note"))
+
+
+def _tables_tab(document: Mapping[str, Any], prefix: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The tables tab: headcount steps, funding rounds (USD) and the uncertainty ranges, as typed."""
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown(f"**{t('scenario.headcount')}**")
+        headcount = st.data_editor(
+            headcount_steps(document.get("headcount_by_month") or [1]),
+            num_rows="dynamic",
+            key=f"{prefix}_headcount",
+            column_config={
+                "from_month": st.column_config.NumberColumn(
+                    t("scenario.col.from_month"), min_value=1, step=1
+                ),
+                "headcount": st.column_config.NumberColumn(t("scenario.col.headcount"), min_value=0),
+            },
+            hide_index=True,
+        )
+    with c2:
+        st.markdown(f"**{t('scenario.funding')}**")
+        funding = st.data_editor(
+            funding_frame(document),
+            num_rows="dynamic",
+            key=f"{prefix}_funding",
+            column_config={
+                "month": st.column_config.NumberColumn(t("scenario.col.month"), min_value=1, step=1),
+                "amount_usd": st.column_config.NumberColumn(
+                    t("scenario.col.amount_usd"), min_value=0, format="$%,.0f"
+                ),
+            },
+            hide_index=True,
+        )
+    st.markdown(f"**{t('scenario.ranges')}**")
+    st.caption(t("scenario.ranges_help"))
+    ranges = st.data_editor(
+        ranges_frame(document),
+        num_rows="dynamic",
+        key=f"{prefix}_ranges",
+        column_config={
+            "field": st.column_config.SelectboxColumn(
+                t("scenario.col.field"), options=list(RANGE_FIELDS), format_func=range_field_label
+            ),
+            "low": st.column_config.NumberColumn(t("scenario.col.low"), format="%g"),
+            "high": st.column_config.NumberColumn(t("scenario.col.high"), format="%g"),
+            "distribution": st.column_config.SelectboxColumn(
+                t("scenario.col.distribution"),
+                options=list(DISTRIBUTION_NAMES),
+                format_func=lambda d: t(f"report.distribution.{d}"),
+            ),
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    return headcount, funding, ranges
