@@ -73,7 +73,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
-from tests.e2e.harness import AppServer  # noqa: E402
+from tests.support.browser import AppServer  # noqa: E402
 
 #: The economics pages: (label, url path). Overview is the default page (url path "").
 PAGES: tuple[tuple[str, str], ...] = (

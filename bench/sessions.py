@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:
 
 from bench.load import PAGES, Client, percentile  # noqa: E402
 from bench.memory import Sampler  # noqa: E402
-from tests.e2e.harness import AppServer, Browser, chromium_missing  # noqa: E402
+from tests.support.browser import AppServer, Browser, chromium_missing  # noqa: E402
 
 _NO_TAGS = re.compile(rb"(?!x)x")
 #: What the replica's "full" page says (English), and what a rendered Scenarios page shows.

@@ -44,7 +44,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.harness import AppServer, Browser, chromium_missing  # noqa: E402
+from tests.support.browser import AppServer, Browser, chromium_missing  # noqa: E402
 
 #: Texts of the progress bar that say nothing about what the job does (the old page's only texts
 #: before the first batch): waiting for a worker, or the generic "starting".

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from store.db import SCHEMA_VERSION
 from store.health import check_artifacts, check_database, main
-from tests.store.conftest import postgres_base_url
+from tests.support.services import postgres_base_url
 
 ROOT = Path(__file__).resolve().parents[2]
 

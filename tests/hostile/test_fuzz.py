@@ -30,7 +30,7 @@ from bizmodel.catalog import Catalog, CatalogError, load_bundled, read_catalog, 
 from bizmodel.scenario import MAX_PROBLEMS, Scenario, ScenarioError, base_template
 from mlcore.datasets import CsvTable, DatasetError, validate_csv
 from present.sharelink import SharedView, ShareLinkError, decode, encode
-from tests.hostile.refusals import NASTY_CELLS, check_refusal, mutate_lines
+from tests.support.refusals import NASTY_CELLS, check_refusal, mutate_lines
 from ui.views.share import read_scenario_file
 
 RANDOM_EXAMPLES = 120

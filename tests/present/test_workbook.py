@@ -23,7 +23,7 @@ from present.format import NumberStyle
 from present.i18n import catalog, translate
 from present.report_data import Report, ReportOptions, build_report
 from present.workbook import ASSUMPTION_FIELDS, KPI_ROWS, safe_sheet_name, strip_unit, workbook_bytes
-from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, _curve
+from tests.support.economics import CURVE_SIZES, PROFILE, learning_curve
 
 RECORDED = Path(__file__).resolve().parents[1] / "app" / "data" / "recorded_run.json"
 USD = NumberStyle()
@@ -53,7 +53,7 @@ INJECTIONS = ('=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd",
 
 def _record(**changes: Any) -> RunRecord:
     data = json.loads(RECORDED.read_text())["record"]
-    data.update(inference=PROFILE, learning_curve=_curve(CURVE_SIZES), **changes)
+    data.update(inference=PROFILE, learning_curve=learning_curve(CURVE_SIZES), **changes)
     return RunRecord.from_dict(data)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from store import LOCAL_OWNER, OWNER_MAX, OwnerError, Store
 from store.db import SCHEMA_VERSION, meta_table
-from tests.store.test_store import run_row
+from tests.support.store import run_row
 
 ALICE = "https://id.example#alice"
 BOB = "https://id.example#bob"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from store import SCENARIO_NAME_MAX, Store, StoreError
 from store.db import SCHEMA_VERSION, meta_table, scenarios_table
-from tests.store.test_store import failing_statement
+from tests.support.store import failing_statement
 
 DOC = json.dumps({"name": "Base", "horizon_months": 36, "price": 12.5})
 

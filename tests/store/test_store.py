@@ -6,61 +6,16 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from store import Store, StoreError, default_home, default_url, redact_url
 from store.db import meta_table
-from tests.store._claimer import claim_all
-
-
-def run_row(run_id: str, *, status: str = "queued", name: str | None = None, created_at: str = "") -> dict:
-    record = {"id": run_id, "name": name or f"run {run_id}", "status": status, "history": []}
-    return {
-        "id": run_id,
-        "name": record["name"],
-        "created_at": created_at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "status": status,
-        "dataset": "digits",
-        "model": "article-mlp",
-        "record": json.dumps(record),
-    }
-
-
-def submit(store: Store, job_id: str, *, run_id: str | None = None) -> str:
-    """Queue a run ``r-<job_id>`` and its job; returns the run id."""
-    rid = run_id or f"r-{job_id}"
-    store.submit(run_row(rid), {"id": job_id, "run_id": rid, "kind": "train", "request": '{"x": 1}'})
-    return rid
-
-
-def record_of(store: Store, run_id: str) -> dict[str, Any]:
-    row = store.get_run(run_id)
-    assert row is not None
-    return json.loads(row["record"])
-
-
-@contextmanager
-def failing_statement(store: Store, prefix: str) -> Iterator[None]:
-    """Make the next SQL statement starting with ``prefix`` fail inside its transaction."""
-
-    def fail(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(prefix.upper()):
-            raise RuntimeError(f"injected failure: {prefix}")
-
-    sa.event.listen(store._engine, "before_cursor_execute", fail)
-    try:
-        yield
-    finally:
-        sa.event.remove(store._engine, "before_cursor_execute", fail)
-
+from tests.support.claimer import claim_all
+from tests.support.store import failing_statement, record_of, run_row, submit
 
 # --------------------------------------------------------------------------- queue
 

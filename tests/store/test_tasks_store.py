@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from store import Store
 from store.db import SCHEMA_VERSION
-from tests.store.test_store import record_of, submit
+from tests.support.store import record_of, submit
 
 
 def finished_run(store: Store, job_id: str = "t0") -> str:

@@ -1,0 +1,54 @@
+"""Store rows and queue helpers for the store tests."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+
+from store import Store
+
+
+def run_row(run_id: str, *, status: str = "queued", name: str | None = None, created_at: str = "") -> dict:
+    record = {"id": run_id, "name": name or f"run {run_id}", "status": status, "history": []}
+    return {
+        "id": run_id,
+        "name": record["name"],
+        "created_at": created_at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "status": status,
+        "dataset": "digits",
+        "model": "article-mlp",
+        "record": json.dumps(record),
+    }
+
+
+def submit(store: Store, job_id: str, *, run_id: str | None = None) -> str:
+    """Queue a run ``r-<job_id>`` and its job; returns the run id."""
+    rid = run_id or f"r-{job_id}"
+    store.submit(run_row(rid), {"id": job_id, "run_id": rid, "kind": "train", "request": '{"x": 1}'})
+    return rid
+
+
+def record_of(store: Store, run_id: str) -> dict[str, Any]:
+    row = store.get_run(run_id)
+    assert row is not None
+    return json.loads(row["record"])
+
+
+@contextmanager
+def failing_statement(store: Store, prefix: str) -> Iterator[None]:
+    """Make the next SQL statement starting with ``prefix`` fail inside its transaction."""
+
+    def fail(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(prefix.upper()):
+            raise RuntimeError(f"injected failure: {prefix}")
+
+    sa.event.listen(store._engine, "before_cursor_execute", fail)
+    try:
+        yield
+    finally:
+        sa.event.remove(store._engine, "before_cursor_execute", fail)
