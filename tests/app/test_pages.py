@@ -45,6 +45,7 @@ def test_overview_names_the_latest_run_and_asks_to_bind_it(app_env: Path) -> Non
     assert any("No run drives this scenario yet" in i.value for i in at.info)
 
 
+@pytest.mark.slow  # starts a process
 def test_web_process_never_imports_tensorflow() -> None:
     """Render every page (with runs) in a fresh interpreter; TF/Keras must stay unloaded."""
     code = f"""

@@ -186,6 +186,7 @@ def test_cost_scales_a_saved_run(cli_home: Path) -> None:
     assert unscaled["work"]["flops"] == pytest.approx(out["work"]["flops"] / 20)
 
 
+@pytest.mark.slow  # starts a process
 def test_cost_human_output_shows_the_catalog_date(cli_home: Path) -> None:
     """A real process: ``python -m bizmodel`` hands over to :func:`cli.economics.main`."""
     proc = bizmodel_process(cli_home, "cost", "--params", "1e9", "--tokens", "20e9", "--top", "5")
@@ -417,6 +418,7 @@ def test_max_n_below_the_current_set_is_exit_2(cli_home: Path) -> None:
 # --------------------------------------------------------------------------- the store
 
 
+@pytest.mark.slow  # starts a process
 def test_unusable_store_is_exit_1(cli_home: Path) -> None:
     """A real process: ``python -m bizmodel`` exits with ``main``'s status."""
     proc = bizmodel_process(

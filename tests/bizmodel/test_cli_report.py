@@ -127,6 +127,7 @@ def test_bad_arguments_are_one_line_exit_2_and_write_nothing(
     assert sorted(p.name for p in folder.iterdir()) == before
 
 
+@pytest.mark.slow  # starts a process
 @pytest.mark.parametrize(
     ("args", "reason"),
     [(["--lang", "fr"], "invalid choice: 'fr'"), (["-o", "{dir}/missing/r.html"], "does not exist")],
@@ -154,6 +155,7 @@ def test_an_invalid_scenario_keeps_the_old_report(cli_home: Path, tmp_path: Path
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.slow  # starts a process
 def test_the_report_command_never_imports_streamlit(
     cli_home: Path,
     scenario_file: Path,

@@ -91,6 +91,7 @@ def _health(home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # starts a process
 @pytest.mark.parametrize("kind", DAMAGE)
 def test_health_exits_1_saying_what_happened_and_where_the_copy_is(home: Path, kind: str) -> None:
     path = home / "moatlab.db"

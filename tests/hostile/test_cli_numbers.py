@@ -264,6 +264,7 @@ def test_mlcore_train_checks_extreme_numbers_before_loading_data(home: Path, opt
         assert json.dumps(request.to_dict(), allow_nan=False)
 
 
+@pytest.mark.slow  # starts a process
 def test_a_sweep_with_nan_exits_2_in_one_line_without_tensorflow(home: Path) -> None:
     """The issue's command, in a fresh interpreter: exit 2, one line, TensorFlow never imported."""
     code = (

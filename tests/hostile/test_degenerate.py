@@ -180,6 +180,7 @@ def test_every_valid_scenario_has_a_report_and_a_workbook(scenario: Scenario) ->
         assert workbook_bytes(report, style)[:2] == b"PK"
 
 
+@pytest.mark.slow  # starts a process
 def test_the_report_command_writes_the_d7_scenario(tmp_path: Path) -> None:
     path = tmp_path / "d7.json"
     path.write_text(json.dumps(D7.to_dict()))
