@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from tests.e2e.harness import Browser
+from tests.support.browser import Browser
 
 
 @contextlib.contextmanager

@@ -48,7 +48,7 @@ import psutil  # noqa: E402  (a dependency of the test tools)
 from bench.loadlib.client import Client  # noqa: E402
 from bizmodel.scenario import FIELD_BOUNDS, Range, Scenario, base_template  # noqa: E402
 from present.sharelink import SharedView, encode  # noqa: E402
-from tests.e2e.harness import AppServer  # noqa: E402
+from tests.support.browser import AppServer  # noqa: E402
 
 _NO_TAGS = re.compile(rb"(?!x)x")  # the client looks for session tags; none here
 

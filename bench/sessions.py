@@ -42,7 +42,7 @@ from bench.loadlib.client import Client  # noqa: E402
 from bench.loadlib.report import percentile  # noqa: E402
 from bench.loadlib.session import PAGES  # noqa: E402
 from bench.memory import Sampler  # noqa: E402
-from tests.e2e.harness import AppServer, Browser, chromium_missing  # noqa: E402
+from tests.support.browser import AppServer, Browser, chromium_missing  # noqa: E402
 
 _NO_TAGS = re.compile(rb"(?!x)x")
 #: What the replica's "full" page says (English), and what a rendered Scenarios page shows.

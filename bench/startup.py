@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._chromium import warmed_browser  # noqa: E402
-from tests.e2e.harness import AppServer, Browser, chromium_missing  # noqa: E402
+from tests.support.browser import AppServer, Browser, chromium_missing  # noqa: E402
 
 #: The Overview's last section heading (``overview.chain``): once present the page has rendered.
 OVERVIEW_LAST = "From AI to economic advantage: the map of this app"

@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._chromium import warmed_browser  # noqa: E402
-from tests.e2e.harness import AppServer, Browser, chromium_missing  # noqa: E402
+from tests.support.browser import AppServer, Browser, chromium_missing  # noqa: E402
 
 #: Texts of the progress bar that say nothing about what the job does (the old page's only texts
 #: before the first batch): waiting for a worker, or the generic "starting".

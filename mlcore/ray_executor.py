@@ -59,7 +59,7 @@ ADDRESS_VARS: tuple[str, ...] = ("MOATLAB_RAY_ADDRESS", "RAY_ADDRESS")
 CPUS_VAR = "MOATLAB_RAY_CPUS"
 JOBS_VAR = "MOATLAB_RAY_JOBS"
 #: The project's packages shipped to Ray's workers with every job (all that ``mlcore`` imports).
-SHIPPED_PACKAGES: tuple[str, ...] = ("mlcore", "store", "safetext")
+SHIPPED_PACKAGES: tuple[str, ...] = ("mlcore", "store", "safetext", "settings", "tablecheck", "measurements")
 #: Settings the app process hands to every Ray worker (the artifact folder above all).
 FORWARDED_VARS: tuple[str, ...] = (
     "MOATLAB_ARTIFACT_DIR",

@@ -1,18 +1,21 @@
-"""Shared fixtures: an isolated MOATLAB_HOME per test, offline mode, and service gates.
+"""Shared fixtures: an isolated MOATLAB_HOME per test, offline mode, and an AppTest home with a
+replaying worker (used by the app, fault and hostile-input tests).
 
-Tests that need a system service (PostgreSQL, Chromium) skip with a reason when it is absent.
-CI sets ``MOATLAB_REQUIRE_SERVICES=1``: there a missing service fails the test instead.
+Plain helpers live in :mod:`tests.support`; service gates (PostgreSQL, Chromium) in
+:mod:`tests.support.services`, which skip locally and fail in CI (``MOATLAB_REQUIRE_SERVICES=1``).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from store import Store
+from tests.support.app import ReplayWorker
 
 # Property tests judge results, not speed: this machine and CI are shared and noisy, so no
 # per-example deadline (speed is checked by the benchmarks under bench/).
@@ -22,15 +25,6 @@ settings.load_profile("moatlab")
 # Tests never download: the keras.datasets path must answer "not available offline".
 os.environ["MOATLAB_OFFLINE"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
-def require_service(available: bool, reason: str) -> None:
-    """Skip (locally) or fail (in CI, ``MOATLAB_REQUIRE_SERVICES=1``) when a service is missing."""
-    if available:
-        return
-    if os.environ.get("MOATLAB_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"required service missing: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture
@@ -44,8 +38,19 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield h
 
 
-def chromium_path() -> str | None:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium") or ""):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
+@pytest.fixture
+def app_env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``home`` for AppTest: no real worker is started, and Streamlit's caches start empty."""
+    monkeypatch.setenv("MOATLAB_START_WORKER", "0")
+    # Each test gets fresh cached resources for its own MOATLAB_HOME.
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return home
+
+
+@pytest.fixture
+def replay(app_env: Path) -> Iterator[ReplayWorker]:
+    """A worker that serves the queue with the recorded run, step by step."""
+    yield ReplayWorker(Store())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.loadlib.client import Client
 from bench.loadlib.session import TRAIN_PAGE
-from tests.e2e.harness import AppServer
+from tests.support.browser import AppServer
 
 
 @dataclass

@@ -20,9 +20,7 @@ from bizmodel.scenario import base_template, bull_template
 from present import format as fmt
 from present.sharelink import SharedView, decode, encode
 from store import Store
-from tests.app.conftest import make_app
-from tests.app.test_pages import PAGES, _no_errors
-from tests.app.test_scenarios_page import apply_button, field, metric
+from tests.support.app import PAGES, apply_button, field, make_app, metric, no_errors
 
 SCENARIOS = "app_pages/scenarios.py"
 OVERVIEW = "app_pages/overview.py"
@@ -39,14 +37,14 @@ def edit_churn(at, percent: float) -> None:
     """On the Scenarios page: type a monthly churn and apply it (an unsaved edit)."""
     field(at, "monthly_churn").set_value(percent)
     apply_button(at).click().run()
-    _no_errors(at)
+    no_errors(at)
 
 
 def go(at, page: str) -> None:
     """Follow a link in the sidebar's navigation: Streamlit drops the link's query parameters."""
     at.query_params.clear()
     at.switch_page(page).run()
-    _no_errors(at)
+    no_errors(at)
 
 
 def param(at, name: str) -> str | None:
@@ -96,7 +94,7 @@ def test_saving_a_bear_copy_of_base_keeps_base_active(app_env: Path) -> None:
     edit_churn(at, 9.0)
     name_box(at).set_value("Bear")
     at.button(key="scn_save_new").click().run()
-    _no_errors(at)
+    no_errors(at)
     messages = successes(at)
     go(at, OVERVIEW)
     assert case_name(at) == "Base case"  # before: "Bear"
@@ -113,7 +111,7 @@ def test_saving_a_bear_copy_of_base_keeps_base_active(app_env: Path) -> None:
     at.button(key="scn_save_new").click().run()
     copy_id = only_saved(Store(), "Bear (2)")
     at.button(key="scn_activate_copy").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert param(at, "scenario") == copy_id and active(at) == "Bear (2)"
     go(at, OVERVIEW)
     assert case_name(at) == "Bear (2)" and metric(at, "NPV") == base_npv  # base, as saved
@@ -129,7 +127,7 @@ def test_save_keeps_the_scenario_being_edited_active_under_its_saved_name(app_en
     edited = metric(at, "NPV")
     name_box(at).set_value("Plan A")
     at.button(key="scn_save").click().run()
-    _no_errors(at)
+    no_errors(at)
     sid = only_saved(Store(), "Plan A")
     assert param(at, "scenario") == sid and active(at) == "Plan A"
     assert any("Saved “Plan A”; it stays the active scenario." in s for s in successes(at))
@@ -147,11 +145,11 @@ def test_rename_and_duplicate_keep_the_active_scenario(app_env: Path) -> None:
     at = make_app(SCENARIOS, scenario=sid)
     name_box(at).set_value("Plan B")
     at.button(key="scn_rename").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert param(at, "scenario") == sid and active(at) == "Plan B"
     edit_churn(at, 6.0)
     at.button(key="scn_duplicate").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert param(at, "scenario") == sid and active(at) == "Plan B"
     assert any("Saved a copy, “Plan B (copy)”" in s for s in successes(at))
     assert [b for b in at.button if b.key == "scn_activate_copy"]
@@ -164,7 +162,7 @@ def test_deleting_the_active_scenario_falls_back_to_base_with_a_message(app_env:
     sid = Store().save_scenario("Plan A", json.dumps(bull_template().to_dict()))
     at = make_app(SCENARIOS, scenario=sid)
     at.button(key="scn_delete").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert any(
         s.value == "Deleted “Plan A”. The active scenario is now the template “Base case”."
         for s in at.success
@@ -180,7 +178,7 @@ def test_a_scenario_deleted_elsewhere_falls_back_to_base_on_any_page(app_env: Pa
     sid = store.save_scenario("Plan A", json.dumps(bull_template().to_dict()))
     store.delete_scenario(sid)
     at = make_app(BUILD_BUY, scenario=sid)
-    _no_errors(at)
+    no_errors(at)
     assert any("no longer exists" in w.value for w in at.warning)
     assert param(at, "scenario") == "base" and active(at) == "Template: Base case"
 
@@ -193,12 +191,12 @@ def test_every_page_shows_and_switches_the_active_scenario(app_env: Path, page: 
     store = Store()
     sid = store.save_scenario("Plan A", json.dumps(bull_template().to_dict()))
     at = make_app(page)
-    _no_errors(at)
+    no_errors(at)
     box = at.sidebar.selectbox(key="active_scenario")
     assert box.label == "Active scenario" and box.value == "template:base"
     assert box.options == ["Template: Base case", "Template: Bull case", "Template: Bear case", "Plan A"]
     box.set_value(f"saved:{sid}").run()
-    _no_errors(at)
+    no_errors(at)
     assert param(at, "scenario") == sid and active(at) == "Plan A"
     go(at, OVERVIEW)  # every page follows
     assert case_name(at) == "Plan A" and metric(at, "NPV") == npv_of(bull_template())
@@ -210,7 +208,7 @@ def test_a_reload_keeps_the_active_scenario(app_env: Path) -> None:
     link = param(at, "scenario")
     assert link == "bear"
     reloaded = make_app(BUILD_BUY, scenario=link)  # a reload: a new session from the same link
-    _no_errors(reloaded)
+    no_errors(reloaded)
     assert active(reloaded) == "Template: Bear case"
     assert any(m.value.startswith("Scenario: **Bear case**") for m in reloaded.markdown)
 
@@ -226,7 +224,7 @@ def test_the_chinese_sidebar_names_the_templates_in_chinese(app_env: Path) -> No
 
 
 def test_each_page_uses_the_active_scenario(app_env: Path) -> None:
-    from tests.app.test_data_value_page import curve, with_curve
+    from tests.support.app import curve, with_curve
 
     with_curve(curve())
     store = Store()
@@ -248,7 +246,7 @@ def test_each_page_uses_the_active_scenario(app_env: Path) -> None:
     assert list(at.dataframe[0].value.columns)[:2] == ["Template: Bull case", "Other plan"]
     go(at, DATA_VALUE)
     at.selectbox(key="data_value_value_from").set_value("active").run()
-    _no_errors(at)
+    no_errors(at)
     assert param(at, "value_from") == "active"
     assert any("“Bull case” values one accuracy point" in c.value for c in at.caption)
 
@@ -276,7 +274,7 @@ def test_a_share_link_activates_its_scenario_for_its_viewer_only(app_env: Path) 
     token = encode(SharedView(shared, page="overview", language="en", name="Board deck"))
     owner = make_app(OVERVIEW)
     viewer = make_app(share=token)
-    _no_errors(viewer)
+    no_errors(viewer)
     assert case_name(viewer) == "Board deck" and active(viewer) == "Board deck (shared copy, unsaved)"
     link = param(viewer, "scenario") or ""
     assert link.startswith("shared-")
@@ -286,7 +284,7 @@ def test_a_share_link_activates_its_scenario_for_its_viewer_only(app_env: Path) 
     viewer.sidebar.selectbox(key="active_scenario").set_value("template:bull").run()
     assert case_name(viewer) == "Bull case" and param(viewer, "share") is None
     viewer.sidebar.selectbox(key="active_scenario").set_value("shared:" + link.removeprefix("shared-")).run()
-    _no_errors(viewer)
+    no_errors(viewer)
     assert case_name(viewer) == "Board deck" and metric(viewer, "NPV") == npv_of(shared)
 
 
@@ -299,7 +297,7 @@ def test_a_stale_label_from_the_browser_is_no_choice(app_env: Path, monkeypatch:
     edit_churn(at, 4.5)
     assert active(at) == "Template: Base case • unsaved edits"
     at.button(key="scn_save").click().run()
-    _no_errors(at)
+    no_errors(at)
     saved = param(at, "scenario")
     assert saved is not None and re.fullmatch(r"[0-9a-f]{32}", saved)
     # What the browser sends back: the label it drew before the save (no longer an option).
@@ -313,6 +311,6 @@ def test_a_stale_label_from_the_browser_is_no_choice(app_env: Path, monkeypatch:
 
     monkeypatch.setattr(Selectbox, "_widget_state", property(stale))
     at.run()
-    _no_errors(at)
+    no_errors(at)
     assert param(at, "scenario") == saved
     assert not at.warning, [w.value for w in at.warning]

@@ -19,8 +19,7 @@ from mlcore.runs import run_row
 from mlcore.specs import RunRecord
 from present.sharelink import SharedView, encode
 from store import Store
-from tests.app.conftest import APP, make_app, recorded
-from tests.app.test_pages import _no_errors
+from tests.support.app import APP, make_app, no_errors, recorded
 from ui.session.auth import auth_configured, current_owner
 
 AUTH = {
@@ -100,7 +99,7 @@ def test_without_auth_secrets_there_is_no_sign_in_and_one_local_user(app_env: Pa
     mine = seed(None, "local", 2)
     seed(owner_of(ALICE), "alice")  # written by a deployment with sign-in: not the local user's
     at = app(None, RUNS)
-    _no_errors(at)
+    no_errors(at)
     assert not gated(at) and not any(b.key == "auth_sign_out" for b in at.button)
     assert "Signed in as" not in all_text(at)
     assert run_names(at) == {r.name for r in mine}
@@ -111,7 +110,7 @@ def test_signed_out_visitors_see_only_the_sign_in_page(app_env: Path) -> None:
     seed(None, "local")
     for user in ({"is_logged_in": False}, {"email": "someone@example.com"}):  # the second: no login flag
         at = app(user, RUNS)
-        _no_errors(at)
+        no_errors(at)
         assert gated(at) and [t.value for t in at.title] == ["Sign in to Moatlab"]
         assert not at.dataframe and not at.metric and not at.sidebar.children, "no page, no sidebar"
         assert "alice run 0" not in all_text(at) and "local run 0" not in all_text(at)
@@ -120,7 +119,7 @@ def test_signed_out_visitors_see_only_the_sign_in_page(app_env: Path) -> None:
     at.secrets["auth"] = {k: v for k, v in AUTH.items() if k != "client_secret"}
     at.user = dict(ALICE)
     at.run()
-    _no_errors(at)
+    no_errors(at)
     assert any("lacks: client_secret" in e.value for e in at.error)
     assert not gated(at) and not at.dataframe and not at.sidebar.children
     link = encode(SharedView(base_template(), page="scenarios", language="zh", name="x"))
@@ -135,13 +134,13 @@ def test_each_signed_in_user_sees_only_their_runs_and_scenarios(app_env: Path) -
     Store().scoped(owner_of(BOB)).save_scenario("Bob plan", "{}")
     for user, mine, theirs in ((ALICE, alice_runs, bob_runs), (BOB, bob_runs, alice_runs)):
         at = app(user, RUNS)
-        _no_errors(at)
+        no_errors(at)
         assert not gated(at)
         assert run_names(at) == {r.name for r in mine}
         sidebar = " ".join(m.value for m in at.sidebar.markdown)
         assert user["name"] in sidebar and any(b.key == "auth_sign_out" for b in at.sidebar.button)
         at.switch_page(SCENARIOS).run()
-        _no_errors(at)
+        no_errors(at)
         picker = at.selectbox(key="active_scenario")
         own_plan, other_plan = ("Alice plan", "Bob plan") if user is ALICE else ("Bob plan", "Alice plan")
         assert own_plan in picker.options and other_plan not in picker.options
@@ -151,7 +150,7 @@ def test_each_signed_in_user_sees_only_their_runs_and_scenarios(app_env: Path) -
     # Signing out ends with the sign-in page.
     at = app(ALICE, RUNS)
     at.button(key="auth_sign_out").click().run()
-    _no_errors(at)
+    no_errors(at)
     at.run()
     assert gated(at) and not at.dataframe
 
@@ -165,13 +164,13 @@ def test_links_naming_another_users_run_scenario_or_job_show_nothing(app_env: Pa
     (alice_run,) = seed(owner_of(ALICE), "alice")
 
     at = app(ALICE, run=bob_run.id)  # a run id in the URL: not hers, so no active run
-    _no_errors(at)
+    no_errors(at)
     assert bob_run.name not in all_text(at) and "No finished run yet." in all_text(at)
     at = app(ALICE, SCENARIOS, scenario=bob_scenario)  # a saved scenario's id: "no longer exists"
-    _no_errors(at)
+    no_errors(at)
     assert any("no longer exists" in w.value for w in at.warning) and "Bob plan" not in all_text(at)
     at = app(ALICE, "app_pages/train.py", job="bobjob")  # a job id: unknown
-    _no_errors(at)
+    no_errors(at)
     assert any("does not exist" in w.value for w in at.warning)
     assert bob.get_job("bobjob")["status"] == "queued"
 
@@ -180,20 +179,20 @@ def test_links_naming_another_users_run_scenario_or_job_show_nothing(app_env: Pa
     shared = base_template().with_values(monthly_churn=0.031)
     link = encode(SharedView(shared, run_id=bob_run.id, page="scenarios", language="en", name="Bob shared"))
     at = app(ALICE, SCENARIOS, share=link)
-    _no_errors(at)
+    no_errors(at)
     active = at.selectbox(key="active_scenario")
     assert "Bob shared" in active.options[active.index], "the unsaved copy is active"
     assert any("no longer exists" in w.value for w in at.warning), "the bound run is not hers"
     assert bob_run.name not in all_text(at)
     at.button(key="scn_save").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert any("is not one of your runs. Choose one of your runs" in e.value for e in at.error)
     alice = Store().scoped(owner_of(ALICE))
     assert alice.list_scenarios() == [] and len(bob.list_scenarios()) == 1
     key = next(s.key for s in at.selectbox if s.key and s.key.startswith("scn_run_"))
     at.selectbox(key=key).set_value(alice_run.id).run()  # bound to her own run, the copy saves as hers
     at.button(key="scn_save").click().run()
-    _no_errors(at)
+    no_errors(at)
     saved = alice.list_scenarios()
     assert [(r["name"], r["run_id"]) for r in saved] == [("Bob shared", alice_run.id)]
     assert len(bob.list_scenarios()) == 1

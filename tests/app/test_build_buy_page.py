@@ -16,10 +16,7 @@ from bizmodel.scenario import base_template
 from present import format as fmt
 from present.summary import short_id
 from store import Store
-from tests.app.conftest import make_app, seed_runs
-from tests.app.test_data_value_page import curve
-from tests.app.test_inference_page import profile
-from tests.app.test_pages import _no_errors
+from tests.support.app import curve, make_app, no_errors, profile, seed_runs
 
 PAGE = "app_pages/build_buy.py"
 HEADER = "provider,model,input_usd_per_1m_tokens,output_usd_per_1m_tokens,source,as_of,notes\n"
@@ -50,7 +47,7 @@ def bound_scenario(*, profiled: bool) -> str:
 
 def test_a_template_renders_every_tab(app_env: Path) -> None:
     at = make_app(PAGE)
-    _no_errors(at)
+    no_errors(at)
     assert not at.error and not at.warning
     qp = at.query_params["scenario"]
     assert (qp[0] if isinstance(qp, list) else qp) == "base"
@@ -68,12 +65,12 @@ def test_the_api_price_moves_the_break_even(app_env: Path) -> None:
     at = make_app(PAGE)
     before = metrics(at, "Break-even (requests/month)")[0]
     at.number_input(key="bb_api_per_1000").set_value(3.0).run()
-    _no_errors(at)
+    no_errors(at)
     after = metrics(at, "Break-even (requests/month)")[0]
     assert after != before and after == own_break_even(3.0)
     # an API cheaper per call than serving yourself: no break-even, and the reason
     at.number_input(key="bb_api_per_1000").set_value(0.01).run()
-    _no_errors(at)
+    no_errors(at)
     assert metrics(at, "Break-even (requests/month)")[0] == "none"
     assert any("At every volume, the API is cheaper." in m.value for m in at.markdown)
 
@@ -81,24 +78,24 @@ def test_the_api_price_moves_the_break_even(app_env: Path) -> None:
 def test_absurd_inputs_say_what_to_change(app_env: Path) -> None:
     at = make_app(PAGE)
     at.number_input(key="bb_api_per_1000").set_value(-1.0).run()
-    _no_errors(at)
+    no_errors(at)
     assert any("API price must be a number ≥ 0" in e.value for e in at.error)
     assert len(at.get("plotly_chart")) == 1  # only the LLM chart is left
     at.number_input(key="bb_api_per_1000").set_value(1.5)
     at.number_input(key="bb_llm_params_b").set_value(0.0).run()
-    _no_errors(at)
+    no_errors(at)
     errors = [e.value for e in at.error]
     assert errors == ["Parameters must be more than 0 billion: type the model's size, e.g. 8."]
     at.number_input(key="bb_llm_params_b").set_value(8.0)
     at.number_input(key="bb_label_cost").set_value(0.0).run()
-    _no_errors(at)
+    no_errors(at)
     assert any("label cost must be more than" in e.value for e in at.error)
 
 
 def test_a_bound_run_with_a_profile_measures_serving_and_data(app_env: Path) -> None:
     sid = bound_scenario(profiled=True)
     at = make_app(PAGE, scenario=sid)
-    _no_errors(at)
+    no_errors(at)
     assert at.selectbox(key="active_scenario").value == f"saved:{sid}"
     assert any("Bound to run **Run 0**" in c.value for c in at.caption)
     measured = f":green-badge[measured · {short_id('run-0')}]"
@@ -121,7 +118,7 @@ def test_a_bound_run_with_a_profile_measures_serving_and_data(app_env: Path) -> 
 def test_a_bound_run_without_a_profile_keeps_serving_assumed(app_env: Path) -> None:
     sid = bound_scenario(profiled=False)
     at = make_app(PAGE, scenario=sid)
-    _no_errors(at)
+    no_errors(at)
     text = " ".join(c.value for c in at.caption)
     assert "has no inference profile" in text
     serving_badge = badges(at)[0]
@@ -134,7 +131,7 @@ def test_a_bound_run_without_a_profile_keeps_serving_assumed(app_env: Path) -> N
 
 def test_the_llm_tab_lists_prices_and_options(app_env: Path) -> None:
     at = make_app(PAGE)
-    _no_errors(at)
+    no_errors(at)
     frames = [d.value for d in at.dataframe]
     assert len(frames) == 2
     prices, options = frames
@@ -155,10 +152,10 @@ def test_the_llm_tab_lists_prices_and_options(app_env: Path) -> None:
     assert options.loc[~options["Fits"], "ms per output token"].isna().all()
     # a filter narrows the list; a model too large for any instance is explained
     at.text_input(key="bb_api_filter").set_value("anthropic").run()
-    _no_errors(at)
+    no_errors(at)
     assert set(at.dataframe[0].value["Provider"]) == {"anthropic"}
     at.number_input(key="bb_llm_params_b").set_value(5000.0).run()
-    _no_errors(at)
+    no_errors(at)
     assert any("fits on no catalog instance" in w.value for w in at.warning)
 
 
@@ -166,13 +163,13 @@ def test_a_bad_price_list_names_line_and_column(app_env: Path) -> None:
     at = make_app(PAGE)
     bad = HEADER + "acme,m1,0.5,1.5,quote,2026-01-31,\nacme,m2,cheap,1.5,quote,2026-01-31,\n"
     at.file_uploader(key="bb_prices_upload").set_value(("mine.csv", bad.encode(), "text/csv")).run()
-    _no_errors(at)
+    no_errors(at)
     errors = " ".join(e.value for e in at.error)
     assert "line 3" in errors and "input\\_usd\\_per\\_1m\\_tokens" in errors
     assert "gpt-4o-mini" in set(at.dataframe[0].value["Model"])  # the bundled list stays
     good = HEADER + "acme,m1,0.5,1.5,quote,2026-01-31,\n"
     at.file_uploader(key="bb_prices_upload").set_value(("mine.csv", good.encode(), "text/csv")).run()
-    _no_errors(at)
+    no_errors(at)
     assert not at.error
     assert at.selectbox(key="bb_api_model").value == "acme · m1"
     assert ":orange-badge[assumed · your price list]" in badges(at)
@@ -180,7 +177,7 @@ def test_a_bad_price_list_names_line_and_column(app_env: Path) -> None:
 
 def test_the_scorecard_shows_four_kinds_of_advantage(app_env: Path) -> None:
     at = make_app(PAGE)
-    _no_errors(at)
+    no_errors(at)
     assert [s.value for s in at.subheader][-4:] == ["Cost", "Technology", "Data", "Business model"]
     assert metrics(at, "Serving cost vs competitor") == ["0.4× competitor"]
     assert metrics(at, "Accuracy lead") == ["+2.00 points"]
@@ -190,11 +187,11 @@ def test_the_scorecard_shows_four_kinds_of_advantage(app_env: Path) -> None:
     # a slower competitor: the latency comparison appears, with the typed value
     at.number_input(key="bb_your_p95").set_value(10.0)
     at.number_input(key="bb_comp_p95").set_value(40.0).run()
-    _no_errors(at)
+    no_errors(at)
     assert metrics(at, "p95 latency vs competitor") == ["0.25× competitor"]
     # a more accurate competitor is a drawback
     at.number_input(key="bb_comp_acc").set_value(99.0).run()
-    _no_errors(at)
+    no_errors(at)
     assert metrics(at, "Accuracy lead") == ["-7.00 points"]
     assert ":red[:material/thumb_down: drawback]" in " ".join(m.value for m in at.markdown)
 
@@ -203,7 +200,7 @@ def test_the_active_scenario_chosen_in_the_sidebar_is_kept_in_the_link(app_env: 
     at = make_app(PAGE)
     assert any(m.value.startswith("Scenario: **Base case**") for m in at.markdown)
     at.selectbox(key="active_scenario").set_value("template:bull").run()
-    _no_errors(at)
+    no_errors(at)
     qp = at.query_params["scenario"]
     assert (qp[0] if isinstance(qp, list) else qp) == "bull"
     assert any(m.value.startswith("Scenario: **Bull case**") for m in at.markdown)
@@ -211,13 +208,13 @@ def test_the_active_scenario_chosen_in_the_sidebar_is_kept_in_the_link(app_env: 
 
 def test_broken_links_and_invalid_saved_scenarios(app_env: Path) -> None:
     at = make_app(PAGE, scenario="no-such-id")
-    _no_errors(at)
+    no_errors(at)
     assert any("no longer exists" in w.value for w in at.warning)
     assert metrics(at, "Break-even (requests/month)")[0] == own_break_even(1.5)
     store = Store()
     sid = store.save_scenario("Broken", json.dumps({**base_template().to_dict(), "monthly_churn": 3.0}))
     at = make_app(PAGE, scenario=sid)  # said above the page; the base template is active instead
-    _no_errors(at)
+    no_errors(at)
     assert any("not valid any more" in w.value and "monthly\\_churn" in w.value for w in at.warning)
     assert metrics(at, "Break-even (requests/month)")[0] == own_break_even(1.5)
     assert store.get_scenario(sid) is not None
@@ -225,7 +222,7 @@ def test_broken_links_and_invalid_saved_scenarios(app_env: Path) -> None:
 
 def test_the_bundled_price_list_can_be_downloaded_to_edit(app_env: Path) -> None:
     at = make_app(PAGE)
-    _no_errors(at)
+    no_errors(at)
     assert at.get("download_button"), "a download of the bundled price list"
     from bizmodel.buildbuy import load_api_prices, read_api_prices
 
@@ -236,11 +233,11 @@ def test_the_bundled_price_list_can_be_downloaded_to_edit(app_env: Path) -> None
 def test_the_llm_tab_serves_a_mixture_of_experts_and_says_why_the_batch(app_env: Path) -> None:
     at = make_app(PAGE)
     at.selectbox(key="bb_llm_model").set_value("deepseek-v3").run()
-    _no_errors(at)
+    no_errors(at)
     assert at.number_input(key="bb_llm_params_b").value == pytest.approx(671.0)
     assert at.number_input(key="bb_llm_active_b").value == pytest.approx(37.0)
     at.selectbox(key="bb_llm_bytes").set_value(1).run()
-    _no_errors(at)
+    no_errors(at)
     options = at.dataframe[1].value
     fitting = options[options["Fits"]]
     # 671 GB of 8-bit weights need 8 × 141 GB (H200) or 8 × 192 GB (MI300X); not 8 × 80 GB.
@@ -255,7 +252,7 @@ def test_a_tight_latency_target_shrinks_the_batch(app_env: Path) -> None:
     at = make_app(PAGE)
     loose = at.dataframe[1].value
     at.number_input(key="bb_llm_tpot").set_value(5.0).run()
-    _no_errors(at)
+    no_errors(at)
     tight = at.dataframe[1].value
     assert tight["Batch · set by"].str.contains("latency target|target out of reach").any()
     merged = loose.merge(tight, on="Instance", suffixes=("_loose", "_tight"))

@@ -19,9 +19,8 @@ from bizmodel.catalog import (
     validate,
 )
 from store import LOCAL_OWNER
-from tests.app.conftest import make_app
-from tests.app.test_pages import _no_errors
-from tests.hostile.inert import markdown_text
+from tests.support.app import make_app, no_errors
+from tests.support.inert import markdown_text
 from ui.components.catalog import MAX_SAVED, owner_folder, save_catalog
 
 PAGE = "app_pages/compute.py"
@@ -56,7 +55,7 @@ def test_the_page_shows_the_price_date_range_and_names_stale_providers(app_env: 
     today = date.today()  # the page's real date, not a fixed one
     assert stale_providers(cat, today)[:2] == ("azure", "aws")
     at = make_app(PAGE)
-    _no_errors(at)
+    no_errors(at)
     assert any("as of **2024-12-31 … 2026-11-28**" in m.value for m in at.markdown)
     assert any("catalog · 2024-12-31 … 2026-11-28" in markdown_text(m.value) for m in at.markdown)
     stale = [w.value for w in at.warning if "days old" in w.value]
@@ -70,7 +69,7 @@ def test_the_page_shows_the_price_date_range_and_names_stale_providers(app_env: 
 
 def test_the_bundled_version_is_named_in_the_link(app_env: Path) -> None:
     at = make_app(PAGE)
-    _no_errors(at)
+    no_errors(at)
     assert _param(at, "catalog") == load_bundled().version
     assert not [w for w in at.warning if "bundled catalog" in w.value]
     assert not [b for b in at.button if b.key == "catalog_reset"]
@@ -82,7 +81,7 @@ def test_a_link_with_the_bundled_version_or_the_old_name_loads_the_bundled_catal
 ) -> None:
     version = load_bundled().version
     at = make_app(PAGE, catalog=link or version)
-    _no_errors(at)
+    no_errors(at)
     assert _param(at, "catalog") == version
     assert any("Prices from **bundled**" in m.value for m in at.markdown)
     assert not [w for w in at.warning if "bundled catalog" in w.value]
@@ -91,7 +90,7 @@ def test_a_link_with_the_bundled_version_or_the_old_name_loads_the_bundled_catal
 def test_a_link_with_an_unknown_version_warns_and_falls_back(app_env: Path) -> None:
     bundled = load_bundled().version
     at = make_app(PAGE, catalog="0123456789ab")
-    _no_errors(at)
+    no_errors(at)
     warning = " ".join(w.value for w in at.warning)
     assert (
         f"This link was made with catalog 0123456789ab, which is not saved on this server; "
@@ -105,7 +104,7 @@ def test_a_saved_catalog_loads_from_its_link(app_env: Path) -> None:
     cheaper = _cheaper_catalog()
     _saved(app_env, cheaper)
     at = make_app(PAGE, catalog=cheaper.version)
-    _no_errors(at)
+    no_errors(at)
     assert any(f"your catalog {cheaper.version}" in m.value for m in at.markdown)
     assert not [w for w in at.warning if "bundled catalog" in w.value]
     assert _param(at, "catalog") == cheaper.version
@@ -117,7 +116,7 @@ def test_a_saved_catalog_without_its_accelerators_file_falls_back(app_env: Path)
     _, accelerators = _saved(app_env, cheaper)
     accelerators.unlink()
     at = make_app(PAGE, catalog=cheaper.version)
-    _no_errors(at)
+    no_errors(at)
     warning = " ".join(w.value for w in at.warning)
     assert f"saved catalog {cheaper.version} is incomplete" in warning
     assert "accelerators file is missing" in warning
@@ -130,7 +129,7 @@ def test_a_saved_catalog_whose_files_changed_falls_back(app_env: Path) -> None:
     instances, _ = _saved(app_env, cheaper)
     instances.write_bytes(to_csv_bytes(load_bundled())[0])
     at = make_app(PAGE, catalog=cheaper.version)
-    _no_errors(at)
+    no_errors(at)
     assert any("no longer matches its version" in w.value for w in at.warning)
     assert any("Prices from **bundled**" in m.value for m in at.markdown)
 
@@ -140,7 +139,7 @@ def test_a_broken_saved_catalog_falls_back_with_the_reason(app_env: Path) -> Non
     instances, _ = _saved(app_env, cheaper)
     instances.write_bytes(b"provider,region\naws,x\n")
     at = make_app(PAGE, catalog=cheaper.version)
-    _no_errors(at)
+    no_errors(at)
     assert any(f"saved catalog {cheaper.version} cannot be read" in w.value for w in at.warning)
     assert any("Prices from **bundled**" in m.value for m in at.markdown)
 
@@ -175,7 +174,7 @@ def test_a_catalog_a_link_still_opens_survives_pruning(app_env: Path) -> None:
     for path in _saved(app_env, old_link, folder=folder):
         os.utime(path, (1_000_000, 1_000_000))  # saved long ago
     at = make_app(PAGE, catalog=old_link.version)
-    _no_errors(at)
+    no_errors(at)
     assert _param(at, "catalog") == old_link.version
     assert not [w for w in at.warning if "bundled catalog" in w.value]
     others = [f"{i:012x}" for i in range(3)]
@@ -201,14 +200,14 @@ def test_applied_edits_are_saved_once_and_cleared_from_the_editor(app_env: Path)
     at.session_state["catalog_editor"] = {"edited_rows": {}, "added_rows": [row], "deleted_rows": []}
     at.run()
     at.button(key="catalog_apply").click().run()
-    _no_errors(at)
+    no_errors(at)
     version = _param(at, "catalog")
     assert version != bundled.version
     assert (owner_folder(LOCAL_OWNER) / f"{version}.instances.csv").is_file()
     assert any(f"your catalog {version}" in m.value for m in at.markdown)
     # A second Apply must not add the row again (that would be a duplicate row, or a third catalog).
     at.button(key="catalog_apply").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert not at.error
     assert _param(at, "catalog") == version
     assert len(list(owner_folder(LOCAL_OWNER).glob("*.instances.csv"))) == 1
@@ -217,7 +216,7 @@ def test_applied_edits_are_saved_once_and_cleared_from_the_editor(app_env: Path)
 def test_applying_without_edits_keeps_the_bundled_catalog_unsaved(app_env: Path) -> None:
     at = make_app(PAGE)
     at.button(key="catalog_apply").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert _param(at, "catalog") == load_bundled().version
     assert not list((app_env / "catalogs").rglob("*.csv"))
 

@@ -16,10 +16,8 @@ from bizmodel.compute import TrainingWork, cheapest, training_options
 from bizmodel.production import factor_text, production_scale
 from bizmodel.scenario import base_template
 from store import LOCAL_OWNER, Store
-from tests.app.conftest import make_app, seed_runs
-from tests.app.test_inference_page import profile
-from tests.app.test_pages import _no_errors
-from tests.hostile.inert import markdown_text
+from tests.support.app import make_app, no_errors, profile, seed_runs
+from tests.support.inert import markdown_text
 from ui.components.catalog import owner_folder
 
 PAGE = "app_pages/compute.py"
@@ -58,7 +56,7 @@ def column_badges(at, label: str) -> list[str]:
 
 def test_without_runs_the_7b_example_is_priced(app_env: Path) -> None:
     at = make_app(PAGE)
-    _no_errors(at)
+    no_errors(at)
     values = metrics(at)
     assert values["Training FLOPs"] == "6.84e21"  # 6 × 7e9 × 140e9 = 5.88e21 plus attention at T = 4,096
     assert values["Cheapest feasible"].startswith("$") and "Fastest feasible" in values
@@ -73,7 +71,7 @@ def test_more_utilisation_makes_the_fastest_option_faster(app_env: Path) -> None
     at = make_app(PAGE)
     before = seconds(metrics(at)["Fastest feasible"])
     at.slider(key="compute_mfu").set_value(0.8).run()
-    _no_errors(at)
+    no_errors(at)
     after = seconds(metrics(at)["Fastest feasible"])
     # Twice the utilisation: the same option runs in about half the time.
     assert after < before
@@ -85,7 +83,7 @@ def test_lower_scaling_efficiency_slows_the_fastest_and_is_said(app_env: Path) -
     at = make_app(PAGE)
     before = seconds(metrics(at)["Fastest feasible"])
     at.slider(key="compute_scaling").set_value(0.8).run()
-    _no_errors(at)
+    no_errors(at)
     assert seconds(metrics(at)["Fastest feasible"]) > before
     assert any("0.8 of throughput kept per doubling" in c.value for c in at.caption)
 
@@ -121,7 +119,7 @@ def test_the_cheapest_badge_carries_its_own_rows_date(app_env: Path) -> None:
     at = make_app(PAGE)
     at.get("file_uploader")[0].set_value(("dated.csv", csv, "text/csv")).run()
     at.button(key="catalog_use_upload").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert column_badges(at, "Cheapest feasible") == [":blue-badge[catalog · 2025-03-15]"]
     fastest_badges = column_badges(at, "Fastest feasible")
     assert fastest_badges and "2025-03-15" not in fastest_badges[0]
@@ -131,7 +129,7 @@ def test_compute_optimal_advice_only_for_pre_training(app_env: Path) -> None:
     at = make_app(PAGE)
     assert any("compute-optimal split" in m.value for m in at.markdown)
     at.get("button_group")[0].set_value("finetune_full").run()
-    _no_errors(at)
+    no_errors(at)
     assert not any("compute-optimal split" in m.value for m in at.markdown)
     assert any("applies to pre-training from scratch only" in c.value for c in at.caption)
 
@@ -140,7 +138,7 @@ def test_fine_tuning_with_an_adapter_needs_less_memory(app_env: Path) -> None:
     at = make_app(PAGE)
     full = metrics(at)["Memory needed (weights, gradients, optimizer)"]
     at.get("button_group")[0].set_value("finetune_adapter").run()
-    _no_errors(at)
+    no_errors(at)
     adapter = metrics(at)["Memory needed (weights, gradients, optimizer)"]
     assert full != adapter
 
@@ -158,7 +156,7 @@ def test_a_bad_catalog_upload_is_refused_with_the_reason(app_env: Path) -> None:
     at = make_app(PAGE)
     at.get("file_uploader")[0].set_value(("prices.csv", b"provider,region\naws,x\n", "text/csv")).run()
     at.button(key="catalog_use_upload").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert any("This catalog cannot be used" in e.value for e in at.error)
     assert at.query_params["catalog"] in (load_bundled().version, [load_bundled().version])
 
@@ -169,18 +167,18 @@ def test_an_uploaded_catalog_is_saved_and_named_in_the_link(app_env: Path) -> No
     at = make_app(PAGE)
     at.get("file_uploader")[0].set_value(("mine.csv", cheaper, "text/csv")).run()
     at.button(key="catalog_use_upload").click().run()
-    _no_errors(at)
+    no_errors(at)
     version = at.query_params["catalog"]
     version = version[0] if isinstance(version, list) else version
     assert (owner_folder(LOCAL_OWNER) / f"{version}.instances.csv").is_file()  # the local user's folder
     again = make_app(PAGE, catalog=version)
-    _no_errors(again)
+    no_errors(again)
     assert any("your catalog" in m.value for m in again.markdown)
 
 
 def test_an_unknown_catalog_in_the_link_falls_back(app_env: Path) -> None:
     at = make_app(PAGE, catalog="../../etc")
-    _no_errors(at)
+    no_errors(at)
     assert any("not saved on this server" in w.value for w in at.warning)
 
 
@@ -189,7 +187,7 @@ def test_serving_and_run_cost_with_a_profiled_run(app_env: Path) -> None:
     seed_runs(store, 1)
     store.patch_run_record("run-0", inference=profile().to_dict())
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     values = metrics(at)
     assert values["Best option"] and values["$ per 1,000 at your volume"].startswith("$")
     assert values["Wall time"].endswith("s") and values["Compute cost"].lstrip("< ").startswith("$")
@@ -200,7 +198,7 @@ def test_serving_and_run_cost_with_a_profiled_run(app_env: Path) -> None:
 def test_serving_without_a_profile_points_to_inference(app_env: Path) -> None:
     seed_runs(Store(), 1)
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     assert any("no inference profile yet" in i.value for i in at.info)
 
 
@@ -208,21 +206,21 @@ def test_scaling_the_run(app_env: Path) -> None:
     run = seed_runs(Store(), 1)[0]
     at = make_app(PAGE, run="run-0")
     at.get("button_group")[0].set_value("scaled_run").run()
-    _no_errors(at)
+    no_errors(at)
     # The factors start at the active scenario's production scale (derived from base's data plan).
     scale = production_scale(base_template(), run.n_train or 1, run.params or 1)
     k, m = factor_text(scale.data_factor), factor_text(scale.model_factor)
     assert any(f"scaled by ×{k} data and ×{m} model" in w.value.replace("\\", "") for w in at.markdown)
     at.number_input(key="compute_k").set_value(1000.0).run()
     at.number_input(key="compute_m").set_value(100.0).run()
-    _no_errors(at)
+    no_errors(at)
     assert any("scaled by ×1,000 data and ×100 model" in w.value for w in at.markdown)
 
 
 def test_the_runs_own_mfu_is_shown_outside_the_assumptions(app_env: Path) -> None:
     seed_runs(Store(), 1)
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     assert any("Your run's own MFU was" in c.value for c in at.caption)
     assert any(m.value.startswith(":") and "measured · " in m.value for m in at.markdown)
     assert metrics(at)["Utilisation (MFU) used"] == "40 %"
@@ -233,7 +231,7 @@ def test_a_mixture_of_experts_costs_active_flops_and_holds_the_total(app_env: Pa
     at.number_input(key="compute_params").set_value(671.0).run()
     dense = metrics(at)
     at.number_input(key="compute_active").set_value(37.0).run()
-    _no_errors(at)
+    no_errors(at)
     moe = metrics(at)
     assert (
         moe["Memory needed (weights, gradients, optimizer)"]
@@ -250,7 +248,7 @@ def test_a_mixture_of_experts_costs_active_flops_and_holds_the_total(app_env: Pa
 def test_choosing_a_published_model_fills_its_parameters_and_shape(app_env: Path) -> None:
     at = make_app(PAGE)
     at.selectbox(key="compute_shape").set_value("deepseek-v3").run()
-    _no_errors(at)
+    no_errors(at)
     assert at.number_input(key="compute_params").value == pytest.approx(671.0)
     assert at.number_input(key="compute_active").value == pytest.approx(37.0)
     flops_help = next(m.help for m in at.metric if m.label == "Training FLOPs")
@@ -282,7 +280,7 @@ def test_a_budget_limited_by_the_node_cap_says_so(app_env: Path) -> None:
     at.select_slider(key="compute_nodes").set_value(2).run()
     at.number_input(key="compute_budget").set_value(1e8).run()
     at.number_input(key="compute_deadline").set_value(30.0).run()
-    _no_errors(at)
+    no_errors(at)
     # $100M in 30 days buys more than two nodes can run: the cap, not the deadline, binds.
     assert any("limited by the node cap (2 nodes)" in c.value for c in at.caption)
 
@@ -321,7 +319,7 @@ def test_the_plans_and_budgets_explored_go_into_the_report_with_the_pages_figure
     at.number_input(key="compute_tokens").set_value(140.0).run()
     at.number_input(key="compute_budget").set_value(50_000.0)
     at.number_input(key="compute_deadline").set_value(14.0).run()
-    _no_errors(at)
+    no_errors(at)
     page = metrics(at)
     report = _report_from(at)
     explored = report.explored
@@ -366,7 +364,7 @@ def test_a_scaled_run_is_recorded_with_the_runs_own_measurements(app_env: Path) 
     runs = seed_runs(Store(), 1)
     at = make_app(PAGE, run=runs[0].id)
     at.segmented_control(key="compute_mode").set_value("scaled_run").run()
-    _no_errors(at)
+    no_errors(at)
     report = _report_from(at, run=runs[0])
     assert report.explored is not None
     scaled = report.explored.plans[0]
@@ -380,7 +378,7 @@ def test_a_scaled_run_is_recorded_with_the_runs_own_measurements(app_env: Path) 
     assert metrics(at)["Cheapest feasible"] == fmt.fmt_usd(scaled.cheapest["cost_usd"])
     at.number_input(key="compute_k").set_value(1000.0).run()
     at.number_input(key="compute_m").set_value(100.0).run()
-    _no_errors(at)
+    no_errors(at)
     latest = _report_from(at, run=runs[0]).explored.plans[0]  # type: ignore[union-attr]
     assert (latest.plan.data_factor, latest.plan.model_factor) == (1000.0, 100.0)
     assert latest.cheapest is not None
@@ -409,7 +407,7 @@ def test_the_overviews_report_carries_what_this_session_explored(
     at.number_input(key="compute_budget").set_value(80_000.0).run()
     at.session_state["explored_data_value"] = DataValueInputs(label_cost_usd_per_sample=0.3)
     at.switch_page("app_pages/overview.py").run()
-    _no_errors(at)
+    no_errors(at)
     assert built, "the Overview built its report"
     options = built[-1].options
     assert options.explored.plans[0] == TrainingPlan(params=13e9, tokens=140e9)

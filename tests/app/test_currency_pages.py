@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.app.conftest import make_app
-from tests.app.test_pages import _no_errors
+from tests.support.app import make_app, no_errors
 
 CNY = {"cur": "CNY", "fx": "7"}
 
@@ -23,7 +22,7 @@ def charts(at) -> dict[str, tuple[dict, dict]]:
 
 def test_compute_page_in_yuan(app_env: Path) -> None:
     at = make_app("app_pages/compute.py", **CNY)
-    _no_errors(at)
+    no_errors(at)
     assert {m.label: m.value for m in at.metric}["Cheapest feasible"].startswith("¥")
     table = next(d.value for d in at.dataframe if "Mark" in d.value.columns)
     assert "Cost (CNY)" in table.columns and "¥/GPU-hour" in table.columns
@@ -36,7 +35,7 @@ def test_compute_page_in_yuan(app_env: Path) -> None:
 
 def test_scenarios_page_in_yuan(app_env: Path) -> None:
     at = make_app("app_pages/scenarios.py", **CNY)
-    _no_errors(at)
+    no_errors(at)
     by_title = charts(at)
     spec, config = by_title["Revenue, operating cash flow and cash by month"]
     ticks = spec["layout"]["yaxis"]["ticktext"]
@@ -50,7 +49,7 @@ def test_scenarios_page_in_yuan(app_env: Path) -> None:
 
 def test_build_buy_page_in_yuan(app_env: Path) -> None:
     at = make_app("app_pages/build_buy.py", **CNY)
-    _no_errors(at)
+    no_errors(at)
     serving = [m.value for m in at.metric if m.label == "Your serving (¥ per 1,000)"]
     assert serving and serving[0].startswith("¥")
     spec, _ = next(v for v in charts(at).values() if v[0]["layout"]["yaxis"].get("ticktext"))
@@ -61,7 +60,7 @@ def test_build_buy_page_in_yuan(app_env: Path) -> None:
 
 def test_usd_is_the_default(app_env: Path) -> None:
     at = make_app("app_pages/scenarios.py")
-    _no_errors(at)
+    no_errors(at)
     spec, _ = charts(at)["Revenue, operating cash flow and cash by month"]
     assert all("$" in tick and "¥" not in tick for tick in spec["layout"]["yaxis"]["ticktext"])
     assert spec["layout"]["yaxis"]["title"]["text"] == "USD"

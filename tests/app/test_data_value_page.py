@@ -7,29 +7,11 @@ import dataclasses
 import json
 from pathlib import Path
 
-from mlcore.tasks import CURVE_RULE, CurvePoint, LearningCurve
+from mlcore.tasks import CURVE_RULE
 from store import Store
-from tests.app.conftest import make_app, seed_runs
-from tests.app.test_pages import _no_errors
+from tests.support.app import curve, make_app, no_errors, seed_runs, with_curve
 
 PAGE = "app_pages/data_value.py"
-N_TRAIN = 1259  # the recorded run's training split
-
-
-def curve(fractions: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 1.0)) -> LearningCurve:
-    """Points on error = 2·n^(−0.5) + 0.05, with a little seed-to-seed spread."""
-    points = []
-    for i, f in enumerate(fractions):
-        n = round(N_TRAIN * f)
-        acc = 1 - (2.0 * n**-0.5 + 0.05) + (0.002 if i % 2 else -0.002)
-        points.append(CurvePoint(f, n, acc, 0.01, 0.5 + f, 2, (acc - 0.007, acc + 0.007)))
-    return LearningCurve("2026-11-29T10:00:00Z", tuple(points), epochs=10)
-
-
-def with_curve(lc: LearningCurve) -> None:
-    store = Store()
-    seed_runs(store, 1)
-    store.patch_run_record("run-0", learning_curve=lc.to_dict())
 
 
 def chart_titles(at) -> list[str]:
@@ -44,7 +26,7 @@ def badges(at) -> list[str]:
 
 def test_no_runs_shows_the_empty_state(app_env: Path) -> None:
     at = make_app(PAGE)
-    _no_errors(at)
+    no_errors(at)
     assert any("No finished run" in i.value for i in at.info)
     assert not at.metric
 
@@ -52,19 +34,19 @@ def test_no_runs_shows_the_empty_state(app_env: Path) -> None:
 def test_without_a_curve_the_sweep_is_offered(app_env: Path) -> None:
     seed_runs(Store(), 1)
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     assert any("it has no learning curve" in i.value for i in at.info)
     assert at.button(key="sweep_start") is not None
     assert not at.metric and not at.get("plotly_chart"), "no curve is fabricated"
     at.button(key="sweep_start").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert Store().job_for_run("run-0", kind="sweep") is not None
 
 
 def test_three_sizes_are_not_enough(app_env: Path) -> None:
     with_curve(curve((0.25, 0.5, 1.0)))
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     assert any("at least 4" in w.value for w in at.warning)
     assert at.button(key="sweep_start") is not None
     assert "Accuracy gain" not in [m.label for m in at.metric], "the sweep's own figures only"
@@ -73,7 +55,7 @@ def test_three_sizes_are_not_enough(app_env: Path) -> None:
 def test_a_fitted_curve_is_priced(app_env: Path) -> None:
     with_curve(curve())
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     metrics = {m.label: m.value for m in at.metric}
     for label in (
         "Accuracy gain",
@@ -97,7 +79,7 @@ def test_a_fitted_curve_is_priced(app_env: Path) -> None:
 
     roi_before = metrics["Return on the labels"]
     at.number_input(key="data_value_label_cost").set_value(1.0).run()
-    _no_errors(at)
+    no_errors(at)
     after = {m.label: m.value for m in at.metric}
     assert after["Labelling cost"] == "$50k"
     assert after["Return on the labels"] != roi_before
@@ -106,12 +88,12 @@ def test_a_fitted_curve_is_priced(app_env: Path) -> None:
 def test_the_page_says_how_the_curve_was_trained(app_env: Path) -> None:
     with_curve(curve())  # stored without a rule: the old one
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     assert any(w.value.startswith("Old rule: every fraction trained only") for w in at.warning)
     converged = dataclasses.replace(curve(), rule=CURVE_RULE, patience=5, max_epochs=60)
     Store().patch_run_record("run-0", learning_curve=converged.to_dict())
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     assert not any("Old rule" in w.value for w in at.warning)
     assert any(c.value.startswith("Each point trained until its validation loss") for c in at.caption)
     assert {m.label for m in at.metric} >= {"Accuracy gain", "Value per year"}, "the curve is still priced"
@@ -139,14 +121,14 @@ def test_bad_inputs_say_what_to_change(app_env: Path) -> None:
     with_curve(curve())
     at = make_app(PAGE, run="run-0")
     at.number_input(key="data_value_label_cost").set_value(-0.05).run()
-    _no_errors(at)
+    no_errors(at)
     assert any("cannot be negative" in e.value for e in at.error)
     assert not at.metric and not at.get("plotly_chart")
 
     at.number_input(key="data_value_label_cost").set_value(0.05)
     at.number_input(key="data_value_value_per_point").set_value(0.0)
     at.number_input(key="data_value_samples").set_value(0).run()
-    _no_errors(at)
+    no_errors(at)
     errors = " ".join(e.value for e in at.error)
     assert "value per accuracy point must be above" in errors and "at least 1" in errors
 
@@ -194,7 +176,7 @@ def test_the_report_shows_the_pages_figures(app_env: Path) -> None:
 
     with_curve(curve())
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     page = {m.label: m.value for m in at.metric}
     report = _report_of(at)
     figures = _report_figures(report)
@@ -206,7 +188,7 @@ def test_the_report_shows_the_pages_figures(app_env: Path) -> None:
     at.number_input(key="data_value_label_cost").set_value(0.2)
     at.number_input(key="data_value_horizon").set_value(2.0)
     at.number_input(key="data_value_samples").set_value(20_000).run()
-    _no_errors(at)
+    no_errors(at)
     page = {m.label: m.value for m in at.metric}
     report = _report_of(at)
     assert report.data_value is not None and report.data_value.inputs == DataValueInputs(
@@ -230,9 +212,9 @@ def test_coming_back_to_the_page_keeps_its_inputs(app_env: Path) -> None:
     at.number_input(key="data_value_label_cost").set_value(0.2).run()
     priced = {m.label: m.value for m in at.metric}
     at.switch_page("app_pages/overview.py").run()
-    _no_errors(at)
+    no_errors(at)
     at.switch_page(PAGE).run()
-    _no_errors(at)
+    no_errors(at)
     assert at.number_input(key="data_value_label_cost").value == 0.2
     assert {m.label: m.value for m in at.metric} == priced
     assert any("The report and the workbook price more data" in c.value for c in at.caption)
@@ -241,7 +223,7 @@ def test_coming_back_to_the_page_keeps_its_inputs(app_env: Path) -> None:
 def test_a_value_taken_from_a_scenario_is_named_in_the_report(app_env: Path) -> None:
     with_curve(curve())
     at = make_app(PAGE, run="run-0", scenario="bull", value_from="active")  # the active scenario: Bull
-    _no_errors(at)
+    no_errors(at)
     report = _report_of(at)
     assert report.data_value is not None
     assert report.data_value.value_provenance == "scenario"

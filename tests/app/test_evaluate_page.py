@@ -10,7 +10,7 @@ import numpy as np
 
 from mlcore.evaluation import build_evaluation, evaluation_path, save_evaluation
 from store import Store
-from tests.app.conftest import make_app, seed_runs
+from tests.support.app import make_app, seed_runs
 
 PAGE = "app_pages/evaluate.py"
 N_TEST = 120

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import make_app
+from tests.support.app import make_app
 
 
 def test_an_unknown_executor_is_explained_on_the_train_page(

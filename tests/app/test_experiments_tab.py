@@ -10,8 +10,7 @@ import pytest
 
 from mlcore.tasks import CURVE_MAX_EPOCHS, CURVE_RULE, CurvePoint, LearningCurve, RepeatResult
 from store import Store
-from tests.app.conftest import make_app, seed_runs
-from tests.app.test_pages import _no_errors
+from tests.support.app import make_app, no_errors, seed_runs
 from ui.components.sweep import estimate_seconds
 
 PAGE = "app_pages/evaluate.py"
@@ -40,13 +39,13 @@ def converged_curve(*, capped: int = 0) -> LearningCurve:
 def test_without_results_the_jobs_can_be_started(app_env: Path) -> None:
     seed_runs(Store(), 1)
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     assert any("No learning curve yet" in i.value for i in at.info)
     assert any("Not repeated yet" in i.value for i in at.info)
     at.multiselect(key="sweep_fractions").set_value([1.0, 0.25])
     at.number_input(key="sweep_seeds").set_value(3)
     at.button(key="sweep_start").click().run()
-    _no_errors(at)
+    no_errors(at)
     job = Store().job_for_run("run-0", kind="sweep")
     # No cap chosen on the page: the sweep's default (CURVE_MAX_EPOCHS, or the run's epochs).
     expected = {"fractions": [0.25, 1.0], "seeds": 3, "max_epochs": None}
@@ -58,7 +57,7 @@ def test_one_fraction_is_not_enough(app_env: Path) -> None:
     seed_runs(Store(), 1)
     at = make_app(PAGE, run="run-0")
     at.multiselect(key="sweep_fractions").set_value([0.5]).run()
-    _no_errors(at)
+    no_errors(at)
     assert any("at least two fractions" in w.value for w in at.warning)
     assert not [b for b in at.button if b.key == "sweep_start"]
 
@@ -69,7 +68,7 @@ def test_stored_curve_and_spread_are_shown(app_env: Path) -> None:
     rep = RepeatResult("2026-11-29T10:00:00Z", (42, 43, 44), (0.90, 0.92, 0.91), (1000.0, 1100.0, 1050.0))
     store.patch_run_record("run-0", learning_curve=curve().to_dict(), repeat=rep.to_dict())
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Gain from more data"] == "+20.0 pts"
     assert metrics["Test accuracy (mean ± std)"] == "91.0 % ± 1.00 pts"
@@ -83,7 +82,7 @@ def test_an_old_curve_says_it_was_trained_by_the_old_rule(app_env: Path) -> None
     seed_runs(store, 1)
     store.patch_run_record("run-0", learning_curve=curve().to_dict())
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     assert any(
         w.value.startswith("Old rule: every fraction trained only for the run's 10 epochs")
         for w in at.warning
@@ -96,7 +95,7 @@ def test_a_converged_curve_says_how_its_points_were_trained(app_env: Path) -> No
     seed_runs(store, 1)
     store.patch_run_record("run-0", learning_curve=converged_curve(capped=1).to_dict())
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     rule = [c.value for c in at.caption if "validation loss stopped improving" in c.value]
     assert rule and f"at most {CURVE_MAX_EPOCHS} epochs" in rule[0]
     assert "1 of 6 trainings reached the 60-epoch cap first" in rule[0]
@@ -104,7 +103,7 @@ def test_a_converged_curve_says_how_its_points_were_trained(app_env: Path) -> No
     table = at.dataframe[0].value
     assert list(table["Steps per training"]) == [580, 1320, 1900]
     zh = make_app(PAGE, run="run-0", lang="zh")
-    _no_errors(zh)
+    no_errors(zh)
     assert any("验证损失不再下降" in c.value for c in zh.caption)
 
 
@@ -114,12 +113,12 @@ def test_a_stopped_sweep_says_the_curve_is_partial(app_env: Path) -> None:
     partial = LearningCurve("2026-11-29T10:00:00Z", curve().points[:2], epochs=10, complete=False)
     store.patch_run_record("run-0", learning_curve=partial.to_dict())
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     assert any("stopped early" in w.value for w in at.warning)
 
 
 def test_estimate_is_every_training_running_to_the_cap() -> None:
-    from tests.app.conftest import recorded
+    from tests.support.app import recorded
 
     _, run = recorded()
     per_epoch = run.train_seconds / run.epochs_completed

@@ -25,10 +25,8 @@ shared by every test in this module (about 30 s on 2 cores).
 from __future__ import annotations
 
 import ast
-import csv
 import json
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -40,9 +38,22 @@ import pytest
 from bizmodel.scenario import base_template, bear_template
 from present.i18n import LANGUAGE_NAMES, catalog
 from store import Store
-from tests.app.conftest import make_app, recorded, seed_runs
-from tests.app.test_pages import PAGES
-from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, _curve
+from tests.support import english
+from tests.support.app import PAGES, make_app, seed_runs
+from tests.support.economics import CURVE_SIZES, PROFILE, learning_curve
+from tests.support.english import (
+    BREAK,
+    KEPT_TERMS,
+    MD_ESCAPE,
+    SCENARIO_NAMES,
+    USER_DATA,
+    bundled_rows,
+    english_runs,
+    scrub,
+    seeded_user_data,
+    tokens,
+    untranslated_words,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("en", "zh")
@@ -54,7 +65,6 @@ ECONOMICS = (
     "app_pages/build_buy.py",
 )
 PROFILED_RUN, BARE_RUN = "run-1", "run-0"  # run-1 is the newest: the active run by default
-SCENARIO_NAMES = ("Bound plan", "Bare plan")
 
 # ------------------------------------------------------------------------------- text patterns
 
@@ -62,71 +72,11 @@ CJK = re.compile(
     r"[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
 )
 MISSING_KEY = re.compile(r"\[[a-z_]+(?:\.[A-Za-z0-9_\-]+)+\](?!\()")
-LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
-URL = re.compile(r"<?\bhttps?://[^\s)>]+>?")
-CODE_SPAN = re.compile(r"`[^`]*`")
-DIRECTIVE = re.compile(r":material/[a-z0-9_]+:|:[a-z]+(?:-[a-z]+)*(?=\[)")
-HTML_TAG = re.compile(r"<[^>]+>")
-PLOTLY_FIELD = re.compile(r"%\{[^}]*\}")
-MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~$:])")
-WORD = re.compile(r"[A-Za-z]+(?:['’\-][A-Za-z]+)*")
-EDGE_PUNCT = "\"'“”‘’()[]{}<>.,;:!?*_/|«»…—–-·•" + "，。；：！？、（）【】《》「」『』"
-CLAUSE_START = "(（"
-CLAUSE_END = ".;:!?)。；：！？）"
-BREAK = " ¦ "  # stands in for removed text: an English run never spans it
-MIN_RUN = 4
 
-# Technical phrases that stay English in a Chinese UI; each is removed before English runs are
-# counted. None is needed today (code is in `code spans`, units are short): add one only with its
-# reason, e.g. ("model.predict",  # the Keras call the Inference page compares against).
-TECHNICAL_PHRASES: tuple[str, ...] = ()
 
-# Single English words that may stand in a Chinese label, value, column or chart text (words with
-# a capital inside, such as kWh, GiB, FLOPs, LoRA, MFU, are units or acronyms and always may).
-PROPER_NAMES = frozenset(
-    {
-        "Moatlab",  # the product
-        "English",  # the language switch names each language in its own script
-        "Excel",  # the workbook download
-        "Digits",  # the dataset's name (sklearn's "Digits 8×8")
-        "Keras",  # the library
-    }
-)
-KEPT_TERMS = frozenset({"ms", "kg", "epoch", "token", "nats", "vs"})  # the zh catalog keeps them
-LAYER_NAMES = frozenset({"output"})  # mlcore.flops names the last layer "output" (like dense1, dense2)
 LABEL_SUFFIXES = (".label", ".option", ".placeholder", "metric.value", "metric.delta", "dataframe.column")
 LABEL_KINDS = frozenset({"title", "header", "subheader"})
 CHART_KINDS = ("chart.",)
-
-
-BUNDLED = ROOT / "bizmodel" / "data"
-
-
-@cache
-def bundled_rows() -> tuple[dict[str, str], ...]:
-    """The rows of the price and accelerator catalogs that ship with ``bizmodel``."""
-    rows: list[dict[str, str]] = []
-    for path in sorted(BUNDLED.glob("*.csv")):
-        with path.open(encoding="utf-8", newline="") as f:
-            rows += csv.DictReader(f)
-    return tuple(rows)
-
-
-@cache
-def vendor_names() -> frozenset[str]:
-    """Cloud and API vendors of the bundled catalogs (proper nouns, not English words)."""
-    return frozenset(w.lower() for row in bundled_rows() for w in WORD.findall(row.get("provider") or ""))
-
-
-@cache
-def catalog_data_words() -> frozenset[str]:
-    """Words of the bundled catalogs' names: vendors, regions, instance types, accelerators, models
-    and the published models' names (``eastus``, ``mistral-small-latest``, ``Mixtral 8x7B``): data
-    shown as it is, in either language."""
-    columns = ("provider", "region", "instance_type", "accelerator", "model", "name")
-    return frozenset(
-        w.lower() for row in bundled_rows() for c in columns for w in WORD.findall(row.get(c) or "")
-    )
 
 
 # --------------------------------------------------------------------------------- collection
@@ -273,7 +223,7 @@ def seed(store: Store) -> dict[str, str]:
     """Two finished runs (the newest with an inference profile and a learning curve) and a saved
     scenario bound to each; returns the scenario id of each run."""
     seed_runs(store, 2)
-    store.patch_run_record(PROFILED_RUN, inference=PROFILE, learning_curve=_curve(CURVE_SIZES))
+    store.patch_run_record(PROFILED_RUN, inference=PROFILE, learning_curve=learning_curve(CURVE_SIZES))
     return {
         PROFILED_RUN: store.save_scenario(
             SCENARIO_NAMES[0], json.dumps(base_template().to_dict()), run_id=PROFILED_RUN
@@ -313,86 +263,7 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Seen]]:
 # ------------------------------------------------------------------------------ user data
 
 
-USER_DATA: list[str] = []  # filled by the fixture: longest first
-
-
-#: The processor's own name inside a device mlcore describes ("CPU (<name>, 2 logical cores)"): the
-#: rest of the description, and of the measurement methods, is shown in the UI language.
-CPU_NAME = re.compile(r"CPU \((.+), \d+ logical cores\)")
-
-
-def seeded_user_data(store: Store) -> list[str]:
-    """Texts the test itself put in the store (names, ids, model paths, the processor's name)."""
-    _, final = recorded()
-    data: set[str] = set(SCENARIO_NAMES)
-    devices = {r["device"] for r in PROFILE["rows"]}
-    for row in store.list_runs():
-        record = json.loads(row["record"]) if isinstance(row.get("record"), str) else {}
-        data |= {row["id"], row["name"]}
-        for key in ("dataset", "model_path"):
-            if isinstance(record.get(key), str):
-                data.add(record[key])
-        devices |= {record[k] for k in ("device", "peak_flops_method") if isinstance(record.get(k), str)}
-    for key in ("model_path", "dataset"):
-        value = getattr(final, key, None)
-        if isinstance(value, str):
-            data.add(value)
-    devices |= {v for v in (final.device, final.peak_flops_method) if isinstance(v, str)}
-    data |= {m.group(1) for d in devices for m in CPU_NAME.finditer(d)}
-    return sorted((d for d in data if d and len(d) > 1), key=len, reverse=True)
-
-
 # ------------------------------------------------------------------------------ English runs
-
-
-def scrub(text: str) -> str:
-    """The text without user data, link targets, URLs, code spans, markup and technical phrases."""
-    text = LINK_TARGET.sub("]", text)
-    text = URL.sub(BREAK, text)
-    text = CODE_SPAN.sub(BREAK, text)
-    text = DIRECTIVE.sub(" ", text)
-    text = HTML_TAG.sub(BREAK, text)
-    text = PLOTLY_FIELD.sub(BREAK, text)
-    text = MD_ESCAPE.sub(r"\1", text)
-    for item in (*USER_DATA, *TECHNICAL_PHRASES):
-        text = text.replace(item, BREAK)
-    return text
-
-
-def _tokens(text: str) -> Iterator[str | None]:
-    """Each whitespace-separated token as an English word, or None where a run must break: at a
-    token that is not a word (a number, CJK, an id), a vendor name, and at clause punctuation
-    (. ; : ! ? and parentheses), so a run is one clause of one sentence."""
-    for raw in text.split():
-        if raw[0] in CLAUSE_START:
-            yield None
-        token = raw.strip(EDGE_PUNCT)
-        if token and WORD.fullmatch(token) and token.lower() not in vendor_names():
-            yield token
-        else:
-            yield None
-        if raw.rstrip("\"'”’*_")[-1:] in CLAUSE_END:
-            yield None
-
-
-def english_runs(text: str) -> list[str]:
-    """Runs of ``MIN_RUN`` or more consecutive English words (words of two letters or more count;
-    a one-letter word such as "a" neither counts nor breaks the run)."""
-    runs: list[str] = []
-    current: list[str] = []
-
-    def close() -> None:
-        if sum(len(w) >= 2 for w in current) >= MIN_RUN:
-            runs.append(" ".join(current))
-        current.clear()
-
-    for token in _tokens(text):
-        if token is None:
-            close()
-        else:
-            current.append(token)
-    close()
-    return runs
 
 
 def _literals(path: Path) -> Iterator[str]:
@@ -421,7 +292,7 @@ def _bizmodel_texts() -> list[str]:
 def _word_runs(text: str) -> Iterator[tuple[str, ...]]:
     """The maximal runs of English words of ``text`` (any length), lower case."""
     current: list[str] = []
-    for token in [*_tokens(text), None]:
+    for token in [*tokens(text), None]:
         if token is None:
             if current:
                 yield tuple(w.lower() for w in current)
@@ -446,7 +317,7 @@ def bizmodel_pieces() -> frozenset[tuple[str, ...]]:
 def bizmodel_fragments() -> tuple[str, ...]:
     """The economics model's literal fragments of two words or more, longest first."""
     texts = {t.strip() for t in _bizmodel_texts()}
-    keep = {t for t in texts if sum(len(w) >= 2 for w in _tokens(t) if w) >= 2}
+    keep = {t for t in texts if sum(len(w) >= 2 for w in tokens(t) if w) >= 2}
     return tuple(sorted(keep, key=len, reverse=True))
 
 
@@ -454,7 +325,7 @@ def is_bizmodel_explanation(run: str) -> bool:
     """True when an English run is the economics model's own prose: it splits into pieces that
     ``bizmodel`` writes itself (:func:`bizmodel_pieces`): its sentences are assembled from
     literals and interpolated values, so a run may cross from one literal into the next."""
-    words = tuple(w.lower() for w in _tokens(run) if w)
+    words = tuple(w.lower() for w in tokens(run) if w)
     pieces = bizmodel_pieces()
     reachable = [True] + [False] * len(words)
     for end in range(1, len(words) + 1):
@@ -538,7 +409,7 @@ def english_sentences() -> list[tuple[str, str]]:
             continue
         for part in re.split(r"\{[^{}]*\}", value):
             fragment = part.strip(" .,:;·—–-()")
-            words = [w for w in _tokens(fragment) if w and len(w) >= 2]
+            words = [w for w in tokens(fragment) if w and len(w) >= 2]
             if len(fragment) >= 12 and len(words) >= 2 and fragment not in zh_text:
                 out.append((key, fragment))
     return out
@@ -568,23 +439,8 @@ def test_zh_has_no_bizmodel_english(walked: dict[str, list[Seen]]) -> None:
     assert not explanations, _report("bizmodel explanations in English in the Chinese UI", explanations)
 
 
-def untranslated_words(text: str) -> list[str]:
-    """English words of a short text (a label, value, column or chart text) that a Chinese UI
-    should not show: not a unit or acronym, a kept term, a proper name, or catalog and user data."""
-    out = []
-    for word in _tokens(scrub(text).replace("_", " ")):  # a snake_case column name is English too
-        if word is None or len(word) < 2 or any(c.isupper() for c in word[1:]):
-            continue
-        if word in PROPER_NAMES or word in KEPT_TERMS or word in LAYER_NAMES:
-            continue
-        if word.lower() in catalog_data_words():
-            continue
-        out.append(word)
-    return out
-
-
 def test_allowed_words_are_the_chinese_catalogs_own() -> None:
-    zh_words = {w for v in catalog("zh").values() for w in _tokens(v) if w}
+    zh_words = {w for v in catalog("zh").values() for w in tokens(v) if w}
     assert zh_words >= KEPT_TERMS, KEPT_TERMS - zh_words
 
 
@@ -648,5 +504,5 @@ def test_bizmodel_predicate_knows_its_own_prose() -> None:
     ],
 )
 def test_untranslated_words(monkeypatch: pytest.MonkeyPatch, text: str, words: list[str]) -> None:
-    monkeypatch.setattr(sys.modules[__name__], "USER_DATA", ["Run 1"])
+    monkeypatch.setattr(english, "USER_DATA", ["Run 1"])
     assert untranslated_words(text) == words

@@ -11,38 +11,10 @@ import numpy as np
 import pytest
 
 from mlcore.evaluation import build_evaluation, evaluation_path, save_evaluation
-from mlcore.tasks import InferenceProfile, InferenceRow
 from store import Store
-from tests.app.conftest import make_app, seed_runs
-from tests.app.test_pages import _no_errors
+from tests.support.app import make_app, no_errors, profile, seed_runs
 
 PAGE = "app_pages/inference.py"
-
-
-def profile() -> InferenceProfile:
-    rows = []
-    shapes = (("compiled", 0.7, 0.002), ("predict", 95.0, 0.01), ("int8", 0.01, 0.0004))
-    for path, base_ms, per_sample_ms in shapes:
-        for batch in (1, 32, 1024):
-            p50 = base_ms + per_sample_ms * batch
-            rows.append(
-                InferenceRow(
-                    device="CPU (test)",
-                    device_kind="cpu",
-                    path=path,
-                    batch_size=batch,
-                    p50_ms=p50,
-                    p95_ms=p50 * 1.5,
-                    p99_ms=p50 * 2,
-                    mean_ms=p50 * 1.1,
-                    samples_per_second=batch / (p50 * 1.1 / 1000),
-                    calls=20,
-                    model_bytes=4000 if path == "int8" else 16000,
-                    quantized=path == "int8",
-                    accuracy=0.90 if path == "int8" else 0.91,
-                )
-            )
-    return InferenceProfile("2026-11-29T10:00:00Z", tuple(rows), "tensorflow", (), 0.91, 0.90)
 
 
 def with_evaluation(home: Path, run_id: str = "run-0") -> None:
@@ -57,19 +29,19 @@ def with_evaluation(home: Path, run_id: str = "run-0") -> None:
 
 def test_no_runs_points_to_train(app_env: Path) -> None:
     at = make_app(PAGE)
-    _no_errors(at)
+    no_errors(at)
     assert any("Train one first" in i.value for i in at.info)
 
 
 def test_starting_the_benchmark_queues_a_job_with_the_settings(app_env: Path) -> None:
     seed_runs(Store(), 1)
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     assert any("No inference profile yet" in i.value for i in at.info)
     at.multiselect(key="bench_batches").set_value([1, 256])
     at.checkbox(key="bench_int8").uncheck()
     at.button(key="bench_start").click().run()
-    _no_errors(at)
+    no_errors(at)
     job = Store().job_for_run("run-0", kind="bench")
     assert job is not None and job["status"] == "queued"
     assert json.loads(job["request"])["batch_sizes"] == [1, 256]
@@ -82,7 +54,7 @@ def test_a_stored_profile_shows_numbers_charts_and_table(app_env: Path) -> None:
     seed_runs(store, 1)
     store.patch_run_record("run-0", inference=profile().to_dict())
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Compiled vs model.predict"] == f"{95.002 / 0.702:,.0f}×"
     assert metrics["int8: smaller · accuracy change"] == "4.0× · -1.0 pts"
@@ -98,7 +70,7 @@ def test_picking_a_test_image_asks_the_worker_and_shows_the_answer(app_env: Path
     with_evaluation(app_env)
     at = make_app(PAGE, run="run-0")
     at.get("button_group")[0].set_value("pick").run()
-    _no_errors(at)
+    no_errors(at)
     assert at.get("image"), "the model's input is shown"
     job = store.job_for_run("run-0", kind="predict")
     assert job is not None and job["status"] == "queued"
@@ -108,7 +80,7 @@ def test_picking_a_test_image_asks_the_worker_and_shows_the_answer(app_env: Path
     result["class_names"] = list(run.class_names)
     store.finish_task(job["id"], status="completed", result=json.dumps(result))
     at.run()
-    _no_errors(at)
+    no_errors(at)
     assert any("The model says **7** (80.0 %)" in m.value for m in at.markdown)
     assert store.job_for_run("run-0", kind="predict")["id"] == job["id"], "the same input is not asked twice"
 
@@ -122,7 +94,7 @@ def test_a_failed_prediction_says_why(app_env: Path) -> None:
     job = store.job_for_run("run-0", kind="predict")
     store.finish_task(job["id"], status="failed", error="this run's model file is missing")
     at.run()
-    _no_errors(at)
+    no_errors(at)
     assert any("model file is missing" in e.value for e in at.error)
 
 
@@ -132,7 +104,7 @@ def test_the_model_can_be_downloaded(app_env: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"PK" + b"\0" * 2046)
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download the model (.keras, 2 KiB)" in labels
 
@@ -141,7 +113,7 @@ def test_the_model_can_be_downloaded(app_env: Path) -> None:
 def test_an_unknown_run_in_the_link_falls_back(app_env: Path, param: str) -> None:
     seed_runs(Store(), 2)
     at = make_app(PAGE, run=param)
-    _no_errors(at)
+    no_errors(at)
     assert any("does not exist" in w.value for w in at.warning)
 
 
@@ -151,7 +123,7 @@ def test_a_tampered_model_path_is_never_served(app_env: Path, tampered: str) -> 
     seed_runs(store, 1)
     store.patch_run_record("run-0", model_path=tampered)
     at = make_app(PAGE, run="run-0")
-    _no_errors(at)
+    no_errors(at)
     assert not at.get("download_button") or all(
         "Download the model" not in b.proto.label for b in at.get("download_button")
     )
@@ -161,6 +133,6 @@ def test_a_tampered_model_path_is_never_served(app_env: Path, tampered: str) -> 
 def test_a_link_cannot_inject_markdown(app_env: Path) -> None:
     seed_runs(Store(), 1)
     at = make_app(PAGE, run="[click](https://example.com)")
-    _no_errors(at)
+    no_errors(at)
     warning = " ".join(w.value for w in at.warning)
     assert "does not exist" in warning and "](https" not in warning.replace("\\]\\(", "")

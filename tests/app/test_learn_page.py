@@ -11,7 +11,7 @@ from mlcore.flops import flops_per_sample
 from mlcore.specs import preset_spec
 from present import format as fmt
 from store import Store
-from tests.app.conftest import make_app, seed_runs
+from tests.support.app import make_app, seed_runs
 
 PAGE = "app_pages/learn.py"
 

@@ -13,8 +13,7 @@ from present.i18n import translate
 from present.median_gap_text import median_gap_sentence
 from present.report_data import monte_carlo_section
 from safetext import for_markdown
-from tests.app.conftest import make_app
-from tests.app.test_pages import _no_errors
+from tests.support.app import make_app, no_errors
 
 PAGE = "app_pages/scenarios.py"
 ZH_CNY = fmt.NumberStyle(language="zh", currency="CNY")
@@ -30,7 +29,7 @@ def expected(lang: str = "en", style: fmt.NumberStyle | None = None) -> str:
 
 def test_scenarios_page_explains_the_median_of_the_base_template(app_env: Path) -> None:
     at = make_app(PAGE)
-    _no_errors(at)
+    no_errors(at)
     assert expected() in [i.value for i in at.info]
     assert [m.help for m in at.metric if m.label == translate("scenario.mc.npv_p50")] == [
         translate("median_gap.why")
@@ -39,19 +38,19 @@ def test_scenarios_page_explains_the_median_of_the_base_template(app_env: Path) 
 
 def test_scenarios_page_in_chinese_and_yuan(app_env: Path) -> None:
     at = make_app(PAGE, lang="zh", cur="CNY")
-    _no_errors(at)
+    no_errors(at)
     assert expected("zh", ZH_CNY) in [i.value for i in at.info]
 
 
 def test_no_explanation_when_median_and_plan_agree(app_env: Path) -> None:
     at = make_app(PAGE, scenario="bear")
-    _no_errors(at)
+    no_errors(at)
     opening = for_markdown(translate("median_gap.below").split("(")[0].strip())
     assert not [i.value for i in at.info if i.value.startswith(opening)]
 
 
 def test_overview_explains_the_median_under_the_fan(app_env: Path) -> None:
     at = make_app()
-    _no_errors(at)
+    no_errors(at)
     captions = [c for c in at.caption if c.value == expected()]
     assert captions and captions[0].help == translate("median_gap.why")

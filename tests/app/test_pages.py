@@ -9,32 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from present import page_registry
 from store import Store
-from tests.app.conftest import ReplayWorker, make_app, seed_runs
-from tests.hostile.inert import markdown_problems, markdown_text
-
-PAGES = tuple(page.file for page in page_registry.PAGES)  # every page's script, in navigation order
-
-
-def _no_errors(at) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    texts = " ".join(m.value for m in at.markdown) + " ".join(e.value for e in at.error)
-    assert "Traceback" not in texts
-    assert "[" + "m." not in texts  # no untranslated catalog key shown
+from tests.support.app import PAGES, ReplayWorker, make_app, no_errors, seed_runs
+from tests.support.inert import markdown_problems, markdown_text
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_empty(app_env: Path, page: str) -> None:
     at = make_app(page)
-    _no_errors(at)
+    no_errors(at)
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_with_runs(app_env: Path, page: str) -> None:
     seed_runs(Store(), 3)
     at = make_app(page)
-    _no_errors(at)
+    no_errors(at)
 
 
 def test_overview_empty_state_points_to_train(app_env: Path) -> None:
@@ -55,6 +45,7 @@ def test_overview_names_the_latest_run_and_asks_to_bind_it(app_env: Path) -> Non
     assert any("No run drives this scenario yet" in i.value for i in at.info)
 
 
+@pytest.mark.slow  # starts a process
 def test_web_process_never_imports_tensorflow() -> None:
     """Render every page (with runs) in a fresh interpreter; TF/Keras must stay unloaded."""
     code = f"""
@@ -62,7 +53,7 @@ import os, sys, tempfile
 os.environ['MOATLAB_HOME'] = tempfile.mkdtemp()
 os.environ['MOATLAB_START_WORKER'] = '0'
 sys.path.insert(0, {str(Path.cwd())!r})
-from tests.app.conftest import make_app, seed_runs
+from tests.support.app import make_app, seed_runs
 from store import Store
 seed_runs(Store(), 2)
 for page in {list(PAGES)!r}:
@@ -81,7 +72,7 @@ def test_train_drives_a_job_to_completion(replay: ReplayWorker) -> None:
     at.selectbox(key="dataset").set_value("digits").run()
     at.number_input(key="epochs_article-mlp").set_value(3)
     at.button(key="start").click().run()
-    _no_errors(at)
+    no_errors(at)
     job_id = at.query_params["job"]
     job_id = job_id[0] if isinstance(job_id, list) else job_id
     # queued: position shown
@@ -90,7 +81,7 @@ def test_train_drives_a_job_to_completion(replay: ReplayWorker) -> None:
     seen_progress = []
     while replay.advance(3):
         at.run()
-        _no_errors(at)
+        no_errors(at)
         seen_progress += [p.proto.text for p in at.get("progress")]
         chart = at.get("plotly_chart")
         assert chart, "live curves are shown while training"
@@ -98,7 +89,7 @@ def test_train_drives_a_job_to_completion(replay: ReplayWorker) -> None:
     replay.finish()
     at.run()
     at.run()
-    _no_errors(at)
+    no_errors(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Test accuracy"].endswith("%")
     for label in (
@@ -146,13 +137,13 @@ def test_train_reload_restores_live_view(replay: ReplayWorker) -> None:
     replay.claim()
     replay.advance(4)
     fresh = make_app("app_pages/train.py", job=job_id)  # a reload is a new session with the URL
-    _no_errors(fresh)
+    no_errors(fresh)
     assert fresh.get("progress"), "the live view comes back from the URL"
 
 
 def test_unknown_job_in_url_is_explained(app_env: Path) -> None:
     at = make_app("app_pages/train.py", job="doesnotexist")
-    _no_errors(at)
+    no_errors(at)
     assert any("does not exist" in w.value for w in at.warning)
 
 
@@ -177,7 +168,7 @@ def test_bad_csv_upload_is_refused_with_reason(app_env: Path, content: bytes, me
     at.get("file_uploader")[0].set_value(("data.csv", content, "text/csv")).run() if hasattr(
         at.get("file_uploader")[0], "set_value"
     ) else pytest.skip("file_uploader not drivable in this Streamlit")
-    _no_errors(at)
+    no_errors(at)
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
 
 
@@ -185,12 +176,12 @@ def test_runs_compare_rename_delete(app_env: Path) -> None:
     store = Store()
     seed_runs(store, 3)
     at = make_app("app_pages/runs.py")
-    _no_errors(at)
+    no_errors(at)
     assert any("3 of 3 runs" in c.value for c in at.caption)
     # select two rows -> compare
     at.session_state["runs_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
     at.run()
-    _no_errors(at)
+    no_errors(at)
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert any(s["data"][0]["type"] == "parcoords" for s in specs)
     assert any("Comparing 2 runs" in s.value for s in at.subheader)
@@ -236,7 +227,7 @@ def test_cnn_too_deep_for_digits_is_refused_before_submit(app_env: Path) -> None
     at.selectbox(key="architecture").set_value("cnn")
     at.text_input(key="filters").set_value("8,8,8,8")
     at.button(key="start").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert any("shrink" in e.value for e in at.error), [e.value for e in at.error]
     assert "job" not in at.query_params
     assert Store().list_runs() == []
@@ -255,7 +246,7 @@ def test_user_text_is_shown_as_text_not_markdown(app_env: Path) -> None:
 
     store.insert_run(run_row(failed))
     at = make_app("app_pages/train.py", run=runs[0].id)
-    _no_errors(at)
+    no_errors(at)
     banner = at.success[0].value
     assert not markdown_problems(banner) and "<b>" not in banner
     assert "**bold** [click](https://evil.example) <b>x</b>" in markdown_text(banner)
@@ -277,7 +268,7 @@ def test_the_custom_preset_submits_what_the_form_says(app_env: Path) -> None:
     at.number_input(key="split_seed").set_value(5)
     at.text_input(key="run_name").set_value("custom one")
     at.button(key="start").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert "job" in at.query_params
     (row,) = Store().list_runs()
     record = json.loads(row["record"])

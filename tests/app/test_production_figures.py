@@ -27,9 +27,8 @@ from present.report import render_html
 from present.report_data import ReportOptions, build_report
 from present.workbook import workbook_bytes
 from store import Store
-from tests.app.conftest import make_app, seed_runs
-from tests.app.test_pages import _no_errors
-from tests.bizmodel.test_cli import PROFILE
+from tests.support.app import make_app, no_errors, seed_runs
+from tests.support.economics import PROFILE
 
 RUN = "run-1"
 STYLES = {
@@ -94,12 +93,12 @@ def test_every_place_shows_the_same_production_figures(app_env: Path, lang: str,
     # The pages.
     for page in ("app_pages/overview.py", "app_pages/scenarios.py", "app_pages/compute.py"):
         at = make_app(page, **params)
-        _no_errors(at)
+        no_errors(at)
         shown = _metrics(at)
         for key, label in labels.items():
             assert shown.get(label) == expected[key], (page, label, shown.get(label), expected[key])
     at = make_app("app_pages/build_buy.py", **params)
-    _no_errors(at)
+    no_errors(at)
     per_1000 = translate("buildbuy.per_1000", lang, value=expected["serving_usd_per_1000_predictions"])
     assert per_1000 in _metrics(at).values()
 

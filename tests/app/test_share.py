@@ -18,9 +18,8 @@ from present.report_data import build_report
 from present.sharelink import SharedView, decode, encode
 from present.summary import short_id
 from store import Store
-from tests.app.conftest import make_app, seed_runs
-from tests.app.test_pages import _no_errors
-from tests.hostile.inert import markdown_problems, markdown_text
+from tests.support.app import make_app, no_errors, seed_runs
+from tests.support.inert import markdown_problems, markdown_text
 
 SCENARIOS = "app_pages/scenarios.py"
 
@@ -51,7 +50,7 @@ def test_a_share_link_reopens_the_same_view_in_a_new_session(app_env: Path) -> N
         SharedView(scenario, run_id=runs[1].id, page="scenarios", language="en", name="Seed round")
     )
     at = make_app(SCENARIOS, share=token)
-    _no_errors(at)
+    no_errors(at)
     report = build_report(scenario, name="Seed round", run=runs[1], catalog=load_bundled())
     assert metric(at, "NPV") == fmt.fmt_usd(report.kpis.npv_usd)
     assert metric(at, "Model accuracy (%)") == fmt.fmt_pct(runs[1].test_accuracy)
@@ -68,7 +67,7 @@ def test_a_share_link_reopens_the_same_view_in_a_new_session(app_env: Path) -> N
 def test_a_link_opened_on_another_page_switches_to_its_page_and_language(app_env: Path) -> None:
     token = encode(SharedView(base_template(), page="scenarios", language="zh", name="种子轮"))
     at = make_app(share=token)  # arrives at the root (Overview)
-    _no_errors(at)
+    no_errors(at)
     assert _param(at, "lang") == "zh"
     zh_npv = translate("kpi.npv_usd", "zh")
     assert zh_npv != "NPV" and any(m.label == zh_npv for m in at.metric)  # Scenarios, in Chinese
@@ -90,7 +89,7 @@ def test_a_link_opened_on_another_page_switches_to_its_page_and_language(app_env
 )
 def test_a_bad_link_says_so_and_shows_the_defaults(app_env: Path, token: str) -> None:
     at = make_app(share=token)  # the Overview: the message shows on the run that opens the link
-    _no_errors(at)
+    no_errors(at)
     assert any("This share link" in e.value and "defaults" in e.value for e in at.error), [
         e.value for e in at.error
     ]
@@ -108,7 +107,7 @@ def test_overview_shows_the_active_case_with_badges(app_env: Path) -> None:
     scenario = base_template()
     token = encode(SharedView(scenario, run_id=runs[0].id, page="overview", name="Board deck"))
     at = make_app(share=token)
-    _no_errors(at)
+    no_errors(at)
     report = build_report(scenario, name="Board deck", run=runs[0], catalog=load_bundled())
     assert metric(at, "NPV") == fmt.fmt_usd(report.kpis.npv_usd)
     assert metric(at, "Test accuracy") == fmt.fmt_pct(runs[0].test_accuracy)
@@ -122,14 +121,14 @@ def test_overview_shows_the_active_case_with_badges(app_env: Path) -> None:
 
 def test_overview_without_runs_guides_to_train(app_env: Path) -> None:
     at = make_app()
-    _no_errors(at)
+    no_errors(at)
     assert any("No run has finished yet" in i.value for i in at.info)
     assert any(m.label == "NPV" for m in at.metric)  # the base case is still shown
 
 
 def test_currency_and_rate_in_the_link_apply_everywhere(app_env: Path) -> None:
     at = make_app(SCENARIOS, cur="CNY", fx="7")
-    _no_errors(at)
+    no_errors(at)
     s = base_template()
     report = build_report(s, name="Base", run=None, catalog=load_bundled())
     with fmt.number_style(fmt.NumberStyle(currency="CNY", usd_to_cny=7.0)):
@@ -137,7 +136,7 @@ def test_currency_and_rate_in_the_link_apply_everywhere(app_env: Path) -> None:
     assert expected.startswith("-¥")
     assert metric(at, "NPV") == expected
     bad = make_app(SCENARIOS, cur="EUR", fx="-3")
-    _no_errors(bad)
+    no_errors(bad)
     assert any("currency or exchange rate" in w.value for w in bad.warning)
     assert metric(bad, "NPV") == fmt.fmt_usd(report.kpis.npv_usd)
 
@@ -147,7 +146,7 @@ def test_json_import_validates_and_opens_an_unsaved_copy(app_env: Path) -> None:
     bad = {**base_template().to_dict(), "monthly_churn": 2, "cac_usd": "cheap"}
     at.file_uploader(key="share_import").set_value(("bad.json", json.dumps(bad).encode(), "application/json"))
     at.run()
-    _no_errors(at)
+    no_errors(at)
     errors = " ".join(e.value for e in at.error)
     assert "monthly\\_churn" in errors and "cac\\_usd" in errors
     good = base_template().with_values(monthly_churn=0.05)
@@ -156,7 +155,7 @@ def test_json_import_validates_and_opens_an_unsaved_copy(app_env: Path) -> None:
     )
     at.run()
     at.run()
-    _no_errors(at)
+    no_errors(at)
     assert (_param(at, "scenario") or "").startswith("shared-")
     from bizmodel.projection import kpis, project
 
@@ -168,7 +167,7 @@ def test_user_text_is_shown_as_text(app_env: Path) -> None:
     name = "<script>alert(1)</script>"
     token = encode(SharedView(base_template(), page="overview", name=name))
     at = make_app(share=token)
-    _no_errors(at)
+    no_errors(at)
     sources = [m.value for m in at.markdown]
     assert not [p for s in sources for p in markdown_problems(s)]
     assert "<script>" not in " ".join(sources)
@@ -177,7 +176,7 @@ def test_user_text_is_shown_as_text(app_env: Path) -> None:
 
 def test_charts_save_png_or_svg_as_chosen(app_env: Path) -> None:
     at = make_app(SCENARIOS, img="svg")
-    _no_errors(at)
+    no_errors(at)
     charts = at.get("plotly_chart")
     assert charts and all('"format": "svg"' in c.proto.config for c in charts)
     at = make_app(SCENARIOS)
@@ -189,7 +188,7 @@ def test_a_deeply_nested_import_is_refused_with_a_message(app_env: Path) -> None
     deep = b"[" * 100_000 + b"]" * 100_000
     at.file_uploader(key="share_import").set_value(("deep.json", deep, "application/json"))
     at.run()
-    _no_errors(at)
+    no_errors(at)
     assert any("nested too deeply" in e.value for e in at.error)
 
 
@@ -197,7 +196,7 @@ def test_the_link_carries_the_analysis_settings_and_the_catalog(app_env: Path) -
     at = make_app(SCENARIOS, scenario="bull")
     at.number_input(key="scn_mc_paths").set_value(500)
     at.number_input(key="scn_mc_seed").set_value(42).run()
-    _no_errors(at)
+    no_errors(at)
     shown = metric(at, "NPV, median")
     link = _link_in(at)
     query = parse_qs(urlsplit(link).query)
@@ -205,6 +204,6 @@ def test_the_link_carries_the_analysis_settings_and_the_catalog(app_env: Path) -
     view = decode(query["share"][0])
     assert (view.paths, view.seed) == (500, 42)
     fresh = make_app(SCENARIOS, share=query["share"][0])
-    _no_errors(fresh)
+    no_errors(fresh)
     assert metric(fresh, "NPV, median") == shown
     assert not fresh.warning

@@ -9,8 +9,8 @@ from pathlib import Path
 from mlcore.runs import run_row
 from mlcore.specs import Distribution, TrainRequest
 from store import Store
-from tests.app.conftest import ReplayWorker, make_app, recorded
-from tests.hostile.inert import markdown_text
+from tests.support.app import ReplayWorker, make_app, recorded
+from tests.support.inert import markdown_text
 
 
 def _start(at_distribute: bool) -> dict:

@@ -17,7 +17,7 @@ from mlcore.jobs import JobManager
 from present import format as fmt
 from present.i18n import translate
 from present.live_figures import settled
-from tests.app.conftest import ReplayWorker, make_app
+from tests.support.app import ReplayWorker, make_app
 
 EPOCHS = 3  # the recorded run's epochs
 

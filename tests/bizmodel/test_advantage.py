@@ -22,7 +22,7 @@ from bizmodel.advantage import (
 from bizmodel.binding import RunInputs, bind
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import AccuracyLink, Scenario, base_template
-from tests.bizmodel.test_binding import batch_run
+from tests.support.economics import batch_run
 
 COMPETITOR = CompetitorBaseline(usd_per_1000_predictions=0.05, accuracy=0.90, p95_latency_ms=40.0)
 RUN = RunInputs(

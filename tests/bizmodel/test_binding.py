@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
 
 import pytest
 
@@ -21,70 +20,11 @@ from bizmodel.binding import (
     run_inputs,
     serving_volume,
 )
-from bizmodel.catalog import Catalog, read_catalog
 from bizmodel.production import production_scale
 from bizmodel.projection import project
 from bizmodel.scenario import Range, Scenario, base_template
 from bizmodel.serving import ServingAssumptions
-
-HEADER = (
-    "provider,region,instance_type,accelerator,count,vcpus,memory_gib,"
-    "on_demand_usd_per_hour,spot_usd_per_hour,status,as_of,source,notes\n"
-)
-ROWS = (
-    "acme,eu,cpu.small,,0,2,4,3.6,,current,2026-01-31,test quote,\n"
-    "acme,eu,cpu.big,,0,16,64,20.0,,current,2026-01-31,test quote,\n"
-    "acme,eu,gpu.l4,L4,1,8,32,0.8,,current,2026-02-28,test quote,\n"
-)
-
-
-def catalog(rows: str = ROWS) -> Catalog:
-    """Two CPU instances ($3.60/h for 2 vCPUs) and one L4 instance ($0.80/h), bundled specs."""
-    return read_catalog((HEADER + rows).encode(), name="test")
-
-
-def profile_row(**overrides: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "device": "CPU (Test CPU, 2 logical cores)",
-        "device_kind": "cpu",
-        "path": "compiled",
-        "batch_size": 32,
-        "p50_ms": 0.8,
-        "p95_ms": 1.0,
-        "p99_ms": 1.2,
-        "mean_ms": 0.8,
-        "samples_per_second": 1000.0,
-        "quantized": False,
-        "accuracy": 0.9,
-    }
-    row.update(overrides)
-    return row
-
-
-def record(**overrides: Any) -> dict[str, Any]:
-    """A finished CPU run of one hour's wall time, 90 % accurate, without profile or repeat."""
-    rec: dict[str, Any] = {
-        "id": "run-1",
-        "name": "demo",
-        "status": "completed",
-        "params": 1_000,
-        "flops_per_sample": 2_000,
-        "n_train": 1_000,
-        "n_test": 500,
-        "epochs_completed": 2,
-        "train_seconds": 3000.0,
-        "wall_seconds": 3600.0,
-        "energy_kwh": 0.05,
-        "device": "CPU (Intel Xeon, 2 logical cores)",
-        "device_kind": "cpu",
-        "test_accuracy": 0.9,
-    }
-    rec.update(overrides)
-    return rec
-
-
-def inputs(rec: dict[str, Any], **kwargs: Any) -> RunInputs:
-    return run_inputs(TechnicalBasis.from_record(rec), catalog(), **kwargs)
+from tests.support.economics import batch_run, catalog, inputs, profile_row, record, repeat
 
 
 def test_cpu_run_without_profile_or_repeat() -> None:
@@ -138,20 +78,6 @@ def test_gpu_run(device: str, expected_usd: float | None, detail: str) -> None:
 HOURS = 730.0  # ServingAssumptions' billed hours a month
 #: 2,000 requests/s on average, as requests a month.
 VOLUME_2000_RPS = 2000.0 * HOURS * 3600.0
-
-#: A batch of 1,024 is by far the cheapest at full load, but no realistic volume fills it in time.
-BATCH_ROWS = [
-    profile_row(batch_size=1024, samples_per_second=100_000.0, p95_ms=4.0),
-    profile_row(batch_size=1, samples_per_second=500.0, p95_ms=0.5),
-    profile_row(batch_size=32, samples_per_second=10_000.0, p95_ms=2.0),
-    profile_row(
-        path="int8", quantized=True, batch_size=1, samples_per_second=8000.0, p95_ms=0.1, accuracy=0.85
-    ),
-]
-
-
-def batch_run(**kwargs: Any) -> RunInputs:
-    return inputs(record(inference={"measured_at": "2026-11-01T00:00:00Z", "rows": BATCH_ROWS}), **kwargs)
 
 
 def test_serving_is_planned_for_the_volume_not_the_biggest_batch() -> None:
@@ -239,11 +165,6 @@ def test_unpriced_measured_rows_give_none() -> None:
     got = inputs(record(inference={"rows": rows}))
     assert got.serving_usd_per_1000_predictions is None
     assert "no measured float-model serving option" in got.serving_detail
-
-
-def repeat(accuracies: list[float], throughputs: list[float]) -> dict[str, Any]:
-    seeds = list(range(len(accuracies)))
-    return {"seeds": seeds, "accuracies": accuracies, "samples_per_second": throughputs}
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""``python -m bizmodel``: the economics command line, run as a real subprocess on stored runs.
+"""``python -m bizmodel``: the economics command line on stored runs, through ``main(argv)`` in this
+process (a few cases run ``python -m bizmodel`` as a real process: exit codes and the entry point).
 
 Runs are inserted into a fresh SQLite store directly (the recorded digits run, with an inference
 profile and a learning curve added where a case needs them), so no TensorFlow is involved.
@@ -7,21 +8,17 @@ profile and a learning curve added where a case needs them), so no TensorFlow is
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bizmodel.catalog import CatalogError, load_bundled, read_catalog
-from store import Store
+from tests.support.app import RECORDED
+from tests.support.cli import bizmodel_process, ok_json, one_line_error
+from tests.support.cli import run_bizmodel as run_cli
+from tests.support.economics import CURVE_SIZES, PROFILE
 
-ROOT = Path(__file__).resolve().parents[2]
-RECORDED = ROOT / "tests" / "app" / "data" / "recorded_run.json"
-PROG_ERROR = "python -m bizmodel: error: "
 OPTION_KEYS = {
     "provider",
     "instance_type",
@@ -37,129 +34,6 @@ HEADER = (
     "provider,region,instance_type,accelerator,count,vcpus,memory_gib,"
     "on_demand_usd_per_hour,spot_usd_per_hour,status,as_of,source,notes\n"
 )
-CURVE_SIZES = (125, 314, 629, 1259)
-
-
-def _accuracy(n: int) -> float:
-    """A known curve: error = 8·n^(−0.6) + 0.02."""
-    return 1.0 - (8.0 * n**-0.6 + 0.02)
-
-
-def _curve(sizes: tuple[int, ...]) -> dict[str, Any]:
-    points = [
-        {
-            "fraction": n / 1259,
-            "n_train": n,
-            "accuracy_mean": _accuracy(n),
-            "accuracy_std": 0.004,
-            "train_seconds": 1.0,
-            "seeds": 2,
-            "accuracies": [_accuracy(n)] * 2,
-        }
-        for n in sizes
-    ]
-    return {"measured_at": "2026-11-29T06:00:00Z", "points": points, "epochs": 3, "complete": True}
-
-
-def _converged_curve(sizes: tuple[int, ...]) -> dict[str, Any]:
-    """The same points, stored as sweeps store them now: the rule, and how each point trained."""
-    curve = _curve(sizes)
-    for i, point in enumerate(curve["points"]):
-        point.update(steps=580 + 400 * i, epochs_run=40.0, capped=1 if i == 3 else 0)
-    return {**curve, "rule": "early-stopping", "patience": 5, "max_epochs": 60}
-
-
-def _inference_row(path: str, batch: int, p95_ms: float, sps: float) -> dict[str, Any]:
-    return {
-        "device": "CPU (Intel(R) Xeon(R) Processor, 2 logical cores)",
-        "device_kind": "cpu",
-        "path": path,
-        "batch_size": batch,
-        "p50_ms": p95_ms * 0.8,
-        "p95_ms": p95_ms,
-        "p99_ms": p95_ms * 1.2,
-        "mean_ms": p95_ms * 0.85,
-        "samples_per_second": sps,
-        "calls": 200,
-        "model_bytes": 35_880,
-        "quantized": path == "int8",
-        "accuracy": 0.8635,
-    }
-
-
-PROFILE = {
-    "measured_at": "2026-11-29T06:00:00Z",
-    "rows": [
-        _inference_row("compiled", 1, 0.4, 2_500.0),
-        _inference_row("compiled", 32, 0.8, 40_000.0),
-        _inference_row("int8", 32, 0.6, 55_000.0),
-    ],
-    "backend": "tensorflow",
-    "notes": [],
-    "float_accuracy": 0.8635,
-    "int8_accuracy": 0.86,
-}
-
-
-def _insert(store: Store, run_id: str, *, status: str = "completed", **extra: Any) -> dict[str, Any]:
-    record = json.loads(RECORDED.read_text())["record"]
-    record.update(id=run_id, name=run_id, status=status, **extra)
-    store.insert_run(
-        {
-            "id": run_id,
-            "name": run_id,
-            "created_at": record["created_at"],
-            "status": status,
-            "dataset": record["dataset"],
-            "model": "mlp",
-            "record": json.dumps(record),
-        }
-    )
-    return record
-
-
-@pytest.fixture(scope="module")
-def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("bizmodel-cli-home")
-    store = Store(f"sqlite:///{home / 'moatlab.db'}")
-    _insert(store, "plain")
-    _insert(store, "queued", status="queued")
-    _insert(store, "measured", inference=PROFILE, learning_curve=_curve(CURVE_SIZES))
-    _insert(store, "short-curve", learning_curve=_curve(CURVE_SIZES[:3]))
-    _insert(store, "converged", learning_curve=_converged_curve(CURVE_SIZES))
-    store.dispose()
-    return home
-
-
-def run_cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    base = dict(os.environ, MOATLAB_HOME=str(home))
-    base.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bizmodel", *args],
-        cwd=ROOT,
-        env={**base, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def ok_json(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr
-    return json.loads(proc.stdout)  # stdout is exactly one JSON document
-
-
-def one_line_error(proc: subprocess.CompletedProcess[str], status: int = 2) -> str:
-    """The reason of a one-line error (exit ``status``, nothing on stdout, no traceback)."""
-    assert proc.returncode == status, (proc.returncode, proc.stdout, proc.stderr)
-    assert proc.stdout == ""
-    assert "Traceback" not in proc.stderr
-    lines = proc.stderr.splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith(PROG_ERROR)
-    return lines[0].removeprefix(PROG_ERROR)
 
 
 # --------------------------------------------------------------------------- cost
@@ -312,8 +186,10 @@ def test_cost_scales_a_saved_run(cli_home: Path) -> None:
     assert unscaled["work"]["flops"] == pytest.approx(out["work"]["flops"] / 20)
 
 
+@pytest.mark.slow  # starts a process
 def test_cost_human_output_shows_the_catalog_date(cli_home: Path) -> None:
-    proc = run_cli(cli_home, "cost", "--params", "1e9", "--tokens", "20e9", "--top", "5")
+    """A real process: ``python -m bizmodel`` hands over to :func:`cli.economics.main`."""
+    proc = bizmodel_process(cli_home, "cost", "--params", "1e9", "--tokens", "20e9", "--top", "5")
     assert proc.returncode == 0, proc.stderr
     assert load_bundled().as_of.isoformat() in proc.stdout
     assert "cheapest" in proc.stdout and "fastest" in proc.stdout
@@ -542,8 +418,10 @@ def test_max_n_below_the_current_set_is_exit_2(cli_home: Path) -> None:
 # --------------------------------------------------------------------------- the store
 
 
+@pytest.mark.slow  # starts a process
 def test_unusable_store_is_exit_1(cli_home: Path) -> None:
-    proc = run_cli(
+    """A real process: ``python -m bizmodel`` exits with ``main``'s status."""
+    proc = bizmodel_process(
         cli_home,
         "serving", "--run", "measured", "--requests-per-month", "1e6", "--p95-ms", "5",
         env={"DATABASE_URL": "sqlite:////dev/null/not-a-dir/moatlab.db"},

@@ -15,20 +15,15 @@ import pytest
 
 from bizmodel.scenario import TEMPLATES
 from cli.economics import main
-from tests.bizmodel.test_cli import PROG_ERROR, ROOT, cli_home, one_line_error, run_cli  # noqa: F401  (fixture)
+from tests.support import ROOT
+from tests.support.cli import PROG_ERROR, bizmodel_process, one_line_error
+from tests.support.cli import run_bizmodel as run_cli
 
 WORKBOOK_MISSING = not (ROOT / "present" / "workbook.py").is_file()
 
 
 @pytest.fixture
-def scenario_file(tmp_path: Path) -> Path:
-    path = tmp_path / "pitch.json"
-    path.write_text(json.dumps(TEMPLATES["base"]().to_dict()))
-    return path
-
-
-@pytest.fixture
-def home_env(cli_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: F811
+def home_env(cli_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """``cli_home`` as this process's store, for in-process calls of ``main``."""
     monkeypatch.setenv("MOATLAB_HOME", str(cli_home))
     monkeypatch.delenv("DATABASE_URL", raising=False)
@@ -41,7 +36,7 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def test_writes_the_html_report_and_the_workbook(
-    cli_home: Path,  # noqa: F811
+    cli_home: Path,
     scenario_file: Path,
     tmp_path: Path,
 ) -> None:
@@ -68,7 +63,7 @@ def test_writes_the_html_report_and_the_workbook(
         assert "xl/workbook.xml" in book.namelist()
 
 
-def test_chinese_in_yuan_without_a_run(cli_home: Path, scenario_file: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_chinese_in_yuan_without_a_run(cli_home: Path, scenario_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "zh.html"
     proc = run_cli(
         cli_home,
@@ -132,23 +127,24 @@ def test_bad_arguments_are_one_line_exit_2_and_write_nothing(
     assert sorted(p.name for p in folder.iterdir()) == before
 
 
+@pytest.mark.slow  # starts a process
 @pytest.mark.parametrize(
     ("args", "reason"),
     [(["--lang", "fr"], "invalid choice: 'fr'"), (["-o", "{dir}/missing/r.html"], "does not exist")],
 )
 def test_a_real_process_refuses_with_one_line(
-    cli_home: Path,  # noqa: F811
+    cli_home: Path,
     scenario_file: Path,
     args: list[str],
     reason: str,
 ) -> None:
-    proc = run_cli(
+    proc = bizmodel_process(
         cli_home, "report", str(scenario_file), *(a.format(dir=scenario_file.parent) for a in args)
     )
     assert reason in one_line_error(proc)
 
 
-def test_an_invalid_scenario_keeps_the_old_report(cli_home: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_an_invalid_scenario_keeps_the_old_report(cli_home: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     out.write_text("the report sent yesterday")
     bad = tmp_path / "bad.json"
@@ -159,8 +155,9 @@ def test_an_invalid_scenario_keeps_the_old_report(cli_home: Path, tmp_path: Path
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.slow  # starts a process
 def test_the_report_command_never_imports_streamlit(
-    cli_home: Path,  # noqa: F811
+    cli_home: Path,
     scenario_file: Path,
     tmp_path: Path,
 ) -> None:

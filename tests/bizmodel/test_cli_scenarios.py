@@ -15,8 +15,9 @@ from bizmodel.finance import npv
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import TEMPLATES, Scenario
 from store import Store
-from tests.bizmodel.test_cli import PROFILE, PROG_ERROR, _insert, cli_home, run_cli  # noqa: F401  (fixture)
-from tests.bizmodel.test_scenario import FOUR_MISTAKES
+from tests.support.cli import PROG_ERROR
+from tests.support.cli import run_bizmodel as run_cli
+from tests.support.economics import FOUR_MISTAKES, PROFILE, insert_run
 
 KPI_KEYS = {
     "npv_usd",
@@ -32,21 +33,14 @@ KPI_KEYS = {
 }
 
 
-@pytest.fixture
-def scenario_file(tmp_path: Path) -> Path:
-    path = tmp_path / "scenario.json"
-    path.write_text(json.dumps(TEMPLATES["base"]().to_dict()))
-    return path
-
-
 @pytest.mark.parametrize("kind", sorted(TEMPLATES))
-def test_template_prints_a_complete_valid_scenario(cli_home: Path, kind: str) -> None:  # noqa: F811
+def test_template_prints_a_complete_valid_scenario(cli_home: Path, kind: str) -> None:
     out = run_cli(cli_home, "template", "--kind", kind, "--json")
     assert out.returncode == 0, out.stderr
     assert Scenario.from_dict(json.loads(out.stdout)) == TEMPLATES[kind]()
 
 
-def test_project_json_has_kpis_and_every_month(cli_home: Path, scenario_file: Path) -> None:  # noqa: F811
+def test_project_json_has_kpis_and_every_month(cli_home: Path, scenario_file: Path) -> None:
     out = run_cli(cli_home, "project", str(scenario_file), "--json")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
@@ -61,7 +55,7 @@ def test_project_json_has_kpis_and_every_month(cli_home: Path, scenario_file: Pa
     assert "NaN" not in out.stdout and "Infinity" not in out.stdout
 
 
-def test_monte_carlo_is_byte_identical_for_a_seed(cli_home: Path, scenario_file: Path) -> None:  # noqa: F811
+def test_monte_carlo_is_byte_identical_for_a_seed(cli_home: Path, scenario_file: Path) -> None:
     args = ("project", str(scenario_file), "--paths", "2000", "--seed", "7", "--json")
     first, second = run_cli(cli_home, *args), run_cli(cli_home, *args)
     assert first.returncode == 0, first.stderr
@@ -74,7 +68,7 @@ def test_monte_carlo_is_byte_identical_for_a_seed(cli_home: Path, scenario_file:
     assert mc["npv_usd"] != mc_other["npv_usd"]
 
 
-def test_a_run_overrides_the_typed_technical_inputs(cli_home: Path, scenario_file: Path) -> None:  # noqa: F811
+def test_a_run_overrides_the_typed_technical_inputs(cli_home: Path, scenario_file: Path) -> None:
     out = run_cli(cli_home, "project", str(scenario_file), "--run", "measured", "--json")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
@@ -102,7 +96,7 @@ def test_a_run_overrides_the_typed_technical_inputs(cli_home: Path, scenario_fil
 
 
 @pytest.fixture
-def seeded_run(cli_home: Path) -> str:  # noqa: F811
+def seeded_run(cli_home: Path) -> str:
     """A measured run repeated over three seeds (so it has a spread)."""
     store = Store(f"sqlite:///{cli_home / 'moatlab.db'}")
     if store.get_run("seeded") is None:
@@ -111,13 +105,13 @@ def seeded_run(cli_home: Path) -> str:  # noqa: F811
             "accuracies": [0.85, 0.86, 0.87],
             "samples_per_second": [900, 1000, 1100],
         }
-        _insert(store, "seeded", inference=PROFILE, repeat=repeat)
+        insert_run(store, "seeded", inference=PROFILE, repeat=repeat)
     store.dispose()
     return "seeded"
 
 
 def test_the_scenario_sets_the_production_scale_and_chooses_the_spread(
-    cli_home: Path,  # noqa: F811
+    cli_home: Path,
     tmp_path: Path,
     seeded_run: str,
 ) -> None:
@@ -171,7 +165,7 @@ def test_the_scenario_sets_the_production_scale_and_chooses_the_spread(
     ],
 )
 def test_invalid_scenario_files_exit_2_naming_every_field(
-    cli_home: Path,  # noqa: F811
+    cli_home: Path,
     tmp_path: Path,
     content: str | None,
     expected: list[str],
@@ -192,7 +186,7 @@ def test_invalid_scenario_files_exit_2_naming_every_field(
         assert text in out.stderr
 
 
-def test_unreadable_paths_and_flags(cli_home: Path, tmp_path: Path, scenario_file: Path) -> None:  # noqa: F811
+def test_unreadable_paths_and_flags(cli_home: Path, tmp_path: Path, scenario_file: Path) -> None:
     assert run_cli(cli_home, "project", str(tmp_path / "missing.json")).returncode == 2
     assert run_cli(cli_home, "project", str(tmp_path)).returncode == 2
     spread = run_cli(cli_home, "project", str(scenario_file), "--spread")
@@ -201,7 +195,7 @@ def test_unreadable_paths_and_flags(cli_home: Path, tmp_path: Path, scenario_fil
     assert run_cli(cli_home, "project", str(scenario_file), "--paths", "999999999").returncode == 2
 
 
-def test_text_output_names_the_kpis(cli_home: Path, scenario_file: Path) -> None:  # noqa: F811
+def test_text_output_names_the_kpis(cli_home: Path, scenario_file: Path) -> None:
     out = run_cli(cli_home, "project", str(scenario_file), "--paths", "500")
     assert out.returncode == 0, out.stderr
     for word in ("NPV", "break-even", "runway", "Monte Carlo, 500 paths", "P(out of cash)"):

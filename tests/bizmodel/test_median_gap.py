@@ -24,7 +24,7 @@ from bizmodel.median_gap import (
 from bizmodel.montecarlo import sample_inputs, simulate
 from bizmodel.projection import kpis, project
 from bizmodel.scenario import Range, Scenario, base_template, bear_template, bull_template
-from tests.bizmodel.test_cli import cli_home, run_cli  # noqa: F401  (fixture)
+from tests.support.cli import run_bizmodel as run_cli
 
 
 def with_ranges(*ranges: Range, scenario: Scenario | None = None) -> Scenario:
@@ -224,7 +224,7 @@ def test_refuses_a_negative_share() -> None:
 # ------------------------------------------------------------------------------ the command line
 
 
-def test_command_line_explains_the_median(cli_home: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_command_line_explains_the_median(cli_home: Path, tmp_path: Path) -> None:
     path = tmp_path / "scenario.json"
     path.write_text(json.dumps(base_template().to_dict()))
     args = ("project", str(path), "--paths", "2000", "--seed", "3")

@@ -20,7 +20,7 @@ from bizmodel.production import (
     usd_text,
 )
 from bizmodel.scenario import base_template
-from tests.bizmodel.test_binding import catalog, record
+from tests.support.economics import catalog, record
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from bizmodel.scenario import (
     ScenarioError,
     base_template,
 )
+from tests.support.economics import FOUR_MISTAKES
 
 LINK = AccuracyLink(minimum_viable_accuracy=0.8, delightful_accuracy=0.95)
 
@@ -325,16 +326,6 @@ def test_an_incomplete_document_still_names_its_invalid_fields() -> None:
 
 
 # ---------------------------------------------------------------------- every problem, nested ones too
-
-#: A scenario file with four mistakes: churn 2, a funding round in month 0 of −$5, an inverted
-#: accuracy link and a CAC that is not a number.
-FOUR_MISTAKES = {
-    **base_template().to_dict(),
-    "monthly_churn": 2,
-    "funding_rounds": [{"month": 0, "amount_usd": -5}],
-    "accuracy_link": {"minimum_viable_accuracy": 0.95, "delightful_accuracy": 0.8},
-    "cac_usd": "x",
-}
 
 
 def test_nested_problems_are_reported_with_every_other_problem() -> None:

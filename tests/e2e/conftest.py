@@ -8,34 +8,17 @@ a fresh tab. Without Chromium or playwright the tests skip locally and fail in C
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import require_service
-from tests.e2e.harness import AppServer, Browser, chromium_missing
-
-#: Tests serve with the file watcher off: other people edit the sources while tests run, and
-#: watching the repository (with its .venv) overflows inotify on this machine.
-TEST_SERVER_ARGS = ["--server.fileWatcherType", "none"]
+from tests.support.browser import AppServer, Browser, chromium_missing, start_server
+from tests.support.services import require_service
 
 
 def _require_browser() -> None:
     reason = chromium_missing()
     require_service(reason is None, reason or "")
-
-
-def start_server(home: Path) -> AppServer:
-    """A started, healthy app server (stopped by the caller)."""
-    server = AppServer(home, extra_args=TEST_SERVER_ARGS)
-    server.start()
-    try:
-        server.wait_healthy(timeout=60)
-    except BaseException:
-        server.stop()
-        raise
-    return server
 
 
 @pytest.fixture(scope="session")

@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import ROOT, AppServer, Browser, chromium_missing
+from tests.support.browser import ROOT, AppServer, Browser, chromium_missing
 
 DATASET = "MNIST 5k (bundled)"
 ROW_HEIGHT = 35  # px of a st.dataframe row (and its header) at the default font size

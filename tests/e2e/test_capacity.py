@@ -16,8 +16,7 @@ from typing import Any, TypeVar
 import pytest
 
 from bench.load import Client
-from tests.e2e.conftest import TEST_SERVER_ARGS
-from tests.e2e.harness import AppServer
+from tests.support.browser import TEST_SERVER_ARGS, AppServer
 
 pytestmark = pytest.mark.slow
 T = TypeVar("T")

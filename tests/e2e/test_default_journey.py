@@ -27,11 +27,17 @@ from typing import Any
 import pytest
 
 from store import Store
-from tests.app import test_i18n_walk as walk
-from tests.e2e.conftest import start_server
-from tests.e2e.harness import AppServer, Browser
-from tests.e2e.test_journey import assert_clean, metric_value, open_app, wait_idle
-from tests.e2e.test_readable import BROKEN, CUT, TEXTS, _chinese_problems, _script, findings
+from tests.support import english
+from tests.support.browser import (
+    AppServer,
+    Browser,
+    assert_clean,
+    metric_value,
+    open_app,
+    start_server,
+    wait_idle,
+)
+from tests.support.readable import BROKEN, CUT, TEXTS, chinese_problems, findings, page_script
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -148,7 +154,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Itera
             env.setenv("MOATLAB_HOME", str(home))
             env.delenv("DATABASE_URL", raising=False)
             store = Store()
-            user_data = walk.seeded_user_data(store)
+            user_data = english.seeded_user_data(store)
             user_data += [row["name"] for row in store.list_scenarios()]
             store.dispose()
         yield Trained(server, run_id, scenario_id, user_data, seconds)
@@ -187,12 +193,12 @@ def _overview_problems(page: Any, catalog: dict[str, str]) -> list[str]:
 
 def _read(tab: Any, where: str, lang: str, trained: Trained) -> list[str]:
     """What breaks the rules on the page as drawn now."""
-    texts = tab.evaluate(_script(TEXTS))
+    texts = tab.evaluate(page_script(TEXTS))
     out = [f"{where}: {p}" for p in findings(texts["body"])]
     out += [f"{where}: cut: {c!r}" for c in tab.evaluate(CUT)]
-    out += [f"{where}: broken mid-word: {w!r}" for w in tab.evaluate(_script(BROKEN))]
+    out += [f"{where}: broken mid-word: {w!r}" for w in tab.evaluate(page_script(BROKEN))]
     if lang == "zh":
-        out += [f"{where}: {p}" for p in _chinese_problems(texts, trained.user_data)]
+        out += [f"{where}: {p}" for p in chinese_problems(texts, trained.user_data)]
     return out
 
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import AppServer
-from tests.e2e.test_journey import assert_clean, body_text, grid_cells, open_app, wait_idle
+from tests.support.browser import AppServer, assert_clean, body_text, grid_cells, open_app, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -28,10 +28,8 @@ import pytest
 
 from present import page_registry
 from store import Store
-from tests.e2e.conftest import start_server
-from tests.e2e.harness import AppServer
-from tests.e2e.test_journey import assert_clean, wait_idle
-from tests.hostile.inert import BIDI, HOSTILE, Hostile, seed_hostile
+from tests.support.browser import AppServer, assert_clean, start_server, wait_idle
+from tests.support.inert import BIDI, HOSTILE, Hostile, seed_hostile
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

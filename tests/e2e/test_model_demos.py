@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import AppServer
-from tests.e2e.test_journey import RUN_NAME, assert_clean, open_app, start_training, wait_idle
+from tests.support.browser import RUN_NAME, AppServer, assert_clean, open_app, start_training, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

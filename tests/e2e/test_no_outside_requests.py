@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import AppServer
+from tests.support.browser import AppServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 LOCAL = ("data:", "blob:")

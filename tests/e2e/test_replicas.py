@@ -39,7 +39,7 @@ from bench.load import (
     watch_job,
 )
 from store import Store
-from tests.store.conftest import postgres_schema
+from tests.support.services import postgres_schema
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 

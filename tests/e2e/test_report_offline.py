@@ -15,8 +15,8 @@ from bizmodel.scenario import base_template
 from present.format import NumberStyle
 from present.report import chart_names, render_html
 from present.report_data import ReportOptions, build_report
-from tests.e2e.harness import Browser
-from tests.present.test_report import NOW, full_run
+from tests.support.browser import Browser
+from tests.support.economics import NOW, full_run
 
 pytestmark = [pytest.mark.browser]
 

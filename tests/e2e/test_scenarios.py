@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import AppServer, Browser
-from tests.e2e.test_journey import assert_clean, metric_value, open_app, wait_idle
+from tests.support.browser import AppServer, Browser, assert_clean, metric_value, open_app, wait_idle
 
 pytestmark = [pytest.mark.browser]
 

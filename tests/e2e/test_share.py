@@ -10,8 +10,16 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, AppServer, Browser
-from tests.e2e.test_journey import assert_clean, metric_value, open_app, wait_idle
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    AppServer,
+    Browser,
+    assert_clean,
+    metric_value,
+    open_app,
+    wait_idle,
+)
 
 pytestmark = [pytest.mark.browser]
 

@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import AppServer
-from tests.e2e.test_journey import assert_clean, metric_value, open_app, start_training, wait_idle
+from tests.support.browser import AppServer, assert_clean, metric_value, open_app, start_training, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

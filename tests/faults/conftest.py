@@ -1,5 +1,15 @@
-"""Fault tests share the AppTest fixture of ``tests/app`` (an app with its own MOATLAB_HOME)."""
+"""Fixtures of the fault tests."""
 
-from tests.app.conftest import app_env
+from __future__ import annotations
 
-__all__ = ["app_env"]
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def shared(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The artifact folder (``MOATLAB_ARTIFACT_DIR``), as on a shared volume; not created yet."""
+    folder = tmp_path / "shared-artifacts"
+    monkeypatch.setenv("MOATLAB_ARTIFACT_DIR", str(folder))
+    return folder

@@ -19,13 +19,6 @@ from mlcore.specs import TrainRequest
 from store import Store
 
 
-@pytest.fixture
-def shared(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "artifacts"
-    monkeypatch.setenv("MOATLAB_ARTIFACT_DIR", str(folder))
-    return folder
-
-
 def _finished_run(store: Store, model_path: str | None) -> str:
     record = queued_record(TrainRequest()).replace(status="completed", model_path=model_path)
     store.insert_run(run_row(record))

@@ -21,8 +21,7 @@ import pytest
 from mlcore.runs import queued_record, run_row
 from mlcore.specs import TrainRequest
 from store import DatabaseDamaged, Store, StoreError
-from tests.app.conftest import make_app
-from tests.app.test_pages import _no_errors
+from tests.support.app import make_app, no_errors
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,6 +91,7 @@ def _health(home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # starts a process
 @pytest.mark.parametrize("kind", DAMAGE)
 def test_health_exits_1_saying_what_happened_and_where_the_copy_is(home: Path, kind: str) -> None:
     path = home / "moatlab.db"
@@ -147,7 +147,7 @@ def test_the_app_says_the_database_is_damaged_not_empty(app_env: Path, page: str
     path = app_env / "moatlab.db"
     path.write_bytes(b"")
     at = make_app(page)
-    _no_errors(at)
+    no_errors(at)
     shown = " ".join(e.value for e in at.error)
     assert "damaged" in shown and "empty (0 bytes)" in shown, shown
     assert str(_copies(path)[0]) in shown  # where the copy is

@@ -24,8 +24,8 @@ from sqlalchemy.engine import make_url
 from mlcore.runs import get_run, list_runs, queued_record, run_row
 from mlcore.specs import TrainRequest, preset_spec
 from store import Store, StoreError
-from tests.app.conftest import make_app
-from tests.store.conftest import postgres_schema
+from tests.support.app import make_app
+from tests.support.services import postgres_schema
 from ui.session.i18n import t
 
 BUSY = r"^the database is busy \(locked by another process\); try again in a moment$"

@@ -23,13 +23,6 @@ from store import Store
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def shared(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "shared-artifacts"
-    monkeypatch.setenv("MOATLAB_ARTIFACT_DIR", str(folder))
-    return folder
-
-
 def test_a_full_disk_fails_the_run_cleanly_and_the_next_run_works(
     home: Path, shared: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from store.db import SCHEMA_VERSION
 from store.health import check_artifacts, check_database, main
-from tests.store.conftest import postgres_base_url
+from tests.support.services import postgres_base_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,6 +31,7 @@ def health(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # starts a process
 def test_a_healthy_home_passes_both_checks(home: Path, tmp_path: Path) -> None:
     shared = tmp_path / "artifacts"
     out = health({"MOATLAB_HOME": str(home), "MOATLAB_ARTIFACT_DIR": str(shared)})
@@ -44,6 +45,7 @@ def test_a_healthy_home_passes_both_checks(home: Path, tmp_path: Path) -> None:
     assert list(shared.iterdir()) == []  # the probe file is gone
 
 
+@pytest.mark.slow  # starts a process
 def test_an_unwritable_artifact_folder_fails_with_exit_1(home: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
@@ -62,6 +64,7 @@ def test_an_unreadable_database_fails_with_exit_1(home: Path, capsys: pytest.Cap
     assert check_artifacts().ok
 
 
+@pytest.mark.slow  # starts a process
 @pytest.mark.postgres
 def test_postgres_health_and_a_wrong_password_never_printed(home: Path) -> None:
     base = postgres_base_url()

@@ -24,8 +24,8 @@ from websockets.sync.client import connect
 from mlcore.jobs import JobManager
 from mlcore.runs import get_run, list_runs, queued_record, run_row
 from store import Store
-from tests.e2e.harness import AppServer
-from tests.mlcore.test_worker import digits_request, wait_finished, wait_for
+from tests.support.browser import AppServer
+from tests.support.worker import digits_request, wait_finished, wait_for
 
 pytestmark = pytest.mark.slow
 

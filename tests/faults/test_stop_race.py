@@ -22,10 +22,7 @@ from typing import Any
 import pytest
 
 from store import Store
-from tests.app.conftest import ReplayWorker, app_env, make_app, replay
-
-__all__ = ["app_env", "replay"]  # the fixtures of tests/app
-from tests.app.test_pages import _no_errors
+from tests.support.app import ReplayWorker, make_app, no_errors
 
 
 def _start(replay: ReplayWorker) -> Any:
@@ -45,7 +42,7 @@ def test_a_stop_after_the_last_epoch_is_explained_not_silent(replay: ReplayWorke
     replay.finish("completed")  # nothing was left to stop: the run completes
     at.run()
     at.run()
-    _no_errors(at)
+    no_errors(at)
     assert any("after its last epoch had finished" in i.value for i in at.info)
     assert any("completed" in s.value for s in at.success)
 
@@ -57,7 +54,7 @@ def test_a_completed_run_nobody_stopped_has_no_such_note(replay: ReplayWorker) -
     replay.finish("completed")
     at.run()
     at.run()
-    _no_errors(at)
+    no_errors(at)
     assert not any("after its last epoch" in i.value for i in at.info)
 
 
@@ -102,7 +99,7 @@ def test_where_a_stop_still_stops_the_run(tmp_path: Path, moment: str, status: s
 
 
 def test_a_sweep_that_finished_before_its_stop_says_so(app_env: Path) -> None:
-    from tests.app.conftest import seed_runs
+    from tests.support.app import seed_runs
 
     store = Store()
     seed_runs(store, 1)
@@ -111,5 +108,5 @@ def test_a_sweep_that_finished_before_its_stop_says_so(app_env: Path) -> None:
     store.request_stop("sweep-1")  # the click comes as the last training ends
     store.finish_task("sweep-1", status="completed", result="{}")
     at = make_app("app_pages/evaluate.py", run="run-0")
-    _no_errors(at)
+    no_errors(at)
     assert any("before your Stop reached it" in i.value for i in at.info)

@@ -13,11 +13,9 @@ from pathlib import Path
 import pytest
 
 from bizmodel.catalog import Catalog, load_bundled, validate
-from tests.app.conftest import app_env, make_app
-from tests.app.test_pages import _no_errors
+from tests.support.app import make_app, no_errors
 from ui.components import catalog as catalog_view
 
-__all__ = ["app_env"]  # the AppTest fixture of tests/app (an app with its own MOATLAB_HOME)
 ALICE, BOB = "https://id.example#alice", "https://id.example#bob"
 
 
@@ -64,6 +62,6 @@ def test_a_link_opens_a_catalog_another_owner_saved(app_env: Path, monkeypatch: 
     assert catalog_view.find_saved(version, BOB) == catalog_view.owner_folder(ALICE)
     monkeypatch.setattr(catalog_view, "current_owner", lambda: BOB, raising=False)
     at = make_app("app_pages/compute.py", catalog=version)
-    _no_errors(at)
+    no_errors(at)
     assert any(f"your catalog {version}" in m.value for m in at.markdown)
     assert not [w for w in at.warning if "bundled catalog" in w.value]  # no fallback

@@ -28,7 +28,7 @@ from bizmodel.scenario import base_template
 from cli import economics as bizmodel_cli
 from cli import training as mlcore_cli
 from store import Store
-from tests.bizmodel.test_cli import PROFILE, _curve, _insert
+from tests.support.economics import PROFILE, insert_run, learning_curve
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Refused by every numeric option: not a number, infinities, beyond float range, subnormal.
@@ -85,8 +85,8 @@ def test_the_parsers_are_searched_for_numeric_options() -> None:
 def biz_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("cli-numbers-bizmodel")
     store = Store(f"sqlite:///{home / 'moatlab.db'}")
-    _insert(store, "plain")
-    _insert(store, "measured", inference=PROFILE, learning_curve=_curve((125, 314, 629, 1259)))
+    insert_run(store, "plain")
+    insert_run(store, "measured", inference=PROFILE, learning_curve=learning_curve((125, 314, 629, 1259)))
     store.dispose()
     (home / "scenario.json").write_text(json.dumps(base_template().to_dict()))
     return home
@@ -264,6 +264,7 @@ def test_mlcore_train_checks_extreme_numbers_before_loading_data(home: Path, opt
         assert json.dumps(request.to_dict(), allow_nan=False)
 
 
+@pytest.mark.slow  # starts a process
 def test_a_sweep_with_nan_exits_2_in_one_line_without_tensorflow(home: Path) -> None:
     """The issue's command, in a fresh interpreter: exit 2, one line, TensorFlow never imported."""
     code = (

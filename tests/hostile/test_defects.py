@@ -13,9 +13,7 @@ shared view's name.
 
 from __future__ import annotations
 
-import base64
 import json
-import zlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -30,7 +28,8 @@ from mlcore.csv_data import parse_csv, validate_csv
 from mlcore.errors import DatasetError
 from present.sharelink import SharedView, ShareLinkError, decode, encode
 from safetext import MAX_SHOWN_CHARS, shown
-from tests.hostile.refusals import check_refusal
+from tests.support.inert import share_link
+from tests.support.refusals import check_refusal
 from ui.views.share import read_scenario_file
 
 TODAY = date(2026, 11, 29)
@@ -41,15 +40,6 @@ CATALOG_HEADER = ",".join(c for c in INSTANCE_COLUMNS if c != "cluster_interconn
 CATALOG_ROW = "acme,eu,box-1,L4,1,8,32,0.9,,current,2026-01-31,my quote,"
 PRICE_HEADER = ",".join(API_PRICE_COLUMNS)
 PRICE_ROW = "acme,m1,0.5,1.5,quote,2026-01-31,"
-
-
-def _token(payload: dict[str, Any]) -> str:
-    raw = json.dumps(payload).encode()
-    return "v1." + base64.urlsafe_b64encode(zlib.compress(raw, 9)).rstrip(b"=").decode()
-
-
-def _link(scenario: dict[str, Any], *, name: str = "") -> str:
-    return _token({"s": scenario, "r": None, "p": "scenarios", "l": "en", "n": name})
 
 
 # ---------------------------------------------------------------------- 1. integers beyond float range
@@ -89,7 +79,7 @@ def test_integers_beyond_float_range_are_refused_naming_the_field(
         read_scenario_file(json.dumps(document).encode())
     check_refusal(imported.value, names=(field,))
     with pytest.raises(ShareLinkError) as linked:
-        decode(_link(document))
+        decode(share_link(document))
     check_refusal(linked.value, names=(field,))
 
 
@@ -237,7 +227,7 @@ LONG = "Z" * 100_000
             lambda: Scenario.from_dict({**BASE, "cac_usd": LONG}), ScenarioError, id="scenario value"
         ),
         pytest.param(
-            lambda: decode(_link({**BASE, "headcount_by_month": ["x"] * 3000, "cac_usd": LONG[:3000]})),
+            lambda: decode(share_link({**BASE, "headcount_by_month": ["x"] * 3000, "cac_usd": LONG[:3000]})),
             ShareLinkError,
             id="share link with many problems",
         ),
@@ -375,5 +365,5 @@ def test_a_lone_surrogate_in_a_shared_name_is_refused_in_words(name: str) -> Non
         encode(SharedView(base_template(), name=name))
     check_refusal(made.value, names=("name", "surrogate"))
     with pytest.raises(ShareLinkError) as opened:
-        decode(_link(BASE, name=name))
+        decode(share_link(BASE, name=name))
     check_refusal(opened.value, names=("name", "surrogate"))

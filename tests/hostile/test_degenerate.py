@@ -41,11 +41,9 @@ from present.report_data import ReportOptions, build_report
 from present.scenario_figures import HistogramLabels, npv_histogram
 from present.sharelink import SharedView, encode
 from present.workbook import workbook_bytes
-from tests.app.conftest import app_env, make_app
-from tests.app.test_pages import _no_errors
+from tests.support.app import make_app, no_errors
 
 ROOT = Path(__file__).resolve().parents[2]
-__all__ = ["app_env"]  # the AppTest fixture of tests/app (an app with its own MOATLAB_HOME)
 LABELS = HistogramLabels(title="NPV", npv="NPV", paths="paths", median="P50")
 
 #: The issue's case: the base template without ranges, a huge market at a huge price.
@@ -182,6 +180,7 @@ def test_every_valid_scenario_has_a_report_and_a_workbook(scenario: Scenario) ->
         assert workbook_bytes(report, style)[:2] == b"PK"
 
 
+@pytest.mark.slow  # starts a process
 def test_the_report_command_writes_the_d7_scenario(tmp_path: Path) -> None:
     path = tmp_path / "d7.json"
     path.write_text(json.dumps(D7.to_dict()))
@@ -212,6 +211,6 @@ def test_the_scenarios_page_draws_every_valid_scenario(app_env: Path, scenario: 
     streamlit.cache_data.clear()
     token = encode(SharedView(scenario, page="scenarios", name="Hypothesis", paths=200))
     at = make_app("app_pages/scenarios.py", share=token)
-    _no_errors(at)
+    no_errors(at)
     assert not at.error, [e.value for e in at.error]
     assert len(at.get("plotly_chart")) == 6  # projection, link, fan, histogram, two tornados

@@ -31,7 +31,7 @@ from bizmodel.scenario import MAX_PROBLEMS, Scenario, ScenarioError, base_templa
 from mlcore.csv_data import CsvTable, validate_csv
 from mlcore.errors import DatasetError
 from present.sharelink import SharedView, ShareLinkError, decode, encode
-from tests.hostile.refusals import NASTY_CELLS, check_refusal, mutate_lines
+from tests.support.refusals import NASTY_CELLS, check_refusal, mutate_lines
 from ui.views.share import read_scenario_file
 
 RANDOM_EXAMPLES = 120

@@ -23,14 +23,11 @@ from bizmodel.buildbuy import LlmWorkload, self_hosted_options
 from bizmodel.catalog import Catalog, load_bundled, read_catalog
 from bizmodel.compute import TrainingWork, cheapest, fastest, training_options
 from present.compute_figures import MAX_CHART_POINTS, chart_points
-from tests.app.conftest import app_env, make_app
-from tests.app.test_pages import _no_errors
+from tests.support.app import make_app, no_errors
 from ui.components import catalog as catalog_view
 from ui.session.i18n import t
 from ui.views.build_buy import LLM_MAX_ROWS, llm_candidates
 from ui.views.compute import option_marks
-
-__all__ = ["app_env"]  # the AppTest fixture of tests/app (an app with its own MOATLAB_HOME)
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +116,7 @@ def test_the_catalog_version_is_hashed_once(monkeypatch: pytest.MonkeyPatch) -> 
 def test_both_pages_render_a_20000_row_catalog_within_their_bounds(app_env: Path, big: Catalog) -> None:
     version = catalog_view.save_catalog(big)
     at = make_app("app_pages/compute.py", catalog=version)
-    _no_errors(at)
+    no_errors(at)
     chart = next(
         c for c in at.get("plotly_chart") if "pareto" in str(c.proto.id) or "Cost against" in c.proto.spec
     )
@@ -130,6 +127,6 @@ def test_both_pages_render_a_20000_row_catalog_within_their_bounds(app_env: Path
     assert drawn <= MAX_CHART_POINTS + 2  # the sample, plus the cheapest and fastest rings
     assert any("even sample" in c.value for c in at.caption)
     bb = make_app("app_pages/build_buy.py", catalog=version)
-    _no_errors(bb)
+    no_errors(bb)
     picker = bb.selectbox(key="bb_llm_option")
     assert 0 < len(picker.options) <= LLM_MAX_ROWS

@@ -16,10 +16,9 @@ from mlcore.runs import rename_run
 from mlcore.specs import SpecError
 from present.sharelink import SharedView, ShareLinkError, decode, encode
 from store import Store
-from tests.app.conftest import seed_runs
-from tests.hostile.inert import RLO_NAME
-from tests.hostile.test_defects import _link
-from tests.mlcore.test_cli import run_cli
+from tests.support.app import seed_runs
+from tests.support.cli import run_mlcore
+from tests.support.inert import RLO_NAME, share_link
 
 
 @pytest.mark.parametrize("name", [RLO_NAME, "a\u2066b", "tab\there", "zero\u200bwidth", "line\nbreak"])
@@ -42,9 +41,7 @@ def test_a_run_rename_with_a_right_to_left_override_is_refused(home: Path) -> No
 
 
 def test_the_command_line_refuses_such_a_run_name_before_any_work(tmp_path: Path) -> None:
-    result = run_cli(
-        tmp_path, "train", "--dataset", "digits", "--epochs", "1", "--name", RLO_NAME, timeout=120
-    )
+    result = run_mlcore(tmp_path, "train", "--dataset", "digits", "--epochs", "1", "--name", RLO_NAME)
     assert result.returncode == 2, result.stderr
     assert "control or invisible character" in result.stderr and "\\u202e" in result.stderr
 
@@ -53,4 +50,4 @@ def test_share_links_refuse_such_a_name_both_ways() -> None:
     with pytest.raises(ShareLinkError, match="right-to-left override"):
         encode(SharedView(base_template(), name=RLO_NAME))
     with pytest.raises(ShareLinkError, match="control characters or invisible ones"):
-        decode(_link(base_template().to_dict(), name=RLO_NAME))
+        decode(share_link(base_template().to_dict(), name=RLO_NAME))

@@ -21,12 +21,10 @@ from pathlib import Path
 import pytest
 
 from bizmodel.montecarlo import working_bytes
-from tests.app.conftest import app_env, make_app
-from tests.app.test_pages import _no_errors
+from tests.support.app import make_app, no_errors
 from ui.session import capacity
 from ui.session.admission import MB, Busy, Limits, SessionGate, TooLarge, WorkBudget, upload_bytes
 
-__all__ = ["app_env"]  # the AppTest fixture of tests/app (an app with its own MOATLAB_HOME)
 SCENARIOS = "app_pages/scenarios.py"
 
 
@@ -155,20 +153,20 @@ def test_a_monte_carlo_beyond_the_budget_says_busy_instead_of_running(
 ) -> None:
     with budget_taken():
         at = make_app(SCENARIOS, lang=lang)
-    _no_errors(at)
+    no_errors(at)
     said = " ".join(w.value for w in at.warning)
     assert words in said, said
     assert len(at.get("plotly_chart")) == 4  # projection, link, two tornados: no fan, no histogram
     assert any(b.key == "scn_mc_retry" for b in at.button)
     at.button(key="scn_mc_retry").click().run()  # room again: the retry simulates
-    _no_errors(at)
+    no_errors(at)
     assert len(at.get("plotly_chart")) == 6
 
 
 def test_the_overview_report_beyond_the_budget_says_busy(no_waiting: Path) -> None:
     with budget_taken():
         at = make_app("app_pages/overview.py")
-    _no_errors(at)
+    no_errors(at)
     assert any("Try again in about" in w.value for w in at.warning)
 
 
@@ -178,7 +176,7 @@ def test_an_upload_is_parsed_within_the_budget(no_waiting: Path) -> None:
         at = make_app("app_pages/train.py")
         at.selectbox(key="dataset").set_value("csv").run()
         at.file_uploader(key="csv_file").set_value(("data.csv", csv, "text/csv")).run()
-    _no_errors(at)
+    no_errors(at)
     assert any("Try again in about" in w.value for w in at.warning)
     assert upload_bytes(len(csv)) == 6 * len(csv)
 
@@ -205,13 +203,13 @@ def test_a_full_replica_shows_the_capacity_page_and_nothing_else(
         assert gate.admit(other, connected={"first", "second"})
     monkeypatch.setattr(capacity, "connected_sessions", lambda: {"first", "second", capacity.session_id()})
     at = make_app(SCENARIOS)
-    _no_errors(at)
+    no_errors(at)
     assert [h.value for h in at.title] == ["Moatlab is full right now"]
     assert any("at capacity: 2 people" in i.value for i in at.info)
     assert not at.metric and not at.get("plotly_chart")  # no page ran
     monkeypatch.setattr(capacity, "connected_sessions", lambda: {"second", capacity.session_id()})
     at.button(key="capacity_retry").click().run()  # "first" closed its tab
-    _no_errors(at)
+    no_errors(at)
     assert at.metric  # admitted: the page runs
 
 

@@ -19,23 +19,10 @@ from mlcore.runs import model_file
 from mlcore.specs import RunRecord, TrainRequest
 from store import Store
 from store.db import StoreError, redact_url
-from tests.conftest import require_service
+from tests.support import PROJECT_CODE
+from tests.support.services import require_service
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_CODE = (
-    "app.py",
-    "app_pages",
-    "ui",
-    "present",
-    "cli",
-    "mlcore",
-    "bizmodel",
-    "store",
-    "safetext",
-    "settings",
-    "tablecheck",
-    "measurements",
-)
 FORBIDDEN_MODULES = {"pickle", "cPickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "joblib"}
 FORBIDDEN_CALLS = {"eval", "exec", "read_pickle", "to_pickle"}
 

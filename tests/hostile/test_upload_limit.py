@@ -20,9 +20,8 @@ from mlcore import csv_data
 from mlcore.csv_data import MAX_CSV_BYTES, UPLOAD_LIMIT_MB
 from mlcore.errors import DatasetError
 from mlcore.runs import save_upload
-from tests.app.conftest import app_env, make_app
+from tests.support.app import make_app
 
-__all__ = ["app_env"]  # the AppTest fixture of tests/app (an app with its own MOATLAB_HOME)
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = f"{UPLOAD_LIMIT_MB} MB"
 TOO_BIG = b"a,b,y\n" + b"1,2,x\n" * (MAX_CSV_BYTES // 6 + 1)

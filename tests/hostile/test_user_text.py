@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from bizmodel.catalog import read_catalog, to_csv_bytes
 from present.tables import csv_bytes, runs_frame
 from safetext import for_chart, for_markdown, for_plain, for_spreadsheet, from_spreadsheet, neutral
-from tests.app.conftest import recorded
-from tests.hostile.inert import (
+from tests.support.app import recorded
+from tests.support.inert import (
     BIDI,
     RLO_NAME,
     WORD_JOINER,

@@ -22,9 +22,8 @@ from present.evaluation import ConfusionLabels, PRLabels, confusion_figure, pr_c
 from present.figures import compare_curves
 from present.i18n import translate
 from store import Store
-from tests.app.conftest import make_app, seed_runs
-from tests.app.test_pages import PAGES, _no_errors
-from tests.hostile.inert import (
+from tests.support.app import PAGES, make_app, no_errors, seed_runs
+from tests.support.inert import (
     HOSTILE,
     RLO_NAME,
     Hostile,
@@ -63,7 +62,7 @@ def test_every_page_shows_hostile_names_as_text(hostile: Hostile, page: str, whi
         compare=f"{hostile.scenario_id},{hostile.other_scenario_id}",
         value_from=hostile.scenario_id,
     )
-    _no_errors(at)
+    no_errors(at)
     assert page_problems(at) == []
     active = {"run_id": HOSTILE, "csv_run_id": "=csv " + HOSTILE, "legacy_run_id": "\\u202eFDP.exe"}[which]
     assert active in _sidebar_text(at)  # the name is on the page, as text
@@ -74,7 +73,7 @@ def test_a_share_link_name_in_badges_stays_text(hostile: Hostile) -> None:
     app escaped ``[`` to ``\\[``, ``st.badge`` escaped again to ``\\\\[`` and the backslashes
     cancelled): 18 links to an outside site on the Overview."""
     at = make_app(share=hostile.share)
-    _no_errors(at)
+    no_errors(at)
     badges = [m.value for m in at.markdown if m.value.startswith(":orange-badge[")]
     assert badges and all(f"Shared {HOSTILE}" in markdown_text(b) for b in badges)
     assert [p for b in badges for p in markdown_problems(b)] == []
@@ -88,7 +87,7 @@ def test_scenario_messages_show_the_name_as_text(app_env: Path) -> None:
     name_key = next(w.key for w in at.text_input if w.key.startswith("scn_name_"))
     at.text_input(key=name_key).set_value(f"Plan {HOSTILE}")
     at.button(key="scn_save").click().run()
-    _no_errors(at)
+    no_errors(at)
     messages = [m.value for m in at.success]
     name_key = next(w.key for w in at.text_input if w.key.startswith("scn_name_"))
     at.text_input(key=name_key).set_value(f"Renamed {HOSTILE}")
@@ -96,7 +95,7 @@ def test_scenario_messages_show_the_name_as_text(app_env: Path) -> None:
     messages += [m.value for m in at.success]
     caption = [c.value for c in at.caption if "Renamed" in markdown_text(c.value)]
     at.button(key="scn_delete").click().run()
-    _no_errors(at)
+    no_errors(at)
     messages += [m.value for m in at.success]
     assert len(messages) == 3 and len(caption) == 1
     for text in (*messages, *caption):
@@ -114,7 +113,7 @@ def test_bare_addresses_in_names_do_not_autolink(app_env: Path) -> None:
     store.rename_run(run.id, name)
     for page in ("app_pages/overview.py", "app_pages/build_buy.py"):
         at = make_app(page, run=run.id)
-        _no_errors(at)
+        no_errors(at)
         sidebar = [m.value for m in at.sidebar.markdown]
         assert any(name in markdown_text(s) for s in sidebar)
         assert [p for s in sidebar for p in markdown_problems(s)] == []
@@ -125,7 +124,7 @@ def test_catalog_names_stay_text_on_the_compute_page(hostile: Hostile) -> None:
     """D4: names from an uploaded catalog were unescaped in "Closest match", the serving lines and
     the Pareto legend (a live ``<a href>`` in plotly), shared with anyone opening ``?catalog=``."""
     at = make_app("app_pages/compute.py", run=hostile.run_id, catalog=hostile.catalog)
-    _no_errors(at)
+    no_errors(at)
     assert page_problems(at) == []
     captions = [markdown_text(c.value) for c in at.caption]
     assert any("@SUM(1) " + HOSTILE in c for c in captions)  # the closest match, as text
@@ -138,17 +137,17 @@ def test_catalog_names_stay_text_on_the_compute_page(hostile: Hostile) -> None:
 def test_csv_uploads_show_headers_and_labels_as_text(app_env: Path) -> None:
     """A Train CSV upload with hostile column names and label values, and an API price-list upload
     with hostile provider and model names."""
-    from tests.hostile.inert import hostile_price_list, hostile_train_csv
+    from tests.support.inert import hostile_price_list, hostile_train_csv
 
     at = make_app("app_pages/train.py")
     at.selectbox(key="dataset").set_value("csv").run()
     at.file_uploader(key="csv_file").set_value(("evil.csv", hostile_train_csv(), "text/csv")).run()
-    _no_errors(at)
+    no_errors(at)
     assert any("+1 " + HOSTILE in markdown_text(c.value) for c in at.caption)
     assert page_problems(at) == []
     at = make_app("app_pages/build_buy.py")
     at.file_uploader(key="bb_prices_upload").set_value(("evil.csv", hostile_price_list(), "text/csv")).run()
-    _no_errors(at)
+    no_errors(at)
     assert page_problems(at) == []
     assert any("=" + HOSTILE in markdown_text(m.value) for m in at.markdown)  # the break-even sentence
 
@@ -199,7 +198,7 @@ def test_names_with_a_right_to_left_override_are_refused_in_words(app_env: Path)
     at = make_app("app_pages/train.py")
     at.text_input(key="run_name").set_value(RLO_NAME)
     at.button(key="start").click().run()
-    _no_errors(at)
+    no_errors(at)
     refusal = [e.value for e in at.error]
     assert len(refusal) == 1 and words in refusal[0] and "\\u202e" in markdown_text(refusal[0])
     assert "job" not in at.query_params and Store().list_runs() == []

@@ -1,9 +1,9 @@
-"""``python -m mlcore``: the scripting contract, run as a real subprocess on real data."""
+"""``python -m mlcore``: the scripting contract on real data: training as a real process (signals,
+the entry point); refusals and listings through ``main(argv)`` in this process."""
 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from cli.training import build_parser, prepare, request_from_args
+from tests.support import ROOT
+from tests.support.cli import mlcore_env as cli_env
+from tests.support.cli import mlcore_process as run_cli
+from tests.support.cli import run_mlcore
 
-ROOT = Path(__file__).resolve().parents[2]
 RECORD_KEYS = {
     "id",
     "status",
@@ -38,29 +41,6 @@ RECORD_KEYS = {
 }
 EPOCH_KEYS = {"loss", "accuracy", "val_loss", "val_accuracy", "seconds"}
 ONE_CLASS_CSV = "a,b,label\n" + "1,2,x\n" * 30
-
-
-def cli_env(home: Path) -> dict[str, str]:
-    env = dict(os.environ, MOATLAB_HOME=str(home), MOATLAB_OFFLINE="1", KERAS_HOME=str(home / "keras"))
-    env.pop("DATABASE_URL", None)
-    return env
-
-
-def run_cli(home: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mlcore", *args],
-        cwd=ROOT,
-        env=cli_env(home),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-@pytest.fixture(scope="module")
-def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cli-home")
 
 
 @pytest.fixture(scope="module")
@@ -88,18 +68,18 @@ def test_train_json_prints_the_whole_record(trained: dict, cli_home: Path) -> No
 
 @pytest.mark.slow
 def test_runs_lists_the_saved_run(trained: dict, cli_home: Path) -> None:
-    proc = run_cli(cli_home, "runs", "--json")
+    proc = run_mlcore(cli_home, "runs", "--json")
     assert proc.returncode == 0, proc.stderr
     runs = json.loads(proc.stdout)
     assert [r["id"] for r in runs] == [trained["id"]]
     assert runs[0]["status"] == "completed" and runs[0]["history"] == trained["history"]
-    table = run_cli(cli_home, "runs")
+    table = run_mlcore(cli_home, "runs")
     assert table.returncode == 0 and trained["id"] in table.stdout and "completed" in table.stdout
 
 
 @pytest.mark.slow
 def test_runs_on_an_empty_home_lists_nothing_without_loading_tensorflow(tmp_path: Path) -> None:
-    proc = run_cli(tmp_path, "runs", "--json")
+    proc = run_mlcore(tmp_path, "runs", "--json")
     assert proc.returncode == 0 and json.loads(proc.stdout) == []
     probe = (
         "import sys; from cli.training import main; code = main(['runs']); "
@@ -117,7 +97,6 @@ def test_runs_on_an_empty_home_lists_nothing_without_loading_tensorflow(tmp_path
     assert "no runs yet" in listed.stdout
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "reason"),
     [
@@ -146,7 +125,7 @@ def test_bad_arguments_or_data_exit_2_with_one_line(tmp_path: Path, args: list[s
     (tmp_path / "good.csv").write_text("a,b,y\n" + "1,2,x\n3,4,z\n" * 15)
     args = [a.format(bad=tmp_path / "bad.csv", good=tmp_path / "good.csv") for a in args]
     started = time.monotonic()
-    proc = run_cli(tmp_path, "train", *args, timeout=60)
+    proc = run_mlcore(tmp_path, "train", *args)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
@@ -155,7 +134,8 @@ def test_bad_arguments_or_data_exit_2_with_one_line(tmp_path: Path, args: list[s
     assert "Traceback" not in proc.stderr and proc.stdout == ""
     assert time.monotonic() - started < 30  # refused before TensorFlow is loaded
     assert (
-        not (tmp_path / "moatlab.db").exists() or json.loads(run_cli(tmp_path, "runs", "--json").stdout) == []
+        not (tmp_path / "moatlab.db").exists()
+        or json.loads(run_mlcore(tmp_path, "runs", "--json").stdout) == []
     )
 
 
@@ -253,6 +233,6 @@ def test_ctrl_c_stops_the_run_and_keeps_it(tmp_path: Path) -> None:
     assert proc.returncode == 130, stderr[-2000:]
     assert "Traceback" not in stderr
     assert "stopped" in stdout and "'long'" in stdout  # the human summary
-    runs = json.loads(run_cli(tmp_path, "runs", "--json").stdout)
+    runs = json.loads(run_mlcore(tmp_path, "runs", "--json").stdout)
     assert len(runs) == 1 and runs[0]["status"] == "stopped" and runs[0]["name"] == "long"
     assert 2 <= len(runs[0]["history"]) < 300 and runs[0]["test_accuracy"] is not None

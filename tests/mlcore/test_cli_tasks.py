@@ -13,17 +13,12 @@ import pytest
 from mlcore.datasets import load
 from mlcore.runs import get_run
 from store import Store
-from tests.mlcore.test_cli import run_cli
+from tests.support.cli import mlcore_process as run_cli
 
 pytestmark = pytest.mark.slow
 
 ROW_KEYS = {"device", "path", "batch_size", "p50_ms", "p95_ms", "p99_ms", "samples_per_second"}
 POINT_KEYS = {"n_train", "accuracy_mean", "accuracy_std", "train_seconds", "steps", "epochs_run", "capped"}
-
-
-@pytest.fixture(scope="module")
-def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cli-tasks")
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,8 @@ from mlcore.runs import get_run
 from mlcore.specs import TrainRequest, preset_spec
 from mlcore.tasks import CURVE_RULE
 from store import Store
-from tests.conftest import require_service
-from tests.mlcore.test_worker import saved_epochs, wait_finished, wait_for
+from tests.support.services import require_service
+from tests.support.worker import saved_epochs, wait_finished, wait_for
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ from mlcore.jobs import JobManager
 from mlcore.runs import get_run
 from mlcore.specs import SpecError, TrainRequest, preset_spec
 from store import Store
-from tests.mlcore.test_worker import START_SECONDS, wait_finished, wait_for
+from tests.support.worker import START_SECONDS, wait_finished, wait_for
 
 pytestmark = pytest.mark.slow
 

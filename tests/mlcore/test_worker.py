@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,41 +21,13 @@ import pytest
 from mlcore import worker
 from mlcore.csv_data import validate_csv
 from mlcore.errors import DatasetError
-from mlcore.jobs import JobManager, JobView
+from mlcore.jobs import JobManager
 from mlcore.runs import get_run, queued_record, run_row, save_upload
 from mlcore.specs import TRAIN_STAGES, EpochRecord, StageReport, TrainRequest, preset_spec
 from store import Store
+from tests.support.worker import START_SECONDS, digits_request, saved_epochs, wait_finished, wait_for
 
 pytestmark = pytest.mark.slow
-
-START_SECONDS = 90.0  # a fresh worker imports TensorFlow and probes the peak (seconds, or more under load)
-
-
-def wait_for(check: Callable[[], object], *, timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-def digits_request(epochs: int, **spec_changes: object) -> TrainRequest:
-    return TrainRequest(spec=preset_spec("article-mlp", epochs=epochs, **spec_changes), dataset="digits")
-
-
-def wait_finished(manager: JobManager, job_id: str, timeout: float = START_SECONDS) -> JobView:
-    def done() -> JobView | None:
-        view = manager.view(job_id)
-        return view if view is not None and view.finished else None
-
-    return wait_for(done, timeout=timeout, what=f"job {job_id} to finish")  # type: ignore[return-value]
-
-
-def saved_epochs(manager: JobManager, run_id: str) -> int:
-    run = get_run(manager.store, run_id)
-    return len(run.history) if run else 0
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bizmodel.catalog import Catalog, load_bundled
+from bizmodel.catalog import Catalog
 from bizmodel.compute import (
     Assumptions,
     TrainingWork,
@@ -50,7 +50,7 @@ from present.explored import (
     remember,
 )
 from present.report_data import ReportOptions, build_report, data_value_section
-from tests.present.test_report import full_run
+from tests.support.economics import full_run
 
 MOE = TrainingPlan(
     mode="finetune_adapter",
@@ -69,11 +69,6 @@ SCALED = TrainingPlan(
     data_factor=1000.0,
     model_factor=100.0,
 )
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_bundled()
 
 
 # ---------------------------------------------------------------------- recording

@@ -45,8 +45,8 @@ from mlcore.hardware import EnergyMeter
 from present import format as fmt
 from present.i18n import catalog as locale
 from present.model_text import TEMPLATES, localize, match
-from tests.app.conftest import RECORDED
-from tests.bizmodel.test_binding import batch_run, catalog, profile_row, record, repeat
+from tests.support.app import RECORDED
+from tests.support.economics import batch_run, catalog, profile_row, record, repeat
 from ui.components import catalog as catalog_view
 
 COMPETITOR = CompetitorBaseline(usd_per_1000_predictions=0.05, accuracy=0.90, p95_latency_ms=40.0)

@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import json
 import re
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
 from plotly.offline import get_plotlyjs
 
-from bizmodel.catalog import Catalog, load_bundled
+from bizmodel.catalog import Catalog
 from bizmodel.compute import Assumptions
 from bizmodel.scenario import base_template
-from mlcore.specs import RunRecord
 from mlcore.tasks import CURVE_RULE, LearningCurve
 from present import format as fmt
 from present.explored import BudgetQuestion, DataValueInputs, Explored, TrainingPlan
@@ -28,10 +25,9 @@ from present.production_text import FIGURES, figure_text, production_figures
 from present.report import SECTIONS, bare_label, chart_names, render_html
 from present.report_data import Report, ReportOptions, build_report
 from present.summary import short_id
-from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, RECORDED, _curve
+from tests.support.economics import CURVE_SIZES, NOW, full_run, learning_curve
 
 EVIL = "<script>alert(1)</script>"
-NOW = datetime(2026, 11, 29, 12, 30, tzinfo=UTC)
 ZH_CNY = fmt.NumberStyle(language="zh", currency="CNY", usd_to_cny=7.1)
 #: Attributes that load or link to something.
 URL_ATTRIBUTES = {
@@ -46,13 +42,6 @@ URL_ATTRIBUTES = {
     "xlink:href",
 }
 MISSING_KEY = re.compile(r"\[[a-z_]+(?:\.[a-z0-9_]+)+\]")
-
-
-def full_run(**changes: object) -> RunRecord:
-    """The recorded digits run with an inference profile and a learning curve (every section)."""
-    record = json.loads(RECORDED.read_text())["record"]
-    record.update(inference=PROFILE, learning_curve=_curve(CURVE_SIZES))
-    return dataclasses.replace(RunRecord.from_dict(record), **changes)
 
 
 class Page(HTMLParser):
@@ -89,11 +78,6 @@ class Page(HTMLParser):
 
     def visible(self) -> str:
         return " ".join(self.text)
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_bundled()
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +251,7 @@ def test_every_section_has_its_content_with_a_run(with_run: Report, english: str
 
 def test_the_data_value_section_says_how_the_curve_was_trained(catalog: Catalog) -> None:
     curve = LearningCurve.from_dict(
-        {**_curve(CURVE_SIZES), "rule": CURVE_RULE, "patience": 5, "max_epochs": 60}
+        {**learning_curve(CURVE_SIZES), "rule": CURVE_RULE, "patience": 5, "max_epochs": 60}
     )
     report = build_report(
         base_template(),
@@ -489,7 +473,7 @@ def test_chinese_report_has_no_english_left(with_run: Report, chinese: str) -> N
     Chinese UI's rule, :func:`tests.app.test_i18n_walk.english_runs`), no placeholder left unfilled,
     no untranslated catalog name or measurement method. The published sources the validation table
     cites are quoted as published (bibliographic data, like the catalogs' own rows)."""
-    from tests.app.test_i18n_walk import english_runs, scrub
+    from tests.support.english import english_runs, scrub
 
     cited = {str(s) for s in with_run.validation["source"]} if "source" in with_run.validation else set()
     text = [t for t in Page(chinese.replace(get_plotlyjs(), "")).text if t.strip() not in cited]

@@ -25,7 +25,7 @@ from present.i18n import catalog, translate
 from present.kpi_registry import WORKBOOK, listed_in
 from present.report_data import Report, ReportOptions, build_report
 from present.workbook import safe_sheet_name, strip_unit, workbook_bytes
-from tests.bizmodel.test_cli import CURVE_SIZES, PROFILE, _curve
+from tests.support.economics import CURVE_SIZES, PROFILE, learning_curve
 
 RECORDED = Path(__file__).resolve().parents[1] / "app" / "data" / "recorded_run.json"
 USD = NumberStyle()
@@ -55,7 +55,7 @@ INJECTIONS = ('=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd",
 
 def _record(**changes: Any) -> RunRecord:
     data = json.loads(RECORDED.read_text())["record"]
-    data.update(inference=PROFILE, learning_curve=_curve(CURVE_SIZES), **changes)
+    data.update(inference=PROFILE, learning_curve=learning_curve(CURVE_SIZES), **changes)
     return RunRecord.from_dict(data)
 
 

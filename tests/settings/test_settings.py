@@ -10,7 +10,7 @@ import pytest
 
 import settings
 from settings import SETTINGS, SettingError, read
-from tests.hostile.test_security import PROJECT_CODE as CODE
+from tests.support import PROJECT_CODE as CODE
 
 ROOT = Path(__file__).resolve().parents[2]
 VARIABLE = re.compile(r"\"((?:MOATLAB|RAY)_[A-Z_]+|DATABASE_URL|KERAS_HOME)\"")

@@ -13,8 +13,8 @@ from multiprocessing import get_context
 import pytest
 
 from store import JobRow, JobStatus, Store
-from tests.store._claimer import claim_all
-from tests.store.support import FakeClock, failing_statement, record_of, run_row, submit
+from tests.support.claimer import claim_all
+from tests.support.store import FakeClock, failing_statement, record_of, run_row, submit
 
 # --------------------------------------------------------------------------- queue
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from store import LOCAL_OWNER, Store, StoreError
 from store.migrations import MIGRATIONS, SCHEMA_VERSION, schema_version
 from store.schema import meta_table, metadata
-from tests.store.released_schemas import OLD_DOC, OLDER_VERSIONS, build_database, released_metadata
+from tests.support.released_schemas import OLD_DOC, OLDER_VERSIONS, build_database, released_metadata
 
 
 def test_migrations_are_ordered_steps_up_to_the_current_version() -> None:

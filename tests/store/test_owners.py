@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from store import LOCAL_OWNER, OWNER_MAX, OwnerError, Store
 from store.migrations import SCHEMA_VERSION
 from store.schema import meta_table
-from tests.store.released_schemas import build_database
-from tests.store.support import FakeClock, run_row
+from tests.support.released_schemas import build_database
+from tests.support.store import FakeClock, run_row
 
 ALICE = "https://id.example#alice"
 BOB = "https://id.example#bob"

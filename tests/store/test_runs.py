@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from store import Store
-from tests.store.support import record_of, run_row, submit
+from tests.support.store import record_of, run_row, submit
 
 
 def test_runs_list_newest_first_and_update(store: Store) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from store import SCENARIO_NAME_MAX, Store, StoreError
 from store.schema import scenarios_table
-from tests.store.support import FakeClock, failing_statement
+from tests.support.store import FakeClock, failing_statement
 
 DOC = json.dumps({"name": "Base", "horizon_months": 36, "price": 12.5})
 

@@ -20,9 +20,11 @@ hands them the way those renderers would:
 
 from __future__ import annotations
 
+import base64
 import html.parser
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -314,9 +316,7 @@ def seed_hostile(store: Store, home: Path) -> Hostile:
     names were refused), two saved scenarios (one bound to the run), a saved catalog, a share link."""
     from mlcore.evaluation import build_evaluation, evaluation_path, save_evaluation
     from mlcore.runs import run_row
-    from tests.app.conftest import recorded, seed_runs
-    from tests.app.test_data_value_page import curve
-    from tests.app.test_inference_page import profile
+    from tests.support.app import curve, profile, recorded, seed_runs
     from ui.components.catalog import save_catalog
 
     runs = seed_runs(store, 2)
@@ -361,3 +361,12 @@ def seed_hostile(store: Store, home: Path) -> Hostile:
         train_csv=hostile_train_csv(),
         price_list=hostile_price_list(),
     )
+
+
+def share_token(payload: dict[str, Any]) -> str:
+    raw = json.dumps(payload).encode()
+    return "v1." + base64.urlsafe_b64encode(zlib.compress(raw, 9)).rstrip(b"=").decode()
+
+
+def share_link(scenario: dict[str, Any], *, name: str = "") -> str:
+    return share_token({"s": scenario, "r": None, "p": "scenarios", "l": "en", "n": name})

@@ -1,34 +1,26 @@
-"""AppTest fixtures: an app with its own MOATLAB_HOME and no real worker, plus a replaying
-worker that serves the queue with a recorded run (real EpochReports captured from a real
-training of the article MLP on digits), so UI tests run in seconds without TensorFlow."""
+"""AppTest helpers: the app run on a page, the recorded run (real EpochReports captured from a real
+training of the article MLP on digits), a worker that replays it, seeded runs, and readers of
+widgets that several page tests share."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from mlcore.specs import EpochReport, RunRecord, StageReport
+from mlcore.tasks import CurvePoint, InferenceProfile, InferenceRow, LearningCurve
+from present import page_registry
 from store import Store
+from tests.support import ROOT
 
-RECORDED = Path(__file__).parent / "data" / "recorded_run.json"
-APP = Path(__file__).resolve().parents[2] / "app.py"
+RECORDED = ROOT / "tests" / "app" / "data" / "recorded_run.json"
 
 
-@pytest.fixture
-def app_env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("MOATLAB_START_WORKER", "0")
-    # Each test gets fresh cached resources for its own MOATLAB_HOME.
-    import streamlit as st
-
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return home
+APP = ROOT / "app.py"
 
 
 def make_app(
@@ -149,11 +141,6 @@ class ReplayWorker:
         return final
 
 
-@pytest.fixture
-def replay(app_env: Path) -> Iterator[ReplayWorker]:
-    yield ReplayWorker(Store())
-
-
 def seed_runs(store: Store, n: int = 3) -> list[RunRecord]:
     """Insert ``n`` finished runs (variants of the recorded one) and return them."""
     from mlcore.runs import run_row
@@ -178,3 +165,74 @@ def seed_runs(store: Store, n: int = 3) -> list[RunRecord]:
         store.insert_run(run_row(rec))
         out.append(rec)
     return out
+
+
+PAGES = tuple(page.file for page in page_registry.PAGES)  # every page's script, in navigation order
+
+
+def no_errors(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    texts = " ".join(m.value for m in at.markdown) + " ".join(e.value for e in at.error)
+    assert "Traceback" not in texts
+    assert "[" + "m." not in texts  # no untranslated catalog key shown
+
+
+def metric(at, label: str) -> str:
+    values = [m.value for m in at.metric if m.label == label]
+    assert values, [m.label for m in at.metric]
+    return values[0]
+
+
+def field(at, name: str):
+    found = [w for w in at.number_input if w.key and w.key.endswith(f"_{name}")]
+    assert found, name
+    return found[0]
+
+
+def apply_button(at):
+    return next(b for b in at.button if b.key and b.key.endswith("_apply"))
+
+
+N_TRAIN = 1259  # the recorded run's training split
+
+
+def curve(fractions: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 1.0)) -> LearningCurve:
+    """Points on error = 2·n^(−0.5) + 0.05, with a little seed-to-seed spread."""
+    points = []
+    for i, f in enumerate(fractions):
+        n = round(N_TRAIN * f)
+        acc = 1 - (2.0 * n**-0.5 + 0.05) + (0.002 if i % 2 else -0.002)
+        points.append(CurvePoint(f, n, acc, 0.01, 0.5 + f, 2, (acc - 0.007, acc + 0.007)))
+    return LearningCurve("2026-11-29T10:00:00Z", tuple(points), epochs=10)
+
+
+def with_curve(lc: LearningCurve) -> None:
+    store = Store()
+    seed_runs(store, 1)
+    store.patch_run_record("run-0", learning_curve=lc.to_dict())
+
+
+def profile() -> InferenceProfile:
+    rows = []
+    shapes = (("compiled", 0.7, 0.002), ("predict", 95.0, 0.01), ("int8", 0.01, 0.0004))
+    for path, base_ms, per_sample_ms in shapes:
+        for batch in (1, 32, 1024):
+            p50 = base_ms + per_sample_ms * batch
+            rows.append(
+                InferenceRow(
+                    device="CPU (test)",
+                    device_kind="cpu",
+                    path=path,
+                    batch_size=batch,
+                    p50_ms=p50,
+                    p95_ms=p50 * 1.5,
+                    p99_ms=p50 * 2,
+                    mean_ms=p50 * 1.1,
+                    samples_per_second=batch / (p50 * 1.1 / 1000),
+                    calls=20,
+                    model_bytes=4000 if path == "int8" else 16000,
+                    quantized=path == "int8",
+                    accuracy=0.90 if path == "int8" else 0.91,
+                )
+            )
+    return InferenceProfile("2026-11-29T10:00:00Z", tuple(rows), "tensorflow", (), 0.91, 0.90)
