@@ -54,3 +54,11 @@ def app_env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def replay(app_env: Path) -> Iterator[ReplayWorker]:
     """A worker that serves the queue with the recorded run, step by step."""
     yield ReplayWorker(Store())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that renders pages through AppTest (it uses ``app_env``) as ``app``: the
+    fast loop, ``-m "not slow and not browser and not app"``, leaves them to the full run."""
+    for item in items:
+        if "app_env" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.app)
