@@ -234,12 +234,14 @@ from bizmodel.median_gap import median_gap
 from bizmodel.montecarlo import MAX_PATHS, MonteCarloError, simulate
 from bizmodel.production import factor_text, usd_text
 from bizmodel.projection import Kpis, kpis, project
+from bizmodel.reasons import Reason
 from bizmodel.run_cost import RunCostError, run_cpu_instance
 from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
 from bizmodel.serving import ServingAssumptions, ServingError, best_serving, capacity_plan, serving_options
 from bizmodel.shapes import DEFAULT_TRAIN_SEQUENCE
 from bizmodel.validation import BAND, MEDIAN_BAND, summarise, validation_table
 from mlcore.tasks import LearningCurve, curve_rule_line
+from present.explain import words
 from safetext.cli_numbers import parse_number, product
 from store import Store, StoreError
 
@@ -643,7 +645,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def to_jsonable(value: Any) -> Any:
-    """``value`` with numpy/pandas scalars as Python ones, NaN/NA/infinity as None, dates as ISO text.
+    """``value`` with numpy/pandas scalars as Python ones, NaN/NA/infinity as None, dates as ISO text,
+    a :class:`~bizmodel.reasons.Reason` as its English words.
 
     >>> to_jsonable({"a": np.float64("nan"), "b": [np.int64(3), pd.NA], "c": date(2026, 1, 2)})
     {'a': None, 'b': [3, None], 'c': '2026-01-02'}
@@ -652,6 +655,8 @@ def to_jsonable(value: Any) -> Any:
         return value
     if value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, Reason):
+        return words(value, "en")
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, int | np.integer):
@@ -667,6 +672,15 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple | np.ndarray):
         return [to_jsonable(v) for v in value]
     return str(value)
+
+
+def _kpis_json(k: Kpis) -> dict[str, Any]:
+    """The KPIs as ``--json`` prints them: each reason in English words, as before reason codes."""
+    return {
+        **k.to_dict(),
+        "irr_reason": None if k.irr_reason is None else words(k.irr_reason, "en"),
+        "reasons": {name: words(reason, "en") for name, reason in k.all_reasons().items()},
+    }
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -1298,7 +1312,7 @@ def cmd_project(args: argparse.Namespace) -> int:
             {
                 "scenario": scenario.to_dict(),
                 "run": inputs.to_dict() if inputs is not None else None,
-                "kpis": k.to_dict(),
+                "kpis": _kpis_json(k),
                 "monthly": monthly,
                 "monte_carlo": result,
             }
@@ -1332,12 +1346,12 @@ def _print_projection(
         print(f"  retraining: {retrain}  ({inputs.retrain_detail})")
         print(f"  serving:    {serving} per 1,000 predictions  ({inputs.serving_detail})")
     print(f"{scenario.horizon_months} months, discount rate {scenario.annual_discount_rate:.1%} a year")
-    irr = f"{k.irr_annual:.1%}" if k.irr_annual is not None else f"none ({k.irr_reason})"
+    irr = f"{k.irr_annual:.1%}" if k.irr_annual is not None else f"none ({words(k.irr_reason, 'en')})"
     terminal = (
         f"{_usd(k.npv_with_terminal_usd)} ({_usd(k.terminal_value_usd)} beyond the horizon, "
         f"{scenario.terminal_value.replace('_', ' ')})"
         if k.npv_with_terminal_usd is not None
-        else f"– ({k.reasons.get('npv_with_terminal_usd', '')})"
+        else f"– ({words(k.reasons.get('npv_with_terminal_usd'), 'en')})"
     )
     lines = [
         ("NPV", _usd(k.npv_usd)),

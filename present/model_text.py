@@ -34,12 +34,10 @@ Conventions
 
 Examples
 --------
->>> localize("not within the horizon", "zh")
-'不在预测期内'
->>> localize("not within the horizon", "en")
-'not within the horizon'
->>> localize("the cash flows change sign 3 times: the IRR is not unique", "zh")
-'现金流变号 3 次：IRR 不唯一'
+>>> localize("nothing to price on", "zh")
+'没有可定价的内容'
+>>> localize("nothing to price on", "en")
+'nothing to price on'
 >>> localize("no ranges: a sentence the model never wrote", "zh")
 'no ranges: a sentence the model never wrote'
 >>> localize("no serving range: no measured serving cost; upper end capped at 10×", "zh")
@@ -129,128 +127,7 @@ TEMPLATES: tuple[Template, ...] = tuple(
     Template(name, english)
     for name, english in (
         # -------------------------------------------------------------- bizmodel.advantage
-        (
-            "voa_detail_valued",
-            "accuracy {base} → {up}: adoption factor {factor_base} → {factor_up} (link {minimum} minimum "
-            "viable … {delightful} delightful); undiscounted operating cash flow over {months} months: "
-            "${base_cash} → ${up_cash}, i.e. ${value} per point per year",
-        ),
-        (
-            "voa_detail",
-            "accuracy {base} → {up}: adoption factor {factor_base} → {factor_up} (link {minimum} minimum "
-            "viable … {delightful} delightful); undiscounted operating cash flow over {months} months",
-        ),
-        ("voa_full", "accuracy is already 100 %: no points left to add"),
-        (
-            "voa_delightful",
-            "accuracy {base} is at or above the delightful {delightful}: more accuracy changes neither "
-            "adoption nor churn",
-        ),
-        ("voa_unviable", "even {up} is at or below the minimum viable {minimum}: nobody adopts either way"),
-        (
-            "voa_customers_lose",
-            "a customer pays ${arpu} a month and costs ${cost} to serve, review, host, support and bill: the "
-            "{customers} more customers that accuracy wins lose money",
-        ),
-        (
-            "voa_negative",
-            "more accuracy wins {customers} more customers over the horizon, whose acquisition costs "
-            "${acquisition} while they bring ${margin} more gross margin within {months} months: the horizon "
-            "ends before they pay back (the terminal value counts what they bring after it)",
-        ),
-        ("assumed_in_scenario", "assumed in the scenario"),
-        ("assumed", "assumed"),
-        (
-            "cost_vs_competitor",
-            "yours ${yours} per 1,000 ({source_msg}); competitor ${theirs} per 1,000 (assumed, typed by you)",
-        ),
-        ("competitor_cost_zero", "the competitor's cost is 0: no ratio to form"),
-        (
-            "accuracy_vs_competitor",
-            "yours {yours} ({source_msg}); competitor {theirs} (assumed, typed by you)",
-        ),
-        ("p95_ratio", "p95 latency per request, yours ÷ competitor's"),
-        ("p95_yours_unknown", "your p95 latency is not known: measure an inference profile or type it"),
-        (
-            "p95_theirs_unknown",
-            "the competitor's p95 latency is not known: measure an inference profile or type it",
-        ),
-        (
-            "p95_vs_competitor",
-            "p95 latency per request: yours {yours} ms ({origin_msg}); competitor {theirs} ms "
-            "(assumed, typed by you)",
-        ),
-        (
-            "p95_origin_measured",
-            "per request at the run's planned volume: batch fill + measured p95 per call",
-        ),
-        ("p95_origin_given", "per request, as given"),
-        (
-            "accuracy_point_informational",
-            "informational: what the accuracy link makes one point worth, not a comparison",
-        ),
-        ("as_given", "as given"),
-        ("not_given", "not given"),
-        ("samples_not_given", "not given: type how many labelled samples you own"),
-        (
-            "samples_informational",
-            "a count alone is neither an advantage nor a drawback; compare it with what a competitor could "
-            "collect",
-        ),
-        ("from_curve", "from the run's learning curve"),
-        ("no_curve", "no learning curve: run a sweep over training-set sizes to measure what more data buys"),
-        (
-            "data_worth_reason",
-            "from the run's learning curve: {points} points per $1,000 × ${per_point} per point per year = "
-            "${worth} a year per $1,000 of data ({reason_msg})",
-        ),
-        (
-            "data_worth",
-            "from the run's learning curve: {points} points per $1,000 × ${per_point} per point per year = "
-            "${worth} a year per $1,000 of data",
-        ),
-        ("projected", "projected from the scenario's assumptions"),
-        (
-            "projected_bound",
-            "projected from the scenario's assumptions with run {run_id}'s measured figures bound in",
-        ),
-        ("favourable_at_least", "favourable at ≥ {threshold}"),
-        ("favourable_months", "favourable at ≤ {months} months"),
-        ("ltv_undefined", "LTV undefined ÷ CAC ${cac}"),
-        ("ltv_over_cac", "LTV ${ltv} ÷ CAC ${cac}"),
-        ("not_defined", "not defined"),
         # -------------------------------------------------------------- bizmodel.projection, finance
-        ("no_irr", "no IRR"),
-        ("no_revenue", "no revenue over the horizon"),
-        ("margin_not_finite", "gross margin ÷ revenue is not finite"),
-        ("terminal_none", "no terminal value is counted (the scenario's choice)"),
-        (
-            "terminal_negative",
-            "the last year's operating cash flow is not positive, so a Gordon growth value would not be "
-            "positive; choose an exit multiple of ARR or a longer horizon",
-        ),
-        (
-            "terminal_growth_high",
-            "the terminal growth is at or above the discount rate: the Gordon sum has no value",
-        ),
-        ("terminal_no_arr", "there is no ARR at the horizon's end to multiply"),
-        ("churn_zero", "monthly churn is 0: customers never leave, so lifetime value is unbounded"),
-        ("churn_tiny", "monthly churn is so close to 0 that lifetime value is not a finite number"),
-        ("cac_zero", "CAC is 0 (or LTV ÷ CAC is not a finite number)"),
-        (
-            "contribution_not_positive",
-            "a customer's monthly contribution (revenue − its cost of revenue) is not positive: CAC is never "
-            "repaid",
-        ),
-        ("payback_not_finite", "CAC ÷ monthly contribution is not a finite number"),
-        ("arr_flat", "ARR does not grow over the horizon: no net new ARR to divide by"),
-        ("burn_not_finite", "net burn ÷ net new ARR is not a finite number"),
-        ("kpi_not_finite", "{kpi_key} is not a finite number"),
-        ("beyond_horizon", "not within the horizon"),
-        ("runway_beyond_horizon", "not within the horizon (cash never goes below 0)"),
-        ("irr_no_sign_change", "the cash flows never change sign: no rate makes their NPV zero"),
-        ("irr_not_unique", "the cash flows change sign {changes} times: the IRR is not unique"),
-        ("irr_no_root", "no monthly rate between −100 % and 10⁸ % makes the NPV zero"),
         # -------------------------------------------------------------- bizmodel.binding
         (
             "retrain_no_cpu",
@@ -588,18 +465,18 @@ def localize(text: str, lang: str) -> str:
     --------
     >>> localize("wall time of run run-1", "zh")
     '运行 run-1 的墙钟时间'
-    >>> localize("projected from the scenario's assumptions; favourable at ≥ 50%", "zh")
-    '依据情景假设预测；≥ 50% 为有利'
+    >>> localize("no ranges: the run has no repeat over at least 2 seeds; upper end capped at 10×", "zh")
+    '无范围：该运行没有至少 2 个种子的重复实验；上限封顶为 10×'
     >>> localize("something else entirely", "zh")
     'something else entirely'
     >>> localize("wall time of run run-1", "en")
     'wall time of run run-1'
-    >>> localize("LTV undefined ÷ CAC $400", "en")
-    'LTV undefined ÷ CAC $400'
+    >>> localize("the other way (nothing to price on) costs $400", "en")
+    'the other way (nothing to price on) costs $400'
     >>> from present.format import NumberStyle, number_style
     >>> with number_style(NumberStyle(language="zh", currency="CNY", usd_to_cny=7.0)):
-    ...     localize("LTV undefined ÷ CAC $400", "zh")
-    'LTV 未定义 ÷ CAC ¥2,800'
+    ...     localize("the other way (nothing to price on) costs $400", "zh")
+    '另一种方式（没有可定价的内容）需 ¥2,800'
     """
     if not isinstance(text, str) or len(text) > MAX_LENGTH:
         return text

@@ -62,14 +62,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bizmodel.median_gap import MedianGap
 from bizmodel.production import factor_text
 from bizmodel.projection import COLUMNS
+from bizmodel.reasons import Reason
 from bizmodel.scenario import Scenario
 from bizmodel.sensitivity import TORNADO_COLUMNS
 from mlcore.specs import RunRecord
+from present.explain import words
 from present.explored import option_words
 from present.format import NumberStyle, fmt_years, number_style
 from present.i18n import translate
 from present.median_gap_text import field_kind
-from present.model_text import localize
 from present.narrative import terminal_help
 from present.production_text import production_figures, production_lead
 from present.report_data import Report
@@ -278,9 +279,9 @@ class _Book:
     def t(self, key: str, **values: object) -> str:
         return translate(key, self.style.language, **values)
 
-    def m(self, text: str | None) -> str | None:
-        """An explanation written by ``bizmodel`` (a detail, a reason), in the workbook's language."""
-        return localize(text, self.style.language) if text else text
+    def m(self, reason: Reason | str | None) -> str | None:
+        """An explanation of ``bizmodel`` (a detail, a reason), in the workbook's language."""
+        return None if reason is None else words(reason, self.style.language)
 
     def unit(self, key: str) -> str:
         return self.t(key, symbol=self.style.symbol, amount=self.per_thousand())
@@ -435,11 +436,11 @@ def _summary(book: _Book, report: Report) -> None:
         "workbook.col.note",
     )
     row = book.header(ws, row, [book.t(h) for h in headers], freeze=False)
-    values = report.kpis.to_dict()
+    values, reasons = report.kpis.to_dict(), report.kpis.all_reasons()
     provenance = _kpi_provenance(book, report)
     for name, kind, unit in KPI_ROWS:
         label = book.t(_KPI_LABELS.get(name, f"kpi.{name}"))
-        note = book.m(values["reasons"].get(name))
+        note = book.m(reasons.get(name))
         if name in ("npv_with_terminal_usd", "terminal_value_usd"):
             note = terminal_help(report.kpis, report.effective, book.style.language)
         row = book.line(ws, row, label, values[name], kind, book.unit(unit), provenance, note)

@@ -25,7 +25,7 @@ from bizmodel.sensitivity import tornado
 from mlcore.runs import get_run
 from mlcore.specs import RunRecord
 from present import format as fmt
-from present.model_text import localize
+from present.explain import words
 from present.report_data import MonteCarloSection, monte_carlo_section, serving_volume
 from present.summary import short_id
 from safetext import for_markdown, for_plain
@@ -214,9 +214,9 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
     if voa.usd_per_point_year <= 0:
         st.warning(
             t("data_value.value_from_nonpositive", name=for_markdown(work.name))
-            + (f"\n\n{for_markdown(localize(voa.reason, current_language()))}" if voa.reason else "")
+            + (f"\n\n{for_markdown(words(voa.reason, current_language()))}" if voa.reason else "")
         )
         return None
     if voa.reason:
-        st.caption(for_markdown(localize(voa.reason, current_language())))
+        st.caption(for_markdown(words(voa.reason, current_language())))
     return float(voa.usd_per_point_year), work.name

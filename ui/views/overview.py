@@ -12,9 +12,9 @@ import streamlit as st
 
 from bizmodel.advantage import CATEGORIES
 from present import format as fmt
+from present.explain import words
 from present.figures import chart_config
 from present.median_gap_text import median_gap_sentence
-from present.model_text import localize
 from present.narrative import narrative, terminal_help
 from present.page_registry import page_file
 from present.production_text import production_lead
@@ -115,7 +115,7 @@ def scorecard_summary(report: Report) -> None:
                 label = t(f"advantage.item.{item.key}", **score_words())
                 st.markdown(
                     f"{mark} {label}: **{format_score_item(item, current_language())}**",
-                    help=for_markdown(localize(item.detail, current_language())),
+                    help=for_markdown(words(item.detail, current_language())),
                 )
     st.page_link(page_file("build-vs-buy"), label=t("overview.to_scorecard"), icon=":material/balance:")
 

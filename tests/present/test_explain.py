@@ -1,0 +1,349 @@
+"""present.explain: bizmodel's reasons in the user's language and display currency.
+
+Each case calls the ``bizmodel`` function that gives the reason (a few rare ones are built by
+hand, marked), so a reason whose code or parameters drift from its catalog text breaks the case.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import string
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bizmodel import finance
+from bizmodel.advantage import CompetitorBaseline, ScoreItem, scorecard, value_of_accuracy
+from bizmodel.binding import RunInputs, bind
+from bizmodel.projection import Kpis, kpis, project
+from bizmodel.reasons import Reason
+from bizmodel.scenario import Scenario, base_template, bull_template
+from present import format as fmt
+from present.explain import words
+from present.i18n import catalog as locale
+from present.model_text import TEMPLATES
+from tests.bizmodel.test_binding import batch_run
+
+COMPETITOR = CompetitorBaseline(usd_per_1000_predictions=0.05, accuracy=0.90, p95_latency_ms=40.0)
+BIZMODEL = Path(__file__).resolve().parents[2] / "bizmodel"
+
+
+def items(
+    scenario: Scenario | None = None, run: RunInputs | None = None, **kwargs: object
+) -> dict[str, ScoreItem]:
+    """The scorecard of ``scenario`` (bound to ``run`` when given), by key."""
+    s = scenario or base_template()
+    if run is not None:
+        s = bind(s, run)
+    got = scorecard(
+        s, kpis(project(s), s), competitor=kwargs.pop("competitor", COMPETITOR), run=run, **kwargs
+    )
+    return {i.key: i for i in got}
+
+
+def k(**values: object) -> Kpis:
+    s = base_template().with_values(**values)
+    return kpis(project(s), s)
+
+
+def reason(kpi: Kpis, key: str) -> Reason:
+    return kpi.all_reasons()[key]
+
+
+def clause(item: ScoreItem, index: int) -> Reason:
+    """One clause of a detail made of clauses."""
+    parts = item.detail.params["parts"]
+    assert isinstance(parts, tuple)
+    return parts[index]
+
+
+def voa(**values: object) -> Reason | None:
+    return value_of_accuracy(base_template().with_values(**values)).reason
+
+
+def nested(found: Reason, name: str) -> Reason:
+    value = found.params[name]
+    assert isinstance(value, Reason), found
+    return value
+
+
+#: code → a real reason of that code.
+CASES: dict[str, Callable[[], Reason | None]] = {
+    # bizmodel.advantage
+    "voa_detail_valued": lambda: value_of_accuracy(base_template()).detail,
+    "voa_detail": lambda: value_of_accuracy(base_template().with_values(model_accuracy=1.0)).detail,
+    "voa_full": lambda: voa(model_accuracy=1.0),
+    "voa_delightful": lambda: voa(model_accuracy=0.97, review_per_error=0.0),
+    "voa_negative": lambda: voa(model_accuracy=0.82),
+    "voa_customers_lose": lambda: voa(price_usd_per_user_month=0.0, cac_usd=0.0, model_accuracy=0.85),
+    "voa_unviable": lambda: voa(model_accuracy=0.5),
+    "cost_vs_competitor": lambda: items()["serving_cost_vs_competitor"].detail,
+    "assumed_in_scenario": lambda: nested(items()["serving_cost_vs_competitor"].detail, "source"),
+    "competitor_cost_zero": lambda: (
+        items(competitor=CompetitorBaseline(0.0, 0.9))["serving_cost_vs_competitor"].reason
+    ),
+    "accuracy_vs_competitor": lambda: items()["accuracy_lead_points"].detail,
+    "assumed": lambda: nested(items()["accuracy_lead_points"].detail, "source"),
+    "p95_ratio": lambda: items(competitor=CompetitorBaseline(0.05, 0.9))["p95_latency_vs_competitor"].detail,
+    "p95_yours_unknown": lambda: items()["p95_latency_vs_competitor"].reason,
+    "p95_theirs_unknown": lambda: (
+        items(competitor=CompetitorBaseline(0.05, 0.9), p95_latency_ms=20.0)[
+            "p95_latency_vs_competitor"
+        ].reason
+    ),
+    "p95_vs_competitor": lambda: items(p95_latency_ms=20.0)["p95_latency_vs_competitor"].detail,
+    "p95_origin_given": lambda: nested(
+        items(p95_latency_ms=20.0)["p95_latency_vs_competitor"].detail, "origin"
+    ),
+    "p95_origin_measured": lambda: nested(
+        items(run=batch_run())["p95_latency_vs_competitor"].detail, "origin"
+    ),
+    "accuracy_point_informational": lambda: items()["value_per_accuracy_point"].reason,
+    "as_given": lambda: items(samples_owned=5000)["samples_owned"].detail,
+    "not_given": lambda: items()["samples_owned"].detail,
+    "samples_not_given": lambda: items()["samples_owned"].reason,
+    "samples_informational": lambda: items(samples_owned=5000)["samples_owned"].reason,
+    "from_curve": lambda: items()["accuracy_points_per_usd_1000"].detail,
+    "no_curve": lambda: items()["accuracy_points_per_usd_1000"].reason,
+    "data_worth": lambda: items(accuracy_gain_points_per_usd_1000=2.5)["accuracy_points_per_usd_1000"].detail,
+    "data_worth_reason": lambda: (
+        items(
+            base_template().with_values(model_accuracy=0.97, review_per_error=0.0),
+            accuracy_gain_points_per_usd_1000=2.5,
+        )["accuracy_points_per_usd_1000"].detail
+    ),
+    "clauses": lambda: items()["gross_margin"].detail,
+    "projected": lambda: clause(items()["gross_margin"], 0),
+    "projected_bound": lambda: clause(items(run=batch_run())["gross_margin"], 0),
+    "favourable_at_least_fraction": lambda: clause(items()["gross_margin"], 1),
+    "favourable_at_least": lambda: clause(items()["ltv_to_cac"], 2),
+    "favourable_months": lambda: clause(items()["cac_payback_months"], 1),
+    "ltv_undefined": lambda: clause(
+        items(base_template().with_values(monthly_churn=0.0, churn_at_minimum_accuracy_extra=0.0))[
+            "ltv_to_cac"
+        ],
+        1,
+    ),
+    "ltv_over_cac": lambda: clause(items()["ltv_to_cac"], 1),
+    "not_defined": lambda: Reason("not_defined"),  # by hand: advantage's fallback when kpis gives none
+    "run_ref": lambda: Reason("run_ref", run_id="run-1"),  # by hand: a bound run without accuracy detail
+    # bizmodel.projection, bizmodel.finance
+    "no_irr": lambda: Reason("no_irr"),  # by hand: projection's fallback when finance gives no reason
+    "no_revenue": lambda: reason(
+        k(price_usd_per_user_month=0.0, usage_price_usd_per_1000_requests=0.0, market_size=0.0),
+        "gross_margin",
+    ),
+    "margin_not_finite": lambda: Reason("margin_not_finite"),  # by hand: needs an overflow
+    "terminal_none": lambda: reason(k(terminal_value="none"), "terminal_value_usd"),
+    "terminal_negative": lambda: reason(k(terminal_value="gordon"), "terminal_value_usd"),
+    "terminal_growth_high": lambda: reason(
+        kpis(
+            project(bull := bull_template().with_values(terminal_value="gordon", terminal_growth=0.2)), bull
+        ),
+        "terminal_value_usd",
+    ),
+    "terminal_no_arr": lambda: reason(k(market_size=0.0), "terminal_value_usd"),
+    "churn_zero": lambda: reason(k(monthly_churn=0.0, churn_at_minimum_accuracy_extra=0.0), "ltv_usd"),
+    "churn_tiny": lambda: Reason("churn_tiny"),  # by hand: needs an overflow
+    "cac_zero": lambda: reason(k(cac_usd=0.0), "ltv_to_cac"),
+    "contribution_not_positive": lambda: reason(
+        k(price_usd_per_user_month=0.0, usage_price_usd_per_1000_requests=0.0), "cac_payback_months"
+    ),
+    "payback_not_finite": lambda: Reason("payback_not_finite"),  # by hand
+    "arr_flat": lambda: reason(k(market_size=0.0), "burn_multiple"),
+    "burn_not_finite": lambda: Reason("burn_not_finite"),  # by hand
+    "kpi_not_finite": lambda: reason(Kpis(**{**k().__dict__, "npv_usd": float("inf")}), "npv_usd"),
+    "beyond_horizon": lambda: reason(k(market_size=0.0), "break_even_month"),
+    "runway_beyond_horizon": lambda: reason(
+        k(cac_usd=0.0, cost_per_head_usd_month=0.0, other_fixed_usd_month=0.0), "runway_months"
+    ),
+    "irr_no_sign_change": lambda: finance.irr([100.0, 50.0]).reason,
+    "irr_not_unique": lambda: finance.irr([-100.0, 300.0, -250.0]).reason,
+    "irr_no_root": lambda: Reason("irr_no_root"),  # by hand
+}
+
+
+@cache
+def case(code: str) -> Reason:
+    found = CASES[code]()
+    assert isinstance(found, Reason), (code, found)
+    return found
+
+
+def fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def codes_in_bizmodel() -> set[str]:
+    """Every code ``bizmodel``'s code writes: ``Reason("code"`` and ``Reason("a" if … else "b"``."""
+    found: set[str] = set()
+    pattern = re.compile(r'Reason\(\s*"([a-z0-9_]+)"(?:\s+if\s[^()]*?\selse\s+"([a-z0-9_]+)")?')
+    names = re.compile(r'^\s*missing = "([a-z0-9_]+)" if .* else "([a-z0-9_]+)"$', re.M)
+    for path in BIZMODEL.glob("*.py"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        text = "\n".join(line for line in lines if ">>>" not in line)  # not the examples
+        for match in pattern.finditer(text):
+            found.update(code for code in match.groups() if code)
+        for match in names.finditer(text):
+            found.update(match.groups())
+    return found
+
+
+# ---------------------------------------------------------------------- the tests
+
+
+def test_each_catalog_text_is_a_case_or_a_legacy_template() -> None:
+    en, zh = locale("en"), locale("zh")
+    model_keys = {key for key in en if key.startswith("model.")}
+    legacy = {t.key for t in TEMPLATES}
+    assert not legacy & {f"model.{code}" for code in CASES}
+    assert model_keys == legacy | {f"model.{code}" for code in CASES}
+    assert model_keys <= set(zh)
+
+
+def test_every_code_bizmodel_writes_has_a_case() -> None:
+    missing = codes_in_bizmodel() - set(CASES)
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_real_reason_fills_its_catalog_texts(code: str) -> None:
+    found = case(code)
+    assert found.code == code
+    for lang in ("en", "zh"):
+        assert fields(locale(lang)[f"model.{code}"]) == set(found.params), (lang, found)
+
+
+#: Lower-case words that stay as they are in the Chinese texts.
+KEPT = frozenset({"ms", "run"})
+WORD = re.compile(r"[A-Za-z]+(?:[-'_][A-Za-z]+)*")
+
+
+def english_words(text: str, tokens: list[str]) -> list[str]:
+    for value in sorted(tokens, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return [w for w in WORD.findall(text) if len(w) >= 2 and w == w.lower() and w not in KEPT]
+
+
+def tokens(found: Reason) -> list[str]:
+    """The tokens a reason carries, nested ones included (they are written as they are)."""
+    out: list[str] = []
+    for value in found.params.values():
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, Reason):
+            out += tokens(value)
+        elif isinstance(value, tuple):
+            out += [t for v in value for t in tokens(v)]
+    return out
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_chinese_has_no_english_words(code: str) -> None:
+    found = case(code)
+    zh = words(found, "zh")
+    assert not english_words(zh, tokens(found)), zh
+    for token in tokens(found):
+        assert token in zh
+
+
+def amounts(found: Reason) -> list[float]:
+    """The amounts (USD) a reason carries, nested ones included."""
+    out: list[float] = []
+    for name, value in found.params.items():
+        if name.endswith("_usd") and isinstance(value, int | float):
+            out.append(float(value))
+        elif isinstance(value, Reason):
+            out += amounts(value)
+        elif isinstance(value, tuple):
+            out += [a for v in value for a in amounts(v)]
+    return out
+
+
+CNY = fmt.NumberStyle(language="zh", currency="CNY", usd_to_cny=7.0)
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_amounts_are_in_the_display_currency(code: str, lang: str) -> None:
+    found = case(code)
+    usd = words(found, lang)
+    for amount in amounts(found):
+        assert fmt.fmt_money_detail(amount) in usd
+    with fmt.number_style(CNY):
+        yuan = words(found, lang)
+        for amount in amounts(found):
+            assert fmt.fmt_money_detail(amount) in yuan
+    assert "$" not in yuan, yuan  # an amount in CNY mode is never in dollars
+    assert not re.search(r"[$¥]-?\d[\d,.]*e-?\d", usd + yuan)  # never an exponent
+
+
+ENGLISH = {
+    "irr_not_unique": "the cash flows change sign 2 times: the IRR is not unique",
+    "terminal_none": "no terminal value is counted (the scenario's choice)",
+    "voa_delightful": (
+        "accuracy 97 % is at or above the delightful 95 %: more accuracy changes neither adoption nor churn"
+    ),
+    "cost_vs_competitor": (
+        "yours $0.02 per 1,000 (assumed in the scenario); competitor $0.05 per 1,000 (assumed, typed by you)"
+    ),
+    "clauses": "projected from the scenario's assumptions; favourable at ≥ 50 %",
+    "p95_vs_competitor": (
+        "p95 latency per request: yours 20 ms (per request, as given); "
+        "competitor 40 ms (assumed, typed by you)"
+    ),
+}
+
+
+@pytest.mark.parametrize("code", sorted(ENGLISH))
+def test_english_reads_as_before(code: str) -> None:
+    assert words(case(code), "en") == ENGLISH[code]
+
+
+def test_data_worth_writes_the_thousand_in_the_display_currency() -> None:
+    found = case("data_worth")
+    assert "per $1,000 of data" in words(found, "en")
+    with fmt.number_style(CNY):
+        assert "每 ¥7,000 数据每年" in words(found, "zh")
+
+
+def test_a_language_without_the_texts_gets_english() -> None:
+    assert words(case("irr_not_unique"), "fr") == words(case("irr_not_unique"), "en")
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_reasons_round_trip_json_and_pickle(code: str) -> None:
+    found = case(code)
+    assert Reason.from_dict(found.to_dict()) == found
+    assert pickle.loads(pickle.dumps(found)) == found
+    assert hash(Reason.from_dict(found.to_dict())) == hash(found)
+
+
+def test_invalid_parameters_are_refused() -> None:
+    for bad in ({"x": float("nan")}, {"x": [1]}, {"x": True}, {"x": ("a",)}):
+        with pytest.raises((TypeError, ValueError)):
+            Reason("code", **bad)
+    with pytest.raises(ValueError):
+        Reason("Not a code")
+
+
+param = st.one_of(
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from([*sorted(CASES), "unknown_code"]),
+    st.dictionaries(st.sampled_from(["a", "b_usd", "c_fraction", "changes", "parts"]), param, max_size=3),
+    st.sampled_from(["en", "zh", "xx"]),
+)
+def test_words_never_raises(code: str, params: dict[str, object], lang: str) -> None:
+    assert isinstance(words(Reason(code, **params), lang), str)
