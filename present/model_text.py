@@ -245,18 +245,6 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("not_priced", "not priced"),
         ("unknown", "unknown"),
         # -------------------------------------------------------------- bizmodel.run_cost
-        ("wall_time_of", "wall time of run {run_id}"),
-        ("train_time_of", "training time (no wall time recorded) of run {run_id}"),
-        ("on_demand_dated", "{instance_msg} on demand, as of {as_of}"),
-        ("on_demand_typed", "{instance_msg} on demand, typed by the user"),
-        ("custom_instance", "custom instance"),
-        ("compute_formula", "{seconds} s ÷ 3600 × {usd_per_hour} USD/h (measured time × catalog price)"),
-        ("method_not_recorded", "method not recorded"),
-        ("no_energy", "the run has no energy estimate"),
-        ("energy_cost", "at an assumed {usd_per_kwh} USD/kWh; not added to compute cost"),
-        ("co2", "at an assumed grid of {grid} g CO₂/kWh"),
-        ("per_epoch", "compute cost ÷ {epochs} epochs"),
-        ("per_samples", "compute cost ÷ {samples} samples × 1,000 ({n_train} × {epochs} epochs)"),
         ("no_accelerator_instance", "no current catalog instance carries {accelerator}"),
         ("choose_instance", "choose an instance"),
         ("no_cpu_instance", "the catalog has no current CPU-only instance"),
@@ -355,9 +343,9 @@ TEMPLATES: tuple[Template, ...] = tuple(
 def match(text: str) -> tuple[Template, dict[str, str]] | None:
     """The first template that full-matches ``text``, with its fields; None when none does.
 
-    >>> template, fields = match("wall time of run run-7")
+    >>> template, fields = match("catalog 2026-11-28")
     >>> template.key, fields
-    ('model.wall_time_of', {'run_id': 'run-7'})
+    ('model.catalog_dated', {'as_of': '2026-11-28'})
     >>> match("hello") is None
     True
     """
@@ -463,14 +451,14 @@ def localize(text: str, lang: str) -> str:
 
     Examples
     --------
-    >>> localize("wall time of run run-1", "zh")
-    '运行 run-1 的墙钟时间'
+    >>> localize("catalog 2026-11-28", "zh")
+    '目录 2026-11-28'
     >>> localize("no ranges: the run has no repeat over at least 2 seeds; upper end capped at 10×", "zh")
     '无范围：该运行没有至少 2 个种子的重复实验；上限封顶为 10×'
     >>> localize("something else entirely", "zh")
     'something else entirely'
-    >>> localize("wall time of run run-1", "en")
-    'wall time of run run-1'
+    >>> localize("catalog 2026-11-28", "en")
+    'catalog 2026-11-28'
     >>> localize("the other way (nothing to price on) costs $400", "en")
     'the other way (nothing to price on) costs $400'
     >>> from present.format import NumberStyle, number_style

@@ -6,6 +6,7 @@ hand, marked), so a reason whose code or parameters drift from its catalog text 
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import re
 import string
@@ -13,21 +14,24 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bizmodel import finance
 from bizmodel.advantage import CompetitorBaseline, ScoreItem, scorecard, value_of_accuracy
+from bizmodel.basis import TechnicalBasis
 from bizmodel.binding import RunInputs, bind
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.reasons import Reason
+from bizmodel.run_cost import CostItem, price_run
 from bizmodel.scenario import Scenario, base_template, bull_template
 from present import format as fmt
 from present.explain import words
 from present.i18n import catalog as locale
-from present.model_text import TEMPLATES
-from tests.bizmodel.test_binding import batch_run
+from present.model_text import TEMPLATES, localize
+from tests.bizmodel.test_binding import batch_run, record
 
 COMPETITOR = CompetitorBaseline(usd_per_1000_predictions=0.05, accuracy=0.90, p95_latency_ms=40.0)
 BIZMODEL = Path(__file__).resolve().parents[2] / "bizmodel"
@@ -70,6 +74,32 @@ def nested(found: Reason, name: str) -> Reason:
     value = found.params[name]
     assert isinstance(value, Reason), found
     return value
+
+
+@cache
+def cost_details() -> dict[str, Reason]:
+    """The details of a run priced on a dated instance (``cost``), on a typed price without wall time
+    or energy (``typed``) and without an energy method (``bare``), by ``<which>.<item>``."""
+    prices = {"usd_per_kwh": 0.12, "grid_g_co2_per_kwh": 400.0}
+    dated = pd.Series({"instance_type": "c.large", "on_demand_usd_per_hour": 3.6, "as_of": "2025-12-01"})
+    typed = pd.Series({"on_demand_usd_per_hour": 3.6})
+    runs = {
+        "cost": (record(energy_method="RAPL package counters over 12 s (whole CPU package)"), dated),
+        "typed": (record(energy_kwh=None, wall_seconds=None), typed),
+        "bare": (record(energy_method=None), dated),
+    }
+    out: dict[str, Reason] = {}
+    for which, (rec, row) in runs.items():
+        cost = price_run(TechnicalBasis.from_record(rec), row, **prices)
+        for f in dataclasses.fields(cost):
+            item = getattr(cost, f.name)
+            if isinstance(item, CostItem):
+                out[f"{which}.{f.name}"] = item.detail
+    return out
+
+
+def cost_detail(name: str) -> Reason:
+    return cost_details()[name]
 
 
 #: code → a real reason of that code.
@@ -165,6 +195,20 @@ CASES: dict[str, Callable[[], Reason | None]] = {
     "irr_no_sign_change": lambda: finance.irr([100.0, 50.0]).reason,
     "irr_not_unique": lambda: finance.irr([-100.0, 300.0, -250.0]).reason,
     "irr_no_root": lambda: Reason("irr_no_root"),  # by hand
+    # bizmodel.run_cost
+    "wall_time_of": lambda: cost_detail("cost.wall_seconds"),
+    "train_time_of": lambda: cost_detail("typed.wall_seconds"),
+    "on_demand_dated": lambda: cost_detail("cost.usd_per_hour"),
+    "on_demand_typed": lambda: cost_detail("typed.usd_per_hour"),
+    "custom_instance": lambda: nested(cost_detail("typed.usd_per_hour"), "instance"),
+    "compute_formula": lambda: cost_detail("cost.compute_usd"),
+    "run_any": lambda: cost_detail("cost.energy_kwh"),
+    "method_not_recorded": lambda: nested(cost_detail("bare.energy_kwh"), "text_msg"),
+    "no_energy": lambda: cost_detail("typed.energy_usd"),
+    "energy_cost": lambda: cost_detail("cost.energy_usd"),
+    "co2": lambda: cost_detail("cost.co2_kg"),
+    "per_epoch": lambda: cost_detail("cost.usd_per_epoch"),
+    "per_samples": lambda: cost_detail("cost.usd_per_1000_samples"),
 }
 
 
@@ -173,6 +217,10 @@ def case(code: str) -> Reason:
     found = CASES[code]()
     assert isinstance(found, Reason), (code, found)
     return found
+
+
+#: Codes that a module not converted yet still writes as a sentence too (present.model_text).
+BOTH = frozenset({"run_any"})
 
 
 def fields(text: str) -> set[str]:
@@ -201,7 +249,7 @@ def test_each_catalog_text_is_a_case_or_a_legacy_template() -> None:
     en, zh = locale("en"), locale("zh")
     model_keys = {key for key in en if key.startswith("model.")}
     legacy = {t.key for t in TEMPLATES}
-    assert not legacy & {f"model.{code}" for code in CASES}
+    assert legacy & {f"model.{code}" for code in CASES} <= {f"model.{code}" for code in BOTH}
     assert model_keys == legacy | {f"model.{code}" for code in CASES}
     assert model_keys <= set(zh)
 
@@ -234,7 +282,7 @@ def tokens(found: Reason) -> list[str]:
     """The tokens a reason carries, nested ones included (they are written as they are)."""
     out: list[str] = []
     for value in found.params.values():
-        if isinstance(value, str):
+        if isinstance(value, str) and localize(value, "zh") == value:  # not a legacy sentence
             out.append(value)
         elif isinstance(value, Reason):
             out += tokens(value)

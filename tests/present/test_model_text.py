@@ -7,7 +7,6 @@ no longer matches its template.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import string
@@ -35,7 +34,7 @@ from bizmodel.buildbuy import (
 from bizmodel.catalog import load_bundled
 from bizmodel.data_value import B_MAX, DataValueError, points_from_record
 from bizmodel.production import ProductionScale
-from bizmodel.run_cost import CostItem, RunCostError, closest_instance, price_run
+from bizmodel.run_cost import RunCostError, closest_instance, price_run
 from bizmodel.serving import ServingAssumptions, run_serving_options
 from mlcore.hardware import EnergyMeter
 from present import format as fmt
@@ -71,31 +70,6 @@ def source(serving_detail: str) -> str:
 def part(text: str, index: int) -> str:
     """One clause of a message ``bizmodel`` joins with "; "."""
     return text.split("; ")[index]
-
-
-@cache
-def cpu_cost() -> dict[str, str]:
-    basis = TechnicalBasis.from_record(record())
-    row = pd.Series({"instance_type": "c.large", "on_demand_usd_per_hour": 3.6, "as_of": "2025-12-01"})
-    cost = price_run(basis, row, **PRICES)
-    bare = TechnicalBasis.from_record(record(energy_kwh=None, wall_seconds=None))
-    typed = price_run(bare, pd.Series({"on_demand_usd_per_hour": 3.6}), **PRICES)
-    return {
-        **{
-            f"cost.{f.name}": item.detail
-            for f in dataclasses.fields(cost)
-            if isinstance(item := getattr(cost, f.name), CostItem)
-        },
-        **{
-            f"typed.{f.name}": item.detail
-            for f in dataclasses.fields(typed)
-            if isinstance(item := getattr(typed, f.name), CostItem)
-        },
-    }
-
-
-def detail(name: str) -> str:
-    return cpu_cost()[name]
 
 
 def run_cost_error(call: Callable[[], object]) -> str:
@@ -211,19 +185,7 @@ CASES: dict[str, Callable[[], str]] = {
     "not_priced": lambda: "not priced",  # by hand
     "unknown": lambda: "unknown",  # by hand: a catalog row without as_of
     # bizmodel.run_cost
-    "wall_time_of": lambda: detail("cost.wall_seconds"),
-    "train_time_of": lambda: detail("typed.wall_seconds"),
-    "on_demand_dated": lambda: detail("cost.usd_per_hour"),
-    "on_demand_typed": lambda: detail("typed.usd_per_hour"),
-    "custom_instance": lambda: detail("typed.usd_per_hour").split(" on demand")[0],
-    "compute_formula": lambda: detail("cost.compute_usd"),
-    "method_not_recorded": lambda: detail("cost.energy_kwh").split(": ")[1],
-    "run_any": lambda: detail("cost.energy_kwh"),
-    "no_energy": lambda: detail("typed.energy_usd"),
-    "energy_cost": lambda: detail("cost.energy_usd"),
-    "co2": lambda: detail("cost.co2_kg"),
-    "per_epoch": lambda: detail("cost.usd_per_epoch"),
-    "per_samples": lambda: detail("cost.usd_per_1000_samples"),
+    "run_any": lambda: inputs().retrain_detail,
     "no_accelerator_instance": lambda: part(
         run_cost_error(lambda: closest_instance(catalog().instances, vcpus=None, accelerator="H100-SXM")), 0
     ),
