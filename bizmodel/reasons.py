@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeAlias
 
-__all__ = ["Param", "Reason"]
+__all__ = ["Param", "Reason", "ReasonedError"]
 
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -133,3 +133,21 @@ def _param_from_json(value: Any) -> Param:
     if isinstance(value, list):
         return tuple(Reason.from_dict(v) for v in value)
     return value  # type: ignore[no-any-return]
+
+
+class ReasonedError(ValueError):
+    """An error that explains itself with a :class:`Reason` (``reason``) rather than a sentence.
+
+    A module not converted yet may still pass a sentence (``reason`` is then None); the UI words
+    either (:func:`present.explain.words` takes the exception).
+
+    >>> err = ReasonedError(Reason("run_no_curve", run="r1"))
+    >>> err.reason
+    Reason('run_no_curve', run='r1')
+    >>> ReasonedError("a sentence").reason is None
+    True
+    """
+
+    def __init__(self, why: Reason | str) -> None:
+        super().__init__(why)
+        self.reason: Reason | None = why if isinstance(why, Reason) else None

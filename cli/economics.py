@@ -263,6 +263,17 @@ class _Parser(argparse.ArgumentParser):
         _fail(f"{message} (see {self.prog} --help)")
 
 
+def _why(exc: BaseException) -> str:
+    """What went wrong, in English: the error's reason in words, or its message.
+
+    >>> from bizmodel.reasons import ReasonedError
+    >>> _why(ReasonedError(Reason("no_irr"))), _why(ValueError("bad"))
+    ('no IRR', 'bad')
+    """
+    found = getattr(exc, "reason", None)
+    return words(found, "en") if isinstance(found, Reason) else str(exc)
+
+
 def _fail(reason: str, status: int = EXIT_USAGE) -> NoReturn:
     print(f"{PROG}: error: {reason}", file=sys.stderr)
     raise SystemExit(status)
@@ -720,7 +731,7 @@ def load_catalog(args: argparse.Namespace) -> Catalog:
     try:
         return read_catalog_csv(instances, accelerators, name=args.catalog_instances.name)
     except CatalogError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
 
 
 def _catalog_json(catalog: Catalog, today: date) -> dict[str, Any]:
@@ -757,7 +768,7 @@ def load_record(run_id: str) -> dict[str, Any]:
         store = Store().scoped(None)  # the command line acts as the local user
         row = store.get_run(run_id)
     except StoreError as exc:
-        _fail(str(exc), EXIT_FAILED)
+        _fail(_why(exc), EXIT_FAILED)
     except OSError as exc:  # e.g. MOATLAB_HOME cannot be created
         _fail(f"the store is not usable: {exc}", EXIT_FAILED)
     if row is None:
@@ -777,7 +788,7 @@ def load_basis(run_id: str) -> TechnicalBasis:
     try:
         return TechnicalBasis.from_record(load_record(run_id))
     except BasisError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -895,7 +906,7 @@ def _fits(*products: tuple[Any, ...]) -> None:
         try:
             product(name, *(float(f) for f in factors))
         except OverflowError as exc:
-            _fail(str(exc))
+            _fail(_why(exc))
 
 
 def cmd_cost(args: argparse.Namespace) -> int:
@@ -911,7 +922,7 @@ def cmd_cost(args: argparse.Namespace) -> int:
         work, method, scaled_from = _cost_work(args)
         options = training_options(work, catalog.instances, catalog.accelerators, assumptions)
     except ComputeError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     best_cost, best_time = cheapest(options), fastest(options)
     shown = options if args.top == 0 else options.head(args.top)
     distinct = one_per_instance(options)
@@ -1046,7 +1057,7 @@ def cmd_serving(args: argparse.Namespace) -> int:
     try:
         assumptions = ServingAssumptions(utilisation=args.utilisation, efficiency=args.efficiency)
     except ServingError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     basis = load_basis(args.run)
     if not basis.has_inference:
         _fail(
@@ -1066,7 +1077,7 @@ def cmd_serving(args: argparse.Namespace) -> int:
             assumptions=assumptions,
         )
     except (ServingError, RunCostError) as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     best = best_serving(plan)
     today = date.today()
     cpu_json = None
@@ -1174,7 +1185,7 @@ def cmd_data_value(args: argparse.Namespace) -> int:
         extra = [current, optimal.n_train] + ([purchase.n_after] if purchase else [])
         curve = marginal_value_curve(fit, econ, _curve_grid(fit.n_min, max_n, extra))
     except DataValueError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     rule_fields, rule_line = _curve_rule(record)
     fit_json = {f.name: getattr(fit, f.name) for f in dataclasses.fields(fit) if f.name != "boot_params"}
     fit_json["max_accuracy"] = fit.max_accuracy
@@ -1235,7 +1246,7 @@ def cmd_data_value(args: argparse.Namespace) -> int:
     print(_table(header, rows, right={0, 1, 2, 3, 4, 5}))
     print(f"* beyond the largest measured size; intervals are {100 * fit.interval_level:.0f} %")
     for note in fit.notes:
-        print(f"note: {note}")
+        print(f"note: {words(note, 'en')}")
     return 0
 
 
@@ -1305,7 +1316,7 @@ def cmd_project(args: argparse.Namespace) -> int:
             simulated = simulate(scenario, paths=args.paths, seed=args.seed)
             result = {**simulated.summary(), "median_gap": median_gap(scenario, simulated.npv_usd).to_dict()}
         except MonteCarloError as exc:
-            _fail(str(exc))
+            _fail(_why(exc))
     if args.json:
         monthly = [{"month": int(m), **row} for m, row in zip(frame.index, _records(frame), strict=True)]
         _dump(
@@ -1480,7 +1491,7 @@ def load_run(run_id: str) -> Any:
     try:
         TechnicalBasis.from_record(record)
     except BasisError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     try:
         return RunRecord.from_dict(record)
     except (KeyError, TypeError, ValueError) as exc:
@@ -1506,7 +1517,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             usd_to_cny=args.rate if args.rate is not None else DEFAULT_USD_TO_CNY,
         )
     except ValueError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     for path in targets:
         _check_target(path)
     scenario = read_scenario(args.scenario)
@@ -1598,7 +1609,7 @@ def cmd_llm(args: argparse.Namespace) -> int:
         )
         option = self_hosted_option(workload, instance, specs.loc[args.accelerator])
     except BuildBuyError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     shape = workload.shape
     document = {
         "catalog": _catalog_json(catalog, date.today()),
@@ -1683,7 +1694,7 @@ def cmd_optimal(args: argparse.Namespace) -> int:
         params, tokens = compute_optimal(law, args.flops)
         predicted = float(loss(law, params, tokens))
     except ComputeError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     document = {
         "flops": args.flops,
         "params": float(params),

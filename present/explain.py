@@ -96,14 +96,15 @@ def _words(reason: Reason, lang: str, depth: int) -> str:
         return _fallback(reason)
 
 
-def words(reason: Reason | str | None, lang: str) -> str:
+def words(reason: Reason | tuple[Reason, ...] | str | BaseException | None, lang: str) -> str:
     """``reason`` in ``lang``, its amounts in the display currency (module docstring).
 
     Parameters
     ----------
-    reason : Reason, str or None
-        What :mod:`bizmodel` gave; a ``str`` is a sentence of a module not converted yet, None
-        is no reason (``""``).
+    reason : Reason, tuple of Reason, str, exception or None
+        What :mod:`bizmodel` gave: a reason, clauses, or an error (its ``reason`` when it has one,
+        else its message); a ``str`` is a sentence of a module not converted yet; None is no
+        reason (``""``).
     lang : str
         The language (``"en"``, ``"zh"``).
 
@@ -121,9 +122,15 @@ def words(reason: Reason | str | None, lang: str) -> str:
     'no_such_code n=2'
     >>> words((Reason("no_irr"), Reason("beyond_horizon")), "zh")
     '无 IRR；不在预测期内'
+    >>> from bizmodel.reasons import ReasonedError
+    >>> words(ReasonedError(Reason("no_irr")), "zh"), words(ValueError("bad"), "zh")
+    ('无 IRR', 'bad')
     """
     if reason is None:
         return ""
+    if isinstance(reason, BaseException):
+        found = getattr(reason, "reason", None)
+        return words(found if isinstance(found, Reason) else str(reason), lang)
     if isinstance(reason, str):
         return localize(reason, lang)
     if isinstance(reason, tuple):

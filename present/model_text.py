@@ -298,18 +298,6 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("note_anchor", "useful build-vs-buy anchor"),
         ("note_litellm_key", "litellm key {entry}"),
         # -------------------------------------------------------------- bizmodel.data_value
-        ("fit_b_cap", "b reached its cap of {cap}: the curve saturates faster than the points resolve"),
-        (
-            "fit_c_zero",
-            "c fitted as 0: the points do not show the error floor; far extrapolation is optimistic",
-        ),
-        ("fit_bootstrap_failed", "{failed} of {total} bootstrap refits failed and were dropped"),
-        (
-            "run_no_curve",
-            "{run_msg} has no learning curve: run a learning-curve sweep on it first (e.g. `python -m mlcore "
-            "sweep --run ID --fractions 0.1,0.25,0.5,1 --seeds 2`)",
-        ),
-        ("this_run", "this run"),
         # -------------------------------------------------------------- bizmodel.serving option names
         ("serving_option_estimate", "{instance} ({accelerator}) · {path_msg} estimate · batch {batch}"),
         ("serving_option", "{instance} · {path_msg} · batch {batch}"),

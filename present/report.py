@@ -346,7 +346,7 @@ class _Page:
         if self.r.run is None and section in RUN_SECTIONS:
             text = self.t("report.note.no_run")
         else:
-            text = reason
+            text = self.m(reason)
         label = self.x(f"report.note.{section}")
         return Safe(
             f'<div class="note" data-note="{_esc(section)}"><strong>{label}</strong>: {_esc(text)}</div>'

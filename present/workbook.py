@@ -477,7 +477,7 @@ def _summary(book: _Book, report: Report) -> None:
         row = book.header(ws, row, [book.t("workbook.col.section"), book.t("workbook.col.why")], freeze=False)
         for section, why in report.notes.items():
             key = _SECTION_KEYS.get(section)
-            row = book.line(ws, row, book.t(key) if key else section, why, "text")
+            row = book.line(ws, row, book.t(key) if key else section, book.m(why), "text")
 
 
 def _field_label(book: _Book, name: str) -> str:

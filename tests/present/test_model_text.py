@@ -32,7 +32,7 @@ from bizmodel.buildbuy import (
     load_api_prices,
 )
 from bizmodel.catalog import load_bundled
-from bizmodel.data_value import B_MAX, DataValueError, points_from_record
+from bizmodel.data_value import DataValueError, points_from_record
 from bizmodel.production import ProductionScale
 from bizmodel.run_cost import RunCostError, closest_instance, price_run
 from bizmodel.serving import ServingAssumptions, run_serving_options
@@ -249,15 +249,6 @@ CASES: dict[str, Callable[[], str]] = {
     "note_hosted": lambda: part(note("openrouter (open weights)", "deepseek/deepseek-v3.2"), 0),
     "note_cache_hit": lambda: part(note("openrouter (open weights)", "deepseek/deepseek-v3.2"), 1),
     # bizmodel.data_value (fit notes by hand from its f-strings: a fit that trips them is slow to build)
-    "fit_b_cap": lambda: (
-        f"b reached its cap of {B_MAX:g}: the curve saturates faster than the points resolve"
-    ),
-    "fit_c_zero": lambda: (
-        "c fitted as 0: the points do not show the error floor; far extrapolation is optimistic"
-    ),
-    "fit_bootstrap_failed": lambda: "3 of 200 bootstrap refits failed and were dropped",
-    "run_no_curve": lambda: no_curve("run-0"),
-    "this_run": lambda: no_curve(None).split(" has no")[0],
     # bizmodel.serving option names: measured (a serving detail's option) and estimated
     "serving_option": lambda: match(inputs(inference=PROFILED).serving_detail)[1]["option_msg"],
     "serving_option_estimate": lambda: serving_option("assumed", "compiled"),

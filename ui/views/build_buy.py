@@ -1233,7 +1233,7 @@ def accuracy_gain_per_1000(run: RunRecord | None, label_cost_usd: float) -> tupl
         )
         purchase = buy_data(fit, econ, int(1000.0 / label_cost_usd))
     except DataValueError as exc:
-        reason = for_markdown(words(str(exc), current_language()))
+        reason = for_markdown(words(exc, current_language()))
         return None, t("advantage.gain.no_fit", amount=amount, reason=reason)
     return purchase.gain_points, t(
         "advantage.gain.from_fit",

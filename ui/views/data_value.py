@@ -450,7 +450,7 @@ def render(run: RunRecord) -> None:
     try:
         points, fit = load_fit(run)
     except DataValueError as exc:
-        reason = for_markdown(words(str(exc), current_language()))
+        reason = for_markdown(words(exc, current_language()))
         st.warning(t("data_value.no_fit", reason=reason), icon=":material/show_chart:")
         st.subheader(t("data_value.sweep_title"))
         sweep_section(run)
@@ -486,7 +486,10 @@ def render(run: RunRecord) -> None:
         purchase, optimum, econ = section.purchase, section.optimal, section.economics
         table = marginal_value_curve(fit, econ, _grid(fit, purchase.n_after, optimum.n_train))
     except DataValueError as exc:
-        st.error(t("data_value.cannot_price", reason=for_markdown(str(exc))), icon=":material/error:")
+        st.error(
+            t("data_value.cannot_price", reason=for_markdown(words(exc, current_language()))),
+            icon=":material/error:",
+        )
         return
     record_data_value(st.session_state, inputs)
 
