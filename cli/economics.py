@@ -694,6 +694,16 @@ def _kpis_json(k: Kpis) -> dict[str, Any]:
     }
 
 
+def _inputs_json(inputs: RunInputs) -> dict[str, Any]:
+    """The run's inputs as ``--json`` prints them: each detail in English words, as before reason codes."""
+    out = inputs.to_dict()
+    for f in dataclasses.fields(inputs):
+        value = getattr(inputs, f.name)
+        if isinstance(value, Reason):
+            out[f.name] = words(value, "en")
+    return out
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [to_jsonable(dict(zip(frame.columns, row, strict=True))) for row in frame.itertuples(index=False)]
 
@@ -1305,7 +1315,7 @@ def cmd_project(args: argparse.Namespace) -> int:
             inputs = inputs_for(scenario, basis, catalog)
             scenario = bind(scenario, inputs, with_ranges=True if args.spread else None)
         except (BindingError, ScenarioError) as exc:
-            _fail(f"run {args.run} cannot drive this scenario: {exc}")
+            _fail(f"run {args.run} cannot drive this scenario: {_why(exc)}")
     elif args.spread:
         _fail("--spread needs --run ID (the run whose seed spread gives the ranges)")
     frame = project(scenario)
@@ -1322,7 +1332,7 @@ def cmd_project(args: argparse.Namespace) -> int:
         _dump(
             {
                 "scenario": scenario.to_dict(),
-                "run": inputs.to_dict() if inputs is not None else None,
+                "run": _inputs_json(inputs) if inputs is not None else None,
                 "kpis": _kpis_json(k),
                 "monthly": monthly,
                 "monte_carlo": result,
@@ -1353,9 +1363,9 @@ def _print_projection(
         run_cost = usd_text(inputs.run_cost_usd) if inputs.run_cost_usd is not None else "–"
         retrain = usd_text(scenario.retrain_cost_usd)
         serving = usd_text(scenario.serving_usd_per_1000_predictions)
-        print(f"  this run:   {run_cost}  ({inputs.run_cost_detail})")
-        print(f"  retraining: {retrain}  ({inputs.retrain_detail})")
-        print(f"  serving:    {serving} per 1,000 predictions  ({inputs.serving_detail})")
+        print(f"  this run:   {run_cost}  ({words(inputs.run_cost_detail, 'en')})")
+        print(f"  retraining: {retrain}  ({words(inputs.retrain_detail, 'en')})")
+        print(f"  serving:    {serving} per 1,000 predictions  ({words(inputs.serving_detail, 'en')})")
     print(f"{scenario.horizon_months} months, discount rate {scenario.annual_discount_rate:.1%} a year")
     irr = f"{k.irr_annual:.1%}" if k.irr_annual is not None else f"none ({words(k.irr_reason, 'en')})"
     terminal = (
@@ -1534,7 +1544,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         options=ReportOptions(paths=args.paths, seed=args.seed),
     )
     if "binding" in report.notes:
-        _fail(report.notes["binding"])
+        _fail(words(report.notes["binding"], "en"))
     files: list[tuple[str, Path, bytes]] = []
     if args.output is not None:
         from present.report import render_html

@@ -40,8 +40,8 @@ Examples
 'nothing to price on'
 >>> localize("no ranges: a sentence the model never wrote", "zh")
 'no ranges: a sentence the model never wrote'
->>> localize("no serving range: no measured serving cost; upper end capped at 10×", "zh")
-'无推理服务成本范围：没有实测的推理服务成本；上限封顶为 10×'
+>>> localize("nothing to price on; no catalog accelerator option can hold the production model", "zh")
+'没有可定价的内容；没有目录中的加速器方案能容纳生产模型'
 """
 
 from __future__ import annotations
@@ -138,48 +138,7 @@ TEMPLATES: tuple[Template, ...] = tuple(
             "run {run_id}: no catalog accelerator matches its device {device}; type the retraining cost "
             "yourself",
         ),
-        (
-            "retrain_priced_energy",
-            "run {run_id}: {seconds} s on {instance_msg} at ${usd_per_hour}/h ({dated_msg}) = ${usd} for "
-            "this run (compute only); the cloud price includes electricity (on your own machine the run's "
-            "{kwh} kWh would cost ≈ ${energy_usd} at an assumed ${usd_per_kwh}/kWh)",
-        ),
-        (
-            "retrain_priced",
-            "run {run_id}: {seconds} s on {instance_msg} at ${usd_per_hour}/h ({dated_msg}) = ${usd} for "
-            "this run (compute only)",
-        ),
         ("a_custom_instance", "a custom instance"),
-        ("catalog_dated", "catalog {as_of}"),
-        ("price_typed", "price typed by the user"),
-        (
-            "no_inference_profile",
-            "run {run_id} has no inference profile: measure it (python -m mlcore bench-inference --run "
-            "{run_id}) to bind a measured serving cost",
-        ),
-        ("serving_unpriced", "run {run_id}: serving could not be priced ({error_msg})"),
-        (
-            "serving_no_row",
-            "run {run_id}: no measured float-model serving option could be priced (no catalog instance for "
-            "the measured device)",
-        ),
-        ("serving_unplanned", "run {run_id}: serving could not be planned ({error_msg})"),
-        (
-            "serving_detail",
-            "run {run_id}: {verdict_msg}: {option_msg}, {instances} instance(s) for {requests} requests a "
-            "month (peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → "
-            "${monthly} a month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms "
-            "(batch fill {fill} ms + measured p95 per call {call} ms) ({source_msg})",
-        ),
-        (
-            "serving_detail_production",
-            "run {run_id}: {verdict_msg}: {option_msg}, {instances} instance(s) for {requests} requests a "
-            "month (peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → "
-            "${monthly} a month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms "
-            "(batch fill {fill} ms + measured p95 per call {call} ms) ({source_msg}); for the production "
-            "model, {factor}× the run's parameters: each measured throughput ÷ {factor} and latency × "
-            "{factor}",
-        ),
         # -------------------------------------------------------------- bizmodel.production
         ("production_retraining", "one production retraining: {how_msg} = ${usd}"),
         (
@@ -212,28 +171,6 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("duration_min", "{value} min"),
         ("duration_h", "{value} h"),
         ("duration_days", "{value} days"),
-        ("verdict_met", "the cheapest measured option that meets the p95 target of {target} ms per request"),
-        (
-            "verdict_unmet",
-            "no measured option meets the p95 target of {target} ms per request; took the one with the "
-            "lowest p95 per request",
-        ),
-        ("no_ranges", "no ranges: the run has no repeat over at least 2 seeds"),
-        ("accuracy_spread", "accuracy {mean} ± 2 × {std} over {seeds} seeds"),
-        ("no_accuracy_range", "no accuracy range: the {seeds} seeds gave the same accuracy"),
-        ("no_serving_range_cost", "no serving range: no measured serving cost"),
-        ("no_serving_range_spread", "no serving range: the seeds' throughput has no spread"),
-        (
-            "serving_spread",
-            "serving cost × mean/(mean ± 2 std) of the seeds' training throughput ({mean} ± {std} samples/s)",
-        ),
-        ("range_capped", "upper end capped at {factor}×"),
-        (
-            "accuracy_measured_on",
-            "run {run_id}: test accuracy {accuracy} on {n_test} test samples (measured)",
-        ),
-        ("accuracy_measured", "run {run_id}: test accuracy {accuracy} (measured)"),
-        ("bind_refused", "run {run_id} cannot be bound: {error_msg}"),
         # -------------------------------------------------------------- bizmodel.serving (sources)
         ("profile_dated", "measured: run {run_id} inference profile ({measured_at})"),
         ("profile", "measured: run {run_id} inference profile"),
@@ -331,9 +268,9 @@ TEMPLATES: tuple[Template, ...] = tuple(
 def match(text: str) -> tuple[Template, dict[str, str]] | None:
     """The first template that full-matches ``text``, with its fields; None when none does.
 
-    >>> template, fields = match("catalog 2026-11-28")
+    >>> template, fields = match("2.5 min")
     >>> template.key, fields
-    ('model.catalog_dated', {'as_of': '2026-11-28'})
+    ('model.duration_min', {'value': '2.5'})
     >>> match("hello") is None
     True
     """
@@ -439,14 +376,14 @@ def localize(text: str, lang: str) -> str:
 
     Examples
     --------
-    >>> localize("catalog 2026-11-28", "zh")
-    '目录 2026-11-28'
-    >>> localize("no ranges: the run has no repeat over at least 2 seeds; upper end capped at 10×", "zh")
-    '无范围：该运行没有至少 2 个种子的重复实验；上限封顶为 10×'
+    >>> localize("2.5 min", "zh")
+    '2.5 分钟'
+    >>> localize("nothing to price on; 2.5 min", "zh")
+    '没有可定价的内容；2.5 分钟'
     >>> localize("something else entirely", "zh")
     'something else entirely'
-    >>> localize("catalog 2026-11-28", "en")
-    'catalog 2026-11-28'
+    >>> localize("2.5 min", "en")
+    '2.5 min'
     >>> localize("the other way (nothing to price on) costs $400", "en")
     'the other way (nothing to price on) costs $400'
     >>> from present.format import NumberStyle, number_style

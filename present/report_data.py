@@ -449,7 +449,8 @@ def build_report(
             inputs = inputs_for(scenario, basis, catalog)
             effective = bind(scenario, inputs)
         except (BasisError, BindingError, ScenarioError) as exc:
-            notes["binding"] = f"run {run.id} cannot drive this scenario: {exc}"
+            found = getattr(exc, "reason", None)
+            notes["binding"] = found or f"run {run.id} cannot drive this scenario: {exc}"
             inputs, effective = None, scenario
     frame = project(effective)
     k = kpis(frame, effective)

@@ -105,7 +105,13 @@ def inputs_of_run(run: RunRecord, catalog: Catalog, scenario: Scenario) -> RunIn
         factors = (scale.data_factor, scale.model_factor)
         return _run_inputs(run.id, record, catalog.version, volume, factors, scenario, catalog)
     except (BasisError, BindingError) as exc:
-        st.warning(t("scenario.run_unusable", run=short_id(run.id), reason=for_markdown(str(exc))))
+        st.warning(
+            t(
+                "scenario.run_unusable",
+                run=short_id(run.id),
+                reason=for_markdown(words(exc, current_language())),
+            )
+        )
         return None
 
 
@@ -140,7 +146,13 @@ def bound_scenario(store: Store, scenario: Scenario, run_id: str | None) -> Effe
     try:  # the scenario's own use_run_spread decides whether ranges come too
         bound = bind(scenario, inputs)
     except (BindingError, ScenarioError) as exc:
-        st.warning(t("scenario.run_unusable", run=short_id(run.id), reason=for_markdown(str(exc))))
+        st.warning(
+            t(
+                "scenario.run_unusable",
+                run=short_id(run.id),
+                reason=for_markdown(words(exc, current_language())),
+            )
+        )
         return Effective(scenario, document_json(scenario.to_dict()), run, None)
     return Effective(bound, document_json(bound.to_dict()), run, inputs)
 

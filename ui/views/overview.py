@@ -153,7 +153,7 @@ def dashboard(store: Store, work: Work) -> None:
         return
     for note in ("binding",):
         if note in report.notes:
-            st.warning(for_markdown(report.notes[note]))
+            st.warning(for_markdown(words(report.notes[note], current_language())))
     business_kpis(report)
     st.markdown(" ".join(for_markdown(s) for s in narrative(report, current_language())))
     technical_kpis(report)
