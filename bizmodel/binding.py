@@ -241,7 +241,7 @@ def _run_cost(
 ) -> tuple[float | None, Reason | str]:
     instance, why = run_instance(basis, catalog)
     if instance is None:
-        return None, why
+        return None, why or Reason("nothing_to_price")
     try:
         cost = price_run(basis, instance, usd_per_kwh=usd_per_kwh, grid_g_co2_per_kwh=grid_g_co2_per_kwh)
     except RunCostError as exc:

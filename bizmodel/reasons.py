@@ -20,6 +20,8 @@ Conventions
   ``_usd``            an amount in US dollars (written in the display currency)
   ``_fraction``       a fraction 0–1 (written as a percentage)
   ``_months``         a count of months
+  ``_count``          a large count (parameters, samples), written like ``7B``
+  ``_flop``           floating-point operations
   anything else       a plain number (an ``int`` is a count, a ``float`` a quantity) or a token
   ==================  ==========================================================================
 

@@ -701,6 +701,8 @@ def _inputs_json(inputs: RunInputs) -> dict[str, Any]:
         value = getattr(inputs, f.name)
         if isinstance(value, Reason):
             out[f.name] = words(value, "en")
+    if inputs.retraining is not None:
+        out["retraining"]["detail"] = words(inputs.retraining.detail, "en")
     return out
 
 

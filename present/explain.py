@@ -8,6 +8,8 @@ parameter written by the unit its name carries (:mod:`bizmodel.reasons`):
 * ``*_usd``: :func:`present.format.fmt_money_detail`, in the current display currency (an amount
   in CNY mode is never written in dollars), with the digits its arithmetic needs;
 * ``*_fraction``: a percentage (:func:`present.format.fmt_pct_typed`);
+* ``*_count``: a large count the way model sizes are spoken of (:func:`present.format.fmt_count`);
+* ``*_flop``: FLOPs in powers of ten (:func:`present.format.fmt_flops`);
 * an ``int``: a count with separators; any other number: three significant digits, separators;
 * a nested reason: worded in turn; a tuple of reasons: worded and joined by ``"; "`` (``"；"`` in
   Chinese); a token (a run id, a date, a device): as it is.
@@ -54,11 +56,17 @@ def _number(name: str, value: int | float) -> str:
     ('$4,011,000', '90.5 %', '12,345')
     >>> _number("factor", 0.84213), _number("seconds", 1234.6)
     ('0.842', '1,235')
+    >>> _number("params_count", 5.5e6), _number("work_flop", 5.88e21)
+    ('5.5M', '5.88e21 FLOP')
     """
     if name.endswith("_usd"):
         return fmt.fmt_money_detail(value)
     if name.endswith("_fraction"):
         return fmt.fmt_pct_typed(value)
+    if name.endswith("_count"):
+        return fmt.fmt_count(value)
+    if name.endswith("_flop"):
+        return fmt.fmt_flops(value)
     if isinstance(value, int):
         return f"{value:,}"
     return fmt._sig(float(value), 3)

@@ -34,14 +34,14 @@ Conventions
 
 Examples
 --------
->>> localize("nothing to price on", "zh")
-'没有可定价的内容'
->>> localize("nothing to price on", "en")
-'nothing to price on'
+>>> localize("not priced", "zh")
+'未定价'
+>>> localize("not priced", "en")
+'not priced'
 >>> localize("no ranges: a sentence the model never wrote", "zh")
 'no ranges: a sentence the model never wrote'
->>> localize("nothing to price on; no catalog accelerator option can hold the production model", "zh")
-'没有可定价的内容；没有目录中的加速器方案能容纳生产模型'
+>>> localize("not priced; price assumed", "zh")
+'未定价；价格为假设值'
 """
 
 from __future__ import annotations
@@ -129,48 +129,7 @@ TEMPLATES: tuple[Template, ...] = tuple(
         # -------------------------------------------------------------- bizmodel.advantage
         # -------------------------------------------------------------- bizmodel.projection, finance
         # -------------------------------------------------------------- bizmodel.binding
-        (
-            "retrain_no_cpu",
-            "run {run_id}: the catalog has no current CPU-only instance to price its training on",
-        ),
-        (
-            "retrain_no_accelerator",
-            "run {run_id}: no catalog accelerator matches its device {device}; type the retraining cost "
-            "yourself",
-        ),
-        ("a_custom_instance", "a custom instance"),
         # -------------------------------------------------------------- bizmodel.production
-        ("production_retraining", "one production retraining: {how_msg} = ${usd}"),
-        (
-            "retrain_measured_scaled",
-            "measured {seconds} s of training × {factor} (the FLOPs of {sizes_msg}) + {startup} s start-up + "
-            "{overhead} s job overhead = {duration_msg} on {instance_msg} at ${usd_per_hour}/h "
-            "(catalog {as_of})",
-        ),
-        (
-            "retrain_gpu_estimate",
-            "{flops} ({sizes_msg}) at an assumed {mfu} MFU on {nodes} × {instance_msg} ({pricing_msg}) + "
-            "{overhead} s job overhead = {duration_msg} at ${usd_per_hour}/h (catalog {as_of})",
-        ),
-        (
-            "production_sizes",
-            "{data}× the run's {samples} training samples and {model}× its {params} parameters",
-        ),
-        ("retrain_other_way", "the other way ({how_msg}) costs ${usd}"),
-        (
-            "retrain_small_model",
-            "a model of {params} parameters is priced on the measured throughput: below {threshold} "
-            "parameters no published MFU supports an accelerator estimate",
-        ),
-        ("no_accelerator_estimate", "no accelerator estimate ({error_msg})"),
-        ("no_accelerator_holds", "no catalog accelerator option can hold the production model"),
-        ("instance_unpriced", "run {run_id}: its instance has no positive on-demand price"),
-        ("nothing_to_price", "nothing to price on"),
-        ("pricing_on_demand", "on demand"),
-        ("pricing_spot", "spot"),
-        ("duration_min", "{value} min"),
-        ("duration_h", "{value} h"),
-        ("duration_days", "{value} days"),
         # -------------------------------------------------------------- bizmodel.serving (sources)
         ("profile_dated", "measured: run {run_id} inference profile ({measured_at})"),
         ("profile", "measured: run {run_id} inference profile"),
@@ -260,7 +219,6 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("tdp_assumed", "assumed {watts} W per core"),
         ("energy_rapl", "RAPL package counters over {seconds} s (whole CPU package)"),
         # -------------------------------------------------------------- last: a run's prefix
-        ("run_any", _RUN_ANY),
     )
 )
 
@@ -268,9 +226,9 @@ TEMPLATES: tuple[Template, ...] = tuple(
 def match(text: str) -> tuple[Template, dict[str, str]] | None:
     """The first template that full-matches ``text``, with its fields; None when none does.
 
-    >>> template, fields = match("2.5 min")
+    >>> template, fields = match("2 replica(s)")
     >>> template.key, fields
-    ('model.duration_min', {'value': '2.5'})
+    ('model.replicas', {'count': '2'})
     >>> match("hello") is None
     True
     """
@@ -376,20 +334,22 @@ def localize(text: str, lang: str) -> str:
 
     Examples
     --------
-    >>> localize("2.5 min", "zh")
-    '2.5 分钟'
-    >>> localize("nothing to price on; 2.5 min", "zh")
-    '没有可定价的内容；2.5 分钟'
+    >>> localize("2 replica(s)", "zh")
+    '2 个副本'
+    >>> localize("not priced; 2 replica(s)", "zh")
+    '未定价；2 个副本'
     >>> localize("something else entirely", "zh")
     'something else entirely'
-    >>> localize("2.5 min", "en")
-    '2.5 min'
-    >>> localize("the other way (nothing to price on) costs $400", "en")
-    'the other way (nothing to price on) costs $400'
+    >>> localize("2 replica(s)", "en")
+    '2 replica(s)'
+    >>> never = "a fully used instance serves 1,000 requests a month for $400, which the API serves "
+    >>> never += "for $2: self-hosting is never cheaper at 50% utilisation"
+    >>> localize(never, "en")[:70]
+    'a fully used instance serves 1,000 requests a month for $400, which th'
     >>> from present.format import NumberStyle, number_style
     >>> with number_style(NumberStyle(language="zh", currency="CNY", usd_to_cny=7.0)):
-    ...     localize("the other way (nothing to price on) costs $400", "zh")
-    '另一种方式（没有可定价的内容）需 ¥2,800'
+    ...     localize(never, "zh")[:40]
+    '一个满负荷的实例每月服务 1,000 次请求，花费 ¥2,800，而 API 服'
     """
     if not isinstance(text, str) or len(text) > MAX_LENGTH:
         return text

@@ -95,7 +95,7 @@ def test_cpu_run_without_profile_or_repeat() -> None:
     assert "cpu.small" in str(got.run_cost_detail) and "'retrain_priced" in str(got.run_cost_detail)
     # With no production scale, one retraining is the run itself plus ten minutes of job overhead.
     assert got.retrain_cost_usd == pytest.approx(3.6 + 600 / 3600 * 3.6)
-    assert "cpu.small" in str(got.retrain_detail) and "one production retraining" in str(got.retrain_detail)
+    assert "cpu.small" in str(got.retrain_detail) and "'production_retraining'" in str(got.retrain_detail)
     assert got.retraining is not None and got.retraining.method == "measured_scaled"
     assert got.serving_usd_per_1000_predictions is None
     assert got.serving_detail == Reason("no_inference_profile", run_id="run-1")
@@ -126,7 +126,7 @@ def test_core_count_picks_the_instance() -> None:
     ("device", "expected_usd", "detail"),
     [
         ("NVIDIA L4", 0.8, "gpu.l4"),
-        ("NVIDIA Unknown-9000", None, "no catalog accelerator matches"),
+        ("NVIDIA Unknown-9000", None, "'retrain_no_accelerator'"),
         ("NVIDIA H100 80GB HBM3", None, "no current catalog instance carries"),
     ],
 )
@@ -441,10 +441,11 @@ def test_a_large_production_model_is_priced_on_accelerators() -> None:
     assert job is not None and job.method == "gpu_estimate" and "gpu.l4" in job.instance
     assert job.measured_usd is not None and job.gpu_usd is not None and job.gpu_usd < job.measured_usd
     assert got.retrain_cost_usd == pytest.approx(job.gpu_usd)
-    assert "MFU" in str(got.retrain_detail) and "the other way" in str(got.retrain_detail)
+    assert "'retrain_gpu_estimate'" in str(got.retrain_detail)
+    assert "'retrain_other_way'" in str(got.retrain_detail)
     small = inputs_for(base_template(), TechnicalBasis.from_record(record()), catalog())
     assert small.retraining is not None and small.retraining.gpu_usd is None
-    assert "no published MFU" in str(small.retrain_detail)
+    assert "'retrain_small_model'" in str(small.retrain_detail)
 
 
 def test_production_serving_is_replanned_for_the_larger_model() -> None:

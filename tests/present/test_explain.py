@@ -119,9 +119,17 @@ def inputs(**overrides: object) -> RunInputs:
 
 
 def production(inference: dict[str, object], *, model: float) -> RunInputs:
-    """The run of :func:`record` under a production scale of ``model`` × parameters."""
+    """The run of :func:`record` (with ``inference`` when given) at ``model`` × its parameters."""
     scale = ProductionScale(1.0, model, False, False, 1000, 1000)
-    return run_inputs(TechnicalBasis.from_record(record(inference=inference)), catalog(), scale=scale)
+    rec = record(inference=inference) if inference else record()
+    return run_inputs(TechnicalBasis.from_record(rec), catalog(), scale=scale)
+
+
+def retraining(*, model: float = 1.0) -> Reason:
+    """The detail of one production retraining of :func:`record`'s run at ``model`` × its size."""
+    job = production({}, model=model).retraining
+    assert job is not None
+    return job.detail
 
 
 def bind_refused() -> Reason:
@@ -253,7 +261,6 @@ CASES: dict[str, Callable[[], Reason | None]] = {
     # bizmodel.binding
     "retrain_priced_energy": lambda: inputs().run_cost_detail,
     "retrain_priced": lambda: inputs(energy_kwh=None).run_cost_detail,
-    "a_custom_instance": lambda: Reason("a_custom_instance"),  # by hand: an instance row without names
     "catalog_dated": lambda: nested(inputs().run_cost_detail, "dated"),
     "price_typed": lambda: Reason("price_typed"),  # by hand: an instance row without as_of
     "no_inference_profile": lambda: inputs().serving_detail,
@@ -280,6 +287,26 @@ CASES: dict[str, Callable[[], Reason | None]] = {
     "accuracy_measured_on": lambda: inputs().accuracy_detail,
     "accuracy_measured": lambda: inputs(n_test=None).accuracy_detail,
     "bind_refused": bind_refused,
+    "a_custom_instance": lambda: Reason("a_custom_instance"),  # by hand: an instance row without names
+    # bizmodel.production
+    "production_retraining": lambda: clause(retraining(), 0),
+    "retrain_measured_scaled": lambda: nested(clause(retraining(), 0), "how"),
+    "retrain_gpu_estimate": lambda: nested(clause(retraining(model=1e5), 0), "how"),
+    "production_sizes": lambda: nested(nested(clause(retraining(), 0), "how"), "sizes"),
+    "retrain_other_way": lambda: clause(retraining(model=1e5), 1),
+    "retrain_small_model": lambda: clause(retraining(), 1),
+    "no_accelerator_estimate": lambda: Reason("no_accelerator_estimate", error="no table"),  # by hand
+    "no_accelerator_holds": lambda: Reason("no_accelerator_holds"),  # by hand
+    "instance_unpriced": lambda: Reason("instance_unpriced", run_id="run-1"),  # by hand
+    "nothing_to_price": lambda: Reason("nothing_to_price"),  # by hand
+    "pricing_on_demand": lambda: nested(nested(clause(retraining(model=1e5), 0), "how"), "pricing"),
+    "pricing_spot": lambda: Reason("pricing_spot"),  # by hand: the test catalog has no spot price
+    "duration_min": lambda: Reason("duration_min", value=2.5),  # by hand
+    "duration_h": lambda: nested(nested(clause(retraining(), 0), "how"), "duration"),
+    "duration_days": lambda: Reason("duration_days", value=4.17),  # by hand
+    "undated": lambda: Reason("undated"),  # by hand: a catalog row without as_of
+    "retrain_no_cpu": lambda: Reason("retrain_no_cpu", run_id="run-1"),  # by hand
+    "retrain_no_accelerator": lambda: inputs(device="NVIDIA Unknown-9000", device_kind="gpu").run_cost_detail,
 }
 
 
@@ -291,7 +318,7 @@ def case(code: str) -> Reason:
 
 
 #: Codes that a module not converted yet still writes as a sentence too (present.model_text).
-BOTH = frozenset({"run_any", "a_custom_instance"})
+BOTH: frozenset[str] = frozenset()
 
 
 def fields(text: str) -> set[str]:

@@ -114,32 +114,7 @@ CASES: dict[str, Callable[[], str]] = {
     # bizmodel.advantage
     # bizmodel.projection, bizmodel.finance
     # bizmodel.binding
-    "retrain_no_cpu": lambda: (
-        run_inputs(
-            TechnicalBasis.from_record(record()),
-            catalog("acme,eu,gpu.l4,L4,1,8,32,0.8,,current,2026-02-28,q,\n"),
-        ).run_cost_detail
-    ),
-    "retrain_no_accelerator": lambda: inputs(device="NVIDIA Unknown-9000", device_kind="gpu").run_cost_detail,
-    "a_custom_instance": lambda: "a custom instance",  # by hand: an instance row without names
     # bizmodel.production
-    "production_retraining": lambda: part(retraining(), 0),
-    "retrain_measured_scaled": lambda: how(part(retraining(), 0)),
-    "retrain_gpu_estimate": lambda: how(part(retraining(model=1e5), 0)),
-    "production_sizes": lambda: re.search(r"\(the FLOPs of (.*?)\) \+", retraining()).group(1),  # type: ignore[union-attr]
-    "retrain_other_way": lambda: part(retraining(model=1e5), 1),
-    "retrain_small_model": lambda: part(retraining(), 1),
-    "no_accelerator_estimate": lambda: (
-        "no accelerator estimate (the catalog has no accelerator table)"
-    ),  # by hand
-    "no_accelerator_holds": lambda: "no catalog accelerator option can hold the production model",  # by hand
-    "instance_unpriced": lambda: "run run-1: its instance has no positive on-demand price",  # by hand
-    "nothing_to_price": lambda: "nothing to price on",  # by hand
-    "pricing_on_demand": lambda: re.search(r"\((on demand)\)", retraining(model=1e5)).group(1),  # type: ignore[union-attr]
-    "pricing_spot": lambda: "spot",  # by hand: the test catalog has no spot price
-    "duration_min": lambda: "2.5 min",  # by hand: the durations the retraining detail writes
-    "duration_h": lambda: re.search(r"= ([0-9.,]+ h) on", retraining()).group(1),  # type: ignore[union-attr]
-    "duration_days": lambda: "4.17 days",  # by hand
     # bizmodel.serving (sources of a measured serving option)
     "profile_dated": lambda: part(source(inputs(inference=PROFILED).serving_detail), 0),
     "profile": lambda: part(
@@ -153,7 +128,6 @@ CASES: dict[str, Callable[[], str]] = {
     "not_priced": lambda: "not priced",  # by hand
     "unknown": lambda: "unknown",  # by hand: a catalog row without as_of
     # bizmodel.run_cost
-    "run_any": lambda: "run run-1: nothing to price on",  # by hand: production's prefix around an error
     "no_accelerator_instance": lambda: part(
         run_cost_error(lambda: closest_instance(catalog().instances, vcpus=None, accelerator="H100-SXM")), 0
     ),
