@@ -81,7 +81,7 @@ from bizmodel.production import (
     scale_serving_rows,
 )
 from bizmodel.projection import project_paths
-from bizmodel.reasons import Reason, ReasonedError
+from bizmodel.reasons import Reason, ReasonedError, why
 from bizmodel.run_cost import RunCostError, price_run
 from bizmodel.scenario import Range, Scenario, ScenarioError
 from bizmodel.serving import (
@@ -239,13 +239,13 @@ def _present(value: object) -> bool:
 def _run_cost(
     basis: TechnicalBasis, catalog: Catalog, usd_per_kwh: float, grid_g_co2_per_kwh: float
 ) -> tuple[float | None, Reason | str]:
-    instance, why = run_instance(basis, catalog)
+    instance, refused = run_instance(basis, catalog)
     if instance is None:
-        return None, why or Reason("nothing_to_price")
+        return None, refused or Reason("nothing_to_price")
     try:
         cost = price_run(basis, instance, usd_per_kwh=usd_per_kwh, grid_g_co2_per_kwh=grid_g_co2_per_kwh)
     except RunCostError as exc:
-        return None, Reason("run_any", run_id=basis.run_id, text_msg=str(exc))
+        return None, Reason("run_any", run_id=basis.run_id, text_msg=why(exc))
     usd = float(cost.compute_usd.value or 0.0)
     as_of = instance.get("as_of")
     figures = {
@@ -282,7 +282,7 @@ def _serving(
     try:
         options = run_serving_options(basis, catalog.instances, catalog.accelerators, assumptions)
     except (ServingError, RunCostError) as exc:
-        return None, None, Reason("serving_unpriced", run_id=run_id, error=str(exc))
+        return None, None, Reason("serving_unpriced", run_id=run_id, error=why(exc))
     usd = pd.to_numeric(options["usd_per_1000"], errors="coerce")
     measured = options[
         (options["provenance"] == "measured") & ~options["quantized"].astype(bool) & np.isfinite(usd)
@@ -298,7 +298,7 @@ def _serving(
             assumptions=assumptions,
         )
     except ServingError as exc:
-        return None, None, Reason("serving_unplanned", run_id=run_id, error=str(exc))
+        return None, None, Reason("serving_unplanned", run_id=run_id, error=why(exc))
     best = best_serving(plan)
     verdict = Reason("verdict_met", target=float(p95_target_ms))
     if best is None:
@@ -630,5 +630,5 @@ def bind(scenario: Scenario, inputs: RunInputs, *, with_ranges: bool | None = No
                 kept = tuple(r for r in bound.ranges if r.field not in added)
                 bound = bound.with_values(ranges=kept + tuple(added.values()))
     except ScenarioError as exc:
-        raise BindingError(Reason("bind_refused", run_id=inputs.run_id, error=str(exc))) from exc
+        raise BindingError(Reason("bind_refused", run_id=inputs.run_id, error=why(exc))) from exc
     return bound

@@ -58,7 +58,7 @@ import pandas as pd
 from bizmodel.basis import TechnicalBasis
 from bizmodel.catalog import Catalog
 from bizmodel.compute import Assumptions, ComputeError, TrainingWork, cheapest, training_options
-from bizmodel.reasons import Reason
+from bizmodel.reasons import Reason, why
 from bizmodel.run_cost import RunCostError, accelerator_for_device, instance_for_device
 from bizmodel.scenario import Scenario
 
@@ -278,7 +278,7 @@ def run_instance(basis: TechnicalBasis, catalog: Catalog) -> tuple[pd.Series | N
             return None, Reason("retrain_no_cpu", run_id=run_id)
         if accelerator_for_device(basis.device, list(catalog.accelerator_keys)) is None:
             return None, Reason("retrain_no_accelerator", run_id=run_id, device=str(basis.device))
-        return None, Reason("run_any", run_id=run_id, text_msg=str(exc))
+        return None, Reason("run_any", run_id=run_id, text_msg=why(exc))
     return instance, None
 
 
@@ -428,9 +428,9 @@ class _Priced:
 def _measured_scaled(
     basis: TechnicalBasis, catalog: Catalog, scale: ProductionScale, sizes: Reason, notes: list[Reason]
 ) -> _Priced | None:
-    instance, why = run_instance(basis, catalog)
+    instance, refused = run_instance(basis, catalog)
     if instance is None:
-        notes.append(why or Reason("nothing_to_price"))
+        notes.append(refused or Reason("nothing_to_price"))
         return None
     price = float(pd.to_numeric(instance.get("on_demand_usd_per_hour"), errors="coerce"))
     if not (math.isfinite(price) and price > 0):
@@ -461,7 +461,7 @@ def _gpu_estimate(
     try:
         best = cheapest(training_options(work, catalog.instances, catalog.accelerators, assumptions))
     except ComputeError as exc:
-        notes.append(Reason("no_accelerator_estimate", error=str(exc)))
+        notes.append(Reason("no_accelerator_estimate", error=why(exc)))
         return None
     if best is None:
         notes.append(Reason("no_accelerator_holds"))

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeAlias
 
-__all__ = ["Param", "Reason", "ReasonedError"]
+__all__ = ["Param", "Reason", "ReasonedError", "why"]
 
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -153,3 +153,13 @@ class ReasonedError(ValueError):
     def __init__(self, why: Reason | str) -> None:
         super().__init__(why)
         self.reason: Reason | None = why if isinstance(why, Reason) else None
+
+
+def why(exc: BaseException) -> Reason | str:
+    """What ``exc`` says went wrong: its reason, or its message when it has none.
+
+    >>> why(ReasonedError(Reason("no_irr"))), why(ValueError("bad"))
+    (Reason('no_irr'), 'bad')
+    """
+    found = getattr(exc, "reason", None)
+    return found if isinstance(found, Reason) else str(exc)

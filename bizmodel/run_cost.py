@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from bizmodel.basis import TechnicalBasis, device_logical_cores
-from bizmodel.reasons import Reason
+from bizmodel.reasons import Reason, ReasonedError
 
 Provenance = Literal["measured", "catalog", "assumed"]
 CpuArch = Literal["arm", "x86"]
@@ -48,7 +48,7 @@ CpuArch = Literal["arm", "x86"]
 CUSTOM_INSTANCE = "custom instance"
 
 
-class RunCostError(ValueError):
+class RunCostError(ReasonedError):
     """No catalog instance fits, or a price or policy is out of range."""
 
 
@@ -262,12 +262,13 @@ def closest_instance(
     if accelerator:
         pool = current[current["accelerator"].fillna("").astype(str) == accelerator]
         if pool.empty:
-            raise RunCostError(f"no current catalog instance carries {accelerator!r}; choose an instance")
+            missing = Reason("no_accelerator_instance", accelerator=str(accelerator))
+            raise RunCostError(Reason("clauses", parts=(missing, Reason("choose_instance"))))
         pool = _prefer_arch(pool, arch)
         return pool.sort_values(["on_demand_usd_per_hour", "count"], kind="stable").iloc[0]
     pool = current[_is_cpu_only(current)]
     if pool.empty:
-        raise RunCostError("the catalog has no current CPU-only instance; choose an instance")
+        raise RunCostError(Reason("clauses", parts=(Reason("no_cpu_instance"), Reason("choose_instance"))))
     pool = _prefer_arch(pool, arch)
     if vcpus is not None:
         big_enough = pool[pd.to_numeric(pool["vcpus"], errors="coerce") >= vcpus]
@@ -357,7 +358,8 @@ def instance_for_device(
         return _cpu_instance(instances, device)
     key = accelerator_for_device(device, accelerator_keys)
     if key is None:
-        raise RunCostError(f"no catalog accelerator matches the device {device!r}; choose an instance")
+        missing = Reason("no_device_accelerator", device=str(device))
+        raise RunCostError(Reason("clauses", parts=(missing, Reason("choose_instance"))))
     return closest_instance(instances, vcpus=None, accelerator=key)
 
 
@@ -369,7 +371,7 @@ def instance_usd_per_hour(instance_row: pd.Series) -> float:
     positive number."""
     usd_per_hour = float(pd.to_numeric(instance_row.get("on_demand_usd_per_hour"), errors="coerce"))
     if not (np.isfinite(usd_per_hour) and usd_per_hour > 0):
-        raise RunCostError("the instance has no positive on-demand $/hour; pick another or type a price")
+        raise RunCostError(Reason("clauses", parts=(Reason("no_price"), Reason("pick_another"))))
     return usd_per_hour
 
 
@@ -440,7 +442,7 @@ def price_run(
     """
     usd_per_hour = instance_usd_per_hour(instance_row)
     if not (usd_per_kwh >= 0 and grid_g_co2_per_kwh >= 0):
-        raise RunCostError("electricity price and grid intensity must be ≥ 0")
+        raise RunCostError(Reason("negative_energy"))
     seconds = basis.billed_seconds
     which = "wall_time_of" if basis.wall_seconds is not None else "train_time_of"
     as_of = instance_row.get("as_of")

@@ -1,11 +1,11 @@
-"""The economics model's explanations in the UI language.
+"""English sentences that do not come as reason codes yet, in the UI language.
 
-:mod:`bizmodel` is pure economics: it imports no UI and no catalog, so the ``detail`` and ``reason``
-sentences it writes (:class:`bizmodel.advantage.ScoreItem`, :class:`bizmodel.advantage.ValueOfAccuracy`,
-:class:`bizmodel.binding.RunInputs`, :class:`bizmodel.run_cost.CostItem`, the KPI ``reasons`` of
-:mod:`bizmodel.projection`, the break-even reasons of :mod:`bizmodel.buildbuy`, the fit notes of
-:mod:`bizmodel.data_value` and the ``notes`` of the bundled LLM price list) are English. The pages
-show them as the "why" behind a figure; :func:`localize` turns one of them into the UI language.
+Most of :mod:`bizmodel` explains its figures with :class:`bizmodel.reasons.Reason` (worded by
+:func:`present.explain.words`). What still arrives as an English sentence, and is parsed back here:
+the sources and option names of :mod:`bizmodel.serving`'s tables, the break-even reasons of
+:mod:`bizmodel.buildbuy`, the ``notes`` of the bundled LLM price list, the price catalogs' names,
+and the measurement methods mlcore records with a run (stored in run records). They reach this
+module through :func:`present.explain.words`, which hands it any ``str``.
 
 Conventions
 -----------
@@ -141,12 +141,6 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("not_priced", "not priced"),
         ("unknown", "unknown"),
         # -------------------------------------------------------------- bizmodel.run_cost
-        ("no_accelerator_instance", "no current catalog instance carries {accelerator}"),
-        ("choose_instance", "choose an instance"),
-        ("no_cpu_instance", "the catalog has no current CPU-only instance"),
-        ("no_price", "the instance has no positive on-demand $/hour"),
-        ("pick_another", "pick another or type a price"),
-        ("negative_energy", "electricity price and grid intensity must be ≥ 0"),
         # -------------------------------------------------------------- bizmodel.buildbuy
         ("side_own", "own"),
         ("side_api", "api"),

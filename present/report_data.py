@@ -80,7 +80,7 @@ from bizmodel.median_gap import MedianGap, MedianGapError, median_gap
 from bizmodel.montecarlo import MonteCarloError, simulate
 from bizmodel.production import GPU_ESTIMATE_MIN_PARAMS, scale_serving_rows
 from bizmodel.projection import Kpis, kpis, project
-from bizmodel.reasons import Reason
+from bizmodel.reasons import Reason, why
 from bizmodel.run_cost import RunCostError
 from bizmodel.scenario import Scenario, ScenarioError
 from bizmodel.sensitivity import SensitivityError, tornado
@@ -449,8 +449,10 @@ def build_report(
             inputs = inputs_for(scenario, basis, catalog)
             effective = bind(scenario, inputs)
         except (BasisError, BindingError, ScenarioError) as exc:
-            found = getattr(exc, "reason", None)
-            notes["binding"] = found or f"run {run.id} cannot drive this scenario: {exc}"
+            found = why(exc)
+            notes["binding"] = (
+                found if isinstance(found, Reason) else f"run {run.id} cannot drive this scenario: {exc}"
+            )
             inputs, effective = None, scenario
     frame = project(effective)
     k = kpis(frame, effective)
@@ -476,7 +478,7 @@ def build_report(
             try:
                 serving = _serving(basis, catalog, serving_volume(scenario), factor)
             except (ServingError, RunCostError) as exc:
-                notes["serving"] = str(exc)
+                notes["serving"] = why(exc)
         else:
             notes["serving"] = f"run {basis.run_id} has no inference profile"
     elif basis is not None:

@@ -127,7 +127,7 @@ def test_core_count_picks_the_instance() -> None:
     [
         ("NVIDIA L4", 0.8, "gpu.l4"),
         ("NVIDIA Unknown-9000", None, "'retrain_no_accelerator'"),
-        ("NVIDIA H100 80GB HBM3", None, "no current catalog instance carries"),
+        ("NVIDIA H100 80GB HBM3", None, "'no_accelerator_instance'"),
     ],
 )
 def test_gpu_run(device: str, expected_usd: float | None, detail: str) -> None:

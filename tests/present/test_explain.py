@@ -27,7 +27,7 @@ from bizmodel.data_value import B_MAX, DataValueError, points_from_record
 from bizmodel.production import ProductionScale
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.reasons import Reason
-from bizmodel.run_cost import CostItem, price_run
+from bizmodel.run_cost import CostItem, RunCostError, closest_instance, instance_for_device, price_run
 from bizmodel.scenario import Scenario, base_template, bull_template
 from present import format as fmt
 from present.explain import words
@@ -100,6 +100,19 @@ def cost_details() -> dict[str, Reason]:
             if isinstance(item, CostItem):
                 out[f"{which}.{f.name}"] = item.detail
     return out
+
+
+def run_cost_error(call: Callable[[], object]) -> Reason:
+    with pytest.raises(RunCostError) as info:
+        call()
+    assert info.value.reason is not None
+    return info.value.reason
+
+
+def price(row: pd.Series, *, usd_per_kwh: float = 0.12) -> object:
+    return price_run(
+        TechnicalBasis.from_record(record()), row, usd_per_kwh=usd_per_kwh, grid_g_co2_per_kwh=400.0
+    )
 
 
 def cost_detail(name: str) -> Reason:
@@ -252,6 +265,26 @@ CASES: dict[str, Callable[[], Reason | None]] = {
     "co2": lambda: cost_detail("cost.co2_kg"),
     "per_epoch": lambda: cost_detail("cost.usd_per_epoch"),
     "per_samples": lambda: cost_detail("cost.usd_per_1000_samples"),
+    "no_accelerator_instance": lambda: clause(
+        run_cost_error(lambda: closest_instance(catalog().instances, vcpus=None, accelerator="H100-SXM")), 0
+    ),
+    "choose_instance": lambda: clause(
+        run_cost_error(lambda: closest_instance(catalog().instances, vcpus=None, accelerator="H100-SXM")), 1
+    ),
+    "no_cpu_instance": lambda: clause(
+        run_cost_error(lambda: closest_instance(catalog().instances.iloc[2:], vcpus=2, accelerator=None)), 0
+    ),
+    "no_device_accelerator": lambda: clause(
+        run_cost_error(
+            lambda: instance_for_device(catalog().instances, ["L4"], device="NVIDIA X", device_kind="gpu")
+        ),
+        0,
+    ),
+    "no_price": lambda: clause(run_cost_error(lambda: price(pd.Series({"instance_type": "x"}))), 0),
+    "pick_another": lambda: clause(run_cost_error(lambda: price(pd.Series({"instance_type": "x"}))), 1),
+    "negative_energy": lambda: run_cost_error(
+        lambda: price(pd.Series({"on_demand_usd_per_hour": 1.0}), usd_per_kwh=-1.0)
+    ),
     # bizmodel.data_value (fit notes by hand: a fit that trips them is slow to build)
     "fit_b_cap": lambda: Reason("fit_b_cap", cap=B_MAX),
     "fit_c_zero": lambda: Reason("fit_c_zero"),

@@ -35,7 +35,6 @@ from bizmodel.catalog import load_bundled
 from bizmodel.data_value import DataValueError, points_from_record
 from bizmodel.production import ProductionScale
 from bizmodel.reasons import Reason
-from bizmodel.run_cost import RunCostError, closest_instance, price_run
 from bizmodel.serving import ServingAssumptions, run_serving_options
 from mlcore.hardware import EnergyMeter
 from present import format as fmt
@@ -76,12 +75,6 @@ def source(serving_detail: Reason | str) -> str:
 def part(text: str, index: int) -> str:
     """One clause of a message ``bizmodel`` joins with "; "."""
     return text.split("; ")[index]
-
-
-def run_cost_error(call: Callable[[], object]) -> str:
-    with pytest.raises(RunCostError) as info:
-        call()
-    return str(info.value)
 
 
 OPTION = pd.Series(
@@ -128,39 +121,6 @@ CASES: dict[str, Callable[[], str]] = {
     "not_priced": lambda: "not priced",  # by hand
     "unknown": lambda: "unknown",  # by hand: a catalog row without as_of
     # bizmodel.run_cost
-    "no_accelerator_instance": lambda: part(
-        run_cost_error(lambda: closest_instance(catalog().instances, vcpus=None, accelerator="H100-SXM")), 0
-    ),
-    "choose_instance": lambda: part(
-        run_cost_error(lambda: closest_instance(catalog().instances, vcpus=None, accelerator="H100-SXM")), 1
-    ),
-    "no_cpu_instance": lambda: part(
-        run_cost_error(lambda: closest_instance(catalog().instances.iloc[2:], vcpus=2, accelerator=None)), 0
-    ),
-    "no_price": lambda: part(
-        run_cost_error(
-            lambda: price_run(
-                TechnicalBasis.from_record(record()), pd.Series({"instance_type": "x"}), **PRICES
-            )
-        ),
-        0,
-    ),
-    "pick_another": lambda: part(
-        run_cost_error(
-            lambda: price_run(
-                TechnicalBasis.from_record(record()), pd.Series({"instance_type": "x"}), **PRICES
-            )
-        ),
-        1,
-    ),
-    "negative_energy": lambda: run_cost_error(
-        lambda: price_run(
-            TechnicalBasis.from_record(record()),
-            pd.Series({"on_demand_usd_per_hour": 1.0}),
-            usd_per_kwh=-1.0,
-            grid_g_co2_per_kwh=400.0,
-        )
-    ),
     # bizmodel.buildbuy
     "side_own": lambda: str(break_even(OwnModelCosts(0.0, 0.5), ApiCosts(1.5, 10.0)).cheaper_above),
     "side_api": lambda: str(break_even(OwnModelCosts(100.0, 2.0), ApiCosts(1.5)).cheaper_above),

@@ -250,7 +250,7 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
             current, vcpus=basis.cpu_logical_cores, accelerator=accelerator, arch=run_arch
         )
     except RunCostError as exc:
-        st.warning(t("serving.refused", reason=for_markdown(str(exc))))
+        st.warning(t("serving.refused", reason=for_markdown(explain.words(exc, current_language()))))
         return
     labels = [f"{r.provider} · {r.instance_type} · {r.region}" for r in current.itertuples()]
     default = next(
@@ -283,7 +283,7 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
     try:
         cost = price_run(basis, current.iloc[int(chosen)], usd_per_kwh=kwh, grid_g_co2_per_kwh=grid)
     except RunCostError as exc:
-        st.warning(t("serving.refused", reason=for_markdown(str(exc))))
+        st.warning(t("serving.refused", reason=for_markdown(explain.words(exc, current_language()))))
         return
     fields = (
         "wall_seconds",
