@@ -398,13 +398,19 @@ def test_real_reason_fills_its_catalog_texts(code: str) -> None:
         assert fields(locale(lang)[f"model.{code}"]) == set(found.params), (lang, found)
 
 
-#: Lower-case words that stay as they are in the Chinese texts.
-KEPT = frozenset({"ms", "run", "bootstrap", "mean", "std"})
+#: Lower-case words that stay as they are in the Chinese texts: names of tools, a formula's terms,
+#: a kept term of the Chinese catalog, and the parts of a command line.
+KEPT = frozenset(
+    {"roofline", "litellm", "openrouter", "bootstrap", "mean", "std", "as_of", "git", "token", "bf", "ms"}
+    | {"keras", "ops", "predict"}  # Keras' API: keras.ops, model.predict
+    | {"int", "run"}  # int8, a number format; run ids ("run-1")
+)
 WORD = re.compile(r"[A-Za-z]+(?:[-'_][A-Za-z]+)*")
 COMMAND = re.compile(r"`[^`]*`|python -m mlcore bench-inference --run")
 
 
 def english_words(text: str, tokens: list[str]) -> list[str]:
+    """The lower-case English words of ``text`` once ``tokens`` (data written as it is) are out."""
     for value in sorted(tokens, key=len, reverse=True):
         text = text.replace(value, " ")
     text = COMMAND.sub(" ", text)

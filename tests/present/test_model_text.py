@@ -42,6 +42,7 @@ from present.i18n import catalog as locale
 from present.model_text import TEMPLATES, localize, match
 from tests.app.conftest import RECORDED
 from tests.bizmodel.test_binding import catalog, profile_row, record
+from tests.present.test_explain import WORD, english_words
 from ui.components import catalog as catalog_view
 
 H100 = pd.Series(
@@ -286,24 +287,6 @@ def money_values(text: str) -> list[float]:
         elif name.endswith("_msg"):
             out += money_values(value)
     return out
-
-
-#: Lower-case words that stay as they are in the Chinese texts: names of tools, a formula's terms,
-#: a kept term of the Chinese catalog, and the parts of a command line.
-KEPT = frozenset(
-    {"roofline", "litellm", "openrouter", "bootstrap", "mean", "std", "as_of", "git", "token", "bf", "ms"}
-    | {"keras", "ops", "predict"}  # Keras' API: keras.ops, model.predict
-    | {"int"}  # int8, a number format
-)
-COMMAND = re.compile(r"`[^`]*`|python -m mlcore bench-inference --run")
-WORD = re.compile(r"[A-Za-z]+(?:[-'_][A-Za-z]+)*")
-
-
-def english_words(text: str, data: list[str]) -> list[str]:
-    for value in sorted(data, key=len, reverse=True):
-        text = text.replace(value, " ")
-    text = COMMAND.sub(" ", text)
-    return [w for w in WORD.findall(text) if len(w) >= 2 and w == w.lower() and w not in KEPT]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
