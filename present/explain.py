@@ -10,7 +10,8 @@ parameter written by the unit its name carries (:mod:`bizmodel.reasons`):
 * ``*_fraction``: a percentage (:func:`present.format.fmt_pct_typed`);
 * ``*_count``: a large count the way model sizes are spoken of (:func:`present.format.fmt_count`);
 * ``*_flop``: FLOPs in powers of ten (:func:`present.format.fmt_flops`);
-* an ``int``: a count with separators; any other number: three significant digits, separators;
+* an ``int``: a count with separators; any other number: three significant digits, separators
+  (:func:`present.format.fmt_sig`);
 * a nested reason: worded in turn; a tuple of reasons: worded and joined by ``"; "`` (``"；"`` in
   Chinese); a token (a run id, a date, a device): as it is.
 
@@ -69,7 +70,7 @@ def _number(name: str, value: int | float) -> str:
         return fmt.fmt_flops(value)
     if isinstance(value, int):
         return f"{value:,}"
-    return fmt._sig(float(value), 3)
+    return fmt.fmt_sig(value)
 
 
 def _param(name: str, value: Param, lang: str, depth: int) -> str:
