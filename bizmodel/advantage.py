@@ -38,6 +38,7 @@ import pandas as pd
 
 from bizmodel.binding import RunInputs
 from bizmodel.projection import Kpis, project
+from bizmodel.reasons import Reason
 from bizmodel.scenario import Scenario
 
 __all__ = [
@@ -86,11 +87,11 @@ class ScoreItem:
         Its unit, e.g. ``"× competitor"``, ``"points"``, ``"fraction"``.
     provenance : str
         ``measured``, ``catalog`` or ``assumed`` (of your figure; see the module docstring).
-    detail : str
+    detail : Reason
         The inputs and how the figure was formed.
     favourable : bool or None
         Whether it is an advantage; None when undefined or informational.
-    reason : str or None
+    reason : Reason or None
         Why ``value`` or ``favourable`` is None.
     """
 
@@ -100,22 +101,24 @@ class ScoreItem:
     value: float | None
     unit: str
     provenance: Provenance
-    detail: str
+    detail: Reason
     favourable: bool | None
-    reason: str | None
+    reason: Reason | None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (a non-finite value becomes None).
+        """A JSON-ready dict (a non-finite value becomes None, a reason its ``to_dict``).
 
         Examples
         --------
-        >>> item = ScoreItem("cost", "k", "K", float("nan"), "x", "assumed", "d", None, "r")
-        >>> item.to_dict()["value"] is None
-        True
+        >>> item = ScoreItem("cost", "k", "K", float("nan"), "x", "assumed", Reason("as_given"), None, None)
+        >>> item.to_dict()["value"] is None, item.to_dict()["detail"]
+        (True, {'code': 'as_given', 'params': {}})
         """
-        out = dataclasses.asdict(self)
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         if isinstance(self.value, float) and not math.isfinite(self.value):
             out["value"] = None
+        out["detail"] = self.detail.to_dict()
+        out["reason"] = None if self.reason is None else self.reason.to_dict()
         return out
 
 
@@ -177,9 +180,9 @@ class ValueOfAccuracy:
         Points actually added (the request, less any part above 100 %).
     factor_base, factor_up : float
         The accuracy link's adoption factor at the base and at the higher accuracy.
-    detail : str
+    detail : Reason
         The figures used.
-    reason : str or None
+    reason : Reason or None
         Why the value is 0 (flat link and no review, or already 100 % accurate) or negative (the
         horizon ends before the extra customers pay back); None otherwise.
     """
@@ -189,8 +192,8 @@ class ValueOfAccuracy:
     points: float
     factor_base: float
     factor_up: float
-    detail: str
-    reason: str | None
+    detail: Reason
+    reason: Reason | None
 
 
 def value_of_accuracy(scenario: Scenario, *, points: float = 1.0) -> ValueOfAccuracy:
@@ -230,10 +233,10 @@ def value_of_accuracy(scenario: Scenario, *, points: float = 1.0) -> ValueOfAccu
     (True, True, 0.92)
     >>> flat = value_of_accuracy(base_template().with_values(model_accuracy=0.97, review_per_error=0.0))
     >>> flat.usd_per_point_year, flat.reason
-    (0.0, 'accuracy 97.0% is at or above the delightful 95.0%: more accuracy changes neither adoption nor churn')
+    (0.0, Reason('voa_delightful', base_fraction=0.97, delightful_fraction=0.95))
     >>> value_of_accuracy(base_template().with_values(model_accuracy=0.97)).usd_per_point_year > 0  # reviews
     True
-    """  # noqa: E501
+    """
     if not (_finite(points) and points > 0):
         raise AdvantageError(f"points must be a positive number, got {points!r}")
     link = scenario.accuracy_link
@@ -243,33 +246,34 @@ def value_of_accuracy(scenario: Scenario, *, points: float = 1.0) -> ValueOfAccu
     factor_base = float(link.factor(base))
     factor_up = float(link.factor(up))
     years = scenario.horizon_months / 12.0
-    detail = (
-        f"accuracy {base:.1%} → {up:.1%}: adoption factor {factor_base:.3f} → {factor_up:.3f} "
-        f"(link {link.minimum_viable_accuracy:.1%} minimum viable … "
-        f"{link.delightful_accuracy:.1%} delightful); "
-        f"undiscounted operating cash flow over {scenario.horizon_months} months"
-    )
+    figures = {
+        "base_fraction": base,
+        "up_fraction": up,
+        "factor_base": factor_base,
+        "factor_up": factor_up,
+        "minimum_fraction": float(link.minimum_viable_accuracy),
+        "delightful_fraction": float(link.delightful_accuracy),
+        "months": int(scenario.horizon_months),
+    }
     if applied <= 0:
-        reason = "accuracy is already 100 %: no points left to add"
-        return ValueOfAccuracy(0.0, base, 0.0, factor_base, factor_up, detail, reason)
+        detail = Reason("voa_detail", **figures)
+        return ValueOfAccuracy(0.0, base, 0.0, factor_base, factor_up, detail, Reason("voa_full"))
     base_frame = project(scenario)
     up_frame = project(scenario.with_values(model_accuracy=up))
     base_cash = float(base_frame["operating_cash_flow_usd"].sum())
     up_cash = float(up_frame["operating_cash_flow_usd"].sum())
     value = (up_cash - base_cash) / years / applied
-    detail += f": ${base_cash:,.0f} → ${up_cash:,.0f}, i.e. ${value:,.0f} per point per year"
-    reason: str | None = None
+    detail = Reason(
+        "voa_detail_valued", **figures, base_cash_usd=base_cash, up_cash_usd=up_cash, value_usd=value
+    )
+    reason: Reason | None = None
     if value == 0.0 and factor_up == factor_base:
         if base >= link.delightful_accuracy:
-            reason = (
-                f"accuracy {base:.1%} is at or above the delightful {link.delightful_accuracy:.1%}: "
-                "more accuracy changes neither adoption nor churn"
+            reason = Reason(
+                "voa_delightful", base_fraction=base, delightful_fraction=figures["delightful_fraction"]
             )
         else:
-            reason = (
-                f"even {up:.1%} is at or below the minimum viable {link.minimum_viable_accuracy:.1%}: "
-                "nobody adopts either way"
-            )
+            reason = Reason("voa_unviable", up_fraction=up, minimum_fraction=figures["minimum_fraction"])
     elif value < 0.0:
         customers = float(up_frame["new_customers"].sum() - base_frame["new_customers"].sum())
         margin = float(up_frame["gross_margin_usd"].sum() - base_frame["gross_margin_usd"].sum())
@@ -277,16 +281,16 @@ def value_of_accuracy(scenario: Scenario, *, points: float = 1.0) -> ValueOfAccu
         arpu = scenario.revenue_usd_per_user_month
         cost = scenario.variable_cost_usd_per_user_month
         if cost >= arpu:
-            reason = (
-                f"a customer pays ${arpu:,.2f} a month and costs ${cost:,.2f} to serve, review, host, "
-                f"support and bill: the {customers:,.0f} more customers that accuracy wins lose money"
+            reason = Reason(
+                "voa_customers_lose", arpu_usd=float(arpu), cost_usd=float(cost), customers=round(customers)
             )
         else:
-            reason = (
-                f"more accuracy wins {customers:,.0f} more customers over the horizon, whose acquisition "
-                f"costs ${acquisition:,.0f} while they bring ${margin:,.0f} more gross margin within "
-                f"{scenario.horizon_months} months: the horizon ends before they pay back (the terminal "
-                "value counts what they bring after it)"
+            reason = Reason(
+                "voa_negative",
+                customers=round(customers),
+                acquisition_usd=acquisition,
+                margin_usd=margin,
+                months=int(scenario.horizon_months),
             )
     return ValueOfAccuracy(value, base, applied, factor_base, factor_up, detail, reason)
 
@@ -301,13 +305,12 @@ def _is_run_value(scenario_value: float, run_value: float | None) -> bool:
 def _cost_items(scenario: Scenario, competitor: CompetitorBaseline, run: RunInputs | None) -> list[ScoreItem]:
     yours = scenario.serving_usd_per_1000_predictions
     measured = run is not None and _is_run_value(yours, run.serving_usd_per_1000_predictions)
-    source = run.serving_detail if measured and run is not None else "assumed in the scenario"
+    source = run.serving_detail if measured and run is not None else Reason("assumed_in_scenario")
     theirs = competitor.usd_per_1000_predictions
-    detail = (
-        f"yours ${yours:.4g} per 1,000 ({source}); competitor ${theirs:.4g} per 1,000 (assumed, typed by you)"
-    )
+    detail = Reason("cost_vs_competitor", yours_usd=float(yours), source=source, theirs_usd=float(theirs))
+    reason: Reason | None
     if theirs == 0:
-        value, favourable, reason = None, None, "the competitor's cost is 0: no ratio to form"
+        value, favourable, reason = None, None, Reason("competitor_cost_zero")
     else:
         value = yours / theirs
         favourable, reason = value < 1.0, None
@@ -335,7 +338,9 @@ def _technology_items(
 ) -> list[ScoreItem]:
     accuracy = scenario.model_accuracy
     measured = run is not None and _is_run_value(accuracy, run.model_accuracy)
-    source = (run.accuracy_detail or f"run {run.run_id}") if measured and run is not None else "assumed"
+    source: Reason | str = Reason("assumed")
+    if measured and run is not None:
+        source = run.accuracy_detail or Reason("run_ref", run_id=run.run_id)
     lead = (accuracy - competitor.accuracy) * 100.0
     items = [
         ScoreItem(
@@ -345,7 +350,12 @@ def _technology_items(
             lead,
             "points",
             "measured" if measured else "assumed",
-            f"yours {accuracy:.2%} ({source}); competitor {competitor.accuracy:.2%} (assumed, typed by you)",
+            Reason(
+                "accuracy_vs_competitor",
+                yours_fraction=float(accuracy),
+                source=source,
+                theirs_fraction=float(competitor.accuracy),
+            ),
             lead > 0,
             None,
         )
@@ -355,7 +365,7 @@ def _technology_items(
     p95_measured = yours_p95 is not None and _is_run_value(yours_p95, run_p95)
     theirs_p95 = competitor.p95_latency_ms
     if yours_p95 is None or theirs_p95 is None:
-        missing = "your p95 latency" if yours_p95 is None else "the competitor's p95 latency"
+        missing = "p95_yours_unknown" if yours_p95 is None else "p95_theirs_unknown"
         items.append(
             ScoreItem(
                 "technology",
@@ -364,18 +374,14 @@ def _technology_items(
                 None,
                 "× competitor",
                 "measured" if p95_measured else "assumed",
-                "p95 latency per request, yours ÷ competitor's",
+                Reason("p95_ratio"),
                 None,
-                f"{missing} is not known: measure an inference profile or type it",
+                Reason(missing),
             )
         )
     else:
         ratio = yours_p95 / theirs_p95
-        origin = (
-            "per request at the run's planned volume: batch fill + measured p95 per call"
-            if p95_measured
-            else "per request, as given"
-        )
+        origin = Reason("p95_origin_measured" if p95_measured else "p95_origin_given")
         items.append(
             ScoreItem(
                 "technology",
@@ -384,8 +390,7 @@ def _technology_items(
                 ratio,
                 "× competitor",
                 "measured" if p95_measured else "assumed",
-                f"p95 latency per request: yours {yours_p95:.3g} ms ({origin}); "
-                f"competitor {theirs_p95:.3g} ms (assumed, typed by you)",
+                Reason("p95_vs_competitor", yours=float(yours_p95), origin=origin, theirs=float(theirs_p95)),
                 ratio < 1.0,
                 None,
             )
@@ -400,8 +405,7 @@ def _technology_items(
             "assumed",
             accuracy_value.detail,
             None,
-            accuracy_value.reason
-            or "informational: what the accuracy link makes one point worth, not a comparison",
+            accuracy_value.reason or Reason("accuracy_point_informational"),
         )
     )
     return items
@@ -422,12 +426,9 @@ def _data_items(
             None if samples_owned is None else float(samples_owned),
             "samples",
             "assumed",
-            "as given" if samples_owned is not None else "not given",
+            Reason("as_given" if samples_owned is not None else "not_given"),
             None,
-            "not given: type how many labelled samples you own"
-            if samples_owned is None
-            else "a count alone is neither an advantage nor a drawback; compare it with what a "
-            "competitor could collect",
+            Reason("samples_not_given" if samples_owned is None else "samples_informational"),
         )
     ]
     if points_per_usd_1000 is None:
@@ -439,9 +440,9 @@ def _data_items(
                 None,
                 "points per $1,000",
                 "measured",
-                "from the run's learning curve",
+                Reason("from_curve"),
                 None,
-                "no learning curve: run a sweep over training-set sizes to measure what more data buys",
+                Reason("no_curve"),
             )
         )
         return items
@@ -450,13 +451,17 @@ def _data_items(
             f"accuracy_gain_points_per_usd_1000 must be a number, got {points_per_usd_1000!r}"
         )
     worth = points_per_usd_1000 * accuracy_value.usd_per_point_year
+    figures = {
+        "points": float(points_per_usd_1000),
+        "thousand_usd": 1000.0,
+        "per_point_usd": float(accuracy_value.usd_per_point_year),
+        "worth_usd": float(worth),
+    }
     detail = (
-        f"from the run's learning curve: {points_per_usd_1000:.3g} points per $1,000 × "
-        f"${accuracy_value.usd_per_point_year:,.0f} per point per year = "
-        f"${worth:,.0f} a year per $1,000 of data"
+        Reason("data_worth_reason", **figures, reason=accuracy_value.reason)
+        if accuracy_value.reason
+        else Reason("data_worth", **figures)
     )
-    if accuracy_value.reason:
-        detail += f" ({accuracy_value.reason})"
     items.append(
         ScoreItem(
             "data",
@@ -474,14 +479,18 @@ def _data_items(
 
 
 def _business_items(kpis: Kpis, scenario: Scenario, run: RunInputs | None) -> list[ScoreItem]:
-    based = "projected from the scenario's assumptions" + (
-        f" with run {run.run_id}'s measured figures bound in" if run is not None else ""
-    )
+    based = Reason("projected") if run is None else Reason("projected_bound", run_id=run.run_id)
     reasons = kpis.reasons
     margin = kpis.gross_margin
     ltv_cac = kpis.ltv_to_cac
     payback = kpis.cac_payback_months
-    ltv_text = "undefined" if kpis.ltv_usd is None else f"${kpis.ltv_usd:,.0f}"
+    cac = float(scenario.cac_usd)
+    ltv = (
+        Reason("ltv_undefined", cac_usd=cac)
+        if kpis.ltv_usd is None
+        else Reason("ltv_over_cac", ltv_usd=kpis.ltv_usd, cac_usd=cac)
+    )
+    not_defined = Reason("not_defined")
     return [
         ScoreItem(
             "business_model",
@@ -490,7 +499,10 @@ def _business_items(kpis: Kpis, scenario: Scenario, run: RunInputs | None) -> li
             margin,
             "fraction",
             "assumed",
-            f"{based}; favourable at ≥ {GROSS_MARGIN_GOOD:.0%}",
+            Reason(
+                "clauses",
+                parts=(based, Reason("favourable_at_least_fraction", threshold_fraction=GROSS_MARGIN_GOOD)),
+            ),
             None if margin is None else margin >= GROSS_MARGIN_GOOD,
             reasons.get("gross_margin") if margin is None else None,
         ),
@@ -501,9 +513,9 @@ def _business_items(kpis: Kpis, scenario: Scenario, run: RunInputs | None) -> li
             ltv_cac,
             "ratio",
             "assumed",
-            f"{based}; LTV {ltv_text} ÷ CAC ${scenario.cac_usd:,.0f}; favourable at ≥ {LTV_TO_CAC_GOOD:g}",
+            Reason("clauses", parts=(based, ltv, Reason("favourable_at_least", threshold=LTV_TO_CAC_GOOD))),
             None if ltv_cac is None else ltv_cac >= LTV_TO_CAC_GOOD,
-            reasons.get("ltv_to_cac", "not defined") if ltv_cac is None else None,
+            reasons.get("ltv_to_cac", not_defined) if ltv_cac is None else None,
         ),
         ScoreItem(
             "business_model",
@@ -512,9 +524,9 @@ def _business_items(kpis: Kpis, scenario: Scenario, run: RunInputs | None) -> li
             payback,
             "months",
             "assumed",
-            f"{based}; favourable at ≤ {CAC_PAYBACK_GOOD_MONTHS:g} months",
+            Reason("clauses", parts=(based, Reason("favourable_months", months=CAC_PAYBACK_GOOD_MONTHS))),
             None if payback is None else payback <= CAC_PAYBACK_GOOD_MONTHS,
-            reasons.get("cac_payback_months", "not defined") if payback is None else None,
+            reasons.get("cac_payback_months", not_defined) if payback is None else None,
         ),
     ]
 
@@ -605,9 +617,9 @@ def scorecard_frame(items: tuple[ScoreItem, ...] | list[ScoreItem]) -> pd.DataFr
 
     Examples
     --------
-    >>> item = ScoreItem("cost", "k", "K", 1.0, "x", "assumed", "d", True, None)
+    >>> item = ScoreItem("cost", "k", "K", 1.0, "x", "assumed", Reason("as_given"), True, None)
     >>> list(scorecard_frame([item]).columns[:3])
     ['category', 'key', 'label']
     """
     columns = [f.name for f in dataclasses.fields(ScoreItem)]
-    return pd.DataFrame([item.to_dict() for item in items], columns=columns)
+    return pd.DataFrame([{name: getattr(item, name) for name in columns} for item in items], columns=columns)

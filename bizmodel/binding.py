@@ -75,14 +75,13 @@ from bizmodel.catalog import Catalog
 from bizmodel.production import (
     ProductionRetraining,
     ProductionScale,
-    factor_text,
     production_retraining,
     production_scale,
     run_instance,
     scale_serving_rows,
-    usd_text,
 )
 from bizmodel.projection import project_paths
+from bizmodel.reasons import Reason, ReasonedError, why
 from bizmodel.run_cost import RunCostError, price_run
 from bizmodel.scenario import Range, Scenario, ScenarioError
 from bizmodel.serving import (
@@ -116,8 +115,8 @@ DEFAULT_REQUESTS_PER_MONTH = 1e6
 SERVING_RANGE_MAX_FACTOR = 10.0
 
 
-class BindingError(ValueError):
-    """A run's inputs cannot be priced or written into a scenario; the message says what to change."""
+class BindingError(ReasonedError):
+    """A run's inputs cannot be priced or written into a scenario; the reason says what to change."""
 
 
 @dataclass(frozen=True)
@@ -133,22 +132,22 @@ class RunInputs:
     retrain_cost_usd : float or None
         One production retraining (:func:`bizmodel.production.production_retraining`, compute only,
         what a cloud bill charges); None when nothing could be priced.
-    retrain_detail : str
+    retrain_detail : Reason or str
         How ``retrain_cost_usd`` was computed, or why it is None.
     serving_usd_per_1000_predictions : float or None
         USD per 1,000 predictions of the cheapest measured, priced float-model option that meets
         the p95 target at the planned volume (its capacity plan's cost at load); None without an
         inference profile.
-    serving_detail : str
+    serving_detail : Reason or str
         Which option that is (batch size, instances, volume, p95 per request) and where its price
         comes from, or why it is None.
     accuracy_range : tuple of float or None
         (low, high): mean ± 2 sample std of the repeated seeds' accuracies, clipped to [0, 1].
     serving_range : tuple of float or None
         (low, high) serving cost from the seeds' throughput spread (module docstring).
-    accuracy_detail : str
+    accuracy_detail : Reason or str
         Where ``model_accuracy`` comes from.
-    range_detail : str
+    range_detail : Reason or str
         How the ranges were formed, or why they are None.
     serving_p95_ms : float or None
         p95 latency per request (ms) of the chosen serving option at the planned volume: the time
@@ -156,7 +155,7 @@ class RunInputs:
     run_cost_usd : float or None
         This run's cost: its billed wall time priced on the closest catalog instance; None when
         no instance fits.
-    run_cost_detail : str
+    run_cost_detail : Reason or str
         How ``run_cost_usd`` was computed, or why it is None.
     scale : ProductionScale or None
         What production trains and serves relative to the run (None: the run itself).
@@ -170,22 +169,23 @@ class RunInputs:
     run_name: str
     model_accuracy: float
     retrain_cost_usd: float | None
-    retrain_detail: str
+    retrain_detail: Reason | str
     serving_usd_per_1000_predictions: float | None
-    serving_detail: str
+    serving_detail: Reason | str
     accuracy_range: tuple[float, float] | None
     serving_range: tuple[float, float] | None
-    accuracy_detail: str = ""
-    range_detail: str = ""
+    accuracy_detail: Reason | str = ""
+    range_detail: Reason | str = ""
     serving_p95_ms: float | None = None
     run_cost_usd: float | None = None
-    run_cost_detail: str = ""
+    run_cost_detail: Reason | str = ""
     scale: ProductionScale | None = None
     retraining: ProductionRetraining | None = None
     requests_per_month: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: ranges become two-element lists, non-finite numbers None.
+        """A JSON-ready dict: ranges become two-element lists, non-finite numbers None, reasons
+        their :meth:`~bizmodel.reasons.Reason.to_dict`.
 
         Returns
         -------
@@ -205,6 +205,8 @@ class RunInputs:
             if isinstance(value, ProductionScale | ProductionRetraining):
                 nested = value.to_dict().items()
                 out[key] = {k: _finite_or_none(v) if isinstance(v, float) else v for k, v in nested}
+            elif isinstance(value, Reason):
+                out[key] = value.to_dict()
             elif isinstance(value, tuple):
                 out[key] = [_finite_or_none(v) for v in value]
             elif isinstance(value, float):
@@ -225,9 +227,9 @@ def _finite_or_none(value: float | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _label(row: pd.Series) -> str:
+def _label(row: pd.Series) -> Reason | str:
     parts = [str(row.get(k)) for k in ("provider", "region", "instance_type") if _present(row.get(k))]
-    return " ".join(parts) or "a custom instance"
+    return " ".join(parts) or Reason("a_custom_instance")
 
 
 def _present(value: object) -> bool:
@@ -236,31 +238,33 @@ def _present(value: object) -> bool:
 
 def _run_cost(
     basis: TechnicalBasis, catalog: Catalog, usd_per_kwh: float, grid_g_co2_per_kwh: float
-) -> tuple[float | None, str]:
-    run = f"run {basis.run_id}"
-    instance, why = run_instance(basis, catalog)
+) -> tuple[float | None, Reason | str]:
+    instance, refused = run_instance(basis, catalog)
     if instance is None:
-        return None, why
+        return None, refused or Reason("nothing_to_price")
     try:
         cost = price_run(basis, instance, usd_per_kwh=usd_per_kwh, grid_g_co2_per_kwh=grid_g_co2_per_kwh)
     except RunCostError as exc:
-        return None, f"{run}: {exc}"
+        return None, Reason("run_any", run_id=basis.run_id, text_msg=why(exc))
     usd = float(cost.compute_usd.value or 0.0)
-    price = float(cost.usd_per_hour.value or 0.0)
     as_of = instance.get("as_of")
-    dated = f"catalog {as_of}" if _present(as_of) else "price typed by the user"
+    figures = {
+        "run_id": basis.run_id,
+        "seconds": float(basis.billed_seconds),
+        "instance": _label(instance),
+        "hourly_usd": float(cost.usd_per_hour.value or 0.0),
+        "dated": Reason("catalog_dated", as_of=str(as_of)) if _present(as_of) else Reason("price_typed"),
+        "run_usd": usd,
+    }
     energy = cost.energy_usd.value
-    energy_note = (
-        f"; the cloud price includes electricity (on your own machine the run's {basis.energy_kwh:.3g} kWh "
-        f"would cost ≈ {usd_text(energy)} at an assumed ${usd_per_kwh:g}/kWh)"
-        if energy is not None and basis.energy_kwh is not None
-        else ""
-    )
-    detail = (
-        f"{run}: {basis.billed_seconds:.1f} s on {_label(instance)} at {usd_text(price)}/h ({dated}) "
-        f"= {usd_text(usd)} for this run (compute only){energy_note}"
-    )
-    return usd, detail
+    if energy is None or basis.energy_kwh is None:
+        return usd, Reason("retrain_priced", **figures)
+    energy_figures = {
+        "kwh": float(basis.energy_kwh),
+        "energy_usd": energy,
+        "kwh_price_usd": float(usd_per_kwh),
+    }
+    return usd, Reason("retrain_priced_energy", **figures, **energy_figures)
 
 
 def _serving(
@@ -271,34 +275,20 @@ def _serving(
     requests_per_month: float,
     p95_target_ms: float,
     model_factor: float = 1.0,
-) -> tuple[float | None, float | None, str]:
-    run = f"run {basis.run_id}"
+) -> tuple[float | None, float | None, Reason]:
+    run_id = basis.run_id
     if not basis.has_inference:
-        return (
-            None,
-            None,
-            (
-                f"{run} has no inference profile: measure it (python -m mlcore bench-inference --run "
-                f"{basis.run_id}) to bind a measured serving cost"
-            ),
-        )
+        return None, None, Reason("no_inference_profile", run_id=run_id)
     try:
         options = run_serving_options(basis, catalog.instances, catalog.accelerators, assumptions)
     except (ServingError, RunCostError) as exc:
-        return None, None, f"{run}: serving could not be priced ({exc})"
+        return None, None, Reason("serving_unpriced", run_id=run_id, error=why(exc))
     usd = pd.to_numeric(options["usd_per_1000"], errors="coerce")
     measured = options[
         (options["provenance"] == "measured") & ~options["quantized"].astype(bool) & np.isfinite(usd)
     ]
     if measured.empty:
-        return (
-            None,
-            None,
-            (
-                f"{run}: no measured float-model serving option could be priced (no catalog instance for "
-                "the measured device)"
-            ),
-        )
+        return None, None, Reason("serving_no_row", run_id=run_id)
     measured = scale_serving_rows(measured, model_factor)
     try:
         plan = capacity_plan(
@@ -308,40 +298,35 @@ def _serving(
             assumptions=assumptions,
         )
     except ServingError as exc:
-        return None, None, f"{run}: serving could not be planned ({exc})"
+        return None, None, Reason("serving_unplanned", run_id=run_id, error=why(exc))
     best = best_serving(plan)
+    verdict = Reason("verdict_met", target=float(p95_target_ms))
     if best is None:
         best = plan.sort_values(["p95_request_ms", "monthly_usd"], kind="stable").iloc[0]
-        verdict = (
-            f"no measured option meets the p95 target of {p95_target_ms:g} ms per request; "
-            "took the one with the lowest p95 per request"
-        )
-    else:
-        verdict = (
-            f"the cheapest measured option that meets the p95 target of {p95_target_ms:g} ms per request"
-        )
+        verdict = Reason("verdict_unmet", target=float(p95_target_ms))
     value = float(best["usd_per_1000_at_load"])
     p95 = float(best["p95_request_ms"])
-    instances = int(best["instances"])
     label = str(best["option"])
     batch = f"batch {int(best['batch_size'])}"
-    label = label if batch in label else f"{label} ({batch})"
-    peak = float(best["peak_rps"])
-    peak_text = f"{peak:,.0f}" if peak >= 100 else f"{peak:.3g}"
-    detail = (
-        f"{run}: {verdict}: {label}, {instances:,} instance(s) "
-        f"for {requests_per_month:,.0f} requests a month (peak {peak_text}/s at "
-        f"≤ {assumptions.utilisation:.0%} utilisation, {float(best['samples_per_second']):,.0f} "
-        f"predictions/s each) → ${float(best['monthly_usd']):,.2f} a month = {usd_text(value)} per 1,000 "
-        f"predictions; p95 per request {p95:,.3g} ms (batch fill {float(best['fill_ms']):,.3g} ms + "
-        f"measured p95 per call {float(best['p95_ms']):,.3g} ms) ({best['source']})"
-    )
+    figures = {
+        "run_id": run_id,
+        "verdict": verdict,
+        "option": label if batch in label else f"{label} ({batch})",
+        "instances": int(best["instances"]),
+        "requests": round(requests_per_month),
+        "peak": float(best["peak_rps"]),
+        "utilisation_fraction": float(assumptions.utilisation),
+        "per_second": round(float(best["samples_per_second"])),
+        "monthly_usd": float(best["monthly_usd"]),
+        "per_1000_usd": value,
+        "p95": p95,
+        "fill": float(best["fill_ms"]),
+        "call": float(best["p95_ms"]),
+        "source": str(best["source"]),
+    }
     if model_factor != 1.0:
-        detail += (
-            f"; for the production model, {factor_text(model_factor)}× the run's parameters: each measured "
-            f"throughput ÷ {factor_text(model_factor)} and latency × {factor_text(model_factor)}"
-        )
-    return value, p95, detail
+        return value, p95, Reason("serving_detail_production", **figures, factor=float(model_factor))
+    return value, p95, Reason("serving_detail", **figures)
 
 
 def peak_requests_per_month(scenario: Scenario) -> float:
@@ -376,38 +361,41 @@ def peak_requests_per_month(scenario: Scenario) -> float:
 
 def _ranges(
     basis: TechnicalBasis, serving: float | None
-) -> tuple[tuple[float, float] | None, tuple[float, float] | None, str]:
+) -> tuple[tuple[float, float] | None, tuple[float, float] | None, Reason]:
     spread = basis.repeat
     if spread is None or spread.seeds < 2:
-        return None, None, "no ranges: the run has no repeat over at least 2 seeds"
-    notes: list[str] = []
+        return None, None, Reason("no_ranges")
+    notes: list[Reason] = []
     accuracy_range: tuple[float, float] | None = None
     if spread.accuracy_std > 0:
         low = min(1.0, max(0.0, spread.accuracy_mean - 2.0 * spread.accuracy_std))
         high = min(1.0, max(0.0, spread.accuracy_mean + 2.0 * spread.accuracy_std))
         accuracy_range = (low, high)
         notes.append(
-            f"accuracy {spread.accuracy_mean:.4f} ± 2 × {spread.accuracy_std:.4f} over {spread.seeds} seeds"
+            Reason(
+                "accuracy_spread",
+                mean_fraction=float(spread.accuracy_mean),
+                std_fraction=float(spread.accuracy_std),
+                seeds=int(spread.seeds),
+            )
         )
     else:
-        notes.append(f"no accuracy range: the {spread.seeds} seeds gave the same accuracy")
+        notes.append(Reason("no_accuracy_range", seeds=int(spread.seeds)))
     serving_range: tuple[float, float] | None = None
     mean, std = spread.throughput_mean, spread.throughput_std
     if serving is None:
-        notes.append("no serving range: no measured serving cost")
+        notes.append(Reason("no_serving_range_cost"))
     elif not (mean > 0 and std > 0):
-        notes.append("no serving range: the seeds' throughput has no spread")
+        notes.append(Reason("no_serving_range_spread"))
     else:
         floor = mean / SERVING_RANGE_MAX_FACTOR
         slow = mean - 2.0 * std
         capped = slow < floor
         serving_range = (serving * mean / (mean + 2.0 * std), serving * mean / max(slow, floor))
-        notes.append(
-            f"serving cost × mean/(mean ± 2 std) of the seeds' training throughput "
-            f"({mean:,.0f} ± {std:,.0f} samples/s)"
-            + (f"; upper end capped at {SERVING_RANGE_MAX_FACTOR:g}×" if capped else "")
-        )
-    return accuracy_range, serving_range, "; ".join(notes)
+        notes.append(Reason("serving_spread", mean=float(mean), std=float(std)))
+        if capped:
+            notes.append(Reason("range_capped", factor=float(SERVING_RANGE_MAX_FACTOR)))
+    return accuracy_range, serving_range, Reason("clauses", parts=tuple(notes))
 
 
 def run_inputs(
@@ -497,14 +485,14 @@ def run_inputs(
         model_factor=scale.model_factor,
     )
     accuracy_range, serving_range, range_detail = _ranges(basis, serving)
-    tested = f" on {basis.n_test:,} test samples" if basis.n_test else ""
+    accuracy = {"run_id": basis.run_id, "accuracy_fraction": float(basis.test_accuracy)}
     return RunInputs(
         run_id=basis.run_id,
         run_name=basis.name,
         model_accuracy=float(basis.test_accuracy),
         retrain_cost_usd=retraining.cost_usd,
         retrain_detail=(
-            f"run {basis.run_id}: {retraining.detail}"
+            Reason("run_any", run_id=basis.run_id, text_msg=retraining.detail)
             if retraining.cost_usd is not None
             else retraining.detail
         ),
@@ -512,7 +500,11 @@ def run_inputs(
         serving_detail=serving_detail,
         accuracy_range=accuracy_range,
         serving_range=serving_range,
-        accuracy_detail=f"run {basis.run_id}: test accuracy {basis.test_accuracy:.4f}{tested} (measured)",
+        accuracy_detail=(
+            Reason("accuracy_measured_on", **accuracy, n_test=int(basis.n_test))
+            if basis.n_test
+            else Reason("accuracy_measured", **accuracy)
+        ),
         range_detail=range_detail,
         serving_p95_ms=p95,
         run_cost_usd=run_cost,
@@ -638,5 +630,5 @@ def bind(scenario: Scenario, inputs: RunInputs, *, with_ranges: bool | None = No
                 kept = tuple(r for r in bound.ranges if r.field not in added)
                 bound = bound.with_values(ranges=kept + tuple(added.values()))
     except ScenarioError as exc:
-        raise BindingError(f"run {inputs.run_id} cannot be bound: {exc}") from exc
+        raise BindingError(Reason("bind_refused", run_id=inputs.run_id, error=why(exc))) from exc
     return bound

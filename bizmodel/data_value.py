@@ -49,6 +49,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import OptimizeWarning, curve_fit
 
+from bizmodel.reasons import Reason, ReasonedError
+
 __all__ = [
     "B_MAX",
     "MIN_DISTINCT_SIZES",
@@ -87,7 +89,7 @@ _B_MIN = 1e-6
 _C_MAX = 1.0 - 1e-9
 
 
-class DataValueError(ValueError):
+class DataValueError(ReasonedError):
     """The learning curve or the economics cannot support a value-of-data estimate."""
 
 
@@ -124,14 +126,11 @@ def points_from_record(record: Mapping[str, Any]) -> tuple[CurvePointIn, ...]:
     >>> points_from_record(rec)
     (CurvePointIn(n_train=4000, accuracy_mean=0.95, accuracy_std=0.01, seeds=2),)
     """
-    run = record.get("id") or "this run"
+    run: Reason | str = record.get("id") or Reason("this_run")
     curve = record.get("learning_curve")
     raw = curve.get("points") if isinstance(curve, Mapping) else None
     if not raw:
-        raise DataValueError(
-            f"{run} has no learning curve: run a learning-curve sweep on it first "
-            "(e.g. `python -m mlcore sweep --run ID --fractions 0.1,0.25,0.5,1 --seeds 2`)"
-        )
+        raise DataValueError(Reason("run_no_curve", run=run))
     try:
         points = tuple(
             CurvePointIn(
@@ -144,7 +143,8 @@ def points_from_record(record: Mapping[str, Any]) -> tuple[CurvePointIn, ...]:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DataValueError(
-            f"{run}: a learning-curve point is incomplete ({exc!r}); rerun the sweep"
+            f"{record.get('id') or 'this run'}: a learning-curve point is incomplete ({exc!r}); "
+            "rerun the sweep"
         ) from exc
     return tuple(sorted(points, key=lambda p: p.n_train))
 
@@ -182,7 +182,7 @@ class CurveFit:
     n_max: int
     interval_level: float
     n_bootstrap_ok: int
-    notes: tuple[str, ...] = ()
+    notes: tuple[Reason, ...] = ()
     boot_params: np.ndarray = field(default_factory=lambda: np.empty((0, 3)), repr=False)
 
     @property
@@ -415,13 +415,15 @@ def fit_learning_curve(
     # standard error of a = amp · n_ref^b by the delta method on (amp, b)
     grad = np.array([n_ref**b, a * math.log(n_ref), 0.0])
     a_std = float(math.sqrt(max(grad @ pcov @ grad, 0.0)))
-    notes = []
+    notes: list[Reason] = []
     if b >= B_MAX * 0.999:
-        notes.append(f"b reached its cap of {B_MAX:g}: the curve saturates faster than the points resolve")
+        notes.append(Reason("fit_b_cap", cap=float(B_MAX)))
     if c <= 1e-9:
-        notes.append("c fitted as 0: the points do not show the error floor; far extrapolation is optimistic")
+        notes.append(Reason("fit_c_zero"))
     if n_bootstrap and len(boot) < n_bootstrap:
-        notes.append(f"{n_bootstrap - len(boot)} of {n_bootstrap} bootstrap refits failed and were dropped")
+        notes.append(
+            Reason("fit_bootstrap_failed", failed=int(n_bootstrap - len(boot)), total=int(n_bootstrap))
+        )
     return CurveFit(
         a=a,
         b=b,

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bizmodel.reasons import Reason
+
 MONTHS_PER_YEAR = 12
 
 
@@ -157,7 +159,7 @@ class Irr:
 
     annual: float | None
     monthly: float | None
-    reason: str | None = None
+    reason: Reason | None = None
 
 
 def irr(cash_flows: np.ndarray | list[float], *, tolerance: float = 1e-14) -> Irr:
@@ -171,14 +173,16 @@ def irr(cash_flows: np.ndarray | list[float], *, tolerance: float = 1e-14) -> Ir
     >>> round(result.monthly, 9), round(result.annual, 6)
     (0.1, 2.138428)
     >>> irr([100.0, 50.0]).reason
-    'the cash flows never change sign: no rate makes their NPV zero'
+    Reason('irr_no_sign_change')
+    >>> irr([-1.0, 2.0, -1.0, 2.0]).reason
+    Reason('irr_not_unique', changes=3)
     """
     flows = _flows(cash_flows)
     changes = sign_changes(flows)
     if changes == 0:
-        return Irr(None, None, "the cash flows never change sign: no rate makes their NPV zero")
+        return Irr(None, None, Reason("irr_no_sign_change"))
     if changes > 1:
-        return Irr(None, None, f"the cash flows change sign {changes} times: the IRR is not unique")
+        return Irr(None, None, Reason("irr_not_unique", changes=changes))
     months = np.arange(1, len(flows) + 1, dtype=np.float64)
 
     def value(log_growth: float) -> float:
@@ -191,7 +195,7 @@ def irr(cash_flows: np.ndarray | list[float], *, tolerance: float = 1e-14) -> Ir
     low, high = -40.0, 14.0  # 1 + r from 4e-18 to 1.2e6 per month
     f_low, f_high = value(low), value(high)
     if np.sign(f_low) == np.sign(f_high) or f_low == 0.0 or f_high == 0.0:
-        return Irr(None, None, "no monthly rate between −100 % and 10⁸ % makes the NPV zero")
+        return Irr(None, None, Reason("irr_no_root"))
     for _ in range(200):
         mid = (low + high) / 2.0
         f_mid = value(mid)

@@ -58,6 +58,7 @@ import pandas as pd
 from bizmodel.basis import TechnicalBasis
 from bizmodel.catalog import Catalog
 from bizmodel.compute import Assumptions, ComputeError, TrainingWork, cheapest, training_options
+from bizmodel.reasons import Reason, why
 from bizmodel.run_cost import RunCostError, accelerator_for_device, instance_for_device
 from bizmodel.scenario import Scenario
 
@@ -88,7 +89,7 @@ MONTHS_OF_DATA = 12
 Method = Literal["measured_scaled", "gpu_estimate"]
 
 #: How a compute option's pricing reads in a sentence.
-PRICING_WORDS = {"on_demand": "on demand", "spot": "spot"}
+PRICING_REASONS = {"on_demand": "pricing_on_demand", "spot": "pricing_spot"}
 
 
 @dataclass(frozen=True)
@@ -196,8 +197,8 @@ class ProductionRetraining:
         The production training work (FLOPs, parameters, samples processed).
     measured_usd, gpu_usd : float or None
         Each method's cost when it was tried and priced.
-    detail : str
-        How the figure was formed (English; the UI localizes it).
+    detail : Reason
+        How the figure was formed, or why there is none (the UI words it).
     """
 
     cost_usd: float | None
@@ -210,7 +211,7 @@ class ProductionRetraining:
     work: TrainingWork
     measured_usd: float | None
     gpu_usd: float | None
-    detail: str
+    detail: Reason
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the figures and the work's FLOPs, parameters and samples."""
@@ -227,7 +228,7 @@ class ProductionRetraining:
             "samples_processed": self.work.tokens,
             "measured_usd": self.measured_usd,
             "gpu_usd": self.gpu_usd,
-            "detail": self.detail,
+            "detail": self.detail.to_dict(),
         }
 
 
@@ -239,16 +240,32 @@ def _text(value: object) -> str:
 
 def _label(row: pd.Series) -> str:
     parts = [_text(row.get(k)) for k in ("provider", "region", "instance_type")]
-    return " ".join(p for p in parts if p) or "a custom instance"
+    return " ".join(p for p in parts if p)
 
 
-def run_instance(basis: TechnicalBasis, catalog: Catalog) -> tuple[pd.Series | None, str]:
-    """The catalog instance the run's own hardware is priced on, or None with the reason (prefixed
-    ``run <id>:``): :func:`bizmodel.run_cost.instance_for_device`, the rule the Train page's live
+def _named(label: str) -> Reason | str:
+    """An instance's name in a reason: its label, or "a custom instance" for a row without names."""
+    return label or Reason("a_custom_instance")
+
+
+def _dated(as_of: str) -> Reason | str:
+    return as_of or Reason("undated")
+
+
+def _duration(hours: float) -> Reason:
+    """A job's wall time in minutes, hours or days."""
+    if hours < 1:
+        return Reason("duration_min", value=hours * 60)
+    return Reason("duration_h", value=hours) if hours < 48 else Reason("duration_days", value=hours / 24)
+
+
+def run_instance(basis: TechnicalBasis, catalog: Catalog) -> tuple[pd.Series | None, Reason | None]:
+    """The catalog instance the run's own hardware is priced on, or None with the reason (about
+    run ``<id>``): :func:`bizmodel.run_cost.instance_for_device`, the rule the Train page's live
     epoch cost follows too (a CPU run: the closest current CPU-only instance of its family with at
     least its cores; a GPU run: the cheapest current instance carrying its accelerator).
     """
-    run = f"run {basis.run_id}"
+    run_id = basis.run_id
     try:
         instance = instance_for_device(
             catalog.instances,
@@ -258,14 +275,11 @@ def run_instance(basis: TechnicalBasis, catalog: Catalog) -> tuple[pd.Series | N
         )
     except RunCostError as exc:
         if basis.device_kind == "cpu":
-            return None, f"{run}: the catalog has no current CPU-only instance to price its training on"
+            return None, Reason("retrain_no_cpu", run_id=run_id)
         if accelerator_for_device(basis.device, list(catalog.accelerator_keys)) is None:
-            return None, (
-                f"{run}: no catalog accelerator matches its device {basis.device!r}; "
-                "type the retraining cost yourself"
-            )
-        return None, f"{run}: {exc}"
-    return instance, ""
+            return None, Reason("retrain_no_accelerator", run_id=run_id, device=str(basis.device))
+        return None, Reason("run_any", run_id=run_id, text_msg=why(exc))
+    return instance, None
 
 
 def usd_text(value: float) -> str:
@@ -302,42 +316,6 @@ def factor_text(value: float) -> str:
     if size >= 1e-4 or size == 0 or not math.isfinite(value):
         return f"{value:.4g}"
     return f"{value:.{1 - math.floor(math.log10(size))}f}"
-
-
-def _seconds_text(seconds: float) -> str:
-    """Seconds in a sentence, never in scientific notation: ``3.7``, ``0.756``, ``3,000``."""
-    return f"{seconds:,.0f}" if abs(seconds) >= 100 else f"{seconds:.3g}"
-
-
-def _hours_text(hours: float) -> str:
-    """``30.3 min``, ``5.2 h`` or ``12.5 days``: a duration in a unit that reads at a glance."""
-    if hours < 1:
-        return f"{hours * 60:.3g} min"
-    return f"{hours:,.3g} h" if hours < 48 else f"{hours / 24:,.3g} days"
-
-
-def _si(value: float, unit: str = "") -> str:
-    """A large count with an SI-style suffix: ``999k``, ``1.2M``, ``3.4B``, ``1.23 EFLOP``."""
-    steps = (
-        (("", 1.0), ("k", 1e3), ("M", 1e6), ("B", 1e9), ("T", 1e12))
-        if not unit
-        else (
-            (" ", 1.0),
-            (" k", 1e3),
-            (" M", 1e6),
-            (" G", 1e9),
-            (" T", 1e12),
-            (" P", 1e15),
-            (" E", 1e18),
-            (" Z", 1e21),
-            (" Y", 1e24),
-        )
-    )
-    suffix, scale = steps[0]
-    for name, size in steps:
-        if abs(value) >= size:
-            suffix, scale = name, size
-    return f"{value / scale:,.3g}{suffix}{unit}"
 
 
 def production_retraining(
@@ -387,31 +365,36 @@ def production_retraining(
         data_factor=scale.data_factor,
         model_factor=scale.model_factor,
     )
-    sizes = (
-        f"{factor_text(scale.data_factor)}× the run's {scale.run_samples:,} training samples and "
-        f"{factor_text(scale.model_factor)}× its {scale.run_params:,} parameters"
+    sizes = Reason(
+        "production_sizes",
+        data=float(scale.data_factor),
+        samples=int(scale.run_samples),
+        model=float(scale.model_factor),
+        params=int(scale.run_params),
     )
-    notes: list[str] = []
+    notes: list[Reason] = []
     measured = _measured_scaled(basis, catalog, scale, sizes, notes)
     gpu: _Priced | None = None
     if scale.production_params >= GPU_ESTIMATE_MIN_PARAMS:
         gpu = _gpu_estimate(work, catalog, assumptions, sizes, notes)
     else:
         notes.append(
-            f"a model of {_si(scale.production_params)} parameters is priced on the measured throughput: "
-            f"below {GPU_ESTIMATE_MIN_PARAMS:,.0f} parameters no published MFU supports an accelerator "
-            "estimate"
+            Reason(
+                "retrain_small_model",
+                params_count=float(scale.production_params),
+                threshold=int(GPU_ESTIMATE_MIN_PARAMS),
+            )
         )
     priced = [p for p in (measured, gpu) if p is not None]
     if not priced:
-        reason = "; ".join(notes) or "nothing to price on"
+        reason = Reason("clauses", parts=tuple(notes)) if notes else Reason("nothing_to_price")
         return ProductionRetraining(None, None, "", "", 0, None, "", work, None, None, reason)
     best = min(priced, key=lambda p: (p.usd, p.hours))
     for other in priced:
         if other is not best:
-            notes.insert(0, f"the other way ({other.how}) costs {usd_text(other.usd)}")
-    detail = f"one production retraining: {best.how} = {usd_text(best.usd)}" + "".join(
-        f"; {n}" for n in notes
+            notes.insert(0, Reason("retrain_other_way", how=other.how, cost_usd=other.usd))
+    detail = Reason(
+        "clauses", parts=(Reason("production_retraining", how=best.how, cost_usd=best.usd), *notes)
     )
     return ProductionRetraining(
         cost_usd=best.usd,
@@ -439,54 +422,69 @@ class _Priced:
     nodes: int
     usd_per_hour: float
     as_of: str
-    how: str
+    how: Reason
 
 
 def _measured_scaled(
-    basis: TechnicalBasis, catalog: Catalog, scale: ProductionScale, sizes: str, notes: list[str]
+    basis: TechnicalBasis, catalog: Catalog, scale: ProductionScale, sizes: Reason, notes: list[Reason]
 ) -> _Priced | None:
-    instance, why = run_instance(basis, catalog)
+    instance, refused = run_instance(basis, catalog)
     if instance is None:
-        notes.append(why)
+        notes.append(refused or Reason("nothing_to_price"))
         return None
     price = float(pd.to_numeric(instance.get("on_demand_usd_per_hour"), errors="coerce"))
     if not (math.isfinite(price) and price > 0):
-        notes.append(f"run {basis.run_id}: its instance has no positive on-demand price")
+        notes.append(Reason("instance_unpriced", run_id=basis.run_id))
         return None
     startup = max(0.0, basis.billed_seconds - basis.train_seconds)
     hours = (basis.train_seconds * scale.flops_factor + startup + JOB_OVERHEAD_SECONDS) / 3600.0
-    as_of = _text(instance.get("as_of")) or "undated"
+    as_of = _text(instance.get("as_of"))
     label = _label(instance)
-    how = (
-        f"measured {_seconds_text(basis.train_seconds)} s of training × {factor_text(scale.flops_factor)} "
-        f"(the FLOPs of {sizes}) + {_seconds_text(startup)} s start-up + {JOB_OVERHEAD_SECONDS:,.0f} s job "
-        f"overhead = {_hours_text(hours)} on {label} at {usd_text(price)}/h (catalog {as_of})"
+    how = Reason(
+        "retrain_measured_scaled",
+        seconds=float(basis.train_seconds),
+        factor=float(scale.flops_factor),
+        sizes=sizes,
+        startup=float(startup),
+        overhead=float(JOB_OVERHEAD_SECONDS),
+        duration=_duration(hours),
+        instance=_named(label),
+        hourly_usd=price,
+        as_of=_dated(as_of),
     )
     return _Priced(hours * price, hours, "measured_scaled", label, 1, price, as_of, how)
 
 
 def _gpu_estimate(
-    work: TrainingWork, catalog: Catalog, assumptions: Assumptions, sizes: str, notes: list[str]
+    work: TrainingWork, catalog: Catalog, assumptions: Assumptions, sizes: Reason, notes: list[Reason]
 ) -> _Priced | None:
     try:
         best = cheapest(training_options(work, catalog.instances, catalog.accelerators, assumptions))
     except ComputeError as exc:
-        notes.append(f"no accelerator estimate ({exc})")
+        notes.append(Reason("no_accelerator_estimate", error=why(exc)))
         return None
     if best is None:
-        notes.append("no catalog accelerator option can hold the production model")
+        notes.append(Reason("no_accelerator_holds"))
         return None
     train_hours = float(best["train_seconds"]) / 3600.0
     burn = float(best["cost_usd"]) / train_hours
     hours = train_hours + JOB_OVERHEAD_SECONDS / 3600.0
     nodes = int(best["nodes"])
     label = _label(best)
-    as_of = _text(best.get("as_of")) or "undated"
-    pricing = PRICING_WORDS.get(str(best["pricing"]), str(best["pricing"]))
-    how = (
-        f"{_si(work.flops, 'FLOP')} ({sizes}) at an assumed {assumptions.mfu:.0%} MFU on {nodes:,} × {label} "
-        f"({pricing}) + {JOB_OVERHEAD_SECONDS:,.0f} s job overhead = {_hours_text(hours)} at "
-        f"{usd_text(burn)}/h (catalog {as_of})"
+    as_of = _text(best.get("as_of"))
+    pricing = str(best["pricing"])
+    how = Reason(
+        "retrain_gpu_estimate",
+        work_flop=float(work.flops),
+        sizes=sizes,
+        mfu_fraction=float(assumptions.mfu),
+        nodes=nodes,
+        instance=_named(label),
+        pricing=Reason(PRICING_REASONS[pricing]) if pricing in PRICING_REASONS else pricing,
+        overhead=float(JOB_OVERHEAD_SECONDS),
+        duration=_duration(hours),
+        hourly_usd=burn,
+        as_of=_dated(as_of),
     )
     return _Priced(burn * hours, hours, "gpu_estimate", label, nodes, burn, as_of, how)
 

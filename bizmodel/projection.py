@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from bizmodel import finance
+from bizmodel.reasons import Reason
 from bizmodel.scenario import FIELD_BOUNDS, JOINT_AT_MOST_ONE, RANGE_FIELDS, Scenario, ScenarioError
 
 COLUMNS = (
@@ -279,7 +280,8 @@ def project(scenario: Scenario) -> pd.DataFrame:
 class Kpis:
     """The KPIs of one projection (definitions in :func:`kpis`); None where undefined, with a reason.
 
-    ``reasons`` maps a KPI's name to why it is None (or, for ``irr_annual``, also ``irr_reason``).
+    ``reasons`` maps a KPI's name to why it is None (or, for ``irr_annual``, also ``irr_reason``),
+    a :class:`~bizmodel.reasons.Reason`.
     """
 
     break_even_month: int | None
@@ -288,7 +290,7 @@ class Kpis:
     min_cash_usd: float
     npv_usd: float
     irr_annual: float | None
-    irr_reason: str | None
+    irr_reason: Reason | None
     ltv_usd: float | None
     cac_usd: float
     ltv_to_cac: float | None
@@ -296,40 +298,48 @@ class Kpis:
     gross_margin: float | None
     burn_multiple: float | None
     ending_arr_usd: float
-    reasons: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, Reason] = field(default_factory=dict)
     terminal_method: str = "none"
     terminal_value_usd: float | None = None
     npv_with_terminal_usd: float | None = None
     terminal_at_horizon_usd: float | None = None
     terminal_basis_usd: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: every non-finite number becomes None with an entry in ``reasons``."""
-        out: dict[str, Any] = {}
+    def all_reasons(self) -> dict[str, Reason]:
+        """``reasons`` and, for every number that is not finite, ``kpi_not_finite``.
+
+        >>> from bizmodel.scenario import base_template
+        >>> s = base_template().with_values(monthly_churn=0.0, churn_at_minimum_accuracy_extra=0.0)
+        >>> kpis(project(s), s).all_reasons()["ltv_usd"]
+        Reason('churn_zero')
+        """
         reasons = dict(self.reasons)
         for name in self.__dataclass_fields__:
-            if name == "reasons":
-                continue
             value = getattr(self, name)
             if isinstance(value, float) and not math.isfinite(value):
-                reasons.setdefault(name, f"{name} is not a finite number")
+                reasons.setdefault(name, Reason("kpi_not_finite", kpi_key=name))
+        return reasons
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: every non-finite number becomes None with an entry in ``reasons``
+        (each reason as :meth:`~bizmodel.reasons.Reason.to_dict` writes it)."""
+        out: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, float) and not math.isfinite(value):
                 value = None
             out[name] = value
-        out["reasons"] = reasons
+        out["irr_reason"] = None if self.irr_reason is None else self.irr_reason.to_dict()
+        out["reasons"] = {name: reason.to_dict() for name, reason in self.all_reasons().items()}
         return out
 
 
-#: Why a terminal value is not counted (finance.TerminalValue.reason → the sentence kpis() keeps).
+#: Why a terminal value is not counted (finance.TerminalValue.reason → the reason kpis() keeps).
 TERMINAL_REASONS = {
-    "none": "no terminal value is counted (the scenario's choice)",
-    "negative_cash_flow": (
-        "the last year's operating cash flow is not positive, so a Gordon growth value would not be "
-        "positive; choose an exit multiple of ARR or a longer horizon"
-    ),
-    "growth_at_or_above_rate": (
-        "the terminal growth is at or above the discount rate: the Gordon sum has no value"
-    ),
-    "no_arr": "there is no ARR at the horizon's end to multiply",
+    "none": Reason("terminal_none"),
+    "negative_cash_flow": Reason("terminal_negative"),
+    "growth_at_or_above_rate": Reason("terminal_growth_high"),
+    "no_arr": Reason("terminal_no_arr"),
 }
 
 
@@ -381,47 +391,38 @@ def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
     s = scenario
     operating = frame["operating_cash_flow_usd"].to_numpy()
     cash = frame["cash_usd"].to_numpy()
-    reasons: dict[str, str] = {}
+    reasons: dict[str, Reason] = {}
     irr = finance.irr(operating)
     if irr.annual is None:
-        reasons["irr_annual"] = irr.reason or "no IRR"
+        reasons["irr_annual"] = irr.reason or Reason("no_irr")
     revenue_total = float(frame["revenue_usd"].sum())
     gross_margin = _ratio(float(frame["gross_margin_usd"].sum()), revenue_total)
     if gross_margin is None:
-        reasons["gross_margin"] = (
-            "no revenue over the horizon" if revenue_total == 0.0 else "gross margin ÷ revenue is not finite"
-        )
+        reasons["gross_margin"] = Reason("no_revenue" if revenue_total == 0.0 else "margin_not_finite")
     churn = s.effective_monthly_churn
     contribution = s.revenue_usd_per_user_month - s.variable_cost_usd_per_user_month
     ltv: float | None = None
     if churn == 0.0:
-        reasons["ltv_usd"] = "monthly churn is 0: customers never leave, so lifetime value is unbounded"
+        reasons["ltv_usd"] = Reason("churn_zero")
     else:
         ltv = _ratio(contribution, churn)
         if ltv is None:
-            reasons["ltv_usd"] = "monthly churn is so close to 0 that lifetime value is not a finite number"
+            reasons["ltv_usd"] = Reason("churn_tiny")
     ltv_to_cac = None if ltv is None else _ratio(ltv, s.cac_usd)
     if ltv_to_cac is None:
-        reasons["ltv_to_cac"] = reasons.get("ltv_usd", "CAC is 0 (or LTV ÷ CAC is not a finite number)")
+        reasons["ltv_to_cac"] = reasons.get("ltv_usd", Reason("cac_zero"))
     cac_payback: float | None = None
     if contribution <= 0.0:
-        reasons["cac_payback_months"] = (
-            "a customer's monthly contribution (revenue − its cost of revenue) is not positive: "
-            "CAC is never repaid"
-        )
+        reasons["cac_payback_months"] = Reason("contribution_not_positive")
     else:
         cac_payback = _ratio(s.cac_usd, contribution)
         if cac_payback is None:
-            reasons["cac_payback_months"] = "CAC ÷ monthly contribution is not a finite number"
+            reasons["cac_payback_months"] = Reason("payback_not_finite")
     ending_arr = float(frame["arr_usd"].iloc[-1])
     burn = max(-float(operating.sum()), 0.0)
     burn_multiple = _ratio(burn, ending_arr) if ending_arr > 0.0 else None
     if burn_multiple is None:
-        reasons["burn_multiple"] = (
-            "ARR does not grow over the horizon: no net new ARR to divide by"
-            if ending_arr <= 0.0
-            else "net burn ÷ net new ARR is not a finite number"
-        )
+        reasons["burn_multiple"] = Reason("arr_flat" if ending_arr <= 0.0 else "burn_not_finite")
     npv = float(finance.npv(operating, s.annual_discount_rate))
     tv = finance.terminal_value(
         operating,
@@ -442,9 +443,7 @@ def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
     }
     for name, value in months.items():
         if value is None:
-            reasons[name] = "not within the horizon" + (
-                " (cash never goes below 0)" if "runway" in name else ""
-            )
+            reasons[name] = Reason("runway_beyond_horizon" if "runway" in name else "beyond_horizon")
     return Kpis(
         **months,
         min_cash_usd=float(cash.min()),

@@ -38,12 +38,17 @@ import numpy as np
 import pandas as pd
 
 from bizmodel.basis import TechnicalBasis, device_logical_cores
+from bizmodel.reasons import Reason, ReasonedError
 
 Provenance = Literal["measured", "catalog", "assumed"]
 CpuArch = Literal["arm", "x86"]
 
 
-class RunCostError(ValueError):
+#: The label of an instance row without provider, region or instance type.
+CUSTOM_INSTANCE = "custom instance"
+
+
+class RunCostError(ReasonedError):
     """No catalog instance fits, or a price or policy is out of range."""
 
 
@@ -58,7 +63,7 @@ class CostItem:
     value: float | None
     unit: str
     provenance: Provenance
-    detail: str
+    detail: Reason
 
 
 @dataclass(frozen=True)
@@ -257,12 +262,13 @@ def closest_instance(
     if accelerator:
         pool = current[current["accelerator"].fillna("").astype(str) == accelerator]
         if pool.empty:
-            raise RunCostError(f"no current catalog instance carries {accelerator!r}; choose an instance")
+            missing = Reason("no_accelerator_instance", accelerator=str(accelerator))
+            raise RunCostError(Reason("clauses", parts=(missing, Reason("choose_instance"))))
         pool = _prefer_arch(pool, arch)
         return pool.sort_values(["on_demand_usd_per_hour", "count"], kind="stable").iloc[0]
     pool = current[_is_cpu_only(current)]
     if pool.empty:
-        raise RunCostError("the catalog has no current CPU-only instance; choose an instance")
+        raise RunCostError(Reason("clauses", parts=(Reason("no_cpu_instance"), Reason("choose_instance"))))
     pool = _prefer_arch(pool, arch)
     if vcpus is not None:
         big_enough = pool[pd.to_numeric(pool["vcpus"], errors="coerce") >= vcpus]
@@ -352,7 +358,8 @@ def instance_for_device(
         return _cpu_instance(instances, device)
     key = accelerator_for_device(device, accelerator_keys)
     if key is None:
-        raise RunCostError(f"no catalog accelerator matches the device {device!r}; choose an instance")
+        missing = Reason("no_device_accelerator", device=str(device))
+        raise RunCostError(Reason("clauses", parts=(missing, Reason("choose_instance"))))
     return closest_instance(instances, vcpus=None, accelerator=key)
 
 
@@ -364,7 +371,7 @@ def instance_usd_per_hour(instance_row: pd.Series) -> float:
     positive number."""
     usd_per_hour = float(pd.to_numeric(instance_row.get("on_demand_usd_per_hour"), errors="coerce"))
     if not (np.isfinite(usd_per_hour) and usd_per_hour > 0):
-        raise RunCostError("the instance has no positive on-demand $/hour; pick another or type a price")
+        raise RunCostError(Reason("clauses", parts=(Reason("no_price"), Reason("pick_another"))))
     return usd_per_hour
 
 
@@ -388,7 +395,7 @@ def rent_usd(seconds: float, instance_row: pd.Series) -> float:
 
 def _label(row: pd.Series) -> str:
     parts = [str(row.get(k)) for k in ("provider", "region", "instance_type") if _present(row.get(k))]
-    return " ".join(parts) or "custom instance"
+    return " ".join(parts) or CUSTOM_INSTANCE
 
 
 def _present(value: object) -> bool:
@@ -435,65 +442,72 @@ def price_run(
     """
     usd_per_hour = instance_usd_per_hour(instance_row)
     if not (usd_per_kwh >= 0 and grid_g_co2_per_kwh >= 0):
-        raise RunCostError("electricity price and grid intensity must be ≥ 0")
+        raise RunCostError(Reason("negative_energy"))
     seconds = basis.billed_seconds
-    which = "wall time" if basis.wall_seconds is not None else "training time (no wall time recorded)"
-    run = f"run {basis.run_id}"
+    which = "wall_time_of" if basis.wall_seconds is not None else "train_time_of"
     as_of = instance_row.get("as_of")
     name = _label(instance_row)
+    instance: Reason | str = name if name != CUSTOM_INSTANCE else Reason("custom_instance")
     priced: Provenance = "catalog" if _present(as_of) else "assumed"
     compute_usd = rent_usd(seconds, instance_row)
     kwh = basis.energy_kwh
     energy_usd = None if kwh is None else kwh * usd_per_kwh
     co2_kg = None if kwh is None else kwh * grid_g_co2_per_kwh / 1000.0
-    no_energy = "the run has no energy estimate"
+    no_energy = Reason("no_energy")
+    method: Reason | str = basis.energy_method or Reason("method_not_recorded")
     return RunCost(
         instance=name,
-        wall_seconds=CostItem("wall time", seconds, "s", "measured", f"{which} of {run}"),
+        wall_seconds=CostItem("wall time", seconds, "s", "measured", Reason(which, run_id=basis.run_id)),
         usd_per_hour=CostItem(
             "instance price",
             usd_per_hour,
             "USD/h",
             priced,
-            f"{name} on demand" + (f", as of {as_of}" if _present(as_of) else ", typed by the user"),
+            Reason("on_demand_dated", instance=instance, as_of=str(as_of))
+            if _present(as_of)
+            else Reason("on_demand_typed", instance=instance),
         ),
         compute_usd=CostItem(
             "compute cost",
             compute_usd,
             "USD",
             priced,
-            f"{seconds:.1f} s ÷ 3600 × {usd_per_hour:g} USD/h (measured time × catalog price)",
+            Reason("compute_formula", seconds=float(seconds), hourly_usd=usd_per_hour),
         ),
         energy_kwh=CostItem(
-            "energy", kwh, "kWh", "measured", f"{run}: {basis.energy_method or 'method not recorded'}"
+            "energy", kwh, "kWh", "measured", Reason("run_any", run_id=basis.run_id, text_msg=method)
         ),
         energy_usd=CostItem(
             "energy cost",
             None if energy_usd is None else energy_usd,
             "USD",
             "assumed",
-            no_energy if kwh is None else f"at an assumed {usd_per_kwh:g} USD/kWh; not added to compute cost",
+            no_energy if kwh is None else Reason("energy_cost", kwh_price_usd=float(usd_per_kwh)),
         ),
         co2_kg=CostItem(
             "CO₂",
             None if co2_kg is None else co2_kg,
             "kg",
             "assumed",
-            no_energy if kwh is None else f"at an assumed grid of {grid_g_co2_per_kwh:g} g CO₂/kWh",
+            no_energy if kwh is None else Reason("co2", grid=float(grid_g_co2_per_kwh)),
         ),
         usd_per_epoch=CostItem(
             "cost per epoch",
             compute_usd / basis.epochs_completed,
             "USD",
             priced,
-            f"compute cost ÷ {basis.epochs_completed} epochs",
+            Reason("per_epoch", epochs=int(basis.epochs_completed)),
         ),
         usd_per_1000_samples=CostItem(
             "cost per 1,000 training samples",
             compute_usd / basis.training_samples * 1000.0,
             "USD",
             priced,
-            f"compute cost ÷ {basis.training_samples:,} samples × 1,000 ({basis.n_train:,} × "
-            f"{basis.epochs_completed} epochs)",
+            Reason(
+                "per_samples",
+                samples=int(basis.training_samples),
+                n_train=int(basis.n_train),
+                epochs=int(basis.epochs_completed),
+            ),
         ),
     )

@@ -234,12 +234,14 @@ from bizmodel.median_gap import median_gap
 from bizmodel.montecarlo import MAX_PATHS, MonteCarloError, simulate
 from bizmodel.production import factor_text, usd_text
 from bizmodel.projection import Kpis, kpis, project
+from bizmodel.reasons import Reason
 from bizmodel.run_cost import RunCostError, run_cpu_instance
 from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
 from bizmodel.serving import ServingAssumptions, ServingError, best_serving, capacity_plan, serving_options
 from bizmodel.shapes import DEFAULT_TRAIN_SEQUENCE
 from bizmodel.validation import BAND, MEDIAN_BAND, summarise, validation_table
 from mlcore.tasks import LearningCurve, curve_rule_line
+from present.explain import words
 from safetext.cli_numbers import parse_number, product
 from store import Store, StoreError
 
@@ -259,6 +261,17 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         _fail(f"{message} (see {self.prog} --help)")
+
+
+def _why(exc: BaseException) -> str:
+    """What went wrong, in English: the error's reason in words, or its message.
+
+    >>> from bizmodel.reasons import ReasonedError
+    >>> _why(ReasonedError(Reason("no_irr"))), _why(ValueError("bad"))
+    ('no IRR', 'bad')
+    """
+    found = getattr(exc, "reason", None)
+    return words(found, "en") if isinstance(found, Reason) else str(exc)
 
 
 def _fail(reason: str, status: int = EXIT_USAGE) -> NoReturn:
@@ -643,7 +656,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def to_jsonable(value: Any) -> Any:
-    """``value`` with numpy/pandas scalars as Python ones, NaN/NA/infinity as None, dates as ISO text.
+    """``value`` with numpy/pandas scalars as Python ones, NaN/NA/infinity as None, dates as ISO text,
+    a :class:`~bizmodel.reasons.Reason` as its English words.
 
     >>> to_jsonable({"a": np.float64("nan"), "b": [np.int64(3), pd.NA], "c": date(2026, 1, 2)})
     {'a': None, 'b': [3, None], 'c': '2026-01-02'}
@@ -652,6 +666,8 @@ def to_jsonable(value: Any) -> Any:
         return value
     if value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, Reason):
+        return words(value, "en")
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, int | np.integer):
@@ -667,6 +683,27 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple | np.ndarray):
         return [to_jsonable(v) for v in value]
     return str(value)
+
+
+def _kpis_json(k: Kpis) -> dict[str, Any]:
+    """The KPIs as ``--json`` prints them: each reason in English words, as before reason codes."""
+    return {
+        **k.to_dict(),
+        "irr_reason": None if k.irr_reason is None else words(k.irr_reason, "en"),
+        "reasons": {name: words(reason, "en") for name, reason in k.all_reasons().items()},
+    }
+
+
+def _inputs_json(inputs: RunInputs) -> dict[str, Any]:
+    """The run's inputs as ``--json`` prints them: each detail in English words, as before reason codes."""
+    out = inputs.to_dict()
+    for f in dataclasses.fields(inputs):
+        value = getattr(inputs, f.name)
+        if isinstance(value, Reason):
+            out[f.name] = words(value, "en")
+    if inputs.retraining is not None:
+        out["retraining"]["detail"] = words(inputs.retraining.detail, "en")
+    return out
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -706,7 +743,7 @@ def load_catalog(args: argparse.Namespace) -> Catalog:
     try:
         return read_catalog_csv(instances, accelerators, name=args.catalog_instances.name)
     except CatalogError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
 
 
 def _catalog_json(catalog: Catalog, today: date) -> dict[str, Any]:
@@ -743,7 +780,7 @@ def load_record(run_id: str) -> dict[str, Any]:
         store = Store().scoped(None)  # the command line acts as the local user
         row = store.get_run(run_id)
     except StoreError as exc:
-        _fail(str(exc), EXIT_FAILED)
+        _fail(_why(exc), EXIT_FAILED)
     except OSError as exc:  # e.g. MOATLAB_HOME cannot be created
         _fail(f"the store is not usable: {exc}", EXIT_FAILED)
     if row is None:
@@ -763,7 +800,7 @@ def load_basis(run_id: str) -> TechnicalBasis:
     try:
         return TechnicalBasis.from_record(load_record(run_id))
     except BasisError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -881,7 +918,7 @@ def _fits(*products: tuple[Any, ...]) -> None:
         try:
             product(name, *(float(f) for f in factors))
         except OverflowError as exc:
-            _fail(str(exc))
+            _fail(_why(exc))
 
 
 def cmd_cost(args: argparse.Namespace) -> int:
@@ -897,7 +934,7 @@ def cmd_cost(args: argparse.Namespace) -> int:
         work, method, scaled_from = _cost_work(args)
         options = training_options(work, catalog.instances, catalog.accelerators, assumptions)
     except ComputeError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     best_cost, best_time = cheapest(options), fastest(options)
     shown = options if args.top == 0 else options.head(args.top)
     distinct = one_per_instance(options)
@@ -1032,7 +1069,7 @@ def cmd_serving(args: argparse.Namespace) -> int:
     try:
         assumptions = ServingAssumptions(utilisation=args.utilisation, efficiency=args.efficiency)
     except ServingError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     basis = load_basis(args.run)
     if not basis.has_inference:
         _fail(
@@ -1052,7 +1089,7 @@ def cmd_serving(args: argparse.Namespace) -> int:
             assumptions=assumptions,
         )
     except (ServingError, RunCostError) as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     best = best_serving(plan)
     today = date.today()
     cpu_json = None
@@ -1160,7 +1197,7 @@ def cmd_data_value(args: argparse.Namespace) -> int:
         extra = [current, optimal.n_train] + ([purchase.n_after] if purchase else [])
         curve = marginal_value_curve(fit, econ, _curve_grid(fit.n_min, max_n, extra))
     except DataValueError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     rule_fields, rule_line = _curve_rule(record)
     fit_json = {f.name: getattr(fit, f.name) for f in dataclasses.fields(fit) if f.name != "boot_params"}
     fit_json["max_accuracy"] = fit.max_accuracy
@@ -1221,7 +1258,7 @@ def cmd_data_value(args: argparse.Namespace) -> int:
     print(_table(header, rows, right={0, 1, 2, 3, 4, 5}))
     print(f"* beyond the largest measured size; intervals are {100 * fit.interval_level:.0f} %")
     for note in fit.notes:
-        print(f"note: {note}")
+        print(f"note: {words(note, 'en')}")
     return 0
 
 
@@ -1280,7 +1317,7 @@ def cmd_project(args: argparse.Namespace) -> int:
             inputs = inputs_for(scenario, basis, catalog)
             scenario = bind(scenario, inputs, with_ranges=True if args.spread else None)
         except (BindingError, ScenarioError) as exc:
-            _fail(f"run {args.run} cannot drive this scenario: {exc}")
+            _fail(f"run {args.run} cannot drive this scenario: {_why(exc)}")
     elif args.spread:
         _fail("--spread needs --run ID (the run whose seed spread gives the ranges)")
     frame = project(scenario)
@@ -1291,14 +1328,14 @@ def cmd_project(args: argparse.Namespace) -> int:
             simulated = simulate(scenario, paths=args.paths, seed=args.seed)
             result = {**simulated.summary(), "median_gap": median_gap(scenario, simulated.npv_usd).to_dict()}
         except MonteCarloError as exc:
-            _fail(str(exc))
+            _fail(_why(exc))
     if args.json:
         monthly = [{"month": int(m), **row} for m, row in zip(frame.index, _records(frame), strict=True)]
         _dump(
             {
                 "scenario": scenario.to_dict(),
-                "run": inputs.to_dict() if inputs is not None else None,
-                "kpis": k.to_dict(),
+                "run": _inputs_json(inputs) if inputs is not None else None,
+                "kpis": _kpis_json(k),
                 "monthly": monthly,
                 "monte_carlo": result,
             }
@@ -1328,16 +1365,16 @@ def _print_projection(
         run_cost = usd_text(inputs.run_cost_usd) if inputs.run_cost_usd is not None else "–"
         retrain = usd_text(scenario.retrain_cost_usd)
         serving = usd_text(scenario.serving_usd_per_1000_predictions)
-        print(f"  this run:   {run_cost}  ({inputs.run_cost_detail})")
-        print(f"  retraining: {retrain}  ({inputs.retrain_detail})")
-        print(f"  serving:    {serving} per 1,000 predictions  ({inputs.serving_detail})")
+        print(f"  this run:   {run_cost}  ({words(inputs.run_cost_detail, 'en')})")
+        print(f"  retraining: {retrain}  ({words(inputs.retrain_detail, 'en')})")
+        print(f"  serving:    {serving} per 1,000 predictions  ({words(inputs.serving_detail, 'en')})")
     print(f"{scenario.horizon_months} months, discount rate {scenario.annual_discount_rate:.1%} a year")
-    irr = f"{k.irr_annual:.1%}" if k.irr_annual is not None else f"none ({k.irr_reason})"
+    irr = f"{k.irr_annual:.1%}" if k.irr_annual is not None else f"none ({words(k.irr_reason, 'en')})"
     terminal = (
         f"{_usd(k.npv_with_terminal_usd)} ({_usd(k.terminal_value_usd)} beyond the horizon, "
         f"{scenario.terminal_value.replace('_', ' ')})"
         if k.npv_with_terminal_usd is not None
-        else f"– ({k.reasons.get('npv_with_terminal_usd', '')})"
+        else f"– ({words(k.reasons.get('npv_with_terminal_usd'), 'en')})"
     )
     lines = [
         ("NPV", _usd(k.npv_usd)),
@@ -1466,7 +1503,7 @@ def load_run(run_id: str) -> Any:
     try:
         TechnicalBasis.from_record(record)
     except BasisError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     try:
         return RunRecord.from_dict(record)
     except (KeyError, TypeError, ValueError) as exc:
@@ -1492,7 +1529,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             usd_to_cny=args.rate if args.rate is not None else DEFAULT_USD_TO_CNY,
         )
     except ValueError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     for path in targets:
         _check_target(path)
     scenario = read_scenario(args.scenario)
@@ -1509,7 +1546,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         options=ReportOptions(paths=args.paths, seed=args.seed),
     )
     if "binding" in report.notes:
-        _fail(report.notes["binding"])
+        _fail(words(report.notes["binding"], "en"))
     files: list[tuple[str, Path, bytes]] = []
     if args.output is not None:
         from present.report import render_html
@@ -1584,7 +1621,7 @@ def cmd_llm(args: argparse.Namespace) -> int:
         )
         option = self_hosted_option(workload, instance, specs.loc[args.accelerator])
     except BuildBuyError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     shape = workload.shape
     document = {
         "catalog": _catalog_json(catalog, date.today()),
@@ -1669,7 +1706,7 @@ def cmd_optimal(args: argparse.Namespace) -> int:
         params, tokens = compute_optimal(law, args.flops)
         predicted = float(loss(law, params, tokens))
     except ComputeError as exc:
-        _fail(str(exc))
+        _fail(_why(exc))
     document = {
         "flops": args.flops,
         "params": float(params),

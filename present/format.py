@@ -164,6 +164,16 @@ def _sig(value: float, digits: int = 3) -> str:
     return text
 
 
+def fmt_sig(value: float, digits: int = 3) -> str:
+    """A plain number with about ``digits`` significant digits and thousands grouped, no suffix:
+    the figures of an explanation (``1,235`` s, ``0.842``).
+
+    >>> fmt_sig(1234.6), fmt_sig(0.84213), fmt_sig(12.0)
+    ('1,235', '0.842', '12')
+    """
+    return MISSING if _missing(value) else _sig(float(value), digits)
+
+
 def _scaled(value: float, scale: tuple[tuple[float, str], ...], digits: int) -> str | None:
     """``value`` in the largest unit of ``scale`` whose mantissa is at least 1 *after rounding*
     (so 999,950 is ``1M``, not ``1000k``; 9,999.5 is ``1万``), or None below the smallest unit.

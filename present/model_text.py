@@ -1,11 +1,11 @@
-"""The economics model's explanations in the UI language.
+"""English sentences that do not come as reason codes yet, in the UI language.
 
-:mod:`bizmodel` is pure economics: it imports no UI and no catalog, so the ``detail`` and ``reason``
-sentences it writes (:class:`bizmodel.advantage.ScoreItem`, :class:`bizmodel.advantage.ValueOfAccuracy`,
-:class:`bizmodel.binding.RunInputs`, :class:`bizmodel.run_cost.CostItem`, the KPI ``reasons`` of
-:mod:`bizmodel.projection`, the break-even reasons of :mod:`bizmodel.buildbuy`, the fit notes of
-:mod:`bizmodel.data_value` and the ``notes`` of the bundled LLM price list) are English. The pages
-show them as the "why" behind a figure; :func:`localize` turns one of them into the UI language.
+Most of :mod:`bizmodel` explains its figures with :class:`bizmodel.reasons.Reason` (worded by
+:func:`present.explain.words`). What still arrives as an English sentence, and is parsed back here:
+the sources and option names of :mod:`bizmodel.serving`'s tables, the break-even reasons of
+:mod:`bizmodel.buildbuy`, the ``notes`` of the bundled LLM price list, the price catalogs' names,
+and the measurement methods mlcore records with a run (stored in run records). They reach this
+module through :func:`present.explain.words`, which hands it any ``str``.
 
 Conventions
 -----------
@@ -34,16 +34,14 @@ Conventions
 
 Examples
 --------
->>> localize("not within the horizon", "zh")
-'不在预测期内'
->>> localize("not within the horizon", "en")
-'not within the horizon'
->>> localize("the cash flows change sign 3 times: the IRR is not unique", "zh")
-'现金流变号 3 次：IRR 不唯一'
+>>> localize("not priced", "zh")
+'未定价'
+>>> localize("not priced", "en")
+'not priced'
 >>> localize("no ranges: a sentence the model never wrote", "zh")
 'no ranges: a sentence the model never wrote'
->>> localize("no serving range: no measured serving cost; upper end capped at 10×", "zh")
-'无推理服务成本范围：没有实测的推理服务成本；上限封顶为 10×'
+>>> localize("not priced; price assumed", "zh")
+'未定价；价格为假设值'
 """
 
 from __future__ import annotations
@@ -129,234 +127,9 @@ TEMPLATES: tuple[Template, ...] = tuple(
     Template(name, english)
     for name, english in (
         # -------------------------------------------------------------- bizmodel.advantage
-        (
-            "voa_detail_valued",
-            "accuracy {base} → {up}: adoption factor {factor_base} → {factor_up} (link {minimum} minimum "
-            "viable … {delightful} delightful); undiscounted operating cash flow over {months} months: "
-            "${base_cash} → ${up_cash}, i.e. ${value} per point per year",
-        ),
-        (
-            "voa_detail",
-            "accuracy {base} → {up}: adoption factor {factor_base} → {factor_up} (link {minimum} minimum "
-            "viable … {delightful} delightful); undiscounted operating cash flow over {months} months",
-        ),
-        ("voa_full", "accuracy is already 100 %: no points left to add"),
-        (
-            "voa_delightful",
-            "accuracy {base} is at or above the delightful {delightful}: more accuracy changes neither "
-            "adoption nor churn",
-        ),
-        ("voa_unviable", "even {up} is at or below the minimum viable {minimum}: nobody adopts either way"),
-        (
-            "voa_customers_lose",
-            "a customer pays ${arpu} a month and costs ${cost} to serve, review, host, support and bill: the "
-            "{customers} more customers that accuracy wins lose money",
-        ),
-        (
-            "voa_negative",
-            "more accuracy wins {customers} more customers over the horizon, whose acquisition costs "
-            "${acquisition} while they bring ${margin} more gross margin within {months} months: the horizon "
-            "ends before they pay back (the terminal value counts what they bring after it)",
-        ),
-        ("assumed_in_scenario", "assumed in the scenario"),
-        ("assumed", "assumed"),
-        (
-            "cost_vs_competitor",
-            "yours ${yours} per 1,000 ({source_msg}); competitor ${theirs} per 1,000 (assumed, typed by you)",
-        ),
-        ("competitor_cost_zero", "the competitor's cost is 0: no ratio to form"),
-        (
-            "accuracy_vs_competitor",
-            "yours {yours} ({source_msg}); competitor {theirs} (assumed, typed by you)",
-        ),
-        ("p95_ratio", "p95 latency per request, yours ÷ competitor's"),
-        ("p95_yours_unknown", "your p95 latency is not known: measure an inference profile or type it"),
-        (
-            "p95_theirs_unknown",
-            "the competitor's p95 latency is not known: measure an inference profile or type it",
-        ),
-        (
-            "p95_vs_competitor",
-            "p95 latency per request: yours {yours} ms ({origin_msg}); competitor {theirs} ms "
-            "(assumed, typed by you)",
-        ),
-        (
-            "p95_origin_measured",
-            "per request at the run's planned volume: batch fill + measured p95 per call",
-        ),
-        ("p95_origin_given", "per request, as given"),
-        (
-            "accuracy_point_informational",
-            "informational: what the accuracy link makes one point worth, not a comparison",
-        ),
-        ("as_given", "as given"),
-        ("not_given", "not given"),
-        ("samples_not_given", "not given: type how many labelled samples you own"),
-        (
-            "samples_informational",
-            "a count alone is neither an advantage nor a drawback; compare it with what a competitor could "
-            "collect",
-        ),
-        ("from_curve", "from the run's learning curve"),
-        ("no_curve", "no learning curve: run a sweep over training-set sizes to measure what more data buys"),
-        (
-            "data_worth_reason",
-            "from the run's learning curve: {points} points per $1,000 × ${per_point} per point per year = "
-            "${worth} a year per $1,000 of data ({reason_msg})",
-        ),
-        (
-            "data_worth",
-            "from the run's learning curve: {points} points per $1,000 × ${per_point} per point per year = "
-            "${worth} a year per $1,000 of data",
-        ),
-        ("projected", "projected from the scenario's assumptions"),
-        (
-            "projected_bound",
-            "projected from the scenario's assumptions with run {run_id}'s measured figures bound in",
-        ),
-        ("favourable_at_least", "favourable at ≥ {threshold}"),
-        ("favourable_months", "favourable at ≤ {months} months"),
-        ("ltv_undefined", "LTV undefined ÷ CAC ${cac}"),
-        ("ltv_over_cac", "LTV ${ltv} ÷ CAC ${cac}"),
-        ("not_defined", "not defined"),
         # -------------------------------------------------------------- bizmodel.projection, finance
-        ("no_irr", "no IRR"),
-        ("no_revenue", "no revenue over the horizon"),
-        ("margin_not_finite", "gross margin ÷ revenue is not finite"),
-        ("terminal_none", "no terminal value is counted (the scenario's choice)"),
-        (
-            "terminal_negative",
-            "the last year's operating cash flow is not positive, so a Gordon growth value would not be "
-            "positive; choose an exit multiple of ARR or a longer horizon",
-        ),
-        (
-            "terminal_growth_high",
-            "the terminal growth is at or above the discount rate: the Gordon sum has no value",
-        ),
-        ("terminal_no_arr", "there is no ARR at the horizon's end to multiply"),
-        ("churn_zero", "monthly churn is 0: customers never leave, so lifetime value is unbounded"),
-        ("churn_tiny", "monthly churn is so close to 0 that lifetime value is not a finite number"),
-        ("cac_zero", "CAC is 0 (or LTV ÷ CAC is not a finite number)"),
-        (
-            "contribution_not_positive",
-            "a customer's monthly contribution (revenue − its cost of revenue) is not positive: CAC is never "
-            "repaid",
-        ),
-        ("payback_not_finite", "CAC ÷ monthly contribution is not a finite number"),
-        ("arr_flat", "ARR does not grow over the horizon: no net new ARR to divide by"),
-        ("burn_not_finite", "net burn ÷ net new ARR is not a finite number"),
-        ("kpi_not_finite", "{kpi_key} is not a finite number"),
-        ("beyond_horizon", "not within the horizon"),
-        ("runway_beyond_horizon", "not within the horizon (cash never goes below 0)"),
-        ("irr_no_sign_change", "the cash flows never change sign: no rate makes their NPV zero"),
-        ("irr_not_unique", "the cash flows change sign {changes} times: the IRR is not unique"),
-        ("irr_no_root", "no monthly rate between −100 % and 10⁸ % makes the NPV zero"),
         # -------------------------------------------------------------- bizmodel.binding
-        (
-            "retrain_no_cpu",
-            "run {run_id}: the catalog has no current CPU-only instance to price its training on",
-        ),
-        (
-            "retrain_no_accelerator",
-            "run {run_id}: no catalog accelerator matches its device {device}; type the retraining cost "
-            "yourself",
-        ),
-        (
-            "retrain_priced_energy",
-            "run {run_id}: {seconds} s on {instance_msg} at ${usd_per_hour}/h ({dated_msg}) = ${usd} for "
-            "this run (compute only); the cloud price includes electricity (on your own machine the run's "
-            "{kwh} kWh would cost ≈ ${energy_usd} at an assumed ${usd_per_kwh}/kWh)",
-        ),
-        (
-            "retrain_priced",
-            "run {run_id}: {seconds} s on {instance_msg} at ${usd_per_hour}/h ({dated_msg}) = ${usd} for "
-            "this run (compute only)",
-        ),
-        ("a_custom_instance", "a custom instance"),
-        ("catalog_dated", "catalog {as_of}"),
-        ("price_typed", "price typed by the user"),
-        (
-            "no_inference_profile",
-            "run {run_id} has no inference profile: measure it (python -m mlcore bench-inference --run "
-            "{run_id}) to bind a measured serving cost",
-        ),
-        ("serving_unpriced", "run {run_id}: serving could not be priced ({error_msg})"),
-        (
-            "serving_no_row",
-            "run {run_id}: no measured float-model serving option could be priced (no catalog instance for "
-            "the measured device)",
-        ),
-        ("serving_unplanned", "run {run_id}: serving could not be planned ({error_msg})"),
-        (
-            "serving_detail",
-            "run {run_id}: {verdict_msg}: {option_msg}, {instances} instance(s) for {requests} requests a "
-            "month (peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → "
-            "${monthly} a month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms "
-            "(batch fill {fill} ms + measured p95 per call {call} ms) ({source_msg})",
-        ),
-        (
-            "serving_detail_production",
-            "run {run_id}: {verdict_msg}: {option_msg}, {instances} instance(s) for {requests} requests a "
-            "month (peak {peak}/s at ≤ {utilisation} utilisation, {per_second} predictions/s each) → "
-            "${monthly} a month = ${usd_per_1000} per 1,000 predictions; p95 per request {p95} ms "
-            "(batch fill {fill} ms + measured p95 per call {call} ms) ({source_msg}); for the production "
-            "model, {factor}× the run's parameters: each measured throughput ÷ {factor} and latency × "
-            "{factor}",
-        ),
         # -------------------------------------------------------------- bizmodel.production
-        ("production_retraining", "one production retraining: {how_msg} = ${usd}"),
-        (
-            "retrain_measured_scaled",
-            "measured {seconds} s of training × {factor} (the FLOPs of {sizes_msg}) + {startup} s start-up + "
-            "{overhead} s job overhead = {duration_msg} on {instance_msg} at ${usd_per_hour}/h "
-            "(catalog {as_of})",
-        ),
-        (
-            "retrain_gpu_estimate",
-            "{flops} ({sizes_msg}) at an assumed {mfu} MFU on {nodes} × {instance_msg} ({pricing_msg}) + "
-            "{overhead} s job overhead = {duration_msg} at ${usd_per_hour}/h (catalog {as_of})",
-        ),
-        (
-            "production_sizes",
-            "{data}× the run's {samples} training samples and {model}× its {params} parameters",
-        ),
-        ("retrain_other_way", "the other way ({how_msg}) costs ${usd}"),
-        (
-            "retrain_small_model",
-            "a model of {params} parameters is priced on the measured throughput: below {threshold} "
-            "parameters no published MFU supports an accelerator estimate",
-        ),
-        ("no_accelerator_estimate", "no accelerator estimate ({error_msg})"),
-        ("no_accelerator_holds", "no catalog accelerator option can hold the production model"),
-        ("instance_unpriced", "run {run_id}: its instance has no positive on-demand price"),
-        ("nothing_to_price", "nothing to price on"),
-        ("pricing_on_demand", "on demand"),
-        ("pricing_spot", "spot"),
-        ("duration_min", "{value} min"),
-        ("duration_h", "{value} h"),
-        ("duration_days", "{value} days"),
-        ("verdict_met", "the cheapest measured option that meets the p95 target of {target} ms per request"),
-        (
-            "verdict_unmet",
-            "no measured option meets the p95 target of {target} ms per request; took the one with the "
-            "lowest p95 per request",
-        ),
-        ("no_ranges", "no ranges: the run has no repeat over at least 2 seeds"),
-        ("accuracy_spread", "accuracy {mean} ± 2 × {std} over {seeds} seeds"),
-        ("no_accuracy_range", "no accuracy range: the {seeds} seeds gave the same accuracy"),
-        ("no_serving_range_cost", "no serving range: no measured serving cost"),
-        ("no_serving_range_spread", "no serving range: the seeds' throughput has no spread"),
-        (
-            "serving_spread",
-            "serving cost × mean/(mean ± 2 std) of the seeds' training throughput ({mean} ± {std} samples/s)",
-        ),
-        ("range_capped", "upper end capped at {factor}×"),
-        (
-            "accuracy_measured_on",
-            "run {run_id}: test accuracy {accuracy} on {n_test} test samples (measured)",
-        ),
-        ("accuracy_measured", "run {run_id}: test accuracy {accuracy} (measured)"),
-        ("bind_refused", "run {run_id} cannot be bound: {error_msg}"),
         # -------------------------------------------------------------- bizmodel.serving (sources)
         ("profile_dated", "measured: run {run_id} inference profile ({measured_at})"),
         ("profile", "measured: run {run_id} inference profile"),
@@ -368,24 +141,6 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("not_priced", "not priced"),
         ("unknown", "unknown"),
         # -------------------------------------------------------------- bizmodel.run_cost
-        ("wall_time_of", "wall time of run {run_id}"),
-        ("train_time_of", "training time (no wall time recorded) of run {run_id}"),
-        ("on_demand_dated", "{instance_msg} on demand, as of {as_of}"),
-        ("on_demand_typed", "{instance_msg} on demand, typed by the user"),
-        ("custom_instance", "custom instance"),
-        ("compute_formula", "{seconds} s ÷ 3600 × {usd_per_hour} USD/h (measured time × catalog price)"),
-        ("method_not_recorded", "method not recorded"),
-        ("no_energy", "the run has no energy estimate"),
-        ("energy_cost", "at an assumed {usd_per_kwh} USD/kWh; not added to compute cost"),
-        ("co2", "at an assumed grid of {grid} g CO₂/kWh"),
-        ("per_epoch", "compute cost ÷ {epochs} epochs"),
-        ("per_samples", "compute cost ÷ {samples} samples × 1,000 ({n_train} × {epochs} epochs)"),
-        ("no_accelerator_instance", "no current catalog instance carries {accelerator}"),
-        ("choose_instance", "choose an instance"),
-        ("no_cpu_instance", "the catalog has no current CPU-only instance"),
-        ("no_price", "the instance has no positive on-demand $/hour"),
-        ("pick_another", "pick another or type a price"),
-        ("negative_energy", "electricity price and grid intensity must be ≥ 0"),
         # -------------------------------------------------------------- bizmodel.buildbuy
         ("side_own", "own"),
         ("side_api", "api"),
@@ -433,18 +188,6 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("note_anchor", "useful build-vs-buy anchor"),
         ("note_litellm_key", "litellm key {entry}"),
         # -------------------------------------------------------------- bizmodel.data_value
-        ("fit_b_cap", "b reached its cap of {cap}: the curve saturates faster than the points resolve"),
-        (
-            "fit_c_zero",
-            "c fitted as 0: the points do not show the error floor; far extrapolation is optimistic",
-        ),
-        ("fit_bootstrap_failed", "{failed} of {total} bootstrap refits failed and were dropped"),
-        (
-            "run_no_curve",
-            "{run_msg} has no learning curve: run a learning-curve sweep on it first (e.g. `python -m mlcore "
-            "sweep --run ID --fractions 0.1,0.25,0.5,1 --seeds 2`)",
-        ),
-        ("this_run", "this run"),
         # -------------------------------------------------------------- bizmodel.serving option names
         ("serving_option_estimate", "{instance} ({accelerator}) · {path_msg} estimate · batch {batch}"),
         ("serving_option", "{instance} · {path_msg} · batch {batch}"),
@@ -470,7 +213,6 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("tdp_assumed", "assumed {watts} W per core"),
         ("energy_rapl", "RAPL package counters over {seconds} s (whole CPU package)"),
         # -------------------------------------------------------------- last: a run's prefix
-        ("run_any", _RUN_ANY),
     )
 )
 
@@ -478,9 +220,9 @@ TEMPLATES: tuple[Template, ...] = tuple(
 def match(text: str) -> tuple[Template, dict[str, str]] | None:
     """The first template that full-matches ``text``, with its fields; None when none does.
 
-    >>> template, fields = match("wall time of run run-7")
+    >>> template, fields = match("2 replica(s)")
     >>> template.key, fields
-    ('model.wall_time_of', {'run_id': 'run-7'})
+    ('model.replicas', {'count': '2'})
     >>> match("hello") is None
     True
     """
@@ -586,20 +328,22 @@ def localize(text: str, lang: str) -> str:
 
     Examples
     --------
-    >>> localize("wall time of run run-1", "zh")
-    '运行 run-1 的墙钟时间'
-    >>> localize("projected from the scenario's assumptions; favourable at ≥ 50%", "zh")
-    '依据情景假设预测；≥ 50% 为有利'
+    >>> localize("2 replica(s)", "zh")
+    '2 个副本'
+    >>> localize("not priced; 2 replica(s)", "zh")
+    '未定价；2 个副本'
     >>> localize("something else entirely", "zh")
     'something else entirely'
-    >>> localize("wall time of run run-1", "en")
-    'wall time of run run-1'
-    >>> localize("LTV undefined ÷ CAC $400", "en")
-    'LTV undefined ÷ CAC $400'
+    >>> localize("2 replica(s)", "en")
+    '2 replica(s)'
+    >>> never = "a fully used instance serves 1,000 requests a month for $400, which the API serves "
+    >>> never += "for $2: self-hosting is never cheaper at 50% utilisation"
+    >>> localize(never, "en")[:70]
+    'a fully used instance serves 1,000 requests a month for $400, which th'
     >>> from present.format import NumberStyle, number_style
     >>> with number_style(NumberStyle(language="zh", currency="CNY", usd_to_cny=7.0)):
-    ...     localize("LTV undefined ÷ CAC $400", "zh")
-    'LTV 未定义 ÷ CAC ¥2,800'
+    ...     localize(never, "zh")[:40]
+    '一个满负荷的实例每月服务 1,000 次请求，花费 ¥2,800，而 API 服'
     """
     if not isinstance(text, str) or len(text) > MAX_LENGTH:
         return text

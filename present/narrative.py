@@ -13,8 +13,8 @@ from bizmodel.projection import Kpis
 from bizmodel.scenario import Scenario
 from mlcore.tasks import LearningCurve
 from present import format as fmt
+from present.explain import words
 from present.i18n import translate
-from present.model_text import localize
 from present.report_data import Report
 
 
@@ -36,7 +36,7 @@ def terminal_method_words(scenario: Scenario, lang: str) -> str:
 def terminal_help(k: Kpis, scenario: Scenario, lang: str) -> str:
     """How the terminal value was formed, with its figures, or why none is counted (in ``lang``)."""
     if k.terminal_value_usd is None or k.terminal_at_horizon_usd is None:
-        return localize(k.reasons.get("terminal_value_usd", ""), lang)
+        return words(k.reasons.get("terminal_value_usd"), lang)
     common = {
         "value": fmt.fmt_usd(k.terminal_at_horizon_usd),
         "month": scenario.horizon_months,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from bizmodel.binding import RunInputs
 from bizmodel.production import factor_text
+from bizmodel.reasons import Reason
 from bizmodel.scenario import Scenario
 from present import format as fmt
 
@@ -30,12 +31,12 @@ Translate = Callable[..., str]
 @dataclass(frozen=True)
 class Figure:
     """One shared production figure: ``key`` (of :data:`FIGURES`), its value in USD (None when it
-    could not be priced), whether the run measured it, and the model's English detail."""
+    could not be priced), whether the run measured it, and the model's detail (a reason)."""
 
     key: str
     usd: float | None
     measured: bool
-    detail: str
+    detail: Reason | str
 
 
 def production_figures(effective: Scenario, inputs: RunInputs | None) -> tuple[Figure, ...]:

@@ -37,16 +37,17 @@ from plotly.offline import get_plotlyjs
 
 from bizmodel.advantage import CATEGORIES, ScoreItem
 from bizmodel.production import factor_text
+from bizmodel.reasons import Reason
 from bizmodel.sensitivity import LEVERS as SENSITIVITY_LEVERS
 from bizmodel.validation import BAND, summarise
 from present import format as fmt
+from present.explain import words
 from present.explored import BudgetOutcome, PlanOutcome, TrainingPlan, option_words
 from present.field_registry import NUMERIC_FIELDS, WORDED_FIELDS, ScenarioField, find
 from present.figures import CurveLabels, learning_curves
 from present.i18n import translate
 from present.kpi_registry import SUMMARY, KpiWords, kpi_texts
 from present.median_gap_text import field_label, median_gap_sentence, signed_usd, value_text
-from present.model_text import localize
 from present.narrative import curve_rule, fit_quality, narrative, purchase_sentence, terminal_help
 from present.production_text import figure_text, production_figures, production_lead
 from present.report_data import ComputeSection, DataValueSection, MonteCarloSection, Report, ServingSection
@@ -224,9 +225,9 @@ class _Page:
         """The translation of ``key`` (plain text)."""
         return translate(key, self.lang, **values)
 
-    def m(self, text: str) -> str:
-        """An explanation written by ``bizmodel`` (a detail, a reason), in the report's language."""
-        return localize(text, self.lang) if text else text
+    def m(self, reason: Reason | str | None) -> str:
+        """An explanation of ``bizmodel`` (a detail, a reason), in the report's language."""
+        return words(reason, self.lang) if reason else ""
 
     def x(self, key: str, **values: object) -> Safe:
         """The translation of ``key``, escaped for HTML."""
@@ -304,7 +305,7 @@ class _Page:
         if self.r.run is None and section in RUN_SECTIONS:
             text = self.t("report.note.no_run")
         else:
-            text = reason
+            text = self.m(reason)
         label = self.x(f"report.note.{section}")
         return Safe(
             f'<div class="note" data-note="{_esc(section)}"><strong>{label}</strong>: {_esc(text)}</div>'
@@ -378,7 +379,7 @@ class _Page:
 
     def kpi_cards(self) -> Safe:
         r, k = self.r, self.r.kpis
-        reasons = k.to_dict()["reasons"]
+        reasons = k.all_reasons()
         badges = [self.assumed_badge()]
         if r.inputs is not None:
             badges.append(self.run_badge)

@@ -80,6 +80,7 @@ from bizmodel.median_gap import MedianGap, MedianGapError, median_gap
 from bizmodel.montecarlo import MonteCarloError, simulate
 from bizmodel.production import GPU_ESTIMATE_MIN_PARAMS, scale_serving_rows
 from bizmodel.projection import Kpis, kpis, project
+from bizmodel.reasons import Reason, why
 from bizmodel.run_cost import RunCostError
 from bizmodel.scenario import Scenario, ScenarioError
 from bizmodel.sensitivity import SensitivityError, tornado
@@ -241,7 +242,7 @@ class Report:
     data_value: DataValueSection | None
     catalog: dict[str, str]
     options: ReportOptions
-    notes: dict[str, str]
+    notes: dict[str, Reason | str]
     validation: pd.DataFrame | None = None
     explored: ExploredSection | None = None
 
@@ -437,7 +438,7 @@ def build_report(
         Only if the scenario itself is invalid; every other failure becomes a note.
     """
     options = options or ReportOptions()
-    notes: dict[str, str] = {}
+    notes: dict[str, Reason | str] = {}
     effective, inputs, basis = scenario, None, None
     if run is not None:
         try:
@@ -445,7 +446,10 @@ def build_report(
             inputs = inputs_for(scenario, basis, catalog)
             effective = bind(scenario, inputs)
         except (BasisError, BindingError, ScenarioError) as exc:
-            notes["binding"] = f"run {run.id} cannot drive this scenario: {exc}"
+            found = why(exc)
+            notes["binding"] = (
+                found if isinstance(found, Reason) else f"run {run.id} cannot drive this scenario: {exc}"
+            )
             inputs, effective = None, scenario
     frame = project(effective)
     k = kpis(frame, effective)
@@ -471,7 +475,7 @@ def build_report(
             try:
                 serving = _serving(basis, catalog, serving_volume(scenario), factor)
             except (ServingError, RunCostError) as exc:
-                notes["serving"] = str(exc)
+                notes["serving"] = why(exc)
         else:
             notes["serving"] = f"run {basis.run_id} has no inference profile"
     elif basis is not None:
@@ -480,7 +484,7 @@ def build_report(
         try:
             data = _data_value(run.to_dict(), run.n_train, options)
         except DataValueError as exc:
-            notes["data_value"] = str(exc)
+            notes["data_value"] = exc.reason or str(exc)
     else:
         for section in ("compute", "serving", "data_value"):
             notes.setdefault(section, "no run drives this scenario")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from mlcore.specs import RunRecord
 from present import format as fmt
-from present.model_text import localize
+from present.explain import words
 
 Translate = Callable[..., str]
 
@@ -44,7 +44,7 @@ def summary_items(run: RunRecord, tr: Translate) -> list[SummaryItem]:
 
     def said(text: str | None) -> str:
         """A measurement method mlcore wrote (English), in the language of the current style."""
-        return localize(text, lang) if text else ""
+        return words(text, lang) if text else ""
 
     energy_prov = "measured" if (run.energy_method or "").startswith("RAPL") else "assumed"
 

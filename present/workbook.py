@@ -62,16 +62,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bizmodel.median_gap import MedianGap
 from bizmodel.production import factor_text
 from bizmodel.projection import COLUMNS
+from bizmodel.reasons import Reason
 from bizmodel.scenario import Scenario
 from bizmodel.sensitivity import TORNADO_COLUMNS
 from mlcore.specs import RunRecord
+from present.explain import words
 from present.explored import option_words
 from present.field_registry import FIELDS, find
 from present.format import NumberStyle, fmt_years, number_style
 from present.i18n import translate
 from present.kpi_registry import WORKBOOK, listed_in
 from present.median_gap_text import field_kind
-from present.model_text import localize
 from present.narrative import terminal_help
 from present.production_text import production_figures, production_lead
 from present.report_data import Report
@@ -221,9 +222,9 @@ class _Book:
     def t(self, key: str, **values: object) -> str:
         return translate(key, self.style.language, **values)
 
-    def m(self, text: str | None) -> str | None:
-        """An explanation written by ``bizmodel`` (a detail, a reason), in the workbook's language."""
-        return localize(text, self.style.language) if text else text
+    def m(self, reason: Reason | str | None) -> str | None:
+        """An explanation of ``bizmodel`` (a detail, a reason), in the workbook's language."""
+        return None if reason is None else words(reason, self.style.language)
 
     def unit(self, key: str) -> str:
         return self.t(key, symbol=self.style.symbol, amount=self.per_thousand())
@@ -378,10 +379,10 @@ def _summary(book: _Book, report: Report) -> None:
         "workbook.col.note",
     )
     row = book.header(ws, row, [book.t(h) for h in headers], freeze=False)
-    values = report.kpis.to_dict()
+    values, reasons = report.kpis.to_dict(), report.kpis.all_reasons()
     provenance = _kpi_provenance(book, report)
     for spec in listed_in(WORKBOOK):
-        note = book.m(values["reasons"].get(spec.key))
+        note = book.m(reasons.get(spec.key))
         if spec.explained_by == "terminal":
             note = terminal_help(report.kpis, report.effective, book.style.language)
         unit = book.unit(spec.unit_key)
@@ -419,7 +420,7 @@ def _summary(book: _Book, report: Report) -> None:
         row = book.header(ws, row, [book.t("workbook.col.section"), book.t("workbook.col.why")], freeze=False)
         for section, why in report.notes.items():
             key = _SECTION_KEYS.get(section)
-            row = book.line(ws, row, book.t(key) if key else section, why, "text")
+            row = book.line(ws, row, book.t(key) if key else section, book.m(why), "text")
 
 
 def _field_label(book: _Book, name: str) -> str:

@@ -15,8 +15,9 @@ Then, per language:
 * Chinese: no English catalog sentence whose Chinese translation differs, and no run of four or more
   English words, once user data, link targets, code spans and a short list of technical phrases are
   taken out. English that comes from the economics model's explanation strings (``bizmodel`` detail /
-  reason sentences, :func:`is_bizmodel_explanation`) is reported on its own: the pages show those
-  sentences through :func:`present.model_text.localize`, so none may remain English anywhere.
+  reason sentences, :func:`is_bizmodel_explanation`) is reported on its own: the pages word the
+  model's reasons (and its sentences not converted yet) through :func:`present.explain.words`,
+  so none may remain English anywhere.
 
 The walk renders 11 pages × 2 languages plus the economics pages twice more, once per language,
 shared by every test in this module (about 30 s on 2 cores).
@@ -283,10 +284,15 @@ def _literals(path: Path) -> Iterator[str]:
 
 
 def _bizmodel_texts() -> list[str]:
-    """The economics model's own prose: the string literals (not docstrings) of ``bizmodel/*.py``
-    and the notes of the catalogs bundled in ``bizmodel/data``."""
+    """The economics model's own prose: the English texts of its reasons (``model.*`` of the
+    English catalog, each ``{field}`` a break), the string literals (not docstrings) of
+    ``bizmodel/*.py`` that are still sentences, and the notes of the catalogs bundled in
+    ``bizmodel/data``."""
+    reasons = [
+        re.sub(r"\{[^}]*\}", " | ", text) for key, text in catalog("en").items() if key.startswith("model.")
+    ]
     texts = [text for path in sorted((ROOT / "bizmodel").glob("*.py")) for text in _literals(path)]
-    return texts + [row.get("notes") or "" for row in bundled_rows()]
+    return reasons + texts + [row.get("notes") or "" for row in bundled_rows()]
 
 
 def _word_runs(text: str) -> Iterator[tuple[str, ...]]:
@@ -431,10 +437,10 @@ def test_zh_has_no_english_runs(walked: dict[str, list[Seen]]) -> None:
 
 
 def test_zh_has_no_bizmodel_english(walked: dict[str, list[Seen]]) -> None:
-    """The economics model writes English (``bizmodel`` imports no catalog); the pages show its
-    details, reasons and notes through :func:`present.model_text.localize`, in help tooltips and
-    captions alike. One left in English means a message form :data:`present.model_text.TEMPLATES`
-    lacks, or a page that shows it without :func:`~present.model_text.localize`."""
+    """The economics model gives reason codes (and, where not converted yet, English sentences);
+    the pages word its details, reasons and notes through :func:`present.explain.words`, in help
+    tooltips and captions alike. One left in English means a reason without a Chinese text, a
+    sentence :data:`present.model_text.TEMPLATES` lacks, or a page that shows it unworded."""
     _, explanations = zh_english(walked)
     assert not explanations, _report("bizmodel explanations in English in the Chinese UI", explanations)
 
@@ -486,7 +492,7 @@ def test_english_runs(text: str, runs: list[str]) -> None:
 
 def test_bizmodel_predicate_knows_its_own_prose() -> None:
     assert len(bizmodel_pieces()) > 1000
-    assert is_bizmodel_explanation("wall time of run")  # f"{which} of {run}", which = "wall time"
+    assert is_bizmodel_explanation("wall time of run")  # model.wall_time_of
     assert is_bizmodel_explanation("projected from the scenario's assumptions with run")
     assert not is_bizmodel_explanation("the quick brown fox jumps over the lazy dog")
     assert not is_bizmodel_explanation("Download the report")

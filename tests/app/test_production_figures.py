@@ -18,6 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bizmodel.catalog import load_bundled
+from bizmodel.reasons import Reason
 from bizmodel.scenario import base_template
 from mlcore.runs import get_run
 from present import format as fmt
@@ -115,4 +116,7 @@ def test_the_figures_are_production_not_the_run(app_env: Path) -> None:
     assert inputs is not None and inputs.scale is not None and inputs.run_cost_usd is not None
     assert inputs.scale.data_derived and inputs.scale.data_factor > 10
     assert inputs.retrain_cost_usd is not None and inputs.retrain_cost_usd > 10 * inputs.run_cost_usd
-    assert "for the production model" in inputs.serving_detail
+    assert (
+        isinstance(inputs.serving_detail, Reason)
+        and inputs.serving_detail.code == "serving_detail_production"
+    )

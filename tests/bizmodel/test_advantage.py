@@ -21,6 +21,7 @@ from bizmodel.advantage import (
 )
 from bizmodel.binding import RunInputs, bind
 from bizmodel.projection import kpis, project
+from bizmodel.reasons import Reason
 from bizmodel.scenario import AccuracyLink, Scenario, base_template
 from tests.support.economics import batch_run
 
@@ -77,10 +78,13 @@ def test_a_negative_value_says_why() -> None:
     # the customers one more point wins near the start of adoption do not pay back within 60 months.
     v = value_of_accuracy(with_accuracy(0.82))
     assert v.usd_per_point_year < 0
-    assert v.reason is not None and "pay back" in v.reason and "acquisition costs $" in v.reason
+    assert v.reason is not None and v.reason.code == "voa_negative"
+    assert v.reason.params["acquisition_usd"] > v.reason.params["margin_usd"]  # type: ignore[operator]
     free = base_template().with_values(price_usd_per_user_month=0.0, cac_usd=0.0, model_accuracy=0.85)
     losing = value_of_accuracy(free)
-    assert losing.usd_per_point_year < 0 and losing.reason is not None and "lose money" in losing.reason
+    assert losing.usd_per_point_year < 0 and losing.reason is not None
+    assert losing.reason.code == "voa_customers_lose"
+    assert losing.reason.params["cost_usd"] >= losing.reason.params["arpu_usd"]  # type: ignore[operator]
 
 
 def test_review_makes_accuracy_worth_something_beyond_the_link() -> None:
@@ -102,17 +106,17 @@ def test_value_scales_per_point() -> None:
 @pytest.mark.parametrize(
     ("accuracy", "reason"),
     [
-        (0.95, "at or above the delightful"),
-        (0.97, "at or above the delightful"),
-        (1.0, "already 100 %"),
-        (0.70, "at or below the minimum viable"),
-        (0.79, "at or below the minimum viable"),
+        (0.95, "voa_delightful"),
+        (0.97, "voa_delightful"),
+        (1.0, "voa_full"),
+        (0.70, "voa_unviable"),
+        (0.79, "voa_unviable"),
     ],
 )
 def test_value_is_zero_with_a_reason_where_the_link_is_flat(accuracy: float, reason: str) -> None:
     v = value_of_accuracy(lean(accuracy))
     assert v.usd_per_point_year == 0.0
-    assert v.reason is not None and reason in v.reason
+    assert v.reason is not None and v.reason.code == reason
 
 
 def test_accuracy_is_clipped_at_one() -> None:
@@ -211,9 +215,14 @@ def test_figures_by_hand() -> None:
     assert items["accuracy_lead_points"].value == pytest.approx(2.0)
     assert items["accuracy_lead_points"].favourable is True
     assert items["serving_cost_vs_competitor"].provenance == "assumed"
-    assert "assumed, typed by you" in items["serving_cost_vs_competitor"].detail
+    cost = items["serving_cost_vs_competitor"].detail
+    assert cost == Reason(
+        "cost_vs_competitor", yours_usd=0.02, source=Reason("assumed_in_scenario"), theirs_usd=0.05
+    )
     latency = items["p95_latency_vs_competitor"]
-    assert latency.value is None and latency.reason is not None and "not known" in latency.reason
+    assert (
+        latency.value is None and latency.reason is not None and latency.reason == Reason("p95_yours_unknown")
+    )
     assert items["value_per_accuracy_point"].value == pytest.approx(
         value_of_accuracy(base_template()).usd_per_point_year
     )
@@ -228,7 +237,7 @@ def test_a_bound_run_makes_figures_measured() -> None:
     assert items["accuracy_lead_points"].value == pytest.approx(3.0)
     latency = items["p95_latency_vs_competitor"]
     assert latency.provenance == "measured" and latency.value == pytest.approx(10 / 40) and latency.favourable
-    assert "per request" in latency.detail and "batch fill" in latency.detail
+    assert latency.detail.params["origin"] == Reason("p95_origin_measured")
     typed = card(bound, run=RUN, p95_latency_ms=80.0)["p95_latency_vs_competitor"]
     assert typed.provenance == "assumed" and typed.value == pytest.approx(2.0) and typed.favourable is False
 
@@ -241,9 +250,9 @@ def test_latency_compares_the_runs_p95_per_request_not_per_call() -> None:
     latency = card(bind(base_template(), run), run=run)["p95_latency_vs_competitor"]
     assert latency.value == pytest.approx(0.5 / 40.0)
     assert latency.provenance == "measured"
-    assert "p95 latency per request: yours 0.5 ms" in latency.detail
+    assert latency.detail.code == "p95_vs_competitor" and latency.detail.params["yours"] == pytest.approx(0.5)
     typed = card(bind(base_template(), run), run=run, p95_latency_ms=20.0)["p95_latency_vs_competitor"]
-    assert typed.provenance == "assumed" and "per request, as given" in typed.detail
+    assert typed.provenance == "assumed" and typed.detail.params["origin"] == Reason("p95_origin_given")
 
 
 def test_unbound_run_figures_stay_assumed() -> None:
@@ -254,14 +263,17 @@ def test_unbound_run_figures_stay_assumed() -> None:
 
 def test_data_items() -> None:
     missing = card()["accuracy_points_per_usd_1000"]
-    assert missing.value is None and missing.reason is not None and "learning curve" in missing.reason
+    assert missing.value is None and missing.reason is not None and missing.reason == Reason("no_curve")
     per_point = value_of_accuracy(base_template()).usd_per_point_year
     pays = card(accuracy_gain_points_per_usd_1000=2000.0 / per_point)["accuracy_points_per_usd_1000"]
     assert pays.favourable is True and pays.provenance == "measured"
     costs_more = card(accuracy_gain_points_per_usd_1000=500.0 / per_point)["accuracy_points_per_usd_1000"]
     assert costs_more.favourable is False
     flat = card(lean(0.97), accuracy_gain_points_per_usd_1000=1.0)["accuracy_points_per_usd_1000"]
-    assert flat.favourable is False and "delightful" in flat.detail
+    assert flat.favourable is False and flat.detail.code == "data_worth_reason"
+    assert flat.detail.params["reason"] == Reason(
+        "voa_delightful", base_fraction=0.97, delightful_fraction=0.95
+    )
     assert card(samples_owned=10)["samples_owned"].value == 10.0
 
 
@@ -277,7 +289,7 @@ def test_business_model_thresholds() -> None:
     forever = base_template().with_values(monthly_churn=0.0, churn_at_minimum_accuracy_extra=0.0)
     undefined = card(forever)["ltv_to_cac"]
     assert undefined.value is None and undefined.favourable is None
-    assert undefined.reason is not None and "churn is 0" in undefined.reason
+    assert undefined.reason is not None and undefined.reason == Reason("churn_zero")
 
 
 @pytest.mark.parametrize(

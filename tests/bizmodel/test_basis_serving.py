@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bizmodel.basis import BasisError, TechnicalBasis
+from bizmodel.reasons import Reason
 from bizmodel.run_cost import (
     RunCostError,
     accelerator_for_device,
@@ -434,8 +435,8 @@ def test_the_live_epoch_cost_prices_on_the_instance_a_retraining_is_priced_on(
     )
     live = rent_usd(basis.billed_seconds, instance)
     inputs = run_inputs(basis, catalog)
-    assert str(instance["instance_type"]) in inputs.run_cost_detail
-    assert str(instance["instance_type"]) in inputs.retrain_detail
+    assert str(instance["instance_type"]) in str(inputs.run_cost_detail)
+    assert str(instance["instance_type"]) in str(inputs.retrain_detail)
     assert live == pytest.approx(inputs.run_cost_usd)
     cost = price_run(basis, instance, usd_per_kwh=0.12, grid_g_co2_per_kwh=400)
     assert live == cost.compute_usd.value
@@ -479,12 +480,14 @@ def test_run_cost_by_hand() -> None:
         TechnicalBasis.from_record(rec), cpu_instance(), usd_per_kwh=0.20, grid_g_co2_per_kwh=400
     )
     assert cost.wall_seconds.value == 1800.0 and cost.wall_seconds.provenance == "measured"
-    assert "r42" in cost.wall_seconds.detail
+    assert cost.wall_seconds.detail == Reason("wall_time_of", run_id="r42")
     assert cost.usd_per_hour.value == 3.6 and cost.usd_per_hour.provenance == "catalog"
-    assert "2025-12-01" in cost.usd_per_hour.detail
+    assert cost.usd_per_hour.detail.code == "on_demand_dated"
+    assert cost.usd_per_hour.detail.params["as_of"] == "2025-12-01"
     assert cost.compute_usd.value == pytest.approx(1.8)  # 0.5 h × 3.60
     assert cost.energy_kwh.value == 0.25 and cost.energy_kwh.provenance == "measured"
-    assert "RAPL" in cost.energy_kwh.detail
+    assert cost.energy_kwh.detail == Reason("run_any", run_id="r42", text_msg="RAPL")
+    assert cost.compute_usd.detail == Reason("compute_formula", seconds=1800.0, hourly_usd=3.6)
     assert cost.energy_usd.value == pytest.approx(0.05) and cost.energy_usd.provenance == "assumed"
     assert cost.co2_kg.value == pytest.approx(0.1) and cost.co2_kg.provenance == "assumed"
     assert cost.usd_per_epoch.value == pytest.approx(0.45)

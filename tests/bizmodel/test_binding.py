@@ -22,6 +22,7 @@ from bizmodel.binding import (
 )
 from bizmodel.production import production_scale
 from bizmodel.projection import project
+from bizmodel.reasons import Reason
 from bizmodel.scenario import Range, Scenario, base_template
 from bizmodel.serving import ServingAssumptions
 from tests.support.economics import batch_run, catalog, inputs, profile_row, record, repeat
@@ -31,16 +32,18 @@ def test_cpu_run_without_profile_or_repeat() -> None:
     got = inputs(record())
     assert got.model_accuracy == 0.9
     assert got.run_cost_usd == pytest.approx(3.6)  # 3,600 s on the 2-vCPU instance at $3.60/h
-    assert "cpu.small" in got.run_cost_detail and "compute only" in got.run_cost_detail
+    assert "cpu.small" in str(got.run_cost_detail) and "'retrain_priced" in str(got.run_cost_detail)
     # With no production scale, one retraining is the run itself plus ten minutes of job overhead.
     assert got.retrain_cost_usd == pytest.approx(3.6 + 600 / 3600 * 3.6)
-    assert "cpu.small" in got.retrain_detail and "one production retraining" in got.retrain_detail
+    assert "cpu.small" in str(got.retrain_detail) and "'production_retraining'" in str(got.retrain_detail)
     assert got.retraining is not None and got.retraining.method == "measured_scaled"
     assert got.serving_usd_per_1000_predictions is None
-    assert "no inference profile" in got.serving_detail
+    assert got.serving_detail == Reason("no_inference_profile", run_id="run-1")
     assert got.accuracy_range is None and got.serving_range is None
-    assert "repeat" in got.range_detail
-    assert "500 test samples" in got.accuracy_detail
+    assert got.range_detail == Reason("no_ranges")
+    assert got.accuracy_detail == Reason(
+        "accuracy_measured_on", run_id="run-1", accuracy_fraction=0.9, n_test=500
+    )
 
 
 def test_retraining_is_compute_only_not_energy() -> None:
@@ -48,7 +51,9 @@ def test_retraining_is_compute_only_not_energy() -> None:
     dear_power = inputs(record(), usd_per_kwh=5.0)
     assert cheap_power.retrain_cost_usd == dear_power.retrain_cost_usd
     assert cheap_power.run_cost_usd == dear_power.run_cost_usd
-    assert "includes electricity" in dear_power.run_cost_detail
+    assert isinstance(dear_power.run_cost_detail, Reason)
+    assert dear_power.run_cost_detail.code == "retrain_priced_energy"
+    assert dear_power.run_cost_detail.params["kwh_price_usd"] == 5.0
 
 
 def test_core_count_picks_the_instance() -> None:
@@ -61,8 +66,8 @@ def test_core_count_picks_the_instance() -> None:
     ("device", "expected_usd", "detail"),
     [
         ("NVIDIA L4", 0.8, "gpu.l4"),
-        ("NVIDIA Unknown-9000", None, "no catalog accelerator matches"),
-        ("NVIDIA H100 80GB HBM3", None, "no current catalog instance carries"),
+        ("NVIDIA Unknown-9000", None, "'retrain_no_accelerator'"),
+        ("NVIDIA H100 80GB HBM3", None, "'no_accelerator_instance'"),
     ],
 )
 def test_gpu_run(device: str, expected_usd: float | None, detail: str) -> None:
@@ -72,7 +77,7 @@ def test_gpu_run(device: str, expected_usd: float | None, detail: str) -> None:
     else:
         assert got.run_cost_usd == pytest.approx(expected_usd)
         assert got.retrain_cost_usd == pytest.approx(expected_usd * (1 + 600 / 3600))
-    assert detail in got.retrain_detail and detail in got.run_cost_detail
+    assert detail in str(got.retrain_detail) and detail in str(got.run_cost_detail)
 
 
 HOURS = 730.0  # ServingAssumptions' billed hours a month
@@ -88,9 +93,10 @@ def test_serving_is_planned_for_the_volume_not_the_biggest_batch() -> None:
     assert got.serving_usd_per_1000_predictions == pytest.approx(3.6 * HOURS / 1000.0)
     assert got.serving_p95_ms == pytest.approx(0.5)  # no fill for a batch of 1
     detail = got.serving_detail
-    for text in ("batch 1, 1 instance(s)", "1,000,000 requests a month", "p95 per request 0.5 ms"):
-        assert text in detail, detail
-    assert "meets the p95 target of 100 ms per request" in detail
+    assert isinstance(detail, Reason) and detail.code == "serving_detail"
+    assert "batch 1" in str(detail.params["option"]) and detail.params["instances"] == 1
+    assert detail.params["requests"] == 1_000_000 and detail.params["p95"] == pytest.approx(0.5)
+    assert detail.params["verdict"] == Reason("verdict_met", target=100.0)
 
 
 def test_a_larger_volume_fills_a_larger_batch() -> None:
@@ -100,7 +106,9 @@ def test_a_larger_volume_fills_a_larger_batch() -> None:
     got = batch_run(requests_per_month=VOLUME_2000_RPS)
     assert got.serving_usd_per_1000_predictions == pytest.approx(3.6 * HOURS / (VOLUME_2000_RPS / 1000.0))
     assert got.serving_p95_ms == pytest.approx(15.5 + 2.0)
-    assert "batch 32, 1 instance(s)" in got.serving_detail and "fill 15.5 ms" in got.serving_detail
+    detail = got.serving_detail
+    assert isinstance(detail, Reason) and "batch 32" in str(detail.params["option"])
+    assert detail.params["instances"] == 1 and detail.params["fill"] == pytest.approx(15.5)
     # Before volume planning the batch-1,024 row's full-load price and per-call p95 were bound:
     full_load_1024 = 3.6 / (100_000.0 * 3600.0 * 0.5) * 1000.0
     assert got.serving_usd_per_1000_predictions > 10 * full_load_1024
@@ -110,8 +118,8 @@ def test_a_larger_volume_fills_a_larger_batch() -> None:
 def test_no_option_meets_the_target_takes_the_fastest_per_request() -> None:
     got = batch_run(requests_per_month=1e6, p95_target_ms=0.1)  # the int8 row is not the float model
     assert got.serving_p95_ms == pytest.approx(0.5)
-    assert "no measured option meets the p95 target of 0.1 ms" in got.serving_detail
-    assert "lowest p95 per request" in got.serving_detail
+    assert isinstance(got.serving_detail, Reason)
+    assert got.serving_detail.params["verdict"] == Reason("verdict_unmet", target=0.1)
 
 
 def test_default_volume_and_target() -> None:
@@ -164,7 +172,7 @@ def test_unpriced_measured_rows_give_none() -> None:
     rows = [profile_row(device="NVIDIA Unknown-9000", device_kind="gpu")]
     got = inputs(record(inference={"rows": rows}))
     assert got.serving_usd_per_1000_predictions is None
-    assert "no measured float-model serving option" in got.serving_detail
+    assert got.serving_detail == Reason("serving_no_row", run_id="run-1")
 
 
 @pytest.mark.parametrize(
@@ -209,7 +217,7 @@ def test_no_serving_range_without_serving_cost() -> None:
     got = inputs(record(repeat=repeat([0.90, 0.92, 0.94], [900.0, 1000.0, 1100.0])))
     assert got.accuracy_range is not None
     assert got.serving_range is None
-    assert "no measured serving cost" in got.range_detail
+    assert "'no_serving_range_cost'" in str(got.range_detail)
 
 
 def test_bind_replaces_the_measured_fields() -> None:
@@ -354,10 +362,11 @@ def test_a_large_production_model_is_priced_on_accelerators() -> None:
     assert job is not None and job.method == "gpu_estimate" and "gpu.l4" in job.instance
     assert job.measured_usd is not None and job.gpu_usd is not None and job.gpu_usd < job.measured_usd
     assert got.retrain_cost_usd == pytest.approx(job.gpu_usd)
-    assert "MFU" in got.retrain_detail and "the other way" in got.retrain_detail
+    assert "'retrain_gpu_estimate'" in str(got.retrain_detail)
+    assert "'retrain_other_way'" in str(got.retrain_detail)
     small = inputs_for(base_template(), TechnicalBasis.from_record(record()), catalog())
     assert small.retraining is not None and small.retraining.gpu_usd is None
-    assert "no published MFU" in small.retrain_detail
+    assert "'retrain_small_model'" in str(small.retrain_detail)
 
 
 def test_production_serving_is_replanned_for_the_larger_model() -> None:
@@ -372,7 +381,11 @@ def test_production_serving_is_replanned_for_the_larger_model() -> None:
     )
     assert four.serving_usd_per_1000_predictions == pytest.approx(4 * one.serving_usd_per_1000_predictions)
     assert four.serving_p95_ms == pytest.approx(4.0)
-    assert "for the production model, 4× the run's parameters" in four.serving_detail
+    assert isinstance(four.serving_detail, Reason)
+    assert (
+        four.serving_detail.code == "serving_detail_production"
+        and four.serving_detail.params["factor"] == 4.0
+    )
 
 
 def test_a_scaled_retraining_cost_beyond_the_bound_is_refused() -> None:

@@ -22,6 +22,7 @@ from bizmodel.data_value import (
     points_from_record,
     predicted_accuracy,
 )
+from bizmodel.reasons import Reason
 
 SIZES = (500, 1000, 2000, 4000, 8000)
 
@@ -393,8 +394,15 @@ def test_points_from_record_reads_sorted_points_and_ignores_extra_keys():
 
 @pytest.mark.parametrize("record", [_record(None), _record([]), {"id": "run-42"}])
 def test_points_from_record_without_learning_curve(record):
-    with pytest.raises(DataValueError, match=r"run-42 has no learning curve.*sweep"):
+    with pytest.raises(DataValueError) as info:
         points_from_record(record)
+    assert info.value.reason == Reason("run_no_curve", run="run-42")
+
+
+def test_points_from_a_record_without_id_name_this_run() -> None:
+    with pytest.raises(DataValueError) as info:
+        points_from_record({})
+    assert info.value.reason == Reason("run_no_curve", run=Reason("this_run"))
 
 
 def test_points_from_record_incomplete_point():

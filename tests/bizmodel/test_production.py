@@ -19,6 +19,7 @@ from bizmodel.production import (
     scale_serving_rows,
     usd_text,
 )
+from bizmodel.reasons import Reason
 from bizmodel.scenario import base_template
 from tests.support.economics import catalog, record
 
@@ -53,14 +54,20 @@ def test_measured_scaled_by_hand() -> None:
     assert job.hours == pytest.approx(seconds / 3600)
     assert job.cost_usd == pytest.approx(seconds / 3600 * 3.6)
     assert job.work.params == 2000 and job.work.tokens == 1000 * 2 * 3
-    assert job.detail.startswith("one production retraining: measured 3,000 s of training × 6 ")
+    first = job.detail.params["parts"][0]  # type: ignore[index]
+    assert first.code == "production_retraining" and first.params["cost_usd"] == pytest.approx(job.cost_usd)
+    how = first.params["how"]
+    assert how.code == "retrain_measured_scaled"
+    assert (how.params["seconds"], how.params["factor"]) == (3000.0, 6.0)
 
 
 def test_nothing_to_price_says_why() -> None:
     basis = TechnicalBasis.from_record(record(device="NVIDIA X-9", device_kind="gpu"))
     job = production_retraining(basis, catalog(), ProductionScale(1.0, 1.0, False, False, 1000, 1000))
     assert job.cost_usd is None and job.hours is None and job.method == ""
-    assert "no catalog accelerator matches" in job.detail
+    parts = job.detail.params["parts"]
+    assert isinstance(parts, tuple)
+    assert parts[0] == Reason("retrain_no_accelerator", run_id="run-1", device="NVIDIA X-9")
 
 
 @settings(max_examples=40, deadline=None)

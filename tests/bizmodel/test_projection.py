@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from bizmodel import finance
 from bizmodel.montecarlo import simulate
 from bizmodel.projection import COLUMNS, customer_flows, kpis, path_values, project, project_paths
+from bizmodel.reasons import Reason
 from bizmodel.scenario import (
     FIELD_BOUNDS,
     HORIZON_MAX_MONTHS,
@@ -200,7 +201,7 @@ def test_terminal_value_by_hand(method: str, expected: str | None) -> None:
     assert k.terminal_method == method
     if expected is None:
         assert k.terminal_value_usd is None and k.npv_with_terminal_usd is None
-        assert "scenario's choice" in k.reasons["terminal_value_usd"]
+        assert k.reasons["terminal_value_usd"] == Reason("terminal_none")
         return
     arr = 12 * frame["revenue_usd"].iloc[-1]
     assert k.terminal_basis_usd == pytest.approx(arr)
@@ -217,7 +218,7 @@ def test_gordon_terminal_value_by_hand() -> None:
     assert tv.present_usd == pytest.approx(15_300.0 / 1.10)
     scenario = tiny(bass_p=0.0, terminal_value="gordon")  # nobody adopts: no cash flow to grow
     k = kpis(project(scenario), scenario)
-    assert k.terminal_value_usd is None and "not positive" in k.reasons["terminal_value_usd"]
+    assert k.terminal_value_usd is None and k.reasons["terminal_value_usd"] == Reason("terminal_negative")
 
 
 def test_gordon_needs_growth_below_the_discount_rate() -> None:
@@ -334,7 +335,7 @@ def test_a_customer_who_costs_more_than_it_pays_never_repays_cac() -> None:
     k = kpis(project(scenario), scenario)
     assert k.ltv_usd == pytest.approx((10.0 - 15.0) / 0.1)
     assert k.cac_payback_months is None
-    assert "contribution" in k.reasons["cac_payback_months"]
+    assert k.reasons["cac_payback_months"] == Reason("contribution_not_positive")
 
 
 # ---------------------------------------------------------------------- properties
@@ -627,5 +628,5 @@ def test_the_largest_scenario_stays_finite(rate: float) -> None:
     frame = project(scenario)
     assert np.isfinite(frame.to_numpy()).all()
     k = kpis(frame, scenario)
-    assert math.isfinite(k.npv_usd) and k.ltv_usd is None and "finite" in k.reasons["ltv_usd"]
+    assert math.isfinite(k.npv_usd) and k.ltv_usd is None and k.reasons["ltv_usd"] == Reason("churn_tiny")
     json.dumps(k.to_dict(), allow_nan=False)

@@ -130,7 +130,8 @@ ZH_SAME_AS_ENGLISH = frozenset(
         "evaluate.pr_legend",  # {name} · AP {ap}
         "kpi.ltv_to_cac",
         "advantage.item.ltv_to_cac",
-        "model.ltv_over_cac",  # LTV ${ltv} ÷ CAC ${cac}
+        "model.ltv_over_cac",  # LTV {ltv_usd} ÷ CAC {cac_usd}
+        "model.clauses",  # {parts}: clauses, each worded in its language
         "scenario.col.arr_usd",
         "scenario.col.money.arr_usd",
         "runcost.arch.arm",

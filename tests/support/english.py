@@ -208,3 +208,24 @@ def untranslated_words(text: str) -> list[str]:
             continue
         out.append(word)
     return out
+
+
+# ---- the words of a model explanation (present.explain, present.model_text)
+
+#: Lower-case words that stay as they are in the Chinese texts: names of tools, a formula's terms,
+#: a kept term of the Chinese catalog, and the parts of a command line.
+REASON_KEPT = frozenset(
+    {"roofline", "litellm", "openrouter", "bootstrap", "mean", "std", "as_of", "git", "token", "bf", "ms"}
+    | {"keras", "ops", "predict"}  # Keras' API: keras.ops, model.predict
+    | {"int", "run"}  # int8, a number format; run ids ("run-1")
+)
+REASON_WORD = re.compile(r"[A-Za-z]+(?:[-'_][A-Za-z]+)*")
+REASON_COMMAND = re.compile(r"`[^`]*`|python -m mlcore bench-inference --run")
+
+
+def english_words(text: str, tokens: list[str]) -> list[str]:
+    """The lower-case English words of ``text`` once ``tokens`` (data written as it is) are out."""
+    for value in sorted(tokens, key=len, reverse=True):
+        text = text.replace(value, " ")
+    text = REASON_COMMAND.sub(" ", text)
+    return [w for w in REASON_WORD.findall(text) if len(w) >= 2 and w == w.lower() and w not in REASON_KEPT]

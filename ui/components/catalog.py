@@ -81,7 +81,7 @@ def find_saved(version: str, owner: str) -> Path | None:
 
 
 #: The names a catalog of the user's gets (English, like the bundled catalog's "bundled"); the UI
-#: shows them through :func:`present.model_text.localize`.
+#: shows them through :func:`present.explain.words`.
 SAVED_NAME = "your catalog {version}"
 
 

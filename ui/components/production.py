@@ -11,7 +11,7 @@ import streamlit as st
 
 from bizmodel.binding import RunInputs
 from bizmodel.scenario import Scenario
-from present.model_text import localize
+from present.explain import words
 from present.production_text import Figure, figure_text, production_figures, production_lead
 from safetext import for_markdown
 from ui.components.widgets import Provenance, badge
@@ -22,7 +22,7 @@ def _help(figure: Figure) -> str:
     base = t(f"production.help.{figure.key}")
     if not figure.detail:
         return base
-    return f"{base}\n\n{for_markdown(localize(figure.detail, current_language()))}"
+    return f"{base}\n\n{for_markdown(words(figure.detail, current_language()))}"
 
 
 def production_metrics(

@@ -25,7 +25,7 @@ from bizmodel.sensitivity import tornado
 from mlcore.runs import get_run
 from mlcore.specs import RunRecord
 from present import format as fmt
-from present.model_text import localize
+from present.explain import words
 from present.report_data import MonteCarloSection, monte_carlo_section, serving_volume
 from present.summary import short_id
 from safetext import for_markdown, for_plain
@@ -105,7 +105,13 @@ def inputs_of_run(run: RunRecord, catalog: Catalog, scenario: Scenario) -> RunIn
         factors = (scale.data_factor, scale.model_factor)
         return _run_inputs(run.id, record, catalog.version, volume, factors, scenario, catalog)
     except (BasisError, BindingError) as exc:
-        st.warning(t("scenario.run_unusable", run=short_id(run.id), reason=for_markdown(str(exc))))
+        st.warning(
+            t(
+                "scenario.run_unusable",
+                run=short_id(run.id),
+                reason=for_markdown(words(exc, current_language())),
+            )
+        )
         return None
 
 
@@ -140,7 +146,13 @@ def bound_scenario(store: Store, scenario: Scenario, run_id: str | None) -> Effe
     try:  # the scenario's own use_run_spread decides whether ranges come too
         bound = bind(scenario, inputs)
     except (BindingError, ScenarioError) as exc:
-        st.warning(t("scenario.run_unusable", run=short_id(run.id), reason=for_markdown(str(exc))))
+        st.warning(
+            t(
+                "scenario.run_unusable",
+                run=short_id(run.id),
+                reason=for_markdown(words(exc, current_language())),
+            )
+        )
         return Effective(scenario, document_json(scenario.to_dict()), run, None)
     return Effective(bound, document_json(bound.to_dict()), run, inputs)
 
@@ -214,9 +226,9 @@ def scenario_value_choice(*, key: str) -> tuple[float, str] | None:
     if voa.usd_per_point_year <= 0:
         st.warning(
             t("data_value.value_from_nonpositive", name=for_markdown(work.name))
-            + (f"\n\n{for_markdown(localize(voa.reason, current_language()))}" if voa.reason else "")
+            + (f"\n\n{for_markdown(words(voa.reason, current_language()))}" if voa.reason else "")
         )
         return None
     if voa.reason:
-        st.caption(for_markdown(localize(voa.reason, current_language())))
+        st.caption(for_markdown(words(voa.reason, current_language())))
     return float(voa.usd_per_point_year), work.name

@@ -50,9 +50,9 @@ from bizmodel.scenario import Scenario, ScenarioError
 from bizmodel.shapes import INFERRED_KEY, bundled_shapes, shape_for
 from mlcore.specs import RunRecord
 from present import format as fmt
+from present.explain import words
 from present.explored import DEFAULT_LABEL_COST_USD
 from present.figures import TEMPLATE_NAME, chart_config, count_log_ticks, money_axis
-from present.model_text import localize
 from present.page_registry import page_file
 from present.report_data import DEFAULT_COMPETITOR_ACCURACY, DEFAULT_COMPETITOR_USD_PER_1000
 from present.score_format import format_score_item, score_words
@@ -371,7 +371,7 @@ def _break_even_block(be: BreakEven, *, ours: str, api: str) -> None:
     else:
         st.markdown(t("buildbuy.always_cheaper", side=api if be.cheaper_above == "api" else ours))
     if be.reason:
-        st.caption(t("buildbuy.reason", reason=for_markdown(localize(be.reason, current_language()))))
+        st.caption(t("buildbuy.reason", reason=for_markdown(words(be.reason, current_language()))))
 
 
 # ---------------------------------------------------------------------- tab 1: own model vs API
@@ -423,9 +423,9 @@ def _serving_provenance(chosen: Chosen) -> tuple[Provenance, str]:
     """Measured (run id) when the bound run has a measured serving cost, else assumed, with why."""
     inputs, run = chosen.effective.inputs, chosen.effective.run
     if inputs is not None and run is not None and inputs.serving_usd_per_1000_predictions is not None:
-        return Provenance("measured", short_id(run.id)), localize(inputs.serving_detail, current_language())
+        return Provenance("measured", short_id(run.id)), words(inputs.serving_detail, current_language())
     if inputs is not None:
-        return Provenance("assumed", t("buildbuy.prov.scenario")), localize(
+        return Provenance("assumed", t("buildbuy.prov.scenario")), words(
             inputs.serving_detail, current_language()
         )
     return Provenance("assumed", t("buildbuy.prov.scenario")), t("buildbuy.own.serving_typed")
@@ -1113,7 +1113,7 @@ def llm_tab(catalog: Catalog) -> None:
     with st.expander(t("buildbuy.llm.detail")):
         st.caption(serving_detail(option, workload))
         if str(api_row["notes"]).strip():
-            st.caption(for_markdown(localize(str(api_row["notes"]), current_language())))
+            st.caption(for_markdown(words(str(api_row["notes"]), current_language())))
 
 
 # ---------------------------------------------------------------------- tab 3: advantage scorecard
@@ -1233,7 +1233,7 @@ def accuracy_gain_per_1000(run: RunRecord | None, label_cost_usd: float) -> tupl
         )
         purchase = buy_data(fit, econ, int(1000.0 / label_cost_usd))
     except DataValueError as exc:
-        reason = for_markdown(localize(str(exc), current_language()))
+        reason = for_markdown(words(exc, current_language()))
         return None, t("advantage.gain.no_fit", amount=amount, reason=reason)
     return purchase.gain_points, t(
         "advantage.gain.from_fit",
@@ -1279,13 +1279,13 @@ def score_item(item: ScoreItem, chosen: Chosen) -> None:
     if label == f"[{key}]":  # an item this page has no translation for yet
         label = item.label
     lang = current_language()
-    st.metric(label, format_item(item), help=for_markdown(localize(item.detail, lang)))
+    st.metric(label, format_item(item), help=for_markdown(words(item.detail, lang)))
     indicator = _indicator(item)
     if indicator is not None:
         st.markdown(indicator)
         badge(_item_provenance(item, chosen))
     if item.reason:
-        st.caption(for_markdown(localize(item.reason, lang)))
+        st.caption(for_markdown(words(item.reason, lang)))
 
 
 def advantage_tab(chosen: Chosen) -> None:

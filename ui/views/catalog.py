@@ -40,7 +40,7 @@ from bizmodel.catalog import (
     validate,
 )
 from present import format as fmt
-from present.model_text import localize
+from present.explain import words
 from safetext import for_markdown
 from ui.components.catalog import (
     EDITED_NAME,
@@ -72,7 +72,7 @@ def catalog_panel(catalog: Catalog, *, today: dt.date | None = None) -> None:
         st.markdown(
             t(
                 "catalog.line",
-                name=for_markdown(localize(catalog.name, current_language())),
+                name=for_markdown(words(catalog.name, current_language())),
                 version=catalog.version,
                 dates=span_words(oldest, newest),
                 providers=", ".join(provider_name(p) for p in catalog.providers),

@@ -34,9 +34,9 @@ from bizmodel.data_value import (
 )
 from mlcore.specs import RunRecord
 from present import format as fmt
+from present.explain import words
 from present.explored import DataValueInputs, record_data_value, recorded_data_value
 from present.figures import TEMPLATE_NAME, chart_config, money_axis
-from present.model_text import localize
 from present.narrative import curve_rule, fit_quality, purchase_sentence
 from present.report_data import data_value_section
 from present.summary import short_id
@@ -437,7 +437,7 @@ def _fit_details(fit: CurveFit) -> None:
         )
         st.markdown(for_markdown(fit_quality(fit, current_language())))
         for note in fit.notes:
-            st.warning(for_markdown(localize(note, current_language())), icon=":material/info:")
+            st.warning(for_markdown(words(note, current_language())), icon=":material/info:")
 
 
 def render(run: RunRecord) -> None:
@@ -450,7 +450,7 @@ def render(run: RunRecord) -> None:
     try:
         points, fit = load_fit(run)
     except DataValueError as exc:
-        reason = for_markdown(localize(str(exc), current_language()))
+        reason = for_markdown(words(exc, current_language()))
         st.warning(t("data_value.no_fit", reason=reason), icon=":material/show_chart:")
         st.subheader(t("data_value.sweep_title"))
         sweep_section(run)
@@ -486,7 +486,10 @@ def render(run: RunRecord) -> None:
         purchase, optimum, econ = section.purchase, section.optimal, section.economics
         table = marginal_value_curve(fit, econ, _grid(fit, purchase.n_after, optimum.n_train))
     except DataValueError as exc:
-        st.error(t("data_value.cannot_price", reason=for_markdown(str(exc))), icon=":material/error:")
+        st.error(
+            t("data_value.cannot_price", reason=for_markdown(words(exc, current_language()))),
+            icon=":material/error:",
+        )
         return
     record_data_value(st.session_state, inputs)
 

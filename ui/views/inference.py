@@ -14,8 +14,8 @@ from mlcore.runs import model_file
 from mlcore.specs import RunRecord
 from mlcore.tasks import DEFAULT_BATCH_SIZES, InferenceProfile, InferenceRow
 from present import format as fmt
+from present.explain import words
 from present.figures import TEMPLATE_NAME, chart_config
-from present.model_text import localize
 from present.summary import short_id
 from safetext import for_plain
 from ui.components.task_panel import task_panel
@@ -111,7 +111,7 @@ def profile_frame(rows: Sequence[InferenceRow]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                t("inference.col.device"): for_plain(localize(r.device, current_language())),
+                t("inference.col.device"): for_plain(words(r.device, current_language())),
                 t("inference.col.path"): t(f"inference.path.{r.path}"),
                 t("inference.col.batch"): r.batch_size,
                 "p50 (ms)": round(r.p50_ms, 4),

@@ -12,10 +12,10 @@ import streamlit as st
 
 from bizmodel.advantage import CATEGORIES
 from present import format as fmt
+from present.explain import words
 from present.figures import chart_config
 from present.kpi_registry import HEADLINE, KpiWords, kpi_texts
 from present.median_gap_text import median_gap_sentence
-from present.model_text import localize
 from present.narrative import narrative, terminal_help
 from present.page_registry import page_file
 from present.production_text import production_lead
@@ -112,7 +112,7 @@ def scorecard_summary(report: Report) -> None:
                 label = t(f"advantage.item.{item.key}", **score_words())
                 st.markdown(
                     f"{mark} {label}: **{format_score_item(item, current_language())}**",
-                    help=for_markdown(localize(item.detail, current_language())),
+                    help=for_markdown(words(item.detail, current_language())),
                 )
     st.page_link(page_file("build-vs-buy"), label=t("overview.to_scorecard"), icon=":material/balance:")
 
@@ -150,7 +150,7 @@ def dashboard(store: Store, work: Work) -> None:
         return
     for note in ("binding",):
         if note in report.notes:
-            st.warning(for_markdown(report.notes[note]))
+            st.warning(for_markdown(words(report.notes[note], current_language())))
     business_kpis(report)
     st.markdown(" ".join(for_markdown(s) for s in narrative(report, current_language())))
     technical_kpis(report)

@@ -21,10 +21,10 @@ from bizmodel.scenario import Scenario
 from bizmodel.sensitivity import LEVERS, SensitivityError
 from mlcore.runs import finished_runs
 from present import format as fmt
+from present.explain import words
 from present.figures import chart_config
 from present.kpi_registry import PANEL, KpiSpec, KpiWords, kpi_text, listed_in
 from present.median_gap_text import median_gap_sentence
-from present.model_text import localize
 from present.narrative import terminal_help
 from present.page_registry import page_file
 from present.report_data import MonteCarloSection
@@ -153,7 +153,7 @@ def _months(value: float | None) -> str:
 
 def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
     """The KPIs as metrics, each with its reason when undefined, and the scenario's badge."""
-    reasons = k.to_dict()["reasons"]
+    reasons = k.all_reasons()
     horizon = effective.scenario.horizon_months
 
     def help_for(spec: KpiSpec) -> str:
@@ -162,7 +162,7 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
             return f"{base}\n\n{for_markdown(terminal_help(k, effective.scenario, current_language()))}"
         if spec.key not in reasons:
             return base
-        return f"{base}\n\n{for_markdown(localize(reasons[spec.key], current_language()))}"
+        return f"{base}\n\n{for_markdown(words(reasons[spec.key], current_language()))}"
 
     words = KpiWords(lambda v: month_text(v, horizon), t("scenario.runway_full"), _months)
     items = [(spec, kpi_text(spec, getattr(k, spec.key), words)) for spec in listed_in(PANEL)]
@@ -222,11 +222,11 @@ def _projection_tab(frame: pd.DataFrame, effective: Effective, source_key: str) 
     c1, c2 = st.columns([2, 3], vertical_alignment="center")
     lang = current_language()
     c1.metric(
-        t("scenario.value_of_accuracy"), fmt.fmt_usd(voa.usd_per_point_year), help=localize(voa.detail, lang)
+        t("scenario.value_of_accuracy"), fmt.fmt_usd(voa.usd_per_point_year), help=words(voa.detail, lang)
     )
     with c2:
         if voa.reason:
-            st.caption(for_markdown(localize(voa.reason, lang)))
+            st.caption(for_markdown(words(voa.reason, lang)))
         st.caption(t("scenario.value_of_accuracy_note"))
         st.page_link(
             page_file("data-value"),

@@ -25,9 +25,9 @@ from bizmodel.serving import (
     run_serving_options,
 )
 from mlcore.specs import RunRecord
+from present import explain
 from present import format as fmt
 from present.figures import TEMPLATE_NAME, chart_config, money_axis
-from present.model_text import localize
 from present.page_registry import page_file
 from present.summary import short_id
 from present.tables import plain_table
@@ -72,7 +72,7 @@ def cost_figure(
     fig = go.Figure(
         go.Bar(
             x=money.values(shown["monthly_usd"]),
-            y=shown["option"].map(lambda o: for_chart(localize(o, current_language()))),
+            y=shown["option"].map(lambda o: for_chart(explain.words(o, current_language()))),
             orientation="h",
             marker={"color": list(colours)},
             customdata=shown.assign(provenance_label=shown.get("provenance_label", shown["provenance"]))[
@@ -152,7 +152,7 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
         )
         cols = st.columns(4)
         with cols[0]:
-            metric(t("serving.m.best"), for_markdown(localize(best["option"], current_language())), prov)
+            metric(t("serving.m.best"), for_markdown(explain.words(best["option"], current_language())), prov)
         with cols[1]:
             metric(t("serving.m.monthly"), fmt.fmt_usd(best["monthly_usd"]), prov)
         with cols[2]:
@@ -192,7 +192,7 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                t("serving.col.option"): frame["option"].map(lambda o: for_plain(localize(o, lang))),
+                t("serving.col.option"): frame["option"].map(lambda o: for_plain(explain.words(o, lang))),
                 t("serving.col.provenance"): frame["provenance"].map(lambda p: t(f"provenance.{p}")),
                 t("serving.col.sps"): frame["samples_per_second"].round(0),
                 t("serving.col.p95_call"): frame["p95_ms"].round(3),
@@ -250,7 +250,7 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
             current, vcpus=basis.cpu_logical_cores, accelerator=accelerator, arch=run_arch
         )
     except RunCostError as exc:
-        st.warning(t("serving.refused", reason=for_markdown(str(exc))))
+        st.warning(t("serving.refused", reason=for_markdown(explain.words(exc, current_language()))))
         return
     labels = [f"{r.provider} · {r.instance_type} · {r.region}" for r in current.itertuples()]
     default = next(
@@ -275,7 +275,7 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
         t(
             "runcost.match",
             instance=for_markdown(labels[default]),
-            device=for_markdown(localize(basis.device, current_language()) if basis.device else "?"),
+            device=for_markdown(explain.words(basis.device, current_language()) if basis.device else "?"),
             arch=t(f"runcost.arch.{cpu_arch(match['instance_type'], match['provider'])}"),
             run_arch=t(f"runcost.arch.{run_arch}"),
         )
@@ -283,7 +283,7 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
     try:
         cost = price_run(basis, current.iloc[int(chosen)], usd_per_kwh=kwh, grid_g_co2_per_kwh=grid)
     except RunCostError as exc:
-        st.warning(t("serving.refused", reason=for_markdown(str(exc))))
+        st.warning(t("serving.refused", reason=for_markdown(explain.words(exc, current_language()))))
         return
     fields = (
         "wall_seconds",
@@ -308,7 +308,7 @@ def run_cost_section(run: RunRecord, catalog: Catalog) -> None:
                 t(f"runcost.{field}"),
                 value,
                 Provenance(item.provenance, short[item.provenance]),
-                help=for_markdown(localize(item.detail, current_language())),
+                help=for_markdown(explain.words(item.detail, current_language())),
             )
     st.caption(t("runcost.note"))
 

@@ -12,9 +12,9 @@ from bizmodel.run_cost import RunCostError, instance_for_device
 from mlcore.jobs import JobView
 from mlcore.specs import RunRecord
 from present import format as fmt
+from present.explain import words
 from present.figures import CurveLabels, chart_config, learning_curves
 from present.live_figures import live_figures, run_rent
-from present.model_text import localize
 from present.page_registry import page_file
 from present.summary import summary_items
 from safetext import for_markdown
@@ -82,7 +82,7 @@ def render_summary(run: RunRecord) -> None:
             f"({spec.lr_schedule}) · {t('form.batch')} {spec.batch_size}"
         )
         lang = current_language()
-        device = for_markdown(localize(run.device, lang) if run.device else fmt.MISSING) + (
+        device = for_markdown(words(run.device, lang) if run.device else fmt.MISSING) + (
             f" · {t('run.mixed_precision')}" if run.mixed_precision else ""
         )
         lines = [
@@ -290,4 +290,4 @@ def next_steps(run: RunRecord) -> None:
 
 def _method(text: str | None, lang: str) -> str:
     """How a measurement was made (mlcore writes it in English), in ``lang``, as Markdown."""
-    return for_markdown(localize(text, lang)) if text else fmt.MISSING
+    return for_markdown(words(text, lang)) if text else fmt.MISSING
