@@ -164,8 +164,8 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
             return base
         return f"{base}\n\n{for_markdown(words(reasons[spec.key], current_language()))}"
 
-    words = KpiWords(lambda v: month_text(v, horizon), t("scenario.runway_full"), _months)
-    items = [(spec, kpi_text(spec, getattr(k, spec.key), words)) for spec in listed_in(PANEL)]
+    kpi_words = KpiWords(lambda v: month_text(v, horizon), t("scenario.runway_full"), _months)
+    items = [(spec, kpi_text(spec, getattr(k, spec.key), kpi_words)) for spec in listed_in(PANEL)]
     for start in range(0, len(items), 4):
         cols = st.columns(4)
         for col, (spec, value) in zip(cols, items[start : start + 4], strict=False):
@@ -185,11 +185,11 @@ def kpi_panel(k: Kpis, effective: Effective, name: str) -> None:
 def projection_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The monthly projection for display: money columns (``*_usd``) in the display currency, every
     column and the month index named in the UI language (money ones with the currency's symbol)."""
-    words, style = fmt.currency_words(), fmt.current_style()
+    currency, style = fmt.currency_words(), fmt.current_style()
     money = [c for c in COLUMNS if c.endswith("_usd")]
     shown = frame.assign(**{c: style.from_usd(frame[c]) for c in money})
     names = {
-        c: t(f"scenario.col.money.{c}", **words) if c in money else t(f"scenario.col.{c}") for c in COLUMNS
+        c: t(f"scenario.col.money.{c}", **currency) if c in money else t(f"scenario.col.{c}") for c in COLUMNS
     }
     return shown.rename(columns=names).rename_axis(t("scenario.col.month"))
 
