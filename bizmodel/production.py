@@ -57,9 +57,10 @@ import pandas as pd
 
 from bizmodel.basis import TechnicalBasis
 from bizmodel.catalog import Catalog
-from bizmodel.compute import Assumptions, ComputeError, TrainingWork, cheapest, training_options
+from bizmodel.compute import Assumptions, cheapest, training_options
 from bizmodel.run_cost import RunCostError, accelerator_for_device, instance_for_device
 from bizmodel.scenario import Scenario
+from bizmodel.training_work import ComputeError, TrainingWork
 
 __all__ = [
     "GPU_ESTIMATE_MIN_PARAMS",

@@ -44,9 +44,11 @@ import numpy as np
 import pandas as pd
 
 from bizmodel.catalog import Catalog, load_bundled
-from bizmodel.compute import EPOCH_2024, Assumptions, TrainingWork, compute_optimal
+from bizmodel.compute import Assumptions
 from bizmodel.llm_serving import ServingWorkload, plan_replica
+from bizmodel.scaling_law import EPOCH_2024, compute_optimal
 from bizmodel.shapes import ModelShape, infer_shape, shape_for
+from bizmodel.training_work import TrainingWork
 
 __all__ = [
     "BAND",

@@ -54,14 +54,7 @@ from bizmodel.binding import (
     serving_volume,
 )
 from bizmodel.catalog import Catalog
-from bizmodel.compute import (
-    ComputeError,
-    TrainingWork,
-    cheapest,
-    fastest,
-    one_per_instance,
-    training_options,
-)
+from bizmodel.compute import cheapest, fastest, one_per_instance, training_options
 from bizmodel.data_value import (
     MAX_N_FACTOR,
     CurveFit,
@@ -90,6 +83,7 @@ from bizmodel.serving import (
     capacity_plan,
     run_serving_options,
 )
+from bizmodel.training_work import ComputeError, TrainingWork
 from bizmodel.validation import validation_table
 from mlcore.specs import RunRecord
 from present.explored import DataValueInputs, Explored, ExploredSection, explored_section
