@@ -218,44 +218,13 @@ def _check_columns(df: pd.DataFrame, required: tuple[str, ...], table: str) -> N
         raise ComputeError(f"{table} table lacks column(s): {', '.join(missing)}")
 
 
-def option_rates(
-    instances: pd.DataFrame,
-    accelerators: pd.DataFrame,
-    assumptions: Assumptions,
-    statuses: tuple[str, ...],
+def _catalog_rows(
+    instances: pd.DataFrame, accelerators: pd.DataFrame, statuses: tuple[str, ...]
 ) -> pd.DataFrame:
-    """Every (instance × node count × pricing) with its rates, independent of the work to be done.
+    """Instance rows of the given statuses joined with their accelerator's peak, memory and TDP.
 
-    Parameters
-    ----------
-    instances, accelerators : pandas.DataFrame
-        The catalog tables (:data:`INSTANCE_COLUMNS`, :data:`ACCELERATOR_COLUMNS`).
-    assumptions : Assumptions
-        MFU, scaling efficiency, discount, spot overhead and the node cap.
-    statuses : tuple of str
-        Catalog row statuses to use.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per option with ``nodes``, ``count``, ``pricing``, ``usd_per_hour`` (the whole option,
-        after the discount), ``effective_flops_per_second`` (the cluster's sustained FLOP/s, spot
-        interruptions counted as lost time) and ``total_memory_bytes``, among others.
-
-    Raises
-    ------
-    ComputeError
-        If a table lacks a required column.
-
-    Examples
-    --------
-    >>> inst = pd.DataFrame({"provider": ["p"], "region": ["r"], "instance_type": ["1xH100"],
-    ...     "accelerator": ["H100"], "count": [1], "on_demand_usd_per_hour": [2.0],
-    ...     "spot_usd_per_hour": [1.0], "status": ["current"], "as_of": [""], "source": [""]})
-    >>> acc = pd.DataFrame({"accelerator": ["H100"], "bf16_tflops": [1000.0], "memory_gib": [80.0],
-    ...     "tdp_watts": [700.0]})
-    >>> option_rates(inst, acc, Assumptions(), ("current",))[["pricing", "usd_per_hour"]].values.tolist()
-    [['on_demand', 2.0], ['spot', 1.0]]
+    Numbers are coerced (unreadable ones become NaN); rows without a positive bf16 peak or memory are
+    left out; ``count`` becomes ``accelerators_per_node`` and ``cluster_interconnect`` lower case.
     """
     _check_columns(instances, INSTANCE_COLUMNS, "instances")
     _check_columns(accelerators, ACCELERATOR_COLUMNS, "accelerators")
@@ -283,8 +252,31 @@ def option_rates(
         rows[column] = pd.to_numeric(rows[column], errors="coerce")
     rows["tdp_watts"] = pd.to_numeric(rows["tdp_watts"], errors="coerce")
     rows = rows[(rows["bf16_tflops"] > 0) & (rows["accelerator_memory_gib"] > 0)]
-    rows = rows.rename(columns={"count": "accelerators_per_node"})
+    return rows.rename(columns={"count": "accelerators_per_node"})
 
+
+def option_rates(
+    instances: pd.DataFrame,
+    accelerators: pd.DataFrame,
+    assumptions: Assumptions,
+    statuses: tuple[str, ...],
+) -> pd.DataFrame:
+    """Every (instance × node count × pricing) with its rates, independent of the work to be done.
+
+    Among the columns: ``nodes``, ``count``, ``pricing``, ``usd_per_hour`` (the whole option, after the
+    discount), ``effective_flops_per_second`` (the cluster's sustained FLOP/s, spot interruptions
+    counted as lost time) and ``total_memory_bytes``. Raises :class:`ComputeError` if a table lacks a
+    required column.
+
+    >>> inst = pd.DataFrame({"provider": ["p"], "region": ["r"], "instance_type": ["1xH100"],
+    ...     "accelerator": ["H100"], "count": [1], "on_demand_usd_per_hour": [2.0],
+    ...     "spot_usd_per_hour": [1.0], "status": ["current"], "as_of": [""], "source": [""]})
+    >>> acc = pd.DataFrame({"accelerator": ["H100"], "bf16_tflops": [1000.0], "memory_gib": [80.0],
+    ...     "tdp_watts": [700.0]})
+    >>> option_rates(inst, acc, Assumptions(), ("current",))[["pricing", "usd_per_hour"]].values.tolist()
+    [['on_demand', 2.0], ['spot', 1.0]]
+    """
+    rows = _catalog_rows(instances, accelerators, statuses)
     priced = pd.concat(
         [
             rows.assign(pricing="on_demand", instance_usd_per_hour=rows["on_demand_usd_per_hour"]),

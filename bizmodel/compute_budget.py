@@ -143,12 +143,9 @@ def largest_within(
 ) -> BudgetAnswer:
     """The compute-optimal pre-training run with the most FLOPs that fits a budget and a deadline.
 
-    For each option, cost and days grow linearly with the FLOPs and the memory need (16 B per total
-    parameter of ``N_opt(C) ÷ active_share``) grows with C, so each option's largest FLOPs is the
-    minimum of three closed forms (budget, deadline, memory). The hardware FLOPs include the attention
-    term of a shape inferred from the active parameters, so ``C = 6·A·D`` is found from them by a
-    fixed point (the ratio changes slowly with A). The answer is the option with the largest such C
-    (ties: cheaper).
+    Each option's largest FLOPs is the least of its budget, deadline and memory limits (see the module
+    conventions); ``C = 6·A·D`` is found from the hardware FLOPs (attention included) by a fixed point.
+    The answer is the option with the largest C (ties: cheaper).
 
     Parameters
     ----------
@@ -183,11 +180,10 @@ def largest_within(
 
     Examples
     --------
-    >>> inst = pd.DataFrame({"provider": ["lambda"], "region": ["us"], "instance_type": ["8xH100"],
-    ...     "accelerator": ["H100-SXM"], "count": [8.0], "on_demand_usd_per_hour": [23.92],
-    ...     "spot_usd_per_hour": [float("nan")], "status": ["current"], "as_of": ["2025-06-30"],
-    ...     "source": ["list price"]})
-    >>> acc = pd.DataFrame({"accelerator": ["H100-SXM"], "bf16_tflops": [989.0], "memory_gib": [80.0],
+    >>> inst = pd.DataFrame({"provider": ["p"], "region": ["r"], "instance_type": ["8xH100"], "accelerator":
+    ...     ["H100"], "count": [8], "on_demand_usd_per_hour": [23.92], "spot_usd_per_hour": [float("nan")],
+    ...     "status": ["current"], "as_of": [""], "source": [""]})
+    >>> acc = pd.DataFrame({"accelerator": ["H100"], "bf16_tflops": [989.0], "memory_gib": [80.0],
     ...     "tdp_watts": [700.0]})
     >>> answer = largest_within(12_345.0, 60.0, inst, acc, Assumptions(max_nodes=1))
     >>> f"{answer.flops:.2e}", answer.limited_by
@@ -197,6 +193,33 @@ def largest_within(
     opts = option_rates(instances, accelerators, assumptions, statuses)
     if opts.empty:
         raise ComputeError("the catalog has no priced accelerator option with a bf16 peak and memory")
+    sized = _sized_options(
+        opts,
+        budget_usd=budget_usd,
+        deadline_days=deadline_days,
+        assumptions=assumptions,
+        law=law,
+        tokens_per_param=tokens_per_param,
+        active_share=active_share,
+        sequence=sequence,
+    )
+    ranked = sized.sort_values(["max_flops", "cost_usd"], ascending=[False, True], kind="stable")
+    return _answer(ranked, law=law, sequence=sequence, assumptions=assumptions)
+
+
+def _sized_options(
+    opts: pd.DataFrame,
+    *,
+    budget_usd: float,
+    deadline_days: float,
+    assumptions: Assumptions,
+    law: ScalingLaw,
+    tokens_per_param: float | None,
+    active_share: float,
+    sequence: float,
+) -> pd.DataFrame:
+    """Option rates with each option's largest run: ``max_flops``, ``limited_by``, ``dense_flops``,
+    ``active_params``, ``tokens``, ``params``, ``cost_usd`` and ``days``."""
     seconds_per_flop = 1.0 / opts["effective_flops_per_second"]
     limits = _flops_limits(
         opts,
@@ -218,7 +241,13 @@ def largest_within(
     opts["params"] = opts["active_params"] / active_share
     opts["cost_usd"] = opts["usd_per_hour"] * opts["max_flops"] * seconds_per_flop / SECONDS_PER_HOUR
     opts["days"] = opts["max_flops"] * seconds_per_flop / SECONDS_PER_HOUR / assumptions.hours_per_day
-    ranked = opts.sort_values(["max_flops", "cost_usd"], ascending=[False, True], kind="stable")
+    return opts
+
+
+def _answer(
+    ranked: pd.DataFrame, *, law: ScalingLaw, sequence: float, assumptions: Assumptions
+) -> BudgetAnswer:
+    """The answer of the first of the options ranked largest run first."""
     best = ranked.iloc[0]
     work = _best_work(best, sequence)
     return BudgetAnswer(
@@ -231,7 +260,7 @@ def largest_within(
         cost_usd=float(best["cost_usd"]),
         days=float(best["days"]),
         limited_by=str(best["limited_by"]),
-        option=_priced_option(opts.loc[[best.name]], work, assumptions),
+        option=_priced_option(ranked.loc[[best.name]], work, assumptions),
         per_accelerator=ranked.drop_duplicates("accelerator")
         .loc[:, list(PER_ACCELERATOR_COLUMNS)]
         .reset_index(drop=True),
