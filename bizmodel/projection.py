@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 
 from bizmodel import finance
-from bizmodel.scenario import FIELD_BOUNDS, JOINT_AT_MOST_ONE, RANGE_FIELDS, Scenario, ScenarioError
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_bounds import FIELD_BOUNDS, JOINT_AT_MOST_ONE, RANGE_FIELDS, ScenarioError
 
 COLUMNS = (
     "new_customers",

@@ -233,35 +233,33 @@ class TrainingWork:
         """
         active, model = _sized(params, tokens, active_params, shape, sequence)
         if method == "full":
-            return cls._transformer(
-                "finetune_full",
-                model,
-                params=params,
-                tokens=tokens,
-                active_params=active,
-                sequence=sequence,
-                flops_per_active_param_token=6.0,
-                bytes_per_param=BYTES_PER_PARAM_MIXED_ADAM,
-            )
-        if method != "adapter":
+            kind, flops_per_token, bytes_per_param = "finetune_full", 6.0, BYTES_PER_PARAM_MIXED_ADAM
+        elif method != "adapter":
             raise ComputeError(f"fine-tuning method must be 'full' or 'adapter', got {method!r}")
-        if not 0.0 < adapter_fraction <= 1.0:
+        elif not 0.0 < adapter_fraction <= 1.0:
             raise ComputeError(f"adapter_fraction must be in (0, 1], got {adapter_fraction!r}")
+        else:
+            adapter_bytes = BYTES_PER_PARAM_MIXED_ADAM * adapter_fraction
+            kind, flops_per_token, bytes_per_param = (
+                "finetune_adapter",
+                4.0,
+                BYTES_PER_FROZEN_PARAM_BF16 + adapter_bytes,
+            )
         return cls._transformer(
-            "finetune_adapter",
+            kind,
             model,
             params=params,
             tokens=tokens,
             active_params=active,
             sequence=sequence,
-            flops_per_active_param_token=4.0,
-            bytes_per_param=BYTES_PER_FROZEN_PARAM_BF16 + BYTES_PER_PARAM_MIXED_ADAM * adapter_fraction,
+            flops_per_active_param_token=flops_per_token,
+            bytes_per_param=bytes_per_param,
         )
 
     @classmethod
     def _transformer(
         cls,
-        method: Method,
+        method: Literal["pretrain", "finetune_full", "finetune_adapter"],
         model: ModelShape,
         *,
         params: float,

@@ -224,7 +224,8 @@ from bizmodel.production import factor_text, usd_text
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.run_cost import RunCostError, run_cpu_instance
 from bizmodel.scaling_law import EPOCH_2024, HOFFMANN_2022, compute_optimal, loss
-from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
+from bizmodel.scenario import TEMPLATES, Scenario
+from bizmodel.scenario_bounds import ScenarioError
 from bizmodel.serving import ServingAssumptions, ServingError, best_serving, capacity_plan, serving_options
 from bizmodel.shapes import DEFAULT_TRAIN_SEQUENCE
 from bizmodel.training_work import ComputeError, TrainingWork

@@ -74,7 +74,8 @@ from bizmodel.montecarlo import MonteCarloError, simulate
 from bizmodel.production import GPU_ESTIMATE_MIN_PARAMS, scale_serving_rows
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.run_cost import RunCostError
-from bizmodel.scenario import Scenario, ScenarioError
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_bounds import ScenarioError
 from bizmodel.sensitivity import SensitivityError, tornado
 from bizmodel.serving import (
     ServingAssumptions,

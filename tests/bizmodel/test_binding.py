@@ -24,7 +24,8 @@ from bizmodel.binding import (
 from bizmodel.catalog import Catalog, read_catalog
 from bizmodel.production import production_scale
 from bizmodel.projection import project
-from bizmodel.scenario import Range, Scenario, base_template
+from bizmodel.scenario import Scenario, base_template
+from bizmodel.scenario_ranges import Range
 from bizmodel.serving import ServingAssumptions
 
 HEADER = (
