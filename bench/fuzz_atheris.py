@@ -71,7 +71,7 @@ def _csv_target() -> Callable[[bytes], None]:
 
 
 def _scenario_target() -> Callable[[bytes], None]:
-    from bizmodel.scenario import ScenarioError
+    from bizmodel.scenario_bounds import ScenarioError
     from ui.views.share import read_scenario_file
 
     def run(data: bytes) -> None:

@@ -46,7 +46,9 @@ if str(ROOT) not in sys.path:
 import psutil  # noqa: E402  (a dependency of the test tools)
 
 from bench.loadlib.client import Client  # noqa: E402
-from bizmodel.scenario import FIELD_BOUNDS, Range, Scenario, base_template  # noqa: E402
+from bizmodel.scenario import Scenario, base_template  # noqa: E402
+from bizmodel.scenario_bounds import FIELD_BOUNDS  # noqa: E402
+from bizmodel.scenario_ranges import Range  # noqa: E402
 from present.sharelink import SharedView, encode  # noqa: E402
 from tests.support.browser import AppServer  # noqa: E402
 

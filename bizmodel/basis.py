@@ -168,66 +168,22 @@ class TechnicalBasis:
         >>> b.training_flops, b.cpu_logical_cores, b.inference
         (1200000.0, 2, ())
         """
-        if not isinstance(record, dict):
-            raise BasisError("a run record must be a JSON object; load the run from the store again")
-        version = _int(record.get("schema_version", SCHEMA_VERSION), "schema_version")
-        if version is not None and version > SCHEMA_VERSION:
-            raise BasisError(
-                f"run record schema {version} is newer than this Moatlab understands ({SCHEMA_VERSION}); "
-                "update Moatlab"
-            )
-        run_id = str(record.get("id") or "")
-        status = str(record.get("status") or "")
-        label = f"run {run_id!r}" if run_id else "this run"
-        if status not in USABLE_STATUSES:
-            raise BasisError(
-                f"{label} is {status or 'of unknown status'}, not finished; wait for it to complete "
-                "(or train a new run) before pricing it"
-            )
-        test_accuracy = _float(record.get("test_accuracy"), "test_accuracy")
-        if test_accuracy is None:
-            raise BasisError(
-                f"{label} has no test accuracy (stopped before evaluation?); train it to completion first"
-            )
-        required = {
-            "params": _int(record.get("params"), "params"),
-            "flops_per_sample": _int(record.get("flops_per_sample"), "flops_per_sample"),
-            "n_train": _int(record.get("n_train"), "n_train"),
-            "train_seconds": _float(record.get("train_seconds"), "train_seconds"),
-        }
-        missing = [k for k, v in required.items() if v is None or v <= 0]
-        if missing:
-            raise BasisError(f"{label} lacks {', '.join(missing)}; re-run it with this version of Moatlab")
-        epochs = _int(record.get("epochs_completed"), "epochs_completed") or 0
-        if epochs < 1:
-            raise BasisError(f"{label} completed no epoch; train at least one epoch")
-        class_names = record.get("class_names") or ()
-        inference_raw = record.get("inference")
-        inference, measured_at, float_acc, int8_acc = _parse_inference(inference_raw)
+        run_id, status, label = _finished_run(record)
+        test_accuracy, sizes = _required_measurements(record, label)
+        inference, measured_at, float_acc, int8_acc = _parse_inference(record.get("inference"))
+        optional = _optional_measurements(record)
         return cls(
             run_id=run_id,
             name=str(record.get("name") or run_id),
             dataset=str(record.get("dataset") or ""),
             status=status,
-            params=int(required["params"]),
-            flops_per_sample=int(required["flops_per_sample"]),
-            n_train=int(required["n_train"]),
-            n_test=_int(record.get("n_test"), "n_test"),
-            epochs_completed=epochs,
-            train_seconds=float(required["train_seconds"]),
-            wall_seconds=_float(record.get("wall_seconds"), "wall_seconds"),
-            samples_per_second=_float(record.get("samples_per_second"), "samples_per_second"),
-            achieved_flops_per_second=_float(
-                record.get("achieved_flops_per_second"), "achieved_flops_per_second"
-            ),
-            peak_flops_per_second=_float(record.get("peak_flops_per_second"), "peak_flops_per_second"),
-            mfu=_float(record.get("mfu"), "mfu"),
+            **sizes,
+            **optional,
             device=str(record.get("device") or ""),
             device_kind=str(record.get("device_kind") or "cpu"),
-            energy_kwh=_float(record.get("energy_kwh"), "energy_kwh"),
             energy_method=record.get("energy_method"),
             test_accuracy=test_accuracy,
-            n_classes=len(class_names) or None,
+            n_classes=len(record.get("class_names") or ()) or None,
             inference=inference,
             inference_measured_at=measured_at,
             float_accuracy=float_acc,
@@ -259,6 +215,69 @@ class TechnicalBasis:
 
 
 # ---------------------------------------------------------------------- parsing helpers
+
+
+def _finished_run(record: Any) -> tuple[str, str, str]:
+    """(run id, status, how messages name the run) of a finished record of a schema this module reads."""
+    if not isinstance(record, dict):
+        raise BasisError("a run record must be a JSON object; load the run from the store again")
+    version = _int(record.get("schema_version", SCHEMA_VERSION), "schema_version")
+    if version is not None and version > SCHEMA_VERSION:
+        raise BasisError(
+            f"run record schema {version} is newer than this Moatlab understands ({SCHEMA_VERSION}); "
+            "update Moatlab"
+        )
+    run_id = str(record.get("id") or "")
+    status = str(record.get("status") or "")
+    label = f"run {run_id!r}" if run_id else "this run"
+    if status not in USABLE_STATUSES:
+        raise BasisError(
+            f"{label} is {status or 'of unknown status'}, not finished; wait for it to complete "
+            "(or train a new run) before pricing it"
+        )
+    return run_id, status, label
+
+
+def _required_measurements(record: dict[str, Any], label: str) -> tuple[float, dict[str, Any]]:
+    """The test accuracy (fraction) and the sizes every economic model needs: ``params``,
+    ``flops_per_sample``, ``n_train``, ``train_seconds`` (s), ``epochs_completed``."""
+    test_accuracy = _float(record.get("test_accuracy"), "test_accuracy")
+    if test_accuracy is None:
+        raise BasisError(
+            f"{label} has no test accuracy (stopped before evaluation?); train it to completion first"
+        )
+    required = {
+        "params": _int(record.get("params"), "params"),
+        "flops_per_sample": _int(record.get("flops_per_sample"), "flops_per_sample"),
+        "n_train": _int(record.get("n_train"), "n_train"),
+        "train_seconds": _float(record.get("train_seconds"), "train_seconds"),
+    }
+    missing = [k for k, v in required.items() if v is None or v <= 0]
+    if missing:
+        raise BasisError(f"{label} lacks {', '.join(missing)}; re-run it with this version of Moatlab")
+    epochs = _int(record.get("epochs_completed"), "epochs_completed") or 0
+    if epochs < 1:
+        raise BasisError(f"{label} completed no epoch; train at least one epoch")
+    return test_accuracy, {**required, "epochs_completed": epochs}
+
+
+_OPTIONAL_FLOATS = (
+    "wall_seconds",
+    "samples_per_second",
+    "achieved_flops_per_second",
+    "peak_flops_per_second",
+    "mfu",
+    "energy_kwh",
+)
+
+
+def _optional_measurements(record: dict[str, Any]) -> dict[str, Any]:
+    """The measurements a record may lack (None when absent or not finite): ``n_test`` and the
+    times (s), rates (samples/s, FLOP/s), MFU (fraction) and energy (kWh) of :data:`_OPTIONAL_FLOATS`."""
+    return {
+        "n_test": _int(record.get("n_test"), "n_test"),
+        **{key: _float(record.get(key), key) for key in _OPTIONAL_FLOATS},
+    }
 
 
 def _float(value: Any, key: str) -> float | None:

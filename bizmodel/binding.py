@@ -83,7 +83,9 @@ from bizmodel.production import (
 from bizmodel.projection import project_paths
 from bizmodel.reasons import Reason, ReasonedError, why
 from bizmodel.run_cost import RunCostError, price_run
-from bizmodel.scenario import Range, Scenario, ScenarioError
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_bounds import ScenarioError
+from bizmodel.scenario_ranges import Range
 from bizmodel.serving import (
     ServingAssumptions,
     ServingError,

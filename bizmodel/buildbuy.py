@@ -51,10 +51,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from bizmodel.catalog import Catalog
-from bizmodel.compute import Assumptions, ComputeError, TrainingWork, cheapest, training_options
+from bizmodel.compute import Assumptions, cheapest, training_options
 from bizmodel.llm_serving import DEFAULT_TPOT_MS, ServingError, ServingWorkload, plan_replica, priced
 from bizmodel.scenario import Scenario
 from bizmodel.shapes import ModelShape, ShapeError, infer_shape, shape_for
+from bizmodel.training_work import ComputeError, TrainingWork
 from safetext import shown
 from tablecheck import Column, CsvWords, Table
 

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -220,6 +220,64 @@ def plan_replica(workload: ServingWorkload, accelerator: pd.Series, count: int) 
     >>> plan.batch_reason, plan.compute_bound, round(plan.output_tokens_per_second, -2)
     ('compute', True, 22800.0)
     """
+    replica = _replica(accelerator, count, workload)
+    shape = workload.shape
+    weights = shape.total_params * workload.weight_bytes
+    i, o = float(workload.input_tokens), float(workload.output_tokens)
+    prefill_flops = 2.0 * shape.active_params + shape.forward_attention_flops_per_token(i / 2.0)
+    prefill_rate = replica.flops_per_second / prefill_flops
+    free = replica.memory_bytes * workload.memory_utilisation - weights
+    context = i + o / 2.0
+    kv_per_sequence = context * shape.kv_bytes_per_token(workload.kv_value_bytes)
+    common = {
+        "peak_flops": replica.peak_flops,
+        "precision": workload.precision,
+        "weights_bytes": weights,
+        "memory_bytes": replica.memory_bytes,
+        "prefill_tokens_per_second": prefill_rate,
+        "kv_bytes_per_sequence": kv_per_sequence,
+    }
+    # The weights, or the weights and one sequence's KV cache, do not fit; or no output tokens.
+    if free < kv_per_sequence or o == 0:
+        return _unbatched(common, fits=free >= kv_per_sequence, input_tokens=i, prefill_rate=prefill_rate)
+    decode_flops = 2.0 * shape.active_params + shape.forward_attention_flops_per_token(context)
+    step = _StepCost(
+        alpha=(decode_flops + (i / o) * prefill_flops) / replica.flops_per_second,
+        beta=weights / replica.bytes_per_second,
+        gamma=kv_per_sequence / replica.bytes_per_second,
+    )
+    b_memory = math.floor(free / kv_per_sequence)
+    b_latency = step.latency_batch(workload.tpot_target_ms)
+    batch, reason = _batch(b_memory, b_latency, step.knee_batch)
+    seconds = step.seconds(batch)
+    return ServingPlan(
+        fits=True,
+        batch=batch,
+        batch_reason=reason,
+        step_seconds=seconds,
+        output_tokens_per_second=batch / seconds,
+        input_tokens_per_second=batch * (i / o) / seconds,
+        requests_per_second=batch / (o * seconds),
+        compute_bound=step.alpha * batch >= step.beta + step.gamma * batch,
+        max_batch_memory=int(b_memory),
+        max_batch_latency=float(b_latency),
+        knee_batch=float(step.knee_batch),
+        **common,
+    )
+
+
+@dataclass(frozen=True)
+class _Replica:
+    """What ``count`` accelerators of one catalog row sustain together (FLOP/s, bytes/s, bytes)."""
+
+    flops_per_second: float
+    bytes_per_second: float
+    memory_bytes: float
+    peak_flops: float
+
+
+def _replica(accelerator: pd.Series, count: int, workload: ServingWorkload) -> _Replica:
+    """The checked catalog figures of ``count`` accelerators at the workload's precision and efficiencies."""
     if not (isinstance(count, int | float) and count >= 1 and float(count).is_integer()):
         raise ServingError(f"count must be a whole number ≥ 1, got {count!r}")
     name = accelerator.get("accelerator", "this accelerator")
@@ -233,91 +291,74 @@ def plan_replica(workload: ServingWorkload, accelerator: pd.Series, count: int) 
     eight_bit = _spec(accelerator, "int8_tops")
     peak_tflops = eight_bit if workload.weight_bytes == 1 and math.isfinite(eight_bit) else bf16
     n = float(count)
-    shape = workload.shape
-    flops_per_second = n * peak_tflops * 1e12 * workload.mfu
-    bytes_per_second = n * bandwidth * 1e9 * workload.bandwidth_efficiency
-    memory = n * memory_gib * 2.0**30
-    weights = shape.total_params * workload.weight_bytes
-    i, o = float(workload.input_tokens), float(workload.output_tokens)
-    prefill_flops = 2.0 * shape.active_params + shape.forward_attention_flops_per_token(i / 2.0)
-    prefill_rate = flops_per_second / prefill_flops
-    free = memory * workload.memory_utilisation - weights
-    context = i + o / 2.0
-    kv_per_sequence = context * shape.kv_bytes_per_token(workload.kv_value_bytes)
-    common = {
-        "peak_flops": n * peak_tflops * 1e12,
-        "precision": workload.precision,
-        "weights_bytes": weights,
-        "memory_bytes": memory,
-        "prefill_tokens_per_second": prefill_rate,
-        "kv_bytes_per_sequence": kv_per_sequence,
-    }
-    if free < kv_per_sequence:  # the weights, or the weights and one sequence's KV cache, do not fit
-        return ServingPlan(
-            fits=False,
-            batch=0,
-            batch_reason="no_fit",
-            step_seconds=math.inf,
-            output_tokens_per_second=0.0,
-            input_tokens_per_second=0.0,
-            requests_per_second=0.0,
-            compute_bound=False,
-            max_batch_memory=0,
-            max_batch_latency=0.0,
-            knee_batch=math.nan,
-            **common,
-        )
-    if o == 0:
-        return ServingPlan(
-            fits=True,
-            batch=1,
-            batch_reason="prefill_only",
-            step_seconds=math.nan,
-            output_tokens_per_second=0.0,
-            input_tokens_per_second=prefill_rate,
-            requests_per_second=prefill_rate / i,
-            compute_bound=True,
-            max_batch_memory=0,
-            max_batch_latency=math.inf,
-            knee_batch=math.nan,
-            **common,
-        )
-    decode_flops = 2.0 * shape.active_params + shape.forward_attention_flops_per_token(context)
-    # Step time = max(alpha·B, beta + gamma·B): compute per sequence, weights read once, KV per sequence.
-    alpha = (decode_flops + (i / o) * prefill_flops) / flops_per_second
-    beta = weights / bytes_per_second
-    gamma = kv_per_sequence / bytes_per_second
-    b_memory = math.floor(free / kv_per_sequence)
-    knee = beta / (alpha - gamma) if alpha > gamma else math.inf
-    target = None if workload.tpot_target_ms is None else workload.tpot_target_ms / 1000.0
-    if target is None:
-        b_latency = math.inf
-    elif target < beta + gamma:
-        b_latency = 0.0
-    else:
-        b_latency = min(target / alpha, (target - beta) / gamma)
+    return _Replica(
+        flops_per_second=n * peak_tflops * 1e12 * workload.mfu,
+        bytes_per_second=n * bandwidth * 1e9 * workload.bandwidth_efficiency,
+        memory_bytes=n * memory_gib * 2.0**30,
+        peak_flops=n * peak_tflops * 1e12,
+    )
+
+
+def _unbatched(
+    common: dict[str, Any], *, fits: bool, input_tokens: float, prefill_rate: float
+) -> ServingPlan:
+    """No decode batch: nothing fits (every rate 0), or requests without output tokens (prefill only)."""
+    return ServingPlan(
+        fits=fits,
+        batch=1 if fits else 0,
+        batch_reason="prefill_only" if fits else "no_fit",
+        step_seconds=math.nan if fits else math.inf,
+        output_tokens_per_second=0.0,
+        input_tokens_per_second=prefill_rate if fits else 0.0,
+        requests_per_second=prefill_rate / input_tokens if fits else 0.0,
+        compute_bound=fits,
+        max_batch_memory=0,
+        max_batch_latency=math.inf if fits else 0.0,
+        knee_batch=math.nan,
+        **common,
+    )
+
+
+@dataclass(frozen=True)
+class _StepCost:
+    """Seconds per decode step of a batch ``B``: ``max(alpha·B, beta + gamma·B)``.
+
+    ``alpha`` is the compute per sequence (its decode token and its share of prefill), ``beta`` reading
+    the weights once, ``gamma`` reading one sequence's KV cache.
+    """
+
+    alpha: float
+    beta: float
+    gamma: float
+
+    def seconds(self, batch: int) -> float:
+        """The step time of ``batch`` sequences."""
+        return max(self.alpha * batch, self.beta + self.gamma * batch)
+
+    @property
+    def knee_batch(self) -> float:
+        """The batch at which compute time equals memory time (infinite when memory always binds)."""
+        return self.beta / (self.alpha - self.gamma) if self.alpha > self.gamma else math.inf
+
+    def latency_batch(self, tpot_target_ms: float | None) -> float:
+        """The largest batch whose step meets the target (infinite without one, 0 when even one misses)."""
+        if tpot_target_ms is None:
+            return math.inf
+        target = tpot_target_ms / 1000.0
+        if target < self.beta + self.gamma:
+            return 0.0
+        return min(target / self.alpha, (target - self.beta) / self.gamma)
+
+
+def _batch(b_memory: float, b_latency: float, knee: float) -> tuple[int, BatchReason]:
+    """The smallest of the memory, latency and compute bounds (ties in that order: compute, memory,
+    latency), or batch 1 when even one sequence misses the latency target."""
     knee_whole = math.ceil(knee) if math.isfinite(knee) else math.inf
     bounds: dict[BatchReason, float] = {"memory": b_memory, "latency": b_latency, "compute": knee_whole}
     reason: BatchReason = min(bounds, key=lambda k: (bounds[k], ("compute", "memory", "latency").index(k)))
     if bounds[reason] < 1:
-        reason, batch = "latency_unreachable", 1
-    else:
-        batch = math.floor(bounds[reason])
-    step = max(alpha * batch, beta + gamma * batch)
-    return ServingPlan(
-        fits=True,
-        batch=batch,
-        batch_reason=reason,
-        step_seconds=step,
-        output_tokens_per_second=batch / step,
-        input_tokens_per_second=batch * (i / o) / step,
-        requests_per_second=batch / (o * step),
-        compute_bound=alpha * batch >= beta + gamma * batch,
-        max_batch_memory=int(b_memory),
-        max_batch_latency=float(b_latency),
-        knee_batch=float(knee),
-        **common,
-    )
+        return 1, "latency_unreachable"
+    return math.floor(bounds[reason]), reason
 
 
 @dataclass(frozen=True)

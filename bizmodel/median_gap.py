@@ -49,7 +49,8 @@ import numpy as np
 
 from bizmodel import finance
 from bizmodel.projection import project
-from bizmodel.scenario import Range, Scenario
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_ranges import Range
 
 #: The share of max(|plan NPV|, P90 − P10) a gap must exceed to be worth explaining.
 MATERIAL_SHARE = 0.05

@@ -40,7 +40,9 @@ import pandas as pd
 
 from bizmodel import finance
 from bizmodel.projection import project_paths
-from bizmodel.scenario import FIELD_BOUNDS, JOINT_AT_MOST_ONE, Range, Scenario
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_bounds import FIELD_BOUNDS, JOINT_AT_MOST_ONE
+from bizmodel.scenario_ranges import Range
 
 DEFAULT_PATHS = 10_000
 MAX_PATHS = 200_000

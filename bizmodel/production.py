@@ -19,7 +19,7 @@ Three figures, one definition each
     same catalog instance as the run's cost.
   - ``gpu_estimate``: only for a production model of at least :data:`GPU_ESTIMATE_MIN_PARAMS`
     parameters, the cheapest feasible catalog option of :func:`bizmodel.compute.training_options`
-    for the scaled work (:meth:`bizmodel.compute.TrainingWork.scaled_run`) at the assumed MFU
+    for the scaled work (:meth:`bizmodel.training_work.TrainingWork.scaled_run`) at the assumed MFU
     (:class:`bizmodel.compute.Assumptions`, 40 % by default), plus the same job overhead at that
     option's hourly price. Below that size no published MFU supports the estimate: a model of a few
     million parameters cannot keep an accelerator's matrix units busy (kernel launches and memory
@@ -57,10 +57,11 @@ import pandas as pd
 
 from bizmodel.basis import TechnicalBasis
 from bizmodel.catalog import Catalog
-from bizmodel.compute import Assumptions, ComputeError, TrainingWork, cheapest, training_options
+from bizmodel.compute import Assumptions, cheapest, training_options
 from bizmodel.reasons import Reason, why
 from bizmodel.run_cost import RunCostError, accelerator_for_device, instance_for_device
 from bizmodel.scenario import Scenario
+from bizmodel.training_work import ComputeError, TrainingWork
 
 __all__ = [
     "GPU_ESTIMATE_MIN_PARAMS",

@@ -43,7 +43,8 @@ import pandas as pd
 
 from bizmodel import finance
 from bizmodel.reasons import Reason
-from bizmodel.scenario import FIELD_BOUNDS, JOINT_AT_MOST_ONE, RANGE_FIELDS, Scenario, ScenarioError
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_bounds import FIELD_BOUNDS, JOINT_AT_MOST_ONE, RANGE_FIELDS, ScenarioError
 
 COLUMNS = (
     "new_customers",

@@ -38,224 +38,28 @@ Conventions
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import math
 import re
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-import numpy as np
-
-from safetext import capped, joined, listed, shown
-
-HORIZON_MIN_MONTHS = 12
-HORIZON_MAX_MONTHS = 120
-
-# Upper bounds (generous, finite). With them no valid scenario can overflow float64 in the
-# projection, its NPV or its IRR: revenue and every cost of a month stay below ~1e22 USD (at most
-# 1e10 customers × 1e12 USD of usage each), 120 months of them below ~1e25, and discounting at the
-# lowest rate (−99 % a year) multiplies a flow by at most 100^10 = 1e20, far from float64's 1.8e308.
-
-#: Money per month (other fixed costs, one retraining), USD.
-MAX_USD_PER_MONTH = 1e12
-#: Prices and costs per unit (per user-month, per 1,000 requests or predictions, per sample), USD.
-MAX_USD_PER_UNIT = 1e6
-#: Acquisition cost of one customer, USD.
-MAX_CAC_USD = 1e9
-#: Loaded monthly cost of one person, USD.
-MAX_COST_PER_HEAD_USD_MONTH = 1e7
-#: Starting cash and one funding round, USD.
-MAX_CASH_USD = 1e13
-#: Potential customers in the market.
-MAX_MARKET_SIZE = 1e10
-#: Requests one customer makes per month.
-MAX_REQUESTS_PER_USER_MONTH = 1e9
-#: Data samples bought per month.
-MAX_SAMPLES_PER_MONTH = 1e12
-#: People in one month of the hiring plan.
-MAX_HEADCOUNT = 1e6
-#: The largest production data or model factor (× the run's training samples or parameters).
-MAX_PRODUCTION_FACTOR = 1e9
-#: The largest exit multiple of ending ARR (:attr:`Scenario.exit_multiple_arr`).
-MAX_EXIT_MULTIPLE = 100.0
-#: How the value beyond the horizon is counted (:attr:`Scenario.terminal_value`).
-TERMINAL_METHODS = ("gordon", "exit_multiple", "none")
-
-#: The valid bounds (inclusive, all finite) of the scenario's float fields that may carry a
-#: :class:`Range`; ``Scenario.__post_init__`` checks the fields against the same bounds.
-FIELD_BOUNDS: dict[str, tuple[float, float]] = {
-    "market_size": (0.0, MAX_MARKET_SIZE),
-    "bass_p": (0.0, 1.0),
-    "bass_q": (0.0, 1.0),
-    "price_usd_per_user_month": (0.0, MAX_USD_PER_UNIT),
-    "usage_price_usd_per_1000_requests": (0.0, MAX_USD_PER_UNIT),
-    "requests_per_user_month": (0.0, MAX_REQUESTS_PER_USER_MONTH),
-    "monthly_churn": (0.0, 1.0),
-    "churn_at_minimum_accuracy_extra": (0.0, 1.0),
-    "cac_usd": (0.0, MAX_CAC_USD),
-    "cost_per_head_usd_month": (0.0, MAX_COST_PER_HEAD_USD_MONTH),
-    "other_fixed_usd_month": (0.0, MAX_USD_PER_MONTH),
-    "data_samples_per_month": (0.0, MAX_SAMPLES_PER_MONTH),
-    "data_cost_usd_per_sample": (0.0, MAX_USD_PER_UNIT),
-    "retrain_cost_usd": (0.0, MAX_USD_PER_MONTH),
-    "serving_usd_per_1000_predictions": (0.0, MAX_USD_PER_UNIT),
-    "model_accuracy": (0.0, 1.0),
-    "annual_discount_rate": (-0.99, 10.0),
-    "hosting_usd_per_customer_month": (0.0, MAX_USD_PER_UNIT),
-    "support_usd_per_customer_month": (0.0, MAX_USD_PER_UNIT),
-    "payment_fee_share": (0.0, 0.5),
-    "payment_fee_usd_per_customer_month": (0.0, MAX_USD_PER_UNIT),
-    "review_per_error": (0.0, 100.0),
-}
-
-#: The float fields of :class:`Scenario` that may carry a :class:`Range` (an uncertain input).
-RANGE_FIELDS: tuple[str, ...] = tuple(FIELD_BOUNDS)
-
-#: The valid bounds (inclusive) of every scalar number the model checks: :data:`FIELD_BOUNDS` and
-#: the fields that cannot carry a range, the accuracy link's two accuracies included. The checks of
-#: :class:`Scenario` and :class:`AccuracyLink` read them here, and so does every editor, table and
-#: test (through :mod:`present.field_registry`): one copy.
-BOUNDS: dict[str, tuple[float, float]] = {
-    **FIELD_BOUNDS,
-    "horizon_months": (HORIZON_MIN_MONTHS, HORIZON_MAX_MONTHS),
-    "retrain_every_months": (0, HORIZON_MAX_MONTHS),
-    "starting_cash_usd": (0.0, MAX_CASH_USD),
-    "production_data_factor": (0.0, MAX_PRODUCTION_FACTOR),
-    "production_model_factor": (0.0, MAX_PRODUCTION_FACTOR),
-    "terminal_growth": (-0.5, 0.5),
-    "exit_multiple_arr": (0.0, MAX_EXIT_MULTIPLE),
-    "minimum_viable_accuracy": (0.0, 1.0),
-    "delightful_accuracy": (0.0, 1.0),
-}
-#: The fields the model checks as whole numbers (months).
-INTEGER_FIELDS: tuple[str, ...] = ("horizon_months", "retrain_every_months")
-
-#: Pairs of fields whose sum must stay at most 1 (monthly rates).
-JOINT_AT_MOST_ONE: tuple[tuple[str, str], ...] = (
-    ("bass_p", "bass_q"),
-    ("monthly_churn", "churn_at_minimum_accuracy_extra"),
+from bizmodel.accuracy_link import AccuracyLink
+from bizmodel.scenario_bounds import (
+    BOUNDS,
+    FIELD_BOUNDS,
+    HORIZON_MAX_MONTHS,
+    JOINT_AT_MOST_ONE,
+    MAX_CASH_USD,
+    MAX_HEADCOUNT,
+    RANGE_FIELDS,
+    TERMINAL_METHODS,
+    ScenarioError,
+    check_range,
+    fields_of,
+    is_finite,
+    is_number,
 )
-
-#: The distributions a :class:`Range` may follow (see the module docstring).
-DISTRIBUTIONS = ("triangular", "lognormal")
-
-
-#: The most problems :attr:`ScenarioError.problems` lists (then "… and N more problems"); a
-#: scenario has 26 fields, so a document with one mistake per field still has each one listed.
-MAX_PROBLEMS = 30
-
-
-class ScenarioError(ValueError):
-    """A scenario (or part of one) is invalid; ``problems`` lists each field and what to change.
-
-    Bounded for documents with thousands of mistakes (a headcount list of 100,000 bad months):
-    ``problems`` holds at most :data:`MAX_PROBLEMS` problems and then one last entry "… and N
-    more problems", the message (``str(error)``) the first few of them (:func:`safetext.joined`);
-    ``all_problems`` keeps every one. User values are quoted short (:func:`safetext.shown`).
-    """
-
-    def __init__(self, problems: list[str] | tuple[str, ...] | str) -> None:
-        self.all_problems: tuple[str, ...] = (problems,) if isinstance(problems, str) else tuple(problems)
-        self.problems: tuple[str, ...] = tuple(capped(self.all_problems, limit=MAX_PROBLEMS))
-        super().__init__(joined(self.all_problems))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-
-
-def _is_finite(value: Any) -> bool:
-    """A number that converts to a finite float (an integer beyond float range does not)."""
-    if not _is_number(value):
-        return False
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:  # an int beyond float range, e.g. 10**400 from JSON
-        return False
-
-
-def _check_range(
-    problems: list[str],
-    name: str,
-    value: Any,
-    low: float | None,
-    high: float | None,
-    *,
-    integer: bool = False,
-    low_open: bool = False,
-) -> None:
-    """Append a problem unless ``value`` is a finite number (an integer if asked) within bounds.
-
-    An integer beyond float range (JSON allows ``1e400`` written out as digits) is compared as an
-    integer, so it is reported as out of bounds rather than raising ``OverflowError``.
-    """
-    kind = "a whole number" if integer else "a number"
-    is_int = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-    if not is_int and not _is_finite(value):
-        problems.append(f"{name} must be {kind}, got {shown(value)}")
-        return
-    if integer and not is_int and not float(value).is_integer():
-        problems.append(f"{name} must be a whole number, got {shown(value)}")
-        return
-    v = int(value) if is_int else float(value)
-    too_low = low is not None and (v <= low if low_open else v < low)
-    if too_low or (high is not None and v > high):
-        low_text = "" if low is None else f"{'above' if low_open else 'at least'} {low:g}"
-        high_text = "" if high is None else f"at most {high:g}"
-        bounds = " and ".join(t for t in (low_text, high_text) if t)
-        problems.append(f"{name} must be {bounds}; got {shown(value)}")
-
-
-@dataclass(frozen=True)
-class AccuracyLink:
-    """How customers respond to the model's accuracy: a factor 0–1 on adoption (and on churn).
-
-    The factor is 0 at or below ``minimum_viable_accuracy`` (nobody adopts a model that bad), 1 at
-    or above ``delightful_accuracy``, and rises smoothly between (smoothstep ``3x² − 2x³`` of the
-    position ``x`` between the two), so it is continuous, monotone and flat at both ends.
-
-    >>> link = AccuracyLink(minimum_viable_accuracy=0.5, delightful_accuracy=1.0)
-    >>> link.factor(0.4), link.factor(0.75), link.factor(1.0)
-    (0.0, 0.5, 1.0)
-    >>> link.factor(np.array([0.5, 1.0])).tolist()
-    [0.0, 1.0]
-    """
-
-    minimum_viable_accuracy: float = 0.80
-    delightful_accuracy: float = 0.95
-
-    def __post_init__(self) -> None:
-        problems: list[str] = []
-        for name in ("minimum_viable_accuracy", "delightful_accuracy"):
-            _check_range(problems, name, getattr(self, name), *BOUNDS[name])
-        if not problems and self.delightful_accuracy <= self.minimum_viable_accuracy:
-            problems.append(
-                "delightful_accuracy must be above minimum_viable_accuracy "
-                f"(got {shown(self.delightful_accuracy)} ≤ {shown(self.minimum_viable_accuracy)}); "
-                "raise it or lower "
-                "the minimum"
-            )
-        if problems:
-            raise ScenarioError(problems)
-
-    def factor(self, accuracy: float | np.ndarray) -> float | np.ndarray:
-        """The adoption factor (0–1) at an accuracy (fraction); element-wise for an array."""
-        span = self.delightful_accuracy - self.minimum_viable_accuracy
-        x = np.clip((np.asarray(accuracy, dtype=np.float64) - self.minimum_viable_accuracy) / span, 0.0, 1.0)
-        value = x * x * (3.0 - 2.0 * x)
-        return float(value) if np.ndim(value) == 0 else value
-
-    def to_dict(self) -> dict[str, float]:
-        """A JSON-ready dict (see :meth:`from_dict`)."""
-        return {
-            "minimum_viable_accuracy": self.minimum_viable_accuracy,
-            "delightful_accuracy": self.delightful_accuracy,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Any) -> AccuracyLink:
-        """The link from a dict with the two accuracies; raises :class:`ScenarioError`."""
-        return cls(**_fields_of(cls, data, "accuracy_link"))
+from bizmodel.scenario_ranges import Range, range_context_problems, range_name, ranges_from
+from safetext import shown
 
 
 @dataclass(frozen=True)
@@ -267,8 +71,8 @@ class FundingRound:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
-        _check_range(problems, "funding round month", self.month, 1, HORIZON_MAX_MONTHS, integer=True)
-        _check_range(problems, "funding round amount_usd", self.amount_usd, 0.0, MAX_CASH_USD, low_open=True)
+        check_range(problems, "funding round month", self.month, 1, HORIZON_MAX_MONTHS, integer=True)
+        check_range(problems, "funding round amount_usd", self.amount_usd, 0.0, MAX_CASH_USD, low_open=True)
         if problems:
             raise ScenarioError(problems)
 
@@ -279,128 +83,7 @@ class FundingRound:
     @classmethod
     def from_dict(cls, data: Any) -> FundingRound:
         """The round from a dict with ``month`` and ``amount_usd``; raises :class:`ScenarioError`."""
-        return cls(**_fields_of(cls, data, "funding round"))
-
-
-@dataclass(frozen=True)
-class Range:
-    """An uncertain input: low / high around the scenario's own value (the most likely value).
-
-    ``field`` is one of :data:`RANGE_FIELDS`, ``low`` and ``high`` are in that field's units, and
-    ``distribution`` one of :data:`DISTRIBUTIONS` (conventions in the module docstring). On its
-    own a range checks what it can without the scenario (a known field and distribution, finite
-    numbers, low < high, low > 0 for a log-normal); :class:`Scenario` checks the rest (the value
-    lies within, the field's bounds, no field twice).
-
-    >>> r = Range("monthly_churn", 0.02, 0.05)
-    >>> r.to_dict()
-    {'field': 'monthly_churn', 'low': 0.02, 'high': 0.05, 'distribution': 'triangular'}
-    >>> Range.from_dict(r.to_dict()) == r
-    True
-    >>> Range("market_size", 0.0, 10.0, "lognormal")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    bizmodel.scenario.ScenarioError: ranges[market_size]: a lognormal range needs low above 0...
-    """
-
-    field: str
-    low: float
-    high: float
-    distribution: str = "triangular"
-
-    def __post_init__(self) -> None:
-        problems = _range_own_problems(self)
-        if problems:
-            raise ScenarioError(problems)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (see :meth:`from_dict`)."""
-        return {"field": self.field, "low": self.low, "high": self.high, "distribution": self.distribution}
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Range:
-        """The range from a dict with ``field``, ``low``, ``high`` (and optionally ``distribution``,
-        default ``"triangular"``); raises :class:`ScenarioError`."""
-        return cls(**_fields_of(cls, data, "a range"))
-
-
-def _range_name(r: Any) -> str:
-    name = getattr(r, "field", None)
-    plain = isinstance(name, str) and len(name) <= 40 and name.isprintable()
-    return f"ranges[{name}]" if plain else f"ranges[{shown(name, limit=40)}]"
-
-
-def _range_own_problems(r: Range) -> list[str]:
-    """What is wrong with a range on its own (without the scenario's value)."""
-    name = _range_name(r)
-    problems: list[str] = []
-    if not isinstance(r.field, str) or r.field not in FIELD_BOUNDS:
-        close = difflib.get_close_matches(r.field, RANGE_FIELDS, n=3) if isinstance(r.field, str) else []
-        problems.append(
-            f"{name}: {shown(r.field, limit=40)} cannot carry a range; "
-            + (
-                f"did you mean {', '.join(close)}?"
-                if close
-                else f"ranges go on {listed(RANGE_FIELDS, limit=8)} (bizmodel.scenario.RANGE_FIELDS)"
-            )
-        )
-    if r.distribution not in DISTRIBUTIONS:
-        problems.append(
-            f"{name}: distribution must be one of {', '.join(DISTRIBUTIONS)}; got {shown(r.distribution)}"
-        )
-    finite = True
-    for side in ("low", "high"):
-        value = getattr(r, side)
-        if not _is_finite(value):
-            problems.append(f"{name}: {side} must be a number, got {shown(value)}")
-            finite = False
-    if finite:
-        if not r.low < r.high:
-            problems.append(f"{name}: low must be below high; got low {shown(r.low)}, high {shown(r.high)}")
-        if r.distribution == "lognormal" and not r.low > 0.0:
-            problems.append(f"{name}: a lognormal range needs low above 0; got {shown(r.low)}")
-    return problems
-
-
-def _range_context_problems(r: Range, values: dict[str, Any]) -> list[str]:
-    """What is wrong with a (self-consistent) range given the scenario's field values."""
-    name = _range_name(r)
-    value = values.get(r.field)
-    low_bound, high_bound = FIELD_BOUNDS[r.field]
-    if not _is_finite(value) or not low_bound <= value <= high_bound:
-        return []  # the field's own check reports the value
-    problems: list[str] = []
-    if r.low < low_bound:
-        problems.append(f"{name}: low must be at least {low_bound:g} (the field's bound); got {shown(r.low)}")
-    if r.high > high_bound:
-        problems.append(
-            f"{name}: high must be at most {high_bound:g} (the field's bound); got {shown(r.high)}"
-        )
-    if r.low > value:
-        problems.append(f"{name}: low must be at most the value {shown(value)}; got {shown(r.low)}")
-    if r.high < value:
-        problems.append(f"{name}: high must be at least the value {shown(value)}; got {shown(r.high)}")
-    return problems
-
-
-def _fields_of(cls: type, data: Any, what: str) -> dict[str, Any]:
-    """The constructor keywords of ``cls`` from ``data``, refusing unknown or missing keys."""
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{what} must be a JSON object, got {type(data).__name__}")
-    names = [f.name for f in fields(cls)]
-    required = [f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING]
-    unknown = [shown(k, limit=40) for k in data if k not in names]
-    problems = (
-        [f"{what} has an unknown field {unknown[0]}; remove it"]
-        if len(unknown) == 1
-        else [f"{what} has unknown fields {listed(unknown)}; remove them"]
-        if unknown
-        else []
-    )
-    problems += [f"{what} lacks {k!r}; add it" for k in required if k not in data]
-    if problems:
-        raise ScenarioError(problems)
-    return {k: data[k] for k in names if k in data}
+        return cls(**fields_of(cls, data, "funding round"))
 
 
 @dataclass(frozen=True)
@@ -478,7 +161,7 @@ class Scenario:
     >>> Scenario.from_dict({**s.to_dict(), "monthly_churn": 1.5})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    bizmodel.scenario.ScenarioError: monthly_churn must be at least 0 and at most 1; got 1.5...
+    bizmodel.scenario_bounds.ScenarioError: monthly_churn must be at least 0 and at most 1; got 1.5...
     """
 
     horizon_months: int
@@ -523,16 +206,16 @@ class Scenario:
             if isinstance(getattr(self, name), list):
                 object.__setattr__(self, name, tuple(getattr(self, name)))
         problems: list[str] = []
-        check = _check_range
+        check = check_range
         check(problems, "horizon_months", self.horizon_months, *BOUNDS["horizon_months"], integer=True)
         for name, (low, high) in FIELD_BOUNDS.items():
             check(problems, name, getattr(self, name), low, high)
         check(problems, "starting_cash_usd", self.starting_cash_usd, *BOUNDS["starting_cash_usd"])
-        if _is_finite(self.bass_p) and _is_finite(self.bass_q) and self.bass_p + self.bass_q > 1.0:
+        if is_finite(self.bass_p) and is_finite(self.bass_q) and self.bass_p + self.bass_q > 1.0:
             problems.append("bass_p + bass_q must be at most 1 (monthly); lower one of them")
         if (
-            _is_finite(self.monthly_churn)
-            and _is_finite(self.churn_at_minimum_accuracy_extra)
+            is_finite(self.monthly_churn)
+            and is_finite(self.churn_at_minimum_accuracy_extra)
             and self.monthly_churn + self.churn_at_minimum_accuracy_extra > 1.0
         ):
             problems.append(
@@ -563,9 +246,9 @@ class Scenario:
             problems.append("headcount_by_month must be a non-empty list of head counts (one per month)")
             return
         for i, h in enumerate(heads, start=1):
-            _check_range(problems, f"headcount_by_month[month {i}]", h, 0.0, MAX_HEADCOUNT)
+            check_range(problems, f"headcount_by_month[month {i}]", h, 0.0, MAX_HEADCOUNT)
         horizon = self.horizon_months
-        if _is_number(horizon) and len(heads) > horizon:
+        if is_number(horizon) and len(heads) > horizon:
             problems.append(
                 f"headcount_by_month has {len(heads)} months, more than horizon_months ({horizon}); "
                 "shorten it (the last value holds for later months)"
@@ -578,7 +261,7 @@ class Scenario:
             return
         horizon = self.horizon_months
         for r in rounds:
-            if _is_number(horizon) and r.month > horizon:
+            if is_number(horizon) and r.month > horizon:
                 problems.append(
                     f"funding_rounds: a funding round falls in month {r.month}, after horizon_months "
                     f"({horizon}); move it earlier or lengthen the horizon"
@@ -593,12 +276,12 @@ class Scenario:
         seen: set[str] = set()
         for r in ranges:
             if r.field in seen:
-                problems.append(f"{_range_name(r)}: the field has two ranges; keep one")
+                problems.append(f"{range_name(r)}: the field has two ranges; keep one")
             seen.add(r.field)
-            problems.extend(_range_context_problems(r, values))
+            problems.extend(range_context_problems(r, values))
         highs = {r.field: r.high for r in ranges}
         for a, b in JOINT_AT_MOST_ONE:
-            if (a in highs or b in highs) and all(_is_finite(values[n]) for n in (a, b)):
+            if (a in highs or b in highs) and all(is_finite(values[n]) for n in (a, b)):
                 top_a, top_b = highs.get(a, values[a]), highs.get(b, values[b])
                 if values[a] + values[b] <= 1.0 < top_a + top_b:
                     ranged = " and ".join(f"ranges[{n}]" for n in (a, b) if n in highs)
@@ -635,12 +318,10 @@ class Scenario:
             return dataclasses.replace(self, **changes)
         values = {name: changes.get(name, getattr(self, name)) for name in RANGE_FIELDS}
         kept = {
-            r.field: r
-            for r in self.ranges
-            if r.field not in changes or not _range_context_problems(r, values)
+            r.field: r for r in self.ranges if r.field not in changes or not range_context_problems(r, values)
         }
         for a, b in JOINT_AT_MOST_ONE:
-            if not ({a, b} & set(changes)) or not all(_is_finite(values[n]) for n in (a, b)):
+            if not ({a, b} & set(changes)) or not all(is_finite(values[n]) for n in (a, b)):
                 continue
             # Drop the changed field's range first, then the partner's, until the highs fit.
             for name in sorted((a, b), key=lambda n: n not in changes):
@@ -740,7 +421,7 @@ class Scenario:
         """
         data = _migrated(data)
         try:
-            values = _fields_of(cls, data, "the scenario")
+            values = fields_of(cls, data, "the scenario")
         except ScenarioError as missing:
             raise ScenarioError([*missing.all_problems, *cls._present_field_problems(data)]) from None
         nested: list[str] = []
@@ -751,7 +432,7 @@ class Scenario:
         if isinstance(values.get("headcount_by_month"), list):
             values["headcount_by_month"] = tuple(values["headcount_by_month"])
         if "ranges" in values:
-            values["ranges"] = _ranges_from(values["ranges"], nested)
+            values["ranges"] = ranges_from(values["ranges"], nested)
         try:
             scenario = cls(**values)
         except ScenarioError as error:
@@ -797,7 +478,7 @@ def _link_from(data: Any, problems: list[str]) -> AccuracyLink:
     if isinstance(data, AccuracyLink):
         return data
     try:
-        keywords = _fields_of(AccuracyLink, data, "accuracy_link")
+        keywords = fields_of(AccuracyLink, data, "accuracy_link")
     except ScenarioError as error:
         problems.extend(error.all_problems)
         return AccuracyLink()
@@ -821,29 +502,13 @@ def _rounds_from(items: Any, problems: list[str]) -> tuple[FundingRound, ...]:
             continue
         name = f"funding_rounds[{i}]"
         try:
-            rounds.append(FundingRound(**_fields_of(FundingRound, item, name)))
+            rounds.append(FundingRound(**fields_of(FundingRound, item, name)))
         except ScenarioError as error:
             problems.extend(
                 p if p.startswith(name) else f"{name}: {p.removeprefix('funding round ')}"
                 for p in error.all_problems
             )
     return tuple(rounds)
-
-
-def _ranges_from(items: Any, problems: list[str]) -> tuple[Range, ...]:
-    """The document's self-consistent ranges; each invalid one's problems (named
-    ``ranges[field]``, or ``ranges:`` when the range has no usable field) are appended and the
-    range left out. The scenario checks the rest (the value within, the field's bounds)."""
-    if not isinstance(items, list | tuple):
-        problems.append("ranges must be a list of {field, low, high, distribution} objects")
-        return ()
-    ranges: list[Range] = []
-    for item in items:
-        try:
-            ranges.append(item if isinstance(item, Range) else Range.from_dict(item))
-        except ScenarioError as error:
-            problems.extend(p if p.startswith("ranges") else f"ranges: {p}" for p in error.all_problems)
-    return tuple(ranges)
 
 
 # ---------------------------------------------------------------------- templates
@@ -904,10 +569,6 @@ def base_template() -> Scenario:
     )
 
 
-def _ranges_dicts(*ranges: Range) -> list[dict[str, Any]]:
-    return [r.to_dict() for r in ranges]
-
-
 def bull_template() -> Scenario:
     """The base case going well: a larger market (30,000), faster word of mouth (q = 8 %), $59 a
     month, churn 2 %, CAC $250 and a better model (94 % accuracy); the rest as :func:`base_template`.
@@ -916,10 +577,8 @@ def bull_template() -> Scenario:
     5–11 %, price triangular $49–$69, market size log-normal 15,000–60,000 (5th–95th percentiles,
     median 30,000).
     """
-    base = base_template()
-    return Scenario.from_dict(
+    return _variant(
         {
-            **base.to_dict(),
             "market_size": 30_000,
             "bass_p": 0.004,
             "bass_q": 0.08,
@@ -927,14 +586,14 @@ def bull_template() -> Scenario:
             "monthly_churn": 0.02,
             "cac_usd": 250.0,
             "model_accuracy": 0.94,
-            "ranges": _ranges_dicts(
-                Range("monthly_churn", 0.012, 0.035),
-                Range("cac_usd", 175.0, 400.0),
-                Range("bass_q", 0.05, 0.11),
-                Range("price_usd_per_user_month", 49.0, 69.0),
-                Range("market_size", 15_000.0, 60_000.0, "lognormal"),
-            ),
-        }
+        },
+        (
+            Range("monthly_churn", 0.012, 0.035),
+            Range("cac_usd", 175.0, 400.0),
+            Range("bass_q", 0.05, 0.11),
+            Range("price_usd_per_user_month", 49.0, 69.0),
+            Range("market_size", 15_000.0, 60_000.0, "lognormal"),
+        ),
     )
 
 
@@ -946,10 +605,8 @@ def bear_template() -> Scenario:
     1.5–5 %, price triangular $29–$49, market size log-normal 6,000–24,000 (5th–95th
     percentiles, median 12,000).
     """
-    base = base_template()
-    return Scenario.from_dict(
+    return _variant(
         {
-            **base.to_dict(),
             "market_size": 12_000,
             "bass_p": 0.002,
             "bass_q": 0.03,
@@ -959,14 +616,21 @@ def bear_template() -> Scenario:
             "model_accuracy": 0.86,
             "funding_rounds": [],
             "annual_discount_rate": 0.15,
-            "ranges": _ranges_dicts(
-                Range("monthly_churn", 0.035, 0.08),
-                Range("cac_usd", 400.0, 900.0),
-                Range("bass_q", 0.015, 0.05),
-                Range("price_usd_per_user_month", 29.0, 49.0),
-                Range("market_size", 6_000.0, 24_000.0, "lognormal"),
-            ),
-        }
+        },
+        (
+            Range("monthly_churn", 0.035, 0.08),
+            Range("cac_usd", 400.0, 900.0),
+            Range("bass_q", 0.015, 0.05),
+            Range("price_usd_per_user_month", 29.0, 49.0),
+            Range("market_size", 6_000.0, 24_000.0, "lognormal"),
+        ),
+    )
+
+
+def _variant(changes: dict[str, Any], ranges: tuple[Range, ...]) -> Scenario:
+    """The base template with some fields changed and its own default ranges."""
+    return Scenario.from_dict(
+        {**base_template().to_dict(), **changes, "ranges": [r.to_dict() for r in ranges]}
     )
 
 

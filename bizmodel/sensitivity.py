@@ -40,7 +40,8 @@ import pandas as pd
 
 from bizmodel import finance
 from bizmodel.projection import project_paths
-from bizmodel.scenario import FIELD_BOUNDS, JOINT_AT_MOST_ONE, Scenario
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_bounds import FIELD_BOUNDS, JOINT_AT_MOST_ONE
 
 KINDS = ("technical", "business")
 

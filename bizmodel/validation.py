@@ -18,7 +18,7 @@ Conventions
 * **Training FLOPs** (``flops_6nd``): the authors' own ``6·N·D`` count, compared with Moatlab's
   dense FLOPs (``TrainingWork.dense_flops``) — a check of the parameter and token accounting.
 * **Compute-optimal size** (``params``): the model the paper trained as compute-optimal, against
-  ``N_opt`` of the law Moatlab uses (:data:`bizmodel.compute.EPOCH_2024`) at the same compute.
+  ``N_opt`` of the law Moatlab uses (:data:`bizmodel.scaling_law.EPOCH_2024`) at the same compute.
 * **Serving throughput**: :func:`bizmodel.llm_serving.plan_replica` with 8-bit weights and KV cache
   on the system's accelerators, no latency bound (MLPerf Offline), default efficiencies.
 * **The band** (:data:`BAND`): every ratio must lie within a factor of 2.2 of 1. Published runs reach
@@ -44,9 +44,11 @@ import numpy as np
 import pandas as pd
 
 from bizmodel.catalog import Catalog, load_bundled
-from bizmodel.compute import EPOCH_2024, Assumptions, TrainingWork, compute_optimal
+from bizmodel.compute import Assumptions
 from bizmodel.llm_serving import ServingWorkload, plan_replica
+from bizmodel.scaling_law import EPOCH_2024, compute_optimal
 from bizmodel.shapes import ModelShape, infer_shape, shape_for
+from bizmodel.training_work import TrainingWork
 
 __all__ = [
     "BAND",

@@ -205,19 +205,7 @@ from bizmodel.catalog import (
     stale_providers,
 )
 from bizmodel.catalog import read_catalog as read_catalog_csv
-from bizmodel.compute import (
-    EPOCH_2024,
-    HOFFMANN_2022,
-    Assumptions,
-    ComputeError,
-    TrainingWork,
-    cheapest,
-    compute_optimal,
-    fastest,
-    loss,
-    one_per_instance,
-    training_options,
-)
+from bizmodel.compute import Assumptions, cheapest, fastest, one_per_instance, training_options
 from bizmodel.data_value import (
     MAX_N_FACTOR,
     DataEconomics,
@@ -236,9 +224,12 @@ from bizmodel.production import factor_text, usd_text
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.reasons import Reason
 from bizmodel.run_cost import RunCostError, run_cpu_instance
-from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
+from bizmodel.scaling_law import EPOCH_2024, HOFFMANN_2022, compute_optimal, loss
+from bizmodel.scenario import TEMPLATES, Scenario
+from bizmodel.scenario_bounds import ScenarioError
 from bizmodel.serving import ServingAssumptions, ServingError, best_serving, capacity_plan, serving_options
 from bizmodel.shapes import DEFAULT_TRAIN_SEQUENCE
+from bizmodel.training_work import ComputeError, TrainingWork
 from bizmodel.validation import BAND, MEDIAN_BAND, summarise, validation_table
 from mlcore.tasks import LearningCurve, curve_rule_line
 from present.explain import words

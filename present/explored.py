@@ -32,17 +32,10 @@ import numpy as np
 import pandas as pd
 
 from bizmodel.catalog import Catalog
-from bizmodel.compute import (
-    Assumptions,
-    BudgetAnswer,
-    ComputeError,
-    TrainingWork,
-    cheapest,
-    fastest,
-    largest_within,
-    training_options,
-)
+from bizmodel.compute import Assumptions, cheapest, fastest, training_options
+from bizmodel.compute_budget import BudgetAnswer, largest_within
 from bizmodel.shapes import DEFAULT_TRAIN_SEQUENCE
+from bizmodel.training_work import ComputeError, TrainingWork
 
 #: Plans (and, separately, budgets) a session keeps, newest first.
 MAX_EXPLORED = 5
@@ -232,7 +225,7 @@ DEFAULT_BUDGET = BudgetQuestion()
 
 def budget_answer(question: BudgetQuestion, catalog: Catalog) -> BudgetAnswer:
     """The largest compute-optimal run that fits ``question`` on ``catalog``
-    (:func:`bizmodel.compute.largest_within`, the training sequence at its default).
+    (:func:`bizmodel.compute_budget.largest_within`, the training sequence at its default).
 
     Raises
     ------

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bizmodel.scenario import BOUNDS, INTEGER_FIELDS, RANGE_FIELDS, TERMINAL_METHODS
+from bizmodel.scenario_bounds import BOUNDS, INTEGER_FIELDS, RANGE_FIELDS, TERMINAL_METHODS
 
 
 @dataclass(frozen=True)

@@ -54,14 +54,7 @@ from bizmodel.binding import (
     serving_volume,
 )
 from bizmodel.catalog import Catalog
-from bizmodel.compute import (
-    ComputeError,
-    TrainingWork,
-    cheapest,
-    fastest,
-    one_per_instance,
-    training_options,
-)
+from bizmodel.compute import cheapest, fastest, one_per_instance, training_options
 from bizmodel.data_value import (
     MAX_N_FACTOR,
     CurveFit,
@@ -82,7 +75,8 @@ from bizmodel.production import GPU_ESTIMATE_MIN_PARAMS, scale_serving_rows
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.reasons import Reason, why
 from bizmodel.run_cost import RunCostError
-from bizmodel.scenario import Scenario, ScenarioError
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_bounds import ScenarioError
 from bizmodel.sensitivity import SensitivityError, tornado
 from bizmodel.serving import (
     ServingAssumptions,
@@ -91,6 +85,7 @@ from bizmodel.serving import (
     capacity_plan,
     run_serving_options,
 )
+from bizmodel.training_work import ComputeError, TrainingWork
 from bizmodel.validation import validation_table
 from mlcore.specs import RunRecord
 from present.explored import DataValueInputs, Explored, ExploredSection, explored_section

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from bizmodel.scenario import AccuracyLink
+from bizmodel.accuracy_link import AccuracyLink
 from present.figures import TEMPLATE_NAME, MoneyAxis, money_axis
 from present.theme import PALETTE
 from safetext import for_chart

@@ -61,7 +61,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from bizmodel.scenario import Scenario, ScenarioError
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_bounds import ScenarioError
 from present.page_registry import SHAREABLE
 from safetext import hidden_character, joined, listed, shown
 

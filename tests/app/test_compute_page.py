@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 from bizmodel.catalog import load_bundled, to_csv_bytes
-from bizmodel.compute import TrainingWork, cheapest, training_options
+from bizmodel.compute import cheapest, training_options
 from bizmodel.production import factor_text, production_scale
 from bizmodel.scenario import base_template
+from bizmodel.training_work import TrainingWork
 from store import LOCAL_OWNER, Store
 from tests.support.app import make_app, no_errors, profile, seed_runs
 from tests.support.inert import markdown_text

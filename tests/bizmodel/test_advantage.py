@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bizmodel.accuracy_link import AccuracyLink
 from bizmodel.advantage import (
     CATEGORIES,
     AdvantageError,
@@ -22,7 +23,7 @@ from bizmodel.advantage import (
 from bizmodel.binding import RunInputs, bind
 from bizmodel.projection import kpis, project
 from bizmodel.reasons import Reason
-from bizmodel.scenario import AccuracyLink, Scenario, base_template
+from bizmodel.scenario import Scenario, base_template
 from tests.support.economics import batch_run
 
 COMPETITOR = CompetitorBaseline(usd_per_1000_predictions=0.05, accuracy=0.90, p95_latency_ms=40.0)

@@ -23,7 +23,8 @@ from bizmodel.binding import (
 from bizmodel.production import production_scale
 from bizmodel.projection import project
 from bizmodel.reasons import Reason
-from bizmodel.scenario import Range, Scenario, base_template
+from bizmodel.scenario import Scenario, base_template
+from bizmodel.scenario_ranges import Range
 from bizmodel.serving import ServingAssumptions
 from tests.support.economics import batch_run, catalog, inputs, profile_row, record, repeat
 

@@ -33,9 +33,10 @@ from bizmodel.buildbuy import (
     self_hosted_options,
 )
 from bizmodel.catalog import load_bundled, read_catalog
-from bizmodel.compute import TrainingWork, cheapest, training_options
+from bizmodel.compute import cheapest, training_options
 from bizmodel.llm_serving import plan_replica
 from bizmodel.scenario import base_template
+from bizmodel.training_work import TrainingWork
 
 # H100 SXM as the bundled catalog has it: dense bf16 989 TFLOP/s (8-bit 1,979), 3,350 GB/s, 80 GiB.
 H100 = pd.Series(

@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from bizmodel.compute import EPOCH_2024, compute_optimal
+from bizmodel.scaling_law import EPOCH_2024, compute_optimal
 from bizmodel.validation import BAND, validation_table
 from cli.economics import main
 

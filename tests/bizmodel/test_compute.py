@@ -11,23 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bizmodel.compute import (
-    EPOCH_2024,
     FP16_ONLY_NOTE,
-    HOFFMANN_2022,
     Assumptions,
-    ComputeError,
-    TrainingWork,
-    attention_ratio,
     cheapest,
-    compute_optimal,
     fastest,
-    largest_within,
-    loss,
     node_counts,
     pareto_front,
     precision_notes,
     training_options,
 )
+from bizmodel.compute_budget import attention_ratio, largest_within
+from bizmodel.scaling_law import EPOCH_2024, HOFFMANN_2022, compute_optimal, loss
+from bizmodel.training_work import ComputeError, TrainingWork
 
 NAN = float("nan")
 INSTANCE_FIELDS = (

@@ -23,7 +23,8 @@ from bizmodel.median_gap import (
 )
 from bizmodel.montecarlo import sample_inputs, simulate
 from bizmodel.projection import kpis, project
-from bizmodel.scenario import Range, Scenario, base_template, bear_template, bull_template
+from bizmodel.scenario import Scenario, base_template, bear_template, bull_template
+from bizmodel.scenario_ranges import Range
 from tests.support.cli import run_bizmodel as run_cli
 
 

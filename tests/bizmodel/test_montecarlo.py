@@ -20,7 +20,8 @@ from bizmodel.montecarlo import (
     simulate,
 )
 from bizmodel.projection import kpis, project
-from bizmodel.scenario import TEMPLATES, Range, Scenario, base_template, bear_template
+from bizmodel.scenario import TEMPLATES, Scenario, base_template, bear_template
+from bizmodel.scenario_ranges import Range
 
 
 def with_ranges(*ranges: Range, scenario: Scenario | None = None) -> Scenario:

@@ -12,24 +12,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bizmodel import finance
+from bizmodel.accuracy_link import AccuracyLink
 from bizmodel.montecarlo import simulate
 from bizmodel.projection import COLUMNS, customer_flows, kpis, path_values, project, project_paths
 from bizmodel.reasons import Reason
-from bizmodel.scenario import (
+from bizmodel.scenario import TEMPLATES, FundingRound, Scenario, base_template
+from bizmodel.scenario_bounds import (
     FIELD_BOUNDS,
     HORIZON_MAX_MONTHS,
     JOINT_AT_MOST_ONE,
     MAX_CASH_USD,
     MAX_HEADCOUNT,
     RANGE_FIELDS,
-    TEMPLATES,
-    AccuracyLink,
-    FundingRound,
-    Range,
-    Scenario,
     ScenarioError,
-    base_template,
 )
+from bizmodel.scenario_ranges import Range
 
 
 def tiny(**changes: Any) -> Scenario:

@@ -9,19 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bizmodel.scenario import (
-    DISTRIBUTIONS,
-    FIELD_BOUNDS,
-    MAX_CASH_USD,
-    RANGE_FIELDS,
-    TEMPLATES,
-    AccuracyLink,
-    FundingRound,
-    Range,
-    Scenario,
-    ScenarioError,
-    base_template,
-)
+from bizmodel.accuracy_link import AccuracyLink
+from bizmodel.scenario import TEMPLATES, FundingRound, Scenario, base_template
+from bizmodel.scenario_bounds import DISTRIBUTIONS, FIELD_BOUNDS, MAX_CASH_USD, RANGE_FIELDS, ScenarioError
+from bizmodel.scenario_ranges import Range
 from tests.support.economics import FOUR_MISTAKES
 
 LINK = AccuracyLink(minimum_viable_accuracy=0.8, delightful_accuracy=0.95)

@@ -22,7 +22,8 @@ import pytest
 
 from bizmodel.buildbuy import API_PRICE_COLUMNS, BuildBuyError, read_api_prices
 from bizmodel.catalog import INSTANCE_COLUMNS, CatalogError, read_catalog
-from bizmodel.scenario import Scenario, ScenarioError, base_template
+from bizmodel.scenario import Scenario, base_template
+from bizmodel.scenario_bounds import ScenarioError
 from mlcore import csv_data
 from mlcore.csv_data import parse_csv, validate_csv
 from mlcore.errors import DatasetError

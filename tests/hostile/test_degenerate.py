@@ -25,16 +25,15 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from bizmodel.catalog import load_bundled
-from bizmodel.scenario import (
+from bizmodel.scenario import Scenario, base_template
+from bizmodel.scenario_bounds import (
     FIELD_BOUNDS,
     HORIZON_MAX_MONTHS,
     HORIZON_MIN_MONTHS,
     MAX_CASH_USD,
-    Range,
-    Scenario,
     ScenarioError,
-    base_template,
 )
+from bizmodel.scenario_ranges import Range
 from present.format import NumberStyle
 from present.report import render_html
 from present.report_data import ReportOptions, build_report

@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 
 from bizmodel.buildbuy import API_PRICE_COLUMNS, BuildBuyError, read_api_prices
 from bizmodel.catalog import Catalog, CatalogError, load_bundled, read_catalog, to_csv_bytes
-from bizmodel.scenario import MAX_PROBLEMS, Scenario, ScenarioError, base_template
+from bizmodel.scenario import Scenario, base_template
+from bizmodel.scenario_bounds import MAX_PROBLEMS, ScenarioError
 from mlcore.csv_data import CsvTable, validate_csv
 from mlcore.errors import DatasetError
 from present.sharelink import SharedView, ShareLinkError, decode, encode

@@ -21,7 +21,8 @@ from bench.catalog_pages import large_catalog_csv
 from bizmodel import catalog as catalog_mod
 from bizmodel.buildbuy import LlmWorkload, self_hosted_options
 from bizmodel.catalog import Catalog, load_bundled, read_catalog
-from bizmodel.compute import TrainingWork, cheapest, fastest, training_options
+from bizmodel.compute import cheapest, fastest, training_options
+from bizmodel.training_work import TrainingWork
 from present.compute_figures import MAX_CHART_POINTS, chart_points
 from tests.support.app import make_app, no_errors
 from ui.components import catalog as catalog_view

@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 from bizmodel.catalog import load_bundled
-from bizmodel.compute import Assumptions, TrainingWork, training_options
+from bizmodel.compute import Assumptions, training_options
 from bizmodel.projection import COLUMNS, project
 from bizmodel.scenario import base_template
+from bizmodel.training_work import TrainingWork
 from present import format as fmt
 from present.compute_figures import ParetoLabels, pareto_figure
 from present.figures import MoneyAxis, chart_config, money_axis

@@ -12,14 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bizmodel.catalog import Catalog
-from bizmodel.compute import (
-    Assumptions,
-    TrainingWork,
-    cheapest,
-    fastest,
-    largest_within,
-    training_options,
-)
+from bizmodel.compute import Assumptions, cheapest, fastest, training_options
+from bizmodel.compute_budget import largest_within
 from bizmodel.data_value import (
     MAX_N_FACTOR,
     DataEconomics,
@@ -29,6 +23,7 @@ from bizmodel.data_value import (
     optimal_dataset_size,
 )
 from bizmodel.scenario import base_template
+from bizmodel.training_work import TrainingWork
 from present.explored import (
     BUDGETS_KEY,
     DEFAULT_BUDGET,

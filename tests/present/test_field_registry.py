@@ -12,17 +12,11 @@ from io import BytesIO
 import openpyxl
 import pytest
 
+from bizmodel.accuracy_link import AccuracyLink
 from bizmodel.binding import RunInputs
 from bizmodel.catalog import load_bundled
-from bizmodel.scenario import (
-    RANGE_FIELDS,
-    TERMINAL_METHODS,
-    AccuracyLink,
-    Scenario,
-    ScenarioError,
-    base_template,
-    bull_template,
-)
+from bizmodel.scenario import Scenario, base_template, bull_template
+from bizmodel.scenario_bounds import RANGE_FIELDS, TERMINAL_METHODS, ScenarioError
 from present import format as fmt
 from present.field_registry import FIELDS, NUMERIC_FIELDS, UNITS, ScenarioField, field, form_sections
 from present.i18n import translate

@@ -12,7 +12,8 @@ import pytest
 
 from bizmodel.catalog import load_bundled
 from bizmodel.median_gap import GapDriver, MedianGap
-from bizmodel.scenario import RANGE_FIELDS, base_template, bear_template
+from bizmodel.scenario import base_template, bear_template
+from bizmodel.scenario_bounds import RANGE_FIELDS
 from present import format as fmt
 from present.field_registry import field
 from present.i18n import translate

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bizmodel.accuracy_link import AccuracyLink
 from bizmodel.montecarlo import simulate
 from bizmodel.projection import project
-from bizmodel.scenario import AccuracyLink, base_template
+from bizmodel.scenario import base_template
 from bizmodel.sensitivity import tornado
 from present.format import NumberStyle, number_style
 from present.scenario_figures import (

@@ -15,7 +15,8 @@ import streamlit as st
 
 from bizmodel.catalog import Catalog
 from bizmodel.montecarlo import working_bytes
-from bizmodel.scenario import Scenario, ScenarioError
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_bounds import ScenarioError
 from mlcore.runs import get_run
 from present import format as fmt
 from present.explored import Explored, explored_in

@@ -20,7 +20,8 @@ from bizmodel.catalog import Catalog
 from bizmodel.montecarlo import working_bytes
 from bizmodel.production import production_scale
 from bizmodel.projection import Kpis, kpis, project
-from bizmodel.scenario import Scenario, ScenarioError
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_bounds import ScenarioError
 from bizmodel.sensitivity import tornado
 from mlcore.runs import get_run
 from mlcore.specs import RunRecord

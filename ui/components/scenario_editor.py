@@ -19,7 +19,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from bizmodel.scenario import HORIZON_MAX_MONTHS, RANGE_FIELDS, Scenario, ScenarioError
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_bounds import HORIZON_MAX_MONTHS, RANGE_FIELDS, ScenarioError
 from present.field_registry import FIELDS, ScenarioField, field, find, form_sections
 from present.report import bare_label
 from ui.session.i18n import t

@@ -43,7 +43,8 @@ from typing import Any
 
 import streamlit as st
 
-from bizmodel.scenario import TEMPLATES, Scenario, ScenarioError
+from bizmodel.scenario import TEMPLATES, Scenario
+from bizmodel.scenario_bounds import ScenarioError
 from safetext import for_markdown, for_plain
 from store import OwnerError, Store, StoreError
 from ui.components.widgets import name_refusal

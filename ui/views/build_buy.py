@@ -46,7 +46,8 @@ from bizmodel.catalog import Catalog
 from bizmodel.data_value import DataEconomics, DataValueError, buy_data, current_size
 from bizmodel.llm_serving import DEFAULT_TPOT_MS
 from bizmodel.projection import Kpis
-from bizmodel.scenario import Scenario, ScenarioError
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_bounds import ScenarioError
 from bizmodel.shapes import INFERRED_KEY, bundled_shapes, shape_for
 from mlcore.specs import RunRecord
 from present import format as fmt

@@ -19,7 +19,8 @@ import streamlit as st
 
 from bizmodel.production import factor_text
 from bizmodel.projection import Kpis
-from bizmodel.scenario import TEMPLATES, ScenarioError
+from bizmodel.scenario import TEMPLATES
+from bizmodel.scenario_bounds import ScenarioError
 from present import format as fmt
 from present.field_registry import DOCUMENT_KEYS, NUMERIC_FIELDS, WORDED_FIELDS, ScenarioField, find
 from present.figures import chart_config

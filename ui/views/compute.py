@@ -14,20 +14,11 @@ import streamlit as st
 
 from bizmodel.basis import BasisError, TechnicalBasis
 from bizmodel.catalog import CLUSTER_INTERCONNECTS, Catalog
-from bizmodel.compute import (
-    EPOCH_2024,
-    Assumptions,
-    ComputeError,
-    TrainingWork,
-    cheapest,
-    compute_optimal,
-    fastest,
-    loss,
-    one_per_instance,
-    training_options,
-)
+from bizmodel.compute import Assumptions, cheapest, fastest, one_per_instance, training_options
 from bizmodel.production import factor_text, production_scale
+from bizmodel.scaling_law import EPOCH_2024, compute_optimal, loss
 from bizmodel.shapes import DEFAULT_TRAIN_SEQUENCE, INFERRED_KEY, bundled_shapes, shape_for
+from bizmodel.training_work import ComputeError, TrainingWork
 from bizmodel.validation import BAND, summarise, validation_table
 from mlcore.specs import RunRecord
 from present import format as fmt

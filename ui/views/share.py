@@ -23,7 +23,8 @@ import json
 
 import streamlit as st
 
-from bizmodel.scenario import Scenario, ScenarioError
+from bizmodel.scenario import Scenario
+from bizmodel.scenario_bounds import ScenarioError
 from present.page_registry import page_file
 from present.sharelink import PAGES, ShareLinkError, decode
 from safetext import for_markdown
