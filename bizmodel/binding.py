@@ -55,7 +55,7 @@ Conventions
 * :func:`bind` replaces ``model_accuracy`` always and the two costs when they are not None, through
   :meth:`bizmodel.scenario.Scenario.with_values` (an assumed range that no longer holds a bound value
   is dropped). With ranges (``with_ranges=True``, or by default the scenario's ``use_run_spread``)
-  the two ranges above become triangular :class:`~bizmodel.scenario.Range` entries around the
+  the two ranges above become triangular :class:`~bizmodel.scenario_ranges.Range` entries around the
   bound values (widened to hold them), for the Monte Carlo simulation.
 * Provenance: everything taken from the run is **measured**; prices come from the **catalog** (with
   its as-of date); the detail strings say which is which.

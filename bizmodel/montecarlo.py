@@ -2,7 +2,7 @@
 
 Conventions
 -----------
-* The uncertain inputs are the scenario's :class:`~bizmodel.scenario.Range` entries; every other
+* The uncertain inputs are the scenario's :class:`~bizmodel.scenario_ranges.Range` entries; every other
   field keeps the scenario's own value. The distributions (triangular with the value as mode;
   log-normal with the value as median, clipped only to the field's valid bounds) are defined in
   :mod:`bizmodel.scenario`.

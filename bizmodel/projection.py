@@ -120,7 +120,7 @@ def path_values(
     given, the scenario's own value elsewhere.
 
     The number of paths is the length of ``values``' arrays (all equal), else ``paths``, else 1.
-    Raises :class:`~bizmodel.scenario.ScenarioError` for an unknown field, a wrong shape, and a
+    Raises :class:`~bizmodel.scenario_bounds.ScenarioError` for an unknown field, a wrong shape, and a
     value out of the field's bounds (or a pair breaking ``bass_p + bass_q ≤ 1`` or ``monthly_churn
     + churn_at_minimum_accuracy_extra ≤ 1``), naming the field as ``values[field]``.
 

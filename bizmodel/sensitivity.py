@@ -6,7 +6,7 @@ Conventions
   fraction: ``+0.10`` is 10 % more of what the lever names). ``-c`` is the lever's **low** side,
   ``+c`` its **high** side; each lever says in ``low_means`` / ``high_means`` what they are. The
   low side is not always the pessimistic one (a lower GPU price is good news).
-* Moved values are clipped to the field's valid bounds (:data:`bizmodel.scenario.FIELD_BOUNDS`)
+* Moved values are clipped to the field's valid bounds (:data:`bizmodel.scenario_bounds.FIELD_BOUNDS`)
   and to the joint bounds (``bass_p + bass_q ≤ 1``: both moved fields scaled down in proportion;
   ``monthly_churn + churn_at_minimum_accuracy_extra ≤ 1``: churn lowered to 1 minus the extra).
   The new scenario comes from :meth:`~bizmodel.scenario.Scenario.with_values`, so a range that no

@@ -33,7 +33,7 @@ Limits and refusals
 * Every problem — not text, empty, too long, unknown version, bad base64, a damaged or truncated
   zlib stream, trailing data, not UTF-8, not JSON, NaN or Infinity, duplicate keys, not an
   object, unknown or missing keys, an invalid scenario (the first :data:`MAX_LISTED_PROBLEMS`
-  :class:`~bizmodel.scenario.ScenarioError` problems, then how many more), a bad run id, page,
+  :class:`~bizmodel.scenario_bounds.ScenarioError` problems, then how many more), a bad run id, page,
   language or name (control or invisible characters, a lone surrogate) — raises :class:`ShareLinkError` (a
   ``ValueError``) whose message says what is wrong and to ask for a new link; values from the
   link are quoted short (:func:`safetext.shown`). No other exception escapes :func:`decode`.
