@@ -57,8 +57,10 @@ def replay(app_env: Path) -> Iterator[ReplayWorker]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that renders pages through AppTest (it uses ``app_env``) as ``app``: the
+    """Mark every test that renders pages through AppTest (it uses ``app_env``, or lives in
+    ``tests/app``) as ``app``: the
     fast loop, ``-m "not slow and not browser and not app"``, leaves them to the full run."""
+    app_tests = Path(__file__).parent / "app"
     for item in items:
-        if "app_env" in getattr(item, "fixturenames", ()):
+        if "app_env" in getattr(item, "fixturenames", ()) or app_tests in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.app)

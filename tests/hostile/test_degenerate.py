@@ -166,6 +166,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 STYLES = (NumberStyle(), NumberStyle(language="zh", currency="CNY", usd_to_cny=7.1))
 
 
+@pytest.mark.slow  # 25 whole reports and workbooks: about 25 s
 @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(scenario=scenarios())
 @example(scenario=D7)

@@ -102,6 +102,7 @@ class _Reversed:
         return back[::-1]
 
 
+@pytest.mark.slow  # trains a sweep and a repeat twice: about 25 s
 def test_a_sweep_and_a_repeat_through_another_runner_match_the_local_ones_in_structure() -> None:
     data = load("digits")
     device = choose_device(force_cpu=True)
