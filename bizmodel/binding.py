@@ -79,7 +79,6 @@ from bizmodel.production import (
     production_retraining,
     production_scale,
     run_instance,
-    scale_serving_rows,
 )
 from bizmodel.projection import project_paths
 from bizmodel.reasons import Reason, ReasonedError, why
@@ -87,13 +86,8 @@ from bizmodel.run_cost import RunCostError, price_run
 from bizmodel.scenario import Scenario
 from bizmodel.scenario_bounds import ScenarioError
 from bizmodel.scenario_ranges import Range
-from bizmodel.serving import (
-    ServingAssumptions,
-    ServingError,
-    best_serving,
-    capacity_plan,
-    run_serving_options,
-)
+from bizmodel.serving import ServingAssumptions
+from bizmodel.serving_choice import chosen_serving
 
 __all__ = [
     "DEFAULT_P95_TARGET_MS",
@@ -274,68 +268,6 @@ def _run_cost(
     return usd, Reason("retrain_priced_energy", **figures, **energy_figures)
 
 
-def _serving(
-    basis: TechnicalBasis,
-    catalog: Catalog,
-    assumptions: ServingAssumptions,
-    *,
-    requests_per_month: float,
-    p95_target_ms: float,
-    model_factor: float = 1.0,
-) -> tuple[float | None, float | None, Reason]:
-    run_id = basis.run_id
-    if not basis.has_inference:
-        return None, None, Reason("no_inference_profile", run_id=run_id)
-    try:
-        options = run_serving_options(basis, catalog.instances, catalog.accelerators, assumptions)
-    except (ServingError, RunCostError) as exc:
-        return None, None, Reason("serving_unpriced", run_id=run_id, error=why(exc))
-    usd = pd.to_numeric(options["usd_per_1000"], errors="coerce")
-    measured = options[
-        (options["provenance"] == "measured") & ~options["quantized"].astype(bool) & np.isfinite(usd)
-    ]
-    if measured.empty:
-        return None, None, Reason("serving_no_row", run_id=run_id)
-    measured = scale_serving_rows(measured, model_factor)
-    try:
-        plan = capacity_plan(
-            measured,
-            requests_per_month=requests_per_month,
-            p95_target_ms=p95_target_ms,
-            assumptions=assumptions,
-        )
-    except ServingError as exc:
-        return None, None, Reason("serving_unplanned", run_id=run_id, error=why(exc))
-    best = best_serving(plan)
-    verdict = Reason("verdict_met", target=float(p95_target_ms))
-    if best is None:
-        best = plan.sort_values(["p95_request_ms", "monthly_usd"], kind="stable").iloc[0]
-        verdict = Reason("verdict_unmet", target=float(p95_target_ms))
-    value = float(best["usd_per_1000_at_load"])
-    p95 = float(best["p95_request_ms"])
-    label = str(best["option"])
-    batch = f"batch {int(best['batch_size'])}"
-    figures = {
-        "run_id": run_id,
-        "verdict": verdict,
-        "option": label if batch in label else f"{label} ({batch})",
-        "instances": int(best["instances"]),
-        "requests": round(requests_per_month),
-        "peak": float(best["peak_rps"]),
-        "utilisation_fraction": float(assumptions.utilisation),
-        "per_second": round(float(best["samples_per_second"])),
-        "monthly_usd": float(best["monthly_usd"]),
-        "per_1000_usd": value,
-        "p95": p95,
-        "fill": float(best["fill_ms"]),
-        "call": float(best["p95_ms"]),
-        "source": str(best["source"]),
-    }
-    if model_factor != 1.0:
-        return value, p95, Reason("serving_detail_production", **figures, factor=float(model_factor))
-    return value, p95, Reason("serving_detail", **figures)
-
-
 def peak_requests_per_month(scenario: Scenario) -> float:
     """The highest monthly request volume of the scenario's projection (requests = predictions).
 
@@ -475,7 +407,7 @@ def run_inputs(
     scale = scale or ProductionScale(1.0, 1.0, False, False, max(1, basis.n_train), max(1, basis.params))
     run_cost, run_cost_detail = _run_cost(basis, catalog, usd_per_kwh, grid_g_co2_per_kwh)
     retraining = production_retraining(basis, catalog, scale)
-    serving, p95, serving_detail = _serving(
+    serving, p95, serving_detail = chosen_serving(
         basis,
         catalog,
         assumptions,
