@@ -64,13 +64,14 @@ Conventions
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from bizmodel.basis import TechnicalBasis
+from bizmodel.basis import BasisError, TechnicalBasis
 from bizmodel.catalog import Catalog
 from bizmodel.production import (
     ProductionRetraining,
@@ -78,7 +79,6 @@ from bizmodel.production import (
     production_retraining,
     production_scale,
     run_instance,
-    scale_serving_rows,
 )
 from bizmodel.projection import project_paths
 from bizmodel.reasons import Reason, ReasonedError, why
@@ -86,21 +86,20 @@ from bizmodel.run_cost import RunCostError, price_run
 from bizmodel.scenario import Scenario
 from bizmodel.scenario_bounds import ScenarioError
 from bizmodel.scenario_ranges import Range
-from bizmodel.serving import (
-    ServingAssumptions,
-    ServingError,
-    best_serving,
-    capacity_plan,
-    run_serving_options,
-)
+from bizmodel.serving import ServingAssumptions
+from bizmodel.serving_choice import chosen_serving
 
 __all__ = [
     "DEFAULT_P95_TARGET_MS",
     "DEFAULT_REQUESTS_PER_MONTH",
     "SERVING_RANGE_MAX_FACTOR",
     "BindingError",
+    "BoundRun",
+    "InputsOf",
     "RunInputs",
+    "RunUnusable",
     "bind",
+    "bind_run",
     "inputs_for",
     "peak_requests_per_month",
     "run_inputs",
@@ -269,68 +268,6 @@ def _run_cost(
     return usd, Reason("retrain_priced_energy", **figures, **energy_figures)
 
 
-def _serving(
-    basis: TechnicalBasis,
-    catalog: Catalog,
-    assumptions: ServingAssumptions,
-    *,
-    requests_per_month: float,
-    p95_target_ms: float,
-    model_factor: float = 1.0,
-) -> tuple[float | None, float | None, Reason]:
-    run_id = basis.run_id
-    if not basis.has_inference:
-        return None, None, Reason("no_inference_profile", run_id=run_id)
-    try:
-        options = run_serving_options(basis, catalog.instances, catalog.accelerators, assumptions)
-    except (ServingError, RunCostError) as exc:
-        return None, None, Reason("serving_unpriced", run_id=run_id, error=why(exc))
-    usd = pd.to_numeric(options["usd_per_1000"], errors="coerce")
-    measured = options[
-        (options["provenance"] == "measured") & ~options["quantized"].astype(bool) & np.isfinite(usd)
-    ]
-    if measured.empty:
-        return None, None, Reason("serving_no_row", run_id=run_id)
-    measured = scale_serving_rows(measured, model_factor)
-    try:
-        plan = capacity_plan(
-            measured,
-            requests_per_month=requests_per_month,
-            p95_target_ms=p95_target_ms,
-            assumptions=assumptions,
-        )
-    except ServingError as exc:
-        return None, None, Reason("serving_unplanned", run_id=run_id, error=why(exc))
-    best = best_serving(plan)
-    verdict = Reason("verdict_met", target=float(p95_target_ms))
-    if best is None:
-        best = plan.sort_values(["p95_request_ms", "monthly_usd"], kind="stable").iloc[0]
-        verdict = Reason("verdict_unmet", target=float(p95_target_ms))
-    value = float(best["usd_per_1000_at_load"])
-    p95 = float(best["p95_request_ms"])
-    label = str(best["option"])
-    batch = f"batch {int(best['batch_size'])}"
-    figures = {
-        "run_id": run_id,
-        "verdict": verdict,
-        "option": label if batch in label else f"{label} ({batch})",
-        "instances": int(best["instances"]),
-        "requests": round(requests_per_month),
-        "peak": float(best["peak_rps"]),
-        "utilisation_fraction": float(assumptions.utilisation),
-        "per_second": round(float(best["samples_per_second"])),
-        "monthly_usd": float(best["monthly_usd"]),
-        "per_1000_usd": value,
-        "p95": p95,
-        "fill": float(best["fill_ms"]),
-        "call": float(best["p95_ms"]),
-        "source": str(best["source"]),
-    }
-    if model_factor != 1.0:
-        return value, p95, Reason("serving_detail_production", **figures, factor=float(model_factor))
-    return value, p95, Reason("serving_detail", **figures)
-
-
 def peak_requests_per_month(scenario: Scenario) -> float:
     """The highest monthly request volume of the scenario's projection (requests = predictions).
 
@@ -465,6 +402,46 @@ def run_inputs(
     >>> inputs.serving_usd_per_1000_predictions is None, inputs.retraining.method
     (True, 'measured_scaled')
     """
+    volume = _checked_volume(usd_per_kwh, grid_g_co2_per_kwh, requests_per_month, p95_target_ms)
+    assumptions = serving_assumptions or ServingAssumptions()
+    scale = scale or ProductionScale(1.0, 1.0, False, False, max(1, basis.n_train), max(1, basis.params))
+    run_cost, run_cost_detail = _run_cost(basis, catalog, usd_per_kwh, grid_g_co2_per_kwh)
+    retraining = production_retraining(basis, catalog, scale)
+    serving, p95, serving_detail = chosen_serving(
+        basis,
+        catalog,
+        assumptions,
+        requests_per_month=volume,
+        p95_target_ms=float(p95_target_ms),
+        model_factor=scale.model_factor,
+    )
+    accuracy_range, serving_range, range_detail = _ranges(basis, serving)
+    return RunInputs(
+        run_id=basis.run_id,
+        run_name=basis.name,
+        model_accuracy=float(basis.test_accuracy),
+        retrain_cost_usd=retraining.cost_usd,
+        retrain_detail=_retrain_detail(basis, retraining),
+        serving_usd_per_1000_predictions=serving,
+        serving_detail=serving_detail,
+        accuracy_range=accuracy_range,
+        serving_range=serving_range,
+        accuracy_detail=_accuracy_detail(basis),
+        range_detail=range_detail,
+        serving_p95_ms=p95,
+        run_cost_usd=run_cost,
+        run_cost_detail=run_cost_detail,
+        scale=scale,
+        retraining=retraining,
+        requests_per_month=volume,
+    )
+
+
+def _checked_volume(
+    usd_per_kwh: float, grid_g_co2_per_kwh: float, requests_per_month: float | None, p95_target_ms: float
+) -> float:
+    """The monthly request volume to plan for (:data:`DEFAULT_REQUESTS_PER_MONTH` when None), after
+    checking :func:`run_inputs`' policies; raises :class:`BindingError` as it documents."""
     if not (math.isfinite(usd_per_kwh) and usd_per_kwh >= 0):
         raise BindingError(f"usd_per_kwh must be a number ≥ 0, got {usd_per_kwh!r}")
     if not (math.isfinite(grid_g_co2_per_kwh) and grid_g_co2_per_kwh >= 0):
@@ -474,47 +451,22 @@ def run_inputs(
         raise BindingError(f"requests_per_month must be a positive number, got {requests_per_month!r}")
     if not (_is_real(p95_target_ms) and math.isfinite(p95_target_ms) and p95_target_ms > 0):
         raise BindingError(f"p95_target_ms must be a positive number of milliseconds, got {p95_target_ms!r}")
-    assumptions = serving_assumptions or ServingAssumptions()
-    scale = scale or ProductionScale(1.0, 1.0, False, False, max(1, basis.n_train), max(1, basis.params))
-    run_cost, run_cost_detail = _run_cost(basis, catalog, usd_per_kwh, grid_g_co2_per_kwh)
-    retraining = production_retraining(basis, catalog, scale)
-    serving, p95, serving_detail = _serving(
-        basis,
-        catalog,
-        assumptions,
-        requests_per_month=float(volume),
-        p95_target_ms=float(p95_target_ms),
-        model_factor=scale.model_factor,
-    )
-    accuracy_range, serving_range, range_detail = _ranges(basis, serving)
+    return float(volume)
+
+
+def _retrain_detail(basis: TechnicalBasis, retraining: ProductionRetraining) -> Reason | str:
+    """How one production retraining was priced (naming the run), or why it could not be."""
+    if retraining.cost_usd is None:
+        return retraining.detail
+    return Reason("run_any", run_id=basis.run_id, text_msg=retraining.detail)
+
+
+def _accuracy_detail(basis: TechnicalBasis) -> Reason:
+    """Where ``model_accuracy`` comes from: the run's test accuracy (on how many samples, if known)."""
     accuracy = {"run_id": basis.run_id, "accuracy_fraction": float(basis.test_accuracy)}
-    return RunInputs(
-        run_id=basis.run_id,
-        run_name=basis.name,
-        model_accuracy=float(basis.test_accuracy),
-        retrain_cost_usd=retraining.cost_usd,
-        retrain_detail=(
-            Reason("run_any", run_id=basis.run_id, text_msg=retraining.detail)
-            if retraining.cost_usd is not None
-            else retraining.detail
-        ),
-        serving_usd_per_1000_predictions=serving,
-        serving_detail=serving_detail,
-        accuracy_range=accuracy_range,
-        serving_range=serving_range,
-        accuracy_detail=(
-            Reason("accuracy_measured_on", **accuracy, n_test=int(basis.n_test))
-            if basis.n_test
-            else Reason("accuracy_measured", **accuracy)
-        ),
-        range_detail=range_detail,
-        serving_p95_ms=p95,
-        run_cost_usd=run_cost,
-        run_cost_detail=run_cost_detail,
-        scale=scale,
-        retraining=retraining,
-        requests_per_month=float(volume),
-    )
+    if basis.n_test:
+        return Reason("accuracy_measured_on", **accuracy, n_test=int(basis.n_test))
+    return Reason("accuracy_measured", **accuracy)
 
 
 def serving_volume(scenario: Scenario) -> float:
@@ -634,3 +586,89 @@ def bind(scenario: Scenario, inputs: RunInputs, *, with_ranges: bool | None = No
     except ScenarioError as exc:
         raise BindingError(Reason("bind_refused", run_id=inputs.run_id, error=why(exc))) from exc
     return bound
+
+
+#: How :func:`bind_run` prices a run for a scenario: :func:`inputs_for`, or a cached equivalent.
+InputsOf = Callable[[Scenario, TechnicalBasis, Catalog], RunInputs]
+
+
+class RunUnusable(BindingError):
+    """A run cannot drive a scenario (:func:`bind_run`): ``reason`` (or the message) says why, as
+    the first failure said it; ``basis`` is the run's basis when its record could be read (None when
+    the record itself is unusable)."""
+
+    def __init__(self, why: Reason | str, *, basis: TechnicalBasis | None = None) -> None:
+        super().__init__(why)
+        self.basis = basis
+
+
+@dataclass(frozen=True)
+class BoundRun:
+    """A scenario driven by a run: ``scenario`` (bound, :func:`bind`), the run's ``inputs``
+    (:func:`inputs_for`) and its ``basis`` (:meth:`~bizmodel.basis.TechnicalBasis.from_record`)."""
+
+    scenario: Scenario
+    inputs: RunInputs
+    basis: TechnicalBasis
+
+
+def bind_run(
+    scenario: Scenario,
+    record: Mapping[str, Any],
+    catalog: Catalog,
+    *,
+    inputs_of: InputsOf = inputs_for,
+) -> BoundRun:
+    """``scenario`` driven by the run ``record``: its basis, what it contributes (priced for the
+    scenario) and the scenario bound to it — the one sequence the pages and the report follow.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario as typed (not changed).
+    record : mapping
+        The run's stored record (``RunRecord.to_dict()``).
+    catalog : Catalog
+        Prices for retraining and serving.
+    inputs_of : callable
+        ``(scenario, basis, catalog) -> RunInputs``; :func:`inputs_for` by default (the pages pass
+        a cached one).
+
+    Returns
+    -------
+    BoundRun
+
+    Raises
+    ------
+    RunUnusable
+        When the record is no basis (:class:`~bizmodel.basis.BasisError`), the run cannot be priced
+        or bound (:class:`BindingError`) or the bound scenario is invalid
+        (:class:`~bizmodel.scenario_bounds.ScenarioError`); it carries that error's reason or
+        message, and the basis when there is one.
+
+    Examples
+    --------
+    >>> from bizmodel.catalog import load_bundled
+    >>> from bizmodel.scenario import base_template
+    >>> rec = {"id": "r1", "status": "completed", "params": 100, "flops_per_sample": 200,
+    ...        "n_train": 1000, "epochs_completed": 2, "train_seconds": 30.0, "wall_seconds": 36.0,
+    ...        "device": "CPU (Intel Xeon, 2 logical cores)", "device_kind": "cpu", "test_accuracy": 0.9}
+    >>> bound = bind_run(base_template(), rec, load_bundled())
+    >>> bound.scenario.model_accuracy, bound.inputs.run_id, bound.basis.run_id
+    (0.9, 'r1', 'r1')
+    >>> try:
+    ...     bind_run(base_template(), {**rec, "test_accuracy": 1.5}, load_bundled())
+    ... except RunUnusable as exc:
+    ...     exc.basis is not None
+    True
+    """
+    try:
+        basis = TechnicalBasis.from_record(dict(record))
+    except BasisError as exc:
+        raise RunUnusable(why(exc)) from exc
+    try:
+        inputs = inputs_of(scenario, basis, catalog)
+        bound = bind(scenario, inputs)
+    except (BindingError, ScenarioError) as exc:
+        raise RunUnusable(why(exc), basis=basis) from exc
+    return BoundRun(bound, inputs, basis)

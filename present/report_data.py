@@ -44,13 +44,12 @@ from bizmodel.advantage import (
     scorecard,
     value_of_accuracy,
 )
-from bizmodel.basis import BasisError, TechnicalBasis
+from bizmodel.basis import TechnicalBasis
 from bizmodel.binding import (
     DEFAULT_P95_TARGET_MS,
-    BindingError,
     RunInputs,
-    bind,
-    inputs_for,
+    RunUnusable,
+    bind_run,
     serving_volume,
 )
 from bizmodel.catalog import Catalog
@@ -434,67 +433,13 @@ def build_report(
     """
     options = options or ReportOptions()
     notes: dict[str, Reason | str] = {}
-    effective, inputs, basis = scenario, None, None
-    if run is not None:
-        try:
-            basis = TechnicalBasis.from_record(run.to_dict())
-            inputs = inputs_for(scenario, basis, catalog)
-            effective = bind(scenario, inputs)
-        except (BasisError, BindingError, ScenarioError) as exc:
-            found = why(exc)
-            notes["binding"] = (
-                found if isinstance(found, Reason) else f"run {run.id} cannot drive this scenario: {exc}"
-            )
-            inputs, effective = None, scenario
+    effective, inputs, basis = _bound(scenario, run, catalog, notes)
     frame = project(effective)
     k = kpis(frame, effective)
-    accuracy_value = value_of_accuracy(effective)
-    mc = table = None
-    try:
-        mc = monte_carlo_section(effective, paths=options.paths, seed=options.seed)
-    except MonteCarloError as exc:
-        notes["monte_carlo"] = str(exc)
-    try:
-        table = tornado(effective, change=options.change)
-    except SensitivityError as exc:
-        notes["sensitivity"] = str(exc)
-    compute: tuple[ComputeSection, ...] = ()
-    serving = data = None
-    if basis is not None and inputs is not None:
-        try:
-            compute = _compute(inputs, catalog)
-        except ComputeError as exc:
-            notes["compute"] = str(exc)
-        factor = inputs.scale.model_factor if inputs.scale is not None else 1.0
-        if basis.has_inference:
-            try:
-                serving = _serving(basis, catalog, serving_volume(scenario), factor)
-            except (ServingError, RunCostError) as exc:
-                notes["serving"] = why(exc)
-        else:
-            notes["serving"] = f"run {basis.run_id} has no inference profile"
-    elif basis is not None:
-        notes["compute"] = notes["serving"] = notes["binding"]
-    if basis is not None and run is not None:
-        try:
-            data = _data_value(run.to_dict(), run.n_train, options)
-        except DataValueError as exc:
-            notes["data_value"] = exc.reason or str(exc)
-    else:
-        for section in ("compute", "serving", "data_value"):
-            notes.setdefault(section, "no run drives this scenario")
-    try:
-        items = scorecard(
-            effective,
-            k,
-            competitor=options.competitor,
-            run=inputs,
-            samples_owned=run.n_train if run is not None else None,
-            accuracy_gain_points_per_usd_1000=_gain_per_1000(data, options),
-        )
-    except AdvantageError as exc:
-        items = ()
-        notes["scorecard"] = str(exc)
+    mc, table = _risk(effective, options, notes)
+    compute, serving, data = _run_sections(
+        scenario, run, basis=basis, inputs=inputs, catalog=catalog, options=options, notes=notes
+    )
     return Report(
         name=name,
         generated_at=(now or datetime.now(UTC)).replace(microsecond=0),
@@ -507,8 +452,8 @@ def build_report(
         monte_carlo=mc,
         tornado=table,
         change=options.change,
-        accuracy_value=accuracy_value,
-        scorecard=items,
+        accuracy_value=value_of_accuracy(effective),
+        scorecard=_scorecard(effective, k, run=run, inputs=inputs, data=data, options=options, notes=notes),
         compute=compute,
         serving=serving,
         data_value=data,
@@ -518,6 +463,119 @@ def build_report(
         validation=validation_table(catalog),
         explored=explored_section(options.explored, catalog),
     )
+
+
+def _bound(
+    scenario: Scenario, run: RunRecord | None, catalog: Catalog, notes: dict[str, Reason | str]
+) -> tuple[Scenario, RunInputs | None, TechnicalBasis | None]:
+    """The scenario driven by ``run`` (:func:`bizmodel.binding.bind_run`), its inputs and basis; the
+    typed scenario and no inputs when there is no run or it cannot drive it (``notes["binding"]``
+    says why; the basis is kept when the record could be read)."""
+    if run is None:
+        return scenario, None, None
+    try:
+        bound = bind_run(scenario, run.to_dict(), catalog)
+    except RunUnusable as exc:
+        found = why(exc)
+        notes["binding"] = (
+            found if isinstance(found, Reason) else f"run {run.id} cannot drive this scenario: {exc}"
+        )
+        return scenario, None, exc.basis
+    return bound.scenario, bound.inputs, bound.basis
+
+
+def _risk(
+    effective: Scenario, options: ReportOptions, notes: dict[str, Reason | str]
+) -> tuple[MonteCarloSection | None, pd.DataFrame | None]:
+    """The Monte Carlo and the tornado of ``effective``; a failure becomes a note."""
+    mc = table = None
+    try:
+        mc = monte_carlo_section(effective, paths=options.paths, seed=options.seed)
+    except MonteCarloError as exc:
+        notes["monte_carlo"] = str(exc)
+    try:
+        table = tornado(effective, change=options.change)
+    except SensitivityError as exc:
+        notes["sensitivity"] = str(exc)
+    return mc, table
+
+
+def _run_sections(
+    scenario: Scenario,
+    run: RunRecord | None,
+    *,
+    basis: TechnicalBasis | None,
+    inputs: RunInputs | None,
+    catalog: Catalog,
+    options: ReportOptions,
+    notes: dict[str, Reason | str],
+) -> tuple[tuple[ComputeSection, ...], ServingSection | None, DataValueSection | None]:
+    """The sections only a run gives (compute, serving, data value); each missing one a note."""
+    compute: tuple[ComputeSection, ...] = ()
+    serving = data = None
+    if basis is not None and inputs is not None:
+        compute, serving = _production(scenario, basis, inputs, catalog, notes)
+    elif basis is not None:
+        notes["compute"] = notes["serving"] = notes["binding"]
+    if basis is not None and run is not None:
+        try:
+            data = _data_value(run.to_dict(), run.n_train, options)
+        except DataValueError as exc:
+            notes["data_value"] = exc.reason or str(exc)
+    else:
+        for section in ("compute", "serving", "data_value"):
+            notes.setdefault(section, "no run drives this scenario")
+    return compute, serving, data
+
+
+def _production(
+    scenario: Scenario,
+    basis: TechnicalBasis,
+    inputs: RunInputs,
+    catalog: Catalog,
+    notes: dict[str, Reason | str],
+) -> tuple[tuple[ComputeSection, ...], ServingSection | None]:
+    """The production retraining options and serving plan of a bound run; a failure a note."""
+    compute: tuple[ComputeSection, ...] = ()
+    serving = None
+    try:
+        compute = _compute(inputs, catalog)
+    except ComputeError as exc:
+        notes["compute"] = str(exc)
+    factor = inputs.scale.model_factor if inputs.scale is not None else 1.0
+    if basis.has_inference:
+        try:
+            serving = _serving(basis, catalog, serving_volume(scenario), factor)
+        except (ServingError, RunCostError) as exc:
+            notes["serving"] = why(exc)
+    else:
+        notes["serving"] = f"run {basis.run_id} has no inference profile"
+    return compute, serving
+
+
+def _scorecard(
+    effective: Scenario,
+    k: Kpis,
+    *,
+    run: RunRecord | None,
+    inputs: RunInputs | None,
+    data: DataValueSection | None,
+    options: ReportOptions,
+    notes: dict[str, Reason | str],
+) -> tuple[ScoreItem, ...]:
+    """The economic-advantage scorecard against the competitor; empty, with a note, if refused."""
+    try:
+        return scorecard(
+            effective,
+            k,
+            competitor=options.competitor,
+            run=inputs,
+            samples_owned=run.n_train if run is not None else None,
+            accuracy_gain_points_per_usd_1000=_gain_per_1000(data, options),
+        )
+    except AdvantageError as exc:
+        notes["scorecard"] = str(exc)
+        return ()
 
 
 def scenario_json(scenario: Scenario) -> str:

@@ -14,8 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from bizmodel.advantage import ValueOfAccuracy, value_of_accuracy
-from bizmodel.basis import BasisError, TechnicalBasis
-from bizmodel.binding import BindingError, RunInputs, bind, inputs_for
+from bizmodel.basis import TechnicalBasis
+from bizmodel.binding import InputsOf, RunInputs, RunUnusable, bind_run, inputs_for
 from bizmodel.catalog import Catalog
 from bizmodel.montecarlo import working_bytes
 from bizmodel.production import production_scale
@@ -87,33 +87,25 @@ def _run_inputs(
     requests_per_month: float,
     factors: tuple[float, float],
     _scenario: Scenario,
+    _basis: TechnicalBasis,
     _catalog: Catalog,
 ) -> RunInputs:
-    """:func:`bizmodel.binding.inputs_for`, cached by what decides its result: the run, the catalog,
-    the serving volume and the production factors of the scenario."""
-    del run_id, catalog_version, requests_per_month, factors  # cache key only
-    basis = TechnicalBasis.from_record(json.loads(record))
-    return inputs_for(_scenario, basis, _catalog)
+    """:func:`bizmodel.binding.inputs_for`, cached by what decides its result: the run (its record
+    as JSON), the catalog, the serving volume and the production factors of the scenario."""
+    del run_id, record, catalog_version, requests_per_month, factors  # cache key only
+    return inputs_for(_scenario, _basis, _catalog)
 
 
-def inputs_of_run(run: RunRecord, catalog: Catalog, scenario: Scenario) -> RunInputs | None:
-    """What the run contributes to ``scenario`` (production priced at the scenario's scale and peak
-    monthly requests, as everywhere), or None after saying why it cannot."""
-    volume = serving_volume(scenario)  # the report's volume too, and a stable cache key
-    try:
-        record = json.dumps(run.to_dict(), sort_keys=True)
+def _cached_inputs_of(run: RunRecord, record: str) -> InputsOf:
+    """:func:`bizmodel.binding.inputs_for` for ``run`` (its record as JSON), through the cache."""
+
+    def inputs_of(scenario: Scenario, basis: TechnicalBasis, catalog: Catalog) -> RunInputs:
+        volume = serving_volume(scenario)  # the report's volume too, and a stable cache key
         scale = production_scale(scenario, run.n_train or 1, run.params or 1)
         factors = (scale.data_factor, scale.model_factor)
-        return _run_inputs(run.id, record, catalog.version, volume, factors, scenario, catalog)
-    except (BasisError, BindingError) as exc:
-        st.warning(
-            t(
-                "scenario.run_unusable",
-                run=short_id(run.id),
-                reason=for_markdown(words(exc, current_language())),
-            )
-        )
-        return None
+        return _run_inputs(run.id, record, catalog.version, volume, factors, scenario, basis, catalog)
+
+    return inputs_of
 
 
 @dataclass(frozen=True)
@@ -141,12 +133,11 @@ def bound_scenario(store: Store, scenario: Scenario, run_id: str | None) -> Effe
     if run is None or run.test_accuracy is None:
         st.warning(t("scenario.run_gone", run=for_markdown(run_id[:40])))
         return Effective(scenario, document_json(scenario.to_dict()), None, None)
-    inputs = inputs_of_run(run, active_catalog(), scenario)
-    if inputs is None:
-        return Effective(scenario, document_json(scenario.to_dict()), run, None)
+    record = run.to_dict()
+    inputs_of = _cached_inputs_of(run, json.dumps(record, sort_keys=True))
     try:  # the scenario's own use_run_spread decides whether ranges come too
-        bound = bind(scenario, inputs)
-    except (BindingError, ScenarioError) as exc:
+        bound = bind_run(scenario, record, active_catalog(), inputs_of=inputs_of)
+    except RunUnusable as exc:
         st.warning(
             t(
                 "scenario.run_unusable",
@@ -155,7 +146,7 @@ def bound_scenario(store: Store, scenario: Scenario, run_id: str | None) -> Effe
             )
         )
         return Effective(scenario, document_json(scenario.to_dict()), run, None)
-    return Effective(bound, document_json(bound.to_dict()), run, inputs)
+    return Effective(bound.scenario, document_json(bound.scenario.to_dict()), run, bound.inputs)
 
 
 def month_text(value: int | float | None, horizon: int) -> str:
