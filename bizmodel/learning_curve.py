@@ -344,19 +344,9 @@ def fit_learning_curve(
     _check_points(points)
     if n_bootstrap < 0 or not (0.0 < interval_level < 1.0) or not std_floor > 0:
         raise DataValueError("n_bootstrap must be ≥ 0, interval_level in (0, 1) and std_floor > 0")
-    n = np.array([p.n_train for p in points], dtype=float)
-    acc = np.array([p.accuracy_mean for p in points], dtype=float)
-    sigma = np.array([max(p.accuracy_std, std_floor) / math.sqrt(p.seeds) for p in points])
-    err = 1.0 - acc
+    n, err, sigma = _fit_inputs(points, std_floor)
     n_ref = float(n.max())
     x = n / n_ref
-
-    if np.polyfit(np.log(n), acc, 1)[0] <= 0:
-        raise DataValueError(
-            "accuracy does not rise with training-set size in this sweep, so more data has no "
-            "measurable value for this model: check the sweep (enough epochs? a model that can "
-            "learn?) before pricing data"
-        )
     popt, pcov = _best_fit(x, err, sigma)
     resid, rmse, noise_scale = _fit_quality(x, err, sigma, popt, pcov)
     boot = _bootstrap(x, err - resid, sigma * noise_scale, popt, count=n_bootstrap, seed=seed)
@@ -381,6 +371,28 @@ def fit_learning_curve(
         notes=_fit_notes(b, c, refits_ok=len(boot), n_bootstrap=n_bootstrap),
         boot_params=boot_raw,
     )
+
+
+def _fit_inputs(
+    points: Sequence[CurvePointIn], std_floor: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(sizes n, error 1 − accuracy, standard error of each point) of checked points, refused when
+    accuracy does not rise with ``n`` (a log-linear slope ≤ 0).
+
+    >>> n, err, sigma = _fit_inputs(example_points(), STD_FLOOR)
+    >>> n.tolist()[:2], round(float(sigma[0]), 4)
+    ([500.0, 1000.0], 0.0029)
+    """
+    n = np.array([p.n_train for p in points], dtype=float)
+    acc = np.array([p.accuracy_mean for p in points], dtype=float)
+    sigma = np.array([max(p.accuracy_std, std_floor) / math.sqrt(p.seeds) for p in points])
+    if np.polyfit(np.log(n), acc, 1)[0] <= 0:
+        raise DataValueError(
+            "accuracy does not rise with training-set size in this sweep, so more data has no "
+            "measurable value for this model: check the sweep (enough epochs? a model that can "
+            "learn?) before pricing data"
+        )
+    return n, 1.0 - acc, sigma
 
 
 def _fit_quality(
