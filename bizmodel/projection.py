@@ -217,25 +217,16 @@ def project_paths(
     )
     requests = col["requests_per_user_month"]
     arpu = col["price_usd_per_user_month"] + col["usage_price_usd_per_1000_requests"] * requests / 1000.0
-    serving_per_user = col["serving_usd_per_1000_predictions"] * requests / 1000.0
     revenue = active * arpu
-    serving = active * serving_per_user
-    reviews_per_user = requests * (1.0 - col["model_accuracy"]) * col["review_per_error"]
-    review = active * reviews_per_user * col["data_cost_usd_per_sample"]
-    data = col["data_samples_per_month"] * col["data_cost_usd_per_sample"]
-    retrain_months = (months % s.retrain_every_months == 0) if s.retrain_every_months else months < 0
-    retraining = np.where(retrain_months, col["retrain_cost_usd"], 0.0)
-    hosting = active * col["hosting_usd_per_customer_month"]
-    support = active * col["support_usd_per_customer_month"]
-    payment = revenue * col["payment_fee_share"] + active * col["payment_fee_usd_per_customer_month"]
+    serving, review, data, retraining, hosting, support, payment = _costs_of_revenue(
+        s, col, active, revenue, months
+    )
     gross_margin = revenue - serving - review - data - retraining - hosting - support - payment
     acquisition = new * col["cac_usd"]
     team = headcount_series(s) * col["cost_per_head_usd_month"]
     other = col["other_fixed_usd_month"]
     operating = gross_margin - acquisition - team - other
-    funding = np.zeros(horizon)
-    for r in s.funding_rounds:
-        funding[r.month - 1] += r.amount_usd
+    funding = _funding_usd(s)
     cash = s.starting_cash_usd + np.cumsum(operating, axis=-1) + np.cumsum(funding)
     computed = (new, churned, active, revenue, None, serving, review, data, retraining, hosting, support)
     computed += (payment,)
@@ -249,6 +240,48 @@ def project_paths(
         # Whole (paths, months) arrays, each its own memory (no broadcast views shared by columns).
         out[name] = array if array.shape == shape else np.broadcast_to(array, shape).copy()
     return out
+
+
+def _costs_of_revenue(
+    scenario: Scenario,
+    col: Mapping[str, np.ndarray],
+    active: np.ndarray,
+    revenue: np.ndarray,
+    months: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """(serving, review, data, retraining, hosting, support, payment fees) in USD a month.
+
+    ``col`` holds each field's per-path values as ``(paths, 1)``; ``active`` customers and
+    ``revenue`` (USD) are ``(paths, months)``; ``months`` runs 1…H. Each result broadcasts to
+    ``(paths, months)``.
+    """
+    requests = col["requests_per_user_month"]
+    serving_per_user = col["serving_usd_per_1000_predictions"] * requests / 1000.0
+    serving = active * serving_per_user
+    reviews_per_user = requests * (1.0 - col["model_accuracy"]) * col["review_per_error"]
+    review = active * reviews_per_user * col["data_cost_usd_per_sample"]
+    data = col["data_samples_per_month"] * col["data_cost_usd_per_sample"]
+    every = scenario.retrain_every_months
+    retrain_months = (months % every == 0) if every else months < 0
+    retraining = np.where(retrain_months, col["retrain_cost_usd"], 0.0)
+    hosting = active * col["hosting_usd_per_customer_month"]
+    support = active * col["support_usd_per_customer_month"]
+    payment = revenue * col["payment_fee_share"] + active * col["payment_fee_usd_per_customer_month"]
+    return serving, review, data, retraining, hosting, support, payment
+
+
+def _funding_usd(scenario: Scenario) -> np.ndarray:
+    """Funding received each month (USD), months 1…H: the scenario's rounds, summed per month.
+
+    >>> from bizmodel.scenario import base_template
+    >>> s = base_template()
+    >>> float(_funding_usd(s).sum()) == sum(r.amount_usd for r in s.funding_rounds)
+    True
+    """
+    funding = np.zeros(scenario.horizon_months)
+    for r in scenario.funding_rounds:
+        funding[r.month - 1] += r.amount_usd
+    return funding
 
 
 def project(scenario: Scenario) -> pd.DataFrame:
@@ -400,51 +433,17 @@ def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
     gross_margin = _ratio(float(frame["gross_margin_usd"].sum()), revenue_total)
     if gross_margin is None:
         reasons["gross_margin"] = Reason("no_revenue" if revenue_total == 0.0 else "margin_not_finite")
-    churn = s.effective_monthly_churn
-    contribution = s.revenue_usd_per_user_month - s.variable_cost_usd_per_user_month
-    ltv: float | None = None
-    if churn == 0.0:
-        reasons["ltv_usd"] = Reason("churn_zero")
-    else:
-        ltv = _ratio(contribution, churn)
-        if ltv is None:
-            reasons["ltv_usd"] = Reason("churn_tiny")
-    ltv_to_cac = None if ltv is None else _ratio(ltv, s.cac_usd)
-    if ltv_to_cac is None:
-        reasons["ltv_to_cac"] = reasons.get("ltv_usd", Reason("cac_zero"))
-    cac_payback: float | None = None
-    if contribution <= 0.0:
-        reasons["cac_payback_months"] = Reason("contribution_not_positive")
-    else:
-        cac_payback = _ratio(s.cac_usd, contribution)
-        if cac_payback is None:
-            reasons["cac_payback_months"] = Reason("payback_not_finite")
+    (ltv, ltv_to_cac, cac_payback), unit_reasons = _unit_economics(s)
+    reasons.update(unit_reasons)
     ending_arr = float(frame["arr_usd"].iloc[-1])
-    burn = max(-float(operating.sum()), 0.0)
-    burn_multiple = _ratio(burn, ending_arr) if ending_arr > 0.0 else None
+    burn_multiple = _burn_multiple(operating, ending_arr)
     if burn_multiple is None:
         reasons["burn_multiple"] = Reason("arr_flat" if ending_arr <= 0.0 else "burn_not_finite")
     npv = float(finance.npv(operating, s.annual_discount_rate))
-    tv = finance.terminal_value(
-        operating,
-        ending_arr,
-        s.annual_discount_rate,
-        method=s.terminal_value,
-        growth=s.terminal_growth,
-        exit_multiple=s.exit_multiple_arr,
-    )
-    if tv.present_usd is None:
-        reason = TERMINAL_REASONS[tv.reason or "none"]
-        for name in ("terminal_value_usd", "npv_with_terminal_usd", "terminal_at_horizon_usd"):
-            reasons[name] = reason
-    months = {
-        "break_even_month": finance.break_even_month(operating),
-        "payback_month": finance.payback_month(operating),
-        "runway_months": finance.runway_months(cash),
-    }
-    for name, value in months.items():
-        if value is None:
-            reasons[name] = Reason("runway_beyond_horizon" if "runway" in name else "beyond_horizon")
+    tv, terminal_reasons = _terminal(operating, ending_arr, s)
+    reasons.update(terminal_reasons)
+    months, month_reasons = _horizon_months(operating, cash)
+    reasons.update(month_reasons)
     return Kpis(
         **months,
         min_cash_usd=float(cash.min()),
@@ -465,3 +464,95 @@ def kpis(frame: pd.DataFrame, scenario: Scenario) -> Kpis:
         terminal_at_horizon_usd=tv.at_horizon_usd,
         terminal_basis_usd=tv.basis_usd,
     )
+
+
+def _unit_economics(
+    scenario: Scenario,
+) -> tuple[tuple[float | None, float | None, float | None], dict[str, Reason]]:
+    """(LTV USD, LTV ÷ CAC, CAC payback months) of one customer, with reasons for those that are None.
+
+    >>> from bizmodel.scenario import base_template
+    >>> (ltv, ratio, payback), why = _unit_economics(base_template())
+    >>> round(ltv), round(payback, 2), why
+    (915, 9.31, {})
+    """
+    s = scenario
+    reasons: dict[str, Reason] = {}
+    churn = s.effective_monthly_churn
+    contribution = s.revenue_usd_per_user_month - s.variable_cost_usd_per_user_month
+    ltv: float | None = None
+    if churn == 0.0:
+        reasons["ltv_usd"] = Reason("churn_zero")
+    else:
+        ltv = _ratio(contribution, churn)
+        if ltv is None:
+            reasons["ltv_usd"] = Reason("churn_tiny")
+    ltv_to_cac = None if ltv is None else _ratio(ltv, s.cac_usd)
+    if ltv_to_cac is None:
+        reasons["ltv_to_cac"] = reasons.get("ltv_usd", Reason("cac_zero"))
+    cac_payback: float | None = None
+    if contribution <= 0.0:
+        reasons["cac_payback_months"] = Reason("contribution_not_positive")
+    else:
+        cac_payback = _ratio(s.cac_usd, contribution)
+        if cac_payback is None:
+            reasons["cac_payback_months"] = Reason("payback_not_finite")
+    return (ltv, ltv_to_cac, cac_payback), reasons
+
+
+def _horizon_months(
+    operating: np.ndarray, cash: np.ndarray
+) -> tuple[dict[str, int | None], dict[str, Reason]]:
+    """Break-even, payback and runway months of monthly flows and cash (USD), with reasons for None.
+
+    >>> _horizon_months(np.array([-5.0, 10.0]), np.array([5.0, 15.0]))[1]
+    {'runway_months': Reason('runway_beyond_horizon')}
+    """
+    months = {
+        "break_even_month": finance.break_even_month(operating),
+        "payback_month": finance.payback_month(operating),
+        "runway_months": finance.runway_months(cash),
+    }
+    reasons = {
+        name: Reason("runway_beyond_horizon" if "runway" in name else "beyond_horizon")
+        for name, value in months.items()
+        if value is None
+    }
+    return months, reasons
+
+
+def _burn_multiple(operating: np.ndarray, ending_arr_usd: float) -> float | None:
+    """Net burn (−Σ operating cash flow USD, 0 when negative) ÷ ending ARR; None when ARR ≤ 0.
+
+    >>> _burn_multiple(np.array([-300.0, 100.0]), 100.0)
+    2.0
+    """
+    burn = max(-float(operating.sum()), 0.0)
+    return _ratio(burn, ending_arr_usd) if ending_arr_usd > 0.0 else None
+
+
+def _terminal(
+    operating: np.ndarray, ending_arr_usd: float, scenario: Scenario
+) -> tuple[finance.TerminalValue, dict[str, Reason]]:
+    """The scenario's terminal value (:func:`bizmodel.finance.terminal_value`), with the reasons of
+    the three terminal KPIs when there is none.
+
+    >>> from bizmodel.scenario import base_template
+    >>> tv, why = _terminal(np.array([-10.0, 5.0]), 1000.0, base_template())
+    >>> tv.present_usd > 0, why
+    (True, {})
+    """
+    tv = finance.terminal_value(
+        operating,
+        ending_arr_usd,
+        scenario.annual_discount_rate,
+        method=scenario.terminal_value,
+        growth=scenario.terminal_growth,
+        exit_multiple=scenario.exit_multiple_arr,
+    )
+    if tv.present_usd is not None:
+        return tv, {}
+    reason = TERMINAL_REASONS[tv.reason or "none"]
+    return tv, {
+        name: reason for name in ("terminal_value_usd", "npv_with_terminal_usd", "terminal_at_horizon_usd")
+    }

@@ -363,7 +363,7 @@ def data_value_section(
     DataValueError
         Inputs the economics refuse (negative, non-finite, a zero horizon).
 
-    >>> from bizmodel.data_value import _example_points
+    >>> from bizmodel.learning_curve import example_points as _example_points
     >>> pts = _example_points()
     >>> d = data_value_section(pts, fit_learning_curve(pts, n_bootstrap=0), 8000, DataValueInputs())
     >>> d.purchase.labelling_cost_usd, d.max_n, d.value_provenance
