@@ -22,8 +22,6 @@ from bizmodel.buildbuy import (
     fine_tune_cost_usd,
     llm_break_even,
     llm_cost_curves,
-    load_api_prices,
-    read_api_prices,
     self_hosted_options,
 )
 from bizmodel.catalog import Catalog
@@ -33,7 +31,7 @@ from present import format as fmt
 from present.build_buy_figures import CostChartLabels, llm_figure, volume_grid
 from present.explain import words
 from present.figures import chart_config
-from present.tables import csv_bytes, plain_table
+from present.tables import plain_table
 from safetext import for_markdown, for_plain
 from ui.components.catalog import catalog_provenance
 from ui.components.cost_compare import (
@@ -44,6 +42,7 @@ from ui.components.cost_compare import (
     show_problems,
     usd_md,
 )
+from ui.components.llm_prices import api_key, per_1000_requests, pick_api, price_list
 from ui.components.widgets import Provenance, badge
 from ui.session.i18n import current_language, t
 
@@ -52,7 +51,6 @@ LLM_VOLUMES = (1e3, 1e10)
 LLM_GRID_POINTS = 481
 INFERRED = INFERRED_KEY
 """The model-shape choice that infers the layers from the parameters."""
-DEFAULT_API_MODEL = ("openai", "gpt-4o-mini")
 
 
 @dataclass(frozen=True)
@@ -249,12 +247,6 @@ def workload_of(inputs: LlmInputs) -> LlmWorkload:
     )
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
-def _bundled_prices() -> pd.DataFrame:
-    """The bundled LLM API price list (parsed once per process)."""
-    return load_api_prices()
-
-
 #: Instance rows kept per hardware configuration (accelerator × count) for the self-hosted table:
 #: the cheapest ones (the others cost more for the same throughput).
 LLM_ROWS_PER_CONFIG = 3
@@ -319,99 +311,6 @@ def _fine_tune(
         active_params=active,
         model=model,
     )
-
-
-def price_list() -> tuple[pd.DataFrame, bool]:
-    """The API price list: an uploaded CSV when one is given and valid, else the bundled one.
-
-    Returns the list and whether it is the user's upload. A broken upload is explained (file, line,
-    column) with an error, and the bundled list is used.
-    """
-    upload = st.file_uploader(
-        t("buildbuy.llm.upload"), type=["csv"], key="bb_prices_upload", help=t("buildbuy.llm.upload_help")
-    )
-    st.download_button(
-        t("buildbuy.llm.download"),
-        data=lambda: csv_bytes(_bundled_prices(), index=False),
-        file_name="llm_api_prices.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="bb_prices_download",
-        help=t("buildbuy.llm.download_help"),
-    )
-    if upload is not None:
-        try:
-            return read_api_prices(upload.getvalue(), name=upload.name), True
-        except BuildBuyError as exc:
-            st.error(t("buildbuy.llm.bad_upload", reason=for_markdown(str(exc))), icon=":material/error:")
-    return _bundled_prices(), False
-
-
-def _api_key(row: pd.Series) -> str:
-    """A price row's name: ``provider · model`` (unique in a validated list)."""
-    return f"{row['provider']} · {row['model']}"
-
-
-def _per_1000_requests(prices: pd.DataFrame | pd.Series, workload: LlmWorkload) -> Any:
-    """API $ per 1,000 requests of ``workload`` (a column for a price list, a number for one row)."""
-    return (
-        workload.input_tokens_per_request * prices["input_usd_per_1m_tokens"]
-        + workload.output_tokens_per_request * prices["output_usd_per_1m_tokens"]
-    ) / 1000.0
-
-
-def pick_api(prices: pd.DataFrame, workload: LlmWorkload) -> pd.Series | None:
-    """Filter the price list, show it, and pick one model (gpt-4o-mini by default)."""
-    query = st.text_input(
-        t("buildbuy.llm.filter"), key="bb_api_filter", placeholder=t("buildbuy.llm.filter_placeholder")
-    )
-    shown = prices
-    if query.strip():
-        needle = query.strip().lower()
-        mask = prices["provider"].str.lower().str.contains(needle, regex=False) | prices[
-            "model"
-        ].str.lower().str.contains(needle, regex=False)
-        shown = prices[mask]
-    if shown.empty:
-        st.info(t("buildbuy.llm.no_match", query=for_markdown(query)))
-        return None
-    words = fmt.currency_words()
-    per_1m_in, per_1m_out = (
-        t("buildbuy.col.per_1m_in_money", **words),
-        t("buildbuy.col.per_1m_out_money", **words),
-    )
-    per_request = t("buildbuy.col.per_1000_requests_money", **words)
-    style = fmt.current_style()
-    st.dataframe(
-        plain_table(
-            pd.DataFrame(
-                {
-                    t("buildbuy.col.provider"): shown["provider"],
-                    t("buildbuy.col.model"): shown["model"],
-                    per_1m_in: style.from_usd(shown["input_usd_per_1m_tokens"]),
-                    per_1m_out: style.from_usd(shown["output_usd_per_1m_tokens"]),
-                    per_request: style.from_usd(_per_1000_requests(shown, workload)),
-                    t("buildbuy.col.as_of"): shown["as_of"],
-                    t("buildbuy.col.source"): shown["source"],
-                }
-            )
-        ),
-        hide_index=True,
-        height=240,
-        column_config={
-            per_1m_in: st.column_config.NumberColumn(format=fmt.money_printf(3)),
-            per_1m_out: st.column_config.NumberColumn(format=fmt.money_printf(3)),
-            per_request: st.column_config.NumberColumn(format=fmt.money_printf(4)),
-        },
-        key="bb_api_table",
-    )
-    rows = {_api_key(row): row for _, row in shown.iterrows()}
-    default = " · ".join(DEFAULT_API_MODEL)
-    key = "bb_api_model"
-    if st.session_state.get(key) not in rows:
-        st.session_state[key] = default if default in rows else next(iter(rows))
-    choice = st.selectbox(t("buildbuy.llm.api_model"), list(rows), format_func=for_plain, key=key)
-    return rows[choice]
 
 
 def _option_key(row: pd.Series) -> str:
@@ -615,11 +514,11 @@ def _llm_metrics(
         if uploaded
         else Provenance("catalog", str(api_row["as_of"]))
     )
-    api_per_1000 = float(_per_1000_requests(api_row, workload))
+    api_per_1000 = float(per_1000_requests(api_row, workload))
     c1, c2, c3, c4 = st.columns(4)
     with c1:
         break_even_block(
-            costs.break_even, ours=t("buildbuy.side.self_hosted"), api=for_markdown(_api_key(api_row))
+            costs.break_even, ours=t("buildbuy.side.self_hosted"), api=for_markdown(api_key(api_row))
         )
     with c2:
         st.metric(
@@ -652,7 +551,7 @@ def _llm_metrics(
 
 def _llm_chart(costs: LlmCosts, option: pd.Series, api_row: pd.Series) -> None:
     """Self-hosting's steps against the API's line, the break-even marked."""
-    api_name = _api_key(api_row)
+    api_name = api_key(api_row)
     labels = CostChartLabels(
         title=t("buildbuy.llm.chart", model=api_name),
         volume=t("buildbuy.axis.volume"),
