@@ -8,7 +8,8 @@ import streamlit as st
 from ui.components.catalog import active_catalog
 from ui.session.i18n import t
 from ui.session.state import store_or_error
-from ui.views.build_buy import active_chosen, advantage_tab, llm_tab, own_vs_api_tab
+from ui.views.build_buy import active_chosen, advantage_tab, own_vs_api_tab
+from ui.views.build_buy_llm import llm_tab
 
 st.title(t("buildbuy.title"))
 st.caption(t("buildbuy.lead"))

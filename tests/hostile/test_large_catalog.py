@@ -27,7 +27,7 @@ from present.compute_figures import MAX_CHART_POINTS, chart_points
 from tests.support.app import make_app, no_errors
 from ui.components import catalog as catalog_view
 from ui.session.i18n import t
-from ui.views.build_buy import LLM_MAX_ROWS, llm_candidates
+from ui.views.build_buy_llm import LLM_MAX_ROWS, llm_candidates
 from ui.views.compute import option_marks
 
 

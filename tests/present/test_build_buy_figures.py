@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from bizmodel.buildbuy import ApiCosts, LlmWorkload, OwnModelCosts, cost_curves, llm_cost_curves
+from present.build_buy_figures import CostChartLabels, llm_figure, own_vs_api_figure, volume_grid
 from present.figures import TEMPLATE_NAME
 from present.format import NumberStyle, number_style
-from ui.views.build_buy import CostChartLabels, llm_figure, own_vs_api_figure, volume_grid
 
 LABELS = CostChartLabels(
     title="Monthly cost",

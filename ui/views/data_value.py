@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,6 +54,18 @@ from ui.session.i18n import current_language, t
 GRID_POINTS = 160
 
 
+def _assumption(column: Any, name: str, value: float, *, step: float, style: str | None, key: str) -> Any:
+    """A number input labelled ``data_value.in.<name>`` with its help text, printed with ``style``."""
+    return column.number_input(
+        t(f"data_value.in.{name}"),
+        value=value,
+        step=step,
+        format=style,
+        help=t(f"data_value.in.{name}_help"),
+        key=key,
+    )
+
+
 def read_inputs() -> DataValueInputs:
     """The four assumptions as widgets with keys (no bounds: :func:`input_problems` explains).
 
@@ -62,12 +76,12 @@ def read_inputs() -> DataValueInputs:
     from_scenario = scenario_value_choice(key="data_value_value_from")
     c1, c2, c3, c4 = st.columns(4)
     if from_scenario is None:
-        value = c1.number_input(
-            t("data_value.in.value"),
-            value=typed.value_usd_per_point_per_year,
+        value = _assumption(
+            c1,
+            "value",
+            typed.value_usd_per_point_per_year,
             step=1000.0,
-            format="%.0f",
-            help=t("data_value.in.value_help"),
+            style="%.0f",
             key="data_value_value_per_point",
         )
     else:
@@ -80,28 +94,12 @@ def read_inputs() -> DataValueInputs:
             key=f"data_value_value_scn_{source_name}_{value:.6g}",
             disabled=True,
         )
-    cost = c2.number_input(
-        t("data_value.in.cost"),
-        value=last.label_cost_usd_per_sample,
-        step=0.01,
-        format="%.3f",
-        help=t("data_value.in.cost_help"),
-        key="data_value_label_cost",
+    cost = _assumption(
+        c2, "cost", last.label_cost_usd_per_sample, step=0.01, style="%.3f", key="data_value_label_cost"
     )
-    years = c3.number_input(
-        t("data_value.in.horizon"),
-        value=last.horizon_years,
-        step=0.5,
-        format="%.1f",
-        help=t("data_value.in.horizon_help"),
-        key="data_value_horizon",
-    )
-    samples = c4.number_input(
-        t("data_value.in.samples"),
-        value=last.extra_samples,
-        step=10_000,
-        help=t("data_value.in.samples_help"),
-        key="data_value_samples",
+    years = _assumption(c3, "horizon", last.horizon_years, step=0.5, style="%.1f", key="data_value_horizon")
+    samples = _assumption(
+        c4, "samples", last.extra_samples, step=10_000, style=None, key="data_value_samples"
     )
     source = from_scenario[1] if from_scenario is not None else None
     return DataValueInputs(
@@ -322,30 +320,38 @@ def _headline(purchase: Purchase, econ: DataEconomics) -> None:
         st.markdown(for_markdown(verdict))
 
 
-def _metrics(
-    run: RunRecord,
-    fit: CurveFit,
-    purchase: Purchase,
-    optimum: OptimalSize,
-    cap: int,
-    *,
-    value_source: str | None = None,
-) -> None:
-    measured = Provenance("measured", t("data_value.prov.fit", run=short_id(run.id)))
+@dataclass(frozen=True)
+class _Badges:
+    """The provenance badges of the metrics: the run's fit, and the assumptions that price it."""
+
+    measured: Provenance
+    value: Provenance
+    cost: Provenance
+    both: Provenance
+
+
+def _badges(run: RunRecord, value_source: str | None) -> _Badges:
     value_prov = Provenance(
         "assumed",
         t("data_value.prov.value_from", name=value_source) if value_source else t("data_value.prov.value"),
     )
-    cost_prov = Provenance("assumed", t("data_value.prov.cost"))
-    both_prov = Provenance("assumed", t("data_value.prov.both"))
+    return _Badges(
+        measured=Provenance("measured", t("data_value.prov.fit", run=short_id(run.id))),
+        value=value_prov,
+        cost=Provenance("assumed", t("data_value.prov.cost")),
+        both=Provenance("assumed", t("data_value.prov.both")),
+    )
+
+
+def _purchase_row(purchase: Purchase, badges: _Badges) -> None:
+    """Accuracy gain (with its interval), value a year, labelling cost and net value."""
     level = f"{100 * purchase.interval_level:.0f}"
-    years = fmt.fmt_years(purchase.horizon_years)
-    row1 = st.columns(4)
-    with row1[0]:
+    row = st.columns(4)
+    with row[0]:
         _metric(
             t("data_value.m.gain"),
             _points(purchase.gain_points),
-            measured,
+            badges.measured,
             help=t("data_value.help.gain", level=level),
         )
         st.caption(
@@ -356,59 +362,90 @@ def _metrics(
                 high=f"{purchase.gain_points_high:+.2f}",
             )
         )
-    with row1[1]:
-        _metric(t("data_value.m.value"), fmt.fmt_usd(purchase.value_usd_per_year), measured, value_prov)
-    with row1[2]:
-        _metric(t("data_value.m.cost"), fmt.fmt_usd(purchase.labelling_cost_usd), cost_prov)
-    with row1[3]:
+    with row[1]:
         _metric(
-            t("data_value.m.net", years=years),
+            t("data_value.m.value"), fmt.fmt_usd(purchase.value_usd_per_year), badges.measured, badges.value
+        )
+    with row[2]:
+        _metric(t("data_value.m.cost"), fmt.fmt_usd(purchase.labelling_cost_usd), badges.cost)
+    with row[3]:
+        _metric(
+            t("data_value.m.net", years=fmt.fmt_years(purchase.horizon_years)),
             fmt.fmt_usd(purchase.net_value_usd),
-            measured,
-            both_prov,
+            badges.measured,
+            badges.both,
             help=t("data_value.help.net"),
         )
-    row2 = st.columns(4)
-    with row2[0]:
+
+
+def _optimum_metric(optimum: OptimalSize, cap: int, badges: _Badges) -> None:
+    """The size worth buying up to (or do not buy), and why it stops there."""
+    value = fmt.fmt_int(optimum.n_train) if optimum.buy else t("data_value.do_not_buy")
+    _metric(t("data_value.m.optimum"), value, badges.measured, badges.both, help=t("data_value.help.optimum"))
+    if not optimum.buy:
+        st.caption(t("data_value.optimum_current"))
+    elif optimum.bound == "max_n":
+        st.caption(t("data_value.optimum_cap", cap=fmt.fmt_int(cap), factor=MAX_N_FACTOR))
+    else:
+        st.caption(
+            t(
+                "data_value.optimum_interior",
+                extra=fmt.fmt_int(optimum.extra_samples),
+                net=fmt.fmt_usd(optimum.net_value_usd),
+                gain=f"{optimum.gain_points:+.2f}",
+            )
+        )
+
+
+def _return_row(fit: CurveFit, purchase: Purchase, optimum: OptimalSize, cap: int, badges: _Badges) -> None:
+    """Return on investment, payback, the optimum size and the accuracy before and after."""
+    row = st.columns(4)
+    with row[0]:
         _metric(
             t("data_value.m.roi"),
             fmt.fmt_pct(purchase.roi, decimals=0),
-            measured,
-            both_prov,
+            badges.measured,
+            badges.both,
             help=t("data_value.help.roi"),
         )
-    with row2[1]:
+    with row[1]:
         payback = (
             t("data_value.never")
             if not math.isfinite(purchase.payback_months)
             else t("data_value.months", value=f"{purchase.payback_months:.1f}")
         )
-        _metric(t("data_value.m.payback"), payback, measured, both_prov, help=t("data_value.help.payback"))
-    with row2[2]:
-        value = fmt.fmt_int(optimum.n_train) if optimum.buy else t("data_value.do_not_buy")
-        _metric(t("data_value.m.optimum"), value, measured, both_prov, help=t("data_value.help.optimum"))
-        if not optimum.buy:
-            st.caption(t("data_value.optimum_current"))
-        elif optimum.bound == "max_n":
-            st.caption(t("data_value.optimum_cap", cap=fmt.fmt_int(cap), factor=MAX_N_FACTOR))
-        else:
-            st.caption(
-                t(
-                    "data_value.optimum_interior",
-                    extra=fmt.fmt_int(optimum.extra_samples),
-                    net=fmt.fmt_usd(optimum.net_value_usd),
-                    gain=f"{optimum.gain_points:+.2f}",
-                )
-            )
-    with row2[3]:
+        _metric(
+            t("data_value.m.payback"),
+            payback,
+            badges.measured,
+            badges.both,
+            help=t("data_value.help.payback"),
+        )
+    with row[2]:
+        _optimum_metric(optimum, cap, badges)
+    with row[3]:
         _metric(
             t("data_value.m.after"),
             " → ".join(
                 fmt.fmt_pct(a, decimals=2) for a in (purchase.accuracy_before, purchase.accuracy_after)
             ),
-            measured,
+            badges.measured,
             help=t("data_value.help.after", ceiling=fmt.fmt_pct(fit.max_accuracy, decimals=2)),
         )
+
+
+def _metrics(
+    run: RunRecord,
+    fit: CurveFit,
+    purchase: Purchase,
+    optimum: OptimalSize,
+    cap: int,
+    *,
+    value_source: str | None = None,
+) -> None:
+    badges = _badges(run, value_source)
+    _purchase_row(purchase, badges)
+    _return_row(fit, purchase, optimum, cap, badges)
 
 
 def _fit_details(fit: CurveFit) -> None:
@@ -440,23 +477,18 @@ def _fit_details(fit: CurveFit) -> None:
             st.warning(for_markdown(words(note, current_language())), icon=":material/info:")
 
 
-def render(run: RunRecord) -> None:
-    """The whole page body for ``run``."""
-    if run.learning_curve is None or not run.learning_curve.points:
-        st.info(t("data_value.no_curve"), icon=":material/show_chart:")
-        st.subheader(t("data_value.sweep_title"))
-        sweep_section(run)
-        return
-    try:
-        points, fit = load_fit(run)
-    except DataValueError as exc:
-        reason = for_markdown(words(exc, current_language()))
-        st.warning(t("data_value.no_fit", reason=reason), icon=":material/show_chart:")
-        st.subheader(t("data_value.sweep_title"))
-        sweep_section(run)
-        return
+def _measure_instead(run: RunRecord, message: str, icon: str, *, warn: bool) -> None:
+    """Say why there is no usable curve, and offer the sweep that measures one."""
+    if warn:
+        st.warning(message, icon=icon)
+    else:
+        st.info(message, icon=icon)
+    st.subheader(t("data_value.sweep_title"))
+    sweep_section(run)
 
-    current = current_size(fit, run.n_train)
+
+def _curve_captions(run: RunRecord, points: Sequence[CurvePointIn], fit: CurveFit, current: int) -> None:
+    """The training size and the measured range, and how the curve was measured (partial, legacy)."""
     st.caption(
         t(
             "data_value.current",
@@ -474,6 +506,55 @@ def render(run: RunRecord) -> None:
             st.warning(rule, icon=":material/history:")
         else:
             st.caption(rule)
+
+
+def _charts(
+    fit: CurveFit,
+    points: Sequence[CurvePointIn],
+    table: pd.DataFrame,
+    *,
+    purchase: Purchase,
+    optimum: OptimalSize,
+    econ: DataEconomics,
+) -> None:
+    """The extrapolation note, the fitted curve and the marginal value of one more sample."""
+    if purchase.extrapolated:
+        st.caption(
+            t(
+                "data_value.extrapolated_note",
+                n=fmt.fmt_int(purchase.n_after),
+                factor=fmt.fmt_number(purchase.n_after / fit.n_max),
+                n_max=fmt.fmt_int(fit.n_max),
+            )
+        )
+    st.plotly_chart(
+        curve_figure(fit, points, table, bought_n=purchase.n_after, optimum=optimum),
+        key="data_value_curve",
+        config=chart_config("learning-curve-fit"),
+    )
+    st.plotly_chart(
+        marginal_figure(
+            fit, table, label_cost_usd_per_sample=econ.label_cost_usd_per_sample, optimum=optimum
+        ),
+        key="data_value_marginal",
+        config=chart_config("marginal-value-of-data"),
+    )
+
+
+def render(run: RunRecord) -> None:
+    """The whole page body for ``run``."""
+    if run.learning_curve is None or not run.learning_curve.points:
+        _measure_instead(run, t("data_value.no_curve"), ":material/show_chart:", warn=False)
+        return
+    try:
+        points, fit = load_fit(run)
+    except DataValueError as exc:
+        reason = for_markdown(words(exc, current_language()))
+        _measure_instead(run, t("data_value.no_fit", reason=reason), ":material/show_chart:", warn=True)
+        return
+
+    current = current_size(fit, run.n_train)
+    _curve_captions(run, points, fit, current)
     st.subheader(t("data_value.inputs"))
     inputs = read_inputs()
     problems = input_problems(inputs)
@@ -496,27 +577,7 @@ def render(run: RunRecord) -> None:
     _headline(purchase, econ)
     _metrics(run, fit, purchase, optimum, current * MAX_N_FACTOR, value_source=inputs.value_from)
     st.caption(t("data_value.in_report"))
-    if purchase.extrapolated:
-        st.caption(
-            t(
-                "data_value.extrapolated_note",
-                n=fmt.fmt_int(purchase.n_after),
-                factor=fmt.fmt_number(purchase.n_after / fit.n_max),
-                n_max=fmt.fmt_int(fit.n_max),
-            )
-        )
-    st.plotly_chart(
-        curve_figure(fit, points, table, bought_n=purchase.n_after, optimum=optimum),
-        key="data_value_curve",
-        config=chart_config("learning-curve-fit"),
-    )
-    st.plotly_chart(
-        marginal_figure(
-            fit, table, label_cost_usd_per_sample=econ.label_cost_usd_per_sample, optimum=optimum
-        ),
-        key="data_value_marginal",
-        config=chart_config("marginal-value-of-data"),
-    )
+    _charts(fit, points, table, purchase=purchase, optimum=optimum, econ=econ)
     _fit_details(fit)
     with st.expander(t("data_value.sweep_again")):
         sweep_section(run)

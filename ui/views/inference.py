@@ -160,15 +160,32 @@ def bench_section(run: RunRecord) -> None:
     render_profile(run, run.inference)
 
 
-def render_profile(run: RunRecord, profile: InferenceProfile) -> None:
-    """Headline numbers with badges, the two charts, notes and the full table."""
-    prov = Provenance("measured", f"{short_id(run.id)} · {profile.measured_at[:10]}")
+def _int8_metric(profile: InferenceProfile, prov: Provenance) -> None:
+    """How much smaller the int8 model is and what it costs in accuracy (a dash when not measured)."""
+    int8 = profile.best(path="int8")
+    if int8 is None or profile.float_accuracy is None or profile.int8_accuracy is None:
+        metric(t("inference.m.int8"), "–", prov, help=t("inference.help.int8_missing"))
+        return
+    float_row = profile.best(path="compiled")
+    shrink = float_row.model_bytes / int8.model_bytes if float_row and int8.model_bytes else None
+    metric(
+        t("inference.m.int8"),
+        t(
+            "inference.m.int8_value",
+            shrink=f"{shrink:.1f}" if shrink else "–",
+            delta=f"{(profile.int8_accuracy - profile.float_accuracy) * 100:+.1f}",
+        ),
+        prov,
+        help=t("inference.help.int8"),
+    )
+
+
+def _headline(profile: InferenceProfile, prov: Provenance, ratio: float | None) -> None:
+    """Latency at batch 1, the compiled path's speed-up, the best throughput and int8, with badges."""
     one = profile.row(path="compiled", batch_size=1)
     best = profile.best()
     if one is None:
         st.caption(t("inference.no_batch_one"))
-    ratio = speedup(profile)
-    int8 = profile.best(path="int8")
     cols = st.columns(4)
     with cols[0]:
         value = f"{one.p50_ms:.3g} / {one.p95_ms:.3g} ms" if one else "–"
@@ -198,22 +215,12 @@ def render_profile(run: RunRecord, profile: InferenceProfile) -> None:
         )
         metric(label, f"{fmt.fmt_number(best.samples_per_second)}/s" if best else "–", prov)
     with cols[3]:
-        if int8 is not None and profile.float_accuracy is not None and profile.int8_accuracy is not None:
-            float_row = profile.best(path="compiled")
-            shrink = float_row.model_bytes / int8.model_bytes if float_row and int8.model_bytes else None
-            metric(
-                t("inference.m.int8"),
-                t(
-                    "inference.m.int8_value",
-                    shrink=f"{shrink:.1f}" if shrink else "–",
-                    delta=f"{(profile.int8_accuracy - profile.float_accuracy) * 100:+.1f}",
-                ),
-                prov,
-                help=t("inference.help.int8"),
-            )
-        else:
-            metric(t("inference.m.int8"), "–", prov, help=t("inference.help.int8_missing"))
-    labels = ProfileLabels(
+        _int8_metric(profile, prov)
+
+
+def _profile_labels() -> ProfileLabels:
+    """The inference charts' texts in the UI language."""
+    return ProfileLabels(
         latency_title=t("inference.chart.latency"),
         throughput_title=t("inference.chart.throughput"),
         batch=t("inference.chart.batch"),
@@ -223,6 +230,14 @@ def render_profile(run: RunRecord, profile: InferenceProfile) -> None:
         latency_hover=t("inference.chart.latency_hover"),
         throughput_hover=t("inference.chart.throughput_hover"),
     )
+
+
+def render_profile(run: RunRecord, profile: InferenceProfile) -> None:
+    """Headline numbers with badges, the two charts, notes and the full table."""
+    prov = Provenance("measured", f"{short_id(run.id)} · {profile.measured_at[:10]}")
+    ratio = speedup(profile)
+    _headline(profile, prov, ratio)
+    labels = _profile_labels()
     c1, c2 = st.columns(2)
     c1.plotly_chart(
         latency_figure(profile, labels), key="latency_chart", config=chart_config("inference-latency")

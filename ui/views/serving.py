@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -99,15 +101,28 @@ def cost_figure(
     return fig
 
 
-def serving_section(run: RunRecord, catalog: Catalog) -> None:
-    """$ per 1,000 predictions per option, the capacity plan for a volume and a p95 target."""
-    basis = _basis(run)
-    if basis is None:
-        return
-    if not basis.has_inference:
-        st.info(t("serving.no_profile"), icon=":material/speed:")
-        st.page_link(page_file("inference"), label=t("serving.to_inference"), icon=":material/speed:")
-        return
+@dataclass(frozen=True)
+class ServingInputs:
+    """The serving section's typed inputs: volume, p95 target (ms) and the assumptions in percent."""
+
+    requests_per_month: float
+    p95_target_ms: float
+    utilisation_pct: float
+    efficiency_pct: float
+    peak_to_average: float
+
+    @property
+    def assumptions(self) -> ServingAssumptions:
+        """The :class:`~bizmodel.serving.ServingAssumptions` (ServingError when it refuses)."""
+        return ServingAssumptions(
+            utilisation=self.utilisation_pct / 100,
+            efficiency=self.efficiency_pct / 100,
+            peak_to_average=self.peak_to_average,
+        )
+
+
+def _serving_inputs() -> ServingInputs:
+    """Volume, p95 target, utilisation, efficiency and peak-to-average, as widgets with keys."""
     c1, c2, c3, c4, c5 = st.columns(5)
     requests = c1.number_input(
         t("serving.requests"), 1_000.0, 1e13, 10_000_000.0, 1_000_000.0, key="serving_requests", format="%g"
@@ -127,63 +142,42 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
     peak = c5.number_input(
         t("serving.peak"), 1.0, 100.0, 2.0, 0.5, key="serving_peak", format="%g", help=t("serving.help.peak")
     )
-    try:
-        assumptions = ServingAssumptions(
-            utilisation=utilisation / 100, efficiency=efficiency / 100, peak_to_average=peak
-        )
-        options = run_serving_options(basis, catalog.instances, catalog.accelerators, assumptions)
-        plan = capacity_plan(
-            options, requests_per_month=requests, p95_target_ms=target, assumptions=assumptions
-        )
-    except ServingError as exc:
-        st.error(t("serving.refused", reason=for_markdown(str(exc))))
-        return
-    plan = plan.assign(
-        option=plan.apply(option_label, axis=1),
-        provenance_label=plan["provenance"].map(lambda p: t(f"provenance.{p}")),
+    return ServingInputs(requests, target, utilisation, efficiency, peak)
+
+
+def _best_metrics(best: pd.Series, run: RunRecord, target: float) -> None:
+    """The cheapest option meeting the target: its name, month, $ per 1,000 and instances."""
+    prov = Provenance(
+        best["provenance"],
+        short_id(run.id) if best["provenance"] == "measured" else t("serving.estimate"),
     )
-    best = best_serving(plan)
-    if best is None:
-        st.warning(t("serving.none_meets", target=f"{target:g}"))
-    else:
-        prov = Provenance(
-            best["provenance"],
-            short_id(run.id) if best["provenance"] == "measured" else t("serving.estimate"),
+    cols = st.columns(4)
+    with cols[0]:
+        metric(t("serving.m.best"), for_markdown(explain.words(best["option"], current_language())), prov)
+    with cols[1]:
+        metric(t("serving.m.monthly"), fmt.fmt_usd(best["monthly_usd"]), prov)
+    with cols[2]:
+        metric(
+            t("serving.m.per_1000_money", **fmt.currency_words()),
+            fmt.fmt_usd(best["usd_per_1000_at_load"]),
+            prov,
+            help=t("serving.help.per_1000"),
         )
-        cols = st.columns(4)
-        with cols[0]:
-            metric(t("serving.m.best"), for_markdown(explain.words(best["option"], current_language())), prov)
-        with cols[1]:
-            metric(t("serving.m.monthly"), fmt.fmt_usd(best["monthly_usd"]), prov)
-        with cols[2]:
-            metric(
-                t("serving.m.per_1000_money", **fmt.currency_words()),
-                fmt.fmt_usd(best["usd_per_1000_at_load"]),
-                prov,
-                help=t("serving.help.per_1000"),
-            )
-        with cols[3]:
-            metric(t("serving.m.instances"), fmt.fmt_int(int(best["instances"])), prov)
-        st.caption(
-            t(
-                "serving.best_note",
-                fill=f"{best['fill_ms']:.3g}",
-                p95=f"{best['p95_ms']:.3g}",
-                request=f"{best['p95_request_ms']:.3g}",
-                target=f"{target:g}",
-            )
+    with cols[3]:
+        metric(t("serving.m.instances"), fmt.fmt_int(int(best["instances"])), prov)
+    st.caption(
+        t(
+            "serving.best_note",
+            fill=f"{best['fill_ms']:.3g}",
+            p95=f"{best['p95_ms']:.3g}",
+            request=f"{best['p95_request_ms']:.3g}",
+            target=f"{target:g}",
         )
-    st.plotly_chart(
-        cost_figure(
-            plan,
-            title=t("serving.chart", target=f"{target:g}"),
-            x_title=t("serving.chart_x_money", **fmt.currency_words()),
-            hover=t("serving.chart.hover"),
-        ),
-        key="serving_chart",
-        config=chart_config("serving-cost-per-month"),
     )
-    st.caption(t("serving.legend"))
+
+
+def _plan_table(plan: pd.DataFrame, utilisation: float) -> None:
+    """The first :data:`PLAN_ROWS` options of the capacity plan, units in the column names."""
     frame = plan.head(PLAN_ROWS)
     lang = current_language()
     words, style = fmt.currency_words(), fmt.current_style()
@@ -209,6 +203,60 @@ def serving_section(run: RunRecord, catalog: Catalog) -> None:
             p95_request: st.column_config.NumberColumn(help=t("serving.help.p95_request")),
         },
     )
+
+
+def _basis_with_profile(run: RunRecord) -> TechnicalBasis | None:
+    """The run's basis when it has an inference profile; else None after saying how to get one."""
+    basis = _basis(run)
+    if basis is None:
+        return None
+    if not basis.has_inference:
+        st.info(t("serving.no_profile"), icon=":material/speed:")
+        st.page_link(page_file("inference"), label=t("serving.to_inference"), icon=":material/speed:")
+        return None
+    return basis
+
+
+def serving_section(run: RunRecord, catalog: Catalog) -> None:
+    """$ per 1,000 predictions per option, the capacity plan for a volume and a p95 target."""
+    basis = _basis_with_profile(run)
+    if basis is None:
+        return
+    inputs = _serving_inputs()
+    target = inputs.p95_target_ms
+    try:
+        assumptions = inputs.assumptions
+        options = run_serving_options(basis, catalog.instances, catalog.accelerators, assumptions)
+        plan = capacity_plan(
+            options,
+            requests_per_month=inputs.requests_per_month,
+            p95_target_ms=target,
+            assumptions=assumptions,
+        )
+    except ServingError as exc:
+        st.error(t("serving.refused", reason=for_markdown(str(exc))))
+        return
+    plan = plan.assign(
+        option=plan.apply(option_label, axis=1),
+        provenance_label=plan["provenance"].map(lambda p: t(f"provenance.{p}")),
+    )
+    best = best_serving(plan)
+    if best is None:
+        st.warning(t("serving.none_meets", target=f"{target:g}"))
+    else:
+        _best_metrics(best, run, target)
+    st.plotly_chart(
+        cost_figure(
+            plan,
+            title=t("serving.chart", target=f"{target:g}"),
+            x_title=t("serving.chart_x_money", **fmt.currency_words()),
+            hover=t("serving.chart.hover"),
+        ),
+        key="serving_chart",
+        config=chart_config("serving-cost-per-month"),
+    )
+    st.caption(t("serving.legend"))
+    _plan_table(plan, inputs.utilisation_pct)
     comparison = float_vs_int8(options)
     if len(comparison):
         with st.expander(t("serving.int8")):
