@@ -69,7 +69,8 @@ API_PRICE_COLUMNS: tuple[str, ...] = _API_PRICES.names
 
 
 @functools.cache
-def _bundled_price_bytes() -> bytes:
+def bundled_price_bytes() -> bytes:
+    """The bytes of the bundled API price list (`bizmodel/data/llm_api_prices.csv`)."""
     return (_DATA_DIR / "llm_api_prices.csv").read_bytes()
 
 
@@ -98,7 +99,7 @@ def load_api_prices(path: Path | None = None) -> pd.DataFrame:
     (True, True)
     """
     if path is None:
-        return read_api_prices(_bundled_price_bytes(), name="llm_api_prices.csv")
+        return read_api_prices(bundled_price_bytes(), name="llm_api_prices.csv")
     try:
         data = Path(path).read_bytes()
     except OSError as exc:

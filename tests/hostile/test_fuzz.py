@@ -310,7 +310,7 @@ def test_share_link_decoder_survives_edited_payloads(
 
 _INSTANCES, _ACCELERATORS = (b.decode("utf-8").splitlines() for b in to_csv_bytes(load_bundled()))
 _PRICES = (
-    (__import__("bizmodel.buildbuy", fromlist=["_bundled_price_bytes"])._bundled_price_bytes())
+    (__import__("bizmodel.buildbuy_prices", fromlist=["bundled_price_bytes"]).bundled_price_bytes())
     .decode("utf-8")
     .splitlines()
 )

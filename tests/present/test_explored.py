@@ -17,11 +17,11 @@ from bizmodel.compute_budget import largest_within
 from bizmodel.data_value import (
     MAX_N_FACTOR,
     DataEconomics,
-    _example_points,
     buy_data,
     fit_learning_curve,
     optimal_dataset_size,
 )
+from bizmodel.learning_curve import example_points
 from bizmodel.scenario import base_template
 from bizmodel.training_work import TrainingWork
 from present.explored import (
@@ -176,7 +176,7 @@ def test_nothing_explored_shows_the_pages_defaults(catalog: Catalog) -> None:
 
 
 def test_the_data_value_section_is_the_bizmodel_computation() -> None:
-    points = _example_points()
+    points = example_points()
     fit = fit_learning_curve(points)
     inputs = DataValueInputs(
         value_usd_per_point_per_year=15_000,
