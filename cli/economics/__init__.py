@@ -13,12 +13,19 @@ revenue scenarios.
     python -m bizmodel project scenario.json --run ID --paths 10000 --seed 1 --json
     python -m bizmodel report scenario.json --run ID -o report.html --xlsx report.xlsx --currency CNY
 
-This is the one module of :mod:`bizmodel` that opens the store (``store.Store()``: the SQLite
-file under ``MOATLAB_HOME``, or ``DATABASE_URL``); it reads a run's record JSON and hands it to the
-pure models (:class:`bizmodel.basis.TechnicalBasis`, :func:`bizmodel.data_value.points_from_record`).
+This package is the one part of the economics that opens the store (``store.Store()``, in
+:mod:`cli.economics.sources`: the SQLite file under ``MOATLAB_HOME``, or ``DATABASE_URL``); it
+reads a run's record JSON and hands it to the pure models (:class:`bizmodel.basis.TechnicalBasis`,
+:func:`bizmodel.data_value.points_from_record`).
 ``report`` alone also reaches into the shell's other side: it imports :mod:`present.report_data`,
 :mod:`present.report` and :mod:`present.workbook` (pure, no Streamlit) when it runs, to write the same
 report the app downloads.
+The modules: :mod:`~cli.economics.parser` (the arguments, one function per subcommand, typed by
+:mod:`~cli.economics.argtypes`), :mod:`~cli.economics.estimates` (``cost``, ``llm``, ``optimal``,
+``validate``), :mod:`~cli.economics.run_driven` (``serving``, ``data-value``),
+:mod:`~cli.economics.scenarios` (``template``, ``project``), :mod:`~cli.economics.report`
+(``report``), with :mod:`~cli.economics.sources`, :mod:`~cli.economics.output` and
+:mod:`~cli.economics.errors` beneath them.
 Prices come from the bundled catalog, or from your own CSV files (``--catalog-instances FILE``
 and optionally ``--catalog-accelerators FILE``, validated like an upload in the app).
 

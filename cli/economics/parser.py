@@ -46,6 +46,22 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_json(p: argparse.ArgumentParser) -> None:
+    """``--json``: print one JSON document instead of text for people."""
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _add_scenario_and_run(p: argparse.ArgumentParser) -> None:
+    """The scenario file and ``--run``, the saved run that drives its technical inputs."""
+    p.add_argument("scenario", type=Path, metavar="SCENARIO.json", help="a scenario file")
+    p.add_argument("--run", metavar="ID", help="a saved run that drives the technical inputs")
+
+
+def _add_seed(p: argparse.ArgumentParser) -> None:
+    """``--seed``: the Monte Carlo seed (the same seed gives the same output)."""
+    p.add_argument("--seed", type=count_from_0, default=0, metavar="S", help="Monte Carlo seed (default 0)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``python -m bizmodel`` with every subcommand (one-line errors, exit status 2)."""
     parser = Parser(
@@ -123,7 +139,7 @@ def _add_cost(sub: Any) -> None:
         "--top", type=count_from_0, default=DEFAULT_TOP, help="options to show (default 20; 0 = all)"
     )
     add_catalog_options(c)
-    c.add_argument("--json", action="store_true", help="print JSON")
+    _add_json(c)
 
 
 def _add_serving(sub: Any) -> None:
@@ -141,7 +157,7 @@ def _add_serving(sub: Any) -> None:
         "--efficiency", type=fraction, default=0.05, help="share of peak for estimates (default 0.05)"
     )
     add_catalog_options(s)
-    s.add_argument("--json", action="store_true", help="print JSON")
+    _add_json(s)
 
 
 def _add_llm(sub: Any) -> None:
@@ -184,7 +200,7 @@ def _add_llm(sub: Any) -> None:
     )
     lm.add_argument("--utilisation", type=fraction, default=0.5, help="average load (default 0.5)")
     add_catalog_options(lm)
-    lm.add_argument("--json", action="store_true", help="print JSON")
+    _add_json(lm)
 
 
 def _add_optimal(sub: Any) -> None:
@@ -201,7 +217,7 @@ def _add_optimal(sub: Any) -> None:
         default="epoch",
         help="epoch: the Epoch AI refit (default); hoffmann: the rounded published constants",
     )
-    op.add_argument("--json", action="store_true", help="print JSON")
+    _add_json(op)
 
 
 def _add_validate(sub: Any) -> None:
@@ -211,7 +227,7 @@ def _add_validate(sub: Any) -> None:
         help="Moatlab's estimates beside published training runs and MLPerf results",
         description="Every bundled published figure with Moatlab's estimate of it and the ratio.",
     )
-    va.add_argument("--json", action="store_true", help="print JSON")
+    _add_json(va)
 
 
 def _add_data_value(sub: Any) -> None:
@@ -237,7 +253,7 @@ def _add_data_value(sub: Any) -> None:
     d.add_argument(
         "--max-n", type=count_from_1, metavar="N", help="largest training set (default 100 × current)"
     )
-    d.add_argument("--json", action="store_true", help="print JSON")
+    _add_json(d)
 
 
 def _add_template(sub: Any) -> None:
@@ -261,8 +277,7 @@ def _add_project(sub: Any) -> None:
             "training cost and serving cost replace the scenario's typed technical inputs."
         ),
     )
-    pj.add_argument("scenario", type=Path, metavar="SCENARIO.json", help="a scenario file")
-    pj.add_argument("--run", metavar="ID", help="a saved run that drives the technical inputs")
+    _add_scenario_and_run(pj)
     pj.add_argument(
         "--spread",
         action="store_true",
@@ -272,9 +287,9 @@ def _add_project(sub: Any) -> None:
         ),
     )
     pj.add_argument("--paths", type=paths, metavar="N", help="Monte Carlo paths (e.g. 10000; default: none)")
-    pj.add_argument("--seed", type=count_from_0, default=0, metavar="S", help="Monte Carlo seed (default 0)")
+    _add_seed(pj)
     add_catalog_options(pj)
-    pj.add_argument("--json", action="store_true", help="print JSON")
+    _add_json(pj)
 
 
 def _add_report(sub: Any) -> None:
@@ -287,8 +302,7 @@ def _add_report(sub: Any) -> None:
             "report that opens offline (-o) and/or an Excel workbook (--xlsx)."
         ),
     )
-    rp.add_argument("scenario", type=Path, metavar="SCENARIO.json", help="a scenario file")
-    rp.add_argument("--run", metavar="ID", help="a saved run that drives the technical inputs")
+    _add_scenario_and_run(rp)
     rp.add_argument("-o", "--output", type=Path, metavar="FILE", help="the HTML report to write")
     rp.add_argument("--xlsx", type=Path, metavar="FILE", help="the Excel workbook to write")
     rp.add_argument(
@@ -311,5 +325,5 @@ def _add_report(sub: Any) -> None:
         metavar="N",
         help=f"Monte Carlo paths, 1–{MAX_PATHS:,} (default 10,000)",
     )
-    rp.add_argument("--seed", type=count_from_0, default=0, metavar="S", help="Monte Carlo seed (default 0)")
+    _add_seed(rp)
     add_catalog_options(rp)

@@ -8,19 +8,15 @@ import argparse
 import dataclasses
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from bizmodel.data_value import (
     MAX_N_FACTOR,
-    CurveFit,
-    CurvePointIn,
     DataEconomics,
     DataValueError,
-    OptimalSize,
-    Purchase,
     buy_data,
     current_size,
     fit_learning_curve,
@@ -36,6 +32,9 @@ from cli.economics.output import dump, num, records, table, usd
 from cli.economics.sources import catalog_json, catalog_lines, load_basis, load_catalog, load_record
 from mlcore.tasks import LearningCurve, curve_rule_line
 from present.explain import words
+
+if TYPE_CHECKING:
+    from bizmodel.data_value import CurveFit, CurvePointIn, OptimalSize, Purchase
 
 CURVE_GRID_POINTS = 25
 """Sizes on the log grid of the ``data-value`` curve (besides the current, optimal and bought ones)."""
