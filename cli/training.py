@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from cli import training_jobs
+from cli._args import fail, finite_number, one_line_parser
+from cli._table import fixed_width_table
 from mlcore import flops
 from mlcore.csv_data import MAX_CSV_BYTES, UPLOAD_LIMIT_MB, megabytes, validate_csv
 from mlcore.datasets import BUILTIN, Dataset, load, request_split
@@ -56,7 +58,6 @@ from mlcore.specs import (
     check_run_name,
     preset_spec,
 )
-from safetext.cli_numbers import parse_number
 from store import Store, StoreError, default_home
 
 EXIT_FAILED = 1
@@ -72,24 +73,12 @@ class UsageError(Exception):
     """Bad arguments or bad data: reported in one line, exit status 2."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (``<prog>: error: <reason>``) instead of usage + error."""
-
-    def error(self, message: str) -> NoReturn:
-        _fail(f"{message} (see {self.prog} --help)")
+_Parser = one_line_parser(PROG)
 
 
 def _fail(reason: str, status: int = EXIT_USAGE) -> NoReturn:
-    print(f"{PROG}: error: {reason}", file=sys.stderr)
-    raise SystemExit(status)
-
-
-def _float(text: str) -> float:
-    """A finite, normal number (NaN, infinities and subnormals such as 1e-320 are refused)."""
-    try:
-        return parse_number(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    """``python -m mlcore: error: <reason>`` on stderr, then exit ``status``."""
+    fail(PROG, reason, status)
 
 
 def _int_list(text: str) -> tuple[int, ...]:
@@ -123,8 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--csv", metavar="PATH", type=Path, help="your own CSV file (numeric features)")
     data.add_argument("--label", metavar="COL", help="the CSV's label column (required with --csv)")
     data.add_argument("--split-seed", type=int, help="seed of the train/validation/test split (default 0)")
-    data.add_argument("--val-fraction", type=_float, help="validation share of all samples (default 0.1)")
-    data.add_argument("--test-fraction", type=_float, help="test share of all samples (default 0.2)")
+    data.add_argument(
+        "--val-fraction", type=finite_number, help="validation share of all samples (default 0.1)"
+    )
+    data.add_argument("--test-fraction", type=finite_number, help="test share of all samples (default 0.2)")
 
     model = t.add_argument_group("model")
     model.add_argument("--preset", choices=PRESETS, default="article-mlp", help="default article-mlp")
@@ -132,13 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--hidden", type=_int_list, metavar="UNITS", help="Dense widths, e.g. 128,64")
     model.add_argument("--filters", type=_int_list, metavar="FILTERS", help="CNN filters, e.g. 16,32")
     model.add_argument("--activation", choices=ACTIVATIONS)
-    model.add_argument("--dropout", type=_float, help="dropout fraction after each Dense layer")
-    model.add_argument("--l2", type=_float, help="L2 kernel regularisation factor")
+    model.add_argument("--dropout", type=finite_number, help="dropout fraction after each Dense layer")
+    model.add_argument("--l2", type=finite_number, help="L2 kernel regularisation factor")
 
     fit = t.add_argument_group("training")
     fit.add_argument("--optimizer", choices=OPTIMIZERS)
-    fit.add_argument("--lr", type=_float, help="learning rate")
-    fit.add_argument("--momentum", type=_float, help="SGD momentum")
+    fit.add_argument("--lr", type=finite_number, help="learning rate")
+    fit.add_argument("--momentum", type=finite_number, help="SGD momentum")
     fit.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule")
     fit.add_argument("--batch-size", type=int, help="the global batch (split across devices when mirrored)")
     fit.add_argument("--epochs", type=int)
@@ -471,16 +462,7 @@ def runs_table(runs: Sequence[RunRecord]) -> str:
         )
         for r in runs
     ]
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
-    right = {5, 6, 7}
-
-    def fmt(cells: Sequence[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *(fmt(row) for row in rows)])
+    return fixed_width_table(header, rows, right={5, 6, 7})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

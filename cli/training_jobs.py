@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from cli._args import finite_number
 from mlcore.errors import SpecError
 from mlcore.runs import feature_labels, get_run, image_scale, is_image_run
 from mlcore.specs import RunRecord
@@ -64,14 +65,6 @@ def _float_list(text: str) -> tuple[float, ...]:
         return tuple(parse_number(v.strip()) for v in text.split(",") if v.strip())
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"expected numbers separated by commas: {exc}") from None
-
-
-def _float(text: str) -> float:
-    """A finite, normal number (NaN, infinities and subnormals such as 1e-320 are refused)."""
-    try:
-        return parse_number(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _int_list(text: str) -> tuple[int, ...]:
@@ -99,7 +92,9 @@ def add_parsers(sub: Any) -> None:
     b.add_argument("--no-predict", action="store_true", help="skip the model.predict path")
     b.add_argument("--no-int8", action="store_true", help="skip the int8 TFLite model")
     b.add_argument("--min-calls", type=int, default=20, help="timed calls per cell (default 20)")
-    b.add_argument("--min-seconds", type=_float, default=0.4, help="timed seconds per cell (default 0.4)")
+    b.add_argument(
+        "--min-seconds", type=finite_number, default=0.4, help="timed seconds per cell (default 0.4)"
+    )
     b.add_argument("--json", action="store_true", help="print the profile rows as JSON")
 
     s = sub.add_parser(
