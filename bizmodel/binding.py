@@ -59,6 +59,20 @@ Conventions
   bound values (widened to hold them), for the Monte Carlo simulation.
 * Provenance: everything taken from the run is **measured**; prices come from the **catalog** (with
   its as-of date); the detail strings say which is which.
+
+Example
+-------
+A CPU run without an inference profile: its accuracy and both costs are priced, serving is not.
+
+>>> from bizmodel.catalog import load_bundled
+>>> rec = {"id": "r1", "status": "completed", "params": 100, "flops_per_sample": 200,
+...        "n_train": 1000, "epochs_completed": 2, "train_seconds": 30.0, "wall_seconds": 36.0,
+...        "device": "CPU (Intel Xeon, 2 logical cores)", "device_kind": "cpu", "test_accuracy": 0.9}
+>>> inputs = run_inputs(TechnicalBasis.from_record(rec), load_bundled())
+>>> inputs.model_accuracy, inputs.retrain_cost_usd > inputs.run_cost_usd > 0
+(0.9, True)
+>>> inputs.serving_usd_per_1000_predictions is None, inputs.retraining.method
+(True, 'measured_scaled')
 """
 
 from __future__ import annotations
@@ -392,22 +406,14 @@ def run_inputs(
 
     Examples
     --------
-    >>> from bizmodel.catalog import load_bundled
-    >>> rec = {"id": "r1", "status": "completed", "params": 100, "flops_per_sample": 200,
-    ...        "n_train": 1000, "epochs_completed": 2, "train_seconds": 30.0, "wall_seconds": 36.0,
-    ...        "device": "CPU (Intel Xeon, 2 logical cores)", "device_kind": "cpu", "test_accuracy": 0.9}
-    >>> inputs = run_inputs(TechnicalBasis.from_record(rec), load_bundled())
-    >>> inputs.model_accuracy, inputs.retrain_cost_usd > inputs.run_cost_usd > 0
-    (0.9, True)
-    >>> inputs.serving_usd_per_1000_predictions is None, inputs.retraining.method
-    (True, 'measured_scaled')
+    The module docstring's example binds a CPU run priced on the bundled catalog.
     """
     volume = _checked_volume(usd_per_kwh, grid_g_co2_per_kwh, requests_per_month, p95_target_ms)
     assumptions = serving_assumptions or ServingAssumptions()
     scale = scale or ProductionScale(1.0, 1.0, False, False, max(1, basis.n_train), max(1, basis.params))
-    run_cost, run_cost_detail = _run_cost(basis, catalog, usd_per_kwh, grid_g_co2_per_kwh)
+    run_cost = _run_cost(basis, catalog, usd_per_kwh, grid_g_co2_per_kwh)
     retraining = production_retraining(basis, catalog, scale)
-    serving, p95, serving_detail = chosen_serving(
+    serving = chosen_serving(
         basis,
         catalog,
         assumptions,
@@ -415,21 +421,40 @@ def run_inputs(
         p95_target_ms=float(p95_target_ms),
         model_factor=scale.model_factor,
     )
-    accuracy_range, serving_range, range_detail = _ranges(basis, serving)
+    return _assembled(
+        basis, scale=scale, volume=volume, run_cost=run_cost, retraining=retraining, serving=serving
+    )
+
+
+def _assembled(
+    basis: TechnicalBasis,
+    *,
+    scale: ProductionScale,
+    volume: float,
+    run_cost: tuple[float | None, Reason | str],
+    retraining: ProductionRetraining,
+    serving: tuple[float | None, float | None, Reason | str],
+) -> RunInputs:
+    """:func:`run_inputs`' last step: the priced figures, the seeds' ranges and the provenance of
+    each, as one :class:`RunInputs`. ``run_cost`` is :func:`_run_cost`'s (USD, detail), ``serving``
+    :func:`bizmodel.serving_choice.chosen_serving`'s (USD per 1,000, p95 ms, detail)."""
+    run_cost_usd, run_cost_detail = run_cost
+    serving_usd, p95, serving_detail = serving
+    accuracy_range, serving_range, range_detail = _ranges(basis, serving_usd)
     return RunInputs(
         run_id=basis.run_id,
         run_name=basis.name,
         model_accuracy=float(basis.test_accuracy),
         retrain_cost_usd=retraining.cost_usd,
         retrain_detail=_retrain_detail(basis, retraining),
-        serving_usd_per_1000_predictions=serving,
+        serving_usd_per_1000_predictions=serving_usd,
         serving_detail=serving_detail,
         accuracy_range=accuracy_range,
         serving_range=serving_range,
         accuracy_detail=_accuracy_detail(basis),
         range_detail=range_detail,
         serving_p95_ms=p95,
-        run_cost_usd=run_cost,
+        run_cost_usd=run_cost_usd,
         run_cost_detail=run_cost_detail,
         scale=scale,
         retraining=retraining,

@@ -444,70 +444,111 @@ def price_run(
     if not (usd_per_kwh >= 0 and grid_g_co2_per_kwh >= 0):
         raise RunCostError(Reason("negative_energy"))
     seconds = basis.billed_seconds
+    priced: Provenance = "catalog" if _present(instance_row.get("as_of")) else "assumed"
+    compute_usd = rent_usd(seconds, instance_row)
+    compute = Reason("compute_formula", seconds=float(seconds), hourly_usd=usd_per_hour)
+    energy_kwh, energy_usd, co2_kg = _energy_items(basis, usd_per_kwh, grid_g_co2_per_kwh)
+    usd_per_epoch, usd_per_1000_samples = _per_unit_items(basis, compute_usd, priced)
+    return RunCost(
+        instance=_label(instance_row),
+        wall_seconds=_wall_item(basis),
+        usd_per_hour=_price_item(instance_row, usd_per_hour, priced),
+        compute_usd=CostItem("compute cost", compute_usd, "USD", priced, compute),
+        energy_kwh=energy_kwh,
+        energy_usd=energy_usd,
+        co2_kg=co2_kg,
+        usd_per_epoch=usd_per_epoch,
+        usd_per_1000_samples=usd_per_1000_samples,
+    )
+
+
+def _wall_item(basis: TechnicalBasis) -> CostItem:
+    """The billed seconds (measured): the run's wall time, else its training time.
+
+    >>> b = TechnicalBasis.from_record({"id": "r1", "status": "completed", "params": 1,
+    ...     "flops_per_sample": 1, "n_train": 1, "epochs_completed": 1, "train_seconds": 30,
+    ...     "device_kind": "cpu", "test_accuracy": 0.9})
+    >>> _wall_item(b).value, _wall_item(b).detail
+    (30.0, Reason('train_time_of', run_id='r1'))
+    """
     which = "wall_time_of" if basis.wall_seconds is not None else "train_time_of"
+    return CostItem("wall time", basis.billed_seconds, "s", "measured", Reason(which, run_id=basis.run_id))
+
+
+def _price_item(instance_row: pd.Series, usd_per_hour: float, priced: Provenance) -> CostItem:
+    """The instance's on-demand USD per hour, dated by the catalog or typed by the user.
+
+    >>> row = pd.Series({"instance_type": "c.large", "as_of": "2025-12-01"})
+    >>> _price_item(row, 3.6, "catalog").detail
+    Reason('on_demand_dated', instance='c.large', as_of='2025-12-01')
+    >>> _price_item(pd.Series(dtype=object), 0.5, "assumed").detail
+    Reason('on_demand_typed', instance=Reason('custom_instance'))
+    """
     as_of = instance_row.get("as_of")
     name = _label(instance_row)
     instance: Reason | str = name if name != CUSTOM_INSTANCE else Reason("custom_instance")
-    priced: Provenance = "catalog" if _present(as_of) else "assumed"
-    compute_usd = rent_usd(seconds, instance_row)
+    detail = (
+        Reason("on_demand_dated", instance=instance, as_of=str(as_of))
+        if _present(as_of)
+        else Reason("on_demand_typed", instance=instance)
+    )
+    return CostItem("instance price", usd_per_hour, "USD/h", priced, detail)
+
+
+def _energy_items(
+    basis: TechnicalBasis, usd_per_kwh: float, grid_g_co2_per_kwh: float
+) -> tuple[CostItem, CostItem, CostItem]:
+    """The run's energy (kWh, measured), its cost at ``usd_per_kwh`` and its CO₂ at
+    ``grid_g_co2_per_kwh`` (both assumed); values None when the run has no energy estimate.
+
+    >>> b = TechnicalBasis.from_record({"id": "r1", "status": "completed", "params": 1,
+    ...     "flops_per_sample": 1, "n_train": 1, "epochs_completed": 1, "train_seconds": 30,
+    ...     "energy_kwh": 0.5, "device_kind": "cpu", "test_accuracy": 0.9})
+    >>> [item.value for item in _energy_items(b, 0.2, 400.0)]
+    [0.5, 0.1, 0.2]
+    """
     kwh = basis.energy_kwh
-    energy_usd = None if kwh is None else kwh * usd_per_kwh
-    co2_kg = None if kwh is None else kwh * grid_g_co2_per_kwh / 1000.0
     no_energy = Reason("no_energy")
     method: Reason | str = basis.energy_method or Reason("method_not_recorded")
-    return RunCost(
-        instance=name,
-        wall_seconds=CostItem("wall time", seconds, "s", "measured", Reason(which, run_id=basis.run_id)),
-        usd_per_hour=CostItem(
-            "instance price",
-            usd_per_hour,
-            "USD/h",
-            priced,
-            Reason("on_demand_dated", instance=instance, as_of=str(as_of))
-            if _present(as_of)
-            else Reason("on_demand_typed", instance=instance),
-        ),
-        compute_usd=CostItem(
-            "compute cost",
-            compute_usd,
-            "USD",
-            priced,
-            Reason("compute_formula", seconds=float(seconds), hourly_usd=usd_per_hour),
-        ),
-        energy_kwh=CostItem(
-            "energy", kwh, "kWh", "measured", Reason("run_any", run_id=basis.run_id, text_msg=method)
-        ),
-        energy_usd=CostItem(
-            "energy cost",
-            None if energy_usd is None else energy_usd,
-            "USD",
-            "assumed",
-            no_energy if kwh is None else Reason("energy_cost", kwh_price_usd=float(usd_per_kwh)),
-        ),
-        co2_kg=CostItem(
-            "CO₂",
-            None if co2_kg is None else co2_kg,
-            "kg",
-            "assumed",
-            no_energy if kwh is None else Reason("co2", grid=float(grid_g_co2_per_kwh)),
-        ),
-        usd_per_epoch=CostItem(
+    energy_usd = None if kwh is None else kwh * usd_per_kwh
+    co2_kg = None if kwh is None else kwh * grid_g_co2_per_kwh / 1000.0
+    energy_cost = no_energy if kwh is None else Reason("energy_cost", kwh_price_usd=float(usd_per_kwh))
+    co2 = no_energy if kwh is None else Reason("co2", grid=float(grid_g_co2_per_kwh))
+    return (
+        CostItem("energy", kwh, "kWh", "measured", Reason("run_any", run_id=basis.run_id, text_msg=method)),
+        CostItem("energy cost", energy_usd, "USD", "assumed", energy_cost),
+        CostItem("CO₂", co2_kg, "kg", "assumed", co2),
+    )
+
+
+def _per_unit_items(
+    basis: TechnicalBasis, compute_usd: float, priced: Provenance
+) -> tuple[CostItem, CostItem]:
+    """Compute USD per epoch completed and per 1,000 training samples processed.
+
+    >>> b = TechnicalBasis.from_record({"id": "r1", "status": "completed", "params": 1,
+    ...     "flops_per_sample": 1, "n_train": 1000, "epochs_completed": 2, "train_seconds": 30,
+    ...     "device_kind": "cpu", "test_accuracy": 0.9})
+    >>> [item.value for item in _per_unit_items(b, 3.6, "catalog")]
+    [1.8, 1.8]
+    """
+    epochs = int(basis.epochs_completed)
+    per_samples = Reason(
+        "per_samples", samples=int(basis.training_samples), n_train=int(basis.n_train), epochs=epochs
+    )
+    return (
+        CostItem(
             "cost per epoch",
             compute_usd / basis.epochs_completed,
             "USD",
             priced,
-            Reason("per_epoch", epochs=int(basis.epochs_completed)),
+            Reason("per_epoch", epochs=epochs),
         ),
-        usd_per_1000_samples=CostItem(
+        CostItem(
             "cost per 1,000 training samples",
             compute_usd / basis.training_samples * 1000.0,
             "USD",
             priced,
-            Reason(
-                "per_samples",
-                samples=int(basis.training_samples),
-                n_train=int(basis.n_train),
-                epochs=int(basis.epochs_completed),
-            ),
+            per_samples,
         ),
     )
