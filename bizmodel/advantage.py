@@ -36,6 +36,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from bizmodel.accuracy_link import AccuracyLink
 from bizmodel.binding import RunInputs
 from bizmodel.projection import Kpis, project
 from bizmodel.reasons import Reason
@@ -268,31 +269,48 @@ def value_of_accuracy(scenario: Scenario, *, points: float = 1.0) -> ValueOfAccu
     )
     reason: Reason | None = None
     if value == 0.0 and factor_up == factor_base:
-        if base >= link.delightful_accuracy:
-            reason = Reason(
-                "voa_delightful", base_fraction=base, delightful_fraction=figures["delightful_fraction"]
-            )
-        else:
-            reason = Reason("voa_unviable", up_fraction=up, minimum_fraction=figures["minimum_fraction"])
+        reason = _flat_reason(link, base, up)
     elif value < 0.0:
-        customers = float(up_frame["new_customers"].sum() - base_frame["new_customers"].sum())
-        margin = float(up_frame["gross_margin_usd"].sum() - base_frame["gross_margin_usd"].sum())
-        acquisition = float(up_frame["acquisition_usd"].sum() - base_frame["acquisition_usd"].sum())
-        arpu = scenario.revenue_usd_per_user_month
-        cost = scenario.variable_cost_usd_per_user_month
-        if cost >= arpu:
-            reason = Reason(
-                "voa_customers_lose", arpu_usd=float(arpu), cost_usd=float(cost), customers=round(customers)
-            )
-        else:
-            reason = Reason(
-                "voa_negative",
-                customers=round(customers),
-                acquisition_usd=acquisition,
-                margin_usd=margin,
-                months=int(scenario.horizon_months),
-            )
+        reason = _negative_reason(scenario, base_frame, up_frame)
     return ValueOfAccuracy(value, base, applied, factor_base, factor_up, detail, reason)
+
+
+def _flat_reason(link: AccuracyLink, base: float, up: float) -> Reason:
+    """Why accuracy from ``base`` to ``up`` (fractions) is worth nothing: the link is flat there,
+    at or above delightful accuracy or with even ``up`` not viable.
+
+    >>> link = AccuracyLink()
+    >>> _flat_reason(link, 0.97, 0.98).code, _flat_reason(link, 0.5, 0.51).code
+    ('voa_delightful', 'voa_unviable')
+    """
+    if base >= link.delightful_accuracy:
+        return Reason(
+            "voa_delightful", base_fraction=base, delightful_fraction=float(link.delightful_accuracy)
+        )
+    return Reason("voa_unviable", up_fraction=up, minimum_fraction=float(link.minimum_viable_accuracy))
+
+
+def _negative_reason(scenario: Scenario, base_frame: pd.DataFrame, up_frame: pd.DataFrame) -> Reason:
+    """Why more accuracy loses money over the horizon, from the projections at the base
+    (``base_frame``) and the higher accuracy (``up_frame``): every customer costs more to serve
+    than it pays (``voa_customers_lose``), or the extra customers cost more to acquire than they
+    return within the horizon (``voa_negative``, with the customers, acquisition and margin)."""
+    customers = float(up_frame["new_customers"].sum() - base_frame["new_customers"].sum())
+    arpu = scenario.revenue_usd_per_user_month
+    cost = scenario.variable_cost_usd_per_user_month
+    if cost >= arpu:
+        return Reason(
+            "voa_customers_lose", arpu_usd=float(arpu), cost_usd=float(cost), customers=round(customers)
+        )
+    margin = float(up_frame["gross_margin_usd"].sum() - base_frame["gross_margin_usd"].sum())
+    acquisition = float(up_frame["acquisition_usd"].sum() - base_frame["acquisition_usd"].sum())
+    return Reason(
+        "voa_negative",
+        customers=round(customers),
+        acquisition_usd=acquisition,
+        margin_usd=margin,
+        months=int(scenario.horizon_months),
+    )
 
 
 # ---------------------------------------------------------------------- the scorecard
@@ -360,41 +378,7 @@ def _technology_items(
             None,
         )
     ]
-    run_p95 = run.serving_p95_ms if run is not None else None
-    yours_p95 = p95_latency_ms if p95_latency_ms is not None else run_p95
-    p95_measured = yours_p95 is not None and _is_run_value(yours_p95, run_p95)
-    theirs_p95 = competitor.p95_latency_ms
-    if yours_p95 is None or theirs_p95 is None:
-        missing = "p95_yours_unknown" if yours_p95 is None else "p95_theirs_unknown"
-        items.append(
-            ScoreItem(
-                "technology",
-                "p95_latency_vs_competitor",
-                "p95 latency vs competitor",
-                None,
-                "× competitor",
-                "measured" if p95_measured else "assumed",
-                Reason("p95_ratio"),
-                None,
-                Reason(missing),
-            )
-        )
-    else:
-        ratio = yours_p95 / theirs_p95
-        origin = Reason("p95_origin_measured" if p95_measured else "p95_origin_given")
-        items.append(
-            ScoreItem(
-                "technology",
-                "p95_latency_vs_competitor",
-                "p95 latency vs competitor",
-                ratio,
-                "× competitor",
-                "measured" if p95_measured else "assumed",
-                Reason("p95_vs_competitor", yours=float(yours_p95), origin=origin, theirs=float(theirs_p95)),
-                ratio < 1.0,
-                None,
-            )
-        )
+    items.append(_p95_item(competitor, run, p95_latency_ms))
     items.append(
         ScoreItem(
             "technology",
@@ -409,6 +393,45 @@ def _technology_items(
         )
     )
     return items
+
+
+def _p95_item(
+    competitor: CompetitorBaseline, run: RunInputs | None, p95_latency_ms: float | None
+) -> ScoreItem:
+    """Your p95 latency per request ÷ the competitor's (favourable below 1): yours as given, else
+    the run's ``serving_p95_ms``; None with the reason when either side is unknown.
+
+    >>> _p95_item(CompetitorBaseline(0.5, 0.9, p95_latency_ms=40.0), None, 20.0).value
+    0.5
+    >>> _p95_item(CompetitorBaseline(0.5, 0.9), None, 20.0).reason
+    Reason('p95_theirs_unknown')
+    """
+    run_p95 = run.serving_p95_ms if run is not None else None
+    yours_p95 = p95_latency_ms if p95_latency_ms is not None else run_p95
+    p95_measured = yours_p95 is not None and _is_run_value(yours_p95, run_p95)
+    theirs_p95 = competitor.p95_latency_ms
+    ratio: float | None = None
+    favourable: bool | None = None
+    reason: Reason | None = None
+    if yours_p95 is None or theirs_p95 is None:
+        detail = Reason("p95_ratio")
+        reason = Reason("p95_yours_unknown" if yours_p95 is None else "p95_theirs_unknown")
+    else:
+        ratio = yours_p95 / theirs_p95
+        favourable = ratio < 1.0
+        origin = Reason("p95_origin_measured" if p95_measured else "p95_origin_given")
+        detail = Reason("p95_vs_competitor", yours=float(yours_p95), origin=origin, theirs=float(theirs_p95))
+    return ScoreItem(
+        "technology",
+        "p95_latency_vs_competitor",
+        "p95 latency vs competitor",
+        ratio,
+        "× competitor",
+        "measured" if p95_measured else "assumed",
+        detail,
+        favourable,
+        reason,
+    )
 
 
 def _data_items(

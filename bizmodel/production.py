@@ -366,13 +366,7 @@ def production_retraining(
         data_factor=scale.data_factor,
         model_factor=scale.model_factor,
     )
-    sizes = Reason(
-        "production_sizes",
-        data=float(scale.data_factor),
-        samples=int(scale.run_samples),
-        model=float(scale.model_factor),
-        params=int(scale.run_params),
-    )
+    sizes = _sizes(scale)
     notes: list[Reason] = []
     measured = _measured_scaled(basis, catalog, scale, sizes, notes)
     gpu: _Priced | None = None
@@ -386,6 +380,30 @@ def production_retraining(
                 threshold=int(GPU_ESTIMATE_MIN_PARAMS),
             )
         )
+    return _cheaper(work, measured, gpu, notes)
+
+
+def _sizes(scale: ProductionScale) -> Reason:
+    """What production trains relative to the run, for the pricing reasons.
+
+    >>> _sizes(ProductionScale(10.0, 2.0, False, False, 3_500, 55_050))
+    Reason('production_sizes', data=10.0, samples=3500, model=2.0, params=55050)
+    """
+    return Reason(
+        "production_sizes",
+        data=float(scale.data_factor),
+        samples=int(scale.run_samples),
+        model=float(scale.model_factor),
+        params=int(scale.run_params),
+    )
+
+
+def _cheaper(
+    work: TrainingWork, measured: _Priced | None, gpu: _Priced | None, notes: list[Reason]
+) -> ProductionRetraining:
+    """The cheaper of the ways ``measured`` and ``gpu`` priced the job (by USD, then hours), its
+    detail naming the other way's cost and ``notes``; unpriced, with ``notes`` as the reason, when
+    neither did. Adds the other way's cost at the front of ``notes``."""
     priced = [p for p in (measured, gpu) if p is not None]
     if not priced:
         reason = Reason("clauses", parts=tuple(notes)) if notes else Reason("nothing_to_price")
