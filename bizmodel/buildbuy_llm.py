@@ -20,6 +20,7 @@ from bizmodel.buildbuy_own import BreakEven, BuildBuyError, checked_number, chec
 from bizmodel.catalog import Catalog
 from bizmodel.compute import Assumptions, cheapest, training_options
 from bizmodel.llm_serving import DEFAULT_TPOT_MS, ServingError, ServingWorkload, plan_replica, priced
+from bizmodel.reasons import Reason
 from bizmodel.shapes import ModelShape, ShapeError, infer_shape, shape_for
 from bizmodel.training_work import ComputeError, TrainingWork
 
@@ -601,19 +602,17 @@ def llm_break_even(
         option_row, api_row, workload, fine_tune_usd, amortise_months
     )
     if a == 0:
-        return BreakEven(
-            None, None, "api", "the API costs nothing at these prices: self-hosting is never cheaper"
-        )
+        return BreakEven(None, None, "api", Reason("api_free"))
     margin = a * capacity - instance_month
     if margin <= 0:
-        return BreakEven(
-            None,
-            None,
-            "api",
-            f"a fully used instance serves {capacity:,.0f} requests a month for ${instance_month:,.0f}, "
-            f"which the API serves for ${a * capacity:,.0f}: self-hosting is never cheaper at "
-            f"{workload.utilisation:.0%} utilisation",
+        never = Reason(
+            "never_cheaper",
+            capacity=round(capacity),
+            instance_month_usd=float(instance_month),
+            api_usd=float(a * capacity),
+            utilisation_fraction=float(workload.utilisation),
         )
+        return BreakEven(None, None, "api", never)
     k = max(1, math.ceil(fixed / margin - 1e-9))
     return BreakEven((k * instance_month + fixed) / a, "api", "self_hosted", None)
 

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bizmodel.reasons import Reason
 from bizmodel.scenario import Scenario
 
 __all__ = [
@@ -159,14 +160,22 @@ class BreakEven:
     cheaper_below, cheaper_above : str or None
         ``"own"``, ``"self_hosted"`` or ``"api"``: which side is cheaper below / above that volume
         (when there is no crossing, ``cheaper_above`` names the side cheaper at every volume, if any).
-    reason : str or None
-        Why there is no break-even volume; None when there is one.
+    reason : Reason or None
+        Why there is no break-even volume (a reason code naming the cheaper side, see
+        :mod:`bizmodel.reasons`); None when there is one.
     """
 
     volume_per_month: float | None
     cheaper_below: str | None
     cheaper_above: str | None
-    reason: str | None
+    reason: Reason | None
+
+
+#: Each side of a comparison as a reason parameter (the UI words it).
+_SIDES: dict[str, Reason] = {
+    "own": Reason("side_own"),
+    "api": Reason("side_api"),
+}
 
 
 def cost_curves(own: OwnModelCosts, api: ApiCosts, volumes: npt.ArrayLike) -> pd.DataFrame:
@@ -221,39 +230,19 @@ def _linear_break_even(
     (ours, theirs), (f_ours, f_theirs), (u_ours, u_theirs) = names, fixed, per_unit
     if u_ours == u_theirs:
         if f_ours == f_theirs:
-            return BreakEven(None, None, None, "both cost the same at every volume")
+            return BreakEven(None, None, None, Reason("same_everywhere"))
         cheaper = ours if f_ours < f_theirs else theirs
-        return BreakEven(
-            None,
-            None,
-            cheaper,
-            f"{cheaper} is cheaper at every volume (same cost per request, lower fixed cost)",
-        )
+        return BreakEven(None, None, cheaper, Reason("cheaper_fixed", side=_SIDES[cheaper]))
     volume = (f_ours - f_theirs) / (u_theirs - u_ours)
     low_slope = ours if u_ours < u_theirs else theirs
     if volume < 0:
-        return BreakEven(
-            None,
-            None,
-            low_slope,
-            f"{low_slope} is cheaper at every volume (lower fixed cost and cost per request)",
-        )
+        return BreakEven(None, None, low_slope, Reason("cheaper_both", side=_SIDES[low_slope]))
     if volume == 0:
-        return BreakEven(
-            None,
-            None,
-            low_slope,
-            f"{low_slope} is cheaper at every volume above 0 (same fixed cost, lower cost per request)",
-        )
+        return BreakEven(None, None, low_slope, Reason("cheaper_above_zero", side=_SIDES[low_slope]))
     high_slope = theirs if low_slope == ours else ours
     if not math.isfinite(volume) or volume > MAX_BREAK_EVEN_VOLUME:
-        return BreakEven(
-            None,
-            None,
-            high_slope,
-            f"the costs per request differ so little that the lines cross only beyond "
-            f"{MAX_BREAK_EVEN_VOLUME:.0e} requests a month: {high_slope} is cheaper at any real volume",
-        )
+        beyond = Reason("cross_beyond", volume=MAX_BREAK_EVEN_VOLUME, side=_SIDES[high_slope])
+        return BreakEven(None, None, high_slope, beyond)
     return BreakEven(volume, high_slope, low_slope, None)
 
 
@@ -281,7 +270,7 @@ def break_even(own: OwnModelCosts, api: ApiCosts) -> BreakEven:
     >>> be.volume_per_month, be.cheaper_below, be.cheaper_above
     (100000.0, 'api', 'own')
     >>> break_even(OwnModelCosts(100.0, 2.0), ApiCosts(1.5)).reason
-    'api is cheaper at every volume (lower fixed cost and cost per request)'
+    Reason('cheaper_both', side=Reason('side_api'))
     """
     return _linear_break_even(
         ("own", "api"),

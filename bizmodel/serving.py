@@ -47,6 +47,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bizmodel.basis import TechnicalBasis
+from bizmodel.reasons import Reason
 from bizmodel.run_cost import RunCostError, accelerator_for_device, closest_instance, run_cpu_instance
 from measurements import InferenceRow
 
@@ -196,6 +197,48 @@ def _price(row: pd.Series) -> float:
     return float(pd.to_numeric(row.get("on_demand_usd_per_hour"), errors="coerce"))
 
 
+#: The inference paths an option's name words (another path is written as it is).
+_PATHS: dict[str, Reason] = {
+    "compiled": Reason("path_compiled"),
+    "predict": Reason("path_predict"),
+    "int8": Reason("path_int8"),
+}
+
+
+def _path(path: str) -> Reason | str:
+    return _PATHS.get(path, path)
+
+
+def _catalog_price(label: str, as_of: str) -> Reason:
+    """Where an instance's price comes from: the catalog, as of its date (``unknown`` without one)."""
+    return Reason("price_catalog", instance=label, as_of=as_of or Reason("unknown"))
+
+
+def _profile(basis: TechnicalBasis) -> Reason:
+    """The measured side of a source: the run's inference profile, dated when it is."""
+    if basis.inference_measured_at:
+        return Reason("profile_dated", run_id=basis.run_id, measured_at=basis.inference_measured_at)
+    return Reason("profile", run_id=basis.run_id)
+
+
+def _measured_price(
+    m: InferenceRow, instance: pd.Series | None, assumptions: ServingAssumptions
+) -> tuple[int, float, str, str, tuple[Reason, ...]]:
+    """A measured row's replicas, $/hour, instance label, catalog date and price clauses."""
+    if m.device_kind == "cpu":
+        if assumptions.cpu_usd_per_hour is not None:
+            return 1, assumptions.cpu_usd_per_hour, "CPU", "", (Reason("price_assumed"),)
+        if instance is None:
+            return 1, math.nan, "CPU", "", (Reason("no_cpu_chosen"),)
+        label, as_of = _instance_label(instance), _text(instance.get("as_of"))
+        return 1, _price(instance), label, as_of, (_catalog_price(label, as_of),)
+    if instance is None:
+        return 1, math.nan, m.device, "", (Reason("gpu_not_in_catalog"), Reason("not_priced"))
+    count, label, as_of = _count(instance), _instance_label(instance), _text(instance.get("as_of"))
+    clauses = (_catalog_price(label, as_of), Reason("replicas", count=count))
+    return count, _price(instance), label, as_of, clauses
+
+
 def _measured_row(
     m: InferenceRow,
     basis: TechnicalBasis,
@@ -203,28 +246,10 @@ def _measured_row(
     accelerator: str | None,
     assumptions: ServingAssumptions,
 ) -> dict[str, object]:
-    run = f"measured: run {basis.run_id} inference profile" + (
-        f" ({basis.inference_measured_at})" if basis.inference_measured_at else ""
-    )
-    if m.device_kind == "cpu":
-        count = 1
-        if assumptions.cpu_usd_per_hour is not None:
-            price, label, price_note, as_of = assumptions.cpu_usd_per_hour, "CPU", "price assumed", ""
-        elif instance is not None:
-            price, label, as_of = _price(instance), _instance_label(instance), _text(instance.get("as_of"))
-            price_note = f"price: {label}, catalog as of {as_of or 'unknown'}"
-        else:
-            price, label, price_note, as_of = math.nan, "CPU", "no CPU instance chosen", ""
-    elif instance is not None:
-        count = _count(instance)
-        price, label, as_of = _price(instance), _instance_label(instance), _text(instance.get("as_of"))
-        price_note = f"price: {label}, catalog as of {as_of or 'unknown'}; {count} replica(s)"
-    else:
-        count, price, label, as_of = 1, math.nan, m.device, ""
-        price_note = "no catalog instance carries this GPU; not priced"
+    count, price, label, as_of, price_clauses = _measured_price(m, instance, assumptions)
     sps = m.samples_per_second * count
     return {
-        "option": f"{label} · {m.path} · batch {m.batch_size}",
+        "option": Reason("serving_option", instance=label, path=_path(m.path), batch=m.batch_size),
         "provenance": "measured",
         "device": m.device,
         "accelerator": accelerator or "",
@@ -239,9 +264,27 @@ def _measured_row(
         "p95_ms": m.p95_ms,
         "usd_per_hour": price,
         "usd_per_1000": usd_per_1000(sps, price, assumptions.utilisation) if np.isfinite(price) else math.nan,
-        "source": f"{run}; {price_note}",
+        "source": Reason("clauses", parts=(_profile(basis), *price_clauses)),
         "as_of": as_of,
     }
+
+
+def _variants(
+    basis: TechnicalBasis, acc: pd.Series, assumptions: ServingAssumptions
+) -> list[tuple[str, Reason, float, bool, float | None]]:
+    """What an accelerator is estimated at: (path, precision, peak tera-ops/s, quantised, accuracy)."""
+    variants: list[tuple[str, Reason, float, bool, float | None]] = []
+    bf16 = float(pd.to_numeric(acc.get("bf16_tflops"), errors="coerce"))
+    fp32 = float(pd.to_numeric(acc.get("fp32_tflops"), errors="coerce"))
+    if np.isfinite(bf16) and bf16 > 0:
+        accuracy = basis.float_accuracy or basis.test_accuracy
+        variants.append(("compiled", Reason("precision_bf16"), bf16, False, accuracy))
+    elif np.isfinite(fp32) and fp32 > 0:
+        variants.append(("compiled", Reason("precision_fp32"), fp32, False, basis.test_accuracy))
+    int8 = float(pd.to_numeric(acc.get("int8_tops"), errors="coerce"))
+    if assumptions.include_int8_estimates and np.isfinite(int8) and int8 > 0:
+        variants.append(("int8", Reason("precision_int8"), int8, True, basis.int8_accuracy))
+    return variants
 
 
 def _estimated_rows(
@@ -251,32 +294,35 @@ def _estimated_rows(
     assumptions: ServingAssumptions,
 ) -> list[dict[str, object]]:
     key = str(acc["accelerator"])
-    variants: list[tuple[str, str, float, bool, float | None]] = []
-    bf16 = float(pd.to_numeric(acc.get("bf16_tflops"), errors="coerce"))
-    fp32 = float(pd.to_numeric(acc.get("fp32_tflops"), errors="coerce"))
-    if np.isfinite(bf16) and bf16 > 0:
-        variants.append(("compiled", "dense bf16", bf16, False, basis.float_accuracy or basis.test_accuracy))
-    elif np.isfinite(fp32) and fp32 > 0:
-        variants.append(("compiled", "fp32 (no bf16 figure)", fp32, False, basis.test_accuracy))
-    int8 = float(pd.to_numeric(acc.get("int8_tops"), errors="coerce"))
-    if assumptions.include_int8_estimates and np.isfinite(int8) and int8 > 0:
-        variants.append(("int8", "int8", int8, True, basis.int8_accuracy))
     count = _count(instance)
     price = _price(instance)
     label = _instance_label(instance)
     as_of = _text(instance.get("as_of"))
+    spec_as_of = _text(acc.get("as_of"))
     rows = []
     b = assumptions.estimate_batch_size
-    for path, precision, tera, quantized, accuracy in variants:
+    for path, precision, tera, quantized, accuracy in _variants(basis, acc, assumptions):
         compute_bound = tera * 1e12 * assumptions.efficiency / basis.flops_per_sample
         latency_ms = b / compute_bound * 1000.0 + assumptions.overhead_ms
         # One call serves one batch: the per-call overhead bounds throughput as much as the
         # arithmetic does (a tiny model is overhead-bound on any accelerator).
         per_accel = b / (latency_ms / 1000.0)
         sps = per_accel * count
+        peak = Reason(
+            "estimate_peak",
+            efficiency_fraction=float(assumptions.efficiency),
+            accelerator=key,
+            precision=precision,
+            tflops=float(tera),
+            spec_as_of=spec_as_of or Reason("unknown"),
+            flops=int(basis.flops_per_sample),
+        )
+        overhead = Reason("estimate_overhead", overhead_ms=float(assumptions.overhead_ms))
         rows.append(
             {
-                "option": f"{label} ({key}) · {path} estimate · batch {b}",
+                "option": Reason(
+                    "serving_option_estimate", instance=label, accelerator=key, path=_path(path), batch=b
+                ),
                 "provenance": "assumed",
                 "device": key,
                 "accelerator": key,
@@ -291,12 +337,7 @@ def _estimated_rows(
                 "p95_ms": latency_ms,
                 "usd_per_hour": price,
                 "usd_per_1000": usd_per_1000(sps, price, assumptions.utilisation),
-                "source": (
-                    f"assumed: {assumptions.efficiency:.0%} of {key}'s {precision} peak {tera:g} TFLOP/s "
-                    f"(catalog spec as of {_text(acc.get('as_of')) or 'unknown'}) ÷ "
-                    f"{basis.flops_per_sample:,} FLOPs per sample; latency + {assumptions.overhead_ms:g} ms "
-                    f"overhead; price: {label}, catalog as of {as_of or 'unknown'}"
-                ),
+                "source": Reason("clauses", parts=(peak, overhead, _catalog_price(label, as_of))),
                 "as_of": as_of,
             }
         )
@@ -357,34 +398,71 @@ def serving_options(
     >>> round(float(opts.loc[1, "usd_per_1000"]), 9)
     0.001
     """
+    measured, measured_accelerators = _measured_rows(
+        basis,
+        instances_df,
+        accelerators_df,
+        assumptions,
+        cpu_instance=cpu_instance,
+        gpu_instance=gpu_instance,
+    )
+    estimated = _unmeasured_rows(basis, instances_df, accelerators_df, assumptions, measured_accelerators)
+    frame = pd.DataFrame([*measured, *estimated], columns=list(OPTION_COLUMNS))
+    return frame.sort_values("usd_per_1000", kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _gpu_instance(instances_df: pd.DataFrame, key: str | None) -> pd.Series | None:
+    """The cheapest current instance carrying accelerator ``key``; None when none does."""
+    if key is None:
+        return None
+    try:
+        return closest_instance(instances_df, vcpus=None, accelerator=key)
+    except RunCostError:
+        return None
+
+
+def _measured_rows(
+    basis: TechnicalBasis,
+    instances_df: pd.DataFrame,
+    accelerators_df: pd.DataFrame,
+    assumptions: ServingAssumptions,
+    *,
+    cpu_instance: pd.Series | None,
+    gpu_instance: pd.Series | None,
+) -> tuple[list[dict[str, object]], set[str]]:
+    """One row per cell of the run's inference profile, and the catalog accelerators it measured."""
     keys = accelerators_df["accelerator"].astype(str).tolist() if "accelerator" in accelerators_df else []
     rows: list[dict[str, object]] = []
-    measured_accelerators: set[str] = set()
+    measured: set[str] = set()
     for m in basis.inference:
         if m.device_kind == "cpu":
             rows.append(_measured_row(m, basis, cpu_instance, None, assumptions))
             continue
         key = accelerator_for_device(m.device, keys)
-        instance = gpu_instance
-        if instance is None and key is not None:
-            try:
-                instance = closest_instance(instances_df, vcpus=None, accelerator=key)
-            except RunCostError:
-                instance = None
+        instance = gpu_instance if gpu_instance is not None else _gpu_instance(instances_df, key)
         if key is not None:
-            measured_accelerators.add(key)
+            measured.add(key)
         rows.append(_measured_row(m, basis, instance, key, assumptions))
+    return rows, measured
+
+
+def _unmeasured_rows(
+    basis: TechnicalBasis,
+    instances_df: pd.DataFrame,
+    accelerators_df: pd.DataFrame,
+    assumptions: ServingAssumptions,
+    measured: set[str],
+) -> list[dict[str, object]]:
+    """Estimated rows for each catalog accelerator not measured that a current instance carries."""
+    rows: list[dict[str, object]] = []
     for _, acc in accelerators_df.iterrows():
         key = str(acc["accelerator"])
-        if key in measured_accelerators or key.upper().startswith("CPU"):
+        if key in measured or key.upper().startswith("CPU"):
             continue
-        try:
-            instance = closest_instance(instances_df, vcpus=None, accelerator=key)
-        except RunCostError:
-            continue  # no current instance to price it on
-        rows.extend(_estimated_rows(basis, acc, instance, assumptions))
-    frame = pd.DataFrame(rows, columns=list(OPTION_COLUMNS))
-    return frame.sort_values("usd_per_1000", kind="stable", na_position="last").reset_index(drop=True)
+        instance = _gpu_instance(instances_df, key)
+        if instance is not None:  # else no current instance to price it on
+            rows.extend(_estimated_rows(basis, acc, instance, assumptions))
+    return rows
 
 
 # ---------------------------------------------------------------------- capacity
@@ -458,6 +536,30 @@ def capacity_plan(
     >>> plan[["option", "instances", "monthly_usd", "p95_request_ms", "meets_p95_target"]].to_dict("records")
     [{'option': 'a', 'instances': 4, 'monthly_usd': 2920.0, 'p95_request_ms': 5.0, 'meets_p95_target': True}, {'option': 'b', 'instances': 1, 'monthly_usd': 2920.0, 'p95_request_ms': 100.0, 'meets_p95_target': False}]
     """  # noqa: E501
+    sps, batch = _checked_plan_inputs(options_df, requests_per_month, p95_target_ms)
+    average = requests_per_month / (assumptions.hours_per_month * 3600.0)
+    peak = average * assumptions.peak_to_average
+    instances = np.maximum(1, np.ceil(peak / (sps * assumptions.utilisation) - 1e-9)).astype(int)
+    monthly = instances * options_df["usd_per_hour"].to_numpy(dtype=float) * assumptions.hours_per_month
+    fill_ms = (batch - 1.0) / (average / instances) * 1000.0
+    request_ms = fill_ms + options_df["p95_ms"].to_numpy(dtype=float)
+    plan = options_df.assign(
+        average_rps=average,
+        peak_rps=peak,
+        instances=instances,
+        monthly_usd=monthly,
+        usd_per_1000_at_load=monthly / (requests_per_month / 1000.0),
+        fill_ms=fill_ms,
+        p95_request_ms=request_ms,
+        meets_p95_target=request_ms <= p95_target_ms,
+    )
+    return _plan_order(plan)
+
+
+def _checked_plan_inputs(
+    options_df: pd.DataFrame, requests_per_month: float, p95_target_ms: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The options' throughputs and batch sizes, once the volume, target and both are valid."""
     if not (requests_per_month > 0 and math.isfinite(requests_per_month)):
         raise ServingError("requests per month must be a positive number")
     if not (p95_target_ms > 0 and math.isfinite(p95_target_ms)):
@@ -468,28 +570,18 @@ def capacity_plan(
     batch = options_df["batch_size"].to_numpy(dtype=float)
     if np.any(~(batch >= 1)):
         raise ServingError("every option needs a batch size of at least 1")
-    average = requests_per_month / (assumptions.hours_per_month * 3600.0)
-    peak = average * assumptions.peak_to_average
-    ratio = peak / (sps * assumptions.utilisation)
-    instances = np.maximum(1, np.ceil(ratio - 1e-9)).astype(int)
-    price = options_df["usd_per_hour"].to_numpy(dtype=float)
-    monthly = instances * price * assumptions.hours_per_month
-    fill_ms = (batch - 1.0) / (average / instances) * 1000.0
-    request_ms = fill_ms + options_df["p95_ms"].to_numpy(dtype=float)
-    plan = options_df.copy()
-    plan["average_rps"] = average
-    plan["peak_rps"] = peak
-    plan["instances"] = instances
-    plan["monthly_usd"] = monthly
-    plan["usd_per_1000_at_load"] = monthly / (requests_per_month / 1000.0)
-    plan["fill_ms"] = fill_ms
-    plan["p95_request_ms"] = request_ms
-    plan["meets_p95_target"] = request_ms <= p95_target_ms
+    return sps, batch
+
+
+def _plan_order(plan: pd.DataFrame) -> pd.DataFrame:
+    """Options meeting the target first, then by monthly cost (unpriced last), then request latency."""
+    request_ms = plan["p95_request_ms"].to_numpy(dtype=float)
+    monthly = plan["monthly_usd"].to_numpy(dtype=float)
     order = np.lexsort(
         (
             np.where(np.isfinite(request_ms), request_ms, np.inf),
             np.where(np.isfinite(monthly), monthly, np.inf),
-            ~plan["meets_p95_target"].to_numpy(),
+            ~plan["meets_p95_target"].to_numpy(dtype=bool),
         )
     )
     return plan.iloc[order].reset_index(drop=True)

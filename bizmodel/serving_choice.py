@@ -26,6 +26,12 @@ from bizmodel.serving import (
 __all__ = ["chosen_serving"]
 
 
+def _reason_or_text(value: object) -> Reason | str:
+    """An option's name or source as a reason parameter (:func:`bizmodel.serving.serving_options`
+    gives reasons; a table built by hand may hold text)."""
+    return value if isinstance(value, Reason) else str(value)
+
+
 def chosen_serving(
     basis: TechnicalBasis,
     catalog: Catalog,
@@ -77,12 +83,10 @@ def chosen_serving(
         verdict = Reason("verdict_unmet", target=float(p95_target_ms))
     value = float(best["usd_per_1000_at_load"])
     p95 = float(best["p95_request_ms"])
-    label = str(best["option"])
-    batch = f"batch {int(best['batch_size'])}"
     figures = {
         "run_id": run_id,
         "verdict": verdict,
-        "option": label if batch in label else f"{label} ({batch})",
+        "option": _reason_or_text(best["option"]),
         "instances": int(best["instances"]),
         "requests": round(requests_per_month),
         "peak": float(best["peak_rps"]),
@@ -93,7 +97,7 @@ def chosen_serving(
         "p95": p95,
         "fill": float(best["fill_ms"]),
         "call": float(best["p95_ms"]),
-        "source": str(best["source"]),
+        "source": _reason_or_text(best["source"]),
     }
     if model_factor != 1.0:
         return value, p95, Reason("serving_detail_production", **figures, factor=float(model_factor))

@@ -2,10 +2,9 @@
 
 Most of :mod:`bizmodel` explains its figures with :class:`bizmodel.reasons.Reason` (worded by
 :func:`present.explain.words`). What still arrives as an English sentence, and is parsed back here:
-the sources and option names of :mod:`bizmodel.serving`'s tables, the break-even reasons of
-:mod:`bizmodel.buildbuy`, the ``notes`` of the bundled LLM price list, the price catalogs' names,
-and the measurement methods mlcore records with a run (stored in run records). They reach this
-module through :func:`present.explain.words`, which hands it any ``str``.
+the ``notes`` of the bundled LLM price list, the price catalogs' names, and the measurement methods
+mlcore records with a run (stored in run records). They reach this module through
+:func:`present.explain.words`, which hands it any ``str``.
 
 Conventions
 -----------
@@ -34,14 +33,14 @@ Conventions
 
 Examples
 --------
->>> localize("not priced", "zh")
-'未定价'
->>> localize("not priced", "en")
-'not priced'
+>>> localize("official USD list", "zh")
+'官方美元价目表'
+>>> localize("official USD list", "en")
+'official USD list'
 >>> localize("no ranges: a sentence the model never wrote", "zh")
 'no ranges: a sentence the model never wrote'
->>> localize("not priced; price assumed", "zh")
-'未定价；价格为假设值'
+>>> localize("hosted via OpenRouter; useful build-vs-buy anchor", "zh")
+'经 OpenRouter 托管；可用作自建还是购买的参照'
 """
 
 from __future__ import annotations
@@ -130,39 +129,7 @@ TEMPLATES: tuple[Template, ...] = tuple(
         # -------------------------------------------------------------- bizmodel.projection, finance
         # -------------------------------------------------------------- bizmodel.binding
         # -------------------------------------------------------------- bizmodel.production
-        # -------------------------------------------------------------- bizmodel.serving (sources)
-        ("profile_dated", "measured: run {run_id} inference profile ({measured_at})"),
-        ("profile", "measured: run {run_id} inference profile"),
-        ("price_catalog", "price: {instance}, catalog as of {as_of_msg}"),
-        ("replicas", "{count} replica(s)"),
-        ("price_assumed", "price assumed"),
-        ("no_cpu_chosen", "no CPU instance chosen"),
-        ("gpu_not_in_catalog", "no catalog instance carries this GPU"),
-        ("not_priced", "not priced"),
-        ("unknown", "unknown"),
         # -------------------------------------------------------------- bizmodel.run_cost
-        # -------------------------------------------------------------- bizmodel.buildbuy
-        ("side_own", "own"),
-        ("side_api", "api"),
-        ("side_self_hosted", "self_hosted"),
-        ("same_everywhere", "both cost the same at every volume"),
-        ("cheaper_fixed", "{side_msg} is cheaper at every volume (same cost per request, lower fixed cost)"),
-        ("cheaper_both", "{side_msg} is cheaper at every volume (lower fixed cost and cost per request)"),
-        (
-            "cheaper_above_zero",
-            "{side_msg} is cheaper at every volume above 0 (same fixed cost, lower cost per request)",
-        ),
-        (
-            "cross_beyond",
-            "the costs per request differ so little that the lines cross only beyond {volume} requests a "
-            "month: {side_msg} is cheaper at any real volume",
-        ),
-        ("api_free", "the API costs nothing at these prices: self-hosting is never cheaper"),
-        (
-            "never_cheaper",
-            "a fully used instance serves {capacity} requests a month for ${instance_month}, which the API "
-            "serves for ${api_usd}: self-hosting is never cheaper at {utilisation} utilisation",
-        ),
         # ------------------------------------------------------- notes of bizmodel/data/llm_api_prices.csv
         ("note_name", "name: {model_name}"),
         ("note_cached", "cached input {price}/1M"),
@@ -188,12 +155,6 @@ TEMPLATES: tuple[Template, ...] = tuple(
         ("note_anchor", "useful build-vs-buy anchor"),
         ("note_litellm_key", "litellm key {entry}"),
         # -------------------------------------------------------------- bizmodel.data_value
-        # -------------------------------------------------------------- bizmodel.serving option names
-        ("serving_option_estimate", "{instance} ({accelerator}) · {path_msg} estimate · batch {batch}"),
-        ("serving_option", "{instance} · {path_msg} · batch {batch}"),
-        ("path_compiled", "compiled"),
-        ("path_predict", "predict"),
-        ("path_int8", "int8"),
         # -------------------------------------------------------------- price catalogs' names
         ("catalog_bundled", "bundled"),
         ("catalog_saved", "your catalog {version}"),
@@ -220,9 +181,9 @@ TEMPLATES: tuple[Template, ...] = tuple(
 def match(text: str) -> tuple[Template, dict[str, str]] | None:
     """The first template that full-matches ``text``, with its fields; None when none does.
 
-    >>> template, fields = match("2 replica(s)")
+    >>> template, fields = match("litellm key openai/gpt-4o")
     >>> template.key, fields
-    ('model.replicas', {'count': '2'})
+    ('model.note_litellm_key', {'entry': 'openai/gpt-4o'})
     >>> match("hello") is None
     True
     """
@@ -328,22 +289,14 @@ def localize(text: str, lang: str) -> str:
 
     Examples
     --------
-    >>> localize("2 replica(s)", "zh")
-    '2 个副本'
-    >>> localize("not priced; 2 replica(s)", "zh")
-    '未定价；2 个副本'
+    >>> localize("name: gpt-4o-mini", "zh")
+    '名称：gpt-4o-mini'
+    >>> localize("official USD list; name: gpt-4o-mini", "zh")
+    '官方美元价目表；名称：gpt-4o-mini'
     >>> localize("something else entirely", "zh")
     'something else entirely'
-    >>> localize("2 replica(s)", "en")
-    '2 replica(s)'
-    >>> never = "a fully used instance serves 1,000 requests a month for $400, which the API serves "
-    >>> never += "for $2: self-hosting is never cheaper at 50% utilisation"
-    >>> localize(never, "en")[:70]
-    'a fully used instance serves 1,000 requests a month for $400, which th'
-    >>> from present.format import NumberStyle, number_style
-    >>> with number_style(NumberStyle(language="zh", currency="CNY", usd_to_cny=7.0)):
-    ...     localize(never, "zh")[:40]
-    '一个满负荷的实例每月服务 1,000 次请求，花费 ¥2,800，而 API 服'
+    >>> localize("name: gpt-4o-mini", "en")
+    'name: gpt-4o-mini'
     """
     if not isinstance(text, str) or len(text) > MAX_LENGTH:
         return text

@@ -400,7 +400,7 @@ class RunSections(Blocks):
             prov = str(row.get("provenance", ""))
             rows.append(
                 (
-                    self.m(str(row.get("option", ""))),
+                    self.m(row.get("option")),
                     self.badge(prov) if prov in PROVENANCE_COLOURS else prov,
                     fmt.fmt_duration(float(row.get("p95_request_ms", math.nan)) / 1000.0),
                     fmt.fmt_number(row.get("samples_per_second")),
@@ -412,7 +412,7 @@ class RunSections(Blocks):
             )
         return self.render(
             "_serving.html.j2",
-            best=self.m(str(best.get("option", ""))) if best is not None else None,
+            best=self.m(best.get("option")) if best is not None else None,
             target=f"{s.p95_target_ms:g}",
             cards=cards,
             plan=self.table(headers, rows, numeric=(2, 3, 4, 5, 6), cls="serving-plan"),

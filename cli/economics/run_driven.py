@@ -116,14 +116,15 @@ def cmd_serving(args: argparse.Namespace) -> int:
         print(f"no priced option meets the p95 target of {args.p95_ms:g} ms: relax it or measure on a GPU")
     else:
         print(
-            f"best: {best['option']} ({best['provenance']}): {int(best['instances'])} instance(s), "
+            f"best: {words(best['option'], 'en')} ({best['provenance']}): "
+            f"{int(best['instances'])} instance(s), "
             f"{usd(best['monthly_usd'])} a month, {usd(best['usd_per_1000_at_load'])} per 1,000 requests, "
             f"p95 per request {num(best['p95_request_ms'], ',.2f')} ms (batch fill included)"
         )
     header = ("option", "source", "p95 ms", "samples/s", "instances", "per month", "per 1,000", "meets")
     rows = [
         (
-            str(r["option"]),
+            words(r["option"], "en"),
             str(r["provenance"]),
             num(r["p95_request_ms"], ",.2f"),
             num(r["samples_per_second"], ",.0f"),

@@ -619,7 +619,7 @@ def test_serving_options_measured_and_estimated() -> None:
     assert row["usd_per_hour"] == 3.6
     assert row["usd_per_1000"] == pytest.approx(3.6 / (40_000 * 3600) * 1000)
     assert row["p95_ms"] == 1.0 and row["instance"] == "aws c.test"
-    assert "run recorded" in row["source"]
+    assert row["source"].params["parts"][0].params["run_id"] == "recorded"  # profile, then price
     # estimated: the L4 (cheapest current L4 instance, $0.50/h, 1 GPU): 100 TFLOP/s × 5 % ÷ 17,802
     est = opts[(opts["provenance"] == "assumed") & (opts["accelerator"] == "L4") & ~opts["quantized"]].iloc[0]
     compute_bound = 100e12 * 0.05 / 17802
@@ -629,7 +629,8 @@ def test_serving_options_measured_and_estimated() -> None:
     assert est["p95_ms"] == pytest.approx(latency_ms)
     assert est["usd_per_hour"] == 0.5
     assert est["usd_per_1000"] == pytest.approx(0.5 / (per_gpu * 3600) * 1000)
-    assert "assumed" in est["source"] and "5%" in est["source"]
+    peak = est["source"].params["parts"][0]
+    assert peak.code == "estimate_peak" and peak.params["efficiency_fraction"] == 0.05
     # H100 only on an 8-GPU instance: 8 replicas
     h100 = opts[(opts["accelerator"] == "H100-SXM") & ~opts["quantized"]].iloc[0]
     assert h100["count"] == 8
@@ -672,7 +673,7 @@ def test_cpu_price_override_and_no_profile() -> None:
         cpu_instance=None,
     )
     row = opts[(opts["path"] == "compiled") & (opts["batch_size"] == 32)].iloc[0]
-    assert row["usd_per_hour"] == 7.2 and "assumed" in row["source"]
+    assert row["usd_per_hour"] == 7.2 and Reason("price_assumed") in row["source"].params["parts"]
     bare = TechnicalBasis.from_record(recorded_record())
     empty = serving_options(bare, instances_table(), accelerators_table().iloc[0:0], ServingAssumptions(),
                             cpu_instance=cpu_instance())  # fmt: skip

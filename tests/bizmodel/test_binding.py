@@ -86,6 +86,12 @@ HOURS = 730.0  # ServingAssumptions' billed hours a month
 VOLUME_2000_RPS = 2000.0 * HOURS * 3600.0
 
 
+def option_batch(detail: Reason | str) -> object:
+    """The batch size of the serving option a serving detail names."""
+    assert isinstance(detail, Reason) and isinstance(detail.params["option"], Reason), detail
+    return detail.params["option"].params["batch"]
+
+
 def test_serving_is_planned_for_the_volume_not_the_biggest_batch() -> None:
     # 1e6 requests a month = 0.38/s on average: one instance of any option is enough, and only batch 1
     # meets 100 ms per request (a batch of 32 takes 31 ÷ 0.38 s ≈ 81 s to fill). One $3.60/h instance
@@ -95,7 +101,7 @@ def test_serving_is_planned_for_the_volume_not_the_biggest_batch() -> None:
     assert got.serving_p95_ms == pytest.approx(0.5)  # no fill for a batch of 1
     detail = got.serving_detail
     assert isinstance(detail, Reason) and detail.code == "serving_detail"
-    assert "batch 1" in str(detail.params["option"]) and detail.params["instances"] == 1
+    assert option_batch(detail) == 1 and detail.params["instances"] == 1
     assert detail.params["requests"] == 1_000_000 and detail.params["p95"] == pytest.approx(0.5)
     assert detail.params["verdict"] == Reason("verdict_met", target=100.0)
 
@@ -108,7 +114,7 @@ def test_a_larger_volume_fills_a_larger_batch() -> None:
     assert got.serving_usd_per_1000_predictions == pytest.approx(3.6 * HOURS / (VOLUME_2000_RPS / 1000.0))
     assert got.serving_p95_ms == pytest.approx(15.5 + 2.0)
     detail = got.serving_detail
-    assert isinstance(detail, Reason) and "batch 32" in str(detail.params["option"])
+    assert isinstance(detail, Reason) and option_batch(detail) == 32
     assert detail.params["instances"] == 1 and detail.params["fill"] == pytest.approx(15.5)
     # Before volume planning the batch-1,024 row's full-load price and per-call p95 were bound:
     full_load_1024 = 3.6 / (100_000.0 * 3600.0 * 0.5) * 1000.0

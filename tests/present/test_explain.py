@@ -23,12 +23,14 @@ from bizmodel import finance
 from bizmodel.advantage import CompetitorBaseline, ScoreItem, scorecard, value_of_accuracy
 from bizmodel.basis import TechnicalBasis
 from bizmodel.binding import BindingError, RunInputs, bind, run_inputs
+from bizmodel.buildbuy import ApiCosts, LlmWorkload, OwnModelCosts, break_even, llm_break_even
 from bizmodel.data_value import B_MAX, DataValueError, points_from_record
 from bizmodel.production import ProductionScale
 from bizmodel.projection import Kpis, kpis, project
 from bizmodel.reasons import Reason
 from bizmodel.run_cost import CostItem, RunCostError, closest_instance, instance_for_device, price_run
 from bizmodel.scenario import Scenario, base_template, bull_template
+from bizmodel.serving import ServingAssumptions, serving_options
 from present import format as fmt
 from present.explain import words
 from present.i18n import catalog as locale
@@ -152,6 +154,70 @@ def bind_refused() -> Reason:
         bind(base_template(), broken)
     assert info.value.reason is not None
     return info.value.reason
+
+
+def own_vs_api(own: OwnModelCosts, api: ApiCosts) -> Reason | None:
+    """Why your own model and the API never break even (None when they do)."""
+    return break_even(own, api).reason
+
+
+LLM_OPTION = pd.Series({"requests_per_second": 5.0, "usd_per_hour": 2.0, "fits_in_memory": True})
+
+
+def llm_vs_api(usd_in: float, usd_out: float) -> Reason | None:
+    """Why self-hosting :data:`LLM_OPTION` never beats an API at these prices per 1M tokens."""
+    api = pd.Series({"input_usd_per_1m_tokens": usd_in, "output_usd_per_1m_tokens": usd_out})
+    return llm_break_even(LLM_OPTION, api, LlmWorkload(7e9, 1000, 100, utilisation=1.0)).reason
+
+
+NAN = float("nan")
+SERVING_INSTANCES = pd.DataFrame(
+    {"provider": ["aws", "gcp", "gcp", "aws"], "instance_type": ["c.large", "g2", "t4", "p5"],
+     "accelerator": [None, "L4", "T4", "H100"], "count": [0, 1, 1, 8], "vcpus": [2, 4, 4, 192],
+     "on_demand_usd_per_hour": [3.6, 0.72, 0.35, 98.0], "status": ["current"] * 4,
+     "as_of": ["2025-12-01", None, "2025-12-01", "2025-12-01"]}
+)  # fmt: skip
+SERVING_ACCELERATORS = pd.DataFrame(
+    {"accelerator": ["L4", "T4", "H100"], "fp32_tflops": [30.3, 8.1, 67.0],
+     "bf16_tflops": [121.0, NAN, 989.0], "int8_tops": [NAN, 130.0, NAN],
+     "as_of": ["2025-01-01", None, "2025-01-01"]}
+)  # fmt: skip
+SERVING_PROFILE = {
+    "measured_at": "2026-11-01T00:00:00Z",
+    "rows": [
+        profile_row(batch_size=1),
+        profile_row(batch_size=8, path="predict"),
+        profile_row(batch_size=8, path="int8", quantized=True),
+        profile_row(device="NVIDIA L4", device_kind="gpu"),
+        profile_row(device="NVIDIA X", device_kind="gpu"),
+    ],
+}
+
+
+@cache
+def serving_table(*, cpu: bool = True, cpu_usd_per_hour: float | None = None) -> pd.DataFrame:
+    """Every serving option of a profiled run: measured on a CPU, an L4 and an uncatalogued GPU,
+    estimated on a T4 (fp32, int8) and an H100 (bf16); the CPU priced on the catalog (``cpu``),
+    at a typed price or not at all."""
+    basis = TechnicalBasis.from_record(record(inference=SERVING_PROFILE))
+    return serving_options(
+        basis,
+        SERVING_INSTANCES,
+        SERVING_ACCELERATORS,
+        ServingAssumptions(cpu_usd_per_hour=cpu_usd_per_hour),
+        cpu_instance=SERVING_INSTANCES.iloc[0] if cpu else None,
+    )
+
+
+def serving_cell(column: str, device: str, path: str = "compiled", **table: object) -> Reason:
+    """The ``option`` or ``source`` of the serving option on ``device`` by ``path``."""
+    frame = serving_table(**table)  # type: ignore[arg-type]
+    found = frame[(frame["device"] == device) & (frame["path"] == path)][column].iloc[0]
+    assert isinstance(found, Reason), found
+    return found
+
+
+CPU = "CPU (Test CPU, 2 logical cores)"
 
 
 SPREAD = repeat([0.90, 0.92, 0.94], [900.0, 1000.0, 1100.0])
@@ -286,6 +352,38 @@ CASES: dict[str, Callable[[], Reason | None]] = {
     "negative_energy": lambda: run_cost_error(
         lambda: price(pd.Series({"on_demand_usd_per_hour": 1.0}), usd_per_kwh=-1.0)
     ),
+    # bizmodel.serving: options' names and sources
+    "serving_option": lambda: serving_cell("option", CPU),
+    "serving_option_estimate": lambda: serving_cell("option", "H100"),
+    "path_compiled": lambda: nested(serving_cell("option", CPU), "path"),
+    "path_predict": lambda: nested(serving_cell("option", CPU, "predict"), "path"),
+    "path_int8": lambda: nested(serving_cell("option", CPU, "int8"), "path"),
+    "profile_dated": lambda: clause(serving_cell("source", CPU), 0),
+    "profile": lambda: clause(
+        nested(inputs(inference={"rows": [profile_row(batch_size=1)]}).serving_detail, "source"), 0
+    ),
+    "price_catalog": lambda: clause(serving_cell("source", CPU), 1),
+    "unknown": lambda: nested(clause(serving_cell("source", "NVIDIA L4"), 1), "as_of"),
+    "replicas": lambda: clause(serving_cell("source", "NVIDIA L4"), 2),
+    "price_assumed": lambda: clause(serving_cell("source", CPU, cpu_usd_per_hour=0.5), 1),
+    "no_cpu_chosen": lambda: clause(serving_cell("source", CPU, cpu=False), 1),
+    "gpu_not_in_catalog": lambda: clause(serving_cell("source", "NVIDIA X"), 1),
+    "not_priced": lambda: clause(serving_cell("source", "NVIDIA X"), 2),
+    "estimate_peak": lambda: clause(serving_cell("source", "H100"), 0),
+    "estimate_overhead": lambda: clause(serving_cell("source", "H100"), 1),
+    "precision_bf16": lambda: nested(clause(serving_cell("source", "H100"), 0), "precision"),
+    "precision_fp32": lambda: nested(clause(serving_cell("source", "T4"), 0), "precision"),
+    "precision_int8": lambda: nested(clause(serving_cell("source", "T4", "int8"), 0), "precision"),
+    # bizmodel.buildbuy: why there is no break-even volume
+    "side_own": lambda: nested(own_vs_api(OwnModelCosts(0.0, 0.5), ApiCosts(1.5, 10.0)), "side"),
+    "side_api": lambda: nested(own_vs_api(OwnModelCosts(100.0, 2.0), ApiCosts(1.5)), "side"),
+    "same_everywhere": lambda: own_vs_api(OwnModelCosts(10.0, 1.5), ApiCosts(1.5, 10.0)),
+    "cheaper_fixed": lambda: own_vs_api(OwnModelCosts(0.0, 1.5), ApiCosts(1.5, 10.0)),
+    "cheaper_both": lambda: own_vs_api(OwnModelCosts(100.0, 2.0), ApiCosts(1.5)),
+    "cheaper_above_zero": lambda: own_vs_api(OwnModelCosts(10.0, 0.5), ApiCosts(1.5, 10.0)),
+    "cross_beyond": lambda: own_vs_api(OwnModelCosts(1.0, 0.0), ApiCosts(2.2250738585072014e-308)),
+    "api_free": lambda: llm_vs_api(0.0, 0.0),
+    "never_cheaper": lambda: llm_vs_api(0.01, 0.01),
     # bizmodel.data_value (fit notes by hand: a fit that trips them is slow to build)
     "fit_b_cap": lambda: Reason("fit_b_cap", cap=B_MAX),
     "fit_c_zero": lambda: Reason("fit_c_zero"),
@@ -454,6 +552,15 @@ def test_amounts_are_in_the_display_currency(code: str, lang: str) -> None:
 
 
 ENGLISH = {
+    "cheaper_both": "api is cheaper at every volume (lower fixed cost and cost per request)",
+    "cross_beyond": (
+        "the costs per request differ so little that the lines cross only beyond 1,000,000,000,000,000 "
+        "requests a month: api is cheaper at any real volume"
+    ),
+    "never_cheaper": (
+        "a fully used instance serves 13,140,000 requests a month for $1,460, which the API serves for "
+        "$145: self-hosting is never cheaper at 100 % utilisation"
+    ),
     "irr_not_unique": "the cash flows change sign 2 times: the IRR is not unique",
     "terminal_none": "no terminal value is counted (the scenario's choice)",
     "voa_delightful": (

@@ -24,18 +24,11 @@ from hypothesis import strategies as st
 from bizmodel.basis import TechnicalBasis
 from bizmodel.binding import RunInputs, run_inputs
 from bizmodel.buildbuy import (
-    ApiCosts,
-    LlmWorkload,
-    OwnModelCosts,
-    break_even,
-    llm_break_even,
     load_api_prices,
 )
 from bizmodel.catalog import load_bundled
 from bizmodel.data_value import DataValueError, points_from_record
 from bizmodel.production import ProductionScale
-from bizmodel.reasons import Reason
-from bizmodel.serving import ServingAssumptions, run_serving_options
 from mlcore.hardware import EnergyMeter
 from present import format as fmt
 from present.i18n import catalog as locale
@@ -61,31 +54,9 @@ def inputs(**overrides: object) -> RunInputs:
     return run_inputs(TechnicalBasis.from_record(record(**overrides)), catalog())
 
 
-def source_option(serving_detail: Reason | str) -> str:
-    """The option name of a serving detail (a name bizmodel.serving gives)."""
-    assert isinstance(serving_detail, Reason), serving_detail
-    return str(serving_detail.params["option"])
-
-
-def source(serving_detail: Reason | str) -> str:
-    """The source of a serving detail (a sentence of bizmodel.serving)."""
-    assert isinstance(serving_detail, Reason), serving_detail
-    return str(serving_detail.params["source"])
-
-
 def part(text: str, index: int) -> str:
     """One clause of a message ``bizmodel`` joins with "; "."""
     return text.split("; ")[index]
-
-
-OPTION = pd.Series(
-    {"instance": "x h", "requests_per_second": 5.0, "usd_per_hour": 2.0, "fits_in_memory": True}
-)
-WORK = LlmWorkload(7e9, 1000, 100, utilisation=1.0)
-
-
-def api(usd_in: float, usd_out: float) -> pd.Series:
-    return pd.Series({"input_usd_per_1m_tokens": usd_in, "output_usd_per_1m_tokens": usd_out})
 
 
 def note(provider: str, model: str) -> str:
@@ -109,32 +80,7 @@ CASES: dict[str, Callable[[], str]] = {
     # bizmodel.projection, bizmodel.finance
     # bizmodel.binding
     # bizmodel.production
-    # bizmodel.serving (sources of a measured serving option)
-    "profile_dated": lambda: part(source(inputs(inference=PROFILED).serving_detail), 0),
-    "profile": lambda: part(
-        source(inputs(inference={"rows": [profile_row(batch_size=1)]}).serving_detail), 0
-    ),
-    "price_catalog": lambda: part(source(inputs(inference=PROFILED).serving_detail), 1),
-    "replicas": lambda: "1 replica(s)",  # by hand: a GPU row's price note
-    "price_assumed": lambda: "price assumed",  # by hand: a typed CPU price
-    "no_cpu_chosen": lambda: "no CPU instance chosen",  # by hand
-    "gpu_not_in_catalog": lambda: "no catalog instance carries this GPU",  # by hand
-    "not_priced": lambda: "not priced",  # by hand
-    "unknown": lambda: "unknown",  # by hand: a catalog row without as_of
     # bizmodel.run_cost
-    # bizmodel.buildbuy
-    "side_own": lambda: str(break_even(OwnModelCosts(0.0, 0.5), ApiCosts(1.5, 10.0)).cheaper_above),
-    "side_api": lambda: str(break_even(OwnModelCosts(100.0, 2.0), ApiCosts(1.5)).cheaper_above),
-    "side_self_hosted": lambda: str(llm_break_even(OPTION, api(1.0, 4.0), WORK).cheaper_above),
-    "same_everywhere": lambda: str(break_even(OwnModelCosts(10.0, 1.5), ApiCosts(1.5, 10.0)).reason),
-    "cheaper_fixed": lambda: str(break_even(OwnModelCosts(0.0, 1.5), ApiCosts(1.5, 10.0)).reason),
-    "cheaper_both": lambda: str(break_even(OwnModelCosts(100.0, 2.0), ApiCosts(1.5)).reason),
-    "cheaper_above_zero": lambda: str(break_even(OwnModelCosts(10.0, 0.5), ApiCosts(1.5, 10.0)).reason),
-    "cross_beyond": lambda: str(
-        break_even(OwnModelCosts(1.0, 0.0), ApiCosts(2.2250738585072014e-308)).reason
-    ),
-    "api_free": lambda: str(llm_break_even(OPTION, api(0.0, 0.0), WORK).reason),
-    "never_cheaper": lambda: str(llm_break_even(OPTION, api(0.01, 0.01), WORK).reason),
     # notes of bizmodel/data/llm_api_prices.csv
     "note_name": lambda: part(note("openai", "gpt-4o-mini"), 0),
     "note_cached": lambda: part(note("openai", "gpt-4o-mini"), 1),
@@ -152,12 +98,6 @@ CASES: dict[str, Callable[[], str]] = {
     "note_hosted": lambda: part(note("openrouter (open weights)", "deepseek/deepseek-v3.2"), 0),
     "note_cache_hit": lambda: part(note("openrouter (open weights)", "deepseek/deepseek-v3.2"), 1),
     # bizmodel.data_value (fit notes by hand from its f-strings: a fit that trips them is slow to build)
-    # bizmodel.serving option names: measured (a serving detail's option) and estimated
-    "serving_option": lambda: source_option(inputs(inference=PROFILED).serving_detail),
-    "serving_option_estimate": lambda: serving_option("assumed", "compiled"),
-    "path_compiled": lambda: serving_path("compiled"),
-    "path_predict": lambda: serving_path("predict"),
-    "path_int8": lambda: serving_path("int8"),
     # price catalogs' names: the bundled one's, and those the Compute cost page gives the user's
     "catalog_bundled": lambda: load_bundled().name,
     "catalog_saved": lambda: catalog_view.SAVED_NAME.format(version="3f2a9c01d4e5"),
@@ -198,27 +138,6 @@ def how(first: str) -> str:
 def recorded_run() -> dict[str, Any]:
     """The record of a real training run (tests/app/data/recorded_run.json)."""
     return json.loads(RECORDED.read_text())["record"]
-
-
-def serving_option(provenance: str, path: str) -> str:
-    """The name bizmodel gives a serving option of this provenance and path."""
-    profile = {
-        "measured_at": "2026-11-01T00:00:00Z",
-        "rows": [
-            profile_row(batch_size=1, path="compiled"),
-            profile_row(batch_size=8, path="predict"),
-            profile_row(batch_size=8, path="int8", quantized=True),
-        ],
-    }
-    basis = TechnicalBasis.from_record(record(inference=profile))
-    table = run_serving_options(basis, catalog().instances, catalog().accelerators, ServingAssumptions())
-    rows = table[(table["provenance"] == provenance) & (table["path"] == path)]
-    return str(rows["option"].iloc[0])
-
-
-def serving_path(path: str) -> str:
-    """The path part of a measured serving option's name."""
-    return match(serving_option("measured", path))[1]["path_msg"]
 
 
 def rapl_method() -> str:
@@ -321,7 +240,7 @@ def test_composed_messages_are_chinese_throughout(text: str) -> None:
 
 
 def test_a_language_without_the_messages_gets_them_unchanged() -> None:
-    text = message("profile_dated")
+    text = message("note_name")
     assert localize(text, "fr") == text
 
 
